@@ -1,0 +1,546 @@
+#include "ld_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ld_error.h"
+#include "ld_frame.h"
+
+/* One request sent and not yet answered. */
+typedef struct pending {
+	uint64_t id;
+	ld_response_cb cb;
+	void *arg;
+	struct pending *next;
+} pending;
+
+struct ld_conn {
+	int fd;
+	int broken;
+	uint64_t next_id;
+	ld_frame_decoder in;
+	uint8_t *out;
+	size_t out_len, out_off, out_cap;
+	pending *head, *tail; /* answers arrive in request order */
+	size_t in_flight;
+	ld_event_cb event_cb;
+	void *event_arg;
+	char server_version[64];
+	uint64_t hello_revision;
+	char error[256];
+};
+
+static void set_error(ld_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ld_parse_hostport(const char *s, char *host, size_t hostlen, char *port, size_t portlen,
+		      char *err, size_t errlen)
+{
+	const char *h = s, *p = NULL;
+	size_t hl;
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+		if (!end) {
+			snprintf(err, errlen, "'%s': missing ']' after an IPv6 address", s);
+			return -1;
+		}
+		h = s + 1;
+		hl = (size_t)(end - h);
+		if (end[1] == ':')
+			p = end + 2;
+		else if (end[1]) {
+			snprintf(err, errlen, "'%s': expected ':PORT' after ']'", s);
+			return -1;
+		}
+	} else {
+		const char *colon = strrchr(s, ':');
+		if (colon && strchr(s, ':') != colon) {
+			/* Bare IPv6 without brackets: the whole string is the host. */
+			colon = NULL;
+		}
+		hl = colon ? (size_t)(colon - s) : strlen(s);
+		if (colon)
+			p = colon + 1;
+	}
+	if (hl == 0 || hl >= hostlen) {
+		snprintf(err, errlen, "'%s': expected HOST:PORT", s);
+		return -1;
+	}
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	if (p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (!*p || *end || v < 0 || v > 65535) {
+			snprintf(err, errlen, "'%s': the port must be a number from 0 to 65535", s);
+			return -1;
+		}
+		snprintf(port, portlen, "%ld", v);
+	} else {
+		snprintf(port, portlen, "%d", LD_DEFAULT_PORT);
+	}
+	return 0;
+}
+
+/* Non-blocking connect with a deadline, trying every address in turn. */
+static int connect_to(const char *server, int timeout_ms, char *err, size_t errlen)
+{
+	char host[256], port[16];
+	if (ld_parse_hostport(server, host, sizeof(host), port, sizeof(port), err, errlen) < 0)
+		return -1;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+		return -1;
+	}
+	int fd = -1, last_errno = ECONNREFUSED;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			last_errno = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			int n = poll(&pfd, 1, timeout_ms);
+			int soerr = 0;
+			socklen_t sl = sizeof(soerr);
+			if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
+			    soerr == 0)
+				break;
+			last_errno = n == 0 ? ETIMEDOUT : (soerr ? soerr : errno);
+		} else {
+			last_errno = errno;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(last_errno));
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen)
+{
+	int fd = connect_to(server, timeout_ms, err, errlen);
+	if (fd < 0)
+		return -1;
+	ld_conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->fd = fd;
+	c->next_id = 1;
+	ld_frame_decoder_init(&c->in, LD_FRAME_MAX);
+	*out = c;
+	return 0;
+}
+
+int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld_conn **out,
+		 char *err, size_t errlen)
+{
+	ld_conn *c;
+	if (ld_conn_open_raw(server, timeout_ms, &c, err, errlen) < 0)
+		return -1;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__HelloRequest hello = LEADD__HELLO_REQUEST__INIT;
+	hello.has_protocol_version = 1;
+	hello.protocol_version = LD_PROTOCOL_VERSION;
+	hello.client_name = (char *)client_name;
+	req.body_case = LEADD__REQUEST__BODY_HELLO;
+	req.hello = &hello;
+	Leadd__Response *resp = NULL;
+	if (ld_call(c, &req, &resp, timeout_ms) < 0) {
+		snprintf(err, errlen, "%s", c->error);
+		ld_conn_close(c);
+		return -1;
+	}
+	int code = ld_response_code(resp);
+	if (code != LD_OK || resp->body_case != LEADD__RESPONSE__BODY_HELLO) {
+		snprintf(err, errlen, "%s",
+			 code != LD_OK ? ld_response_message(resp) : "server sent no hello");
+		leadd__response__free_unpacked(resp, NULL);
+		ld_conn_close(c);
+		return -1;
+	}
+	if (resp->hello->server_version)
+		snprintf(c->server_version, sizeof(c->server_version), "%s",
+			 resp->hello->server_version);
+	c->hello_revision = resp->hello->revision;
+	leadd__response__free_unpacked(resp, NULL);
+	*out = c;
+	return 0;
+}
+
+static void fail_pending(ld_conn *c)
+{
+	pending *p = c->head;
+	c->head = c->tail = NULL;
+	c->in_flight = 0;
+	while (p) {
+		pending *next = p->next;
+		if (p->cb)
+			p->cb(p->arg, NULL);
+		free(p);
+		p = next;
+	}
+}
+
+void ld_conn_close(ld_conn *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	fail_pending(c);
+	ld_frame_decoder_free(&c->in);
+	free(c->out);
+	free(c);
+}
+
+int ld_conn_fd(const ld_conn *c)
+{
+	return c->fd;
+}
+
+const char *ld_conn_server_version(const ld_conn *c)
+{
+	return c->server_version;
+}
+
+uint64_t ld_conn_hello_revision(const ld_conn *c)
+{
+	return c->hello_revision;
+}
+
+const char *ld_conn_error(const ld_conn *c)
+{
+	return c->error[0] ? c->error : "no error";
+}
+
+void ld_conn_set_event_cb(ld_conn *c, ld_event_cb cb, void *arg)
+{
+	c->event_cb = cb;
+	c->event_arg = arg;
+}
+
+int ld_conn_want_write(const ld_conn *c)
+{
+	return c->out_len > c->out_off;
+}
+
+size_t ld_conn_in_flight(const ld_conn *c)
+{
+	return c->in_flight;
+}
+
+static void mark_broken(ld_conn *c, const char *why)
+{
+	if (!c->broken) {
+		c->broken = 1;
+		if (why != c->error)
+			set_error(c, "%s", why);
+	}
+	fail_pending(c);
+}
+
+static int flush_out(ld_conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->out_off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		mark_broken(c, n < 0 ? strerror(errno) : "connection closed");
+		return -1;
+	}
+	c->out_off = c->out_len = 0;
+	return 0;
+}
+
+uint64_t ld_conn_send(ld_conn *c, Leadd__Request *req, ld_response_cb cb, void *arg)
+{
+	if (c->broken)
+		return 0;
+	req->has_id = 1;
+	req->id = c->next_id++;
+	size_t n = leadd__request__get_packed_size(req);
+	if (n > LD_FRAME_MAX) {
+		set_error(c, "request of %zu bytes is over the %u-byte frame limit", n,
+			  LD_FRAME_MAX);
+		return 0;
+	}
+	size_t need = c->out_len + LD_FRAME_HEADER + n;
+	if (need > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		uint8_t *nb = realloc(c->out, cap);
+		if (!nb) {
+			set_error(c, "out of memory");
+			return 0;
+		}
+		c->out = nb;
+		c->out_cap = cap;
+	}
+	pending *p = calloc(1, sizeof(*p));
+	if (!p) {
+		set_error(c, "out of memory");
+		return 0;
+	}
+	ld_frame_put_header(c->out + c->out_len, (uint32_t)n);
+	leadd__request__pack(req, c->out + c->out_len + LD_FRAME_HEADER);
+	c->out_len = need;
+	p->id = req->id;
+	p->cb = cb;
+	p->arg = arg;
+	if (c->tail)
+		c->tail->next = p;
+	else
+		c->head = p;
+	c->tail = p;
+	c->in_flight++;
+	if (flush_out(c) < 0)
+		return 0;
+	return req->id;
+}
+
+static void dispatch_response(ld_conn *c, Leadd__ServerMessage *sm)
+{
+	Leadd__Response *r = sm->response;
+	/* Detach so freeing the envelope leaves the response to the callee. */
+	sm->kind_case = LEADD__SERVER_MESSAGE__KIND__NOT_SET;
+	sm->response = NULL;
+	leadd__server_message__free_unpacked(sm, NULL);
+
+	pending *p = c->head;
+	if (!p || (r->has_id && r->id != p->id)) {
+		/* A response with id 0 and no pending match is the server's final
+		 * word before closing (a protocol error): keep its sentence. */
+		set_error(c, "%s: %s", ld_code_name(ld_response_code(r)), ld_response_message(r));
+		leadd__response__free_unpacked(r, NULL);
+		mark_broken(c, c->error);
+		return;
+	}
+	c->head = p->next;
+	if (!c->head)
+		c->tail = NULL;
+	c->in_flight--;
+	if (p->cb)
+		p->cb(p->arg, r);
+	else
+		leadd__response__free_unpacked(r, NULL);
+	free(p);
+}
+
+/* Read what is there. -1 at EOF or error, with the reason in *why; the
+ * caller dispatches frames that came before it first. */
+static int read_in(ld_conn *c, const char **why)
+{
+	for (;;) {
+		size_t avail;
+		uint8_t *space = ld_frame_decoder_space(&c->in, 64 << 10, &avail);
+		if (!space) {
+			*why = "out of memory";
+			return -1;
+		}
+		ssize_t n = recv(c->fd, space, avail, 0);
+		if (n > 0) {
+			ld_frame_decoder_commit(&c->in, (size_t)n);
+			if ((size_t)n < avail)
+				return 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		*why = n == 0 ? "the server closed the connection" : strerror(errno);
+		return -1;
+	}
+}
+
+static int dispatch_frames(ld_conn *c)
+{
+	for (;;) {
+		const uint8_t *frame;
+		uint32_t len;
+		ld_frame_status st = ld_frame_next(&c->in, &frame, &len);
+		if (st == LD_FRAME_NEED_MORE)
+			return 0;
+		if (st != LD_FRAME_OK) {
+			mark_broken(c, "the server sent a malformed frame");
+			return -1;
+		}
+		Leadd__ServerMessage *sm = leadd__server_message__unpack(NULL, len, frame);
+		if (!sm) {
+			mark_broken(c, "the server sent a message that does not decode");
+			return -1;
+		}
+		if (sm->kind_case == LEADD__SERVER_MESSAGE__KIND_RESPONSE && sm->response) {
+			dispatch_response(c, sm);
+			if (c->broken)
+				return -1;
+		} else if (sm->kind_case == LEADD__SERVER_MESSAGE__KIND_EVENT && sm->event) {
+			Leadd__Event *ev = sm->event;
+			sm->kind_case = LEADD__SERVER_MESSAGE__KIND__NOT_SET;
+			sm->event = NULL;
+			leadd__server_message__free_unpacked(sm, NULL);
+			if (c->event_cb)
+				c->event_cb(c->event_arg, ev);
+			else
+				leadd__event__free_unpacked(ev, NULL);
+		} else {
+			/* An unknown kind from a newer server: skip it. */
+			leadd__server_message__free_unpacked(sm, NULL);
+		}
+	}
+}
+
+int ld_conn_process(ld_conn *c, short revents)
+{
+	if (c->broken)
+		return -1;
+	if ((revents & POLLOUT) && flush_out(c) < 0)
+		return -1;
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		const char *why = NULL;
+		int rc = read_in(c, &why);
+		/* Frames that arrived before a close are still answers. */
+		if (dispatch_frames(c) < 0)
+			return -1;
+		if (rc < 0) {
+			mark_broken(c, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Poll until `done` says so, the connection breaks or the deadline passes. */
+static int wait_until(ld_conn *c, int (*done)(ld_conn *, void *), void *arg, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	while (!done(c, arg)) {
+		if (c->broken)
+			return -1;
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			set_error(c, "no answer from leadd within %d ms", timeout_ms);
+			return -1;
+		}
+		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+		if (ld_conn_want_write(c))
+			pfd.events |= POLLOUT;
+		int n = poll(&pfd, 1, (int)left);
+		if (n < 0 && errno != EINTR) {
+			set_error(c, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (n > 0 && ld_conn_process(c, pfd.revents) < 0)
+			return done(c, arg) ? 0 : -1;
+	}
+	return 0;
+}
+
+static int drained(ld_conn *c, void *arg)
+{
+	(void)arg;
+	return c->in_flight == 0;
+}
+
+int ld_conn_drain(ld_conn *c, int timeout_ms)
+{
+	return wait_until(c, drained, NULL, timeout_ms);
+}
+
+typedef struct {
+	int done;
+	Leadd__Response *resp;
+} call_slot;
+
+static void call_cb(void *arg, Leadd__Response *resp)
+{
+	call_slot *s = arg;
+	s->done = 1;
+	s->resp = resp;
+}
+
+static int call_done(ld_conn *c, void *arg)
+{
+	(void)c;
+	return ((call_slot *)arg)->done;
+}
+
+int ld_call(ld_conn *c, Leadd__Request *req, Leadd__Response **resp, int timeout_ms)
+{
+	call_slot slot = {0, NULL};
+	if (ld_conn_send(c, req, call_cb, &slot) == 0) {
+		if (!c->error[0])
+			set_error(c, "connection lost");
+		return -1;
+	}
+	if (wait_until(c, call_done, &slot, timeout_ms) < 0 || !slot.resp) {
+		if (!slot.done) {
+			/* The answer may still come later; it must not reach a dead slot. */
+			for (pending *p = c->head; p; p = p->next)
+				if (p->arg == &slot)
+					p->cb = NULL;
+		}
+		return -1;
+	}
+	*resp = slot.resp;
+	return 0;
+}
+
+int ld_response_code(const Leadd__Response *r)
+{
+	return r->has_code ? (int)r->code : LD_OK;
+}
+
+const char *ld_response_message(const Leadd__Response *r)
+{
+	if (r->message && r->message[0])
+		return r->message;
+	return ld_code_sentence(ld_response_code(r));
+}

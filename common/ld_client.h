@@ -1,0 +1,71 @@
+/* The client library: everything a leadd client needs, shared by lead,
+ * leadtop, the tests and the benchmarks.
+ *
+ * Core is event-driven: one connection has a pollable fd; requests are
+ * pipelined and matched to their answers by id; pushed events go to a
+ * callback. ld_call() is the blocking wrapper for one-shot commands. */
+#ifndef LD_CLIENT_H
+#define LD_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leadd.pb-c.h"
+
+#define LD_PROTOCOL_VERSION 1
+#define LD_DEFAULT_PORT 7470
+#define LD_DEFAULT_SERVER "127.0.0.1:7470"
+
+typedef struct ld_conn ld_conn;
+
+/* The callee owns `resp` and frees it with leadd__response__free_unpacked(resp, NULL).
+ * resp is NULL when the connection was lost before the answer came. */
+typedef void (*ld_response_cb)(void *arg, Leadd__Response *resp);
+/* The callee owns `ev` and frees it with leadd__event__free_unpacked(ev, NULL). */
+typedef void (*ld_event_cb)(void *arg, Leadd__Event *ev);
+
+/* Connect to "HOST:PORT", "[V6]:PORT" or "HOST" (port 7470) and say Hello.
+ * Returns 0, or -1 with a sentence in err (connection refused, version
+ * mismatch naming both versions, ...). */
+int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld_conn **out,
+		 char *err, size_t errlen);
+/* Connect without Hello (tests of the handshake itself). */
+int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen);
+void ld_conn_close(ld_conn *c);
+
+int ld_conn_fd(const ld_conn *c);
+/* Server's HelloReply fields, after ld_conn_open. */
+const char *ld_conn_server_version(const ld_conn *c);
+uint64_t ld_conn_hello_revision(const ld_conn *c);
+/* The last transport error as a sentence. */
+const char *ld_conn_error(const ld_conn *c);
+
+void ld_conn_set_event_cb(ld_conn *c, ld_event_cb cb, void *arg);
+
+/* Queue a request (its id is assigned here) and try to send it without
+ * blocking. Returns the id, or 0 when the connection is broken. */
+uint64_t ld_conn_send(ld_conn *c, Leadd__Request *req, ld_response_cb cb, void *arg);
+/* True while queued bytes wait to be written: poll for POLLOUT too. */
+int ld_conn_want_write(const ld_conn *c);
+/* Requests sent whose answers have not arrived. */
+size_t ld_conn_in_flight(const ld_conn *c);
+/* Do non-blocking I/O for the given poll revents and dispatch what arrived.
+ * Returns 0, or -1 when the connection is lost (pending callbacks get NULL). */
+int ld_conn_process(ld_conn *c, short revents);
+/* Block until every request sent so far is answered, or timeout. 0/-1. */
+int ld_conn_drain(ld_conn *c, int timeout_ms);
+
+/* Blocking round trip. Returns 0 with *resp set (the caller frees it), or -1
+ * on a transport error or timeout (ld_conn_error says which). */
+int ld_call(ld_conn *c, Leadd__Request *req, Leadd__Response **resp, int timeout_ms);
+
+/* Response helpers. */
+int ld_response_code(const Leadd__Response *r);
+/* Server sentence, or the code's default sentence. */
+const char *ld_response_message(const Leadd__Response *r);
+
+/* Split "HOST:PORT" into host and port; 0 or -1 with a sentence. */
+int ld_parse_hostport(const char *s, char *host, size_t hostlen, char *port, size_t portlen,
+		      char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,38 @@
+/* leadd's settings: defaults, then the config file, then the command line. */
+#ifndef LEADD_CONFIG_H
+#define LEADD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+	char listen[256];     /* ADDR:PORT; port 0 picks a free one */
+	char data_dir[4096];
+	char port_file[4096]; /* written once listening, for tests and scripts */
+	char pid_file[4096];
+	char log_file[4096];
+	int log_level;
+	uint64_t map_size;      /* initial LMDB map reservation, bytes */
+	uint64_t map_size_max;  /* growth stops here: writes get RESOURCE_EXHAUSTED */
+	uint32_t max_connections;
+	uint32_t max_in_flight;   /* requests per connection before reading pauses */
+	uint64_t output_soft_limit; /* bytes queued to a client before reading pauses */
+	uint64_t output_hard_limit; /* bytes queued before the client is dropped */
+	uint32_t idle_timeout_ms;   /* 0: never */
+	uint32_t shutdown_timeout_ms;
+	uint32_t batch_max_writes;  /* group commit: most requests in one transaction */
+	uint64_t batch_max_bytes;
+} config_t;
+
+void config_defaults(config_t *c);
+/* Load an INI file ([server] section). 0, or -1 with a sentence in err. */
+int config_load(config_t *c, const char *path, char *err, size_t errlen);
+/* Apply one key=value; 0, or -1 with a sentence in err. */
+int config_set(config_t *c, const char *key, const char *value, char *err, size_t errlen);
+/* Parse "64MiB", "8GiB", "1048576". -1 on error. */
+int config_parse_size(const char *s, uint64_t *out);
+/* The data directory when none was given: $LEADD_DATA_DIR, $STATE_DIRECTORY,
+ * $XDG_STATE_HOME/leadd, ~/.local/state/leadd. */
+int config_default_data_dir(char *out, size_t outlen);
+
+#endif

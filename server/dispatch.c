@@ -1,0 +1,232 @@
+#include "dispatch.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ld_error.h"
+#include "ld_frame.h"
+#include "request_limits.h"
+#include "log.h"
+
+#define BODY(x) LEADD__REQUEST__BODY_##x
+
+/* The request table: the whole permission matrix in one place.
+ * docs/permissions.md is checked against it by tests/unit/test_permissions. */
+const dispatch_entry dispatch_table[] = {
+	/* body                 name               handler          lowest role   visibility    writes */
+	{BODY(HELLO),           "hello",           session_hello,   ROLE_NONE,    VIS_NONE,     0},
+	{BODY(PING),            "ping",            session_ping,    ROLE_REP,     VIS_NONE,     0},
+	{BODY(LEAD_CREATE),     "lead_create",     lead_create,     ROLE_REP,     VIS_OWN_LEAD, 1},
+	{BODY(LEAD_GET),        "lead_get",        lead_get,        ROLE_REP,     VIS_OWN_LEAD, 0},
+	{BODY(LEAD_UPDATE),     "lead_update",     lead_update,     ROLE_REP,     VIS_OWN_LEAD, 1},
+	{BODY(LEAD_LIST),       "lead_list",       lead_list,       ROLE_REP,     VIS_TEAM,     0},
+	{BODY(LEAD_SET_STATUS), "lead_set_status", lead_set_status, ROLE_REP,     VIS_OWN_LEAD, 1},
+	{BODY(STATUS_LIST),     "status_list",     status_list,     ROLE_REP,     VIS_NONE,     0},
+	{BODY(STATS),           "stats",           admin_stats,     ROLE_ADMIN,   VIS_ALL,      0},
+};
+const size_t dispatch_table_len = sizeof(dispatch_table) / sizeof(dispatch_table[0]);
+
+static _Atomic uint64_t request_counts[sizeof(dispatch_table) / sizeof(dispatch_table[0])];
+
+uint64_t dispatch_count(size_t row)
+{
+	return row < dispatch_table_len ? atomic_load(&request_counts[row]) : 0;
+}
+
+static const dispatch_entry *lookup(Leadd__Request__BodyCase body)
+{
+	for (size_t i = 0; i < dispatch_table_len; i++)
+		if (dispatch_table[i].body == body)
+			return &dispatch_table[i];
+	return NULL;
+}
+
+request_ctx *dispatch_new(server *srv, void *conn, const principal_t *who)
+{
+	request_ctx *rc = calloc(1, sizeof(*rc));
+	if (!rc)
+		return NULL;
+	rc->srv = srv;
+	rc->conn = conn;
+	rc->who = *who;
+	rc->now = server_now_ms();
+	ld_arena_init(&rc->arena, LIMIT_UNPACK_BUDGET);
+	Leadd__Response init = LEADD__RESPONSE__INIT;
+	rc->resp = init;
+	return rc;
+}
+
+void dispatch_free(request_ctx *rc)
+{
+	if (!rc)
+		return;
+	ld_arena_free(&rc->arena);
+	free(rc->frame);
+	free(rc);
+}
+
+int dispatch_fail(request_ctx *rc, int code, const char *fmt, ...)
+{
+	rc->code = code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rc->message, sizeof(rc->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int dispatch_store_error(request_ctx *rc, int mdb_rc)
+{
+	ld_code code = store_code(mdb_rc);
+	if (code == LD_INTERNAL || code == LD_DATA_LOSS)
+		log_error("%s: storage error: %s", rc->entry ? rc->entry->name : "request",
+			  mdb_strerror(mdb_rc));
+	return dispatch_fail(rc, code, "%s", store_strerror(mdb_rc));
+}
+
+void dispatch_protocol_error(request_ctx *rc, int code, const char *fmt, ...)
+{
+	rc->code = code;
+	rc->final = 1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rc->message, sizeof(rc->message), fmt, ap);
+	va_end(ap);
+	dispatch_finish(rc);
+}
+
+int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_done)
+{
+	rc->wire_size = len;
+	rc->req = leadd__request__unpack(&rc->arena.pb, len, frame);
+	if (!rc->req) {
+		dispatch_protocol_error(
+			rc, LD_INVALID_ARGUMENT, "%s",
+			rc->arena.exhausted
+				? "the request needs more memory to decode than allowed; "
+				  "closing the connection"
+				: "the frame is not a valid leadd.Request; closing the connection");
+		return -1;
+	}
+	/* The budget bounded decoding; handlers may load up to a list page. */
+	rc->arena.budget = LIMIT_REQUEST_MEMORY;
+	if (rc->req->has_id) {
+		rc->resp.has_id = 1;
+		rc->resp.id = rc->req->id;
+	}
+	if (validate_request(rc, &rc->req->base) < 0) {
+		dispatch_finish(rc);
+		return -1;
+	}
+	const dispatch_entry *e = lookup(rc->req->body_case);
+	if (!e) {
+		dispatch_fail(rc, LD_UNIMPLEMENTED,
+			      rc->req->body_case == LEADD__REQUEST__BODY__NOT_SET
+				      ? "the request has no body"
+				      : "this leadd does not know request type %d",
+			      (int)rc->req->body_case);
+		dispatch_finish(rc);
+		return -1;
+	}
+	atomic_fetch_add(&request_counts[e - dispatch_table], 1);
+	if (!hello_done && e->body != LEADD__REQUEST__BODY_HELLO) {
+		dispatch_fail(rc, LD_FAILED_PRECONDITION,
+			      "send Hello first: the first request on a connection must be Hello");
+		dispatch_finish(rc);
+		return -1;
+	}
+	if (hello_done && e->body == LEADD__REQUEST__BODY_HELLO) {
+		dispatch_fail(rc, LD_FAILED_PRECONDITION, "Hello was already sent on this connection");
+		dispatch_finish(rc);
+		return -1;
+	}
+	if (rc->who.role < e->min_role) {
+		if (rc->who.role == ROLE_NONE)
+			dispatch_fail(rc, LD_UNAUTHENTICATED, "log in first");
+		else
+			dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role or higher",
+				      e->name, role_name(e->min_role));
+		dispatch_finish(rc);
+		return -1;
+	}
+	rc->entry = e;
+	return 0;
+}
+
+void dispatch_run_read(request_ctx *rc, store_txn *t)
+{
+	rc->code = rc->entry->handler(rc, t);
+	dispatch_finish(rc);
+}
+
+int dispatch_run_write(request_ctx *rc, store_txn *t)
+{
+	rc->code = LD_OK;
+	rc->message[0] = 0;
+	rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+	rc->code = rc->entry->handler(rc, t);
+	return rc->code;
+}
+
+void dispatch_finish(request_ctx *rc)
+{
+	if (rc->code != LD_OK) {
+		/* An error answer carries no body. */
+		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+		rc->resp.has_code = 1;
+		rc->resp.code = (Leadd__Code)rc->code;
+		rc->resp.message = rc->message[0] ? rc->message : (char *)ld_code_sentence(rc->code);
+	}
+	Leadd__ServerMessage sm = LEADD__SERVER_MESSAGE__INIT;
+	sm.kind_case = LEADD__SERVER_MESSAGE__KIND_RESPONSE;
+	sm.response = &rc->resp;
+	size_t n = leadd__server_message__get_packed_size(&sm);
+	if (n > LD_FRAME_MAX) {
+		/* Lists are capped so this cannot happen; if it does, say so. */
+		log_error("answer of %zu bytes is over the frame limit", n);
+		rc->code = LD_INTERNAL;
+		snprintf(rc->message, sizeof(rc->message), "the answer was too large to send");
+		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+		rc->resp.has_code = 1;
+		rc->resp.code = LEADD__CODE__INTERNAL;
+		rc->resp.message = rc->message;
+		n = leadd__server_message__get_packed_size(&sm);
+	}
+	free(rc->frame);
+	rc->frame = malloc(LD_FRAME_HEADER + n);
+	if (!rc->frame) {
+		rc->frame_len = 0;
+		rc->final = 1;
+	} else {
+		ld_frame_put_header(rc->frame, (uint32_t)n);
+		leadd__server_message__pack(&sm, rc->frame + LD_FRAME_HEADER);
+		rc->frame_len = LD_FRAME_HEADER + n;
+	}
+	rc->state = REQ_DONE;
+}
+
+int dispatch_may_see_lead(const request_ctx *rc, const Leadd__Lead *lead)
+{
+	if (rc->who.role >= ROLE_ADMIN)
+		return 1;
+	/* Reps see the leads they own. Managers' team visibility needs team
+	 * membership, which arrives with users and teams. */
+	return lead->owner_id == rc->who.user_id;
+}
+
+const char *role_name(role_t role)
+{
+	switch (role) {
+	case ROLE_NONE:
+		return "none";
+	case ROLE_REP:
+		return "rep";
+	case ROLE_MANAGER:
+		return "manager";
+	case ROLE_ADMIN:
+		return "admin";
+	}
+	return "unknown";
+}

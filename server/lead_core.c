@@ -1,0 +1,137 @@
+#include "lead_core.h"
+
+#include <string.h>
+
+#include "lead_index.h"
+
+int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
+{
+	uint8_t key[8];
+	store_key_u64(key, id);
+	return store_get_msg(t, DB_LEADS, key, 8, &leadd__lead__descriptor, arena,
+			     (ProtobufCMessage **)out);
+}
+
+/* Bring every secondary index from old's keys to new's keys: delete what
+ * went away, add what came. Unchanged keys are not touched. */
+static void update_indexes(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead)
+{
+	/* Static: the keysets are large and only the writer thread (or the
+	 * single-threaded verify) runs this. */
+	static _Thread_local lead_index_keyset before, after;
+	uint8_t id[8];
+	store_key_u64(id, lead->id);
+	for (size_t i = 0; i < lead_index_count; i++) {
+		store_db db = lead_index_dbs[i];
+		before.n = 0;
+		if (old)
+			lead_index_keys(old, db, &before);
+		lead_index_keys(lead, db, &after);
+		for (size_t k = 0; k < before.n; k++)
+			if (!lead_index_keyset_has(&after, before.keys[k].data, before.keys[k].len))
+				store_del(t, db, before.keys[k].data, before.keys[k].len, id, 8);
+		for (size_t k = 0; k < after.n; k++)
+			if (!lead_index_keyset_has(&before, after.keys[k].data, after.keys[k].len))
+				store_put(t, db, after.keys[k].data, after.keys[k].len, id, 8,
+					  MDB_NODUPDATA);
+	}
+}
+
+static void counter_add(store_txn *t, uint64_t owner, uint64_t status, int delta)
+{
+	uint8_t key[16], val[8];
+	lead_counter_key(key, owner, status);
+	MDB_val v;
+	uint64_t n = 0;
+	if (store_get(t, DB_COUNTERS, key, 16, &v) == 0) {
+		if (v.mv_size != 8) {
+			t->ret = MDB_CORRUPTED;
+			return;
+		}
+		n = store_key_get_u64(v.mv_data);
+	}
+	if (delta < 0 && n == 0) {
+		t->ret = MDB_CORRUPTED; /* a counter would go negative */
+		return;
+	}
+	n = delta < 0 ? n - 1 : n + 1;
+	/* Zero counts are removed so the set of keys equals a recount's. */
+	if (n == 0) {
+		store_del(t, DB_COUNTERS, key, 16, NULL, 0);
+		return;
+	}
+	store_key_u64(val, n);
+	store_put(t, DB_COUNTERS, key, 16, val, 8, 0);
+}
+
+static void update_counters(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead)
+{
+	if (old && old->owner_id == lead->owner_id && old->status_id == lead->status_id)
+		return;
+	if (old)
+		counter_add(t, old->owner_id, old->status_id, -1);
+	counter_add(t, lead->owner_id, lead->status_id, +1);
+}
+
+static void append_history(store_txn *t, const Leadd__Lead *lead, const lead_change *ch)
+{
+	Leadd__Store__HistoryEntry h = LEADD__STORE__HISTORY_ENTRY__INIT;
+	h.has_revision = h.has_at = h.has_author = h.has_kind = 1;
+	h.revision = lead->version;
+	h.at = ch->now;
+	h.author = ch->author;
+	h.kind = ch->kind;
+	h.lead = (Leadd__Lead *)lead;
+	uint8_t key[16];
+	store_key_u64_pair(key, lead->id, lead->version);
+	store_put_msg(t, DB_HISTORY, key, 16, &h.base);
+}
+
+static void append_changelog(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead,
+			     const lead_change *ch)
+{
+	Leadd__Store__ChangeEntry e = LEADD__STORE__CHANGE_ENTRY__INIT;
+	e.has_revision = e.has_lead_id = e.has_kind = e.has_at = e.has_author = 1;
+	e.has_old_owner = e.has_new_owner = e.has_old_status = e.has_new_status = 1;
+	e.revision = lead->version;
+	e.lead_id = lead->id;
+	e.kind = ch->kind;
+	e.at = ch->now;
+	e.author = ch->author;
+	e.old_owner = old ? old->owner_id : 0;
+	e.old_status = old ? old->status_id : 0;
+	e.new_owner = lead->owner_id;
+	e.new_status = lead->status_id;
+	uint8_t key[8];
+	store_key_u64(key, lead->version);
+	store_put_msg(t, DB_CHANGELOG, key, 8, &e.base);
+}
+
+int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const lead_change *ch)
+{
+	if (t->ret)
+		return t->ret;
+	uint64_t revision = store_meta_next(t, META_LAST_REVISION);
+	if (!old) {
+		lead->has_id = lead->has_created_at = lead->has_created_by = 1;
+		lead->id = store_meta_next(t, META_NEXT_LEAD_ID);
+		lead->created_at = ch->now;
+		lead->created_by = ch->author;
+	}
+	lead->has_version = lead->has_updated_at = lead->has_updated_by = 1;
+	lead->has_status_id = lead->has_owner_id = 1;
+	lead->version = revision;
+	lead->updated_at = ch->now;
+	lead->updated_by = ch->author;
+	if (t->ret)
+		return t->ret;
+
+	uint8_t key[8];
+	store_key_u64(key, lead->id);
+	store_put_msg(t, DB_LEADS, key, 8, &lead->base);
+	update_indexes(t, old, lead);
+	update_counters(t, old, lead);
+	append_history(t, lead, ch);
+	append_changelog(t, old, lead, ch);
+	return t->ret;
+}

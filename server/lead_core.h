@@ -1,0 +1,29 @@
+/* The one write core. Every change to a lead goes through lead_apply(): it
+ * writes the record, every secondary index, the (owner, status) counters,
+ * the lead's history and the change log, in the caller's transaction. No
+ * handler touches an index, a counter or the history itself. */
+#ifndef LEADD_LEAD_CORE_H
+#define LEADD_LEAD_CORE_H
+
+#include <stdint.h>
+
+#include "leadd.pb-c.h"
+#include "leadd_store.pb-c.h"
+#include "store.h"
+
+typedef struct {
+	int64_t now;     /* unix ms, fixed when the request arrived so a replayed
+			  * batch writes the same thing */
+	uint64_t author; /* user id */
+	Leadd__Store__ChangeKind kind;
+} lead_change;
+
+/* Apply one change. old is NULL for a create: the id is assigned here.
+ * Takes the next revision, stamps `lead` (version, updated_*, created_* on
+ * create) and writes everything. Returns the transaction's sticky error. */
+int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const lead_change *ch);
+
+/* Read a lead through the arena: 0, MDB_NOTFOUND or an error. */
+int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out);
+
+#endif

@@ -1,0 +1,442 @@
+/* Lead requests: create, get, update, list, set status. Each write handler
+ * runs every business check before its first put, so one request's error
+ * fails that request alone in a group commit; the writes themselves go
+ * through the write core (lead_core.c). */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client_folder.h"
+#include "dispatch.h"
+#include "ld_error.h"
+#include "ld_frame.h"
+#include "ld_norm.h"
+#include "lead_core.h"
+#include "request_limits.h"
+#include "status.h"
+
+static int is_blank(const char *s)
+{
+	if (!s)
+		return 1;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return *s == 0;
+}
+
+static int check_money(request_ctx *rc, const Leadd__Money *m)
+{
+	if (!m)
+		return LD_OK;
+	if (!m->has_amount_minor)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "value needs amount_minor");
+	const char *c = m->currency;
+	if (!c || strlen(c) != 3 || !isupper((unsigned char)c[0]) ||
+	    !isupper((unsigned char)c[1]) || !isupper((unsigned char)c[2]))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "value needs an ISO 4217 currency such as EUR (three capital "
+				     "letters), got '%s'",
+				     c ? c : "");
+	return LD_OK;
+}
+
+static int check_email(request_ctx *rc, const char *email)
+{
+	char norm[LIMIT_EMAIL + 1];
+	if (email && email[0] && ld_norm_email(email, norm, sizeof(norm)) < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "'%s' is not an email address (expected name@domain.tld)",
+				     email);
+	return LD_OK;
+}
+
+static int check_phone(request_ctx *rc, const char *phone)
+{
+	char norm[LIMIT_PHONE + 1];
+	if (phone && phone[0] && ld_norm_phone(phone, norm, sizeof(norm)) < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "'%s' is not a phone number (digits, spaces, + - . ( ) only)",
+				     phone);
+	return LD_OK;
+}
+
+static int check_contacts(request_ctx *rc, Leadd__Contact **contacts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const Leadd__Contact *c = contacts[i];
+		if (is_blank(c->name) && is_blank(c->email) && is_blank(c->phone))
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+					     "contact %zu needs a name, an email or a phone", i + 1);
+		int code = check_email(rc, c->email);
+		if (code == LD_OK)
+			code = check_phone(rc, c->phone);
+		if (code != LD_OK)
+			return code;
+	}
+	return LD_OK;
+}
+
+static int check_tags(request_ctx *rc, char **tags, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_blank(tags[i]))
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT, "tag %zu is empty", i + 1);
+	return LD_OK;
+}
+
+static int check_status(request_ctx *rc, store_txn *t, uint64_t id)
+{
+	Leadd__Status *s;
+	int err = status_load(t, id, &rc->arena, &s);
+	if (err == MDB_NOTFOUND)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "status %" PRIu64 " does not exist; 'lead statuses' lists them",
+				     id);
+	return err ? dispatch_store_error(rc, err) : LD_OK;
+}
+
+/* Load a lead the principal may see; otherwise NOT_FOUND, exactly as if it
+ * did not exist, so ids leak nothing. */
+static int load_visible(request_ctx *rc, store_txn *t, uint64_t id, Leadd__Lead **out)
+{
+	int err = lead_load(t, id, &rc->arena, out);
+	if (err == MDB_NOTFOUND || (err == 0 && !dispatch_may_see_lead(rc, *out)))
+		return dispatch_fail(rc, LD_NOT_FOUND, "lead %" PRIu64 " not found", id);
+	return err ? dispatch_store_error(rc, err) : LD_OK;
+}
+
+static int reply_lead(request_ctx *rc, Leadd__Lead *lead)
+{
+	Leadd__LeadReply *reply = ld_arena_alloc(&rc->arena, sizeof(*reply));
+	if (!reply)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	leadd__lead_reply__init(reply);
+	reply->lead = lead;
+	rc->resp.body_case = LEADD__RESPONSE__BODY_LEAD;
+	rc->resp.lead = reply;
+	return LD_OK;
+}
+
+/* Attach the lead to the client folder named `name` ("" detaches). */
+static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const char *name)
+{
+	if (is_blank(name)) {
+		lead->has_client_id = 0;
+		lead->client_id = 0;
+		lead->client_name = NULL;
+		return LD_OK;
+	}
+	uint64_t id;
+	char *display;
+	if (client_ensure(t, name, rc->now, &rc->arena, &id, &display) != 0)
+		return dispatch_store_error(rc, t->ret);
+	lead->has_client_id = 1;
+	lead->client_id = id;
+	lead->client_name = display;
+	return LD_OK;
+}
+
+static lead_change change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind)
+{
+	lead_change ch = {.now = rc->now, .author = rc->who.user_id, .kind = kind};
+	return ch;
+}
+
+static Leadd__Money *copy_money(request_ctx *rc, const Leadd__Money *m)
+{
+	Leadd__Money *c = ld_arena_alloc(&rc->arena, sizeof(*c));
+	if (c) {
+		*c = *m;
+		c->currency = ld_arena_strdup(&rc->arena, m->currency);
+	}
+	return c;
+}
+
+int lead_create(request_ctx *rc, store_txn *t)
+{
+	const Leadd__LeadCreateRequest *q = rc->req->lead_create;
+	int code;
+	if (is_blank(q->title))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");
+	if (q->has_next_action_at && q->next_action_at < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "next_action_at must be >= 0");
+	if ((code = check_money(rc, q->value)) || (code = check_tags(rc, q->tags, q->n_tags)) ||
+	    (code = check_contacts(rc, q->contacts, q->n_contacts)))
+		return code;
+	uint64_t status_id;
+	if (q->has_status_id) {
+		if ((code = check_status(rc, t, q->status_id)))
+			return code;
+		status_id = q->status_id;
+	} else {
+		int err = status_default_new(t, &rc->arena, &status_id);
+		if (err == MDB_NOTFOUND)
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+					     "no status of class 'new' exists for new leads");
+		if (err)
+			return dispatch_store_error(rc, err);
+	}
+
+	/* Checks done: from here on only writes. */
+	Leadd__Lead *lead = ld_arena_alloc(&rc->arena, sizeof(*lead));
+	if (!lead)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	leadd__lead__init(lead);
+	lead->title = q->title;
+	lead->description = q->description;
+	lead->value = q->value;
+	lead->source = q->source;
+	lead->n_tags = q->n_tags;
+	lead->tags = q->tags;
+	lead->n_contacts = q->n_contacts;
+	lead->contacts = q->contacts;
+	lead->has_status_id = 1;
+	lead->status_id = status_id;
+	lead->has_owner_id = 1;
+	lead->owner_id = rc->who.user_id;
+	if (q->has_next_action_at && q->next_action_at) {
+		lead->has_next_action_at = 1;
+		lead->next_action_at = q->next_action_at;
+	}
+	if ((code = set_client(rc, t, lead, q->client_name)))
+		return code;
+	lead_change ch = change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_CREATE);
+	if (lead_apply(t, NULL, lead, &ch) != 0)
+		return dispatch_store_error(rc, t->ret);
+	return reply_lead(rc, lead);
+}
+
+int lead_get(request_ctx *rc, store_txn *t)
+{
+	Leadd__Lead *lead;
+	int code = load_visible(rc, t, rc->req->lead_get->id, &lead);
+	return code ? code : reply_lead(rc, lead);
+}
+
+static int check_version(request_ctx *rc, const Leadd__Lead *lead, uint64_t expected)
+{
+	if (lead->version != expected)
+		return dispatch_fail(rc, LD_ABORTED,
+				     "lead %" PRIu64 " changed since version %" PRIu64
+				     " (it is now at version %" PRIu64 "); read it again and retry",
+				     lead->id, expected, lead->version);
+	return LD_OK;
+}
+
+/* Point the main contact's email or phone at a new value, creating the main
+ * contact when the lead has none. */
+static int set_main_contact(request_ctx *rc, Leadd__Lead *lead, const char *email,
+			    const char *phone)
+{
+	if (!email && !phone)
+		return LD_OK;
+	Leadd__Contact *main;
+	if (lead->n_contacts == 0) {
+		Leadd__Contact **list = ld_arena_alloc(&rc->arena, sizeof(*list));
+		main = ld_arena_alloc(&rc->arena, sizeof(*main));
+		if (!list || !main)
+			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		leadd__contact__init(main);
+		list[0] = main;
+		lead->contacts = list;
+		lead->n_contacts = 1;
+	} else {
+		main = lead->contacts[0];
+	}
+	if (email)
+		main->email = email[0] ? (char *)email : NULL;
+	if (phone)
+		main->phone = phone[0] ? (char *)phone : NULL;
+	return LD_OK;
+}
+
+static int any_update_field(const Leadd__LeadUpdateRequest *q)
+{
+	return q->title || q->client_name || q->description || q->value || q->source ||
+	       q->tags || q->contacts || q->has_next_action_at || q->main_email || q->main_phone;
+}
+
+int lead_update(request_ctx *rc, store_txn *t)
+{
+	const Leadd__LeadUpdateRequest *q = rc->req->lead_update;
+	Leadd__Lead *lead, *old;
+	int code;
+	if (!q->has_expected_version)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "expected_version is required: send the version you read");
+	if (!any_update_field(q))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the update changes no field");
+	if ((code = load_visible(rc, t, q->id, &old)) || (code = check_version(rc, old, q->expected_version)))
+		return code;
+	if (q->title && is_blank(q->title))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");
+	if (q->has_next_action_at && q->next_action_at < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "next_action_at must be >= 0");
+	if ((code = check_money(rc, q->value)) ||
+	    (q->tags && (code = check_tags(rc, q->tags->items, q->tags->n_items))) ||
+	    (q->contacts &&
+	     (code = check_contacts(rc, q->contacts->items, q->contacts->n_items))) ||
+	    (code = check_email(rc, q->main_email)) || (code = check_phone(rc, q->main_phone)))
+		return code;
+
+	/* A second copy to edit: the write core needs the old one intact. */
+	if ((code = load_visible(rc, t, q->id, &lead)))
+		return code;
+	if (q->title)
+		lead->title = q->title;
+	if (q->description)
+		lead->description = q->description[0] ? q->description : NULL;
+	if (q->value)
+		lead->value = copy_money(rc, q->value);
+	if (q->source)
+		lead->source = q->source[0] ? q->source : NULL;
+	if (q->tags) {
+		lead->n_tags = q->tags->n_items;
+		lead->tags = q->tags->items;
+	}
+	if (q->contacts) {
+		lead->n_contacts = q->contacts->n_items;
+		lead->contacts = q->contacts->items;
+	}
+	if (q->has_next_action_at) {
+		lead->has_next_action_at = q->next_action_at != 0;
+		lead->next_action_at = q->next_action_at;
+	}
+	if ((code = set_main_contact(rc, lead, q->main_email, q->main_phone)))
+		return code;
+	if (lead->n_contacts && is_blank(lead->contacts[0]->name) &&
+	    is_blank(lead->contacts[0]->email) && is_blank(lead->contacts[0]->phone))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "clearing both would leave the main contact empty");
+	if (q->client_name && (code = set_client(rc, t, lead, q->client_name)))
+		return code;
+	lead_change ch = change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE);
+	if (lead_apply(t, old, lead, &ch) != 0)
+		return dispatch_store_error(rc, t->ret);
+	return reply_lead(rc, lead);
+}
+
+int lead_set_status(request_ctx *rc, store_txn *t)
+{
+	const Leadd__LeadSetStatusRequest *q = rc->req->lead_set_status;
+	Leadd__Lead *lead, *old;
+	int code;
+	if (!q->has_status_id)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "status_id is required");
+	if ((code = load_visible(rc, t, q->id, &old)) ||
+	    (q->has_expected_version && (code = check_version(rc, old, q->expected_version))) ||
+	    (code = check_status(rc, t, q->status_id)))
+		return code;
+	if (old->status_id == q->status_id)
+		return reply_lead(rc, old); /* already there: nothing to record */
+	if ((code = load_visible(rc, t, q->id, &lead)))
+		return code;
+	lead->status_id = q->status_id;
+	lead_change ch = change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
+	if (lead_apply(t, old, lead, &ch) != 0)
+		return dispatch_store_error(rc, t->ret);
+	return reply_lead(rc, lead);
+}
+
+/* Cursors are opaque to clients: "c1." and the last id in hex. The prefix
+ * lets a later format be told apart. */
+static int cursor_decode(const char *s, uint64_t *after)
+{
+	if (strncmp(s, "c1.", 3) != 0 || !s[3] || strlen(s + 3) > 16)
+		return -1;
+	uint64_t v = 0;
+	for (const char *p = s + 3; *p; p++) {
+		int d = isdigit((unsigned char)*p) ? *p - '0'
+			: (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
+						   : -1;
+		if (d < 0)
+			return -1;
+		v = (v << 4) | (uint64_t)d;
+	}
+	*after = v;
+	return 0;
+}
+
+/* Room kept in a frame for the envelope around a page of leads. */
+#define LIST_FRAME_BUDGET (LD_FRAME_MAX - 4096)
+
+int lead_list(request_ctx *rc, store_txn *t)
+{
+	const Leadd__LeadListRequest *q = rc->req->lead_list;
+	uint32_t limit = q->has_limit && q->limit ? q->limit : LIST_DEFAULT;
+	if (limit > LIST_MAX)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "limit %u is over the maximum of %d",
+				     limit, LIST_MAX);
+	uint64_t after = 0;
+	if (q->cursor && q->cursor[0] && cursor_decode(q->cursor, &after) < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the cursor is not one this server gave out");
+	Leadd__LeadListReply *reply = ld_arena_alloc(&rc->arena, sizeof(*reply));
+	Leadd__Lead **leads = ld_arena_alloc(&rc->arena, limit * sizeof(*leads));
+	if (!reply || !leads)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	leadd__lead_list_reply__init(reply);
+
+	/* Admins walk the leads themselves; everyone else walks the owner
+	 * index, so a rep's page costs their own leads, not the table. */
+	int by_owner = rc->who.role < ROLE_ADMIN;
+	store_db db = by_owner ? DB_IDX_OWNER : DB_LEADS;
+	MDB_cursor *cur;
+	int err = mdb_cursor_open(t->txn, t->st->dbi[db], &cur);
+	if (err)
+		return dispatch_store_error(rc, err);
+	uint8_t owner_key[8], id_key[8];
+	store_key_u64(owner_key, rc->who.user_id);
+	store_key_u64(id_key, after + 1);
+	MDB_val k, v;
+	if (by_owner) {
+		k = (MDB_val){8, owner_key};
+		v = (MDB_val){8, id_key};
+		err = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+	} else {
+		k = (MDB_val){8, id_key};
+		err = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	}
+	size_t bytes = 0;
+	int more = 0;
+	while (err == 0) {
+		uint64_t id = store_key_get_u64(by_owner ? v.mv_data : k.mv_data);
+		Leadd__Lead *lead;
+		if (reply->n_leads == limit) {
+			more = 1;
+			break;
+		}
+		err = lead_load(t, id, &rc->arena, &lead);
+		if (err) {
+			/* An index entry without its lead: never silently skipped. */
+			err = err == MDB_NOTFOUND ? MDB_CORRUPTED : err;
+			break;
+		}
+		size_t sz = leadd__lead__get_packed_size(lead) + 8;
+		if (reply->n_leads > 0 && bytes + sz > LIST_FRAME_BUDGET) {
+			more = 1;
+			break;
+		}
+		if (dispatch_may_see_lead(rc, lead)) {
+			leads[reply->n_leads++] = lead;
+			bytes += sz;
+		}
+		err = mdb_cursor_get(cur, &k, &v, by_owner ? MDB_NEXT_DUP : MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	if (err && err != MDB_NOTFOUND)
+		return dispatch_store_error(rc, err);
+	reply->leads = leads;
+	if (more && reply->n_leads) {
+		char *c = ld_arena_alloc(&rc->arena, 24);
+		if (!c)
+			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		snprintf(c, 24, "c1.%" PRIx64, leads[reply->n_leads - 1]->id);
+		reply->cursor = c;
+	}
+	rc->resp.body_case = LEADD__RESPONSE__BODY_LEAD_LIST;
+	rc->resp.lead_list = reply;
+	return LD_OK;
+}

@@ -1,0 +1,260 @@
+/* leadd: the lead server. `leadd [options]` runs it; `leadd verify` checks
+ * a data directory offline. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "config.h"
+#include "log.h"
+#include "net.h"
+#include "server.h"
+#include "verify.h"
+
+int64_t server_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: leadd [options]            run the server\n"
+		"       leadd verify [--data-dir DIR]  check a data directory offline\n"
+		"\n"
+		"options:\n"
+		"  -l, --listen ADDR:PORT   address to listen on (default 127.0.0.1:7470;\n"
+		"                           [::1]:7470 for IPv6; port 0 picks a free port)\n"
+		"  -d, --data-dir DIR       data directory (default $LEADD_DATA_DIR, else\n"
+		"                           $STATE_DIRECTORY, else $XDG_STATE_HOME/leadd or\n"
+		"                           ~/.local/state/leadd)\n"
+		"  -c, --config FILE        INI config file ([server] section; see leadd.conf)\n"
+		"      --port-file FILE     write the listening port here once ready\n"
+		"      --pid-file FILE      write the process id here\n"
+		"      --log-file FILE      append logs here instead of stderr\n"
+		"      --log-level LEVEL    debug, info, warn or error (default info)\n"
+		"      --map-size-max SIZE  cap on the database size, e.g. 8GiB\n"
+		"      --set KEY=VALUE      any config setting\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            print the version\n"
+		"\n"
+		"exit status: 0 clean stop, 1 error (data directory in use, ...), 2 usage\n");
+}
+
+enum { OPT_PORT_FILE = 256, OPT_PID_FILE, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAP_MAX, OPT_SET };
+
+static const struct option long_opts[] = {
+	{"listen", required_argument, NULL, 'l'},
+	{"data-dir", required_argument, NULL, 'd'},
+	{"config", required_argument, NULL, 'c'},
+	{"port-file", required_argument, NULL, OPT_PORT_FILE},
+	{"pid-file", required_argument, NULL, OPT_PID_FILE},
+	{"log-file", required_argument, NULL, OPT_LOG_FILE},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"map-size-max", required_argument, NULL, OPT_MAP_MAX},
+	{"set", required_argument, NULL, OPT_SET},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Two passes: the config file first, so command-line options win. */
+static int parse_args(int argc, char **argv, config_t *cfg)
+{
+	char err[512];
+	const char *config_path = NULL;
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+l:d:c:hV", long_opts, NULL)) != -1)
+		if (opt == 'c')
+			config_path = optarg;
+	if (config_path && config_load(cfg, config_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "leadd: %s\n", err);
+		return 1;
+	}
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "+l:d:c:hV", long_opts, NULL)) != -1) {
+		const char *key = NULL;
+		char kv[4200];
+		switch (opt) {
+		case 'l': key = "listen"; break;
+		case 'd': key = "data_dir"; break;
+		case 'c': continue;
+		case OPT_PORT_FILE:
+			snprintf(cfg->port_file, sizeof(cfg->port_file), "%s", optarg);
+			continue;
+		case OPT_PID_FILE: key = "pid_file"; break;
+		case OPT_LOG_FILE: key = "log_file"; break;
+		case OPT_LOG_LEVEL: key = "log_level"; break;
+		case OPT_MAP_MAX: key = "map_size_max"; break;
+		case OPT_SET: {
+			snprintf(kv, sizeof(kv), "%s", optarg);
+			char *eq = strchr(kv, '=');
+			if (!eq) {
+				fprintf(stderr, "leadd: --set takes KEY=VALUE, got '%s'\n", optarg);
+				return 2;
+			}
+			*eq = 0;
+			if (config_set(cfg, kv, eq + 1, err, sizeof(err)) < 0) {
+				fprintf(stderr, "leadd: --set %s: %s\n", optarg, err);
+				return 2;
+			}
+			continue;
+		}
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("leadd %s\n", LEADD_VERSION); exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (config_set(cfg, key, optarg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "leadd: %s\n", err);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "leadd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!cfg->data_dir[0] && config_default_data_dir(cfg->data_dir, sizeof(cfg->data_dir)) < 0) {
+		fprintf(stderr, "leadd: no data directory: pass --data-dir or set LEADD_DATA_DIR\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* Written to a temporary name and renamed, so a reader never sees half. */
+static int write_small_file(const char *path, const char *text)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	int ok = fputs(text, f) >= 0;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static server the_server;
+static uv_signal_t sig_term, sig_int;
+static uv_timer_t watchdog;
+
+static void on_stopped(server *srv)
+{
+	(void)srv;
+	uv_signal_stop(&sig_term);
+	uv_signal_stop(&sig_int);
+	uv_close((uv_handle_t *)&sig_term, NULL);
+	uv_close((uv_handle_t *)&sig_int, NULL);
+	uv_close((uv_handle_t *)&watchdog, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	server *srv = h->data;
+	log_info("%s: stopping (answering what is queued, at most %u ms)",
+		 signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->cfg.shutdown_timeout_ms);
+	sd_notify(0, "STOPPING=1");
+	net_shutdown(srv->nt, srv->cfg.shutdown_timeout_ms, on_stopped);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static int run_server(config_t *cfg)
+{
+	server *srv = &the_server;
+	char err[1024];
+	srv->cfg = *cfg;
+	srv->started_at = server_now_ms();
+	if (cfg->log_file[0] && log_set_file(cfg->log_file) < 0) {
+		fprintf(stderr, "leadd: cannot open log file %s: %s\n", cfg->log_file,
+			strerror(errno));
+		return 1;
+	}
+	/* maxreaders: the loop thread, the writer, and headroom for later
+	 * reader threads (exports, verify-online). */
+	if (store_open(&srv->st, cfg->data_dir, cfg->map_size, cfg->map_size_max, 64, err,
+		       sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	uv_loop_t *loop = uv_default_loop();
+	srv->nt = net_start(srv, loop, err, sizeof(err));
+	if (!srv->nt) {
+		log_error("%s", err);
+		store_close(&srv->st);
+		return 1;
+	}
+	char text[64];
+	if (cfg->pid_file[0]) {
+		snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+		if (write_small_file(cfg->pid_file, text) < 0)
+			log_warn("cannot write pid file %s: %s", cfg->pid_file, strerror(errno));
+	}
+	if (cfg->port_file[0]) {
+		snprintf(text, sizeof(text), "%d\n", net_port(srv->nt));
+		if (write_small_file(cfg->port_file, text) < 0) {
+			log_error("cannot write port file %s: %s", cfg->port_file, strerror(errno));
+			return 1;
+		}
+	}
+	uv_signal_init(loop, &sig_term);
+	uv_signal_init(loop, &sig_int);
+	sig_term.data = sig_int.data = srv;
+	uv_signal_start(&sig_term, on_signal, SIGTERM);
+	uv_signal_start(&sig_int, on_signal, SIGINT);
+	uv_timer_init(loop, &watchdog);
+	uint64_t wd_usec = 0;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
+		uv_timer_start(&watchdog, on_watchdog, 0, wd_usec / 2000);
+	log_info("leadd %s listening on %s (port %d), data in %s", LEADD_VERSION, cfg->listen,
+		 net_port(srv->nt), cfg->data_dir);
+	sd_notify(0, "READY=1");
+
+	uv_run(loop, UV_RUN_DEFAULT);
+	uv_loop_close(loop);
+	store_close(&srv->st);
+	free(srv->nt);
+	if (cfg->pid_file[0])
+		unlink(cfg->pid_file);
+	log_info("stopped cleanly");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	config_t cfg;
+	config_defaults(&cfg);
+	int verify = argc > 1 && strcmp(argv[1], "verify") == 0;
+	if (verify) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+	int rc = parse_args(argc, argv, &cfg);
+	if (rc)
+		return rc;
+	log_set_level(cfg.log_level);
+	return verify ? verify_data_dir(&cfg) : run_server(&cfg);
+}

@@ -1,0 +1,36 @@
+/* Documented caps on what a request may carry (docs/protocol.md lists
+ * them). They bound memory per request and keep every index key under
+ * LMDB's 511-byte key limit. */
+#ifndef LEADD_LIMITS_H
+#define LEADD_LIMITS_H
+
+#define LIMIT_TITLE 200
+#define LIMIT_NAME 200        /* client, contact and user names */
+#define LIMIT_DESCRIPTION 16384
+#define LIMIT_SOURCE 100
+#define LIMIT_ROLE 100
+#define LIMIT_TAG 64
+#define LIMIT_EMAIL 254       /* RFC 5321 path limit */
+#define LIMIT_PHONE 40
+#define LIMIT_CURRENCY 3
+#define LIMIT_CURSOR 64
+#define LIMIT_CLIENT_NAME 100 /* Hello.client_name */
+#define LIMIT_STRING_DEFAULT 1024
+
+#define LIMIT_TAGS 50
+#define LIMIT_CONTACTS 50
+#define LIMIT_REPEATED_DEFAULT 1000
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 1000
+
+/* Bytes protobuf-c may allocate unpacking one request: a full 1 MiB frame of
+ * real fields fits; a frame of empty sub-messages that would explode in
+ * memory does not. */
+#define LIMIT_UNPACK_BUDGET (4u << 20)
+
+/* Bytes one request may use for the records it loads and its answer: a
+ * full list page of the largest leads. */
+#define LIMIT_REQUEST_MEMORY (256u << 20)
+
+#endif

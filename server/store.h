@@ -1,0 +1,119 @@
+/* The LMDB store: one environment, every named database opened before any
+ * thread starts, an flock on the data directory, and a transaction wrapper
+ * with a sticky error (after the first failure every call is a no-op and
+ * the caller checks once at the end, as Knot DNS's knot_lmdb does). */
+#ifndef LEADD_STORE_H
+#define LEADD_STORE_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ld_arena.h"
+#include "ld_error.h"
+
+/* Named databases. Index databases are DUPSORT|DUPFIXED with 8-byte
+ * big-endian lead ids as values, as OpenLDAP's back-mdb does. */
+typedef enum {
+	DB_META,
+	DB_LEADS,       /* lead id -> packed leadd.Lead */
+	DB_CLIENTS,     /* client id -> packed ClientRecord */
+	DB_CLIENT_NAMES, /* normalised client name -> client id */
+	DB_STATUSES,    /* status id -> packed leadd.Status */
+	DB_HISTORY,     /* lead id|revision -> packed HistoryEntry */
+	DB_CHANGELOG,   /* revision -> packed ChangeEntry */
+	DB_COUNTERS,    /* owner id|status id -> u64 count of live leads */
+	DB_IDX_STATUS,  /* status id -> lead ids */
+	DB_IDX_OWNER,   /* owner id -> lead ids */
+	DB_IDX_CLIENT,  /* client id -> lead ids */
+	DB_IDX_TAG,     /* normalised tag -> lead ids */
+	DB_IDX_EMAIL,   /* normalised email -> lead ids */
+	DB_IDX_PHONE,   /* normalised phone -> lead ids */
+	DB_IDX_DUE,     /* next action time (u64 BE) -> lead ids */
+	DB_COUNT
+} store_db;
+
+typedef struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	int lock_fd;
+	char path[4096];
+	uint64_t map_size;
+	uint64_t map_size_max;
+	/* Readers hold it shared around each read transaction; the writer holds
+	 * it exclusively while it resizes the map, which LMDB allows only with
+	 * no transaction open in the process. */
+	pthread_rwlock_t map_lock;
+} store;
+
+typedef struct {
+	store *st;
+	MDB_txn *txn;
+	int ret;        /* first LMDB error, sticky */
+	uint64_t puts;  /* puts and deletes done: a handler that fails after
+			 * writing forces its batch to be replayed without it */
+} store_txn;
+
+/* Open (creating if needed) the data directory. Takes the flock first: a
+ * second leadd, or verify beside a running one, is refused. 0, or -1 with a
+ * sentence in err. */
+int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_max,
+	       unsigned max_readers, char *err, size_t errlen);
+void store_close(store *st);
+
+int store_txn_begin(store *st, store_txn *t, int write);
+/* Commit; returns the sticky error if any (and aborts). */
+int store_txn_commit(store_txn *t);
+void store_txn_abort(store_txn *t);
+/* Read transaction reused across requests on one thread (reset/renew). */
+int store_txn_renew(store_txn *t);
+void store_txn_reset(store_txn *t);
+
+/* The one map from LMDB errors to ld codes (and sentences). */
+ld_code store_code(int mdb_rc);
+const char *store_strerror(int mdb_rc);
+
+/* Grow the map (double, up to the cap). Caller holds no transaction.
+ * 0, or MDB_MAP_FULL when the cap is reached. */
+int store_grow(store *st);
+void store_usage(store *st, uint64_t *map_size, uint64_t *used);
+
+/* Primitive operations, all no-ops after the first error. */
+int store_get(store_txn *t, store_db db, const void *key, size_t klen, MDB_val *val);
+void store_put(store_txn *t, store_db db, const void *key, size_t klen, const void *val,
+	       size_t vlen, unsigned flags);
+void store_del(store_txn *t, store_db db, const void *key, size_t klen, const void *val,
+	       size_t vlen);
+/* Pack a protobuf message straight into the map with MDB_RESERVE. */
+void store_put_msg(store_txn *t, store_db db, const void *key, size_t klen,
+		   const ProtobufCMessage *msg);
+/* Get and unpack a message through the arena. 0, MDB_NOTFOUND, or an error
+ * (MDB_CORRUPTED when the record does not decode). */
+int store_get_msg(store_txn *t, store_db db, const void *key, size_t klen,
+		  const ProtobufCMessageDescriptor *desc, ld_arena *arena,
+		  ProtobufCMessage **out);
+
+/* Key helpers: never build key layouts by hand at call sites. */
+void store_key_u64(uint8_t out[8], uint64_t v);
+uint64_t store_key_get_u64(const void *p);
+void store_key_u64_pair(uint8_t out[16], uint64_t a, uint64_t b);
+
+/* meta: named u64 values. */
+uint64_t store_meta_get(store_txn *t, const char *name);
+void store_meta_put(store_txn *t, const char *name, uint64_t v);
+/* Increment a meta counter and return the new value (ids, revisions). */
+uint64_t store_meta_next(store_txn *t, const char *name);
+
+#define META_SCHEMA_VERSION "schema_version"
+#define META_LAST_REVISION "last_revision"
+#define META_NEXT_LEAD_ID "last_lead_id"
+#define META_NEXT_CLIENT_ID "last_client_id"
+#define META_NEXT_STATUS_ID "last_status_id"
+
+/* Migrations (store_migrate.c): bring a data directory to the current
+ * schema. Runs in one write transaction at open. */
+#define STORE_SCHEMA_VERSION 1
+int store_migrate(store *st, char *err, size_t errlen);
+
+#endif

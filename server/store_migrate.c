@@ -1,0 +1,81 @@
+/* The one ordered list of storage migrations. A data directory records the
+ * schema version it is at; opening it runs every later migration, in order,
+ * in one write transaction, so a crash mid-way leaves the old version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "leadd.pb-c.h"
+#include "log.h"
+#include "store.h"
+
+/* NetSuite's default lead statuses. Ids are stable: counters key on them. */
+static void seed_default_statuses(store_txn *t)
+{
+	static const struct {
+		const char *name;
+		Leadd__Stage stage;
+		uint32_t probability;
+		Leadd__KpiClass kpi;
+	} defaults[] = {
+		{"lead-New", LEADD__STAGE__STAGE_LEAD, 0, LEADD__KPI_CLASS__KPI_NEW},
+		{"lead-Qualified", LEADD__STAGE__STAGE_LEAD, 0, LEADD__KPI_CLASS__KPI_QUALIFIED},
+		{"lead-Dead", LEADD__STAGE__STAGE_LEAD, 0, LEADD__KPI_CLASS__KPI_DEAD},
+		{"prospect-Qualified", LEADD__STAGE__STAGE_PROSPECT, 10,
+		 LEADD__KPI_CLASS__KPI_PROSPECT},
+		{"prospect-Lost", LEADD__STAGE__STAGE_PROSPECT, 0, LEADD__KPI_CLASS__KPI_LOST},
+		{"customer-Won", LEADD__STAGE__STAGE_CUSTOMER, 100, LEADD__KPI_CLASS__KPI_WON},
+	};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		Leadd__Status s = LEADD__STATUS__INIT;
+		s.has_id = s.has_stage = s.has_probability = s.has_kpi_class = s.has_position = 1;
+		s.id = store_meta_next(t, META_NEXT_STATUS_ID);
+		s.name = (char *)defaults[i].name;
+		s.stage = defaults[i].stage;
+		s.probability = defaults[i].probability;
+		s.kpi_class = defaults[i].kpi;
+		s.position = (uint32_t)i + 1;
+		uint8_t key[8];
+		store_key_u64(key, s.id);
+		store_put_msg(t, DB_STATUSES, key, 8, &s.base);
+	}
+}
+
+static const struct {
+	uint64_t version;
+	const char *what;
+	void (*apply)(store_txn *t);
+} migrations[] = {
+	{1, "seed the default statuses", seed_default_statuses},
+};
+
+int store_migrate(store *st, char *err, size_t errlen)
+{
+	store_txn t;
+	if (store_txn_begin(st, &t, 1) != 0) {
+		snprintf(err, errlen, "cannot start a transaction: %s", store_strerror(t.ret));
+		return -1;
+	}
+	uint64_t have = store_meta_get(&t, META_SCHEMA_VERSION);
+	if (have > STORE_SCHEMA_VERSION) {
+		store_txn_abort(&t);
+		snprintf(err, errlen,
+			 "the data directory has schema version %llu, newer than this leadd "
+			 "understands (%d); run a newer leadd",
+			 (unsigned long long)have, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].version <= have)
+			continue;
+		log_info("migrating data to schema %llu: %s",
+			 (unsigned long long)migrations[i].version, migrations[i].what);
+		migrations[i].apply(&t);
+		store_meta_put(&t, META_SCHEMA_VERSION, migrations[i].version);
+	}
+	int rc = have == STORE_SCHEMA_VERSION ? (store_txn_abort(&t), 0) : store_txn_commit(&t);
+	if (rc != 0) {
+		snprintf(err, errlen, "migration failed: %s", store_strerror(rc));
+		return -1;
+	}
+	return 0;
+}

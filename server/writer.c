@@ -1,0 +1,269 @@
+#include "writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ld_error.h"
+#include "log.h"
+
+struct writer {
+	server *srv;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	request_ctx *queue_head, *queue_tail; /* submitted, not yet taken */
+	request_ctx *done_head, *done_tail;   /* answered, for the loop */
+	size_t backlog;
+	int stopping;
+	uv_async_t async;
+	void (*on_done)(request_ctx *rc);
+	writer_stats stats; /* under lock */
+};
+
+static void list_append(request_ctx **head, request_ctx **tail, request_ctx *rc)
+{
+	rc->writer_next = NULL;
+	if (*tail)
+		(*tail)->writer_next = rc;
+	else
+		*head = rc;
+	*tail = rc;
+}
+
+void writer_submit(writer *w, request_ctx *rc)
+{
+	rc->state = REQ_QUEUED;
+	pthread_mutex_lock(&w->lock);
+	list_append(&w->queue_head, &w->queue_tail, rc);
+	w->backlog++;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+size_t writer_backlog(writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	size_t n = w->backlog;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+void writer_get_stats(writer *w, writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Take a batch off the queue: at most batch_max_writes requests and about
+ * batch_max_bytes of request frames. Returns the count. */
+static size_t take_batch(writer *w, request_ctx **batch, size_t max)
+{
+	size_t n = 0;
+	uint64_t bytes = 0;
+	while (w->queue_head && n < max) {
+		request_ctx *rc = w->queue_head;
+		if (n > 0 && bytes + rc->wire_size > w->srv->cfg.batch_max_bytes)
+			break;
+		w->queue_head = rc->writer_next;
+		if (!w->queue_head)
+			w->queue_tail = NULL;
+		batch[n++] = rc;
+		bytes += rc->wire_size;
+	}
+	return n;
+}
+
+/* Put requests back at the front of the queue, in order. */
+static void push_front(writer *w, request_ctx **batch, size_t n)
+{
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = n; i-- > 0;) {
+		batch[i]->writer_next = w->queue_head;
+		w->queue_head = batch[i];
+		if (!w->queue_tail)
+			w->queue_tail = batch[i];
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void fail_request(request_ctx *rc, int mdb_rc)
+{
+	rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+	dispatch_store_error(rc, mdb_rc);
+}
+
+static void fatal_if_panic(int rc)
+{
+	if (rc == MDB_PANIC) {
+		/* LMDB cannot go on; systemd restarts us and LMDB recovers. */
+		log_error("LMDB panic: the environment must be reopened; exiting");
+		_exit(1);
+	}
+}
+
+/* Apply batch[0..*n) in one transaction and commit. On a transaction-level
+ * fault: grow the map and replay, or cut the batch before the request that
+ * hit the fault (the rest goes back to the queue), or, when that request is
+ * alone, fail it with the error. Returns how many requests were answered;
+ * *n may shrink. */
+static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
+{
+	store *st = &w->srv->st;
+	for (;;) {
+		store_txn t;
+		int rc = store_txn_begin(st, &t, 1);
+		size_t i = 0, faulted = *n;
+		if (rc == 0) {
+			for (i = 0; i < *n; i++) {
+				uint64_t puts = t.puts;
+				int code = dispatch_run_write(batch[i], &t);
+				if (t.ret || (code != LD_OK && t.puts != puts)) {
+					/* A handler that wrote and then failed cannot be undone
+					 * alone: treat it like a transaction fault. */
+					rc = t.ret ? t.ret : MDB_BAD_TXN;
+					faulted = i;
+					break;
+				}
+			}
+		}
+		if (rc == 0) {
+			rc = store_txn_commit(&t);
+			if (rc == 0)
+				return *n;
+			faulted = 0;
+		} else {
+			store_txn_abort(&t);
+		}
+		fatal_if_panic(rc);
+		pthread_mutex_lock(&w->lock);
+		w->stats.replays++;
+		pthread_mutex_unlock(&w->lock);
+		if (rc == MDB_MAP_FULL && store_grow(st) == 0) {
+			pthread_mutex_lock(&w->lock);
+			w->stats.map_grows++;
+			pthread_mutex_unlock(&w->lock);
+			continue;
+		}
+		if (faulted > 0 && faulted < *n) {
+			/* The prefix did fine: commit it, retry the rest later. */
+			push_front(w, batch + faulted, *n - faulted);
+			*n = faulted;
+			continue;
+		}
+		if (rc == MDB_BAD_TXN) {
+			log_error("%s wrote and then failed; refusing it", batch[0]->entry->name);
+			rc = MDB_BAD_TXN;
+		} else {
+			log_warn("write of %zu request(s) failed: %s", *n, store_strerror(rc));
+		}
+		/* Alone and still failing, or the commit itself failed: nothing of
+		 * this batch is stored, so every request in it gets the error. */
+		for (size_t k = 0; k < *n; k++)
+			fail_request(batch[k], rc == MDB_BAD_TXN ? EIO : rc);
+		return 0;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	writer *w = arg;
+	size_t max = w->srv->cfg.batch_max_writes;
+	request_ctx **batch = calloc(max, sizeof(*batch));
+	if (!batch) {
+		log_error("writer: out of memory");
+		_exit(1);
+	}
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		while (!w->queue_head && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (!w->queue_head && w->stopping) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		size_t n = take_batch(w, batch, max);
+		pthread_mutex_unlock(&w->lock);
+
+		size_t committed = run_batch(w, batch, &n);
+		size_t ok = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (committed && batch[i]->code == LD_OK)
+				ok++;
+			dispatch_finish(batch[i]);
+		}
+		pthread_mutex_lock(&w->lock);
+		if (committed) {
+			w->stats.commits++;
+			w->stats.writes += ok;
+			if (n > w->stats.max_batch)
+				w->stats.max_batch = (uint32_t)n;
+		}
+		for (size_t i = 0; i < n; i++)
+			list_append(&w->done_head, &w->done_tail, batch[i]);
+		w->backlog -= n;
+		pthread_mutex_unlock(&w->lock);
+		uv_async_send(&w->async);
+	}
+	free(batch);
+	return NULL;
+}
+
+/* Loop thread: hand finished requests to their connections. */
+static void on_async(uv_async_t *h)
+{
+	writer *w = h->data;
+	pthread_mutex_lock(&w->lock);
+	request_ctx *rc = w->done_head;
+	w->done_head = w->done_tail = NULL;
+	pthread_mutex_unlock(&w->lock);
+	while (rc) {
+		request_ctx *next = rc->writer_next;
+		w->on_done(rc);
+		rc = next;
+	}
+}
+
+writer *writer_start(server *srv, uv_loop_t *loop, void (*on_done)(request_ctx *rc))
+{
+	writer *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->srv = srv;
+	w->on_done = on_done;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	uv_async_init(loop, &w->async, on_async);
+	w->async.data = w;
+	int rc = pthread_create(&w->thread, NULL, writer_main, w);
+	if (rc != 0) {
+		log_error("cannot start the writer thread: %s", strerror(rc));
+		uv_close((uv_handle_t *)&w->async, NULL);
+		return NULL;
+	}
+	return w;
+}
+
+static void on_async_closed(uv_handle_t *h)
+{
+	writer *w = h->data;
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
+
+void writer_stop(writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	on_async(&w->async);
+	uv_close((uv_handle_t *)&w->async, on_async_closed);
+}
