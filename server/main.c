@@ -15,6 +15,7 @@
 #include "config.h"
 #include "log.h"
 #include "net.h"
+#include "permissions.h"
 #include "server.h"
 #include "verify.h"
 
@@ -30,6 +31,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: leadd [options]            run the server\n"
 		"       leadd verify [--data-dir DIR]  check a data directory offline\n"
+		"       leadd permissions         print the request table as Markdown\n"
 		"\n"
 		"options:\n"
 		"  -l, --listen ADDR:PORT   address to listen on (default 127.0.0.1:7470;\n"
@@ -246,6 +248,10 @@ int main(int argc, char **argv)
 {
 	config_t cfg;
 	config_defaults(&cfg);
+	if (argc == 2 && strcmp(argv[1], "permissions") == 0) {
+		permissions_write_markdown(stdout);
+		return 0;
+	}
 	int verify = argc > 1 && strcmp(argv[1], "verify") == 0;
 	if (verify) {
 		argv[1] = argv[0];

@@ -25,6 +25,8 @@ struct net {
 	store_txn rtxn; /* the loop's read transaction, reset between requests */
 	int rtxn_open;
 	int stopping;
+	uv_timer_t sweep_timer; /* idle connections, once a second */
+	uint64_t last_accept_warning;
 	uv_timer_t stop_timer;
 	uint64_t stop_deadline;
 	void (*stop_done)(server *srv);
@@ -46,6 +48,7 @@ struct conn {
 	int input_done; /* a final answer is queued or the peer closed: read no more */
 	int closing;
 	int closed; /* the handle's close callback ran */
+	uint64_t last_active; /* uv_now of the last byte read or answer written */
 	char peer[64];
 };
 
@@ -131,8 +134,10 @@ static void on_write(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
-	if (!c->closing)
+	if (!c->closing) {
+		c->last_active = uv_now(c->nt->loop);
 		update_reading(c);
+	}
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -350,6 +355,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0)
 		return;
+	c->last_active = uv_now(c->nt->loop);
 	ld_frame_decoder_commit(&c->in, (size_t)nread);
 	conn_process_input(c);
 }
@@ -399,7 +405,15 @@ static void on_connection(uv_stream_t *server_handle, int status)
 {
 	net *nt = server_handle->data;
 	if (status < 0) {
-		log_warn("accept failed: %s", uv_strerror(status));
+		/* Out of file descriptors: libuv accepts and drops the connection
+		 * with its reserve descriptor and the listener goes on. Say so at
+		 * most once a minute. */
+		uint64_t now = uv_now(nt->loop);
+		if (now - nt->last_accept_warning > 60000 || !nt->last_accept_warning) {
+			log_warn("accept failed: %s (raise LimitNOFILE or lower max_connections)",
+				 uv_strerror(status));
+			nt->last_accept_warning = now;
+		}
 		return;
 	}
 	conn *c = calloc(1, sizeof(*c));
@@ -422,6 +436,7 @@ static void on_connection(uv_stream_t *server_handle, int status)
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
 	peer_name(c);
+	c->last_active = uv_now(nt->loop);
 	/* Until logins exist every connection is the built-in admin. */
 	c->who.user_id = PRINCIPAL_BUILTIN_ADMIN_ID;
 	c->who.role = ROLE_ADMIN;
@@ -442,6 +457,24 @@ static void on_connection(uv_stream_t *server_handle, int status)
 	}
 	log_debug("%s: connected", c->peer);
 	update_reading(c);
+}
+
+/* Close connections idle longer than idle_timeout_ms with nothing queued,
+ * as Redis's `timeout` does. A connection waiting on its answers is busy. */
+static void on_sweep(uv_timer_t *t)
+{
+	net *nt = t->data;
+	uint32_t idle = nt->srv->cfg.idle_timeout_ms;
+	uint64_t now = uv_now(nt->loop);
+	conn *c = nt->all;
+	while (c) {
+		conn *next = c->next;
+		if (idle && !c->queued && !c->out_bytes && now - c->last_active > idle) {
+			log_debug("%s: idle for %u ms; closing", c->peer, idle);
+			conn_close(c);
+		}
+		c = next;
+	}
 }
 
 static int resolve_listen(const char *listen, struct sockaddr_storage *ss, char *err,
@@ -493,6 +526,9 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 	uv_tcp_getsockname(&nt->listener, (struct sockaddr *)&ss, &len);
 	nt->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						  : ((struct sockaddr_in *)&ss)->sin_port);
+	uv_timer_init(loop, &nt->sweep_timer);
+	nt->sweep_timer.data = nt;
+	uv_timer_start(&nt->sweep_timer, on_sweep, 1000, 1000);
 	srv->wr = writer_start(srv, loop, net_on_write_done);
 	if (!srv->wr) {
 		snprintf(err, errlen, "cannot start the writer thread");
@@ -515,6 +551,7 @@ static void finish_shutdown(net *nt)
 {
 	uv_timer_stop(&nt->stop_timer);
 	uv_close((uv_handle_t *)&nt->stop_timer, NULL);
+	uv_close((uv_handle_t *)&nt->sweep_timer, NULL);
 	/* Requests still at the writer are committed before it stops; their
 	 * connections are gone, so the answers are dropped. */
 	while (nt->all)
