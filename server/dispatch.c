@@ -124,7 +124,8 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 	if (!e) {
 		dispatch_fail(rc, LD_UNIMPLEMENTED,
 			      rc->req->body_case == LEADD__REQUEST__BODY__NOT_SET
-				      ? "the request has no body"
+				      ? "the request has no body this leadd knows (empty, or a "
+					"request type newer than this server)"
 				      : "this leadd does not know request type %d",
 			      (int)rc->req->body_case);
 		dispatch_finish(rc);
