@@ -32,13 +32,17 @@ def frame(body):
 
 
 class Harness:
-    def __init__(self, leadd, tmp, pb, extra=()):
+    def __init__(self, leadd, tmp, pb, extra=(), nofile=None):
         self.pb = pb
         self.port_file = os.path.join(tmp, "port")
         self.data = os.path.join(tmp, "data")
+
+        def limit_fds():
+            if nofile:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
         self.proc = subprocess.Popen([leadd, "--data-dir", self.data, "--listen", "127.0.0.1:0",
                                       "--port-file", self.port_file, "--log-level", "error",
-                                      *extra])
+                                      *extra], preexec_fn=limit_fds)
         deadline = time.time() + 10
         while not (os.path.exists(self.port_file) and open(self.port_file).read().strip()):
             if time.time() > deadline or self.proc.poll() is not None:
@@ -125,7 +129,24 @@ def main():
         v = subprocess.run([leadd, "verify", "--data-dir", h.data])
         if v.returncode != 0:
             failures.append("leadd verify")
-    print("%d passed, %d failed" % (13 - len(failures), len(failures)))
+    with tempfile.TemporaryDirectory() as tmp:
+        # 13. Out of file descriptors: leadd limited to 64 fds, 300 connections.
+        h = Harness(leadd, tmp, pb, nofile=64)
+        try:
+            socks = [socket.create_connection(("127.0.0.1", h.port), timeout=5)
+                     for _ in range(300)]
+            time.sleep(0.5)
+            for s in socks:
+                s.close()
+            time.sleep(0.5)
+            check(h, "out of file descriptors (64 fds)",
+                  "300 connections made, listener still accepting", True)
+        finally:
+            h.proc.terminate()
+            rc = h.proc.wait(timeout=20)
+        if rc != 0 or subprocess.run([leadd, "verify", "--data-dir", h.data]).returncode:
+            failures.append("fd-limited leadd clean stop / verify")
+    print("%d passed, %d failed" % (14 - len(failures), len(failures)))
     sys.exit(1 if failures else 0)
 
 

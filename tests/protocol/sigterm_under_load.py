@@ -43,6 +43,41 @@ def load_then_stop(pb, d, sig):
     return rc, acked
 
 
+def stalled_client_stop(pb, binary, tmp):
+    """A client that pipelines and never reads must not hold up a stop
+    beyond shutdown_timeout_ms."""
+    import socket
+    import struct
+    d = Leadd(binary, os.path.join(tmp, "stall"), ["--set", "shutdown_timeout_ms=2000"])
+    os.makedirs(os.path.join(tmp, "stall"))
+    d.start()
+    c = Client(pb, d.port)
+    # Big answers (200 leads of 2 KB per page) so unread ones pile up.
+    for i in range(200):
+        c.call(lambda q: (setattr(q.lead_create, "title", "stall %d" % i),
+                          setattr(q.lead_create, "description", "d" * 2000)))
+    s = c.sock
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    q = pb.Request(id=100)
+    q.lead_list.limit = 1000
+    body = q.SerializeToString()
+    blob = (struct.pack(">I", len(body)) + body) * 64
+    s.setblocking(False)
+    t0 = time.time()
+    while time.time() - t0 < 1.5:
+        try:
+            s.send(blob)
+        except BlockingIOError:
+            time.sleep(0.02)
+    t0 = time.time()
+    rc = d.stop()
+    took = time.time() - t0
+    s.close()
+    print("SIGTERM with a stalled client: exit %d after %.1f s (deadline 2 s)" % (rc, took))
+    # It must have waited for the stalled answers, then given up at the deadline.
+    return rc == 0 and 1.5 < took < 6 and d.verify() == 0
+
+
 def main():
     binary, proto_dir = sys.argv[1], sys.argv[2]
     ok = True
@@ -65,7 +100,8 @@ def main():
             ok = ok and not lost and len(acked) > 0
             if d.stop() != 0 or d.verify() != 0:
                 ok = False
-    print("2 passed, 0 failed" if ok else "0 passed, 2 failed")
+        ok = stalled_client_stop(pb, binary, tmp) and ok
+    print("3 passed, 0 failed" if ok else "0 passed, 3 failed")
     sys.exit(0 if ok else 1)
 
 
