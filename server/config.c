@@ -41,8 +41,8 @@ int config_parse_size(const char *s, uint64_t *out)
 	static const struct {
 		const char *suffix;
 		unsigned shift;
-	} units[] = {{"", 0},	   {"B", 0},	{"K", 10},   {"KiB", 10}, {"M", 20},
-		     {"MiB", 20}, {"G", 30},	{"GiB", 30}, {"T", 40},	  {"TiB", 40}};
+	} units[] = {{"", 0},     {"B", 0},  {"K", 10},   {"KiB", 10}, {"M", 20},
+		     {"MiB", 20}, {"G", 30}, {"GiB", 30}, {"T", 40},   {"TiB", 40}};
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcasecmp(end, units[i].suffix) == 0) {
 			if (units[i].shift && v > (~0ull >> units[i].shift))
@@ -103,7 +103,8 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 	else if (strcmp(key, "shutdown_timeout_ms") == 0)
 		rc = parse_u32(value, &c->shutdown_timeout_ms);
 	else if (strcmp(key, "batch_max_writes") == 0)
-		rc = parse_u32(value, &c->batch_max_writes) < 0 || c->batch_max_writes == 0 ? -1 : 0;
+		rc = parse_u32(value, &c->batch_max_writes) < 0 || c->batch_max_writes == 0 ? -1
+											    : 0;
 	else if (strcmp(key, "batch_max_bytes") == 0)
 		rc = config_parse_size(value, &c->batch_max_bytes);
 	else {

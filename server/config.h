@@ -6,21 +6,21 @@
 #include <stdint.h>
 
 typedef struct {
-	char listen[256];     /* ADDR:PORT; port 0 picks a free one */
+	char listen[256]; /* ADDR:PORT; port 0 picks a free one */
 	char data_dir[4096];
 	char port_file[4096]; /* written once listening, for tests and scripts */
 	char pid_file[4096];
 	char log_file[4096];
 	int log_level;
-	uint64_t map_size;      /* initial LMDB map reservation, bytes */
-	uint64_t map_size_max;  /* growth stops here: writes get RESOURCE_EXHAUSTED */
+	uint64_t map_size;     /* initial LMDB map reservation, bytes */
+	uint64_t map_size_max; /* growth stops here: writes get RESOURCE_EXHAUSTED */
 	uint32_t max_connections;
-	uint32_t max_in_flight;   /* requests per connection before reading pauses */
+	uint32_t max_in_flight;     /* requests per connection before reading pauses */
 	uint64_t output_soft_limit; /* bytes queued to a client before reading pauses */
 	uint64_t output_hard_limit; /* bytes queued before the client is dropped */
 	uint32_t idle_timeout_ms;   /* 0: never */
 	uint32_t shutdown_timeout_ms;
-	uint32_t batch_max_writes;  /* group commit: most requests in one transaction */
+	uint32_t batch_max_writes; /* group commit: most requests in one transaction */
 	uint64_t batch_max_bytes;
 } config_t;
 

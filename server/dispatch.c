@@ -7,13 +7,14 @@
 
 #include "ld_error.h"
 #include "ld_frame.h"
-#include "request_limits.h"
 #include "log.h"
+#include "request_limits.h"
 
 #define BODY(x) LEADD__REQUEST__BODY_##x
 
 /* The request table: the whole permission matrix in one place.
  * docs/permissions.md is checked against it by tests/unit/test_permissions. */
+// clang-format off
 const dispatch_entry dispatch_table[] = {
 	/* body                 name               handler          lowest role   visibility    writes */
 	{BODY(HELLO),           "hello",           session_hello,   ROLE_NONE,    VIS_NONE,     0},
@@ -26,6 +27,7 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(STATUS_LIST),     "status_list",     status_list,     ROLE_REP,     VIS_NONE,     0},
 	{BODY(STATS),           "stats",           admin_stats,     ROLE_ADMIN,   VIS_ALL,      0},
 };
+// clang-format on
 const size_t dispatch_table_len = sizeof(dispatch_table) / sizeof(dispatch_table[0]);
 
 static _Atomic uint64_t request_counts[sizeof(dispatch_table) / sizeof(dispatch_table[0])];
@@ -139,7 +141,8 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 		return -1;
 	}
 	if (hello_done && e->body == LEADD__REQUEST__BODY_HELLO) {
-		dispatch_fail(rc, LD_FAILED_PRECONDITION, "Hello was already sent on this connection");
+		dispatch_fail(rc, LD_FAILED_PRECONDITION,
+			      "Hello was already sent on this connection");
 		dispatch_finish(rc);
 		return -1;
 	}
@@ -178,7 +181,8 @@ void dispatch_finish(request_ctx *rc)
 		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
 		rc->resp.has_code = 1;
 		rc->resp.code = (Leadd__Code)rc->code;
-		rc->resp.message = rc->message[0] ? rc->message : (char *)ld_code_sentence(rc->code);
+		rc->resp.message = rc->message[0] ? rc->message
+						  : (char *)ld_code_sentence(rc->code);
 	}
 	Leadd__ServerMessage sm = LEADD__SERVER_MESSAGE__INIT;
 	sm.kind_case = LEADD__SERVER_MESSAGE__KIND_RESPONSE;

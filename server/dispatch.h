@@ -39,22 +39,22 @@ extern const dispatch_entry dispatch_table[];
 extern const size_t dispatch_table_len;
 
 typedef enum {
-	REQ_NEW,      /* prepared, not yet started */
-	REQ_QUEUED,   /* handed to the writer */
-	REQ_DONE,     /* answer packed in frame */
+	REQ_NEW,    /* prepared, not yet started */
+	REQ_QUEUED, /* handed to the writer */
+	REQ_DONE,   /* answer packed in frame */
 } request_state;
 
 struct request_ctx {
 	server *srv;
-	void *conn;                  /* owner connection (net.c) */
-	ld_arena arena;              /* request, reply and loaded records */
+	void *conn;     /* owner connection (net.c) */
+	ld_arena arena; /* request, reply and loaded records */
 	Leadd__Request *req;
 	const dispatch_entry *entry; /* NULL when prepare failed */
 	principal_t who;
-	int64_t now;                 /* unix ms at arrival */
-	uint64_t wire_size;          /* frame bytes, for batch accounting */
+	int64_t now;        /* unix ms at arrival */
+	uint64_t wire_size; /* frame bytes, for batch accounting */
 	request_state state;
-	int final;                   /* close the connection after this answer */
+	int final; /* close the connection after this answer */
 
 	Leadd__Response resp;
 	int code;

@@ -68,7 +68,8 @@ static int check_contacts(request_ctx *rc, Leadd__Contact **contacts, size_t n)
 		const Leadd__Contact *c = contacts[i];
 		if (is_blank(c->name) && is_blank(c->email) && is_blank(c->phone))
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "contact %zu needs a name, an email or a phone", i + 1);
+					     "contact %zu needs a name, an email or a phone",
+					     i + 1);
 		int code = check_email(rc, c->email);
 		if (code == LD_OK)
 			code = check_phone(rc, c->phone);
@@ -91,9 +92,9 @@ static int check_status(request_ctx *rc, store_txn *t, uint64_t id)
 	Leadd__Status *s;
 	int err = status_load(t, id, &rc->arena, &s);
 	if (err == MDB_NOTFOUND)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "status %" PRIu64 " does not exist; 'lead statuses' lists them",
-				     id);
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"status %" PRIu64 " does not exist; 'lead statuses' lists them", id);
 	return err ? dispatch_store_error(rc, err) : LD_OK;
 }
 
@@ -254,8 +255,8 @@ static int set_main_contact(request_ctx *rc, Leadd__Lead *lead, const char *emai
 
 static int any_update_field(const Leadd__LeadUpdateRequest *q)
 {
-	return q->title || q->client_name || q->description || q->value || q->source ||
-	       q->tags || q->contacts || q->has_next_action_at || q->main_email || q->main_phone;
+	return q->title || q->client_name || q->description || q->value || q->source || q->tags ||
+	       q->contacts || q->has_next_action_at || q->main_email || q->main_phone;
 }
 
 int lead_update(request_ctx *rc, store_txn *t)
@@ -268,7 +269,8 @@ int lead_update(request_ctx *rc, store_txn *t)
 				     "expected_version is required: send the version you read");
 	if (!any_update_field(q))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the update changes no field");
-	if ((code = load_visible(rc, t, q->id, &old)) || (code = check_version(rc, old, q->expected_version)))
+	if ((code = load_visible(rc, t, q->id, &old)) ||
+	    (code = check_version(rc, old, q->expected_version)))
 		return code;
 	if (q->title && is_blank(q->title))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");

@@ -89,16 +89,29 @@ static int parse_args(int argc, char **argv, config_t *cfg)
 		const char *key = NULL;
 		char kv[4200];
 		switch (opt) {
-		case 'l': key = "listen"; break;
-		case 'd': key = "data_dir"; break;
-		case 'c': continue;
+		case 'l':
+			key = "listen";
+			break;
+		case 'd':
+			key = "data_dir";
+			break;
+		case 'c':
+			continue;
 		case OPT_PORT_FILE:
 			snprintf(cfg->port_file, sizeof(cfg->port_file), "%s", optarg);
 			continue;
-		case OPT_PID_FILE: key = "pid_file"; break;
-		case OPT_LOG_FILE: key = "log_file"; break;
-		case OPT_LOG_LEVEL: key = "log_level"; break;
-		case OPT_MAP_MAX: key = "map_size_max"; break;
+		case OPT_PID_FILE:
+			key = "pid_file";
+			break;
+		case OPT_LOG_FILE:
+			key = "log_file";
+			break;
+		case OPT_LOG_LEVEL:
+			key = "log_level";
+			break;
+		case OPT_MAP_MAX:
+			key = "map_size_max";
+			break;
 		case OPT_SET: {
 			snprintf(kv, sizeof(kv), "%s", optarg);
 			char *eq = strchr(kv, '=');
@@ -113,8 +126,12 @@ static int parse_args(int argc, char **argv, config_t *cfg)
 			}
 			continue;
 		}
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("leadd %s\n", LEADD_VERSION); exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("leadd %s\n", LEADD_VERSION);
+			exit(0);
 		default:
 			usage(stderr);
 			return 2;
@@ -129,8 +146,10 @@ static int parse_args(int argc, char **argv, config_t *cfg)
 		usage(stderr);
 		return 2;
 	}
-	if (!cfg->data_dir[0] && config_default_data_dir(cfg->data_dir, sizeof(cfg->data_dir)) < 0) {
-		fprintf(stderr, "leadd: no data directory: pass --data-dir or set LEADD_DATA_DIR\n");
+	if (!cfg->data_dir[0] &&
+	    config_default_data_dir(cfg->data_dir, sizeof(cfg->data_dir)) < 0) {
+		fprintf(stderr,
+			"leadd: no data directory: pass --data-dir or set LEADD_DATA_DIR\n");
 		return 2;
 	}
 	return 0;

@@ -21,7 +21,7 @@ struct net {
 	uv_tcp_t listener;
 	int port;
 	uint32_t count;
-	conn *all; /* every open connection */
+	conn *all;      /* every open connection */
 	store_txn rtxn; /* the loop's read transaction, reset between requests */
 	int rtxn_open;
 	int stopping;
@@ -47,7 +47,7 @@ struct conn {
 	int reading;
 	int input_done; /* a final answer is queued or the peer closed: read no more */
 	int closing;
-	int closed; /* the handle's close callback ran */
+	int closed;           /* the handle's close callback ran */
 	uint64_t last_active; /* uv_now of the last byte read or answer written */
 	char peer[64];
 };
@@ -308,7 +308,8 @@ static void conn_process_input(conn *c)
 		if (st == LD_FRAME_TOO_BIG) {
 			char why[160];
 			snprintf(why, sizeof(why),
-				 "frame of %u bytes is over the %u-byte limit; closing the connection",
+				 "frame of %u bytes is over the %u-byte limit; closing the "
+				 "connection",
 				 ld_frame_get_header(c->in.buf + c->in.off), c->in.limit);
 			conn_protocol_error(c, why);
 			break;
@@ -447,9 +448,10 @@ static void on_connection(uv_stream_t *server_handle, int status)
 			return;
 		}
 		dispatch_protocol_error(rc, nt->stopping ? LD_UNAVAILABLE : LD_RESOURCE_EXHAUSTED,
-					nt->stopping ? "leadd is shutting down"
-						     : "too many connections (max_connections); try "
-						       "again later");
+					nt->stopping
+						? "leadd is shutting down"
+						: "too many connections (max_connections); try "
+						  "again later");
 		c->input_done = 1;
 		fifo_push(c, rc);
 		conn_pump(c);
@@ -477,8 +479,7 @@ static void on_sweep(uv_timer_t *t)
 	}
 }
 
-static int resolve_listen(const char *listen, struct sockaddr_storage *ss, char *err,
-			  size_t errlen)
+static int resolve_listen(const char *listen, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
 	char host[256], port[16];
 	if (ld_parse_hostport(listen, host, sizeof(host), port, sizeof(port), err, errlen) < 0)

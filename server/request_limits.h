@@ -5,12 +5,12 @@
 #define LEADD_LIMITS_H
 
 #define LIMIT_TITLE 200
-#define LIMIT_NAME 200        /* client, contact and user names */
+#define LIMIT_NAME 200 /* client, contact and user names */
 #define LIMIT_DESCRIPTION 16384
 #define LIMIT_SOURCE 100
 #define LIMIT_ROLE 100
 #define LIMIT_TAG 64
-#define LIMIT_EMAIL 254       /* RFC 5321 path limit */
+#define LIMIT_EMAIL 254 /* RFC 5321 path limit */
 #define LIMIT_PHONE 40
 #define LIMIT_CURRENCY 3
 #define LIMIT_CURSOR 64

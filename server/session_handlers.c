@@ -55,7 +55,8 @@ int session_ping(request_ctx *rc, store_txn *t)
 int admin_stats(request_ctx *rc, store_txn *t)
 {
 	Leadd__StatsReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
-	Leadd__RequestCount *counts = ld_arena_alloc(&rc->arena, dispatch_table_len * sizeof(*counts));
+	Leadd__RequestCount *counts = ld_arena_alloc(&rc->arena,
+						     dispatch_table_len * sizeof(*counts));
 	Leadd__RequestCount **ptrs = ld_arena_alloc(&rc->arena, dispatch_table_len * sizeof(*ptrs));
 	if (!r || !counts || !ptrs)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");

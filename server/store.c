@@ -303,8 +303,7 @@ void store_put_msg(store_txn *t, store_db db, const void *key, size_t klen,
 }
 
 int store_get_msg(store_txn *t, store_db db, const void *key, size_t klen,
-		  const ProtobufCMessageDescriptor *desc, ld_arena *arena,
-		  ProtobufCMessage **out)
+		  const ProtobufCMessageDescriptor *desc, ld_arena *arena, ProtobufCMessage **out)
 {
 	MDB_val v;
 	int rc = store_get(t, db, key, klen, &v);

@@ -17,20 +17,20 @@
  * big-endian lead ids as values, as OpenLDAP's back-mdb does. */
 typedef enum {
 	DB_META,
-	DB_LEADS,       /* lead id -> packed leadd.Lead */
-	DB_CLIENTS,     /* client id -> packed ClientRecord */
+	DB_LEADS,        /* lead id -> packed leadd.Lead */
+	DB_CLIENTS,      /* client id -> packed ClientRecord */
 	DB_CLIENT_NAMES, /* normalised client name -> client id */
-	DB_STATUSES,    /* status id -> packed leadd.Status */
-	DB_HISTORY,     /* lead id|revision -> packed HistoryEntry */
-	DB_CHANGELOG,   /* revision -> packed ChangeEntry */
-	DB_COUNTERS,    /* owner id|status id -> u64 count of live leads */
-	DB_IDX_STATUS,  /* status id -> lead ids */
-	DB_IDX_OWNER,   /* owner id -> lead ids */
-	DB_IDX_CLIENT,  /* client id -> lead ids */
-	DB_IDX_TAG,     /* normalised tag -> lead ids */
-	DB_IDX_EMAIL,   /* normalised email -> lead ids */
-	DB_IDX_PHONE,   /* normalised phone -> lead ids */
-	DB_IDX_DUE,     /* next action time (u64 BE) -> lead ids */
+	DB_STATUSES,     /* status id -> packed leadd.Status */
+	DB_HISTORY,      /* lead id|revision -> packed HistoryEntry */
+	DB_CHANGELOG,    /* revision -> packed ChangeEntry */
+	DB_COUNTERS,     /* owner id|status id -> u64 count of live leads */
+	DB_IDX_STATUS,   /* status id -> lead ids */
+	DB_IDX_OWNER,    /* owner id -> lead ids */
+	DB_IDX_CLIENT,   /* client id -> lead ids */
+	DB_IDX_TAG,      /* normalised tag -> lead ids */
+	DB_IDX_EMAIL,    /* normalised email -> lead ids */
+	DB_IDX_PHONE,    /* normalised phone -> lead ids */
+	DB_IDX_DUE,      /* next action time (u64 BE) -> lead ids */
 	DB_COUNT
 } store_db;
 
@@ -50,9 +50,9 @@ typedef struct store {
 typedef struct {
 	store *st;
 	MDB_txn *txn;
-	int ret;        /* first LMDB error, sticky */
-	uint64_t puts;  /* puts and deletes done: a handler that fails after
-			 * writing forces its batch to be replayed without it */
+	int ret;       /* first LMDB error, sticky */
+	uint64_t puts; /* puts and deletes done: a handler that fails after
+			* writing forces its batch to be replayed without it */
 } store_txn;
 
 /* Open (creating if needed) the data directory. Takes the flock first: a
@@ -91,8 +91,7 @@ void store_put_msg(store_txn *t, store_db db, const void *key, size_t klen,
 /* Get and unpack a message through the arena. 0, MDB_NOTFOUND, or an error
  * (MDB_CORRUPTED when the record does not decode). */
 int store_get_msg(store_txn *t, store_db db, const void *key, size_t klen,
-		  const ProtobufCMessageDescriptor *desc, ld_arena *arena,
-		  ProtobufCMessage **out);
+		  const ProtobufCMessageDescriptor *desc, ld_arena *arena, ProtobufCMessage **out);
 
 /* Key helpers: never build key layouts by hand at call sites. */
 void store_key_u64(uint8_t out[8], uint64_t v);

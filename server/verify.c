@@ -20,7 +20,7 @@ typedef struct {
 	/* recount of (owner, status) -> count, sorted by key */
 	struct count {
 		uint64_t owner, status, n;
-	} *counts;
+	} * counts;
 	size_t n_counts, cap_counts;
 } verifier;
 
@@ -68,7 +68,8 @@ static void check_lead_indexes(verifier *v, const Leadd__Lead *l)
 		for (size_t k = 0; k < keys.n; k++) {
 			MDB_val kv = {keys.keys[k].len, keys.keys[k].data}, dv = {8, id};
 			if (mdb_cursor_get(cur, &kv, &dv, MDB_GET_BOTH) != 0)
-				problem(v, "lead %" PRIu64 ": index %zu lacks key '%.*s' (%zu bytes)",
+				problem(v,
+					"lead %" PRIu64 ": index %zu lacks key '%.*s' (%zu bytes)",
 					l->id, i, (int)keys.keys[k].len, keys.keys[k].data,
 					keys.keys[k].len);
 		}
@@ -99,7 +100,9 @@ static void check_lead_history(verifier *v, const Leadd__Lead *l, const MDB_val 
 			uint8_t *buf = ld_arena_alloc(&v->arena, n ? n : 1);
 			if (buf && (leadd__lead__pack(h->lead, buf) != record->mv_size ||
 				    memcmp(buf, record->mv_data, n) != 0))
-				problem(v, "lead %" PRIu64 ": record differs from its history at %" PRIu64,
+				problem(v,
+					"lead %" PRIu64
+					": record differs from its history at %" PRIu64,
 					l->id, l->version);
 		}
 		/* Nothing may come after the current version. */
@@ -117,7 +120,8 @@ static void check_lead_refs(verifier *v, const Leadd__Lead *l)
 	MDB_val d;
 	store_key_u64(key, l->status_id);
 	if (store_get(&v->t, DB_STATUSES, key, 8, &d) != 0)
-		problem(v, "lead %" PRIu64 ": status %" PRIu64 " does not exist", l->id, l->status_id);
+		problem(v, "lead %" PRIu64 ": status %" PRIu64 " does not exist", l->id,
+			l->status_id);
 	if (!l->client_id) {
 		if (l->client_name)
 			problem(v, "lead %" PRIu64 ": client name without a client id", l->id);
@@ -128,9 +132,11 @@ static void check_lead_refs(verifier *v, const Leadd__Lead *l)
 	if (store_get_msg(&v->t, DB_CLIENTS, key, 8, &leadd__store__client_record__descriptor,
 			  &v->arena, (ProtobufCMessage **)&c) != 0) {
 		v->t.ret = 0;
-		problem(v, "lead %" PRIu64 ": client %" PRIu64 " does not exist", l->id, l->client_id);
+		problem(v, "lead %" PRIu64 ": client %" PRIu64 " does not exist", l->id,
+			l->client_id);
 	} else if (!l->client_name || strcmp(c->name, l->client_name) != 0) {
-		problem(v, "lead %" PRIu64 ": client name '%s' differs from folder %" PRIu64 " '%s'",
+		problem(v,
+			"lead %" PRIu64 ": client name '%s' differs from folder %" PRIu64 " '%s'",
 			l->id, l->client_name ? l->client_name : "", l->client_id, c->name);
 	}
 }
@@ -179,10 +185,12 @@ static void check_index_entries(verifier *v)
 			Leadd__Lead *l;
 			uint8_t key[8];
 			store_key_u64(key, id);
-			if (store_get_msg(&v->t, DB_LEADS, key, 8, &leadd__lead__descriptor, &v->arena,
-					  (ProtobufCMessage **)&l) != 0) {
+			if (store_get_msg(&v->t, DB_LEADS, key, 8, &leadd__lead__descriptor,
+					  &v->arena, (ProtobufCMessage **)&l) != 0) {
 				v->t.ret = 0;
-				problem(v, "index %zu points at lead %" PRIu64 ", which does not exist",
+				problem(v,
+					"index %zu points at lead %" PRIu64
+					", which does not exist",
 					i, id);
 				continue;
 			}
@@ -214,8 +222,9 @@ static void check_counters(verifier *v)
 		if (want)
 			seen++;
 		if (n != want)
-			problem(v, "counter (owner %" PRIu64 ", status %" PRIu64 ") is %" PRIu64
-				   ", a recount gives %" PRIu64,
+			problem(v,
+				"counter (owner %" PRIu64 ", status %" PRIu64 ") is %" PRIu64
+				", a recount gives %" PRIu64,
 				owner, status, n, want);
 	}
 	mdb_cursor_close(cur);
@@ -243,19 +252,23 @@ static void check_history(verifier *v, uint64_t last_revision)
 		if (store_get(&v->t, DB_LEADS, key, 8, &x) != 0)
 			problem(v, "history of lead %" PRIu64 " but no such lead", id);
 		if (rev > last_revision)
-			problem(v, "history revision %" PRIu64 " is past the last revision %" PRIu64,
+			problem(v,
+				"history revision %" PRIu64 " is past the last revision %" PRIu64,
 				rev, last_revision);
 		ld_arena_reset(&v->arena);
 		Leadd__Store__ChangeEntry *e;
 		store_key_u64(key, rev);
-		if (store_get_msg(&v->t, DB_CHANGELOG, key, 8, &leadd__store__change_entry__descriptor,
-				  &v->arena, (ProtobufCMessage **)&e) != 0) {
+		if (store_get_msg(&v->t, DB_CHANGELOG, key, 8,
+				  &leadd__store__change_entry__descriptor, &v->arena,
+				  (ProtobufCMessage **)&e) != 0) {
 			v->t.ret = 0;
-			problem(v, "revision %" PRIu64 " of lead %" PRIu64 " has no change-log entry",
+			problem(v,
+				"revision %" PRIu64 " of lead %" PRIu64 " has no change-log entry",
 				rev, id);
 		} else if (e->lead_id != id) {
-			problem(v, "change-log revision %" PRIu64 " names lead %" PRIu64
-				   ", history says %" PRIu64,
+			problem(v,
+				"change-log revision %" PRIu64 " names lead %" PRIu64
+				", history says %" PRIu64,
 				rev, e->lead_id, id);
 		}
 	}
@@ -279,8 +292,8 @@ static void check_clients(verifier *v)
 	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		v->clients++;
 		ld_arena_reset(&v->arena);
-		Leadd__Store__ClientRecord *c =
-			leadd__store__client_record__unpack(&v->arena.pb, d.mv_size, d.mv_data);
+		Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(
+			&v->arena.pb, d.mv_size, d.mv_data);
 		char norm[LIMIT_NAME * 4 + 1];
 		MDB_val x;
 		if (!c || !c->name || ld_norm_name(c->name, norm, sizeof(norm)) < 0) {
@@ -290,7 +303,8 @@ static void check_clients(verifier *v)
 		}
 		if (store_get(&v->t, DB_CLIENT_NAMES, norm, strlen(norm), &x) != 0 ||
 		    x.mv_size != 8 || store_key_get_u64(x.mv_data) != c->id)
-			problem(v, "client %" PRIu64 " '%s' is not found by its name", c->id, c->name);
+			problem(v, "client %" PRIu64 " '%s' is not found by its name", c->id,
+				c->name);
 	}
 	mdb_cursor_close(cur);
 	MDB_stat ms;
@@ -303,8 +317,8 @@ int verify_data_dir(const config_t *cfg)
 {
 	store st;
 	char err[1024];
-	if (store_open(&st, cfg->data_dir, cfg->map_size, cfg->map_size_max, 8, err,
-		       sizeof(err)) < 0) {
+	if (store_open(&st, cfg->data_dir, cfg->map_size, cfg->map_size_max, 8, err, sizeof(err)) <
+	    0) {
 		fprintf(stderr, "leadd verify: %s\n", err);
 		return 1;
 	}
