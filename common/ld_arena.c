@@ -36,6 +36,11 @@ void ld_arena_init(ld_arena *a, size_t budget)
 void *ld_arena_alloc(ld_arena *a, size_t n)
 {
 	const size_t align = sizeof(max_align_t);
+	/* Refuse sizes whose rounding, or block header, would wrap around. */
+	if (n > SIZE_MAX / 2) {
+		a->exhausted = 1;
+		return NULL;
+	}
 	n = (n + align - 1) & ~(align - 1);
 	if (n == 0)
 		n = align;

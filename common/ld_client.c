@@ -195,7 +195,7 @@ int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld
 			 code != LD_OK ? ld_response_message(resp) : "server sent no hello");
 		leadd__response__free_unpacked(resp, NULL);
 		ld_conn_close(c);
-		return -1;
+		return code != LD_OK ? code : LD_INTERNAL;
 	}
 	if (resp->hello->server_version)
 		snprintf(c->server_version, sizeof(c->server_version), "%s",

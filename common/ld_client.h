@@ -25,8 +25,9 @@ typedef void (*ld_response_cb)(void *arg, Leadd__Response *resp);
 typedef void (*ld_event_cb)(void *arg, Leadd__Event *ev);
 
 /* Connect to "HOST:PORT", "[V6]:PORT" or "HOST" (port 7470) and say Hello.
- * Returns 0, or -1 with a sentence in err (connection refused, version
- * mismatch naming both versions, ...). */
+ * Returns 0; -1 with a sentence in err when the server cannot be reached;
+ * or the server's error code (> 0, e.g. LD_FAILED_PRECONDITION for a
+ * protocol version mismatch naming both versions) when it refused Hello. */
 int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld_conn **out,
 		 char *err, size_t errlen);
 /* Connect without Hello (tests of the handshake itself). */

@@ -176,6 +176,12 @@ int dispatch_run_write(request_ctx *rc, store_txn *t)
 
 void dispatch_finish(request_ctx *rc)
 {
+	dispatch_pack(rc);
+	rc->state = REQ_DONE;
+}
+
+void dispatch_pack(request_ctx *rc)
+{
 	if (rc->code != LD_OK) {
 		/* An error answer carries no body. */
 		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
@@ -209,7 +215,6 @@ void dispatch_finish(request_ctx *rc)
 		leadd__server_message__pack(&sm, rc->frame + LD_FRAME_HEADER);
 		rc->frame_len = LD_FRAME_HEADER + n;
 	}
-	rc->state = REQ_DONE;
 }
 
 int dispatch_may_see_lead(const request_ctx *rc, const Leadd__Lead *lead)

@@ -82,7 +82,10 @@ int dispatch_fail(request_ctx *rc, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Map a transaction's sticky LMDB error onto the answer. */
 int dispatch_store_error(request_ctx *rc, int mdb_rc);
-/* Pack the answer into rc->frame; rc->state becomes REQ_DONE. */
+/* Pack the answer into rc->frame. Does not touch rc->state, so the writer
+ * thread can call it while the loop still sees the request as queued. */
+void dispatch_pack(request_ctx *rc);
+/* Pack the answer and mark rc REQ_DONE (loop thread only). */
 void dispatch_finish(request_ctx *rc);
 /* Build a final protocol-error answer (a frame that does not decode, ...). */
 void dispatch_protocol_error(request_ctx *rc, int code, const char *fmt, ...)

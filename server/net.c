@@ -263,6 +263,10 @@ static void net_on_write_done(request_ctx *rc)
 {
 	conn *c = rc->conn;
 	c->at_writer--;
+	/* Only the loop thread moves a request out of REQ_QUEUED: several
+	 * answers of one connection can come back in one batch, and conn_pump
+	 * must not send (and free) one that on_async has yet to hand over. */
+	rc->state = REQ_DONE;
 	if (c->closing) {
 		dispatch_free(rc);
 		conn_maybe_free(c);

@@ -195,7 +195,7 @@ static void *writer_main(void *arg)
 		for (size_t i = 0; i < n; i++) {
 			if (committed && batch[i]->code == LD_OK)
 				ok++;
-			dispatch_finish(batch[i]);
+			dispatch_pack(batch[i]);
 		}
 		pthread_mutex_lock(&w->lock);
 		if (committed) {

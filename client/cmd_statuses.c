@@ -1,0 +1,40 @@
+/* lead statuses: the pipeline's statuses, in display order. */
+#include <getopt.h>
+
+#include "lead.h"
+
+static int cmd_statuses_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
+			     char **argv)
+{
+	static const struct option opts[] = {LEAD_CMD_OPTIONS};
+	int c, rc;
+	lead_getopt_reset();
+	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
+		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
+			return rc;
+	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
+		return rc;
+
+	const Leadd__StatusListReply *sl;
+	if ((rc = lead_statuses(ctx, &sl)))
+		return rc;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON *arr = cJSON_AddArrayToObject(o, "statuses");
+		for (size_t i = 0; i < sl->n_statuses; i++)
+			cJSON_AddItemToArray(arr, lead_json_status(sl->statuses[i]));
+		return lead_json_out(o);
+	}
+	lead_print_status_table(sl);
+	return 0;
+}
+
+const struct cmd_entry cmd_statuses_entry = {
+	.name = "statuses",
+	.alias = NULL,
+	.usage = "",
+	.help = "list the statuses, with their stage and KPI class",
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_statuses_exec,
+};

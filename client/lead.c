@@ -1,0 +1,311 @@
+/* lead: main, the command table, and the request plumbing every command uses. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lead.h"
+
+static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv);
+
+static const struct cmd_entry cmd_help_entry = {
+	.name = "help",
+	.usage = "[COMMAND]",
+	.help = "list the commands, or show one command's usage",
+	.min_args = 0,
+	.max_args = 1,
+	.exec = cmd_help_exec,
+};
+
+/* The one table: dispatch, `lead help` and `lead CMD --help` all read it. */
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_ping_entry,   &cmd_add_entry,      &cmd_show_entry,  &cmd_ls_entry,   &cmd_edit_entry,
+	&cmd_status_entry, &cmd_statuses_entry, &cmd_stats_entry, &cmd_help_entry, NULL,
+};
+
+static const char global_usage[] = "usage: lead [--server HOST:PORT] [--json] [--timeout MS] "
+				   "COMMAND [ARGS...]\n";
+
+static const char global_help[] =
+	"\n"
+	"Options (before the command):\n"
+	"  --server HOST:PORT  the leadd to talk to\n"
+	"  --json              print results (and errors, on stderr) as JSON\n"
+	"  --timeout MS        how long to wait for the server (default 10000)\n"
+	"  --help              this text\n"
+	"  --version           print lead's version\n"
+	"\n"
+	"The server is --server, else $LEAD_SERVER, else `server = HOST:PORT` in\n"
+	"$LEAD_CONFIG_DIR/config (default ~/.config/lead/config), else " LD_DEFAULT_SERVER ".\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  any other error\n"
+	"  2  usage error (bad option, missing argument, invalid value)\n"
+	"  3  not found\n"
+	"  4  permission denied or not logged in\n"
+	"  5  conflict (the record changed since it was read, or already exists)\n"
+	"  6  server unavailable (connection refused, timeout)\n"
+	"\n"
+	"Run 'lead help COMMAND' for a command's options.\n";
+
+static void print_global_help(FILE *f)
+{
+	fputs(global_usage, f);
+	fputs("\nCommands:\n", f);
+	for (const struct cmd_entry *const *e = cmd_table; *e; e++)
+		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->help);
+	fputs(global_help, f);
+}
+
+const struct cmd_entry *lead_cmd_find(const char *name)
+{
+	for (const struct cmd_entry *const *e = cmd_table; *e; e++) {
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+		if ((*e)->alias && strcmp((*e)->alias, name) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {LEAD_CMD_OPTIONS};
+	int c, rc;
+	lead_getopt_reset();
+	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
+		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
+			return rc;
+	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
+		return rc;
+	if (optind == argc) {
+		print_global_help(stdout);
+		return 0;
+	}
+	const struct cmd_entry *e = lead_cmd_find(argv[optind]);
+	if (!e)
+		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
+					argv[optind]);
+	lead_print_cmd_help(stdout, e);
+	return 0;
+}
+
+void lead_getopt_reset(void)
+{
+	/* 0, not 1: glibc then also forgets its state inside a bundle of short options. */
+	optind = 0;
+	opterr = 0;
+}
+
+int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv, int c)
+{
+	switch (c) {
+	case 'h':
+		lead_print_cmd_help(stdout, e);
+		return 0;
+	case 'j':
+		ctx->json = 1;
+		return -1;
+	case ':':
+		return lead_usage_error(e, ctx, "option '%s' needs a value", argv[optind - 1]);
+	default:
+		if (optopt)
+			return lead_usage_error(e, ctx, "unknown option '-%c'", optopt);
+		return lead_usage_error(e, ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+}
+
+int lead_cmd_check_args(const struct cmd_entry *e, struct lead_ctx *ctx, int nargs)
+{
+	if (nargs < e->min_args)
+		return lead_usage_error(e, ctx, "'%s' needs more arguments", e->name);
+	if (e->max_args >= 0 && nargs > e->max_args)
+		return lead_usage_error(e, ctx, "'%s' takes at most %d argument%s", e->name,
+					e->max_args, e->max_args == 1 ? "" : "s");
+	return 0;
+}
+
+int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int lead_parse_id(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	if (lead_parse_uint(s, UINT64_MAX, &v) < 0 || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int lead_parse_currency(const char *s, char out[4])
+{
+	if (strlen(s) != 3)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		char ch = s[i];
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		if (ch < 'A' || ch > 'Z')
+			return -1;
+		out[i] = ch;
+	}
+	out[3] = '\0';
+	return 0;
+}
+
+int lead_connect(struct lead_ctx *ctx)
+{
+	if (ctx->conn)
+		return 0;
+	if (!ctx->server)
+		ctx->server = lead_config_server(ctx->server_opt);
+	char err[256], host[256], port[16];
+	if (ld_parse_hostport(ctx->server, host, sizeof(host), port, sizeof(port), err,
+			      sizeof(err)) < 0)
+		return lead_usage_error(NULL, ctx, "the server address is not HOST:PORT: %s", err);
+	int rc = ld_conn_open(ctx->server, "lead", ctx->timeout_ms, &ctx->conn, err, sizeof(err));
+	if (rc != 0) {
+		ctx->conn = NULL;
+		/* Reached, but the server refused Hello: say what it said. */
+		if (rc > 0)
+			return lead_fail(ctx, rc, "%s", err);
+		return lead_fail_unreachable(ctx, err);
+	}
+	return 0;
+}
+
+int lead_request(struct lead_ctx *ctx, Leadd__Request *req, Leadd__Response__BodyCase want,
+		 Leadd__Response **resp)
+{
+	int rc = lead_connect(ctx);
+	if (rc)
+		return rc;
+	Leadd__Response *r = NULL;
+	if (ld_call(ctx->conn, req, &r, ctx->timeout_ms) < 0)
+		return lead_fail(ctx, LD_UNAVAILABLE, "leadd at %s: %s", ctx->server,
+				 ld_conn_error(ctx->conn));
+	if (ld_response_code(r) != LD_OK) {
+		rc = lead_fail_response(ctx, r);
+		leadd__response__free_unpacked(r, NULL);
+		return rc;
+	}
+	if (r->body_case != want) {
+		leadd__response__free_unpacked(r, NULL);
+		return lead_fail(ctx, LD_UNKNOWN, "leadd at %s sent an unexpected reply",
+				 ctx->server);
+	}
+	*resp = r;
+	return 0;
+}
+
+int lead_statuses(struct lead_ctx *ctx, const Leadd__StatusListReply **out)
+{
+	if (!ctx->statuses) {
+		Leadd__Request req = LEADD__REQUEST__INIT;
+		Leadd__StatusListRequest sl = LEADD__STATUS_LIST_REQUEST__INIT;
+		req.body_case = LEADD__REQUEST__BODY_STATUS_LIST;
+		req.status_list = &sl;
+		int rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_STATUS_LIST, &ctx->statuses);
+		if (rc)
+			return rc;
+	}
+	*out = ctx->statuses->status_list;
+	return 0;
+}
+
+const Leadd__Status *lead_status_by_id(const Leadd__StatusListReply *sl, uint64_t id)
+{
+	for (size_t i = 0; sl && i < sl->n_statuses; i++)
+		if (sl->statuses[i]->id == id)
+			return sl->statuses[i];
+	return NULL;
+}
+
+int lead_get(struct lead_ctx *ctx, uint64_t id, Leadd__Response **resp)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadGetRequest get = LEADD__LEAD_GET_REQUEST__INIT;
+	get.has_id = 1;
+	get.id = id;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_GET;
+	req.lead_get = &get;
+	int rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_LEAD, resp);
+	if (rc == 0 && !(*resp)->lead->lead) {
+		leadd__response__free_unpacked(*resp, NULL);
+		return lead_fail(ctx, LD_UNKNOWN, "leadd at %s sent a reply without a lead",
+				 ctx->server);
+	}
+	return rc;
+}
+
+static int run(int argc, char **argv, struct lead_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{"server", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+	};
+	unsigned long long ms;
+	int c;
+	lead_getopt_reset();
+	/* '+': stop at the command name; what follows is the command's. */
+	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			ctx->server_opt = optarg;
+			break;
+		case 'j':
+			ctx->json = 1;
+			break;
+		case 't':
+			if (lead_parse_uint(optarg, INT_MAX, &ms) < 0 || ms == 0)
+				return lead_usage_error(NULL, ctx,
+							"--timeout wants milliseconds, not '%s'",
+							optarg);
+			ctx->timeout_ms = (int)ms;
+			break;
+		case 'h':
+			print_global_help(stdout);
+			return 0;
+		case 'V':
+			lead_out("lead %s\n", LEADD_VERSION);
+			return 0;
+		default:
+			return lead_cmd_option(NULL, ctx, argv, c);
+		}
+	}
+	if (optind >= argc)
+		return lead_usage_error(NULL, ctx, "no command given; run 'lead help'");
+	const struct cmd_entry *e = lead_cmd_find(argv[optind]);
+	if (!e)
+		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
+					argv[optind]);
+	return e->exec(e, ctx, argc - optind, argv + optind);
+}
+
+int main(int argc, char **argv)
+{
+	struct lead_ctx ctx = {.timeout_ms = LEAD_DEFAULT_TIMEOUT_MS};
+	int rc = run(argc, argv, &ctx);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = lead_fail(&ctx, LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
+	if (ctx.statuses)
+		leadd__response__free_unpacked(ctx.statuses, NULL);
+	if (ctx.conn)
+		ld_conn_close(ctx.conn);
+	return rc;
+}

@@ -1,0 +1,160 @@
+/* lead: the thin command-line client of leadd.
+ *
+ * One table of subcommands (struct cmd_entry, modelled on tmux's), one file
+ * per command family (cmd_*.c), one place that prints (lead_output.c) and one
+ * that finds the server (lead_config.c). The CLI checks usage only; every
+ * business rule is the server's. */
+#ifndef LEAD_H
+#define LEAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "ld_client.h"
+#include "ld_error.h"
+
+#define LEAD_DEFAULT_TIMEOUT_MS 10000
+
+/* What every command runs with: the global options and the connection,
+ * opened on the first request. */
+struct lead_ctx {
+	const char *server_opt; /* --server, or NULL */
+	const char *server;     /* resolved on the first request */
+	int json;
+	int timeout_ms;
+	ld_conn *conn;
+	/* The StatusListRequest's answer, fetched at most once per run. */
+	Leadd__Response *statuses;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *alias; /* may be NULL */
+	const char *usage; /* what follows "lead NAME" */
+	const char *help;  /* one line, for the command list */
+	const char *notes; /* more, for `lead help NAME`; may be NULL */
+	int min_args;      /* positional arguments left after the options */
+	int max_args;      /* -1: no limit */
+	int (*exec)(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_ping_entry;
+extern const struct cmd_entry cmd_add_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_ls_entry;
+extern const struct cmd_entry cmd_edit_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_statuses_entry;
+extern const struct cmd_entry cmd_stats_entry;
+
+/* ---- lead.c: the table, requests, argument parsing ---- */
+
+const struct cmd_entry *lead_cmd_find(const char *name);
+/* Every command's getopt_long loop starts with this (the global options
+ * were parsed with the same getopt state). */
+void lead_getopt_reset(void);
+/* The positional count after the options; 0, or prints and returns 2. */
+int lead_cmd_check_args(const struct cmd_entry *e, struct lead_ctx *ctx, int nargs);
+/* Options every command takes: --help and --json (also accepted after the
+ * command name). Put LEAD_CMD_OPTIONS at the end of a command's option array
+ * and LEAD_CMD_OPTSTRING at the start of its optstring. */
+#define LEAD_CMD_OPTIONS                                                                           \
+	{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'},                        \
+	{                                                                                          \
+		NULL, 0, NULL, 0                                                                   \
+	}
+#define LEAD_CMD_OPTSTRING ":h"
+/* The default branch of a command's getopt_long switch: -1 to go on (--json),
+ * else the exit status to return (0 after --help, 2 for a bad option). */
+int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv, int c);
+
+/* Connect and say Hello, once; 0 or the exit status (after printing why). */
+int lead_connect(struct lead_ctx *ctx);
+/* One round trip; connects on first use. Returns 0 with *resp (free it with
+ * leadd__response__free_unpacked), or prints the transport or server error
+ * and returns the exit status. `want` is the reply body the answer must carry. */
+int lead_request(struct lead_ctx *ctx, Leadd__Request *req, Leadd__Response__BodyCase want,
+		 Leadd__Response **resp);
+/* The status list, fetched once per run and owned by ctx; 0 or an exit status. */
+int lead_statuses(struct lead_ctx *ctx, const Leadd__StatusListReply **out);
+const Leadd__Status *lead_status_by_id(const Leadd__StatusListReply *sl, uint64_t id);
+/* LeadGetRequest; 0 with *resp (whose body is a LeadReply), or an exit status. */
+int lead_get(struct lead_ctx *ctx, uint64_t id, Leadd__Response **resp);
+
+/* 0 or -1; only usage is checked (the number parses, is in range). */
+int lead_parse_id(const char *s, uint64_t *out);
+int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+/* Upper-cases a currency code into out; -1 unless it is three letters A-Z. */
+int lead_parse_currency(const char *s, char out[4]);
+
+/* ---- cmd_lead.c ---- */
+
+/* Resolve a status word: exact name (any case), else a KPI class word or a
+ * unique prefix of a name, narrowed to `stage` when several match. Returns 0
+ * with *out, or prints a usage error listing the candidates and returns 2. */
+int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
+			const Leadd__StatusListReply *sl, const char *word, Leadd__Stage stage,
+			const Leadd__Status **out);
+
+/* ---- lead_config.c ---- */
+
+/* --server, else $LEAD_SERVER, else `server =` in the config file, else
+ * LD_DEFAULT_SERVER. */
+const char *lead_config_server(const char *from_option);
+/* $LEAD_CONFIG_DIR/config, else $XDG_CONFIG_HOME/lead/config, else
+ * ~/.config/lead/config; NULL when none can be named. */
+const char *lead_config_path(void);
+
+/* ---- lead_output.c: everything printed goes through here ---- */
+
+/* Errors, each returning the exit status. */
+int lead_usage_error(const struct cmd_entry *e, struct lead_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int lead_fail(struct lead_ctx *ctx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int lead_fail_response(struct lead_ctx *ctx, const Leadd__Response *resp);
+int lead_fail_unreachable(struct lead_ctx *ctx, const char *reason);
+void lead_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Plain output on stdout. */
+void lead_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a JSON value on stdout, frees it, returns 0 (1 if it was NULL). */
+int lead_json_out(cJSON *v);
+
+/* Help from the table. */
+void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e);
+void lead_print_cmd_help(FILE *f, const struct cmd_entry *e);
+
+/* Formatting. */
+void lead_format_time(int64_t unix_ms, char *buf, size_t len);
+void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
+const char *lead_stage_name(int stage);
+const char *lead_kpi_name(int kpi);
+int lead_kpi_from_word(const char *word); /* -1 if not a class word */
+
+/* A lead, a list of leads, the statuses. */
+cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl);
+cJSON *lead_json_status(const Leadd__Status *s);
+void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl);
+void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl);
+void lead_print_status_table(const Leadd__StatusListReply *sl);
+
+/* An aligned "key: value" block. */
+struct lead_kv;
+struct lead_kv *lead_kv_new(void);
+void lead_kv_add(struct lead_kv *kv, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void lead_kv_print(struct lead_kv *kv); /* prints and frees */
+
+/* An aligned table with a header row. */
+struct lead_table;
+struct lead_table *lead_table_new(int ncols, const char *const *head);
+/* right: 1 to right-align the column (numbers). */
+void lead_table_align_right(struct lead_table *t, int col);
+void lead_table_add(struct lead_table *t, const char *const *cells);
+void lead_table_print(struct lead_table *t); /* prints and frees */
+
+#endif

@@ -1,0 +1,69 @@
+/* Which leadd to talk to: --server, then $LEAD_SERVER, then `server = HOST:PORT`
+ * in the config file, then the default. The file is an ini file (libinih);
+ * keys may sit at the top, before any section. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "lead.h"
+
+struct config {
+	char server[256];
+};
+
+static int nonempty(const char *s)
+{
+	return s && *s;
+}
+
+const char *lead_config_path(void)
+{
+	static char path[PATH_MAX];
+	const char *dir = getenv("LEAD_CONFIG_DIR");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	int n;
+	if (nonempty(dir))
+		n = snprintf(path, sizeof(path), "%s/config", dir);
+	else if (nonempty(xdg))
+		n = snprintf(path, sizeof(path), "%s/lead/config", xdg);
+	else if (nonempty(home))
+		n = snprintf(path, sizeof(path), "%s/.config/lead/config", home);
+	else
+		return NULL;
+	return n > 0 && (size_t)n < sizeof(path) ? path : NULL;
+}
+
+/* Unknown keys are ignored so that an older lead reads a newer config. */
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct config *cfg = user;
+	if (section[0] == '\0' && strcmp(name, "server") == 0)
+		snprintf(cfg->server, sizeof(cfg->server), "%s", value);
+	return 1;
+}
+
+const char *lead_config_server(const char *from_option)
+{
+	static struct config cfg;
+	if (nonempty(from_option))
+		return from_option;
+	const char *env = getenv("LEAD_SERVER");
+	if (nonempty(env))
+		return env;
+	const char *path = lead_config_path();
+	if (path) {
+		/* -1: no file, which is the usual case; > 0: the first bad line. */
+		int rc = ini_parse(path, on_key, &cfg);
+		if (rc == -2)
+			lead_warn("%s: out of memory while reading", path);
+		else if (rc > 0)
+			lead_warn("%s:%d: not a `key = value` line; ignored", path, rc);
+		if (cfg.server[0])
+			return cfg.server;
+	}
+	return LD_DEFAULT_SERVER;
+}

@@ -1,0 +1,580 @@
+/* Everything lead prints goes through here: errors (text or JSON, on stderr,
+ * with the exit status from ld_error.h), help from the command table, and the
+ * text and JSON forms of leads, statuses and tables. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ld_norm.h"
+#include "lead.h"
+
+/* ---- small helpers ---- */
+
+static void out_of_memory(void)
+{
+	fputs("lead: out of memory\n", stderr);
+	exit(LD_EXIT_ERROR);
+}
+
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		out_of_memory();
+	return s;
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+/* Terminal columns taken by a UTF-8 string: one per code point, which is
+ * right for the Latin, Greek and Cyrillic names a sales team types. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* A copy of s cut to `width` columns, the last one an ellipsis when cut. */
+static char *text_truncate(const char *s, size_t width)
+{
+	if (text_width(s) <= width)
+		return xasprintf("%s", s);
+	size_t w = 0;
+	const char *p = s;
+	for (; *p; p++) {
+		if (((unsigned char)*p & 0xC0) != 0x80) {
+			if (w == width - 1)
+				break;
+			w++;
+		}
+	}
+	return xasprintf("%.*s…", (int)(p - s), s);
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* ---- errors ---- */
+
+static void print_error(struct lead_ctx *ctx, int code, const char *msg)
+{
+	if (ctx && ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", ld_code_name(code));
+		cJSON_AddStringToObject(o, "message", msg);
+		char *s = cJSON_PrintUnformatted(o);
+		if (s)
+			fprintf(stderr, "%s\n", s);
+		free(s);
+		cJSON_Delete(o);
+	} else {
+		fprintf(stderr, "lead: %s\n", msg);
+	}
+}
+
+int lead_usage_error(const struct cmd_entry *e, struct lead_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	print_error(ctx, LD_INVALID_ARGUMENT, msg);
+	free(msg);
+	if (!ctx || !ctx->json) {
+		if (e)
+			lead_print_cmd_usage(stderr, e);
+		else
+			fputs("usage: lead [OPTIONS] COMMAND [ARGS...]; run 'lead help'\n", stderr);
+	}
+	return LD_EXIT_USAGE;
+}
+
+int lead_fail(struct lead_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	print_error(ctx, code, msg);
+	free(msg);
+	return ld_code_exit_status(code);
+}
+
+int lead_fail_response(struct lead_ctx *ctx, const Leadd__Response *resp)
+{
+	int code = ld_response_code(resp);
+	print_error(ctx, code, ld_response_message(resp));
+	return ld_code_exit_status(code);
+}
+
+int lead_fail_unreachable(struct lead_ctx *ctx, const char *reason)
+{
+	return lead_fail(ctx, LD_UNAVAILABLE,
+			 "cannot reach leadd at %s: %s (is leadd running? see --server)",
+			 ctx->server, reason);
+}
+
+void lead_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("lead: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ---- plain and JSON output ---- */
+
+void lead_out(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+int lead_json_out(cJSON *v)
+{
+	if (!v)
+		out_of_memory();
+	char *s = cJSON_Print(v);
+	cJSON_Delete(v);
+	if (!s)
+		out_of_memory();
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
+/* ---- help ---- */
+
+/* Prints the usage wrapped at 80 columns, never breaking inside [...]. */
+void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e)
+{
+	int indent = fprintf(f, "usage: lead %s", e->name);
+	int col = indent;
+	const char *p = e->usage;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *start = p;
+		int depth = 0;
+		for (; *p && (depth > 0 || *p != ' '); p++) {
+			if (*p == '[')
+				depth++;
+			else if (*p == ']')
+				depth--;
+		}
+		int len = (int)(p - start);
+		if (len == 0)
+			break;
+		if (col + 1 + len > 80 && col > indent) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		}
+		col += fprintf(f, " %.*s", len, start);
+	}
+	fputc('\n', f);
+}
+
+void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
+{
+	lead_print_cmd_usage(f, e);
+	fprintf(f, "\n%s.\n", e->help);
+	if (e->notes)
+		fprintf(f, "\n%s\n", e->notes);
+	if (e->alias)
+		fprintf(f, "Also: lead %s.\n", e->alias);
+	fputs("Global options (--server, --json, --timeout) go before the command; "
+	      "see 'lead --help'.\n",
+	      f);
+}
+
+/* ---- formatting ---- */
+
+void lead_format_time(int64_t unix_ms, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = (time_t)(unix_ms / 1000);
+	if (unix_ms <= 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "-");
+}
+
+void lead_format_value(const Leadd__Money *m, char *buf, size_t len)
+{
+	if (!m || !m->has_amount_minor) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	char amount[32];
+	ld_format_money(m->amount_minor, amount, sizeof(amount));
+	snprintf(buf, len, "%s %s", amount, m->currency ? m->currency : "");
+}
+
+static const char *const stage_names[] = {"-", "lead", "prospect", "customer"};
+static const char *const kpi_names[] = {"none",     "new",  "qualified", "dead",
+					"prospect", "lost", "won"};
+
+const char *lead_stage_name(int stage)
+{
+	return stage >= 0 && stage < 4 ? stage_names[stage] : "?";
+}
+
+const char *lead_kpi_name(int kpi)
+{
+	return kpi >= 0 && kpi < 7 ? kpi_names[kpi] : "?";
+}
+
+int lead_kpi_from_word(const char *word)
+{
+	for (int i = 1; i < 7; i++)
+		if (strcasecmp(word, kpi_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static const char *status_name(const Leadd__StatusListReply *sl, uint64_t id, char *buf, size_t len)
+{
+	const Leadd__Status *s = lead_status_by_id(sl, id);
+	if (s && s->name)
+		return s->name;
+	snprintf(buf, len, "#%llu", (unsigned long long)id);
+	return buf;
+}
+
+/* ---- JSON forms ---- */
+
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	cJSON_AddNumberToObject(o, key, v);
+}
+
+cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "id", (double)l->id);
+	add_str(o, "title", l->title);
+	add_num(o, "client_id", (double)l->client_id);
+	add_str(o, "client", l->client_name);
+	add_str(o, "description", l->description);
+	if (l->value && l->value->has_amount_minor) {
+		cJSON *v = cJSON_AddObjectToObject(o, "value");
+		add_num(v, "amount_minor", (double)l->value->amount_minor);
+		add_str(v, "currency", l->value->currency);
+	} else {
+		cJSON_AddNullToObject(o, "value");
+	}
+	add_str(o, "source", l->source);
+	cJSON *tags = cJSON_AddArrayToObject(o, "tags");
+	for (size_t i = 0; i < l->n_tags; i++)
+		cJSON_AddItemToArray(tags, cJSON_CreateString(l->tags[i]));
+	cJSON *contacts = cJSON_AddArrayToObject(o, "contacts");
+	for (size_t i = 0; i < l->n_contacts; i++) {
+		const Leadd__Contact *c = l->contacts[i];
+		cJSON *co = cJSON_CreateObject();
+		add_str(co, "name", c->name);
+		add_str(co, "role", c->role);
+		add_str(co, "email", c->email);
+		add_str(co, "phone", c->phone);
+		cJSON_AddItemToArray(contacts, co);
+	}
+	add_num(o, "status_id", (double)l->status_id);
+	const Leadd__Status *s = lead_status_by_id(sl, l->status_id);
+	add_str(o, "status", s ? s->name : NULL);
+	add_num(o, "owner_id", (double)l->owner_id);
+	add_num(o, "next_action_at", (double)l->next_action_at);
+	add_num(o, "created_at", (double)l->created_at);
+	add_num(o, "created_by", (double)l->created_by);
+	add_num(o, "updated_at", (double)l->updated_at);
+	add_num(o, "updated_by", (double)l->updated_by);
+	add_num(o, "version", (double)l->version);
+	return o;
+}
+
+cJSON *lead_json_status(const Leadd__Status *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "id", (double)s->id);
+	add_str(o, "name", s->name);
+	cJSON_AddStringToObject(o, "stage", lead_stage_name(s->stage));
+	add_num(o, "probability", s->probability);
+	cJSON_AddStringToObject(o, "kpi", lead_kpi_name(s->kpi_class));
+	add_num(o, "position", s->position);
+	return o;
+}
+
+/* ---- key: value blocks ---- */
+
+struct lead_kv {
+	size_t n, cap;
+	const char **keys;
+	char **values;
+};
+
+struct lead_kv *lead_kv_new(void)
+{
+	return xcalloc(1, sizeof(struct lead_kv));
+}
+
+void lead_kv_add(struct lead_kv *kv, const char *key, const char *fmt, ...)
+{
+	if (kv->n == kv->cap) {
+		kv->cap = kv->cap ? kv->cap * 2 : 16;
+		kv->keys = realloc(kv->keys, kv->cap * sizeof(*kv->keys));
+		kv->values = realloc(kv->values, kv->cap * sizeof(*kv->values));
+		if (!kv->keys || !kv->values)
+			out_of_memory();
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	kv->keys[kv->n] = key;
+	kv->values[kv->n] = xvasprintf(fmt, ap);
+	va_end(ap);
+	kv->n++;
+}
+
+/* Values spanning several lines (descriptions, contacts) keep their column. */
+void lead_kv_print(struct lead_kv *kv)
+{
+	int width = 0;
+	for (size_t i = 0; i < kv->n; i++)
+		if ((int)strlen(kv->keys[i]) + 1 > width)
+			width = (int)strlen(kv->keys[i]) + 1;
+	for (size_t i = 0; i < kv->n; i++) {
+		printf("%s:%*s", kv->keys[i], width - (int)strlen(kv->keys[i]), "");
+		for (const char *p = kv->values[i]; *p; p++) {
+			putchar(*p);
+			if (*p == '\n' && p[1])
+				printf("%*s", width + 1, "");
+		}
+		putchar('\n');
+		free(kv->values[i]);
+	}
+	free(kv->keys);
+	free(kv->values);
+	free(kv);
+}
+
+/* ---- tables ---- */
+
+struct lead_table {
+	int ncols;
+	size_t nrows, cap;
+	char **cells; /* nrows * ncols, row 0 is the header */
+	int right[16];
+};
+
+struct lead_table *lead_table_new(int ncols, const char *const *head)
+{
+	struct lead_table *t = xcalloc(1, sizeof(*t));
+	t->ncols = ncols < 16 ? ncols : 16;
+	lead_table_add(t, head);
+	return t;
+}
+
+void lead_table_align_right(struct lead_table *t, int col)
+{
+	if (col >= 0 && col < t->ncols)
+		t->right[col] = 1;
+}
+
+void lead_table_add(struct lead_table *t, const char *const *cells)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->cells = realloc(t->cells, t->cap * (size_t)t->ncols * sizeof(*t->cells));
+		if (!t->cells)
+			out_of_memory();
+	}
+	for (int c = 0; c < t->ncols; c++)
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)c] = xasprintf(
+			"%s", cells[c] ? cells[c] : "");
+	t->nrows++;
+}
+
+void lead_table_print(struct lead_table *t)
+{
+	size_t width[16] = {0};
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int c = 0; c < t->ncols; c++) {
+			size_t w = text_width(t->cells[r * (size_t)t->ncols + (size_t)c]);
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			char *cell = t->cells[r * (size_t)t->ncols + (size_t)c];
+			int pad = (int)(width[c] - text_width(cell));
+			int last = c == t->ncols - 1;
+			if (t->right[c])
+				printf("%*s%s", pad, "", cell);
+			else
+				printf("%s%*s", cell, last ? 0 : pad, "");
+			fputs(last ? "\n" : "  ", stdout);
+			free(cell);
+		}
+	}
+	free(t->cells);
+	free(t);
+}
+
+/* ---- leads and statuses as text ---- */
+
+static char *contacts_text(const Leadd__Lead *l)
+{
+	char *all = xasprintf("%s", "");
+	for (size_t i = 0; i < l->n_contacts; i++) {
+		const Leadd__Contact *c = l->contacts[i];
+		const char *parts[] = {c->role, c->email, c->phone};
+		char *line = xasprintf("%s%s", c->name && *c->name ? c->name : "(no name)",
+				       i == 0 ? " (main)" : "");
+		for (size_t k = 0; k < 3; k++) {
+			if (!parts[k] || !*parts[k])
+				continue;
+			char *more = xasprintf("%s, %s", line, parts[k]);
+			free(line);
+			line = more;
+		}
+		char *joined = xasprintf("%s%s%s", all, i ? "\n" : "", line);
+		free(all);
+		free(line);
+		all = joined;
+	}
+	return all;
+}
+
+static char *tags_text(const Leadd__Lead *l)
+{
+	char *all = xasprintf("%s", "");
+	for (size_t i = 0; i < l->n_tags; i++) {
+		char *joined = xasprintf("%s%s%s", all, i ? ", " : "", l->tags[i]);
+		free(all);
+		all = joined;
+	}
+	return all;
+}
+
+static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t by)
+{
+	char when[32];
+	lead_format_time(at, when, sizeof(when));
+	if (by)
+		lead_kv_add(kv, key, "%s by user %llu", when, (unsigned long long)by);
+	else
+		lead_kv_add(kv, key, "%s", when);
+}
+
+void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
+{
+	struct lead_kv *kv = lead_kv_new();
+	char buf[64], value[64], next[32];
+	lead_format_value(l->value, value, sizeof(value));
+	lead_format_time(l->next_action_at, next, sizeof(next));
+	char *tags = tags_text(l);
+	char *contacts = contacts_text(l);
+
+	lead_kv_add(kv, "id", "%llu", (unsigned long long)l->id);
+	lead_kv_add(kv, "title", "%s", or_dash(l->title));
+	lead_kv_add(kv, "client", "%s", or_dash(l->client_name));
+	lead_kv_add(kv, "status", "%s", status_name(sl, l->status_id, buf, sizeof(buf)));
+	lead_kv_add(kv, "value", "%s", value);
+	if (l->owner_id)
+		lead_kv_add(kv, "owner", "user %llu", (unsigned long long)l->owner_id);
+	else
+		lead_kv_add(kv, "owner", "unassigned");
+	lead_kv_add(kv, "source", "%s", or_dash(l->source));
+	lead_kv_add(kv, "tags", "%s", or_dash(tags));
+	lead_kv_add(kv, "description", "%s", or_dash(l->description));
+	lead_kv_add(kv, "next action", "%s", next);
+	add_change(kv, "created", l->created_at, l->created_by);
+	add_change(kv, "updated", l->updated_at, l->updated_by);
+	lead_kv_add(kv, "version", "%llu", (unsigned long long)l->version);
+	lead_kv_add(kv, "contacts", "%s", or_dash(contacts));
+	lead_kv_print(kv);
+	free(tags);
+	free(contacts);
+}
+
+void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl)
+{
+	static const char *const head[] = {"ID",    "TITLE", "CLIENT", "STATUS",
+					   "VALUE", "OWNER", "VERSION"};
+	struct lead_table *t = lead_table_new(7, head);
+	lead_table_align_right(t, 0);
+	lead_table_align_right(t, 4);
+	lead_table_align_right(t, 6);
+	for (size_t i = 0; i < n; i++) {
+		const Leadd__Lead *l = leads[i];
+		char id[24], status[64], value[64], owner[24], version[24];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)l->id);
+		lead_format_value(l->value, value, sizeof(value));
+		if (l->owner_id)
+			snprintf(owner, sizeof(owner), "%llu", (unsigned long long)l->owner_id);
+		else
+			snprintf(owner, sizeof(owner), "-");
+		snprintf(version, sizeof(version), "%llu", (unsigned long long)l->version);
+		char *title = text_truncate(or_dash(l->title), 40);
+		char *client = text_truncate(or_dash(l->client_name), 24);
+		const char *row[] = {
+			id,      title,
+			client,  status_name(sl, l->status_id, status, sizeof(status)),
+			value,   owner,
+			version,
+		};
+		lead_table_add(t, row);
+		free(title);
+		free(client);
+	}
+	lead_table_print(t);
+}
+
+void lead_print_status_table(const Leadd__StatusListReply *sl)
+{
+	static const char *const head[] = {"ID", "NAME", "STAGE", "PROBABILITY", "KPI"};
+	struct lead_table *t = lead_table_new(5, head);
+	lead_table_align_right(t, 0);
+	lead_table_align_right(t, 3);
+	for (size_t i = 0; i < sl->n_statuses; i++) {
+		const Leadd__Status *s = sl->statuses[i];
+		char id[24], prob[16];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)s->id);
+		snprintf(prob, sizeof(prob), "%u%%", s->probability);
+		const char *row[] = {id, or_dash(s->name), lead_stage_name(s->stage), prob,
+				     lead_kpi_name(s->kpi_class)};
+		lead_table_add(t, row);
+	}
+	lead_table_print(t);
+}
