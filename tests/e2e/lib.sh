@@ -1,0 +1,172 @@
+# shellcheck shell=bash
+# Shared by the e2e tests: start a real leadd on 127.0.0.1 with an ephemeral
+# port and a temporary data directory, drive `lead` as a user types it, and
+# finish with `leadd verify` as the oracle.
+#
+# The tests get the binaries from ctest: LEADD and LEAD (see CMakeLists.txt).
+
+set -euo pipefail
+
+: "${LEADD:?set LEADD to the leadd binary}"
+: "${LEAD:?set LEAD to the lead binary}"
+
+LEADD_DIR=""
+LEADD_PID=""
+OUT=""  # stdout of the last expect_exit
+ERR=""  # stderr of the last expect_exit
+RC=0    # its exit status
+CHECKS=0
+BG_PIDS=()  # helpers a test started in the background (killed on exit)
+
+fail()
+{
+	echo "FAIL: $*" >&2
+	if [ -n "$LEADD_DIR" ] && [ -s "$LEADD_DIR/leadd.log" ]; then
+		echo "--- leadd log:" >&2
+		tail -n 50 "$LEADD_DIR/leadd.log" >&2
+	fi
+	exit 1
+}
+
+# Whatever way the test ends, leave no leadd behind.
+cleanup()
+{
+	local rc=$? pid
+	for pid in "${BG_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	if [ -n "$LEADD_PID" ]; then
+		kill -KILL "$LEADD_PID" 2>/dev/null || true
+		wait "$LEADD_PID" 2>/dev/null || true
+	fi
+	if [ -n "$LEADD_DIR" ]; then
+		rm -rf "$LEADD_DIR"
+	fi
+	if [ "$rc" -eq 0 ]; then
+		echo "ok: $CHECKS checks"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+
+start_leadd()
+{
+	LEADD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lead-e2e.XXXXXX")
+	mkdir -p "$LEADD_DIR/cfg"
+	"$LEADD" --data-dir "$LEADD_DIR/data" --listen 127.0.0.1:0 \
+		--port-file "$LEADD_DIR/port" --log-level warn 2>"$LEADD_DIR/leadd.log" &
+	LEADD_PID=$!
+	# The port file is written once leadd listens; a final newline marks it whole.
+	local i port=""
+	for ((i = 0; i < 100; i++)); do
+		if [ -s "$LEADD_DIR/port" ] && [ "$(tail -c 1 "$LEADD_DIR/port" | wc -l)" -eq 1 ]; then
+			port=$(tr -d '[:space:]' <"$LEADD_DIR/port")
+			break
+		fi
+		if ! kill -0 "$LEADD_PID" 2>/dev/null; then
+			wait "$LEADD_PID" || true
+			LEADD_PID=""
+			fail "leadd exited before it listened"
+		fi
+		sleep 0.1
+	done
+	[ -n "$port" ] || fail "leadd wrote no port file within 10 s"
+	[[ "$port" =~ ^[0-9]+$ ]] || fail "port file holds '$port', not a port number"
+	export LEAD_SERVER="127.0.0.1:$port"
+	export LEAD_CONFIG_DIR="$LEADD_DIR/cfg"
+}
+
+# Stop leadd as systemd would, check it exited cleanly, then let `leadd verify`
+# recount and cross-check everything it left on disk.
+stop_leadd()
+{
+	[ -n "$LEADD_PID" ] || fail "stop_leadd: leadd is not running"
+	kill -TERM "$LEADD_PID"
+	local status=0
+	wait "$LEADD_PID" || status=$?
+	LEADD_PID=""
+	[ "$status" -eq 0 ] || fail "leadd exited with status $status after SIGTERM"
+	local out
+	if ! out=$("$LEADD" verify --data-dir "$LEADD_DIR/data" 2>&1); then
+		fail "leadd verify found a problem: $out"
+	fi
+	CHECKS=$((CHECKS + 1))
+	rm -rf "$LEADD_DIR"
+	LEADD_DIR=""
+}
+
+# expect_exit CODE CMD...: run CMD, keep its stdout in $OUT and stderr in $ERR,
+# and fail unless it exits with CODE.
+expect_exit()
+{
+	local want=$1
+	shift
+	local o e
+	o=$(mktemp)
+	e=$(mktemp)
+	RC=0
+	"$@" >"$o" 2>"$e" || RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+	rm -f "$o" "$e"
+	if [ "$RC" -ne "$want" ]; then
+		fail "'$*' exited $RC, expected $want
+stdout: $OUT
+stderr: $ERR"
+	fi
+	CHECKS=$((CHECKS + 1))
+}
+
+# lead ARGS...: run lead and expect success.
+lead_ok()
+{
+	expect_exit 0 "$LEAD" "$@"
+}
+
+# expect_eq EXPECTED ACTUAL [WHAT]
+expect_eq()
+{
+	if [ "$1" != "$2" ]; then
+		fail "${3:-value}: expected '$1', got '$2'"
+	fi
+	CHECKS=$((CHECKS + 1))
+}
+
+# expect_match TEXT REGEX [WHAT]: an extended regex somewhere in TEXT.
+expect_match()
+{
+	if ! grep -Eq -- "$2" <<<"$1"; then
+		fail "${3:-output} does not match /$2/:
+$1"
+	fi
+	CHECKS=$((CHECKS + 1))
+}
+
+# expect_no_match TEXT REGEX [WHAT]
+expect_no_match()
+{
+	if grep -Eq -- "$2" <<<"$1"; then
+		fail "${3:-output} should not match /$2/:
+$1"
+	fi
+	CHECKS=$((CHECKS + 1))
+}
+
+# The system's python3 starts in a tenth of the time of a pyenv shim.
+if [ -x /usr/bin/python3 ]; then
+	PYTHON=/usr/bin/python3
+else
+	PYTHON=python3
+fi
+
+# json EXPR: evaluate a Python expression over the JSON document on stdin,
+# bound to `d`; prints the result (strings bare, anything else as JSON).
+json()
+{
+	"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+v = eval(sys.argv[1], {"d": d})
+print(v if isinstance(v, str) else json.dumps(v))
+' "$1"
+}
