@@ -544,3 +544,85 @@ const char *ld_response_message(const Leadd__Response *r)
 		return r->message;
 	return ld_code_sentence(ld_response_code(r));
 }
+
+static int login_call(ld_conn *c, Leadd__LoginRequest *lr, uint8_t *token_out, char *err,
+		      size_t errlen)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_LOGIN;
+	req.login = lr;
+	Leadd__Response *resp = NULL;
+	/* The server may hold a login back up to 30 s after repeated failures
+	 * (plus the password check): wait longer than that. */
+	if (ld_call(c, &req, &resp, 45000) < 0) {
+		snprintf(err, errlen, "%s", c->error);
+		return -1;
+	}
+	int code = ld_response_code(resp);
+	if (code == LD_OK && resp->body_case != LEADD__RESPONSE__BODY_LOGIN)
+		code = LD_INTERNAL;
+	if (code != LD_OK) {
+		snprintf(err, errlen, "%s", ld_response_message(resp));
+	} else if (token_out) {
+		if (!resp->login->has_token || resp->login->token.len != LD_TOKEN_BYTES) {
+			snprintf(err, errlen, "the server sent no session token");
+			code = LD_INTERNAL;
+		} else {
+			memcpy(token_out, resp->login->token.data, LD_TOKEN_BYTES);
+		}
+	}
+	leadd__response__free_unpacked(resp, NULL);
+	return code;
+}
+
+int ld_login_password(ld_conn *c, const char *user, const char *password,
+		      uint8_t token_out[LD_TOKEN_BYTES], char *err, size_t errlen)
+{
+	Leadd__LoginRequest lr = LEADD__LOGIN_REQUEST__INIT;
+	lr.user = (char *)user;
+	lr.password = (char *)password;
+	return login_call(c, &lr, token_out, err, errlen);
+}
+
+int ld_login_token(ld_conn *c, const uint8_t *token, size_t len, char *err, size_t errlen)
+{
+	Leadd__LoginRequest lr = LEADD__LOGIN_REQUEST__INIT;
+	lr.has_token = 1;
+	lr.token.data = (uint8_t *)token;
+	lr.token.len = len;
+	return login_call(c, &lr, NULL, err, errlen);
+}
+
+void ld_token_to_hex(const uint8_t token[LD_TOKEN_BYTES], char hex[2 * LD_TOKEN_BYTES + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < LD_TOKEN_BYTES; i++) {
+		hex[2 * i] = digits[token[i] >> 4];
+		hex[2 * i + 1] = digits[token[i] & 15];
+	}
+	hex[2 * LD_TOKEN_BYTES] = 0;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int ld_token_from_hex(const char *hex, uint8_t token[LD_TOKEN_BYTES])
+{
+	if (strlen(hex) != 2 * LD_TOKEN_BYTES)
+		return -1;
+	for (size_t i = 0; i < LD_TOKEN_BYTES; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		token[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}

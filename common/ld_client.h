@@ -30,6 +30,19 @@ typedef void (*ld_event_cb)(void *arg, Leadd__Event *ev);
  * protocol version mismatch naming both versions) when it refused Hello. */
 int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld_conn **out,
 		 char *err, size_t errlen);
+#define LD_TOKEN_BYTES 32
+
+/* Log in on an open connection (after Hello). With a password: *token_out
+ * receives the new session token (LD_TOKEN_BYTES). With a token: resume that
+ * session. Returns 0; the server's code (> 0) with its sentence in err; or
+ * -1 on a transport error. */
+int ld_login_password(ld_conn *c, const char *user, const char *password,
+		      uint8_t token_out[LD_TOKEN_BYTES], char *err, size_t errlen);
+int ld_login_token(ld_conn *c, const uint8_t *token, size_t len, char *err, size_t errlen);
+/* Token <-> 64 lower-case hex digits (the form kept in files). 0 / -1. */
+void ld_token_to_hex(const uint8_t token[LD_TOKEN_BYTES], char hex[2 * LD_TOKEN_BYTES + 1]);
+int ld_token_from_hex(const char *hex, uint8_t token[LD_TOKEN_BYTES]);
+
 /* Connect without Hello (tests of the handshake itself). */
 int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen);
 void ld_conn_close(ld_conn *c);

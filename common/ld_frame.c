@@ -39,6 +39,15 @@ size_t ld_frame_pending(const ld_frame_decoder *d)
 	return d->len - d->off;
 }
 
+int ld_frame_ready(const ld_frame_decoder *d)
+{
+	size_t rest = d->len - d->off;
+	if (rest < LD_FRAME_HEADER)
+		return 0;
+	uint32_t n = ld_frame_get_header(d->buf + d->off);
+	return n == 0 || n > d->limit || rest - LD_FRAME_HEADER >= n;
+}
+
 /* Move unconsumed bytes to the front so the buffer never creeps forward. */
 static void compact(ld_frame_decoder *d)
 {

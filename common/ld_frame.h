@@ -49,8 +49,10 @@ int ld_frame_decoder_feed(ld_frame_decoder *d, const void *data, size_t n);
  * decoder's buffer and stays valid until the next feed/space call. */
 ld_frame_status ld_frame_next(ld_frame_decoder *d, const uint8_t **frame, uint32_t *len);
 
-/* Bytes buffered that do not yet form a frame. */
+/* Bytes buffered and not yet taken out as frames. */
 size_t ld_frame_pending(const ld_frame_decoder *d);
+/* True when ld_frame_next would return something other than NEED_MORE. */
+int ld_frame_ready(const ld_frame_decoder *d);
 
 void ld_frame_put_header(uint8_t out[LD_FRAME_HEADER], uint32_t len);
 uint32_t ld_frame_get_header(const uint8_t in[LD_FRAME_HEADER]);
