@@ -23,6 +23,10 @@ void config_defaults(config_t *c)
 	c->output_hard_limit = 64ull << 20;
 	c->idle_timeout_ms = 0;
 	c->shutdown_timeout_ms = 10000;
+	c->session_idle_timeout = 7 * 24 * 3600;
+	c->session_max_age = 30 * 24 * 3600;
+	c->login_timeout_ms = 10000;
+	c->hash_concurrency = 1;
 	/* Enough to amortise one fsync over a burst of clients, small enough
 	 * that one transaction stays short. */
 	c->batch_max_writes = 512;
@@ -102,6 +106,15 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 		rc = parse_u32(value, &c->idle_timeout_ms);
 	else if (strcmp(key, "shutdown_timeout_ms") == 0)
 		rc = parse_u32(value, &c->shutdown_timeout_ms);
+	else if (strcmp(key, "session_idle_timeout") == 0)
+		rc = parse_u32(value, &c->session_idle_timeout);
+	else if (strcmp(key, "session_max_age") == 0)
+		rc = parse_u32(value, &c->session_max_age);
+	else if (strcmp(key, "login_timeout_ms") == 0)
+		rc = parse_u32(value, &c->login_timeout_ms);
+	else if (strcmp(key, "hash_concurrency") == 0)
+		rc = parse_u32(value, &c->hash_concurrency) < 0 || c->hash_concurrency == 0 ? -1
+											    : 0;
 	else if (strcmp(key, "batch_max_writes") == 0)
 		rc = parse_u32(value, &c->batch_max_writes) < 0 || c->batch_max_writes == 0 ? -1
 											    : 0;

@@ -9,23 +9,40 @@
 #include "ld_frame.h"
 #include "log.h"
 #include "request_limits.h"
+#include "users.h"
 
 #define BODY(x) LEADD__REQUEST__BODY_##x
 
 /* The request table: the whole permission matrix in one place.
  * docs/permissions.md is checked against it by tests/unit/test_permissions. */
 // clang-format off
+#define PW session_login_prework
+#define UPW user_password_prework
 const dispatch_entry dispatch_table[] = {
-	/* body                 name               handler          lowest role   visibility    writes */
-	{BODY(HELLO),           "hello",           session_hello,   ROLE_NONE,    VIS_NONE,     0},
-	{BODY(PING),            "ping",            session_ping,    ROLE_REP,     VIS_NONE,     0},
-	{BODY(LEAD_CREATE),     "lead_create",     lead_create,     ROLE_REP,     VIS_OWN_LEAD, 1},
-	{BODY(LEAD_GET),        "lead_get",        lead_get,        ROLE_REP,     VIS_OWN_LEAD, 0},
-	{BODY(LEAD_UPDATE),     "lead_update",     lead_update,     ROLE_REP,     VIS_OWN_LEAD, 1},
-	{BODY(LEAD_LIST),       "lead_list",       lead_list,       ROLE_REP,     VIS_TEAM,     0},
-	{BODY(LEAD_SET_STATUS), "lead_set_status", lead_set_status, ROLE_REP,     VIS_OWN_LEAD, 1},
-	{BODY(STATUS_LIST),     "status_list",     status_list,     ROLE_REP,     VIS_NONE,     0},
-	{BODY(STATS),           "stats",           admin_stats,     ROLE_ADMIN,   VIS_ALL,      0},
+	/* body                  name                handler           lowest role   visibility    writes prework barrier */
+	{BODY(HELLO),            "hello",            session_hello,    ROLE_NONE,    VIS_NONE,     0,     NULL,   0},
+	{BODY(LOGIN),            "login",            session_login,    ROLE_NONE,    VIS_NONE,     1,     PW,     1},
+	{BODY(LOGOUT),           "logout",           session_logout,   ROLE_REP,     VIS_NONE,     1,     NULL,   1},
+	{BODY(WHOAMI),           "whoami",           session_whoami,   ROLE_REP,     VIS_NONE,     0,     NULL,   0},
+	{BODY(PING),             "ping",             session_ping,     ROLE_REP,     VIS_NONE,     0,     NULL,   0},
+	{BODY(LEAD_CREATE),      "lead_create",      lead_create,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0},
+	{BODY(LEAD_GET),         "lead_get",         lead_get,         ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0},
+	{BODY(LEAD_UPDATE),      "lead_update",      lead_update,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0},
+	{BODY(LEAD_LIST),        "lead_list",        lead_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0},
+	{BODY(LEAD_SET_STATUS),  "lead_set_status",  lead_set_status,  ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0},
+	{BODY(STATUS_LIST),      "status_list",      status_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0},
+	{BODY(LEAD_CLAIM),       "lead_claim",       lead_claim,       ROLE_REP,     VIS_TEAM,     1,     NULL,   0},
+	{BODY(LEAD_ASSIGN),      "lead_assign",      lead_assign,      ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0},
+	{BODY(LEAD_BULK_ASSIGN), "lead_bulk_assign", lead_bulk_assign, ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0},
+	{BODY(USER_ADD),         "user_add",         user_add,         ROLE_ADMIN,   VIS_ALL,      1,     UPW,    0},
+	{BODY(USER_LIST),        "user_list",        user_list,        ROLE_MANAGER, VIS_TEAM,     0,     NULL,   0},
+	{BODY(USER_EDIT),        "user_edit",        user_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
+	{BODY(USER_PASSWD),      "user_passwd",      user_passwd,      ROLE_REP,     VIS_NONE,     1,     UPW,    0},
+	{BODY(USER_DISABLE),     "user_disable",     user_disable,     ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
+	{BODY(TEAM_ADD),         "team_add",         team_add,         ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
+	{BODY(TEAM_LIST),        "team_list",        team_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0},
+	{BODY(TEAM_EDIT),        "team_edit",        team_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
+	{BODY(STATS),            "stats",            admin_stats,      ROLE_ADMIN,   VIS_ALL,      0,     NULL,   0},
 };
 // clang-format on
 const size_t dispatch_table_len = sizeof(dispatch_table) / sizeof(dispatch_table[0]);
@@ -146,17 +163,22 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 		dispatch_finish(rc);
 		return -1;
 	}
-	if (rc->who.role < e->min_role) {
-		if (rc->who.role == ROLE_NONE)
-			dispatch_fail(rc, LD_UNAUTHENTICATED, "log in first");
-		else
-			dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role or higher",
-				      e->name, role_name(e->min_role));
-		dispatch_finish(rc);
-		return -1;
-	}
 	rc->entry = e;
 	return 0;
+}
+
+int dispatch_authorize(request_ctx *rc)
+{
+	const dispatch_entry *e = rc->entry;
+	if (rc->who.role >= e->min_role)
+		return 0;
+	if (rc->who.role == ROLE_NONE)
+		dispatch_fail(rc, LD_UNAUTHENTICATED, "log in first: run 'lead login'");
+	else
+		dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role or higher", e->name,
+			      role_name(e->min_role));
+	dispatch_finish(rc);
+	return -1;
 }
 
 void dispatch_run_read(request_ctx *rc, store_txn *t)
@@ -170,6 +192,9 @@ int dispatch_run_write(request_ctx *rc, store_txn *t)
 	rc->code = LD_OK;
 	rc->message[0] = 0;
 	rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+	rc->again = 0;
+	rc->change = CONN_KEEP;
+	rc->disabled_user_id = 0;
 	rc->code = rc->entry->handler(rc, t);
 	return rc->code;
 }
@@ -217,13 +242,28 @@ void dispatch_pack(request_ctx *rc)
 	}
 }
 
-int dispatch_may_see_lead(const request_ctx *rc, const Leadd__Lead *lead)
+int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead)
 {
-	if (rc->who.role >= ROLE_ADMIN)
+	const principal_t *who = &rc->who;
+	if (who->role >= ROLE_ADMIN || (lead->owner_id && lead->owner_id == who->user_id))
 		return 1;
-	/* Reps see the leads they own. Managers' team visibility needs team
-	 * membership, which arrives with users and teams. */
-	return lead->owner_id == rc->who.user_id;
+	if (!lead->owner_id) {
+		/* The pool: a manager sees their teams' pools; a rep sees their
+		 * team's pool when the team allows it. */
+		if (!principal_has_team(who, lead->team_id))
+			return 0;
+		if (who->role >= ROLE_MANAGER)
+			return 1;
+		team_record *tm;
+		return team_load(t, lead->team_id, &rc->arena, &tm) == 0 && tm->pool_visible;
+	}
+	if (who->role < ROLE_MANAGER)
+		return 0;
+	/* Owned by someone else: visible to the managers of the owner's team,
+	 * as it is now (moving a user moves what their managers see). */
+	user_record *owner;
+	return user_load(t, lead->owner_id, &rc->arena, &owner) == 0 &&
+	       principal_has_team(who, owner->team_id);
 }
 
 const char *role_name(role_t role)

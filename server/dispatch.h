@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "ld_arena.h"
 #include "leadd.pb-c.h"
 #include "principal.h"
@@ -26,6 +28,8 @@ typedef enum {
 	VIS_ALL,      /* everything (admin settings) */
 } visibility_t;
 
+typedef void (*dispatch_prework)(request_ctx *rc);
+
 typedef struct {
 	Leadd__Request__BodyCase body;
 	const char *name; /* as in docs/permissions.md and Stats */
@@ -33,16 +37,31 @@ typedef struct {
 	role_t min_role;
 	visibility_t visibility;
 	int writes; /* runs on the writer thread in a group commit */
+	/* Slow work (password hashing) run on the thread pool before the
+	 * handler, never on the loop or the writer. */
+	dispatch_prework prework;
+	/* Changes who the connection is (login, logout): nothing after it on
+	 * the connection starts until it is answered. */
+	int barrier;
 } dispatch_entry;
 
 extern const dispatch_entry dispatch_table[];
 extern const size_t dispatch_table_len;
 
 typedef enum {
-	REQ_NEW,    /* prepared, not yet started */
-	REQ_QUEUED, /* handed to the writer */
-	REQ_DONE,   /* answer packed in frame */
+	REQ_NEW,     /* prepared, not yet started */
+	REQ_PREWORK, /* on the thread pool (or waiting out a login delay) */
+	REQ_QUEUED,  /* handed to the writer */
+	REQ_DONE,    /* answer packed in frame */
 } request_state;
+
+/* What a request changes about its connection, applied by net.c when the
+ * answer is delivered. */
+typedef enum {
+	CONN_KEEP,
+	CONN_LOGIN,  /* rc->new_who becomes the connection's principal */
+	CONN_LOGOUT, /* the connection is logged out */
+} conn_change;
 
 struct request_ctx {
 	server *srv;
@@ -65,6 +84,26 @@ struct request_ctx {
 
 	request_ctx *next;        /* connection FIFO */
 	request_ctx *writer_next; /* writer queue */
+
+	/* Login and user management. */
+	int prework_ok;           /* prework succeeded (password verified / hashed) */
+	uint64_t prework_user_id; /* user whose password was verified */
+	char pw_hash[crypto_pwhash_STRBYTES];
+	uint8_t token[32]; /* new session token, made before the write */
+	conn_change change;
+	principal_t new_who;
+	uint64_t disabled_user_id; /* close this user's connections after commit */
+
+	/* Work split over several commits (bulk assign): the writer puts the
+	 * request back in its queue while `again` is set, and `chunk_commit`
+	 * runs once each chunk is committed, so a replayed chunk cannot count
+	 * twice. */
+	int again;
+	void (*chunk_commit)(request_ctx *rc);
+	uint64_t chunk_after, chunk_after_pending; /* last lead id done */
+	uint64_t chunk_moved, chunk_moved_pending;
+	uint64_t *chunk_failed;
+	size_t n_chunk_failed;
 };
 
 request_ctx *dispatch_new(server *srv, void *conn, const principal_t *who);
@@ -73,6 +112,10 @@ void dispatch_free(request_ctx *rc);
 /* Unpack and check one frame. Returns 0 when the request should run
  * (rc->entry set), or -1 when rc already holds the error answer. */
 int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_done);
+/* Check the role when the request starts (its principal is final then:
+ * a Login ahead of it on the connection has been answered). 0, or -1 with
+ * the answer finished on rc. */
+int dispatch_authorize(request_ctx *rc);
 /* Run a read handler in the given read transaction, then finish. */
 void dispatch_run_read(request_ctx *rc, store_txn *t);
 /* Run a write handler inside the writer's transaction. Does not finish. */
@@ -94,8 +137,8 @@ void dispatch_protocol_error(request_ctx *rc, int code, const char *fmt, ...)
 /* Per-type request counts since start (index = table row). */
 uint64_t dispatch_count(size_t row);
 
-/* Visibility: may the principal see this lead? */
-int dispatch_may_see_lead(const request_ctx *rc, const Leadd__Lead *lead);
+/* Visibility: may the principal see this lead? (Reads owner and team records.) */
+int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead);
 
 /* validate.c: every string valid UTF-8 and within its cap, every repeated
  * field within its cap. 0, or -1 with the answer set on rc. */
@@ -111,5 +154,21 @@ int lead_update(request_ctx *rc, store_txn *t);
 int lead_list(request_ctx *rc, store_txn *t);
 int lead_set_status(request_ctx *rc, store_txn *t);
 int status_list(request_ctx *rc, store_txn *t);
+int lead_claim(request_ctx *rc, store_txn *t);
+int lead_assign(request_ctx *rc, store_txn *t);
+int lead_bulk_assign(request_ctx *rc, store_txn *t);
+int session_login(request_ctx *rc, store_txn *t);
+int session_logout(request_ctx *rc, store_txn *t);
+int session_whoami(request_ctx *rc, store_txn *t);
+void session_login_prework(request_ctx *rc);
+int user_add(request_ctx *rc, store_txn *t);
+int user_list(request_ctx *rc, store_txn *t);
+int user_edit(request_ctx *rc, store_txn *t);
+int user_passwd(request_ctx *rc, store_txn *t);
+int user_disable(request_ctx *rc, store_txn *t);
+void user_password_prework(request_ctx *rc);
+int team_add(request_ctx *rc, store_txn *t);
+int team_list(request_ctx *rc, store_txn *t);
+int team_edit(request_ctx *rc, store_txn *t);
 
 #endif

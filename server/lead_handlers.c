@@ -14,8 +14,10 @@
 #include "ld_frame.h"
 #include "ld_norm.h"
 #include "lead_core.h"
+#include "lead_handlers.h"
 #include "request_limits.h"
 #include "status.h"
+#include "users.h"
 
 static int is_blank(const char *s)
 {
@@ -100,15 +102,15 @@ static int check_status(request_ctx *rc, store_txn *t, uint64_t id)
 
 /* Load a lead the principal may see; otherwise NOT_FOUND, exactly as if it
  * did not exist, so ids leak nothing. */
-static int load_visible(request_ctx *rc, store_txn *t, uint64_t id, Leadd__Lead **out)
+int lead_load_visible(request_ctx *rc, store_txn *t, uint64_t id, Leadd__Lead **out)
 {
 	int err = lead_load(t, id, &rc->arena, out);
-	if (err == MDB_NOTFOUND || (err == 0 && !dispatch_may_see_lead(rc, *out)))
+	if (err == MDB_NOTFOUND || (err == 0 && !dispatch_may_see_lead(rc, t, *out)))
 		return dispatch_fail(rc, LD_NOT_FOUND, "lead %" PRIu64 " not found", id);
 	return err ? dispatch_store_error(rc, err) : LD_OK;
 }
 
-static int reply_lead(request_ctx *rc, Leadd__Lead *lead)
+int lead_reply(request_ctx *rc, Leadd__Lead *lead)
 {
 	Leadd__LeadReply *reply = ld_arena_alloc(&rc->arena, sizeof(*reply));
 	if (!reply)
@@ -139,7 +141,7 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 	return LD_OK;
 }
 
-static lead_change change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind)
+lead_change lead_change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind)
 {
 	lead_change ch = {.now = rc->now, .author = rc->who.user_id, .kind = kind};
 	return ch;
@@ -155,6 +157,63 @@ static Leadd__Money *copy_money(request_ctx *rc, const Leadd__Money *m)
 	return c;
 }
 
+/* Who owns a new lead. A rep owns what they create. A manager or admin
+ * names an owner, or a team whose pool gets it (a manager's first team by
+ * default); a pool with round-robin on hands it straight to the next rep. */
+static int create_owner(request_ctx *rc, store_txn *t, const Leadd__LeadCreateRequest *q,
+			uint64_t *owner_id, uint64_t *team_id, team_record **round_robin)
+{
+	const principal_t *who = &rc->who;
+	user_record *self;
+	int err = user_load(t, who->user_id, &rc->arena, &self);
+	if (err)
+		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
+	if (who->role == ROLE_REP) {
+		if ((q->owner && strcmp(q->owner, self->name) != 0) || q->team)
+			return dispatch_fail(rc, LD_PERMISSION_DENIED,
+					     "a rep creates leads for themselves; ask a manager to "
+					     "assign it");
+		*owner_id = who->user_id;
+		*team_id = self->team_id;
+		return LD_OK;
+	}
+	if (q->owner) {
+		user_record *u;
+		err = user_find(t, q->owner, &rc->arena, &u);
+		if (err == MDB_NOTFOUND ||
+		    (err == 0 && who->role < ROLE_ADMIN && !principal_has_team(who, u->team_id)))
+			return dispatch_fail(rc, LD_NOT_FOUND, "no user '%s' in your teams",
+					     q->owner);
+		if (err)
+			return dispatch_store_error(rc, err);
+		if (u->disabled)
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION, "user '%s' is disabled",
+					     u->name);
+		*owner_id = u->id;
+		*team_id = u->team_id;
+		return LD_OK;
+	}
+	team_record *tm = NULL;
+	if (q->team) {
+		err = team_find(t, q->team, &rc->arena, &tm);
+		if (err == MDB_NOTFOUND ||
+		    (err == 0 && who->role < ROLE_ADMIN && !principal_has_team(who, tm->id)))
+			return dispatch_fail(rc, LD_NOT_FOUND, "no team '%s' among yours", q->team);
+		if (err)
+			return dispatch_store_error(rc, err);
+	} else if (who->n_teams) {
+		if ((err = team_load(t, who->teams[0], &rc->arena, &tm)))
+			return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
+	} else {
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "say who owns the lead: give an owner or a team");
+	}
+	*owner_id = 0;
+	*team_id = tm->id;
+	*round_robin = tm->round_robin ? tm : NULL;
+	return LD_OK;
+}
+
 int lead_create(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LeadCreateRequest *q = rc->req->lead_create;
@@ -166,7 +225,10 @@ int lead_create(request_ctx *rc, store_txn *t)
 	if ((code = check_money(rc, q->value)) || (code = check_tags(rc, q->tags, q->n_tags)) ||
 	    (code = check_contacts(rc, q->contacts, q->n_contacts)))
 		return code;
-	uint64_t status_id;
+	uint64_t status_id, owner_id = 0, team_id = 0;
+	team_record *round_robin_team = NULL;
+	if ((code = create_owner(rc, t, q, &owner_id, &team_id, &round_robin_team)))
+		return code;
 	if (q->has_status_id) {
 		if ((code = check_status(rc, t, q->status_id)))
 			return code;
@@ -195,25 +257,28 @@ int lead_create(request_ctx *rc, store_txn *t)
 	lead->contacts = q->contacts;
 	lead->has_status_id = 1;
 	lead->status_id = status_id;
-	lead->has_owner_id = 1;
-	lead->owner_id = rc->who.user_id;
+	lead->has_owner_id = lead->has_team_id = 1;
+	lead->owner_id = owner_id;
+	lead->team_id = team_id;
 	if (q->has_next_action_at && q->next_action_at) {
 		lead->has_next_action_at = 1;
 		lead->next_action_at = q->next_action_at;
 	}
 	if ((code = set_client(rc, t, lead, q->client_name)))
 		return code;
-	lead_change ch = change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_CREATE);
+	if (round_robin_team && lead_round_robin(rc, t, lead, round_robin_team))
+		return dispatch_store_error(rc, t->ret);
+	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_CREATE);
 	if (lead_apply(t, NULL, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);
-	return reply_lead(rc, lead);
+	return lead_reply(rc, lead);
 }
 
 int lead_get(request_ctx *rc, store_txn *t)
 {
 	Leadd__Lead *lead;
-	int code = load_visible(rc, t, rc->req->lead_get->id, &lead);
-	return code ? code : reply_lead(rc, lead);
+	int code = lead_load_visible(rc, t, rc->req->lead_get->id, &lead);
+	return code ? code : lead_reply(rc, lead);
 }
 
 static int check_version(request_ctx *rc, const Leadd__Lead *lead, uint64_t expected)
@@ -269,7 +334,7 @@ int lead_update(request_ctx *rc, store_txn *t)
 				     "expected_version is required: send the version you read");
 	if (!any_update_field(q))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the update changes no field");
-	if ((code = load_visible(rc, t, q->id, &old)) ||
+	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
 	    (code = check_version(rc, old, q->expected_version)))
 		return code;
 	if (q->title && is_blank(q->title))
@@ -284,7 +349,7 @@ int lead_update(request_ctx *rc, store_txn *t)
 		return code;
 
 	/* A second copy to edit: the write core needs the old one intact. */
-	if ((code = load_visible(rc, t, q->id, &lead)))
+	if ((code = lead_load_visible(rc, t, q->id, &lead)))
 		return code;
 	if (q->title)
 		lead->title = q->title;
@@ -314,10 +379,10 @@ int lead_update(request_ctx *rc, store_txn *t)
 				     "clearing both would leave the main contact empty");
 	if (q->client_name && (code = set_client(rc, t, lead, q->client_name)))
 		return code;
-	lead_change ch = change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE);
+	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE);
 	if (lead_apply(t, old, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);
-	return reply_lead(rc, lead);
+	return lead_reply(rc, lead);
 }
 
 int lead_set_status(request_ctx *rc, store_txn *t)
@@ -327,19 +392,19 @@ int lead_set_status(request_ctx *rc, store_txn *t)
 	int code;
 	if (!q->has_status_id)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "status_id is required");
-	if ((code = load_visible(rc, t, q->id, &old)) ||
+	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
 	    (q->has_expected_version && (code = check_version(rc, old, q->expected_version))) ||
 	    (code = check_status(rc, t, q->status_id)))
 		return code;
 	if (old->status_id == q->status_id)
-		return reply_lead(rc, old); /* already there: nothing to record */
-	if ((code = load_visible(rc, t, q->id, &lead)))
+		return lead_reply(rc, old); /* already there: nothing to record */
+	if ((code = lead_load_visible(rc, t, q->id, &lead)))
 		return code;
 	lead->status_id = q->status_id;
-	lead_change ch = change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
+	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
 	if (lead_apply(t, old, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);
-	return reply_lead(rc, lead);
+	return lead_reply(rc, lead);
 }
 
 /* Cursors are opaque to clients: "c1." and the last id in hex. The prefix
@@ -364,6 +429,13 @@ static int cursor_decode(const char *s, uint64_t *after)
 /* Room kept in a frame for the envelope around a page of leads. */
 #define LIST_FRAME_BUDGET (LD_FRAME_MAX - 4096)
 
+static int rep_sees_pool(request_ctx *rc, store_txn *t)
+{
+	team_record *tm;
+	return rc->who.n_teams && team_load(t, rc->who.teams[0], &rc->arena, &tm) == 0 &&
+	       tm->pool_visible;
+}
+
 int lead_list(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LeadListRequest *q = rc->req->lead_list;
@@ -381,9 +453,10 @@ int lead_list(request_ctx *rc, store_txn *t)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	leadd__lead_list_reply__init(reply);
 
-	/* Admins walk the leads themselves; everyone else walks the owner
-	 * index, so a rep's page costs their own leads, not the table. */
-	int by_owner = rc->who.role < ROLE_ADMIN;
+	/* A rep who sees no pool walks the owner index, so a page costs their
+	 * own leads, not the table; everyone else walks the leads in id order
+	 * and skips what they may not see. */
+	int by_owner = rc->who.role == ROLE_REP && !rep_sees_pool(rc, t);
 	store_db db = by_owner ? DB_IDX_OWNER : DB_LEADS;
 	MDB_cursor *cur;
 	int err = mdb_cursor_open(t->txn, t->st->dbi[db], &cur);
@@ -421,7 +494,7 @@ int lead_list(request_ctx *rc, store_txn *t)
 			more = 1;
 			break;
 		}
-		if (dispatch_may_see_lead(rc, lead)) {
+		if (dispatch_may_see_lead(rc, t, lead)) {
 			leads[reply->n_leads++] = lead;
 			bytes += sz;
 		}

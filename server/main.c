@@ -12,19 +12,14 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
 #include "config.h"
+#include "init_cmd.h"
 #include "log.h"
 #include "net.h"
 #include "permissions.h"
 #include "server.h"
 #include "verify.h"
-
-int64_t server_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void usage(FILE *out)
 {
@@ -32,6 +27,8 @@ static void usage(FILE *out)
 		"usage: leadd [options]            run the server\n"
 		"       leadd verify [--data-dir DIR]  check a data directory offline\n"
 		"       leadd permissions         print the request table as Markdown\n"
+		"       leadd init --admin NAME [--password-stdin] [--data-dir DIR]\n"
+		"                                 create the first admin of a new data directory\n"
 		"\n"
 		"options:\n"
 		"  -l, --listen ADDR:PORT   address to listen on (default 127.0.0.1:7470;\n"
@@ -52,7 +49,20 @@ static void usage(FILE *out)
 		"exit status: 0 clean stop, 1 error (data directory in use, ...), 2 usage\n");
 }
 
-enum { OPT_PORT_FILE = 256, OPT_PID_FILE, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAP_MAX, OPT_SET };
+enum {
+	OPT_PORT_FILE = 256,
+	OPT_PID_FILE,
+	OPT_LOG_FILE,
+	OPT_LOG_LEVEL,
+	OPT_MAP_MAX,
+	OPT_SET,
+	OPT_ADMIN,
+	OPT_PASSWORD_STDIN
+};
+
+/* leadd init's own options. */
+static const char *init_admin;
+static int init_password_stdin;
 
 static const struct option long_opts[] = {
 	{"listen", required_argument, NULL, 'l'},
@@ -64,6 +74,8 @@ static const struct option long_opts[] = {
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"map-size-max", required_argument, NULL, OPT_MAP_MAX},
 	{"set", required_argument, NULL, OPT_SET},
+	{"admin", required_argument, NULL, OPT_ADMIN},
+	{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -126,6 +138,12 @@ static int parse_args(int argc, char **argv, config_t *cfg)
 			}
 			continue;
 		}
+		case OPT_ADMIN:
+			init_admin = optarg;
+			continue;
+		case OPT_PASSWORD_STDIN:
+			init_password_stdin = 1;
+			continue;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -220,6 +238,11 @@ static int run_server(config_t *cfg)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (auth_init() < 0) {
+		store_close(&srv->st);
+		return 1;
+	}
+	auth_set_concurrency(cfg->hash_concurrency);
 	uv_loop_t *loop = uv_default_loop();
 	srv->nt = net_start(srv, loop, err, sizeof(err));
 	if (!srv->nt) {
@@ -272,7 +295,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int verify = argc > 1 && strcmp(argv[1], "verify") == 0;
-	if (verify) {
+	int init = argc > 1 && strcmp(argv[1], "init") == 0;
+	if (verify || init) {
 		argv[1] = argv[0];
 		argc--;
 		argv++;
@@ -281,5 +305,16 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	log_set_level(cfg.log_level);
+	if ((init_admin || init_password_stdin) && !init) {
+		fprintf(stderr, "leadd: --admin and --password-stdin belong to 'leadd init'\n");
+		return 2;
+	}
+	if (init) {
+		if (!init_admin) {
+			fprintf(stderr, "leadd init: --admin NAME is required\n");
+			return 2;
+		}
+		return init_data_dir(&cfg, init_admin, init_password_stdin);
+	}
 	return verify ? verify_data_dir(&cfg) : run_server(&cfg);
 }

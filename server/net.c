@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "dispatch.h"
 #include "ld_client.h"
 #include "ld_error.h"
@@ -14,6 +15,12 @@
 #include "writer.h"
 
 typedef struct conn conn;
+
+/* Bytes asked of the kernel per read. */
+#define READ_CHUNK (64u << 10)
+/* Unparsed input kept per connection: one largest frame and a read more.
+ * Past it the connection is not read until requests drain. */
+#define INPUT_BUFFER_CAP (LD_FRAME_MAX + READ_CHUNK)
 
 struct net {
 	server *srv;
@@ -39,7 +46,7 @@ struct conn {
 	ld_frame_decoder in;
 	request_ctx *head, *tail; /* requests in arrival order */
 	size_t queued;            /* requests in the FIFO */
-	size_t at_writer;         /* of which the writer holds */
+	size_t at_writer;         /* of which the writer or the thread pool holds */
 	uint64_t out_bytes;       /* answer bytes handed to libuv, not yet written */
 	principal_t who;
 	int hello_done; /* a Hello was answered OK */
@@ -48,7 +55,10 @@ struct conn {
 	int input_done; /* a final answer is queued or the peer closed: read no more */
 	int closing;
 	int closed;           /* the handle's close callback ran */
+	int processing;       /* conn_process_input is on the stack */
+	int reprocess;        /* ... and should look at the buffer again */
 	uint64_t last_active; /* uv_now of the last byte read or answer written */
+	uint64_t connected_at;
 	char peer[64];
 };
 
@@ -109,7 +119,7 @@ static void conn_close(conn *c)
 	request_ctx *rc = c->head;
 	while (rc) {
 		request_ctx *next = rc->next;
-		if (rc->state != REQ_QUEUED)
+		if (rc->state != REQ_QUEUED && rc->state != REQ_PREWORK)
 			dispatch_free(rc);
 		rc = next;
 	}
@@ -227,18 +237,19 @@ static void fifo_pop(conn *c)
 	c->queued--;
 }
 
+static void start_request(conn *c, request_ctx *rc);
+
 /* Answer in order. A read runs only at the head of the FIFO, so it sees
- * every write sent before it; a write goes to the writer at once unless a
- * read not yet run is ahead of it, so it cannot overtake that read. */
+ * every write sent before it. A plain write goes to the writer at once
+ * unless something ahead of it has not started, or is a barrier (login,
+ * logout) or thread-pool work not yet done, so it can never overtake an
+ * earlier request nor run as the wrong user. */
 static void conn_pump(conn *c)
 {
 	while (c->head && !c->closing) {
 		request_ctx *rc = c->head;
-		if (rc->state == REQ_NEW && !rc->entry->writes) {
-			run_read(c->nt, rc);
-			if (rc->entry->body == LEADD__REQUEST__BODY_HELLO && rc->code == LD_OK)
-				c->hello_done = 1;
-		}
+		if (rc->state == REQ_NEW)
+			start_request(c, rc);
 		if (rc->state != REQ_DONE)
 			break;
 		fifo_pop(c);
@@ -246,16 +257,147 @@ static void conn_pump(conn *c)
 	}
 	if (c->closing)
 		return;
-	/* Start writes that nothing unread stands before. */
 	for (request_ctx *rc = c->head; rc; rc = rc->next) {
-		if (rc->state == REQ_NEW && !rc->entry->writes)
+		if (rc->state == REQ_PREWORK || (rc->state == REQ_QUEUED && rc->entry->barrier))
 			break;
-		if (rc->state == REQ_NEW) {
-			c->at_writer++;
-			writer_submit(c->nt->srv->wr, rc);
-		}
+		if (rc->state != REQ_NEW)
+			continue;
+		if (!rc->entry->writes || rc->entry->prework || rc->entry->barrier)
+			break;
+		start_request(c, rc);
 	}
 	update_reading(c);
+}
+
+static void prework_after(void *arg);
+
+static void prework_work(void *arg)
+{
+	request_ctx *rc = arg;
+	rc->entry->prework(rc);
+}
+
+static void on_delay_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+/* A throttled login waits out its delay before it may cost a hash. */
+static void on_login_delay(uv_timer_t *t)
+{
+	request_ctx *rc = t->data;
+	conn *c = rc->conn;
+	uv_close((uv_handle_t *)t, on_delay_closed);
+	if (auth_queue(c->nt->loop, prework_work, prework_after, rc) < 0) {
+		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		prework_after(rc);
+	}
+}
+
+static const char *login_name(const request_ctx *rc)
+{
+	return rc->req->login->user ? rc->req->login->user : "";
+}
+
+static int is_password_login(const request_ctx *rc)
+{
+	return rc->entry->body == LEADD__REQUEST__BODY_LOGIN && !rc->req->login->has_token;
+}
+
+static void start_prework(conn *c, request_ctx *rc)
+{
+	rc->state = REQ_PREWORK;
+	c->at_writer++;
+	uint32_t delay = is_password_login(rc) ? auth_throttle_delay_ms(login_name(rc), c->who.addr,
+									uv_now(c->nt->loop))
+					       : 0;
+	if (delay) {
+		uv_timer_t *t = malloc(sizeof(*t));
+		if (t) {
+			uv_timer_init(c->nt->loop, t);
+			t->data = rc;
+			uv_timer_start(t, on_login_delay, delay, 0);
+			return;
+		}
+	}
+	if (auth_queue(c->nt->loop, prework_work, prework_after, rc) < 0) {
+		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		prework_after(rc);
+	}
+}
+
+/* Loop thread: the thread-pool part is done; fail the request or hand it
+ * to the writer. */
+static void prework_after(void *arg)
+{
+	request_ctx *rc = arg;
+	conn *c = rc->conn;
+	c->at_writer--;
+	if (c->closing) {
+		dispatch_free(rc);
+		conn_maybe_free(c);
+		return;
+	}
+	if (is_password_login(rc)) {
+		if (rc->prework_ok)
+			auth_throttle_success(login_name(rc), c->who.addr);
+		else
+			auth_throttle_failure(login_name(rc), c->who.addr, uv_now(c->nt->loop));
+	}
+	if (!rc->prework_ok) {
+		if (rc->code == LD_OK)
+			dispatch_fail(rc, LD_INTERNAL, "the request could not be prepared");
+		dispatch_finish(rc);
+	} else {
+		rc->state = REQ_QUEUED;
+		c->at_writer++;
+		writer_submit(c->nt->srv->wr, rc);
+	}
+	conn_pump(c);
+}
+
+static void start_request(conn *c, request_ctx *rc)
+{
+	/* The principal is the connection's as of now: a Login ahead of this
+	 * request on the connection has been answered by the time it starts. */
+	rc->who = c->who;
+	if (dispatch_authorize(rc) < 0)
+		return;
+	if (rc->entry->prework) {
+		start_prework(c, rc);
+	} else if (!rc->entry->writes) {
+		run_read(c->nt, rc);
+		if (rc->entry->body == LEADD__REQUEST__BODY_HELLO && rc->code == LD_OK)
+			c->hello_done = 1;
+	} else {
+		c->at_writer++;
+		writer_submit(c->nt->srv->wr, rc);
+	}
+}
+
+static void net_close_user(net *nt, uint64_t user_id);
+
+/* Login, logout and disabling a user change connections once committed. */
+static void apply_conn_change(conn *c, request_ctx *rc)
+{
+	if (rc->code != LD_OK)
+		return;
+	if (rc->change == CONN_LOGIN) {
+		char addr[sizeof(c->who.addr)];
+		memcpy(addr, c->who.addr, sizeof(addr));
+		c->who = rc->new_who;
+		memcpy(c->who.addr, addr, sizeof(addr));
+		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX);
+	} else if (rc->change == CONN_LOGOUT) {
+		principal_t none;
+		memset(&none, 0, sizeof(none));
+		memcpy(none.addr, c->who.addr, sizeof(none.addr));
+		c->who = none;
+		c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
+		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
+	}
+	if (rc->disabled_user_id)
+		net_close_user(c->nt, rc->disabled_user_id);
 }
 
 /* The writer finished rc (loop thread). */
@@ -272,7 +414,9 @@ static void net_on_write_done(request_ctx *rc)
 		conn_maybe_free(c);
 		return;
 	}
-	conn_pump(c);
+	apply_conn_change(c, rc);
+	if (!c->closing)
+		conn_pump(c);
 }
 
 static void fifo_push(conn *c, request_ctx *rc)
@@ -300,41 +444,54 @@ static void conn_protocol_error(conn *c, const char *why)
 	fifo_push(c, rc);
 }
 
+/* Take complete frames out of the input buffer while the connection has
+ * room for more requests, answering what can be answered at once. Iterative:
+ * a pump that frees room asks for another round instead of recursing. */
 static void conn_process_input(conn *c)
 {
-	const config_t *cfg = &c->nt->srv->cfg;
-	while (!c->input_done && !c->closing && c->queued < cfg->max_in_flight) {
-		const uint8_t *frame;
-		uint32_t len;
-		ld_frame_status st = ld_frame_next(&c->in, &frame, &len);
-		if (st == LD_FRAME_NEED_MORE)
-			break;
-		if (st == LD_FRAME_TOO_BIG) {
-			char why[160];
-			snprintf(why, sizeof(why),
-				 "frame of %u bytes is over the %u-byte limit; closing the "
-				 "connection",
-				 ld_frame_get_header(c->in.buf + c->in.off), c->in.limit);
-			conn_protocol_error(c, why);
-			break;
-		}
-		if (st == LD_FRAME_EMPTY) {
-			conn_protocol_error(c, "zero-length frame; closing the connection");
-			break;
-		}
-		request_ctx *rc = dispatch_new(c->nt->srv, c, &c->who);
-		if (!rc) {
-			conn_close(c);
-			return;
-		}
-		dispatch_prepare(rc, frame, len, c->hello_seen);
-		if (rc->entry && rc->entry->body == LEADD__REQUEST__BODY_HELLO)
-			c->hello_seen = 1;
-		if (rc->final)
-			c->input_done = 1;
-		fifo_push(c, rc);
+	if (c->processing) {
+		c->reprocess = 1;
+		return;
 	}
-	conn_pump(c);
+	c->processing = 1;
+	const config_t *cfg = &c->nt->srv->cfg;
+	do {
+		c->reprocess = 0;
+		while (!c->input_done && !c->closing && c->queued < cfg->max_in_flight) {
+			const uint8_t *frame;
+			uint32_t len;
+			ld_frame_status st = ld_frame_next(&c->in, &frame, &len);
+			if (st == LD_FRAME_NEED_MORE)
+				break;
+			if (st == LD_FRAME_TOO_BIG) {
+				char why[160];
+				snprintf(why, sizeof(why),
+					 "frame of %u bytes is over the %u-byte limit; closing the "
+					 "connection",
+					 ld_frame_get_header(c->in.buf + c->in.off), c->in.limit);
+				conn_protocol_error(c, why);
+				break;
+			}
+			if (st == LD_FRAME_EMPTY) {
+				conn_protocol_error(c, "zero-length frame; closing the connection");
+				break;
+			}
+			request_ctx *rc = dispatch_new(c->nt->srv, c, &c->who);
+			if (!rc) {
+				conn_close(c);
+				break;
+			}
+			dispatch_prepare(rc, frame, len, c->hello_seen);
+			if (rc->entry && rc->entry->body == LEADD__REQUEST__BODY_HELLO)
+				c->hello_seen = 1;
+			if (rc->final)
+				c->input_done = 1;
+			fifo_push(c, rc);
+		}
+		if (!c->closing)
+			conn_pump(c);
+	} while (c->reprocess && !c->closing);
+	c->processing = 0;
 }
 
 /* ---- input ---- */
@@ -344,8 +501,10 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	(void)suggested;
 	conn *c = h->data;
 	size_t avail;
-	uint8_t *p = ld_frame_decoder_space(&c->in, 64 << 10, &avail);
-	*buf = uv_buf_init((char *)p, p ? (unsigned)avail : 0);
+	uint8_t *p = ld_frame_decoder_space(&c->in, READ_CHUNK, &avail);
+	/* Never more than one chunk a read: the buffer grows only as far as
+	 * update_reading lets it (INPUT_BUFFER_CAP). */
+	*buf = uv_buf_init((char *)p, p ? (unsigned)(avail < READ_CHUNK ? avail : READ_CHUNK) : 0);
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
@@ -365,19 +524,26 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	conn_process_input(c);
 }
 
-/* Read while there is room: fewer than max_in_flight requests queued and
- * answers under the soft output limit. Otherwise TCP pushes back. */
+/* Read while there is room: fewer than max_in_flight requests queued,
+ * answers under the soft output limit, and less than INPUT_BUFFER_CAP of
+ * unread input. Otherwise TCP pushes back on the client. */
 static void update_reading(conn *c)
 {
 	const config_t *cfg = &c->nt->srv->cfg;
-	int want = !c->input_done && !c->closing && !c->nt->stopping &&
+	int room = !c->input_done && !c->closing && !c->nt->stopping &&
 		   c->queued < cfg->max_in_flight && c->out_bytes <= cfg->output_soft_limit;
+	/* Frames already buffered come first; they need no new bytes. */
+	if (room && ld_frame_ready(&c->in)) {
+		conn_process_input(c);
+		if (c->closing)
+			return;
+		room = !c->input_done && c->queued < cfg->max_in_flight &&
+		       c->out_bytes <= cfg->output_soft_limit;
+	}
+	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP;
 	if (want && !c->reading) {
 		c->reading = 1;
 		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-		/* Frames already buffered wait for no new bytes. */
-		if (ld_frame_pending(&c->in))
-			conn_process_input(c);
 	} else if (!want && c->reading) {
 		c->reading = 0;
 		uv_read_stop((uv_stream_t *)&c->tcp);
@@ -404,6 +570,7 @@ static void peer_name(conn *c)
 		}
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+	snprintf(c->who.addr, sizeof(c->who.addr), "%s", host);
 }
 
 static void on_connection(uv_stream_t *server_handle, int status)
@@ -429,7 +596,8 @@ static void on_connection(uv_stream_t *server_handle, int status)
 	c->nt = nt;
 	uv_tcp_init(nt->loop, &c->tcp);
 	c->tcp.data = c;
-	ld_frame_decoder_init(&c->in, LD_FRAME_MAX);
+	/* Frames stay small until the connection logs in. */
+	ld_frame_decoder_init(&c->in, LD_FRAME_MAX_PRELOGIN);
 	c->next = nt->all;
 	if (nt->all)
 		nt->all->prev = c;
@@ -441,10 +609,7 @@ static void on_connection(uv_stream_t *server_handle, int status)
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
 	peer_name(c);
-	c->last_active = uv_now(nt->loop);
-	/* Until logins exist every connection is the built-in admin. */
-	c->who.user_id = PRINCIPAL_BUILTIN_ADMIN_ID;
-	c->who.role = ROLE_ADMIN;
+	c->last_active = c->connected_at = uv_now(nt->loop);
 	if (nt->stopping || nt->count > nt->srv->cfg.max_connections) {
 		request_ctx *rc = dispatch_new(nt->srv, c, &c->who);
 		if (!rc) {
@@ -477,6 +642,26 @@ static void on_sweep(uv_timer_t *t)
 		conn *next = c->next;
 		if (idle && !c->queued && !c->out_bytes && now - c->last_active > idle) {
 			log_debug("%s: idle for %u ms; closing", c->peer, idle);
+			conn_close(c);
+		} else if (c->who.role == ROLE_NONE && !c->queued && !c->at_writer &&
+			   now - c->connected_at > nt->srv->cfg.login_timeout_ms) {
+			log_debug("%s: did not log in within %u ms; closing", c->peer,
+				  nt->srv->cfg.login_timeout_ms);
+			conn_close(c);
+		}
+		c = next;
+	}
+}
+
+/* A disabled user's connections close at once. */
+static void net_close_user(net *nt, uint64_t user_id)
+{
+	conn *c = nt->all;
+	while (c) {
+		conn *next = c->next;
+		if (c->who.user_id == user_id && c->who.role != ROLE_NONE) {
+			log_info("%s: user %llu was disabled; closing", c->peer,
+				 (unsigned long long)user_id);
 			conn_close(c);
 		}
 		c = next;

@@ -16,12 +16,12 @@ typedef enum {
 typedef struct {
 	uint64_t user_id;
 	role_t role;
-	uint32_t n_teams;
+	uint32_t n_teams; /* a rep's team; the teams a manager manages (and their own) */
 	uint64_t teams[PRINCIPAL_MAX_TEAMS];
+	int has_session;
+	uint8_t session_id[32]; /* keyed hash of the token this connection logged in with */
+	char addr[64];          /* peer address, for login throttling */
 } principal_t;
-
-/* Until logins exist every connection runs as this built-in admin. */
-#define PRINCIPAL_BUILTIN_ADMIN_ID 1
 
 const char *role_name(role_t role);
 

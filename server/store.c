@@ -30,6 +30,11 @@ static const struct {
 	[DB_IDX_EMAIL] = {"idx_email", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_IDX_PHONE] = {"idx_phone", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_IDX_DUE] = {"idx_due", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_USERS] = {"users", 0},
+	[DB_USER_NAMES] = {"user_names", 0},
+	[DB_TEAMS] = {"teams", 0},
+	[DB_TEAM_NAMES] = {"team_names", 0},
+	[DB_SESSIONS] = {"sessions", 0},
 };
 
 ld_code store_code(int rc)

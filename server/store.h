@@ -31,6 +31,11 @@ typedef enum {
 	DB_IDX_EMAIL,    /* normalised email -> lead ids */
 	DB_IDX_PHONE,    /* normalised phone -> lead ids */
 	DB_IDX_DUE,      /* next action time (u64 BE) -> lead ids */
+	DB_USERS,        /* user id -> packed UserRecord */
+	DB_USER_NAMES,   /* user name -> user id */
+	DB_TEAMS,        /* team id -> packed TeamRecord */
+	DB_TEAM_NAMES,   /* team name -> team id */
+	DB_SESSIONS,     /* keyed hash of a session token -> packed SessionRecord */
 	DB_COUNT
 } store_db;
 
@@ -109,10 +114,15 @@ uint64_t store_meta_next(store_txn *t, const char *name);
 #define META_NEXT_LEAD_ID "last_lead_id"
 #define META_NEXT_CLIENT_ID "last_client_id"
 #define META_NEXT_STATUS_ID "last_status_id"
+#define META_NEXT_USER_ID "last_user_id"
+#define META_NEXT_TEAM_ID "last_team_id"
+/* 32 random bytes: the key of the hash under which session tokens are stored,
+ * so the sessions database alone does not let anyone check a guessed token. */
+#define META_SESSION_KEY "session_key"
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

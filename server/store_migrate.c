@@ -1,6 +1,7 @@
 /* The one ordered list of storage migrations. A data directory records the
  * schema version it is at; opening it runs every later migration, in order,
  * in one write transaction, so a crash mid-way leaves the old version. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,12 +41,23 @@ static void seed_default_statuses(store_txn *t)
 	}
 }
 
+/* Users and sessions arrive: the databases open themselves; what must be
+ * made once is the key that session tokens are hashed with. */
+static void create_session_key(store_txn *t)
+{
+	uint8_t key[32];
+	randombytes_buf(key, sizeof(key));
+	store_put(t, DB_META, META_SESSION_KEY, strlen(META_SESSION_KEY), key, sizeof(key), 0);
+	sodium_memzero(key, sizeof(key));
+}
+
 static const struct {
 	uint64_t version;
 	const char *what;
 	void (*apply)(store_txn *t);
 } migrations[] = {
 	{1, "seed the default statuses", seed_default_statuses},
+	{2, "create the session token key", create_session_key},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

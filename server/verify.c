@@ -11,6 +11,7 @@
 #include "leadd_store.pb-c.h"
 #include "request_limits.h"
 #include "store.h"
+#include "users.h"
 
 typedef struct {
 	store_txn t;
@@ -141,6 +142,93 @@ static void check_lead_refs(verifier *v, const Leadd__Lead *l)
 	}
 }
 
+/* The owner and team a lead names exist. */
+static void check_lead_people(verifier *v, const Leadd__Lead *l)
+{
+	user_record *u;
+	team_record *tm;
+	if (l->owner_id && user_load(&v->t, l->owner_id, &v->arena, &u) != 0) {
+		v->t.ret = 0;
+		problem(v, "lead %" PRIu64 ": owner %" PRIu64 " does not exist", l->id,
+			l->owner_id);
+	}
+	if (l->team_id && team_load(&v->t, l->team_id, &v->arena, &tm) != 0) {
+		v->t.ret = 0;
+		problem(v, "lead %" PRIu64 ": team %" PRIu64 " does not exist", l->id, l->team_id);
+	}
+}
+
+/* Names and records of users and teams map one to one; a user's team
+ * exists; sessions belong to users. */
+static void check_names(verifier *v, store_db records, store_db names, const char *what)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t count = 0;
+	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[records], &cur))
+		return;
+	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		ld_arena_reset(&v->arena);
+		count++;
+		uint64_t id = store_key_get_u64(k.mv_data);
+		const char *name = NULL;
+		uint64_t team = 0;
+		if (records == DB_USERS) {
+			user_record *u = leadd__store__user_record__unpack(&v->arena.pb, d.mv_size,
+									   d.mv_data);
+			name = u ? u->name : NULL;
+			team = u ? u->team_id : 0;
+			if (u && !u->password_hash)
+				problem(v, "user %" PRIu64 " has no password hash", id);
+		} else {
+			team_record *tm = leadd__store__team_record__unpack(&v->arena.pb, d.mv_size,
+									    d.mv_data);
+			name = tm ? tm->name : NULL;
+		}
+		MDB_val x;
+		if (!name) {
+			problem(v, "%s record %" PRIu64 " does not decode", what, id);
+		} else if (store_get(&v->t, names, name, strlen(name), &x) != 0 || x.mv_size != 8 ||
+			   store_key_get_u64(x.mv_data) != id) {
+			problem(v, "%s %" PRIu64 " '%s' is not found by its name", what, id, name);
+		}
+		team_record *tm;
+		if (team && team_load(&v->t, team, &v->arena, &tm) != 0) {
+			v->t.ret = 0;
+			problem(v, "user %" PRIu64 " is in team %" PRIu64 ", which does not exist",
+				id, team);
+		}
+	}
+	mdb_cursor_close(cur);
+	MDB_stat ms;
+	if (mdb_stat(v->t.txn, v->t.st->dbi[names], &ms) == 0 && ms.ms_entries != count)
+		problem(v, "%zu %s names but %" PRIu64 " %ss", ms.ms_entries, what, count, what);
+}
+
+static void check_sessions(verifier *v)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_SESSIONS], &cur))
+		return;
+	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		ld_arena_reset(&v->arena);
+		Leadd__Store__SessionRecord *s = leadd__store__session_record__unpack(
+			&v->arena.pb, d.mv_size, d.mv_data);
+		user_record *u;
+		if (!s || k.mv_size != 32)
+			problem(v, "a session record does not decode");
+		else if (user_load(&v->t, s->user_id, &v->arena, &u) != 0) {
+			v->t.ret = 0;
+			problem(v, "a session belongs to user %" PRIu64 ", who does not exist",
+				s->user_id);
+		}
+	}
+	mdb_cursor_close(cur);
+}
+
 static void check_leads(verifier *v, uint64_t *max_id)
 {
 	MDB_cursor *cur;
@@ -164,6 +252,7 @@ static void check_leads(verifier *v, uint64_t *max_id)
 		check_lead_indexes(v, l);
 		check_lead_history(v, l, &d);
 		check_lead_refs(v, l);
+		check_lead_people(v, l);
 	}
 	mdb_cursor_close(cur);
 }
@@ -338,6 +427,9 @@ int verify_data_dir(const config_t *cfg)
 	check_counters(&v);
 	check_history(&v, last_revision);
 	check_clients(&v);
+	check_names(&v, DB_USERS, DB_USER_NAMES, "user");
+	check_names(&v, DB_TEAMS, DB_TEAM_NAMES, "team");
+	check_sessions(&v);
 	if (max_id > last_id)
 		problem(&v, "lead %" PRIu64 " is past the last id given out (%" PRIu64 ")", max_id,
 			last_id);

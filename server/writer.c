@@ -191,11 +191,19 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		size_t committed = run_batch(w, batch, &n);
-		size_t ok = 0;
+		size_t ok = 0, finished = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (committed && batch[i]->code == LD_OK)
+			request_ctx *rc = batch[i];
+			if (committed && rc->code == LD_OK) {
 				ok++;
-			dispatch_pack(batch[i]);
+				if (rc->chunk_commit)
+					rc->chunk_commit(rc);
+			}
+			/* A request split over several commits goes to the back of
+			 * the queue for its next chunk; others wait their turn. */
+			if (committed && rc->code == LD_OK && rc->again)
+				continue;
+			dispatch_pack(rc);
 		}
 		pthread_mutex_lock(&w->lock);
 		if (committed) {
@@ -204,9 +212,16 @@ static void *writer_main(void *arg)
 			if (n > w->stats.max_batch)
 				w->stats.max_batch = (uint32_t)n;
 		}
-		for (size_t i = 0; i < n; i++)
-			list_append(&w->done_head, &w->done_tail, batch[i]);
-		w->backlog -= n;
+		for (size_t i = 0; i < n; i++) {
+			request_ctx *rc = batch[i];
+			if (committed && rc->code == LD_OK && rc->again) {
+				list_append(&w->queue_head, &w->queue_tail, rc);
+				continue;
+			}
+			list_append(&w->done_head, &w->done_tail, rc);
+			finished++;
+		}
+		w->backlog -= finished;
 		pthread_mutex_unlock(&w->lock);
 		uv_async_send(&w->async);
 	}

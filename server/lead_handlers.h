@@ -1,0 +1,17 @@
+/* Shared by the lead request families (lead_handlers.c, lead_assign.c). */
+#ifndef LEADD_LEAD_HANDLERS_H
+#define LEADD_LEAD_HANDLERS_H
+
+#include "dispatch.h"
+#include "lead_core.h"
+#include "users.h"
+
+/* Load a lead the caller may see, else NOT_FOUND as if it did not exist. */
+int lead_load_visible(request_ctx *rc, store_txn *t, uint64_t id, Leadd__Lead **out);
+int lead_reply(request_ctx *rc, Leadd__Lead *lead);
+lead_change lead_change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind);
+/* Give `lead` to the next active rep of `tm` and move the team's mark.
+ * Leaves it in the pool when the team has no active rep. Returns t->ret. */
+int lead_round_robin(request_ctx *rc, store_txn *t, Leadd__Lead *lead, team_record *tm);
+
+#endif
