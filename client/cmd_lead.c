@@ -24,18 +24,22 @@ enum {
 	O_IF_VERSION,
 	O_LIMIT,
 	O_CURSOR,
+	O_OWNER,
+	O_TEAM,
 };
 
-/* Prints one lead as `lead show` does, or as JSON. */
-static int print_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
+int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
 {
 	const Leadd__StatusListReply *sl;
+	const struct lead_names *names;
 	int rc = lead_statuses(ctx, &sl);
+	if (!rc)
+		rc = lead_names(ctx, !ctx->json, &names);
 	if (rc)
 		return rc;
 	if (ctx->json)
-		return lead_json_out(lead_json_lead(l, sl));
-	lead_print_lead(l, sl);
+		return lead_json_out(lead_json_lead(l, sl, names));
+	lead_print_lead(l, sl, names);
 	return 0;
 }
 
@@ -173,6 +177,8 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		{"description", required_argument, NULL, O_DESCRIPTION},
 		{"source", required_argument, NULL, O_SOURCE},
 		{"status", required_argument, NULL, O_STATUS},
+		{"owner", required_argument, NULL, O_OWNER},
+		{"team", required_argument, NULL, O_TEAM},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__LeadCreateRequest *cr = &a->cr;
@@ -212,6 +218,12 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 			break;
 		case O_STATUS:
 			a->status = optarg;
+			break;
+		case O_OWNER:
+			cr->owner = optarg;
+			break;
+		case O_TEAM:
+			cr->team = optarg;
 			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
@@ -265,7 +277,7 @@ static int cmd_add_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		if (!l)
 			rc = lead_fail(ctx, LD_UNKNOWN, "leadd sent a reply without the new lead");
 		else if (ctx->json)
-			rc = print_lead(ctx, l);
+			rc = lead_show_lead(ctx, l);
 		else
 			lead_out("%llu\n", (unsigned long long)l->id);
 	}
@@ -280,10 +292,14 @@ const struct cmd_entry cmd_add_entry = {
 	.alias = "new",
 	.usage = "TITLE [--client NAME] [--contact NAME] [--role ROLE] [--email EMAIL] "
 		 "[--phone PHONE] [--value AMOUNT] [--currency CODE] [--tag TAG]... "
-		 "[--description TEXT] [--source SOURCE] [--status STATUS]",
+		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--owner USER] "
+		 "[--team TEAM]",
 	.help = "create a lead and print its id",
 	.notes = "The contact options build the lead's main contact. --value is an amount like\n"
-		 "1234.50 in --currency (default EUR). --status takes what `lead status` takes.",
+		 "1234.50 in --currency (default EUR). --status takes what `lead status` takes.\n"
+		 "A rep owns the leads they add. A manager or admin gives --owner USER, or\n"
+		 "--team TEAM for an unowned lead in that team's pool (a manager's lead goes to\n"
+		 "their first team's pool without either; an admin must say which).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_add_exec,
@@ -322,7 +338,7 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	Leadd__Response *resp;
 	if ((rc = lead_get(ctx, id, &resp)))
 		return rc;
-	rc = print_lead(ctx, resp->lead->lead);
+	rc = lead_show_lead(ctx, resp->lead->lead);
 	leadd__response__free_unpacked(resp, NULL);
 	return rc;
 }
@@ -372,7 +388,8 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		return rc;
 
 	const Leadd__StatusListReply *sl;
-	if ((rc = lead_statuses(ctx, &sl)))
+	const struct lead_names *names;
+	if ((rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, 0, &names)))
 		return rc;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
@@ -386,7 +403,7 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		cJSON *o = cJSON_CreateObject();
 		cJSON *leads = cJSON_AddArrayToObject(o, "leads");
 		for (size_t i = 0; i < r->n_leads; i++)
-			cJSON_AddItemToArray(leads, lead_json_lead(r->leads[i], sl));
+			cJSON_AddItemToArray(leads, lead_json_lead(r->leads[i], sl, names));
 		if (cursor)
 			cJSON_AddStringToObject(o, "cursor", cursor);
 		else
@@ -394,7 +411,7 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		rc = lead_json_out(o);
 	} else {
 		if (r->n_leads)
-			lead_print_lead_table(r->leads, r->n_leads, sl);
+			lead_print_lead_table(r->leads, r->n_leads, sl, names);
 		else
 			lead_out("no leads\n");
 		if (cursor)
@@ -532,7 +549,7 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	}
 	if (rc == 0) {
 		if (resp->lead->lead)
-			rc = print_lead(ctx, resp->lead->lead);
+			rc = lead_show_lead(ctx, resp->lead->lead);
 		else
 			rc = lead_fail(ctx, LD_UNKNOWN, "leadd sent a reply without the lead");
 	}
@@ -605,7 +622,7 @@ static int cmd_status_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	if (rc == 0) {
 		const Leadd__Lead *nl = resp->lead->lead;
 		if (ctx->json && nl)
-			rc = lead_json_out(lead_json_lead(nl, sl));
+			rc = lead_show_lead(ctx, nl);
 		else
 			lead_out("lead %llu: %s -> %s\n", (unsigned long long)id,
 				 old && old->name ? old->name : "?", new->name);

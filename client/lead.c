@@ -16,14 +16,29 @@ static const struct cmd_entry cmd_help_entry = {
 	.usage = "[COMMAND]",
 	.help = "list the commands, or show one command's usage",
 	.min_args = 0,
-	.max_args = 1,
+	.max_args = 2,
 	.exec = cmd_help_exec,
 };
 
 /* The one table: dispatch, `lead help` and `lead CMD --help` all read it. */
 static const struct cmd_entry *const cmd_table[] = {
-	&cmd_ping_entry,   &cmd_add_entry,      &cmd_show_entry,  &cmd_ls_entry,   &cmd_edit_entry,
-	&cmd_status_entry, &cmd_statuses_entry, &cmd_stats_entry, &cmd_help_entry, NULL,
+	&cmd_login_entry,
+	&cmd_logout_entry,
+	&cmd_whoami_entry,
+	&cmd_ping_entry,
+	&cmd_add_entry,
+	&cmd_show_entry,
+	&cmd_ls_entry,
+	&cmd_edit_entry,
+	&cmd_status_entry,
+	&cmd_claim_entry,
+	&cmd_assign_entry,
+	&cmd_statuses_entry,
+	&cmd_user_entry,
+	&cmd_team_entry,
+	&cmd_stats_entry,
+	&cmd_help_entry,
+	NULL,
 };
 
 static const char global_usage[] = "usage: lead [--server HOST:PORT] [--json] [--timeout MS] "
@@ -40,6 +55,8 @@ static const char global_help[] =
 	"\n"
 	"The server is --server, else $LEAD_SERVER, else `server = HOST:PORT` in\n"
 	"$LEAD_CONFIG_DIR/config (default ~/.config/lead/config), else " LD_DEFAULT_SERVER ".\n"
+	"Every command but help needs a session: run 'lead login' first; it is kept\n"
+	"in $LEAD_CONFIG_DIR/session (default ~/.config/lead/session).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
@@ -72,6 +89,42 @@ const struct cmd_entry *lead_cmd_find(const char *name)
 	return NULL;
 }
 
+const struct cmd_entry *lead_sub_find(const struct cmd_entry *family, const char *word)
+{
+	for (const struct cmd_entry *const *e = family->sub; e && *e; e++) {
+		const char *last = strrchr((*e)->name, ' ');
+		last = last ? last + 1 : (*e)->name;
+		if (strcmp(last, word) == 0)
+			return *e;
+		if ((*e)->alias && strcmp((*e)->alias, word) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return lead_usage_error(self, ctx, "'%s' needs a subcommand; run 'lead help %s'",
+					self->name, self->name);
+	const char *word = argv[1];
+	if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0 || strcmp(word, "help") == 0) {
+		lead_print_cmd_help(stdout, self);
+		return 0;
+	}
+	if (strcmp(word, "--json") == 0) {
+		/* `lead user --json ls`: the common option before the subcommand. */
+		ctx->json = 1;
+		argv[1] = argv[0];
+		return lead_family_exec(self, ctx, argc - 1, argv + 1);
+	}
+	const struct cmd_entry *e = lead_sub_find(self, word);
+	if (!e)
+		return lead_usage_error(self, ctx, "unknown command '%s %s'; run 'lead help %s'",
+					self->name, word, self->name);
+	return e->exec(e, ctx, argc - 1, argv + 1);
+}
+
 static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {LEAD_CMD_OPTIONS};
@@ -90,6 +143,14 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	if (!e)
 		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
 					argv[optind]);
+	if (optind + 1 < argc) {
+		const struct cmd_entry *sub = e->sub ? lead_sub_find(e, argv[optind + 1]) : NULL;
+		if (!sub)
+			return lead_usage_error(NULL, ctx,
+						"unknown command '%s %s'; run 'lead help'",
+						argv[optind], argv[optind + 1]);
+		e = sub;
+	}
 	lead_print_cmd_help(stdout, e);
 	return 0;
 }
@@ -167,7 +228,55 @@ int lead_parse_currency(const char *s, char out[4])
 	return 0;
 }
 
+int lead_parse_role(const char *s)
+{
+	static const char *const names[] = {"rep", "manager", "admin"};
+	for (int i = 0; i < 3; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return LEADD__ROLE__ROLE_REP + i;
+	return -1;
+}
+
+int lead_parse_onoff(const char *s)
+{
+	static const char *const on[] = {"on", "yes", "true", "1"};
+	static const char *const off[] = {"off", "no", "false", "0"};
+	for (int i = 0; i < 4; i++) {
+		if (strcasecmp(s, on[i]) == 0)
+			return 1;
+		if (strcasecmp(s, off[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 int lead_connect(struct lead_ctx *ctx)
+{
+	if (ctx->conn)
+		return 0;
+	struct lead_session sess;
+	int rc = 0, have = 0;
+	if (!ctx->no_session) {
+		have = lead_session_load(ctx, &sess, &rc);
+		if (have < 0)
+			return rc;
+	}
+	if ((rc = lead_open(ctx)))
+		return rc;
+	if (ctx->no_session)
+		return 0;
+	if (!have || !sess.has_token)
+		return lead_fail(ctx, LD_UNAUTHENTICATED, "not logged in: run 'lead login'");
+	char err[256];
+	rc = ld_login_token(ctx->conn, sess.token, sizeof(sess.token), err, sizeof(err));
+	if (rc < 0)
+		return lead_fail(ctx, LD_UNAVAILABLE, "leadd at %s: %s", ctx->server, err);
+	if (rc > 0)
+		return lead_fail(ctx, rc, "%s", err);
+	return 0;
+}
+
+int lead_open(struct lead_ctx *ctx)
 {
 	if (ctx->conn)
 		return 0;
@@ -188,16 +297,24 @@ int lead_connect(struct lead_ctx *ctx)
 	return 0;
 }
 
-int lead_request(struct lead_ctx *ctx, Leadd__Request *req, Leadd__Response__BodyCase want,
-		 Leadd__Response **resp)
+int lead_call(struct lead_ctx *ctx, Leadd__Request *req, Leadd__Response **resp)
 {
 	int rc = lead_connect(ctx);
 	if (rc)
 		return rc;
-	Leadd__Response *r = NULL;
-	if (ld_call(ctx->conn, req, &r, ctx->timeout_ms) < 0)
+	if (ld_call(ctx->conn, req, resp, ctx->timeout_ms) < 0)
 		return lead_fail(ctx, LD_UNAVAILABLE, "leadd at %s: %s", ctx->server,
 				 ld_conn_error(ctx->conn));
+	return 0;
+}
+
+int lead_request(struct lead_ctx *ctx, Leadd__Request *req, Leadd__Response__BodyCase want,
+		 Leadd__Response **resp)
+{
+	Leadd__Response *r = NULL;
+	int rc = lead_call(ctx, req, &r);
+	if (rc)
+		return rc;
 	if (ld_response_code(r) != LD_OK) {
 		rc = lead_fail_response(ctx, r);
 		leadd__response__free_unpacked(r, NULL);
@@ -252,6 +369,71 @@ int lead_get(struct lead_ctx *ctx, uint64_t id, Leadd__Response **resp)
 	return rc;
 }
 
+int lead_whoami(struct lead_ctx *ctx, const Leadd__WhoamiReply **out)
+{
+	if (!ctx->whoami) {
+		Leadd__Request req = LEADD__REQUEST__INIT;
+		Leadd__WhoamiRequest w = LEADD__WHOAMI_REQUEST__INIT;
+		req.body_case = LEADD__REQUEST__BODY_WHOAMI;
+		req.whoami = &w;
+		int rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_WHOAMI, &ctx->whoami);
+		if (rc)
+			return rc;
+	}
+	*out = ctx->whoami->whoami;
+	return 0;
+}
+
+int lead_names(struct lead_ctx *ctx, int teams, const struct lead_names **out)
+{
+	static struct lead_names names;
+	int rc;
+	if (!ctx->names_done) {
+		/* Managers and admins may list users; a rep is refused, and then
+		 * knows only their own name. */
+		Leadd__Request req = LEADD__REQUEST__INIT;
+		Leadd__UserListRequest ul = LEADD__USER_LIST_REQUEST__INIT;
+		req.body_case = LEADD__REQUEST__BODY_USER_LIST;
+		req.user_list = &ul;
+		Leadd__Response *r = NULL;
+		if ((rc = lead_call(ctx, &req, &r)))
+			return rc;
+		int code = ld_response_code(r);
+		if (code == LD_OK && r->body_case == LEADD__RESPONSE__BODY_USER_LIST) {
+			ctx->users = r;
+		} else {
+			rc = code == LD_PERMISSION_DENIED ? 0 : lead_fail_response(ctx, r);
+			leadd__response__free_unpacked(r, NULL);
+			if (rc)
+				return rc;
+		}
+		/* A manager's list may leave out the manager: know the caller too. */
+		const Leadd__WhoamiReply *w;
+		if ((rc = lead_whoami(ctx, &w)))
+			return rc;
+		ctx->names_done = 1;
+	}
+	if (teams && !ctx->teams_done) {
+		Leadd__Request req = LEADD__REQUEST__INIT;
+		Leadd__TeamListRequest tl = LEADD__TEAM_LIST_REQUEST__INIT;
+		req.body_case = LEADD__REQUEST__BODY_TEAM_LIST;
+		req.team_list = &tl;
+		Leadd__Response *r = NULL;
+		if ((rc = lead_call(ctx, &req, &r)))
+			return rc;
+		if (ld_response_code(r) == LD_OK && r->body_case == LEADD__RESPONSE__BODY_TEAM_LIST)
+			ctx->teams = r;
+		else
+			leadd__response__free_unpacked(r, NULL);
+		ctx->teams_done = 1;
+	}
+	names.users = ctx->users ? ctx->users->user_list : NULL;
+	names.self = ctx->whoami ? ctx->whoami->whoami->user : NULL;
+	names.teams = ctx->teams ? ctx->teams->team_list : NULL;
+	*out = &names;
+	return 0;
+}
+
 static int run(int argc, char **argv, struct lead_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -303,8 +485,10 @@ int main(int argc, char **argv)
 	int rc = run(argc, argv, &ctx);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = lead_fail(&ctx, LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
-	if (ctx.statuses)
-		leadd__response__free_unpacked(ctx.statuses, NULL);
+	Leadd__Response *cached[] = {ctx.statuses, ctx.users, ctx.whoami, ctx.teams};
+	for (size_t i = 0; i < sizeof(cached) / sizeof(cached[0]); i++)
+		if (cached[i])
+			leadd__response__free_unpacked(cached[i], NULL);
 	if (ctx.conn)
 		ld_conn_close(ctx.conn);
 	return rc;

@@ -26,8 +26,33 @@ struct lead_ctx {
 	int json;
 	int timeout_ms;
 	ld_conn *conn;
+	/* Set by `lead login` and `lead logout`: lead_connect then does not
+	 * log in with the stored session. */
+	int no_session;
 	/* The StatusListRequest's answer, fetched at most once per run. */
 	Leadd__Response *statuses;
+	/* Who is who, fetched at most once per run (lead_names). */
+	Leadd__Response *users, *whoami, *teams;
+	int names_done, teams_done;
+};
+
+/* The names lead prints for user and team ids, as far as the caller may
+ * know them: the users of UserListRequest (NULL when the server refused it:
+ * a rep), the caller (from WhoamiRequest), and the teams of TeamListRequest
+ * (NULL unless asked for). */
+struct lead_names {
+	const Leadd__UserListReply *users;
+	const Leadd__User *self;
+	const Leadd__TeamListReply *teams;
+};
+
+/* The session kept by `lead login` in $LEAD_CONFIG_DIR/session. */
+struct lead_session {
+	char server[256];
+	char user[128];
+	char token_hex[2 * LD_TOKEN_BYTES + 1];
+	uint8_t token[LD_TOKEN_BYTES];
+	int has_server, has_user, has_token;
 };
 
 struct cmd_entry {
@@ -39,6 +64,9 @@ struct cmd_entry {
 	int min_args;      /* positional arguments left after the options */
 	int max_args;      /* -1: no limit */
 	int (*exec)(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv);
+	/* A family (`lead user add`): its subcommands, NULL-terminated; their
+	 * names are "FAMILY SUB". exec is then lead_family_exec. */
+	const struct cmd_entry *const *sub;
 };
 
 extern const struct cmd_entry cmd_ping_entry;
@@ -49,10 +77,21 @@ extern const struct cmd_entry cmd_edit_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_statuses_entry;
 extern const struct cmd_entry cmd_stats_entry;
+extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_logout_entry;
+extern const struct cmd_entry cmd_whoami_entry;
+extern const struct cmd_entry cmd_user_entry;
+extern const struct cmd_entry cmd_team_entry;
+extern const struct cmd_entry cmd_claim_entry;
+extern const struct cmd_entry cmd_assign_entry;
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
 const struct cmd_entry *lead_cmd_find(const char *name);
+/* A subcommand of a family by its last word (or alias); NULL if none. */
+const struct cmd_entry *lead_sub_find(const struct cmd_entry *family, const char *word);
+/* The exec of a family entry: finds the subcommand and runs it. */
+int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv);
 /* Every command's getopt_long loop starts with this (the global options
  * were parsed with the same getopt state). */
 void lead_getopt_reset(void);
@@ -71,8 +110,14 @@ int lead_cmd_check_args(const struct cmd_entry *e, struct lead_ctx *ctx, int nar
  * else the exit status to return (0 after --help, 2 for a bad option). */
 int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv, int c);
 
-/* Connect and say Hello, once; 0 or the exit status (after printing why). */
+/* Connect and say Hello, once; then, unless ctx->no_session, log in with the
+ * stored session's token. 0 or the exit status (after printing why). */
 int lead_connect(struct lead_ctx *ctx);
+/* Connect and say Hello only; 0 or the exit status. */
+int lead_open(struct lead_ctx *ctx);
+/* One round trip whatever the server answers: 0 with *resp (its code may be
+ * an error), or the exit status of a transport error (printed). */
+int lead_call(struct lead_ctx *ctx, Leadd__Request *req, Leadd__Response **resp);
 /* One round trip; connects on first use. Returns 0 with *resp (free it with
  * leadd__response__free_unpacked), or prints the transport or server error
  * and returns the exit status. `want` is the reply body the answer must carry. */
@@ -83,14 +128,27 @@ int lead_statuses(struct lead_ctx *ctx, const Leadd__StatusListReply **out);
 const Leadd__Status *lead_status_by_id(const Leadd__StatusListReply *sl, uint64_t id);
 /* LeadGetRequest; 0 with *resp (whose body is a LeadReply), or an exit status. */
 int lead_get(struct lead_ctx *ctx, uint64_t id, Leadd__Response **resp);
+/* The names of users (and, with teams, of teams), fetched once per run and
+ * owned by ctx; 0 or an exit status. */
+int lead_names(struct lead_ctx *ctx, int teams, const struct lead_names **out);
+/* The caller (WhoamiRequest), fetched once per run; 0 or an exit status. */
+int lead_whoami(struct lead_ctx *ctx, const Leadd__WhoamiReply **out);
 
 /* 0 or -1; only usage is checked (the number parses, is in range). */
 int lead_parse_id(const char *s, uint64_t *out);
 int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 /* Upper-cases a currency code into out; -1 unless it is three letters A-Z. */
 int lead_parse_currency(const char *s, char out[4]);
+/* "rep", "manager", "admin" (any case); -1 otherwise. */
+int lead_parse_role(const char *s);
+/* "on"/"off" (also yes/no, true/false, 1/0); -1 otherwise. */
+int lead_parse_onoff(const char *s);
 
 /* ---- cmd_lead.c ---- */
+
+/* Prints one lead as `lead show` does (owner and team by name), or as JSON;
+ * 0 or an exit status. */
+int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
 
 /* Resolve a status word: exact name (any case), else a KPI class word or a
  * unique prefix of a name, narrowed to `stage` when several match. Returns 0
@@ -107,6 +165,26 @@ const char *lead_config_server(const char *from_option);
 /* $LEAD_CONFIG_DIR/config, else $XDG_CONFIG_HOME/lead/config, else
  * ~/.config/lead/config; NULL when none can be named. */
 const char *lead_config_path(void);
+/* The directory holding config and session; NULL when none can be named. */
+const char *lead_config_dir(void);
+
+/* ---- lead_session.c ---- */
+
+/* $LEAD_CONFIG_DIR/session (or beside the config file); NULL if unnamed. */
+const char *lead_session_path(void);
+/* 1 with *s filled, 0 when there is no session file, or -1 after printing
+ * why it cannot be used (exit status in *rc). */
+int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc);
+/* Write it (0600, via a temp file and rename); 0 or the exit status. */
+int lead_session_save(struct lead_ctx *ctx, const struct lead_session *s);
+/* 1 removed, 0 there was none, -1 error (printed as a warning). */
+int lead_session_remove(void);
+/* A password: one line of stdin, or asked on /dev/tty without echo (twice,
+ * when confirm, and they must match). Returns a malloc'd string (free it
+ * with lead_password_free) or NULL after printing why (*rc the exit status). */
+char *lead_password_read(struct lead_ctx *ctx, int from_stdin, const char *prompt, int confirm,
+			 int *rc);
+void lead_password_free(char *pw);
 
 /* ---- lead_output.c: everything printed goes through here ---- */
 
@@ -135,12 +213,31 @@ const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);
 int lead_kpi_from_word(const char *word); /* -1 if not a class word */
 
+const char *lead_role_name(int role);
+
+/* A user's name for an owner id: NULL when not known. */
+const char *lead_user_name(const struct lead_names *n, uint64_t id);
+/* An owner as text: "pool" for 0, the name, "you", or the number (with
+ * prefix before it, e.g. "user "). */
+void lead_format_owner(const struct lead_names *n, uint64_t id, const char *prefix, char *buf,
+		       size_t len);
+
 /* A lead, a list of leads, the statuses. */
-cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl);
+cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
+		      const struct lead_names *names);
 cJSON *lead_json_status(const Leadd__Status *s);
-void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl);
-void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl);
+void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
+		     const struct lead_names *names);
+void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
+			   const struct lead_names *names);
 void lead_print_status_table(const Leadd__StatusListReply *sl);
+
+/* Users and teams. */
+cJSON *lead_json_user(const Leadd__User *u);
+cJSON *lead_json_team(const Leadd__Team *t);
+void lead_print_user_table(const Leadd__UserListReply *ul);
+void lead_print_team(const Leadd__Team *t);
+void lead_print_team_table(const Leadd__TeamListReply *tl);
 
 /* An aligned "key: value" block. */
 struct lead_kv;

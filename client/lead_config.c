@@ -1,6 +1,7 @@
-/* Which leadd to talk to: --server, then $LEAD_SERVER, then `server = HOST:PORT`
- * in the config file, then the default. The file is an ini file (libinih);
- * keys may sit at the top, before any section. */
+/* Where lead keeps its files ($LEAD_CONFIG_DIR, else $XDG_CONFIG_HOME/lead,
+ * else ~/.config/lead), and which leadd to talk to: --server, then
+ * $LEAD_SERVER, then `server = HOST:PORT` in the config file, then the default. The file is an ini
+ * file (libinih); keys may sit at the top, before any section. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,21 +20,31 @@ static int nonempty(const char *s)
 	return s && *s;
 }
 
-const char *lead_config_path(void)
+const char *lead_config_dir(void)
 {
-	static char path[PATH_MAX];
-	const char *dir = getenv("LEAD_CONFIG_DIR");
+	static char dir[PATH_MAX];
+	const char *env = getenv("LEAD_CONFIG_DIR");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
 	int n;
-	if (nonempty(dir))
-		n = snprintf(path, sizeof(path), "%s/config", dir);
+	if (nonempty(env))
+		n = snprintf(dir, sizeof(dir), "%s", env);
 	else if (nonempty(xdg))
-		n = snprintf(path, sizeof(path), "%s/lead/config", xdg);
+		n = snprintf(dir, sizeof(dir), "%s/lead", xdg);
 	else if (nonempty(home))
-		n = snprintf(path, sizeof(path), "%s/.config/lead/config", home);
+		n = snprintf(dir, sizeof(dir), "%s/.config/lead", home);
 	else
 		return NULL;
+	return n > 0 && (size_t)n < sizeof(dir) ? dir : NULL;
+}
+
+const char *lead_config_path(void)
+{
+	static char path[PATH_MAX];
+	const char *dir = lead_config_dir();
+	if (!dir)
+		return NULL;
+	int n = snprintf(path, sizeof(path), "%s/config", dir);
 	return n > 0 && (size_t)n < sizeof(path) ? path : NULL;
 }
 

@@ -173,7 +173,7 @@ int lead_json_out(cJSON *v)
 
 /* ---- help ---- */
 
-/* Prints the usage wrapped at 80 columns, never breaking inside [...]. */
+/* Prints the usage wrapped at 80 columns, never breaking inside [...] or (...). */
 void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e)
 {
 	int indent = fprintf(f, "usage: lead %s", e->name);
@@ -185,9 +185,9 @@ void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e)
 		const char *start = p;
 		int depth = 0;
 		for (; *p && (depth > 0 || *p != ' '); p++) {
-			if (*p == '[')
+			if (*p == '[' || *p == '(')
 				depth++;
-			else if (*p == ']')
+			else if (*p == ']' || *p == ')')
 				depth--;
 		}
 		int len = (int)(p - start);
@@ -208,6 +208,15 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 	fprintf(f, "\n%s.\n", e->help);
 	if (e->notes)
 		fprintf(f, "\n%s\n", e->notes);
+	if (e->sub) {
+		fputs("\nCommands:\n", f);
+		for (const struct cmd_entry *const *s = e->sub; *s; s++)
+			fprintf(f, "  %-12s %s\n", strrchr((*s)->name, ' ') + 1, (*s)->help);
+		fputs("\n", f);
+		for (const struct cmd_entry *const *s = e->sub; *s; s++)
+			lead_print_cmd_usage(f, *s);
+		fprintf(f, "\nRun 'lead help %s COMMAND' for one command's options.\n", e->name);
+	}
 	if (e->alias)
 		fprintf(f, "Also: lead %s.\n", e->alias);
 	fputs("Global options (--server, --json, --timeout) go before the command; "
@@ -250,6 +259,49 @@ const char *lead_kpi_name(int kpi)
 	return kpi >= 0 && kpi < 7 ? kpi_names[kpi] : "?";
 }
 
+const char *lead_role_name(int role)
+{
+	static const char *const names[] = {"-", "rep", "manager", "admin"};
+	return role >= 0 && role < 4 ? names[role] : "?";
+}
+
+const char *lead_user_name(const struct lead_names *n, uint64_t id)
+{
+	if (!n || !id)
+		return NULL;
+	for (size_t i = 0; n->users && i < n->users->n_users; i++)
+		if (n->users->users[i]->id == id)
+			return n->users->users[i]->name;
+	if (n->self && n->self->id == id)
+		return n->self->name;
+	return NULL;
+}
+
+void lead_format_owner(const struct lead_names *n, uint64_t id, const char *prefix, char *buf,
+		       size_t len)
+{
+	const char *name = lead_user_name(n, id);
+	if (!id)
+		snprintf(buf, len, "pool");
+	else if (name && !n->users)
+		/* Refused the user list (a rep): the caller's own id is "you". */
+		snprintf(buf, len, "you");
+	else if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s%llu", prefix, (unsigned long long)id);
+}
+
+static const char *team_name(const struct lead_names *n, uint64_t id)
+{
+	for (size_t i = 0; n && n->teams && i < n->teams->n_teams; i++)
+		if (n->teams->teams[i]->id == id)
+			return n->teams->teams[i]->name;
+	if (n && n->self && n->self->team_id == id && n->self->team_name)
+		return n->self->team_name;
+	return NULL;
+}
+
 int lead_kpi_from_word(const char *word)
 {
 	for (int i = 1; i < 7; i++)
@@ -282,7 +334,8 @@ static void add_num(cJSON *o, const char *key, double v)
 	cJSON_AddNumberToObject(o, key, v);
 }
 
-cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
+cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
+		      const struct lead_names *names)
 {
 	cJSON *o = cJSON_CreateObject();
 	add_num(o, "id", (double)l->id);
@@ -315,6 +368,8 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
 	const Leadd__Status *s = lead_status_by_id(sl, l->status_id);
 	add_str(o, "status", s ? s->name : NULL);
 	add_num(o, "owner_id", (double)l->owner_id);
+	add_str(o, "owner", lead_user_name(names, l->owner_id));
+	add_num(o, "team_id", (double)l->team_id);
 	add_num(o, "next_action_at", (double)l->next_action_at);
 	add_num(o, "created_at", (double)l->created_at);
 	add_num(o, "created_by", (double)l->created_by);
@@ -497,10 +552,11 @@ static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t
 		lead_kv_add(kv, key, "%s", when);
 }
 
-void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
+void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
+		     const struct lead_names *names)
 {
 	struct lead_kv *kv = lead_kv_new();
-	char buf[64], value[64], next[32];
+	char buf[64], value[64], next[32], owner[160];
 	lead_format_value(l->value, value, sizeof(value));
 	lead_format_time(l->next_action_at, next, sizeof(next));
 	char *tags = tags_text(l);
@@ -511,10 +567,15 @@ void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
 	lead_kv_add(kv, "client", "%s", or_dash(l->client_name));
 	lead_kv_add(kv, "status", "%s", status_name(sl, l->status_id, buf, sizeof(buf)));
 	lead_kv_add(kv, "value", "%s", value);
-	if (l->owner_id)
-		lead_kv_add(kv, "owner", "user %llu", (unsigned long long)l->owner_id);
-	else
-		lead_kv_add(kv, "owner", "unassigned");
+	lead_format_owner(names, l->owner_id, "user ", owner, sizeof(owner));
+	lead_kv_add(kv, "owner", "%s", owner);
+	if (l->team_id) {
+		const char *team = team_name(names, l->team_id);
+		if (team)
+			lead_kv_add(kv, "team", "%s", team);
+		else
+			lead_kv_add(kv, "team", "team %llu", (unsigned long long)l->team_id);
+	}
 	lead_kv_add(kv, "source", "%s", or_dash(l->source));
 	lead_kv_add(kv, "tags", "%s", or_dash(tags));
 	lead_kv_add(kv, "description", "%s", or_dash(l->description));
@@ -528,7 +589,8 @@ void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl)
 	free(contacts);
 }
 
-void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl)
+void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
+			   const struct lead_names *names)
 {
 	static const char *const head[] = {"ID",    "TITLE", "CLIENT", "STATUS",
 					   "VALUE", "OWNER", "VERSION"};
@@ -538,13 +600,10 @@ void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__Sta
 	lead_table_align_right(t, 6);
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Lead *l = leads[i];
-		char id[24], status[64], value[64], owner[24], version[24];
+		char id[24], status[64], value[64], owner[160], version[24];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)l->id);
 		lead_format_value(l->value, value, sizeof(value));
-		if (l->owner_id)
-			snprintf(owner, sizeof(owner), "%llu", (unsigned long long)l->owner_id);
-		else
-			snprintf(owner, sizeof(owner), "-");
+		lead_format_owner(names, l->owner_id, "", owner, sizeof(owner));
 		snprintf(version, sizeof(version), "%llu", (unsigned long long)l->version);
 		char *title = text_truncate(or_dash(l->title), 40);
 		char *client = text_truncate(or_dash(l->client_name), 24);
@@ -575,6 +634,109 @@ void lead_print_status_table(const Leadd__StatusListReply *sl)
 		const char *row[] = {id, or_dash(s->name), lead_stage_name(s->stage), prob,
 				     lead_kpi_name(s->kpi_class)};
 		lead_table_add(t, row);
+	}
+	lead_table_print(t);
+}
+
+/* ---- users and teams ---- */
+
+cJSON *lead_json_user(const Leadd__User *u)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "id", (double)u->id);
+	add_str(o, "name", u->name);
+	cJSON_AddStringToObject(o, "role", lead_role_name(u->role));
+	add_num(o, "team_id", (double)u->team_id);
+	add_str(o, "team", u->team_id && u->team_name && *u->team_name ? u->team_name : NULL);
+	cJSON_AddBoolToObject(o, "disabled", u->disabled);
+	return o;
+}
+
+static cJSON *string_array(char **items, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(items[i] ? items[i] : ""));
+	return a;
+}
+
+cJSON *lead_json_team(const Leadd__Team *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "id", (double)t->id);
+	add_str(o, "name", t->name);
+	cJSON_AddItemToObject(o, "managers", string_array(t->manager_names, t->n_manager_names));
+	cJSON_AddBoolToObject(o, "round_robin", t->round_robin);
+	cJSON_AddBoolToObject(o, "pool_visible", t->pool_visible);
+	cJSON_AddItemToObject(o, "members", string_array(t->member_names, t->n_member_names));
+	return o;
+}
+
+static char *join(char **items, size_t n)
+{
+	char *all = xasprintf("%s", "");
+	for (size_t i = 0; i < n; i++) {
+		char *joined = xasprintf("%s%s%s", all, i ? ", " : "", items[i] ? items[i] : "");
+		free(all);
+		all = joined;
+	}
+	return all;
+}
+
+void lead_print_user_table(const Leadd__UserListReply *ul)
+{
+	static const char *const head[] = {"ID", "NAME", "ROLE", "TEAM", "DISABLED"};
+	struct lead_table *t = lead_table_new(5, head);
+	lead_table_align_right(t, 0);
+	for (size_t i = 0; i < ul->n_users; i++) {
+		const Leadd__User *u = ul->users[i];
+		char id[24];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)u->id);
+		const char *row[] = {id, or_dash(u->name), lead_role_name(u->role),
+				     u->team_id ? or_dash(u->team_name) : "-",
+				     u->disabled ? "yes" : "no"};
+		lead_table_add(t, row);
+	}
+	lead_table_print(t);
+}
+
+void lead_print_team(const Leadd__Team *t)
+{
+	struct lead_kv *kv = lead_kv_new();
+	char *managers = join(t->manager_names, t->n_manager_names);
+	char *members = join(t->member_names, t->n_member_names);
+	lead_kv_add(kv, "id", "%llu", (unsigned long long)t->id);
+	lead_kv_add(kv, "name", "%s", or_dash(t->name));
+	lead_kv_add(kv, "managers", "%s", or_dash(managers));
+	lead_kv_add(kv, "round-robin", "%s", t->round_robin ? "on" : "off");
+	lead_kv_add(kv, "pool visible", "%s", t->pool_visible ? "on" : "off");
+	lead_kv_add(kv, "members", "%s", or_dash(members));
+	lead_kv_print(kv);
+	free(managers);
+	free(members);
+}
+
+void lead_print_team_table(const Leadd__TeamListReply *tl)
+{
+	static const char *const head[] = {"ID",          "NAME",         "MANAGERS",
+					   "ROUND-ROBIN", "POOL-VISIBLE", "MEMBERS"};
+	struct lead_table *t = lead_table_new(6, head);
+	lead_table_align_right(t, 0);
+	for (size_t i = 0; i < tl->n_teams; i++) {
+		const Leadd__Team *tm = tl->teams[i];
+		char id[24];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)tm->id);
+		char *managers = join(tm->manager_names, tm->n_manager_names);
+		char *members = join(tm->member_names, tm->n_member_names);
+		const char *row[] = {id,
+				     or_dash(tm->name),
+				     or_dash(managers),
+				     tm->round_robin ? "on" : "off",
+				     tm->pool_visible ? "on" : "off",
+				     or_dash(members)};
+		lead_table_add(t, row);
+		free(managers);
+		free(members);
 	}
 	lead_table_print(t);
 }

@@ -5,7 +5,9 @@
  * closed loop (one create in flight per client). With one client this is the
  * latency of a durable create; with many it is the throughput group commit
  * buys. StatsRequest before and after gives the commits the server made for
- * them, hence the writes per commit achieved. */
+ * them, hence the writes per commit achieved. Every connection logs in as
+ * $LEADD_BENCH_USER (default admin) with $LEADD_BENCH_PASSWORD; the leads
+ * are owned by that user. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "bench_common.h"
+#include "bench_conn.h"
 #include "ld_client.h"
 #include "ld_error.h"
 
@@ -33,7 +36,7 @@ static int stats(const char *addr, uint64_t *commits, uint64_t *writes, uint32_t
 {
 	ld_conn *c;
 	char err[256];
-	if (ld_conn_open(addr, "bench_create", 5000, &c, err, sizeof(err)) != 0) {
+	if (bench_connect(addr, "bench_create", &c, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_create: %s\n", err);
 		return -1;
 	}
@@ -72,6 +75,7 @@ static void *run_client(void *arg)
 		snprintf(title, sizeof(title), "bench lead %d.%ld", cl->index, i);
 		lc.title = title;
 		lc.source = "bench";
+		lc.owner = (char *)bench_user();
 		lc.n_tags = 2;
 		lc.tags = tags;
 		req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
@@ -124,7 +128,7 @@ int main(int argc, char **argv)
 		cl[i].addr = addr;
 		cl[i].start = &start;
 		cl[i].lat = all + (size_t)i * (size_t)per;
-		if (ld_conn_open(addr, "bench_create", 5000, &cl[i].conn, err, sizeof(err)) != 0) {
+		if (bench_connect(addr, "bench_create", &cl[i].conn, err, sizeof(err)) != 0) {
 			fprintf(stderr, "bench_create: client %d: %s\n", i, err);
 			return 1;
 		}

@@ -11,7 +11,8 @@ build=${1:?usage: run.sh BUILD_DIR}
 leadd=$build/server/leadd
 mdb=$build/tests/bench/bench_mdb_commit
 create=$build/tests/bench/bench_create
-for f in "$leadd" "$mdb" "$create"; do
+login=$build/tests/bench/bench_login
+for f in "$leadd" "$mdb" "$create" "$login"; do
 	[ -x "$f" ] || { echo "run.sh: $f is missing; build first" >&2; exit 2; }
 done
 
@@ -25,6 +26,14 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+
+# The first admin; the benchmarks log in as it (bench_conn.h).
+LEADD_BENCH_USER=admin
+LEADD_BENCH_PASSWORD=bench-admin-password
+export LEADD_BENCH_USER LEADD_BENCH_PASSWORD
+printf '%s\n' "$LEADD_BENCH_PASSWORD" |
+	"$leadd" init --data-dir "$tmp/data" --admin "$LEADD_BENCH_USER" --password-stdin \
+		>/dev/null 2>&1 || { echo "run.sh: leadd init failed" >&2; exit 1; }
 
 "$leadd" --data-dir "$tmp/data" --listen 127.0.0.1:0 --port-file "$tmp/port" \
 	--log-level warn &
@@ -44,6 +53,8 @@ echo "leadd benchmarks: $(nproc) CPUs, data on $(df -P "$tmp" | awk 'NR==2 {prin
 floor=$("$mdb" "$tmp/mdb" 1000)
 one=$("$create" "$addr" 1 1000)
 many=$("$create" "$addr" 64 100)
+# Last: its wrong-password flood trips the login throttle for this admin.
+logins=$("$login" "$addr" 10 3)
 
 kill -TERM "$pid"
 status=0
@@ -53,7 +64,7 @@ pid=
 
 echo
 echo "raw lines:"
-printf '%s\n' "$floor" "$one" "$many" | sed 's/^/  /'
+printf '%s\n' "$floor" "$one" "$many" "$logins" | sed 's/^/  /'
 echo
 
 # key=value lookup in one of the lines above.
@@ -71,4 +82,23 @@ printf '%-34s %12s %10s %10s %10s\n' "leadd create, 64 clients" \
 	"$(field "$many" creates_per_sec value)" \
 	"$(field "$many" create_latency p50_us)" "$(field "$many" create_latency p99_us)" \
 	"$(field "$many" creates_per_sec writes_per_commit)"
+
+echo
+printf '%-34s %12s %10s\n' "" "p50_ms" "mean_ms"
+printf '%-34s %12s %10s\n' "login (connect+Hello+Login)" \
+	"$(field "$logins" login_latency p50_ms)" "$(field "$logins" login_latency mean_ms)"
+printf '%-34s %12s %10s\n' "crypto_pwhash_str_verify" \
+	"$(field "$logins" pwhash_verify p50_ms)" "$(field "$logins" pwhash_verify mean_ms)"
+echo
+printf '%-34s %10s %10s %14s %14s\n' "lead_get (lead show), 1 conn" "p50_us" "p99_us" \
+	"bad_logins/s" "real_login_ms"
+printf '%-34s %10s %10s %14s %14s\n' "alone" \
+	"$(field "$logins" lead_get_alone p50_us)" "$(field "$logins" lead_get_alone p99_us)" "-" "-"
+for h in spray admin; do
+	printf '%-34s %10s %10s %14s %14s\n' "50 conns of bad logins ($h)" \
+		"$(field "$logins" lead_get_hammer_$h p50_us)" \
+		"$(field "$logins" lead_get_hammer_$h p99_us)" \
+		"$(field "$logins" lead_get_hammer_$h per_sec)" \
+		"$(field "$logins" lead_get_hammer_$h real_login_ms)"
+done
 exit $status

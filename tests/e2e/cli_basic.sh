@@ -1,6 +1,7 @@
-# `lead` as a rep types it: add, show, ls with paging, edit, status by name,
+# `lead` as a user types it: add, show, ls with paging, edit, status by name,
 # class word and prefix, statuses, stats, --json, and the exit codes of
-# missing records and bad usage.
+# missing records and bad usage. Logged in as the admin (lib.sh), who says
+# who owns each lead with --owner. Users, roles and teams: cli_users.sh.
 . "$(dirname "$0")/lib.sh"
 
 start_leadd
@@ -25,7 +26,7 @@ lead_ok ping
 expect_match "$OUT" "^pong from $LEAD_SERVER \(server version [^,]+, RTT [0-9.]+ ms\)$" "ping"
 
 # ---- add with every option ----
-lead_ok add "Website redesign" --client "Acme Corp" --contact "Jane Doe" --role CTO \
+lead_ok add "Website redesign" --owner admin --client "Acme Corp" --contact "Jane Doe" --role CTO \
 	--email jane@acme.example --phone "+33 1 23 45 67 89" --value 1234.5 --currency eur \
 	--tag web --tag urgent --description "Full redesign of the shop" --source referral
 expect_match "$OUT" '^[0-9]+$' "lead add prints the id alone"
@@ -38,6 +39,7 @@ expect_match "$OUT" '^client: +Acme Corp$' "show client"
 expect_match "$OUT" '^status: +lead-New$' "show status"
 expect_match "$OUT" '^value: +1234\.50 EUR$' "show value"
 expect_match "$OUT" '^source: +referral$' "show source"
+expect_match "$OUT" '^owner: +admin$' "show the owner by name"
 expect_match "$OUT" '^tags: +web, urgent$' "show tags"
 expect_match "$OUT" '^description: +Full redesign of the shop$' "show description"
 expect_match "$OUT" '^created: +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z' "show created"
@@ -47,9 +49,9 @@ expect_match "$OUT" '^contacts: +Jane Doe \(main\), CTO, jane@acme\.example, ' "
 cols=$(sed -E 's/^([a-z ]+: +).*/\1/' <<<"$OUT" | grep -E ': +$' | awk '{ print length($0) }' | sort -u | wc -l)
 expect_eq 1 "$cols" "show's values start in one column"
 
-lead_ok add "Second deal"
+lead_ok add "Second deal" --owner admin
 id2=$OUT
-lead_ok add "Third deal" --client "Globex" --status dead
+lead_ok add "Third deal" --owner admin --client "Globex" --status dead
 id3=$OUT
 lead_ok show "$id3"
 expect_match "$OUT" '^status: +lead-Dead$' "add --status dead"
@@ -57,7 +59,7 @@ expect_match "$OUT" '^status: +lead-Dead$' "add --status dead"
 # ---- ls and paging ----
 lead_ok ls
 expect_match "$OUT" '^ *ID +TITLE +CLIENT +STATUS +VALUE +OWNER +VERSION$' "ls header"
-expect_match "$OUT" "^ *$id1 +Website redesign +Acme Corp +lead-New +1234\\.50 EUR " "ls row"
+expect_match "$OUT" "^ *$id1 +Website redesign +Acme Corp +lead-New +1234\\.50 EUR +admin " "ls row"
 expect_match "$OUT" "Second deal" "ls second"
 expect_match "$OUT" "Third deal +Globex +lead-Dead" "ls third"
 expect_no_match "$OUT" '^more:' "ls with everything on one page"
@@ -140,7 +142,7 @@ expect_eq qualified "$(json '[s["kpi"] for s in d["statuses"] if s["name"] == "l
 	"statuses --json kpi"
 
 # ---- --json for add, show, ls ----
-lead_ok --json add "JSON lead" --value 10 --tag x --contact "Bob" --currency usd
+lead_ok --json add "JSON lead" --owner admin --value 10 --tag x --contact "Bob" --currency usd
 expect_eq 1000 "$(json 'd["value"]["amount_minor"]' <<<"$OUT")" "add --json value"
 expect_eq USD "$(json 'd["value"]["currency"]' <<<"$OUT")" "add --json currency"
 expect_eq lead-New "$(json 'd["status"]' <<<"$OUT")" "add --json status"
@@ -149,11 +151,13 @@ expect_eq '[{"name": "Bob", "role": null, "email": null, "phone": null}]' \
 id4=$(json 'd["id"]' <<<"$OUT")
 expect_match "$id4" '^[0-9]+$' "add --json has the id"
 keys='id title client_id client description value source tags contacts status_id status
-	owner_id next_action_at created_at created_by updated_at updated_by version'
+	owner_id owner team_id next_action_at created_at created_by updated_at updated_by version'
 missing=$(KEYS=$keys json '[k for k in __import__("os").environ["KEYS"].split() if k not in d]' <<<"$OUT")
 expect_eq '[]' "$missing" "lead JSON has every key"
 lead_ok show "$id4" --json
 expect_eq "JSON lead" "$(json 'd["title"]' <<<"$OUT")" "--json after the command"
+expect_eq admin "$(json 'd["owner"]' <<<"$OUT")" "--json owner name"
+expect_eq 1 "$(json 'd["owner_id"]' <<<"$OUT")" "--json owner_id"
 expect_eq null "$(json 'd["client"]' <<<"$OUT")" "no client is null"
 lead_ok --json ls
 expect_eq 4 "$(json 'len(d["leads"])' <<<"$OUT")" "ls --json"

@@ -4,7 +4,7 @@
 
 start_leadd
 
-lead_ok add "Conflict test" --client "Initech"
+lead_ok add "Conflict test" --owner admin --client "Initech"
 id=$OUT
 lead_ok --json show "$id"
 v1=$(json 'd["version"]' <<<"$OUT")

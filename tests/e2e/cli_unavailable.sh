@@ -61,11 +61,14 @@ LEAD_SERVER=$good expect_exit 0 "$LEAD" ping
 expect_exit 0 "$LEAD" --server "$good" ping
 LEAD_SERVER=$good expect_exit 6 "$LEAD" --server "127.0.0.1:$closed" ping
 
-# Without $LEAD_CONFIG_DIR: $XDG_CONFIG_HOME/lead/config, then ~/.config/lead/config.
+# Without $LEAD_CONFIG_DIR: $XDG_CONFIG_HOME/lead/config, then ~/.config/lead/config,
+# and the session beside it.
 base=$(dirname "$LEAD_CONFIG_DIR")
 mkdir -p "$base/xdg/lead" "$base/home/.config/lead"
 printf 'server = %s\n' "$good" >"$base/xdg/lead/config"
 printf 'server = %s\n' "$good" >"$base/home/.config/lead/config"
+cp "$LEAD_CONFIG_DIR/session" "$base/xdg/lead/session"
+cp "$LEAD_CONFIG_DIR/session" "$base/home/.config/lead/session"
 env -u LEAD_CONFIG_DIR XDG_CONFIG_HOME="$base/xdg" HOME=/nonexistent \
 	"$LEAD" ping >/dev/null || fail "\$XDG_CONFIG_HOME/lead/config was not read"
 env -u LEAD_CONFIG_DIR -u XDG_CONFIG_HOME HOME="$base/home" \

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Shared by the e2e tests: start a real leadd on 127.0.0.1 with an ephemeral
-# port and a temporary data directory, drive `lead` as a user types it, and
-# finish with `leadd verify` as the oracle.
+# port and a temporary data directory (its first admin made by `leadd init`,
+# and logged in with `lead login` in $LEAD_CONFIG_DIR), drive `lead` as a user
+# types it, and finish with `leadd verify` as the oracle.
 #
 # The tests get the binaries from ctest: LEADD and LEAD (see CMakeLists.txt).
 
@@ -17,6 +18,7 @@ ERR=""  # stderr of the last expect_exit
 RC=0    # its exit status
 CHECKS=0
 BG_PIDS=()  # helpers a test started in the background (killed on exit)
+ADMIN_PASSWORD="admin-password-1"  # of the admin start_leadd creates and logs in
 
 fail()
 {
@@ -53,6 +55,10 @@ start_leadd()
 {
 	LEADD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lead-e2e.XXXXXX")
 	mkdir -p "$LEADD_DIR/cfg"
+	# A new data directory gets its first admin before leadd holds it.
+	"$LEADD" init --data-dir "$LEADD_DIR/data" --admin admin --password-stdin \
+		<<<"$ADMIN_PASSWORD" >"$LEADD_DIR/init.log" 2>&1 ||
+		fail "leadd init failed: $(cat "$LEADD_DIR/init.log")"
 	"$LEADD" --data-dir "$LEADD_DIR/data" --listen 127.0.0.1:0 \
 		--port-file "$LEADD_DIR/port" --log-level warn 2>"$LEADD_DIR/leadd.log" &
 	LEADD_PID=$!
@@ -74,6 +80,9 @@ start_leadd()
 	[[ "$port" =~ ^[0-9]+$ ]] || fail "port file holds '$port', not a port number"
 	export LEAD_SERVER="127.0.0.1:$port"
 	export LEAD_CONFIG_DIR="$LEADD_DIR/cfg"
+	local out
+	out=$("$LEAD" login admin --password-stdin <<<"$ADMIN_PASSWORD" 2>&1) ||
+		fail "lead login admin failed: $out"
 }
 
 # Stop leadd as systemd would, check it exited cleanly, then let `leadd verify`

@@ -20,6 +20,9 @@
 
 #include "ld_error.h"
 
+static int run_with_stdin(char *const argv[], const char *input, char *err, size_t errlen,
+			  int timeout_ms, long *elapsed_ms);
+
 /* How long leadd has to write its port file, and to exit after SIGTERM. */
 #define START_TIMEOUT_MS 10000
 #define STOP_TIMEOUT_MS 30000
@@ -166,7 +169,34 @@ const char *ld_test_server_start(ld_test_server *s)
 	}
 	snprintf(s->data_dir, sizeof(s->data_dir), "%s/data", s->dir);
 	snprintf(s->port_file, sizeof(s->port_file), "%s/port", s->dir);
+	char err[4096];
+	int status = ld_test_server_init(s, LD_TEST_ADMIN, LD_TEST_ADMIN_PASSWORD, err,
+					 sizeof(err));
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char why[128];
+		describe_status(status, why, sizeof(why));
+		fail_msg("leadd init %s; expected 0. stderr:\n%s", why, err);
+	}
 	return spawn(s);
+}
+
+int ld_test_server_init(ld_test_server *s, const char *admin, const char *password, char *err,
+			size_t errlen)
+{
+	char input[PATH_MAX + 32];
+	snprintf(input, sizeof(input), "%s/init-password", s->dir);
+	int fd = open(input, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fail_msg("create %s: %s", input, strerror(errno));
+	size_t len = strlen(password);
+	if (write(fd, password, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+		fail_msg("write %s: %s", input, strerror(errno));
+	close(fd);
+	char *const argv[] = {(char *)s->leadd, "init",        "--data-dir",       s->data_dir,
+			      "--admin",        (char *)admin, "--password-stdin", NULL};
+	int status = run_with_stdin(argv, input, err, errlen, VERIFY_TIMEOUT_MS, NULL);
+	unlink(input);
+	return status;
 }
 
 const char *ld_test_server_restart(ld_test_server *s)
@@ -246,6 +276,12 @@ void ld_test_server_cleanup(ld_test_server *s)
 
 int ld_test_run(char *const argv[], char *err, size_t errlen, int timeout_ms, long *elapsed_ms)
 {
+	return run_with_stdin(argv, "/dev/null", err, errlen, timeout_ms, elapsed_ms);
+}
+
+static int run_with_stdin(char *const argv[], const char *input, char *err, size_t errlen,
+			  int timeout_ms, long *elapsed_ms)
+{
 	int pfd[2];
 	int64_t start = ld_test_now_us();
 	int64_t deadline = start + (int64_t)timeout_ms * 1000;
@@ -261,9 +297,9 @@ int ld_test_run(char *const argv[], char *err, size_t errlen, int timeout_ms, lo
 		fail_msg("fork: %s", strerror(errno));
 	if (pid == 0) {
 		child_die_with_parent(parent);
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, 0);
+		int in = open(input, O_RDONLY);
+		if (in >= 0)
+			dup2(in, 0);
 		dup2(pfd[1], 2);
 		child_close_fds();
 		execv(argv[0], argv);
@@ -315,7 +351,7 @@ int ld_test_run(char *const argv[], char *err, size_t errlen, int timeout_ms, lo
 	return status;
 }
 
-ld_conn *ld_test_connect(const char *addr)
+ld_conn *ld_test_connect_anon(const char *addr)
 {
 	ld_conn *c = NULL;
 	char err[256] = "";
@@ -323,6 +359,51 @@ ld_conn *ld_test_connect(const char *addr)
 		fail_msg("connect to leadd at %s: %s", addr, err);
 	assert_non_null(c);
 	return c;
+}
+
+ld_conn *ld_test_connect_as(const char *addr, const char *user, const char *password)
+{
+	ld_conn *c = ld_test_connect_anon(addr);
+	uint8_t token[LD_TOKEN_BYTES];
+	char err[256] = "";
+	int rc = ld_login_password(c, user, password, token, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("log in to leadd at %s as %s: %s (%s)", addr, user,
+			 rc < 0 ? "transport error" : ld_code_name(rc), err);
+	return c;
+}
+
+ld_conn *ld_test_connect(const char *addr)
+{
+	return ld_test_connect_as(addr, LD_TEST_ADMIN, LD_TEST_ADMIN_PASSWORD);
+}
+
+void ld_test_user_add(ld_conn *admin, const char *name, Leadd__Role role, const char *team,
+		      const char *password)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__UserAddRequest ua = LEADD__USER_ADD_REQUEST__INIT;
+	ua.name = (char *)name;
+	ua.has_role = 1;
+	ua.role = role;
+	ua.team = (char *)team;
+	ua.password = (char *)password;
+	req.body_case = LEADD__REQUEST__BODY_USER_ADD;
+	req.user_add = &ua;
+	leadd__response__free_unpacked(ld_test_call_expect(admin, &req, 0), NULL);
+}
+
+void ld_test_team_add(ld_conn *admin, const char *name, const char *manager)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__TeamAddRequest ta = LEADD__TEAM_ADD_REQUEST__INIT;
+	char *managers[] = {(char *)manager};
+	ta.name = (char *)name;
+	ta.n_managers = manager ? 1 : 0;
+	ta.managers = managers;
+	req.body_case = LEADD__REQUEST__BODY_TEAM_ADD;
+	req.team_add = &ta;
+	leadd__response__free_unpacked(ld_test_call_expect(admin, &req, 0), NULL);
 }
 
 Leadd__Response *ld_test_call(ld_conn *c, Leadd__Request *req)
@@ -381,6 +462,7 @@ Leadd__Response *ld_test_create_title(ld_conn *c, const char *title)
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadCreateRequest lc = LEADD__LEAD_CREATE_REQUEST__INIT;
 	lc.title = (char *)title;
+	lc.owner = LD_TEST_ADMIN; /* an admin names an owner or a team */
 	req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
 	req.lead_create = &lc;
 	Leadd__Response *r = ld_test_call_expect(c, &req, 0);

@@ -19,6 +19,10 @@
 /* How long a test waits for one answer before calling the server hung. */
 #define LD_TEST_CALL_MS 20000
 
+/* The first admin, created by `leadd init` before the first start. */
+#define LD_TEST_ADMIN "admin"
+#define LD_TEST_ADMIN_PASSWORD "harness-admin-pw-1"
+
 typedef struct {
 	char dir[PATH_MAX - 16];  /* mkdtemp root, removed by cleanup */
 	char data_dir[PATH_MAX];  /* DIR/data */
@@ -28,7 +32,8 @@ typedef struct {
 	pid_t pid;                /* 0 when not running */
 } ld_test_server;
 
-/* mkdtemp a directory and start leadd in it; fails the test if leadd does
+/* mkdtemp a directory, run `leadd init` (admin LD_TEST_ADMIN with
+ * LD_TEST_ADMIN_PASSWORD) and start leadd in it; fails the test if leadd does
  * not write its port file within 10 s. Returns s->addr. */
 const char *ld_test_server_start(ld_test_server *s);
 /* Start leadd again on the same data directory (after stop or kill9). */
@@ -49,8 +54,19 @@ void ld_test_server_cleanup(ld_test_server *s);
  * the run time when not NULL. */
 int ld_test_run(char *const argv[], char *err, size_t errlen, int timeout_ms, long *elapsed_ms);
 
+/* Run `leadd init --data-dir DIR/data --admin NAME --password-stdin` with
+ * password on its stdin; returns the raw wait status (-1 on timeout), stderr
+ * in err. ld_test_server_start does this for the harness admin. */
+int ld_test_server_init(ld_test_server *s, const char *admin, const char *password, char *err,
+			size_t errlen);
+
 /* cmocka-friendly helpers: they fail the test on a transport error. */
+/* Hello, then log in as the harness admin. */
 ld_conn *ld_test_connect(const char *addr);
+/* Hello, then log in as user with password (fails the test if refused). */
+ld_conn *ld_test_connect_as(const char *addr, const char *user, const char *password);
+/* Hello only, not logged in (tests of the login itself). */
+ld_conn *ld_test_connect_anon(const char *addr);
 Leadd__Response *ld_test_call(ld_conn *c, Leadd__Request *req);
 /* Call and assert the answer carries `code`; returns the response. */
 Leadd__Response *ld_test_call_expect(ld_conn *c, Leadd__Request *req, int code);
@@ -59,6 +75,11 @@ Leadd__Response *ld_test_call_expect(ld_conn *c, Leadd__Request *req, int code);
 Leadd__Response *ld_test_get(ld_conn *c, uint64_t id);
 Leadd__StatsReply *ld_test_stats(ld_conn *c, Leadd__Response **keep);
 Leadd__Response *ld_test_create_title(ld_conn *c, const char *title);
+
+/* As an admin: add a user (team NULL: none) / a team; assert OK. */
+void ld_test_user_add(ld_conn *admin, const char *name, Leadd__Role role, const char *team,
+		      const char *password);
+void ld_test_team_add(ld_conn *admin, const char *name, const char *manager);
 
 /* The lead in a reply carrying one (LeadReply), asserting it is there. */
 const Leadd__Lead *ld_test_lead(const Leadd__Response *r);

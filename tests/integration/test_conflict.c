@@ -250,6 +250,19 @@ static void test_unknown_body_unimplemented(void **state)
 	assert_int_equal(ld_response_code(r), 0);
 	leadd__response__free_unpacked(r, NULL);
 
+	/* Log in, so the ping below is allowed. */
+	Leadd__LoginRequest login = LEADD__LOGIN_REQUEST__INIT;
+	login.user = LD_TEST_ADMIN;
+	login.password = LD_TEST_ADMIN_PASSWORD;
+	req.id = 10;
+	req.body_case = LEADD__REQUEST__BODY_LOGIN;
+	req.login = &login;
+	n = leadd__request__pack(&req, buf);
+	send_frame(fd, buf, n);
+	r = recv_response(fd);
+	assert_int_equal(ld_response_code(r), 0);
+	leadd__response__free_unpacked(r, NULL);
+
 	/* Request { id = 2; field 159 (a body this server does not know) = {} }:
 	 * the tag of field 159, wire type 2, is varint 0xFA 0x09. */
 	static const uint8_t unknown[] = {0x08, 0x02, 0xFA, 0x09, 0x00};

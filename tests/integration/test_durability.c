@@ -77,6 +77,7 @@ static void test_kill9_keeps_acknowledged(void **state)
 		Leadd__LeadCreateRequest lc = LEADD__LEAD_CREATE_REQUEST__INIT;
 		snprintf(flight[i].title, sizeof(flight[i].title), "in flight at the kill %d", i);
 		lc.title = flight[i].title;
+		lc.owner = LD_TEST_ADMIN; /* an admin names an owner or a team */
 		req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
 		req.lead_create = &lc;
 		if (ld_conn_send(c, &req, on_create, &flight[i]) == 0)

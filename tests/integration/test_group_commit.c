@@ -75,6 +75,7 @@ static void test_group_commit(void **state)
 			Leadd__LeadCreateRequest lc = LEADD__LEAD_CREATE_REQUEST__INIT;
 			snprintf(sl->title, sizeof(sl->title), "group commit %d.%d", i, k);
 			lc.title = sl->title;
+			lc.owner = LD_TEST_ADMIN; /* an admin names an owner or a team */
 			req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
 			req.lead_create = &lc;
 			if (ld_conn_send(conns[i], &req, on_create, sl) == 0)

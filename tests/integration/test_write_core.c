@@ -314,6 +314,7 @@ static void op_create(ld_conn *c, int op)
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadCreateRequest lc = LEADD__LEAD_CREATE_REQUEST__INIT;
 	lc.title = w->title;
+	lc.owner = LD_TEST_ADMIN; /* an admin names an owner or a team */
 	lc.client_name = w->client[0] ? w->client : NULL;
 	lc.description = w->description[0] ? w->description : NULL;
 	lc.source = w->source[0] ? w->source : NULL;

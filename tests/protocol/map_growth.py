@@ -8,7 +8,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
 
 WRITERS, READERS = 4, 2
 
@@ -28,6 +28,7 @@ def main():
             while not stop.is_set():
                 title = "w%d-%d" % (n, i)
                 r = c.call(lambda q: (setattr(q.lead_create, "title", title),
+                                      setattr(q.lead_create, "owner", ADMIN),
                                       setattr(q.lead_create, "description", "x" * 1500)))
                 if r.code == pb.OK:
                     with lock:

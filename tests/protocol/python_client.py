@@ -4,9 +4,12 @@
 Usage: python_client.py LEADD_BINARY PROTO_DIR
 
 Generates Python code from proto/leadd.proto with protoc (at test time),
-starts a real leadd on 127.0.0.1 with an ephemeral port and a temporary data
-directory, creates, edits and reads a lead over the documented framing, then
-stops leadd and runs `leadd verify`. Exits non-zero on any mismatch.
+creates the first admin with `leadd init`, starts a real leadd on 127.0.0.1
+with an ephemeral port and a temporary data directory, says Hello and logs in
+(Login{user, password} -> LoginReply{token}; a second connection resumes the
+session with Login{token}), creates, edits and reads a lead over the documented
+framing, then stops leadd and runs `leadd verify`. Exits non-zero on any
+mismatch.
 """
 import os
 import socket
@@ -15,6 +18,17 @@ import subprocess
 import sys
 import tempfile
 import time
+
+ADMIN, PASSWORD = "admin", "python-client-pw"
+
+
+def init_leadd(leadd, tmp):
+    """The first admin of a new data directory (operations: `leadd init`)."""
+    r = subprocess.run([leadd, "init", "--data-dir", os.path.join(tmp, "data"),
+                        "--admin", ADMIN, "--password-stdin"],
+                       input=(PASSWORD + "\n").encode())
+    if r.returncode != 0:
+        sys.exit("leadd init exited with %d" % r.returncode)
 
 
 def start_leadd(leadd, tmp):
@@ -87,6 +101,7 @@ def main():
         sys.path.insert(0, tmp)
         import leadd_pb2 as pb
 
+        init_leadd(leadd, tmp)
         proc, port = start_leadd(leadd, tmp)
         try:
             c = Client(pb, port)
@@ -95,8 +110,53 @@ def main():
             expect(r.WhichOneof("body") == "hello" and r.hello.protocol_version == 1,
                    "Hello answered with protocol version 1")
 
+            r = c.call(lambda q: q.ping.SetInParent())
+            expect(r.code == pb.UNAUTHENTICATED, "a request before Login is UNAUTHENTICATED")
+
+            r = c.call(lambda q: (setattr(q.login, "user", ADMIN),
+                                  setattr(q.login, "password", "not the password")))
+            expect(r.code == pb.UNAUTHENTICATED and r.message == "wrong user name or password",
+                   "a wrong password is UNAUTHENTICATED 'wrong user name or password'")
+
+            r = c.call(lambda q: (setattr(q.login, "user", ADMIN),
+                                  setattr(q.login, "password", PASSWORD)))
+            expect(r.code == pb.OK and r.WhichOneof("body") == "login", "Login with password OK")
+            token = r.login.token
+            expect(len(token) == 32, "LoginReply carries a 32-byte token")
+            expect(r.login.user.name == ADMIN and r.login.user.role == pb.ROLE_ADMIN,
+                   "LoginReply names the admin")
+            expect(r.login.expires_at > time.time() * 1000, "the session expires in the future")
+
+            # A second connection resumes the session with the token alone.
+            c2 = Client(pb, port)
+            c2.call(lambda q: setattr(q.hello, "protocol_version", 1))
+            r = c2.call(lambda q: setattr(q.login, "token", token))
+            expect(r.code == pb.OK and not r.login.token and r.login.user.name == ADMIN,
+                   "Login with the token resumes the session, no new token")
+            r = c2.call(lambda q: q.whoami.SetInParent())
+            expect(r.code == pb.OK and r.whoami.user.name == ADMIN, "whoami names the admin")
+            c2.sock.close()
+
+            # Logout ends a session (here a third one, of its own password login).
+            c3 = Client(pb, port)
+            c3.call(lambda q: setattr(q.hello, "protocol_version", 1))
+            r = c3.call(lambda q: (setattr(q.login, "user", ADMIN),
+                                   setattr(q.login, "password", PASSWORD)))
+            token3 = r.login.token
+            expect(r.code == pb.OK and token3 != token, "each password login is a new session")
+            r = c3.call(lambda q: q.logout.SetInParent())
+            expect(r.code == pb.OK and r.WhichOneof("body") == "empty", "logout OK")
+            r = c3.call(lambda q: q.ping.SetInParent())
+            expect(r.code == pb.UNAUTHENTICATED, "after logout, requests are UNAUTHENTICATED")
+            r = c3.call(lambda q: setattr(q.login, "token", token3))
+            expect(r.code == pb.UNAUTHENTICATED, "the logged-out token is refused")
+            c3.sock.close()
+            r = c.call(lambda q: q.ping.SetInParent())
+            expect(r.code == pb.OK, "another session's logout leaves this one logged in")
+
             def create(q):
                 q.lead_create.title = "Website redesign"
+                q.lead_create.owner = ADMIN  # an admin names an owner or a team
                 q.lead_create.client_name = "Globex"
                 q.lead_create.value.amount_minor = 1250000
                 q.lead_create.value.currency = "EUR"

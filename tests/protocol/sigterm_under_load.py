@@ -9,7 +9,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
 
 CLIENTS = 8
 
@@ -24,7 +24,8 @@ def load_then_stop(pb, d, sig):
             i = 0
             while True:
                 title = "%s-%d-%d" % (sig, n, i)
-                r = c.call(lambda q: setattr(q.lead_create, "title", title))
+                r = c.call(lambda q: (setattr(q.lead_create, "title", title),
+                                      setattr(q.lead_create, "owner", ADMIN)))
                 if r.code != pb.OK:
                     return  # UNAVAILABLE while stopping is fine; nothing acked
                 with lock:
@@ -55,6 +56,7 @@ def stalled_client_stop(pb, binary, tmp):
     # Big answers (200 leads of 2 KB per page) so unread ones pile up.
     for i in range(200):
         c.call(lambda q: (setattr(q.lead_create, "title", "stall %d" % i),
+                          setattr(q.lead_create, "owner", ADMIN),
                           setattr(q.lead_create, "description", "d" * 2000)))
     s = c.sock
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
