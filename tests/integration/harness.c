@@ -469,3 +469,16 @@ Leadd__Response *ld_test_create_title(ld_conn *c, const char *title)
 	ld_test_lead(r);
 	return r;
 }
+
+int ld_test_setup(void **state)
+{
+	*state = calloc(1, sizeof(ld_test_server));
+	return *state ? 0 : -1;
+}
+
+int ld_test_teardown(void **state)
+{
+	ld_test_server_cleanup(*state);
+	free(*state);
+	return 0;
+}

@@ -87,4 +87,8 @@ const Leadd__Lead *ld_test_lead(const Leadd__Response *r);
 /* Wall clock in microseconds, for timing. */
 int64_t ld_test_now_us(void);
 
+/* cmocka fixtures: a fresh ld_test_server per test, cleaned up after. */
+int ld_test_setup(void **state);
+int ld_test_teardown(void **state);
+
 #endif

@@ -75,23 +75,11 @@ static void test_second_leadd_refused(void **state)
 	ld_test_server_verify(s);
 }
 
-static int setup(void **state)
-{
-	*state = calloc(1, sizeof(ld_test_server));
-	return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	ld_test_server_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_second_leadd_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_leadd_refused, ld_test_setup,
+						ld_test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
