@@ -307,18 +307,6 @@ const struct cmd_entry cmd_add_entry = {
 
 /* ---- lead show ---- */
 
-/* The options loop of commands whose only options are the common ones. */
-static int plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {LEAD_CMD_OPTIONS};
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
-		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-			return rc ? rc : -1;
-	return lead_cmd_check_args(self, ctx, argc - optind);
-}
-
 static int parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const char *s,
 			 uint64_t *id)
 {
@@ -330,7 +318,7 @@ static int parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, con
 static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
 	uint64_t id;
-	int rc = plain_options(self, ctx, argc, argv);
+	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if ((rc = parse_lead_id(self, ctx, argv[optind], &id)))
@@ -599,7 +587,7 @@ static int cmd_status_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 			   char **argv)
 {
 	uint64_t id;
-	int rc = plain_options(self, ctx, argc, argv);
+	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if ((rc = parse_lead_id(self, ctx, argv[optind], &id)))

@@ -102,14 +102,9 @@ const struct cmd_entry cmd_login_entry = {
 static int cmd_logout_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
 			   char **argv)
 {
-	static const struct option opts[] = {LEAD_CMD_OPTIONS};
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
-		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-			return rc;
-	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
-		return rc;
+	int rc = lead_plain_options(self, ctx, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 
 	struct lead_session sess;
 	int have = lead_session_load(ctx, &sess, &rc);
@@ -177,14 +172,9 @@ const struct cmd_entry cmd_logout_entry = {
 static int cmd_whoami_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
 			   char **argv)
 {
-	static const struct option opts[] = {LEAD_CMD_OPTIONS};
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
-		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-			return rc;
-	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
-		return rc;
+	int rc = lead_plain_options(self, ctx, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	const Leadd__WhoamiReply *w;
 	if ((rc = lead_whoami(ctx, &w)))
 		return rc;

@@ -61,14 +61,9 @@ static void print_text(const Leadd__StatsReply *s)
 
 static int cmd_stats_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {LEAD_CMD_OPTIONS};
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
-		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-			return rc;
-	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
-		return rc;
+	int rc = lead_plain_options(self, ctx, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__StatsRequest st = LEADD__STATS_REQUEST__INIT;

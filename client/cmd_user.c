@@ -17,17 +17,6 @@ enum {
 
 /* The options loop of commands whose only options are the common ones:
  * 0 to go on, else the exit status (-1 after --help). */
-static int plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {LEAD_CMD_OPTIONS};
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
-		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-			return rc ? rc : -1;
-	return lead_cmd_check_args(self, ctx, argc - optind);
-}
-
 static int parse_role(const struct cmd_entry *self, struct lead_ctx *ctx, const char *s,
 		      Leadd__Role *out)
 {
@@ -128,7 +117,7 @@ static const struct cmd_entry cmd_user_add_entry = {
 static int cmd_user_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
 			    char **argv)
 {
-	int rc = plain_options(self, ctx, argc, argv);
+	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	Leadd__Request req = LEADD__REQUEST__INIT;
@@ -284,7 +273,7 @@ static const struct cmd_entry cmd_user_passwd_entry = {
 static int cmd_user_disable_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
 				 char **argv)
 {
-	int rc = plain_options(self, ctx, argc, argv);
+	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	Leadd__UserDisableRequest ud = LEADD__USER_DISABLE_REQUEST__INIT;
@@ -394,7 +383,7 @@ static const struct cmd_entry cmd_team_add_entry = {
 static int cmd_team_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
 			    char **argv)
 {
-	int rc = plain_options(self, ctx, argc, argv);
+	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	Leadd__Request req = LEADD__REQUEST__INIT;

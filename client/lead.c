@@ -9,6 +9,17 @@
 
 #include "lead.h"
 
+int lead_plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {LEAD_CMD_OPTIONS};
+	int c, rc;
+	lead_getopt_reset();
+	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
+		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
+			return rc ? rc : -1;
+	return lead_cmd_check_args(self, ctx, argc - optind);
+}
+
 static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv);
 
 static const struct cmd_entry cmd_help_entry = {
@@ -127,14 +138,9 @@ int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int arg
 
 static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {LEAD_CMD_OPTIONS};
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
-		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-			return rc;
-	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
-		return rc;
+	int rc = lead_plain_options(self, ctx, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (optind == argc) {
 		print_global_help(stdout);
 		return 0;

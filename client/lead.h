@@ -96,6 +96,9 @@ int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int arg
  * were parsed with the same getopt state). */
 void lead_getopt_reset(void);
 /* The positional count after the options; 0, or prints and returns 2. */
+/* The options loop of commands whose only options are the common ones:
+ * 0 to go on, an exit status (> 0) to stop, or -1 after --help (exit 0). */
+int lead_plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv);
 int lead_cmd_check_args(const struct cmd_entry *e, struct lead_ctx *ctx, int nargs);
 /* Options every command takes: --help and --json (also accepted after the
  * command name). Put LEAD_CMD_OPTIONS at the end of a command's option array
