@@ -116,7 +116,7 @@ void dispatch_protocol_error(request_ctx *rc, int code, const char *fmt, ...)
 	dispatch_finish(rc);
 }
 
-int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_done)
+int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_seen)
 {
 	rc->wire_size = len;
 	rc->req = leadd__request__unpack(&rc->arena.pb, len, frame);
@@ -151,13 +151,13 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 		return -1;
 	}
 	atomic_fetch_add(&request_counts[e - dispatch_table], 1);
-	if (!hello_done && e->body != LEADD__REQUEST__BODY_HELLO) {
+	if (!hello_seen && e->body != LEADD__REQUEST__BODY_HELLO) {
 		dispatch_fail(rc, LD_FAILED_PRECONDITION,
 			      "send Hello first: the first request on a connection must be Hello");
 		dispatch_finish(rc);
 		return -1;
 	}
-	if (hello_done && e->body == LEADD__REQUEST__BODY_HELLO) {
+	if (hello_seen && e->body == LEADD__REQUEST__BODY_HELLO) {
 		dispatch_fail(rc, LD_FAILED_PRECONDITION,
 			      "Hello was already sent on this connection");
 		dispatch_finish(rc);

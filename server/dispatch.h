@@ -111,7 +111,7 @@ void dispatch_free(request_ctx *rc);
 
 /* Unpack and check one frame. Returns 0 when the request should run
  * (rc->entry set), or -1 when rc already holds the error answer. */
-int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_done);
+int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_seen);
 /* Check the role when the request starts (its principal is final then:
  * a Login ahead of it on the connection has been answered). 0, or -1 with
  * the answer finished on rc. */

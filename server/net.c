@@ -49,7 +49,6 @@ struct conn {
 	size_t at_writer;         /* of which the writer or the thread pool holds */
 	uint64_t out_bytes;       /* answer bytes handed to libuv, not yet written */
 	principal_t who;
-	int hello_done; /* a Hello was answered OK */
 	int hello_seen; /* a Hello was received: later pipelined requests may follow it */
 	int reading;
 	int input_done; /* a final answer is queued or the peer closed: read no more */
@@ -367,8 +366,6 @@ static void start_request(conn *c, request_ctx *rc)
 		start_prework(c, rc);
 	} else if (!rc->entry->writes) {
 		run_read(c->nt, rc);
-		if (rc->entry->body == LEADD__REQUEST__BODY_HELLO && rc->code == LD_OK)
-			c->hello_done = 1;
 	} else {
 		c->at_writer++;
 		writer_submit(c->nt->srv->wr, rc);
