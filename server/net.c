@@ -362,7 +362,11 @@ static void start_request(conn *c, request_ctx *rc)
 	rc->who = c->who;
 	if (dispatch_authorize(rc) < 0)
 		return;
-	if (rc->entry->prework) {
+	/* A token login needs no password work: it must not queue behind a
+	 * storm of password checks. */
+	int token_login = rc->entry->body == LEADD__REQUEST__BODY_LOGIN &&
+			  rc->req->login->has_token;
+	if (rc->entry->prework && !token_login) {
 		start_prework(c, rc);
 	} else if (!rc->entry->writes) {
 		run_read(c->nt, rc);
