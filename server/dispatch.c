@@ -62,14 +62,13 @@ static const dispatch_entry *lookup(Leadd__Request__BodyCase body)
 	return NULL;
 }
 
-request_ctx *dispatch_new(server *srv, void *conn, const principal_t *who)
+request_ctx *dispatch_new(server *srv, void *conn)
 {
 	request_ctx *rc = calloc(1, sizeof(*rc));
 	if (!rc)
 		return NULL;
 	rc->srv = srv;
 	rc->conn = conn;
-	rc->who = *who;
 	rc->now = server_now_ms();
 	ld_arena_init(&rc->arena, LIMIT_UNPACK_BUDGET);
 	Leadd__Response init = LEADD__RESPONSE__INIT;

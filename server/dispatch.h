@@ -106,7 +106,9 @@ struct request_ctx {
 	size_t n_chunk_failed;
 };
 
-request_ctx *dispatch_new(server *srv, void *conn, const principal_t *who);
+/* A request of `conn`. Its principal is set when it starts (net.c), not
+ * here: a Login ahead of it may change who the connection is. */
+request_ctx *dispatch_new(server *srv, void *conn);
 void dispatch_free(request_ctx *rc);
 
 /* Unpack and check one frame. Returns 0 when the request should run

@@ -59,6 +59,7 @@ struct conn {
 	uint64_t last_active; /* uv_now of the last byte read or answer written */
 	uint64_t connected_at;
 	char peer[64];
+	char host[64]; /* peer address alone: login slowdown counts per address */
 };
 
 typedef struct {
@@ -307,7 +308,7 @@ static void start_prework(conn *c, request_ctx *rc)
 {
 	rc->state = REQ_PREWORK;
 	c->at_writer++;
-	uint32_t delay = is_password_login(rc) ? auth_throttle_delay_ms(login_name(rc), c->who.addr,
+	uint32_t delay = is_password_login(rc) ? auth_throttle_delay_ms(login_name(rc), c->host,
 									uv_now(c->nt->loop))
 					       : 0;
 	if (delay) {
@@ -339,9 +340,9 @@ static void prework_after(void *arg)
 	}
 	if (is_password_login(rc)) {
 		if (rc->prework_ok)
-			auth_throttle_success(login_name(rc), c->who.addr);
+			auth_throttle_success(login_name(rc), c->host);
 		else
-			auth_throttle_failure(login_name(rc), c->who.addr, uv_now(c->nt->loop));
+			auth_throttle_failure(login_name(rc), c->host, uv_now(c->nt->loop));
 	}
 	if (!rc->prework_ok) {
 		if (rc->code == LD_OK)
@@ -364,9 +365,8 @@ static void start_request(conn *c, request_ctx *rc)
 		return;
 	/* A token login needs no password work: it must not queue behind a
 	 * storm of password checks. */
-	int token_login = rc->entry->body == LEADD__REQUEST__BODY_LOGIN &&
-			  rc->req->login->has_token;
-	if (rc->entry->prework && !token_login) {
+	if (rc->entry->prework &&
+	    (rc->entry->body != LEADD__REQUEST__BODY_LOGIN || is_password_login(rc))) {
 		start_prework(c, rc);
 	} else if (!rc->entry->writes) {
 		run_read(c->nt, rc);
@@ -384,16 +384,10 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 	if (rc->code != LD_OK)
 		return;
 	if (rc->change == CONN_LOGIN) {
-		char addr[sizeof(c->who.addr)];
-		memcpy(addr, c->who.addr, sizeof(addr));
 		c->who = rc->new_who;
-		memcpy(c->who.addr, addr, sizeof(addr));
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX);
 	} else if (rc->change == CONN_LOGOUT) {
-		principal_t none;
-		memset(&none, 0, sizeof(none));
-		memcpy(none.addr, c->who.addr, sizeof(none.addr));
-		c->who = none;
+		memset(&c->who, 0, sizeof(c->who));
 		c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
 	}
@@ -434,7 +428,7 @@ static void fifo_push(conn *c, request_ctx *rc)
 /* A protocol error: answer once, after what came before, then close. */
 static void conn_protocol_error(conn *c, const char *why)
 {
-	request_ctx *rc = dispatch_new(c->nt->srv, c, &c->who);
+	request_ctx *rc = dispatch_new(c->nt->srv, c);
 	if (!rc) {
 		conn_close(c);
 		return;
@@ -477,7 +471,7 @@ static void conn_process_input(conn *c)
 				conn_protocol_error(c, "zero-length frame; closing the connection");
 				break;
 			}
-			request_ctx *rc = dispatch_new(c->nt->srv, c, &c->who);
+			request_ctx *rc = dispatch_new(c->nt->srv, c);
 			if (!rc) {
 				conn_close(c);
 				break;
@@ -571,7 +565,7 @@ static void peer_name(conn *c)
 		}
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
-	snprintf(c->who.addr, sizeof(c->who.addr), "%s", host);
+	snprintf(c->host, sizeof(c->host), "%s", host);
 }
 
 static void on_connection(uv_stream_t *server_handle, int status)
@@ -612,7 +606,7 @@ static void on_connection(uv_stream_t *server_handle, int status)
 	peer_name(c);
 	c->last_active = c->connected_at = uv_now(nt->loop);
 	if (nt->stopping || nt->count > nt->srv->cfg.max_connections) {
-		request_ctx *rc = dispatch_new(nt->srv, c, &c->who);
+		request_ctx *rc = dispatch_new(nt->srv, c);
 		if (!rc) {
 			conn_close(c);
 			return;

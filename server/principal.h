@@ -20,7 +20,6 @@ typedef struct {
 	uint64_t teams[PRINCIPAL_MAX_TEAMS];
 	int has_session;
 	uint8_t session_id[32]; /* keyed hash of the token this connection logged in with */
-	char addr[64];          /* peer address, for login throttling */
 } principal_t;
 
 const char *role_name(role_t role);

@@ -158,7 +158,6 @@ static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 		}
 		if (rc == MDB_BAD_TXN) {
 			log_error("%s wrote and then failed; refusing it", batch[0]->entry->name);
-			rc = MDB_BAD_TXN;
 		} else {
 			log_warn("write of %zu request(s) failed: %s", *n, store_strerror(rc));
 		}
