@@ -1,0 +1,300 @@
+#include "session_check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ld_error.h"
+#include "log.h"
+#include "sessions.h"
+#include "users.h"
+#include "writer.h"
+
+/* Only the loop thread reads or moves it. */
+static uint64_t auth_epoch = 1;
+
+uint64_t session_epoch(void)
+{
+	return auth_epoch;
+}
+
+void session_check_stamp(principal_t *who)
+{
+	who->epoch = auth_epoch;
+}
+
+/* ---- internal writes: touch and sweep ---- */
+
+/* Sessions looked at per sweep chunk (at most 8x as many are read). */
+#define SWEEP_CHUNK 512
+
+typedef enum { INTERNAL_TOUCH, INTERNAL_SWEEP } internal_kind;
+
+typedef struct {
+	internal_kind kind;
+	uint8_t sid[SESSION_ID_BYTES]; /* touch: the session; sweep: resume after */
+	int64_t at;                    /* touch: the time of use */
+	uint64_t deleted;              /* sweep: sessions deleted (after commit) */
+	int more;
+} internal_work;
+
+static int internal_touch(request_ctx *rc, store_txn *t)
+{
+	internal_work *w = rc->internal;
+	session_record *s;
+	int err = session_load(t, w->sid, &rc->arena, &s);
+	/* Revoked meanwhile: nothing to touch, and not an error. */
+	if (err == MDB_NOTFOUND)
+		return LD_OK;
+	if (err)
+		return dispatch_store_error(rc, err);
+	if (s->last_used_at < w->at) {
+		s->last_used_at = w->at;
+		session_put(t, w->sid, s, 0);
+	}
+	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
+}
+
+static int internal_sweep(request_ctx *rc, store_txn *t)
+{
+	internal_work *w = rc->internal;
+	uint8_t next[SESSION_ID_BYTES] = {0};
+	w->deleted = session_sweep(t, &rc->srv->cfg, rc->now, w->sid, SWEEP_CHUNK, next, &w->more);
+	if (t->ret)
+		return dispatch_store_error(rc, t->ret);
+	memcpy(w->sid, next, sizeof(next));
+	if (w->deleted)
+		rc->auth_changed = 1;
+	return LD_OK;
+}
+
+static const dispatch_entry touch_entry = {
+	.name = "session_touch", .handler = internal_touch, .writes = 1};
+static const dispatch_entry sweep_entry = {
+	.name = "session_sweep", .handler = internal_sweep, .writes = 1};
+
+static request_ctx *internal_new(server *srv, const dispatch_entry *e, internal_kind kind)
+{
+	request_ctx *rc = dispatch_new(srv, NULL);
+	if (!rc)
+		return NULL;
+	internal_work *w = ld_arena_alloc(&rc->arena, sizeof(*w));
+	if (!w) {
+		dispatch_free(rc);
+		return NULL;
+	}
+	memset(w, 0, sizeof(*w));
+	w->kind = kind;
+	rc->entry = e;
+	rc->internal = w;
+	return rc;
+}
+
+static void touch(server *srv, principal_t *who, int64_t now)
+{
+	request_ctx *rc = internal_new(srv, &touch_entry, INTERNAL_TOUCH);
+	if (!rc)
+		return; /* tried again on the next request */
+	internal_work *w = rc->internal;
+	memcpy(w->sid, who->session_id, sizeof(w->sid));
+	w->at = now;
+	writer_submit(srv->wr, rc);
+	who->touched_at = now;
+	int64_t idle = now + (int64_t)srv->cfg.session_idle_timeout * 1000;
+	int64_t absolute = session_absolute_expiry(&srv->cfg, who->created_at);
+	who->expires_at = idle < absolute ? idle : absolute;
+}
+
+/* ---- the sweep ---- */
+
+static struct {
+	server *srv;
+	uv_timer_t timer;
+	int running;   /* the timer exists */
+	int in_flight; /* a chunk is at the writer */
+	uint8_t resume[SESSION_ID_BYTES];
+	uint64_t deleted_total;
+} sweep;
+
+static void sweep_submit(void)
+{
+	request_ctx *rc = internal_new(sweep.srv, &sweep_entry, INTERNAL_SWEEP);
+	if (!rc)
+		return;
+	internal_work *w = rc->internal;
+	memcpy(w->sid, sweep.resume, sizeof(w->sid));
+	sweep.in_flight = 1;
+	writer_submit(sweep.srv->wr, rc);
+}
+
+static void on_sweep_timer(uv_timer_t *t)
+{
+	(void)t;
+	if (!sweep.in_flight)
+		sweep_submit();
+}
+
+static void sweep_done(request_ctx *rc)
+{
+	internal_work *w = rc->internal;
+	sweep.in_flight = 0;
+	if (rc->code != LD_OK) {
+		log_warn("deleting expired sessions failed: %s; trying again later", rc->message);
+		return;
+	}
+	if (w->deleted) {
+		sweep.deleted_total += w->deleted;
+		log_info("deleted %llu expired session(s)", (unsigned long long)w->deleted);
+	}
+	if (w->more) {
+		memcpy(sweep.resume, w->sid, sizeof(sweep.resume));
+		/* The rest at once, still one chunk at a time behind other writes. */
+		if (sweep.running)
+			sweep_submit();
+	} else {
+		memset(sweep.resume, 0, sizeof(sweep.resume));
+	}
+}
+
+void session_sweep_start(server *srv, uv_loop_t *loop)
+{
+	const config_t *cfg = &srv->cfg;
+	uint32_t shortest = cfg->session_max_age < cfg->session_idle_timeout
+				    ? cfg->session_max_age
+				    : cfg->session_idle_timeout;
+	/* Half the shortest session life, between 1 s and 1 min: an expired
+	 * session stays in the store at most that long past its expiry (it can
+	 * never be used again in that time: every use checks the expiry). */
+	uint64_t every = (uint64_t)shortest * 500;
+	if (every < 1000)
+		every = 1000;
+	if (every > 60000)
+		every = 60000;
+	sweep.srv = srv;
+	uv_timer_init(loop, &sweep.timer);
+	sweep.running = 1;
+	uv_timer_start(&sweep.timer, on_sweep_timer, every, every);
+}
+
+void session_sweep_stop(void)
+{
+	if (!sweep.running)
+		return;
+	sweep.running = 0;
+	uv_timer_stop(&sweep.timer);
+	uv_close((uv_handle_t *)&sweep.timer, NULL);
+}
+
+int session_check_write_done(request_ctx *rc)
+{
+	/* Every kind of request: the admin's connection may have gone by now,
+	 * but the change is committed and must reach the others. */
+	if (rc->auth_changed && rc->code == LD_OK)
+		auth_epoch++;
+	if (rc->conn)
+		return 0;
+	internal_work *w = rc->internal;
+	if (w && w->kind == INTERNAL_SWEEP)
+		sweep_done(rc);
+	else if (rc->code != LD_OK)
+		log_debug("recording a session's use failed: %s", rc->message);
+	dispatch_free(rc);
+	return 1;
+}
+
+/* ---- revalidation ---- */
+
+/* Derive *who again from the store. 0 current, 1 gone, or an LMDB error. */
+static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
+{
+	store *st = &srv->st;
+	store_txn t;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int err = store_txn_begin(st, &t, 0);
+	if (err) {
+		pthread_rwlock_unlock(&st->map_lock);
+		return err;
+	}
+	principal_t fresh;
+	int gone = 0;
+	session_record *s = NULL;
+	user_record *u = NULL;
+	if (who->has_session) {
+		err = session_load(&t, who->session_id, arena, &s);
+		if (err == MDB_NOTFOUND) {
+			gone = 1;
+			err = 0;
+		} else if (err == 0 &&
+			   (s->user_id != who->user_id || session_expiry(&srv->cfg, s) <= now)) {
+			gone = 1;
+		}
+	}
+	if (!err && !gone) {
+		err = user_load(&t, who->user_id, arena, &u);
+		if (err == MDB_NOTFOUND || (err == 0 && u->disabled)) {
+			gone = 1;
+			err = 0;
+		}
+	}
+	if (!err && !gone)
+		err = user_principal(&t, u, arena, &fresh);
+	if (!err && !gone && fresh.role == ROLE_NONE)
+		gone = 1;
+	store_txn_abort(&t);
+	pthread_rwlock_unlock(&st->map_lock);
+	if (err || gone)
+		return err ? err : 1;
+	fresh.has_session = who->has_session;
+	memcpy(fresh.session_id, who->session_id, sizeof(fresh.session_id));
+	if (s) {
+		fresh.created_at = s->created_at;
+		fresh.touched_at = who->touched_at > s->last_used_at ? who->touched_at
+								     : s->last_used_at;
+		fresh.expires_at = session_expiry(&srv->cfg, s);
+		/* A touch still at the writer moved the idle expiry already. */
+		if (who->touched_at > s->last_used_at) {
+			int64_t idle = who->touched_at +
+				       (int64_t)srv->cfg.session_idle_timeout * 1000;
+			int64_t absolute = session_absolute_expiry(&srv->cfg, s->created_at);
+			fresh.expires_at = idle < absolute ? idle : absolute;
+		}
+	} else {
+		fresh.expires_at = INT64_MAX;
+	}
+	if (fresh.role != who->role || fresh.n_teams != who->n_teams ||
+	    memcmp(fresh.teams, who->teams, sizeof(fresh.teams[0]) * fresh.n_teams) != 0)
+		log_info("user %llu: rights changed on an open connection (role %s, %u team(s))",
+			 (unsigned long long)fresh.user_id, role_name(fresh.role), fresh.n_teams);
+	fresh.epoch = auth_epoch;
+	*who = fresh;
+	return 0;
+}
+
+int session_check(server *srv, principal_t *who, request_ctx *rc)
+{
+	if (who->role == ROLE_NONE)
+		return 0;
+	int64_t now = server_now_ms();
+	if (who->epoch != auth_epoch || now >= who->expires_at) {
+		int r = rederive(srv, who, now, &rc->arena);
+		if (r == 1) {
+			log_info("user %llu: session expired or revoked; closing the connection",
+				 (unsigned long long)who->user_id);
+			memset(who, 0, sizeof(*who));
+			rc->who = *who;
+			rc->final = 1;
+			dispatch_fail(rc, LD_UNAUTHENTICATED, SESSION_GONE);
+			dispatch_finish(rc);
+			return -1;
+		}
+		if (r != 0) {
+			/* A read fault: refuse this request, keep the connection. */
+			rc->who = *who;
+			dispatch_store_error(rc, r);
+			dispatch_finish(rc);
+			return 1;
+		}
+	}
+	if (who->has_session && now - who->touched_at >= session_touch_interval_ms(&srv->cfg))
+		touch(srv, who, now);
+	return 0;
+}
