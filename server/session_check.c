@@ -24,17 +24,20 @@ void session_check_stamp(principal_t *who)
 
 /* ---- internal writes: touch and sweep ---- */
 
-/* Sessions looked at per sweep chunk (at most 8x as many are read). */
-#define SWEEP_CHUNK 512
+/* Sessions read per sweep step on the loop (a few ms at most), and the
+ * most one step hands to the writer to delete. */
+#define SWEEP_SCAN 4096
+#define SWEEP_DELETE 512
 
 typedef enum { INTERNAL_TOUCH, INTERNAL_SWEEP } internal_kind;
 
 typedef struct {
 	internal_kind kind;
-	uint8_t sid[SESSION_ID_BYTES]; /* touch: the session; sweep: resume after */
+	uint8_t sid[SESSION_ID_BYTES]; /* touch: the session */
 	int64_t at;                    /* touch: the time of use */
-	uint64_t deleted;              /* sweep: sessions deleted (after commit) */
-	int more;
+	session_ref *gone;             /* sweep: expired when the loop looked */
+	size_t n_gone;
+	uint64_t deleted; /* sweep: how many were still there and expired */
 } internal_work;
 
 static int internal_touch(request_ctx *rc, store_txn *t)
@@ -54,14 +57,26 @@ static int internal_touch(request_ctx *rc, store_txn *t)
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
+/* Delete what the loop found expired, unless a use since then (a touch
+ * ahead in the queue) or a revocation changed it. */
 static int internal_sweep(request_ctx *rc, store_txn *t)
 {
 	internal_work *w = rc->internal;
-	uint8_t next[SESSION_ID_BYTES] = {0};
-	w->deleted = session_sweep(t, &rc->srv->cfg, rc->now, w->sid, SWEEP_CHUNK, next, &w->more);
+	w->deleted = 0;
+	for (size_t i = 0; i < w->n_gone; i++) {
+		session_record *s;
+		int err = session_load(t, w->gone[i].sid, &rc->arena, &s);
+		if (err == MDB_NOTFOUND)
+			continue;
+		if (err)
+			return dispatch_store_error(rc, err);
+		if (session_expiry(&rc->srv->cfg, s) > rc->now)
+			continue;
+		session_delete(t, w->gone[i].sid, s->user_id);
+		w->deleted++;
+	}
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
-	memcpy(w->sid, next, sizeof(next));
 	if (w->deleted)
 		rc->auth_changed = 1;
 	return LD_OK;
@@ -109,28 +124,68 @@ static void touch(server *srv, principal_t *who, int64_t now)
 static struct {
 	server *srv;
 	uv_timer_t timer;
-	int running;   /* the timer exists */
-	int in_flight; /* a chunk is at the writer */
+	uint64_t every; /* ms between passes */
+	int running;    /* the timer exists */
+	int in_flight;  /* a delete is at the writer */
+	int more;       /* the pass is not finished */
 	uint8_t resume[SESSION_ID_BYTES];
-	uint64_t deleted_total;
 } sweep;
 
-static void sweep_submit(void)
+static void on_sweep_timer(uv_timer_t *t);
+
+/* Read the next SWEEP_SCAN sessions on the loop; hand the expired ones to
+ * the writer. A server with nothing expired never writes. */
+static void sweep_step(void)
 {
-	request_ctx *rc = internal_new(sweep.srv, &sweep_entry, INTERNAL_SWEEP);
+	server *srv = sweep.srv;
+	request_ctx *rc = internal_new(srv, &sweep_entry, INTERNAL_SWEEP);
 	if (!rc)
 		return;
 	internal_work *w = rc->internal;
-	memcpy(w->sid, sweep.resume, sizeof(w->sid));
+	w->gone = ld_arena_alloc(&rc->arena, SWEEP_DELETE * sizeof(*w->gone));
+	uint8_t next[SESSION_ID_BYTES] = {0};
+	store *st = &srv->st;
+	store_txn t;
+	int err = 1;
+	if (w->gone) {
+		pthread_rwlock_rdlock(&st->map_lock);
+		if ((err = store_txn_begin(st, &t, 0)) == 0) {
+			w->n_gone = session_find_expired(&t, &srv->cfg, server_now_ms(),
+							 sweep.resume, SWEEP_SCAN, w->gone,
+							 SWEEP_DELETE, next, &sweep.more);
+			err = t.ret;
+			store_txn_abort(&t);
+		}
+		pthread_rwlock_unlock(&st->map_lock);
+	}
+	if (err) {
+		log_warn("looking for expired sessions failed: %s; trying again later",
+			 err == 1 ? "out of memory" : store_strerror(err));
+		sweep.more = 0;
+		memset(sweep.resume, 0, sizeof(sweep.resume));
+		dispatch_free(rc);
+		return;
+	}
+	if (sweep.more)
+		memcpy(sweep.resume, next, sizeof(next));
+	else
+		memset(sweep.resume, 0, sizeof(sweep.resume));
+	if (!w->n_gone) {
+		dispatch_free(rc);
+		/* Go on with the pass soon, letting other work run between. */
+		if (sweep.more)
+			uv_timer_start(&sweep.timer, on_sweep_timer, 10, sweep.every);
+		return;
+	}
 	sweep.in_flight = 1;
-	writer_submit(sweep.srv->wr, rc);
+	writer_submit(srv->wr, rc);
 }
 
 static void on_sweep_timer(uv_timer_t *t)
 {
 	(void)t;
 	if (!sweep.in_flight)
-		sweep_submit();
+		sweep_step();
 }
 
 static void sweep_done(request_ctx *rc)
@@ -141,18 +196,10 @@ static void sweep_done(request_ctx *rc)
 		log_warn("deleting expired sessions failed: %s; trying again later", rc->message);
 		return;
 	}
-	if (w->deleted) {
-		sweep.deleted_total += w->deleted;
+	if (w->deleted)
 		log_info("deleted %llu expired session(s)", (unsigned long long)w->deleted);
-	}
-	if (w->more) {
-		memcpy(sweep.resume, w->sid, sizeof(sweep.resume));
-		/* The rest at once, still one chunk at a time behind other writes. */
-		if (sweep.running)
-			sweep_submit();
-	} else {
-		memset(sweep.resume, 0, sizeof(sweep.resume));
-	}
+	if (sweep.more && sweep.running)
+		uv_timer_start(&sweep.timer, on_sweep_timer, 10, sweep.every);
 }
 
 void session_sweep_start(server *srv, uv_loop_t *loop)
@@ -170,6 +217,7 @@ void session_sweep_start(server *srv, uv_loop_t *loop)
 	if (every > 60000)
 		every = 60000;
 	sweep.srv = srv;
+	sweep.every = every;
 	uv_timer_init(loop, &sweep.timer);
 	sweep.running = 1;
 	uv_timer_start(&sweep.timer, on_sweep_timer, every, every);

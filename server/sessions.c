@@ -91,23 +91,14 @@ int64_t session_touch_interval_ms(const config_t *cfg)
 	return quarter < 60000 ? quarter : 60000;
 }
 
-uint64_t session_sweep(store_txn *t, const config_t *cfg, int64_t now,
-		       const uint8_t from[SESSION_ID_BYTES], size_t max,
-		       uint8_t next[SESSION_ID_BYTES], int *more)
+size_t session_find_expired(store_txn *t, const config_t *cfg, int64_t now,
+			    const uint8_t from[SESSION_ID_BYTES], size_t max_seen, session_ref *out,
+			    size_t max_out, uint8_t next[SESSION_ID_BYTES], int *more)
 {
 	*more = 0;
 	MDB_cursor *cur;
 	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_SESSIONS], &cur)))
 		return 0;
-	struct gone {
-		uint8_t sid[SESSION_ID_BYTES];
-		uint64_t user_id;
-	} *gone = calloc(max ? max : 1, sizeof(*gone));
-	if (!gone) {
-		mdb_cursor_close(cur);
-		t->ret = ENOMEM;
-		return 0;
-	}
 	MDB_val k = {SESSION_ID_BYTES, (void *)from}, v;
 	size_t n = 0, seen = 0;
 	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -115,22 +106,20 @@ uint64_t session_sweep(store_txn *t, const config_t *cfg, int64_t now,
 	if (rc == 0 && k.mv_size == SESSION_ID_BYTES &&
 	    memcmp(k.mv_data, from, SESSION_ID_BYTES) == 0)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	/* Look at a bounded number of records a chunk, expired or not, so one
-	 * chunk never holds the writer long. */
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (seen == max * 8 || n == max) {
+		if (seen == max_seen || n == max_out) {
 			*more = 1;
 			break;
 		}
 		seen++;
-		if (k.mv_size == SESSION_ID_BYTES)
-			memcpy(next, k.mv_data, SESSION_ID_BYTES);
+		if (k.mv_size != SESSION_ID_BYTES)
+			continue; /* leadd verify reports it */
+		memcpy(next, k.mv_data, SESSION_ID_BYTES);
 		Leadd__Store__SessionRecord *s = leadd__store__session_record__unpack(
 			NULL, v.mv_size, v.mv_data);
-		/* A record that does not decode is left for leadd verify to report. */
-		if (s && k.mv_size == SESSION_ID_BYTES && session_expiry(cfg, s) <= now) {
-			memcpy(gone[n].sid, k.mv_data, SESSION_ID_BYTES);
-			gone[n++].user_id = s->user_id;
+		if (s && session_expiry(cfg, s) <= now) {
+			memcpy(out[n].sid, k.mv_data, SESSION_ID_BYTES);
+			out[n++].user_id = s->user_id;
 		}
 		if (s)
 			leadd__store__session_record__free_unpacked(s, NULL);
@@ -138,8 +127,5 @@ uint64_t session_sweep(store_txn *t, const config_t *cfg, int64_t now,
 	mdb_cursor_close(cur);
 	if (rc && rc != MDB_NOTFOUND)
 		t->ret = rc;
-	for (size_t i = 0; i < n && !t->ret; i++)
-		session_delete(t, gone[i].sid, gone[i].user_id);
-	free(gone);
-	return t->ret ? 0 : n;
+	return n;
 }

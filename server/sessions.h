@@ -33,11 +33,18 @@ int64_t session_absolute_expiry(const config_t *cfg, int64_t created_at);
  * minute, or a quarter of the idle timeout when that is shorter. */
 int64_t session_touch_interval_ms(const config_t *cfg);
 
-/* Delete at most `max` expired sessions, scanning from the session id after
- * `from` (all zero: the start). *next is where to go on, *more says whether
- * the scan stopped before the end. Returns how many were deleted. */
-uint64_t session_sweep(store_txn *t, const config_t *cfg, int64_t now,
-		       const uint8_t from[SESSION_ID_BYTES], size_t max,
-		       uint8_t next[SESSION_ID_BYTES], int *more);
+/* A session named for deletion. */
+typedef struct {
+	uint8_t sid[SESSION_ID_BYTES];
+	uint64_t user_id;
+} session_ref;
+
+/* Read only: the expired sessions among at most `max_seen` records from the
+ * session id after `from` (all zero: the start), at most `max_out` of them.
+ * *next is where to go on; *more says whether the scan stopped before the
+ * end. Returns how many were found. */
+size_t session_find_expired(store_txn *t, const config_t *cfg, int64_t now,
+			    const uint8_t from[SESSION_ID_BYTES], size_t max_seen, session_ref *out,
+			    size_t max_out, uint8_t next[SESSION_ID_BYTES], int *more);
 
 #endif
