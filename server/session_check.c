@@ -319,7 +319,9 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 
 int session_check(server *srv, principal_t *who, request_ctx *rc)
 {
-	if (who->role == ROLE_NONE)
+	/* Not logged in, or a request that needs no login (a Login replacing
+	 * this principal is judged on its own). */
+	if (who->role == ROLE_NONE || rc->entry->min_role == ROLE_NONE)
 		return 0;
 	int64_t now = server_now_ms();
 	if (who->epoch != auth_epoch || now >= who->expires_at) {

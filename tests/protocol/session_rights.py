@@ -21,8 +21,9 @@ Each case opens a connection, changes something from another connection
   connection goes on, the user's other sessions end); an admin resets
   another user's without it;
 - a login with both a token and a user/password is INVALID_ARGUMENT;
-- re-login on a logged-in connection replaces its user; after logout the
-  connection logs in again without a second Hello;
+- re-login on a logged-in connection replaces its user (also once its
+  session was revoked); after logout the connection logs in again without a
+  second Hello;
 - expired sessions are deleted from the store by the sweep: the sessions
   and sessions_by_user databases (mdb_stat) are empty after a burst of
   logins has expired, while their tokens are refused.
@@ -290,6 +291,13 @@ def relogin_and_logout(pb, d, admin):
            desc(pb, r))
     r = c.login(user="re1", password=PW)
     record("... and logs in again without a second Hello", r.code == 0, desc(pb, r))
+    # Revoked under it, the connection may still log in again in place.
+    ok_call(admin, lambda q: (setattr(q.user_passwd, "name", "re1"),
+                              setattr(q.user_passwd, "password", PW + "x")), "reset re1")
+    r = c.login(user="re1", password=PW + "x")
+    p = ping(c)
+    record("a connection whose session was revoked may log in again on it",
+           r.code == 0 and p.code == 0, "login %s, ping %s" % (desc(pb, r), desc(pb, p)))
     c.close()
 
 
