@@ -1,8 +1,10 @@
 /* lead user add|ls|edit|passwd|disable and lead team add|ls|edit: two
  * families of subcommands, each a small table of its own. */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lead.h"
 
@@ -10,6 +12,7 @@ enum {
 	O_ROLE = 256,
 	O_TEAM,
 	O_PASSWORD_STDIN,
+	O_CURRENT_PASSWORD_STDIN,
 	O_MANAGER,
 	O_ROUND_ROBIN,
 	O_POOL_VISIBLE,
@@ -205,19 +208,56 @@ static const struct cmd_entry cmd_user_edit_entry = {
 
 /* ---- lead user passwd ---- */
 
+/* Your current password: one line of standard input, or asked on the
+ * terminal without echo. NULL with *rc set when there is none. */
+static char *read_current_password(struct lead_ctx *ctx, int from_stdin, const char *who, int *rc)
+{
+	if (from_stdin) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n = getline(&line, &cap, stdin);
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n <= 0) {
+			if (line)
+				explicit_bzero(line, cap);
+			free(line);
+			*rc = lead_fail(ctx, LD_INVALID_ARGUMENT,
+					"--current-password-stdin: no current password on standard "
+					"input");
+			return NULL;
+		}
+		return line;
+	}
+	FILE *tty = fopen("/dev/tty", "r");
+	if (!tty) {
+		*rc = lead_fail(ctx, LD_INVALID_ARGUMENT,
+				"no terminal to ask for your current password on; use "
+				"--current-password-stdin");
+		return NULL;
+	}
+	fclose(tty);
+	char prompt[200];
+	snprintf(prompt, sizeof(prompt), "Current password for %s: ", who);
+	return lead_password_read(ctx, 0, prompt, 0, rc);
+}
+
 static int cmd_user_passwd_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc,
 				char **argv)
 {
 	static const struct option opts[] = {
 		{"password-stdin", no_argument, NULL, O_PASSWORD_STDIN},
+		{"current-password-stdin", no_argument, NULL, O_CURRENT_PASSWORD_STDIN},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__UserPasswdRequest up = LEADD__USER_PASSWD_REQUEST__INIT;
-	int c, rc, from_stdin = 0;
+	int c, rc, from_stdin = 0, current_from_stdin = 0;
 	lead_getopt_reset();
 	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_PASSWORD_STDIN)
 			from_stdin = 1;
+		else if (c == O_CURRENT_PASSWORD_STDIN)
+			current_from_stdin = 1;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 			return rc;
 	}
@@ -226,24 +266,39 @@ static int cmd_user_passwd_exec(const struct cmd_entry *self, struct lead_ctx *c
 	up.name = optind < argc ? argv[optind] : NULL;
 	if ((rc = lead_connect(ctx)))
 		return rc;
-	const char *who = up.name;
-	if (!who) {
-		const Leadd__WhoamiReply *w;
-		if ((rc = lead_whoami(ctx, &w)))
+	const Leadd__WhoamiReply *w;
+	if ((rc = lead_whoami(ctx, &w)))
+		return rc;
+	const char *me = w->user && w->user->name ? w->user->name : NULL;
+	const char *who = up.name ? up.name : me ? me : "you";
+	/* Your own password needs the current one; an admin setting someone
+	 * else's does not (leadd decides by user id; names compare without
+	 * case, as leadd's do). */
+	int own = !up.name || (me && strcasecmp(up.name, me) == 0);
+	if (!own && current_from_stdin)
+		return lead_usage_error(self, ctx,
+					"--current-password-stdin is for your own password; an "
+					"admin sets %s's without it",
+					who);
+	if (own) {
+		up.current_password = read_current_password(ctx, current_from_stdin, who, &rc);
+		if (!up.current_password)
 			return rc;
-		who = w->user && w->user->name ? w->user->name : "you";
 	}
 	char prompt[200];
 	snprintf(prompt, sizeof(prompt), "New password for %s: ", who);
 	up.password = lead_password_read(ctx, from_stdin, prompt, 1, &rc);
-	if (!up.password)
+	if (!up.password) {
+		lead_password_free(up.current_password);
 		return rc;
+	}
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_USER_PASSWD;
 	req.user_passwd = &up;
 	Leadd__Response *resp;
 	rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_EMPTY, &resp);
 	lead_password_free(up.password);
+	lead_password_free(up.current_password);
 	if (rc)
 		return rc;
 	leadd__response__free_unpacked(resp, NULL);
@@ -259,10 +314,14 @@ static int cmd_user_passwd_exec(const struct cmd_entry *self, struct lead_ctx *c
 
 static const struct cmd_entry cmd_user_passwd_entry = {
 	.name = "user passwd",
-	.usage = "[NAME] [--password-stdin]",
+	.usage = "[NAME] [--password-stdin] [--current-password-stdin]",
 	.help = "change your password, or (admin) another user's",
-	.notes = "The new password (at least 8 bytes) is asked twice on the terminal, or read\n"
-		 "from one line of standard input with --password-stdin.",
+	.notes = "Your own password needs the current one: it is asked on the terminal, or\n"
+		 "read from one line of standard input with --current-password-stdin. The new\n"
+		 "password (at least 8 bytes) is asked twice on the terminal, or read from one\n"
+		 "line of standard input with --password-stdin (after the current one when\n"
+		 "both come from standard input). An admin setting another user's password\n"
+		 "is not asked for a current one. Your other sessions end; this one goes on.",
 	.min_args = 0,
 	.max_args = 1,
 	.exec = cmd_user_passwd_exec,

@@ -194,6 +194,7 @@ int dispatch_run_write(request_ctx *rc, store_txn *t)
 	rc->again = 0;
 	rc->change = CONN_KEEP;
 	rc->disabled_user_id = 0;
+	rc->auth_changed = 0;
 	rc->code = rc->entry->handler(rc, t);
 	return rc->code;
 }

@@ -93,6 +93,10 @@ struct request_ctx {
 	conn_change change;
 	principal_t new_who;
 	uint64_t disabled_user_id; /* close this user's connections after commit */
+	int auth_changed;          /* changed users, teams or sessions: bump the auth epoch */
+	char pw_checked[crypto_pwhash_STRBYTES]; /* user_passwd: the hash the current
+						  * password was verified against */
+	void *internal; /* a request leadd makes itself (session_check.c): its work */
 
 	/* Work split over several commits (bulk assign): the writer puts the
 	 * request back in its queue while `again` is set, and `chunk_commit`

@@ -12,6 +12,7 @@
 #include "ld_error.h"
 #include "ld_frame.h"
 #include "log.h"
+#include "session_check.h"
 #include "writer.h"
 
 typedef struct conn conn;
@@ -359,7 +360,24 @@ static void prework_after(void *arg)
 static void start_request(conn *c, request_ctx *rc)
 {
 	/* The principal is the connection's as of now: a Login ahead of this
-	 * request on the connection has been answered by the time it starts. */
+	 * request on the connection has been answered by the time it starts,
+	 * and a password reset, logout, expiry or role change has reached it. */
+	int check = session_check(c->nt->srv, &c->who, rc);
+	if (check < 0) {
+		/* The session ended: this answer is final, and nothing sent after
+		 * it runs (none of it has started: requests start in order). */
+		c->input_done = 1;
+		for (request_ctx *later = rc->next; later;) {
+			request_ctx *next = later->next;
+			dispatch_free(later);
+			c->queued--;
+			later = next;
+		}
+		rc->next = NULL;
+		c->tail = rc;
+	}
+	if (check)
+		return;
 	rc->who = c->who;
 	if (dispatch_authorize(rc) < 0)
 		return;
@@ -385,6 +403,7 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 		return;
 	if (rc->change == CONN_LOGIN) {
 		c->who = rc->new_who;
+		session_check_stamp(&c->who);
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX);
 	} else if (rc->change == CONN_LOGOUT) {
 		memset(&c->who, 0, sizeof(c->who));
@@ -398,6 +417,8 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 /* The writer finished rc (loop thread). */
 static void net_on_write_done(request_ctx *rc)
 {
+	if (session_check_write_done(rc))
+		return;
 	conn *c = rc->conn;
 	c->at_writer--;
 	/* Only the loop thread moves a request out of REQ_QUEUED: several
@@ -719,6 +740,7 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the writer thread");
 		return NULL;
 	}
+	session_sweep_start(srv, loop);
 	return nt;
 }
 
@@ -737,6 +759,7 @@ static void finish_shutdown(net *nt)
 	uv_timer_stop(&nt->stop_timer);
 	uv_close((uv_handle_t *)&nt->stop_timer, NULL);
 	uv_close((uv_handle_t *)&nt->sweep_timer, NULL);
+	session_sweep_stop();
 	/* Requests still at the writer are committed before it stops; their
 	 * connections are gone, so the answers are dropped. */
 	while (nt->all)

@@ -20,6 +20,12 @@ typedef struct {
 	uint64_t teams[PRINCIPAL_MAX_TEAMS];
 	int has_session;
 	uint8_t session_id[32]; /* keyed hash of the token this connection logged in with */
+	/* Kept current by session_check.c: the auth epoch this principal was
+	 * derived at, and the session's times as last seen (unix ms). */
+	uint64_t epoch;
+	int64_t created_at;
+	int64_t touched_at; /* last_used_at as last written */
+	int64_t expires_at; /* the earlier of the idle and the absolute expiry */
 } principal_t;
 
 const char *role_name(role_t role);

@@ -9,16 +9,20 @@
 #include "dispatch.h"
 #include "ld_error.h"
 #include "log.h"
+#include "session_check.h"
+#include "sessions.h"
 #include "users.h"
 
 #define WRONG_LOGIN "wrong user name or password"
-#define SESSION_GONE "your session expired or was revoked; run 'lead login'"
-/* last_used_at is written at most this often, not on every resume. */
-#define SESSION_TOUCH_MS 60000
 
 void session_login_prework(request_ctx *rc)
 {
 	const Leadd__LoginRequest *q = rc->req->login;
+	if (!q->user || !q->password) {
+		dispatch_fail(rc, LD_INVALID_ARGUMENT,
+			      "a login carries a user name and a password, or a token alone");
+		return;
+	}
 	/* Copy the stored hash out of a short read transaction, then verify
 	 * outside it: a 64 MiB argon2 run must not pin a snapshot. */
 	char hash[crypto_pwhash_STRBYTES];
@@ -60,16 +64,10 @@ static int session_key(store_txn *t, uint8_t key[32])
 	return err;
 }
 
-static int64_t session_expiry(const config_t *cfg, const Leadd__Store__SessionRecord *s)
-{
-	int64_t absolute = s->created_at + (int64_t)cfg->session_max_age * 1000;
-	int64_t idle = s->last_used_at + (int64_t)cfg->session_idle_timeout * 1000;
-	return absolute < idle ? absolute : idle;
-}
-
-static int login_reply(request_ctx *rc, store_txn *t, const user_record *u, int64_t expires,
+static int login_reply(request_ctx *rc, store_txn *t, const user_record *u, const session_record *s,
 		       int with_token)
 {
+	int64_t expires = session_expiry(&rc->srv->cfg, s);
 	Leadd__LoginReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
 	if (!r)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
@@ -85,6 +83,9 @@ static int login_reply(request_ctx *rc, store_txn *t, const user_record *u, int6
 	if (user_principal(t, u, &rc->arena, &rc->new_who))
 		return dispatch_store_error(rc, t->ret ? t->ret : MDB_CORRUPTED);
 	rc->new_who.has_session = 1;
+	rc->new_who.created_at = s->created_at;
+	rc->new_who.touched_at = s->last_used_at;
+	rc->new_who.expires_at = expires;
 	rc->change = CONN_LOGIN;
 	rc->resp.body_case = LEADD__RESPONSE__BODY_LOGIN;
 	rc->resp.login = r;
@@ -97,11 +98,10 @@ static int login_with_token(request_ctx *rc, store_txn *t, const Leadd__LoginReq
 	int err = session_key(t, key);
 	if (err)
 		return dispatch_store_error(rc, err);
-	auth_session_id(key, q->token.data, q->token.len, rc->new_who.session_id);
-	Leadd__Store__SessionRecord *s;
-	err = store_get_msg(t, DB_SESSIONS, rc->new_who.session_id, AUTH_SESSION_ID_BYTES,
-			    &leadd__store__session_record__descriptor, &rc->arena,
-			    (ProtobufCMessage **)&s);
+	uint8_t sid[AUTH_SESSION_ID_BYTES];
+	auth_session_id(key, q->token.data, q->token.len, sid);
+	session_record *s;
+	err = session_load(t, sid, &rc->arena, &s);
 	if (err == MDB_NOTFOUND)
 		return dispatch_fail(rc, LD_UNAUTHENTICATED, SESSION_GONE);
 	if (err)
@@ -111,22 +111,23 @@ static int login_with_token(request_ctx *rc, store_txn *t, const Leadd__LoginReq
 	if (session_expiry(cfg, s) <= rc->now || user_load(t, s->user_id, &rc->arena, &u) != 0 ||
 	    u->disabled)
 		return dispatch_fail(rc, LD_UNAUTHENTICATED, SESSION_GONE);
-	uint8_t sid[AUTH_SESSION_ID_BYTES];
-	memcpy(sid, rc->new_who.session_id, sizeof(sid));
-	if (login_reply(rc, t, u, 0, 0) != LD_OK)
+	if (rc->now - s->last_used_at >= session_touch_interval_ms(cfg)) {
+		s->last_used_at = rc->now;
+		session_put(t, sid, s, 0);
+	}
+	if (login_reply(rc, t, u, s, 0) != LD_OK)
 		return rc->code;
 	memcpy(rc->new_who.session_id, sid, sizeof(sid));
-	if (rc->now - s->last_used_at > SESSION_TOUCH_MS) {
-		s->last_used_at = rc->now;
-		store_put_msg(t, DB_SESSIONS, sid, sizeof(sid), &s->base);
-	}
-	rc->resp.login->expires_at = session_expiry(cfg, s);
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
 int session_login(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LoginRequest *q = rc->req->login;
+	if (q->has_token && (q->user || q->password))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "a login carries either a token or a user name and password, "
+				     "not both: send the token alone to resume a session");
 	if (q->has_token)
 		return login_with_token(rc, t, q);
 	user_record *u;
@@ -137,23 +138,26 @@ int session_login(request_ctx *rc, store_txn *t)
 	int err = session_key(t, key);
 	if (err)
 		return dispatch_store_error(rc, err);
-	Leadd__Store__SessionRecord s = LEADD__STORE__SESSION_RECORD__INIT;
+	session_record s = LEADD__STORE__SESSION_RECORD__INIT;
 	s.has_user_id = s.has_created_at = s.has_last_used_at = 1;
 	s.user_id = u->id;
 	s.created_at = s.last_used_at = rc->now;
-	if (login_reply(rc, t, u, session_expiry(&rc->srv->cfg, &s), 1) != LD_OK)
+	if (login_reply(rc, t, u, &s, 1) != LD_OK)
 		return rc->code;
 	auth_session_id(key, rc->token, sizeof(rc->token), rc->new_who.session_id);
-	store_put_msg(t, DB_SESSIONS, rc->new_who.session_id, AUTH_SESSION_ID_BYTES, &s.base);
+	session_put(t, rc->new_who.session_id, &s, 1);
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
 int session_logout(request_ctx *rc, store_txn *t)
 {
-	MDB_val v;
-	if (rc->who.has_session &&
-	    store_get(t, DB_SESSIONS, rc->who.session_id, AUTH_SESSION_ID_BYTES, &v) == 0)
-		store_del(t, DB_SESSIONS, rc->who.session_id, AUTH_SESSION_ID_BYTES, NULL, 0);
+	session_record *s;
+	/* Every other connection on this session is refused before its next
+	 * request (session_check.c), as the epoch moves once this commits. */
+	if (rc->who.has_session && session_load(t, rc->who.session_id, &rc->arena, &s) == 0) {
+		session_delete(t, rc->who.session_id, s->user_id);
+		rc->auth_changed = 1;
+	}
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
 	rc->change = CONN_LOGOUT;

@@ -35,6 +35,7 @@ static const struct {
 	[DB_TEAMS] = {"teams", 0},
 	[DB_TEAM_NAMES] = {"team_names", 0},
 	[DB_SESSIONS] = {"sessions", 0},
+	[DB_SESSIONS_BY_USER] = {"sessions_by_user", MDB_DUPSORT | MDB_DUPFIXED},
 };
 
 ld_code store_code(int rc)

@@ -36,6 +36,8 @@ typedef enum {
 	DB_TEAMS,        /* team id -> packed TeamRecord */
 	DB_TEAM_NAMES,   /* team name -> team id */
 	DB_SESSIONS,     /* keyed hash of a session token -> packed SessionRecord */
+	/* user id -> that user's session ids (32 bytes), DUPSORT|DUPFIXED */
+	DB_SESSIONS_BY_USER,
 	DB_COUNT
 } store_db;
 
@@ -122,7 +124,7 @@ uint64_t store_meta_next(store_txn *t, const char *name);
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "leadd.pb-c.h"
+#include "leadd_store.pb-c.h"
 #include "log.h"
 #include "store.h"
 
@@ -51,6 +52,34 @@ static void create_session_key(store_txn *t)
 	sodium_memzero(key, sizeof(key));
 }
 
+/* Sessions get an index by user, so revoking a user's sessions (password
+ * change, disable) reads their entries instead of every session. Built from
+ * the sessions that exist; one that does not decode is left for verify. */
+static void index_sessions_by_user(store_txn *t)
+{
+	MDB_cursor *cur;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_SESSIONS], &cur)))
+		return;
+	MDB_val k, v;
+	int rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !t->ret;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Leadd__Store__SessionRecord *s = leadd__store__session_record__unpack(
+			NULL, v.mv_size, v.mv_data);
+		if (!s)
+			continue;
+		uint8_t key[8];
+		store_key_u64(key, s->user_id);
+		if (k.mv_size == 32)
+			store_put(t, DB_SESSIONS_BY_USER, key, sizeof(key), k.mv_data, k.mv_size,
+				  0);
+		leadd__store__session_record__free_unpacked(s, NULL);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND && !t->ret)
+		t->ret = rc;
+}
+
 static const struct {
 	uint64_t version;
 	const char *what;
@@ -58,6 +87,7 @@ static const struct {
 } migrations[] = {
 	{1, "seed the default statuses", seed_default_statuses},
 	{2, "create the session token key", create_session_key},
+	{3, "index the sessions by user", index_sessions_by_user},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

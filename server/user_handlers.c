@@ -6,7 +6,56 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "ld_error.h"
+#include "sessions.h"
 #include "users.h"
+
+/* Thread pool, for your own password: the current one must match what is
+ * stored. The hash it matched is kept so the write can check that nobody
+ * changed the password in between. 1 when the check passed (or none is
+ * needed: a new user, or an admin setting another user's password). */
+static int current_password_ok(request_ctx *rc)
+{
+	if (rc->req->body_case != LEADD__REQUEST__BODY_USER_PASSWD)
+		return 1;
+	const Leadd__UserPasswdRequest *q = rc->req->user_passwd;
+	store *st = &rc->srv->st;
+	store_txn t;
+	user_record *self = NULL, *target = NULL;
+	int err;
+	pthread_rwlock_rdlock(&st->map_lock);
+	if ((err = store_txn_begin(st, &t, 0)) == 0) {
+		if (user_load(&t, rc->who.user_id, &rc->arena, &self) != 0)
+			self = NULL;
+		if (q->name && user_find(&t, q->name, &rc->arena, &target) != 0)
+			target = NULL;
+		err = t.ret;
+		if (self && self->password_hash)
+			snprintf(rc->pw_checked, sizeof(rc->pw_checked), "%s", self->password_hash);
+		store_txn_abort(&t);
+	}
+	pthread_rwlock_unlock(&st->map_lock);
+	if (err || !self) {
+		dispatch_fail(rc, LD_UNAVAILABLE, "your user record could not be read; try again");
+		return 0;
+	}
+	/* Someone else's (or nobody's: the handler says NOT_FOUND): no check. */
+	if (q->name && (!target || target->id != self->id)) {
+		rc->pw_checked[0] = 0;
+		return 1;
+	}
+	if (!q->current_password) {
+		dispatch_fail(rc, LD_INVALID_ARGUMENT,
+			      "to change your own password, send your current password too "
+			      "(lead user passwd asks for it)");
+		return 0;
+	}
+	if (!rc->pw_checked[0] || !auth_verify_password(rc->pw_checked, q->current_password)) {
+		dispatch_fail(rc, LD_PERMISSION_DENIED,
+			      "the current password is not right; your password was not changed");
+		return 0;
+	}
+	return 1;
+}
 
 /* Thread pool: check and hash a new password before the write, so neither
  * the loop nor the writer ever spends 64 MiB and ~100 ms on argon2. */
@@ -21,6 +70,8 @@ void user_password_prework(request_ctx *rc)
 			      AUTH_PASSWORD_MIN);
 		return;
 	}
+	if (!current_password_ok(rc))
+		return;
 	if (auth_hash_password(pw, rc->pw_hash) < 0) {
 		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "not enough memory to hash the password");
 		return;
@@ -152,31 +203,8 @@ int user_edit(request_ctx *rc, store_txn *t)
 		u->team_id = tm ? tm->id : 0;
 	}
 	user_put(t, u, 0);
+	rc->auth_changed = 1;
 	return reply_user(rc, t, u);
-}
-
-/* Delete the user's sessions, keeping `keep` (the caller's own) if given. */
-static void revoke_sessions(store_txn *t, uint64_t user_id, const uint8_t *keep, ld_arena *arena)
-{
-	MDB_cursor *cur;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_SESSIONS], &cur)))
-		return;
-	MDB_val k, v;
-	int rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		Leadd__Store__SessionRecord *s = leadd__store__session_record__unpack(
-			&arena->pb, v.mv_size, v.mv_data);
-		if (!s || s->user_id != user_id ||
-		    (keep && k.mv_size == 32 && memcmp(k.mv_data, keep, 32) == 0))
-			continue;
-		t->puts++;
-		if ((rc = mdb_cursor_del(cur, 0)))
-			break;
-	}
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		t->ret = rc;
 }
 
 int user_passwd(request_ctx *rc, store_txn *t)
@@ -193,10 +221,22 @@ int user_passwd(request_ctx *rc, store_txn *t)
 	if (u->id != rc->who.user_id && rc->who.role < ROLE_ADMIN)
 		return dispatch_fail(rc, LD_PERMISSION_DENIED,
 				     "only an admin may set another user's password");
+	/* Your own: the current password was verified against this hash on
+	 * the thread pool; a change since then means it was not the current
+	 * one any more. */
+	if (u->id == rc->who.user_id &&
+	    (!u->password_hash || strcmp(u->password_hash, rc->pw_checked) != 0))
+		return dispatch_fail(rc, LD_ABORTED,
+				     "your password was changed meanwhile; nothing was changed, "
+				     "try again with the new current password");
 	u->password_hash = rc->pw_hash;
 	user_put(t, u, 0);
-	/* A new password ends every other session of that user. */
-	revoke_sessions(t, u->id, rc->who.has_session ? rc->who.session_id : NULL, &rc->arena);
+	/* A new password ends every other session of that user: another
+	 * admin's reset ends all of them; your own change keeps this one. */
+	session_revoke_user(t, u->id,
+			    u->id == rc->who.user_id && rc->who.has_session ? rc->who.session_id
+									    : NULL);
+	rc->auth_changed = 1;
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
 	Leadd__Empty *e = ld_arena_alloc(&rc->arena, sizeof(*e));
@@ -219,8 +259,9 @@ int user_disable(request_ctx *rc, store_txn *t)
 	u->has_disabled = 1;
 	u->disabled = 1;
 	user_put(t, u, 0);
-	revoke_sessions(t, u->id, NULL, &rc->arena);
+	session_revoke_user(t, u->id, NULL);
 	rc->disabled_user_id = u->id;
+	rc->auth_changed = 1;
 	return reply_user(rc, t, u);
 }
 
@@ -263,6 +304,7 @@ int team_add(request_ctx *rc, store_txn *t)
 	tm.name = q->name;
 	tm.has_round_robin = tm.has_pool_visible = 1;
 	team_put(t, &tm, 1);
+	rc->auth_changed = 1; /* its managers now see it */
 	return reply_team(rc, t, &tm);
 }
 
@@ -311,5 +353,6 @@ int team_edit(request_ctx *rc, store_txn *t)
 		tm->pool_visible = q->pool_visible;
 	}
 	team_put(t, tm, 0);
+	rc->auth_changed = q->managers != NULL;
 	return reply_team(rc, t, tm);
 }

@@ -229,6 +229,59 @@ static void check_sessions(verifier *v)
 	mdb_cursor_close(cur);
 }
 
+/* The sessions-by-user index against the sessions: each entry names a
+ * session of that user, and each session has exactly its one entry. */
+static void check_sessions_by_user(verifier *v)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t entries = 0;
+	int rc;
+	if ((rc = mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_SESSIONS_BY_USER], &cur))) {
+		problem(v, "cannot read the sessions-by-user index: %s", mdb_strerror(rc));
+		return;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		entries++;
+		ld_arena_reset(&v->arena);
+		if (k.mv_size != 8 || d.mv_size != 32) {
+			problem(v,
+				"a sessions-by-user entry has a %zu-byte key and a %zu-byte value "
+				"(8 and 32 expected)",
+				k.mv_size, d.mv_size);
+			continue;
+		}
+		uint64_t uid = store_key_get_u64(k.mv_data);
+		MDB_val sv;
+		MDB_val sk = {32, d.mv_data};
+		int g = mdb_get(v->t.txn, v->t.st->dbi[DB_SESSIONS], &sk, &sv);
+		Leadd__Store__SessionRecord *s = g == 0 ? leadd__store__session_record__unpack(
+								  &v->arena.pb, sv.mv_size,
+								  sv.mv_data)
+							: NULL;
+		if (g == MDB_NOTFOUND)
+			problem(v,
+				"the sessions-by-user index names a session of user %" PRIu64
+				" that does not exist",
+				uid);
+		else if (g)
+			problem(v, "cannot read a session: %s", mdb_strerror(g));
+		else if (s && s->user_id != uid)
+			problem(v,
+				"the sessions-by-user index files a session of user %" PRIu64
+				" under user %" PRIu64,
+				s->user_id, uid);
+	}
+	if (rc != MDB_NOTFOUND)
+		problem(v, "reading the sessions-by-user index failed: %s", mdb_strerror(rc));
+	mdb_cursor_close(cur);
+	MDB_stat ms;
+	if (mdb_stat(v->t.txn, v->t.st->dbi[DB_SESSIONS], &ms) == 0 && ms.ms_entries != entries)
+		problem(v, "%zu sessions but %" PRIu64 " sessions-by-user index entries",
+			ms.ms_entries, entries);
+}
+
 static void check_leads(verifier *v, uint64_t *max_id)
 {
 	MDB_cursor *cur;
@@ -430,6 +483,7 @@ int verify_data_dir(const config_t *cfg)
 	check_names(&v, DB_USERS, DB_USER_NAMES, "user");
 	check_names(&v, DB_TEAMS, DB_TEAM_NAMES, "team");
 	check_sessions(&v);
+	check_sessions_by_user(&v);
 	if (max_id > last_id)
 		problem(&v, "lead %" PRIu64 " is past the last id given out (%" PRIu64 ")", max_id,
 			last_id);

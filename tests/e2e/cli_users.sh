@@ -188,7 +188,8 @@ as rep1 expect_exit 4 "$LEAD" user ls
 as rep1 expect_exit 4 "$LEAD" team add west
 
 # ---- passwd ----
-as rep1 lead_ok user passwd --password-stdin <<<"rep1-new-password"
+as rep1 lead_ok user passwd --current-password-stdin --password-stdin \
+	<<<$'rep1-password\nrep1-new-password'
 expect_eq "changed the password of rep1" "$OUT" "user passwd for oneself"
 as rep1 expect_exit 4 "$LEAD" login rep1 --password-stdin <<<"rep1-password"
 as rep1 lead_ok login rep1 --password-stdin <<<"rep1-new-password"

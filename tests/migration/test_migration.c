@@ -4,7 +4,13 @@
  * Schema 1 had no session key (users came with schema 2). The test makes a
  * schema-1 directory the only way an old leadd left it — leads written, no
  * session key, schema_version 1 — by taking a current one and undoing
- * migration 2 with LMDB directly; then starts leadd on it. */
+ * migration 2 with LMDB directly; then starts leadd on it.
+ *
+ * Schema 2 had sessions but no sessions-by-user index (schema 3). A schema-2
+ * directory is made the same way (sessions made by logins, then the index
+ * dropped and schema_version 2); after the migration verify passes (the
+ * index matches the sessions) and an admin's password reset revokes the
+ * sessions made before the migration. */
 #include <lmdb.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -122,6 +128,27 @@ static void downgrade_to_schema_1(void)
 	mdb_env_close(env);
 }
 
+/* Undo migration 3: schema_version 2, no sessions_by_user entries. */
+static void downgrade_to_schema_2(void)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta, idx;
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 64);
+	mdb_env_set_mapsize(env, 256u << 20);
+	assert_int_equal(mdb_env_open(env, data, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	assert_int_equal(mdb_dbi_open(txn, "sessions_by_user", 0, &idx), 0);
+	assert_int_equal(mdb_drop(txn, idx, 1), 0);
+	uint8_t two[8] = {0, 0, 0, 0, 0, 0, 0, 2};
+	MDB_val sk = {strlen("schema_version"), "schema_version"}, sv = {8, two};
+	assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
 static uint64_t read_schema(void)
 {
 	MDB_env *env;
@@ -160,7 +187,7 @@ static void test_schema_1_directory_migrates(void **state)
 	assert_int_equal(read_schema(), 1);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 2);
+	assert_int_equal(read_schema(), 3);
 	c = login(addr); /* needs the session key migration 2 made */
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
@@ -174,6 +201,82 @@ static void test_schema_1_directory_migrates(void **state)
 	assert_string_equal(r->lead->lead->title, "written under schema 1");
 	leadd__response__free_unpacked(r, NULL);
 	ld_conn_close(c);
+	stop(pid);
+	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+}
+
+static int user_call(ld_conn *c, Leadd__Request *req)
+{
+	Leadd__Response *r;
+	assert_int_equal(ld_call(c, req, &r, 10000), 0);
+	int code = ld_response_code(r);
+	leadd__response__free_unpacked(r, NULL);
+	return code;
+}
+
+static void test_schema_2_sessions_get_indexed(void **state)
+{
+	(void)state;
+	char addr[64], err[256];
+	pid_t pid = start(addr, sizeof(addr));
+	ld_conn *c = login(addr);
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__UserAddRequest ua = LEADD__USER_ADD_REQUEST__INIT;
+	ua.name = "rita";
+	ua.has_role = 1;
+	ua.role = LEADD__ROLE__ROLE_REP;
+	ua.password = "rita-password-1";
+	req.body_case = LEADD__REQUEST__BODY_USER_ADD;
+	req.user_add = &ua;
+	assert_int_equal(user_call(c, &req), 0);
+	/* Three sessions of rita's, one more of admin's. */
+	uint8_t tokens[3][LD_TOKEN_BYTES];
+	for (int i = 0; i < 3; i++) {
+		ld_conn *r;
+		assert_int_equal(ld_conn_open(addr, "migration-test", 5000, &r, err, sizeof(err)),
+				 0);
+		assert_int_equal(ld_login_password(r, "rita", "rita-password-1", tokens[i], err,
+						   sizeof(err)),
+				 0);
+		ld_conn_close(r);
+	}
+	ld_conn_close(c);
+	ld_conn_close(login(addr));
+	stop(pid);
+
+	downgrade_to_schema_2();
+	assert_int_equal(read_schema(), 2);
+	pid = start(addr, sizeof(addr));
+	assert_int_equal(read_schema(), 3);
+	stop(pid);
+	/* The migration made the index entries verify checks. */
+	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+
+	pid = start(addr, sizeof(addr));
+	for (int i = 0; i < 3; i++) {
+		ld_conn *r;
+		assert_int_equal(ld_conn_open(addr, "migration-test", 5000, &r, err, sizeof(err)),
+				 0);
+		assert_int_equal(ld_login_token(r, tokens[i], LD_TOKEN_BYTES, err, sizeof(err)), 0);
+		ld_conn_close(r);
+	}
+	c = login(addr);
+	Leadd__UserPasswdRequest up = LEADD__USER_PASSWD_REQUEST__INIT;
+	up.name = "rita";
+	up.password = "rita-password-2";
+	req.body_case = LEADD__REQUEST__BODY_USER_PASSWD;
+	req.user_passwd = &up;
+	assert_int_equal(user_call(c, &req), 0);
+	ld_conn_close(c);
+	/* The reset found rita's pre-migration sessions through the index. */
+	for (int i = 0; i < 3; i++) {
+		ld_conn *r;
+		assert_int_equal(ld_conn_open(addr, "migration-test", 5000, &r, err, sizeof(err)),
+				 0);
+		assert_int_not_equal(ld_login_token(r, tokens[i], LD_TOKEN_BYTES, err, sizeof(err)),
+				     0);
+		ld_conn_close(r);
+	}
 	stop(pid);
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
 }
@@ -214,6 +317,7 @@ int main(void)
 	snprintf(data, sizeof(data), "%s/data", dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_1_directory_migrates),
+		cmocka_unit_test(test_schema_2_sessions_get_indexed),
 		cmocka_unit_test(test_newer_schema_is_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

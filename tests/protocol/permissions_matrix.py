@@ -114,6 +114,7 @@ def f_user_edit(q, ctx):
 
 def f_passwd_self(q, ctx):
     q.user_passwd.password = ctx.caller_password  # the same one: later logins still work
+    q.user_passwd.current_password = ctx.caller_password
 
 
 def f_passwd_other(name=None):

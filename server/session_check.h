@@ -1,0 +1,46 @@
+/* Rights are those of the session *now*. Every committed change to users,
+ * teams or sessions bumps a process-wide auth epoch (on the loop thread,
+ * once the writer has committed it). A connection's principal remembers the
+ * epoch it was derived at and its session's expiry; before each request
+ * starts, a principal whose epoch moved or whose expiry passed is derived
+ * again from the store in a short read. A session that is gone, expired, or
+ * whose user is disabled ends the connection with a final UNAUTHENTICATED
+ * answer; a changed role or team set becomes the connection's principal.
+ *
+ * Also here: the writes an open connection's use makes (last_used_at,
+ * written at most every session_touch_interval_ms), and the periodic sweep
+ * that deletes expired sessions in chunks on the writer. */
+#ifndef LEADD_SESSION_CHECK_H
+#define LEADD_SESSION_CHECK_H
+
+#include <uv.h>
+
+#include "dispatch.h"
+#include "principal.h"
+#include "server.h"
+
+#define SESSION_GONE "your session expired or was revoked; run 'lead login'"
+
+/* Loop thread. */
+uint64_t session_epoch(void);
+
+/* Loop thread, as rc starts on a connection whose principal is *who.
+ * 0: *who is current (and may have been refreshed). -1: the session has
+ * ended; *who is cleared and rc holds a final UNAUTHENTICATED answer.
+ * 1: the store could not be read; rc holds that error. */
+int session_check(server *srv, principal_t *who, request_ctx *rc);
+
+/* A login's principal has just become the connection's (loop thread). */
+void session_check_stamp(principal_t *who);
+
+/* Loop thread, first thing for every request the writer hands back: bumps
+ * the epoch after a committed change to users, teams or sessions. Returns 1
+ * when rc was an internal request (sweep, touch), which it has freed. */
+int session_check_write_done(request_ctx *rc);
+
+/* The expired-session sweep: a timer on the loop queues one chunk at a
+ * time to the writer. */
+void session_sweep_start(server *srv, uv_loop_t *loop);
+void session_sweep_stop(void);
+
+#endif
