@@ -21,6 +21,9 @@ void config_defaults(config_t *c)
 	c->max_in_flight = 64;
 	c->output_soft_limit = 8ull << 20;
 	c->output_hard_limit = 64ull << 20;
+	/* max_connections x output_hard_limit would be 64 GiB: the answers
+	 * held for all clients together have a cap of their own. */
+	c->output_total_limit = 256ull << 20;
 	c->idle_timeout_ms = 0;
 	c->shutdown_timeout_ms = 10000;
 	c->session_idle_timeout = 7 * 24 * 3600;
@@ -102,6 +105,8 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 		rc = config_parse_size(value, &c->output_soft_limit);
 	else if (strcmp(key, "output_hard_limit") == 0)
 		rc = config_parse_size(value, &c->output_hard_limit);
+	else if (strcmp(key, "output_total_limit") == 0)
+		rc = config_parse_size(value, &c->output_total_limit);
 	else if (strcmp(key, "idle_timeout_ms") == 0)
 		rc = parse_u32(value, &c->idle_timeout_ms);
 	else if (strcmp(key, "shutdown_timeout_ms") == 0)

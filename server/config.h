@@ -26,6 +26,8 @@ typedef struct {
 	uint32_t hash_concurrency;     /* argon2 hashes at once (64 MiB each) */
 	uint32_t batch_max_writes;     /* group commit: most requests in one transaction */
 	uint64_t batch_max_bytes;
+	/* Answer bytes held for all clients together (net.c); 0: no limit. */
+	uint64_t output_total_limit;
 } config_t;
 
 void config_defaults(config_t *c);

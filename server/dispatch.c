@@ -70,7 +70,8 @@ request_ctx *dispatch_new(server *srv, void *conn)
 	rc->srv = srv;
 	rc->conn = conn;
 	rc->now = server_now_ms();
-	ld_arena_init(&rc->arena, LIMIT_UNPACK_BUDGET);
+	/* dispatch_prepare sizes the decode budget to the frame. */
+	ld_arena_init(&rc->arena, LIMIT_UNPACK_FLOOR);
 	Leadd__Response init = LEADD__RESPONSE__INIT;
 	rc->resp = init;
 	return rc;
@@ -118,6 +119,7 @@ void dispatch_protocol_error(request_ctx *rc, int code, const char *fmt, ...)
 int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_seen)
 {
 	rc->wire_size = len;
+	rc->arena.budget = LIMIT_UNPACK_BUDGET(len);
 	rc->req = leadd__request__unpack(&rc->arena.pb, len, frame);
 	if (!rc->req) {
 		dispatch_protocol_error(
@@ -240,6 +242,14 @@ void dispatch_pack(request_ctx *rc)
 		leadd__server_message__pack(&sm, rc->frame + LD_FRAME_HEADER);
 		rc->frame_len = LD_FRAME_HEADER + n;
 	}
+	/* The answer is in the frame: the decoded request, the records it
+	 * loaded and the reply go now, so a request waiting its turn in the
+	 * connection's FIFO (behind a login, or a write at the writer) holds
+	 * its frame alone. Nothing reads rc->req or rc->resp after this. */
+	ld_arena_free(&rc->arena);
+	rc->req = NULL;
+	Leadd__Response empty = LEADD__RESPONSE__INIT;
+	rc->resp = empty;
 }
 
 int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead)

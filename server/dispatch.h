@@ -81,6 +81,7 @@ struct request_ctx {
 
 	uint8_t *frame; /* packed ServerMessage with its length header (malloc) */
 	size_t frame_len;
+	size_t frame_counted; /* of it, counted in the output held for clients (net.c) */
 
 	request_ctx *next;        /* connection FIFO */
 	request_ctx *writer_next; /* writer queue */
@@ -131,8 +132,10 @@ int dispatch_fail(request_ctx *rc, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Map a transaction's sticky LMDB error onto the answer. */
 int dispatch_store_error(request_ctx *rc, int mdb_rc);
-/* Pack the answer into rc->frame. Does not touch rc->state, so the writer
- * thread can call it while the loop still sees the request as queued. */
+/* Pack the answer into rc->frame, then free the request's arena (the
+ * decoded request, loaded records, the reply): rc->req is NULL afterwards.
+ * Does not touch rc->state, so the writer thread can call it while the loop
+ * still sees the request as queued. */
 void dispatch_pack(request_ctx *rc);
 /* Pack the answer and mark rc REQ_DONE (loop thread only). */
 void dispatch_finish(request_ctx *rc);

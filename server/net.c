@@ -1,6 +1,7 @@
 #include "net.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ typedef struct conn conn;
 /* Unparsed input kept per connection: one largest frame and a read more.
  * Past it the connection is not read until requests drain. */
 #define INPUT_BUFFER_CAP (LD_FRAME_MAX + READ_CHUNK)
+/* Decoded requests waiting to start (behind a login, say) may hold this much
+ * per connection: 256 KiB before login, 4 MiB after. Past it no frame is
+ * taken out of the input until they start. */
+#define DECODED_WAITING_CAP(c) (4u * (uint64_t)(c)->in.limit)
 
 struct net {
 	server *srv;
@@ -34,6 +39,14 @@ struct net {
 	int rtxn_open;
 	int stopping;
 	uv_timer_t sweep_timer; /* idle connections, once a second */
+	/* Answer bytes held for all connections: handed to libuv and not yet
+	 * written, or packed and waiting in a FIFO behind an earlier request.
+	 * Over output_total_limit, connections holding unread answers pause. */
+	uint64_t out_total;
+	int out_over;            /* out_total was over the limit when last checked */
+	int out_over_ticks;      /* consecutive output_timer ticks found over */
+	uv_timer_t resume_timer; /* wakes paused connections once under the limit */
+	uv_timer_t output_timer; /* once a second: close the largest, trim memory */
 	uint64_t last_accept_warning;
 	uv_timer_t stop_timer;
 	uint64_t stop_deadline;
@@ -49,6 +62,9 @@ struct conn {
 	size_t queued;            /* requests in the FIFO */
 	size_t at_writer;         /* of which the writer or the thread pool holds */
 	uint64_t out_bytes;       /* answer bytes handed to libuv, not yet written */
+	uint64_t done_bytes;      /* packed answers in the FIFO behind an unfinished one */
+	uint64_t waiting_bytes;   /* decode memory of requests not yet started */
+	int pause_logged;         /* said once that output_total_limit paused it */
 	principal_t who;
 	int hello_seen; /* a Hello was received: later pipelined requests may follow it */
 	int reading;
@@ -82,6 +98,76 @@ uint32_t net_connection_count(const net *nt)
 int net_port(const net *nt)
 {
 	return nt->port;
+}
+
+/* ---- output held for all connections (output_total_limit) ---- */
+
+static uint64_t conn_unread(const conn *c)
+{
+	return c->out_bytes + c->done_bytes;
+}
+
+static int output_over(const net *nt)
+{
+	uint64_t cap = nt->srv->cfg.output_total_limit;
+	return cap && nt->out_total > cap;
+}
+
+/* While the answers held for all clients are over the limit, a connection
+ * with unread answers reads and starts nothing: it cannot add to them. */
+static int conn_paused(conn *c)
+{
+	if (!output_over(c->nt) || conn_unread(c) == 0)
+		return 0;
+	if (!c->pause_logged) {
+		c->pause_logged = 1;
+		log_info("%s: paused: %llu bytes of answers unread, %llu for all clients "
+			 "(output_total_limit %llu)",
+			 c->peer, (unsigned long long)conn_unread(c),
+			 (unsigned long long)c->nt->out_total,
+			 (unsigned long long)c->nt->srv->cfg.output_total_limit);
+	}
+	return 1;
+}
+
+/* Packed answers waiting in the FIFO count as held output too. */
+static void count_done(conn *c)
+{
+	for (request_ctx *rc = c->head; rc; rc = rc->next) {
+		if (rc->state != REQ_DONE || rc->frame_counted == rc->frame_len)
+			continue;
+		c->done_bytes += rc->frame_len - rc->frame_counted;
+		c->nt->out_total += rc->frame_len - rc->frame_counted;
+		rc->frame_counted = rc->frame_len;
+	}
+}
+
+static void uncount_done(conn *c, request_ctx *rc)
+{
+	c->done_bytes -= rc->frame_counted;
+	c->nt->out_total -= rc->frame_counted;
+	rc->frame_counted = 0;
+}
+
+static void on_resume(uv_timer_t *t)
+{
+	net *nt = t->data;
+	conn *c = nt->all;
+	while (c && !output_over(nt)) {
+		conn *next = c->next;
+		conn_pump(c);
+		c = next;
+	}
+}
+
+/* Call after out_total changed: once it is back under the limit, paused
+ * connections go on (from a timer, never from inside this change). */
+static void output_changed(net *nt)
+{
+	int over = output_over(nt);
+	if (nt->out_over && !over && !nt->stopping)
+		uv_timer_start(&nt->resume_timer, on_resume, 0, 0);
+	nt->out_over = over;
 }
 
 /* ---- lifetime ---- */
@@ -120,12 +206,15 @@ static void conn_close(conn *c)
 	request_ctx *rc = c->head;
 	while (rc) {
 		request_ctx *next = rc->next;
+		uncount_done(c, rc);
 		if (rc->state != REQ_QUEUED && rc->state != REQ_PREWORK)
 			dispatch_free(rc);
 		rc = next;
 	}
 	c->head = c->tail = NULL;
 	c->queued = 0;
+	c->waiting_bytes = 0;
+	output_changed(nt);
 	uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
@@ -138,6 +227,8 @@ static void on_write(uv_write_t *req, int status)
 	write_req *w = (write_req *)req;
 	conn *c = w->c;
 	c->out_bytes -= w->len;
+	c->nt->out_total -= w->len;
+	output_changed(c->nt);
 	free(w->frame);
 	free(w);
 	if (status < 0 && !c->closing) {
@@ -147,7 +238,8 @@ static void on_write(uv_write_t *req, int status)
 	}
 	if (!c->closing) {
 		c->last_active = uv_now(c->nt->loop);
-		update_reading(c);
+		/* Requests held back while the output was over the limit start. */
+		conn_pump(c);
 	}
 }
 
@@ -177,9 +269,11 @@ static void conn_send(conn *c, request_ctx *rc)
 		rc->frame = NULL;
 		uv_buf_t buf = uv_buf_init((char *)w->frame, (unsigned)w->len);
 		c->out_bytes += w->len;
+		c->nt->out_total += w->len;
 		int err = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
 		if (err) {
 			c->out_bytes -= w->len;
+			c->nt->out_total -= w->len;
 			free(w->frame);
 			free(w);
 			dispatch_free(rc);
@@ -236,6 +330,7 @@ static void fifo_pop(conn *c)
 	if (!c->head)
 		c->tail = NULL;
 	c->queued--;
+	uncount_done(c, rc);
 }
 
 static void start_request(conn *c, request_ctx *rc);
@@ -249,7 +344,7 @@ static void conn_pump(conn *c)
 {
 	while (c->head && !c->closing) {
 		request_ctx *rc = c->head;
-		if (rc->state == REQ_NEW)
+		if (rc->state == REQ_NEW && !conn_paused(c))
 			start_request(c, rc);
 		if (rc->state != REQ_DONE)
 			break;
@@ -263,10 +358,13 @@ static void conn_pump(conn *c)
 			break;
 		if (rc->state != REQ_NEW)
 			continue;
-		if (!rc->entry->writes || rc->entry->prework || rc->entry->barrier)
+		if (!rc->entry->writes || rc->entry->prework || rc->entry->barrier ||
+		    conn_paused(c))
 			break;
 		start_request(c, rc);
 	}
+	count_done(c);
+	output_changed(c->nt);
 	update_reading(c);
 }
 
@@ -359,6 +457,7 @@ static void prework_after(void *arg)
 
 static void start_request(conn *c, request_ctx *rc)
 {
+	c->waiting_bytes -= rc->arena.used;
 	/* The principal is the connection's as of now: a Login ahead of this
 	 * request on the connection has been answered by the time it starts,
 	 * and a password reset, logout, expiry or role change has reached it. */
@@ -437,6 +536,8 @@ static void net_on_write_done(request_ctx *rc)
 
 static void fifo_push(conn *c, request_ctx *rc)
 {
+	if (rc->state == REQ_NEW)
+		c->waiting_bytes += rc->arena.used;
 	rc->next = NULL;
 	if (c->tail)
 		c->tail->next = rc;
@@ -473,7 +574,8 @@ static void conn_process_input(conn *c)
 	const config_t *cfg = &c->nt->srv->cfg;
 	do {
 		c->reprocess = 0;
-		while (!c->input_done && !c->closing && c->queued < cfg->max_in_flight) {
+		while (!c->input_done && !c->closing && c->queued < cfg->max_in_flight &&
+		       c->waiting_bytes < DECODED_WAITING_CAP(c)) {
 			const uint8_t *frame;
 			uint32_t len;
 			ld_frame_status st = ld_frame_next(&c->in, &frame, &len);
@@ -547,14 +649,16 @@ static void update_reading(conn *c)
 {
 	const config_t *cfg = &c->nt->srv->cfg;
 	int room = !c->input_done && !c->closing && !c->nt->stopping &&
-		   c->queued < cfg->max_in_flight && c->out_bytes <= cfg->output_soft_limit;
+		   c->queued < cfg->max_in_flight && c->out_bytes <= cfg->output_soft_limit &&
+		   c->waiting_bytes < DECODED_WAITING_CAP(c) && !conn_paused(c);
 	/* Frames already buffered come first; they need no new bytes. */
 	if (room && ld_frame_ready(&c->in)) {
 		conn_process_input(c);
 		if (c->closing)
 			return;
 		room = !c->input_done && c->queued < cfg->max_in_flight &&
-		       c->out_bytes <= cfg->output_soft_limit;
+		       c->out_bytes <= cfg->output_soft_limit &&
+		       c->waiting_bytes < DECODED_WAITING_CAP(c) && !conn_paused(c);
 	}
 	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP;
 	if (want && !c->reading) {
@@ -684,6 +788,61 @@ static void net_close_user(net *nt, uint64_t user_id)
 	}
 }
 
+/* Answers held over output_total_limit for a whole tick (about a second)
+ * although every connection holding them is paused: close the connections
+ * holding the most until the rest fit, each with one line in the log. */
+static void close_largest_holders(net *nt)
+{
+	uint64_t cap = nt->srv->cfg.output_total_limit;
+	if (!output_over(nt)) {
+		nt->out_over_ticks = 0;
+		return;
+	}
+	if (++nt->out_over_ticks < 2)
+		return;
+	/* Bytes of a closed connection leave out_total when libuv cancels its
+	 * writes, later in this loop iteration: count them out here. */
+	uint64_t total = nt->out_total;
+	while (total > cap) {
+		conn *big = NULL;
+		for (conn *c = nt->all; c; c = c->next)
+			if (!big || conn_unread(c) > conn_unread(big))
+				big = c;
+		if (!big || conn_unread(big) == 0)
+			break;
+		uint64_t held = conn_unread(big);
+		log_warn("%s: closing: %llu bytes of answers unread while leadd holds %llu for all "
+			 "clients, over output_total_limit (%llu)",
+			 big->peer, (unsigned long long)held, (unsigned long long)total,
+			 (unsigned long long)cap);
+		total -= held;
+		conn_close(big);
+	}
+}
+
+/* glibc keeps freed memory for reuse; after a burst of large answers or
+ * requests that can be hundreds of MB no other process may use. Give it back
+ * when enough sits free, at most once a tick. */
+#define TRIM_FREE_MIN (16u << 20)
+
+static void trim_memory(void)
+{
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
+	struct mallinfo2 mi = mallinfo2();
+	if (mi.fordblks >= TRIM_FREE_MIN) {
+		malloc_trim(0);
+		log_debug("returned free memory to the system (%zu bytes were free)", mi.fordblks);
+	}
+#endif
+}
+
+static void on_output_tick(uv_timer_t *t)
+{
+	net *nt = t->data;
+	close_largest_holders(nt);
+	trim_memory();
+}
+
 static int resolve_listen(const char *listen, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
 	char host[256], port[16];
@@ -735,6 +894,11 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 	uv_timer_init(loop, &nt->sweep_timer);
 	nt->sweep_timer.data = nt;
 	uv_timer_start(&nt->sweep_timer, on_sweep, 1000, 1000);
+	uv_timer_init(loop, &nt->resume_timer);
+	nt->resume_timer.data = nt;
+	uv_timer_init(loop, &nt->output_timer);
+	nt->output_timer.data = nt;
+	uv_timer_start(&nt->output_timer, on_output_tick, 1000, 1000);
 	srv->wr = writer_start(srv, loop, net_on_write_done);
 	if (!srv->wr) {
 		snprintf(err, errlen, "cannot start the writer thread");
@@ -760,6 +924,8 @@ static void finish_shutdown(net *nt)
 	uv_close((uv_handle_t *)&nt->stop_timer, NULL);
 	uv_close((uv_handle_t *)&nt->sweep_timer, NULL);
 	session_sweep_stop();
+	uv_close((uv_handle_t *)&nt->resume_timer, NULL);
+	uv_close((uv_handle_t *)&nt->output_timer, NULL);
 	/* Requests still at the writer are committed before it stops; their
 	 * connections are gone, so the answers are dropped. */
 	while (nt->all)

@@ -24,10 +24,17 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX 1000
 
-/* Bytes protobuf-c may allocate unpacking one request: a full 1 MiB frame of
- * real fields fits; a frame of empty sub-messages that would explode in
- * memory does not. */
-#define LIMIT_UNPACK_BUDGET (4u << 20)
+/* Bytes protobuf-c may allocate unpacking one request, sized to its frame:
+ * a floor plus a small multiple of the frame's length. A real request costs
+ * about its own size in memory (strings are copied once, and every repeated
+ * field is capped, so the structs and pointers stay within the floor); a
+ * frame of empty sub-messages costs about 70 bytes of heap per 2 bytes on
+ * the wire (an empty Contact) and is refused like an undecodable frame.
+ * A 64 KiB frame before login may cost at most 320 KiB, a 1 MiB frame after
+ * it 4.06 MiB. docs/protocol.md (Limits) states the rule. */
+#define LIMIT_UNPACK_FLOOR (64u << 10)
+#define LIMIT_UNPACK_PER_BYTE 4u
+#define LIMIT_UNPACK_BUDGET(len) (LIMIT_UNPACK_FLOOR + LIMIT_UNPACK_PER_BYTE * (size_t)(len))
 
 /* Bytes one request may use for the records it loads and its answer: a
  * full list page of the largest leads. */
