@@ -83,6 +83,7 @@ void dispatch_free(request_ctx *rc)
 		return;
 	ld_arena_free(&rc->arena);
 	free(rc->frame);
+	free(rc->internal);
 	free(rc);
 }
 

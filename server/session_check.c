@@ -5,6 +5,7 @@
 
 #include "ld_error.h"
 #include "log.h"
+#include "request_limits.h"
 #include "sessions.h"
 #include "users.h"
 #include "writer.h"
@@ -92,12 +93,17 @@ static request_ctx *internal_new(server *srv, const dispatch_entry *e, internal_
 	request_ctx *rc = dispatch_new(srv, NULL);
 	if (!rc)
 		return NULL;
-	internal_work *w = ld_arena_alloc(&rc->arena, sizeof(*w));
+	/* Outside the arena: the arena is freed once the writer packs the
+	 * answer, and sweep_done still reads the outcome after that. The
+	 * request owns it (dispatch_free frees it). */
+	internal_work *w = calloc(1, sizeof(*w));
 	if (!w) {
 		dispatch_free(rc);
 		return NULL;
 	}
-	memset(w, 0, sizeof(*w));
+	/* Internal work is not a decoded frame: it may use what any request
+	 * may for the records it loads. */
+	rc->arena.budget = LIMIT_REQUEST_MEMORY;
 	w->kind = kind;
 	rc->entry = e;
 	rc->internal = w;
