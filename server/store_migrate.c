@@ -7,6 +7,7 @@
 
 #include "leadd.pb-c.h"
 #include "log.h"
+#include "migrate.h"
 #include "store.h"
 
 /* NetSuite's default lead statuses. Ids are stable: counters key on them. */
@@ -58,6 +59,7 @@ static const struct {
 } migrations[] = {
 	{1, "seed the default statuses", seed_default_statuses},
 	{2, "create the session token key", create_session_key},
+	{3, "fold user, team, client and tag names by Unicode rules", migrate_fold_names},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

@@ -160,7 +160,7 @@ static void test_schema_1_directory_migrates(void **state)
 	assert_int_equal(read_schema(), 1);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 2);
+	assert_int_equal(read_schema(), 3);
 	c = login(addr); /* needs the session key migration 2 made */
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
