@@ -306,8 +306,6 @@ static int scan_wire(request_ctx *rc, const ProtobufCMessageDescriptor *d, const
 		if (f && f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)len)) {
 			field_rule r;
 			rule_for(d, f, &r);
-			if (f->label == PROTOBUF_C_LABEL_REPEATED)
-				snprintf(r.human, sizeof(r.human), "%s", r.plural);
 			dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				      "%s contains a NUL byte (U+0000); text may not hold one",
 				      r.human);
