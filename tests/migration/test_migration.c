@@ -226,8 +226,7 @@ static void put_raw(lmdb_w *w, MDB_dbi d, const char *key, size_t klen, const vo
 	assert_int_equal(mdb_put(w->txn, d, &k, &v, 0), 0);
 }
 
-static void put_msg(lmdb_w *w, MDB_dbi d, const void *key, size_t klen,
-		    const ProtobufCMessage *m)
+static void put_msg(lmdb_w *w, MDB_dbi d, const void *key, size_t klen, const ProtobufCMessage *m)
 {
 	size_t n = protobuf_c_message_get_packed_size(m);
 	uint8_t *buf = malloc(n ? n : 1);
@@ -258,8 +257,8 @@ static void old_name_keys(lmdb_w *w, const char *records, const char *names, uin
 		memcpy(key, k.mv_data, 8);
 		char name[256];
 		if (strcmp(records, "users") == 0) {
-			Leadd__Store__UserRecord *u =
-				leadd__store__user_record__unpack(NULL, v.mv_size, v.mv_data);
+			Leadd__Store__UserRecord *u = leadd__store__user_record__unpack(
+				NULL, v.mv_size, v.mv_data);
 			assert_non_null(u);
 			snprintf(name, sizeof(name), "%s", u->id == rename_id ? to : u->name);
 			if (u->id == rename_id) {
@@ -269,8 +268,8 @@ static void old_name_keys(lmdb_w *w, const char *records, const char *names, uin
 			}
 			leadd__store__user_record__free_unpacked(u, NULL);
 		} else {
-			Leadd__Store__TeamRecord *t =
-				leadd__store__team_record__unpack(NULL, v.mv_size, v.mv_data);
+			Leadd__Store__TeamRecord *t = leadd__store__team_record__unpack(
+				NULL, v.mv_size, v.mv_data);
 			assert_non_null(t);
 			snprintf(name, sizeof(name), "%s", t->name);
 			leadd__store__team_record__free_unpacked(t, NULL);
@@ -289,8 +288,8 @@ static void rename_folder(lmdb_w *w, uint64_t id, uint64_t lead_id, char *to)
 	MDB_dbi clients = db(w, "clients"), leads = db(w, "leads"), history = db(w, "history");
 	MDB_val k = {8, key}, v;
 	assert_int_equal(mdb_get(w->txn, clients, &k, &v), 0);
-	Leadd__Store__ClientRecord *c =
-		leadd__store__client_record__unpack(NULL, v.mv_size, v.mv_data);
+	Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(NULL, v.mv_size,
+									    v.mv_data);
 	char *was = c->name;
 	c->name = to;
 	put_msg(w, clients, key, 8, &c->base);
@@ -311,8 +310,8 @@ static void rename_folder(lmdb_w *w, uint64_t id, uint64_t lead_id, char *to)
 
 	MDB_val hk = {16, hkey};
 	assert_int_equal(mdb_get(w->txn, history, &hk, &v), 0);
-	Leadd__Store__HistoryEntry *h =
-		leadd__store__history_entry__unpack(NULL, v.mv_size, v.mv_data);
+	Leadd__Store__HistoryEntry *h = leadd__store__history_entry__unpack(NULL, v.mv_size,
+									    v.mv_data);
 	was = h->lead->client_name;
 	h->lead->client_name = to;
 	put_msg(w, history, hkey, 16, &h->base);
@@ -330,8 +329,8 @@ static void old_folder_and_tag_keys(lmdb_w *w)
 	assert_int_equal(mdb_cursor_open(w->txn, clients, &cur), 0);
 	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		Leadd__Store__ClientRecord *c =
-			leadd__store__client_record__unpack(NULL, v.mv_size, v.mv_data);
+		Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(NULL, v.mv_size,
+										    v.mv_data);
 		char key[512];
 		old_fold(c->name, key);
 		put_raw(w, names, key, strlen(key), k.mv_data, 8);
@@ -475,8 +474,7 @@ static void test_schema_2_names_fold(void **state)
 	char err[256];
 	uint8_t token[LD_TOKEN_BYTES];
 	assert_int_equal(ld_conn_open(addr, "migration-test", 5000, &c, err, sizeof(err)), 0);
-	assert_int_equal(ld_login_password(c, "TOM", "rep-password-1", token, err, sizeof(err)),
-			 0);
+	assert_int_equal(ld_login_password(c, "TOM", "rep-password-1", token, err, sizeof(err)), 0);
 	ld_conn_close(c);
 	char renamed[64];
 	snprintf(renamed, sizeof(renamed), "tom-%llu", (unsigned long long)tim);
