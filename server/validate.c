@@ -95,13 +95,13 @@ static void rule_for(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDe
 	r->max_len = cap && cap->max_len ? cap->max_len : LIMIT_STRING_DEFAULT;
 	r->max_count = cap && cap->max_count ? cap->max_count : LIMIT_REPEATED_DEFAULT;
 	r->kind = cap ? cap->kind : TEXT_LINE;
-	/* Passwords are secrets: any character, and never named by content. */
+	/* Passwords are secrets: any character but NUL, never shown. */
 	if (n >= 8 && strcmp(f->name + n - 8, "password") == 0) {
 		r->kind = TEXT_SECRET;
-		snprintf(r->human, sizeof(r->human), "the %s",
-			 n > 8 ? "current password" : "password");
-		if (strcmp(f->name, "password") != 0 && strcmp(f->name, "current_password") != 0)
-			snprintf(r->human, sizeof(r->human), "a password");
+		snprintf(r->human, sizeof(r->human), "%s",
+			 strcmp(f->name, "password") == 0           ? "the password"
+			 : strcmp(f->name, "current_password") == 0 ? "the current password"
+								    : "a password");
 	} else if (cap) {
 		snprintf(r->human, sizeof(r->human), "%s", cap->human);
 	} else {
