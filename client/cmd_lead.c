@@ -60,7 +60,7 @@ static int parse_value(const struct cmd_entry *self, struct lead_ctx *ctx, const
 		char example[32];
 		ld_amount_format(123450, cur->minor, example, sizeof(example));
 		return lead_usage_error(self, ctx,
-					"--value wants a positive amount like %s (%s has %u "
+					"--value wants an amount of 0 or more like %s (%s has %u "
 					"decimal%s), not '%s'",
 					example, code, cur->minor, cur->minor == 1 ? "" : "s",
 					value);

@@ -262,9 +262,10 @@ static void old_name_keys(lmdb_w *w, const char *records, const char *names, uin
 			assert_non_null(u);
 			snprintf(name, sizeof(name), "%s", u->id == rename_id ? to : u->name);
 			if (u->id == rename_id) {
+				char *was = u->name;
 				u->name = name;
 				put_msg(w, r, key, 8, &u->base);
-				u->name = NULL;
+				u->name = was;
 			}
 			leadd__store__user_record__free_unpacked(u, NULL);
 		} else {
