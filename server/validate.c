@@ -40,7 +40,7 @@ static const field_cap caps[] = {
 	{"leadd.ContactList", "items", 0, LIMIT_CONTACTS, "a contact", "contacts", TEXT_LINE},
 	{"leadd.HelloRequest", "client_name", LIMIT_CLIENT_NAME, 0, "the client program's name", NULL, TEXT_LINE},
 	{"leadd.Contact", "name", LIMIT_NAME, 0, "the contact's name", NULL, TEXT_LINE},
-	{"leadd.LoginRequest", "user", LIMIT_NAME, 0, "the user name", NULL, TEXT_LINE},
+	{"leadd.LoginRequest", "user", 0, 0, "the user name", NULL, TEXT_LINE},
 	{"leadd.UserAddRequest", "name", LIMIT_NAME, 0, "the user name", NULL, TEXT_LINE},
 	{"leadd.UserEditRequest", "name", LIMIT_NAME, 0, "the user name", NULL, TEXT_LINE},
 	{"leadd.UserPasswdRequest", "name", LIMIT_NAME, 0, "the user name", NULL, TEXT_LINE},
