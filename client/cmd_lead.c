@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
 
@@ -43,18 +44,27 @@ int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
 	return 0;
 }
 
-/* --value and --currency into a Money; 0 or a usage error. */
+/* --value and --currency into a Money, in the currency's own minor unit
+ * (5000 JPY, 1234.50 EUR, 12.345 BHD); 0 or a usage error. */
 static int parse_value(const struct cmd_entry *self, struct lead_ctx *ctx, const char *value,
 		       const char *currency, Leadd__Money *m, char code[4])
 {
 	long long minor;
-	if (ld_parse_money(value, &minor) < 0)
-		return lead_usage_error(self, ctx, "--value wants an amount like 1234.50, not '%s'",
-					value);
-	if (lead_parse_currency(currency, code) < 0)
+	const ld_currency *cur;
+	if (lead_parse_currency(currency, code) < 0 || !(cur = ld_currency_find(code)))
 		return lead_usage_error(self, ctx,
-					"--currency wants a three-letter code like EUR, not '%s'",
+					"--currency wants an ISO 4217 code like EUR, USD or JPY, "
+					"not '%s'",
 					currency);
+	if (ld_amount_parse(value, cur->minor, &minor) < 0) {
+		char example[32];
+		ld_amount_format(123450, cur->minor, example, sizeof(example));
+		return lead_usage_error(self, ctx,
+					"--value wants an amount of 0 or more like %s (%s has %u "
+					"decimal%s), not '%s'",
+					example, code, cur->minor, cur->minor == 1 ? "" : "s",
+					value);
+	}
 	m->has_amount_minor = 1;
 	m->amount_minor = minor;
 	m->currency = code;
@@ -295,8 +305,9 @@ const struct cmd_entry cmd_add_entry = {
 		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--owner USER] "
 		 "[--team TEAM]",
 	.help = "create a lead and print its id",
-	.notes = "The contact options build the lead's main contact. --value is an amount like\n"
-		 "1234.50 in --currency (default EUR). --status takes what `lead status` takes.\n"
+	.notes = "The contact options build the lead's main contact. --value is an amount in\n"
+		 "--currency (an ISO 4217 code, default EUR), with that currency's decimals:\n"
+		 "1234.50 EUR, 5000 JPY, 12.345 BHD. --status takes what `lead status` takes.\n"
 		 "A rep owns the leads they add. A manager or admin gives --owner USER, or\n"
 		 "--team TEAM for an unowned lead in that team's pool (a manager's lead goes to\n"
 		 "their first team's pool without either; an admin must say which).",
@@ -490,8 +501,16 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		return rc;
 	if (a->currency && !a->value)
 		return lead_usage_error(self, ctx, "--currency goes with --value");
-	if (!up->title && !up->client_name && !a->value && !up->description && !up->source &&
-	    !up->main_phone && !up->main_email && !up->tags)
+	if (a->value && strcmp(a->value, "none") == 0) {
+		if (a->currency)
+			return lead_usage_error(self, ctx,
+						"--value none clears the value: "
+						"leave out --currency");
+		a->value = NULL;
+		up->has_clear_value = up->clear_value = 1;
+	}
+	if (!up->title && !up->client_name && !a->value && !up->has_clear_value &&
+	    !up->description && !up->source && !up->main_phone && !up->main_email && !up->tags)
 		return lead_usage_error(self, ctx, "say what to change, e.g. --title TITLE");
 	unsigned long long v = 0;
 	if (a->if_version && lead_parse_uint(a->if_version, UINT64_MAX, &v) < 0)
@@ -557,7 +576,9 @@ const struct cmd_entry cmd_edit_entry = {
 		 "[--tag TAG]... [--if-version VERSION]",
 	.help = "change a lead's fields",
 	.notes = "Only the fields given change. --tag (repeatable) replaces all the tags;\n"
-		 "--phone and --email change the main contact. The edit is refused (exit 5)\n"
+		 "--phone and --email change the main contact. --value is an amount in the\n"
+		 "lead's currency (or --currency); --value none clears it. The edit is refused "
+		 "(exit 5)\n"
 		 "if the lead changed since it was read: by lead itself just before, or at\n"
 		 "--if-version VERSION.",
 	.min_args = 1,

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
 
@@ -73,6 +74,19 @@ static char *text_truncate(const char *s, size_t width)
 	return xasprintf("%.*s…", (int)(p - s), s);
 }
 
+/* A copy of text from the server that is safe for a terminal: control
+ * characters, bidi overrides and bytes that are not UTF-8 come out escaped
+ * ("\x1b"), so a lead title cannot clear the screen, set the window title
+ * or write the clipboard. The server refuses them already; this is the
+ * client's own guard, for an older or hostile server. */
+static char *escaped(const char *s, int multiline)
+{
+	size_t need = ld_text_escape(s, multiline, NULL, 0);
+	char *out = xcalloc(1, need + 1);
+	ld_text_escape(s, multiline, out, need + 1);
+	return out;
+}
+
 static const char *or_dash(const char *s)
 {
 	return s && *s ? s : "-";
@@ -92,7 +106,9 @@ static void print_error(struct lead_ctx *ctx, int code, const char *msg)
 		free(s);
 		cJSON_Delete(o);
 	} else {
-		fprintf(stderr, "lead: %s\n", msg);
+		char *safe = escaped(msg, 1);
+		fprintf(stderr, "lead: %s\n", safe);
+		free(safe);
 	}
 }
 
@@ -154,8 +170,12 @@ void lead_out(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	char *text = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *safe = escaped(text, 1);
+	fputs(safe, stdout);
+	free(safe);
+	free(text);
 }
 
 int lead_json_out(cJSON *v)
@@ -240,9 +260,13 @@ void lead_format_value(const Leadd__Money *m, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
+	/* In the currency's own unit: 5000 JPY, 1234.50 EUR, 12.345 BHD. A code
+	 * this client does not know is shown as raw minor units, never guessed. */
+	const ld_currency *cur = ld_currency_find(m->currency);
 	char amount[32];
-	ld_format_money(m->amount_minor, amount, sizeof(amount));
-	snprintf(buf, len, "%s %s", amount, m->currency ? m->currency : "");
+	ld_amount_format(m->amount_minor, cur ? cur->minor : 0, amount, sizeof(amount));
+	snprintf(buf, len, "%s %s%s", amount, m->currency ? m->currency : "",
+		 cur ? "" : " (minor units)");
 }
 
 static const char *const stage_names[] = {"-", "lead", "prospect", "customer"};
@@ -416,8 +440,10 @@ void lead_kv_add(struct lead_kv *kv, const char *key, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	kv->keys[kv->n] = key;
-	kv->values[kv->n] = xvasprintf(fmt, ap);
+	char *text = xvasprintf(fmt, ap);
 	va_end(ap);
+	kv->values[kv->n] = escaped(text, 1);
+	free(text);
 	kv->n++;
 }
 
@@ -475,8 +501,8 @@ void lead_table_add(struct lead_table *t, const char *const *cells)
 			out_of_memory();
 	}
 	for (int c = 0; c < t->ncols; c++)
-		t->cells[t->nrows * (size_t)t->ncols + (size_t)c] = xasprintf(
-			"%s", cells[c] ? cells[c] : "");
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)c] = escaped(
+			cells[c] ? cells[c] : "", 0);
 	t->nrows++;
 }
 

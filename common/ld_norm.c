@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 int ld_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -104,21 +106,26 @@ int ld_norm_phone(const char *in, char *out, size_t outlen)
 	return digits >= 3 ? 0 : -1;
 }
 
+/* Fold one name: NFKC with Unicode case folding (full-width letters,
+ * ligatures and compatibility forms become their plain letters, "È" and "è"
+ * the same), default-ignorable characters (soft hyphens, zero-width joiners)
+ * dropped, then trimmed with inner whitespace runs made one space. This is
+ * Unicode's NFKC_Casefold in all but a few rare characters. */
 int ld_norm_name(const char *in, char *out, size_t outlen)
 {
-	char *tmp = malloc(strlen(in) + 1);
-	if (!tmp)
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)in, 0, &folded,
+					  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+						  UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+						  UTF8PROC_IGNORE);
+	if (n < 0)
 		return -1;
-	if (trim_copy(in, tmp, strlen(in) + 1) < 0) {
-		free(tmp);
-		return -1;
-	}
 	size_t o = 0;
 	int space = 0;
-	for (const char *p = tmp; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	for (const utf8proc_uint8_t *p = folded; *p; p++) {
+		unsigned char c = *p;
 		if (isspace(c)) {
-			space = 1;
+			space = o > 0;
 			continue;
 		}
 		if (space) {
@@ -129,58 +136,89 @@ int ld_norm_name(const char *in, char *out, size_t outlen)
 		}
 		if (o + 1 >= outlen)
 			goto too_long;
-		out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+		out[o++] = (char)c;
 	}
-	free(tmp);
+	free(folded);
 	if (outlen == 0)
 		return -1;
 	out[o] = 0;
 	return 0;
 too_long:
-	free(tmp);
+	free(folded);
 	return -1;
 }
 
-int ld_parse_money(const char *s, long long *minor)
+/* Decode one code point of valid UTF-8 at s; its length in *len. */
+static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
 {
-	while (isspace((unsigned char)*s))
-		s++;
-	int neg = 0;
-	if (*s == '-') {
-		neg = 1;
-		s++;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)n, &cp);
+	if (k <= 0) {
+		*len = 1;
+		return UINT32_MAX;
 	}
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	long long whole = 0;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (whole > (INT64_MAX / 100 - 9) / 10)
-			return -1;
-		whole = whole * 10 + (*s - '0');
-	}
-	long long frac = 0;
-	if (*s == '.' || *s == ',') {
-		s++;
-		int nd = 0;
-		for (; isdigit((unsigned char)*s); s++, nd++) {
-			if (nd >= 2)
-				return -1;
-			frac = frac * 10 + (*s - '0');
-		}
-		if (nd == 0)
-			return -1;
-		if (nd == 1)
-			frac *= 10;
-	}
-	if (*s)
-		return -1;
-	*minor = (whole * 100 + frac) * (neg ? -1 : 1);
-	return 0;
+	*len = (size_t)k;
+	return (uint32_t)cp;
 }
 
-void ld_format_money(long long minor, char *out, size_t outlen)
+int ld_text_forbidden(uint32_t cp, int multiline)
 {
-	unsigned long long a = minor < 0 ? (unsigned long long)(-(minor + 1)) + 1
-					 : (unsigned long long)minor;
-	snprintf(out, outlen, "%s%llu.%02llu", minor < 0 ? "-" : "", a / 100, a % 100);
+	if (cp == '\n' || cp == '\t')
+		return !multiline;
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+	       cp == 0x2029;
+}
+
+long ld_text_check(const char *str, size_t n, int multiline, uint32_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < n;) {
+		size_t len;
+		uint32_t cp = utf8_next(s + i, n - i, &len);
+		if (cp == UINT32_MAX || ld_text_forbidden(cp, multiline)) {
+			if (bad)
+				*bad = cp == UINT32_MAX ? s[i] : cp;
+			return (long)i;
+		}
+		i += len;
+	}
+	return -1;
+}
+
+size_t ld_text_escape(const char *str, int multiline, char *out, size_t outlen)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), o = 0, fit = 0;
+	int cut = 0;
+	char tmp[16];
+	for (size_t i = 0; i < n;) {
+		size_t len;
+		uint32_t cp = utf8_next(s + i, n - i, &len);
+		const char *piece = (const char *)s + i;
+		size_t plen = len;
+		if (cp == UINT32_MAX) {
+			/* Not UTF-8: show the byte. */
+			snprintf(tmp, sizeof(tmp), "\\x%02x", s[i]);
+			piece = tmp, plen = strlen(tmp);
+		} else if (ld_text_forbidden(cp, multiline)) {
+			if (cp < 0x80)
+				snprintf(tmp, sizeof(tmp), "\\x%02x", (unsigned)cp);
+			else
+				snprintf(tmp, sizeof(tmp), "\\u%04x", (unsigned)cp);
+			piece = tmp, plen = strlen(tmp);
+		}
+		/* Whole pieces only: a cut escape could read as something else. */
+		if (!cut && o + plen < outlen) {
+			memcpy(out + o, piece, plen);
+			fit = o + plen;
+		} else {
+			cut = 1;
+		}
+		o += plen;
+		i += len;
+	}
+	if (outlen)
+		out[fit] = 0;
+	return o;
 }

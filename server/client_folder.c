@@ -10,9 +10,14 @@
 int client_ensure(store_txn *t, const char *name, int64_t now, ld_arena *arena, uint64_t *id,
 		  char **display)
 {
-	char norm[LIMIT_NAME * 4 + 1];
+	/* Folded by Unicode rules (ld_norm_name), so "MAISON LEFÈVRE SA" and
+	 * "Maison Lefèvre SA" are one folder. A name whose folded form is over
+	 * the key limit is refused without failing the transaction. */
+	char norm[CLIENT_NAME_KEY_MAX + 1];
+	if (t->ret)
+		return t->ret;
 	if (ld_norm_name(name, norm, sizeof(norm)) < 0 || !norm[0])
-		return t->ret = EINVAL;
+		return EINVAL;
 	MDB_val v;
 	if (store_get(t, DB_CLIENT_NAMES, norm, strlen(norm), &v) == 0) {
 		if (v.mv_size != 8)

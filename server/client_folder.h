@@ -5,8 +5,15 @@
 
 #include "store.h"
 
-/* Find or create the folder for `name` (not empty). Sets *id and *display
- * (the folder's name as first written, in the arena). Returns t->ret. */
+/* The longest folded name (ld_norm_name) a folder may have: under LMDB's
+ * 511-byte key limit. */
+#define CLIENT_NAME_KEY_MAX 500
+
+/* Find or create the folder for `name` (not empty), found by its folded
+ * name: "MAISON LEFÈVRE SA" finds "Maison Lefèvre SA". Sets *id and *display
+ * (the folder's name as first written, in the arena). Returns t->ret, or
+ * EINVAL (the transaction unharmed) if the folded name is empty or longer
+ * than CLIENT_NAME_KEY_MAX. */
 int client_ensure(store_txn *t, const char *name, int64_t now, ld_arena *arena, uint64_t *id,
 		  char **display);
 

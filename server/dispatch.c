@@ -19,30 +19,30 @@
 #define PW session_login_prework
 #define UPW user_password_prework
 const dispatch_entry dispatch_table[] = {
-	/* body                  name                handler           lowest role   visibility    writes prework barrier */
-	{BODY(HELLO),            "hello",            session_hello,    ROLE_NONE,    VIS_NONE,     0,     NULL,   0},
-	{BODY(LOGIN),            "login",            session_login,    ROLE_NONE,    VIS_NONE,     1,     PW,     1},
-	{BODY(LOGOUT),           "logout",           session_logout,   ROLE_REP,     VIS_NONE,     1,     NULL,   1},
-	{BODY(WHOAMI),           "whoami",           session_whoami,   ROLE_REP,     VIS_NONE,     0,     NULL,   0},
-	{BODY(PING),             "ping",             session_ping,     ROLE_REP,     VIS_NONE,     0,     NULL,   0},
-	{BODY(LEAD_CREATE),      "lead_create",      lead_create,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0},
-	{BODY(LEAD_GET),         "lead_get",         lead_get,         ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0},
-	{BODY(LEAD_UPDATE),      "lead_update",      lead_update,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0},
-	{BODY(LEAD_LIST),        "lead_list",        lead_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0},
-	{BODY(LEAD_SET_STATUS),  "lead_set_status",  lead_set_status,  ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0},
-	{BODY(STATUS_LIST),      "status_list",      status_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0},
-	{BODY(LEAD_CLAIM),       "lead_claim",       lead_claim,       ROLE_REP,     VIS_TEAM,     1,     NULL,   0},
-	{BODY(LEAD_ASSIGN),      "lead_assign",      lead_assign,      ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0},
-	{BODY(LEAD_BULK_ASSIGN), "lead_bulk_assign", lead_bulk_assign, ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0},
-	{BODY(USER_ADD),         "user_add",         user_add,         ROLE_ADMIN,   VIS_ALL,      1,     UPW,    0},
-	{BODY(USER_LIST),        "user_list",        user_list,        ROLE_MANAGER, VIS_TEAM,     0,     NULL,   0},
-	{BODY(USER_EDIT),        "user_edit",        user_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
-	{BODY(USER_PASSWD),      "user_passwd",      user_passwd,      ROLE_REP,     VIS_NONE,     1,     UPW,    0},
-	{BODY(USER_DISABLE),     "user_disable",     user_disable,     ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
-	{BODY(TEAM_ADD),         "team_add",         team_add,         ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
-	{BODY(TEAM_LIST),        "team_list",        team_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0},
-	{BODY(TEAM_EDIT),        "team_edit",        team_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0},
-	{BODY(STATS),            "stats",            admin_stats,      ROLE_ADMIN,   VIS_ALL,      0,     NULL,   0},
+	/* body                  name                handler           lowest role   visibility    writes prework barrier what */
+	{BODY(HELLO),            "hello",            session_hello,    ROLE_NONE,    VIS_NONE,     0,     NULL,   0, "saying hello"},
+	{BODY(LOGIN),            "login",            session_login,    ROLE_NONE,    VIS_NONE,     1,     PW,     1, "logging in"},
+	{BODY(LOGOUT),           "logout",           session_logout,   ROLE_REP,     VIS_NONE,     1,     NULL,   1, "logging out"},
+	{BODY(WHOAMI),           "whoami",           session_whoami,   ROLE_REP,     VIS_NONE,     0,     NULL,   0, "asking who you are"},
+	{BODY(PING),             "ping",             session_ping,     ROLE_REP,     VIS_NONE,     0,     NULL,   0, "pinging the server"},
+	{BODY(LEAD_CREATE),      "lead_create",      lead_create,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "adding leads"},
+	{BODY(LEAD_GET),         "lead_get",         lead_get,         ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "reading a lead"},
+	{BODY(LEAD_UPDATE),      "lead_update",      lead_update,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "editing leads"},
+	{BODY(LEAD_LIST),        "lead_list",        lead_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing leads"},
+	{BODY(LEAD_SET_STATUS),  "lead_set_status",  lead_set_status,  ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "changing a lead's status"},
+	{BODY(STATUS_LIST),      "status_list",      status_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing statuses"},
+	{BODY(LEAD_CLAIM),       "lead_claim",       lead_claim,       ROLE_REP,     VIS_TEAM,     1,     NULL,   0, "claiming leads"},
+	{BODY(LEAD_ASSIGN),      "lead_assign",      lead_assign,      ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "assigning leads"},
+	{BODY(LEAD_BULK_ASSIGN), "lead_bulk_assign", lead_bulk_assign, ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "moving all of a user's leads"},
+	{BODY(USER_ADD),         "user_add",         user_add,         ROLE_ADMIN,   VIS_ALL,      1,     UPW,    0, "adding users"},
+	{BODY(USER_LIST),        "user_list",        user_list,        ROLE_MANAGER, VIS_TEAM,     0,     NULL,   0, "listing users"},
+	{BODY(USER_EDIT),        "user_edit",        user_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "editing users"},
+	{BODY(USER_PASSWD),      "user_passwd",      user_passwd,      ROLE_REP,     VIS_NONE,     1,     UPW,    0, "changing passwords"},
+	{BODY(USER_DISABLE),     "user_disable",     user_disable,     ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "disabling users"},
+	{BODY(TEAM_ADD),         "team_add",         team_add,         ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "adding teams"},
+	{BODY(TEAM_LIST),        "team_list",        team_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing teams"},
+	{BODY(TEAM_EDIT),        "team_edit",        team_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "editing teams"},
+	{BODY(STATS),            "stats",            admin_stats,      ROLE_ADMIN,   VIS_ALL,      0,     NULL,   0, "reading server statistics"},
 };
 // clang-format on
 const size_t dispatch_table_len = sizeof(dispatch_table) / sizeof(dispatch_table[0]);
@@ -137,7 +137,7 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 		rc->resp.has_id = 1;
 		rc->resp.id = rc->req->id;
 	}
-	if (validate_request(rc, &rc->req->base) < 0) {
+	if (validate_request(rc, &rc->req->base, frame, len) < 0) {
 		dispatch_finish(rc);
 		return -1;
 	}
@@ -177,8 +177,8 @@ int dispatch_authorize(request_ctx *rc)
 	if (rc->who.role == ROLE_NONE)
 		dispatch_fail(rc, LD_UNAUTHENTICATED, "log in first: run 'lead login'");
 	else
-		dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role or higher", e->name,
-			      role_name(e->min_role));
+		dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role%s", e->what,
+			      role_name(e->min_role), e->min_role < ROLE_ADMIN ? " or higher" : "");
 	dispatch_finish(rc);
 	return -1;
 }

@@ -43,6 +43,9 @@ typedef struct {
 	/* Changes who the connection is (login, logout): nothing after it on
 	 * the connection starts until it is answered. */
 	int barrier;
+	/* What the request does, for people: "assigning leads needs the
+	 * manager role or higher". */
+	const char *what;
 } dispatch_entry;
 
 extern const dispatch_entry dispatch_table[];
@@ -149,9 +152,12 @@ uint64_t dispatch_count(size_t row);
 /* Visibility: may the principal see this lead? (Reads owner and team records.) */
 int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead);
 
-/* validate.c: every string valid UTF-8 and within its cap, every repeated
- * field within its cap. 0, or -1 with the answer set on rc. */
-int validate_request(request_ctx *rc, const ProtobufCMessage *msg);
+/* validate.c: every string valid UTF-8, within its cap, free of control
+ * characters (and of NUL, checked in the raw frame), every repeated field
+ * within its cap, money in a known currency and not negative. 0, or -1 with
+ * the answer set on rc. */
+int validate_request(request_ctx *rc, const ProtobufCMessage *msg, const uint8_t *frame,
+		     size_t len);
 
 /* Handlers (one file per family). */
 int session_hello(request_ctx *rc, store_txn *t);

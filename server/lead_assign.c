@@ -135,7 +135,8 @@ int lead_assign(request_ctx *rc, store_txn *t)
 	}
 	default:
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "say where the lead goes: to_user, to_pool or round_robin");
+				     "say where the lead goes: to a user, to its team's pool, "
+				     "or round-robin");
 	}
 }
 
@@ -187,7 +188,7 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 	if (err)
 		return dispatch_store_error(rc, err);
 	if (!q->to_user)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "to_user is required");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "say which user the leads go to");
 	if ((code = find_assignee(rc, t, q->to_user, &to)))
 		return code;
 	if (q->has_status_id) {

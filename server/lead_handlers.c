@@ -33,14 +33,16 @@ static int check_money(request_ctx *rc, const Leadd__Money *m)
 	if (!m)
 		return LD_OK;
 	if (!m->has_amount_minor)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "value needs amount_minor");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the value needs an amount (in the currency's minor units)");
 	const char *c = m->currency;
 	if (!c || strlen(c) != 3 || !isupper((unsigned char)c[0]) ||
 	    !isupper((unsigned char)c[1]) || !isupper((unsigned char)c[2]))
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "value needs an ISO 4217 currency such as EUR (three capital "
-				     "letters), got '%s'",
-				     c ? c : "");
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"the value needs an ISO 4217 currency such as EUR (three capital "
+			"letters)%s",
+			c ? "" : ", and has none");
 	return LD_OK;
 }
 
@@ -133,7 +135,11 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 	}
 	uint64_t id;
 	char *display;
-	if (client_ensure(t, name, rc->now, &rc->arena, &id, &display) != 0)
+	int err = client_ensure(t, name, rc->now, &rc->arena, &id, &display);
+	if (err == EINVAL)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the client name is too long once its letters are normalised");
+	if (err != 0)
 		return dispatch_store_error(rc, t->ret);
 	lead->has_client_id = 1;
 	lead->client_id = id;
@@ -169,7 +175,7 @@ static int create_owner(request_ctx *rc, store_txn *t, const Leadd__LeadCreateRe
 	if (err)
 		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
 	if (who->role == ROLE_REP) {
-		if ((q->owner && strcmp(q->owner, self->name) != 0) || q->team)
+		if ((q->owner && !user_name_equal(q->owner, self->name)) || q->team)
 			return dispatch_fail(rc, LD_PERMISSION_DENIED,
 					     "a rep creates leads for themselves; ask a manager to "
 					     "assign it");
@@ -221,7 +227,8 @@ int lead_create(request_ctx *rc, store_txn *t)
 	if (is_blank(q->title))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");
 	if (q->has_next_action_at && q->next_action_at < 0)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "next_action_at must be >= 0");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the next action time cannot be before 1970");
 	if ((code = check_money(rc, q->value)) || (code = check_tags(rc, q->tags, q->n_tags)) ||
 	    (code = check_contacts(rc, q->contacts, q->n_contacts)))
 		return code;
@@ -321,7 +328,8 @@ static int set_main_contact(request_ctx *rc, Leadd__Lead *lead, const char *emai
 static int any_update_field(const Leadd__LeadUpdateRequest *q)
 {
 	return q->title || q->client_name || q->description || q->value || q->source || q->tags ||
-	       q->contacts || q->has_next_action_at || q->main_email || q->main_phone;
+	       q->contacts || q->has_next_action_at || q->main_email || q->main_phone ||
+	       (q->has_clear_value && q->clear_value);
 }
 
 int lead_update(request_ctx *rc, store_txn *t)
@@ -330,8 +338,10 @@ int lead_update(request_ctx *rc, store_txn *t)
 	Leadd__Lead *lead, *old;
 	int code;
 	if (!q->has_expected_version)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "expected_version is required: send the version you read");
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"an edit needs the version of the lead it is based on: read the "
+			"lead and send its version");
 	if (!any_update_field(q))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the update changes no field");
 	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
@@ -340,7 +350,11 @@ int lead_update(request_ctx *rc, store_txn *t)
 	if (q->title && is_blank(q->title))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");
 	if (q->has_next_action_at && q->next_action_at < 0)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "next_action_at must be >= 0");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the next action time cannot be before 1970");
+	if (q->value && q->has_clear_value && q->clear_value)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the update both sets and clears the value; send one");
 	if ((code = check_money(rc, q->value)) ||
 	    (q->tags && (code = check_tags(rc, q->tags->items, q->tags->n_items))) ||
 	    (q->contacts &&
@@ -357,6 +371,8 @@ int lead_update(request_ctx *rc, store_txn *t)
 		lead->description = q->description[0] ? q->description : NULL;
 	if (q->value)
 		lead->value = copy_money(rc, q->value);
+	if (q->has_clear_value && q->clear_value)
+		lead->value = NULL;
 	if (q->source)
 		lead->source = q->source[0] ? q->source : NULL;
 	if (q->tags) {
@@ -391,7 +407,7 @@ int lead_set_status(request_ctx *rc, store_txn *t)
 	Leadd__Lead *lead, *old;
 	int code;
 	if (!q->has_status_id)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "status_id is required");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "say which status to set");
 	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
 	    (q->has_expected_version && (code = check_version(rc, old, q->expected_version))) ||
 	    (code = check_status(rc, t, q->status_id)))
@@ -441,8 +457,8 @@ int lead_list(request_ctx *rc, store_txn *t)
 	const Leadd__LeadListRequest *q = rc->req->lead_list;
 	uint32_t limit = q->has_limit && q->limit ? q->limit : LIST_DEFAULT;
 	if (limit > LIST_MAX)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "limit %u is over the maximum of %d",
-				     limit, LIST_MAX);
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "a page holds at most %d leads, not %u", LIST_MAX, limit);
 	uint64_t after = 0;
 	if (q->cursor && q->cursor[0] && cursor_decode(q->cursor, &after) < 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,

@@ -17,8 +17,8 @@ int session_hello(request_ctx *rc, store_txn *t)
 		rc->final = 1;
 		if (!q->has_protocol_version)
 			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-					     "Hello must carry protocol_version; this leadd speaks "
-					     "protocol version %d",
+					     "Hello must say which protocol version the client "
+					     "speaks; this leadd speaks protocol version %d",
 					     LD_PROTOCOL_VERSION);
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "client speaks protocol version %u, this leadd speaks "

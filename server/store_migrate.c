@@ -8,6 +8,7 @@
 #include "leadd.pb-c.h"
 #include "leadd_store.pb-c.h"
 #include "log.h"
+#include "migrate.h"
 #include "store.h"
 
 /* NetSuite's default lead statuses. Ids are stable: counters key on them. */
@@ -88,6 +89,7 @@ static const struct {
 	{1, "seed the default statuses", seed_default_statuses},
 	{2, "create the session token key", create_session_key},
 	{3, "index the sessions by user", index_sessions_by_user},
+	{4, "fold user, team, client and tag names by Unicode rules", migrate_fold_names},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

@@ -123,7 +123,8 @@ static int find_team(request_ctx *rc, store_txn *t, const char *name, team_recor
 static int check_role(request_ctx *rc, Leadd__Role role)
 {
 	if (role_from_wire(role) == ROLE_NONE)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "role must be rep, manager or admin");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the role must be rep, manager or admin");
 	return LD_OK;
 }
 
@@ -136,11 +137,14 @@ int user_add(request_ctx *rc, store_txn *t)
 				     "a user name is 1-64 letters, digits, '.', '_' or '-'");
 	if (!q->has_role || (code = check_role(rc, q->role)))
 		return q->has_role ? code
-				   : dispatch_fail(rc, LD_INVALID_ARGUMENT, "role is required");
+				   : dispatch_fail(rc, LD_INVALID_ARGUMENT,
+						   "say the user's role: rep, manager or admin");
 	user_record *existing;
 	int err = user_find(t, q->name, &rc->arena, &existing);
 	if (err == 0)
-		return dispatch_fail(rc, LD_ALREADY_EXISTS, "user '%s' already exists", q->name);
+		return dispatch_fail(rc, LD_ALREADY_EXISTS,
+				     "user '%s' already exists (names ignore case)",
+				     existing->name);
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
 	team_record *tm = NULL;
@@ -294,7 +298,9 @@ int team_add(request_ctx *rc, store_txn *t)
 	team_record *existing;
 	int err = team_find(t, q->name, &rc->arena, &existing);
 	if (err == 0)
-		return dispatch_fail(rc, LD_ALREADY_EXISTS, "team '%s' already exists", q->name);
+		return dispatch_fail(rc, LD_ALREADY_EXISTS,
+				     "team '%s' already exists (names ignore case)",
+				     existing->name);
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
 	team_record tm = LEADD__STORE__TEAM_RECORD__INIT;

@@ -3,6 +3,26 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ld_norm.h"
+
+/* User and team names are found by their folded form (ld_norm_name: NFKC,
+ * Unicode case folding, whitespace runs made one space), so "Tom", "tom"
+ * and "ＴＯＭ" are one name: a second cannot be added, and login finds the
+ * user whatever case is typed. The record keeps the name as it was first
+ * given, for display. */
+int user_name_key(const char *name, char key[USER_NAME_KEY_MAX + 1])
+{
+	if (!name || ld_norm_name(name, key, USER_NAME_KEY_MAX + 1) < 0 || !key[0])
+		return -1;
+	return 0;
+}
+
+int user_name_equal(const char *a, const char *b)
+{
+	char ka[USER_NAME_KEY_MAX + 1], kb[USER_NAME_KEY_MAX + 1];
+	return user_name_key(a, ka) == 0 && user_name_key(b, kb) == 0 && strcmp(ka, kb) == 0;
+}
+
 static int load_by_id(store_txn *t, store_db db, uint64_t id,
 		      const ProtobufCMessageDescriptor *desc, ld_arena *arena, void **out)
 {
@@ -14,10 +34,11 @@ static int load_by_id(store_txn *t, store_db db, uint64_t id,
 static int load_by_name(store_txn *t, store_db names, store_db db, const char *name,
 			const ProtobufCMessageDescriptor *desc, ld_arena *arena, void **out)
 {
-	if (!name || !name[0])
+	char key[USER_NAME_KEY_MAX + 1];
+	if (user_name_key(name, key) < 0)
 		return MDB_NOTFOUND;
 	MDB_val v;
-	int rc = store_get(t, names, name, strlen(name), &v);
+	int rc = store_get(t, names, key, strlen(key), &v);
 	if (rc)
 		return rc;
 	if (v.mv_size != 8)
@@ -49,6 +70,18 @@ int team_find(store_txn *t, const char *name, ld_arena *arena, team_record **out
 			    &leadd__store__team_record__descriptor, arena, (void **)out);
 }
 
+static void put_name(store_txn *t, store_db names, const char *name, const uint8_t id[8])
+{
+	char key[USER_NAME_KEY_MAX + 1];
+	if (t->ret)
+		return;
+	if (user_name_key(name, key) < 0) {
+		t->ret = EINVAL;
+		return;
+	}
+	store_put(t, names, key, strlen(key), id, 8, MDB_NOOVERWRITE);
+}
+
 void user_put(store_txn *t, user_record *u, int is_new)
 {
 	uint8_t key[8];
@@ -59,7 +92,7 @@ void user_put(store_txn *t, user_record *u, int is_new)
 	store_key_u64(key, u->id);
 	store_put_msg(t, DB_USERS, key, 8, &u->base);
 	if (is_new)
-		store_put(t, DB_USER_NAMES, u->name, strlen(u->name), key, 8, MDB_NOOVERWRITE);
+		put_name(t, DB_USER_NAMES, u->name, key);
 }
 
 void team_put(store_txn *t, team_record *tm, int is_new)
@@ -72,7 +105,7 @@ void team_put(store_txn *t, team_record *tm, int is_new)
 	store_key_u64(key, tm->id);
 	store_put_msg(t, DB_TEAMS, key, 8, &tm->base);
 	if (is_new)
-		store_put(t, DB_TEAM_NAMES, tm->name, strlen(tm->name), key, 8, MDB_NOOVERWRITE);
+		put_name(t, DB_TEAM_NAMES, tm->name, key);
 }
 
 static int load_all(store_txn *t, store_db db, const ProtobufCMessageDescriptor *desc,

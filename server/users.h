@@ -12,9 +12,17 @@ typedef Leadd__Store__TeamRecord team_record;
 
 /* 0, MDB_NOTFOUND or an error. */
 int user_load(store_txn *t, uint64_t id, ld_arena *arena, user_record **out);
+/* Found by name whatever its case or Unicode form (user_name_key). */
 int user_find(store_txn *t, const char *name, ld_arena *arena, user_record **out);
 int team_load(store_txn *t, uint64_t id, ld_arena *arena, team_record **out);
 int team_find(store_txn *t, const char *name, ld_arena *arena, team_record **out);
+
+/* The key a user or team name is stored under: the name folded by
+ * ld_norm_name. 0, or -1 if the name is empty or folds too long. */
+#define USER_NAME_KEY_MAX 500
+int user_name_key(const char *name, char key[USER_NAME_KEY_MAX + 1]);
+/* 1 if two names are the same name (same key). */
+int user_name_equal(const char *a, const char *b);
 
 /* Write a user or team record and its name entry (new ones get an id). */
 void user_put(store_txn *t, user_record *u, int is_new);

@@ -187,9 +187,11 @@ static void check_names(verifier *v, store_db records, store_db names, const cha
 			name = tm ? tm->name : NULL;
 		}
 		MDB_val x;
+		char key[USER_NAME_KEY_MAX + 1];
 		if (!name) {
 			problem(v, "%s record %" PRIu64 " does not decode", what, id);
-		} else if (store_get(&v->t, names, name, strlen(name), &x) != 0 || x.mv_size != 8 ||
+		} else if (user_name_key(name, key) < 0 ||
+			   store_get(&v->t, names, key, strlen(key), &x) != 0 || x.mv_size != 8 ||
 			   store_key_get_u64(x.mv_data) != id) {
 			problem(v, "%s %" PRIu64 " '%s' is not found by its name", what, id, name);
 		}

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "ld_client.h"
+#include "leadd_store.pb-c.h"
 
 static const char *leadd;
 static char dir[256], data[300];
@@ -187,7 +188,7 @@ static void test_schema_1_directory_migrates(void **state)
 	assert_int_equal(read_schema(), 1);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 3);
+	assert_int_equal(read_schema(), 4);
 	c = login(addr); /* needs the session key migration 2 made */
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
@@ -247,7 +248,7 @@ static void test_schema_2_sessions_get_indexed(void **state)
 	downgrade_to_schema_2();
 	assert_int_equal(read_schema(), 2);
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 3);
+	assert_int_equal(read_schema(), 4);
 	stop(pid);
 	/* The migration made the index entries verify checks. */
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
@@ -278,6 +279,314 @@ static void test_schema_2_sessions_get_indexed(void **state)
 		ld_conn_close(r);
 	}
 	stop(pid);
+}
+
+/* ---- migration 4: names folded by Unicode rules ----
+ *
+ * Schema 2 keyed user and team names by their exact bytes and client folders
+ * and tags by ASCII-only lower-casing: "Tom" and "tom" could both exist, and
+ * "MAISON LEFÈVRE SA" made a folder beside "Maison Lefèvre SA". The test
+ * writes such a directory the only way an old leadd left it: it takes one
+ * made now and puts back the old keys (and the two colliding names) with
+ * LMDB directly, then starts leadd on it. */
+
+typedef struct {
+	MDB_env *env;
+	MDB_txn *txn;
+} lmdb_w;
+
+static MDB_dbi db(lmdb_w *w, const char *name)
+{
+	MDB_dbi d;
+	assert_int_equal(mdb_dbi_open(w->txn, name, 0, &d), 0);
+	return d;
+}
+
+/* Schema 2's key for folders and tags: ASCII lower-case, spaces folded. */
+static void old_fold(const char *in, char *out)
+{
+	size_t o = 0;
+	int space = 0;
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == ' ' || c == '\t') {
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			out[o++] = ' ';
+		space = 0;
+		out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out[o] = 0;
+}
+
+static void put_raw(lmdb_w *w, MDB_dbi d, const char *key, size_t klen, const void *val,
+		    size_t vlen)
+{
+	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+	assert_int_equal(mdb_put(w->txn, d, &k, &v, 0), 0);
+}
+
+static void put_msg(lmdb_w *w, MDB_dbi d, const void *key, size_t klen, const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n ? n : 1);
+	assert_non_null(buf);
+	protobuf_c_message_pack(m, buf);
+	put_raw(w, d, key, klen, buf, n);
+	free(buf);
+}
+
+static void be64(uint8_t out[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+/* Re-key a name database by exact names; rename user `rename_id` to `to`. */
+static void old_name_keys(lmdb_w *w, const char *records, const char *names, uint64_t rename_id,
+			  const char *to)
+{
+	MDB_dbi r = db(w, records), n = db(w, names);
+	assert_int_equal(mdb_drop(w->txn, n, 0), 0);
+	MDB_cursor *cur;
+	MDB_val k, v;
+	assert_int_equal(mdb_cursor_open(w->txn, r, &cur), 0);
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint8_t key[8];
+		memcpy(key, k.mv_data, 8);
+		char name[256];
+		if (strcmp(records, "users") == 0) {
+			Leadd__Store__UserRecord *u = leadd__store__user_record__unpack(
+				NULL, v.mv_size, v.mv_data);
+			assert_non_null(u);
+			snprintf(name, sizeof(name), "%s", u->id == rename_id ? to : u->name);
+			if (u->id == rename_id) {
+				char *was = u->name;
+				u->name = name;
+				put_msg(w, r, key, 8, &u->base);
+				u->name = was;
+			}
+			leadd__store__user_record__free_unpacked(u, NULL);
+		} else {
+			Leadd__Store__TeamRecord *t = leadd__store__team_record__unpack(
+				NULL, v.mv_size, v.mv_data);
+			assert_non_null(t);
+			snprintf(name, sizeof(name), "%s", t->name);
+			leadd__store__team_record__free_unpacked(t, NULL);
+		}
+		put_raw(w, n, name, strlen(name), key, 8);
+	}
+	mdb_cursor_close(cur);
+}
+
+/* Rename folder `id` (and its one lead `lead_id`, record and history). */
+static void rename_folder(lmdb_w *w, uint64_t id, uint64_t lead_id, char *to)
+{
+	uint8_t key[8], lkey[8];
+	be64(key, id);
+	be64(lkey, lead_id);
+	MDB_dbi clients = db(w, "clients"), leads = db(w, "leads"), history = db(w, "history");
+	MDB_val k = {8, key}, v;
+	assert_int_equal(mdb_get(w->txn, clients, &k, &v), 0);
+	Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(NULL, v.mv_size,
+									    v.mv_data);
+	char *was = c->name;
+	c->name = to;
+	put_msg(w, clients, key, 8, &c->base);
+	c->name = was;
+	leadd__store__client_record__free_unpacked(c, NULL);
+
+	MDB_val lk = {8, lkey};
+	assert_int_equal(mdb_get(w->txn, leads, &lk, &v), 0);
+	Leadd__Lead *l = leadd__lead__unpack(NULL, v.mv_size, v.mv_data);
+	uint8_t hkey[16];
+	memcpy(hkey, lkey, 8);
+	be64(hkey + 8, l->version);
+	was = l->client_name;
+	l->client_name = to;
+	put_msg(w, leads, lkey, 8, &l->base);
+	l->client_name = was;
+	leadd__lead__free_unpacked(l, NULL);
+
+	MDB_val hk = {16, hkey};
+	assert_int_equal(mdb_get(w->txn, history, &hk, &v), 0);
+	Leadd__Store__HistoryEntry *h = leadd__store__history_entry__unpack(NULL, v.mv_size,
+									    v.mv_data);
+	was = h->lead->client_name;
+	h->lead->client_name = to;
+	put_msg(w, history, hkey, 16, &h->base);
+	h->lead->client_name = was;
+	leadd__store__history_entry__free_unpacked(h, NULL);
+}
+
+/* Folder names and tags under schema 2's keys. */
+static void old_folder_and_tag_keys(lmdb_w *w)
+{
+	MDB_dbi clients = db(w, "clients"), names = db(w, "client_names");
+	assert_int_equal(mdb_drop(w->txn, names, 0), 0);
+	MDB_cursor *cur;
+	MDB_val k, v;
+	assert_int_equal(mdb_cursor_open(w->txn, clients, &cur), 0);
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(NULL, v.mv_size,
+										    v.mv_data);
+		char key[512];
+		old_fold(c->name, key);
+		put_raw(w, names, key, strlen(key), k.mv_data, 8);
+		leadd__store__client_record__free_unpacked(c, NULL);
+	}
+	mdb_cursor_close(cur);
+
+	MDB_dbi tags;
+	assert_int_equal(mdb_dbi_open(w->txn, "idx_tag", MDB_DUPSORT | MDB_DUPFIXED, &tags), 0);
+	assert_int_equal(mdb_drop(w->txn, tags, 0), 0);
+	MDB_dbi leads = db(w, "leads");
+	assert_int_equal(mdb_cursor_open(w->txn, leads, &cur), 0);
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Leadd__Lead *l = leadd__lead__unpack(NULL, v.mv_size, v.mv_data);
+		for (size_t i = 0; i < l->n_tags; i++) {
+			char key[512];
+			old_fold(l->tags[i], key);
+			put_raw(w, tags, key, strlen(key), k.mv_data, 8);
+		}
+		leadd__lead__free_unpacked(l, NULL);
+	}
+	mdb_cursor_close(cur);
+}
+
+static Leadd__Response *call_ok(ld_conn *c, Leadd__Request *req)
+{
+	Leadd__Response *r;
+	assert_int_equal(ld_call(c, req, &r, 10000), 0);
+	if (ld_response_code(r) != 0)
+		fail_msg("request refused: %s", r->message ? r->message : "");
+	return r;
+}
+
+static void add_user(ld_conn *c, const char *name, uint64_t *id)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__UserAddRequest q = LEADD__USER_ADD_REQUEST__INIT;
+	q.name = (char *)name;
+	q.has_role = 1;
+	q.role = LEADD__ROLE__ROLE_REP;
+	q.password = "rep-password-1";
+	req.body_case = LEADD__REQUEST__BODY_USER_ADD;
+	req.user_add = &q;
+	Leadd__Response *r = call_ok(c, &req);
+	*id = r->user->user->id;
+	leadd__response__free_unpacked(r, NULL);
+}
+
+static Leadd__Lead *add_lead(ld_conn *c, const char *title, const char *client, const char *tag)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadCreateRequest q = LEADD__LEAD_CREATE_REQUEST__INIT;
+	char *tags[1] = {(char *)tag};
+	q.title = (char *)title;
+	q.owner = "admin";
+	q.client_name = (char *)client;
+	q.tags = tags;
+	q.n_tags = tag ? 1 : 0;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
+	req.lead_create = &q;
+	Leadd__Response *r = call_ok(c, &req);
+	Leadd__Lead *l = r->lead->lead;
+	r->lead->lead = NULL;
+	leadd__response__free_unpacked(r, NULL);
+	return l;
+}
+
+static Leadd__Lead *get_lead(ld_conn *c, uint64_t id)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
+	g.has_id = 1;
+	g.id = id;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_GET;
+	req.lead_get = &g;
+	Leadd__Response *r = call_ok(c, &req);
+	Leadd__Lead *l = r->lead->lead;
+	r->lead->lead = NULL;
+	leadd__response__free_unpacked(r, NULL);
+	return l;
+}
+
+static void test_schema_2_names_fold(void **state)
+{
+	(void)state;
+	char addr[64];
+	run("rm -rf %s", data);
+	assert_int_equal(run("echo admin-password | %s init --data-dir %s --admin admin "
+			     "--password-stdin >/dev/null",
+			     leadd, data),
+			 0);
+	pid_t pid = start(addr, sizeof(addr));
+	ld_conn *c = login(addr);
+	uint64_t tom, tim;
+	add_user(c, "Tom", &tom);
+	add_user(c, "Tim", &tim);
+	Leadd__Lead *a = add_lead(c, "first", "Maison Lef\xC3\xA8vre SA", "\xC3\x89T\xC3\x89");
+	Leadd__Lead *b = add_lead(c, "second", "Other Co", NULL);
+	uint64_t folder_a = a->client_id, folder_b = b->client_id, lead_a = a->id, lead_b = b->id;
+	assert_int_not_equal(folder_a, folder_b);
+	leadd__lead__free_unpacked(a, NULL);
+	leadd__lead__free_unpacked(b, NULL);
+	ld_conn_close(c);
+	stop(pid);
+
+	/* Back to schema 2: Tim becomes "tom", folder B "MAISON LEFÈVRE SA",
+	 * every name under its old key. */
+	lmdb_w w;
+	assert_int_equal(mdb_env_create(&w.env), 0);
+	mdb_env_set_maxdbs(w.env, 64);
+	mdb_env_set_mapsize(w.env, 256u << 20);
+	assert_int_equal(mdb_env_open(w.env, data, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(w.env, NULL, 0, &w.txn), 0);
+	old_name_keys(&w, "users", "user_names", tim, "tom");
+	old_name_keys(&w, "teams", "team_names", 0, NULL);
+	rename_folder(&w, folder_b, lead_b, "MAISON LEF\xC3\x88VRE SA");
+	old_folder_and_tag_keys(&w);
+	uint8_t two[8] = {0, 0, 0, 0, 0, 0, 0, 2};
+	put_raw(&w, db(&w, "meta"), "schema_version", strlen("schema_version"), two, 8);
+	assert_int_equal(mdb_txn_commit(w.txn), 0);
+	mdb_env_close(w.env);
+	assert_int_equal(read_schema(), 2);
+
+	pid = start(addr, sizeof(addr));
+	assert_int_equal(read_schema(), 4);
+	c = login(addr);
+	/* The two folders are one now, under the first one's name. */
+	Leadd__Lead *l = get_lead(c, lead_b);
+	assert_int_equal(l->client_id, folder_a);
+	assert_string_equal(l->client_name, "Maison Lef\xC3\xA8vre SA");
+	leadd__lead__free_unpacked(l, NULL);
+	l = add_lead(c, "third", "maison LEF\xC3\x88VRE sa", NULL);
+	assert_int_equal(l->client_id, folder_a);
+	leadd__lead__free_unpacked(l, NULL);
+	l = get_lead(c, lead_a);
+	assert_int_equal(l->client_id, folder_a);
+	leadd__lead__free_unpacked(l, NULL);
+	ld_conn_close(c);
+	/* "TOM" logs in as the first Tom; the second one was renamed. */
+	char err[256];
+	uint8_t token[LD_TOKEN_BYTES];
+	assert_int_equal(ld_conn_open(addr, "migration-test", 5000, &c, err, sizeof(err)), 0);
+	assert_int_equal(ld_login_password(c, "TOM", "rep-password-1", token, err, sizeof(err)), 0);
+	ld_conn_close(c);
+	char renamed[64];
+	snprintf(renamed, sizeof(renamed), "tom-%llu", (unsigned long long)tim);
+	assert_int_equal(ld_conn_open(addr, "migration-test", 5000, &c, err, sizeof(err)), 0);
+	assert_int_equal(ld_login_password(c, renamed, "rep-password-1", token, err, sizeof(err)),
+			 0);
+	ld_conn_close(c);
+	stop(pid);
+	/* Tags under the new keys, one folder name per folder: verify agrees. */
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
 }
 
@@ -318,6 +627,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_1_directory_migrates),
 		cmocka_unit_test(test_schema_2_sessions_get_indexed),
+		cmocka_unit_test(test_schema_2_names_fold),
 		cmocka_unit_test(test_newer_schema_is_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

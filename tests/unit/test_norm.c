@@ -1,6 +1,6 @@
 /* Unit tests for common/ld_norm.h: the one UTF-8 validator every string on
- * the wire passes through, the normalisations the indexes are keyed by, and
- * money parsing (integer minor units, never a float). */
+ * the wire passes through and the normalisations the indexes are keyed by.
+ * Money lives in test_currency.c. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,10 +181,10 @@ static void test_norm_name(void **state)
 	check_name("Hot\n\nLead", "hot lead");
 	check_name("", "");
 	check_name("   ", "");
-	/* Bytes above ASCII pass through untouched (still valid UTF-8). */
+	/* Letters above ASCII fold too. */
 	check_name("\xC3\x9C"
 		   "ber GmbH",
-		   "\xC3\x9C"
+		   "\xC3\xBC"
 		   "ber gmbh");
 
 	char small[4];
@@ -193,98 +193,129 @@ static void test_norm_name(void **state)
 	assert_string_equal(small, "abc");
 }
 
-static void check_money(const char *in, long long want)
-{
-	long long got = 0x5A5A;
-	assert_int_equal(ld_parse_money(in, &got), 0);
-	assert_int_equal(got, want);
-}
-
-static void check_money_bad(const char *in)
-{
-	long long got = 0x5A5A;
-	assert_int_equal(ld_parse_money(in, &got), -1);
-	/* A refused input leaves the output alone. */
-	assert_int_equal(got, 0x5A5A);
-}
-
-static void test_money_parse(void **state)
+/* Folder, user and team names are found by their folded form: Unicode case
+ * folding and NFKC, not ASCII alone. */
+static void test_norm_name_unicode(void **state)
 {
 	(void)state;
-	check_money("12", 1200);
-	check_money("12.5", 1250);
-	check_money("12,50", 1250);
-	check_money("12.05", 1205);
-	check_money("-3.07", -307);
-	check_money("-0.5", -50);
-	check_money("0", 0);
-	check_money("0.01", 1);
-	check_money("1234.50", 123450);
-	check_money("1000000000000.99", 100000000000099LL);
-
-	check_money_bad("12.345");
-	check_money_bad("abc");
-	check_money_bad("");
-	check_money_bad("-");
-	check_money_bad(".5");
-	check_money_bad("12.");
-	check_money_bad("12,");
-	check_money_bad("1e3");
-	check_money_bad("--1");
-	check_money_bad("12a");
-	check_money_bad("12.5x");
-	check_money_bad("1.2.3");
-	check_money_bad("1 000");
-	/* Overflow: more than int64 minor units holds, at any sign. */
-	check_money_bad("99999999999999999999");
-	check_money_bad("-99999999999999999999");
-	check_money_bad("92233720368547758080");
-	check_money_bad("184467440737095516.16");
+	char a[128], b[128];
+	assert_int_equal(ld_norm_name("MAISON LEF\xC3\x88VRE SA", a, sizeof(a)), 0);
+	assert_int_equal(ld_norm_name("Maison Lef\xC3\xA8vre SA", b, sizeof(b)), 0);
+	assert_string_equal(a, b);
+	assert_string_equal(a, "maison lef\xC3\xA8vre sa");
+	/* A decomposed e + combining grave composes to the same letter. */
+	check_name("Maison Lefe\xCC\x80vre SA", "maison lef\xC3\xA8vre sa");
+	/* Full-width letters (U+FF21 ...) are NFKC-equal to ASCII ones. */
+	check_name("\xEF\xBC\xA1\xEF\xBC\xA3\xEF\xBC\xAD\xEF\xBC\xA5", "acme");
+	/* German sharp s folds to ss; Greek capital sigma to small sigma. */
+	check_name("STRASSE", "strasse");
+	check_name("Stra\xC3\x9F"
+		   "e",
+		   "strasse");
+	check_name("\xCE\xA3", "\xCF\x83");
+	/* A no-break space is a space; a soft hyphen is nothing. */
+	check_name("Acme\xC2\xA0"
+		   "Corp",
+		   "acme corp");
+	check_name("Ac\xC2\xADme", "acme");
+	/* Not UTF-8: refused rather than guessed. */
+	char out[16];
+	assert_int_equal(ld_norm_name("\xC3", out, sizeof(out)), -1);
 }
 
-static void check_format(long long minor, const char *want)
+/* What the server refuses in text and the CLI escapes when printing. */
+static long check_text(const char *s, size_t n, int multiline)
 {
-	char out[64];
-	ld_format_money(minor, out, sizeof(out));
+	uint32_t bad = 0;
+	return ld_text_check(s, n, multiline, &bad);
+}
+
+static void test_text_controls(void **state)
+{
+	(void)state;
+	const char *ok = "Acme \xE2\x80\x94 Lef\xC3\xA8vre \xE6\x97\xA5\xE6\x9C\xAC";
+	assert_int_equal(check_text(ok, strlen(ok), 0), -1);
+	/* ESC (a CSI sequence that clears the screen), OSC 52 (clipboard),
+	 * DEL, BEL: refused everywhere. */
+	assert_int_equal(check_text("a\x1b[2Jb", 7, 0), 1);
+	assert_int_equal(check_text("a\x1b[2Jb", 7, 1), 1);
+	const char *osc52 = "x\x1b]52;c;aGVsbG8=\x07";
+	assert_int_equal(check_text(osc52, strlen(osc52), 1), 1);
+	assert_int_equal(check_text("ab\x7f", 3, 1), 2);
+	assert_int_equal(check_text("ab\x07", 3, 1), 2);
+	/* C1 controls: U+009B is an 8-bit CSI. */
+	uint32_t bad = 0;
+	assert_int_equal(ld_text_check("a\xC2\x9B"
+				       "2J",
+				       5, 1, &bad),
+			 1);
+	assert_int_equal(bad, 0x9B);
+	assert_int_equal(check_text("\xC2\x80", 2, 0), 0);
+	assert_int_equal(check_text("\xC2\xA0", 2, 0), -1); /* U+00A0 is fine */
+	/* Bidi overrides and isolates (Trojan Source), line separators. */
+	assert_int_equal(ld_text_check("ab\xE2\x80\xAE"
+				       "cd",
+				       7, 1, &bad),
+			 2);
+	assert_int_equal(bad, 0x202E);
+	assert_int_equal(check_text("\xE2\x80\xAA", 3, 1), 0);
+	assert_int_equal(check_text("\xE2\x81\xA6", 3, 1), 0);
+	assert_int_equal(check_text("\xE2\x81\xA9", 3, 1), 0);
+	assert_int_equal(check_text("\xE2\x80\xA8", 3, 1), 0);
+	assert_int_equal(check_text("\xE2\x80\x8F", 3, 1), -1); /* RLM alone is a mark */
+	/* A NUL inside the length is refused. */
+	assert_int_equal(ld_text_check("ab\0cd", 5, 1, &bad), 2);
+	assert_int_equal(bad, 0);
+	/* Newline and tab: multi-line text only. */
+	assert_int_equal(check_text("line 1\nline 2\tx", 15, 1), -1);
+	assert_int_equal(check_text("line 1\nline 2", 13, 0), 6);
+	assert_int_equal(check_text("a\tb", 3, 0), 1);
+	assert_int_equal(check_text("a\rb", 3, 1), 1);
+	/* Not UTF-8. */
+	assert_int_equal(check_text("a\xFF", 2, 1), 1);
+}
+
+static void check_escape(const char *in, int multiline, const char *want)
+{
+	char out[256];
+	size_t n = ld_text_escape(in, multiline, out, sizeof(out));
 	assert_string_equal(out, want);
+	assert_int_equal(n, strlen(want));
 }
 
-static void test_money_format(void **state)
+static void test_text_escape(void **state)
 {
 	(void)state;
-	check_format(0, "0.00");
-	check_format(5, "0.05");
-	check_format(-5, "-0.05");
-	check_format(1250, "12.50");
-	check_format(-307, "-3.07");
-	check_format(100000000000099LL, "1000000000000.99");
-	check_format(LLONG_MAX, "92233720368547758.07");
-	check_format(LLONG_MIN, "-92233720368547758.08");
-
-	/* What is formatted parses back to the same amount. */
-	static const long long values[] = {0, 1, -1, 99, 100, -100, 123456, -987654321, 42424242};
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		char out[64];
-		long long back = 0;
-		ld_format_money(values[i], out, sizeof(out));
-		assert_int_equal(ld_parse_money(out, &back), 0);
-		assert_int_equal(back, values[i]);
-	}
-
-	/* A short buffer truncates and terminates rather than overruns. */
+	check_escape("plain Lef\xC3\xA8vre", 0, "plain Lef\xC3\xA8vre");
+	check_escape("\x1b[2J\x1b]0;pwned\x07", 0, "\\x1b[2J\\x1b]0;pwned\\x07");
+	check_escape("\x1b]52;c;aGVsbG8=\x07", 1, "\\x1b]52;c;aGVsbG8=\\x07");
+	check_escape("a\xC2\x9B"
+		     "2J",
+		     0, "a\\u009b2J");
+	check_escape("abc\xE2\x80\xAE"
+		     "fdp.exe",
+		     0, "abc\\u202efdp.exe");
+	check_escape("del\x7f", 0, "del\\x7f");
+	check_escape("bad \xFF byte", 0, "bad \\xff byte");
+	check_escape("two\nlines\tok", 1, "two\nlines\tok");
+	check_escape("two\nlines", 0, "two\\x0alines");
+	/* A short buffer: cut before the first escape that does not fit whole,
+	 * terminated, the full length returned. */
 	char tiny[4];
-	ld_format_money(123450, tiny, sizeof(tiny));
-	assert_int_equal(strlen(tiny), 3);
+	assert_int_equal(ld_text_escape("ab\x1b", 0, tiny, sizeof(tiny)), 6);
+	assert_string_equal(tiny, "ab");
+	assert_int_equal(ld_text_escape("\x1b", 0, NULL, 0), 4);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_utf8_valid),     cmocka_unit_test(test_utf8_overlong),
-		cmocka_unit_test(test_utf8_surrogate), cmocka_unit_test(test_utf8_truncated),
-		cmocka_unit_test(test_utf8_above_max), cmocka_unit_test(test_norm_email),
-		cmocka_unit_test(test_norm_phone),     cmocka_unit_test(test_norm_name),
-		cmocka_unit_test(test_money_parse),    cmocka_unit_test(test_money_format),
+		cmocka_unit_test(test_utf8_valid),        cmocka_unit_test(test_utf8_overlong),
+		cmocka_unit_test(test_utf8_surrogate),    cmocka_unit_test(test_utf8_truncated),
+		cmocka_unit_test(test_utf8_above_max),    cmocka_unit_test(test_norm_email),
+		cmocka_unit_test(test_norm_phone),        cmocka_unit_test(test_norm_name),
+		cmocka_unit_test(test_norm_name_unicode), cmocka_unit_test(test_text_controls),
+		cmocka_unit_test(test_text_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

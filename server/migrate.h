@@ -1,0 +1,12 @@
+/* Storage migrations that live in their own file; store_migrate.c lists
+ * them in order. */
+#ifndef LEADD_MIGRATE_H
+#define LEADD_MIGRATE_H
+
+#include "store.h"
+
+/* Re-key user, team and client-folder names and the tag index by Unicode
+ * folding (ld_norm_name); see migrate_names.c. */
+void migrate_fold_names(store_txn *t);
+
+#endif
