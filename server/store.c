@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store_check.h"
 
 static const struct {
 	const char *name;
@@ -36,6 +37,11 @@ static const struct {
 	[DB_TEAM_NAMES] = {"team_names", 0},
 	[DB_SESSIONS] = {"sessions", 0},
 };
+
+const char *store_db_name(store_db db)
+{
+	return db < DB_COUNT ? db_defs[db].name : "?";
+}
 
 ld_code store_code(int rc)
 {
@@ -123,6 +129,16 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* LMDB 0.9 stops the process with abort() when an internal assertion
+ * fails, which a damaged page can cause; say why in the log first. */
+static void lmdb_assert(MDB_env *env, const char *msg)
+{
+	(void)env;
+	log_error("LMDB stopped on a damaged page (%s): stop leadd, run leadd verify and "
+		  "restore the data directory from a backup if it reports problems",
+		  msg);
+}
+
 int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_max,
 	       unsigned max_readers, char *err, size_t errlen)
 {
@@ -135,9 +151,15 @@ int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_
 	}
 	if (take_lock(st, dir, err, errlen) < 0)
 		return -1;
+	if (store_check_file(dir, err, errlen) < 0) {
+		store_close(st);
+		return -1;
+	}
 	int rc = mdb_env_create(&st->env);
 	if (rc == 0)
 		rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 8);
+	if (rc == 0)
+		rc = mdb_env_set_assert(st->env, lmdb_assert);
 	if (rc == 0)
 		rc = mdb_env_set_maxreaders(st->env, max_readers);
 	if (rc == 0)

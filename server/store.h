@@ -75,6 +75,9 @@ void store_txn_abort(store_txn *t);
 int store_txn_renew(store_txn *t);
 void store_txn_reset(store_txn *t);
 
+/* The database's name in the environment (as mdb_stat and mdb_dump show it). */
+const char *store_db_name(store_db db);
+
 /* The one map from LMDB errors to ld codes (and sentences). */
 ld_code store_code(int mdb_rc);
 const char *store_strerror(int mdb_rc);
