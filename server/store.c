@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -74,9 +75,10 @@ const char *store_strerror(int rc)
 		return "the database reached its configured size cap (map_size_max); raise it "
 		       "or free disk space";
 	case ENOSPC:
-		return "the disk holding the data directory is full";
+		return "the disk holding the data directory is full; free space and retry";
 	case EDQUOT:
-		return "the disk quota of the data directory is exhausted";
+		return "the disk quota of the data directory is exhausted; free space or raise "
+		       "the quota and retry";
 	default:
 		return mdb_strerror(rc);
 	}
@@ -219,6 +221,37 @@ int store_txn_begin(store *st, store_txn *t, int write)
 	return t->ret;
 }
 
+/* Below this much free space, a commit that failed with EIO failed for
+ * want of space: LMDB says EIO when pwrite writes less than asked, which is
+ * how a write that fills the disk ends. */
+#define DISK_FULL_BELOW (1u << 20)
+
+static int disk_is_full(const char *dir)
+{
+	struct statvfs sv;
+	if (statvfs(dir, &sv) < 0)
+		return 0;
+	return (uint64_t)sv.f_bavail * sv.f_frsize < DISK_FULL_BELOW;
+}
+
+/* Name a failed commit for what it is, and log a full disk once: when
+ * commits start failing and when they work again, not per request. */
+static int commit_result(store *st, int rc)
+{
+	if (rc == EIO && disk_is_full(st->path))
+		rc = ENOSPC;
+	if (rc == ENOSPC || rc == EDQUOT) {
+		if (!st->disk_full)
+			log_error("writes refused, reads go on: %s (data directory %s)",
+				  store_strerror(rc), st->path);
+		st->disk_full = 1;
+	} else if (rc == 0 && st->disk_full) {
+		log_info("the data directory %s has disk space again: writes go on", st->path);
+		st->disk_full = 0;
+	}
+	return rc;
+}
+
 int store_txn_commit(store_txn *t)
 {
 	if (!t->txn)
@@ -226,7 +259,7 @@ int store_txn_commit(store_txn *t)
 	if (t->ret) {
 		mdb_txn_abort(t->txn);
 	} else {
-		t->ret = mdb_txn_commit(t->txn);
+		t->ret = commit_result(t->st, mdb_txn_commit(t->txn));
 	}
 	t->txn = NULL;
 	return t->ret;

@@ -50,6 +50,10 @@ typedef struct store {
 	 * it exclusively while it resizes the map, which LMDB allows only with
 	 * no transaction open in the process. */
 	pthread_rwlock_t map_lock;
+	/* Set while commits fail for want of disk space, so the log says it
+	 * once when it starts and once when it ends. Only the thread that
+	 * commits (the writer) touches it. */
+	int disk_full;
 } store;
 
 typedef struct {
@@ -68,7 +72,9 @@ int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_
 void store_close(store *st);
 
 int store_txn_begin(store *st, store_txn *t, int write);
-/* Commit; returns the sticky error if any (and aborts). */
+/* Commit; returns the sticky error if any (and aborts). A commit that
+ * fails for want of disk space returns ENOSPC (or EDQUOT), also when LMDB
+ * says EIO after a short write, and is logged once until one succeeds. */
 int store_txn_commit(store_txn *t);
 void store_txn_abort(store_txn *t);
 /* Read transaction reused across requests on one thread (reset/renew). */
