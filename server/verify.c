@@ -520,22 +520,28 @@ static void check_name_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 		return;
 	}
 	if (lookup_failed(v, store_get(&v->t, v->scan_records, d->mv_data, 8, &x)) == MDB_NOTFOUND)
-		problem(v, "%s: '%.*s' names %s %" PRIu64 ", which does not exist",
+		problem(v, "%s: '%.*s' points at id %" PRIu64 " in %s, which does not exist",
 			store_db_name(v->scan_db), (int)k->mv_size, (char *)k->mv_data,
-			store_db_name(v->scan_records), store_key_get_u64(d->mv_data));
+			store_key_get_u64(d->mv_data), store_db_name(v->scan_records));
 }
 
-static void check_names_of(verifier *v, store_db names, store_db records)
+/* Every record is found by its name (checked from the records' side) and
+ * every name names a record: as many names as records means one to one. */
+static void check_names_of(verifier *v, store_db names, store_db records, uint64_t n_records,
+			   int records_complete)
 {
 	v->scan_db = names;
 	v->scan_records = records;
-	scan(v, names, check_name_entry);
+	uint64_t n = scan(v, names, check_name_entry);
+	if (records_complete && v->scan_complete && n != n_records)
+		problem(v, "%s: %" PRIu64 " names but %" PRIu64 " records in %s",
+			store_db_name(names), n, n_records, store_db_name(records));
 }
 
 static void check_clients(verifier *v)
 {
 	scan(v, DB_CLIENTS, check_client_record);
-	check_names_of(v, DB_CLIENT_NAMES, DB_CLIENTS);
+	check_names_of(v, DB_CLIENT_NAMES, DB_CLIENTS, v->clients, v->scan_complete);
 }
 
 /* Names and records of users and teams map one to one; a user's team
@@ -586,14 +592,14 @@ static void check_team_record(verifier *v, const MDB_val *k, const MDB_val *d)
 
 static void check_users(verifier *v)
 {
-	scan(v, DB_USERS, check_user_record);
-	check_names_of(v, DB_USER_NAMES, DB_USERS);
+	uint64_t n = scan(v, DB_USERS, check_user_record);
+	check_names_of(v, DB_USER_NAMES, DB_USERS, n, v->scan_complete);
 }
 
 static void check_teams(verifier *v)
 {
-	scan(v, DB_TEAMS, check_team_record);
-	check_names_of(v, DB_TEAM_NAMES, DB_TEAMS);
+	uint64_t n = scan(v, DB_TEAMS, check_team_record);
+	check_names_of(v, DB_TEAM_NAMES, DB_TEAMS, n, v->scan_complete);
 }
 
 /* Sessions decode and belong to users. */

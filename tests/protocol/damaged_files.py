@@ -141,6 +141,10 @@ def record_cases(binary, base, tmp):
          (5).to_bytes(8, "big"), "meta: last_revision is 5 but changelog holds id %d" % LEADS),
         ("a status that does not decode", b"statuses", (2).to_bytes(8, "big"), b"\xff\xff\xff",
          "status record 2 does not decode"),
+        ("a second name for the admin", b"user_names", b"ghost", (1).to_bytes(8, "big"),
+         "user_names: 2 names but 1 records in users"),
+        ("a name for a user that does not exist", b"user_names", b"ghost",
+         (9).to_bytes(8, "big"), "user_names: 'ghost' points at id 9 in users, which does not exist"),
         ("a change-log entry that does not decode", b"changelog", (9).to_bytes(8, "big"),
          b"\x0a\x05ab", "change-log entry 9 does not decode"),
     ]
