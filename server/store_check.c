@@ -21,17 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* LMDB 0.9 on-disk constants (mdb.c). */
-#define MDB_MAGIC_V 0xBEEFC0DEu
-#define MDB_DATA_VERSION_V 1u
-#define PAGE_HDR 16u /* mp_pgno 8, mp_pad 2, mp_flags 2, mp_lower 2, mp_upper 2 */
-#define P_BRANCH_F 0x01u
-#define P_LEAF_F 0x02u
-#define P_OVERFLOW_F 0x04u
-#define P_META_F 0x08u
-#define F_BIGDATA_F 0x01u
-#define NODE_HDR 8u /* mn_lo 2, mn_hi 2, mn_flags 2, mn_ksize 2 */
-#define NO_PAGE UINT64_MAX
 /* A free-page tree deeper than this is damaged (LMDB trees are shallow). */
 #define MAX_DEPTH 32
 /* Past this many missing pages, do not even try to find them all free. */
@@ -41,20 +30,12 @@
  * mm_dbs[2] at 24 (48 bytes each), mm_last_pg 120, mm_txnid 128.
  * MDB_db: md_pad 0 (the page size in the free DB), md_flags 4, md_depth 6,
  * branch 8, leaf 16, overflow 24, entries 32, md_root 40. */
-#define META_OFF_MAGIC 0
-#define META_OFF_VERSION 4
+#define MDB_MAGIC_V 0xBEEFC0DEu
+#define MDB_DATA_VERSION_V 1u
 #define META_OFF_DBS 24
-#define DB_SIZE 48
-#define DB_OFF_PAD 0
-#define DB_OFF_ROOT 40
 #define META_OFF_LAST_PG 120
 #define META_OFF_TXNID 128
 #define META_SIZE 136
-
-typedef struct {
-	uint32_t psize;
-	uint64_t last_pg, txnid, free_root;
-} meta_info;
 
 typedef struct {
 	int fd;
@@ -64,32 +45,10 @@ typedef struct {
 	uint64_t first_missing; /* first page not wholly in the file */
 	uint8_t *missing;       /* bit per page first_missing..last_pg: listed free */
 	uint64_t n_free_missing;
-	uint8_t *page;
 	int damaged; /* a page the free tree needs is absent or malformed */
 } checker;
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static int read_at(int fd, void *buf, size_t n, uint64_t off)
+int lmdb_read_at(int fd, void *buf, size_t n, uint64_t off)
 {
 	size_t done = 0;
 	while (done < n) {
@@ -103,23 +62,46 @@ static int read_at(int fd, void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
-/* 0 and *m filled, or -1 when the meta page is not one. */
-static int read_meta(int fd, uint64_t off, meta_info *m)
+void lmdb_db_read(const uint8_t *p, lmdb_db *db)
 {
-	uint8_t b[PAGE_HDR + META_SIZE];
-	if (read_at(fd, b, sizeof(b), off) < 0)
+	db->pad = lmdb_get32(p);
+	db->flags = lmdb_get16(p + 4);
+	db->depth = lmdb_get16(p + 6);
+	db->branch_pages = lmdb_get64(p + 8);
+	db->leaf_pages = lmdb_get64(p + 16);
+	db->overflow_pages = lmdb_get64(p + 24);
+	db->entries = lmdb_get64(p + 32);
+	db->root = lmdb_get64(p + 40);
+}
+
+/* 0 and *m filled, or -1 when the meta page is not one. */
+static int read_meta(int fd, uint64_t off, lmdb_meta *m)
+{
+	uint8_t b[LMDB_PAGE_HDR + META_SIZE];
+	if (lmdb_read_at(fd, b, sizeof(b), off) < 0)
 		return -1;
-	const uint8_t *meta = b + PAGE_HDR;
-	if (!(get16(b + 10) & P_META_F) || get32(meta + META_OFF_MAGIC) != MDB_MAGIC_V ||
-	    get32(meta + META_OFF_VERSION) != MDB_DATA_VERSION_V)
+	const uint8_t *meta = b + LMDB_PAGE_HDR;
+	if (!(lmdb_get16(b + 10) & LMDB_P_META) || lmdb_get32(meta) != MDB_MAGIC_V ||
+	    lmdb_get32(meta + 4) != MDB_DATA_VERSION_V)
 		return -1;
-	m->psize = get32(meta + META_OFF_DBS + DB_OFF_PAD);
-	m->free_root = get64(meta + META_OFF_DBS + DB_OFF_ROOT);
-	m->last_pg = get64(meta + META_OFF_LAST_PG);
-	m->txnid = get64(meta + META_OFF_TXNID);
+	lmdb_db_read(meta + META_OFF_DBS, &m->dbs[0]);
+	lmdb_db_read(meta + META_OFF_DBS + LMDB_DB_SIZE, &m->dbs[1]);
+	m->psize = m->dbs[0].pad;
+	m->last_pg = lmdb_get64(meta + META_OFF_LAST_PG);
+	m->txnid = lmdb_get64(meta + META_OFF_TXNID);
 	/* LMDB pages are a power of two between 512 bytes and 64 KiB. */
 	if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1)))
 		return -1;
+	return 0;
+}
+
+int lmdb_meta_read(int fd, lmdb_meta *m)
+{
+	lmdb_meta two[2];
+	if (read_meta(fd, 0, &two[0]) < 0 || read_meta(fd, two[0].psize, &two[1]) < 0 ||
+	    two[1].psize != two[0].psize)
+		return -1;
+	*m = two[two[1].txnid > two[0].txnid];
 	return 0;
 }
 
@@ -138,7 +120,7 @@ static void note_free(checker *c, uint64_t pg)
 static int load_page(checker *c, uint64_t pg, uint8_t *buf)
 {
 	if (pg > c->last_pg || pg >= c->first_missing ||
-	    read_at(c->fd, buf, c->psize, pg * c->psize) < 0) {
+	    lmdb_read_at(c->fd, buf, c->psize, pg * c->psize) < 0) {
 		c->damaged = 1;
 		return -1;
 	}
@@ -150,29 +132,29 @@ static void read_idl(checker *c, const uint8_t *data, uint64_t size)
 {
 	if (size < 8)
 		return;
-	uint64_t n = get64(data);
+	uint64_t n = lmdb_get64(data);
 	if (n > size / 8 - 1) {
 		c->damaged = 1;
 		return;
 	}
 	for (uint64_t i = 1; i <= n; i++)
-		note_free(c, get64(data + i * 8));
+		note_free(c, lmdb_get64(data + i * 8));
 }
 
 /* The record is on overflow pages: they must be in the file too. */
 static void read_big_idl(checker *c, uint64_t pg, uint64_t size)
 {
-	uint64_t pages = (PAGE_HDR + size + c->psize - 1) / c->psize;
+	uint64_t pages = (LMDB_PAGE_HDR + size + c->psize - 1) / c->psize;
 	if (pg > c->last_pg || pages > c->last_pg || pg + pages > c->first_missing) {
 		c->damaged = 1;
 		return;
 	}
 	uint8_t *buf = malloc(pages * c->psize);
-	if (!buf || read_at(c->fd, buf, pages * c->psize, pg * c->psize) < 0 ||
-	    !(get16(buf + 10) & P_OVERFLOW_F))
+	if (!buf || lmdb_read_at(c->fd, buf, pages * c->psize, pg * c->psize) < 0 ||
+	    !(lmdb_get16(buf + 10) & LMDB_P_OVERFLOW))
 		c->damaged = 1;
 	else
-		read_idl(c, buf + PAGE_HDR, size);
+		read_idl(c, buf + LMDB_PAGE_HDR, size);
 	free(buf);
 }
 
@@ -188,34 +170,35 @@ static void walk_free_tree(checker *c, uint64_t pg, int depth)
 		free(p);
 		return;
 	}
-	uint16_t flags = get16(p + 10), lower = get16(p + 12);
-	unsigned n = lower >= PAGE_HDR ? (lower - PAGE_HDR) / 2 : 0;
+	uint16_t flags = lmdb_get16(p + 10), lower = lmdb_get16(p + 12);
+	unsigned n = lower >= LMDB_PAGE_HDR ? (lower - LMDB_PAGE_HDR) / 2 : 0;
 	for (unsigned i = 0; i < n && !c->damaged; i++) {
-		uint16_t off = get16(p + PAGE_HDR + 2 * i);
-		if ((uint32_t)off + NODE_HDR > c->psize) {
+		uint16_t off = lmdb_get16(p + LMDB_PAGE_HDR + 2 * i);
+		if ((uint32_t)off + LMDB_NODE_HDR > c->psize) {
 			c->damaged = 1;
 			break;
 		}
 		const uint8_t *node = p + off;
-		uint16_t lo = get16(node), hi = get16(node + 2), nflags = get16(node + 4);
-		uint16_t ksize = get16(node + 6);
-		if (flags & P_BRANCH_F) {
+		uint16_t lo = lmdb_get16(node), hi = lmdb_get16(node + 2),
+			 nflags = lmdb_get16(node + 4);
+		uint16_t ksize = lmdb_get16(node + 6);
+		if (flags & LMDB_P_BRANCH) {
 			walk_free_tree(c, lo | (uint64_t)hi << 16 | (uint64_t)nflags << 32,
 				       depth + 1);
 			continue;
 		}
-		if (!(flags & P_LEAF_F)) {
+		if (!(flags & LMDB_P_LEAF)) {
 			c->damaged = 1;
 			break;
 		}
 		uint64_t dsize = lo | (uint64_t)hi << 16;
-		uint64_t data_off = (uint64_t)off + NODE_HDR + ksize;
-		if (nflags & F_BIGDATA_F) {
+		uint64_t data_off = (uint64_t)off + LMDB_NODE_HDR + ksize;
+		if (nflags & LMDB_F_BIGDATA) {
 			if (data_off + 8 > c->psize) {
 				c->damaged = 1;
 				break;
 			}
-			read_big_idl(c, get64(p + data_off), dsize);
+			read_big_idl(c, lmdb_get64(p + data_off), dsize);
 		} else if (data_off + dsize > c->psize) {
 			c->damaged = 1;
 		} else {
@@ -229,7 +212,7 @@ static void walk_free_tree(checker *c, uint64_t pg, int depth)
 static int missing_pages_are_free(checker *c, uint64_t free_root)
 {
 	uint64_t n = c->last_pg - c->first_missing + 1;
-	if (n > MAX_MISSING || free_root == NO_PAGE)
+	if (n > MAX_MISSING || free_root == LMDB_NO_PAGE)
 		return 0;
 	c->missing = calloc((size_t)(n + 7) / 8, 1);
 	if (!c->missing)
@@ -270,24 +253,22 @@ int store_check_file(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	checker c = {.fd = fd, .fsize = (uint64_t)sb.st_size};
-	meta_info m[2];
+	lmdb_meta m;
 	char what[160];
 	int rc = -1;
 	if (c.fsize == 0) {
 		/* LMDB would silently start a new, empty database in it. */
 		say_damaged(err, errlen, path, "is empty");
-	} else if (read_meta(fd, 0, &m[0]) < 0 || read_meta(fd, m[0].psize, &m[1]) < 0 ||
-		   m[1].psize != m[0].psize) {
+	} else if (lmdb_meta_read(fd, &m) < 0) {
 		say_damaged(err, errlen, path, "does not start with two valid LMDB meta pages");
 	} else {
-		const meta_info *cur = &m[m[1].txnid > m[0].txnid];
-		c.psize = cur->psize;
-		c.last_pg = cur->last_pg;
+		c.psize = m.psize;
+		c.last_pg = m.last_pg;
 		c.first_missing = c.fsize / c.psize;
-		uint64_t need = (cur->last_pg + 1) * c.psize;
-		if (cur->last_pg < 1 || cur->last_pg > UINT64_MAX / c.psize - 1) {
+		uint64_t need = (m.last_pg + 1) * c.psize;
+		if (m.last_pg < 1 || m.last_pg > UINT64_MAX / c.psize - 1) {
 			say_damaged(err, errlen, path, "has a meta page with an impossible size");
-		} else if (c.fsize >= need || missing_pages_are_free(&c, cur->free_root)) {
+		} else if (c.fsize >= need || missing_pages_are_free(&c, m.dbs[0].root)) {
 			rc = 0;
 		} else {
 			snprintf(what, sizeof(what),
