@@ -13,6 +13,7 @@
 #include "request_limits.h"
 #include "store.h"
 #include "users.h"
+#include "verify_pages.h"
 
 typedef struct {
 	store_txn t;
@@ -681,7 +682,13 @@ int verify_data_dir(const config_t *cfg)
 	ld_arena_init(&v.arena, 0);
 	running = &v;
 	mdb_env_set_assert(st.env, verify_lmdb_assert);
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+	uint64_t bad_pages = 0;
+	v.problems += verify_pages(cfg->data_dir, &bad_pages);
+	if (bad_pages) {
+		problem(&v, "the records were not read: LMDB cannot walk damaged pages; restore "
+			    "the data directory from a backup");
+	}
+	for (size_t i = 0; !bad_pages && i < sizeof(checks) / sizeof(checks[0]); i++) {
 		running_check = checks[i].what;
 		if (store_txn_begin(&st, &v.t, 0) != 0) {
 			problem(&v, "%s: cannot start a read transaction: %s", checks[i].what,

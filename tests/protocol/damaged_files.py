@@ -4,7 +4,9 @@ truncated file instead of dying of SIGBUS.
 
 A data directory of 307 leads is made once; each case damages a copy:
 - one flipped bit in the page header of a leaf or branch page of a table
-  (leads, history, an index, users): verify exits 1 naming the table;
+  (leads, history, an index, users: its flags, its page number, its record
+  count): verify's page walk names the table and the page, exits 1, and
+  LMDB never gets to walk the damaged page (it would abort on an assertion);
 - LMDB's record count of the leads table off by one: verify says the counts
   disagree;
 - meta and status records shortened, removed or garbled (python3-lmdb):
@@ -97,11 +99,26 @@ def flip_cases(binary, base, tmp):
         bit = P_LEAF if flags & P_LEAF else P_BRANCH
         patch(os.path.join(data, "data.mdb"), pg * env.psize + FLAGS_OFF, bytes([flags ^ bit]))
         rc, out = verify(binary, data)
-        # LMDB names the table in a walk of its own; a damaged page met
-        # inside another walk may stop LMDB on an assertion: verify says so.
-        named = ("verify: %s" % what.split()[-1]) in out or "stopped on a damaged page" in out
-        check("verify finds one flipped bit in %s (page %d)" % (what, pg),
-              rc == 1 and "FAILED" in out and named, "exit %s:\n%s" % (rc, out))
+        want = "verify: %s: page %d at level" % (what.split()[-1], pg)
+        check("verify finds one flipped bit in the flags of %s (page %d)" % (what, pg),
+              rc == 1 and "FAILED" in out and want in out, "exit %s:\n%s" % (rc, out))
+    # LMDB never checks a page's own number: only verify's page walk can.
+    pg = env.leaves("leads")[1]
+    data = copy(base, tmp, "flip-pgno")
+    patch(os.path.join(data, "data.mdb"), pg * env.psize, bytes([(pg ^ 0x40) & 0xff]))
+    rc, out = verify(binary, data)
+    want = "verify: leads: page %d says it is page %d" % (pg, pg ^ 0x40)
+    check("verify finds one flipped bit in the number of a leads page", rc == 1 and want in out,
+          "exit %s:\n%s" % (rc, out))
+    # mp_lower: the number of records on the page.
+    data = copy(base, tmp, "flip-lower")
+    lower = int.from_bytes(env.page(pg)[12:14], "little")
+    patch(os.path.join(data, "data.mdb"), pg * env.psize + 12,
+          (lower ^ 0x800).to_bytes(2, "little"))
+    rc, out = verify(binary, data)
+    want = "verify: leads: page %d has impossible bounds" % pg
+    check("verify finds one flipped bit in the record count of a leads page",
+          rc == 1 and want in out, "exit %s:\n%s" % (rc, out))
 
 
 def count_case(binary, base, tmp):
