@@ -46,7 +46,11 @@ def run(binary, *args, stdin=b""):
                            stderr=subprocess.PIPE, timeout=30)
     except subprocess.TimeoutExpired:
         return None, "did not exit within 30 s"
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+    out = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+    # A sanitizer build exits 1 on an error, like a refusal: look for it.
+    if "Sanitizer" in out or "runtime error:" in out:
+        check("no sanitizer report from leadd %s" % args[0], False, out)
+    return r.returncode, out
 
 
 def verify(binary, data):
