@@ -65,8 +65,9 @@ typedef struct {
 } store_txn;
 
 /* Open (creating if needed) the data directory. Takes the flock first: a
- * second leadd, or verify beside a running one, is refused. 0, or -1 with a
- * sentence in err. */
+ * second leadd, or verify beside a running one, is refused. Then refuses a
+ * truncated or damaged data.mdb before LMDB maps it (store_check.c). 0, or
+ * -1 with a sentence in err. */
 int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_max,
 	       unsigned max_readers, char *err, size_t errlen);
 void store_close(store *st);

@@ -65,7 +65,15 @@ def copy(base, tmp, name):
 
 def make_base(binary, pb, tmp):
     d = Leadd(binary, tmp).start()
-    c = Client(pb, d.port)
+    try:
+        fill(pb, Client(pb, d.port))
+    finally:
+        stopped = d.stop()
+    assert stopped == 0
+    return d.data
+
+
+def fill(pb, c):
     for i in range(LEADS):
         r = c.call(lambda q: (setattr(q.lead_create, "title", "lead %d" % i),
                               setattr(q.lead_create, "owner", "admin"),
@@ -74,8 +82,6 @@ def make_base(binary, pb, tmp):
                               q.lead_create.tags.append("t%d" % (i % 7))))
         assert r.code == pb.OK, r
     c.close()
-    assert d.stop() == 0
-    return d.data
 
 
 def flipped_pages(env):
@@ -240,10 +246,13 @@ def free_tail_case(binary, pb, base, tmp):
     d = Leadd(binary, run_dir)
     d.data = data
     d.start()
-    c = Client(pb, d.port)
-    r = c.create("after the free tail", description="y" * 10000)
-    c.close()
-    check("leadd runs and writes on it", d.stop() == 0 and r.code == pb.OK, str(r))
+    try:
+        c = Client(pb, d.port)
+        r = c.create("after the free tail", description="y" * 10000)
+        c.close()
+    finally:
+        stopped = d.stop()
+    check("leadd runs and writes on it", stopped == 0 and r.code == pb.OK, str(r))
     rc, out = verify(binary, data)
     check("and verify is clean after", rc == 0, out)
 

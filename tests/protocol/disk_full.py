@@ -39,12 +39,9 @@ def log_lines(path, text):
         return [line for line in f if text in line]
 
 
-def exercise(pb, binary, tmp, disk):
+def exercise(pb, d, disk, log):
     with open(os.path.join(disk, "filler"), "wb") as f:
         f.write(b"\0" * FILLER)
-    log = os.path.join(tmp, "leadd.log")
-    d = Leadd(binary, tmp, log_level="info", log_file=log)
-    d.data = os.path.join(disk, "data")
     d.start()
     c = Client(pb, d.port)
     acked, refused = [], []
@@ -59,7 +56,7 @@ def exercise(pb, binary, tmp, disk):
     check("the disk fills and creates are refused", len(refused) == 20 and acked,
           "%d acked, %d refused" % (len(acked), len(refused)))
     if not refused:
-        return d
+        return
     bad = [(pb.Code.Name(r.code), r.message) for r in refused
            if r.code != pb.RESOURCE_EXHAUSTED or "disk" not in r.message
            or "full" not in r.message]
@@ -91,10 +88,9 @@ def exercise(pb, binary, tmp, disk):
     c.close()
     check("all %d acknowledged leads survive a restart" % len(acked), not lost, lost[:5])
     check("leadd stops cleanly again", d.stop() == 0)
-    r = subprocess.run([binary, "verify", "--data-dir", d.data], stdout=subprocess.PIPE,
+    r = subprocess.run([d.binary, "verify", "--data-dir", d.data], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT)
     check("leadd verify is clean", r.returncode == 0, r.stdout.decode())
-    return None
 
 
 def main():
@@ -107,12 +103,15 @@ def main():
         if m.returncode != 0:
             print("SKIPPED - cannot mount a tmpfs here (needs root): %s" % m.stdout.decode().strip())
             return SKIPPED
+        log = os.path.join(tmp, "leadd.log")
+        d = Leadd(binary, tmp, log_level="info", log_file=log)
+        d.data = os.path.join(disk, "data")
         try:
-            pb = load_pb(proto_dir, tmp)
-            left = exercise(pb, binary, tmp, disk)
-            if left and left.proc and left.proc.poll() is None:
-                left.stop("KILL")
+            exercise(load_pb(proto_dir, tmp), d, disk, log)
         finally:
+            # Whatever went wrong, leave no leadd running and nothing mounted.
+            if d.proc and d.proc.poll() is None:
+                d.stop("KILL")
             subprocess.run(["umount", "-l", disk])
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
