@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
 #include "store_check.h"
 
 /* LMDB trees are shallow: 2^32 records fit in far fewer levels. */
@@ -194,7 +196,7 @@ static void walk_subtree(walker *w, tree *parent, tree_kind kind, const uint8_t 
 		  .name_len = name_len,
 		  .depth = db.depth,
 		  .flags = db.flags};
-	if (kind == TREE_PLAIN && (db.flags & 0x04 /* MDB_DUPSORT */))
+	if (kind == TREE_PLAIN && (db.flags & MDB_DUPSORT))
 		t.kind = TREE_DUPSORT;
 	if (db.root != LMDB_NO_PAGE) {
 		if (db.depth == 0 || db.depth > MAX_DEPTH) {
