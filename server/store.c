@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "store_check.h"
 
 static const struct {
 	const char *name;
@@ -37,6 +39,11 @@ static const struct {
 	[DB_SESSIONS] = {"sessions", 0},
 	[DB_SESSIONS_BY_USER] = {"sessions_by_user", MDB_DUPSORT | MDB_DUPFIXED},
 };
+
+const char *store_db_name(store_db db)
+{
+	return db < DB_COUNT ? db_defs[db].name : "?";
+}
 
 ld_code store_code(int rc)
 {
@@ -69,9 +76,10 @@ const char *store_strerror(int rc)
 		return "the database reached its configured size cap (map_size_max); raise it "
 		       "or free disk space";
 	case ENOSPC:
-		return "the disk holding the data directory is full";
+		return "the disk holding the data directory is full; free space and retry";
 	case EDQUOT:
-		return "the disk quota of the data directory is exhausted";
+		return "the disk quota of the data directory is exhausted; free space or raise "
+		       "the quota and retry";
 	default:
 		return mdb_strerror(rc);
 	}
@@ -124,6 +132,16 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* LMDB 0.9 stops the process with abort() when an internal assertion
+ * fails, which a damaged page can cause; say why in the log first. */
+static void lmdb_assert(MDB_env *env, const char *msg)
+{
+	(void)env;
+	log_error("LMDB stopped on a damaged page (%s): stop leadd, run leadd verify and "
+		  "restore the data directory from a backup if it reports problems",
+		  msg);
+}
+
 int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_max,
 	       unsigned max_readers, char *err, size_t errlen)
 {
@@ -136,9 +154,15 @@ int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_
 	}
 	if (take_lock(st, dir, err, errlen) < 0)
 		return -1;
+	if (store_check_file(dir, err, errlen) < 0) {
+		store_close(st);
+		return -1;
+	}
 	int rc = mdb_env_create(&st->env);
 	if (rc == 0)
 		rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 8);
+	if (rc == 0)
+		rc = mdb_env_set_assert(st->env, lmdb_assert);
 	if (rc == 0)
 		rc = mdb_env_set_maxreaders(st->env, max_readers);
 	if (rc == 0)
@@ -198,6 +222,37 @@ int store_txn_begin(store *st, store_txn *t, int write)
 	return t->ret;
 }
 
+/* Below this much free space, a commit that failed with EIO failed for
+ * want of space: LMDB says EIO when pwrite writes less than asked, which is
+ * how a write that fills the disk ends. */
+#define DISK_FULL_BELOW (1u << 20)
+
+static int disk_is_full(const char *dir)
+{
+	struct statvfs sv;
+	if (statvfs(dir, &sv) < 0)
+		return 0;
+	return (uint64_t)sv.f_bavail * sv.f_frsize < DISK_FULL_BELOW;
+}
+
+/* Name a failed commit for what it is, and log a full disk once: when
+ * commits start failing and when they work again, not per request. */
+static int commit_result(store *st, int rc)
+{
+	if (rc == EIO && disk_is_full(st->path))
+		rc = ENOSPC;
+	if (rc == ENOSPC || rc == EDQUOT) {
+		if (!st->disk_full)
+			log_error("writes refused, reads go on: %s (data directory %s)",
+				  store_strerror(rc), st->path);
+		st->disk_full = 1;
+	} else if (rc == 0 && st->disk_full) {
+		log_info("the data directory %s has disk space again: writes go on", st->path);
+		st->disk_full = 0;
+	}
+	return rc;
+}
+
 int store_txn_commit(store_txn *t)
 {
 	if (!t->txn)
@@ -205,7 +260,7 @@ int store_txn_commit(store_txn *t)
 	if (t->ret) {
 		mdb_txn_abort(t->txn);
 	} else {
-		t->ret = mdb_txn_commit(t->txn);
+		t->ret = commit_result(t->st, mdb_txn_commit(t->txn));
 	}
 	t->txn = NULL;
 	return t->ret;

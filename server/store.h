@@ -52,6 +52,10 @@ typedef struct store {
 	 * it exclusively while it resizes the map, which LMDB allows only with
 	 * no transaction open in the process. */
 	pthread_rwlock_t map_lock;
+	/* Set while commits fail for want of disk space, so the log says it
+	 * once when it starts and once when it ends. Only the thread that
+	 * commits (the writer) touches it. */
+	int disk_full;
 } store;
 
 typedef struct {
@@ -63,19 +67,25 @@ typedef struct {
 } store_txn;
 
 /* Open (creating if needed) the data directory. Takes the flock first: a
- * second leadd, or verify beside a running one, is refused. 0, or -1 with a
- * sentence in err. */
+ * second leadd, or verify beside a running one, is refused. Then refuses a
+ * truncated or damaged data.mdb before LMDB maps it (store_check.c). 0, or
+ * -1 with a sentence in err. */
 int store_open(store *st, const char *dir, uint64_t map_size, uint64_t map_size_max,
 	       unsigned max_readers, char *err, size_t errlen);
 void store_close(store *st);
 
 int store_txn_begin(store *st, store_txn *t, int write);
-/* Commit; returns the sticky error if any (and aborts). */
+/* Commit; returns the sticky error if any (and aborts). A commit that
+ * fails for want of disk space returns ENOSPC (or EDQUOT), also when LMDB
+ * says EIO after a short write, and is logged once until one succeeds. */
 int store_txn_commit(store_txn *t);
 void store_txn_abort(store_txn *t);
 /* Read transaction reused across requests on one thread (reset/renew). */
 int store_txn_renew(store_txn *t);
 void store_txn_reset(store_txn *t);
+
+/* The database's name in the environment (as mdb_stat and mdb_dump show it). */
+const char *store_db_name(store_db db);
 
 /* The one map from LMDB errors to ld codes (and sentences). */
 ld_code store_code(int mdb_rc);

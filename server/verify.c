@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ld_norm.h"
 #include "lead_index.h"
@@ -12,12 +13,21 @@
 #include "request_limits.h"
 #include "store.h"
 #include "users.h"
+#include "verify_pages.h"
 
 typedef struct {
 	store_txn t;
 	ld_arena arena;
 	uint64_t problems;
 	uint64_t leads, history, changes, index_entries, clients;
+	uint64_t max_lead_id;
+	/* Read from meta by check_meta, which runs first. */
+	uint64_t last_revision, last_lead_id;
+	/* What the record callback of the current scan compares with. */
+	store_db scan_db, scan_records;
+	size_t counters_seen;
+	int scan_complete; /* the last scan read every record */
+	int leads_complete, history_complete;
 	/* recount of (owner, status) -> count, sorted by key */
 	struct count {
 		uint64_t owner, status, n;
@@ -35,6 +45,96 @@ static void problem(verifier *v, const char *fmt, ...)
 	fputc('\n', stdout);
 	va_end(ap);
 	v->problems++;
+}
+
+/* A lookup that is not "found" or "not found" is an LMDB error: keep the
+ * first one in the sticky ret, so scan() reports it with the record. */
+static int lookup_failed(verifier *v, int rc)
+{
+	if (rc != 0 && rc != MDB_NOTFOUND && !v->t.ret)
+		v->t.ret = rc;
+	return rc;
+}
+
+typedef void (*record_fn)(verifier *v, const MDB_val *k, const MDB_val *d);
+
+/* Walk every record of db and hand each to fn. Any LMDB error, in the walk
+ * or in a lookup fn made, is a problem naming the database and where the
+ * walk was; a walk that ends early is one too (v->scan_complete says
+ * which). A complete walk must count as many records as LMDB's own
+ * statistics say the database holds. Each walk has a read transaction of
+ * its own: LMDB fails every later call of a transaction that met an error,
+ * and verify runs offline, so every transaction sees the same data. */
+static uint64_t scan(verifier *v, store_db db, record_fn fn)
+{
+	const char *name = store_db_name(db);
+	store *st = v->t.st;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t n = 0, problems = v->problems;
+	v->scan_complete = 0;
+	store_txn_abort(&v->t);
+	int rc = store_txn_begin(st, &v->t, 0);
+	if (rc == 0)
+		rc = mdb_cursor_open(v->t.txn, v->t.st->dbi[db], &cur);
+	if (rc) {
+		problem(v, "%s: cannot read the database: %s", name, mdb_strerror(rc));
+		v->t.ret = 0;
+		return 0;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		n++;
+		ld_arena_reset(&v->arena);
+		if (fn)
+			fn(v, &k, &d);
+		if (v->t.ret) {
+			/* MDB_CORRUPTED also comes from store_get_msg when a record
+			 * looked up does not decode. */
+			problem(v, "%s: record %" PRIu64 ": %s", name, n,
+				v->t.ret == MDB_CORRUPTED
+					? "a record it refers to is damaged or does not decode"
+					: mdb_strerror(v->t.ret));
+			v->t.ret = 0;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_BAD_TXN && v->problems > problems) {
+		problem(v, "%s: reading stopped after %" PRIu64 " record(s), on the error above",
+			name, n);
+		return n;
+	}
+	if (rc != MDB_NOTFOUND) {
+		problem(v, "%s: reading stopped after %" PRIu64 " record(s): %s", name, n,
+			mdb_strerror(rc));
+		return n;
+	}
+	MDB_stat ms;
+	rc = mdb_stat(v->t.txn, v->t.st->dbi[db], &ms);
+	if (rc)
+		problem(v, "%s: cannot read its statistics: %s", name, mdb_strerror(rc));
+	else if (ms.ms_entries != n)
+		problem(v, "%s: LMDB counts %zu record(s) but %" PRIu64 " were read", name,
+			ms.ms_entries, n);
+	else
+		v->scan_complete = 1;
+	return n;
+}
+
+/* The largest u64 key of db (ids are big-endian, so the last key). */
+static uint64_t last_u64_key(verifier *v, store_db db)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t id = 0;
+	if (lookup_failed(v, mdb_cursor_open(v->t.txn, v->t.st->dbi[db], &cur)))
+		return 0;
+	int rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	if (rc == 0 && k.mv_size >= 8)
+		id = store_key_get_u64(k.mv_data);
+	lookup_failed(v, rc);
+	mdb_cursor_close(cur);
+	return id;
 }
 
 static void count_lead(verifier *v, uint64_t owner, uint64_t status)
@@ -55,6 +155,80 @@ static void count_lead(verifier *v, uint64_t owner, uint64_t status)
 	v->counts[v->n_counts++] = (struct count){owner, status, 1};
 }
 
+/* meta: every named value has its size; the schema is the one this leadd
+ * writes; the session key exists; no id or revision given out lies past
+ * the last one meta records. */
+static void check_meta_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	static const char *const u64_names[] = {
+		META_SCHEMA_VERSION, META_LAST_REVISION, META_NEXT_LEAD_ID, META_NEXT_CLIENT_ID,
+		META_NEXT_STATUS_ID, META_NEXT_USER_ID,  META_NEXT_TEAM_ID,
+	};
+	for (size_t i = 0; i < sizeof(u64_names) / sizeof(u64_names[0]); i++)
+		if (k->mv_size == strlen(u64_names[i]) &&
+		    memcmp(k->mv_data, u64_names[i], k->mv_size) == 0 && d->mv_size != 8)
+			problem(v, "meta: %s is %zu bytes long (a number takes 8)", u64_names[i],
+				d->mv_size);
+	if (k->mv_size == 0 || d->mv_size == 0)
+		problem(v, "meta: an empty name or value");
+}
+
+static void check_meta_after(verifier *v, const char *name, store_db db)
+{
+	uint64_t last = store_meta_get(&v->t, name);
+	uint64_t max = last_u64_key(v, db);
+	if (v->t.ret) {
+		problem(v, "meta: cannot compare %s with the last id of %s: %s", name,
+			store_db_name(db), mdb_strerror(v->t.ret));
+		v->t.ret = 0;
+		return;
+	}
+	if (max > last)
+		problem(v, "meta: %s is %" PRIu64 " but %s holds id %" PRIu64, name, last,
+			store_db_name(db), max);
+}
+
+static void check_meta(verifier *v)
+{
+	scan(v, DB_META, check_meta_record);
+	uint64_t schema = store_meta_get(&v->t, META_SCHEMA_VERSION);
+	if (!v->t.ret && schema != STORE_SCHEMA_VERSION)
+		problem(v, "meta: schema version is %" PRIu64 ", this leadd writes %d", schema,
+			STORE_SCHEMA_VERSION);
+	MDB_val key;
+	int rc = lookup_failed(
+		v, store_get(&v->t, DB_META, META_SESSION_KEY, strlen(META_SESSION_KEY), &key));
+	if (rc == MDB_NOTFOUND)
+		problem(v, "meta: the session key is missing (no login can be checked)");
+	else if (rc == 0 && key.mv_size != 32)
+		problem(v, "meta: the session key is %zu bytes long (it must be 32)", key.mv_size);
+	v->last_revision = store_meta_get(&v->t, META_LAST_REVISION);
+	v->last_lead_id = store_meta_get(&v->t, META_NEXT_LEAD_ID);
+	check_meta_after(v, META_LAST_REVISION, DB_CHANGELOG);
+	check_meta_after(v, META_NEXT_CLIENT_ID, DB_CLIENTS);
+	check_meta_after(v, META_NEXT_STATUS_ID, DB_STATUSES);
+	check_meta_after(v, META_NEXT_USER_ID, DB_USERS);
+	check_meta_after(v, META_NEXT_TEAM_ID, DB_TEAMS);
+	if (v->t.ret) {
+		problem(v, "meta: storage error: %s", mdb_strerror(v->t.ret));
+		v->t.ret = 0;
+	}
+}
+
+static void check_status_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	Leadd__Status *s = leadd__status__unpack(&v->arena.pb, d->mv_size, d->mv_data);
+	uint64_t id = k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0;
+	if (!s || !s->name || !s->has_id || s->id != id)
+		problem(v, "status record %" PRIu64 " %s", id,
+			s && s->name ? "carries another id" : "does not decode");
+}
+
+static void check_statuses(verifier *v)
+{
+	scan(v, DB_STATUSES, check_status_record);
+}
+
 /* Every key the lead should have is in its index. */
 static void check_lead_indexes(verifier *v, const Leadd__Lead *l)
 {
@@ -64,15 +238,16 @@ static void check_lead_indexes(verifier *v, const Leadd__Lead *l)
 	for (size_t i = 0; i < lead_index_count; i++) {
 		lead_index_keys(l, lead_index_dbs[i], &keys);
 		MDB_cursor *cur;
-		if (mdb_cursor_open(v->t.txn, v->t.st->dbi[lead_index_dbs[i]], &cur))
+		if (lookup_failed(v,
+				  mdb_cursor_open(v->t.txn, v->t.st->dbi[lead_index_dbs[i]], &cur)))
 			return;
 		for (size_t k = 0; k < keys.n; k++) {
 			MDB_val kv = {keys.keys[k].len, keys.keys[k].data}, dv = {8, id};
-			if (mdb_cursor_get(cur, &kv, &dv, MDB_GET_BOTH) != 0)
-				problem(v,
-					"lead %" PRIu64 ": index %zu lacks key '%.*s' (%zu bytes)",
-					l->id, i, (int)keys.keys[k].len, keys.keys[k].data,
-					keys.keys[k].len);
+			int rc = lookup_failed(v, mdb_cursor_get(cur, &kv, &dv, MDB_GET_BOTH));
+			if (rc == MDB_NOTFOUND)
+				problem(v, "lead %" PRIu64 ": %s lacks key '%.*s' (%zu bytes)",
+					l->id, store_db_name(lead_index_dbs[i]),
+					(int)keys.keys[k].len, keys.keys[k].data, keys.keys[k].len);
 		}
 		mdb_cursor_close(cur);
 	}
@@ -82,15 +257,16 @@ static void check_lead_indexes(verifier *v, const Leadd__Lead *l)
 static void check_lead_history(verifier *v, const Leadd__Lead *l, const MDB_val *record)
 {
 	MDB_cursor *cur;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_HISTORY], &cur))
+	if (lookup_failed(v, mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_HISTORY], &cur)))
 		return;
 	uint8_t key[16];
 	store_key_u64_pair(key, l->id, l->version);
 	MDB_val k = {16, key}, d;
-	if (mdb_cursor_get(cur, &k, &d, MDB_SET_KEY) != 0) {
+	int rc = lookup_failed(v, mdb_cursor_get(cur, &k, &d, MDB_SET_KEY));
+	if (rc == MDB_NOTFOUND) {
 		problem(v, "lead %" PRIu64 ": no history entry for its version %" PRIu64, l->id,
 			l->version);
-	} else {
+	} else if (rc == 0) {
 		Leadd__Store__HistoryEntry *h = leadd__store__history_entry__unpack(
 			&v->arena.pb, d.mv_size, d.mv_data);
 		if (!h || !h->lead) {
@@ -107,8 +283,8 @@ static void check_lead_history(verifier *v, const Leadd__Lead *l, const MDB_val 
 					l->id, l->version);
 		}
 		/* Nothing may come after the current version. */
-		if (mdb_cursor_get(cur, &k, &d, MDB_NEXT) == 0 && k.mv_size == 16 &&
-		    store_key_get_u64(k.mv_data) == l->id)
+		rc = lookup_failed(v, mdb_cursor_get(cur, &k, &d, MDB_NEXT));
+		if (rc == 0 && k.mv_size == 16 && store_key_get_u64(k.mv_data) == l->id)
 			problem(v, "lead %" PRIu64 ": history goes past its version %" PRIu64,
 				l->id, l->version);
 	}
@@ -120,7 +296,7 @@ static void check_lead_refs(verifier *v, const Leadd__Lead *l)
 	uint8_t key[8];
 	MDB_val d;
 	store_key_u64(key, l->status_id);
-	if (store_get(&v->t, DB_STATUSES, key, 8, &d) != 0)
+	if (store_get(&v->t, DB_STATUSES, key, 8, &d) == MDB_NOTFOUND)
 		problem(v, "lead %" PRIu64 ": status %" PRIu64 " does not exist", l->id,
 			l->status_id);
 	if (!l->client_id) {
@@ -130,12 +306,12 @@ static void check_lead_refs(verifier *v, const Leadd__Lead *l)
 	}
 	store_key_u64(key, l->client_id);
 	Leadd__Store__ClientRecord *c;
-	if (store_get_msg(&v->t, DB_CLIENTS, key, 8, &leadd__store__client_record__descriptor,
-			  &v->arena, (ProtobufCMessage **)&c) != 0) {
-		v->t.ret = 0;
+	int rc = store_get_msg(&v->t, DB_CLIENTS, key, 8, &leadd__store__client_record__descriptor,
+			       &v->arena, (ProtobufCMessage **)&c);
+	if (rc == MDB_NOTFOUND) {
 		problem(v, "lead %" PRIu64 ": client %" PRIu64 " does not exist", l->id,
 			l->client_id);
-	} else if (!l->client_name || strcmp(c->name, l->client_name) != 0) {
+	} else if (rc == 0 && (!l->client_name || strcmp(c->name, l->client_name) != 0)) {
 		problem(v,
 			"lead %" PRIu64 ": client name '%s' differs from folder %" PRIu64 " '%s'",
 			l->id, l->client_name ? l->client_name : "", l->client_id, c->name);
@@ -147,88 +323,306 @@ static void check_lead_people(verifier *v, const Leadd__Lead *l)
 {
 	user_record *u;
 	team_record *tm;
-	if (l->owner_id && user_load(&v->t, l->owner_id, &v->arena, &u) != 0) {
-		v->t.ret = 0;
+	if (l->owner_id && user_load(&v->t, l->owner_id, &v->arena, &u) == MDB_NOTFOUND)
 		problem(v, "lead %" PRIu64 ": owner %" PRIu64 " does not exist", l->id,
 			l->owner_id);
-	}
-	if (l->team_id && team_load(&v->t, l->team_id, &v->arena, &tm) != 0) {
-		v->t.ret = 0;
+	if (l->team_id && team_load(&v->t, l->team_id, &v->arena, &tm) == MDB_NOTFOUND)
 		problem(v, "lead %" PRIu64 ": team %" PRIu64 " does not exist", l->id, l->team_id);
+}
+
+static void check_lead_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	v->leads++;
+	uint64_t id = k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0;
+	Leadd__Lead *l = leadd__lead__unpack(&v->arena.pb, d->mv_size, d->mv_data);
+	if (!l || l->id != id) {
+		problem(v, "lead record under key %" PRIu64 " %s", id,
+			l ? "carries another id" : "does not decode");
+		return;
+	}
+	if (id > v->max_lead_id)
+		v->max_lead_id = id;
+	count_lead(v, l->owner_id, l->status_id);
+	check_lead_indexes(v, l);
+	check_lead_history(v, l, d);
+	check_lead_refs(v, l);
+	check_lead_people(v, l);
+}
+
+static void check_leads(verifier *v)
+{
+	scan(v, DB_LEADS, check_lead_record);
+	v->leads_complete = v->scan_complete;
+	if (v->max_lead_id > v->last_lead_id)
+		problem(v, "lead %" PRIu64 " is past the last id given out (%" PRIu64 ")",
+			v->max_lead_id, v->last_lead_id);
+}
+
+/* Every index entry belongs to a lead that has that key. */
+static void check_index_entry(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	static lead_index_keyset keys;
+	v->index_entries++;
+	if (d->mv_size != 8) {
+		problem(v, "%s: an entry holds %zu bytes, not a lead id", store_db_name(v->scan_db),
+			d->mv_size);
+		return;
+	}
+	uint64_t id = store_key_get_u64(d->mv_data);
+	Leadd__Lead *l;
+	uint8_t key[8];
+	store_key_u64(key, id);
+	int rc = store_get_msg(&v->t, DB_LEADS, key, 8, &leadd__lead__descriptor, &v->arena,
+			       (ProtobufCMessage **)&l);
+	if (rc == MDB_NOTFOUND) {
+		problem(v, "%s points at lead %" PRIu64 ", which does not exist",
+			store_db_name(v->scan_db), id);
+		return;
+	}
+	if (rc)
+		return;
+	lead_index_keys(l, v->scan_db, &keys);
+	if (!lead_index_keyset_has(&keys, k->mv_data, k->mv_size))
+		problem(v, "%s has a stale key '%.*s' for lead %" PRIu64, store_db_name(v->scan_db),
+			(int)k->mv_size, (char *)k->mv_data, id);
+}
+
+static void check_index_entries(verifier *v)
+{
+	for (size_t i = 0; i < lead_index_count; i++) {
+		v->scan_db = lead_index_dbs[i];
+		scan(v, v->scan_db, check_index_entry);
 	}
 }
 
-/* Names and records of users and teams map one to one; a user's team
- * exists; sessions belong to users. */
-static void check_names(verifier *v, store_db records, store_db names, const char *what)
+static void check_counter(verifier *v, const MDB_val *k, const MDB_val *d)
 {
-	MDB_cursor *cur;
-	MDB_val k, d;
-	uint64_t count = 0;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[records], &cur))
+	if (k->mv_size != 16 || d->mv_size != 8) {
+		problem(v, "counters: a record of %zu+%zu bytes (16+8 expected)", k->mv_size,
+			d->mv_size);
 		return;
-	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		ld_arena_reset(&v->arena);
-		count++;
-		uint64_t id = store_key_get_u64(k.mv_data);
-		const char *name = NULL;
-		uint64_t team = 0;
-		if (records == DB_USERS) {
-			user_record *u = leadd__store__user_record__unpack(&v->arena.pb, d.mv_size,
-									   d.mv_data);
-			name = u ? u->name : NULL;
-			team = u ? u->team_id : 0;
-			if (u && !u->password_hash)
-				problem(v, "user %" PRIu64 " has no password hash", id);
-		} else {
-			team_record *tm = leadd__store__team_record__unpack(&v->arena.pb, d.mv_size,
-									    d.mv_data);
-			name = tm ? tm->name : NULL;
-		}
-		MDB_val x;
-		char key[USER_NAME_KEY_MAX + 1];
-		if (!name) {
-			problem(v, "%s record %" PRIu64 " does not decode", what, id);
-		} else if (user_name_key(name, key) < 0 ||
-			   store_get(&v->t, names, key, strlen(key), &x) != 0 || x.mv_size != 8 ||
-			   store_key_get_u64(x.mv_data) != id) {
-			problem(v, "%s %" PRIu64 " '%s' is not found by its name", what, id, name);
-		}
-		team_record *tm;
-		if (team && team_load(&v->t, team, &v->arena, &tm) != 0) {
-			v->t.ret = 0;
-			problem(v, "user %" PRIu64 " is in team %" PRIu64 ", which does not exist",
-				id, team);
-		}
 	}
-	mdb_cursor_close(cur);
-	MDB_stat ms;
-	if (mdb_stat(v->t.txn, v->t.st->dbi[names], &ms) == 0 && ms.ms_entries != count)
-		problem(v, "%zu %s names but %" PRIu64 " %ss", ms.ms_entries, what, count, what);
+	uint64_t owner = store_key_get_u64(k->mv_data);
+	uint64_t status = store_key_get_u64((char *)k->mv_data + 8);
+	uint64_t n = store_key_get_u64(d->mv_data);
+	uint64_t want = 0;
+	for (size_t i = 0; i < v->n_counts; i++)
+		if (v->counts[i].owner == owner && v->counts[i].status == status)
+			want = v->counts[i].n;
+	if (want)
+		v->counters_seen++;
+	if (n != want)
+		problem(v,
+			"counter (owner %" PRIu64 ", status %" PRIu64 ") is %" PRIu64
+			", a recount gives %" PRIu64,
+			owner, status, n, want);
+}
+
+static void check_counters(verifier *v)
+{
+	v->counters_seen = 0;
+	if (!v->leads_complete) {
+		problem(v, "counters: not recounted, as the leads could not all be read");
+		return;
+	}
+	scan(v, DB_COUNTERS, check_counter);
+	if (v->scan_complete && v->counters_seen != v->n_counts)
+		problem(v, "%zu (owner, status) pairs have leads but no counter",
+			v->n_counts - v->counters_seen);
+}
+
+/* History entries decode and belong to existing leads; each has its
+ * change-log entry; revisions never pass meta's last revision. */
+static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	v->history++;
+	if (k->mv_size != 16) {
+		problem(v, "history: a key of %zu bytes (16 expected)", k->mv_size);
+		return;
+	}
+	uint64_t id = store_key_get_u64(k->mv_data);
+	uint64_t rev = store_key_get_u64((char *)k->mv_data + 8);
+	Leadd__Store__HistoryEntry *h = leadd__store__history_entry__unpack(&v->arena.pb,
+									    d->mv_size, d->mv_data);
+	if (!h || !h->lead)
+		problem(v, "history entry %" PRIu64 " of lead %" PRIu64 " does not decode", rev,
+			id);
+	uint8_t key[8];
+	MDB_val x;
+	store_key_u64(key, id);
+	if (lookup_failed(v, store_get(&v->t, DB_LEADS, key, 8, &x)) == MDB_NOTFOUND)
+		problem(v, "history of lead %" PRIu64 " but no such lead", id);
+	if (rev > v->last_revision)
+		problem(v, "history revision %" PRIu64 " is past the last revision %" PRIu64, rev,
+			v->last_revision);
+	Leadd__Store__ChangeEntry *e;
+	store_key_u64(key, rev);
+	int rc = store_get_msg(&v->t, DB_CHANGELOG, key, 8, &leadd__store__change_entry__descriptor,
+			       &v->arena, (ProtobufCMessage **)&e);
+	if (rc == MDB_NOTFOUND)
+		problem(v, "revision %" PRIu64 " of lead %" PRIu64 " has no change-log entry", rev,
+			id);
+	else if (rc == 0 && e->lead_id != id)
+		problem(v,
+			"change-log revision %" PRIu64 " names lead %" PRIu64
+			", history says %" PRIu64,
+			rev, e->lead_id, id);
+}
+
+static void check_history(verifier *v)
+{
+	scan(v, DB_HISTORY, check_history_entry);
+	v->history_complete = v->scan_complete;
+}
+
+static void check_change_entry(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	uint64_t rev = k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0;
+	if (!leadd__store__change_entry__unpack(&v->arena.pb, d->mv_size, d->mv_data))
+		problem(v, "change-log entry %" PRIu64 " does not decode", rev);
+	if (rev > v->last_revision)
+		problem(v, "change-log revision %" PRIu64 " is past the last revision %" PRIu64,
+			rev, v->last_revision);
+}
+
+static void check_changelog(verifier *v)
+{
+	v->changes = scan(v, DB_CHANGELOG, check_change_entry);
+	if (v->scan_complete && v->history_complete && v->changes != v->history)
+		problem(v, "%" PRIu64 " change-log entries but %" PRIu64 " history entries",
+			v->changes, v->history);
+}
+
+static void check_client_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	v->clients++;
+	Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(&v->arena.pb,
+									    d->mv_size, d->mv_data);
+	char norm[LIMIT_NAME * 4 + 1];
+	MDB_val x;
+	if (!c || !c->name || ld_norm_name(c->name, norm, sizeof(norm)) < 0) {
+		problem(v, "client record %" PRIu64 " does not decode",
+			k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0);
+		return;
+	}
+	int rc = lookup_failed(v, store_get(&v->t, DB_CLIENT_NAMES, norm, strlen(norm), &x));
+	if (rc == MDB_NOTFOUND ||
+	    (rc == 0 && (x.mv_size != 8 || store_key_get_u64(x.mv_data) != c->id)))
+		problem(v, "client %" PRIu64 " '%s' is not found by its name", c->id, c->name);
+}
+
+/* A name database maps names to ids of records that exist. */
+static void check_name_entry(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	MDB_val x;
+	if (d->mv_size != 8) {
+		problem(v, "%s: '%.*s' maps to %zu bytes, not an id", store_db_name(v->scan_db),
+			(int)k->mv_size, (char *)k->mv_data, d->mv_size);
+		return;
+	}
+	if (lookup_failed(v, store_get(&v->t, v->scan_records, d->mv_data, 8, &x)) == MDB_NOTFOUND)
+		problem(v, "%s: '%.*s' points at id %" PRIu64 " in %s, which does not exist",
+			store_db_name(v->scan_db), (int)k->mv_size, (char *)k->mv_data,
+			store_key_get_u64(d->mv_data), store_db_name(v->scan_records));
+}
+
+/* Every record is found by its name (checked from the records' side) and
+ * every name names a record: as many names as records means one to one. */
+static void check_names_of(verifier *v, store_db names, store_db records, uint64_t n_records,
+			   int records_complete)
+{
+	v->scan_db = names;
+	v->scan_records = records;
+	uint64_t n = scan(v, names, check_name_entry);
+	if (records_complete && v->scan_complete && n != n_records)
+		problem(v, "%s: %" PRIu64 " names but %" PRIu64 " records in %s",
+			store_db_name(names), n, n_records, store_db_name(records));
+}
+
+static void check_clients(verifier *v)
+{
+	scan(v, DB_CLIENTS, check_client_record);
+	check_names_of(v, DB_CLIENT_NAMES, DB_CLIENTS, v->clients, v->scan_complete);
+}
+
+/* Names and records of users and teams map one to one; a user's team
+ * exists. */
+static void check_user_or_team(verifier *v, const MDB_val *k, const MDB_val *d, int is_user)
+{
+	const char *what = is_user ? "user" : "team";
+	uint64_t id = k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0;
+	const char *name = NULL;
+	uint64_t team = 0;
+	if (is_user) {
+		user_record *u = leadd__store__user_record__unpack(&v->arena.pb, d->mv_size,
+								   d->mv_data);
+		name = u ? u->name : NULL;
+		team = u ? u->team_id : 0;
+		if (u && !u->password_hash)
+			problem(v, "user %" PRIu64 " has no password hash", id);
+	} else {
+		team_record *tm = leadd__store__team_record__unpack(&v->arena.pb, d->mv_size,
+								    d->mv_data);
+		name = tm ? tm->name : NULL;
+	}
+	MDB_val x;
+	char key[USER_NAME_KEY_MAX + 1];
+	if (!name) {
+		problem(v, "%s record %" PRIu64 " does not decode", what, id);
+		return;
+	}
+	if (user_name_key(name, key) < 0) {
+		problem(v, "%s %" PRIu64 " '%s' has a name that does not fold", what, id, name);
+		return;
+	}
+	int rc = lookup_failed(
+		v, store_get(&v->t, is_user ? DB_USER_NAMES : DB_TEAM_NAMES, key, strlen(key), &x));
+	if (rc == MDB_NOTFOUND ||
+	    (rc == 0 && (x.mv_size != 8 || store_key_get_u64(x.mv_data) != id)))
+		problem(v, "%s %" PRIu64 " '%s' is not found by its name", what, id, name);
+	team_record *tm;
+	if (team && team_load(&v->t, team, &v->arena, &tm) == MDB_NOTFOUND)
+		problem(v, "user %" PRIu64 " is in team %" PRIu64 ", which does not exist", id,
+			team);
+}
+
+static void check_user_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	check_user_or_team(v, k, d, 1);
+}
+
+static void check_team_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	check_user_or_team(v, k, d, 0);
+}
+
+static void check_users(verifier *v)
+{
+	uint64_t n = scan(v, DB_USERS, check_user_record);
+	check_names_of(v, DB_USER_NAMES, DB_USERS, n, v->scan_complete);
+}
+
+static void check_teams(verifier *v)
+{
+	uint64_t n = scan(v, DB_TEAMS, check_team_record);
+	check_names_of(v, DB_TEAM_NAMES, DB_TEAMS, n, v->scan_complete);
+}
+
+/* Sessions decode and belong to users. */
+static void check_session_record(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	Leadd__Store__SessionRecord *s = leadd__store__session_record__unpack(
+		&v->arena.pb, d->mv_size, d->mv_data);
+	user_record *u;
+	if (!s || k->mv_size != 32)
+		problem(v, "a session record does not decode");
+	else if (user_load(&v->t, s->user_id, &v->arena, &u) == MDB_NOTFOUND)
+		problem(v, "a session belongs to user %" PRIu64 ", who does not exist", s->user_id);
 }
 
 static void check_sessions(verifier *v)
 {
-	MDB_cursor *cur;
-	MDB_val k, d;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_SESSIONS], &cur))
-		return;
-	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		ld_arena_reset(&v->arena);
-		Leadd__Store__SessionRecord *s = leadd__store__session_record__unpack(
-			&v->arena.pb, d.mv_size, d.mv_data);
-		user_record *u;
-		if (!s || k.mv_size != 32)
-			problem(v, "a session record does not decode");
-		else if (user_load(&v->t, s->user_id, &v->arena, &u) != 0) {
-			v->t.ret = 0;
-			problem(v, "a session belongs to user %" PRIu64 ", who does not exist",
-				s->user_id);
-		}
-	}
-	mdb_cursor_close(cur);
+	scan(v, DB_SESSIONS, check_session_record);
 }
 
 /* The sessions-by-user index against the sessions: each entry names a
@@ -284,177 +678,53 @@ static void check_sessions_by_user(verifier *v)
 			ms.ms_entries, entries);
 }
 
-static void check_leads(verifier *v, uint64_t *max_id)
+/* Every check, in order: meta first (the others compare with it), leads
+ * before the counters (which compare with their recount), history before
+ * the change log. Each runs in a read transaction of its own, so an LMDB
+ * error that spoils one transaction does not hide the later checks. A new
+ * check is one line here. */
+static const struct {
+	const char *what;
+	void (*run)(verifier *v);
+} checks[] = {
+	{"meta", check_meta},
+	{"statuses", check_statuses},
+	{"leads", check_leads},
+	{"index entries", check_index_entries},
+	{"counters", check_counters},
+	{"history", check_history},
+	{"change log", check_changelog},
+	{"clients", check_clients},
+	{"users", check_users},
+	{"teams", check_teams},
+	{"sessions", check_sessions},
+	{"sessions by user", check_sessions_by_user},
+};
+
+static verifier *running;
+static const char *running_check;
+
+static void print_summary(const verifier *v)
 {
-	MDB_cursor *cur;
-	MDB_val k, d;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_LEADS], &cur))
-		return;
-	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		ld_arena_reset(&v->arena);
-		v->leads++;
-		uint64_t id = k.mv_size == 8 ? store_key_get_u64(k.mv_data) : 0;
-		Leadd__Lead *l = leadd__lead__unpack(&v->arena.pb, d.mv_size, d.mv_data);
-		if (!l || l->id != id) {
-			problem(v, "lead record under key %" PRIu64 " %s", id,
-				l ? "carries another id" : "does not decode");
-			continue;
-		}
-		if (id > *max_id)
-			*max_id = id;
-		count_lead(v, l->owner_id, l->status_id);
-		check_lead_indexes(v, l);
-		check_lead_history(v, l, &d);
-		check_lead_refs(v, l);
-		check_lead_people(v, l);
-	}
-	mdb_cursor_close(cur);
+	printf("verify: %s: %" PRIu64 " leads, %" PRIu64 " history entries, %" PRIu64
+	       " index entries, %" PRIu64 " clients, revision %" PRIu64 ", %" PRIu64
+	       " problem(s)\n",
+	       v->problems ? "FAILED" : "OK", v->leads, v->history, v->index_entries, v->clients,
+	       v->last_revision, v->problems);
 }
 
-/* Every index entry belongs to a lead that has that key. */
-static void check_index_entries(verifier *v)
+/* LMDB 0.9 aborts the process when an assertion fails on a damaged page
+ * (a leaf that is no leaf, met by mdb_cursor_next). The walk cannot go on:
+ * report it as a problem and end as a failed verify, not as a crash. */
+static void verify_lmdb_assert(MDB_env *env, const char *msg)
 {
-	static lead_index_keyset keys;
-	for (size_t i = 0; i < lead_index_count; i++) {
-		MDB_cursor *cur;
-		MDB_val k, d;
-		if (mdb_cursor_open(v->t.txn, v->t.st->dbi[lead_index_dbs[i]], &cur))
-			return;
-		for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-		     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-			ld_arena_reset(&v->arena);
-			v->index_entries++;
-			uint64_t id = d.mv_size == 8 ? store_key_get_u64(d.mv_data) : 0;
-			Leadd__Lead *l;
-			uint8_t key[8];
-			store_key_u64(key, id);
-			if (store_get_msg(&v->t, DB_LEADS, key, 8, &leadd__lead__descriptor,
-					  &v->arena, (ProtobufCMessage **)&l) != 0) {
-				v->t.ret = 0;
-				problem(v,
-					"index %zu points at lead %" PRIu64
-					", which does not exist",
-					i, id);
-				continue;
-			}
-			lead_index_keys(l, lead_index_dbs[i], &keys);
-			if (!lead_index_keyset_has(&keys, k.mv_data, k.mv_size))
-				problem(v, "index %zu has a stale key '%.*s' for lead %" PRIu64, i,
-					(int)k.mv_size, (char *)k.mv_data, id);
-		}
-		mdb_cursor_close(cur);
-	}
-}
-
-static void check_counters(verifier *v)
-{
-	MDB_cursor *cur;
-	MDB_val k, d;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_COUNTERS], &cur))
-		return;
-	size_t seen = 0;
-	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		uint64_t owner = store_key_get_u64(k.mv_data);
-		uint64_t status = store_key_get_u64((char *)k.mv_data + 8);
-		uint64_t n = d.mv_size == 8 ? store_key_get_u64(d.mv_data) : UINT64_MAX;
-		uint64_t want = 0;
-		for (size_t i = 0; i < v->n_counts; i++)
-			if (v->counts[i].owner == owner && v->counts[i].status == status)
-				want = v->counts[i].n;
-		if (want)
-			seen++;
-		if (n != want)
-			problem(v,
-				"counter (owner %" PRIu64 ", status %" PRIu64 ") is %" PRIu64
-				", a recount gives %" PRIu64,
-				owner, status, n, want);
-	}
-	mdb_cursor_close(cur);
-	if (seen != v->n_counts)
-		problem(v, "%zu (owner, status) pairs have leads but no counter",
-			v->n_counts - seen);
-}
-
-/* History entries belong to existing leads; each has its change-log entry;
- * revisions never pass meta's last revision. */
-static void check_history(verifier *v, uint64_t last_revision)
-{
-	MDB_cursor *cur;
-	MDB_val k, d;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_HISTORY], &cur))
-		return;
-	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		v->history++;
-		uint64_t id = store_key_get_u64(k.mv_data);
-		uint64_t rev = store_key_get_u64((char *)k.mv_data + 8);
-		uint8_t key[8];
-		MDB_val x;
-		store_key_u64(key, id);
-		if (store_get(&v->t, DB_LEADS, key, 8, &x) != 0)
-			problem(v, "history of lead %" PRIu64 " but no such lead", id);
-		if (rev > last_revision)
-			problem(v,
-				"history revision %" PRIu64 " is past the last revision %" PRIu64,
-				rev, last_revision);
-		ld_arena_reset(&v->arena);
-		Leadd__Store__ChangeEntry *e;
-		store_key_u64(key, rev);
-		if (store_get_msg(&v->t, DB_CHANGELOG, key, 8,
-				  &leadd__store__change_entry__descriptor, &v->arena,
-				  (ProtobufCMessage **)&e) != 0) {
-			v->t.ret = 0;
-			problem(v,
-				"revision %" PRIu64 " of lead %" PRIu64 " has no change-log entry",
-				rev, id);
-		} else if (e->lead_id != id) {
-			problem(v,
-				"change-log revision %" PRIu64 " names lead %" PRIu64
-				", history says %" PRIu64,
-				rev, e->lead_id, id);
-		}
-	}
-	mdb_cursor_close(cur);
-	MDB_stat ms;
-	if (mdb_stat(v->t.txn, v->t.st->dbi[DB_CHANGELOG], &ms) == 0) {
-		v->changes = ms.ms_entries;
-		if (ms.ms_entries != v->history)
-			problem(v, "%zu change-log entries but %" PRIu64 " history entries",
-				ms.ms_entries, v->history);
-	}
-}
-
-static void check_clients(verifier *v)
-{
-	MDB_cursor *cur;
-	MDB_val k, d;
-	if (mdb_cursor_open(v->t.txn, v->t.st->dbi[DB_CLIENTS], &cur))
-		return;
-	for (int rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		v->clients++;
-		ld_arena_reset(&v->arena);
-		Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(
-			&v->arena.pb, d.mv_size, d.mv_data);
-		char norm[LIMIT_NAME * 4 + 1];
-		MDB_val x;
-		if (!c || !c->name || ld_norm_name(c->name, norm, sizeof(norm)) < 0) {
-			problem(v, "client record %" PRIu64 " does not decode",
-				store_key_get_u64(k.mv_data));
-			continue;
-		}
-		if (store_get(&v->t, DB_CLIENT_NAMES, norm, strlen(norm), &x) != 0 ||
-		    x.mv_size != 8 || store_key_get_u64(x.mv_data) != c->id)
-			problem(v, "client %" PRIu64 " '%s' is not found by its name", c->id,
-				c->name);
-	}
-	mdb_cursor_close(cur);
-	MDB_stat ms;
-	if (mdb_stat(v->t.txn, v->t.st->dbi[DB_CLIENT_NAMES], &ms) == 0 &&
-	    ms.ms_entries != v->clients)
-		problem(v, "%zu client names but %" PRIu64 " clients", ms.ms_entries, v->clients);
+	(void)env;
+	problem(running, "%s: while checking them LMDB stopped on a damaged page: %s",
+		running_check, msg);
+	problem(running, "the checks after %s did not run", running_check);
+	print_summary(running);
+	fflush(stdout);
+	_exit(1);
 }
 
 int verify_data_dir(const config_t *cfg)
@@ -469,36 +739,30 @@ int verify_data_dir(const config_t *cfg)
 	verifier v;
 	memset(&v, 0, sizeof(v));
 	ld_arena_init(&v.arena, 0);
-	if (store_txn_begin(&st, &v.t, 0) != 0) {
-		fprintf(stderr, "leadd verify: %s\n", store_strerror(v.t.ret));
-		store_close(&st);
-		return 1;
+	running = &v;
+	mdb_env_set_assert(st.env, verify_lmdb_assert);
+	uint64_t bad_pages = 0;
+	v.problems += verify_pages(cfg->data_dir, &bad_pages);
+	if (bad_pages) {
+		problem(&v, "the records were not read: LMDB cannot walk damaged pages; restore "
+			    "the data directory from a backup");
 	}
-	uint64_t max_id = 0;
-	uint64_t last_revision = store_meta_get(&v.t, META_LAST_REVISION);
-	uint64_t last_id = store_meta_get(&v.t, META_NEXT_LEAD_ID);
-	check_leads(&v, &max_id);
-	check_index_entries(&v);
-	check_counters(&v);
-	check_history(&v, last_revision);
-	check_clients(&v);
-	check_names(&v, DB_USERS, DB_USER_NAMES, "user");
-	check_names(&v, DB_TEAMS, DB_TEAM_NAMES, "team");
-	check_sessions(&v);
-	check_sessions_by_user(&v);
-	if (max_id > last_id)
-		problem(&v, "lead %" PRIu64 " is past the last id given out (%" PRIu64 ")", max_id,
-			last_id);
-	if (v.t.ret)
-		problem(&v, "storage error while checking: %s", store_strerror(v.t.ret));
-	store_txn_abort(&v.t);
+	for (size_t i = 0; !bad_pages && i < sizeof(checks) / sizeof(checks[0]); i++) {
+		running_check = checks[i].what;
+		if (store_txn_begin(&st, &v.t, 0) != 0) {
+			problem(&v, "%s: cannot start a read transaction: %s", checks[i].what,
+				mdb_strerror(v.t.ret));
+			continue;
+		}
+		checks[i].run(&v);
+		if (v.t.ret)
+			problem(&v, "%s: storage error while checking: %s", checks[i].what,
+				mdb_strerror(v.t.ret));
+		store_txn_abort(&v.t);
+	}
 	store_close(&st);
 	ld_arena_free(&v.arena);
 	free(v.counts);
-	printf("verify: %s: %" PRIu64 " leads, %" PRIu64 " history entries, %" PRIu64
-	       " index entries, %" PRIu64 " clients, revision %" PRIu64 ", %" PRIu64
-	       " problem(s)\n",
-	       v.problems ? "FAILED" : "OK", v.leads, v.history, v.index_entries, v.clients,
-	       last_revision, v.problems);
+	print_summary(&v);
 	return v.problems ? 1 : 0;
 }

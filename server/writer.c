@@ -158,7 +158,8 @@ static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 		}
 		if (rc == MDB_BAD_TXN) {
 			log_error("%s wrote and then failed; refusing it", batch[0]->entry->name);
-		} else {
+		} else if (rc != ENOSPC && rc != EDQUOT) {
+			/* A full disk is logged once by store_txn_commit. */
 			log_warn("write of %zu request(s) failed: %s", *n, store_strerror(rc));
 		}
 		/* Alone and still failing, or the commit itself failed: nothing of
