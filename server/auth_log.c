@@ -54,7 +54,7 @@ void auth_log_success(const char *user, const char *addr)
 	log_info("accepted password for %s from %s", name, addr);
 }
 
-void auth_log_failure(const char *user, const char *addr, int refused, uint64_t now_ms)
+void auth_log_failure(const char *user, const char *addr, const char *refused, uint64_t now_ms)
 {
 	if (!window_open) {
 		window_open = 1;
@@ -68,22 +68,25 @@ void auth_log_failure(const char *user, const char *addr, int refused, uint64_t 
 		pair_count *p = &pairs[i];
 		if (strcmp(p->user, key.user) == 0 && strcmp(p->addr, key.addr) == 0) {
 			p->failures++;
-			p->refused += refused != 0;
+			p->refused += refused != NULL;
 			return;
 		}
 	}
 	if (n_pairs == AUTH_LOG_PAIRS) {
 		other_failures++;
-		other_refused += refused != 0;
+		other_refused += refused != NULL;
 		return;
 	}
 	pair_count *p = &pairs[n_pairs++];
 	*p = key;
 	p->failures = 1;
-	p->refused = refused != 0;
+	p->refused = refused != NULL;
 	char w[200];
 	who(p, w, sizeof(w));
-	log_info("failed login %s%s", w, refused ? " (refused: too many failures)" : "");
+	if (refused)
+		log_info("failed login %s (refused: %s)", w, refused);
+	else
+		log_info("failed login %s", w);
 }
 
 static void write_summaries(uint64_t now_ms)

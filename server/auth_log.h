@@ -15,9 +15,10 @@
 
 /* A password login. */
 void auth_log_success(const char *user, const char *addr);
-/* user NULL: a token login (the user is not known). refused: the attempt
- * was refused by the slowdown or a queue cap without a password check. */
-void auth_log_failure(const char *user, const char *addr, int refused, uint64_t now_ms);
+/* user NULL: a token login (the user is not known). refused: why the
+ * attempt was refused without a password check ("too many failures",
+ * "too many checks waiting"), or NULL when it was checked. */
+void auth_log_failure(const char *user, const char *addr, const char *refused, uint64_t now_ms);
 /* Once a second: write the summaries of a minute that has ended. */
 void auth_log_tick(uint64_t now_ms);
 /* At stop: write what is pending, however short the window. */

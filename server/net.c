@@ -322,11 +322,11 @@ static int is_password_login(const request_ctx *rc)
 
 /* Answer rc at once, in place: conn_pump, which started it, sends it. It
  * must not call prework_after, which would re-enter conn_pump. */
-static void refuse_prework(conn *c, request_ctx *rc, const char *why)
+static void refuse_prework(conn *c, request_ctx *rc, const char *why, const char *log_why)
 {
 	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "%s", why);
 	if (is_password_login(rc))
-		auth_log_failure(login_name(rc), c->source, 1, uv_now(c->nt->loop));
+		auth_log_failure(login_name(rc), c->source, log_why, uv_now(c->nt->loop));
 	dispatch_finish(rc);
 }
 
@@ -340,7 +340,7 @@ static void start_prework(conn *c, request_ctx *rc)
 	if (wait) {
 		snprintf(why, sizeof(why), "too many failed logins from %s; retry in %u s",
 			 c->source, (wait + 999) / 1000);
-		refuse_prework(c, rc, why);
+		refuse_prework(c, rc, why, "too many failures");
 		return;
 	}
 	int err = auth_queue(c->nt->loop, c->source, cfg->max_hash_queue_per_address, prework_work,
@@ -349,7 +349,7 @@ static void start_prework(conn *c, request_ctx *rc)
 		snprintf(why, sizeof(why),
 			 "too many password checks are waiting from %s; retry in a few seconds",
 			 c->source);
-		refuse_prework(c, rc, why);
+		refuse_prework(c, rc, why, "too many checks waiting");
 		return;
 	}
 	if (err < 0) {
@@ -378,7 +378,7 @@ static void prework_after(void *arg)
 			auth_throttle_success(login_name(rc), c->source);
 		} else {
 			auth_throttle_failure(login_name(rc), c->source, uv_now(c->nt->loop));
-			auth_log_failure(login_name(rc), c->source, 0, uv_now(c->nt->loop));
+			auth_log_failure(login_name(rc), c->source, NULL, uv_now(c->nt->loop));
 		}
 	}
 	if (!rc->prework_ok) {
@@ -448,7 +448,8 @@ static void log_login_answer(conn *c, request_ctx *rc)
 		else
 			auth_log_success(name, c->source);
 	} else {
-		auth_log_failure(token ? NULL : login_name(rc), c->source, 0, uv_now(c->nt->loop));
+		auth_log_failure(token ? NULL : login_name(rc), c->source, NULL,
+				 uv_now(c->nt->loop));
 	}
 }
 
