@@ -66,6 +66,7 @@ struct conn {
 	/* What login limits count per: the address, or an IPv6 peer's /64. */
 	char source[AUTH_SOURCE_MAX];
 	int prelogin; /* counted in nt->pre: not logged in */
+	int refused;  /* answered at accept and closing: not in nt->count */
 	prelogin_link pl;
 };
 
@@ -134,7 +135,8 @@ static void conn_close(conn *c)
 		nt->all = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	nt->count--;
+	if (!c->refused)
+		nt->count--;
 	conn_set_prelogin(c, 0);
 	/* Requests at the writer come back through net_on_write_done, which
 	 * frees them once it sees the connection closing; so does a password
@@ -732,6 +734,10 @@ static void on_connection(uv_stream_t *server_handle, int status)
 		code = LD_RESOURCE_EXHAUSTED;
 	}
 	if (code != LD_OK) {
+		/* On its way out: a burst of refused connections must not make
+		 * the next one, accepted in the same burst, look over the cap. */
+		c->refused = 1;
+		nt->count--;
 		request_ctx *rc = dispatch_new(nt->srv, c);
 		if (!rc) {
 			conn_close(c);

@@ -5,7 +5,7 @@ Each case starts its own leadd and ends with SIGTERM (exit 0) and
 
   login_limits.py LEADD PROTO_DIR CASE [LEAD_CLI]
 
-prelogin_flood  1024 connections from 64 loopback addresses send Hello and
+prelogin_flood  1024 connections from 16 loopback addresses send Hello and
                 63 pipelined wrong-password logins and never read. A user
                 with a saved session still connects (token login) and is
                 served within 2 s, and every hostile connection is closed by
@@ -91,7 +91,7 @@ def timed_login(pb, port, source, **kw):
     except LoginRefused as e:
         return (time.time() - t0) * 1000, e.response
     except (OSError, EOFError, AssertionError) as e:  # refused before Login: no Hello reply
-        return (time.time() - t0) * 1000, "%r" % e
+        return (time.time() - t0) * 1000, " ".join(("%r" % e).split())
 
 
 # ---- prelogin_flood ----
@@ -109,7 +109,7 @@ def prelogin_flood(pb, binary, tmp, lead_cli):
         t0 = time.time()
         for i in range(1024):
             s = socket.socket()
-            s.bind(("127.0.0.%d" % (2 + i % 64), 0))
+            s.bind(("127.0.0.%d" % (2 + i % 16), 0))
             s.settimeout(10)
             s.connect(("127.0.0.1", d.port))
             try:
@@ -131,6 +131,7 @@ def prelogin_flood(pb, binary, tmp, lead_cli):
         for s in hostile:
             sel.register(s, selectors.EVENT_READ)
         open_ = set(hostile)
+        got = {s: b"" for s in hostile}
         deadline = connected + 3.0 + 4.0
         while open_ and time.time() < deadline:
             for key, _ in sel.select(timeout=0.2):
@@ -141,6 +142,7 @@ def prelogin_flood(pb, binary, tmp, lead_cli):
                     continue
                 except OSError:
                     data = b""
+                got[s] += data
                 if not data:
                     sel.unregister(s)
                     open_.discard(s)
@@ -149,6 +151,22 @@ def prelogin_flood(pb, binary, tmp, lead_cli):
                % (len(open_), time.time() - connected))
         for s in hostile:
             s.close()
+        kinds = {}
+        for data in got.values():
+            while len(data) >= 4:
+                (n,) = struct.unpack(">I", data[:4])
+                m = pb.ServerMessage()
+                m.ParseFromString(data[4:4 + n])
+                data = data[4 + n:]
+                r = m.response
+                key = "%s %s" % (pb.Code.Name(r.code), re.sub(r"[0-9.]+", "N", r.message))
+                kinds[key] = kinds.get(key, 0) + 1
+        # The refusals are answered in place, never from inside the request
+        # loop that started them (an ASan build checks no freed request is
+        # touched): here they must have happened, many times.
+        full = sum(v for k, v in kinds.items() if "password checks are waiting" in k)
+        record("pipelined logins met the per-address queue cap and were answered at once",
+               full > 0, "answers seen: %s" % sorted(kinds.items(), key=lambda kv: -kv[1])[:6])
         ms, r = timed_login(pb, d.port, "127.0.0.1", user=ADMIN, password=ADMIN_PASSWORD)
         record("afterwards a password login works", not isinstance(r, str) and r.code == pb.OK,
                "%.0f ms, %s" % (ms, r if isinstance(r, str) else pb.Code.Name(r.code)))
@@ -276,16 +294,16 @@ def hash_fairness(pb, binary, tmp, lead_cli):
         p.start()
         # Let every hostile address have its first checks: an attack going on.
         time.sleep(6)
-        worst_pw, worst_tok, details, ok = 0.0, 0.0, [], True
+        worst_pw, worst_tok, details, ok_pw, ok_tok = 0.0, 0.0, [], True, True
         for i in range(3):
             ms, r = timed_login(pb, d.port, "127.0.1.%d" % (i + 1), user="tom", password=TOM_PW)
             good = not isinstance(r, str) and r.code == pb.OK
-            ok = ok and good
+            ok_pw = ok_pw and good
             worst_pw = max(worst_pw, ms)
             details.append("password %.0f ms %s" % (ms, "OK" if good else r))
             ms, r = timed_login(pb, d.port, "127.0.2.%d" % (i + 1), token=token)
             good = not isinstance(r, str) and r.code == pb.OK
-            ok = ok and good
+            ok_tok = ok_tok and good
             worst_tok = max(worst_tok, ms)
             details.append("token %.0f ms %s" % (ms, "OK" if good else r))
             time.sleep(1)
@@ -294,10 +312,10 @@ def hash_fairness(pb, binary, tmp, lead_cli):
         if p.is_alive():
             p.kill()
         record("during a 1000-connection storm from 40 addresses, a password login from "
-               "another address takes under 2 s", ok and worst_pw < 2000,
+               "another address takes under 2 s", ok_pw and worst_pw < 2000,
                "worst %.0f ms; %s; %d hostile logins answered"
                % (worst_pw, ", ".join(details), answered))
-        record("... and a token login under 0.5 s", ok and worst_tok < 500,
+        record("... and a token login under 0.5 s", ok_tok and worst_tok < 500,
                "worst %.0f ms" % worst_tok)
     finally:
         stop_and_verify(d)
