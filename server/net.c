@@ -31,8 +31,12 @@ struct net {
 	int port;
 	uint32_t count;
 	prelogin_table *pre; /* connections not logged in, per source */
-	conn *all;           /* every open connection */
-	store_txn rtxn;      /* the loop's read transaction, reset between requests */
+	/* Connections refused or closed at the pre-login caps since the last
+	 * report, which is written at most once a minute. */
+	uint32_t prelogin_refused, prelogin_evicted;
+	uint64_t prelogin_report_at;
+	conn *all;      /* every open connection */
+	store_txn rtxn; /* the loop's read transaction, reset between requests */
 	int rtxn_open;
 	int stopping;
 	uv_timer_t sweep_timer; /* idle connections, once a second */
@@ -668,6 +672,7 @@ static int prelogin_refusal(conn *c, char *why, size_t len)
 			 "(max_prelogin_per_address); log in on them or close them, or try "
 			 "again later",
 			 c->source);
+		nt->prelogin_refused++;
 		return 1;
 	}
 	if (prelogin_total(nt->pre) < cfg->max_prelogin_connections)
@@ -677,8 +682,10 @@ static int prelogin_refusal(conn *c, char *why, size_t len)
 		snprintf(why, len,
 			 "too many connections waiting to log in (max_prelogin_connections); try "
 			 "again later");
+		nt->prelogin_refused++;
 		return 1;
 	}
+	nt->prelogin_evicted++;
 	log_debug("%s: not logged in, closed to make room for %s", victim->peer, c->peer);
 	conn_close(victim);
 	return 0;
@@ -763,6 +770,18 @@ static void on_sweep(uv_timer_t *t)
 	uint32_t idle = nt->srv->cfg.idle_timeout_ms;
 	uint64_t now = uv_now(nt->loop);
 	auth_log_tick(now);
+	if (!nt->prelogin_report_at)
+		nt->prelogin_report_at = now;
+	if ((nt->prelogin_refused || nt->prelogin_evicted) &&
+	    now - nt->prelogin_report_at >= 60000) {
+		log_warn(
+			"%u connections refused and %u closed to make room in the last %llu s: too "
+			"many not logged in (max_prelogin_connections, max_prelogin_per_address)",
+			nt->prelogin_refused, nt->prelogin_evicted,
+			(unsigned long long)((now - nt->prelogin_report_at) / 1000));
+		nt->prelogin_refused = nt->prelogin_evicted = 0;
+		nt->prelogin_report_at = now;
+	}
 	conn *c = nt->all;
 	while (c) {
 		conn *next = c->next;
