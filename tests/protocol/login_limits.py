@@ -376,7 +376,18 @@ def log_summaries(pb, binary, tmp, lead_cli):
            any("accepted password for admin from 127.0.0.1" in ln for ln in lines))
 
 
+def peak_rss_mb(d):
+    try:
+        for line in open("/proc/%d/status" % d.proc.pid):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return -1
+
+
 def stop_and_verify(d):
+    print("leadd peak RSS: %.1f MB" % peak_rss_mb(d))
     try:
         rc = d.stop()
         record("leadd stops with exit 0 on SIGTERM", rc == 0, "exit %d" % rc)
