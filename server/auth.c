@@ -46,19 +46,130 @@ int auth_verify_password(const char *hash, const char *password)
 
 /* ---- the hash queue ---- */
 
+/* Waiting jobs queue per source (a client address, or an IPv6 /64), each
+ * source's in arrival order. Which source goes next is chosen in
+ * pick_next. The number of sources with jobs waiting is bounded by the
+ * connections that may hold a password check (one request in flight
+ * before login), so they are kept in a plain list. */
+typedef struct auth_source auth_source;
+
 typedef struct auth_job {
 	uv_work_t req;
 	auth_fn work, after;
 	void *arg;
-	struct auth_job *next;
+	uint64_t seq; /* arrival order */
+	auth_source *src;
+	struct auth_job *next; /* in its source's queue */
 } auth_job;
 
-static unsigned max_running = 1, running;
-static auth_job *waiting_head, *waiting_tail;
+struct auth_source {
+	char key[AUTH_SOURCE_MAX];
+	auth_job *head, *tail;
+	unsigned waiting;
+	auth_source *prev, *next; /* the sources with jobs waiting */
+};
+
+static unsigned max_running = 1, running, n_waiting;
+static auth_source *sources;
+static uint64_t next_seq;
 
 void auth_set_concurrency(unsigned n)
 {
 	max_running = n ? n : 1;
+}
+
+/* ---- per-key records: failures and hashes served ---- */
+
+/* One record per source address ("a:"), per (user, address) pair ("p:")
+ * and per source's recent hash service ("h:"). A fixed table: a flood of
+ * made-up user names can only push out the records it made, in 8-way sets
+ * with the least recently touched one reused. */
+#define SLOTS 8192
+#define SLOT_WAYS 8
+
+typedef struct {
+	char key[AUTH_SOURCE_MAX + 80]; /* "p:ADDRESS user", "a:ADDRESS", "h:ADDRESS" */
+	uint32_t failures;
+	uint64_t last_ms; /* last failure (or service, for "h:") */
+	double served;    /* hashes run for this source, halving every 30 s */
+} auth_slot;
+
+static auth_slot slots[SLOTS];
+
+static auth_slot *slot_for(const char *kind, const char *addr, const char *user, int create)
+{
+	char key[sizeof(slots[0].key)];
+	/* User names longer than any valid one are cut: such a user cannot
+	 * exist, and all of them count as one. */
+	snprintf(key, sizeof(key), "%s:%s%s%.65s", kind, addr, user ? " " : "", user ? user : "");
+	uint64_t h = 1469598103934665603ull;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	size_t set = (size_t)(h % (SLOTS / SLOT_WAYS)) * SLOT_WAYS;
+	auth_slot *oldest = NULL;
+	for (unsigned i = 0; i < SLOT_WAYS; i++) {
+		auth_slot *s = &slots[set + i];
+		if (strcmp(s->key, key) == 0)
+			return s;
+		if (!oldest || s->last_ms < oldest->last_ms)
+			oldest = s;
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	snprintf(oldest->key, sizeof(oldest->key), "%s", key);
+	return oldest;
+}
+
+#define SERVED_HALF_LIFE_MS 30000.0
+
+static double served_now(const auth_slot *s, uint64_t now_ms)
+{
+	if (!s || s->served <= 0)
+		return 0;
+	/* Halve once per half-life, then linearly within the last one. */
+	double v = s->served, age = (double)(now_ms - s->last_ms);
+	for (; age >= SERVED_HALF_LIFE_MS && v > 1e-3; age -= SERVED_HALF_LIFE_MS)
+		v *= 0.5;
+	return v > 1e-3 ? v * (1.0 - 0.5 * age / SERVED_HALF_LIFE_MS) : 0;
+}
+
+static uint64_t clock_ms(uv_loop_t *loop)
+{
+	return uv_now(loop);
+}
+
+static void drop_source(auth_source *src)
+{
+	if (src->prev)
+		src->prev->next = src->next;
+	else
+		sources = src->next;
+	if (src->next)
+		src->next->prev = src->prev;
+	free(src);
+}
+
+/* The source to serve next: the one with the fewest hashes run lately
+ * (halving every 30 s) plus jobs waiting, so an address that keeps asking
+ * sinks behind one that asks little; among equals, the one whose oldest
+ * job came first. A login from an address that has not been hashing for
+ * others thus goes ahead of a flood from any number of addresses that each
+ * have had a check or have several waiting. Round robin between busy
+ * sources falls out of it: serving a source raises its count. */
+static auth_source *pick_next(uint64_t now_ms)
+{
+	auth_source *best = NULL;
+	double best_prio = 0;
+	for (auth_source *src = sources; src; src = src->next) {
+		double prio = served_now(slot_for("h", src->key, NULL, 0), now_ms) + src->waiting;
+		if (!best || prio < best_prio ||
+		    (prio == best_prio && src->head->seq < best->head->seq)) {
+			best = src;
+			best_prio = prio;
+		}
+	}
+	return best;
 }
 
 static void job_work(uv_work_t *req)
@@ -82,119 +193,160 @@ static void job_after(uv_work_t *req, int status)
 
 static void start_waiting(uv_loop_t *loop)
 {
-	while (running < max_running && waiting_head) {
-		auth_job *j = waiting_head;
-		waiting_head = j->next;
-		if (!waiting_head)
-			waiting_tail = NULL;
+	uint64_t now = clock_ms(loop);
+	while (running < max_running && sources) {
+		auth_source *src = pick_next(now);
+		auth_job *j = src->head;
+		src->head = j->next;
+		if (!src->head)
+			src->tail = NULL;
+		src->waiting--;
+		n_waiting--;
+		auth_slot *h = slot_for("h", src->key, NULL, 1);
+		h->served = served_now(h, now) + 1;
+		h->last_ms = now;
+		if (!src->waiting)
+			drop_source(src);
+		j->src = NULL;
 		j->req.data = j;
+		/* libuv refuses only a NULL work callback: a failure here is a
+		 * bug, and answering from inside auth_queue would re-enter the
+		 * caller's request loop. */
 		if (uv_queue_work(loop, &j->req, job_work, job_after) != 0) {
-			log_error("cannot queue password work");
-			j->after(j->arg); /* the arg sees an unfinished job and fails it */
-			free(j);
-			continue;
+			log_error("cannot queue password work on the thread pool");
+			abort();
 		}
 		running++;
 	}
 }
 
-int auth_queue(uv_loop_t *loop, auth_fn work, auth_fn after, void *arg)
+int auth_queue(uv_loop_t *loop, const char *source, unsigned per_source_cap, auth_fn work,
+	       auth_fn after, void *arg)
 {
+	auth_source *src = sources;
+	while (src && strcmp(src->key, source) != 0)
+		src = src->next;
+	if (src && per_source_cap && src->waiting >= per_source_cap)
+		return AUTH_QUEUE_FULL;
 	auth_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return -1;
+	if (!src) {
+		src = calloc(1, sizeof(*src));
+		if (!src) {
+			free(j);
+			return -1;
+		}
+		size_t n = strlen(source);
+		n = n < sizeof(src->key) ? n : sizeof(src->key) - 1;
+		memcpy(src->key, source, n);
+		src->next = sources;
+		if (sources)
+			sources->prev = src;
+		sources = src;
+	}
 	j->work = work;
 	j->after = after;
 	j->arg = arg;
-	if (waiting_tail)
-		waiting_tail->next = j;
+	j->seq = next_seq++;
+	j->src = src;
+	if (src->tail)
+		src->tail->next = j;
 	else
-		waiting_head = j;
-	waiting_tail = j;
+		src->head = j;
+	src->tail = j;
+	src->waiting++;
+	n_waiting++;
 	start_waiting(loop);
 	return 0;
 }
 
+int auth_cancel(void *arg)
+{
+	for (auth_source *src = sources; src; src = src->next) {
+		auth_job *prev = NULL;
+		for (auth_job *j = src->head; j; prev = j, j = j->next) {
+			if (j->arg != arg)
+				continue;
+			if (prev)
+				prev->next = j->next;
+			else
+				src->head = j->next;
+			if (src->tail == j)
+				src->tail = prev;
+			free(j);
+			n_waiting--;
+			if (!--src->waiting)
+				drop_source(src);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+unsigned auth_waiting(void)
+{
+	return n_waiting;
+}
+
 /* ---- throttling ---- */
 
-#define THROTTLE_SLOTS 4096
-#define THROTTLE_FREE_FAILURES 5
-#define THROTTLE_MAX_MS 30000u
-#define THROTTLE_FORGET_MS (15u * 60 * 1000)
+/* Failures per (user, address) pair: 5 free, then each further attempt
+ * must wait 5 s after the last failure, doubling, at most 5 minutes. Per
+ * address (a NAT may hide a whole office): 20 free, then 1 s doubling to
+ * 60 s. Counts forget 15 minutes after their last failure. */
+#define PAIR_FREE 5
+#define PAIR_FIRST_MS 5000u
+#define PAIR_MAX_MS 300000u
+#define ADDR_FREE 20
+#define ADDR_FIRST_MS 1000u
+#define ADDR_MAX_MS 60000u
+#define FORGET_MS (15u * 60 * 1000)
 
-typedef struct {
-	char key[80]; /* "u:NAME" or "a:ADDRESS" */
-	uint32_t failures;
-	uint64_t last_ms;
-} throttle_slot;
-
-static throttle_slot slots[THROTTLE_SLOTS];
-
-static throttle_slot *slot_for(const char *kind, const char *what, int create, uint64_t now)
+static uint32_t wait_for(const auth_slot *s, uint32_t free_failures, uint32_t first_ms,
+			 uint32_t max_ms, uint64_t now_ms)
 {
-	char key[80];
-	snprintf(key, sizeof(key), "%s:%s", kind, what ? what : "");
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	/* Open addressing over a few neighbours; the oldest one is reused. */
-	throttle_slot *oldest = NULL;
-	for (unsigned i = 0; i < 8; i++) {
-		throttle_slot *s = &slots[(h + i) % THROTTLE_SLOTS];
-		if (strcmp(s->key, key) == 0) {
-			if (now && now - s->last_ms > THROTTLE_FORGET_MS)
-				s->failures = 0;
-			return s;
-		}
-		if (!oldest || s->last_ms < oldest->last_ms)
-			oldest = s;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	snprintf(oldest->key, sizeof(oldest->key), "%s", key);
-	return oldest;
-}
-
-static uint32_t delay_for(uint32_t failures)
-{
-	if (failures < THROTTLE_FREE_FAILURES)
+	if (!s || now_ms - s->last_ms > FORGET_MS || s->failures < free_failures)
 		return 0;
-	uint32_t shift = failures - THROTTLE_FREE_FAILURES;
-	return shift >= 15 ? THROTTLE_MAX_MS
-			   : (1000u << shift > THROTTLE_MAX_MS ? THROTTLE_MAX_MS : 1000u << shift);
+	uint32_t shift = s->failures - free_failures;
+	uint64_t wait = shift >= 20 ? max_ms : (uint64_t)first_ms << shift;
+	if (wait > max_ms)
+		wait = max_ms;
+	uint64_t until = s->last_ms + wait;
+	return until > now_ms ? (uint32_t)(until - now_ms) : 0;
 }
 
-uint32_t auth_throttle_delay_ms(const char *user, const char *addr, uint64_t now_ms)
+uint32_t auth_throttle_wait_ms(const char *user, const char *addr, uint64_t now_ms)
 {
-	throttle_slot *u = slot_for("u", user, 0, now_ms);
-	throttle_slot *a = slot_for("a", addr, 0, now_ms);
-	uint32_t du = u ? delay_for(u->failures) : 0, da = a ? delay_for(a->failures) : 0;
-	return du > da ? du : da;
+	uint32_t wp = wait_for(slot_for("p", addr, user ? user : "", 0), PAIR_FREE, PAIR_FIRST_MS,
+			       PAIR_MAX_MS, now_ms);
+	uint32_t wa = wait_for(slot_for("a", addr, NULL, 0), ADDR_FREE, ADDR_FIRST_MS, ADDR_MAX_MS,
+			       now_ms);
+	return wp > wa ? wp : wa;
+}
+
+static void count_failure(auth_slot *s, uint64_t now_ms)
+{
+	if (now_ms - s->last_ms > FORGET_MS)
+		s->failures = 0;
+	s->failures++;
+	s->last_ms = now_ms;
 }
 
 void auth_throttle_failure(const char *user, const char *addr, uint64_t now_ms)
 {
-	throttle_slot *u = slot_for("u", user, 1, now_ms);
-	throttle_slot *a = slot_for("a", addr, 1, now_ms);
-	u->failures++;
-	u->last_ms = now_ms;
-	a->failures++;
-	a->last_ms = now_ms;
+	count_failure(slot_for("p", addr, user ? user : "", 1), now_ms);
+	count_failure(slot_for("a", addr, NULL, 1), now_ms);
 }
 
 void auth_throttle_success(const char *user, const char *addr)
 {
-	/* "In a row": a good login clears both counts. Someone guessing other
-	 * users' passwords from an address where they have an account of their
-	 * own still meets the target's per-user count, which only a good login
-	 * of that user clears. */
-	throttle_slot *u = slot_for("u", user, 0, 0);
-	throttle_slot *a = slot_for("a", addr, 0, 0);
-	if (u)
-		u->failures = 0;
-	if (a)
-		a->failures = 0;
+	/* A good login clears its own pair only. The address's count is left
+	 * to fade: an attacker who holds one account must not be able to
+	 * wipe the record of guessing at everybody else's. */
+	auth_slot *p = slot_for("p", addr, user ? user : "", 0);
+	if (p)
+		p->failures = 0;
 }
 
 void auth_session_id(const uint8_t key[32], const uint8_t *token, size_t len,

@@ -26,16 +26,37 @@ int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES]);
 /* 1 if password matches hash. Slow. */
 int auth_verify_password(const char *hash, const char *password);
 
+/* The longest source key: an IPv6 address, or an IPv6 /64 prefix. */
+#define AUTH_SOURCE_MAX 64
+#define AUTH_QUEUE_FULL (-2)
+
 /* Run work() on the thread pool and after() on the loop, at most
- * `concurrency` at a time; the rest wait their turn in order. */
+ * `concurrency` at a time. Waiting jobs queue per source (a client
+ * address, or an IPv6 /64); the next to run is the oldest job of the source
+ * with the fewest hashes lately (halving every 30 s) plus jobs waiting, so
+ * a flood from any number of addresses that each keep asking cannot hold
+ * back a login from an address that does not. 0 when queued (after() runs
+ * from a later loop callback, never from inside this call), -1 out of
+ * memory, AUTH_QUEUE_FULL when `source` already has per_source_cap jobs
+ * waiting (0: no cap). */
 typedef void (*auth_fn)(void *arg);
 void auth_set_concurrency(unsigned n);
-int auth_queue(uv_loop_t *loop, auth_fn work, auth_fn after, void *arg);
+int auth_queue(uv_loop_t *loop, const char *source, unsigned per_source_cap, auth_fn work,
+	       auth_fn after, void *arg);
+/* Take arg's job out of the queue if it has not started: 1 if it was
+ * removed (after() will not run), 0 if it is running or unknown. */
+int auth_cancel(void *arg);
+/* Jobs waiting (not running). */
+unsigned auth_waiting(void);
 
-/* Failed logins slow down per user name and per source address: after 5
- * failures in a row, each attempt waits 1 s, doubling, at most 30 s. A
- * success clears both counts. Entries forget after 15 minutes. */
-uint32_t auth_throttle_delay_ms(const char *user, const char *addr, uint64_t now_ms);
+/* Failed logins slow down per (user, address) pair and per address, never
+ * per user alone, so nobody can lock a user out from another address. Per
+ * pair: 5 failures free, then an attempt within 5 s of the last failure
+ * (doubling, at most 5 minutes) is refused. Per address: 20 free, then 1 s
+ * doubling to 60 s. A success clears its pair; counts forget 15 minutes
+ * after their last failure. auth_throttle_wait_ms says how long the
+ * attempt must wait (0: it may go ahead). */
+uint32_t auth_throttle_wait_ms(const char *user, const char *addr, uint64_t now_ms);
 void auth_throttle_failure(const char *user, const char *addr, uint64_t now_ms);
 void auth_throttle_success(const char *user, const char *addr);
 

@@ -30,6 +30,11 @@ void config_defaults(config_t *c)
 	c->session_max_age = 30 * 24 * 3600;
 	c->login_timeout_ms = 10000;
 	c->hash_concurrency = 1;
+	/* A quarter of max_connections: a flood of connections that never log
+	 * in leaves three quarters to the users who do. */
+	c->max_prelogin_connections = 256;
+	c->max_prelogin_per_address = 16;
+	c->max_hash_queue_per_address = 8;
 	/* Enough to amortise one fsync over a burst of clients, small enough
 	 * that one transaction stays short. */
 	c->batch_max_writes = 512;
@@ -70,6 +75,11 @@ static int parse_u32(const char *s, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+static int parse_u32_nonzero(const char *s, uint32_t *out)
+{
+	return parse_u32(s, out) < 0 || *out == 0 ? -1 : 0;
 }
 
 static int copy_str(char *dst, size_t n, const char *v)
@@ -120,6 +130,12 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 	else if (strcmp(key, "hash_concurrency") == 0)
 		rc = parse_u32(value, &c->hash_concurrency) < 0 || c->hash_concurrency == 0 ? -1
 											    : 0;
+	else if (strcmp(key, "max_prelogin_connections") == 0)
+		rc = parse_u32_nonzero(value, &c->max_prelogin_connections);
+	else if (strcmp(key, "max_prelogin_per_address") == 0)
+		rc = parse_u32_nonzero(value, &c->max_prelogin_per_address);
+	else if (strcmp(key, "max_hash_queue_per_address") == 0)
+		rc = parse_u32_nonzero(value, &c->max_hash_queue_per_address);
 	else if (strcmp(key, "batch_max_writes") == 0)
 		rc = parse_u32(value, &c->batch_max_writes) < 0 || c->batch_max_writes == 0 ? -1
 											    : 0;

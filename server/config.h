@@ -20,11 +20,14 @@ typedef struct {
 	uint64_t output_hard_limit; /* bytes queued before the client is dropped */
 	uint32_t idle_timeout_ms;   /* 0: never */
 	uint32_t shutdown_timeout_ms;
-	uint32_t session_idle_timeout; /* seconds a session lives unused */
-	uint32_t session_max_age;      /* seconds a session lives at most */
-	uint32_t login_timeout_ms;     /* a connection must log in within this */
-	uint32_t hash_concurrency;     /* argon2 hashes at once (64 MiB each) */
-	uint32_t batch_max_writes;     /* group commit: most requests in one transaction */
+	uint32_t session_idle_timeout;       /* seconds a session lives unused */
+	uint32_t session_max_age;            /* seconds a session lives at most */
+	uint32_t login_timeout_ms;           /* a connection must log in within this */
+	uint32_t hash_concurrency;           /* argon2 hashes at once (64 MiB each) */
+	uint32_t max_prelogin_connections;   /* connections not yet logged in, in all */
+	uint32_t max_prelogin_per_address;   /* ... from one address (IPv6: one /64) */
+	uint32_t max_hash_queue_per_address; /* password checks waiting from one address */
+	uint32_t batch_max_writes;           /* group commit: most requests in one transaction */
 	uint64_t batch_max_bytes;
 	/* Answer bytes held for all clients together (net.c); 0: no limit. */
 	uint64_t output_total_limit;

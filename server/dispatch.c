@@ -166,6 +166,11 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 		return -1;
 	}
 	rc->entry = e;
+	if (e->body == LEADD__REQUEST__BODY_LOGIN) {
+		rc->password_login = !rc->req->login->has_token;
+		snprintf(rc->login_user, sizeof(rc->login_user), "%s",
+			 rc->req->login->user ? rc->req->login->user : "");
+	}
 	return 0;
 }
 

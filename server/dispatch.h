@@ -77,6 +77,11 @@ struct request_ctx {
 	uint64_t wire_size; /* frame bytes, for batch accounting */
 	request_state state;
 	int final; /* close the connection after this answer */
+	/* A Login's user name and kind, kept for the throttle and the log: the
+	 * decoded request is freed once the answer is packed. After a good
+	 * login it holds the user's stored name. */
+	int password_login;
+	char login_user[130];
 
 	Leadd__Response resp;
 	int code;

@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "auth.h"
+#include "auth_log.h"
 #include "dispatch.h"
 #include "ld_client.h"
 #include "ld_error.h"
 #include "ld_frame.h"
 #include "log.h"
+#include "prelogin.h"
 #include "session_check.h"
 #include "writer.h"
 
@@ -34,6 +36,11 @@ struct net {
 	uv_tcp_t listener;
 	int port;
 	uint32_t count;
+	prelogin_table *pre; /* connections not logged in, per source */
+	/* Connections refused or closed at the pre-login caps since the last
+	 * report, which is written at most once a minute. */
+	uint32_t prelogin_refused, prelogin_evicted;
+	uint64_t prelogin_report_at;
 	conn *all;      /* every open connection */
 	store_txn rtxn; /* the loop's read transaction, reset between requests */
 	int rtxn_open;
@@ -77,6 +84,11 @@ struct conn {
 	uint64_t connected_at;
 	char peer[64];
 	char host[64]; /* peer address alone: login slowdown counts per address */
+	/* What login limits count per: the address, or an IPv6 peer's /64. */
+	char source[AUTH_SOURCE_MAX];
+	int prelogin; /* counted in nt->pre: not logged in */
+	int refused;  /* answered at accept and closing: not in nt->count */
+	prelogin_link pl;
 };
 
 typedef struct {
@@ -172,6 +184,20 @@ static void output_changed(net *nt)
 
 /* ---- lifetime ---- */
 
+/* Count c against the pre-login caps (on) or stop counting it (off). */
+static void conn_set_prelogin(conn *c, int on)
+{
+	if (c->prelogin == on)
+		return;
+	if (on) {
+		/* Out of memory: the connection is just not counted. */
+		c->prelogin = prelogin_add(c->nt->pre, &c->pl, c->source, c) == 0;
+	} else {
+		c->prelogin = 0;
+		prelogin_remove(c->nt->pre, &c->pl);
+	}
+}
+
 static void conn_maybe_free(conn *c)
 {
 	if (c->closed && c->at_writer == 0) {
@@ -200,15 +226,23 @@ static void conn_close(conn *c)
 		nt->all = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	nt->count--;
+	if (!c->refused)
+		nt->count--;
+	conn_set_prelogin(c, 0);
 	/* Requests at the writer come back through net_on_write_done, which
-	 * frees them once it sees the connection closing. */
+	 * frees them once it sees the connection closing; so does a password
+	 * check already on the thread pool. One still waiting for the pool is
+	 * taken out of the queue: nobody wants its answer. */
 	request_ctx *rc = c->head;
 	while (rc) {
 		request_ctx *next = rc->next;
 		uncount_done(c, rc);
-		if (rc->state != REQ_QUEUED && rc->state != REQ_PREWORK)
+		if (rc->state == REQ_PREWORK && auth_cancel(rc)) {
+			c->at_writer--;
 			dispatch_free(rc);
+		} else if (rc->state != REQ_QUEUED && rc->state != REQ_PREWORK) {
+			dispatch_free(rc);
+		}
 		rc = next;
 	}
 	c->head = c->tail = NULL;
@@ -376,53 +410,60 @@ static void prework_work(void *arg)
 	rc->entry->prework(rc);
 }
 
-static void on_delay_closed(uv_handle_t *h)
-{
-	free(h);
-}
-
-/* A throttled login waits out its delay before it may cost a hash. */
-static void on_login_delay(uv_timer_t *t)
-{
-	request_ctx *rc = t->data;
-	conn *c = rc->conn;
-	uv_close((uv_handle_t *)t, on_delay_closed);
-	if (auth_queue(c->nt->loop, prework_work, prework_after, rc) < 0) {
-		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-		prework_after(rc);
-	}
-}
-
 static const char *login_name(const request_ctx *rc)
 {
-	return rc->req->login->user ? rc->req->login->user : "";
+	return rc->login_user;
+}
+
+static int is_login(const request_ctx *rc)
+{
+	return rc->entry && rc->entry->body == LEADD__REQUEST__BODY_LOGIN;
 }
 
 static int is_password_login(const request_ctx *rc)
 {
-	return rc->entry->body == LEADD__REQUEST__BODY_LOGIN && !rc->req->login->has_token;
+	return is_login(rc) && rc->password_login;
+}
+
+/* Answer rc at once, in place: conn_pump, which started it, sends it. It
+ * must not call prework_after, which would re-enter conn_pump. */
+static void refuse_prework(conn *c, request_ctx *rc, const char *why, const char *log_why)
+{
+	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "%s", why);
+	if (is_password_login(rc))
+		auth_log_failure(login_name(rc), c->source, log_why, uv_now(c->nt->loop));
+	dispatch_finish(rc);
 }
 
 static void start_prework(conn *c, request_ctx *rc)
 {
+	const config_t *cfg = &c->nt->srv->cfg;
+	uint32_t wait = is_password_login(rc) ? auth_throttle_wait_ms(login_name(rc), c->source,
+								      uv_now(c->nt->loop))
+					      : 0;
+	char why[160];
+	if (wait) {
+		snprintf(why, sizeof(why), "too many failed logins from %s; retry in %u s",
+			 c->source, (wait + 999) / 1000);
+		refuse_prework(c, rc, why, "too many failures");
+		return;
+	}
+	int err = auth_queue(c->nt->loop, c->source, cfg->max_hash_queue_per_address, prework_work,
+			     prework_after, rc);
+	if (err == AUTH_QUEUE_FULL) {
+		snprintf(why, sizeof(why),
+			 "too many password checks are waiting from %s; retry in a few seconds",
+			 c->source);
+		refuse_prework(c, rc, why, "too many checks waiting");
+		return;
+	}
+	if (err < 0) {
+		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		dispatch_finish(rc);
+		return;
+	}
 	rc->state = REQ_PREWORK;
 	c->at_writer++;
-	uint32_t delay = is_password_login(rc) ? auth_throttle_delay_ms(login_name(rc), c->host,
-									uv_now(c->nt->loop))
-					       : 0;
-	if (delay) {
-		uv_timer_t *t = malloc(sizeof(*t));
-		if (t) {
-			uv_timer_init(c->nt->loop, t);
-			t->data = rc;
-			uv_timer_start(t, on_login_delay, delay, 0);
-			return;
-		}
-	}
-	if (auth_queue(c->nt->loop, prework_work, prework_after, rc) < 0) {
-		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-		prework_after(rc);
-	}
 }
 
 /* Loop thread: the thread-pool part is done; fail the request or hand it
@@ -438,10 +479,12 @@ static void prework_after(void *arg)
 		return;
 	}
 	if (is_password_login(rc)) {
-		if (rc->prework_ok)
-			auth_throttle_success(login_name(rc), c->host);
-		else
-			auth_throttle_failure(login_name(rc), c->host, uv_now(c->nt->loop));
+		if (rc->prework_ok) {
+			auth_throttle_success(login_name(rc), c->source);
+		} else {
+			auth_throttle_failure(login_name(rc), c->source, uv_now(c->nt->loop));
+			auth_log_failure(login_name(rc), c->source, NULL, uv_now(c->nt->loop));
+		}
 	}
 	if (!rc->prework_ok) {
 		if (rc->code == LD_OK)
@@ -503,14 +546,34 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 	if (rc->change == CONN_LOGIN) {
 		c->who = rc->new_who;
 		session_check_stamp(&c->who);
+		conn_set_prelogin(c, 0);
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX);
 	} else if (rc->change == CONN_LOGOUT) {
 		memset(&c->who, 0, sizeof(c->who));
+		conn_set_prelogin(c, 1);
 		c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
 	}
 	if (rc->disabled_user_id)
 		net_close_user(c->nt, rc->disabled_user_id);
+}
+
+/* Password logins are logged at info, resumed sessions (every `lead`
+ * command) at debug; failures go through the rate-limited summaries. A
+ * wrong password was logged when its check failed. */
+static void log_login_answer(conn *c, request_ctx *rc)
+{
+	int token = !is_password_login(rc);
+	if (rc->code == LD_OK) {
+		const char *name = rc->login_user;
+		if (token)
+			log_debug("accepted session token for %s from %s", name, c->source);
+		else
+			auth_log_success(name, c->source);
+	} else {
+		auth_log_failure(token ? NULL : login_name(rc), c->source, NULL,
+				 uv_now(c->nt->loop));
+	}
 }
 
 /* The writer finished rc (loop thread). */
@@ -529,6 +592,8 @@ static void net_on_write_done(request_ctx *rc)
 		conn_maybe_free(c);
 		return;
 	}
+	if (is_login(rc))
+		log_login_answer(c, rc);
 	apply_conn_change(c, rc);
 	if (!c->closing)
 		conn_pump(c);
@@ -561,6 +626,14 @@ static void conn_protocol_error(conn *c, const char *why)
 	fifo_push(c, rc);
 }
 
+/* Before login a connection has one request in flight at most: Hello and
+ * Login are all it may send, and what it pipelines behind a Login waits
+ * unread, so a connection that never logs in cannot queue work. */
+static uint32_t conn_max_in_flight(const conn *c)
+{
+	return c->who.role == ROLE_NONE ? 1 : c->nt->srv->cfg.max_in_flight;
+}
+
 /* Take complete frames out of the input buffer while the connection has
  * room for more requests, answering what can be answered at once. Iterative:
  * a pump that frees room asks for another round instead of recursing. */
@@ -571,10 +644,9 @@ static void conn_process_input(conn *c)
 		return;
 	}
 	c->processing = 1;
-	const config_t *cfg = &c->nt->srv->cfg;
 	do {
 		c->reprocess = 0;
-		while (!c->input_done && !c->closing && c->queued < cfg->max_in_flight &&
+		while (!c->input_done && !c->closing && c->queued < conn_max_in_flight(c) &&
 		       c->waiting_bytes < DECODED_WAITING_CAP(c)) {
 			const uint8_t *frame;
 			uint32_t len;
@@ -642,21 +714,21 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	conn_process_input(c);
 }
 
-/* Read while there is room: fewer than max_in_flight requests queued,
+/* Read while there is room: fewer than conn_max_in_flight requests queued,
  * answers under the soft output limit, and less than INPUT_BUFFER_CAP of
  * unread input. Otherwise TCP pushes back on the client. */
 static void update_reading(conn *c)
 {
 	const config_t *cfg = &c->nt->srv->cfg;
 	int room = !c->input_done && !c->closing && !c->nt->stopping &&
-		   c->queued < cfg->max_in_flight && c->out_bytes <= cfg->output_soft_limit &&
+		   c->queued < conn_max_in_flight(c) && c->out_bytes <= cfg->output_soft_limit &&
 		   c->waiting_bytes < DECODED_WAITING_CAP(c) && !conn_paused(c);
 	/* Frames already buffered come first; they need no new bytes. */
 	if (room && ld_frame_ready(&c->in)) {
 		conn_process_input(c);
 		if (c->closing)
 			return;
-		room = !c->input_done && c->queued < cfg->max_in_flight &&
+		room = !c->input_done && c->queued < conn_max_in_flight(c) &&
 		       c->out_bytes <= cfg->output_soft_limit &&
 		       c->waiting_bytes < DECODED_WAITING_CAP(c) && !conn_paused(c);
 	}
@@ -691,6 +763,56 @@ static void peer_name(conn *c)
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
 	snprintf(c->host, sizeof(c->host), "%s", host);
+	snprintf(c->source, sizeof(c->source), "%s", host);
+	if (ss.ss_family == AF_INET6) {
+		/* One IPv6 host usually holds a whole /64: count per prefix, or a
+		 * single attacker would be millions of addresses. */
+		struct in6_addr a = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&a)) {
+			uv_inet_ntop(AF_INET, &a.s6_addr[12], c->source, sizeof(c->source));
+		} else {
+			memset(&a.s6_addr[8], 0, 8);
+			char prefix[INET6_ADDRSTRLEN];
+			uv_inet_ntop(AF_INET6, &a, prefix, sizeof(prefix));
+			snprintf(c->source, sizeof(c->source), "%s/64", prefix);
+		}
+	}
+}
+
+/* Connections that have not logged in have caps of their own, in all and
+ * per source, below max_connections: a flood of them cannot take the slots
+ * of users who log in. At the overall cap, a newcomer from a source holding
+ * fewer such connections than the busiest source takes the place of that
+ * source's oldest one, so a flood from a few addresses cannot keep another
+ * address out. 1 with the sentence in why when c is refused. */
+static int prelogin_refusal(conn *c, char *why, size_t len)
+{
+	net *nt = c->nt;
+	const config_t *cfg = &nt->srv->cfg;
+	uint32_t same = prelogin_count(nt->pre, c->source);
+	if (same >= cfg->max_prelogin_per_address) {
+		snprintf(why, len,
+			 "too many connections waiting to log in from %s "
+			 "(max_prelogin_per_address); log in on them or close them, or try "
+			 "again later",
+			 c->source);
+		nt->prelogin_refused++;
+		return 1;
+	}
+	if (prelogin_total(nt->pre) < cfg->max_prelogin_connections)
+		return 0;
+	conn *victim = prelogin_victim(nt->pre, same + 2);
+	if (!victim) {
+		snprintf(why, len,
+			 "too many connections waiting to log in (max_prelogin_connections); try "
+			 "again later");
+		nt->prelogin_refused++;
+		return 1;
+	}
+	nt->prelogin_evicted++;
+	log_debug("%s: not logged in, closed to make room for %s", victim->peer, c->peer);
+	conn_close(victim);
+	return 0;
 }
 
 static void on_connection(uv_stream_t *server_handle, int status)
@@ -730,41 +852,71 @@ static void on_connection(uv_stream_t *server_handle, int status)
 	uv_tcp_nodelay(&c->tcp, 1);
 	peer_name(c);
 	c->last_active = c->connected_at = uv_now(nt->loop);
-	if (nt->stopping || nt->count > nt->srv->cfg.max_connections) {
+	char why[200];
+	int code = LD_OK;
+	if (nt->stopping) {
+		code = LD_UNAVAILABLE;
+		snprintf(why, sizeof(why), "leadd is shutting down");
+	} else if (nt->count > nt->srv->cfg.max_connections) {
+		code = LD_RESOURCE_EXHAUSTED;
+		snprintf(why, sizeof(why),
+			 "too many connections (max_connections); try again later");
+	} else if (prelogin_refusal(c, why, sizeof(why))) {
+		code = LD_RESOURCE_EXHAUSTED;
+	}
+	if (code != LD_OK) {
+		/* On its way out: a burst of refused connections must not make
+		 * the next one, accepted in the same burst, look over the cap. */
+		c->refused = 1;
+		nt->count--;
 		request_ctx *rc = dispatch_new(nt->srv, c);
 		if (!rc) {
 			conn_close(c);
 			return;
 		}
-		dispatch_protocol_error(rc, nt->stopping ? LD_UNAVAILABLE : LD_RESOURCE_EXHAUSTED,
-					nt->stopping
-						? "leadd is shutting down"
-						: "too many connections (max_connections); try "
-						  "again later");
+		dispatch_protocol_error(rc, code, "%s", why);
 		c->input_done = 1;
 		fifo_push(c, rc);
 		conn_pump(c);
 		return;
 	}
+	conn_set_prelogin(c, 1);
 	log_debug("%s: connected", c->peer);
 	update_reading(c);
 }
 
 /* Close connections idle longer than idle_timeout_ms with nothing queued,
- * as Redis's `timeout` does. A connection waiting on its answers is busy. */
+ * as Redis's `timeout` does (a connection waiting on its answers is busy),
+ * and those not logged in within login_timeout_ms, busy or not. */
 static void on_sweep(uv_timer_t *t)
 {
 	net *nt = t->data;
 	uint32_t idle = nt->srv->cfg.idle_timeout_ms;
 	uint64_t now = uv_now(nt->loop);
+	auth_log_tick(now);
+	if (!nt->prelogin_report_at)
+		nt->prelogin_report_at = now;
+	if ((nt->prelogin_refused || nt->prelogin_evicted) &&
+	    now - nt->prelogin_report_at >= 60000) {
+		log_warn(
+			"%u connections refused and %u closed to make room in the last %llu s: too "
+			"many not logged in (max_prelogin_connections, max_prelogin_per_address)",
+			nt->prelogin_refused, nt->prelogin_evicted,
+			(unsigned long long)((now - nt->prelogin_report_at) / 1000));
+		nt->prelogin_refused = nt->prelogin_evicted = 0;
+		nt->prelogin_report_at = now;
+	}
 	conn *c = nt->all;
 	while (c) {
 		conn *next = c->next;
 		if (idle && !c->queued && !c->out_bytes && now - c->last_active > idle) {
 			log_debug("%s: idle for %u ms; closing", c->peer, idle);
 			conn_close(c);
-		} else if (c->who.role == ROLE_NONE && !c->queued && !c->at_writer &&
+		} else if (c->who.role == ROLE_NONE &&
 			   now - c->connected_at > nt->srv->cfg.login_timeout_ms) {
+			/* Even with a login queued or being checked: conn_close
+			 * drops a waiting check, and one on the thread pool
+			 * finishes and is dropped. */
 			log_debug("%s: did not log in within %u ms; closing", c->peer,
 				  nt->srv->cfg.login_timeout_ms);
 			conn_close(c);
@@ -872,8 +1024,15 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 	}
 	nt->srv = srv;
 	nt->loop = loop;
+	nt->pre = prelogin_new();
+	if (!nt->pre) {
+		free(nt);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	struct sockaddr_storage ss;
 	if (resolve_listen(srv->cfg.listen, &ss, err, errlen) < 0) {
+		prelogin_free(nt->pre);
 		free(nt);
 		return NULL;
 	}
@@ -930,6 +1089,9 @@ static void finish_shutdown(net *nt)
 	 * connections are gone, so the answers are dropped. */
 	while (nt->all)
 		conn_close(nt->all);
+	prelogin_free(nt->pre);
+	nt->pre = NULL;
+	auth_log_flush(uv_now(nt->loop));
 	writer_stop(nt->srv->wr);
 	if (nt->rtxn_open)
 		store_txn_abort(&nt->rtxn);
@@ -950,6 +1112,22 @@ static void on_stop_tick(uv_timer_t *t)
 	}
 }
 
+/* At stop, password checks still waiting for the thread pool are answered
+ * at once instead of holding the stop up to its deadline (a flood of
+ * logins can queue more of them than the deadline allows). */
+static void drop_waiting_checks(net *nt)
+{
+	for (conn *c = nt->all; c; c = c->next) {
+		request_ctx *rc = c->head;
+		if (!rc || rc->state != REQ_PREWORK || !auth_cancel(rc))
+			continue;
+		c->at_writer--;
+		dispatch_fail(rc, LD_UNAVAILABLE, "leadd is shutting down");
+		dispatch_finish(rc);
+		conn_pump(c);
+	}
+}
+
 void net_shutdown(net *nt, uint32_t deadline_ms, void (*done)(server *srv))
 {
 	if (nt->stopping)
@@ -959,6 +1137,7 @@ void net_shutdown(net *nt, uint32_t deadline_ms, void (*done)(server *srv))
 	uv_close((uv_handle_t *)&nt->listener, NULL);
 	for (conn *c = nt->all; c; c = c->next)
 		update_reading(c);
+	drop_waiting_checks(nt);
 	nt->stop_deadline = uv_now(nt->loop) + deadline_ms;
 	uv_timer_init(nt->loop, &nt->stop_timer);
 	nt->stop_timer.data = nt;

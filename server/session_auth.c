@@ -87,6 +87,7 @@ static int login_reply(request_ctx *rc, store_txn *t, const user_record *u, cons
 	rc->new_who.touched_at = s->last_used_at;
 	rc->new_who.expires_at = expires;
 	rc->change = CONN_LOGIN;
+	snprintf(rc->login_user, sizeof(rc->login_user), "%s", u->name);
 	rc->resp.body_case = LEADD__RESPONSE__BODY_LOGIN;
 	rc->resp.login = r;
 	return LD_OK;
