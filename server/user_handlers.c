@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "ld_error.h"
+#include "lead_handlers.h"
 #include "users.h"
 
 /* Thread pool: check and hash a new password before the write, so neither
@@ -136,6 +137,10 @@ int user_edit(request_ctx *rc, store_txn *t)
 	int code;
 	if ((code = find_user(rc, t, q->name, &u)))
 		return code;
+	if (rc->chunks_done) /* the user changed team: the next chunk of their leads */
+		return (code = lead_follow_owner_team(rc, t, u->id, u->team_id))
+			       ? code
+			       : reply_user(rc, t, u);
 	if (q->has_role && (code = check_role(rc, q->role)))
 		return code;
 	if (q->has_role && u->id == rc->who.user_id && role_from_wire(q->role) < ROLE_ADMIN)
@@ -152,6 +157,10 @@ int user_edit(request_ctx *rc, store_txn *t)
 		u->team_id = tm ? tm->id : 0;
 	}
 	user_put(t, u, 0);
+	/* Their leads follow them, so the old team's pool and round-robin no
+	 * longer hand them out (in chunks for a user with many leads). */
+	if (q->team && (code = lead_follow_owner_team(rc, t, u->id, u->team_id)))
+		return code;
 	return reply_user(rc, t, u);
 }
 

@@ -158,6 +158,23 @@ static void check_lead_people(verifier *v, const Leadd__Lead *l)
 	}
 }
 
+/* An owned lead is in its owner's team: the team follows the owner (a
+ * team change of the user moves their leads), so the old team's pool and
+ * round-robin never hand it out. */
+static void check_lead_team(verifier *v, const Leadd__Lead *l)
+{
+	user_record *u;
+	if (!l->owner_id || user_load(&v->t, l->owner_id, &v->arena, &u) != 0) {
+		v->t.ret = 0; /* a missing owner is reported by check_lead_people */
+		return;
+	}
+	if (l->team_id != u->team_id)
+		problem(v,
+			"lead %" PRIu64 " is in team %" PRIu64 " but its owner %" PRIu64
+			" is in team %" PRIu64,
+			l->id, l->team_id, l->owner_id, u->team_id);
+}
+
 /* Names and records of users and teams map one to one; a user's team
  * exists; sessions belong to users. */
 static void check_names(verifier *v, store_db records, store_db names, const char *what)
@@ -253,6 +270,7 @@ static void check_leads(verifier *v, uint64_t *max_id)
 		check_lead_history(v, l, &d);
 		check_lead_refs(v, l);
 		check_lead_people(v, l);
+		check_lead_team(v, l);
 	}
 	mdb_cursor_close(cur);
 }
