@@ -14,6 +14,9 @@
   the answer is UNAVAILABLE with the moved count in the message and in the
   reply, leadd exits 0 within the shutdown deadline, and exactly that many
   leads moved;
+- an error in a later chunk of a bulk move (the target user disabled after
+  the first chunk): the answer keeps its code (FAILED_PRECONDITION) and
+  carries the reply with moved=N, N in the message too, and N leads moved;
 - claim: a rep claiming a lead of their team that someone else owns gets
   NOT_FOUND "lead N not found", as for a missing lead; so does a rep of
   another team, and a rep whose team pool is not visible;
@@ -261,6 +264,31 @@ def bulk_sigterm(pb, binary, tmp, n=12000):
     stop_and_verify(d, "bulk SIGTERM")
 
 
+def bulk_error_midway(pb, d, admin, n=6000):
+    add_user(admin, "oscar", pb.ROLE_REP)
+    p = add_user(admin, "paula", pb.ROLE_REP)
+    first = create_many(admin, n, "oscar")[0]
+    mover = Client(pb, d.port, timeout=60)
+    mover.send(bulk_fill("oscar", "paula"))
+    until = time.time() + 30
+    while time.time() < until:  # the first chunk is committed: disable the target
+        got = ok_call(admin, lambda q: setattr(q.lead_get, "id", first), "get").lead.lead
+        if got.owner_id == p.id:
+            break
+    ok_call(admin, lambda q: setattr(q.user_disable, "name", "paula"), "disable")
+    r = mover.recv()
+    mover.close()
+    moved = r.lead_bulk_assign.moved if r.WhichOneof("body") == "lead_bulk_assign" else None
+    really = len(owned_by(admin, pb, p.id))
+    record("an error after some chunks of a bulk move: the error, with moved=N in the "
+           "reply and the message",
+           r.code == pb.FAILED_PRECONDITION and moved is not None and 0 < moved < n
+           and moved == really and ("%d of the leads were moved" % moved) in r.message
+           and r.lead_bulk_assign.failure == r.message,
+           "%s '%s', moved=%s, paula owns %d" % (pb.Code.Name(r.code), r.message, moved,
+                                                 really))
+
+
 def claim_leak(pb, d, admin):
     add_team(admin, "North", pool_visible=True)
     add_team(admin, "South", pool_visible=True)
@@ -393,7 +421,7 @@ def request_id_zero(pb, d, admin):
                "%s '%s'" % (pb.Code.Name(r.code), r.message))
 
 
-SMALL = [claim_leak, team_move, noop_update, assign_false, list_limits, request_id_zero]
+SMALL = [bulk_error_midway, claim_leak, team_move, noop_update, assign_false, list_limits, request_id_zero]
 OWN = {"bulk_then_single": bulk_then_single, "bulk_big": bulk_big,
        "bulk_sigterm": bulk_sigterm}
 
