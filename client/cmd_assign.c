@@ -50,8 +50,9 @@ const struct cmd_entry cmd_claim_entry = {
 	.name = "claim",
 	.usage = "ID",
 	.help = "take an unowned lead from your team's pool",
-	.notes = "Refused (exit 5) when someone already claimed it; only one of several\n"
-		 "claims of the same lead wins.",
+	.notes = "Only one of several claims of the same lead wins. When someone else has it,\n"
+		 "a rep gets 'not found' (exit 3), as for any lead they may not see; a manager\n"
+		 "who may see it is told who has it (exit 5). The lead joins your team.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_claim_exec,
