@@ -225,10 +225,11 @@ static size_t owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *
 	return n;
 }
 
-/* Two copies of a lead to move (the write core needs the old one intact).
- * 0; 1 when the lead cannot be read (missing or damaged record: it is
- * reported, not moved, and the move goes on); or t->ret. */
-static int load_for_move(store_txn *t, uint64_t id, ld_arena *ar, Leadd__Lead **old,
+/* Two copies of a lead of `owner` to move (the write core needs the old one
+ * intact). 0; 1 when the lead cannot be read or is not the owner's after
+ * all (a missing or damaged record, a stale index entry: it is reported,
+ * not moved, and the move goes on); or t->ret. */
+static int load_for_move(store_txn *t, uint64_t id, uint64_t owner, ld_arena *ar, Leadd__Lead **old,
 			 Leadd__Lead **lead)
 {
 	uint8_t key[8];
@@ -243,7 +244,7 @@ static int load_for_move(store_txn *t, uint64_t id, ld_arena *ar, Leadd__Lead **
 	*lead = *old ? leadd__lead__unpack(&ar->pb, v.mv_size, v.mv_data) : NULL;
 	if (!*lead)
 		return ar->exhausted ? (t->ret = ENOMEM) : 1;
-	return 0;
+	return (*old)->id == id && (*old)->owner_id == owner ? 0 : 1;
 }
 
 static void note_failed(request_ctx *rc, uint64_t id)
@@ -272,7 +273,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 		}
 		Leadd__Lead *old, *lead;
 		rc->chunk_after_pending = ids[i];
-		int err = load_for_move(t, ids[i], ar, &old, &lead);
+		int err = load_for_move(t, ids[i], owner, ar, &old, &lead);
 		if (err == 1) {
 			note_failed(rc, ids[i]);
 			continue;
@@ -309,8 +310,9 @@ static void bulk_reply(request_ctx *rc)
 	if (rc->code != LD_OK)
 		r->failure = rc->message;
 	else if (rc->chunk_failed_total)
-		r->failure = "these leads could not be read, so they were not moved; "
-			     "run 'leadd verify' on the server";
+		r->failure = "these leads could not be read, or the owner index was wrong "
+			     "about them, so they were not moved; run 'leadd verify' on the "
+			     "server";
 	rc->resp.body_case = LEADD__RESPONSE__BODY_LEAD_BULK_ASSIGN;
 	rc->resp.lead_bulk_assign = r;
 }

@@ -17,6 +17,11 @@
 - an error in a later chunk of a bulk move (the target user disabled after
   the first chunk): the answer keeps its code (FAILED_PRECONDITION) and
   carries the reply with moved=N, N in the message too, and N leads moved;
+- a damaged owner index (entries, put in offline with mdb_load, saying the
+  moved user owns two of another user's leads and a lead that does not
+  exist): the move skips them and reports them in failed_ids/failed_count
+  with a failure sentence, moves the rest, and verify then reports the
+  damage (the one case whose verify must fail);
 - claim: a rep claiming a lead of their team that someone else owns gets
   NOT_FOUND "lead N not found", as for a missing lead; so does a rep of
   another team, and a rep whose team pool is not visible;
@@ -37,6 +42,7 @@ import os
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -289,6 +295,60 @@ def bulk_error_midway(pb, d, admin, n=6000):
                                                  really))
 
 
+def inject_owner_entries(data_dir, owner_id, lead_ids):
+    """Damage the store offline with mdb_load (lmdb-utils): owner-index
+    entries saying `owner_id` owns `lead_ids`, which it does not."""
+    head = subprocess.run(["mdb_dump", "-s", "idx_owner", data_dir], check=True,
+                          stdout=subprocess.PIPE).stdout.decode()
+    head = "".join(line + "\n" for line in head[:head.index("HEADER=END")].splitlines()
+                   if not line.startswith(("duplicates=", "db_pagesize=")))
+    head += "HEADER=END\n"
+    body = "".join(" %016x\n %016x\n" % (owner_id, lid) for lid in lead_ids)
+    subprocess.run(["mdb_load", "-s", "idx_owner", data_dir], check=True,
+                   input=(head + body + "DATA=END\n").encode())
+
+
+def bulk_damaged(pb, binary, tmp):
+    d = start(binary, tmp)
+    admin = Client(pb, d.port)
+    q = add_user(admin, "quinn", pb.ROLE_REP)
+    r_ = add_user(admin, "rita", pb.ROLE_REP)
+    s_ = add_user(admin, "sven", pb.ROLE_REP)
+    # quinn and rita take turns, so quinn's 600 leads have rita's between them.
+    ids = pipeline(admin, [(lambda i: lambda q_: (
+        setattr(q_.lead_create, "title", "turn %d" % i),
+        setattr(q_.lead_create, "owner", "quinn" if i % 2 == 0 else "rita")))(i)
+        for i in range(1200)])
+    ritas = [a.lead.lead.id for a in ids if a.lead.lead.owner_id == r_.id]
+    admin.close()
+    d.stop()
+    bad = [ritas[100], ritas[400], 10 ** 9]  # two of rita's leads, one that does not exist
+    inject_owner_entries(d.data, q.id, bad)
+    d.start()
+    admin = Client(pb, d.port)
+    r = admin.call(bulk_fill("quinn", "sven"))
+    body = r.lead_bulk_assign if r.WhichOneof("body") == "lead_bulk_assign" else None
+    still_rita = all(ok_call(admin, lambda q_: setattr(q_.lead_get, "id", lid), "get")
+                     .lead.lead.owner_id == r_.id for lid in bad[:2])
+    svens = len(owned_by(admin, pb, s_.id))
+    record("bulk move over a damaged owner index: OK, moved=600, the 3 bad entries "
+           "reported in failed_ids and failed_count, nothing else touched",
+           r.code == pb.OK and body is not None and body.moved == 600
+           and body.failed_count == 3 and sorted(body.failed_ids) == sorted(bad)
+           and "not moved" in body.failure and still_rita and svens == 600,
+           "%s '%s', moved=%s failed_count=%s failed_ids=%s failure='%s'; rita keeps "
+           "hers: %s; sven owns %d"
+           % (pb.Code.Name(r.code), r.message, body and body.moved,
+              body and body.failed_count, body and list(body.failed_ids),
+              body and body.failure, still_rita, svens))
+    admin.close()
+    rc = d.stop()
+    v = subprocess.run([binary, "verify", "--data-dir", d.data], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT).stdout.decode()
+    record("damaged owner index: leadd exits 0 and verify reports the damage (exit 1)",
+           rc == 0 and "FAILED" in v and "problem" in v, v.strip().splitlines()[-1])
+
+
 def claim_leak(pb, d, admin):
     add_team(admin, "North", pool_visible=True)
     add_team(admin, "South", pool_visible=True)
@@ -423,7 +483,7 @@ def request_id_zero(pb, d, admin):
 
 SMALL = [bulk_error_midway, claim_leak, team_move, noop_update, assign_false, list_limits, request_id_zero]
 OWN = {"bulk_then_single": bulk_then_single, "bulk_big": bulk_big,
-       "bulk_sigterm": bulk_sigterm}
+       "bulk_sigterm": bulk_sigterm, "bulk_damaged": bulk_damaged}
 
 
 def main():
