@@ -50,8 +50,9 @@ const struct cmd_entry cmd_claim_entry = {
 	.name = "claim",
 	.usage = "ID",
 	.help = "take an unowned lead from your team's pool",
-	.notes = "Refused (exit 5) when someone already claimed it; only one of several\n"
-		 "claims of the same lead wins.",
+	.notes = "Only one of several claims of the same lead wins. When someone else has it,\n"
+		 "a rep gets 'not found' (exit 3), as for any lead they may not see; a manager\n"
+		 "who may see it is told who has it (exit 5). The lead joins your team.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_claim_exec,
@@ -114,9 +115,13 @@ static int assign_bulk(const struct cmd_entry *self, struct lead_ctx *ctx,
 		return rc;
 	const Leadd__LeadBulkAssignReply *r = resp->lead_bulk_assign;
 	const char *failure = r->failure && *r->failure ? r->failure : NULL;
+	/* failed_ids lists the first 100; failed_count has them all (a server
+	 * older than failed_count sends only the list). */
+	uint64_t failed = r->has_failed_count ? r->failed_count : r->n_failed_ids;
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "moved", (double)r->moved);
+		cJSON_AddNumberToObject(o, "failed_count", (double)failed);
 		cJSON *ids = cJSON_AddArrayToObject(o, "failed_ids");
 		for (size_t i = 0; i < r->n_failed_ids; i++)
 			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->failed_ids[i]));
@@ -125,12 +130,12 @@ static int assign_bulk(const struct cmd_entry *self, struct lead_ctx *ctx,
 		else
 			cJSON_AddNullToObject(o, "failure");
 		rc = lead_json_out(o);
-		if (r->n_failed_ids)
+		if (failed)
 			rc = LD_EXIT_ERROR;
 	} else {
 		lead_out("moved %llu lead%s\n", (unsigned long long)r->moved,
 			 r->moved == 1 ? "" : "s");
-		if (r->n_failed_ids) {
+		if (failed) {
 			char *ids = NULL;
 			size_t len = 0;
 			FILE *f = open_memstream(&ids, &len);
@@ -139,9 +144,10 @@ static int assign_bulk(const struct cmd_entry *self, struct lead_ctx *ctx,
 					(unsigned long long)r->failed_ids[i]);
 			if (f)
 				fclose(f);
-			lead_out("failed: %s\n", ids ? ids : "");
-			rc = lead_fail(ctx, LD_UNKNOWN, "%zu lead%s not moved: %s", r->n_failed_ids,
-				       r->n_failed_ids == 1 ? " was" : "s were",
+			lead_out("failed: %s%s\n", ids ? ids : "",
+				 failed > r->n_failed_ids ? " ..." : "");
+			rc = lead_fail(ctx, LD_UNKNOWN, "%llu lead%s not moved: %s",
+				       (unsigned long long)failed, failed == 1 ? " was" : "s were",
 				       failure ? failure : "see the ids above");
 			free(ids);
 		}
@@ -233,7 +239,9 @@ const struct cmd_entry cmd_assign_entry = {
 		 "it to USER, --pool makes it unowned in its team's pool, --round-robin gives it\n"
 		 "to the team's next rep. With --from USER --to USER: moves every lead of one\n"
 		 "user (only those in STATUS with --status, a word as `lead status` takes) and\n"
-		 "prints how many moved; exit 1 if some could not be moved.",
+		 "prints how many moved; exit 1 if some could not be moved. If the move stops\n"
+		 "part way (an error, leadd shutting down), the message says how many moved;\n"
+		 "the same command again moves the rest.",
 	.min_args = 0,
 	.max_args = 1,
 	.exec = cmd_assign_exec,

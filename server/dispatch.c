@@ -33,10 +33,10 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(STATUS_LIST),      "status_list",      status_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing statuses"},
 	{BODY(LEAD_CLAIM),       "lead_claim",       lead_claim,       ROLE_REP,     VIS_TEAM,     1,     NULL,   0, "claiming leads"},
 	{BODY(LEAD_ASSIGN),      "lead_assign",      lead_assign,      ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "assigning leads"},
-	{BODY(LEAD_BULK_ASSIGN), "lead_bulk_assign", lead_bulk_assign, ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "moving all of a user's leads"},
+	{BODY(LEAD_BULK_ASSIGN), "lead_bulk_assign", lead_bulk_assign, ROLE_MANAGER, VIS_TEAM,     1,     NULL,   1, "moving all of a user's leads"},
 	{BODY(USER_ADD),         "user_add",         user_add,         ROLE_ADMIN,   VIS_ALL,      1,     UPW,    0, "adding users"},
 	{BODY(USER_LIST),        "user_list",        user_list,        ROLE_MANAGER, VIS_TEAM,     0,     NULL,   0, "listing users"},
-	{BODY(USER_EDIT),        "user_edit",        user_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "editing users"},
+	{BODY(USER_EDIT),        "user_edit",        user_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   1, "editing users"},
 	{BODY(USER_PASSWD),      "user_passwd",      user_passwd,      ROLE_REP,     VIS_NONE,     1,     UPW,    0, "changing passwords"},
 	{BODY(USER_DISABLE),     "user_disable",     user_disable,     ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "disabling users"},
 	{BODY(TEAM_ADD),         "team_add",         team_add,         ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "adding teams"},
@@ -82,6 +82,7 @@ void dispatch_free(request_ctx *rc)
 	if (!rc)
 		return;
 	ld_arena_free(&rc->arena);
+	ld_arena_free(&rc->chunk_arena);
 	free(rc->frame);
 	free(rc->internal);
 	free(rc);
@@ -136,6 +137,12 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 	if (rc->req->has_id) {
 		rc->resp.has_id = 1;
 		rc->resp.id = rc->req->id;
+	}
+	if (!rc->req->id) {
+		dispatch_fail(rc, LD_INVALID_ARGUMENT,
+			      "request id 0 is reserved; number requests from 1");
+		dispatch_finish(rc);
+		return -1;
 	}
 	if (validate_request(rc, &rc->req->base, frame, len) < 0) {
 		dispatch_finish(rc);
@@ -216,8 +223,9 @@ void dispatch_finish(request_ctx *rc)
 void dispatch_pack(request_ctx *rc)
 {
 	if (rc->code != LD_OK) {
-		/* An error answer carries no body. */
-		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+		/* An error answer carries no body (but see body_on_error). */
+		if (!rc->body_on_error)
+			rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
 		rc->resp.has_code = 1;
 		rc->resp.code = (Leadd__Code)rc->code;
 		rc->resp.message = rc->message[0] ? rc->message

@@ -40,8 +40,10 @@ typedef struct {
 	/* Slow work (password hashing) run on the thread pool before the
 	 * handler, never on the loop or the writer. */
 	dispatch_prework prework;
-	/* Changes who the connection is (login, logout): nothing after it on
-	 * the connection starts until it is answered. */
+	/* Nothing after it on the connection starts until it is answered:
+	 * it changes who the connection is (login, logout), or it spans several
+	 * commits (bulk assign, a team change) and what follows must see it
+	 * finished. */
 	int barrier;
 	/* What the request does, for people: "assigning leads needs the
 	 * manager role or higher". */
@@ -107,16 +109,28 @@ struct request_ctx {
 						  * password was verified against */
 	void *internal; /* a request leadd makes itself (session_check.c): its work */
 
-	/* Work split over several commits (bulk assign): the writer puts the
-	 * request back in its queue while `again` is set, and `chunk_commit`
-	 * runs once each chunk is committed, so a replayed chunk cannot count
-	 * twice. */
+	/* Work split over several commits (bulk assign, moving a user's leads
+	 * to their new team): the writer puts the request back in its queue
+	 * while `again` is set, and `chunk_commit` runs once each chunk is
+	 * committed, so a replayed chunk cannot count twice. `chunk_finish`
+	 * runs once when the request leaves the writer, whatever happened;
+	 * `chunk_stopped` says leadd stopped it between chunks because it is
+	 * shutting down (only when `chunk_stoppable`). `chunk_arena` holds what
+	 * one chunk loads and is reset before each chunk. */
 	int again;
 	void (*chunk_commit)(request_ctx *rc);
+	void (*chunk_finish)(request_ctx *rc);
+	int chunk_stoppable, chunk_stopped;
+	int chunks_done; /* chunks committed */
+	ld_arena chunk_arena;
 	uint64_t chunk_after, chunk_after_pending; /* last lead id done */
 	uint64_t chunk_moved, chunk_moved_pending;
-	uint64_t *chunk_failed;
-	size_t n_chunk_failed;
+	uint64_t *chunk_failed; /* first failed ids, in rc->arena */
+	size_t n_chunk_failed, n_chunk_failed_pending;
+	uint64_t chunk_failed_total, chunk_failed_total_pending;
+	/* An error answer that still carries its body (a bulk assign that
+	 * stopped after moving some leads says how many). */
+	int body_on_error;
 };
 
 /* A request of `conn`. Its principal is set when it starts (net.c), not

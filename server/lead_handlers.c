@@ -325,6 +325,21 @@ static int set_main_contact(request_ctx *rc, Leadd__Lead *lead, const char *emai
 	return LD_OK;
 }
 
+/* Do two leads hold the same fields? protobuf-c packs fields in a fixed
+ * order, so equal records pack to equal bytes. */
+static int lead_same(request_ctx *rc, const Leadd__Lead *a, const Leadd__Lead *b)
+{
+	size_t n = leadd__lead__get_packed_size(a);
+	if (n != leadd__lead__get_packed_size(b))
+		return 0;
+	uint8_t *pa = ld_arena_alloc(&rc->arena, n + 1), *pb = ld_arena_alloc(&rc->arena, n + 1);
+	if (!pa || !pb)
+		return 0; /* cannot tell: record the change */
+	leadd__lead__pack(a, pa);
+	leadd__lead__pack(b, pb);
+	return memcmp(pa, pb, n) == 0;
+}
+
 static int any_update_field(const Leadd__LeadUpdateRequest *q)
 {
 	return q->title || q->client_name || q->description || q->value || q->source || q->tags ||
@@ -395,6 +410,8 @@ int lead_update(request_ctx *rc, store_txn *t)
 				     "clearing both would leave the main contact empty");
 	if (q->client_name && (code = set_client(rc, t, lead, q->client_name)))
 		return code;
+	if (lead_same(rc, old, lead))
+		return lead_reply(rc, old); /* nothing changes: nothing to record */
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE);
 	if (lead_apply(t, old, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);
@@ -438,6 +455,9 @@ static int cursor_decode(const char *s, uint64_t *after)
 			return -1;
 		v = (v << 4) | (uint64_t)d;
 	}
+	/* No lead has the last id: the next page would wrap to the first. */
+	if (v == UINT64_MAX)
+		return -1;
 	*after = v;
 	return 0;
 }

@@ -14,4 +14,9 @@ lead_change lead_change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind)
  * Leaves it in the pool when the team has no active rep. Returns t->ret. */
 int lead_round_robin(request_ctx *rc, store_txn *t, Leadd__Lead *lead, team_record *tm);
 
+/* user_edit's team change: the user's owned leads take their new team, a
+ * chunk of them per call; sets rc->again while leads are left (the writer
+ * runs the request again, and user_edit then calls only this). */
+int lead_follow_owner_team(request_ctx *rc, store_txn *t, uint64_t user_id, uint64_t team_id);
+
 #endif

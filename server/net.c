@@ -1134,6 +1134,7 @@ void net_shutdown(net *nt, uint32_t deadline_ms, void (*done)(server *srv))
 		return;
 	nt->stopping = 1;
 	nt->stop_done = done;
+	writer_drain(nt->srv->wr); /* a bulk move stops after its current chunk */
 	uv_close((uv_handle_t *)&nt->listener, NULL);
 	for (conn *c = nt->all; c; c = c->next)
 		update_reading(c);

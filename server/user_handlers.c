@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "ld_error.h"
+#include "lead_handlers.h"
 #include "sessions.h"
 #include "users.h"
 
@@ -191,6 +192,10 @@ int user_edit(request_ctx *rc, store_txn *t)
 	int code;
 	if ((code = find_user(rc, t, q->name, &u)))
 		return code;
+	if (rc->chunks_done) /* the user changed team: the next chunk of their leads */
+		return (code = lead_follow_owner_team(rc, t, u->id, u->team_id))
+			       ? code
+			       : reply_user(rc, t, u);
 	if (q->has_role && (code = check_role(rc, q->role)))
 		return code;
 	if (q->has_role && u->id == rc->who.user_id && role_from_wire(q->role) < ROLE_ADMIN)
@@ -208,6 +213,10 @@ int user_edit(request_ctx *rc, store_txn *t)
 	}
 	user_put(t, u, 0);
 	rc->auth_changed = 1;
+	/* Their leads follow them, so the old team's pool and round-robin no
+	 * longer hand them out (in chunks for a user with many leads). */
+	if (q->team && (code = lead_follow_owner_team(rc, t, u->id, u->team_id)))
+		return code;
 	return reply_user(rc, t, u);
 }
 

@@ -330,6 +330,22 @@ static void check_lead_people(verifier *v, const Leadd__Lead *l)
 		problem(v, "lead %" PRIu64 ": team %" PRIu64 " does not exist", l->id, l->team_id);
 }
 
+/* An owned lead is in its owner's team: the team follows the owner (a
+ * team change of the user moves their leads), so the old team's pool and
+ * round-robin never hand it out. */
+static void check_lead_team(verifier *v, const Leadd__Lead *l)
+{
+	user_record *u;
+	/* A missing owner is reported by check_lead_people. */
+	if (!l->owner_id || user_load(&v->t, l->owner_id, &v->arena, &u) != 0)
+		return;
+	if (l->team_id != u->team_id)
+		problem(v,
+			"lead %" PRIu64 " is in team %" PRIu64 " but its owner %" PRIu64
+			" is in team %" PRIu64,
+			l->id, l->team_id, l->owner_id, u->team_id);
+}
+
 static void check_lead_record(verifier *v, const MDB_val *k, const MDB_val *d)
 {
 	v->leads++;
@@ -347,6 +363,7 @@ static void check_lead_record(verifier *v, const MDB_val *k, const MDB_val *d)
 	check_lead_history(v, l, d);
 	check_lead_refs(v, l);
 	check_lead_people(v, l);
+	check_lead_team(v, l);
 }
 
 static void check_leads(verifier *v)

@@ -2,12 +2,15 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ld_error.h"
 #include "log.h"
+
+writer_fault_fn writer_fault_hook;
 
 struct writer {
 	server *srv;
@@ -18,6 +21,9 @@ struct writer {
 	request_ctx *done_head, *done_tail;   /* answered, for the loop */
 	size_t backlog;
 	int stopping;
+	/* leadd is shutting down: work split over several commits stops after
+	 * its current chunk and answers with what it did. */
+	atomic_int draining;
 	uv_async_t async;
 	void (*on_done)(request_ctx *rc);
 	writer_stats stats; /* under lock */
@@ -107,25 +113,40 @@ static void fatal_if_panic(int rc)
 	}
 }
 
-/* Apply batch[0..*n) in one transaction and commit. On a transaction-level
- * fault: grow the map and replay, or cut the batch before the request that
- * hit the fault (the rest goes back to the queue), or, when that request is
- * alone, fail it with the error. Returns how many requests were answered;
- * *n may shrink. */
+static void count_replay(writer *w, int grew)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stats.replays++;
+	w->stats.map_grows += grew;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Apply batch[0..*n) in one transaction and commit. On a fault raised while
+ * a request runs (an LMDB error, or a handler that wrote and then failed):
+ * grow the map and replay when the map is full; otherwise commit the
+ * requests before the one at fault, and run that one alone before the rest,
+ * which go back to the front of the queue. A request that still faults when
+ * alone gets the error; no other request pays for it. A failed commit fails
+ * the whole batch: nothing of it is stored and no request is to blame.
+ * Returns how many requests were committed (0 or *n); *n may shrink. */
 static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 {
 	store *st = &w->srv->st;
 	for (;;) {
 		store_txn t;
 		int rc = store_txn_begin(st, &t, 1);
-		size_t i = 0, faulted = *n;
+		size_t faulted = 0;
+		int wrote_then_failed = 0, in_commit = 0;
 		if (rc == 0) {
-			for (i = 0; i < *n; i++) {
+			for (size_t i = 0; i < *n; i++) {
 				uint64_t puts = t.puts;
 				int code = dispatch_run_write(batch[i], &t);
+				if (writer_fault_hook && !t.ret)
+					writer_fault_hook(batch[i], &t);
 				if (t.ret || (code != LD_OK && t.puts != puts)) {
-					/* A handler that wrote and then failed cannot be undone
-					 * alone: treat it like a transaction fault. */
+					/* A handler that wrote and then failed cannot be
+					 * undone alone inside a shared transaction. */
+					wrote_then_failed = !t.ret;
 					rc = t.ret ? t.ret : MDB_BAD_TXN;
 					faulted = i;
 					break;
@@ -136,36 +157,36 @@ static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 			rc = store_txn_commit(&t);
 			if (rc == 0)
 				return *n;
-			faulted = 0;
+			in_commit = 1;
 		} else {
 			store_txn_abort(&t);
 		}
 		fatal_if_panic(rc);
-		pthread_mutex_lock(&w->lock);
-		w->stats.replays++;
-		pthread_mutex_unlock(&w->lock);
 		if (rc == MDB_MAP_FULL && store_grow(st) == 0) {
-			pthread_mutex_lock(&w->lock);
-			w->stats.map_grows++;
-			pthread_mutex_unlock(&w->lock);
+			count_replay(w, 1);
 			continue;
 		}
-		if (faulted > 0 && faulted < *n) {
-			/* The prefix did fine: commit it, retry the rest later. */
-			push_front(w, batch + faulted, *n - faulted);
-			*n = faulted;
+		if (!in_commit && *n > 1) {
+			/* Commit the prefix, or run the request at fault alone; the
+			 * rest waits at the front of the queue. */
+			size_t keep = faulted > 0 ? faulted : 1;
+			push_front(w, batch + keep, *n - keep);
+			*n = keep;
+			count_replay(w, 0);
 			continue;
 		}
-		if (rc == MDB_BAD_TXN) {
-			log_error("%s wrote and then failed; refusing it", batch[0]->entry->name);
-		} else if (rc != ENOSPC && rc != EDQUOT) {
-			/* A full disk is logged once by store_txn_commit. */
+		if (wrote_then_failed) {
+			/* Alone, its transaction is simply dropped: nothing of it is
+			 * stored, so its own answer is true. */
+			log_error("%s wrote and then failed (%s); nothing of it was stored",
+				  batch[0]->entry->name, batch[0]->message);
+			return 0;
+		}
+		/* A full disk is logged once by store_txn_commit. */
+		if (rc != ENOSPC && rc != EDQUOT)
 			log_warn("write of %zu request(s) failed: %s", *n, store_strerror(rc));
-		}
-		/* Alone and still failing, or the commit itself failed: nothing of
-		 * this batch is stored, so every request in it gets the error. */
 		for (size_t k = 0; k < *n; k++)
-			fail_request(batch[k], rc == MDB_BAD_TXN ? EIO : rc);
+			fail_request(batch[k], rc);
 		return 0;
 	}
 }
@@ -191,6 +212,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		size_t committed = run_batch(w, batch, &n);
+		int draining = atomic_load(&w->draining);
 		size_t ok = 0, finished = 0;
 		for (size_t i = 0; i < n; i++) {
 			request_ctx *rc = batch[i];
@@ -199,10 +221,21 @@ static void *writer_main(void *arg)
 				if (rc->chunk_commit)
 					rc->chunk_commit(rc);
 			}
+			if (!committed || rc->code != LD_OK)
+				rc->again = 0;
 			/* A request split over several commits goes to the back of
-			 * the queue for its next chunk; others wait their turn. */
-			if (committed && rc->code == LD_OK && rc->again)
+			 * the queue for its next chunk, so other connections' writes
+			 * interleave; its own connection waits (it is a barrier).
+			 * When leadd is stopping, a request that may stop between
+			 * chunks answers with what it did instead. */
+			if (rc->again && draining && rc->chunk_stoppable) {
+				rc->again = 0;
+				rc->chunk_stopped = 1;
+			}
+			if (rc->again)
 				continue;
+			if (rc->chunk_finish)
+				rc->chunk_finish(rc);
 			dispatch_pack(rc);
 		}
 		pthread_mutex_lock(&w->lock);
@@ -214,7 +247,7 @@ static void *writer_main(void *arg)
 		}
 		for (size_t i = 0; i < n; i++) {
 			request_ctx *rc = batch[i];
-			if (committed && rc->code == LD_OK && rc->again) {
+			if (rc->again) {
 				list_append(&w->queue_head, &w->queue_tail, rc);
 				continue;
 			}
@@ -270,6 +303,11 @@ static void on_async_closed(uv_handle_t *h)
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
 	free(w);
+}
+
+void writer_drain(writer *w)
+{
+	atomic_store(&w->draining, 1);
 }
 
 void writer_stop(writer *w)

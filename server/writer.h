@@ -27,8 +27,19 @@ writer *writer_start(server *srv, uv_loop_t *loop, void (*on_done)(request_ctx *
 void writer_submit(writer *w, request_ctx *rc);
 /* Requests queued or running. */
 size_t writer_backlog(writer *w);
+/* leadd is stopping: a request split over several commits that may stop
+ * between them (a bulk assign) answers after its current chunk with what it
+ * did. Everything else queued still runs. */
+void writer_drain(writer *w);
 /* Finish what is queued, stop the thread, deliver the last answers, close. */
 void writer_stop(writer *w);
 void writer_get_stats(writer *w, writer_stats *out);
+
+/* Fault injection for tests, NULL in leadd: the test-only binary
+ * leadd-fault-test (server/fault_inject.c) sets it. Called after each
+ * request's handler inside the batch transaction; it may set t->ret to
+ * act as an LMDB error raised by that request. */
+typedef void (*writer_fault_fn)(request_ctx *rc, store_txn *t);
+extern writer_fault_fn writer_fault_hook;
 
 #endif

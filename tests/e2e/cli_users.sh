@@ -156,8 +156,8 @@ as rep1 lead_ok ls
 expect_match "$OUT" "^ *$pool +Pool deal .* pool " "a visible pool lead is listed for a rep"
 as rep1 lead_ok claim "$pool"
 expect_eq "claimed lead $pool" "$OUT" "claim"
-as rep2 expect_exit 5 "$LEAD" claim "$pool"
-expect_match "$ERR" 'already claimed by rep1' "a second claim names the winner"
+as rep2 expect_exit 3 "$LEAD" claim "$pool"
+expect_match "$ERR" "lead $pool not found" "a second claim by a rep: not found, the winner unnamed"
 as mgr1 lead_ok --json show "$pool"
 expect_eq rep1 "$(json 'd["owner"]' <<<"$OUT")" "the claim gave it to rep1"
 

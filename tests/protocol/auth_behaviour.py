@@ -6,8 +6,8 @@ docs/dev/auth-spec.md):
 - a disabled user's live connection is closed (the next recv gets EOF) and
   their token is refused on a new connection;
 - 20 concurrent claims of one pool lead (20 reps, a connection each, three
-  rounds): exactly one wins, the rest get FAILED_PRECONDITION "already
-  claimed by <winner>";
+  rounds): exactly one wins, the rest get NOT_FOUND "lead N not found" (the
+  lead is someone else's now: a rep may not learn whose);
 - round robin: 300 pool creates by the manager over 6 parallel connections
   give 100/100/100 to the team's 3 reps;
 - a login for a missing user and one with a wrong password for an existing
@@ -167,15 +167,15 @@ def concurrent_claims(pb, d, admin, rounds=3):
         wins = [a for a in answers if a is not None and a.code == pb.OK]
         losers = [a for a in answers if a is not None and a.code != pb.OK]
         winner = ids.get(wins[0].lead.lead.owner_id) if len(wins) == 1 else None
-        want = "lead %d was already claimed by %s" % (lead.id, winner)
+        want = "lead %d not found" % lead.id
         good_losers = [a for a in losers
-                       if a.code == pb.FAILED_PRECONDITION and want in a.message]
+                       if a.code == pb.NOT_FOUND and a.message == want]
         odd = [(pb.Code.Name(a.code), a.message) for a in losers if a not in good_losers]
         got = admin.call(lambda q: setattr(q.lead_get, "id", lead.id)).lead.lead
         ok = (len(wins) == 1 and len(good_losers) == 19 and got.owner_id != 0
               and ids.get(got.owner_id) == winner)
         all_ok = all_ok and ok
-        details.append("round %d: %d winner (%s), %d FAILED_PRECONDITION '%s'%s"
+        details.append("round %d: %d winner (%s), %d NOT_FOUND '%s'%s"
                        % (rnd, len(wins), winner, len(good_losers), want,
                           ("; other answers: %s" % odd[:3]) if odd else ""))
     for c in conns:

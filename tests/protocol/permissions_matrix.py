@@ -253,8 +253,9 @@ MATRIX = {
         C("anon", "pool", f_claim, UNAUTH),
         C("r1", "pool", f_claim, OK, lead_owner("r1")),
         C("r1", "own", f_claim, OK, lead_owner("r1"), "claiming your own lead: unchanged"),
-        C("r1", "other", f_claim, FP,
-          note="owned by a teammate: 'already claimed by r2' (auth-spec), not NOT_FOUND"),
+        C("r1", "other", f_claim, NF,
+          note="owned by a teammate: NOT_FOUND, as for any lead a rep may not see "
+               "(naming the owner would reveal it)"),
         C("r1", "teamB", f_claim, NF),
         C("mA", "pool", f_claim, OK, lead_owner("mA")),
         C("mA", "other", f_claim, FP, note="already claimed by r2"),

@@ -1,0 +1,42 @@
+/* Fault injection for tests: linked only into leadd-fault-test, a copy of
+ * leadd that is built beside it and never installed. With the environment
+ * variable LEADD_FAULT_INJECTION=1, two lead titles act on the writer:
+ *
+ * - a lead_create titled "inject-io-error" fails inside the batch
+ *   transaction as if one of its puts had hit an I/O error (EIO), the
+ *   fault a failing disk raises in the middle of a request;
+ * - a lead_create titled "inject-slow" holds the writer for 500 ms, as a
+ *   slow disk would, so requests sent meanwhile queue up and are taken
+ *   together as one batch.
+ *
+ * tests/protocol/writer_faults.py uses them to put a fault in the first
+ * request of a batch of several. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "writer.h"
+
+#define FAULT_TITLE_EIO "inject-io-error"
+#define FAULT_TITLE_SLOW "inject-slow"
+#define FAULT_SLOW_US 500000
+
+static void fault_hook(request_ctx *rc, store_txn *t)
+{
+	if (rc->entry->body != LEADD__REQUEST__BODY_LEAD_CREATE || !rc->req->lead_create->title)
+		return;
+	const char *title = rc->req->lead_create->title;
+	if (strcmp(title, FAULT_TITLE_EIO) == 0)
+		t->ret = EIO;
+	else if (strcmp(title, FAULT_TITLE_SLOW) == 0)
+		usleep(FAULT_SLOW_US);
+}
+
+__attribute__((constructor)) static void fault_enable(void)
+{
+	const char *on = getenv("LEADD_FAULT_INJECTION");
+	if (on && strcmp(on, "1") == 0)
+		writer_fault_hook = fault_hook;
+}
