@@ -70,6 +70,8 @@ static int apply_owner(request_ctx *rc, store_txn *t, const Leadd__Lead *old, ui
 int lead_claim(request_ctx *rc, store_txn *t)
 {
 	uint64_t id = rc->req->lead_claim->id;
+	if (!id)
+		return lead_missing_id(rc);
 	Leadd__Lead *lead;
 	int err = lead_load(t, id, &rc->arena, &lead);
 	if (err && err != MDB_NOTFOUND)

@@ -104,8 +104,18 @@ static int check_status(request_ctx *rc, store_txn *t, uint64_t id)
 
 /* Load a lead the principal may see; otherwise NOT_FOUND, exactly as if it
  * did not exist, so ids leak nothing. */
+int lead_missing_id(request_ctx *rc)
+{
+	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+			     "the lead id is missing: say which lead (lead ids start at 1)");
+}
+
 int lead_load_visible(request_ctx *rc, store_txn *t, uint64_t id, Leadd__Lead **out)
 {
+	/* Id 0 is never given out: an absent id is a client's mistake, not a
+	 * lead that was not found. */
+	if (!id)
+		return lead_missing_id(rc);
 	int err = lead_load(t, id, &rc->arena, out);
 	if (err == MDB_NOTFOUND || (err == 0 && !dispatch_may_see_lead(rc, t, *out)))
 		return dispatch_fail(rc, LD_NOT_FOUND, "lead %" PRIu64 " not found", id);

@@ -6,7 +6,10 @@
 #include "lead_core.h"
 #include "users.h"
 
-/* Load a lead the caller may see, else NOT_FOUND as if it did not exist. */
+/* INVALID_ARGUMENT: a request about one lead came without its id. */
+int lead_missing_id(request_ctx *rc);
+/* Load a lead the caller may see, else NOT_FOUND as if it did not exist;
+ * id 0 (absent) is INVALID_ARGUMENT. */
 int lead_load_visible(request_ctx *rc, store_txn *t, uint64_t id, Leadd__Lead **out);
 int lead_reply(request_ctx *rc, Leadd__Lead *lead);
 lead_change lead_change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind);

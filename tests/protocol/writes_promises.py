@@ -481,7 +481,26 @@ def request_id_zero(pb, d, admin):
                "%s '%s'" % (pb.Code.Name(r.code), r.message))
 
 
-SMALL = [bulk_error_midway, claim_leak, team_move, noop_update, assign_false, list_limits, request_id_zero]
+def lead_id_missing(pb, d, admin):
+    # A request about one lead without its id names no lead: say so, rather
+    # than "lead 0 not found".
+    fills = {
+        "lead_get": lambda q: q.lead_get.SetInParent(),
+        "lead_update": lambda q: (setattr(q.lead_update, "expected_version", 1),
+                                  setattr(q.lead_update, "title", "x")),
+        "lead_set_status": lambda q: setattr(q.lead_set_status, "status_id", 1),
+        "lead_assign": lambda q: setattr(q.lead_assign, "to_pool", True),
+        "lead_claim": lambda q: q.lead_claim.SetInParent(),
+    }
+    for what, fill in fills.items():
+        r = admin.call(fill)
+        record("%s without a lead id: INVALID_ARGUMENT naming the missing id" % what,
+               r.code == pb.INVALID_ARGUMENT and "lead id is missing" in r.message,
+               "%s '%s'" % (pb.Code.Name(r.code), r.message))
+
+
+SMALL = [bulk_error_midway, claim_leak, team_move, noop_update, assign_false, list_limits, request_id_zero,
+         lead_id_missing]
 OWN = {"bulk_then_single": bulk_then_single, "bulk_big": bulk_big,
        "bulk_sigterm": bulk_sigterm, "bulk_damaged": bulk_damaged}
 
