@@ -9,4 +9,8 @@
  * folding (ld_norm_name); see migrate_names.c. */
 void migrate_fold_names(store_txn *t);
 
+/* Move every owned lead whose team is not its owner's into the owner's
+ * team, through the write core; see migrate_lead_teams.c. */
+void migrate_lead_teams(store_txn *t);
+
 #endif

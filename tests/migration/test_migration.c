@@ -29,6 +29,9 @@
 #include "ld_client.h"
 #include "leadd_store.pb-c.h"
 
+/* The schema this leadd writes (server/store.h STORE_SCHEMA_VERSION). */
+#define CURRENT_SCHEMA 5
+
 static const char *leadd;
 static char dir[256], data[300];
 
@@ -188,7 +191,7 @@ static void test_schema_1_directory_migrates(void **state)
 	assert_int_equal(read_schema(), 1);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 4);
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
 	c = login(addr); /* needs the session key migration 2 made */
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
@@ -248,7 +251,7 @@ static void test_schema_2_sessions_get_indexed(void **state)
 	downgrade_to_schema_2();
 	assert_int_equal(read_schema(), 2);
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 4);
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
 	stop(pid);
 	/* The migration made the index entries verify checks. */
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
@@ -559,7 +562,7 @@ static void test_schema_2_names_fold(void **state)
 	assert_int_equal(read_schema(), 2);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 4);
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
 	c = login(addr);
 	/* The two folders are one now, under the first one's name. */
 	Leadd__Lead *l = get_lead(c, lead_b);
@@ -587,6 +590,88 @@ static void test_schema_2_names_fold(void **state)
 	ld_conn_close(c);
 	stop(pid);
 	/* Tags under the new keys, one folder name per folder: verify agrees. */
+	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+}
+
+/* ---- migration 5: an owned lead is in its owner's team ----
+ *
+ * Schema 4 let a lead keep a team other than its owner's (a manager's
+ * claim, an owner moved to another team). The test writes such a lead with
+ * LMDB directly (record and its history entry, as the write core left them)
+ * and starts leadd on it. */
+static void set_lead_team(lmdb_w *w, uint64_t id, uint64_t team)
+{
+	uint8_t key[16];
+	be64(key, id);
+	MDB_val k = {8, key}, d;
+	MDB_dbi leads = db(w, "leads"), history = db(w, "history");
+	assert_int_equal(mdb_get(w->txn, leads, &k, &d), 0);
+	Leadd__Lead *l = leadd__lead__unpack(NULL, d.mv_size, d.mv_data);
+	assert_non_null(l);
+	l->has_team_id = 1;
+	l->team_id = team;
+	put_msg(w, leads, key, 8, &l->base);
+	be64(key + 8, l->version);
+	MDB_val hk = {16, key}, hd;
+	assert_int_equal(mdb_get(w->txn, history, &hk, &hd), 0);
+	Leadd__Store__HistoryEntry *h = leadd__store__history_entry__unpack(NULL, hd.mv_size,
+									    hd.mv_data);
+	assert_non_null(h);
+	Leadd__Lead *old = h->lead;
+	h->lead = l;
+	put_msg(w, history, key, 16, &h->base);
+	h->lead = old;
+	leadd__store__history_entry__free_unpacked(h, NULL);
+	leadd__lead__free_unpacked(l, NULL);
+}
+
+static void test_schema_4_leads_follow_owner_team(void **state)
+{
+	(void)state;
+	char addr[64];
+	run("rm -rf %s", data);
+	assert_int_equal(run("echo admin-password | %s init --data-dir %s --admin admin "
+			     "--password-stdin >/dev/null",
+			     leadd, data),
+			 0);
+	pid_t pid = start(addr, sizeof(addr));
+	ld_conn *c = login(addr);
+	Leadd__Lead *a = add_lead(c, "stray", NULL, NULL);
+	Leadd__Lead *b = add_lead(c, "in place", NULL, NULL);
+	uint64_t stray = a->id, in_place = b->id, stray_version = a->version,
+		 in_place_version = b->version, owner_team = a->team_id;
+	leadd__lead__free_unpacked(a, NULL);
+	leadd__lead__free_unpacked(b, NULL);
+	ld_conn_close(c);
+	stop(pid);
+
+	lmdb_w w;
+	assert_int_equal(mdb_env_create(&w.env), 0);
+	mdb_env_set_maxdbs(w.env, 64);
+	mdb_env_set_mapsize(w.env, 256u << 20);
+	assert_int_equal(mdb_env_open(w.env, data, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(w.env, NULL, 0, &w.txn), 0);
+	set_lead_team(&w, stray, owner_team + 41);
+	uint8_t four[8] = {0, 0, 0, 0, 0, 0, 0, 4};
+	put_raw(&w, db(&w, "meta"), "schema_version", strlen("schema_version"), four, 8);
+	assert_int_equal(mdb_txn_commit(w.txn), 0);
+	mdb_env_close(w.env);
+	assert_int_equal(read_schema(), 4);
+
+	pid = start(addr, sizeof(addr));
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
+	c = login(addr);
+	/* Moved back to its owner's team as a change of its own... */
+	Leadd__Lead *l = get_lead(c, stray);
+	assert_int_equal(l->team_id, owner_team);
+	assert_true(l->version > stray_version);
+	leadd__lead__free_unpacked(l, NULL);
+	/* ...and a lead already in place is left alone. */
+	l = get_lead(c, in_place);
+	assert_int_equal(l->version, in_place_version);
+	leadd__lead__free_unpacked(l, NULL);
+	ld_conn_close(c);
+	stop(pid);
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
 }
 
@@ -628,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_schema_1_directory_migrates),
 		cmocka_unit_test(test_schema_2_sessions_get_indexed),
 		cmocka_unit_test(test_schema_2_names_fold),
+		cmocka_unit_test(test_schema_4_leads_follow_owner_team),
 		cmocka_unit_test(test_newer_schema_is_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
