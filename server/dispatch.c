@@ -175,8 +175,14 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 	rc->entry = e;
 	if (e->body == LEADD__REQUEST__BODY_LOGIN) {
 		rc->password_login = !rc->req->login->has_token;
-		snprintf(rc->login_user, sizeof(rc->login_user), "%s",
-			 rc->req->login->user ? rc->req->login->user : "");
+		/* Login finds "TOM", "tom " and "ｔｏｍ" alike: the slowdown and
+		 * the log count the name as login looks it up, or one user would
+		 * get fresh guesses per spelling. A name that does not fold is
+		 * counted as typed (no user has it). */
+		const char *typed = rc->req->login->user ? rc->req->login->user : "";
+		char key[USER_NAME_KEY_MAX + 1];
+		snprintf(rc->login_user, sizeof(rc->login_user), "%.129s",
+			 user_name_key(typed, key) == 0 ? key : typed);
 	}
 	return 0;
 }

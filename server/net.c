@@ -16,6 +16,7 @@
 #include "log.h"
 #include "prelogin.h"
 #include "session_check.h"
+#include "users.h"
 #include "writer.h"
 
 typedef struct conn conn;
@@ -425,12 +426,31 @@ static int is_password_login(const request_ctx *rc)
 	return is_login(rc) && rc->password_login;
 }
 
+/* Does rc check the password of a user the login slowdown counts? A
+ * password login does; so does changing your own password, which checks
+ * the current one: a stolen token must not be a way to guess it without
+ * limit. Sets rc->pw_throttled, with the user's folded name in
+ * rc->login_user. */
+static int checks_password(const conn *c, request_ctx *rc)
+{
+	if (is_password_login(rc))
+		return rc->pw_throttled = 1;
+	if (rc->entry->body != LEADD__REQUEST__BODY_USER_PASSWD || !c->who.name_key[0])
+		return 0;
+	const char *name = rc->req->user_passwd->name;
+	char key[USER_NAME_KEY_MAX + 1];
+	if (name && (user_name_key(name, key) < 0 || strcmp(key, c->who.name_key) != 0))
+		return 0; /* an admin setting someone else's: no password is checked */
+	snprintf(rc->login_user, sizeof(rc->login_user), "%s", c->who.name_key);
+	return rc->pw_throttled = 1;
+}
+
 /* Answer rc at once, in place: conn_pump, which started it, sends it. It
  * must not call prework_after, which would re-enter conn_pump. */
 static void refuse_prework(conn *c, request_ctx *rc, const char *why, const char *log_why)
 {
 	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "%s", why);
-	if (is_password_login(rc))
+	if (rc->pw_throttled)
 		auth_log_failure(login_name(rc), c->source, log_why, uv_now(c->nt->loop));
 	dispatch_finish(rc);
 }
@@ -438,9 +458,9 @@ static void refuse_prework(conn *c, request_ctx *rc, const char *why, const char
 static void start_prework(conn *c, request_ctx *rc)
 {
 	const config_t *cfg = &c->nt->srv->cfg;
-	uint32_t wait = is_password_login(rc) ? auth_throttle_wait_ms(login_name(rc), c->source,
-								      uv_now(c->nt->loop))
-					      : 0;
+	uint32_t wait = checks_password(c, rc) ? auth_throttle_wait_ms(login_name(rc), c->source,
+								       uv_now(c->nt->loop))
+					       : 0;
 	char why[160];
 	if (wait) {
 		snprintf(why, sizeof(why), "too many failed logins from %s; retry in %u s",
@@ -478,10 +498,12 @@ static void prework_after(void *arg)
 		conn_maybe_free(c);
 		return;
 	}
-	if (is_password_login(rc)) {
+	/* A login that failed for any reason counts; a password change only
+	 * when the current password was wrong. */
+	if (rc->pw_throttled) {
 		if (rc->prework_ok) {
 			auth_throttle_success(login_name(rc), c->source);
-		} else {
+		} else if (is_password_login(rc) || rc->pw_wrong) {
 			auth_throttle_failure(login_name(rc), c->source, uv_now(c->nt->loop));
 			auth_log_failure(login_name(rc), c->source, NULL, uv_now(c->nt->loop));
 		}

@@ -18,6 +18,9 @@ typedef struct {
 	role_t role;
 	uint32_t n_teams; /* a rep's team; the teams a manager manages (and their own) */
 	uint64_t teams[PRINCIPAL_MAX_TEAMS];
+	/* The user's name folded as login finds it (users.c user_name_key):
+	 * what the login slowdown counts a wrong current password against. */
+	char name_key[72];
 	int has_session;
 	uint8_t session_id[32]; /* keyed hash of the token this connection logged in with */
 	/* Kept current by session_check.c: the auth epoch this principal was

@@ -257,6 +257,39 @@ int session_check_write_done(request_ctx *rc)
 
 /* ---- revalidation ---- */
 
+/* The rights of *who as t sees them, in *fresh (its session in *s). 0
+ * current, 1 gone, or an LMDB error. */
+static int derive(server *srv, store_txn *t, const principal_t *who, int64_t now, ld_arena *arena,
+		  principal_t *fresh, session_record **sp)
+{
+	int err = 0, gone = 0;
+	session_record *s = NULL;
+	user_record *u = NULL;
+	if (who->has_session) {
+		err = session_load(t, who->session_id, arena, &s);
+		if (err == MDB_NOTFOUND) {
+			gone = 1;
+			err = 0;
+		} else if (err == 0 &&
+			   (s->user_id != who->user_id || session_expiry(&srv->cfg, s) <= now)) {
+			gone = 1;
+		}
+	}
+	if (!err && !gone) {
+		err = user_load(t, who->user_id, arena, &u);
+		if (err == MDB_NOTFOUND || (err == 0 && u->disabled)) {
+			gone = 1;
+			err = 0;
+		}
+	}
+	if (!err && !gone)
+		err = user_principal(t, u, arena, fresh);
+	if (!err && !gone && fresh->role == ROLE_NONE)
+		gone = 1;
+	*sp = s;
+	return err ? err : gone;
+}
+
 /* Derive *who again from the store. 0 current, 1 gone, or an LMDB error. */
 static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 {
@@ -269,34 +302,12 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 		return err;
 	}
 	principal_t fresh;
-	int gone = 0;
-	session_record *s = NULL;
-	user_record *u = NULL;
-	if (who->has_session) {
-		err = session_load(&t, who->session_id, arena, &s);
-		if (err == MDB_NOTFOUND) {
-			gone = 1;
-			err = 0;
-		} else if (err == 0 &&
-			   (s->user_id != who->user_id || session_expiry(&srv->cfg, s) <= now)) {
-			gone = 1;
-		}
-	}
-	if (!err && !gone) {
-		err = user_load(&t, who->user_id, arena, &u);
-		if (err == MDB_NOTFOUND || (err == 0 && u->disabled)) {
-			gone = 1;
-			err = 0;
-		}
-	}
-	if (!err && !gone)
-		err = user_principal(&t, u, arena, &fresh);
-	if (!err && !gone && fresh.role == ROLE_NONE)
-		gone = 1;
+	session_record *s;
+	err = derive(srv, &t, who, now, arena, &fresh, &s);
 	store_txn_abort(&t);
 	pthread_rwlock_unlock(&st->map_lock);
-	if (err || gone)
-		return err ? err : 1;
+	if (err)
+		return err;
 	fresh.has_session = who->has_session;
 	memcpy(fresh.session_id, who->session_id, sizeof(fresh.session_id));
 	if (s) {
@@ -353,4 +364,24 @@ int session_check(server *srv, principal_t *who, request_ctx *rc)
 	if (who->has_session && now - who->touched_at >= session_touch_interval_ms(&srv->cfg))
 		touch(srv, who, now);
 	return 0;
+}
+
+int session_recheck(request_ctx *rc, store_txn *t, ld_arena *arena)
+{
+	principal_t fresh;
+	session_record *s;
+	int err = derive(rc->srv, t, &rc->who, server_now_ms(), arena, &fresh, &s);
+	if (err == 1)
+		return dispatch_fail(rc, LD_UNAUTHENTICATED, SESSION_GONE);
+	if (err)
+		return dispatch_store_error(rc, err);
+	fresh.has_session = rc->who.has_session;
+	memcpy(fresh.session_id, rc->who.session_id, sizeof(fresh.session_id));
+	rc->who = fresh;
+	const dispatch_entry *e = rc->entry;
+	if (rc->who.role < e->min_role)
+		return dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role%s", e->what,
+				     role_name(e->min_role),
+				     e->min_role < ROLE_ADMIN ? " or higher" : "");
+	return LD_OK;
 }

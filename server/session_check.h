@@ -30,6 +30,13 @@ uint64_t session_epoch(void);
  * 1: the store could not be read; rc holds that error. */
 int session_check(server *srv, principal_t *who, request_ctx *rc);
 
+/* Writer thread, inside t: work that spans several commits (a bulk move)
+ * runs each of them with the rights of its session as of that commit, so a
+ * demotion, revocation or disable between chunks stops it. What it loads
+ * goes in arena. LD_OK with rc->who refreshed, or the failure set on rc
+ * (UNAUTHENTICATED, PERMISSION_DENIED, a store error). */
+int session_recheck(request_ctx *rc, store_txn *t, ld_arena *arena);
+
 /* A login's principal has just become the connection's (loop thread). */
 void session_check_stamp(principal_t *who);
 

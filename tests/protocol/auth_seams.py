@@ -21,8 +21,8 @@ passwd_probe     a rep setting another user's password is PERMISSION_DENIED
                  way to list user names).
 bulk_rights      a manager demoted to rep while their bulk move runs: the move
                  stops at the next chunk with PERMISSION_DENIED and says how
-                 many moved; a manager whose session is revoked meanwhile:
-                 UNAUTHENTICATED, the same.
+                 many moved; a manager whose session is logged out on
+                 another connection meanwhile: UNAUTHENTICATED, the same.
 """
 import os
 import re
@@ -239,7 +239,7 @@ def bulk_then(pb, d, admin, mgr_name, src, dst, change, n=6000):
         got = ok_call(admin, lambda q: setattr(q.lead_get, "id", first), "get").lead.lead
         if got.owner_id == dst_id:
             break
-    change()
+    change(m)
     try:
         r = m.recv()
     except (EOFError, OSError) as e:
@@ -260,7 +260,7 @@ def bulk_rights(pb, binary, tmp):
         for name in ("r1", "r2", "r3", "r4"):
             add_user(pb, admin, name, pb.ROLE_REP, team="north")
 
-        def demote():
+        def demote(m):
             ok_call(admin, lambda q: (setattr(q.user_edit, "name", "mia"),
                                       setattr(q.user_edit, "role", pb.ROLE_REP)), "demote")
         r, really = bulk_then(pb, d, admin, "mia", "r1", "r2", demote, n)
@@ -275,10 +275,12 @@ def bulk_rights(pb, binary, tmp):
                    and moved == really and ("%d of the leads were moved" % moved) in r.message,
                    "%s, moved=%s, r2 owns %d of %d" % (answer(pb, r), moved, really, n))
 
-        def revoke():
-            ok_call(admin, lambda q: (setattr(q.user_passwd, "name", "max"),
-                                      setattr(q.user_passwd, "password", "reset-max-pw-1")),
-                    "reset")
+        def revoke(m):
+            # Logged out on another connection (no password hash to wait
+            # for: the revocation lands while the move runs).
+            other = Client(pb, d.port, token=m.token)
+            ok_call(other, lambda q: q.logout.SetInParent(), "logout")
+            other.close()
         r, really = bulk_then(pb, d, admin, "max", "r3", "r4", revoke, n)
         if isinstance(r, Exception):
             record("revoked during a bulk move: stopped", False, "no answer: %r" % r)
