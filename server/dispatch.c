@@ -207,7 +207,7 @@ void dispatch_run_read(request_ctx *rc, store_txn *t)
 	dispatch_finish(rc);
 }
 
-int dispatch_run_write(request_ctx *rc, store_txn *t)
+void dispatch_run_write_reset(request_ctx *rc)
 {
 	rc->code = LD_OK;
 	rc->message[0] = 0;
@@ -216,6 +216,11 @@ int dispatch_run_write(request_ctx *rc, store_txn *t)
 	rc->change = CONN_KEEP;
 	rc->disabled_user_id = 0;
 	rc->auth_changed = 0;
+}
+
+int dispatch_run_write(request_ctx *rc, store_txn *t)
+{
+	dispatch_run_write_reset(rc);
 	rc->code = rc->entry->handler(rc, t);
 	return rc->code;
 }

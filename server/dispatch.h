@@ -153,6 +153,8 @@ int dispatch_authorize(request_ctx *rc);
 void dispatch_run_read(request_ctx *rc, store_txn *t);
 /* Run a write handler inside the writer's transaction. Does not finish. */
 int dispatch_run_write(request_ctx *rc, store_txn *t);
+/* Clear what a previous run of rc in the writer left (a replay). */
+void dispatch_run_write_reset(request_ctx *rc);
 /* Set the error answer (code + sentence) and return the code. */
 int dispatch_fail(request_ctx *rc, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

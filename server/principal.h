@@ -26,6 +26,11 @@ typedef struct {
 	/* Kept current by session_check.c: the auth epoch this principal was
 	 * derived at, and the session's times as last seen (unix ms). */
 	uint64_t epoch;
+	/* Changes to users, teams or sessions the writer had committed when
+	 * this principal was derived (session_auth_commits): the writer runs
+	 * a request whose principal is older than the last one with its rights
+	 * derived again in its own transaction. */
+	uint64_t auth_commits;
 	int64_t created_at;
 	int64_t touched_at; /* last_used_at as last written */
 	int64_t expires_at; /* the earlier of the idle and the absolute expiry */

@@ -1,5 +1,6 @@
 #include "session_check.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,21 @@
 
 /* Only the loop thread reads or moves it. */
 static uint64_t auth_epoch = 1;
+
+/* Moved by the writer right after it commits a change to users, teams or
+ * sessions, before the loop hears of it: a read transaction begun after
+ * reading it sees every change it counts. */
+static _Atomic uint64_t auth_commits;
+
+uint64_t session_auth_commits(void)
+{
+	return atomic_load(&auth_commits);
+}
+
+void session_auth_committed(void)
+{
+	atomic_fetch_add(&auth_commits, 1);
+}
 
 uint64_t session_epoch(void)
 {
@@ -295,6 +311,7 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 {
 	store *st = &srv->st;
 	store_txn t;
+	uint64_t commits = session_auth_commits(); /* before the snapshot */
 	pthread_rwlock_rdlock(&st->map_lock);
 	int err = store_txn_begin(st, &t, 0);
 	if (err) {
@@ -304,6 +321,7 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	principal_t fresh;
 	session_record *s;
 	err = derive(srv, &t, who, now, arena, &fresh, &s);
+	fresh.auth_commits = commits;
 	store_txn_abort(&t);
 	pthread_rwlock_unlock(&st->map_lock);
 	if (err)
@@ -377,6 +395,7 @@ int session_recheck(request_ctx *rc, store_txn *t, ld_arena *arena)
 		return dispatch_store_error(rc, err);
 	fresh.has_session = rc->who.has_session;
 	memcpy(fresh.session_id, rc->who.session_id, sizeof(fresh.session_id));
+	fresh.auth_commits = session_auth_commits();
 	rc->who = fresh;
 	const dispatch_entry *e = rc->entry;
 	if (rc->who.role < e->min_role)

@@ -24,6 +24,11 @@
 /* Loop thread. */
 uint64_t session_epoch(void);
 
+/* Any thread: how many changes to users, teams or sessions the writer has
+ * committed. The writer counts one right after each such commit. */
+uint64_t session_auth_commits(void);
+void session_auth_committed(void);
+
 /* Loop thread, as rc starts on a connection whose principal is *who.
  * 0: *who is current (and may have been refreshed). -1: the session has
  * ended; *who is cleared and rc holds a final UNAUTHENTICATED answer.

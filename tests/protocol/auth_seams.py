@@ -23,8 +23,14 @@ bulk_rights      a manager demoted to rep while their bulk move runs: the move
                  stops at the next chunk with PERMISSION_DENIED and says how
                  many moved; a manager whose session is logged out on
                  another connection meanwhile: UNAUTHENTICATED, the same.
+queued_writes    a rep pipelines lead_create while an admin sends, in one
+                 write, a marker lead_create and user_disable for that rep:
+                 no lead of the rep's is created after the marker (the
+                 writer runs every write with the rights as of its own
+                 commit, not those the loop checked before the disable).
 """
 import os
+import threading
 import re
 import struct
 import sys
@@ -297,7 +303,73 @@ def bulk_rights(pb, binary, tmp):
         stop_and_verify(d)
 
 
-CASES = {"folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
+# ---- queued_writes ----
+
+def queued_writes(pb, binary, tmp, rounds=3):
+    d = Leadd(binary, tmp).start()
+    try:
+        admin = Client(pb, d.port, timeout=60)
+        late_total = 0
+        details = []
+        for k in range(rounds):
+            name = "pip%d" % k
+            uid = add_user(pb, admin, name, pb.ROLE_REP).id
+            c = Client(pb, d.port, user=name, password=TOM_PW, timeout=60)
+            answers = []
+
+            def flood():
+                sent = 0
+                try:
+                    while sent < 3000:
+                        while sent - len(answers) < 60 and sent < 3000:
+                            c.send(lambda q: setattr(q.lead_create, "title", "p %d" % sent))
+                            sent += 1
+                        answers.append(c.recv())
+                except (EOFError, OSError):
+                    pass
+            th = threading.Thread(target=flood)
+            th.start()
+            while len(answers) < 200 and th.is_alive():
+                time.sleep(0.005)
+            blob = b""
+            for fill in (lambda q: (setattr(q.lead_create, "title", "marker"),
+                                    setattr(q.lead_create, "owner", ADMIN)),
+                         lambda q: setattr(q.user_disable, "name", name)):
+                q = pb.Request(id=admin.next_id)
+                admin.next_id += 1
+                fill(q)
+                body = q.SerializeToString()
+                blob += struct.pack(">I", len(body)) + body
+            admin.sock.sendall(blob)
+            marker, disabled = admin.recv(), admin.recv()
+            th.join(60)
+            c.close()
+            if marker.code != pb.OK or disabled.code != pb.OK:
+                raise RuntimeError("marker %s, disable %s" % (answer(pb, marker),
+                                                                answer(pb, disabled)))
+            mid = marker.lead.lead.id
+            late, cursor = 0, None
+            while True:
+                def fill(q):
+                    q.lead_list.limit = 1000
+                    if cursor:
+                        q.lead_list.cursor = cursor
+                r = ok_call(admin, fill, "list")
+                late += sum(1 for ld in r.lead_list.leads if ld.owner_id == uid and ld.id > mid)
+                cursor = r.lead_list.cursor
+                if not cursor:
+                    break
+            ok_n = sum(1 for a in answers if a.code == pb.OK)
+            details.append("%s: %d created, %d after the disable" % (name, ok_n, late))
+            late_total += late
+        record("no write of a disabled user runs after the disable in the writer",
+               late_total == 0, "; ".join(details))
+        admin.close()
+    finally:
+        stop_and_verify(d)
+
+
+CASES = {"queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
          "passwd_probe": passwd_probe, "bulk_rights": bulk_rights}
 
 
