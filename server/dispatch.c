@@ -274,6 +274,8 @@ void dispatch_pack(request_ctx *rc)
 	ld_arena_free(&rc->arena);
 	rc->req = NULL;
 	Leadd__Response empty = LEADD__RESPONSE__INIT;
+	empty.has_id = rc->resp.has_id; /* an answer packed again keeps its id */
+	empty.id = rc->resp.id;
 	rc->resp = empty;
 }
 

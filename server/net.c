@@ -403,6 +403,22 @@ static void conn_pump(conn *c)
 	update_reading(c);
 }
 
+/* max_connections_per_user: 1 when user_id is logged in on that many
+ * connections besides c already; rc then holds the refusal. */
+static int user_cap_reached(conn *c, request_ctx *rc, uint64_t user_id)
+{
+	uint32_t n = 0, cap = c->nt->srv->cfg.max_connections_per_user;
+	for (conn *o = c->nt->all; o && n < cap; o = o->next)
+		n += o != c && o->who.role != ROLE_NONE && o->who.user_id == user_id;
+	if (n < cap)
+		return 0;
+	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
+		      "this user is logged in on %u connections already "
+		      "(max_connections_per_user); close some and try again",
+		      cap);
+	return 1;
+}
+
 static void prework_after(void *arg);
 
 static void prework_work(void *arg)
@@ -508,6 +524,9 @@ static void prework_after(void *arg)
 			auth_log_failure(login_name(rc), c->source, NULL, uv_now(c->nt->loop));
 		}
 	}
+	/* A password login over the user's connection cap stores no session. */
+	if (rc->prework_ok && is_password_login(rc) && user_cap_reached(c, rc, rc->prework_user_id))
+		rc->prework_ok = 0;
 	if (!rc->prework_ok) {
 		if (rc->code == LD_OK)
 			dispatch_fail(rc, LD_INTERNAL, "the request could not be prepared");
@@ -613,6 +632,12 @@ static void net_on_write_done(request_ctx *rc)
 		dispatch_free(rc);
 		conn_maybe_free(c);
 		return;
+	}
+	/* A token login (or one that raced another) over the cap: the
+	 * connection stays as it was. */
+	if (is_login(rc) && rc->code == LD_OK && user_cap_reached(c, rc, rc->new_who.user_id)) {
+		rc->change = CONN_KEEP;
+		dispatch_pack(rc);
 	}
 	if (is_login(rc))
 		log_login_answer(c, rc);

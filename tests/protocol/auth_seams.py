@@ -28,6 +28,12 @@ queued_writes    a rep pipelines lead_create while an admin sends, in one
                  no lead of the rep's is created after the marker (the
                  writer runs every write with the rights as of its own
                  commit, not those the loop checked before the disable).
+user_cap         one account (a stolen token) cannot fill max_connections so
+                 nobody else gets in: with max_connections_per_user=4, tom's
+                 5th token login and a password login are RESOURCE_EXHAUSTED
+                 (the connection stays as it was), his own connection may
+                 log in again as him, ann logs in, and once tom closes one
+                 he logs in again.
 """
 import os
 import threading
@@ -369,7 +375,47 @@ def queued_writes(pb, binary, tmp, rounds=3):
         stop_and_verify(d)
 
 
-CASES = {"queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
+# ---- user_cap ----
+
+def user_cap(pb, binary, tmp):
+    d = Leadd(binary, tmp, ["--set", "max_connections_per_user=4"]).start()
+    try:
+        admin = Client(pb, d.port)
+        add_user(pb, admin, "tom", pb.ROLE_REP)
+        add_user(pb, admin, "ann", pb.ROLE_REP)
+        admin.close()
+        first = Client(pb, d.port, user="tom", password=TOM_PW)
+        mine = [first] + [Client(pb, d.port, token=first.token) for _ in range(3)]
+        want = re.compile(r"^this user is logged in on 4 connections already "
+                          r"\(max_connections_per_user\); close some and try again$")
+        extra = Client(pb, d.port, user=None)
+        r = extra.login(token=first.token)
+        record("a 5th token login is RESOURCE_EXHAUSTED",
+               r.code == pb.RESOURCE_EXHAUSTED and want.match(r.message), answer(pb, r))
+        r = extra.call(lambda q: q.whoami.SetInParent())
+        record("and that connection is still not logged in", r.code == pb.UNAUTHENTICATED,
+               answer(pb, r))
+        r = extra.login(user="tom", password=TOM_PW)
+        record("so is a 5th password login",
+               r.code == pb.RESOURCE_EXHAUSTED and want.match(r.message), answer(pb, r))
+        r = mine[1].login(token=first.token)
+        record("one of tom's connections logs in again as tom", r.code == pb.OK, answer(pb, r))
+        try:
+            Client(pb, d.port, user="ann", password=TOM_PW).close()
+            record("ann logs in", True)
+        except LoginRefused as e:
+            record("ann logs in", False, answer(pb, e.response))
+        mine.pop().close()
+        time.sleep(0.3)
+        r = extra.login(token=first.token)
+        record("once tom closes one, he logs in again", r.code == pb.OK, answer(pb, r))
+        for c in mine + [extra]:
+            c.close()
+    finally:
+        stop_and_verify(d)
+
+
+CASES = {"user_cap": user_cap, "queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
          "passwd_probe": passwd_probe, "bulk_rights": bulk_rights}
 
 
