@@ -24,7 +24,7 @@ bulk_rights      a manager demoted to rep while their bulk move runs: the move
                  many moved; a manager whose session is logged out on
                  another connection meanwhile: UNAUTHENTICATED, the same.
 queued_writes    a rep pipelines lead_create while an admin sends, in one
-                 write, a marker lead_create and user_disable for that rep:
+                 write, user_disable for that rep and a marker lead_create:
                  no lead of the rep's is created after the marker (the
                  writer runs every write with the rights as of its own
                  commit, not those the loop checked before the disable).
@@ -311,7 +311,7 @@ def bulk_rights(pb, binary, tmp):
 
 # ---- queued_writes ----
 
-def queued_writes(pb, binary, tmp, rounds=3):
+def queued_writes(pb, binary, tmp, rounds=6, floods=3):
     d = Leadd(binary, tmp).start()
     try:
         admin = Client(pb, d.port, timeout=60)
@@ -320,36 +320,44 @@ def queued_writes(pb, binary, tmp, rounds=3):
         for k in range(rounds):
             name = "pip%d" % k
             uid = add_user(pb, admin, name, pb.ROLE_REP).id
-            c = Client(pb, d.port, user=name, password=TOM_PW, timeout=60)
+            first = Client(pb, d.port, user=name, password=TOM_PW, timeout=60)
+            conns = [first] + [Client(pb, d.port, token=first.token, timeout=60)
+                               for _ in range(floods - 1)]
             answers = []
 
-            def flood():
-                sent = 0
+            def flood(c):
+                sent, got = 0, 0
                 try:
                     while sent < 3000:
-                        while sent - len(answers) < 60 and sent < 3000:
+                        while sent - got < 60 and sent < 3000:
                             c.send(lambda q: setattr(q.lead_create, "title", "p %d" % sent))
                             sent += 1
                         answers.append(c.recv())
+                        got += 1
                 except (EOFError, OSError):
                     pass
-            th = threading.Thread(target=flood)
-            th.start()
-            while len(answers) < 200 and th.is_alive():
+            threads = [threading.Thread(target=flood, args=(c,)) for c in conns]
+            for th in threads:
+                th.start()
+            while len(answers) < 300 and any(th.is_alive() for th in threads):
                 time.sleep(0.005)
             blob = b""
-            for fill in (lambda q: (setattr(q.lead_create, "title", "marker"),
-                                    setattr(q.lead_create, "owner", ADMIN)),
-                         lambda q: setattr(q.user_disable, "name", name)):
+            # The disable, then a marker: any lead of the rep's with a
+            # higher id was created after the disable, in the writer.
+            for fill in (lambda q: setattr(q.user_disable, "name", name),
+                         lambda q: (setattr(q.lead_create, "title", "marker"),
+                                    setattr(q.lead_create, "owner", ADMIN))):
                 q = pb.Request(id=admin.next_id)
                 admin.next_id += 1
                 fill(q)
                 body = q.SerializeToString()
                 blob += struct.pack(">I", len(body)) + body
             admin.sock.sendall(blob)
-            marker, disabled = admin.recv(), admin.recv()
-            th.join(60)
-            c.close()
+            disabled, marker = admin.recv(), admin.recv()
+            for th in threads:
+                th.join(60)
+            for c in conns:
+                c.close()
             if marker.code != pb.OK or disabled.code != pb.OK:
                 raise RuntimeError("marker %s, disable %s" % (answer(pb, marker),
                                                                 answer(pb, disabled)))
