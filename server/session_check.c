@@ -359,7 +359,10 @@ int session_check(server *srv, principal_t *who, request_ctx *rc)
 	if (who->role == ROLE_NONE || rc->entry->min_role == ROLE_NONE)
 		return 0;
 	int64_t now = server_now_ms();
-	if (who->epoch != auth_epoch || now >= who->expires_at) {
+	/* The writer may have committed a change the loop has not heard of
+	 * yet: a read started now would see the new data with the old rights. */
+	if (who->epoch != auth_epoch || who->auth_commits != session_auth_commits() ||
+	    now >= who->expires_at) {
 		int r = rederive(srv, who, now, &rc->arena);
 		if (r == 1) {
 			log_info("user %llu: session expired or revoked; closing the connection",
