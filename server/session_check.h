@@ -2,8 +2,10 @@
  * teams or sessions bumps a process-wide auth epoch (on the loop thread,
  * once the writer has committed it). A connection's principal remembers the
  * epoch it was derived at and its session's expiry; before each request
- * starts, a principal whose epoch moved or whose expiry passed is derived
- * again from the store in a short read. A session that is gone, expired, or
+ * starts, a principal whose epoch moved, whose expiry passed, or that is
+ * older than the writer's last committed auth change is derived again from
+ * the store in a short read. The writer derives a write's rights once more
+ * in its own transaction when they may be stale (writer.c). A session that is gone, expired, or
  * whose user is disabled ends the connection with a final UNAUTHENTICATED
  * answer; a changed role or team set becomes the connection's principal.
  *
