@@ -404,12 +404,26 @@ static void conn_pump(conn *c)
 }
 
 /* max_connections_per_user: 1 when user_id is logged in on that many
- * connections besides c already; rc then holds the refusal. */
+ * connections besides c already; rc then holds the refusal. A connection
+ * whose session has ended (a password reset, say) but which has sent
+ * nothing since is closed here instead of counted: revoked connections
+ * held by someone else must not keep the user out. */
 static int user_cap_reached(conn *c, request_ctx *rc, uint64_t user_id)
 {
 	uint32_t n = 0, cap = c->nt->srv->cfg.max_connections_per_user;
-	for (conn *o = c->nt->all; o && n < cap; o = o->next)
-		n += o != c && o->who.role != ROLE_NONE && o->who.user_id == user_id;
+	for (conn *o = c->nt->all, *next; o && n < cap; o = next) {
+		next = o->next;
+		if (o == c || o->who.role == ROLE_NONE || o->who.user_id != user_id)
+			continue;
+		if (session_refresh(c->nt->srv, &o->who) == 1) {
+			log_info(
+				"%s: user %llu: session expired or revoked; closing the connection",
+				o->peer, (unsigned long long)user_id);
+			conn_close(o);
+			continue;
+		}
+		n++;
+	}
 	if (n < cap)
 		return 0;
 	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,

@@ -352,6 +352,20 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	return 0;
 }
 
+int session_refresh(server *srv, principal_t *who)
+{
+	int64_t now = server_now_ms();
+	if (who->role == ROLE_NONE ||
+	    (who->epoch == auth_epoch && who->auth_commits == session_auth_commits() &&
+	     now < who->expires_at))
+		return 0;
+	ld_arena arena;
+	ld_arena_init(&arena, LIMIT_REQUEST_MEMORY);
+	int r = rederive(srv, who, now, &arena);
+	ld_arena_free(&arena);
+	return r;
+}
+
 int session_check(server *srv, principal_t *who, request_ctx *rc)
 {
 	/* Not logged in, or a request that needs no login (a Login replacing

@@ -44,6 +44,11 @@ int session_check(server *srv, principal_t *who, request_ctx *rc);
  * (UNAUTHENTICATED, PERMISSION_DENIED, a store error). */
 int session_recheck(request_ctx *rc, store_txn *t, ld_arena *arena);
 
+/* Loop thread: bring an open connection's principal up to date without a
+ * request (as session_check would). 0 current, 1 its session has ended, or
+ * an LMDB error. */
+int session_refresh(server *srv, principal_t *who);
+
 /* A login's principal has just become the connection's (loop thread). */
 void session_check_stamp(principal_t *who);
 

@@ -33,7 +33,8 @@ user_cap         one account (a stolen token) cannot fill max_connections so
                  5th token login and a password login are RESOURCE_EXHAUSTED
                  (the connection stays as it was), his own connection may
                  log in again as him, ann logs in, and once tom closes one
-                 he logs in again.
+                 he logs in again; after an admin resets his password, the
+                 4 revoked connections (still open) do not keep him out.
 """
 import os
 import threading
@@ -417,7 +418,23 @@ def user_cap(pb, binary, tmp):
         time.sleep(0.3)
         r = extra.login(token=first.token)
         record("once tom closes one, he logs in again", r.code == pb.OK, answer(pb, r))
-        for c in mine + [extra]:
+        # A thief holding tom's token on 4 idle connections: the admin
+        # resets tom's password, and tom must get in, although those
+        # connections are still open (they would be refused at their next
+        # request).
+        mine.append(extra)
+        admin = Client(pb, d.port)
+        ok_call(admin, lambda q: (setattr(q.user_passwd, "name", "tom"),
+                                  setattr(q.user_passwd, "password", "tom-new-password")),
+                "reset")
+        admin.close()
+        try:
+            Client(pb, d.port, user="tom", password="tom-new-password").close()
+            record("after a reset, revoked connections do not count against the cap", True)
+        except LoginRefused as e:
+            record("after a reset, revoked connections do not count against the cap", False,
+                   answer(pb, e.response))
+        for c in mine:
             c.close()
     finally:
         stop_and_verify(d)
