@@ -35,8 +35,14 @@ user_cap         one account (a stolen token) cannot fill max_connections so
                  log in again as him, ann logs in, and once tom closes one
                  he logs in again; after an admin resets his password, the
                  4 revoked connections (still open) do not keep him out.
+disk_full_resume the disk is full (a 4 MiB tmpfs; exit 77, skipped, where it
+                 cannot be mounted) and a saved session's last use is older
+                 than the touch interval: a new connection still resumes
+                 the session with its token and reads (every `lead` command
+                 does this), as "reads go on while the disk is full" says.
 """
 import os
+import subprocess
 import threading
 import re
 import struct
@@ -440,7 +446,58 @@ def user_cap(pb, binary, tmp):
         stop_and_verify(d)
 
 
-CASES = {"user_cap": user_cap, "queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
+# ---- disk_full_resume ----
+
+def disk_full_resume(pb, binary, tmp):
+    disk = os.path.join(tmp, "disk")
+    os.mkdir(disk)
+    m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if m.returncode != 0:
+        print("SKIPPED - cannot mount a tmpfs here (needs root): %s" % m.stdout.decode().strip())
+        return 77
+    # session_idle_timeout 8 s: the touch interval is 2 s.
+    d = Leadd(binary, tmp, ["--set", "session_idle_timeout=8"])
+    d.data = os.path.join(disk, "data")
+    try:
+        with open(os.path.join(disk, "filler"), "wb") as f:
+            f.write(b"\0" * (1536 * 1024))
+        d.start()
+        c = Client(pb, d.port)
+        token, refused, first = c.token, 0, None
+        for i in range(2000):
+            r = c.call(lambda q: (setattr(q.lead_create, "title", "lead %d" % i),
+                                  setattr(q.lead_create, "owner", ADMIN),
+                                  setattr(q.lead_create, "description", "d%d " % i * 1500)))
+            if r.code == pb.OK:
+                first = first or r.lead.lead.id
+            else:
+                refused += 1
+                if refused == 5:
+                    break
+        record("the disk fills", refused == 5 and first, "%d refused" % refused)
+        time.sleep(2.5)
+        try:
+            n = Client(pb, d.port, token=token)
+            r = n.call(lambda q: setattr(q.lead_get, "id", first))
+            record("a saved session resumes on a new connection and reads while the disk is "
+                   "full", r.code == pb.OK, answer(pb, r))
+            n.close()
+        except LoginRefused as e:
+            record("a saved session resumes on a new connection and reads while the disk is "
+                   "full", False, answer(pb, e.response))
+        r = c.call(lambda q: setattr(q.lead_get, "id", first))
+        record("the open connection reads too", r.code == pb.OK, answer(pb, r))
+        c.close()
+        os.unlink(os.path.join(disk, "filler"))
+        stop_and_verify(d)
+    finally:
+        if d.proc and d.proc.poll() is None:
+            d.stop("KILL")
+        subprocess.run(["umount", "-l", disk])
+
+
+CASES = {"disk_full_resume": disk_full_resume, "user_cap": user_cap, "queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
          "passwd_probe": passwd_probe, "bulk_rights": bulk_rights}
 
 
@@ -448,7 +505,8 @@ def main():
     binary, proto_dir, case = sys.argv[1], sys.argv[2], sys.argv[3]
     with tempfile.TemporaryDirectory() as tmp:
         pb = load_pb(proto_dir, tmp)
-        CASES[case](pb, binary, tmp)
+        if CASES[case](pb, binary, tmp) == 77:
+            return 77
     failed = [n for n, ok in results if not ok]
     print("%d checks, %d failed" % (len(results), len(failed)))
     return 1 if failed or not results else 0
