@@ -553,6 +553,25 @@ static void prework_after(void *arg)
 	conn_pump(c);
 }
 
+/* rc's answer is the connection's last: read no more, and drop what was
+ * sent after it, none of which may have started (answers made at once,
+ * for a frame that did not decode say, may wait there: they leave the
+ * output held for all clients too). */
+static void drop_after(conn *c, request_ctx *rc)
+{
+	c->input_done = 1;
+	for (request_ctx *later = rc->next; later;) {
+		request_ctx *next = later->next;
+		c->waiting_bytes -= later->state == REQ_NEW ? later->arena.used : 0;
+		uncount_done(c, later);
+		dispatch_free(later);
+		c->queued--;
+		later = next;
+	}
+	rc->next = NULL;
+	c->tail = rc;
+}
+
 static void start_request(conn *c, request_ctx *rc)
 {
 	c->waiting_bytes -= rc->arena.used;
@@ -560,19 +579,10 @@ static void start_request(conn *c, request_ctx *rc)
 	 * request on the connection has been answered by the time it starts,
 	 * and a password reset, logout, expiry or role change has reached it. */
 	int check = session_check(c->nt->srv, &c->who, rc);
-	if (check < 0) {
-		/* The session ended: this answer is final, and nothing sent after
-		 * it runs (none of it has started: requests start in order). */
-		c->input_done = 1;
-		for (request_ctx *later = rc->next; later;) {
-			request_ctx *next = later->next;
-			dispatch_free(later);
-			c->queued--;
-			later = next;
-		}
-		rc->next = NULL;
-		c->tail = rc;
-	}
+	/* The session ended: this answer is final, and nothing sent after it
+	 * runs (none of it has started: requests start in order). */
+	if (check < 0)
+		drop_after(c, rc);
 	if (check)
 		return;
 	rc->who = c->who;
@@ -605,9 +615,19 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX);
 	} else if (rc->change == CONN_LOGOUT) {
 		memset(&c->who, 0, sizeof(c->who));
-		conn_set_prelogin(c, 1);
-		c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
-		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
+		/* Back to pre-login, within the pre-login caps like a new
+		 * connection: over them, the logout is its last answer (nothing
+		 * sent after it has started: logout is a barrier). */
+		const config_t *cfg = &c->nt->srv->cfg;
+		if (prelogin_count(c->nt->pre, c->source) >= cfg->max_prelogin_per_address ||
+		    prelogin_total(c->nt->pre) >= cfg->max_prelogin_connections) {
+			rc->final = 1;
+			drop_after(c, rc);
+		} else {
+			conn_set_prelogin(c, 1);
+			c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
+			ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
+		}
 	}
 	if (rc->disabled_user_id)
 		net_close_user(c->nt, rc->disabled_user_id);

@@ -40,6 +40,11 @@ disk_full_resume the disk is full (a 4 MiB tmpfs; exit 77, skipped, where it
                  than the touch interval: a new connection still resumes
                  the session with its token and reads (every `lead` command
                  does this), as "reads go on while the disk is full" says.
+logout_caps      a logout takes the connection back to pre-login within the
+                 pre-login caps: with max_prelogin_per_address=2, 4 logged-in
+                 connections from one address log out; the first 2 stay open
+                 (and log in again), the others get their OK as their last
+                 answer (what was pipelined behind it is not run) and close.
 """
 import os
 import subprocess
@@ -497,7 +502,38 @@ def disk_full_resume(pb, binary, tmp):
         subprocess.run(["umount", "-l", disk])
 
 
-CASES = {"disk_full_resume": disk_full_resume, "user_cap": user_cap, "queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
+# ---- logout_caps ----
+
+def logout_caps(pb, binary, tmp):
+    d = Leadd(binary, tmp, ["--set", "max_prelogin_per_address=2",
+                            "--set", "login_timeout_ms=60000"]).start()
+    try:
+        cs = [Client(pb, d.port, source="127.0.0.41") for _ in range(4)]
+        outcomes = []
+        for i, c in enumerate(cs):
+            c.send(lambda q: q.logout.SetInParent())
+            c.send(lambda q: q.whoami.SetInParent())
+            r = c.recv()
+            try:
+                w = c.recv()
+                after = "answered %s" % pb.Code.Name(w.code)
+            except (EOFError, OSError):
+                after = "closed"
+            outcomes.append((pb.Code.Name(r.code), after))
+        record("the first 2 logouts leave their connections open (the next request is "
+               "answered 'log in first')",
+               outcomes[:2] == [("OK", "answered UNAUTHENTICATED")] * 2, str(outcomes))
+        record("the 3rd and 4th get OK as their last answer and close",
+               outcomes[2:] == [("OK", "closed")] * 2, str(outcomes))
+        r = cs[0].login(user=ADMIN, password=ADMIN_PASSWORD)
+        record("a logged-out connection logs in again", r.code == pb.OK, answer(pb, r))
+        for c in cs:
+            c.close()
+    finally:
+        stop_and_verify(d)
+
+
+CASES = {"logout_caps": logout_caps, "disk_full_resume": disk_full_resume, "user_cap": user_cap, "queued_writes": queued_writes, "folded_throttle": folded_throttle, "passwd_throttle": passwd_throttle,
          "passwd_probe": passwd_probe, "bulk_rights": bulk_rights}
 
 
