@@ -34,6 +34,9 @@ void config_defaults(config_t *c)
 	 * in leaves three quarters to the users who do. */
 	c->max_prelogin_connections = 256;
 	c->max_prelogin_per_address = 16;
+	/* Also a quarter: one account (or one stolen token) cannot take every
+	 * slot from the users who log in after it. */
+	c->max_connections_per_user = 256;
 	c->max_hash_queue_per_address = 8;
 	/* Enough to amortise one fsync over a burst of clients, small enough
 	 * that one transaction stays short. */
@@ -134,6 +137,8 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 		rc = parse_u32_nonzero(value, &c->max_prelogin_connections);
 	else if (strcmp(key, "max_prelogin_per_address") == 0)
 		rc = parse_u32_nonzero(value, &c->max_prelogin_per_address);
+	else if (strcmp(key, "max_connections_per_user") == 0)
+		rc = parse_u32_nonzero(value, &c->max_connections_per_user);
 	else if (strcmp(key, "max_hash_queue_per_address") == 0)
 		rc = parse_u32_nonzero(value, &c->max_hash_queue_per_address);
 	else if (strcmp(key, "batch_max_writes") == 0)

@@ -26,6 +26,7 @@ typedef struct {
 	uint32_t hash_concurrency;           /* argon2 hashes at once (64 MiB each) */
 	uint32_t max_prelogin_connections;   /* connections not yet logged in, in all */
 	uint32_t max_prelogin_per_address;   /* ... from one address (IPv6: one /64) */
+	uint32_t max_connections_per_user;   /* connections logged in as one user */
 	uint32_t max_hash_queue_per_address; /* password checks waiting from one address */
 	uint32_t batch_max_writes;           /* group commit: most requests in one transaction */
 	uint64_t batch_max_bytes;

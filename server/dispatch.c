@@ -175,8 +175,14 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
 	rc->entry = e;
 	if (e->body == LEADD__REQUEST__BODY_LOGIN) {
 		rc->password_login = !rc->req->login->has_token;
-		snprintf(rc->login_user, sizeof(rc->login_user), "%s",
-			 rc->req->login->user ? rc->req->login->user : "");
+		/* Login finds "TOM", "tom " and "ｔｏｍ" alike: the slowdown and
+		 * the log count the name as login looks it up, or one user would
+		 * get fresh guesses per spelling. A name that does not fold is
+		 * counted as typed (no user has it). */
+		const char *typed = rc->req->login->user ? rc->req->login->user : "";
+		char key[USER_NAME_KEY_MAX + 1];
+		snprintf(rc->login_user, sizeof(rc->login_user), "%.129s",
+			 user_name_key(typed, key) == 0 ? key : typed);
 	}
 	return 0;
 }
@@ -201,7 +207,7 @@ void dispatch_run_read(request_ctx *rc, store_txn *t)
 	dispatch_finish(rc);
 }
 
-int dispatch_run_write(request_ctx *rc, store_txn *t)
+void dispatch_run_write_reset(request_ctx *rc)
 {
 	rc->code = LD_OK;
 	rc->message[0] = 0;
@@ -210,6 +216,11 @@ int dispatch_run_write(request_ctx *rc, store_txn *t)
 	rc->change = CONN_KEEP;
 	rc->disabled_user_id = 0;
 	rc->auth_changed = 0;
+}
+
+int dispatch_run_write(request_ctx *rc, store_txn *t)
+{
+	dispatch_run_write_reset(rc);
 	rc->code = rc->entry->handler(rc, t);
 	return rc->code;
 }
@@ -263,6 +274,8 @@ void dispatch_pack(request_ctx *rc)
 	ld_arena_free(&rc->arena);
 	rc->req = NULL;
 	Leadd__Response empty = LEADD__RESPONSE__INIT;
+	empty.has_id = rc->resp.has_id; /* an answer packed again keeps its id */
+	empty.id = rc->resp.id;
 	rc->resp = empty;
 }
 

@@ -79,11 +79,15 @@ struct request_ctx {
 	uint64_t wire_size; /* frame bytes, for batch accounting */
 	request_state state;
 	int final; /* close the connection after this answer */
-	/* A Login's user name and kind, kept for the throttle and the log: the
-	 * decoded request is freed once the answer is packed. After a good
-	 * login it holds the user's stored name. */
+	/* A Login's user name (folded, as login finds users) and kind, kept
+	 * for the throttle and the log: the decoded request is freed once the
+	 * answer is packed. After a good login it holds the user's stored
+	 * name. A user_passwd that checks your current password holds your
+	 * folded name here, and sets pw_throttled (net.c). */
 	int password_login;
 	char login_user[130];
+	int pw_throttled; /* a wrong password here counts as a failed login */
+	int pw_wrong;     /* user_passwd: the current password did not match */
 
 	Leadd__Response resp;
 	int code;
@@ -149,6 +153,8 @@ int dispatch_authorize(request_ctx *rc);
 void dispatch_run_read(request_ctx *rc, store_txn *t);
 /* Run a write handler inside the writer's transaction. Does not finish. */
 int dispatch_run_write(request_ctx *rc, store_txn *t);
+/* Clear what a previous run of rc in the writer left (a replay). */
+void dispatch_run_write_reset(request_ctx *rc);
 /* Set the error answer (code + sentence) and return the code. */
 int dispatch_fail(request_ctx *rc, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -8,6 +8,7 @@
 
 #include "ld_error.h"
 #include "lead_handlers.h"
+#include "session_check.h"
 #include "status.h"
 
 /* Leads moved per transaction by a bulk assign or a team change: keeps
@@ -354,8 +355,11 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 						BULK_FAILED_IDS_MAX * sizeof(*rc->chunk_failed))))
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	/* Checked again before every chunk: a user disabled or moved between
-	 * chunks stops the move there. */
+	 * chunks stops the move there, and so does the caller's session
+	 * ending or their rights shrinking (a demotion, a team taken away). */
 	ld_arena *ar = &rc->chunk_arena;
+	if ((code = session_recheck(rc, t, ar)))
+		return code;
 	int err = q->from_user ? user_find(t, q->from_user, ar, &from) : MDB_NOTFOUND;
 	if (err == MDB_NOTFOUND ||
 	    (err == 0 && rc->who.role < ROLE_ADMIN && !principal_has_team(&rc->who, from->team_id)))

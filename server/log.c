@@ -48,6 +48,24 @@ int log_set_file(const char *path)
 	return 0;
 }
 
+/* Whatever a message holds (a name read from a data file written before
+ * names were checked, say), one call is one line, and no byte a terminal
+ * acts on reaches the log: C0 controls, DEL and the C1 controls (UTF-8
+ * C2 80..C2 9F) are written as \xNN. Other UTF-8 goes through as it is. */
+static void put_escaped(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\x%02x", *p);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(out, "\\x%02x\\x%02x", p[0], p[1]);
+			p++;
+		} else {
+			fputc(*p, out);
+		}
+	}
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
 	if (level < current_level)
@@ -63,15 +81,24 @@ void log_msg(int level, const char *fmt, ...)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ ", &tm);
 	}
+	char small[1024], *msg = small;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(small) && (msg = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	pthread_mutex_lock(&log_lock);
 	if (!log_file && getenv_journal())
 		fputs(journal_prefix[level], out);
 	fprintf(out, "%sleadd: %s: ", stamp, level_names[level]);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
+	put_escaped(out, n < 0 ? fmt : msg ? msg : small);
 	fputc('\n', out);
 	fflush(out);
 	pthread_mutex_unlock(&log_lock);
+	if (msg != small)
+		free(msg);
 }

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "prelogin.h"
 #include "session_check.h"
+#include "users.h"
 #include "writer.h"
 
 typedef struct conn conn;
@@ -402,6 +403,36 @@ static void conn_pump(conn *c)
 	update_reading(c);
 }
 
+/* max_connections_per_user: 1 when user_id is logged in on that many
+ * connections besides c already; rc then holds the refusal. A connection
+ * whose session has ended (a password reset, say) but which has sent
+ * nothing since is closed here instead of counted: revoked connections
+ * held by someone else must not keep the user out. */
+static int user_cap_reached(conn *c, request_ctx *rc, uint64_t user_id)
+{
+	uint32_t n = 0, cap = c->nt->srv->cfg.max_connections_per_user;
+	for (conn *o = c->nt->all, *next; o && n < cap; o = next) {
+		next = o->next;
+		if (o == c || o->who.role == ROLE_NONE || o->who.user_id != user_id)
+			continue;
+		if (session_refresh(c->nt->srv, &o->who) == 1) {
+			log_info(
+				"%s: user %llu: session expired or revoked; closing the connection",
+				o->peer, (unsigned long long)user_id);
+			conn_close(o);
+			continue;
+		}
+		n++;
+	}
+	if (n < cap)
+		return 0;
+	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
+		      "this user is logged in on %u connections already "
+		      "(max_connections_per_user); close some and try again",
+		      cap);
+	return 1;
+}
+
 static void prework_after(void *arg);
 
 static void prework_work(void *arg)
@@ -425,12 +456,31 @@ static int is_password_login(const request_ctx *rc)
 	return is_login(rc) && rc->password_login;
 }
 
+/* Does rc check the password of a user the login slowdown counts? A
+ * password login does; so does changing your own password, which checks
+ * the current one: a stolen token must not be a way to guess it without
+ * limit. Sets rc->pw_throttled, with the user's folded name in
+ * rc->login_user. */
+static int checks_password(const conn *c, request_ctx *rc)
+{
+	if (is_password_login(rc))
+		return rc->pw_throttled = 1;
+	if (rc->entry->body != LEADD__REQUEST__BODY_USER_PASSWD || !c->who.name_key[0])
+		return 0;
+	const char *name = rc->req->user_passwd->name;
+	char key[USER_NAME_KEY_MAX + 1];
+	if (name && (user_name_key(name, key) < 0 || strcmp(key, c->who.name_key) != 0))
+		return 0; /* an admin setting someone else's: no password is checked */
+	snprintf(rc->login_user, sizeof(rc->login_user), "%s", c->who.name_key);
+	return rc->pw_throttled = 1;
+}
+
 /* Answer rc at once, in place: conn_pump, which started it, sends it. It
  * must not call prework_after, which would re-enter conn_pump. */
 static void refuse_prework(conn *c, request_ctx *rc, const char *why, const char *log_why)
 {
 	dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "%s", why);
-	if (is_password_login(rc))
+	if (rc->pw_throttled)
 		auth_log_failure(login_name(rc), c->source, log_why, uv_now(c->nt->loop));
 	dispatch_finish(rc);
 }
@@ -438,9 +488,9 @@ static void refuse_prework(conn *c, request_ctx *rc, const char *why, const char
 static void start_prework(conn *c, request_ctx *rc)
 {
 	const config_t *cfg = &c->nt->srv->cfg;
-	uint32_t wait = is_password_login(rc) ? auth_throttle_wait_ms(login_name(rc), c->source,
-								      uv_now(c->nt->loop))
-					      : 0;
+	uint32_t wait = checks_password(c, rc) ? auth_throttle_wait_ms(login_name(rc), c->source,
+								       uv_now(c->nt->loop))
+					       : 0;
 	char why[160];
 	if (wait) {
 		snprintf(why, sizeof(why), "too many failed logins from %s; retry in %u s",
@@ -478,14 +528,19 @@ static void prework_after(void *arg)
 		conn_maybe_free(c);
 		return;
 	}
-	if (is_password_login(rc)) {
+	/* A login that failed for any reason counts; a password change only
+	 * when the current password was wrong. */
+	if (rc->pw_throttled) {
 		if (rc->prework_ok) {
 			auth_throttle_success(login_name(rc), c->source);
-		} else {
+		} else if (is_password_login(rc) || rc->pw_wrong) {
 			auth_throttle_failure(login_name(rc), c->source, uv_now(c->nt->loop));
 			auth_log_failure(login_name(rc), c->source, NULL, uv_now(c->nt->loop));
 		}
 	}
+	/* A password login over the user's connection cap stores no session. */
+	if (rc->prework_ok && is_password_login(rc) && user_cap_reached(c, rc, rc->prework_user_id))
+		rc->prework_ok = 0;
 	if (!rc->prework_ok) {
 		if (rc->code == LD_OK)
 			dispatch_fail(rc, LD_INTERNAL, "the request could not be prepared");
@@ -498,6 +553,25 @@ static void prework_after(void *arg)
 	conn_pump(c);
 }
 
+/* rc's answer is the connection's last: read no more, and drop what was
+ * sent after it, none of which may have started (answers made at once,
+ * for a frame that did not decode say, may wait there: they leave the
+ * output held for all clients too). */
+static void drop_after(conn *c, request_ctx *rc)
+{
+	c->input_done = 1;
+	for (request_ctx *later = rc->next; later;) {
+		request_ctx *next = later->next;
+		c->waiting_bytes -= later->state == REQ_NEW ? later->arena.used : 0;
+		uncount_done(c, later);
+		dispatch_free(later);
+		c->queued--;
+		later = next;
+	}
+	rc->next = NULL;
+	c->tail = rc;
+}
+
 static void start_request(conn *c, request_ctx *rc)
 {
 	c->waiting_bytes -= rc->arena.used;
@@ -505,19 +579,10 @@ static void start_request(conn *c, request_ctx *rc)
 	 * request on the connection has been answered by the time it starts,
 	 * and a password reset, logout, expiry or role change has reached it. */
 	int check = session_check(c->nt->srv, &c->who, rc);
-	if (check < 0) {
-		/* The session ended: this answer is final, and nothing sent after
-		 * it runs (none of it has started: requests start in order). */
-		c->input_done = 1;
-		for (request_ctx *later = rc->next; later;) {
-			request_ctx *next = later->next;
-			dispatch_free(later);
-			c->queued--;
-			later = next;
-		}
-		rc->next = NULL;
-		c->tail = rc;
-	}
+	/* The session ended: this answer is final, and nothing sent after it
+	 * runs (none of it has started: requests start in order). */
+	if (check < 0)
+		drop_after(c, rc);
 	if (check)
 		return;
 	rc->who = c->who;
@@ -550,9 +615,19 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX);
 	} else if (rc->change == CONN_LOGOUT) {
 		memset(&c->who, 0, sizeof(c->who));
-		conn_set_prelogin(c, 1);
-		c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
-		ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
+		/* Back to pre-login, within the pre-login caps like a new
+		 * connection: over them, the logout is its last answer (nothing
+		 * sent after it has started: logout is a barrier). */
+		const config_t *cfg = &c->nt->srv->cfg;
+		if (prelogin_count(c->nt->pre, c->source) >= cfg->max_prelogin_per_address ||
+		    prelogin_total(c->nt->pre) >= cfg->max_prelogin_connections) {
+			rc->final = 1;
+			drop_after(c, rc);
+		} else {
+			conn_set_prelogin(c, 1);
+			c->connected_at = uv_now(c->nt->loop); /* a fresh login_timeout */
+			ld_frame_decoder_set_limit(&c->in, LD_FRAME_MAX_PRELOGIN);
+		}
 	}
 	if (rc->disabled_user_id)
 		net_close_user(c->nt, rc->disabled_user_id);
@@ -591,6 +666,12 @@ static void net_on_write_done(request_ctx *rc)
 		dispatch_free(rc);
 		conn_maybe_free(c);
 		return;
+	}
+	/* A token login (or one that raced another) over the cap: the
+	 * connection stays as it was. */
+	if (is_login(rc) && rc->code == LD_OK && user_cap_reached(c, rc, rc->new_who.user_id)) {
+		rc->change = CONN_KEEP;
+		dispatch_pack(rc);
 	}
 	if (is_login(rc))
 		log_login_answer(c, rc);

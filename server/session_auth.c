@@ -83,6 +83,7 @@ static int login_reply(request_ctx *rc, store_txn *t, const user_record *u, cons
 	if (user_principal(t, u, &rc->arena, &rc->new_who))
 		return dispatch_store_error(rc, t->ret ? t->ret : MDB_CORRUPTED);
 	rc->new_who.has_session = 1;
+	rc->new_who.auth_commits = session_auth_commits();
 	rc->new_who.created_at = s->created_at;
 	rc->new_who.touched_at = s->last_used_at;
 	rc->new_who.expires_at = expires;

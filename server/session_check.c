@@ -1,5 +1,6 @@
 #include "session_check.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,21 @@
 
 /* Only the loop thread reads or moves it. */
 static uint64_t auth_epoch = 1;
+
+/* Moved by the writer right after it commits a change to users, teams or
+ * sessions, before the loop hears of it: a read transaction begun after
+ * reading it sees every change it counts. */
+static _Atomic uint64_t auth_commits;
+
+uint64_t session_auth_commits(void)
+{
+	return atomic_load(&auth_commits);
+}
+
+void session_auth_committed(void)
+{
+	atomic_fetch_add(&auth_commits, 1);
+}
 
 uint64_t session_epoch(void)
 {
@@ -257,23 +273,16 @@ int session_check_write_done(request_ctx *rc)
 
 /* ---- revalidation ---- */
 
-/* Derive *who again from the store. 0 current, 1 gone, or an LMDB error. */
-static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
+/* The rights of *who as t sees them, in *fresh (its session in *s). 0
+ * current, 1 gone, or an LMDB error. */
+static int derive(server *srv, store_txn *t, const principal_t *who, int64_t now, ld_arena *arena,
+		  principal_t *fresh, session_record **sp)
 {
-	store *st = &srv->st;
-	store_txn t;
-	pthread_rwlock_rdlock(&st->map_lock);
-	int err = store_txn_begin(st, &t, 0);
-	if (err) {
-		pthread_rwlock_unlock(&st->map_lock);
-		return err;
-	}
-	principal_t fresh;
-	int gone = 0;
+	int err = 0, gone = 0;
 	session_record *s = NULL;
 	user_record *u = NULL;
 	if (who->has_session) {
-		err = session_load(&t, who->session_id, arena, &s);
+		err = session_load(t, who->session_id, arena, &s);
 		if (err == MDB_NOTFOUND) {
 			gone = 1;
 			err = 0;
@@ -283,20 +292,40 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 		}
 	}
 	if (!err && !gone) {
-		err = user_load(&t, who->user_id, arena, &u);
+		err = user_load(t, who->user_id, arena, &u);
 		if (err == MDB_NOTFOUND || (err == 0 && u->disabled)) {
 			gone = 1;
 			err = 0;
 		}
 	}
 	if (!err && !gone)
-		err = user_principal(&t, u, arena, &fresh);
-	if (!err && !gone && fresh.role == ROLE_NONE)
+		err = user_principal(t, u, arena, fresh);
+	if (!err && !gone && fresh->role == ROLE_NONE)
 		gone = 1;
+	*sp = s;
+	return err ? err : gone;
+}
+
+/* Derive *who again from the store. 0 current, 1 gone, or an LMDB error. */
+static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
+{
+	store *st = &srv->st;
+	store_txn t;
+	uint64_t commits = session_auth_commits(); /* before the snapshot */
+	pthread_rwlock_rdlock(&st->map_lock);
+	int err = store_txn_begin(st, &t, 0);
+	if (err) {
+		pthread_rwlock_unlock(&st->map_lock);
+		return err;
+	}
+	principal_t fresh;
+	session_record *s;
+	err = derive(srv, &t, who, now, arena, &fresh, &s);
+	fresh.auth_commits = commits;
 	store_txn_abort(&t);
 	pthread_rwlock_unlock(&st->map_lock);
-	if (err || gone)
-		return err ? err : 1;
+	if (err)
+		return err;
 	fresh.has_session = who->has_session;
 	memcpy(fresh.session_id, who->session_id, sizeof(fresh.session_id));
 	if (s) {
@@ -323,6 +352,20 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	return 0;
 }
 
+int session_refresh(server *srv, principal_t *who)
+{
+	int64_t now = server_now_ms();
+	if (who->role == ROLE_NONE ||
+	    (who->epoch == auth_epoch && who->auth_commits == session_auth_commits() &&
+	     now < who->expires_at))
+		return 0;
+	ld_arena arena;
+	ld_arena_init(&arena, LIMIT_REQUEST_MEMORY);
+	int r = rederive(srv, who, now, &arena);
+	ld_arena_free(&arena);
+	return r;
+}
+
 int session_check(server *srv, principal_t *who, request_ctx *rc)
 {
 	/* Not logged in, or a request that needs no login (a Login replacing
@@ -330,7 +373,10 @@ int session_check(server *srv, principal_t *who, request_ctx *rc)
 	if (who->role == ROLE_NONE || rc->entry->min_role == ROLE_NONE)
 		return 0;
 	int64_t now = server_now_ms();
-	if (who->epoch != auth_epoch || now >= who->expires_at) {
+	/* The writer may have committed a change the loop has not heard of
+	 * yet: a read started now would see the new data with the old rights. */
+	if (who->epoch != auth_epoch || who->auth_commits != session_auth_commits() ||
+	    now >= who->expires_at) {
 		int r = rederive(srv, who, now, &rc->arena);
 		if (r == 1) {
 			log_info("user %llu: session expired or revoked; closing the connection",
@@ -353,4 +399,25 @@ int session_check(server *srv, principal_t *who, request_ctx *rc)
 	if (who->has_session && now - who->touched_at >= session_touch_interval_ms(&srv->cfg))
 		touch(srv, who, now);
 	return 0;
+}
+
+int session_recheck(request_ctx *rc, store_txn *t, ld_arena *arena)
+{
+	principal_t fresh;
+	session_record *s;
+	int err = derive(rc->srv, t, &rc->who, server_now_ms(), arena, &fresh, &s);
+	if (err == 1)
+		return dispatch_fail(rc, LD_UNAUTHENTICATED, SESSION_GONE);
+	if (err)
+		return dispatch_store_error(rc, err);
+	fresh.has_session = rc->who.has_session;
+	memcpy(fresh.session_id, rc->who.session_id, sizeof(fresh.session_id));
+	fresh.auth_commits = session_auth_commits();
+	rc->who = fresh;
+	const dispatch_entry *e = rc->entry;
+	if (rc->who.role < e->min_role)
+		return dispatch_fail(rc, LD_PERMISSION_DENIED, "%s needs the %s role%s", e->what,
+				     role_name(e->min_role),
+				     e->min_role < ROLE_ADMIN ? " or higher" : "");
+	return LD_OK;
 }

@@ -10,6 +10,8 @@
 #include "sessions.h"
 #include "users.h"
 
+#define NOT_YOURS "only an admin may set another user's password"
+
 /* Thread pool, for your own password: the current one must match what is
  * stored. The hash it matched is kept so the write can check that nobody
  * changed the password in between. 1 when the check passed (or none is
@@ -39,9 +41,15 @@ static int current_password_ok(request_ctx *rc)
 		dispatch_fail(rc, LD_UNAVAILABLE, "your user record could not be read; try again");
 		return 0;
 	}
-	/* Someone else's (or nobody's: the handler says NOT_FOUND): no check. */
+	/* Someone else's: only an admin may, and needs no current password. A
+	 * rep hears the same whether that user exists or not (it must not be
+	 * a way to list user names), and no hash is spent on it. */
 	if (q->name && (!target || target->id != self->id)) {
 		rc->pw_checked[0] = 0;
+		if (rc->who.role < ROLE_ADMIN) {
+			dispatch_fail(rc, LD_PERMISSION_DENIED, NOT_YOURS);
+			return 0;
+		}
 		return 1;
 	}
 	if (!q->current_password) {
@@ -51,6 +59,7 @@ static int current_password_ok(request_ctx *rc)
 		return 0;
 	}
 	if (!rc->pw_checked[0] || !auth_verify_password(rc->pw_checked, q->current_password)) {
+		rc->pw_wrong = 1;
 		dispatch_fail(rc, LD_PERMISSION_DENIED,
 			      "the current password is not right; your password was not changed");
 		return 0;
@@ -226,14 +235,17 @@ int user_passwd(request_ctx *rc, store_txn *t)
 	user_record *u;
 	int code;
 	if (q->name) {
+		int err = user_find(t, q->name, &rc->arena, &u);
+		if ((err == MDB_NOTFOUND || (err == 0 && u->id != rc->who.user_id)) &&
+		    rc->who.role < ROLE_ADMIN)
+			return dispatch_fail(rc, LD_PERMISSION_DENIED, NOT_YOURS);
 		if ((code = find_user(rc, t, q->name, &u)))
 			return code;
 	} else if ((code = user_load(t, rc->who.user_id, &rc->arena, &u))) {
 		return dispatch_store_error(rc, code);
 	}
 	if (u->id != rc->who.user_id && rc->who.role < ROLE_ADMIN)
-		return dispatch_fail(rc, LD_PERMISSION_DENIED,
-				     "only an admin may set another user's password");
+		return dispatch_fail(rc, LD_PERMISSION_DENIED, NOT_YOURS);
 	/* Your own: the current password was verified against this hash on
 	 * the thread pool; a change since then means it was not the current
 	 * one any more. */

@@ -1,6 +1,7 @@
 #include "users.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ld_norm.h"
@@ -172,6 +173,9 @@ int user_principal(store_txn *t, const user_record *u, ld_arena *arena, principa
 {
 	memset(who, 0, sizeof(*who));
 	who->user_id = u->id;
+	char key[USER_NAME_KEY_MAX + 1];
+	if (user_name_key(u->name, key) == 0)
+		snprintf(who->name_key, sizeof(who->name_key), "%.71s", key);
 	who->role = role_from_wire(u->role);
 	add_team(who, u->team_id);
 	if (who->role < ROLE_MANAGER)

@@ -9,6 +9,7 @@
 
 #include "ld_error.h"
 #include "log.h"
+#include "session_check.h"
 
 writer_fault_fn writer_fault_hook;
 
@@ -129,6 +130,29 @@ static void count_replay(writer *w, int grew)
  * alone gets the error; no other request pays for it. A failed commit fails
  * the whole batch: nothing of it is stored and no request is to blame.
  * Returns how many requests were committed (0 or *n); *n may shrink. */
+/* Rights as of this transaction: a request whose principal was derived
+ * before the last committed change to users, teams or sessions, or that
+ * follows such a change staged earlier in this transaction, has them
+ * derived again here first. The loop checked them when it started the
+ * request, but a disable or a demotion may have been committed (or be in
+ * this very transaction) since. Later chunks of a request that spans
+ * several commits check for themselves. */
+static int rights_stale(const request_ctx *rc, int staged)
+{
+	return rc->conn && rc->entry->min_role > ROLE_NONE && !rc->chunks_done &&
+	       (staged || rc->who.auth_commits != session_auth_commits());
+}
+
+static int run_one(request_ctx *rc, store_txn *t, int staged)
+{
+	if (rights_stale(rc, staged)) {
+		dispatch_run_write_reset(rc);
+		if (session_recheck(rc, t, &rc->arena) != LD_OK)
+			return rc->code;
+	}
+	return dispatch_run_write(rc, t);
+}
+
 static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 {
 	store *st = &w->srv->st;
@@ -136,11 +160,12 @@ static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 		store_txn t;
 		int rc = store_txn_begin(st, &t, 1);
 		size_t faulted = 0;
-		int wrote_then_failed = 0, in_commit = 0;
+		int wrote_then_failed = 0, in_commit = 0, staged = 0;
 		if (rc == 0) {
 			for (size_t i = 0; i < *n; i++) {
 				uint64_t puts = t.puts;
-				int code = dispatch_run_write(batch[i], &t);
+				int code = run_one(batch[i], &t, staged);
+				staged |= code == LD_OK && batch[i]->auth_changed;
 				if (writer_fault_hook && !t.ret)
 					writer_fault_hook(batch[i], &t);
 				if (t.ret || (code != LD_OK && t.puts != puts)) {
@@ -155,8 +180,11 @@ static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 		}
 		if (rc == 0) {
 			rc = store_txn_commit(&t);
-			if (rc == 0)
+			if (rc == 0) {
+				if (staged)
+					session_auth_committed();
 				return *n;
+			}
 			in_commit = 1;
 		} else {
 			store_txn_abort(&t);
