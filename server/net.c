@@ -511,6 +511,11 @@ static void start_request(conn *c, request_ctx *rc)
 		c->input_done = 1;
 		for (request_ctx *later = rc->next; later;) {
 			request_ctx *next = later->next;
+			/* Answered at once when read (and counted as held
+			 * output), or still waiting with its decode memory. */
+			if (later->state == REQ_NEW)
+				c->waiting_bytes -= later->arena.used;
+			uncount_done(c, later);
 			dispatch_free(later);
 			c->queued--;
 			later = next;

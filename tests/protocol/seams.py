@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""Where the merged pieces of issue 8 meet, against a real leadd.
+
+- revoked_pipeline_output: a connection whose session was revoked sends a
+  password Login (it waits for its check), a ping and many requests
+  answered at once (no body). The ping is the final answer; the answers
+  already packed behind it are dropped with the connection, and must leave
+  the count of answer bytes held for all clients (output_total_limit) as
+  they found it: leadd at output_total_limit=2048 must not later pause a
+  client that pipelines 60 pings, as it would if the dropped answers
+  were still counted.
+
+Usage: seams.py LEADD_BINARY PROTO_DIR
+Every leadd ends stopped (SIGTERM, exit 0) with `leadd verify` passing.
+"""
+import os
+import struct
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import Client, Leadd, load_pb  # noqa: E402
+
+PW = "seams-pw-1"
+results = []
+
+
+def record(name, ok, detail=""):
+    results.append((name, ok, detail))
+    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
+    sys.stdout.flush()
+
+
+def ok_call(c, fill, what):
+    r = c.call(fill)
+    if r.code != 0:
+        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
+    return r
+
+
+def add_user(admin, name, role, team=None, password=PW):
+    def fill(q):
+        q.user_add.name = name
+        q.user_add.role = role
+        q.user_add.password = password
+        if team:
+            q.user_add.team = team
+    return ok_call(admin, fill, "user_add " + name).user.user
+
+
+def frame(pb, fill, rid):
+    q = pb.Request(id=rid)
+    fill(q)
+    body = q.SerializeToString()
+    return struct.pack(">I", len(body)) + body
+
+
+def stop_and_verify(d, what):
+    rc = d.stop()
+    record("%s: leadd exits 0 on SIGTERM" % what, rc == 0, "exit %s" % rc)
+    record("%s: leadd verify passes" % what, d.verify() == 0)
+
+
+def case_revoked_pipeline_output(pb, binary, tmp):
+    log = os.path.join(tmp, "leadd.log")
+    d = Leadd(binary, tmp, ["--set", "output_total_limit=2048"], log_level="info",
+              log_file=log).start()
+    try:
+        admin = Client(pb, d.port)
+        add_user(admin, "seamrep", pb.ROLE_REP)
+        b = Client(pb, d.port, user="seamrep", password=PW)
+        a = Client(pb, d.port, user=None, token=b.token)
+        ok_call(a, lambda q: q.logout.SetInParent(), "logout")
+        a.close()
+        # One write: a wrong password login (it waits for its check, no
+        # session check), a ping behind it, then requests with no body,
+        # each answered UNIMPLEMENTED as soon as it is read.
+        burst = frame(pb, lambda q: (q.login.SetInParent(), setattr(q.login, "user", "seamrep"),
+                                     setattr(q.login, "password", "wrong-pw")), 100)
+        burst += frame(pb, lambda q: q.ping.SetInParent(), 101)
+        for i in range(15):
+            burst += frame(pb, lambda q: None, 200 + i)
+        b.sock.sendall(burst)
+        answers = []
+        try:
+            while True:
+                answers.append(b.recv())
+        except (EOFError, ConnectionError):
+            pass
+        record("revoked pipeline: the ping's UNAUTHENTICATED is the final answer",
+               len(answers) == 2 and answers[1].code == pb.UNAUTHENTICATED,
+               "%d answers: %s" % (len(answers), [(x.id, x.code) for x in answers]))
+        b.close()
+        time.sleep(0.3)
+        c = Client(pb, d.port)
+        c.sock.sendall(b"".join(frame(pb, lambda q: q.ping.SetInParent(), 10 + i)
+                                for i in range(60)))
+        got = [c.recv() for _ in range(60)]
+        record("revoked pipeline: 60 pipelined pings answered",
+               all(r.code == pb.OK for r in got))
+        c.close()
+        admin.close()
+        time.sleep(0.3)
+        text = open(log).read()
+        paused = [line for line in text.splitlines() if "paused" in line]
+        record("revoked pipeline: the dropped answers are not held against the output limit",
+               not paused, "; ".join(paused[:2]))
+    finally:
+        stop_and_verify(d, "revoked pipeline leadd")
+
+
+def main():
+    binary, proto_dir = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        pb = load_pb(proto_dir, tmp)
+        cases = [case_revoked_pipeline_output]
+        only = os.environ.get("SEAMS_CASE")
+        for case in cases:
+            if only and case.__name__ != "case_" + only:
+                continue
+            sub = os.path.join(tmp, case.__name__)
+            os.mkdir(sub)
+            try:
+                case(pb, binary, sub)
+            except Exception as e:  # noqa: BLE001
+                record(case.__name__, False, "%s: %s" % (type(e).__name__, e))
+    failed = [r for r in results if not r[1]]
+    print("%d checks, %d failed" % (len(results), len(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
