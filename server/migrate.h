@@ -9,4 +9,7 @@
  * folding (ld_norm_name); see migrate_names.c. */
 void migrate_fold_names(store_txn *t);
 
+/* Owned leads join their owner's team (see migrate_lead_teams.c). */
+void migrate_lead_teams(store_txn *t);
+
 #endif

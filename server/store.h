@@ -134,7 +134,7 @@ uint64_t store_meta_next(store_txn *t, const char *name);
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

@@ -188,7 +188,7 @@ static void test_schema_1_directory_migrates(void **state)
 	assert_int_equal(read_schema(), 1);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 4);
+	assert_int_equal(read_schema(), 5);
 	c = login(addr); /* needs the session key migration 2 made */
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
@@ -248,7 +248,7 @@ static void test_schema_2_sessions_get_indexed(void **state)
 	downgrade_to_schema_2();
 	assert_int_equal(read_schema(), 2);
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 4);
+	assert_int_equal(read_schema(), 5);
 	stop(pid);
 	/* The migration made the index entries verify checks. */
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
@@ -559,7 +559,7 @@ static void test_schema_2_names_fold(void **state)
 	assert_int_equal(read_schema(), 2);
 
 	pid = start(addr, sizeof(addr));
-	assert_int_equal(read_schema(), 4);
+	assert_int_equal(read_schema(), 5);
 	c = login(addr);
 	/* The two folders are one now, under the first one's name. */
 	Leadd__Lead *l = get_lead(c, lead_b);

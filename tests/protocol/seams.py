@@ -10,11 +10,19 @@
   client that pipelines 60 pings, as it would if the dropped answers
   were still counted.
 
+- old_lead_teams: a data directory an older leadd left (schema 2), where a
+  user's team changed without their leads following (older leadds did
+  not move them, and a manager's claim kept the pool's team). Opening it
+  migrates: every owned lead joins its owner's team, through the write
+  core (a new version and history entry), so `leadd verify` passes and
+  the old team's managers no longer see the leads.
+
 Usage: seams.py LEADD_BINARY PROTO_DIR
 Every leadd ends stopped (SIGTERM, exit 0) with `leadd verify` passing.
 """
 import os
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,6 +68,70 @@ def stop_and_verify(d, what):
     rc = d.stop()
     record("%s: leadd exits 0 on SIGTERM" % what, rc == 0, "exit %s" % rc)
     record("%s: leadd verify passes" % what, d.verify() == 0)
+
+
+def be64(n):
+    return struct.pack(">Q", n)
+
+
+def case_old_lead_teams(pb, binary, tmp):
+    proto_dir = sys.argv[2]
+    subprocess.run(["protoc", "--proto_path", proto_dir, "--python_out", tmp,
+                    os.path.join(proto_dir, "leadd_store.proto")], check=True)
+    sys.path.insert(0, tmp)
+    import leadd_store_pb2
+    d = Leadd(binary, tmp).start()
+    try:
+        old_lead_teams_setup(pb, d)
+    except Exception:
+        d.stop()
+        raise
+    old_lead_teams_downgrade(d, leadd_store_pb2)
+    d.start()
+    try:
+        admin = Client(pb, d.port)
+        teams = []
+        for i in d.moved_ids:
+            r = admin.call(lambda q: setattr(q.lead_get, "id", i))
+            teams.append((r.lead.lead.team_id, r.lead.lead.version) if r.code == pb.OK
+                         else None)
+        want = [(d.new_team, v) for (_, v) in teams] if None not in teams else None
+        record("old lead teams: after the migration the leads are in their owner's team",
+               teams == want and all(v > 3 for (_, v) in teams),
+               "(team, version) %s, owner's team %d" % (teams, d.new_team))
+        admin.close()
+    finally:
+        stop_and_verify(d, "old lead teams leadd")
+
+
+def old_lead_teams_setup(pb, d):
+    admin = Client(pb, d.port)
+    t1 = ok_call(admin, lambda q: setattr(q.team_add, "name", "oldt1"), "team_add").team.team.id
+    t2 = ok_call(admin, lambda q: setattr(q.team_add, "name", "oldt2"), "team_add").team.team.id
+    uid = add_user(admin, "mover", pb.ROLE_REP, team="oldt1").id
+    d.moved_ids = [admin.create("old lead %d" % i, owner="mover").lead.lead.id
+                   for i in range(3)]
+    d.moved_user, d.new_team = uid, t2
+    admin.close()
+    record("old lead teams: setup stops and verifies", d.stop() == 0 and d.verify() == 0)
+
+
+def old_lead_teams_downgrade(d, leadd_store_pb2):
+    """What an older leadd left: the user moved to oldt2, the leads stayed
+    in oldt1; schema 2 (no sessions-by-user index yet)."""
+    import lmdb
+    env = lmdb.open(d.data, max_dbs=64, map_size=1 << 30)
+    users = env.open_db(b"users")
+    meta = env.open_db(b"meta")
+    sbu = env.open_db(b"sessions_by_user", dupsort=True, dupfixed=True)
+    with env.begin(write=True) as txn:
+        u = leadd_store_pb2.UserRecord()
+        u.ParseFromString(txn.get(be64(d.moved_user), db=users))
+        u.team_id = d.new_team
+        txn.put(be64(d.moved_user), u.SerializeToString(), db=users)
+        txn.drop(sbu, delete=False)
+        txn.put(b"schema_version", be64(2), db=meta)
+    env.close()
 
 
 def case_revoked_pipeline_output(pb, binary, tmp):
@@ -114,7 +186,7 @@ def main():
     binary, proto_dir = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         pb = load_pb(proto_dir, tmp)
-        cases = [case_revoked_pipeline_output]
+        cases = [case_revoked_pipeline_output, case_old_lead_teams]
         only = os.environ.get("SEAMS_CASE")
         for case in cases:
             if only and case.__name__ != "case_" + only:
