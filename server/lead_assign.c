@@ -13,9 +13,11 @@
 /* Leads moved per transaction by a bulk assign or a team change: keeps
  * each commit short, so other connections' writes interleave. */
 #define BULK_CHUNK 500
-/* A chunk also ends once the leads it loaded take this much memory, and
- * that memory is freed before the next chunk: a move of any size costs
- * about this much, whatever the leads hold. */
+/* A chunk also ends once the leads it loaded take this much memory, with
+ * those of every other chunk in the same transaction (each moves at least
+ * one lead), and that memory is freed once the chunk is done (writer.c):
+ * moves of any size and number cost about this much, whatever the leads
+ * hold. */
 #define BULK_CHUNK_BYTES (16u << 20)
 /* Hard cap of one chunk's arena: the byte mark above plus one largest lead
  * loaded twice fits well under it. */
@@ -268,7 +270,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 	int more;
 	size_t n = owned_ids(t, owner, rc->chunk_after, ids, BULK_CHUNK, &more);
 	for (size_t i = 0; i < n && !t->ret; i++) {
-		if (ar->used > BULK_CHUNK_BYTES) {
+		if (i > 0 && t->chunk_bytes + ar->used > BULK_CHUNK_BYTES) {
 			more = 1; /* this chunk's memory is spent: the rest next time */
 			break;
 		}
@@ -293,6 +295,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 			break;
 		rc->chunk_moved_pending++;
 	}
+	t->chunk_bytes += ar->used;
 	rc->again = more && !t->ret;
 	return t->ret;
 }
