@@ -24,6 +24,12 @@
   its next turn, and the chunks of one transaction each had their own
   16 MiB: the moves together took about 7 MB each (81 MB for 12).
 
+- disk_full_bulk: a bulk move on a data directory whose disk (a tmpfs) fills
+  part way: the answer is RESOURCE_EXHAUSTED, its reply's moved (0 without
+  a reply) is exactly how many leads changed owner, and once space is
+  freed the same move moves the rest. Skipped (said so) where a tmpfs
+  cannot be mounted.
+
 Usage: seams.py LEADD_BINARY PROTO_DIR
 Every leadd ends stopped (SIGTERM, exit 0) with `leadd verify` passing.
 """
@@ -174,6 +180,58 @@ def case_concurrent_bulk_memory(pb, binary, tmp, k=12, n=1000):
         stop_and_verify(d, "concurrent bulk leadd")
 
 
+def case_disk_full_bulk(pb, binary, tmp, n=1500):
+    from writes_promises import owned_by, pipeline
+    disk = os.path.join(tmp, "disk")
+    os.mkdir(disk)
+    m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", disk],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if m.returncode != 0:
+        print("SKIPPED disk_full_bulk: cannot mount a tmpfs: %s" % m.stdout.decode().strip())
+        return
+    d = Leadd(binary, tmp)
+    d.data = os.path.join(disk, "data")
+    try:
+        d.start()
+        admin = Client(pb, d.port, timeout=120)
+        add_user(admin, "dfrom", pb.ROLE_REP)
+        dto = add_user(admin, "dto", pb.ROLE_REP)
+
+        def fill_for(i):
+            return lambda q: (setattr(q.lead_create, "title", "full %d" % i),
+                              setattr(q.lead_create, "owner", "dfrom"),
+                              setattr(q.lead_create, "description", "x" * 1000))
+        bad = [a for a in pipeline(admin, [fill_for(i) for i in range(n)]) if a.code]
+        if bad:
+            raise RuntimeError("creates failed: %s" % bad[0].message)
+        st = os.statvfs(disk)
+        free = st.f_bavail * st.f_frsize
+        with open(os.path.join(disk, "filler"), "wb") as f:
+            f.write(b"\0" * max(0, free - int(os.environ.get("SEAMS_FREE_KB", "4000")) * 1024))
+        move = lambda q: (setattr(q.lead_bulk_assign, "from_user", "dfrom"),
+                          setattr(q.lead_bulk_assign, "to_user", "dto"))
+        r = admin.call(move)
+        has = r.WhichOneof("body") == "lead_bulk_assign"
+        moved = r.lead_bulk_assign.moved if has else 0
+        now = len(owned_by(admin, pb, dto.id))
+        record("disk full bulk: RESOURCE_EXHAUSTED, and moved=%d is what moved" % moved,
+               r.code == pb.RESOURCE_EXHAUSTED and moved == now and (has or moved == 0),
+               "%s '%s'; dto owns %d of %d" % (pb.Code.Name(r.code), r.message, now, n))
+        os.unlink(os.path.join(disk, "filler"))
+        r2 = admin.call(move)
+        moved2 = r2.lead_bulk_assign.moved if r2.WhichOneof("body") == "lead_bulk_assign" else -1
+        now2 = len(owned_by(admin, pb, dto.id))
+        record("disk full bulk: with space again the move moves the rest",
+               r2.code == pb.OK and moved2 == n - now and now2 == n,
+               "%s moved=%d, dto owns %d" % (pb.Code.Name(r2.code), moved2, now2))
+        admin.close()
+        stop_and_verify(d, "disk full bulk leadd")
+    finally:
+        if d.proc and d.proc.poll() is None:
+            d.stop("KILL")
+        subprocess.run(["umount", "-l", disk])
+
+
 def case_revoked_pipeline_output(pb, binary, tmp):
     log = os.path.join(tmp, "leadd.log")
     d = Leadd(binary, tmp, ["--set", "output_total_limit=2048"], log_level="info",
@@ -226,7 +284,8 @@ def main():
     binary, proto_dir = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         pb = load_pb(proto_dir, tmp)
-        cases = [case_revoked_pipeline_output, case_old_lead_teams, case_concurrent_bulk_memory]
+        cases = [case_revoked_pipeline_output, case_old_lead_teams, case_concurrent_bulk_memory,
+                 case_disk_full_bulk]
         only = os.environ.get("SEAMS_CASE")
         for case in cases:
             if only and case.__name__ != "case_" + only:
