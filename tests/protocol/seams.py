@@ -30,7 +30,15 @@
   freed the same move moves the rest. Skipped (said so) where a tmpfs
   cannot be mounted.
 
-Usage: seams.py LEADD_BINARY PROTO_DIR
+- writer_queue_memory (leadd-fault-test): while the writer is held (a slow
+  disk: "inject-slow" creates), 6 connections each pipeline 64 creates of
+  1 MB frames (unknown fields make them large; they are valid). leadd's
+  RSS grows by less than QUEUE_EXTRA_MB: what requests at the writer hold
+  counts in the connection's 4 MiB of decoded requests, past which it is
+  not read. Requests at the writer were not counted: +312 MB here, 52 MB
+  per connection, and any number of connections.
+
+Usage: seams.py LEADD_BINARY PROTO_DIR LEADD_FAULT_TEST_BINARY
 Every leadd ends stopped (SIGTERM, exit 0) with `leadd verify` passing.
 """
 import os
@@ -232,6 +240,78 @@ def case_disk_full_bulk(pb, binary, tmp, n=1500):
         subprocess.run(["umount", "-l", disk])
 
 
+QUEUE_EXTRA_MB = int(os.environ.get("LEADD_SEAMS_QUEUE_EXTRA_MB", "120"))
+
+
+def rss_now_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
+def varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7f, n >> 7
+        if not n:
+            return out + bytes([b])
+        out += bytes([b | 0x80])
+
+
+def case_writer_queue_memory(pb, binary, tmp, conns=6, per_conn=64):
+    import threading
+    fault_binary = sys.argv[3]
+    os.environ["LEADD_FAULT_INJECTION"] = "1"
+    try:
+        d = Leadd(fault_binary, tmp).start()
+    finally:
+        del os.environ["LEADD_FAULT_INJECTION"]
+    try:
+        holder = Client(pb, d.port)
+        cs = [Client(pb, d.port, timeout=120) for _ in range(conns)]
+        field = pb.Request.DESCRIPTOR.fields_by_name["lead_create"].number
+        q = pb.Request()
+        q.lead_create.title, q.lead_create.owner = "big", "admin"
+        inner = (q.lead_create.SerializeToString() + varint((999 << 3) | 2) +
+                 varint(1000000) + b"u" * 1000000)
+
+        def big(rid):
+            body = (varint(1 << 3) + varint(rid) + varint((field << 3) | 2) +
+                    varint(len(inner)) + inner)
+            return struct.pack(">I", len(body)) + body
+        base = rss_now_mb(d.proc.pid)
+        # The writer is held 500 ms per "inject-slow": 5 s in all.
+        for _ in range(10):
+            holder.send(lambda q: (setattr(q.lead_create, "title", "inject-slow"),
+                                   setattr(q.lead_create, "owner", "admin")))
+        time.sleep(0.3)
+
+        def flood(c):
+            for i in range(per_conn):
+                c.sock.sendall(big(1000 + i))
+        ts = [threading.Thread(target=flood, args=(c,)) for c in cs]
+        for t in ts:
+            t.start()
+        time.sleep(3)
+        mid = rss_now_mb(d.proc.pid)
+        for t in ts:
+            t.join()
+        codes = [c.recv().code for c in cs for _ in range(per_conn)]
+        codes += [holder.recv().code for _ in range(10)]
+        record("writer queue memory: every create answered OK",
+               all(code == pb.OK for code in codes),
+               "%d not OK" % len([x for x in codes if x != pb.OK]))
+        record("writer queue memory: RSS grows by less than %d MB" % QUEUE_EXTRA_MB,
+               0 < base and mid < base + QUEUE_EXTRA_MB,
+               "VmRSS %d MB before, %d MB with the writer held" % (base, mid))
+        for c in cs + [holder]:
+            c.close()
+    finally:
+        stop_and_verify(d, "writer queue leadd")
+
+
 def case_revoked_pipeline_output(pb, binary, tmp):
     log = os.path.join(tmp, "leadd.log")
     d = Leadd(binary, tmp, ["--set", "output_total_limit=2048"], log_level="info",
@@ -285,7 +365,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         pb = load_pb(proto_dir, tmp)
         cases = [case_revoked_pipeline_output, case_old_lead_teams, case_concurrent_bulk_memory,
-                 case_disk_full_bulk]
+                 case_disk_full_bulk, case_writer_queue_memory]
         only = os.environ.get("SEAMS_CASE")
         for case in cases:
             if only and case.__name__ != "case_" + only:
