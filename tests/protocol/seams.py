@@ -38,6 +38,13 @@
   not read. Requests at the writer were not counted: +312 MB here, 52 MB
   per connection, and any number of connections.
 
+- team_move_crash: leadd is killed (SIGKILL) once the first chunk of a team
+  change of a user with 12,000 leads is committed; `leadd verify` then
+  lists leads outside their owner's team. The next start finishes the move
+  (it is marked in meta until its last chunk): every lead is in the new
+  team and verify passes. Before, the leads stayed behind until someone
+  ran the same command again.
+
 Usage: seams.py LEADD_BINARY PROTO_DIR LEADD_FAULT_TEST_BINARY
 Every leadd ends stopped (SIGTERM, exit 0) with `leadd verify` passing.
 """
@@ -312,6 +319,42 @@ def case_writer_queue_memory(pb, binary, tmp, conns=6, per_conn=64):
         stop_and_verify(d, "writer queue leadd")
 
 
+def case_team_move_crash(pb, binary, tmp, n=12000):
+    from writes_promises import create_many
+    d = Leadd(binary, tmp).start()
+    try:
+        admin = Client(pb, d.port, timeout=300)
+        add_user(admin, "crashrep", pb.ROLE_REP)
+        team = ok_call(admin, lambda q: setattr(q.team_add, "name", "crasht"),
+                       "team_add").team.team.id
+        ids = create_many(admin, n, "crashrep", tiny_fields=True)
+        watcher = Client(pb, d.port)
+        admin.send(lambda q: (setattr(q.user_edit, "name", "crashrep"),
+                              setattr(q.user_edit, "team", "crasht")))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            r = watcher.call(lambda q: setattr(q.lead_get, "id", ids[0]))
+            if r.code == pb.OK and r.lead.lead.team_id == team:
+                break
+        d.stop("KILL")
+        v = subprocess.run([binary, "verify", "--data-dir", d.data], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT).stdout.decode()
+        record("team move crash: killed part way (verify lists leads left behind)",
+               "in team" in v and "but its owner" in v, v[-200:])
+        d.start()
+        admin = Client(pb, d.port, timeout=300)
+        left = 0
+        for i in ids[::97] + [ids[-1]]:
+            r = admin.call(lambda q: setattr(q.lead_get, "id", i))
+            left += r.code != pb.OK or r.lead.lead.team_id != team
+        record("team move crash: after the restart every lead is in the new team",
+               left == 0, "%d sampled leads elsewhere" % left)
+        admin.close()
+    finally:
+        if d.proc and d.proc.poll() is None:
+            stop_and_verify(d, "team move crash leadd")
+
+
 def case_revoked_pipeline_output(pb, binary, tmp):
     log = os.path.join(tmp, "leadd.log")
     d = Leadd(binary, tmp, ["--set", "output_total_limit=2048"], log_level="info",
@@ -365,7 +408,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         pb = load_pb(proto_dir, tmp)
         cases = [case_revoked_pipeline_output, case_old_lead_teams, case_concurrent_bulk_memory,
-                 case_disk_full_bulk, case_writer_queue_memory]
+                 case_disk_full_bulk, case_writer_queue_memory,
+                 case_team_move_crash]
         only = os.environ.get("SEAMS_CASE")
         for case in cases:
             if only and case.__name__ != "case_" + only:
