@@ -96,6 +96,8 @@ struct request_ctx {
 	uint8_t *frame; /* packed ServerMessage with its length header (malloc) */
 	size_t frame_len;
 	size_t frame_counted; /* of it, counted in the output held for clients (net.c) */
+	size_t decoded_held;  /* decode memory counted against the connection while
+			       * the writer or the thread pool has it (net.c) */
 
 	request_ctx *next;        /* connection FIFO */
 	request_ctx *writer_next; /* writer queue */

@@ -8,15 +8,18 @@
 
 #include "ld_error.h"
 #include "lead_handlers.h"
+#include "log.h"
 #include "session_check.h"
 #include "status.h"
 
 /* Leads moved per transaction by a bulk assign or a team change: keeps
  * each commit short, so other connections' writes interleave. */
 #define BULK_CHUNK 500
-/* A chunk also ends once the leads it loaded take this much memory, and
- * that memory is freed before the next chunk: a move of any size costs
- * about this much, whatever the leads hold. */
+/* A chunk also ends once the leads it loaded take this much memory, with
+ * those of every other chunk in the same transaction (each moves at least
+ * one lead), and that memory is freed once the chunk is done (writer.c):
+ * moves of any size and number cost about this much, whatever the leads
+ * hold. */
 #define BULK_CHUNK_BYTES (16u << 20)
 /* Hard cap of one chunk's arena: the byte mark above plus one largest lead
  * loaded twice fits well under it. */
@@ -271,7 +274,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 	int more;
 	size_t n = owned_ids(t, owner, rc->chunk_after, ids, BULK_CHUNK, &more);
 	for (size_t i = 0; i < n && !t->ret; i++) {
-		if (ar->used > BULK_CHUNK_BYTES) {
+		if (i > 0 && t->chunk_bytes + ar->used > BULK_CHUNK_BYTES) {
 			more = 1; /* this chunk's memory is spent: the rest next time */
 			break;
 		}
@@ -296,6 +299,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 			break;
 		rc->chunk_moved_pending++;
 	}
+	t->chunk_bytes += ar->used;
 	rc->again = more && !t->ret;
 	return t->ret;
 }
@@ -386,6 +390,8 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 
 /* ---- a user's leads follow them to a new team ---- */
 
+static void team_move_mark(store_txn *t, uint64_t user_id, int pending);
+
 static void follow_finish(request_ctx *rc)
 {
 	if (rc->code != LD_OK && rc->chunks_done) {
@@ -406,5 +412,127 @@ int lead_follow_owner_team(request_ctx *rc, store_txn *t, uint64_t user_id, uint
 	chunk_begin(rc, follow_finish, 0);
 	if (move_chunk(rc, t, user_id, 0, user_id, team_id))
 		return dispatch_store_error(rc, t->ret);
-	return LD_OK;
+	team_move_mark(t, user_id, rc->again);
+	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
+}
+
+/* ---- a team change interrupted by a crash ---- */
+
+/* In meta, "team_move/" and a user id (u64 BE): that user's leads are still
+ * following them to their team. Written by every chunk that leaves leads
+ * behind, deleted by the last, so after a crash (SIGKILL, power loss) the
+ * next start finishes the move. */
+#define TEAM_MOVE_KEY "team_move/"
+#define TEAM_MOVE_KEY_LEN (sizeof(TEAM_MOVE_KEY) - 1)
+
+static void team_move_mark(store_txn *t, uint64_t user_id, int pending)
+{
+	uint8_t key[TEAM_MOVE_KEY_LEN + 8];
+	memcpy(key, TEAM_MOVE_KEY, TEAM_MOVE_KEY_LEN);
+	store_key_u64(key + TEAM_MOVE_KEY_LEN, user_id);
+	MDB_val v;
+	int have = store_get(t, DB_META, key, sizeof(key), &v) == 0;
+	uint8_t one = 1;
+	if (pending && !have)
+		store_put(t, DB_META, key, sizeof(key), &one, 1, 0);
+	else if (!pending && have)
+		store_del(t, DB_META, key, sizeof(key), NULL, 0);
+}
+
+/* The user of the first unfinished team move, or 0. */
+static uint64_t next_team_move(store_txn *t)
+{
+	MDB_cursor *cur;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_META], &cur)))
+		return 0;
+	MDB_val k = {TEAM_MOVE_KEY_LEN, TEAM_MOVE_KEY}, v;
+	uint64_t user_id = 0;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == 0 && k.mv_size == TEAM_MOVE_KEY_LEN + 8 &&
+	    memcmp(k.mv_data, TEAM_MOVE_KEY, TEAM_MOVE_KEY_LEN) == 0)
+		user_id = store_key_get_u64((const uint8_t *)k.mv_data + TEAM_MOVE_KEY_LEN);
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		t->ret = rc;
+	return user_id;
+}
+
+/* One chunk of user_id's leads into their team, in t; the mark goes with
+ * the last. *after: the last lead looked at. Returns how many moved. */
+static uint64_t finish_chunk(store_txn *t, uint64_t user_id, uint64_t *after, ld_arena *ar)
+{
+	static uint64_t ids[BULK_CHUNK];
+	user_record *u;
+	int more = 0;
+	uint64_t moved = 0;
+	ld_arena_reset(ar);
+	int err = user_load(t, user_id, ar, &u);
+	if (err && err != MDB_NOTFOUND)
+		return 0;
+	uint64_t team = err ? 0 : u->team_id;
+	size_t n = err ? 0 : owned_ids(t, user_id, *after, ids, BULK_CHUNK, &more);
+	lead_change ch = {.now = server_now_ms(),
+			  .author = 0,
+			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN};
+	for (size_t i = 0; i < n && !t->ret; i++) {
+		Leadd__Lead *old, *lead;
+		ld_arena_reset(ar);
+		*after = ids[i];
+		int r = load_for_move(t, ids[i], user_id, ar, &old, &lead);
+		if (r)
+			continue; /* 1: not this user's after all, left for verify */
+		if (old->team_id == team)
+			continue;
+		lead->has_team_id = 1;
+		lead->team_id = team;
+		if (lead_apply(t, old, lead, &ch) == 0)
+			moved++;
+	}
+	if (!more)
+		team_move_mark(t, user_id, 0);
+	return moved;
+}
+
+int lead_finish_team_moves(store *st)
+{
+	ld_arena ar;
+	ld_arena_init(&ar, BULK_CHUNK_ARENA);
+	uint64_t user_id = 0, after = 0, total = 0;
+	int err;
+	for (;;) {
+		store_txn t;
+		if ((err = store_txn_begin(st, &t, 1)))
+			break;
+		uint64_t next = next_team_move(&t);
+		if (!next || t.ret) {
+			err = t.ret;
+			store_txn_abort(&t);
+			break;
+		}
+		if (next != user_id) {
+			user_id = next;
+			after = 0;
+		}
+		uint64_t was = after;
+		uint64_t moved = finish_chunk(&t, user_id, &after, &ar);
+		err = store_txn_commit(&t);
+		if (err) {
+			after = was;
+			if (err == MDB_MAP_FULL && store_grow(st) == 0)
+				continue;
+			break;
+		}
+		total += moved;
+	}
+	ld_arena_free(&ar);
+	if (err)
+		log_error("finishing a team change that a crash interrupted failed: %s; some "
+			  "leads are not in their owner's team (leadd verify lists them): run the "
+			  "same 'lead user edit NAME --team TEAM' again",
+			  store_strerror(err));
+	else if (total)
+		log_warn("a team change was interrupted by a crash: %" PRIu64
+			 " lead(s) joined their owner's new team now",
+			 total);
+	return err;
 }

@@ -21,5 +21,8 @@ int lead_round_robin(request_ctx *rc, store_txn *t, Leadd__Lead *lead, team_reco
  * chunk of them per call; sets rc->again while leads are left (the writer
  * runs the request again, and user_edit then calls only this). */
 int lead_follow_owner_team(request_ctx *rc, store_txn *t, uint64_t user_id, uint64_t team_id);
+/* At start: finish team changes a crash interrupted (their leads join the
+ * user's team). 0, or the LMDB error that stopped it (logged). */
+int lead_finish_team_moves(store *st);
 
 #endif

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "config.h"
 #include "init_cmd.h"
+#include "lead_handlers.h"
 #include "log.h"
 #include "net.h"
 #include "permissions.h"
@@ -237,6 +238,8 @@ static int run_server(config_t *cfg)
 		log_error("%s", err);
 		return 1;
 	}
+	/* A failure is logged; leadd serves anyway and tries again next start. */
+	lead_finish_team_moves(&srv->st);
 	signal(SIGPIPE, SIG_IGN);
 	if (auth_init() < 0) {
 		store_close(&srv->st);

@@ -11,6 +11,7 @@
 
 #include "lead_core.h"
 #include "leadd_store.pb-c.h"
+#include "log.h"
 #include "migrate.h"
 #include "users.h"
 
@@ -42,15 +43,16 @@ static uint64_t *owned_leads(store_txn *t, uint64_t owner, ld_arena *arena, size
 	return ids;
 }
 
-static void follow_owner(store_txn *t, const user_record *u, ld_arena *arena, int64_t now)
+static uint64_t follow_owner(store_txn *t, const user_record *u, ld_arena *arena, int64_t now)
 {
+	uint64_t moved = 0;
 	size_t n;
 	uint64_t *ids = owned_leads(t, u->id, arena, &n);
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		Leadd__Lead *old, *lead;
 		if (lead_load(t, ids[i], arena, &old) || lead_load(t, ids[i], arena, &lead)) {
 			t->ret = t->ret ? t->ret : MDB_CORRUPTED;
-			return;
+			return moved;
 		}
 		if (old->owner_id != u->id || old->team_id == u->team_id)
 			continue;
@@ -59,7 +61,9 @@ static void follow_owner(store_txn *t, const user_record *u, ld_arena *arena, in
 		lead_change ch = {
 			.now = now, .author = 0, .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN};
 		lead_apply(t, old, lead, &ch);
+		moved++;
 	}
+	return moved;
 }
 
 void migrate_lead_teams(store_txn *t)
@@ -73,6 +77,7 @@ void migrate_lead_teams(store_txn *t)
 		goto out;
 	MDB_val k, d;
 	int rc;
+	uint64_t moved = 0;
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0 && !t->ret;
 	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		ld_arena_reset(&users);
@@ -82,11 +87,15 @@ void migrate_lead_teams(store_txn *t)
 			t->ret = MDB_CORRUPTED;
 			break;
 		}
-		follow_owner(t, u, &leads, now);
+		moved += follow_owner(t, u, &leads, now);
 	}
 	mdb_cursor_close(cur);
 	if (rc && rc != MDB_NOTFOUND && !t->ret)
 		t->ret = rc;
+	if (moved && !t->ret)
+		log_warn("moved %llu lead(s) into their owner's team (an older leadd had left "
+			 "them in another)",
+			 (unsigned long long)moved);
 out:
 	ld_arena_free(&users);
 	ld_arena_free(&leads);

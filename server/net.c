@@ -26,9 +26,10 @@ typedef struct conn conn;
 /* Unparsed input kept per connection: one largest frame and a read more.
  * Past it the connection is not read until requests drain. */
 #define INPUT_BUFFER_CAP (LD_FRAME_MAX + READ_CHUNK)
-/* Decoded requests waiting to start (behind a login, say) may hold this much
- * per connection: 256 KiB before login, 4 MiB after. Past it no frame is
- * taken out of the input until they start. */
+/* Decoded requests waiting to start (behind a login, say) or at the writer
+ * (or the thread pool) may hold this much per connection: 256 KiB before
+ * login, 4 MiB after. Past it no frame is taken out of the input until some
+ * start or are answered. */
 #define DECODED_WAITING_CAP(c) (4u * (uint64_t)(c)->in.limit)
 
 struct net {
@@ -72,6 +73,7 @@ struct conn {
 	uint64_t out_bytes;       /* answer bytes handed to libuv, not yet written */
 	uint64_t done_bytes;      /* packed answers in the FIFO behind an unfinished one */
 	uint64_t waiting_bytes;   /* decode memory of requests not yet started */
+	uint64_t held_bytes;      /* ... and of those at the writer or the thread pool */
 	int pause_logged;         /* said once that output_total_limit paused it */
 	principal_t who;
 	int hello_seen; /* a Hello was received: later pipelined requests may follow it */
@@ -102,6 +104,26 @@ typedef struct {
 static void conn_close(conn *c);
 static void conn_pump(conn *c);
 static void conn_process_input(conn *c);
+
+/* Decode memory the connection's requests hold, started or not. */
+static uint64_t conn_decoded(const conn *c)
+{
+	return c->waiting_bytes + c->held_bytes;
+}
+
+/* rc leaves the loop with its decoded request (to the writer or the thread
+ * pool); released when it comes back. */
+static void hold_decoded(conn *c, request_ctx *rc)
+{
+	rc->decoded_held = rc->arena.used;
+	c->held_bytes += rc->decoded_held;
+}
+
+static void release_decoded(conn *c, request_ctx *rc)
+{
+	c->held_bytes -= rc->decoded_held;
+	rc->decoded_held = 0;
+}
 
 uint32_t net_connection_count(const net *nt)
 {
@@ -514,6 +536,7 @@ static void start_prework(conn *c, request_ctx *rc)
 	}
 	rc->state = REQ_PREWORK;
 	c->at_writer++;
+	hold_decoded(c, rc);
 }
 
 /* Loop thread: the thread-pool part is done; fail the request or hand it
@@ -523,6 +546,8 @@ static void prework_after(void *arg)
 	request_ctx *rc = arg;
 	conn *c = rc->conn;
 	c->at_writer--;
+	if (!rc->prework_ok || c->closing)
+		release_decoded(c, rc);
 	if (c->closing) {
 		dispatch_free(rc);
 		conn_maybe_free(c);
@@ -597,6 +622,7 @@ static void start_request(conn *c, request_ctx *rc)
 		run_read(c->nt, rc);
 	} else {
 		c->at_writer++;
+		hold_decoded(c, rc);
 		writer_submit(c->nt->srv->wr, rc);
 	}
 }
@@ -658,6 +684,7 @@ static void net_on_write_done(request_ctx *rc)
 		return;
 	conn *c = rc->conn;
 	c->at_writer--;
+	release_decoded(c, rc);
 	/* Only the loop thread moves a request out of REQ_QUEUED: several
 	 * answers of one connection can come back in one batch, and conn_pump
 	 * must not send (and free) one that on_async has yet to hand over. */
@@ -728,7 +755,7 @@ static void conn_process_input(conn *c)
 	do {
 		c->reprocess = 0;
 		while (!c->input_done && !c->closing && c->queued < conn_max_in_flight(c) &&
-		       c->waiting_bytes < DECODED_WAITING_CAP(c)) {
+		       conn_decoded(c) < DECODED_WAITING_CAP(c)) {
 			const uint8_t *frame;
 			uint32_t len;
 			ld_frame_status st = ld_frame_next(&c->in, &frame, &len);
@@ -803,7 +830,7 @@ static void update_reading(conn *c)
 	const config_t *cfg = &c->nt->srv->cfg;
 	int room = !c->input_done && !c->closing && !c->nt->stopping &&
 		   c->queued < conn_max_in_flight(c) && c->out_bytes <= cfg->output_soft_limit &&
-		   c->waiting_bytes < DECODED_WAITING_CAP(c) && !conn_paused(c);
+		   conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
 	/* Frames already buffered come first; they need no new bytes. */
 	if (room && ld_frame_ready(&c->in)) {
 		conn_process_input(c);
@@ -811,7 +838,7 @@ static void update_reading(conn *c)
 			return;
 		room = !c->input_done && c->queued < conn_max_in_flight(c) &&
 		       c->out_bytes <= cfg->output_soft_limit &&
-		       c->waiting_bytes < DECODED_WAITING_CAP(c) && !conn_paused(c);
+		       conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
 	}
 	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP;
 	if (want && !c->reading) {
@@ -1203,6 +1230,7 @@ static void drop_waiting_checks(net *nt)
 		if (!rc || rc->state != REQ_PREWORK || !auth_cancel(rc))
 			continue;
 		c->at_writer--;
+		release_decoded(c, rc);
 		dispatch_fail(rc, LD_UNAVAILABLE, "leadd is shutting down");
 		dispatch_finish(rc);
 		conn_pump(c);

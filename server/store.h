@@ -61,9 +61,11 @@ typedef struct store {
 typedef struct {
 	store *st;
 	MDB_txn *txn;
-	int ret;       /* first LMDB error, sticky */
-	uint64_t puts; /* puts and deletes done: a handler that fails after
-			* writing forces its batch to be replayed without it */
+	int ret;            /* first LMDB error, sticky */
+	uint64_t puts;      /* puts and deletes done: a handler that fails after
+			     * writing forces its batch to be replayed without it */
+	size_t chunk_bytes; /* memory the chunks of bulk moves in this
+			     * transaction loaded: they share one bound */
 } store_txn;
 
 /* Open (creating if needed) the data directory. Takes the flock first: a

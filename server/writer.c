@@ -244,6 +244,9 @@ static void *writer_main(void *arg)
 		size_t ok = 0, finished = 0;
 		for (size_t i = 0; i < n; i++) {
 			request_ctx *rc = batch[i];
+			/* What a chunk loaded is not kept while its request waits
+			 * for the next one (or for its answer to be sent). */
+			ld_arena_reset(&rc->chunk_arena);
 			if (committed && rc->code == LD_OK) {
 				ok++;
 				if (rc->chunk_commit)
