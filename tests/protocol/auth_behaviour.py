@@ -32,16 +32,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Leadd, LoginRefused,  # noqa: E402
                            load_pb)
+from leadd_harness import Results, add_team, ok_call  # noqa: E402
+import leadd_harness  # noqa: E402
 
 PW = "behaviour-pw-1"
-results = []          # (name, ok, detail)
+results = Results()
+record = results.record
+stop_and_verify = results.stop_and_verify
 secrets = set()       # bytes that must never be stored or logged
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
 
 
 def remember_token(tok):
@@ -55,33 +53,9 @@ def remember_password(pw):
     secrets.add(pw.encode())
 
 
-def ok_call(c, fill, what):
-    r = c.call(fill)
-    if r.code != 0:
-        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
-    return r
-
-
 def add_user(admin, name, role, team=None, password=PW):
-    def fill(q):
-        q.user_add.name = name
-        q.user_add.role = role
-        q.user_add.password = password
-        if team:
-            q.user_add.team = team
     remember_password(password)
-    return ok_call(admin, fill, "user_add " + name).user.user
-
-
-def add_team(admin, name, managers=(), **edit):
-    ok_call(admin, lambda q: (setattr(q.team_add, "name", name),
-                              q.team_add.managers.extend(managers)), "team_add " + name)
-    if edit:
-        def fill(q):
-            q.team_edit.name = name
-            for k, v in edit.items():
-                setattr(q.team_edit, k, v)
-        ok_call(admin, fill, "team_edit " + name)
+    return leadd_harness.add_user(admin, name, role, team, password)
 
 
 def login(pb, d, user, password=PW, **kw):
@@ -287,12 +261,6 @@ def session_expiry(pb, binary, tmp):
     return d
 
 
-def stop_and_verify(d, what):
-    rc = d.stop()
-    record("%s stops with exit 0 on SIGTERM" % what, rc == 0, "exit %d" % rc)
-    record("%s: leadd verify passes" % what, d.verify() == 0)
-
-
 def main():
     binary, proto_dir = sys.argv[1], sys.argv[2]
     remember_password(ADMIN_PASSWORD)
@@ -324,9 +292,7 @@ def main():
                not found and size > 0,
                "%d secrets looked for, log %d bytes; %s" % (len(secrets), size,
                                                            "; ".join(found[:5]) or "none found"))
-    failed = sum(1 for _, ok, _ in results if not ok)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(results.summary())
 
 
 if __name__ == "__main__":

@@ -50,39 +50,22 @@ import os
 import subprocess
 import threading
 import re
-import struct
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, Leadd, LoginRefused, load_pb  # noqa: E402
+from leadd_harness import Results, create_many, ok_call, passwd, send_together  # noqa: E402
+import leadd_harness  # noqa: E402
 
 TOM_PW = "tom-password-1"
-results = []
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
-
-
-def ok_call(c, fill, what):
-    r = c.call(fill)
-    if r.code != 0:
-        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
-    return r
+results = Results()
+record = results.record
 
 
 def add_user(pb, admin, name, role, password=TOM_PW, team=None):
-    def fill(q):
-        q.user_add.name = name
-        q.user_add.role = role
-        q.user_add.password = password
-        if team:
-            q.user_add.team = team
-    return ok_call(admin, fill, "add " + name).user.user
+    return leadd_harness.add_user(admin, name, role, team, password, what="add")
 
 
 def stop_and_verify(d):
@@ -135,16 +118,6 @@ def folded_throttle(pb, binary, tmp):
 
 # ---- passwd_throttle ----
 
-def passwd(pb, c, new, current=None, name=None):
-    def fill(q):
-        q.user_passwd.password = new
-        if current is not None:
-            q.user_passwd.current_password = current
-        if name is not None:
-            q.user_passwd.name = name
-    return c.call(fill)
-
-
 def passwd_throttle(pb, binary, tmp):
     d = Leadd(binary, tmp).start()
     try:
@@ -155,17 +128,17 @@ def passwd_throttle(pb, binary, tmp):
         # A stolen token: the thief tries to guess tom's password to take
         # the account over for good.
         c = Client(pb, d.port, user="tom", password=TOM_PW, source="127.0.0.31")
-        first = [passwd(pb, c, "thief-password-1", current="guess-%d" % i) for i in range(5)]
+        first = [passwd(c, "thief-password-1", current="guess-%d" % i) for i in range(5)]
         record("5 wrong current passwords are checked (PERMISSION_DENIED)",
                all(r.code == pb.PERMISSION_DENIED for r in first),
                "; ".join(answer(pb, r) for r in first))
         want = re.compile(r"^too many failed logins from 127\.0\.0\.31; retry in \d+ s$")
         t0 = time.time()
-        r = passwd(pb, c, "thief-password-1", current="guess-5")
+        r = passwd(c, "thief-password-1", current="guess-5")
         ms = (time.time() - t0) * 1000
         record("a 6th guess is refused at once", r.code == pb.RESOURCE_EXHAUSTED
                and want.match(r.message) and ms < 500, "%s in %.0f ms" % (answer(pb, r), ms))
-        r = passwd(pb, c, "thief-password-1", current=TOM_PW, name="TOM")
+        r = passwd(c, "thief-password-1", current=TOM_PW, name="TOM")
         record("so is the right one, naming yourself another way",
                r.code == pb.RESOURCE_EXHAUSTED and want.match(r.message), answer(pb, r))
         c.close()
@@ -182,7 +155,7 @@ def passwd_throttle(pb, binary, tmp):
             record("tom's password is unchanged: he logs in from another address", False,
                    answer(pb, e.response))
         a = Client(pb, d.port, source="127.0.0.31")
-        r = passwd(pb, a, "new-ann-password", name="ann")
+        r = passwd(a, "new-ann-password", name="ann")
         record("an admin on that address still resets another user's password",
                r.code == pb.OK, answer(pb, r))
         a.close()
@@ -200,8 +173,8 @@ def passwd_probe(pb, binary, tmp):
         add_user(pb, admin, "ann", pb.ROLE_REP)
         admin.close()
         c = Client(pb, d.port, user="tom", password=TOM_PW)
-        there = passwd(pb, c, "whatever-password", name="ann")
-        nobody = passwd(pb, c, "whatever-password", name="nosuchuser")
+        there = passwd(c, "whatever-password", name="ann")
+        nobody = passwd(c, "whatever-password", name="nosuchuser")
         record("a rep naming another user: PERMISSION_DENIED", there.code == pb.PERMISSION_DENIED,
                answer(pb, there))
         record("the same answer whether the user exists or not",
@@ -213,27 +186,6 @@ def passwd_probe(pb, binary, tmp):
 
 
 # ---- bulk_rights ----
-
-def pipeline(c, fills, window=60):
-    out, sent = [], 0
-    while len(out) < len(fills):
-        while sent < len(fills) and sent - len(out) < window:
-            c.send(fills[sent])
-            sent += 1
-        out.append(c.recv())
-    return out
-
-
-def create_many(c, n, owner):
-    def fill_for(i):
-        return lambda q: (setattr(q.lead_create, "title", "lead %d" % i),
-                          setattr(q.lead_create, "owner", owner))
-    answers = pipeline(c, [fill_for(i) for i in range(n)])
-    bad = [a for a in answers if a.code != 0]
-    if bad:
-        raise RuntimeError("create: %d failed, first %s" % (len(bad), bad[0].message))
-    return [a.lead.lead.id for a in answers]
-
 
 def owned_count(c, user_id):
     n, cursor = 0, None
@@ -353,18 +305,11 @@ def queued_writes(pb, binary, tmp, rounds=6, floods=3):
                 th.start()
             while len(answers) < 300 and any(th.is_alive() for th in threads):
                 time.sleep(0.005)
-            blob = b""
             # The disable, then a marker: any lead of the rep's with a
             # higher id was created after the disable, in the writer.
-            for fill in (lambda q: setattr(q.user_disable, "name", name),
-                         lambda q: (setattr(q.lead_create, "title", "marker"),
-                                    setattr(q.lead_create, "owner", ADMIN))):
-                q = pb.Request(id=admin.next_id)
-                admin.next_id += 1
-                fill(q)
-                body = q.SerializeToString()
-                blob += struct.pack(">I", len(body)) + body
-            admin.sock.sendall(blob)
+            send_together(admin, [lambda q: setattr(q.user_disable, "name", name),
+                                  lambda q: (setattr(q.lead_create, "title", "marker"),
+                                             setattr(q.lead_create, "owner", ADMIN))])
             disabled, marker = admin.recv(), admin.recv()
             for th in threads:
                 th.join(60)
@@ -543,9 +488,8 @@ def main():
         pb = load_pb(proto_dir, tmp)
         if CASES[case](pb, binary, tmp) == 77:
             return 77
-    failed = [n for n, ok in results if not ok]
-    print("%d checks, %d failed" % (len(results), len(failed)))
-    return 1 if failed or not results else 0
+    rc = results.summary("checks")
+    return rc if len(results) else 1
 
 
 if __name__ == "__main__":

@@ -27,17 +27,13 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, Client, Leadd, LoginRefused, load_pb  # noqa: E402
+from leadd_harness import Results  # noqa: E402
 
 PW = "hardening-pw-1"
-results = []
+results = Results()
+record = results.record
 INTERNAL_NAMES = ("lead_create", "lead_update", "lead_assign", "user_add", "to_user",
                   "amount_minor", "LeadCreateRequest", "expected_version")
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
 
 
 def refused(pb, r, *words):
@@ -289,9 +285,7 @@ def main():
             rc = d.stop()
             record("leadd stops cleanly", rc == 0, "exit %s" % rc)
             record("leadd verify passes", d.verify() == 0)
-    failed = [n for n, ok, _ in results if not ok]
-    print("%d checks, %d failed" % (len(results), len(failed)))
-    return 1 if failed else 0
+    return results.summary("checks")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,12 @@ an ephemeral port in a temporary directory, and a minimal framed client.
 
 A new data directory gets its first admin (ADMIN / ADMIN_PASSWORD) from
 `leadd init` before the first start; Client logs in as that admin unless told
-otherwise (user=None: Hello only)."""
+otherwise (user=None: Hello only).
+
+Also the small helpers the tests share: Results (the "ok  NAME" / "FAIL NAME"
+lines and the closing count), ok_call, add_user, add_team, pipeline,
+send_together, create_many, passwd, frame, varint and status_mb. A test keeps its own
+variant where it checks something else."""
 import os
 import socket
 import struct
@@ -173,3 +178,157 @@ class Client:
 
     def close(self):
         self.sock.close()
+
+
+class Results:
+    """The checks of one test run. record() prints "ok  NAME" or "FAIL NAME"
+    (": detail" after it when there is one) at once; summary() prints the
+    closing count that CI reads and returns the exit code."""
+
+    def __init__(self):
+        self.items = []  # (name, ok, detail)
+
+    def record(self, name, ok, detail=""):
+        self.items.append((name, ok, detail))
+        print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
+        sys.stdout.flush()
+
+    def __len__(self):
+        return len(self.items)
+
+    def failed(self):
+        return [name for name, ok, _ in self.items if not ok]
+
+    def summary(self, counted="passed"):
+        """Print "N passed, N failed" (counted="checks": "N checks, N failed",
+        N counting every check); 1 if any check failed, else 0."""
+        failed = len(self.failed())
+        first = len(self.items) - failed if counted == "passed" else len(self.items)
+        print("%d %s, %d failed" % (first, counted, failed))
+        return 1 if failed else 0
+
+    def stop_and_verify(self, d, what):
+        """Two checks: leadd `what` exits 0 on SIGTERM, and `leadd verify` passes."""
+        rc = d.stop()
+        self.record("%s stops with exit 0 on SIGTERM" % what, rc == 0, "exit %d" % rc)
+        self.record("%s: leadd verify passes" % what, d.verify() == 0)
+
+
+def passwd(c, new, current=None, name=None):
+    """user_passwd on c (its own password, or name's); the answer."""
+    def fill(q):
+        q.user_passwd.password = new
+        if current is not None:
+            q.user_passwd.current_password = current
+        if name is not None:
+            q.user_passwd.name = name
+    return c.call(fill)
+
+
+def ok_call(c, fill, what):
+    """c.call(fill), which must answer OK; else RuntimeError naming `what`."""
+    r = c.call(fill)
+    if r.code != 0:
+        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
+    return r
+
+
+def add_user(admin, name, role, team=None, password=None, what="user_add"):
+    """user_add by admin (which must succeed); the new user."""
+    def fill(q):
+        q.user_add.name = name
+        q.user_add.role = role
+        q.user_add.password = password
+        if team:
+            q.user_add.team = team
+    return ok_call(admin, fill, "%s %s" % (what, name)).user.user
+
+
+def add_team(admin, name, managers=(), **edit):
+    """team_add by admin, then team_edit with `edit` (e.g. pool_visible=True)."""
+    ok_call(admin, lambda q: (setattr(q.team_add, "name", name),
+                              q.team_add.managers.extend(managers)), "team_add " + name)
+    if edit:
+        def fill(q):
+            q.team_edit.name = name
+            for k, v in edit.items():
+                setattr(q.team_edit, k, v)
+        ok_call(admin, fill, "team_edit " + name)
+
+
+def pipeline(c, fills, window=60):
+    """Send every request, at most `window` unanswered; the answers in order."""
+    out, sent = [], 0
+    while len(out) < len(fills):
+        while sent < len(fills) and sent - len(out) < window:
+            c.send(fills[sent])
+            sent += 1
+        out.append(c.recv())
+    return out
+
+
+def send_together(c, fills):
+    """Several requests in one socket write (pipelined, arriving together)."""
+    blob = b""
+    for fill in fills:
+        q = c.pb.Request(id=c.next_id)
+        c.next_id += 1
+        fill(q)
+        body = q.SerializeToString()
+        blob += struct.pack(">I", len(body)) + body
+    c.sock.sendall(blob)
+
+
+def create_many(c, n, owner, tiny_fields=False, title="lead"):
+    """n leads "TITLE 0".. owned by owner, pipelined; their ids."""
+    def fill_for(i):
+        def fill(q):
+            q.lead_create.title = "%s %d" % (title, i)
+            q.lead_create.owner = owner
+            if tiny_fields:
+                # ~0.6 KB on the wire, ~10 KB once decoded: what makes loading
+                # leads by the thousand expensive.
+                for _ in range(50):
+                    ct = q.lead_create.contacts.add()
+                    ct.name, ct.role = "x", "r"
+        return fill
+    answers = pipeline(c, [fill_for(i) for i in range(n)])
+    bad = [a for a in answers if a.code != 0]
+    if bad:
+        raise RuntimeError("create: %d failed, first %s" % (len(bad), bad[0].message))
+    return [a.lead.lead.id for a in answers]
+
+
+def frame(pb, fill, rid=1):
+    """The bytes of one framed Request (id rid) filled by fill."""
+    q = pb.Request(id=rid)
+    fill(q)
+    body = q.SerializeToString()
+    return struct.pack(">I", len(body)) + body
+
+
+def varint(n):
+    """n as a protobuf varint."""
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if not n:
+            return out + bytes([b])
+        out += bytes([b | 0x80])
+
+
+def status_mb(pid, key="VmRSS", gone=None):
+    """The /proc/PID/status figure `key` (VmRSS: resident now, VmHWM: peak)
+    in MB. A process that is gone or has no such line gives `gone`; with
+    gone=None that raises instead (a bound must not pass on a dead leadd)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024.0
+        err = "no %s line" % key
+    except OSError as e:
+        err = str(e)
+    if gone is None:
+        raise RuntimeError("/proc/%d/status: %s" % (pid, err))
+    return gone

@@ -39,22 +39,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, Leadd, LoginRefused, load_pb  # noqa: E402
+from leadd_harness import Results, frame, status_mb  # noqa: E402
 
 TOM_PW = "tom-password-1"
-results = []
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
-
-
-def frame(pb, fill, rid=1):
-    q = pb.Request(id=rid)
-    fill(q)
-    b = q.SerializeToString()
-    return struct.pack(">I", len(b)) + b
+results = Results()
+record = results.record
 
 
 def hello_frame(pb):
@@ -376,18 +365,8 @@ def log_summaries(pb, binary, tmp, lead_cli):
            any("accepted password for admin from 127.0.0.1" in ln for ln in lines))
 
 
-def peak_rss_mb(d):
-    try:
-        for line in open("/proc/%d/status" % d.proc.pid):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return -1
-
-
 def stop_and_verify(d):
-    print("leadd peak RSS: %.1f MB" % peak_rss_mb(d))
+    print("leadd peak RSS: %.1f MB" % status_mb(d.proc.pid, "VmHWM", gone=-1))
     try:
         rc = d.stop()
         record("leadd stops with exit 0 on SIGTERM", rc == 0, "exit %d" % rc)
@@ -411,9 +390,7 @@ def main():
         except Exception as e:  # a broken case reports, it does not hide
             record(case, False, "raised %r" % e)
         print("%s took %.1f s" % (case, time.time() - t0))
-    failed = sum(1 for _, ok in results if not ok)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(results.summary())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import status_mb, varint  # noqa: E402
 
 EXTRA = int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
 # One argon2 hash alone takes 64 MiB while it runs; leadd at rest ~10 MB.
@@ -45,19 +46,8 @@ LARGE_LEADS = 60
 failures = []
 
 
-def status_mb(pid, key):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return 0.0
-
-
 def rss_mb(pid):
-    return status_mb(pid, "VmRSS")
+    return status_mb(pid, "VmRSS", gone=0.0)
 
 
 class PeakSampler:
@@ -95,16 +85,6 @@ def report(name, ok, what):
 
 def frame(body):
     return struct.pack(">I", len(body)) + body
-
-
-def varint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if not n:
-            return out + bytes([b])
-        out += bytes([b | 0x80])
 
 
 def bomb(pb, rid, size, contacts=None):

@@ -57,39 +57,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import (Results, create_many, frame, ok_call, pipeline,  # noqa: E402
+                           status_mb, varint)
+import leadd_harness  # noqa: E402
 
 PW = "seams-pw-1"
-results = []
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
-
-
-def ok_call(c, fill, what):
-    r = c.call(fill)
-    if r.code != 0:
-        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
-    return r
+results = Results()
+record = results.record
 
 
 def add_user(admin, name, role, team=None, password=PW):
-    def fill(q):
-        q.user_add.name = name
-        q.user_add.role = role
-        q.user_add.password = password
-        if team:
-            q.user_add.team = team
-    return ok_call(admin, fill, "user_add " + name).user.user
-
-
-def frame(pb, fill, rid):
-    q = pb.Request(id=rid)
-    fill(q)
-    body = q.SerializeToString()
-    return struct.pack(">I", len(body)) + body
+    return leadd_harness.add_user(admin, name, role, team, password)
 
 
 def stop_and_verify(d, what):
@@ -166,7 +144,6 @@ BULK_EXTRA_MB = int(os.environ.get("LEADD_SEAMS_BULK_EXTRA_MB", "45"))
 
 
 def case_concurrent_bulk_memory(pb, binary, tmp, k=12, n=1000):
-    from writes_promises import create_many, rss_mb
     d = Leadd(binary, tmp).start()
     try:
         admin = Client(pb, d.port, timeout=300)
@@ -175,13 +152,13 @@ def case_concurrent_bulk_memory(pb, binary, tmp, k=12, n=1000):
             add_user(admin, "to%d" % i, pb.ROLE_REP)
         for i in range(k):
             create_many(admin, n, "from%d" % i, tiny_fields=True)
-        base = rss_mb(d.proc.pid)
+        base = int(status_mb(d.proc.pid, "VmHWM"))
         cs = [Client(pb, d.port, timeout=300) for _ in range(k)]
         for i, c in enumerate(cs):
             c.send(lambda q: (setattr(q.lead_bulk_assign, "from_user", "from%d" % i),
                               setattr(q.lead_bulk_assign, "to_user", "to%d" % i)))
         rs = [c.recv() for c in cs]
-        peak = rss_mb(d.proc.pid)
+        peak = int(status_mb(d.proc.pid, "VmHWM"))
         moved = [r.lead_bulk_assign.moved for r in rs]
         record("concurrent bulk moves: all %d moved all %d leads" % (k, n),
                all(r.code == pb.OK for r in rs) and moved == [n] * k, "moved %s" % moved)
@@ -196,7 +173,7 @@ def case_concurrent_bulk_memory(pb, binary, tmp, k=12, n=1000):
 
 
 def case_disk_full_bulk(pb, binary, tmp, n=1500):
-    from writes_promises import owned_by, pipeline
+    from writes_promises import owned_by
     disk = os.path.join(tmp, "disk")
     os.mkdir(disk)
     m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", disk],
@@ -250,23 +227,6 @@ def case_disk_full_bulk(pb, binary, tmp, n=1500):
 QUEUE_EXTRA_MB = int(os.environ.get("LEADD_SEAMS_QUEUE_EXTRA_MB", "120"))
 
 
-def rss_now_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return -1
-
-
-def varint(n):
-    out = b""
-    while True:
-        b, n = n & 0x7f, n >> 7
-        if not n:
-            return out + bytes([b])
-        out += bytes([b | 0x80])
-
-
 def case_writer_queue_memory(pb, binary, tmp, conns=6, per_conn=64):
     import threading
     fault_binary = sys.argv[3]
@@ -288,7 +248,7 @@ def case_writer_queue_memory(pb, binary, tmp, conns=6, per_conn=64):
             body = (varint(1 << 3) + varint(rid) + varint((field << 3) | 2) +
                     varint(len(inner)) + inner)
             return struct.pack(">I", len(body)) + body
-        base = rss_now_mb(d.proc.pid)
+        base = int(status_mb(d.proc.pid))
         # The writer is held 500 ms per "inject-slow": 5 s in all.
         for _ in range(10):
             holder.send(lambda q: (setattr(q.lead_create, "title", "inject-slow"),
@@ -302,7 +262,7 @@ def case_writer_queue_memory(pb, binary, tmp, conns=6, per_conn=64):
         for t in ts:
             t.start()
         time.sleep(3)
-        mid = rss_now_mb(d.proc.pid)
+        mid = int(status_mb(d.proc.pid))
         for t in ts:
             t.join()
         codes = [c.recv().code for c in cs for _ in range(per_conn)]
@@ -420,9 +380,7 @@ def main():
                 case(pb, binary, sub)
             except Exception as e:  # noqa: BLE001
                 record(case.__name__, False, "%s: %s" % (type(e).__name__, e))
-    failed = [r for r in results if not r[1]]
-    print("%d checks, %d failed" % (len(results), len(failed)))
-    return 1 if failed else 0
+    return results.summary("checks")
 
 
 if __name__ == "__main__":

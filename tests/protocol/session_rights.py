@@ -41,37 +41,17 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, Leadd, LoginRefused  # noqa: E402
 from leadd_harness import load_pb  # noqa: E402
+from leadd_harness import Results, add_team, ok_call, passwd  # noqa: E402
+import leadd_harness  # noqa: E402
 
 PW = "rights-pw-1"
-results = []
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
-
-
-def ok_call(c, fill, what):
-    r = c.call(fill)
-    if r.code != 0:
-        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
-    return r
+results = Results()
+record = results.record
+stop_and_verify = results.stop_and_verify
 
 
 def add_user(admin, name, role, team=None, password=PW):
-    def fill(q):
-        q.user_add.name = name
-        q.user_add.role = role
-        q.user_add.password = password
-        if team:
-            q.user_add.team = team
-    return ok_call(admin, fill, "user_add " + name).user.user
-
-
-def add_team(admin, name, managers=()):
-    ok_call(admin, lambda q: (setattr(q.team_add, "name", name),
-                              q.team_add.managers.extend(managers)), "team_add " + name)
+    return leadd_harness.add_user(admin, name, role, team, password)
 
 
 def ping(c):
@@ -212,22 +192,13 @@ def own_password(pb, d, admin):
     add_user(admin, "self1", pb.ROLE_REP, "East")
     c = Client(pb, d.port, "self1", PW)
     other = Client(pb, d.port, "self1", PW)  # another session of self1
-
-    def passwd(new, current=None, name=None):
-        def fill(q):
-            q.user_passwd.password = new
-            if current is not None:
-                q.user_passwd.current_password = current
-            if name is not None:
-                q.user_passwd.name = name
-        return c.call(fill)
-    r = passwd(PW + "2")
+    r = passwd(c, PW + "2")
     record("own password without the current one: INVALID_ARGUMENT",
            r.code == pb.INVALID_ARGUMENT and "current password" in r.message, desc(pb, r))
-    r = passwd(PW + "2", current="not-my-password")
+    r = passwd(c, PW + "2", current="not-my-password")
     record("own password with a wrong current one: PERMISSION_DENIED",
            r.code == pb.PERMISSION_DENIED and "current password" in r.message, desc(pb, r))
-    r = passwd(PW + "2", name="self1")
+    r = passwd(c, PW + "2", name="self1")
     record("own password named explicitly, without the current one: INVALID_ARGUMENT",
            r.code == pb.INVALID_ARGUMENT, desc(pb, r))
     try:
@@ -236,7 +207,7 @@ def own_password(pb, d, admin):
     except LoginRefused:
         unchanged = False
     record("... the refused changes left the password as it was", unchanged)
-    r = passwd(PW + "2", current=PW)
+    r = passwd(c, PW + "2", current=PW)
     record("own password with the right current one: OK", r.code == 0, desc(pb, r))
     r = ping(c)
     record("... this connection goes on", r.code == 0, desc(pb, r))
@@ -378,12 +349,6 @@ def sweep(pb, binary, tmp):
            sessions == 0 and index == 0, "sessions %s, sessions_by_user %s" % (sessions, index))
 
 
-def stop_and_verify(d, what):
-    rc = d.stop()
-    record("%s stops with exit 0 on SIGTERM" % what, rc == 0, "exit %d" % rc)
-    record("%s: leadd verify passes" % what, d.verify() == 0)
-
-
 def main():
     binary, proto_dir = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -410,9 +375,7 @@ def main():
                 case(pb, binary, sub)
             except Exception as e:
                 record(case.__name__, False, "raised %s: %s" % (type(e).__name__, e))
-    failed = [r for r in results if not r[1]]
-    print("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
-    return 1 if failed else 0
+    return results.summary()
 
 
 if __name__ == "__main__":

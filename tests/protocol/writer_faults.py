@@ -22,39 +22,16 @@ Usage: writer_faults.py LEADD_FAULT_TEST_BINARY PROTO_DIR
 leadd ends stopped (SIGTERM, exit 0) with `leadd verify` passing.
 """
 import os
-import struct
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import Results, ok_call, send_together  # noqa: E402
 
-results = []
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
-
-
-def ok_call(c, fill, what):
-    r = c.call(fill)
-    if r.code != 0:
-        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
-    return r
-
-
-def send_together(c, fills):
-    blob = b""
-    for fill in fills:
-        q = c.pb.Request(id=c.next_id)
-        c.next_id += 1
-        fill(q)
-        body = q.SerializeToString()
-        blob += struct.pack(">I", len(body)) + body
-    c.sock.sendall(blob)
+results = Results()
+record = results.record
 
 
 def create(title):
@@ -129,9 +106,7 @@ def main():
         v = d.verify()
         record("leadd exits 0 and verify passes", rc == 0 and v == 0,
                "exit %d, verify %d" % (rc, v))
-    failed = [r for r in results if not r[1]]
-    print("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
-    sys.exit(1 if failed else 0)
+    sys.exit(results.summary())
 
 
 if __name__ == "__main__":

@@ -49,11 +49,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import (Results, add_team, create_many, ok_call, pipeline,  # noqa: E402
+                           send_together, status_mb)
+import leadd_harness  # noqa: E402
 
 PW = "promises-pw-1"
 N_ORDER = int(os.environ.get("N_ORDER", "1200"))
 RSS_BOUND_MB = int(os.environ.get("LEADD_RSS_BOUND_MB", "200"))
-results = []
+results = Results()
+record = results.record
 started = []  # every leadd, so a case that raises leaves none running
 
 
@@ -63,80 +67,12 @@ def start(binary, tmp, extra=()):
     return d
 
 
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail else ""))
-    sys.stdout.flush()
-
-
-def ok_call(c, fill, what):
-    r = c.call(fill)
-    if r.code != 0:
-        raise RuntimeError("%s: %d %s" % (what, r.code, r.message))
-    return r
-
-
 def add_user(admin, name, role, team=None):
-    def fill(q):
-        q.user_add.name = name
-        q.user_add.role = role
-        q.user_add.password = PW
-        if team:
-            q.user_add.team = team
-    return ok_call(admin, fill, "user_add " + name).user.user
+    return leadd_harness.add_user(admin, name, role, team, PW)
 
 
-def add_team(admin, name, managers=(), **edit):
-    ok_call(admin, lambda q: (setattr(q.team_add, "name", name),
-                              q.team_add.managers.extend(managers)), "team_add " + name)
-    if edit:
-        def fill(q):
-            q.team_edit.name = name
-            for k, v in edit.items():
-                setattr(q.team_edit, k, v)
-        ok_call(admin, fill, "team_edit " + name)
-
-
-def pipeline(c, fills, window=60):
-    """Send every request, at most `window` unanswered; the answers in order."""
-    out, sent = [], 0
-    while len(out) < len(fills):
-        while sent < len(fills) and sent - len(out) < window:
-            c.send(fills[sent])
-            sent += 1
-        out.append(c.recv())
-    return out
-
-
-def send_together(c, fills):
-    """Several requests in one socket write (pipelined, arriving together)."""
-    blob = b""
-    for fill in fills:
-        q = c.pb.Request(id=c.next_id)
-        c.next_id += 1
-        fill(q)
-        body = q.SerializeToString()
-        blob += struct.pack(">I", len(body)) + body
-    c.sock.sendall(blob)
-
-
-def create_many(c, n, owner, tiny_fields=False, title="lead"):
-    def fill_for(i):
-        def fill(q):
-            q.lead_create.title = "%s %d" % (title, i)
-            q.lead_create.owner = owner
-            if tiny_fields:
-                # ~0.6 KB on the wire, ~10 KB once decoded: what makes loading
-                # leads by the thousand expensive.
-                for _ in range(50):
-                    ct = q.lead_create.contacts.add()
-                    ct.name, ct.role = "x", "r"
-        return fill
-    answers = pipeline(c, [fill_for(i) for i in range(n)])
-    bad = [a for a in answers if a.code != 0]
-    if bad:
-        raise RuntimeError("create: %d failed, first %s" % (len(bad), bad[0].message))
-    return [a.lead.lead.id for a in answers]
+def rss_mb(pid):
+    return int(status_mb(pid, "VmHWM"))
 
 
 def owned_by(c, pb, user_id):
@@ -152,14 +88,6 @@ def owned_by(c, pb, user_id):
         if not r.lead_list.cursor:
             return ids
         cursor = r.lead_list.cursor
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
-    return -1
 
 
 def stop_and_verify(d, what):
@@ -534,9 +462,7 @@ def main():
             if d.proc.poll() is None:
                 d.proc.kill()
                 d.proc.wait()
-    failed = [r for r in results if not r[1]]
-    print("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
-    sys.exit(1 if failed else 0)
+    sys.exit(results.summary())
 
 
 if __name__ == "__main__":
