@@ -150,13 +150,14 @@ static void drop_source(auth_source *src)
 	free(src);
 }
 
-/* The source to serve next: the one with the fewest hashes run lately
- * (halving every 30 s) plus jobs waiting, so an address that keeps asking
- * sinks behind one that asks little; among equals, the one whose oldest
- * job came first. A login from an address that has not been hashing for
- * others thus goes ahead of a flood from any number of addresses that each
- * have had a check or have several waiting. Round robin between busy
- * sources falls out of it: serving a source raises its count. */
+/* The source to serve next: the one with the fewest hashes run lately that
+ * did not let anyone in (halving every 30 s) plus jobs waiting, so an
+ * address that keeps asking sinks behind one that asks little. Among
+ * equals the newest job goes first: a storm from many addresses that each
+ * asked once (every one of them equal to a newcomer) cannot make a login
+ * that arrives after it wait for all of it; the storm's addresses fall
+ * behind as they are served, since serving a source raises its count
+ * (which also gives round robin between busy sources). */
 static auth_source *pick_next(uint64_t now_ms)
 {
 	auth_source *best = NULL;
@@ -164,7 +165,7 @@ static auth_source *pick_next(uint64_t now_ms)
 	for (auth_source *src = sources; src; src = src->next) {
 		double prio = served_now(slot_for("h", src->key, NULL, 0), now_ms) + src->waiting;
 		if (!best || prio < best_prio ||
-		    (prio == best_prio && src->head->seq < best->head->seq)) {
+		    (prio == best_prio && src->head->seq > best->head->seq)) {
 			best = src;
 			best_prio = prio;
 		}
@@ -347,6 +348,14 @@ void auth_throttle_success(const char *user, const char *addr)
 	auth_slot *p = slot_for("p", addr, user ? user : "", 0);
 	if (p)
 		p->failures = 0;
+	/* A check that let someone in costs its address nothing in the queue
+	 * order: it was charged when it started (so a busy address takes its
+	 * turn while its checks run), and is refunded now. Otherwise a user
+	 * who logged in a few times lately would sink behind a storm from many
+	 * addresses that each failed once. */
+	auth_slot *h = slot_for("h", addr, NULL, 0);
+	if (h)
+		h->served = h->served >= 1 ? h->served - 1 : 0;
 }
 
 void auth_session_id(const uint8_t key[32], const uint8_t *token, size_t len,

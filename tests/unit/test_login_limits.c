@@ -67,6 +67,34 @@ static void test_quiet_source_goes_first(void **state)
 	uv_loop_close(&loop);
 }
 
+static void test_newcomer_passes_a_storm_of_single_askers(void **state)
+{
+	(void)state;
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	auth_set_concurrency(1);
+	n_done = 0;
+	/* Twenty addresses that never had a check each ask once (the first
+	 * starts at once), then a newcomer asks: every waiting source is equal
+	 * to it, and it runs second, not twenty-first. */
+	static job storm[20];
+	static char names[20][8];
+	char src[20][16];
+	for (int i = 0; i < 20; i++) {
+		snprintf(names[i], sizeof(names[i]), "s%d", i);
+		storm[i].name = names[i];
+		snprintf(src[i], sizeof(src[i]), "10.0.1.%d", i + 1);
+		assert_int_equal(queue(&loop, src[i], 8, &storm[i]), 0);
+	}
+	job newcomer = {"new"};
+	assert_int_equal(queue(&loop, "10.0.2.1", 8, &newcomer), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(n_done, 21);
+	assert_string_equal(order[0], "s0");
+	assert_string_equal(order[1], "new");
+	uv_loop_close(&loop);
+}
+
 static void test_per_source_cap_and_cancel(void **state)
 {
 	(void)state;
@@ -167,6 +195,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quiet_source_goes_first),
+		cmocka_unit_test(test_newcomer_passes_a_storm_of_single_askers),
 		cmocka_unit_test(test_per_source_cap_and_cancel),
 		cmocka_unit_test(test_pair_slowdown_spares_other_addresses),
 		cmocka_unit_test(test_address_slowdown),
