@@ -212,19 +212,30 @@ static int check_repeated(request_ctx *rc, const ProtobufCMessage *m,
 	return 0;
 }
 
+/* Every request walks every field of Request (each body of the oneof), so
+ * absent fields are skipped before their rule is looked up: the lookup and
+ * its human names cost more than the check of a present field. */
 static int check_field(request_ctx *rc, const ProtobufCMessage *m,
 		       const ProtobufCFieldDescriptor *f, const char *where, int depth)
 {
 	field_rule r;
-	rule_for(m->descriptor, f, &r);
-	if (f->label == PROTOBUF_C_LABEL_REPEATED)
+	const char *base = (const char *)m + f->offset;
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t count;
+		memcpy(&count, (const char *)m + f->quantifier_offset, sizeof(count));
+		if (count == 0)
+			return 0;
+		rule_for(m->descriptor, f, &r);
 		return check_repeated(rc, m, f, &r, where, depth);
+	}
 	if (!is_present(m, f))
 		return 0;
-	const char *base = (const char *)m + f->offset;
 	if (f->type == PROTOBUF_C_TYPE_STRING) {
 		char *s;
 		memcpy(&s, base, sizeof(s));
+		if (!s)
+			return 0;
+		rule_for(m->descriptor, f, &r);
 		return check_string(rc, where, r.human, s, &r);
 	}
 	if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
