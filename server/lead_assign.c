@@ -145,14 +145,14 @@ int lead_assign(request_ctx *rc, store_txn *t)
 		 * guess what the client meant. */
 		if (q->target_case == LEADD__LEAD_ASSIGN_REQUEST__TARGET_TO_POOL && !q->to_pool)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "to_pool must be true; to give the lead to a user, "
-					     "send to_user instead");
+					     "the request asks to put the lead back in the pool "
+					     "with 'no'; ask for the pool, the next rep or a user");
 		if (q->target_case == LEADD__LEAD_ASSIGN_REQUEST__TARGET_ROUND_ROBIN &&
 		    !q->round_robin)
 			return dispatch_fail(
 				rc, LD_INVALID_ARGUMENT,
-				"round_robin must be true; to give the lead to a user, "
-				"send to_user instead");
+				"the request asks to give the lead to the team's next rep "
+				"with 'no'; ask for the pool, the next rep or a user");
 		team_record *tm;
 		if (!lead->team_id || team_load(t, lead->team_id, &rc->arena, &tm) != 0)
 			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
