@@ -14,7 +14,7 @@
 #define BODY(x) LEADD__REQUEST__BODY_##x
 
 /* The request table: the whole permission matrix in one place.
- * docs/permissions.md is checked against it by tests/unit/test_permissions. */
+ * docs/permissions.md is checked against it by the ctest permissions_doc_matches_table. */
 // clang-format off
 #define PW session_login_prework
 #define UPW user_password_prework
