@@ -136,9 +136,7 @@ static void touch(server *srv, principal_t *who, int64_t now)
 	w->at = now;
 	writer_submit(srv->wr, rc);
 	who->touched_at = now;
-	int64_t idle = now + (int64_t)srv->cfg.session_idle_timeout * 1000;
-	int64_t absolute = session_absolute_expiry(&srv->cfg, who->created_at);
-	who->expires_at = idle < absolute ? idle : absolute;
+	who->expires_at = session_expiry_at(&srv->cfg, who->created_at, now);
 }
 
 /* ---- the sweep ---- */
@@ -330,16 +328,10 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	memcpy(fresh.session_id, who->session_id, sizeof(fresh.session_id));
 	if (s) {
 		fresh.created_at = s->created_at;
+		/* A touch still at the writer moved the idle expiry already. */
 		fresh.touched_at = who->touched_at > s->last_used_at ? who->touched_at
 								     : s->last_used_at;
-		fresh.expires_at = session_expiry(&srv->cfg, s);
-		/* A touch still at the writer moved the idle expiry already. */
-		if (who->touched_at > s->last_used_at) {
-			int64_t idle = who->touched_at +
-				       (int64_t)srv->cfg.session_idle_timeout * 1000;
-			int64_t absolute = session_absolute_expiry(&srv->cfg, s->created_at);
-			fresh.expires_at = idle < absolute ? idle : absolute;
-		}
+		fresh.expires_at = session_expiry_at(&srv->cfg, s->created_at, fresh.touched_at);
 	} else {
 		fresh.expires_at = INT64_MAX;
 	}
