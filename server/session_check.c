@@ -344,12 +344,19 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	return 0;
 }
 
+/* Must *who be derived again before it is trusted? Its epoch moved, the
+ * writer committed an auth change the loop may not have heard of yet (a read
+ * started now would see the new data with the old rights), or it expired. */
+static int stale(const principal_t *who, int64_t now)
+{
+	return who->epoch != auth_epoch || who->auth_commits != session_auth_commits() ||
+	       now >= who->expires_at;
+}
+
 int session_refresh(server *srv, principal_t *who)
 {
 	int64_t now = server_now_ms();
-	if (who->role == ROLE_NONE ||
-	    (who->epoch == auth_epoch && who->auth_commits == session_auth_commits() &&
-	     now < who->expires_at))
+	if (who->role == ROLE_NONE || !stale(who, now))
 		return 0;
 	ld_arena arena;
 	ld_arena_init(&arena, LIMIT_REQUEST_MEMORY);
@@ -365,10 +372,7 @@ int session_check(server *srv, principal_t *who, request_ctx *rc)
 	if (who->role == ROLE_NONE || rc->entry->min_role == ROLE_NONE)
 		return 0;
 	int64_t now = server_now_ms();
-	/* The writer may have committed a change the loop has not heard of
-	 * yet: a read started now would see the new data with the old rights. */
-	if (who->epoch != auth_epoch || who->auth_commits != session_auth_commits() ||
-	    now >= who->expires_at) {
+	if (stale(who, now)) {
 		int r = rederive(srv, who, now, &rc->arena);
 		if (r == 1) {
 			log_info("user %llu: session expired or revoked; closing the connection",
