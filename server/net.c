@@ -86,7 +86,6 @@ struct conn {
 	uint64_t last_active; /* uv_now of the last byte read or answer written */
 	uint64_t connected_at;
 	char peer[64];
-	char host[64]; /* peer address alone: login slowdown counts per address */
 	/* What login limits count per: the address, or an IPv6 peer's /64. */
 	char source[AUTH_SOURCE_MAX];
 	int prelogin; /* counted in nt->pre: not logged in */
@@ -870,7 +869,6 @@ static void peer_name(conn *c)
 		}
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
-	snprintf(c->host, sizeof(c->host), "%s", host);
 	snprintf(c->source, sizeof(c->source), "%s", host);
 	if (ss.ss_family == AF_INET6) {
 		/* One IPv6 host usually holds a whole /64: count per prefix, or a
