@@ -821,23 +821,28 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	conn_process_input(c);
 }
 
-/* Read while there is room: fewer than conn_max_in_flight requests queued,
- * answers under the soft output limit, and less than INPUT_BUFFER_CAP of
- * unread input. Otherwise TCP pushes back on the client. */
+/* Room for more requests: fewer than conn_max_in_flight queued, answers
+ * under the soft output limit, decoded requests under their cap, and not
+ * paused by output_total_limit. */
+static int conn_has_room(conn *c)
+{
+	return !c->input_done && !c->closing && !c->nt->stopping &&
+	       c->queued < conn_max_in_flight(c) &&
+	       c->out_bytes <= c->nt->srv->cfg.output_soft_limit &&
+	       conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
+}
+
+/* Read while there is room (conn_has_room) and less than INPUT_BUFFER_CAP
+ * of unread input. Otherwise TCP pushes back on the client. */
 static void update_reading(conn *c)
 {
-	const config_t *cfg = &c->nt->srv->cfg;
-	int room = !c->input_done && !c->closing && !c->nt->stopping &&
-		   c->queued < conn_max_in_flight(c) && c->out_bytes <= cfg->output_soft_limit &&
-		   conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
+	int room = conn_has_room(c);
 	/* Frames already buffered come first; they need no new bytes. */
 	if (room && ld_frame_ready(&c->in)) {
 		conn_process_input(c);
 		if (c->closing)
 			return;
-		room = !c->input_done && c->queued < conn_max_in_flight(c) &&
-		       c->out_bytes <= cfg->output_soft_limit &&
-		       conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
+		room = conn_has_room(c);
 	}
 	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP;
 	if (want && !c->reading) {
