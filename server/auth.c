@@ -57,8 +57,7 @@ typedef struct auth_job {
 	uv_work_t req;
 	auth_fn work, after;
 	void *arg;
-	uint64_t seq; /* arrival order */
-	auth_source *src;
+	uint64_t seq;          /* arrival order */
 	struct auth_job *next; /* in its source's queue */
 } auth_job;
 
@@ -134,11 +133,6 @@ static double served_now(const auth_slot *s, uint64_t now_ms)
 	return v > 1e-3 ? v * (1.0 - 0.5 * age / SERVED_HALF_LIFE_MS) : 0;
 }
 
-static uint64_t clock_ms(uv_loop_t *loop)
-{
-	return uv_now(loop);
-}
-
 static void drop_source(auth_source *src)
 {
 	if (src->prev)
@@ -194,7 +188,7 @@ static void job_after(uv_work_t *req, int status)
 
 static void start_waiting(uv_loop_t *loop)
 {
-	uint64_t now = clock_ms(loop);
+	uint64_t now = uv_now(loop);
 	while (running < max_running && sources) {
 		auth_source *src = pick_next(now);
 		auth_job *j = src->head;
@@ -208,7 +202,6 @@ static void start_waiting(uv_loop_t *loop)
 		h->last_ms = now;
 		if (!src->waiting)
 			drop_source(src);
-		j->src = NULL;
 		j->req.data = j;
 		/* libuv refuses only a NULL work callback: a failure here is a
 		 * bug, and answering from inside auth_queue would re-enter the
@@ -250,7 +243,6 @@ int auth_queue(uv_loop_t *loop, const char *source, unsigned per_source_cap, aut
 	j->after = after;
 	j->arg = arg;
 	j->seq = next_seq++;
-	j->src = src;
 	if (src->tail)
 		src->tail->next = j;
 	else
