@@ -68,7 +68,7 @@ struct auth_source {
 	auth_source *prev, *next; /* the sources with jobs waiting */
 };
 
-static unsigned max_running = 1, running, n_waiting;
+static unsigned max_running = 1, running;
 static auth_source *sources;
 static uint64_t next_seq;
 
@@ -196,7 +196,6 @@ static void start_waiting(uv_loop_t *loop)
 		if (!src->head)
 			src->tail = NULL;
 		src->waiting--;
-		n_waiting--;
 		auth_slot *h = slot_for("h", src->key, NULL, 1);
 		h->served = served_now(h, now) + 1;
 		h->last_ms = now;
@@ -249,7 +248,6 @@ int auth_queue(uv_loop_t *loop, const char *source, unsigned per_source_cap, aut
 		src->head = j;
 	src->tail = j;
 	src->waiting++;
-	n_waiting++;
 	start_waiting(loop);
 	return 0;
 }
@@ -268,7 +266,6 @@ int auth_cancel(void *arg)
 			if (src->tail == j)
 				src->tail = prev;
 			free(j);
-			n_waiting--;
 			if (!--src->waiting)
 				drop_source(src);
 			return 1;
@@ -279,7 +276,10 @@ int auth_cancel(void *arg)
 
 unsigned auth_waiting(void)
 {
-	return n_waiting;
+	unsigned n = 0;
+	for (const auth_source *src = sources; src; src = src->next)
+		n += src->waiting;
+	return n;
 }
 
 /* ---- throttling ---- */
