@@ -88,9 +88,8 @@ struct conn {
 	char peer[64];
 	/* What login limits count per: the address, or an IPv6 peer's /64. */
 	char source[AUTH_SOURCE_MAX];
-	int prelogin; /* counted in nt->pre: not logged in */
-	int refused;  /* answered at accept and closing: not in nt->count */
-	prelogin_link pl;
+	int refused;      /* answered at accept and closing: not in nt->count */
+	prelogin_link pl; /* counted in nt->pre (pl.src set): not logged in */
 };
 
 typedef struct {
@@ -209,15 +208,11 @@ static void output_changed(net *nt)
 /* Count c against the pre-login caps (on) or stop counting it (off). */
 static void conn_set_prelogin(conn *c, int on)
 {
-	if (c->prelogin == on)
-		return;
-	if (on) {
-		/* Out of memory: the connection is just not counted. */
-		c->prelogin = prelogin_add(c->nt->pre, &c->pl, c->source, c) == 0;
-	} else {
-		c->prelogin = 0;
-		prelogin_remove(c->nt->pre, &c->pl);
-	}
+	/* Out of memory: the connection is just not counted. */
+	if (on && !c->pl.src)
+		(void)prelogin_add(c->nt->pre, &c->pl, c->source, c);
+	else if (!on)
+		prelogin_remove(c->nt->pre, &c->pl); /* nothing if not counted */
 }
 
 static void conn_maybe_free(conn *c)
