@@ -95,16 +95,21 @@ typedef struct {
 
 static auth_slot slots[SLOTS];
 
+uint64_t auth_key_hash(const char *key)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	return h;
+}
+
 static auth_slot *slot_for(const char *kind, const char *addr, const char *user, int create)
 {
 	char key[sizeof(slots[0].key)];
 	/* User names longer than any valid one are cut: such a user cannot
 	 * exist, and all of them count as one. */
 	snprintf(key, sizeof(key), "%s:%s%s%.65s", kind, addr, user ? " " : "", user ? user : "");
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	size_t set = (size_t)(h % (SLOTS / SLOT_WAYS)) * SLOT_WAYS;
+	size_t set = (size_t)(auth_key_hash(key) % (SLOTS / SLOT_WAYS)) * SLOT_WAYS;
 	auth_slot *oldest = NULL;
 	for (unsigned i = 0; i < SLOT_WAYS; i++) {
 		auth_slot *s = &slots[set + i];
