@@ -57,8 +57,7 @@ typedef struct auth_job {
 	uv_work_t req;
 	auth_fn work, after;
 	void *arg;
-	uint64_t seq; /* arrival order */
-	auth_source *src;
+	uint64_t seq;          /* arrival order */
 	struct auth_job *next; /* in its source's queue */
 } auth_job;
 
@@ -69,7 +68,7 @@ struct auth_source {
 	auth_source *prev, *next; /* the sources with jobs waiting */
 };
 
-static unsigned max_running = 1, running, n_waiting;
+static unsigned max_running = 1, running;
 static auth_source *sources;
 static uint64_t next_seq;
 
@@ -96,16 +95,21 @@ typedef struct {
 
 static auth_slot slots[SLOTS];
 
+uint64_t auth_key_hash(const char *key)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	return h;
+}
+
 static auth_slot *slot_for(const char *kind, const char *addr, const char *user, int create)
 {
 	char key[sizeof(slots[0].key)];
 	/* User names longer than any valid one are cut: such a user cannot
 	 * exist, and all of them count as one. */
 	snprintf(key, sizeof(key), "%s:%s%s%.65s", kind, addr, user ? " " : "", user ? user : "");
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	size_t set = (size_t)(h % (SLOTS / SLOT_WAYS)) * SLOT_WAYS;
+	size_t set = (size_t)(auth_key_hash(key) % (SLOTS / SLOT_WAYS)) * SLOT_WAYS;
 	auth_slot *oldest = NULL;
 	for (unsigned i = 0; i < SLOT_WAYS; i++) {
 		auth_slot *s = &slots[set + i];
@@ -132,11 +136,6 @@ static double served_now(const auth_slot *s, uint64_t now_ms)
 	for (; age >= SERVED_HALF_LIFE_MS && v > 1e-3; age -= SERVED_HALF_LIFE_MS)
 		v *= 0.5;
 	return v > 1e-3 ? v * (1.0 - 0.5 * age / SERVED_HALF_LIFE_MS) : 0;
-}
-
-static uint64_t clock_ms(uv_loop_t *loop)
-{
-	return uv_now(loop);
 }
 
 static void drop_source(auth_source *src)
@@ -194,7 +193,7 @@ static void job_after(uv_work_t *req, int status)
 
 static void start_waiting(uv_loop_t *loop)
 {
-	uint64_t now = clock_ms(loop);
+	uint64_t now = uv_now(loop);
 	while (running < max_running && sources) {
 		auth_source *src = pick_next(now);
 		auth_job *j = src->head;
@@ -202,13 +201,11 @@ static void start_waiting(uv_loop_t *loop)
 		if (!src->head)
 			src->tail = NULL;
 		src->waiting--;
-		n_waiting--;
 		auth_slot *h = slot_for("h", src->key, NULL, 1);
 		h->served = served_now(h, now) + 1;
 		h->last_ms = now;
 		if (!src->waiting)
 			drop_source(src);
-		j->src = NULL;
 		j->req.data = j;
 		/* libuv refuses only a NULL work callback: a failure here is a
 		 * bug, and answering from inside auth_queue would re-enter the
@@ -250,14 +247,12 @@ int auth_queue(uv_loop_t *loop, const char *source, unsigned per_source_cap, aut
 	j->after = after;
 	j->arg = arg;
 	j->seq = next_seq++;
-	j->src = src;
 	if (src->tail)
 		src->tail->next = j;
 	else
 		src->head = j;
 	src->tail = j;
 	src->waiting++;
-	n_waiting++;
 	start_waiting(loop);
 	return 0;
 }
@@ -276,7 +271,6 @@ int auth_cancel(void *arg)
 			if (src->tail == j)
 				src->tail = prev;
 			free(j);
-			n_waiting--;
 			if (!--src->waiting)
 				drop_source(src);
 			return 1;
@@ -287,7 +281,10 @@ int auth_cancel(void *arg)
 
 unsigned auth_waiting(void)
 {
-	return n_waiting;
+	unsigned n = 0;
+	for (const auth_source *src = sources; src; src = src->next)
+		n += src->waiting;
+	return n;
 }
 
 /* ---- throttling ---- */

@@ -28,6 +28,8 @@ int auth_verify_password(const char *hash, const char *password);
 
 /* The longest source key: an IPv6 address, or an IPv6 /64 prefix. */
 #define AUTH_SOURCE_MAX 64
+/* A hash of a source or slot key, for the tables kept per source. */
+uint64_t auth_key_hash(const char *key);
 #define AUTH_QUEUE_FULL (-2)
 
 /* Run work() on the thread pool and after() on the loop, at most

@@ -86,12 +86,10 @@ struct conn {
 	uint64_t last_active; /* uv_now of the last byte read or answer written */
 	uint64_t connected_at;
 	char peer[64];
-	char host[64]; /* peer address alone: login slowdown counts per address */
 	/* What login limits count per: the address, or an IPv6 peer's /64. */
 	char source[AUTH_SOURCE_MAX];
-	int prelogin; /* counted in nt->pre: not logged in */
-	int refused;  /* answered at accept and closing: not in nt->count */
-	prelogin_link pl;
+	int refused;      /* answered at accept and closing: not in nt->count */
+	prelogin_link pl; /* counted in nt->pre (pl.src set): not logged in */
 };
 
 typedef struct {
@@ -210,15 +208,11 @@ static void output_changed(net *nt)
 /* Count c against the pre-login caps (on) or stop counting it (off). */
 static void conn_set_prelogin(conn *c, int on)
 {
-	if (c->prelogin == on)
-		return;
-	if (on) {
-		/* Out of memory: the connection is just not counted. */
-		c->prelogin = prelogin_add(c->nt->pre, &c->pl, c->source, c) == 0;
-	} else {
-		c->prelogin = 0;
-		prelogin_remove(c->nt->pre, &c->pl);
-	}
+	/* Out of memory: the connection is just not counted. */
+	if (on && !c->pl.src)
+		(void)prelogin_add(c->nt->pre, &c->pl, c->source, c);
+	else if (!on)
+		prelogin_remove(c->nt->pre, &c->pl); /* nothing if not counted */
 }
 
 static void conn_maybe_free(conn *c)
@@ -822,23 +816,28 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	conn_process_input(c);
 }
 
-/* Read while there is room: fewer than conn_max_in_flight requests queued,
- * answers under the soft output limit, and less than INPUT_BUFFER_CAP of
- * unread input. Otherwise TCP pushes back on the client. */
+/* Room for more requests: fewer than conn_max_in_flight queued, answers
+ * under the soft output limit, decoded requests under their cap, and not
+ * paused by output_total_limit. */
+static int conn_has_room(conn *c)
+{
+	return !c->input_done && !c->closing && !c->nt->stopping &&
+	       c->queued < conn_max_in_flight(c) &&
+	       c->out_bytes <= c->nt->srv->cfg.output_soft_limit &&
+	       conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
+}
+
+/* Read while there is room (conn_has_room) and less than INPUT_BUFFER_CAP
+ * of unread input. Otherwise TCP pushes back on the client. */
 static void update_reading(conn *c)
 {
-	const config_t *cfg = &c->nt->srv->cfg;
-	int room = !c->input_done && !c->closing && !c->nt->stopping &&
-		   c->queued < conn_max_in_flight(c) && c->out_bytes <= cfg->output_soft_limit &&
-		   conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
+	int room = conn_has_room(c);
 	/* Frames already buffered come first; they need no new bytes. */
 	if (room && ld_frame_ready(&c->in)) {
 		conn_process_input(c);
 		if (c->closing)
 			return;
-		room = !c->input_done && c->queued < conn_max_in_flight(c) &&
-		       c->out_bytes <= cfg->output_soft_limit &&
-		       conn_decoded(c) < DECODED_WAITING_CAP(c) && !conn_paused(c);
+		room = conn_has_room(c);
 	}
 	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP;
 	if (want && !c->reading) {
@@ -870,7 +869,6 @@ static void peer_name(conn *c)
 		}
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
-	snprintf(c->host, sizeof(c->host), "%s", host);
 	snprintf(c->source, sizeof(c->source), "%s", host);
 	if (ss.ss_family == AF_INET6) {
 		/* One IPv6 host usually holds a whole /64: count per prefix, or a

@@ -23,10 +23,7 @@ struct prelogin_table {
 
 static size_t bucket_of(const char *key)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	return (size_t)(h % BUCKETS);
+	return (size_t)(auth_key_hash(key) % BUCKETS);
 }
 
 prelogin_table *prelogin_new(void)

@@ -136,9 +136,7 @@ static void touch(server *srv, principal_t *who, int64_t now)
 	w->at = now;
 	writer_submit(srv->wr, rc);
 	who->touched_at = now;
-	int64_t idle = now + (int64_t)srv->cfg.session_idle_timeout * 1000;
-	int64_t absolute = session_absolute_expiry(&srv->cfg, who->created_at);
-	who->expires_at = idle < absolute ? idle : absolute;
+	who->expires_at = session_expiry_at(&srv->cfg, who->created_at, now);
 }
 
 /* ---- the sweep ---- */
@@ -330,16 +328,10 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	memcpy(fresh.session_id, who->session_id, sizeof(fresh.session_id));
 	if (s) {
 		fresh.created_at = s->created_at;
+		/* A touch still at the writer moved the idle expiry already. */
 		fresh.touched_at = who->touched_at > s->last_used_at ? who->touched_at
 								     : s->last_used_at;
-		fresh.expires_at = session_expiry(&srv->cfg, s);
-		/* A touch still at the writer moved the idle expiry already. */
-		if (who->touched_at > s->last_used_at) {
-			int64_t idle = who->touched_at +
-				       (int64_t)srv->cfg.session_idle_timeout * 1000;
-			int64_t absolute = session_absolute_expiry(&srv->cfg, s->created_at);
-			fresh.expires_at = idle < absolute ? idle : absolute;
-		}
+		fresh.expires_at = session_expiry_at(&srv->cfg, s->created_at, fresh.touched_at);
 	} else {
 		fresh.expires_at = INT64_MAX;
 	}
@@ -352,12 +344,19 @@ static int rederive(server *srv, principal_t *who, int64_t now, ld_arena *arena)
 	return 0;
 }
 
+/* Must *who be derived again before it is trusted? Its epoch moved, the
+ * writer committed an auth change the loop may not have heard of yet (a read
+ * started now would see the new data with the old rights), or it expired. */
+static int stale(const principal_t *who, int64_t now)
+{
+	return who->epoch != auth_epoch || who->auth_commits != session_auth_commits() ||
+	       now >= who->expires_at;
+}
+
 int session_refresh(server *srv, principal_t *who)
 {
 	int64_t now = server_now_ms();
-	if (who->role == ROLE_NONE ||
-	    (who->epoch == auth_epoch && who->auth_commits == session_auth_commits() &&
-	     now < who->expires_at))
+	if (who->role == ROLE_NONE || !stale(who, now))
 		return 0;
 	ld_arena arena;
 	ld_arena_init(&arena, LIMIT_REQUEST_MEMORY);
@@ -373,10 +372,7 @@ int session_check(server *srv, principal_t *who, request_ctx *rc)
 	if (who->role == ROLE_NONE || rc->entry->min_role == ROLE_NONE)
 		return 0;
 	int64_t now = server_now_ms();
-	/* The writer may have committed a change the loop has not heard of
-	 * yet: a read started now would see the new data with the old rights. */
-	if (who->epoch != auth_epoch || who->auth_commits != session_auth_commits() ||
-	    now >= who->expires_at) {
+	if (stale(who, now)) {
 		int r = rederive(srv, who, now, &rc->arena);
 		if (r == 1) {
 			log_info("user %llu: session expired or revoked; closing the connection",

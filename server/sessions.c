@@ -73,16 +73,16 @@ uint64_t session_revoke_user(store_txn *t, uint64_t user_id, const uint8_t *keep
 	return t->ret ? 0 : n;
 }
 
-int64_t session_absolute_expiry(const config_t *cfg, int64_t created_at)
+int64_t session_expiry_at(const config_t *cfg, int64_t created_at, int64_t last_used_at)
 {
-	return created_at + (int64_t)cfg->session_max_age * 1000;
+	int64_t absolute = created_at + (int64_t)cfg->session_max_age * 1000;
+	int64_t idle = last_used_at + (int64_t)cfg->session_idle_timeout * 1000;
+	return absolute < idle ? absolute : idle;
 }
 
 int64_t session_expiry(const config_t *cfg, const session_record *s)
 {
-	int64_t absolute = session_absolute_expiry(cfg, s->created_at);
-	int64_t idle = s->last_used_at + (int64_t)cfg->session_idle_timeout * 1000;
-	return absolute < idle ? absolute : idle;
+	return session_expiry_at(cfg, s->created_at, s->last_used_at);
 }
 
 int64_t session_touch_interval_ms(const config_t *cfg)

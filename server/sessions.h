@@ -28,7 +28,8 @@ uint64_t session_revoke_user(store_txn *t, uint64_t user_id, const uint8_t *keep
  * expiry (last use + session_idle_timeout) and the absolute one (creation +
  * session_max_age). */
 int64_t session_expiry(const config_t *cfg, const session_record *s);
-int64_t session_absolute_expiry(const config_t *cfg, int64_t created_at);
+/* The same for a session created and last used at those times. */
+int64_t session_expiry_at(const config_t *cfg, int64_t created_at, int64_t last_used_at);
 /* How often an open connection's use is written to last_used_at: once a
  * minute, or a quarter of the idle timeout when that is shorter. */
 int64_t session_touch_interval_ms(const config_t *cfg);
