@@ -12,6 +12,33 @@ int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
 			     (ProtobufCMessage **)out);
 }
 
+size_t lead_owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,
+		      int *more)
+{
+	MDB_cursor *cur;
+	size_t n = 0;
+	*more = 0;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_OWNER], &cur)))
+		return 0;
+	uint8_t okey[8], ikey[8];
+	store_key_u64(okey, owner);
+	store_key_u64(ikey, after + 1);
+	MDB_val k = {8, okey}, v = {8, ikey};
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+	while (rc == 0) {
+		if (n == max) {
+			*more = 1;
+			break;
+		}
+		ids[n++] = store_key_get_u64(v.mv_data);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		t->ret = rc;
+	return n;
+}
+
 /* Bring every secondary index from old's keys to new's keys: delete what
  * went away, add what came. Unchanged keys are not touched. */
 static void update_indexes(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead)
