@@ -188,7 +188,7 @@ static void chunk_commit(request_ctx *rc)
 
 /* Start a chunk: the first sets the request up, every one (a replay too)
  * starts from what the committed chunks did, with an empty chunk arena. */
-static int chunk_begin(request_ctx *rc, void (*finish)(request_ctx *rc), int stoppable)
+static void chunk_begin(request_ctx *rc, void (*finish)(request_ctx *rc), int stoppable)
 {
 	if (!rc->chunk_commit) {
 		rc->chunk_commit = chunk_commit;
@@ -201,7 +201,6 @@ static int chunk_begin(request_ctx *rc, void (*finish)(request_ctx *rc), int sto
 	rc->chunk_moved_pending = rc->chunk_moved;
 	rc->n_chunk_failed_pending = rc->n_chunk_failed;
 	rc->chunk_failed_total_pending = rc->chunk_failed_total;
-	return LD_OK;
 }
 
 /* Two copies of a lead of `owner` to move (the write core needs the old one
