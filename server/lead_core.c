@@ -1,5 +1,6 @@
 #include "lead_core.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "lead_index.h"
@@ -10,6 +11,22 @@ int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
 	store_key_u64(key, id);
 	return store_get_msg(t, DB_LEADS, key, 8, &leadd__lead__descriptor, arena,
 			     (ProtobufCMessage **)out);
+}
+
+int lead_load_copy(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **old,
+		   Leadd__Lead **lead)
+{
+	uint8_t key[8];
+	MDB_val v;
+	store_key_u64(key, id);
+	int rc = store_get(t, DB_LEADS, key, 8, &v);
+	if (rc)
+		return rc;
+	*old = leadd__lead__unpack(&arena->pb, v.mv_size, v.mv_data);
+	*lead = *old ? leadd__lead__unpack(&arena->pb, v.mv_size, v.mv_data) : NULL;
+	if (!*lead)
+		return t->ret = arena->exhausted ? ENOMEM : MDB_CORRUPTED;
+	return 0;
 }
 
 size_t lead_owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,

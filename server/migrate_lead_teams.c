@@ -26,8 +26,7 @@ static uint64_t follow_owner(store_txn *t, const user_record *u, ld_arena *arena
 		for (size_t i = 0; i < n && !t->ret; i++) {
 			Leadd__Lead *old, *lead;
 			after = ids[i];
-			if (lead_load(t, ids[i], arena, &old) ||
-			    lead_load(t, ids[i], arena, &lead)) {
+			if (lead_load_copy(t, ids[i], arena, &old, &lead)) {
 				t->ret = t->ret ? t->ret : MDB_CORRUPTED;
 				return moved;
 			}
