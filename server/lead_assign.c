@@ -188,7 +188,7 @@ static void chunk_commit(request_ctx *rc)
 
 /* Start a chunk: the first sets the request up, every one (a replay too)
  * starts from what the committed chunks did, with an empty chunk arena. */
-static int chunk_begin(request_ctx *rc, void (*finish)(request_ctx *rc), int stoppable)
+static void chunk_begin(request_ctx *rc, void (*finish)(request_ctx *rc), int stoppable)
 {
 	if (!rc->chunk_commit) {
 		rc->chunk_commit = chunk_commit;
@@ -201,35 +201,6 @@ static int chunk_begin(request_ctx *rc, void (*finish)(request_ctx *rc), int sto
 	rc->chunk_moved_pending = rc->chunk_moved;
 	rc->n_chunk_failed_pending = rc->n_chunk_failed;
 	rc->chunk_failed_total_pending = rc->chunk_failed_total;
-	return LD_OK;
-}
-
-/* Lead ids owned by `owner` after `after`, at most `max`. */
-static size_t owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,
-			int *more)
-{
-	MDB_cursor *cur;
-	size_t n = 0;
-	*more = 0;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_OWNER], &cur)))
-		return 0;
-	uint8_t okey[8], ikey[8];
-	store_key_u64(okey, owner);
-	store_key_u64(ikey, after + 1);
-	MDB_val k = {8, okey}, v = {8, ikey};
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
-	while (rc == 0) {
-		if (n == max) {
-			*more = 1;
-			break;
-		}
-		ids[n++] = store_key_get_u64(v.mv_data);
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
-	}
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		t->ret = rc;
-	return n;
 }
 
 /* Two copies of a lead of `owner` to move (the write core needs the old one
@@ -272,7 +243,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 	if (!ids)
 		return t->ret = ENOMEM;
 	int more;
-	size_t n = owned_ids(t, owner, rc->chunk_after, ids, BULK_CHUNK, &more);
+	size_t n = lead_owned_ids(t, owner, rc->chunk_after, ids, BULK_CHUNK, &more);
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		if (i > 0 && t->chunk_bytes + ar->used > BULK_CHUNK_BYTES) {
 			more = 1; /* this chunk's memory is spent: the rest next time */
@@ -470,7 +441,7 @@ static uint64_t finish_chunk(store_txn *t, uint64_t user_id, uint64_t *after, ld
 	if (err && err != MDB_NOTFOUND)
 		return 0;
 	uint64_t team = err ? 0 : u->team_id;
-	size_t n = err ? 0 : owned_ids(t, user_id, *after, ids, BULK_CHUNK, &more);
+	size_t n = err ? 0 : lead_owned_ids(t, user_id, *after, ids, BULK_CHUNK, &more);
 	lead_change ch = {.now = server_now_ms(),
 			  .author = 0,
 			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN};

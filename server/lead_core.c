@@ -1,5 +1,6 @@
 #include "lead_core.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "lead_index.h"
@@ -10,6 +11,49 @@ int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
 	store_key_u64(key, id);
 	return store_get_msg(t, DB_LEADS, key, 8, &leadd__lead__descriptor, arena,
 			     (ProtobufCMessage **)out);
+}
+
+int lead_load_copy(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **old,
+		   Leadd__Lead **lead)
+{
+	uint8_t key[8];
+	MDB_val v;
+	store_key_u64(key, id);
+	int rc = store_get(t, DB_LEADS, key, 8, &v);
+	if (rc)
+		return rc;
+	*old = leadd__lead__unpack(&arena->pb, v.mv_size, v.mv_data);
+	*lead = *old ? leadd__lead__unpack(&arena->pb, v.mv_size, v.mv_data) : NULL;
+	if (!*lead)
+		return t->ret = arena->exhausted ? ENOMEM : MDB_CORRUPTED;
+	return 0;
+}
+
+size_t lead_owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,
+		      int *more)
+{
+	MDB_cursor *cur;
+	size_t n = 0;
+	*more = 0;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_OWNER], &cur)))
+		return 0;
+	uint8_t okey[8], ikey[8];
+	store_key_u64(okey, owner);
+	store_key_u64(ikey, after + 1);
+	MDB_val k = {8, okey}, v = {8, ikey};
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+	while (rc == 0) {
+		if (n == max) {
+			*more = 1;
+			break;
+		}
+		ids[n++] = store_key_get_u64(v.mv_data);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		t->ret = rc;
+	return n;
 }
 
 /* Bring every secondary index from old's keys to new's keys: delete what

@@ -26,4 +26,16 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 /* Read a lead through the arena: 0, MDB_NOTFOUND or an error. */
 int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out);
 
+/* Two decoded copies of one lead from one read, as lead_load gives one:
+ * `old` for lead_apply, `lead` to change. */
+int lead_load_copy(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **old,
+		   Leadd__Lead **lead);
+
+/* Ids of the leads `owner` owns, after `after`, at most `max`, from the
+ * owner index; *more when there are others. An error is left in t->ret.
+ * Changing only a lead's team leaves its owner index entry alone, so a
+ * caller can move leads between calls and go on from the last id. */
+size_t lead_owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,
+		      int *more);
+
 #endif

@@ -35,14 +35,12 @@ static int check_money(request_ctx *rc, const Leadd__Money *m)
 	if (!m->has_amount_minor)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "the value needs an amount (in the currency's minor units)");
-	const char *c = m->currency;
-	if (!c || strlen(c) != 3 || !isupper((unsigned char)c[0]) ||
-	    !isupper((unsigned char)c[1]) || !isupper((unsigned char)c[2]))
-		return dispatch_fail(
-			rc, LD_INVALID_ARGUMENT,
-			"the value needs an ISO 4217 currency such as EUR (three capital "
-			"letters)%s",
-			c ? "" : ", and has none");
+	/* A currency that is there was checked against ISO 4217 by
+	 * validate_request, before the handler runs. */
+	if (!m->currency)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the value needs an ISO 4217 currency such as EUR (three "
+				     "capital letters), and has none");
 	return LD_OK;
 }
 
@@ -387,9 +385,10 @@ int lead_update(request_ctx *rc, store_txn *t)
 	    (code = check_email(rc, q->main_email)) || (code = check_phone(rc, q->main_phone)))
 		return code;
 
-	/* A second copy to edit: the write core needs the old one intact. */
-	if ((code = lead_load_visible(rc, t, q->id, &lead)))
-		return code;
+	/* A second copy to edit: the write core needs the old one intact. The
+	 * caller may see it: it is the lead just checked, in this transaction. */
+	if ((code = lead_load(t, q->id, &rc->arena, &lead)))
+		return dispatch_store_error(rc, code);
 	if (q->title)
 		lead->title = q->title;
 	if (q->description)
@@ -440,9 +439,9 @@ int lead_set_status(request_ctx *rc, store_txn *t)
 	    (code = check_status(rc, t, q->status_id)))
 		return code;
 	if (old->status_id == q->status_id)
-		return lead_reply(rc, old); /* already there: nothing to record */
-	if ((code = lead_load_visible(rc, t, q->id, &lead)))
-		return code;
+		return lead_reply(rc, old);                  /* already there: nothing to record */
+	if ((code = lead_load(t, q->id, &rc->arena, &lead))) /* a copy to change */
+		return dispatch_store_error(rc, code);
 	lead->status_id = q->status_id;
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
 	if (lead_apply(t, old, lead, &ch) != 0)

@@ -6,7 +6,6 @@
  * `leadd verify` now reports such leads. The migration moves each one to its
  * owner's team through the write core, as an ordinary change of kind assign
  * authored by user 0 (the system), so its history says when and why. */
-#include <errno.h>
 #include <time.h>
 
 #include "lead_core.h"
@@ -15,53 +14,32 @@
 #include "migrate.h"
 #include "users.h"
 
-/* Ids of the leads `owner` owns, from the owner index (read before any of
- * them changes: lead_apply rewrites the owner index as it goes). */
-static uint64_t *owned_leads(store_txn *t, uint64_t owner, ld_arena *arena, size_t *n)
-{
-	*n = 0;
-	MDB_cursor *cur;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_OWNER], &cur)))
-		return NULL;
-	uint8_t key[8];
-	store_key_u64(key, owner);
-	MDB_val k = {8, key}, d;
-	size_t count = 0;
-	int rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
-	if (rc == 0)
-		rc = mdb_cursor_count(cur, &count);
-	uint64_t *ids = rc == 0 ? ld_arena_alloc(arena, (count + 1) * sizeof(*ids)) : NULL;
-	if (rc == 0 && !ids)
-		rc = ENOMEM;
-	while (rc == 0 && *n < count) {
-		ids[(*n)++] = store_key_get_u64(d.mv_data);
-		rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT_DUP);
-	}
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND && !t->ret)
-		t->ret = rc;
-	return ids;
-}
+/* Owner index entries read at a time. */
+#define IDS_PER_READ 500
 
 static uint64_t follow_owner(store_txn *t, const user_record *u, ld_arena *arena, int64_t now)
 {
-	uint64_t moved = 0;
-	size_t n;
-	uint64_t *ids = owned_leads(t, u->id, arena, &n);
-	for (size_t i = 0; i < n && !t->ret; i++) {
-		Leadd__Lead *old, *lead;
-		if (lead_load(t, ids[i], arena, &old) || lead_load(t, ids[i], arena, &lead)) {
-			t->ret = t->ret ? t->ret : MDB_CORRUPTED;
-			return moved;
+	uint64_t moved = 0, after = 0, ids[IDS_PER_READ];
+	int more = 1;
+	while (more && !t->ret) {
+		size_t n = lead_owned_ids(t, u->id, after, ids, IDS_PER_READ, &more);
+		for (size_t i = 0; i < n && !t->ret; i++) {
+			Leadd__Lead *old, *lead;
+			after = ids[i];
+			if (lead_load_copy(t, ids[i], arena, &old, &lead)) {
+				t->ret = t->ret ? t->ret : MDB_CORRUPTED;
+				return moved;
+			}
+			if (old->owner_id != u->id || old->team_id == u->team_id)
+				continue;
+			lead->has_team_id = 1;
+			lead->team_id = u->team_id;
+			lead_change ch = {.now = now,
+					  .author = 0,
+					  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN};
+			lead_apply(t, old, lead, &ch);
+			moved++;
 		}
-		if (old->owner_id != u->id || old->team_id == u->team_id)
-			continue;
-		lead->has_team_id = 1;
-		lead->team_id = u->team_id;
-		lead_change ch = {
-			.now = now, .author = 0, .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN};
-		lead_apply(t, old, lead, &ch);
-		moved++;
 	}
 	return moved;
 }

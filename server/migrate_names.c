@@ -134,7 +134,7 @@ static void merge_client(store_txn *t, ld_arena *arena, uint64_t from, uint64_t 
 			return;
 		}
 		Leadd__Lead *old, *lead;
-		if (lead_load(t, lead_id, arena, &old) || lead_load(t, lead_id, arena, &lead)) {
+		if (lead_load_copy(t, lead_id, arena, &old, &lead)) {
 			t->ret = t->ret ? t->ret : MDB_CORRUPTED;
 			return;
 		}

@@ -113,12 +113,17 @@ static int reply_team(request_ctx *rc, store_txn *t, const team_record *tm)
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
-static int find_user(request_ctx *rc, store_txn *t, const char *name, user_record **u)
+/* The answer to user_find's result `err` for `name`. */
+static int found_user(request_ctx *rc, int err, const char *name)
 {
-	int err = user_find(t, name, &rc->arena, u);
 	if (err == MDB_NOTFOUND)
 		return dispatch_fail(rc, LD_NOT_FOUND, "no user '%s'", name ? name : "");
 	return err ? dispatch_store_error(rc, err) : LD_OK;
+}
+
+static int find_user(request_ctx *rc, store_txn *t, const char *name, user_record **u)
+{
+	return found_user(rc, user_find(t, name, &rc->arena, u), name);
 }
 
 static int find_team(request_ctx *rc, store_txn *t, const char *name, team_record **tm)
@@ -239,13 +244,11 @@ int user_passwd(request_ctx *rc, store_txn *t)
 		if ((err == MDB_NOTFOUND || (err == 0 && u->id != rc->who.user_id)) &&
 		    rc->who.role < ROLE_ADMIN)
 			return dispatch_fail(rc, LD_PERMISSION_DENIED, NOT_YOURS);
-		if ((code = find_user(rc, t, q->name, &u)))
+		if ((code = found_user(rc, err, q->name)))
 			return code;
 	} else if ((code = user_load(t, rc->who.user_id, &rc->arena, &u))) {
 		return dispatch_store_error(rc, code);
 	}
-	if (u->id != rc->who.user_id && rc->who.role < ROLE_ADMIN)
-		return dispatch_fail(rc, LD_PERMISSION_DENIED, NOT_YOURS);
 	/* Your own: the current password was verified against this hash on
 	 * the thread pool; a change since then means it was not the current
 	 * one any more. */
