@@ -56,7 +56,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, Leadd, LoginRefused, load_pb  # noqa: E402
-from leadd_harness import Results, create_many, ok_call, passwd, send_together  # noqa: E402
+from leadd_harness import Results, all_leads, create_many, ok_call, passwd, send_together  # noqa: E402
 import leadd_harness  # noqa: E402
 
 TOM_PW = "tom-password-1"
@@ -188,17 +188,7 @@ def passwd_probe(pb, binary, tmp):
 # ---- bulk_rights ----
 
 def owned_count(c, user_id):
-    n, cursor = 0, None
-    while True:
-        def fill(q):
-            q.lead_list.limit = 1000
-            if cursor:
-                q.lead_list.cursor = cursor
-        r = ok_call(c, fill, "list")
-        n += sum(1 for ld in r.lead_list.leads if ld.owner_id == user_id)
-        cursor = r.lead_list.cursor
-        if not cursor:
-            return n
+    return sum(1 for ld in all_leads(c, "list") if ld.owner_id == user_id)
 
 
 def bulk_then(pb, d, admin, mgr_name, src, dst, change, n=6000):
