@@ -124,9 +124,11 @@ static const char *spawn(ld_test_server *s)
 	if (pid == 0) {
 		child_die_with_parent(parent);
 		child_close_fds();
-		char *const argv[] = {(char *)s->leadd, "--data-dir",  s->data_dir,  "--listen",
-				      "127.0.0.1:0",    "--port-file", s->port_file, "--log-level",
-				      "warn",           NULL};
+		char *argv[10 + LD_TEST_EXTRA_ARGS] = {
+			(char *)s->leadd, "--data-dir", s->data_dir,   "--listen", "127.0.0.1:0",
+			"--port-file",    s->port_file, "--log-level", "warn",     NULL};
+		for (int i = 0; s->extra_args && i < LD_TEST_EXTRA_ARGS && s->extra_args[i]; i++)
+			argv[9 + i] = (char *)s->extra_args[i];
 		execv(s->leadd, argv);
 		fprintf(stderr, "exec %s: %s\n", s->leadd, strerror(errno));
 		_exit(127);

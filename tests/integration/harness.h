@@ -19,6 +19,9 @@
 /* How long a test waits for one answer before calling the server hung. */
 #define LD_TEST_CALL_MS 20000
 
+/* How many extra_args (below) a start passes on to leadd at most. */
+#define LD_TEST_EXTRA_ARGS 8
+
 /* The first admin, created by `leadd init` before the first start. */
 #define LD_TEST_ADMIN "admin"
 #define LD_TEST_ADMIN_PASSWORD "harness-admin-pw-1"
@@ -30,6 +33,10 @@ typedef struct {
 	char addr[64];            /* "127.0.0.1:PORT" once started */
 	const char *leadd;        /* path of the leadd binary, from $LEADD */
 	pid_t pid;                /* 0 when not running */
+	/* Extra leadd arguments for the next start or restart (NULL-terminated,
+	 * at most LD_TEST_EXTRA_ARGS), e.g. {"--set", "session_max_age=2", NULL}.
+	 * ld_test_server_start clears it; set it before ld_test_server_restart. */
+	const char *const *extra_args;
 } ld_test_server;
 
 /* mkdtemp a directory, run `leadd init` (admin LD_TEST_ADMIN with

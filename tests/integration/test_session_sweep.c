@@ -4,76 +4,25 @@
  * directly (more than one sweep step deletes), leadd starts again with
  * session_max_age=2 (a sweep every second), and within 20 s the sessions and
  * sessions_by_user databases hold the 10 live sessions alone; verify passes. */
+#include <fcntl.h>
 #include <lmdb.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* cmocka.h needs the headers above it. */
 #include <cmocka.h>
 
+#include "harness.h"
 #include "leadd_store.pb-c.h"
 
 #define EXPIRED 1500
 #define LIVE 10
-
-static const char *leadd;
-static char dir[256], data[300];
-
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static pid_t start(void)
-{
-	char port_file[400];
-	snprintf(port_file, sizeof(port_file), "%s/port", dir);
-	unlink(port_file);
-	pid_t pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl(leadd, leadd, "--data-dir", data, "--listen", "127.0.0.1:0", "--port-file",
-		      port_file, "--log-level", "warn", "--set", "session_max_age=2", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		FILE *f = fopen(port_file, "r");
-		int port = 0;
-		if (f && fscanf(f, "%d", &port) == 1 && port > 0) {
-			fclose(f);
-			return pid;
-		}
-		if (f)
-			fclose(f);
-		usleep(50000);
-	}
-	kill(pid, SIGKILL);
-	fail_msg("leadd did not start");
-	return -1;
-}
-
-static void stop(pid_t pid)
-{
-	int st;
-	kill(pid, SIGTERM);
-	waitpid(pid, &st, 0);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
 
 static int64_t now_ms(void)
 {
@@ -101,7 +50,7 @@ static void put_session(MDB_txn *txn, MDB_dbi sessions, MDB_dbi by_user, int i, 
 	assert_int_equal(mdb_put(txn, by_user, &uk, &uv, 0), 0);
 }
 
-static void counts(size_t *sessions, size_t *by_user)
+static void counts(const char *data, size_t *sessions, size_t *by_user)
 {
 	MDB_env *env;
 	MDB_txn *txn;
@@ -121,13 +70,42 @@ static void counts(size_t *sessions, size_t *by_user)
 	mdb_env_close(env);
 }
 
+/* This test has always printed only its own sweep figures: leadd init's and
+ * verify's report lines go to /dev/null while they run. */
+static int stdout_to_null(void)
+{
+	fflush(stdout);
+	int keep = dup(STDOUT_FILENO);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(keep >= 0 && null >= 0);
+	assert_true(dup2(null, STDOUT_FILENO) >= 0);
+	close(null);
+	return keep;
+}
+
+static void stdout_back(int keep)
+{
+	assert_true(dup2(keep, STDOUT_FILENO) >= 0);
+	close(keep);
+}
+
+static void verify_quietly(ld_test_server *srv)
+{
+	int keep = stdout_to_null();
+	ld_test_server_verify(srv);
+	stdout_back(keep);
+}
+
 static void test_sweep_deletes_in_chunks(void **state)
 {
-	(void)state;
-	assert_int_equal(run("echo admin-password | %s init --data-dir %s --admin admin "
-			     "--password-stdin >/dev/null",
-			     leadd, data),
-			 0);
+	ld_test_server *srv = *state;
+	/* leadd init made the admin (user 1); leadd is stopped while the
+	 * sessions are written behind its back. */
+	int keep = stdout_to_null();
+	ld_test_server_start(srv);
+	ld_test_server_stop(srv);
+	stdout_back(keep);
+	const char *data = srv->data_dir;
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi sessions, by_user;
@@ -146,12 +124,14 @@ static void test_sweep_deletes_in_chunks(void **state)
 		put_session(txn, sessions, by_user, i, now + 3600 * 1000);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
-	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+	verify_quietly(srv);
 
-	pid_t pid = start();
+	static const char *const sweep_every_second[] = {"--set", "session_max_age=2", NULL};
+	srv->extra_args = sweep_every_second;
+	ld_test_server_restart(srv);
 	size_t s = 0, u = 0;
 	for (int i = 0; i < 200; i++) {
-		counts(&s, &u);
+		counts(data, &s, &u);
 		if (s == LIVE && u == LIVE)
 			break;
 		usleep(100000);
@@ -159,25 +139,15 @@ static void test_sweep_deletes_in_chunks(void **state)
 	print_message("after the sweep: %zu sessions, %zu index entries\n", s, u);
 	assert_int_equal(s, LIVE);
 	assert_int_equal(u, LIVE);
-	stop(pid);
-	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+	ld_test_server_stop(srv);
+	verify_quietly(srv);
 }
 
 int main(void)
 {
-	leadd = getenv("LEADD");
-	if (!leadd) {
-		fprintf(stderr, "set LEADD to the leadd binary\n");
-		return 1;
-	}
-	snprintf(dir, sizeof(dir), "/tmp/leadd-sweep-XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(data, sizeof(data), "%s/data", dir);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sweep_deletes_in_chunks),
+		cmocka_unit_test_setup_teardown(test_sweep_deletes_in_chunks, ld_test_setup,
+						ld_test_teardown),
 	};
-	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	run("rm -rf %s", dir);
-	return failed;
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -238,6 +238,21 @@ static void check_content(const Leadd__Lead *l, const want_lead *w, const char *
 			 (long long)w->next_action_at);
 }
 
+/* The two leads pack to the same bytes. */
+static int same_bytes(const Leadd__Lead *a, const Leadd__Lead *b)
+{
+	size_t na = leadd__lead__get_packed_size(a), nb = leadd__lead__get_packed_size(b);
+	uint8_t *pa = malloc(na + 1), *pb = malloc(nb + 1);
+	assert_non_null(pa);
+	assert_non_null(pb);
+	leadd__lead__pack(a, pa);
+	leadd__lead__pack(b, pb);
+	int same = na == nb && memcmp(pa, pb, na) == 0;
+	free(pa);
+	free(pb);
+	return same;
+}
+
 /* Two replies carry the same lead, field for field. */
 static void check_same(const Leadd__Lead *a, const Leadd__Lead *b, const char *what)
 {
@@ -251,31 +266,9 @@ static void check_same(const Leadd__Lead *a, const Leadd__Lead *b, const char *w
 		fail_msg("%s: lead %llu metadata differs from the last write's reply", what,
 			 (unsigned long long)a->id);
 	/* Packing both is the strictest comparison of everything else. */
-	size_t na = leadd__lead__get_packed_size(a), nb = leadd__lead__get_packed_size(b);
-	uint8_t *pa = malloc(na + 1), *pb = malloc(nb + 1);
-	assert_non_null(pa);
-	assert_non_null(pb);
-	leadd__lead__pack(a, pa);
-	leadd__lead__pack(b, pb);
-	if (na != nb || memcmp(pa, pb, na) != 0)
+	if (!same_bytes(a, b))
 		fail_msg("%s: lead %llu differs from the reply of its last write", what,
 			 (unsigned long long)a->id);
-	free(pa);
-	free(pb);
-}
-
-static int same_bytes(const Leadd__Lead *a, const Leadd__Lead *b)
-{
-	size_t na = leadd__lead__get_packed_size(a), nb = leadd__lead__get_packed_size(b);
-	uint8_t *pa = malloc(na + 1), *pb = malloc(nb + 1);
-	assert_non_null(pa);
-	assert_non_null(pb);
-	leadd__lead__pack(a, pa);
-	leadd__lead__pack(b, pb);
-	int same = na == nb && memcmp(pa, pb, na) == 0;
-	free(pa);
-	free(pb);
-	return same;
 }
 
 /* A write reply: OK, a lead, a version above every earlier one (or, for an

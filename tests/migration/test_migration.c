@@ -111,46 +111,75 @@ static uint64_t create_lead(ld_conn *c, const char *title)
 	return id;
 }
 
+typedef struct {
+	MDB_env *env;
+	MDB_txn *txn;
+} lmdb_w;
+
+static MDB_dbi db(lmdb_w *w, const char *name)
+{
+	MDB_dbi d;
+	assert_int_equal(mdb_dbi_open(w->txn, name, 0, &d), 0);
+	return d;
+}
+
+/* Open the data directory with LMDB directly, leadd stopped, and begin a
+ * write transaction. */
+static lmdb_w w_open(void)
+{
+	lmdb_w w;
+	assert_int_equal(mdb_env_create(&w.env), 0);
+	mdb_env_set_maxdbs(w.env, 64);
+	mdb_env_set_mapsize(w.env, 256u << 20);
+	assert_int_equal(mdb_env_open(w.env, data, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(w.env, NULL, 0, &w.txn), 0);
+	return w;
+}
+
+static void w_commit(lmdb_w *w)
+{
+	assert_int_equal(mdb_txn_commit(w->txn), 0);
+	mdb_env_close(w->env);
+}
+
+static void put_raw(lmdb_w *w, MDB_dbi d, const char *key, size_t klen, const void *val,
+		    size_t vlen)
+{
+	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+	assert_int_equal(mdb_put(w->txn, d, &k, &v, 0), 0);
+}
+
+static void be64(uint8_t out[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+/* meta's schema_version, as leadd writes it (big-endian). */
+static void put_schema(lmdb_w *w, uint64_t version)
+{
+	uint8_t v[8];
+	be64(v, version);
+	put_raw(w, db(w, "meta"), "schema_version", strlen("schema_version"), v, 8);
+}
+
 /* Undo migration 2: schema_version 1, no session key. */
 static void downgrade_to_schema_1(void)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi meta;
-	assert_int_equal(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 64);
-	mdb_env_set_mapsize(env, 256u << 20);
-	assert_int_equal(mdb_env_open(env, data, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	lmdb_w w = w_open();
 	MDB_val k = {strlen("session_key"), "session_key"};
-	assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
-	uint8_t one[8] = {0, 0, 0, 0, 0, 0, 0, 1};
-	MDB_val sk = {strlen("schema_version"), "schema_version"}, sv = {8, one};
-	assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	assert_int_equal(mdb_del(w.txn, db(&w, "meta"), &k, NULL), 0);
+	put_schema(&w, 1);
+	w_commit(&w);
 }
 
 /* Undo migration 3: schema_version 2, no sessions_by_user entries. */
 static void downgrade_to_schema_2(void)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi meta, idx;
-	assert_int_equal(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 64);
-	mdb_env_set_mapsize(env, 256u << 20);
-	assert_int_equal(mdb_env_open(env, data, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-	assert_int_equal(mdb_dbi_open(txn, "sessions_by_user", 0, &idx), 0);
-	assert_int_equal(mdb_drop(txn, idx, 1), 0);
-	uint8_t two[8] = {0, 0, 0, 0, 0, 0, 0, 2};
-	MDB_val sk = {strlen("schema_version"), "schema_version"}, sv = {8, two};
-	assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	lmdb_w w = w_open();
+	assert_int_equal(mdb_drop(w.txn, db(&w, "sessions_by_user"), 1), 0);
+	put_schema(&w, 2);
+	w_commit(&w);
 }
 
 static uint64_t read_schema(void)
@@ -293,18 +322,6 @@ static void test_schema_2_sessions_get_indexed(void **state)
  * made now and puts back the old keys (and the two colliding names) with
  * LMDB directly, then starts leadd on it. */
 
-typedef struct {
-	MDB_env *env;
-	MDB_txn *txn;
-} lmdb_w;
-
-static MDB_dbi db(lmdb_w *w, const char *name)
-{
-	MDB_dbi d;
-	assert_int_equal(mdb_dbi_open(w->txn, name, 0, &d), 0);
-	return d;
-}
-
 /* Schema 2's key for folders and tags: ASCII lower-case, spaces folded. */
 static void old_fold(const char *in, char *out)
 {
@@ -324,13 +341,6 @@ static void old_fold(const char *in, char *out)
 	out[o] = 0;
 }
 
-static void put_raw(lmdb_w *w, MDB_dbi d, const char *key, size_t klen, const void *val,
-		    size_t vlen)
-{
-	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-	assert_int_equal(mdb_put(w->txn, d, &k, &v, 0), 0);
-}
-
 static void put_msg(lmdb_w *w, MDB_dbi d, const void *key, size_t klen, const ProtobufCMessage *m)
 {
 	size_t n = protobuf_c_message_get_packed_size(m);
@@ -339,12 +349,6 @@ static void put_msg(lmdb_w *w, MDB_dbi d, const void *key, size_t klen, const Pr
 	protobuf_c_message_pack(m, buf);
 	put_raw(w, d, key, klen, buf, n);
 	free(buf);
-}
-
-static void be64(uint8_t out[8], uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		out[i] = (uint8_t)v;
 }
 
 /* Re-key a name database by exact names; rename user `rename_id` to `to`. */
@@ -545,20 +549,13 @@ static void test_schema_2_names_fold(void **state)
 
 	/* Back to schema 2: Tim becomes "tom", folder B "MAISON LEFÈVRE SA",
 	 * every name under its old key. */
-	lmdb_w w;
-	assert_int_equal(mdb_env_create(&w.env), 0);
-	mdb_env_set_maxdbs(w.env, 64);
-	mdb_env_set_mapsize(w.env, 256u << 20);
-	assert_int_equal(mdb_env_open(w.env, data, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(w.env, NULL, 0, &w.txn), 0);
+	lmdb_w w = w_open();
 	old_name_keys(&w, "users", "user_names", tim, "tom");
 	old_name_keys(&w, "teams", "team_names", 0, NULL);
 	rename_folder(&w, folder_b, lead_b, "MAISON LEF\xC3\x88VRE SA");
 	old_folder_and_tag_keys(&w);
-	uint8_t two[8] = {0, 0, 0, 0, 0, 0, 0, 2};
-	put_raw(&w, db(&w, "meta"), "schema_version", strlen("schema_version"), two, 8);
-	assert_int_equal(mdb_txn_commit(w.txn), 0);
-	mdb_env_close(w.env);
+	put_schema(&w, 2);
+	w_commit(&w);
 	assert_int_equal(read_schema(), 2);
 
 	pid = start(addr, sizeof(addr));
@@ -645,17 +642,10 @@ static void test_schema_4_leads_follow_owner_team(void **state)
 	ld_conn_close(c);
 	stop(pid);
 
-	lmdb_w w;
-	assert_int_equal(mdb_env_create(&w.env), 0);
-	mdb_env_set_maxdbs(w.env, 64);
-	mdb_env_set_mapsize(w.env, 256u << 20);
-	assert_int_equal(mdb_env_open(w.env, data, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(w.env, NULL, 0, &w.txn), 0);
+	lmdb_w w = w_open();
 	set_lead_team(&w, stray, owner_team + 41);
-	uint8_t four[8] = {0, 0, 0, 0, 0, 0, 0, 4};
-	put_raw(&w, db(&w, "meta"), "schema_version", strlen("schema_version"), four, 8);
-	assert_int_equal(mdb_txn_commit(w.txn), 0);
-	mdb_env_close(w.env);
+	put_schema(&w, 4);
+	w_commit(&w);
 	assert_int_equal(read_schema(), 4);
 
 	pid = start(addr, sizeof(addr));
@@ -678,19 +668,9 @@ static void test_schema_4_leads_follow_owner_team(void **state)
 static void test_newer_schema_is_refused(void **state)
 {
 	(void)state;
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi meta;
-	mdb_env_create(&env);
-	mdb_env_set_maxdbs(env, 64);
-	assert_int_equal(mdb_env_open(env, data, 0, 0600), 0);
-	mdb_txn_begin(env, NULL, 0, &txn);
-	mdb_dbi_open(txn, "meta", 0, &meta);
-	uint8_t v99[8] = {0, 0, 0, 0, 0, 0, 0, 99};
-	MDB_val k = {strlen("schema_version"), "schema_version"}, v = {8, v99};
-	assert_int_equal(mdb_put(txn, meta, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	lmdb_w w = w_open();
+	put_schema(&w, 99);
+	w_commit(&w);
 	/* A newer data directory is refused with a sentence, not touched. */
 	assert_int_equal(run("%s --data-dir %s --listen 127.0.0.1:0 2>%s/err", leadd, data, dir),
 			 1);

@@ -56,7 +56,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, Leadd, LoginRefused, load_pb  # noqa: E402
-from leadd_harness import Results, create_many, ok_call, passwd, send_together  # noqa: E402
+from leadd_harness import Results, all_leads, create_many, ok_call, passwd, send_together  # noqa: E402
 import leadd_harness  # noqa: E402
 
 TOM_PW = "tom-password-1"
@@ -188,17 +188,7 @@ def passwd_probe(pb, binary, tmp):
 # ---- bulk_rights ----
 
 def owned_count(c, user_id):
-    n, cursor = 0, None
-    while True:
-        def fill(q):
-            q.lead_list.limit = 1000
-            if cursor:
-                q.lead_list.cursor = cursor
-        r = ok_call(c, fill, "list")
-        n += sum(1 for ld in r.lead_list.leads if ld.owner_id == user_id)
-        cursor = r.lead_list.cursor
-        if not cursor:
-            return n
+    return sum(1 for ld in all_leads(c, "list") if ld.owner_id == user_id)
 
 
 def bulk_then(pb, d, admin, mgr_name, src, dst, change, n=6000):
@@ -239,17 +229,22 @@ def bulk_rights(pb, binary, tmp):
         def demote(m):
             ok_call(admin, lambda q: (setattr(q.user_edit, "name", "mia"),
                                       setattr(q.user_edit, "role", pb.ROLE_REP)), "demote")
-        r, really = bulk_then(pb, d, admin, "mia", "r1", "r2", demote, n)
-        if isinstance(r, Exception):
-            record("demoted during a bulk move: stopped", False, "no answer: %r" % r)
-        else:
+        def stopped(short, what, code, dst, r, really, says_moved=False):
+            if isinstance(r, Exception):
+                record(short + ": stopped", False, "no answer: %r" % r)
+                return
             moved = (r.lead_bulk_assign.moved
                      if r.WhichOneof("body") == "lead_bulk_assign" else None)
-            record("a manager demoted during their bulk move: PERMISSION_DENIED at the next "
-                   "chunk, with moved=N",
-                   r.code == pb.PERMISSION_DENIED and moved is not None and 0 < moved < n
-                   and moved == really and ("%d of the leads were moved" % moved) in r.message,
-                   "%s, moved=%s, r2 owns %d of %d" % (answer(pb, r), moved, really, n))
+            record(what,
+                   r.code == code and moved is not None and 0 < moved < n
+                   and moved == really
+                   and (not says_moved or ("%d of the leads were moved" % moved) in r.message),
+                   "%s, moved=%s, %s owns %d of %d" % (answer(pb, r), moved, dst, really, n))
+
+        r, really = bulk_then(pb, d, admin, "mia", "r1", "r2", demote, n)
+        stopped("demoted during a bulk move",
+                "a manager demoted during their bulk move: PERMISSION_DENIED at the next "
+                "chunk, with moved=N", pb.PERMISSION_DENIED, "r2", r, really, says_moved=True)
 
         def revoke(m):
             # Logged out on another connection (no password hash to wait
@@ -258,16 +253,10 @@ def bulk_rights(pb, binary, tmp):
             ok_call(other, lambda q: q.logout.SetInParent(), "logout")
             other.close()
         r, really = bulk_then(pb, d, admin, "max", "r3", "r4", revoke, n)
-        if isinstance(r, Exception):
-            record("revoked during a bulk move: stopped", False, "no answer: %r" % r)
-        else:
-            moved = (r.lead_bulk_assign.moved
-                     if r.WhichOneof("body") == "lead_bulk_assign" else None)
-            record("a manager whose session is revoked during their bulk move: "
-                   "UNAUTHENTICATED at the next chunk, with moved=N",
-                   r.code == pb.UNAUTHENTICATED and moved is not None and 0 < moved < n
-                   and moved == really,
-                   "%s, moved=%s, r4 owns %d of %d" % (answer(pb, r), moved, really, n))
+        stopped("revoked during a bulk move",
+                "a manager whose session is revoked during their bulk move: "
+                "UNAUTHENTICATED at the next chunk, with moved=N",
+                pb.UNAUTHENTICATED, "r4", r, really)
         admin.close()
     finally:
         stop_and_verify(d)

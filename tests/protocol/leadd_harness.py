@@ -233,6 +233,21 @@ def ok_call(c, fill, what):
     return r
 
 
+def all_leads(c, what="lead_list"):
+    """Every lead c may list, page by page of 1000 (ok_call naming `what`)."""
+    cursor = None
+    while True:
+        def fill(q):
+            q.lead_list.limit = 1000
+            if cursor:
+                q.lead_list.cursor = cursor
+        r = ok_call(c, fill, what)
+        yield from r.lead_list.leads
+        cursor = r.lead_list.cursor
+        if not cursor:
+            return
+
+
 def add_user(admin, name, role, team=None, password=None, what="user_add"):
     """user_add by admin (which must succeed); the new user."""
     def fill(q):

@@ -49,7 +49,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
-from leadd_harness import (Results, add_team, create_many, ok_call, pipeline,  # noqa: E402
+from leadd_harness import (Results, add_team, all_leads, create_many, ok_call, pipeline,  # noqa: E402
                            send_together, status_mb)
 import leadd_harness  # noqa: E402
 
@@ -77,17 +77,7 @@ def rss_mb(pid):
 
 def owned_by(c, pb, user_id):
     """Ids of the leads owned by user_id (admin lists everything)."""
-    ids, cursor = [], None
-    while True:
-        def fill(q):
-            q.lead_list.limit = 1000
-            if cursor:
-                q.lead_list.cursor = cursor
-        r = ok_call(c, fill, "lead_list")
-        ids += [lead.id for lead in r.lead_list.leads if lead.owner_id == user_id]
-        if not r.lead_list.cursor:
-            return ids
-        cursor = r.lead_list.cursor
+    return [lead.id for lead in all_leads(c) if lead.owner_id == user_id]
 
 
 def stop_and_verify(d, what):
@@ -315,18 +305,8 @@ def team_move(pb, d, admin):
     create_many(admin, 1100, "ivan", title="ivan")
     r = admin.call(lambda q: (setattr(q.user_edit, "name", "ivan"),
                               setattr(q.user_edit, "team", "West")))
-    stale, cursor = 0, None
-    while True:
-        def fill(q):
-            q.lead_list.limit = 1000
-            if cursor:
-                q.lead_list.cursor = cursor
-        lr = ok_call(admin, fill, "list")
-        stale += sum(1 for lead in lr.lead_list.leads
-                     if lead.owner_id == u.id and lead.team_id != west.id)
-        cursor = lr.lead_list.cursor
-        if not cursor:
-            break
+    stale = sum(1 for lead in all_leads(admin, "list")
+                if lead.owner_id == u.id and lead.team_id != west.id)
     record("user moved to another team: their 1,100 leads follow (team_id)",
            r.code == pb.OK and r.user.user.team_id == west.id and stale == 0,
            "%s '%s'; %d leads still in the old team" % (pb.Code.Name(r.code), r.message, stale))

@@ -14,14 +14,20 @@
 
 #include "log.h"
 
-static void test_one_line_no_controls(void **state)
+/* Send the log to a new empty file made from the mkstemp template path. */
+static void log_to_temp_file(char *path)
 {
-	(void)state;
-	char path[] = "/tmp/leadd-test-log-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(log_set_file(path), 0);
+}
+
+static void test_one_line_no_controls(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/leadd-test-log-XXXXXX";
+	log_to_temp_file(path);
 	log_warn("client folder 7 '%s' is merged",
 		 "evil\n2026-01-01T00:00:00Z leadd: error: forged\x1b]52;c;QUFB\x07 caf\xc3\xa9 "
 		 "\xc2\x9b"
@@ -50,10 +56,7 @@ static void test_long_message_is_whole(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/leadd-test-log-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(log_set_file(path), 0);
+	log_to_temp_file(path);
 	char *big = malloc(10001);
 	assert_non_null(big);
 	memset(big, 'a', 10000);
