@@ -212,5 +212,11 @@ void user_password_prework(request_ctx *rc);
 int team_add(request_ctx *rc, store_txn *t);
 int team_list(request_ctx *rc, store_txn *t);
 int team_edit(request_ctx *rc, store_txn *t);
+int kpi_get(request_ctx *rc, store_txn *t);
+int search_save(request_ctx *rc, store_txn *t);
+int search_list(request_ctx *rc, store_txn *t);
+int search_edit(request_ctx *rc, store_txn *t);
+int search_rm(request_ctx *rc, store_txn *t);
+int search_pin(request_ctx *rc, store_txn *t);
 
 #endif

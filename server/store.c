@@ -38,6 +38,18 @@ static const struct {
 	[DB_TEAM_NAMES] = {"team_names", 0},
 	[DB_SESSIONS] = {"sessions", 0},
 	[DB_SESSIONS_BY_USER] = {"sessions_by_user", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_TEAM] = {"idx_team", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_POOL] = {"idx_pool", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_OWNER_STATUS] = {"idx_owner_status", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_WORD] = {"idx_word", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_CREATED] = {"idx_created", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_UPDATED] = {"idx_updated", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_VALUE] = {"idx_value", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_SOURCE] = {"idx_source", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_TITLE] = {"idx_title", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_LEAD_SUMMARY] = {"lead_summary", 0},
+	[DB_ROLLUP] = {"rollup", 0},
+	[DB_SEARCHES] = {"searches", 0},
 };
 
 const char *store_db_name(store_db db)

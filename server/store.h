@@ -38,6 +38,21 @@ typedef enum {
 	DB_SESSIONS,     /* keyed hash of a session token -> packed SessionRecord */
 	/* user id -> that user's session ids (32 bytes), DUPSORT|DUPFIXED */
 	DB_SESSIONS_BY_USER,
+	/* Search indexes (schema 6), DUPSORT|DUPFIXED lead ids like the above. */
+	DB_IDX_TEAM,         /* team id -> its leads (owned by members, and its pool) */
+	DB_IDX_POOL,         /* team id -> its unowned leads */
+	DB_IDX_OWNER_STATUS, /* owner id|status id -> lead ids */
+	DB_IDX_WORD,         /* folded word of title, client, contacts -> lead ids */
+	DB_IDX_CREATED,      /* created_at (u64 BE) -> lead ids */
+	DB_IDX_UPDATED,      /* updated_at (u64 BE) -> lead ids */
+	DB_IDX_VALUE,        /* currency (3) | amount (sortable u64 BE) -> lead ids */
+	DB_IDX_SOURCE,       /* folded source -> lead ids */
+	DB_IDX_TITLE,        /* folded title, first bytes -> lead ids (sort by title) */
+	DB_LEAD_SUMMARY,     /* lead id -> fixed-size summary (lead_index.h) */
+	/* KPI flow (schema 7): day|team|owner|metric... -> u64 (lead_rollup.h) */
+	DB_ROLLUP,
+	/* Saved searches (schema 6): scope|folded name -> packed SavedSearchRecord */
+	DB_SEARCHES,
 	DB_COUNT
 } store_db;
 
