@@ -13,4 +13,8 @@ void migrate_fold_names(store_txn *t);
  * team, through the write core; see migrate_lead_teams.c. */
 void migrate_lead_teams(store_txn *t);
 
+/* Rebuild the KPI counters (team, owner, status, with value totals) from
+ * the leads and the per-day rollup from their history; see migrate_kpi.c. */
+void migrate_kpi(store_txn *t);
+
 #endif

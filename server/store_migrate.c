@@ -91,6 +91,7 @@ static const struct {
 	{3, "index the sessions by user", index_sessions_by_user},
 	{4, "fold user, team, client and tag names by Unicode rules", migrate_fold_names},
 	{5, "move owned leads into their owner's team", migrate_lead_teams},
+	{7, "rebuild the KPI counters by team and the per-day rollup", migrate_kpi},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)
