@@ -630,7 +630,7 @@ static int scope(kpi *k, const Leadd__KpiRequest *q)
 	err = team_find(k->t, q->team, &rc->arena, &tm);
 	if (err == MDB_NOTFOUND)
 		return dispatch_fail(rc, LD_NOT_FOUND,
-				     "no team is named '%s'; `lead team ls` lists them", q->team);
+				     "no team is named '%s'; 'lead team ls' lists them", q->team);
 	if (err)
 		return dispatch_store_error(rc, err);
 	if (k->role == ROLE_MANAGER && !principal_has_team(&rc->who, tm->id))

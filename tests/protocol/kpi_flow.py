@@ -212,7 +212,7 @@ def run(pb, d, clock):
         ok_call(w.admin, fill, "team_edit")
     r1 = add_user(w.admin, "r1", pb.ROLE_REP, "A", PW)
     r2 = add_user(w.admin, "r2", pb.ROLE_REP, "A", PW)
-    r3 = add_user(w.admin, "r3", pb.ROLE_REP, "B", PW)
+    add_user(w.admin, "r3", pb.ROLE_REP, "B", PW)
     w.create("L1", owner="r1", source="Web")
     w.create("L2", owner="r1", source="WEB")
     w.create("L3", owner="r2", source="Fair")
@@ -260,7 +260,6 @@ def run(pb, d, clock):
         "r1": lambda team, owner: owner == r1.id or (owner == 0 and team == team_a),
         "r2": lambda team, owner: owner == r2.id or (owner == 0 and team == team_a),
     }
-    del r3
     starts = {"ten days back": today - 10 * DAY, "three days back, mid-day": today - 3 * DAY +
               15 * HOUR, "two days back": today - 2 * DAY, "today": today + 1}
     for what, since in starts.items():
