@@ -16,7 +16,8 @@
 #define KPI_FLOW_DAYS_MAX 366
 /* Sources listed one by one in a flow; the rest are summed as "(other)". */
 #define KPI_SOURCES_MAX 200
-#define KPI_CLASSES 7 /* KPI_NONE .. KPI_WON */
+#define KPI_SOURCE_SLOTS 512 /* a power of two over twice KPI_SOURCES_MAX */
+#define KPI_CLASSES 7        /* KPI_NONE .. KPI_WON */
 
 typedef struct {
 	uint64_t status, n;
@@ -249,6 +250,11 @@ static int64_t saturate(__int128 v)
 
 static int cmp_status_pos(const void *a, const void *b, void *ctx);
 
+static int cmp_money(const void *a, const void *b)
+{
+	return strcmp((*(Leadd__Money *const *)a)->currency, (*(Leadd__Money *const *)b)->currency);
+}
+
 static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
 {
 	ld_arena *ar = &k->rc->arena;
@@ -282,28 +288,29 @@ static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
 		cc->count = n;
 		cc->value = vals;
 		/* One total per currency, currencies in alphabetical order. */
-		char done[64][4];
-		size_t n_done = 0;
-		for (;;) {
-			const char *next = NULL;
-			for (size_t i = 0; i < a->nv; i++) {
-				if (class_of(k, a->v[i].status) != c)
-					continue;
-				int seen = 0;
-				for (size_t j = 0; j < n_done; j++)
-					seen |= memcmp(done[j], a->v[i].cur, 3) == 0;
-				if (!seen && (!next || memcmp(a->v[i].cur, next, 3) < 0))
-					next = a->v[i].cur;
+		__int128 *sums = ld_arena_alloc(ar, (a->nv + 1) * sizeof(*sums));
+		char(*curs)[4] = ld_arena_alloc(ar, (a->nv + 1) * sizeof(*curs));
+		size_t n_cur = 0;
+		if (!sums || !curs) {
+			k->failed = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < a->nv; i++) {
+			if (class_of(k, a->v[i].status) != c)
+				continue;
+			size_t j = 0;
+			while (j < n_cur && memcmp(curs[j], a->v[i].cur, 3) != 0)
+				j++;
+			if (j == n_cur) {
+				memcpy(curs[j], a->v[i].cur, 3);
+				curs[j][3] = 0;
+				sums[n_cur++] = 0;
 			}
-			if (!next || n_done == 64)
-				break;
-			__int128 sum = 0;
-			for (size_t i = 0; i < a->nv; i++)
-				if (class_of(k, a->v[i].status) == c &&
-				    memcmp(a->v[i].cur, next, 3) == 0)
-					sum += a->v[i].sum;
-			memcpy(done[n_done], next, 3);
-			done[n_done][3] = 0;
+			sums[j] += a->v[i].sum;
+		}
+		for (size_t j = 0; j < n_cur; j++) {
+			if (!sums[j])
+				continue;
 			Leadd__Money *m = ld_arena_alloc(ar, sizeof(*m));
 			if (!m) {
 				k->failed = 1;
@@ -311,12 +318,11 @@ static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
 			}
 			leadd__money__init(m);
 			m->has_amount_minor = 1;
-			m->amount_minor = saturate(sum);
-			m->currency = ld_arena_strdup(ar, done[n_done]);
-			n_done++;
-			if (sum)
-				vals[cc->n_value++] = m;
+			m->amount_minor = saturate(sums[j]);
+			m->currency = curs[j];
+			vals[cc->n_value++] = m;
 		}
+		qsort(vals, cc->n_value, sizeof(*vals), cmp_money);
 		cls[w->n_classes++] = cc;
 	}
 	for (size_t i = 0; i < a->nc; i++) {
@@ -429,13 +435,22 @@ typedef struct {
 	source_row *src;
 	size_t nsrc, capsrc;
 	source_row other;
+	/* Open-addressed index of src (index + 1, 0: free): a long period reads
+	 * many source records. */
+	uint16_t slot[KPI_SOURCE_SLOTS];
 } flow_acc;
 
 static source_row *source_get(kpi *k, flow_acc *f, const uint8_t *s, size_t len)
 {
-	for (size_t i = 0; i < f->nsrc; i++)
-		if (f->src[i].len == len && memcmp(f->src[i].name, s, len) == 0)
-			return &f->src[i];
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	size_t i = h & (KPI_SOURCE_SLOTS - 1);
+	for (; f->slot[i]; i = (i + 1) & (KPI_SOURCE_SLOTS - 1)) {
+		source_row *r = &f->src[f->slot[i] - 1];
+		if (r->len == len && memcmp(r->name, s, len) == 0)
+			return r;
+	}
 	if (f->nsrc == KPI_SOURCES_MAX)
 		return &f->other;
 	f->src = grow(k, f->src, &f->capsrc, f->nsrc, sizeof(*f->src));
@@ -449,6 +464,7 @@ static source_row *source_get(kpi *k, flow_acc *f, const uint8_t *s, size_t len)
 	memcpy(name, s, len);
 	name[len] = 0;
 	f->src[f->nsrc] = (source_row){.name = name, .len = len};
+	f->slot[i] = (uint16_t)(f->nsrc + 1);
 	return &f->src[f->nsrc++];
 }
 
@@ -663,7 +679,7 @@ static void zero_rows(kpi *k)
 	if (!k->has_only_team || k->only_team == k->rep_team)
 		row_get(k, k->rep_team, k->self);
 	for (size_t i = 0; i < k->n_users; i++)
-		if (k->users[i]->team_id && scope_has_team(k, k->users[i]->team_id))
+		if (scope_has_team(k, k->users[i]->team_id))
 			row_get(k, k->users[i]->team_id, k->users[i]->id);
 	for (size_t i = 0; i < k->n_teams; i++)
 		if (scope_has_team(k, k->teams[i]->id))

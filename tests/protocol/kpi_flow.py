@@ -13,7 +13,8 @@ qualified, dead, converted, the median time in each status from the
 documented buckets, by source with sources folded) for several starts and
 callers; a few answers are also written out by hand. The period is whole
 UTC days: a start in the middle of a day counts that whole day. A start in
-the future, or more than 366 days back, is refused. Ends with `leadd
+the future, or more than 366 days back, is refused; past 200 sources the
+rest are summed as "(other)". Ends with `leadd
 verify` (which replays the history against the rollup) passing."""
 import os
 import sys
@@ -21,7 +22,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb, ok_call  # noqa: E402
+from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb, ok_call,  # noqa: E402
+                           pipeline)
 
 PW = "kpi-password-1"
 DAY = 86400000
@@ -304,6 +306,22 @@ def run(pb, d, clock):
     res.record("a period of 366 days is answered", r.code == pb.OK, r.message)
     r = clients["admin"].call(lambda q: q.kpi.SetInParent())
     res.record("no since: no flow", r.code == pb.OK and not r.kpi.HasField("flow"))
+    # At most 200 sources are listed; the others are summed as "(other)".
+    def create_with_source(i):
+        def fill(q):
+            q.lead_create.title = "sourced %d" % i
+            q.lead_create.owner = "r1"
+            q.lead_create.source = "src-%03d" % i
+        return fill
+    answers = pipeline(clients["admin"], [create_with_source(i) for i in range(205)])
+    res.record("205 leads with distinct sources created",
+               all(a.code == pb.OK for a in answers))
+    f = kpi(clients["admin"], today).kpi.flow
+    src = {s.source: s.created for s in f.by_source}
+    res.record("by_source: 200 sources and \"(other)\" with the rest",
+               f.created == 205 and len(f.by_source) == 201 and src.get("(other)") == 5 and
+               sum(src.values()) == 205, "%d sources, created %d, other %s" % (
+                   len(f.by_source), f.created, src.get("(other)")))
     for c in clients.values():
         c.close()
 
