@@ -16,7 +16,9 @@ along. The answer's revision is the store's.
 
 Then, with leadd stopped, one counter, one value total and one rollup
 record are changed and one counter deleted with python3-lmdb: `leadd
-verify` fails naming each; put back, it passes."""
+verify` fails naming each; put back, it passes. Last, in a directory of its
+own, two values whose sum passes int64: kpi shows the largest int64 and
+verify passes with a note."""
 import os
 import subprocess
 import sys
@@ -364,6 +366,34 @@ def damage(binary, data):
     env.close()
 
 
+def overflow(binary, tmp, pb):
+    """Two values whose sum passes int64: kpi shows the largest int64, the
+    store keeps the exact sum (verify passes and notes it)."""
+    d = Leadd(binary, os.path.join(tmp, "overflow"))
+    os.makedirs(os.path.join(tmp, "overflow"))
+    d.start()
+    big = 6 * 10 ** 18
+    c = Client(pb, d.port)
+    for i in range(2):
+        def fill(q, i=i):
+            q.lead_create.title = "big %d" % i
+            q.lead_create.owner = "admin"
+            q.lead_create.value.amount_minor = big
+            q.lead_create.value.currency = "EUR"
+        ok_call(c, fill, "lead_create big")
+    k = kpi(c).kpi
+    new = [x for x in k.total.classes if x.kpi_class == pb.KPI_NEW][0]
+    res.record("a value total past int64 shows as the largest int64",
+               [(m.currency, m.amount_minor) for m in new.value] == [("EUR", 2 ** 63 - 1)],
+               str(new))
+    c.close()
+    d.stop()
+    rc, out = verify_out(binary, d.data)
+    res.record("verify passes and notes the total past int64",
+               rc == 0 and "note: the value total of team 0, owner 1, status 1 in EUR is "
+               "12000000000000000000" in out, out)
+
+
 def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -384,6 +414,7 @@ def main():
         res.record("leadd stops with exit 0 on SIGTERM", rc == 0, "exit %d" % rc)
         damage(binary, d.data)
         res.record("leadd verify passes once the records are put back", d.verify() == 0)
+        overflow(binary, tmp, pb)
     return res.summary()
 
 
