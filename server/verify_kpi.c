@@ -13,19 +13,24 @@
 
 /* What a recount expects: key bytes -> number, in a hash table (the keys
  * are few next to the leads: teams x owners x statuses, and days for the
- * rollup). */
+ * rollup). Keys live in a bump pool so an entry is 32 bytes whatever the
+ * key's length. */
 typedef struct {
-	uint8_t key[LEAD_ROLLUP_KEY_MAX];
-	size_t len;
 	__int128 n;
+	uint8_t *key; /* NULL: a free slot */
+	uint32_t len;
 	int seen;
-	int used;
 } kentry;
 
 typedef struct {
 	kentry *e;
 	size_t cap, used;
+	uint8_t **chunks; /* the key pool */
+	size_t n_chunks, chunk_left;
+	uint8_t *chunk_at;
 } kmap;
+
+#define KMAP_CHUNK (1u << 20)
 
 static void oom(void)
 {
@@ -42,36 +47,61 @@ static uint64_t khash(const void *k, size_t len)
 	return h;
 }
 
+static uint8_t *kmap_keep(kmap *m, const void *key, size_t len)
+{
+	if (m->chunk_left < len) {
+		uint8_t **c = realloc(m->chunks, (m->n_chunks + 1) * sizeof(*c));
+		if (!c || !(c[m->n_chunks] = malloc(KMAP_CHUNK)))
+			oom();
+		m->chunks = c;
+		m->chunk_at = c[m->n_chunks++];
+		m->chunk_left = KMAP_CHUNK;
+	}
+	uint8_t *p = m->chunk_at;
+	memcpy(p, key, len);
+	m->chunk_at += len;
+	m->chunk_left -= len;
+	return p;
+}
+
+static kentry *kmap_slot(kentry *e, size_t cap, const void *key, size_t len)
+{
+	for (size_t i = khash(key, len) & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!e[i].key || (e[i].len == len && memcmp(e[i].key, key, len) == 0))
+			return &e[i];
+}
+
 static kentry *kmap_find(kmap *m, const void *key, size_t len, int add)
 {
 	if (add && (m->used + 1) * 2 > m->cap) {
-		kmap grown = {calloc(m->cap ? m->cap * 2 : 1024, sizeof(kentry)),
-			      m->cap ? m->cap * 2 : 1024, 0};
-		if (!grown.e)
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		kentry *e = calloc(cap, sizeof(*e));
+		if (!e)
 			oom();
 		for (size_t i = 0; i < m->cap; i++)
-			if (m->e[i].used)
-				*kmap_find(&grown, m->e[i].key, m->e[i].len, 1) = m->e[i];
+			if (m->e[i].key)
+				*kmap_slot(e, cap, m->e[i].key, m->e[i].len) = m->e[i];
 		free(m->e);
-		*m = grown;
+		m->e = e;
+		m->cap = cap;
 	}
 	if (!m->cap)
 		return NULL;
-	for (size_t i = khash(key, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		kentry *e = &m->e[i];
-		if (!e->used) {
-			if (!add)
-				return NULL;
-			memset(e, 0, sizeof(*e));
-			e->used = 1;
-			memcpy(e->key, key, len);
-			e->len = len;
-			m->used++;
-			return e;
-		}
-		if (e->len == len && memcmp(e->key, key, len) == 0)
-			return e;
-	}
+	kentry *e = kmap_slot(m->e, m->cap, key, len);
+	if (e->key || !add)
+		return e->key ? e : NULL;
+	e->key = kmap_keep(m, key, len);
+	e->len = (uint32_t)len;
+	m->used++;
+	return e;
+}
+
+static void kmap_free(kmap *m)
+{
+	for (size_t i = 0; i < m->n_chunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
+	free(m->e);
 }
 
 static uint64_t problems;
@@ -213,7 +243,7 @@ uint64_t verify_kpi_counters(store_txn *t)
 	for (size_t i = 0; i < c.want.cap; i++) {
 		kentry *e = &c.want.e[i];
 		char what[128], a[48];
-		if (!e->used)
+		if (!e->key)
 			continue;
 		describe_counter(e->key, e->len, what, sizeof(what));
 		int is_count = e->len == LEAD_COUNTER_COUNT_KEY;
@@ -227,7 +257,7 @@ uint64_t verify_kpi_counters(store_txn *t)
 			       what, i128_str(e->n, a));
 	}
 out:
-	free(c.want.e);
+	kmap_free(&c.want);
 	ld_arena_free(&c.arena);
 	return problems;
 }
@@ -334,13 +364,13 @@ uint64_t verify_kpi_rollup(store_txn *t)
 	for (size_t i = 0; i < c.want.cap; i++) {
 		kentry *e = &c.want.e[i];
 		char what[512], a[48];
-		if (!e->used || e->seen)
+		if (!e->key || e->seen)
 			continue;
 		describe_rollup(e->key, e->len, what, sizeof(what));
 		problem("%s: missing, a replay of the history gives %s", what, i128_str(e->n, a));
 	}
 out:
-	free(c.want.e);
+	kmap_free(&c.want);
 	ld_arena_free(&c.arenas[0]);
 	ld_arena_free(&c.arenas[1]);
 	return problems;
