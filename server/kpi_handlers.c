@@ -63,6 +63,7 @@ typedef struct {
 	/* rows */
 	row *rows;
 	size_t n_rows, cap_rows;
+	size_t n_sorted; /* rows[0..n_sorted) are sorted by (team, owner) */
 	user_record **users;
 	size_t n_users;
 	team_record **teams;
@@ -159,11 +160,8 @@ static int visible(const kpi *k, uint64_t team, uint64_t owner)
 	}
 }
 
-static row *row_get(kpi *k, uint64_t team, uint64_t owner)
+static row *row_add(kpi *k, uint64_t team, uint64_t owner)
 {
-	for (size_t i = k->n_rows; i-- > 0;)
-		if (k->rows[i].team == team && k->rows[i].owner == owner)
-			return &k->rows[i];
 	k->rows = grow(k, k->rows, &k->cap_rows, k->n_rows, sizeof(*k->rows));
 	if (k->n_rows == k->cap_rows)
 		return NULL;
@@ -172,6 +170,39 @@ static row *row_get(kpi *k, uint64_t team, uint64_t owner)
 	r->team = team;
 	r->owner = owner;
 	return r;
+}
+
+static int cmp_row_key(const void *a, const void *b)
+{
+	const row *x = a, *y = b;
+	if (x->team != y->team)
+		return x->team < y->team ? -1 : 1;
+	return x->owner < y->owner ? -1 : x->owner > y->owner;
+}
+
+/* The row of (team, owner), made if new: a binary search over the rows made
+ * up front (every user in scope), a walk over the few made since. */
+static row *row_get(kpi *k, uint64_t team, uint64_t owner)
+{
+	row key = {.team = team, .owner = owner};
+	row *r = bsearch(&key, k->rows, k->n_sorted, sizeof(*k->rows), cmp_row_key);
+	if (r)
+		return r;
+	for (size_t i = k->n_sorted; i < k->n_rows; i++)
+		if (k->rows[i].team == team && k->rows[i].owner == owner)
+			return &k->rows[i];
+	return row_add(k, team, owner);
+}
+
+/* Sort the rows made up front and drop repeats, so row_get can search. */
+static void rows_index(kpi *k)
+{
+	qsort(k->rows, k->n_rows, sizeof(*k->rows), cmp_row_key);
+	size_t n = 0;
+	for (size_t i = 0; i < k->n_rows; i++)
+		if (!n || cmp_row_key(&k->rows[n - 1], &k->rows[i]) != 0)
+			k->rows[n++] = k->rows[i];
+	k->n_rows = k->n_sorted = n;
 }
 
 static int load_statuses(kpi *k)
@@ -671,19 +702,19 @@ static void zero_rows(kpi *k)
 {
 	if (k->role < ROLE_MANAGER) {
 		if (!k->has_only_team || k->only_team == k->rep_team)
-			row_get(k, k->rep_team, k->self);
+			row_add(k, k->rep_team, k->self);
 		if (k->rep_pool)
-			row_get(k, k->rep_team, 0);
+			row_add(k, k->rep_team, 0);
 		return;
 	}
 	if (!k->has_only_team || k->only_team == k->rep_team)
-		row_get(k, k->rep_team, k->self);
+		row_add(k, k->rep_team, k->self);
 	for (size_t i = 0; i < k->n_users; i++)
 		if (scope_has_team(k, k->users[i]->team_id))
-			row_get(k, k->users[i]->team_id, k->users[i]->id);
+			row_add(k, k->users[i]->team_id, k->users[i]->id);
 	for (size_t i = 0; i < k->n_teams; i++)
 		if (scope_has_team(k, k->teams[i]->id))
-			row_get(k, k->teams[i]->id, 0);
+			row_add(k, k->teams[i]->id, 0);
 }
 
 static int read_rows(kpi *k)
@@ -713,6 +744,7 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	    (err = team_all(k->t, &k->rc->arena, &k->teams, &k->n_teams)))
 		return dispatch_store_error(k->rc, err);
 	zero_rows(k);
+	rows_index(k);
 	if ((err = read_rows(k)))
 		return dispatch_store_error(k->rc, err);
 	if (k->failed)
