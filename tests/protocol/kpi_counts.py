@@ -22,6 +22,7 @@ verify` fails naming each; put back, it passes. Last, in a directory of its
 own, two values whose sum passes int64: kpi shows the largest int64 and
 verify passes with a note."""
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, all_leads,  # noqa: E402
-                           load_pb, ok_call)
+                           load_pb, ok_call, varint)
 
 PW = "kpi-password-1"
 res = Results()
@@ -252,6 +253,15 @@ def check_errors(w):
         ("mA", "B", pb.PERMISSION_DENIED, "a manager asks for a team they do not manage"),
         ("admin", "nope", pb.NOT_FOUND, "an unknown team"),
     ]
+    # by = 7, which this protobuf library will not set: the bytes by hand
+    # (Request.kpi is field 100, KpiRequest.by field 1).
+    c = w.admin
+    body = pb.Request(id=c.next_id).SerializeToString() + varint(100 << 3 | 2) + b"\x02\x08\x07"
+    c.next_id += 1
+    c.sock.sendall(struct.pack(">I", len(body)) + body)
+    r = c.recv()
+    res.record("kpi refuses an unknown grouping", r.code == pb.INVALID_ARGUMENT,
+               "%d %s" % (r.code, r.message))
     for caller, team, code, what in cases:
         r = kpi(w.clients[caller], team=team)
         # A sentence for people that names the team, no internal name.

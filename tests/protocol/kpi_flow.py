@@ -304,6 +304,9 @@ def run(pb, d, clock):
                "%d %s" % (r.code, r.message))
     r = kpi(clients["admin"], today - 365 * DAY)
     res.record("a period of 366 days is answered", r.code == pb.OK, r.message)
+    r = kpi(clients["admin"], today - 366 * DAY + 23 * HOUR)
+    res.record("a period of 367 days is refused", r.code == pb.INVALID_ARGUMENT,
+               "%d %s" % (r.code, r.message))
     r = clients["admin"].call(lambda q: q.kpi.SetInParent())
     res.record("no since: no flow", r.code == pb.OK and not r.kpi.HasField("flow"))
     # At most 200 sources are listed; the others are summed as "(other)".
