@@ -183,11 +183,6 @@ void lead_index_keys(const Leadd__Lead *l, store_db db, lead_index_keyset *out)
 	}
 }
 
-void lead_counter_key(uint8_t out[16], uint64_t owner, uint64_t status)
-{
-	store_key_u64_pair(out, owner, status);
-}
-
 void lead_summary_of(const Leadd__Lead *l, lead_summary *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -66,7 +66,4 @@ int lead_summary_load(store_txn *t, uint64_t id, lead_summary *out);
 #define LEAD_VALUE_KEY_SIZE 11
 void lead_value_key(uint8_t out[LEAD_VALUE_KEY_SIZE], const char *currency, int64_t amount);
 
-/* Counter key for (owner, status). */
-void lead_counter_key(uint8_t out[16], uint64_t owner, uint64_t status);
-
 #endif

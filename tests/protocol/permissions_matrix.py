@@ -169,6 +169,24 @@ def users_seen(visible, hidden):
     return check
 
 
+def f_kpi(team=None):
+    def fill(q, ctx):
+        q.kpi.SetInParent()
+        if team:
+            q.kpi.team = team
+    return fill
+
+
+def kpi_rows(visible, hidden):
+    """kpi: rows (owner names, "(pool) A" for a team's pool) seen or not."""
+    def check(r, ctx):
+        names = {(x.name + " " + x.team_name) if x.id == 0 else x.name for x in r.kpi.owners}
+        bad = [n for n in visible if n not in names] + ["not " + n for n in hidden if n in names]
+        if bad:
+            return "kpi rows wrong: " + ", ".join(bad) + " (rows: %s)" % sorted(names)
+    return check
+
+
 def teams_seen(visible, hidden):
     def check(r, ctx):
         names = {t.name for t in r.team_list.teams}
@@ -279,8 +297,17 @@ MATRIX = {
         C("admin", "teamB", f_bulk("r3", "r1"), OK)]),
     # Rows for requests still being built: only the login gate is checked
     # until their handlers land (each helper's branch fills its cells).
-    "kpi": dict(lowest="rep", cells=[C("anon", None, f_empty("kpi"), UNAUTH)] + [
-        C(c, None, f_empty("kpi"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
+    "kpi": dict(lowest="rep", cells=[
+        C("anon", None, f_kpi(), UNAUTH),
+        C("r1", None, f_kpi(), OK, kpi_rows(["r1", "(pool) A"], ["r2", "mA", "r3", "(pool) B"]),
+          "own row and the team's visible pool"),
+        C("r1", None, f_kpi("A"), OK, kpi_rows(["r1"], ["r2", "r3"])),
+        C("r1", None, f_kpi("B"), PD, note="another team"),
+        C("mA", None, f_kpi(), OK, kpi_rows(["r1", "r2", "mA", "(pool) A"], ["r3", "(pool) B"])),
+        C("mA", None, f_kpi("B"), PD, note="a team mA does not manage"),
+        C("mA", None, f_kpi("no-such-team"), NF),
+        C("admin", None, f_kpi(), OK, kpi_rows(["r1", "r2", "r3", "(pool) A", "(pool) B"], [])),
+        C("admin", None, f_kpi("B"), OK, kpi_rows(["r3", "(pool) B"], ["r1", "(pool) A"]))]),
     "search_save": dict(lowest="rep", cells=[C("anon", None, f_empty("search_save"), UNAUTH)] + [
         C(c, None, f_empty("search_save"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
     "search_list": dict(lowest="rep", cells=[C("anon", None, f_empty("search_list"), UNAUTH)] + [
