@@ -47,6 +47,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_statuses_entry,
 	&cmd_user_entry,
 	&cmd_team_entry,
+	&cmd_kpi_entry,
+	&cmd_search_entry,
 	&cmd_stats_entry,
 	&cmd_help_entry,
 	NULL,

@@ -15,6 +15,7 @@
 
 #include "ld_client.h"
 #include "ld_error.h"
+#include "lead_words.h"
 
 #define LEAD_DEFAULT_TIMEOUT_MS 10000
 
@@ -67,6 +68,8 @@ struct cmd_entry {
 	/* A family (`lead user add`): its subcommands, NULL-terminated; their
 	 * names are "FAMILY SUB". exec is then lead_family_exec. */
 	const struct cmd_entry *const *sub;
+	/* 1: takes the lead filter options (lead_filter.h); help lists them. */
+	int filters;
 };
 
 extern const struct cmd_entry cmd_ping_entry;
@@ -84,6 +87,8 @@ extern const struct cmd_entry cmd_user_entry;
 extern const struct cmd_entry cmd_team_entry;
 extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_assign_entry;
+extern const struct cmd_entry cmd_kpi_entry;
+extern const struct cmd_entry cmd_search_entry;
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -159,6 +164,19 @@ int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
 int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 			const Leadd__StatusListReply *sl, const char *word, Leadd__Stage stage,
 			const Leadd__Status **out);
+
+/* ---- cmd_ls.c: pages of leads ---- */
+
+/* The first words of a "more:" hint: lead, and --server when given. */
+void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w);
+/* --limit N into lr; 0 or a usage error's exit status. */
+int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
+		     Leadd__LeadListRequest *lr);
+/* Sends lr and prints the page as `lead ls` does (with all, every page as
+ * one list); when more remain, "more: " then hint's words and --cursor.
+ * 0 or an exit status. */
+int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
+		    const struct lead_words *hint);
 
 /* ---- lead_config.c ---- */
 

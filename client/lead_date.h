@@ -12,6 +12,12 @@
 	"2026-12-01, 2026-12-01T10:30 (local time; :SS and a final Z for UTC also work), "         \
 	"today, -7d or +2d (units m, h, d, w)"
 
+/* The same, wrapped for help text. */
+#define LEAD_DATE_HELP                                                                             \
+	"2026-12-01 or 2026-12-01T10:30 in local time (TZ;\n"                                      \
+	"seconds may follow, and a final Z means UTC), today, or -7d or +2d from now\n"            \
+	"(units m, h, d, w)"
+
 /* s as unix ms. now_ms is the current time; relative forms count from it
  * (whole seconds): m and h exactly, d and w in calendar days, keeping the
  * wall-clock time across a DST change. A local time that occurs twice is
