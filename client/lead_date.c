@@ -104,9 +104,11 @@ static int parse_absolute(const char *s, int64_t *out_ms, const char **why)
 	}
 	if (*p)
 		return -1;
+	*why = "dates before 1970 are not accepted";
+	if (y < 1970)
+		return -1;
 	*why = "no such day or time";
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-	    mi > 59 || sec > 59)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
 		return -1;
 	int64_t secs;
 	if (utc) {
