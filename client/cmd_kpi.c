@@ -1,6 +1,7 @@
 /* lead kpi: lead counts per KPI class for reps and teams, with open value,
  * and with --since the flow over a period (from the server's rollups). */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -232,6 +233,13 @@ static void print_flow(const Leadd__KpiFlow *f)
 	}
 }
 
+void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
+{
+	print_counts(k, by_team);
+	if (k->flow)
+		print_flow(k->flow);
+}
+
 /* ---- JSON ---- */
 
 static cJSON *counts_json(const Leadd__KpiCounts *c)
@@ -250,7 +258,9 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 
 static cJSON *rate_json(uint64_t num, uint64_t den)
 {
-	return den ? cJSON_CreateNumber((double)num / (double)den) : cJSON_CreateNull();
+	/* Four decimals: 0.3333, not 0.33333333333333331. */
+	return den ? cJSON_CreateNumber(round(10000.0 * (double)num / (double)den) / 10000.0)
+		   : cJSON_CreateNull();
 }
 
 static cJSON *flow_json(const Leadd__KpiFlow *f)
@@ -288,7 +298,7 @@ static cJSON *flow_json(const Leadd__KpiFlow *f)
 	return o;
 }
 
-static cJSON *kpi_json(const Leadd__KpiReply *k)
+cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 {
 	char buf[64];
 	cJSON *o = cJSON_CreateObject();
@@ -395,11 +405,9 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		return rc;
 	const Leadd__KpiReply *k = resp->kpi;
 	if (ctx->json) {
-		rc = lead_json_out(kpi_json(k));
+		rc = lead_json_out(lead_kpi_json(k));
 	} else {
-		print_counts(k, kr.has_by && kr.by == LEADD__KPI_GROUP__KPI_BY_TEAM);
-		if (k->flow)
-			print_flow(k->flow);
+		lead_kpi_print(k, kr.has_by && kr.by == LEADD__KPI_GROUP__KPI_BY_TEAM);
 	}
 	leadd__response__free_unpacked(resp, NULL);
 	return rc;
@@ -418,7 +426,8 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "converted (moved from the lead stage to the prospect stage), the rates\n"
 		 "new -> qualified (qualified / created) and qualified -> prospect (converted /\n"
 		 "qualified), the median time leads spent in each status they left, and the\n"
-		 "same counts by source. --since takes a duration back from now (7d, 12h, 2w)\n"
+		 "same counts by source with their rate (converted / created). --since takes a "
+		 "duration back from now (7d, 12h, 2w)\n"
 		 "or a date: " LEAD_DATE_HELP ".\n"
 		 "With --json: {\"revision\": R, \"total\": {\"new\": N, \"qualified\": N, "
 		 "\"dead\": N,\n"

@@ -92,6 +92,9 @@ extern const struct cmd_entry cmd_search_entry;
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
+/* Parses the global options and runs the command; the exit status. */
+int lead_run(int argc, char **argv, struct lead_ctx *ctx);
+
 const struct cmd_entry *lead_cmd_find(const char *name);
 /* A subcommand of a family by its last word (or alias); NULL if none. */
 const struct cmd_entry *lead_sub_find(const struct cmd_entry *family, const char *word);
@@ -177,6 +180,14 @@ int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char
  * 0 or an exit status. */
 int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
 		    const struct lead_words *hint);
+
+/* ---- cmd_kpi.c ---- */
+
+/* A KpiReply as the table (rows: each team's reps, its pool and its total,
+ * then the total; by_team: one row per team) and, with a flow, its block. */
+void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
+/* A KpiReply as the JSON of `lead --json kpi`. */
+cJSON *lead_kpi_json(const Leadd__KpiReply *k);
 
 /* ---- lead_config.c ---- */
 
