@@ -29,16 +29,25 @@ static uint64_t class_count(const Leadd__KpiCounts *c, int kpi)
 
 /* Open value: the value of leads still in play (new, qualified, prospect),
  * per currency, sorted by code. */
-struct open_value {
-	char code[8][4];
-	int64_t amount[8];
-	size_t n;
-	int more; /* currencies past the eighth: counted nowhere, said so */
+struct amount {
+	char code[4];
+	int64_t minor;
 };
+struct open_value {
+	struct amount *a;
+	size_t n;
+};
+
+static int by_code(const void *x, const void *y)
+{
+	return strcmp(((const struct amount *)x)->code, ((const struct amount *)y)->code);
+}
 
 static void open_value(const Leadd__KpiCounts *c, struct open_value *ov)
 {
-	memset(ov, 0, sizeof(*ov));
+	ov->a = NULL;
+	ov->n = 0;
+	size_t cap = 0;
 	for (size_t i = 0; c && i < c->n_classes; i++) {
 		int k = c->classes[i]->kpi_class;
 		if (k != LEADD__KPI_CLASS__KPI_NEW && k != LEADD__KPI_CLASS__KPI_QUALIFIED &&
@@ -49,29 +58,26 @@ static void open_value(const Leadd__KpiCounts *c, struct open_value *ov)
 			if (!m->currency || strlen(m->currency) != 3)
 				continue;
 			size_t j = 0;
-			while (j < ov->n && strcmp(ov->code[j], m->currency) != 0)
+			while (j < ov->n && strcmp(ov->a[j].code, m->currency) != 0)
 				j++;
 			if (j == ov->n) {
-				if (ov->n == 8) {
-					ov->more = 1;
-					continue;
+				if (ov->n == cap) {
+					cap = cap ? 2 * cap : 4;
+					struct amount *na = realloc(ov->a, cap * sizeof(*na));
+					if (!na) {
+						fputs("lead: out of memory\n", stderr);
+						exit(LD_EXIT_ERROR);
+					}
+					ov->a = na;
 				}
-				memcpy(ov->code[ov->n++], m->currency, 4);
+				memcpy(ov->a[ov->n].code, m->currency, 4);
+				ov->a[ov->n++].minor = 0;
 			}
-			ov->amount[j] += m->amount_minor;
+			ov->a[j].minor += m->amount_minor;
 		}
 	}
-	/* Insertion sort by code: at most eight. */
-	for (size_t i = 1; i < ov->n; i++)
-		for (size_t j = i; j > 0 && strcmp(ov->code[j - 1], ov->code[j]) > 0; j--) {
-			char t[4];
-			memcpy(t, ov->code[j], 4);
-			memcpy(ov->code[j], ov->code[j - 1], 4);
-			memcpy(ov->code[j - 1], t, 4);
-			int64_t a = ov->amount[j];
-			ov->amount[j] = ov->amount[j - 1];
-			ov->amount[j - 1] = a;
-		}
+	if (ov->n > 1)
+		qsort(ov->a, ov->n, sizeof(*ov->a), by_code);
 }
 
 /* "12,500.00 EUR": the currency's decimals, thousands grouped. */
@@ -103,21 +109,18 @@ static void add_counts_row(struct lead_table *t, const char *name, const Leadd__
 		snprintf(num[i], sizeof(num[i]), "%llu",
 			 (unsigned long long)class_count(c, classes[i]));
 	if (ov.n)
-		format_money(ov.amount[0], ov.code[0], value, sizeof(value));
+		format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
 	else
 		snprintf(value, sizeof(value), "-");
 	const char *row[] = {name, num[0], num[1], num[2], num[3], num[4], num[5], value};
 	lead_table_add(t, row);
 	/* One line per further currency, under the first. */
 	for (size_t k = 1; k < ov.n; k++) {
-		format_money(ov.amount[k], ov.code[k], value, sizeof(value));
+		format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
 		const char *more[] = {"", "", "", "", "", "", "", value};
 		lead_table_add(t, more);
 	}
-	if (ov.more) {
-		const char *more[] = {"", "", "", "", "", "", "", "(more currencies)"};
-		lead_table_add(t, more);
-	}
+	free(ov.a);
 }
 
 static const char *row_name(const Leadd__KpiRow *r, char *buf, size_t len)
@@ -252,7 +255,8 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 	open_value(c, &ov);
 	cJSON *v = cJSON_AddObjectToObject(o, "open_value");
 	for (size_t k = 0; k < ov.n; k++)
-		cJSON_AddNumberToObject(v, ov.code[k], (double)ov.amount[k]);
+		cJSON_AddNumberToObject(v, ov.a[k].code, (double)ov.a[k].minor);
+	free(ov.a);
 	return o;
 }
 
