@@ -91,6 +91,6 @@ while [ -n "$hint" ]; do
 	seen+=" $(awk '$1 ~ /^[0-9]+$/ { print $1 }' <<<"$OUT")"
 	hint=$(grep '^more: ' <<<"$OUT" || true)
 done
-expect_eq "$L4 $L1 $L3 $L2" "$(echo $seen)" "every sales lead once, in title order, by the hints"
+expect_eq "$L4 $L1 $L3 $L2" "$seen" "every sales lead once, in title order, by the hints"
 
 stop_leadd

@@ -155,8 +155,9 @@ lead_ok ls --limit 1 --created-since -2h
 after=$(date +%s)
 got=$(grep -oE -- '--created-since [^ ]+' <<<"$OUT" | cut -d' ' -f2)
 got=$(date -u -d "$got" +%s)
-[ "$got" -ge $((before - 7200)) ] && [ "$got" -le $((after - 7200)) ] ||
+if [ "$got" -lt $((before - 7200)) ] || [ "$got" -gt $((after - 7200)) ]; then
 	fail "-2h became $got, not within [$((before - 7200)), $((after - 7200))]"
+fi
 # An absolute date is repeated as typed.
 lead_ok ls --limit 1 --created-since 2026-01-15T08:00
 expect_match "$OUT" '--created-since 2026-01-15T08:00 --limit 1 --cursor' "absolute date kept"

@@ -8,6 +8,8 @@
 #   L4 pool of sales "Inbound form"                    (no value)
 #   L5 bob   "Ops thing"                               1000 JPY   urgent
 # Each user logs in in a config dir of their own: `as USER CMD...`.
+# L1..L5 are the tests' (sourced) variables.
+# shellcheck disable=SC2034
 
 as()
 {
