@@ -437,7 +437,8 @@ const struct cmd_entry cmd_search_entry = {
 	.help = "saved searches: save, ls, run, edit, rm, pin, unpin",
 	.notes = "A saved search is a name for `lead ls` filters and an order. Yours are\n"
 		 "yours alone; a manager may share one with a team (save --team TEAM), and\n"
-		 "its members see and run it. Pinned searches are your dashboard panels:\n"
+		 "its members see and run it. Where two teams you see have a search of one\n"
+		 "name, say which: TEAM/NAME. Pinned searches are your dashboard panels:\n"
 		 "\"my qualified leads\" pinned is two commands:\n"
 		 "  lead search save mine-q --mine --status qualified\n"
 		 "  lead search pin mine-q",

@@ -49,7 +49,8 @@ expect_match "$OUT" '^total +1 +0 +0 +0 +0 +0 +1,000 JPY$' "--team ops total"
 as tom expect_exit 0 "$LEAD" --json kpi
 expect_eq '["tom"]' "$(json 'sorted(d["owners"])' <<<"$OUT")" "tom sees his own row"
 as maria expect_exit 0 "$LEAD" --json kpi
-expect_eq '["ana", "tom"]' "$(json 'sorted(d["owners"])' <<<"$OUT")" "maria sees her team"
+# A manager: the members of the teams they manage, and their own row.
+expect_eq '["ana", "maria", "tom"]' "$(json 'sorted(d["owners"])' <<<"$OUT")" "maria sees her team"
 as bob expect_exit 0 "$LEAD" kpi
 expect_no_match "$OUT" '^tom ' "bob does not see tom"
 

@@ -15,7 +15,8 @@ expect_eq "$L2" "$(sorted_ids --status lead-Qualified)" "--status name"
 expect_eq "$L1" "$(sorted_ids --status prospect)" "--status prospect"
 expect_eq "$L4 $L5" "$(sorted_ids --status new)" "--status new"
 expect_eq "$L3 $L4 $L5" "$(sorted_ids --status new --status dead)" "--status repeated: any"
-expect_exit 2 "$LEAD" ls --status nosuchstatus
+expect_exit 3 "$LEAD" ls --status nosuchstatus
+expect_match "$ERR" "no status 'nosuchstatus'" "an unknown status is named"
 
 # ---- owners, teams, pool ----
 expect_eq "$L1 $L2" "$(sorted_ids --owner tom)" "--owner"
