@@ -223,7 +223,7 @@ const struct cmd_entry cmd_ls_entry = {
 		 "every filter, --sort, --desc and --limit again with --cursor; a date that\n"
 		 "counts from now (-7d, today) is repeated as the instant it meant. --all\n"
 		 "fetches every page and prints them as one list.",
-	.filters = 1,
+	.filters = LEAD_FILTERS,
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_ls_exec,

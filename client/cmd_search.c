@@ -138,7 +138,7 @@ static const struct cmd_entry cmd_search_save_entry = {
 		 "instants they meant when saved. --team TEAM (managers) shares the search\n"
 		 "with the team's members; here --in-team TEAM filters by team.\n"
 		 "Without --team the search is yours alone.",
-	.filters = 1,
+	.filters = LEAD_FILTERS_OWN_TEAM,
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_save_exec,
@@ -195,7 +195,7 @@ static const struct cmd_entry cmd_search_edit_entry = {
 	.help = "change a saved search",
 	.notes = "Filters given replace all the saved ones; --clear alone leaves none (every\n"
 		 "lead). --sort, --desc and --asc change the order alone; --name renames it.",
-	.filters = 1,
+	.filters = LEAD_FILTERS_OWN_TEAM,
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_edit_exec,

@@ -56,6 +56,8 @@ struct lead_session {
 	int has_server, has_user, has_token;
 };
 
+enum { LEAD_FILTERS = 1, LEAD_FILTERS_OWN_TEAM = 2 };
+
 struct cmd_entry {
 	const char *name;
 	const char *alias; /* may be NULL */
@@ -68,7 +70,9 @@ struct cmd_entry {
 	/* A family (`lead user add`): its subcommands, NULL-terminated; their
 	 * names are "FAMILY SUB". exec is then lead_family_exec. */
 	const struct cmd_entry *const *sub;
-	/* 1: takes the lead filter options (lead_filter.h); help lists them. */
+	/* Takes the lead filter options (lead_filter.h), which help lists:
+	 * LEAD_FILTERS, or LEAD_FILTERS_OWN_TEAM when --team is the command's
+	 * own option (search save, edit) and --in-team the filter. */
 	int filters;
 };
 

@@ -334,10 +334,12 @@ int lead_filter_finish(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	return 0;
 }
 
-void lead_filter_print_help(FILE *out)
+void lead_filter_print_help(FILE *out, int own_team)
 {
 	fputs("\nFilters (a lead must match all that are given):\n", out);
 	for (size_t i = 0; i < NTABLE; i++) {
+		if (own_team && strcmp(table[i].name, "team") == 0)
+			continue;
 		char head[48];
 		snprintf(head, sizeof(head), "--%s%s%s", table[i].name, table[i].arg ? " " : "",
 			 table[i].arg ? table[i].arg : "");

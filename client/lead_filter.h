@@ -40,8 +40,9 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
  * an exit status. */
 int lead_filter_finish(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_filter_args *a);
 
-/* The filter options' help, for `lead help ls|search save|search edit`. */
-void lead_filter_print_help(FILE *f);
+/* The filter options' help, for `lead help ls|search save|search edit`;
+ * own_team: the command's --team is its own (leaves the filter's out). */
+void lead_filter_print_help(FILE *f, int own_team);
 
 /* "id", "created", ...; NULL for an unknown value. */
 const char *lead_sort_name(int sort);

@@ -243,7 +243,7 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 	if (e->notes)
 		fprintf(f, "\n%s\n", e->notes);
 	if (e->filters)
-		lead_filter_print_help(f);
+		lead_filter_print_help(f, e->filters == LEAD_FILTERS_OWN_TEAM);
 	if (e->sub) {
 		fputs("\nCommands:\n", f);
 		for (const struct cmd_entry *const *s = e->sub; *s; s++)
