@@ -27,9 +27,10 @@ static cJSON *search_json(const Leadd__SavedSearch *s)
 		cJSON_AddNumberToObject(o, "pin_position", s->pin_position);
 	else
 		cJSON_AddNullToObject(o, "pin_position");
-	cJSON_AddItemToObject(
-		o, "filter",
-		lead_filter_json(s->filter, s->has_sort, s->sort, s->has_desc && s->desc));
+	cJSON_AddItemToObject(o, "filter", lead_filter_json(s->filter));
+	const char *sort = lead_sort_name(s->has_sort ? s->sort : 0);
+	cJSON_AddStringToObject(o, "sort", sort ? sort : "?");
+	cJSON_AddBoolToObject(o, "desc", s->has_desc && s->desc);
 	return o;
 }
 
@@ -253,7 +254,11 @@ static const struct cmd_entry cmd_search_ls_entry = {
 	.usage = "",
 	.help = "list your saved searches and your teams'",
 	.notes = "Pinned ones first, in their order (PIN), then the others by name; OWNER is\n"
-		 "who saved it, TEAM the team it is shared with.",
+		 "who saved it, TEAM the team it is shared with. --json: {\"searches\": "
+		 "[{\"name\",\n"
+		 "\"owner\", \"team\", \"pinned\", \"pin_position\", \"filter\", \"sort\", "
+		 "\"desc\"}]}, the\n"
+		 "filter by its wire field names (dates in unix ms, amounts in minor units).",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_search_ls_exec,

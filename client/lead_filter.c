@@ -475,7 +475,7 @@ static cJSON *strings(char **items, size_t n)
 	return a;
 }
 
-cJSON *lead_filter_json(const Leadd__LeadFilter *f, int has_sort, int sort, int desc)
+cJSON *lead_filter_json(const Leadd__LeadFilter *f)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (f) {
@@ -518,8 +518,5 @@ cJSON *lead_filter_json(const Leadd__LeadFilter *f, int has_sort, int sort, int 
 		if (f->source)
 			cJSON_AddStringToObject(o, "source", f->source);
 	}
-	const char *name = lead_sort_name(has_sort ? sort : 0);
-	cJSON_AddStringToObject(o, "sort", name ? name : "?");
-	cJSON_AddBoolToObject(o, "desc", desc);
 	return o;
 }

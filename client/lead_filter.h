@@ -49,7 +49,7 @@ const char *lead_sort_name(int sort);
 /* A saved search's filter and order for people ("status qualified, mine,
  * sorted by value, descending"); malloc'd. */
 char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, int desc);
-/* The same as JSON. */
-cJSON *lead_filter_json(const Leadd__LeadFilter *f, int has_sort, int sort, int desc);
+/* The filter as JSON: the fields present, by their wire names. */
+cJSON *lead_filter_json(const Leadd__LeadFilter *f);
 
 #endif

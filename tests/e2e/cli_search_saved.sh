@@ -27,7 +27,7 @@ lead_ok search edit big --tag web
 expect_eq "changed search big" "$OUT" "search edit"
 lead_ok --json search ls
 expect_eq '["web"]' "$(json 'd["searches"][0]["filter"]["tags"]' <<<"$OUT")" "edit replaced the filter"
-expect_eq "value" "$(json 'd["searches"][0]["filter"]["sort"]' <<<"$OUT")" "edit kept the sort"
+expect_eq "value" "$(json 'd["searches"][0]["sort"]' <<<"$OUT")" "edit kept the sort"
 expect_eq "None" "$(json 'str(d["searches"][0]["filter"].get("value_min"))' <<<"$OUT")" "edit dropped value_min"
 lead_ok search edit big --name webby --asc
 lead_ok search run webby --json

@@ -146,12 +146,12 @@ static void test_every_option(void **state)
 			       "2026-12-01 10:00, next action before 2027-01-01 00:00, no next "
 			       "action, idle 14d, source trade fair, by value, descending");
 	free(s);
-	cJSON *j = lead_filter_json(f, a.has_sort, a.sort, a.desc);
+	cJSON *j = lead_filter_json(f);
 	char *js = cJSON_PrintUnformatted(j);
 	assert_non_null(strstr(js, "\"statuses\":[\"qualified\",\"lead-D\"],\"mine\":true"));
 	assert_non_null(strstr(js, "\"value_min\":1050,\"value_max\":100000"));
 	assert_non_null(strstr(js, "\"idle_ms\":1209600000"));
-	assert_non_null(strstr(js, "\"sort\":\"value\",\"desc\":true}"));
+	assert_non_null(strstr(js, "\"source\":\"trade fair\"}"));
 	free(js);
 	cJSON_Delete(j);
 	lead_filter_free(&a);
