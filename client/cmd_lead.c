@@ -23,8 +23,6 @@ enum {
 	O_STATUS,
 	O_TITLE,
 	O_IF_VERSION,
-	O_LIMIT,
-	O_CURSOR,
 	O_OWNER,
 	O_TEAM,
 };
@@ -350,84 +348,6 @@ const struct cmd_entry cmd_show_entry = {
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_show_exec,
-};
-
-/* ---- lead ls ---- */
-
-static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"limit", required_argument, NULL, O_LIMIT},
-		{"cursor", required_argument, NULL, O_CURSOR},
-		LEAD_CMD_OPTIONS,
-	};
-	Leadd__LeadListRequest lr = LEADD__LEAD_LIST_REQUEST__INIT;
-	unsigned long long limit;
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
-		switch (c) {
-		case O_LIMIT:
-			if (lead_parse_uint(optarg, UINT32_MAX, &limit) < 0 || limit == 0)
-				return lead_usage_error(self, ctx,
-							"--limit wants a positive number, not '%s'",
-							optarg);
-			lr.has_limit = 1;
-			lr.limit = (uint32_t)limit;
-			break;
-		case O_CURSOR:
-			lr.cursor = optarg;
-			break;
-		default:
-			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-				return rc;
-		}
-	}
-	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
-		return rc;
-
-	const Leadd__StatusListReply *sl;
-	const struct lead_names *names;
-	if ((rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, 0, &names)))
-		return rc;
-	Leadd__Request req = LEADD__REQUEST__INIT;
-	req.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
-	req.lead_list = &lr;
-	Leadd__Response *resp;
-	if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_LEAD_LIST, &resp)))
-		return rc;
-	const Leadd__LeadListReply *r = resp->lead_list;
-	const char *cursor = r->cursor && *r->cursor ? r->cursor : NULL;
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON *leads = cJSON_AddArrayToObject(o, "leads");
-		for (size_t i = 0; i < r->n_leads; i++)
-			cJSON_AddItemToArray(leads, lead_json_lead(r->leads[i], sl, names));
-		if (cursor)
-			cJSON_AddStringToObject(o, "cursor", cursor);
-		else
-			cJSON_AddNullToObject(o, "cursor");
-		rc = lead_json_out(o);
-	} else {
-		if (r->n_leads)
-			lead_print_lead_table(r->leads, r->n_leads, sl, names);
-		else
-			lead_out("no leads\n");
-		if (cursor)
-			lead_out("more: lead ls --cursor %s\n", cursor);
-	}
-	leadd__response__free_unpacked(resp, NULL);
-	return rc;
-}
-
-const struct cmd_entry cmd_ls_entry = {
-	.name = "ls",
-	.alias = "list",
-	.usage = "[--limit N] [--cursor CURSOR]",
-	.help = "list leads, a page at a time",
-	.min_args = 0,
-	.max_args = 0,
-	.exec = cmd_ls_exec,
 };
 
 /* ---- lead edit ---- */

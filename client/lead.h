@@ -15,6 +15,7 @@
 
 #include "ld_client.h"
 #include "ld_error.h"
+#include "lead_words.h"
 
 #define LEAD_DEFAULT_TIMEOUT_MS 10000
 
@@ -55,6 +56,8 @@ struct lead_session {
 	int has_server, has_user, has_token;
 };
 
+enum { LEAD_FILTERS = 1, LEAD_FILTERS_OWN_TEAM = 2 };
+
 struct cmd_entry {
 	const char *name;
 	const char *alias; /* may be NULL */
@@ -67,6 +70,10 @@ struct cmd_entry {
 	/* A family (`lead user add`): its subcommands, NULL-terminated; their
 	 * names are "FAMILY SUB". exec is then lead_family_exec. */
 	const struct cmd_entry *const *sub;
+	/* Takes the lead filter options (lead_filter.h), which help lists:
+	 * LEAD_FILTERS, or LEAD_FILTERS_OWN_TEAM when --team is the command's
+	 * own option (search save, edit) and --in-team the filter. */
+	int filters;
 };
 
 extern const struct cmd_entry cmd_ping_entry;
@@ -84,8 +91,13 @@ extern const struct cmd_entry cmd_user_entry;
 extern const struct cmd_entry cmd_team_entry;
 extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_assign_entry;
+extern const struct cmd_entry cmd_kpi_entry;
+extern const struct cmd_entry cmd_search_entry;
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
+
+/* Parses the global options and runs the command; the exit status. */
+int lead_run(int argc, char **argv, struct lead_ctx *ctx);
 
 const struct cmd_entry *lead_cmd_find(const char *name);
 /* A subcommand of a family by its last word (or alias); NULL if none. */
@@ -159,6 +171,27 @@ int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
 int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 			const Leadd__StatusListReply *sl, const char *word, Leadd__Stage stage,
 			const Leadd__Status **out);
+
+/* ---- cmd_ls.c: pages of leads ---- */
+
+/* The first words of a "more:" hint: lead, and --server when given. */
+void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w);
+/* --limit N into lr; 0 or a usage error's exit status. */
+int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
+		     Leadd__LeadListRequest *lr);
+/* Sends lr and prints the page as `lead ls` does (with all, every page as
+ * one list); when more remain, "more: " then hint's words and --cursor.
+ * 0 or an exit status. */
+int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
+		    const struct lead_words *hint);
+
+/* ---- cmd_kpi.c ---- */
+
+/* A KpiReply as the table (rows: each team's reps, its pool and its total,
+ * then the total; by_team: one row per team) and, with a flow, its block. */
+void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
+/* A KpiReply as the JSON of `lead --json kpi`. */
+cJSON *lead_kpi_json(const Leadd__KpiReply *k);
 
 /* ---- lead_config.c ---- */
 

@@ -8,9 +8,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include <utf8proc.h>
+
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_filter.h"
 
 /* ---- small helpers ---- */
 
@@ -46,14 +49,25 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* Terminal columns taken by a UTF-8 string: one per code point, which is
- * right for the Latin, Greek and Cyrillic names a sales team types. */
+/* Terminal columns taken by a UTF-8 string: two for East Asian wide
+ * characters, none for combining marks (utf8proc's widths); text is
+ * escaped before it is measured, so it is valid UTF-8. */
 static size_t text_width(const char *s)
 {
-	size_t w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
+	size_t w = 0, len = strlen(s);
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	while (len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)len, &cp);
+		if (n <= 0) { /* not UTF-8: one column a byte */
 			w++;
+			n = 1;
+		} else {
+			w += (size_t)utf8proc_charwidth(cp);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
 	return w;
 }
 
@@ -228,6 +242,8 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 	fprintf(f, "\n%s.\n", e->help);
 	if (e->notes)
 		fprintf(f, "\n%s\n", e->notes);
+	if (e->filters)
+		lead_filter_print_help(f, e->filters == LEAD_FILTERS_OWN_TEAM);
 	if (e->sub) {
 		fputs("\nCommands:\n", f);
 		for (const struct cmd_entry *const *s = e->sub; *s; s++)
