@@ -135,14 +135,14 @@ static int resolve(request_ctx *rc, store_txn *t, const char *name, found_search
 			continue;
 		if (code)
 			return code;
-		if (++hits > 1)
-			return dispatch_fail(
-				rc, LD_FAILED_PRECONDITION,
-				"teams %s and %s both have a search named '%s'; say which, as "
-				"%s/%s",
-				team_name(rc, t, one.rec->team_id),
-				team_name(rc, t, other.rec->team_id), name,
-				team_name(rc, t, one.rec->team_id), name);
+		if (++hits > 1) {
+			const char *a = team_name(rc, t, one.rec->team_id);
+			const char *b = team_name(rc, t, other.rec->team_id);
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+					     "teams %s and %s both have a search named '%s'; say "
+					     "which, as %s/%s or %s/%s",
+					     a, b, name, a, name, b, name);
+		}
 	}
 	if (!hits)
 		return not_found(rc, name);
