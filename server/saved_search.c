@@ -412,24 +412,38 @@ static int search_item_cmp(const void *a, const void *b)
 /* Room for the answer's framing around the searches. */
 #define LIST_REPLY_BUDGET (LD_FRAME_MAX - 4096)
 
+static int list_too_big(request_ctx *rc)
+{
+	return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
+			     "the saved searches you can see take more than %u KiB, more than "
+			     "one answer holds; remove some ('lead search rm')",
+			     LIST_REPLY_BUDGET >> 10);
+}
+
 int search_list(request_ctx *rc, store_txn *t)
 {
 	search_record **all = NULL;
-	size_t n = 0, cap = 0, n_teams = 0;
+	size_t n = 0, cap = 0, n_teams = 0, stored = 0;
 	uint64_t *teams = NULL;
-	int err = search_scan(t, SEARCH_KEY_USER, rc->who.user_id, &rc->arena, &all, &n, &cap);
+	int err = search_scan(t, SEARCH_KEY_USER, rc->who.user_id, &rc->arena, &all, &n, &cap,
+			      &stored);
 	if (!err)
 		err = visible_teams(rc, t, &teams, &n_teams);
-	for (size_t i = 0; !err && i < n_teams; i++)
-		err = search_scan(t, SEARCH_KEY_TEAM, teams[i], &rc->arena, &all, &n, &cap);
+	/* Stop reading as soon as the answer cannot fit: the loop thread
+	 * reads no more than one answer's worth of searches. */
+	for (size_t i = 0; !err && i < n_teams && stored <= LIST_REPLY_BUDGET; i++)
+		err = search_scan(t, SEARCH_KEY_TEAM, teams[i], &rc->arena, &all, &n, &cap,
+				  &stored);
 	search_pins *pins;
 	uint64_t *ids;
 	size_t n_ids;
-	if (!err)
+	if (!err && stored <= LIST_REPLY_BUDGET)
 		err = live_pins(rc, t, &pins, &ids, &n_ids);
 	if (err)
 		return err == ENOMEM ? dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory")
 				     : dispatch_store_error(rc, err);
+	if (stored > LIST_REPLY_BUDGET)
+		return list_too_big(rc);
 	Leadd__SearchListReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
 	Leadd__SavedSearch **items = ld_arena_alloc(&rc->arena, (n + 1) * sizeof(*items));
 	if (!r || !items)
@@ -443,10 +457,7 @@ int search_list(request_ctx *rc, store_txn *t)
 	}
 	/* Never a silently shortened list: say what to do instead. */
 	if (bytes > LIST_REPLY_BUDGET)
-		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
-				     "the %zu saved searches you can see do not fit in one answer; "
-				     "remove some ('lead search rm')",
-				     n);
+		return list_too_big(rc);
 	qsort(items, n, sizeof(*items), search_item_cmp);
 	r->searches = items;
 	r->n_searches = n;

@@ -137,7 +137,7 @@ int search_count(store_txn *t, char kind, uint64_t scope, size_t limit, size_t *
 struct collecting {
 	ld_arena *arena;
 	search_record ***list;
-	size_t *n, *cap;
+	size_t *n, *cap, *bytes;
 	int err;
 };
 
@@ -159,13 +159,14 @@ static int collect_one(void *ctx, const MDB_val *v)
 	if (!s)
 		return c->err = c->arena->exhausted ? ENOMEM : MDB_CORRUPTED;
 	(*c->list)[(*c->n)++] = s;
+	*c->bytes += v->mv_size;
 	return 0;
 }
 
 int search_scan(store_txn *t, char kind, uint64_t scope, ld_arena *arena, search_record ***list,
-		size_t *n, size_t *cap)
+		size_t *n, size_t *cap, size_t *bytes)
 {
-	struct collecting c = {arena, list, n, cap, 0};
+	struct collecting c = {arena, list, n, cap, bytes, 0};
 	int rc = scope_walk(t, kind, scope, collect_one, &c);
 	return c.err ? c.err : rc;
 }

@@ -53,10 +53,11 @@ void search_put(store_txn *t, const search_key *k, search_record *s, int is_new)
 /* Delete the record and its id entry. */
 void search_del(store_txn *t, const search_key *k, uint64_t id);
 /* Searches under one scope: how many (stops counting at limit), or the
- * records themselves appended to *list (grown in the arena). */
+ * records themselves appended to *list (grown in the arena), their stored
+ * bytes added to *bytes. */
 int search_count(store_txn *t, char kind, uint64_t scope, size_t limit, size_t *n);
 int search_scan(store_txn *t, char kind, uint64_t scope, ld_arena *arena, search_record ***list,
-		size_t *n, size_t *cap);
+		size_t *n, size_t *cap, size_t *bytes);
 
 /* A user's pins (an empty record when they have none). */
 int search_pins_get(store_txn *t, uint64_t user_id, ld_arena *arena, search_pins **out);

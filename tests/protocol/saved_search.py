@@ -395,7 +395,7 @@ def case_list_budget(pb, binary, tmp):
                                   setattr(q.user_edit, "team", "T0")), "rx to T0")
         r = admin.call(lambda q: q.search_list.SetInParent())
         expect(pb, "budget: a list of 1.2 MB is RESOURCE_EXHAUSTED, not cut short", r,
-               "RESOURCE_EXHAUSTED", ["600 saved searches", "do not fit"])
+               "RESOURCE_EXHAUSTED", ["more than one answer holds", "lead search rm"])
         rx = Client(pb, d.port, "rx", PW)
         record("budget: a rep of one of those teams lists its 100", len(names(rx)) == 100)
         rx.close()
