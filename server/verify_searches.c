@@ -128,7 +128,8 @@ static void check_pins(checker *c, const MDB_val *d, uint64_t user)
 		if (store_get(c->t, DB_SEARCHES, k.b, k.len, &v) == MDB_NOTFOUND)
 			problem(c,
 				"user %" PRIu64 " has pinned search %" PRIu64
-				", which does not exist",
+				", which no id entry names (it does not exist, or its id entry is "
+				"lost)",
 				user, p->search_ids[i]);
 		for (size_t j = 0; j < i; j++)
 			if (p->search_ids[j] == p->search_ids[i])

@@ -430,7 +430,7 @@ def case_verify_damage(pb, binary, tmp, proto_dir):
     finally:
         results.stop_and_verify(d, "damage leadd")
     for what, damage, words in (
-            ("a pin to a search that does not exist", "pin", "does not exist"),
+            ("a pin to a search that does not exist", "pin", "pinned search 999"),
             ("a search without its id entry", "id", "not found by its id")):
         copy = os.path.join(tmp, "copy-" + damage)
         shutil.copytree(d.data, copy)
