@@ -18,8 +18,8 @@
 
 /* A search found by name: its key and record. */
 typedef struct {
-	search_key key;
-	search_record *rec;
+	saved_key key;
+	saved_record *rec;
 } found_search;
 
 /* Characters, not bytes: the name is valid UTF-8 (validate.c). */
@@ -31,13 +31,13 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-static int check_name(request_ctx *rc, const char *name, char folded[SEARCH_FOLDED_MAX + 1])
+static int check_name(request_ctx *rc, const char *name, char folded[SAVED_FOLDED_MAX + 1])
 {
 	size_t n = name ? utf8_chars(name) : 0;
-	if (n == 0 || n > SEARCH_NAME_MAX || search_fold(name, folded) < 0)
+	if (n == 0 || n > SAVED_NAME_MAX || saved_fold(name, folded) < 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "a search name is 1 to %d characters, not only spaces",
-				     SEARCH_NAME_MAX);
+				     SAVED_NAME_MAX);
 	if (strchr(name, '/'))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "a search name may not contain '/': TEAM/NAME names a team's "
@@ -75,8 +75,8 @@ static int visible_teams(request_ctx *rc, store_txn *t, uint64_t **ids, size_t *
 static int get_in_scope(request_ctx *rc, store_txn *t, char kind, uint64_t scope,
 			const char *folded, found_search *f)
 {
-	search_key_make(&f->key, kind, scope, folded);
-	int err = search_get(t, &f->key, &rc->arena, &f->rec);
+	saved_key_make(&f->key, kind, scope, folded);
+	int err = saved_get(t, &f->key, &rc->arena, &f->rec);
 	if (err && err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
 	return err ? LD_NOT_FOUND : LD_OK;
@@ -91,9 +91,9 @@ static int not_found(request_ctx *rc, const char *name)
 static int resolve_qualified(request_ctx *rc, store_txn *t, const char *name, const char *slash,
 			     found_search *f)
 {
-	char team[256], folded[SEARCH_FOLDED_MAX + 1];
+	char team[256], folded[SAVED_FOLDED_MAX + 1];
 	size_t tl = (size_t)(slash - name);
-	if (tl >= sizeof(team) || search_fold(slash + 1, folded) < 0)
+	if (tl >= sizeof(team) || saved_fold(slash + 1, folded) < 0)
 		return not_found(rc, name);
 	memcpy(team, name, tl);
 	team[tl] = 0;
@@ -103,7 +103,7 @@ static int resolve_qualified(request_ctx *rc, store_txn *t, const char *name, co
 		return dispatch_store_error(rc, err);
 	if (err || (rc->who.role < ROLE_ADMIN && !principal_has_team(&rc->who, tm->id)))
 		return not_found(rc, name);
-	int code = get_in_scope(rc, t, SEARCH_KEY_TEAM, tm->id, folded, f);
+	int code = get_in_scope(rc, t, SAVED_KEY_TEAM, tm->id, folded, f);
 	return code == LD_NOT_FOUND ? not_found(rc, name) : code;
 }
 
@@ -111,15 +111,15 @@ static int resolve_qualified(request_ctx *rc, store_txn *t, const char *name, co
  * the one team search of that name they can see. */
 static int resolve(request_ctx *rc, store_txn *t, const char *name, found_search *f)
 {
-	char folded[SEARCH_FOLDED_MAX + 1];
+	char folded[SAVED_FOLDED_MAX + 1];
 	if (!name || !name[0])
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "give the name of a saved search");
 	const char *slash = strchr(name, '/');
 	if (slash)
 		return resolve_qualified(rc, t, name, slash, f);
-	if (search_fold(name, folded) < 0)
+	if (saved_fold(name, folded) < 0)
 		return not_found(rc, name);
-	int code = get_in_scope(rc, t, SEARCH_KEY_USER, rc->who.user_id, folded, f);
+	int code = get_in_scope(rc, t, SAVED_KEY_USER, rc->who.user_id, folded, f);
 	if (code != LD_NOT_FOUND)
 		return code;
 	uint64_t *teams;
@@ -130,7 +130,7 @@ static int resolve(request_ctx *rc, store_txn *t, const char *name, found_search
 	found_search one, other;
 	for (size_t i = 0; i < n; i++) {
 		found_search *into = hits ? &other : &one;
-		code = get_in_scope(rc, t, SEARCH_KEY_TEAM, teams[i], folded, into);
+		code = get_in_scope(rc, t, SAVED_KEY_TEAM, teams[i], folded, into);
 		if (code == LD_NOT_FOUND)
 			continue;
 		if (code)
@@ -164,7 +164,7 @@ static int manages(request_ctx *rc, store_txn *t, uint64_t team_id, const char *
 }
 
 /* Edit and remove: the owner, a manager of the search's team, an admin. */
-static int may_change(request_ctx *rc, store_txn *t, const search_record *s)
+static int may_change(request_ctx *rc, store_txn *t, const saved_record *s)
 {
 	const char *team;
 	if (rc->who.role >= ROLE_ADMIN || s->owner_id == rc->who.user_id ||
@@ -179,9 +179,9 @@ static int may_change(request_ctx *rc, store_txn *t, const search_record *s)
 /* The caller's pins that still name a search they can see, in order. The
  * others (a team they left) are kept in the store until their next pin
  * change, and skipped here. */
-static int live_pins(request_ctx *rc, store_txn *t, search_pins **pins, uint64_t **ids, size_t *n)
+static int live_pins(request_ctx *rc, store_txn *t, saved_pins **pins, uint64_t **ids, size_t *n)
 {
-	int err = search_pins_get(t, rc->who.user_id, &rc->arena, pins);
+	int err = saved_pins_get(t, rc->who.user_id, &rc->arena, pins);
 	if (err)
 		return err;
 	*ids = ld_arena_alloc(&rc->arena, ((*pins)->n_search_ids + 1) * sizeof(**ids));
@@ -189,14 +189,14 @@ static int live_pins(request_ctx *rc, store_txn *t, search_pins **pins, uint64_t
 		return ENOMEM;
 	*n = 0;
 	for (size_t i = 0; i < (*pins)->n_search_ids; i++) {
-		search_key k;
-		search_record *s;
-		err = search_get_by_id(t, (*pins)->search_ids[i], &rc->arena, &k, &s);
+		saved_key k;
+		saved_record *s;
+		err = saved_get_by_id(t, (*pins)->search_ids[i], &rc->arena, &k, &s);
 		if (err == MDB_NOTFOUND)
 			continue;
 		if (err)
 			return err;
-		if (search_visible(&rc->who, s))
+		if (saved_visible(&rc->who, s))
 			(*ids)[(*n)++] = s->id;
 	}
 	return 0;
@@ -210,7 +210,7 @@ static uint32_t pin_position(const uint64_t *ids, size_t n, uint64_t id)
 	return 0;
 }
 
-static Leadd__SavedSearch *to_wire(request_ctx *rc, store_txn *t, const search_record *s,
+static Leadd__SavedSearch *to_wire(request_ctx *rc, store_txn *t, const saved_record *s,
 				   uint32_t position)
 {
 	Leadd__SavedSearch *w = ld_arena_alloc(&rc->arena, sizeof(*w));
@@ -234,9 +234,9 @@ static Leadd__SavedSearch *to_wire(request_ctx *rc, store_txn *t, const search_r
 	return w;
 }
 
-static int reply_search(request_ctx *rc, store_txn *t, const search_record *s)
+static int reply_search(request_ctx *rc, store_txn *t, const saved_record *s)
 {
-	search_pins *pins;
+	saved_pins *pins;
 	uint64_t *ids;
 	size_t n;
 	int err = live_pins(rc, t, &pins, &ids, &n);
@@ -255,18 +255,18 @@ static int reply_search(request_ctx *rc, store_txn *t, const search_record *s)
 
 /* A filter is checked as the caller would run it, so a typo fails now and
  * not every time the search runs; then the stored size is bounded. */
-static int check_content(request_ctx *rc, store_txn *t, search_record *s)
+static int check_content(request_ctx *rc, store_txn *t, saved_record *s)
 {
 	Leadd__LeadFilter empty = LEADD__LEAD_FILTER__INIT;
 	int code = search_filter_check(rc, t, s->filter ? s->filter : &empty);
 	if (code)
 		return code;
 	size_t size = protobuf_c_message_get_packed_size(&s->base);
-	if (size > SEARCH_RECORD_MAX)
+	if (size > SAVED_RECORD_MAX)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "this search takes %zu bytes and a saved search may take at "
 				     "most %d: use fewer or shorter filter values",
-				     size, SEARCH_RECORD_MAX);
+				     size, SAVED_RECORD_MAX);
 	return LD_OK;
 }
 
@@ -279,7 +279,7 @@ static int name_free(request_ctx *rc, store_txn *t, char kind, uint64_t scope, c
 	found_search f;
 	int code = get_in_scope(rc, t, kind, scope, folded, &f);
 	if (code == LD_OK && f.rec->id != self)
-		return kind == SEARCH_KEY_USER
+		return kind == SAVED_KEY_USER
 			       ? dispatch_fail(rc, LD_ALREADY_EXISTS,
 					       "you already have a search named '%s'", f.rec->name)
 			       : dispatch_fail(rc, LD_ALREADY_EXISTS,
@@ -287,7 +287,7 @@ static int name_free(request_ctx *rc, store_txn *t, char kind, uint64_t scope, c
 					       team_name(rc, t, scope), f.rec->name);
 	if (code && code != LD_NOT_FOUND)
 		return code;
-	if (kind != SEARCH_KEY_USER)
+	if (kind != SAVED_KEY_USER)
 		return LD_OK;
 	uint64_t *teams;
 	size_t n;
@@ -295,7 +295,7 @@ static int name_free(request_ctx *rc, store_txn *t, char kind, uint64_t scope, c
 	if (err)
 		return dispatch_store_error(rc, err);
 	for (size_t i = 0; i < n; i++) {
-		code = get_in_scope(rc, t, SEARCH_KEY_TEAM, teams[i], folded, &f);
+		code = get_in_scope(rc, t, SAVED_KEY_TEAM, teams[i], folded, &f);
 		if (code == LD_OK)
 			return dispatch_fail(rc, LD_ALREADY_EXISTS,
 					     "team %s has a search named '%s'; choose another name "
@@ -310,7 +310,7 @@ static int name_free(request_ctx *rc, store_txn *t, char kind, uint64_t scope, c
 /* The scope of a new search: the caller, or a team they may save for. */
 static int save_scope(request_ctx *rc, store_txn *t, const char *team, char *kind, uint64_t *scope)
 {
-	*kind = SEARCH_KEY_USER;
+	*kind = SAVED_KEY_USER;
 	*scope = rc->who.user_id;
 	if (!team || !team[0])
 		return LD_OK;
@@ -332,7 +332,7 @@ static int save_scope(request_ctx *rc, store_txn *t, const char *team, char *kin
 			"you do not manage team %s: a manager shares searches with the "
 			"teams they manage",
 			tm->name);
-	*kind = SEARCH_KEY_TEAM;
+	*kind = SAVED_KEY_TEAM;
 	*scope = tm->id;
 	return LD_OK;
 }
@@ -340,26 +340,26 @@ static int save_scope(request_ctx *rc, store_txn *t, const char *team, char *kin
 static int scope_has_room(request_ctx *rc, store_txn *t, char kind, uint64_t scope)
 {
 	size_t n;
-	int err = search_count(t, kind, scope, SEARCH_PER_SCOPE, &n);
+	int err = saved_count(t, kind, scope, SAVED_PER_SCOPE, &n);
 	if (err)
 		return dispatch_store_error(rc, err);
-	if (n < SEARCH_PER_SCOPE)
+	if (n < SAVED_PER_SCOPE)
 		return LD_OK;
-	if (kind == SEARCH_KEY_USER)
+	if (kind == SAVED_KEY_USER)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
 				     "you have %d saved searches, the most one user may keep; "
 				     "remove one first ('lead search rm')",
-				     SEARCH_PER_SCOPE);
+				     SAVED_PER_SCOPE);
 	return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
 			     "team %s has %d saved searches, the most one team may keep; remove "
 			     "one first ('lead search rm')",
-			     team_name(rc, t, scope), SEARCH_PER_SCOPE);
+			     team_name(rc, t, scope), SAVED_PER_SCOPE);
 }
 
 int search_save(request_ctx *rc, store_txn *t)
 {
 	const Leadd__SavedSearch *q = rc->req->search_save->search;
-	char folded[SEARCH_FOLDED_MAX + 1], kind;
+	char folded[SAVED_FOLDED_MAX + 1], kind;
 	uint64_t scope;
 	int code;
 	if (!q)
@@ -370,11 +370,11 @@ int search_save(request_ctx *rc, store_txn *t)
 	    (code = name_free(rc, t, kind, scope, folded, q->name, 0)) ||
 	    (code = scope_has_room(rc, t, kind, scope)))
 		return code;
-	search_record s = LEADD__STORE__SAVED_SEARCH_RECORD__INIT;
+	saved_record s = LEADD__STORE__SAVED_SEARCH_RECORD__INIT;
 	s.name = q->name;
 	s.has_owner_id = s.has_team_id = s.has_created_at = s.has_updated_at = 1;
 	s.owner_id = rc->who.user_id;
-	s.team_id = kind == SEARCH_KEY_TEAM ? scope : 0;
+	s.team_id = kind == SAVED_KEY_TEAM ? scope : 0;
 	s.filter = q->filter;
 	s.has_sort = q->has_sort;
 	s.sort = q->sort;
@@ -383,13 +383,13 @@ int search_save(request_ctx *rc, store_txn *t)
 	s.created_at = s.updated_at = rc->now;
 	if ((code = check_content(rc, t, &s)))
 		return code;
-	search_key k;
-	search_key_make(&k, kind, scope, folded);
-	search_put(t, &k, &s, 1);
+	saved_key k;
+	saved_key_make(&k, kind, scope, folded);
+	saved_put(t, &k, &s, 1);
 	return reply_search(rc, t, &s);
 }
 
-static int search_item_cmp(const void *a, const void *b)
+static int saved_item_cmp(const void *a, const void *b)
 {
 	const Leadd__SavedSearch *x = *(Leadd__SavedSearch *const *)a;
 	const Leadd__SavedSearch *y = *(Leadd__SavedSearch *const *)b;
@@ -397,10 +397,10 @@ static int search_item_cmp(const void *a, const void *b)
 		return x->pinned ? -1 : 1;
 	if (x->pinned)
 		return x->pin_position < y->pin_position ? -1 : 1;
-	char fx[SEARCH_FOLDED_MAX + 1], fy[SEARCH_FOLDED_MAX + 1];
-	if (search_fold(x->name, fx) < 0)
+	char fx[SAVED_FOLDED_MAX + 1], fy[SAVED_FOLDED_MAX + 1];
+	if (saved_fold(x->name, fx) < 0)
 		fx[0] = 0;
-	if (search_fold(y->name, fy) < 0)
+	if (saved_fold(y->name, fy) < 0)
 		fy[0] = 0;
 	int c = strcmp(fx, fy);
 	if (c)
@@ -422,19 +422,18 @@ static int list_too_big(request_ctx *rc)
 
 int search_list(request_ctx *rc, store_txn *t)
 {
-	search_record **all = NULL;
+	saved_record **all = NULL;
 	size_t n = 0, cap = 0, n_teams = 0, stored = 0;
 	uint64_t *teams = NULL;
-	int err = search_scan(t, SEARCH_KEY_USER, rc->who.user_id, &rc->arena, &all, &n, &cap,
-			      &stored);
+	int err = saved_scan(t, SAVED_KEY_USER, rc->who.user_id, &rc->arena, &all, &n, &cap,
+			     &stored);
 	if (!err)
 		err = visible_teams(rc, t, &teams, &n_teams);
 	/* Stop reading as soon as the answer cannot fit: the loop thread
 	 * reads no more than one answer's worth of searches. */
 	for (size_t i = 0; !err && i < n_teams && stored <= LIST_REPLY_BUDGET; i++)
-		err = search_scan(t, SEARCH_KEY_TEAM, teams[i], &rc->arena, &all, &n, &cap,
-				  &stored);
-	search_pins *pins;
+		err = saved_scan(t, SAVED_KEY_TEAM, teams[i], &rc->arena, &all, &n, &cap, &stored);
+	saved_pins *pins;
 	uint64_t *ids;
 	size_t n_ids;
 	if (!err && stored <= LIST_REPLY_BUDGET)
@@ -458,7 +457,7 @@ int search_list(request_ctx *rc, store_txn *t)
 	/* Never a silently shortened list: say what to do instead. */
 	if (bytes > LIST_REPLY_BUDGET)
 		return list_too_big(rc);
-	qsort(items, n, sizeof(*items), search_item_cmp);
+	qsort(items, n, sizeof(*items), saved_item_cmp);
 	r->searches = items;
 	r->n_searches = n;
 	rc->resp.body_case = LEADD__RESPONSE__BODY_SEARCH_LIST;
@@ -470,7 +469,7 @@ int search_edit(request_ctx *rc, store_txn *t)
 {
 	const Leadd__SearchEditRequest *q = rc->req->search_edit;
 	found_search f;
-	char folded[SEARCH_FOLDED_MAX + 1];
+	char folded[SAVED_FOLDED_MAX + 1];
 	int code;
 	if ((code = resolve(rc, t, q->name, &f)) || (code = may_change(rc, t, f.rec)))
 		return code;
@@ -478,16 +477,16 @@ int search_edit(request_ctx *rc, store_txn *t)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "give what to change: filters, the sort, the order or a new "
 				     "name");
-	search_record *s = f.rec;
+	saved_record *s = f.rec;
 	char kind;
 	uint64_t scope;
-	search_key_parse(f.key.b, f.key.len, &kind, &scope);
-	search_key nk = f.key;
+	saved_key_parse(f.key.b, f.key.len, &kind, &scope);
+	saved_key nk = f.key;
 	if (q->new_name) {
 		if ((code = check_name(rc, q->new_name, folded)) ||
 		    (code = name_free(rc, t, kind, scope, folded, q->new_name, s->id)))
 			return code;
-		search_key_make(&nk, kind, scope, folded);
+		saved_key_make(&nk, kind, scope, folded);
 		s->name = q->new_name;
 	}
 	if (q->filter)
@@ -506,7 +505,7 @@ int search_edit(request_ctx *rc, store_txn *t)
 		return code;
 	if (nk.len != f.key.len || memcmp(nk.b, f.key.b, nk.len) != 0)
 		store_del(t, DB_SEARCHES, f.key.b, f.key.len, NULL, 0);
-	search_put(t, &nk, s, 0);
+	saved_put(t, &nk, s, 0);
 	return reply_search(rc, t, s);
 }
 
@@ -519,16 +518,16 @@ static int unpin_everywhere(request_ctx *rc, store_txn *t, uint64_t id)
 	if (err)
 		return err;
 	uint64_t *users = NULL;
-	search_pins **lists = NULL;
+	saved_pins **lists = NULL;
 	size_t n = 0, cap = 0;
-	uint8_t first = SEARCH_KEY_PINS;
+	uint8_t first = SAVED_KEY_PINS;
 	MDB_val k = {1, &first}, v;
 	for (err = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); err == 0;
 	     err = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 9 || ((uint8_t *)k.mv_data)[0] != SEARCH_KEY_PINS)
+		if (k.mv_size != 9 || ((uint8_t *)k.mv_data)[0] != SAVED_KEY_PINS)
 			break;
-		search_pins *p = leadd__store__search_pins_record__unpack(&rc->arena.pb, v.mv_size,
-									  v.mv_data);
+		saved_pins *p = leadd__store__search_pins_record__unpack(&rc->arena.pb, v.mv_size,
+									 v.mv_data);
 		if (!p) {
 			err = MDB_CORRUPTED;
 			break;
@@ -538,7 +537,7 @@ static int unpin_everywhere(request_ctx *rc, store_txn *t, uint64_t id)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			uint64_t *nu = ld_arena_alloc(&rc->arena, cap * sizeof(*nu));
-			search_pins **nl = ld_arena_alloc(&rc->arena, cap * sizeof(*nl));
+			saved_pins **nl = ld_arena_alloc(&rc->arena, cap * sizeof(*nl));
 			if (!nu || !nl) {
 				err = ENOMEM;
 				break;
@@ -558,13 +557,13 @@ static int unpin_everywhere(request_ctx *rc, store_txn *t, uint64_t id)
 		return err;
 	/* Written after the walk: a put under an open cursor would move it. */
 	for (size_t i = 0; i < n; i++) {
-		search_pins *p = lists[i];
+		saved_pins *p = lists[i];
 		size_t w = 0;
 		for (size_t j = 0; j < p->n_search_ids; j++)
 			if (p->search_ids[j] != id)
 				p->search_ids[w++] = p->search_ids[j];
 		p->n_search_ids = w;
-		search_pins_put(t, users[i], p);
+		saved_pins_put(t, users[i], p);
 	}
 	return t->ret;
 }
@@ -576,7 +575,7 @@ int search_rm(request_ctx *rc, store_txn *t)
 	int code;
 	if ((code = resolve(rc, t, q->name, &f)) || (code = may_change(rc, t, f.rec)))
 		return code;
-	search_del(t, &f.key, f.rec->id);
+	saved_del(t, &f.key, f.rec->id);
 	int err = unpin_everywhere(rc, t, f.rec->id);
 	if (err)
 		return err == ENOMEM ? dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory")
@@ -598,7 +597,7 @@ int search_pin(request_ctx *rc, store_txn *t)
 	int code;
 	if ((code = resolve(rc, t, q->name, &f)))
 		return code;
-	search_pins *pins;
+	saved_pins *pins;
 	uint64_t *ids;
 	size_t n;
 	int err = live_pins(rc, t, &pins, &ids, &n);
@@ -611,12 +610,12 @@ int search_pin(request_ctx *rc, store_txn *t)
 		n--;
 	}
 	if (pin) {
-		if (!at && n >= SEARCH_PINS_MAX)
+		if (!at && n >= SAVED_PINS_MAX)
 			return dispatch_fail(
 				rc, LD_RESOURCE_EXHAUSTED,
 				"you have %d pinned searches, the most; unpin one first "
 				"('lead search unpin')",
-				SEARCH_PINS_MAX);
+				SAVED_PINS_MAX);
 		size_t pos = at && !q->has_position ? at : n + 1;
 		if (q->has_position) {
 			if (q->position < 1 || q->position > n + 1)
@@ -639,7 +638,7 @@ int search_pin(request_ctx *rc, store_txn *t)
 	/* Written back without the pins the caller can no longer see. */
 	pins->search_ids = ids;
 	pins->n_search_ids = n;
-	search_pins_put(t, rc->who.user_id, pins);
+	saved_pins_put(t, rc->who.user_id, pins);
 	return reply_search(rc, t, f.rec);
 }
 

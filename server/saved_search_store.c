@@ -6,18 +6,18 @@
 #include "ld_norm.h"
 #include "users.h"
 
-int search_fold(const char *name, char out[SEARCH_FOLDED_MAX + 1])
+int saved_fold(const char *name, char out[SAVED_FOLDED_MAX + 1])
 {
-	if (!name || ld_norm_name(name, out, SEARCH_FOLDED_MAX + 1) < 0 || !out[0])
+	if (!name || ld_norm_name(name, out, SAVED_FOLDED_MAX + 1) < 0 || !out[0])
 		return -1;
 	return 0;
 }
 
-void search_key_make(search_key *k, char kind, uint64_t scope, const char *folded)
+void saved_key_make(saved_key *k, char kind, uint64_t scope, const char *folded)
 {
 	size_t n = folded ? strlen(folded) : 0;
-	if (n > SEARCH_FOLDED_MAX)
-		n = SEARCH_FOLDED_MAX;
+	if (n > SAVED_FOLDED_MAX)
+		n = SAVED_FOLDED_MAX;
 	k->b[0] = (uint8_t)kind;
 	store_key_u64(k->b + 1, scope);
 	if (n)
@@ -25,7 +25,7 @@ void search_key_make(search_key *k, char kind, uint64_t scope, const char *folde
 	k->len = 9 + n;
 }
 
-int search_key_parse(const void *key, size_t len, char *kind, uint64_t *scope)
+int saved_key_parse(const void *key, size_t len, char *kind, uint64_t *scope)
 {
 	if (len < 9)
 		return -1;
@@ -34,52 +34,52 @@ int search_key_parse(const void *key, size_t len, char *kind, uint64_t *scope)
 	return 0;
 }
 
-int search_get(store_txn *t, const search_key *k, ld_arena *arena, search_record **out)
+int saved_get(store_txn *t, const saved_key *k, ld_arena *arena, saved_record **out)
 {
 	return store_get_msg(t, DB_SEARCHES, k->b, k->len,
 			     &leadd__store__saved_search_record__descriptor, arena,
 			     (ProtobufCMessage **)out);
 }
 
-static void id_key(search_key *k, uint64_t id)
+static void id_key(saved_key *k, uint64_t id)
 {
-	search_key_make(k, SEARCH_KEY_ID, id, NULL);
+	saved_key_make(k, SAVED_KEY_ID, id, NULL);
 }
 
-int search_get_by_id(store_txn *t, uint64_t id, ld_arena *arena, search_key *k, search_record **out)
+int saved_get_by_id(store_txn *t, uint64_t id, ld_arena *arena, saved_key *k, saved_record **out)
 {
-	search_key ik;
+	saved_key ik;
 	MDB_val v;
 	id_key(&ik, id);
 	int rc = store_get(t, DB_SEARCHES, ik.b, ik.len, &v);
 	if (rc)
 		return rc;
-	if (v.mv_size < 9 || v.mv_size > SEARCH_KEY_MAX)
+	if (v.mv_size < 9 || v.mv_size > SAVED_KEY_MAX)
 		return t->ret = MDB_CORRUPTED;
 	memcpy(k->b, v.mv_data, v.mv_size);
 	k->len = v.mv_size;
-	rc = search_get(t, k, arena, out);
+	rc = saved_get(t, k, arena, out);
 	/* An id entry naming no record is damage, not "no such search". */
 	if (rc == MDB_NOTFOUND)
 		return t->ret = MDB_CORRUPTED;
 	return rc;
 }
 
-void search_put(store_txn *t, const search_key *k, search_record *s, int is_new)
+void saved_put(store_txn *t, const saved_key *k, saved_record *s, int is_new)
 {
 	if (is_new) {
 		s->has_id = 1;
 		s->id = store_meta_next(t, META_NEXT_SEARCH_ID);
 	}
 	store_put_msg(t, DB_SEARCHES, k->b, k->len, &s->base);
-	search_key ik;
+	saved_key ik;
 	id_key(&ik, s->id);
 	store_put(t, DB_SEARCHES, ik.b, ik.len, k->b, k->len, 0);
 }
 
-void search_del(store_txn *t, const search_key *k, uint64_t id)
+void saved_del(store_txn *t, const saved_key *k, uint64_t id)
 {
-	search_key ik;
+	saved_key ik;
 	id_key(&ik, id);
 	store_del(t, DB_SEARCHES, k->b, k->len, NULL, 0);
 	store_del(t, DB_SEARCHES, ik.b, ik.len, NULL, 0);
@@ -97,8 +97,8 @@ static int scope_walk(store_txn *t, char kind, uint64_t scope, scope_fn fn, void
 	int rc = mdb_cursor_open(t->txn, t->st->dbi[DB_SEARCHES], &cur);
 	if (rc)
 		return t->ret = rc;
-	search_key prefix;
-	search_key_make(&prefix, kind, scope, NULL);
+	saved_key prefix;
+	saved_key_make(&prefix, kind, scope, NULL);
 	MDB_val k = {prefix.len, prefix.b}, v;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -126,7 +126,7 @@ static int count_one(void *ctx, const MDB_val *v)
 	return ++c->n >= c->limit ? -1 : 0;
 }
 
-int search_count(store_txn *t, char kind, uint64_t scope, size_t limit, size_t *n)
+int saved_count(store_txn *t, char kind, uint64_t scope, size_t limit, size_t *n)
 {
 	struct counting c = {0, limit};
 	int rc = scope_walk(t, kind, scope, count_one, &c);
@@ -136,7 +136,7 @@ int search_count(store_txn *t, char kind, uint64_t scope, size_t limit, size_t *
 
 struct collecting {
 	ld_arena *arena;
-	search_record ***list;
+	saved_record ***list;
 	size_t *n, *cap, *bytes;
 	int err;
 };
@@ -146,7 +146,7 @@ static int collect_one(void *ctx, const MDB_val *v)
 	struct collecting *c = ctx;
 	if (*c->n == *c->cap) {
 		size_t cap = *c->cap ? *c->cap * 2 : 64;
-		search_record **grown = ld_arena_alloc(c->arena, cap * sizeof(*grown));
+		saved_record **grown = ld_arena_alloc(c->arena, cap * sizeof(*grown));
 		if (!grown)
 			return c->err = ENOMEM;
 		if (*c->n)
@@ -154,8 +154,8 @@ static int collect_one(void *ctx, const MDB_val *v)
 		*c->list = grown;
 		*c->cap = cap;
 	}
-	search_record *s = leadd__store__saved_search_record__unpack(&c->arena->pb, v->mv_size,
-								     v->mv_data);
+	saved_record *s = leadd__store__saved_search_record__unpack(&c->arena->pb, v->mv_size,
+								    v->mv_data);
 	if (!s)
 		return c->err = c->arena->exhausted ? ENOMEM : MDB_CORRUPTED;
 	(*c->list)[(*c->n)++] = s;
@@ -163,18 +163,18 @@ static int collect_one(void *ctx, const MDB_val *v)
 	return 0;
 }
 
-int search_scan(store_txn *t, char kind, uint64_t scope, ld_arena *arena, search_record ***list,
-		size_t *n, size_t *cap, size_t *bytes)
+int saved_scan(store_txn *t, char kind, uint64_t scope, ld_arena *arena, saved_record ***list,
+	       size_t *n, size_t *cap, size_t *bytes)
 {
 	struct collecting c = {arena, list, n, cap, bytes, 0};
 	int rc = scope_walk(t, kind, scope, collect_one, &c);
 	return c.err ? c.err : rc;
 }
 
-int search_pins_get(store_txn *t, uint64_t user_id, ld_arena *arena, search_pins **out)
+int saved_pins_get(store_txn *t, uint64_t user_id, ld_arena *arena, saved_pins **out)
 {
-	search_key k;
-	search_key_make(&k, SEARCH_KEY_PINS, user_id, NULL);
+	saved_key k;
+	saved_key_make(&k, SAVED_KEY_PINS, user_id, NULL);
 	int rc = store_get_msg(t, DB_SEARCHES, k.b, k.len,
 			       &leadd__store__search_pins_record__descriptor, arena,
 			       (ProtobufCMessage **)out);
@@ -188,10 +188,10 @@ int search_pins_get(store_txn *t, uint64_t user_id, ld_arena *arena, search_pins
 	return rc;
 }
 
-void search_pins_put(store_txn *t, uint64_t user_id, const search_pins *p)
+void saved_pins_put(store_txn *t, uint64_t user_id, const saved_pins *p)
 {
-	search_key k;
-	search_key_make(&k, SEARCH_KEY_PINS, user_id, NULL);
+	saved_key k;
+	saved_key_make(&k, SAVED_KEY_PINS, user_id, NULL);
 	MDB_val v;
 	if (p->n_search_ids) {
 		store_put_msg(t, DB_SEARCHES, k.b, k.len, &p->base);
@@ -202,7 +202,7 @@ void search_pins_put(store_txn *t, uint64_t user_id, const search_pins *p)
 		store_del(t, DB_SEARCHES, k.b, k.len, NULL, 0);
 }
 
-int search_visible(const principal_t *who, const search_record *s)
+int saved_visible(const principal_t *who, const saved_record *s)
 {
 	if (!s->team_id)
 		return s->owner_id == who->user_id;

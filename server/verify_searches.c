@@ -41,33 +41,33 @@ static int team_exists(checker *c, uint64_t id)
 /* A search record: filed under its scope and folded name, found by its id. */
 static void check_record(checker *c, const MDB_val *k, const MDB_val *d, char kind, uint64_t scope)
 {
-	search_record *s = leadd__store__saved_search_record__unpack(&c->arena->pb, d->mv_size,
-								     d->mv_data);
+	saved_record *s = leadd__store__saved_search_record__unpack(&c->arena->pb, d->mv_size,
+								    d->mv_data);
 	c->records++;
 	if (!s || !s->name) {
 		problem(c, "a record does not decode");
 		return;
 	}
-	char folded[SEARCH_FOLDED_MAX + 1];
-	search_key want;
-	if (search_fold(s->name, folded) < 0) {
+	char folded[SAVED_FOLDED_MAX + 1];
+	saved_key want;
+	if (saved_fold(s->name, folded) < 0) {
 		problem(c, "search %" PRIu64 " '%s' has a name that does not fold", s->id, s->name);
 		return;
 	}
-	search_key_make(&want, kind, scope, folded);
+	saved_key_make(&want, kind, scope, folded);
 	if (want.len != k->mv_size || memcmp(want.b, k->mv_data, want.len) != 0)
 		problem(c, "search %" PRIu64 " '%s' is not filed under its name", s->id, s->name);
-	if (kind == SEARCH_KEY_USER && (s->owner_id != scope || s->team_id))
+	if (kind == SAVED_KEY_USER && (s->owner_id != scope || s->team_id))
 		problem(c,
 			"search %" PRIu64 " '%s' is filed as user %" PRIu64
 			"'s own but says owner %" PRIu64 ", team %" PRIu64,
 			s->id, s->name, scope, s->owner_id, s->team_id);
-	if (kind == SEARCH_KEY_TEAM && s->team_id != scope)
+	if (kind == SAVED_KEY_TEAM && s->team_id != scope)
 		problem(c,
 			"search %" PRIu64 " '%s' is filed under team %" PRIu64
 			" but says team %" PRIu64,
 			s->id, s->name, scope, s->team_id);
-	if (kind == SEARCH_KEY_TEAM && !team_exists(c, scope))
+	if (kind == SAVED_KEY_TEAM && !team_exists(c, scope))
 		problem(c,
 			"search %" PRIu64 " '%s' belongs to team %" PRIu64 ", which does not exist",
 			s->id, s->name, scope);
@@ -78,9 +78,9 @@ static void check_record(checker *c, const MDB_val *k, const MDB_val *d, char ki
 	if (!s->id || s->id > c->last_id)
 		problem(c, "search '%s' has id %" PRIu64 ", not one given out (last %" PRIu64 ")",
 			s->name, s->id, c->last_id);
-	search_key ik;
+	saved_key ik;
 	MDB_val v;
-	search_key_make(&ik, SEARCH_KEY_ID, s->id, NULL);
+	saved_key_make(&ik, SAVED_KEY_ID, s->id, NULL);
 	int rc = store_get(c->t, DB_SEARCHES, ik.b, ik.len, &v);
 	if (rc == MDB_NOTFOUND || (rc == 0 && (v.mv_size != k->mv_size ||
 					       memcmp(v.mv_data, k->mv_data, k->mv_size) != 0)))
@@ -91,15 +91,15 @@ static void check_record(checker *c, const MDB_val *k, const MDB_val *d, char ki
 static void check_id_entry(checker *c, const MDB_val *d, uint64_t id)
 {
 	c->id_entries++;
-	search_key k;
-	search_record *s;
-	if (d->mv_size < 9 || d->mv_size > SEARCH_KEY_MAX) {
+	saved_key k;
+	saved_record *s;
+	if (d->mv_size < 9 || d->mv_size > SAVED_KEY_MAX) {
 		problem(c, "the id entry of search %" PRIu64 " is damaged", id);
 		return;
 	}
 	memcpy(k.b, d->mv_data, d->mv_size);
 	k.len = d->mv_size;
-	int rc = search_get(c->t, &k, c->arena, &s);
+	int rc = saved_get(c->t, &k, c->arena, &s);
 	if (rc == MDB_NOTFOUND)
 		problem(c, "the id entry of search %" PRIu64 " names no search", id);
 	else if (rc == 0 && s->id != id)
@@ -110,20 +110,20 @@ static void check_id_entry(checker *c, const MDB_val *d, uint64_t id)
  * at most the cap. */
 static void check_pins(checker *c, const MDB_val *d, uint64_t user)
 {
-	search_pins *p = leadd__store__search_pins_record__unpack(&c->arena->pb, d->mv_size,
-								  d->mv_data);
+	saved_pins *p = leadd__store__search_pins_record__unpack(&c->arena->pb, d->mv_size,
+								 d->mv_data);
 	if (!p) {
 		problem(c, "the pins of user %" PRIu64 " do not decode", user);
 		return;
 	}
 	if (!user_exists(c, user))
 		problem(c, "user %" PRIu64 " has pins but does not exist", user);
-	if (p->n_search_ids == 0 || p->n_search_ids > SEARCH_PINS_MAX)
+	if (p->n_search_ids == 0 || p->n_search_ids > SAVED_PINS_MAX)
 		problem(c, "user %" PRIu64 " has %zu pins (1 to %d expected)", user,
-			p->n_search_ids, SEARCH_PINS_MAX);
+			p->n_search_ids, SAVED_PINS_MAX);
 	for (size_t i = 0; i < p->n_search_ids; i++) {
-		search_key k;
-		search_key_make(&k, SEARCH_KEY_ID, p->search_ids[i], NULL);
+		saved_key k;
+		saved_key_make(&k, SAVED_KEY_ID, p->search_ids[i], NULL);
 		MDB_val v;
 		if (store_get(c->t, DB_SEARCHES, k.b, k.len, &v) == MDB_NOTFOUND)
 			problem(c,
@@ -153,15 +153,15 @@ uint64_t verify_searches(store_txn *t, ld_arena *arena)
 		ld_arena_reset(arena);
 		char kind;
 		uint64_t scope;
-		if (search_key_parse(k.mv_data, k.mv_size, &kind, &scope) < 0) {
+		if (saved_key_parse(k.mv_data, k.mv_size, &kind, &scope) < 0) {
 			problem(&c, "a %zu-byte key is no search key", k.mv_size);
 			continue;
 		}
-		if (kind == SEARCH_KEY_USER || kind == SEARCH_KEY_TEAM)
+		if (kind == SAVED_KEY_USER || kind == SAVED_KEY_TEAM)
 			check_record(&c, &k, &d, kind, scope);
-		else if (kind == SEARCH_KEY_ID && k.mv_size == 9)
+		else if (kind == SAVED_KEY_ID && k.mv_size == 9)
 			check_id_entry(&c, &d, scope);
-		else if (kind == SEARCH_KEY_PINS && k.mv_size == 9)
+		else if (kind == SAVED_KEY_PINS && k.mv_size == 9)
 			check_pins(&c, &d, scope);
 		else
 			problem(&c, "a key of unknown kind '%c'", kind);
