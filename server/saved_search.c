@@ -10,6 +10,7 @@
 
 #include "ld_error.h"
 #include "ld_frame.h"
+#include "ld_norm.h"
 #include "saved_search_store.h"
 #include "search_query.h"
 #include "users.h"
@@ -34,10 +35,20 @@ static size_t utf8_chars(const char *s)
 static int check_name(request_ctx *rc, const char *name, char folded[SAVED_FOLDED_MAX + 1])
 {
 	size_t n = name ? utf8_chars(name) : 0;
-	if (n == 0 || n > SAVED_NAME_MAX || saved_fold(name, folded) < 0)
+	/* Room for any name validate.c lets through (200 bytes) spelled out:
+	 * NFKC expands one character to at most 18. */
+	char full[4096];
+	if (n == 0 || n > SAVED_NAME_MAX || ld_norm_name(name, full, sizeof(full)) < 0 || !full[0])
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "a search name is 1 to %d characters, not only spaces",
 				     SAVED_NAME_MAX);
+	if (saved_fold(name, folded) < 0)
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"this name grows to %zu bytes when its characters are spelled "
+			"out in full (Unicode NFKC), more than the %d a name may take; "
+			"use a shorter name",
+			strlen(full), SAVED_FOLDED_MAX);
 	if (strchr(name, '/'))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "a search name may not contain '/': TEAM/NAME names a team's "

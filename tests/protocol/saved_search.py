@@ -8,8 +8,9 @@ mB; rep r3). Cases:
   order, rename (the old name is gone, a case-only rename works), a second
   search of the same folded name is ALREADY_EXISTS, an edit with nothing to
   change is INVALID_ARGUMENT, rm, rm again NOT_FOUND;
-- names: empty, only spaces, 65 characters, a '/' are INVALID_ARGUMENT; 64
-  characters (two bytes each) are fine; a missing search body too;
+- names: empty, only spaces, 65 characters, a '/', a name that spells out
+  (NFKC) to over 400 bytes are INVALID_ARGUMENT; 64 characters (two bytes
+  each) are fine; a missing search body too;
 - team searches: a manager saves one for the team they manage; its members
   list it, another team's rep does not and gets NOT_FOUND (also as
   TEAM/NAME); a rep cannot save for a team, edit or remove a team search
@@ -204,6 +205,11 @@ def case_names(pb, d, admin):
            "INVALID_ARGUMENT")
     expect(pb, "names: a save without a search is INVALID_ARGUMENT",
            r1.call(lambda q: q.search_save.SetInParent()), "INVALID_ARGUMENT")
+    expect(pb, "names: 20 characters that spell out to over 400 bytes are INVALID_ARGUMENT",
+           save(r1, "\ufdfa" * 20), "INVALID_ARGUMENT", ["spelled out", "400"])
+    expect(pb, "names: 10 of them (about 330 bytes spelled out) are fine",
+           save(r1, "\ufdfa" * 10), "OK")
+    rm(r1, "\ufdfa" * 10)
     long = "é" * 64
     expect(pb, "names: 64 two-byte characters are fine", save(r1, long), "OK")
     expect(pb, "names: a rename to 65 characters is INVALID_ARGUMENT",
