@@ -15,6 +15,7 @@
 #include "users.h"
 #include "verify_kpi.h"
 #include "verify_pages.h"
+#include "verify_searches.h"
 
 typedef struct {
 	store_txn t;
@@ -711,6 +712,11 @@ static void check_sessions_by_user(verifier *v)
 			ms.ms_entries, entries);
 }
 
+static void check_searches(verifier *v)
+{
+	v->problems += verify_searches(&v->t, &v->arena);
+}
+
 /* Every check, in order: meta first (the others compare with it), leads
  * before the counters (which compare with their recount), history before
  * the change log. Each runs in a read transaction of its own, so an LMDB
@@ -734,6 +740,7 @@ static const struct {
 	{"teams", check_teams},
 	{"sessions", check_sessions},
 	{"sessions by user", check_sessions_by_user},
+	{"saved searches", check_searches},
 };
 
 static verifier *running;
