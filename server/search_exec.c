@@ -796,7 +796,10 @@ static int run_sorted(sq_exec *x, store_txn *t)
 			ip.klen = k.mv_size;
 			memcpy(ip.key, k.mv_data, k.mv_size);
 		}
-		int from_log = ci < n_chg && (ierr || sq_pos_cmp(&chg[ci].pos, &ip, x->desc) < 0);
+		/* On a tie (the index still has a changed lead at its R place)
+		 * the log's copy goes first: a slice may end between the two,
+		 * and the resumed step starts after the position. */
+		int from_log = ci < n_chg && (ierr || sq_pos_cmp(&chg[ci].pos, &ip, x->desc) <= 0);
 		if (!from_log && ierr) {
 			err = SQ_DONE;
 			break;
