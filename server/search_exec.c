@@ -379,7 +379,8 @@ static store_db sort_db(Leadd__LeadSort sort)
 
 static void key_time(sq_pos *p, int64_t at)
 {
-	store_key_u64(p->key, (uint64_t)at);
+	/* As the index keys it: a time before 1970 sorts as 0. */
+	store_key_u64(p->key, at > 0 ? (uint64_t)at : 0);
 	p->klen = 8;
 	p->has_key = 1;
 }
@@ -474,7 +475,7 @@ static int current_key(sq_exec *x, store_txn *t, const search_sum *s, sq_pos *p)
 		if (sq_raw_title(v.mv_data, v.mv_size, &title, &len) < 0)
 			return MDB_CORRUPTED;
 		search_fold_title(title, len, p->key, &p->klen);
-		p->has_key = 1;
+		p->has_key = p->klen > 0; /* a title with no letters is not indexed */
 		break;
 	}
 	default:
@@ -598,7 +599,7 @@ static int scan_changes(sq_exec *x, store_txn *t)
 				search_fold_title(e->old_title ? e->old_title : "",
 						  e->old_title ? strlen(e->old_title) : 0, p->key,
 						  &p->klen);
-				p->has_key = 1;
+				p->has_key = p->klen > 0;
 				break;
 			default:
 				break;
@@ -876,7 +877,8 @@ static int run_in_memory(sq_exec *x, store_txn *t)
 
 static int has_keyless_phase(Leadd__LeadSort sort)
 {
-	return sort == LEADD__LEAD_SORT__SORT_VALUE || sort == LEADD__LEAD_SORT__SORT_NEXT;
+	return sort == LEADD__LEAD_SORT__SORT_VALUE || sort == LEADD__LEAD_SORT__SORT_NEXT ||
+	       sort == LEADD__LEAD_SORT__SORT_TITLE;
 }
 
 int sq_exec_step(sq_exec *x, store_txn *t)

@@ -219,7 +219,36 @@ static int resolve_client(request_ctx *rc, store_txn *t, const Leadd__LeadFilter
 	return LD_OK;
 }
 
-/* The query's words: split at spaces, each folded like an index word. */
+/* The query's words, cut and folded as the word index cuts a lead's text
+ * ("ana.ruiz@acme" is ana, ruiz, acme): each must prefix a word of the lead. */
+typedef struct {
+	request_ctx *rc;
+	sq_filter *out;
+} words_arg;
+
+static int add_word(const char *w, size_t len, void *arg)
+{
+	request_ctx *rc = ((words_arg *)arg)->rc;
+	sq_filter *out = ((words_arg *)arg)->out;
+	for (size_t i = 0; i < out->n_words; i++)
+		if (strlen(out->words[i]) == len && memcmp(out->words[i], w, len) == 0)
+			return 0;
+	if (out->n_words == SQ_MAX_WORDS) {
+		dispatch_fail(rc, LD_INVALID_ARGUMENT, "a search query has at most %d words",
+			      SQ_MAX_WORDS);
+		return 1;
+	}
+	char *c = ld_arena_alloc(&rc->arena, len + 1);
+	if (!c) {
+		dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		return 1;
+	}
+	memcpy(c, w, len);
+	c[len] = 0;
+	out->words[out->n_words++] = c;
+	return 0;
+}
+
 static int resolve_words(request_ctx *rc, const char *q, sq_filter *out)
 {
 	if (!q)
@@ -227,25 +256,15 @@ static int resolve_words(request_ctx *rc, const char *q, sq_filter *out)
 	out->words = ld_arena_alloc(&rc->arena, SQ_MAX_WORDS * sizeof(char *));
 	if (!out->words)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	const char *p = q;
-	while (*p) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *s = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		char w[SEARCH_KEY_MAX + 1];
-		if (p == s || search_fold_word(s, (size_t)(p - s), w) < 0)
-			continue;
-		if (out->n_words == SQ_MAX_WORDS)
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "a search query has at most %d words", SQ_MAX_WORDS);
-		if (!(out->words[out->n_words++] = ld_arena_strdup(&rc->arena, w)))
-			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	}
-	if (!out->n_words)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "the search query has no words to look for");
+	rc->code = LD_OK;
+	words_arg a = {rc, out};
+	int err = search_words(q, add_word, &a);
+	if (rc->code)
+		return rc->code;
+	if (err < 0 || !out->n_words)
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"the search query has no words to look for (letters or digits)");
 	return LD_OK;
 }
 

@@ -1,61 +1,48 @@
-/* Summary records: ten big-endian 64-bit fields, the currency code and a
- * has-value byte, padded to SEARCH_SUM_SIZE. */
+/* Lead summaries as the search engine reads them: a view of the write
+ * core's (lead_index.h) that carries the lead's id. */
 #include "search_sum.h"
 
 #include <string.h>
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
+#include "lead_index.h"
 
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
+_Static_assert(LEAD_SUMMARY_SIZE == SEARCH_SUM_SIZE, "summary size");
 
 void search_sum_encode(const search_sum *s, uint8_t out[SEARCH_SUM_SIZE])
 {
-	memset(out, 0, SEARCH_SUM_SIZE);
-	uint64_t f[10] = {s->version,
-			  s->owner_id,
-			  s->team_id,
-			  s->status_id,
-			  s->client_id,
-			  (uint64_t)s->created_at,
-			  (uint64_t)s->updated_at,
-			  (uint64_t)s->next_action_at,
-			  (uint64_t)s->status_changed_at,
-			  (uint64_t)s->value_amount};
-	for (int i = 0; i < 10; i++)
-		put64(out + 8 * i, f[i]);
-	memcpy(out + 80, s->currency, 3);
-	out[83] = (uint8_t)(s->has_value != 0);
+	lead_summary l = {.version = s->version,
+			  .owner_id = s->owner_id,
+			  .team_id = s->team_id,
+			  .status_id = s->status_id,
+			  .client_id = s->client_id,
+			  .created_at = s->created_at,
+			  .updated_at = s->updated_at,
+			  .next_action_at = s->next_action_at,
+			  .status_changed_at = s->status_changed_at,
+			  .value_amount = s->value_amount,
+			  .has_value = s->has_value};
+	memcpy(l.currency, s->currency, 4);
+	lead_summary_encode(&l, out);
 }
 
 int search_sum_decode(const void *data, size_t len, uint64_t id, search_sum *out)
 {
-	if (len != SEARCH_SUM_SIZE)
+	lead_summary l;
+	if (lead_summary_decode(data, len, &l) < 0)
 		return -1;
-	const uint8_t *p = data;
 	out->id = id;
-	out->version = get64(p);
-	out->owner_id = get64(p + 8);
-	out->team_id = get64(p + 16);
-	out->status_id = get64(p + 24);
-	out->client_id = get64(p + 32);
-	out->created_at = (int64_t)get64(p + 40);
-	out->updated_at = (int64_t)get64(p + 48);
-	out->next_action_at = (int64_t)get64(p + 56);
-	out->status_changed_at = (int64_t)get64(p + 64);
-	out->value_amount = (int64_t)get64(p + 72);
-	memcpy(out->currency, p + 80, 3);
-	out->currency[3] = 0;
-	out->has_value = p[83] != 0;
+	out->version = l.version;
+	out->owner_id = l.owner_id;
+	out->team_id = l.team_id;
+	out->status_id = l.status_id;
+	out->client_id = l.client_id;
+	out->created_at = l.created_at;
+	out->updated_at = l.updated_at;
+	out->next_action_at = l.next_action_at;
+	out->status_changed_at = l.status_changed_at;
+	out->value_amount = l.value_amount;
+	memcpy(out->currency, l.currency, 4);
+	out->has_value = l.has_value;
 	return 0;
 }
 

@@ -65,6 +65,29 @@ static void idx_bytes(store_txn *t, store_db db, const void *k, size_t n, uint64
 		store_put(t, db, k, n, v, 8, 0);
 }
 
+/* The distinct words of a title, as the word index holds them. */
+typedef struct {
+	char w[8][SEARCH_KEY_MAX + 1];
+	size_t n;
+} title_words;
+
+static int add_tw(const char *w, size_t len, void *arg)
+{
+	title_words *tw = arg;
+	for (size_t i = 0; i < tw->n; i++)
+		if (strlen(tw->w[i]) == len && memcmp(tw->w[i], w, len) == 0)
+			return 0;
+	memcpy(tw->w[tw->n], w, len);
+	tw->w[tw->n++][len] = 0;
+	return tw->n == 8;
+}
+
+static void words_of(const char *title, title_words *tw)
+{
+	tw->n = 0;
+	assert_int_equal(search_words(title, add_tw, tw), 0);
+}
+
 /* Put (del 0) or remove (del 1) every index entry of l. */
 static void index_lead(store_txn *t, const tlead *l, int del)
 {
@@ -90,18 +113,13 @@ static void index_lead(store_txn *t, const tlead *l, int del)
 	uint8_t tk[SEARCH_KEY_MAX];
 	size_t tlen;
 	search_fold_title(l->title, strlen(l->title), tk, &tlen);
-	idx_bytes(t, DB_IDX_TITLE, tk, tlen, l->id, del);
+	if (tlen) /* a title without letters has no key */
+		idx_bytes(t, DB_IDX_TITLE, tk, tlen, l->id, del);
 	idx_bytes(t, DB_IDX_TAG, l->tag, strlen(l->tag), l->id, del);
-	char words[64];
-	snprintf(words, sizeof(words), "%s", l->title);
-	char prev[SEARCH_KEY_MAX + 1] = "";
-	for (char *w = strtok(words, " "); w; w = strtok(NULL, " ")) {
-		char f[SEARCH_KEY_MAX + 1];
-		/* One entry per distinct word (titles have two words). */
-		if (search_fold_word(w, strlen(w), f) == 0 && strcmp(f, prev) != 0)
-			idx_bytes(t, DB_IDX_WORD, f, strlen(f), l->id, del);
-		snprintf(prev, sizeof(prev), "%s", f);
-	}
+	title_words tw;
+	words_of(l->title, &tw);
+	for (size_t i = 0; i < tw.n; i++)
+		idx_bytes(t, DB_IDX_WORD, tw.w[i], strlen(tw.w[i]), l->id, del);
 }
 
 static void write_record(store_txn *t, const tlead *l)
@@ -168,7 +186,8 @@ static void log_change(store_txn *t, const tlead *old, uint64_t id, int create)
 	store_put_msg(t, DB_CHANGELOG, k, 8, &e.base);
 }
 
-static const char *words_a[] = {"Lefèvre", "ACME", "Zoë", "boat", "boutique", "Café", "delta"};
+static const char *words_a[] = {
+	"Lefèvre", "ACME", "Zoë", "boat", "boutique", "Café", "delta", "—", "ana.ruiz@acme.io"};
 static const char *tags_a[] = {"hot", "cold", "vip"};
 
 static void random_fields(tlead *l)
@@ -182,7 +201,7 @@ static void random_fields(tlead *l)
 	l->has_value = rnd(2);
 	memcpy(l->cur, rnd(3) ? "EUR" : "USD", 4);
 	l->amount = l->has_value ? (int64_t)rnd(1000) - 100 : 0;
-	snprintf(l->title, sizeof(l->title), "%s %s", words_a[rnd(7)], words_a[rnd(7)]);
+	snprintf(l->title, sizeof(l->title), "%s %s", words_a[rnd(9)], words_a[rnd(9)]);
 	snprintf(l->tag, sizeof(l->tag), "%s", tags_a[rnd(3)]);
 }
 
@@ -269,15 +288,11 @@ static int ref_match(const sq_filter *f, const tlead *l)
 		if (strcmp(f->tags[i], l->tag) != 0)
 			return 0;
 	for (size_t i = 0; i < f->n_words; i++) {
-		char words[64];
+		title_words tw;
 		int hit = 0;
-		snprintf(words, sizeof(words), "%s", l->title);
-		for (char *w = strtok(words, " "); w; w = strtok(NULL, " ")) {
-			char fw[SEARCH_KEY_MAX + 1];
-			if (search_fold_word(w, strlen(w), fw) == 0 &&
-			    strncmp(fw, f->words[i], strlen(f->words[i])) == 0)
-				hit = 1;
-		}
+		words_of(l->title, &tw);
+		for (size_t k = 0; k < tw.n; k++)
+			hit |= strncmp(tw.w[k], f->words[i], strlen(f->words[i])) == 0;
 		if (!hit)
 			return 0;
 	}
@@ -304,7 +319,7 @@ static sq_pos ref_pos(Leadd__LeadSort sort, const tlead *l)
 		break;
 	case LEADD__LEAD_SORT__SORT_TITLE:
 		search_fold_title(l->title, strlen(l->title), p.key, &p.klen);
-		p.has_key = 1;
+		p.has_key = p.klen > 0;
 		break;
 	default:
 		break;
