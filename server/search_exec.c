@@ -531,17 +531,33 @@ static sq_old *old_find(sq_oldmap *m, uint64_t id, int insert)
 	return &m->slots[i];
 }
 
+static int over_budget(sq_exec *x);
+
+/* Double the table (kept at most half full). 0, or -1 out of memory. */
+static int old_grow(sq_oldmap *m)
+{
+	sq_oldmap bigger = {.cap = m->cap * 2};
+	bigger.slots = calloc(bigger.cap, sizeof(sq_old));
+	if (!bigger.slots)
+		return -1;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].id)
+			*old_find(&bigger, m->slots[i].id, 1) = m->slots[i];
+	free(m->slots);
+	*m = bigger;
+	return 0;
+}
+
 /* Read the changelog after x->log_scanned: the first change after R of
  * each lead says what its keys were at R. */
 static int scan_changes(sq_exec *x, store_txn *t)
 {
+	int read_some = 0;
 	if (!x->old) {
 		x->old = calloc(1, sizeof(*x->old));
 		if (!x->old)
 			return ENOMEM;
-		x->old->cap = 1;
-		while (x->old->cap < 2 * SQ_CHANGES_MAX)
-			x->old->cap <<= 1;
+		x->old->cap = 256; /* grows with the changes (old_grow) */
 		x->old->slots = calloc(x->old->cap, sizeof(sq_old));
 		if (!x->old->slots)
 			return ENOMEM;
@@ -562,6 +578,11 @@ static int scan_changes(sq_exec *x, store_txn *t)
 			err = SQ_ERR_CHANGED;
 			break;
 		}
+		if (read_some && over_budget(x)) {
+			err = SQ_YIELD; /* the next step reads on from log_scanned */
+			break;
+		}
+		read_some = 1; /* every step makes progress */
 		x->log_scanned = rev;
 		x->units++;
 		Leadd__Store__ChangeEntry *e = leadd__store__change_entry__unpack(NULL, v.mv_size,
@@ -571,6 +592,11 @@ static int scan_changes(sq_exec *x, store_txn *t)
 			break;
 		}
 		if (!old_find(x->old, e->lead_id, 0)) {
+			if (2 * (x->old->n + 1) > x->old->cap && old_grow(x->old) < 0) {
+				leadd__store__change_entry__free_unpacked(e, NULL);
+				err = ENOMEM;
+				break;
+			}
 			sq_old *o = old_find(x->old, e->lead_id, 1);
 			sq_pos *p = &o->pos;
 			p->started = 1;

@@ -731,6 +731,39 @@ static void test_changed_too_much(void **state)
 	assert_int_equal(page(&f, LEADD__LEAD_SORT__SORT_ID, 0, 10, NULL, next, &g, NULL), SQ_FULL);
 }
 
+/* Changes to lead 1 that move no key: n changelog entries. */
+static void touch_lead1(int n)
+{
+	store_txn t;
+	assert_int_equal(store_txn_begin(&st, &t, 1), 0);
+	for (int i = 0; i < n; i++) {
+		leads[1].version = ++rev;
+		log_change(&t, &leads[1], 1, 0);
+	}
+	write_record(&t, &leads[1]);
+	store_meta_put(&t, META_LAST_REVISION, rev);
+	assert_int_equal(store_txn_commit(&t), 0);
+}
+
+/* A sorted listing absorbs up to SQ_CHANGES_MAX changes since paging
+ * began, and says to start again past that. */
+static void test_changes_bound(void **state)
+{
+	(void)state;
+	create_leads(50);
+	sq_filter f = admin();
+	char c1[SQ_CURSOR_MAX], c2[SQ_CURSOR_MAX];
+	static got_t g;
+	g.n = 0;
+	assert_int_equal(page(&f, LEADD__LEAD_SORT__SORT_VALUE, 0, 10, NULL, c1, &g, NULL),
+			 SQ_FULL);
+	touch_lead1(SQ_CHANGES_MAX);
+	assert_int_equal(page(&f, LEADD__LEAD_SORT__SORT_VALUE, 0, 10, c1, c2, &g, NULL), SQ_FULL);
+	touch_lead1(1);
+	assert_int_equal(page(&f, LEADD__LEAD_SORT__SORT_VALUE, 0, 10, c1, c2, &g, NULL),
+			 SQ_ERR_CHANGED);
+}
+
 /* The slice is bounded by work, not by what matches: a filter nothing
  * matches still yields every few ids. */
 static void test_slices(void **state)
@@ -759,6 +792,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_listings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stable_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_too_much, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slices, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
