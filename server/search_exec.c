@@ -863,42 +863,49 @@ static int cmp_pos(const void *a, const void *b, void *desc)
 }
 
 /* Few candidates: collect them all with their keys at R, sort, take a
- * page. Bounded by SQ_SMALL, so it runs in one step. */
+ * page. Collecting is done in id order and resumes after x->mem_after, so
+ * it too stops when a slice is used up. */
 static int run_in_memory(sq_exec *x, store_txn *t)
 {
-	sq_pos *a = malloc((x->plan.estimate + 1) * sizeof(*a));
-	if (!a)
-		return ENOMEM;
-	size_t n = 0;
 	sq_ids it;
-	int err = sq_ids_open(&it, t, driver_term(x), 0, 0, 0);
+	int err = sq_ids_open(&it, t, driver_term(x), 0, x->mem_after > 0, x->mem_after);
 	uint64_t id;
-	while (err == 0 && (err = sq_ids_next(&it, &id)) == 0 && n <= x->plan.estimate) {
+	while (err == 0 && (err = sq_ids_next(&it, &id)) == 0) {
 		x->units++;
+		x->mem_after = id;
 		search_sum s;
 		int ok, exists;
 		sq_pos p;
 		if ((err = load_sum(t, id, &s)) || (err = matches(x, t, &s, &ok)))
 			break;
-		if (!ok)
-			continue;
-		if ((err = key_at_r(x, t, &s, &p, &exists)))
+		if (ok && (err = key_at_r(x, t, &s, &p, &exists)))
 			break;
-		if (exists && sq_pos_cmp(&p, &x->pos, x->desc) > 0)
-			a[n++] = p;
+		if (ok && exists && sq_pos_cmp(&p, &x->pos, x->desc) > 0) {
+			if (x->mem_n == x->mem_cap) {
+				size_t nc = x->mem_cap ? 2 * x->mem_cap : 64;
+				sq_pos *m = realloc(x->mem, nc * sizeof(*m));
+				if (!m) {
+					err = ENOMEM;
+					break;
+				}
+				x->mem = m;
+				x->mem_cap = nc;
+			}
+			x->mem[x->mem_n++] = p;
+		}
+		if (over_budget(x)) {
+			err = SQ_YIELD;
+			break;
+		}
 	}
 	sq_ids_close(&it);
-	if (err == MDB_NOTFOUND) {
-		err = SQ_DONE;
-		qsort_r(a, n, sizeof(*a), cmp_pos, &x->desc);
-		for (size_t i = 0; i < n; i++)
-			if ((err = take(x, t, &a[i])) || (i + 1 == n && (err = SQ_DONE)))
-				break;
-		if (!n)
-			err = SQ_DONE;
-	}
-	free(a);
-	return err;
+	if (err != MDB_NOTFOUND)
+		return err;
+	qsort_r(x->mem, x->mem_n, sizeof(*x->mem), cmp_pos, &x->desc);
+	for (size_t i = 0; i < x->mem_n; i++)
+		if ((err = take(x, t, &x->mem[i])))
+			return err;
+	return SQ_DONE;
 }
 
 static int has_keyless_phase(Leadd__LeadSort sort)
@@ -922,8 +929,8 @@ int sq_exec_step(sq_exec *x, store_txn *t)
 		err = run_ids(x, t, 0);
 	else if (mutable_key(x) && (err = scan_changes(x, t)) != 0)
 		;
-	else if (x->plan.driver >= 0 && x->plan.estimate <= SQ_SMALL) {
-		x->in_memory = 1;
+	else if (x->in_memory || (x->plan.driver >= 0 && x->plan.estimate <= SQ_SMALL)) {
+		x->in_memory = 1; /* for the rest of this page, whatever drives */
 		err = run_in_memory(x, t);
 	} else if (!x->pos.started || x->pos.has_key) {
 		err = run_sorted(x, t);
@@ -941,6 +948,8 @@ int sq_exec_step(sq_exec *x, store_txn *t)
 
 void sq_exec_free(sq_exec *x)
 {
+	free(x->mem);
+	x->mem = NULL;
 	if (x->old) {
 		free(x->old->slots);
 		free(x->old);

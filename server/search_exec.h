@@ -104,6 +104,9 @@ typedef struct {
 	sq_plan plan;  /* rebuilt each step, in its transaction */
 	int driver;    /* the chosen id list (-1: every lead), for tests */
 	int in_memory; /* sorted in memory (few candidates) */
+	sq_pos *mem;   /* ... the candidates collected so far */
+	size_t mem_n, mem_cap;
+	uint64_t mem_after; /* collected up to this id */
 } sq_exec;
 
 /* Run the listing from x->pos until the page is full, the list ends or
