@@ -84,17 +84,24 @@ static int estimate(store_txn *t, sq_term *tm)
 	return 0;
 }
 
+/* A new term; only its header is cleared (the key arrays are large and
+ * filled as keys are added). */
 static sq_term *new_term(sq_plan *p, int probe)
 {
 	sq_term *tm = &p->terms[p->n_terms++];
-	memset(tm, 0, sizeof(*tm));
+	tm->n_src = 0;
+	tm->too_wide = tm->prefix_term = 0;
+	tm->plen = 0;
+	tm->estimate = 0;
 	tm->probe = probe;
 	return tm;
 }
 
 int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
 {
-	memset(p, 0, sizeof(*p));
+	p->n_terms = 0;
+	p->units = 0;
+	p->estimate = 0;
 	p->driver = -1;
 	if (f->empty)
 		return 0;
@@ -171,6 +178,61 @@ int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
 
 /* ---- id lists merged in order (the driver) ---- */
 
+/* Source i's cursor is on its current id (ascending): read the rest of its
+ * page of ids at once. MDB_GET_MULTIPLE gives the whole page, from its
+ * first id, or nothing when the key holds a single id. */
+static void page_in(sq_ids *it, size_t i)
+{
+	MDB_val k, v = {0, NULL};
+	it->page_n[i] = 0;
+	if (mdb_cursor_get(it->c[i], &k, &v, MDB_GET_MULTIPLE) != 0 || v.mv_size < 8 ||
+	    v.mv_size % 8)
+		return;
+	const uint8_t *pg = v.mv_data;
+	size_t n = v.mv_size / 8, j = 0;
+	while (j < n && store_key_get_u64(pg + 8 * j) < it->cur[i])
+		j++;
+	if (j == n)
+		return; /* cannot be: the current id is on its page */
+	it->page[i] = pg;
+	it->page_n[i] = n;
+	it->page_i[i] = j;
+}
+
+/* Move source i to its next id. 0, or an LMDB error (MDB_NOTFOUND: no
+ * more; live[i] says so). */
+static int src_next(sq_ids *it, size_t i)
+{
+	MDB_val k, v;
+	int err;
+	if (it->page_n[i]) {
+		if (++it->page_i[i] < it->page_n[i]) {
+			it->cur[i] = store_key_get_u64(it->page[i] + 8 * it->page_i[i]);
+			return 0;
+		}
+		v = (MDB_val){0, NULL};
+		err = mdb_cursor_get(it->c[i], &k, &v, MDB_NEXT_MULTIPLE);
+		if (err == 0 && (v.mv_size < 8 || v.mv_size % 8))
+			err = MDB_CORRUPTED;
+		it->live[i] = err == 0;
+		if (err == 0) {
+			it->page[i] = v.mv_data;
+			it->page_n[i] = v.mv_size / 8;
+			it->page_i[i] = 0;
+			it->cur[i] = store_key_get_u64(v.mv_data);
+		}
+		return err;
+	}
+	if (!it->term)
+		err = mdb_cursor_get(it->c[i], &k, &v, it->desc ? MDB_PREV : MDB_NEXT);
+	else
+		err = mdb_cursor_get(it->c[i], &k, &v, it->desc ? MDB_PREV_DUP : MDB_NEXT_DUP);
+	it->live[i] = err == 0;
+	if (err == 0)
+		it->cur[i] = store_key_get_u64(it->term ? v.mv_data : k.mv_data);
+	return err;
+}
+
 static int src_seek(sq_ids *it, size_t i, int started, uint64_t after)
 {
 	MDB_cursor *c = it->c[i];
@@ -201,6 +263,8 @@ static int src_seek(sq_ids *it, size_t i, int started, uint64_t after)
 		if (v.mv_size != 8)
 			return MDB_CORRUPTED;
 		it->cur[i] = store_key_get_u64(v.mv_data);
+		if (!it->desc)
+			page_in(it, i);
 	}
 	return err == MDB_NOTFOUND ? 0 : err;
 }
@@ -262,17 +326,8 @@ int sq_ids_next(sq_ids *it, uint64_t *id)
 	for (size_t i = 0; i < it->n; i++) {
 		if (!it->live[i] || it->cur[i] != *id)
 			continue;
-		MDB_val k, v;
-		int err;
-		if (!it->term)
-			err = mdb_cursor_get(it->c[i], &k, &v, it->desc ? MDB_PREV : MDB_NEXT);
-		else
-			err = mdb_cursor_get(it->c[i], &k, &v,
-					     it->desc ? MDB_PREV_DUP : MDB_NEXT_DUP);
-		it->live[i] = err == 0;
-		if (err == 0)
-			it->cur[i] = store_key_get_u64(it->term ? v.mv_data : k.mv_data);
-		else if (err != MDB_NOTFOUND)
+		int err = src_next(it, i);
+		if (err && err != MDB_NOTFOUND)
 			return err;
 	}
 	return 0;

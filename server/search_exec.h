@@ -46,6 +46,11 @@ typedef struct {
 	MDB_cursor *c[SQ_MAX_SOURCES];
 	uint64_t cur[SQ_MAX_SOURCES];
 	int live[SQ_MAX_SOURCES];
+	/* Ascending, a key's ids are read a page at a time (MDB_GET_MULTIPLE,
+	 * MDB_NEXT_MULTIPLE): page[i] holds page_n[i] big-endian ids, the
+	 * current one at page_i[i]. page_n[i] 0: one at a time. */
+	const uint8_t *page[SQ_MAX_SOURCES];
+	size_t page_n[SQ_MAX_SOURCES], page_i[SQ_MAX_SOURCES];
 } sq_ids;
 
 int sq_ids_open(sq_ids *it, store_txn *t, const sq_term *term, int desc, int started,

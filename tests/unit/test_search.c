@@ -598,6 +598,56 @@ static void test_ids_union(void **state)
 	store_txn_abort(&t);
 }
 
+/* Keys whose ids span many LMDB pages (read a page at a time ascending):
+ * the union from any point is every id once, in order. */
+static void test_ids_pages(void **state)
+{
+	(void)state;
+	store_txn t;
+	assert_int_equal(store_txn_begin(&st, &t, 1), 0);
+	for (uint64_t id = 1; id <= 5000; id++) {
+		if (id <= 3000 && id % 7)
+			idx_u64(&t, DB_IDX_STATUS, 77, id, 0);
+		if (id % 5 == 0)
+			idx_u64(&t, DB_IDX_STATUS, 78, id, 0);
+	}
+	idx_u64(&t, DB_IDX_STATUS, 79, 4242, 0); /* a key with one id */
+	assert_int_equal(store_txn_commit(&t), 0);
+	assert_int_equal(store_txn_begin(&st, &t, 0), 0);
+	static sq_term tm;
+	tm.n_src = 3;
+	for (int i = 0; i < 3; i++) {
+		tm.src[i].db = DB_IDX_STATUS;
+		store_key_u64(tm.src[i].key, 77 + (uint64_t)i);
+		tm.src[i].klen = 8;
+	}
+	uint64_t afters[] = {0, 1, 499, 500, 501, 1023, 2999, 3000, 4241, 4242, 4999, 5000};
+	for (int desc = 0; desc < 2; desc++)
+		for (size_t a = 0; a < sizeof(afters) / sizeof(afters[0]); a++) {
+			uint64_t after = afters[a];
+			sq_ids it;
+			assert_int_equal(sq_ids_open(&it, &t, &tm, desc, after > 0, after), 0);
+			uint64_t want = desc ? (after ? after : 5001) : after, id;
+			for (;;) {
+				/* The next id the three keys hold. */
+				do
+					want = desc ? want - 1 : want + 1;
+				while (want >= 1 && want <= 5000 &&
+				       !((want <= 3000 && want % 7) || want % 5 == 0 ||
+					 want == 4242));
+				int r = sq_ids_next(&it, &id);
+				if (want < 1 || want > 5000) {
+					assert_int_equal(r, MDB_NOTFOUND);
+					break;
+				}
+				assert_int_equal(r, 0);
+				assert_int_equal(id, want);
+			}
+			sq_ids_close(&it);
+		}
+	store_txn_abort(&t);
+}
+
 /* Every sort and direction, several filters and callers, page sizes that
  * do and do not divide the list, slices of 7 ids. */
 static void test_listings(void **state)
@@ -789,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_raw_title),
 		cmocka_unit_test_setup_teardown(test_plan_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_union, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stable_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_too_much, setup, teardown),
