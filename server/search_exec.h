@@ -106,12 +106,14 @@ typedef struct {
 	sq_oldmap *old;       /* keys as they were at R of leads changed since */
 	uint64_t log_scanned; /* the changelog is read up to this revision */
 	uint64_t units_at_check;
-	sq_plan plan;  /* rebuilt each step, in its transaction */
 	int driver;    /* the chosen id list (-1: every lead), for tests */
 	int in_memory; /* sorted in memory (few candidates) */
 	sq_pos *mem;   /* ... the candidates collected so far */
 	size_t mem_n, mem_cap;
 	uint64_t mem_after; /* collected up to this id */
+	/* Last, and large (the key arrays of every term): callers clear the
+	 * fields above it only; sq_plan_build needs no cleared memory. */
+	sq_plan plan; /* rebuilt each step, in its transaction */
 } sq_exec;
 
 /* Run the listing from x->pos until the page is full, the list ends or
