@@ -349,47 +349,41 @@ static int probe(sq_exec *x, store_txn *t, const sq_term *tm, uint64_t id, int *
 	uint8_t idk[8];
 	store_key_u64(idk, id);
 	*hit = 0;
-	for (size_t i = 0; i < tm->n_src && !*hit; i++) {
-		MDB_val k = {tm->src[i].klen, (void *)tm->src[i].key}, v = {8, idk};
-		MDB_cursor *c;
-		int err = mdb_cursor_open(t->txn, t->st->dbi[tm->src[i].db], &c);
-		if (err)
-			return err;
-		err = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
-		mdb_cursor_close(c);
-		x->units++;
-		if (err == 0)
-			*hit = 1;
-		else if (err != MDB_NOTFOUND)
-			return err;
-	}
-	if (*hit || !tm->too_wide || !tm->prefix_term)
-		return 0;
-	MDB_cursor *c;
-	int err = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_WORD], &c);
+	/* A probed term's keys are all in one index: one cursor seeks them. */
+	MDB_cursor *c, *walk = NULL;
+	store_db db = tm->n_src ? tm->src[0].db : DB_IDX_WORD;
+	int err = mdb_cursor_open(t->txn, t->st->dbi[db], &c);
 	if (err)
 		return err;
-	MDB_val k = {tm->plen, (void *)tm->prefix}, v;
-	for (err = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); err == 0 && !*hit;
-	     err = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
-		if (k.mv_size < tm->plen || memcmp(k.mv_data, tm->prefix, tm->plen) != 0)
-			break;
+	for (size_t i = 0; i < tm->n_src && !*hit && !err; i++) {
+		MDB_val k = {tm->src[i].klen, (void *)tm->src[i].key}, v = {8, idk};
 		x->units++;
-		MDB_val k2 = k, v2 = {8, idk};
-		MDB_cursor *c2;
-		if ((err = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_WORD], &c2)))
-			break;
-		int e2 = mdb_cursor_get(c2, &k2, &v2, MDB_GET_BOTH);
-		mdb_cursor_close(c2);
-		if (e2 == 0)
-			*hit = 1;
-		else if (e2 != MDB_NOTFOUND) {
-			err = e2;
-			break;
+		err = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+		*hit = err == 0;
+		err = err == MDB_NOTFOUND ? 0 : err;
+	}
+	if (!err && !*hit && tm->too_wide && tm->prefix_term &&
+	    !(err = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_WORD], &walk))) {
+		/* More words start with the prefix than a term holds: walk them. */
+		MDB_val k = {tm->plen, (void *)tm->prefix}, v;
+		for (err = mdb_cursor_get(walk, &k, &v, MDB_SET_RANGE); err == 0 && !*hit;
+		     err = mdb_cursor_get(walk, &k, &v, MDB_NEXT_NODUP)) {
+			if (k.mv_size < tm->plen || memcmp(k.mv_data, tm->prefix, tm->plen) != 0)
+				break;
+			x->units++;
+			MDB_val k2 = k, v2 = {8, idk};
+			int e2 = mdb_cursor_get(c, &k2, &v2, MDB_GET_BOTH);
+			*hit = e2 == 0;
+			if (e2 && e2 != MDB_NOTFOUND) {
+				err = e2;
+				break;
+			}
 		}
+		err = err == MDB_NOTFOUND ? 0 : err;
+		mdb_cursor_close(walk);
 	}
 	mdb_cursor_close(c);
-	return err == MDB_NOTFOUND || err == 0 ? 0 : err;
+	return err;
 }
 
 /* Does lead id (its summary s) match the whole filter? */

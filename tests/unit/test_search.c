@@ -781,6 +781,39 @@ static void test_changed_too_much(void **state)
 	assert_int_equal(page(&f, LEADD__LEAD_SORT__SORT_ID, 0, 10, NULL, next, &g, NULL), SQ_FULL);
 }
 
+/* A query word that starts more index words than a term holds cannot
+ * drive; each candidate is checked by walking the words it starts. */
+static void test_wide_word(void **state)
+{
+	(void)state;
+	create_leads(200);
+	store_txn t;
+	assert_int_equal(store_txn_begin(&st, &t, 1), 0);
+	for (uint64_t id = 1; id <= 200; id += 2) {
+		index_lead(&t, &leads[id], 1);
+		snprintf(leads[id].title, sizeof(leads[id].title), "zz%llu delta",
+			 (unsigned long long)id);
+		write_record(&t, &leads[id]);
+		index_lead(&t, &leads[id], 0);
+	}
+	assert_int_equal(store_txn_commit(&t), 0);
+	char *zz[] = {"zz"}, *zz1[] = {"zz1", "delt"};
+	sq_filter f = admin();
+	f.words = zz, f.n_words = 1;
+	int driver;
+	char next[SQ_CURSOR_MAX];
+	static got_t g;
+	g.n = 0;
+	page(&f, LEADD__LEAD_SORT__SORT_ID, 0, 1000, NULL, next, &g, &driver);
+	assert_int_equal(driver, -1); /* 100 words start with zz */
+	assert_int_equal(g.n, 100);
+	for (int sort = 0; sort <= 5; sort++)
+		expect_same(&f, (Leadd__LeadSort)sort, sort % 2, 9);
+	f.words = zz1, f.n_words = 2;
+	for (int sort = 0; sort <= 5; sort++)
+		expect_same(&f, (Leadd__LeadSort)sort, sort % 2, 9);
+}
+
 /* Changes to lead 1 that move no key: n changelog entries. */
 static void touch_lead1(int n)
 {
@@ -843,6 +876,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_listings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stable_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_too_much, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wide_word, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slices, setup, teardown),
 	};
