@@ -720,13 +720,24 @@ static int over_budget(sq_exec *x)
 	return ns >= x->budget_ns;
 }
 
-/* Hand a matching lead at p to the caller. SQ_FULL when the page is full. */
+/* Hand a matching lead at p to the caller. Once the page is full the walk
+ * goes on to find whether one more lead matches (a cursor is given only
+ * then); finding one ends the step with SQ_FULL, the next page starting
+ * after x->cursor_pos. */
 static int take(sq_exec *x, store_txn *t, const sq_pos *p)
 {
-	if (x->emit(x->emit_arg, t, p->id) == SQ_NOROOM)
+	if (x->full)
 		return SQ_FULL;
+	if (x->emit(x->emit_arg, t, p->id) == SQ_NOROOM) {
+		x->cursor_pos = x->pos; /* this lead starts the next page */
+		return SQ_FULL;
+	}
 	x->pos = *p;
-	return ++x->taken >= x->limit ? SQ_FULL : 0;
+	if (++x->taken >= x->limit) {
+		x->full = 1;
+		x->cursor_pos = *p;
+	}
+	return 0;
 }
 
 static int load_sum(store_txn *t, uint64_t id, search_sum *s)

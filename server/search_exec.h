@@ -74,7 +74,7 @@ void sq_value_key(uint8_t out[11], const char *currency, int64_t amount);
 int sq_raw_title(const uint8_t *p, size_t n, const char **title, size_t *len);
 
 /* What the engine hands to its caller for each matching lead. Returns
- * SQ_TAKEN, or SQ_NOROOM (the page is full before this lead: stop here,
+ * SQ_TAKEN, or SQ_NOROOM (the page has no room for this lead: stop here,
  * it starts the next page). */
 enum { SQ_TAKEN = 0, SQ_NOROOM = 1 };
 typedef int (*sq_emit_fn)(void *arg, store_txn *t, uint64_t id);
@@ -100,6 +100,8 @@ typedef struct {
 	uint64_t unit_cap;
 	/* Kept by the engine across steps. */
 	uint32_t taken;
+	int full;             /* the page is full: only looking for one more match */
+	sq_pos cursor_pos;    /* when the step ends SQ_FULL: where the next page starts */
 	uint64_t units;       /* work done in the current step */
 	uint64_t total_units; /* and in all of them */
 	struct timespec started;
@@ -116,8 +118,9 @@ typedef struct {
 	sq_plan plan; /* rebuilt each step, in its transaction */
 } sq_exec;
 
-/* Run the listing from x->pos until the page is full, the list ends or
- * the slice is used up, in transaction t. Returns SQ_DONE, SQ_FULL,
+/* Run the listing from x->pos until the page is full and one more lead
+ * is found to match (SQ_FULL), the list ends (SQ_DONE) or the slice is
+ * used up (SQ_YIELD), in transaction t. Returns SQ_DONE, SQ_FULL,
  * SQ_YIELD, SQ_ERR_CHANGED, or an LMDB error. */
 int sq_exec_step(sq_exec *x, store_txn *t);
 void sq_exec_free(sq_exec *x);

@@ -177,7 +177,7 @@ static int finish(request_ctx *rc, list_state *st, int more)
 			       .max_id = st->x.max_id,
 			       .sort = (uint8_t)st->x.sort,
 			       .desc = (uint8_t)st->x.desc,
-			       .pos = st->x.pos};
+			       .pos = st->x.cursor_pos};
 		sq_cursor_encode(&c, cur);
 		clen = strlen(cur);
 	}

@@ -409,7 +409,7 @@ static int page(const sq_filter *f, Leadd__LeadSort sort, int desc, uint32_t lim
 				 .max_id = x.max_id,
 				 .sort = (uint8_t)sort,
 				 .desc = (uint8_t)desc,
-				 .pos = x.pos};
+				 .pos = x.cursor_pos};
 		sq_cursor_encode(&cur, next);
 	}
 	sq_exec_free(&x);
@@ -814,6 +814,37 @@ static void test_wide_word(void **state)
 		expect_same(&f, (Leadd__LeadSort)sort, sort % 2, 9);
 }
 
+/* A cursor only when one more lead matches: a page that takes the last
+ * lead ends the listing, by id and in memory alike. */
+static void test_last_page(void **state)
+{
+	(void)state;
+	create_leads(120);
+	sq_filter f = admin();
+	char next[SQ_CURSOR_MAX];
+	static got_t g;
+	for (int sort = 0; sort <= 5; sort += 5) {
+		g.n = 0;
+		assert_int_equal(page(&f, (Leadd__LeadSort)sort, 0, 120, NULL, next, &g, NULL),
+				 SQ_DONE);
+		assert_int_equal(g.n, 120);
+		g.n = 0;
+		assert_int_equal(page(&f, (Leadd__LeadSort)sort, 0, 119, NULL, next, &g, NULL),
+				 SQ_FULL);
+		assert_int_equal(g.n, 119);
+	}
+	uint64_t one = 1;
+	f.by_owner = 1, f.owners = &one, f.n_owners = 1; /* few: sorted in memory */
+	size_t n = 0;
+	for (uint64_t i = 1; i <= n_leads; i++)
+		n += leads[i].owner == 1;
+	g.n = 0;
+	assert_int_equal(
+		page(&f, LEADD__LEAD_SORT__SORT_UPDATED, 1, (uint32_t)n, NULL, next, &g, NULL),
+		SQ_DONE);
+	assert_int_equal(g.n, n);
+}
+
 /* Changes to lead 1 that move no key: n changelog entries. */
 static void touch_lead1(int n)
 {
@@ -877,6 +908,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stable_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_too_much, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wide_word, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slices, setup, teardown),
 	};
