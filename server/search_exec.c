@@ -961,7 +961,8 @@ static int run_in_memory(sq_exec *x, store_txn *t)
 	sq_ids_close(&it);
 	if (err != MDB_NOTFOUND)
 		return err;
-	qsort_r(x->mem, x->mem_n, sizeof(*x->mem), cmp_pos, &x->desc);
+	if (x->mem_n)
+		qsort_r(x->mem, x->mem_n, sizeof(*x->mem), cmp_pos, &x->desc);
 	for (size_t i = 0; i < x->mem_n; i++)
 		if ((err = take(x, t, &x->mem[i])))
 			return err;
