@@ -29,6 +29,8 @@ typedef struct {
 	size_t n;
 } lead_index_keyset;
 
+/* At most this many indexes (lead_index_count is their number). */
+#define LEAD_INDEX_DBS_MAX 32
 extern const store_db lead_index_dbs[];
 extern const size_t lead_index_count;
 
