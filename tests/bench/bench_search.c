@@ -1,7 +1,7 @@
 /* Search and KPI queries against a leadd filled by bench_search_load.
  *
  * Usage: bench_search HOST:PORT [--seed S] [--queries N] [--clients C]
- *                     [--seconds D]
+ *                     [--seconds D] [--kinds K,K,...]
  *
  * Five kinds of question, each asked as the user who would ask it:
  *   status_owner  a rep's first page (50) of their leads in one status
@@ -16,12 +16,16 @@
  * not measured, to warm caches), giving p50/p99 latency; then C clients,
  * each a thread with its own connections, asking in a closed loop for D
  * seconds, giving pages (answers) per second. Every answer's code is
- * checked; failures are counted and the first is printed. */
+ * checked; failures are counted and the first is printed. client_cpu is
+ * this program's CPU time over the wall time (100% = one core): the clients
+ * share the machine with leadd, as pgbench shares it with PostgreSQL. --kinds runs
+ * only the kinds named (all five by default). */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bench_common.h"
 #include "bench_search_gen.h"
@@ -202,6 +206,15 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* CPU seconds this process has used: the client's share of the machine. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 /* Run kind on nclients clients: `queries` each, or for `seconds`; print
  * the result line unless this was the warm-up. */
 static long measure(client *cls, int nclients, int kind, long queries, int seconds, int print)
@@ -228,9 +241,11 @@ static long measure(client *cls, int nclients, int kind, long queries, int secon
 		}
 	pthread_barrier_wait(&start);
 	t0 = bench_now_ns();
+	double cpu0 = cpu_seconds();
 	for (int i = 0; i < nclients; i++)
 		pthread_join(th[i], NULL);
 	double secs = (double)(bench_now_ns() - t0) / 1e9;
+	double cpu = cpu_seconds() - cpu0;
 	pthread_barrier_destroy(&start);
 
 	size_t n = 0;
@@ -262,20 +277,44 @@ static long measure(client *cls, int nclients, int kind, long queries, int secon
 	if (print)
 		printf("search_%dclient%s kind=%s queries=%zu seconds=%.2f per_sec=%.0f "
 		       "p50_us=%.1f "
-		       "p99_us=%.1f mean_us=%.1f rows_per_answer=%.1f errors=%ld\n",
+		       "p99_us=%.1f mean_us=%.1f rows_per_answer=%.1f client_cpu=%.0f%% "
+		       "errors=%ld\n",
 		       nclients, nclients == 1 ? "" : "s", kind_name[kind], n, secs,
 		       (double)n / secs, (double)bench_pct(all, n, 50) / 1e3,
 		       (double)bench_pct(all, n, 99) / 1e3, n ? sum / (double)n / 1e3 : 0,
-		       n ? (double)rows / (double)n : 0, errors);
+		       n ? (double)rows / (double)n : 0, 100 * cpu / secs, errors);
 	fflush(stdout);
 	free(all);
 	return errors;
 }
 
+/* "tag,text" -> want[]; -1 after naming a kind it does not know. */
+static int parse_kinds(const char *list, int want[NKINDS])
+{
+	memset(want, 0, NKINDS * sizeof(*want));
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		int k = 0;
+		while (k < NKINDS &&
+		       !(strlen(kind_name[k]) == n && strncmp(p, kind_name[k], n) == 0))
+			k++;
+		if (k == NKINDS) {
+			fprintf(stderr,
+				"bench_search: no query kind '%.*s'; the kinds are "
+				"status_owner, tag, text, team_page and kpi\n",
+				(int)n, p);
+			return -1;
+		}
+		want[k] = 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench_search HOST:PORT [--seed S] [--queries N] [--clients C] "
-			"[--seconds D]\n");
+			"[--seconds D] [--kinds K,K,...]\n");
 	return 2;
 }
 
@@ -287,6 +326,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1;
 	long queries = 1000;
 	int nclients = 16, seconds = 10;
+	int want[NKINDS] = {1, 1, 1, 1, 1};
 	for (int i = 2; i < argc; i++) {
 		if (i + 1 >= argc)
 			return usage();
@@ -298,7 +338,10 @@ int main(int argc, char **argv)
 			nclients = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--seconds") == 0)
 			seconds = atoi(argv[++i]);
-		else
+		else if (strcmp(argv[i], "--kinds") == 0) {
+			if (parse_kinds(argv[++i], want) < 0)
+				return 2;
+		} else
 			return usage();
 	}
 	if (queries <= WARMUP || nclients < 1 || nclients > 64 || seconds < 1) {
@@ -341,11 +384,14 @@ int main(int argc, char **argv)
 
 	long errors = 0;
 	for (int k = 0; k < NKINDS; k++) {
+		if (!want[k])
+			continue;
 		measure(cls, 1, k, WARMUP, 0, 0);
 		errors += measure(cls, 1, k, queries, 0, 1);
 	}
 	for (int k = 0; k < NKINDS; k++)
-		errors += measure(cls + 1, nclients, k, 0, seconds, 1);
+		if (want[k])
+			errors += measure(cls + 1, nclients, k, 0, seconds, 1);
 
 	for (int i = 0; i <= nclients; i++) {
 		for (int u = 0; u < GEN_USERS; u++)
