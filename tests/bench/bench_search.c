@@ -1,7 +1,7 @@
 /* Search and KPI queries against a leadd filled by bench_search_load.
  *
  * Usage: bench_search HOST:PORT [--seed S] [--queries N] [--clients C]
- *                     [--seconds D] [--kinds K,K,...]
+ *                     [--seconds D] [--kinds K,K,...] [--pages FILE]
  *
  * Five kinds of question, each asked as the user who would ask it:
  *   status_owner  a rep's first page (50) of their leads in one status
@@ -19,7 +19,12 @@
  * checked; failures are counted and the first is printed. client_cpu is
  * this program's CPU time over the wall time (100% = one core): the clients
  * share the machine with leadd, as pgbench shares it with PostgreSQL. --kinds runs
- * only the kinds named (all five by default). */
+ * only the kinds named (all five by default).
+ *
+ * --pages FILE keeps the first 20 measured status_owner answers, one line
+ * each: "OWNER_ID STATUS_ID ID,ID,..." (the page's lead ids, "-" when
+ * empty), so the run script can check that PostgreSQL's page for the same
+ * owner and status holds the same leads. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,6 +44,9 @@ enum { Q_STATUS_OWNER, Q_TAG, Q_TEXT, Q_TEAM, Q_KPI, NKINDS };
 static const char *const kind_name[NKINDS] = {"status_owner", "tag", "text", "team_page", "kpi"};
 
 static char g_status[6][64]; /* the six statuses' names, uniform draw */
+static uint64_t g_status_id[6];
+static uint64_t g_user_id[GEN_USERS];
+#define PAGES_KEPT 20
 static int g_nstatus;
 static uint8_t g_token[GEN_USERS][LD_TOKEN_BYTES];
 static int g_have_token[GEN_USERS];
@@ -56,6 +64,8 @@ typedef struct {
 	pthread_barrier_t *start;
 	int64_t *lat;
 	size_t nlat, cap;
+	FILE *pages; /* status_owner answers to keep, or NULL */
+	int pages_left;
 	long rows, errors;
 	char err[256];
 } client;
@@ -86,6 +96,26 @@ static ld_conn *connect_as(const char *addr, int u)
 	return c;
 }
 
+/* The user id behind a connection (for the pages kept with --pages). */
+static int whoami(ld_conn *c, uint64_t *id)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__WhoamiRequest w = LEADD__WHOAMI_REQUEST__INIT;
+	Leadd__Response *r = NULL;
+	req.body_case = LEADD__REQUEST__BODY_WHOAMI;
+	req.whoami = &w;
+	if (ld_call(c, &req, &r, CALL_MS) != 0 || ld_response_code(r) != 0) {
+		fprintf(stderr, "bench_search: whoami: %s\n",
+			r ? ld_response_message(r) : ld_conn_error(c));
+		if (r)
+			leadd__response__free_unpacked(r, NULL);
+		return -1;
+	}
+	*id = r->whoami->user->id;
+	leadd__response__free_unpacked(r, NULL);
+	return 0;
+}
+
 static int load_statuses(ld_conn *c)
 {
 	Leadd__Request req = LEADD__REQUEST__INIT;
@@ -98,9 +128,11 @@ static int load_statuses(ld_conn *c)
 			r ? ld_response_message(r) : ld_conn_error(c));
 		return -1;
 	}
-	for (size_t i = 0; i < r->status_list->n_statuses && g_nstatus < 6; i++)
+	for (size_t i = 0; i < r->status_list->n_statuses && g_nstatus < 6; i++) {
+		g_status_id[g_nstatus] = r->status_list->statuses[i]->id;
 		snprintf(g_status[g_nstatus++], sizeof(g_status[0]), "%s",
 			 r->status_list->statuses[i]->name);
+	}
 	leadd__response__free_unpacked(r, NULL);
 	return g_nstatus ? 0 : -1;
 }
@@ -116,14 +148,15 @@ static int ask(client *cl, int64_t *ns)
 	char text[96], tag[32], *one[1];
 	int rep = cl->reps[gen_below(&cl->rng, (uint32_t)cl->nreps)];
 	int mgr = cl->managers[gen_below(&cl->rng, (uint32_t)cl->nmanagers)];
-	int as = rep;
+	int as = rep, status = -1;
 	ll.has_limit = 1;
 	ll.limit = 50;
 	req.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
 	req.lead_list = &ll;
 	switch (cl->kind) {
 	case Q_STATUS_OWNER:
-		one[0] = g_status[gen_below(&cl->rng, (uint32_t)g_nstatus)];
+		status = (int)gen_below(&cl->rng, (uint32_t)g_nstatus);
+		one[0] = g_status[status];
 		f.n_statuses = 1;
 		f.statuses = one;
 		f.has_mine = 1;
@@ -167,6 +200,15 @@ static int ask(client *cl, int64_t *ns)
 		rc = -1;
 	} else if (r->body_case == LEADD__RESPONSE__BODY_LEAD_LIST) {
 		cl->rows += (long)r->lead_list->n_leads;
+		if (status >= 0 && cl->pages && cl->pages_left > 0) {
+			cl->pages_left--;
+			fprintf(cl->pages, "%" PRIu64 " %" PRIu64 " ", g_user_id[as],
+				g_status_id[status]);
+			for (size_t i = 0; i < r->lead_list->n_leads; i++)
+				fprintf(cl->pages, "%s%" PRIu64, i ? "," : "",
+					r->lead_list->leads[i]->id);
+			fputs(r->lead_list->n_leads ? "\n" : "-\n", cl->pages);
+		}
 	} else if (r->body_case == LEADD__RESPONSE__BODY_KPI) {
 		cl->rows += (long)r->kpi->n_owners;
 	} else {
@@ -314,7 +356,7 @@ static int parse_kinds(const char *list, int want[NKINDS])
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench_search HOST:PORT [--seed S] [--queries N] [--clients C] "
-			"[--seconds D] [--kinds K,K,...]\n");
+			"[--seconds D] [--kinds K,K,...] [--pages FILE]\n");
 	return 2;
 }
 
@@ -322,7 +364,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage();
-	const char *addr = argv[1];
+	const char *addr = argv[1], *pages_path = NULL;
 	uint64_t seed = 1;
 	long queries = 1000;
 	int nclients = 16, seconds = 10;
@@ -338,6 +380,8 @@ int main(int argc, char **argv)
 			nclients = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--seconds") == 0)
 			seconds = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--pages") == 0)
+			pages_path = argv[++i];
 		else if (strcmp(argv[i], "--kinds") == 0) {
 			if (parse_kinds(argv[++i], want) < 0)
 				return 2;
@@ -358,7 +402,8 @@ int main(int argc, char **argv)
 	if (!cls)
 		return 1;
 	for (int u = 0; u < GEN_USERS; u++)
-		if (!(cls[0].conn[u] = connect_as(addr, u)))
+		if (!(cls[0].conn[u] = connect_as(addr, u)) ||
+		    whoami(cls[0].conn[u], &g_user_id[u]) < 0)
 			return 1;
 	for (int r = 0; r < GEN_REPS; r++)
 		cls[0].reps[cls[0].nreps++] = r;
@@ -382,12 +427,18 @@ int main(int argc, char **argv)
 		cls[i].rng = gen_seeded(seed, 2, (uint64_t)i);
 	}
 
+	if (pages_path && !(cls[0].pages = fopen(pages_path, "w"))) {
+		fprintf(stderr, "bench_search: %s: cannot write it\n", pages_path);
+		return 1;
+	}
 	long errors = 0;
 	for (int k = 0; k < NKINDS; k++) {
 		if (!want[k])
 			continue;
 		measure(cls, 1, k, WARMUP, 0, 0);
+		cls[0].pages_left = PAGES_KEPT;
 		errors += measure(cls, 1, k, queries, 0, 1);
+		cls[0].pages_left = 0;
 	}
 	for (int k = 0; k < NKINDS; k++)
 		if (want[k])
@@ -398,6 +449,10 @@ int main(int argc, char **argv)
 			if (cls[i].conn[u])
 				ld_conn_close(cls[i].conn[u]);
 		free(cls[i].lat);
+	}
+	if (cls[0].pages && fclose(cls[0].pages) != 0) {
+		fprintf(stderr, "bench_search: %s: cannot write it\n", pages_path);
+		errors++;
 	}
 	free(cls);
 	return errors ? 1 : 0;

@@ -131,7 +131,7 @@ echo "  $loadline"
 echo "querying leadd..."
 status=0
 "$search" "$addr" --seed "$seed" --queries "$queries" --clients "$clients" \
-	--seconds "$seconds" --kinds "$kinds" >"$tmp/leadd.out" || status=$?
+	--seconds "$seconds" --kinds "$kinds" --pages "$tmp/pages" >"$tmp/leadd.out" || status=$?
 sed 's/^/  /' "$tmp/leadd.out"
 [ $status -eq 0 ] || echo "search_vs_pg.sh: some leadd queries failed (above)" >&2
 
@@ -196,6 +196,24 @@ pg_rows=$(psql -At -c "SELECT count(*) FROM leads")
 echo "  pg_load rows=$pg_rows seconds=$(since "$t0") (COPY, index, VACUUM ANALYZE)"
 loaded=$(printf '%s\n' "$loadline" | tr ' ' '\n' | sed -n 's/^leads=//p')
 [ "$pg_rows" = "$loaded" ] || { echo "search_vs_pg.sh: PostgreSQL holds $pg_rows rows, leadd $loaded" >&2; status=1; }
+
+# The first status+owner pages leadd gave (bench_search --pages) must hold
+# the same leads as PostgreSQL's for the same owner and status.
+same=0 differ=0 example=
+while read -r o s ids; do
+	pg=$(psql -At -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM (SELECT id FROM leads WHERE status = $s AND owner_id = $o ORDER BY id LIMIT 50) p")
+	if [ "$pg" = "$ids" ]; then
+		same=$((same + 1))
+	else
+		differ=$((differ + 1))
+		example="owner id $o, status id $s"
+	fi
+done <"$tmp/pages"
+echo "  leadd's status+owner first pages equal PostgreSQL's: $same of $((same + differ))"
+if [ $differ -ne 0 ]; then
+	echo "search_vs_pg.sh: leadd and PostgreSQL answered $differ status+owner first pages differently (e.g. $example)" >&2
+	status=1
+fi
 
 cat >"$tmp/page.sql" <<SQL
 \\set o random($REP_ID_MIN, $REP_ID_MAX)
