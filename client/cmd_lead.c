@@ -497,10 +497,9 @@ const struct cmd_entry cmd_edit_entry = {
 	.help = "change a lead's fields",
 	.notes = "Only the fields given change. --tag (repeatable) replaces all the tags;\n"
 		 "--phone and --email change the main contact. --value is an amount in the\n"
-		 "lead's currency (or --currency); --value none clears it. The edit is refused "
-		 "(exit 5)\n"
-		 "if the lead changed since it was read: by lead itself just before, or at\n"
-		 "--if-version VERSION.",
+		 "lead's currency (or --currency); --value none clears it. The edit is\n"
+		 "refused (exit 5) if the lead changed since it was read: by lead itself just\n"
+		 "before, or at --if-version VERSION.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_edit_exec,
