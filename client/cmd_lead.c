@@ -120,6 +120,14 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 		if (is_class || (len && s->name && strncasecmp(s->name, word, len) == 0))
 			cand[ncand++] = s;
 	}
+	/* No name starts so: the start of one class word ("qual") is that class,
+	 * as lead ls --status reads it (the server's rule). */
+	if (ncand == 0 && len && (kpi = lead_kpi_from_prefix(word)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if ((int)sl->statuses[i]->kpi_class == kpi) {
+				by_class = cand[ncand++] = sl->statuses[i];
+				nclass++;
+			}
 	char names[1024];
 	int rc = 0;
 	if (ncand == 1) {
@@ -566,8 +574,9 @@ const struct cmd_entry cmd_status_entry = {
 	.usage = "ID STATUS",
 	.help = "move a lead to another status",
 	.notes = "STATUS is a status name (any case), a unique prefix of one, or a KPI class:\n"
-		 "new, qualified, dead, prospect, lost, won. When several statuses match, the\n"
-		 "one in the lead's current stage wins. See `lead statuses`.",
+		 "new, qualified, dead, prospect, lost, won (or the start of one: qual). When\n"
+		 "several statuses match, the one in the lead's current stage wins. See\n"
+		 "`lead statuses`.",
 	.min_args = 2,
 	.max_args = 2,
 	.exec = cmd_status_exec,

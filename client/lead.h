@@ -247,7 +247,8 @@ void lead_format_time(int64_t unix_ms, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);
-int lead_kpi_from_word(const char *word); /* -1 if not a class word */
+int lead_kpi_from_word(const char *word);   /* -1 if not a class word */
+int lead_kpi_from_prefix(const char *word); /* the one class word it starts, or -1 */
 
 const char *lead_role_name(int role);
 

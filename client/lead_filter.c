@@ -46,7 +46,8 @@ static const struct filter_opt table[] = {
 	{"status", F_STATUS, "STATUS",
 	 "in this status: a name, a unique prefix or a KPI\n"
 	 "class word (new, qualified, dead, prospect, won,\n"
-	 "lost); repeat for any of several"},
+	 "lost; or its start: qual); repeat for any of\n"
+	 "several"},
 	{"mine", F_MINE, NULL, "owned by you"},
 	{"owner", F_OWNER, "USER", "owned by USER; repeat for any of several"},
 	{"team", F_TEAM, "TEAM", "in TEAM (its members' leads and its pool)"},
