@@ -737,7 +737,7 @@ void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__Sta
 	lead_table_align_right(t, 6);
 	/* At 80 columns the title and client share what the other columns leave
 	 * (about 20 beside the widest default status and a large value). */
-	lead_table_shrink(t, 1, 10);
+	lead_table_shrink(t, 1, 14);
 	lead_table_shrink(t, 2, 6);
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Lead *l = leads[i];
