@@ -343,9 +343,7 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 static int parse_since(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
 		       int64_t *out)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, d;
+	int64_t now = lead_now_ms(), d;
 	const char *why = "not a date";
 	if (lead_duration_parse(arg, &d) == 0) {
 		char back[32];

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "ld_currency.h"
 #include "ld_norm.h"
@@ -35,9 +34,7 @@ enum {
 static int parse_next(const struct cmd_entry *self, struct lead_ctx *ctx, const char *arg,
 		      int allow_none, int64_t *out)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	int64_t now = lead_now_ms();
 	const char *why = "not a date";
 	if (allow_none && strcmp(arg, "none") == 0) {
 		*out = 0;

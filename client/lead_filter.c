@@ -109,9 +109,7 @@ int lead_filter_init(struct lead_ctx *ctx, struct lead_filter_args *a, int argc)
 		lead_filter_free(a);
 		return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	a->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	a->now_ms = lead_now_ms();
 	return 0;
 }
 
