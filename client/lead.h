@@ -291,6 +291,8 @@ void lead_table_align_right(struct lead_table *t, int col);
 /* The column may be cut (with an ellipsis, never below min_width columns) so
  * the table fits the terminal: its width when stdout is one, else 80. */
 void lead_table_shrink(struct lead_table *t, int col, int min_width);
+/* The same for the last column, which wraps at spaces instead of being cut. */
+void lead_table_wrap_last(struct lead_table *t, int min_width);
 void lead_table_add(struct lead_table *t, const char *const *cells);
 void lead_table_print(struct lead_table *t); /* prints and frees */
 

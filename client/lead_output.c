@@ -542,6 +542,7 @@ struct lead_table {
 	char **cells; /* nrows * ncols, row 0 is the header */
 	int right[16];
 	int shrink[16]; /* the narrowest a cut column may get; 0: never cut */
+	int wrap_last;  /* the last column wraps at spaces instead of being cut */
 };
 
 struct lead_table *lead_table_new(int ncols, const char *const *head)
@@ -562,6 +563,35 @@ void lead_table_shrink(struct lead_table *t, int col, int min_width)
 {
 	if (col >= 0 && col < t->ncols && min_width > 1)
 		t->shrink[col] = min_width;
+}
+
+void lead_table_wrap_last(struct lead_table *t, int min_width)
+{
+	lead_table_shrink(t, t->ncols - 1, min_width);
+	t->wrap_last = 1;
+}
+
+/* The last cell, wrapped at spaces to `width` columns, continuation lines
+ * indented to its column; a word wider than the column stays whole. */
+static void print_wrapped_cell(const char *cell, size_t width, size_t indent)
+{
+	size_t col = 0;
+	for (const char *p = cell; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		size_t w = text_width_n(p, len);
+		if (col && col + 1 + w > width) {
+			printf("\n%*s", (int)indent, "");
+			col = 0;
+		}
+		printf("%s%.*s", col ? " " : "", (int)len, p);
+		col += (col ? 1 : 0) + w;
+		p += len;
+	}
+	putchar('\n');
 }
 
 /* Columns a table may fill: the terminal's when stdout is one, else 80 (a
@@ -620,9 +650,17 @@ void lead_table_print(struct lead_table *t)
 				width[c] = w;
 		}
 	table_fit(t, width);
+	size_t indent = 0;
+	for (int c = 0; c + 1 < t->ncols; c++)
+		indent += width[c] + 2;
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
 			char **slot = &t->cells[r * (size_t)t->ncols + (size_t)c];
+			if (t->wrap_last && c == t->ncols - 1) {
+				print_wrapped_cell(*slot, width[c], indent);
+				free(*slot);
+				continue;
+			}
 			if (text_width(*slot) > width[c]) {
 				char *cut = text_truncate(*slot, width[c]);
 				free(*slot);

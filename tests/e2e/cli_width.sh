@@ -33,6 +33,16 @@ lead_ok ls --sort title
 [ "$(widest <<<"$OUT")" -le 80 ] || fail "lead ls --sort title is wider than 80 columns:
 $OUT"
 
+# search ls: a long filter wraps in its column, every word kept.
+lead_ok search save stale-big-deals --tag web --tag urgent --query "payroll northern region" \
+	--value-min 1000 --value-max 5000000 --idle 14d --source "trade fair" --sort value --desc
+lead_ok search ls
+[ "$(widest <<<"$OUT")" -le 80 ] || fail "lead search ls is wider than 80 columns:
+$OUT"
+CHECKS=$((CHECKS + 1))
+expect_match "$(tr -s ' \n' ' ' <<<"$OUT")" 'tags web and urgent, text "payroll northern region", value 1000\.00 to 5000000\.00 EUR, idle 14d, source trade fair, by value, descending' \
+	"the whole filter, wrapped"
+
 for c in "" add show ls edit status claim assign statuses user team kpi search \
 	"search save" "search ls" "search run" "search edit" "search rm" "search pin" \
 	"search unpin" stats login logout whoami ping; do
