@@ -136,6 +136,7 @@ static void print_counts(const Leadd__KpiReply *k, int by_team)
 	static const char *const head[] = {"",         "NEW", "QUALIFIED", "DEAD",
 					   "PROSPECT", "WON", "LOST",      "OPEN VALUE"};
 	struct lead_table *t = lead_table_new(8, head);
+	lead_table_shrink(t, 0, 12); /* long user, status or source names */
 	for (int c = 1; c < 8; c++)
 		lead_table_align_right(t, c);
 	char buf[64], total[160];
@@ -202,6 +203,7 @@ static void print_flow(const Leadd__KpiFlow *f)
 		lead_out("\n");
 		static const char *const head[] = {"STATUS", "MEDIAN TIME", "LEADS"};
 		struct lead_table *t = lead_table_new(3, head);
+		lead_table_shrink(t, 0, 12); /* long user, status or source names */
 		lead_table_align_right(t, 1);
 		lead_table_align_right(t, 2);
 		for (size_t i = 0; i < f->n_time_in_status; i++) {
@@ -219,6 +221,7 @@ static void print_flow(const Leadd__KpiFlow *f)
 		static const char *const head[] = {"SOURCE", "CREATED", "QUALIFIED", "CONVERTED",
 						   "RATE"};
 		struct lead_table *t = lead_table_new(5, head);
+		lead_table_shrink(t, 0, 12); /* long user, status or source names */
 		for (int c = 1; c < 5; c++)
 			lead_table_align_right(t, c);
 		for (size_t i = 0; i < f->n_by_source; i++) {

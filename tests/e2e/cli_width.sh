@@ -33,6 +33,15 @@ lead_ok ls --sort title
 [ "$(widest <<<"$OUT")" -le 80 ] || fail "lead ls --sort title is wider than 80 columns:
 $OUT"
 
+# kpi: a long source name is cut in the flow's source table.
+lead_ok add "Trade show lead" --owner tom \
+	--source "Salon international de l'équipement professionnel 2026, Paris Nord Villepinte"
+lead_ok kpi --since 1d
+[ "$(widest <<<"$OUT")" -le 80 ] || fail "lead kpi --since is wider than 80 columns:
+$OUT"
+CHECKS=$((CHECKS + 1))
+expect_match "$OUT" "salon international de l'.*…  +1 " "the long source, cut"
+
 # search ls: a long filter wraps in its column, every word kept.
 lead_ok search save stale-big-deals --tag web --tag urgent --query "payroll northern region" \
 	--value-min 1000 --value-max 5000000 --idle 14d --source "trade fair" --sort value --desc
