@@ -2,7 +2,8 @@
 # Status words as a new user types them: the start of a KPI class word
 # ("qual") is that class when no status name starts so, in `lead ls
 # --status` (the server's rule) and `lead status` alike; a typo is answered
-# with the status names; a stray argument gets a sentence, not a count.
+# with the status names; a stray argument gets a sentence, not a count; the
+# server's sentences name no option or field of one client (--cursor, since).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/search_fixture.sh"
 
@@ -26,4 +27,9 @@ expect_exit 2 "$LEAD" ls foo
 expect_match "$ERR" "'ls' takes no arguments, only options" "a stray argument"
 expect_exit 2 "$LEAD" kpi extra
 expect_match "$ERR" "'kpi' takes no arguments" "a stray argument to kpi"
+expect_exit 2 "$LEAD" ls --cursor garbage
+expect_eq "lead: the cursor is not one this server gave out; start again from the first page" \
+	"$ERR" "a bad cursor"
+expect_exit 2 "$LEAD" kpi --since 400d
+expect_eq "lead: the period spans more than 366 days; give a later start" "$ERR" "a long period"
 stop_leadd
