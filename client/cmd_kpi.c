@@ -136,6 +136,7 @@ static void print_counts(const Leadd__KpiReply *k, int by_team)
 	static const char *const head[] = {"",         "NEW", "QUALIFIED", "DEAD",
 					   "PROSPECT", "WON", "LOST",      "OPEN VALUE"};
 	struct lead_table *t = lead_table_new(8, head);
+	lead_table_shrink(t, 0, 12); /* long user, status or source names */
 	for (int c = 1; c < 8; c++)
 		lead_table_align_right(t, c);
 	char buf[64], total[160];
@@ -202,6 +203,7 @@ static void print_flow(const Leadd__KpiFlow *f)
 		lead_out("\n");
 		static const char *const head[] = {"STATUS", "MEDIAN TIME", "LEADS"};
 		struct lead_table *t = lead_table_new(3, head);
+		lead_table_shrink(t, 0, 12); /* long user, status or source names */
 		lead_table_align_right(t, 1);
 		lead_table_align_right(t, 2);
 		for (size_t i = 0; i < f->n_time_in_status; i++) {
@@ -219,6 +221,7 @@ static void print_flow(const Leadd__KpiFlow *f)
 		static const char *const head[] = {"SOURCE", "CREATED", "QUALIFIED", "CONVERTED",
 						   "RATE"};
 		struct lead_table *t = lead_table_new(5, head);
+		lead_table_shrink(t, 0, 12); /* long user, status or source names */
 		for (int c = 1; c < 5; c++)
 			lead_table_align_right(t, c);
 		for (size_t i = 0; i < f->n_by_source; i++) {
@@ -343,9 +346,7 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 static int parse_since(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
 		       int64_t *out)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, d;
+	int64_t now = lead_now_ms(), d;
 	const char *why = "not a date";
 	if (lead_duration_parse(arg, &d) == 0) {
 		char back[32];
@@ -423,16 +424,18 @@ const struct cmd_entry cmd_kpi_entry = {
 	.help = "count leads per KPI class, for reps and teams",
 	.notes = "One row per rep, then their team's total (its pool included, as \"(pool)\"),\n"
 		 "and the total of everything you see; --by team: one row per team. A rep sees\n"
-		 "their own row and their team's pool. OPEN VALUE is the value of the leads in\n"
-		 "play (new, qualified and prospect), one line per currency. --team TEAM: that\n"
-		 "team only.\n"
-		 "--since adds the flow from then until now: leads created, qualified, dead and\n"
+		 "their own row, and their team's pool when the team shows its pool to reps.\n"
+		 "OPEN VALUE is the value of the leads in play (new, qualified and prospect),\n"
+		 "one line per currency. --team TEAM: that team only.\n"
+		 "--since adds the flow over a period: leads created, qualified, dead and\n"
 		 "converted (moved from the lead stage to the prospect stage), the rates\n"
 		 "new -> qualified (qualified / created) and qualified -> prospect (converted /\n"
 		 "qualified), the median time leads spent in each status they left, and the\n"
-		 "same counts by source with their rate (converted / created). --since takes a "
-		 "duration back from now (7d, 12h, 2w)\n"
-		 "or a date: " LEAD_DATE_HELP ".\n"
+		 "same counts by source with their rate (converted / created). A lead that\n"
+		 "skips a step still counts, so a rate can pass 100%.\n"
+		 "The period is whole UTC days: from 00:00 UTC of the day --since falls in,\n"
+		 "until now; its first line says which. --since takes a duration back from\n"
+		 "now (7d, 12h, 2w) or a date: " LEAD_DATE_HELP ".\n"
 		 "With --json: {\"revision\": R, \"total\": {\"new\": N, \"qualified\": N, "
 		 "\"dead\": N,\n"
 		 "\"prospect\": N, \"won\": N, \"lost\": N, \"open_value\": {\"EUR\": "

@@ -222,7 +222,8 @@ const struct cmd_entry cmd_ls_entry = {
 		 "1000). When more remain, the last line is the command for the next page:\n"
 		 "every filter, --sort, --desc and --limit again with --cursor; a date that\n"
 		 "counts from now (-7d, today) is repeated as the instant it meant. --all\n"
-		 "fetches every page and prints them as one list.",
+		 "fetches every page and prints them as one list. The table fits the\n"
+		 "terminal (80 columns when not one): long titles and clients are cut.",
 	.filters = LEAD_FILTERS,
 	.min_args = 0,
 	.max_args = 0,

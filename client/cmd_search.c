@@ -230,6 +230,8 @@ static int cmd_search_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx
 		static const char *const head[] = {"PIN", "NAME", "OWNER", "TEAM", "FILTER"};
 		struct lead_table *t = lead_table_new(5, head);
 		lead_table_align_right(t, 0);
+		lead_table_shrink(t, 1, 16);
+		lead_table_wrap_last(t, 24);
 		for (size_t i = 0; i < r->n_searches; i++) {
 			const Leadd__SavedSearch *s = r->searches[i];
 			char pin[16] = "-";

@@ -192,6 +192,9 @@ int lead_cmd_check_args(const struct cmd_entry *e, struct lead_ctx *ctx, int nar
 {
 	if (nargs < e->min_args)
 		return lead_usage_error(e, ctx, "'%s' needs more arguments", e->name);
+	if (e->max_args == 0 && nargs > 0)
+		return lead_usage_error(e, ctx, "'%s' takes no arguments, only options (--...)",
+					e->name);
 	if (e->max_args >= 0 && nargs > e->max_args)
 		return lead_usage_error(e, ctx, "'%s' takes at most %d argument%s", e->name,
 					e->max_args, e->max_args == 1 ? "" : "s");

@@ -247,7 +247,8 @@ void lead_format_time(int64_t unix_ms, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);
-int lead_kpi_from_word(const char *word); /* -1 if not a class word */
+int lead_kpi_from_word(const char *word);   /* -1 if not a class word */
+int lead_kpi_from_prefix(const char *word); /* the one class word it starts, or -1 */
 
 const char *lead_role_name(int role);
 
@@ -287,6 +288,11 @@ struct lead_table;
 struct lead_table *lead_table_new(int ncols, const char *const *head);
 /* right: 1 to right-align the column (numbers). */
 void lead_table_align_right(struct lead_table *t, int col);
+/* The column may be cut (with an ellipsis, never below min_width columns) so
+ * the table fits the terminal: its width when stdout is one, else 80. */
+void lead_table_shrink(struct lead_table *t, int col, int min_width);
+/* The same for the last column, which wraps at spaces instead of being cut. */
+void lead_table_wrap_last(struct lead_table *t, int min_width);
 void lead_table_add(struct lead_table *t, const char *const *cells);
 void lead_table_print(struct lead_table *t); /* prints and frees */
 

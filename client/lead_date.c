@@ -270,3 +270,10 @@ void lead_duration_format(int64_t ms, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lld%c", big, units[i].unit);
 }
+
+int64_t lead_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

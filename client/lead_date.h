@@ -18,6 +18,9 @@
 	"seconds may follow, and a final Z means UTC), today, or -7d or +2d from now\n"            \
 	"(units m, h, d, w)"
 
+/* The current time as unix ms (the "now" relative dates count from). */
+int64_t lead_now_ms(void);
+
 /* s as unix ms. now_ms is the current time; relative forms count from it
  * (whole seconds): m and h exactly, d and w in calendar days, keeping the
  * wall-clock time across a DST change. A local time that occurs twice is

@@ -46,7 +46,8 @@ static const struct filter_opt table[] = {
 	{"status", F_STATUS, "STATUS",
 	 "in this status: a name, a unique prefix or a KPI\n"
 	 "class word (new, qualified, dead, prospect, won,\n"
-	 "lost); repeat for any of several"},
+	 "lost; or its start: qual); repeat for any of\n"
+	 "several"},
 	{"mine", F_MINE, NULL, "owned by you"},
 	{"owner", F_OWNER, "USER", "owned by USER; repeat for any of several"},
 	{"team", F_TEAM, "TEAM", "in TEAM (its members' leads and its pool)"},
@@ -108,9 +109,7 @@ int lead_filter_init(struct lead_ctx *ctx, struct lead_filter_args *a, int argc)
 		lead_filter_free(a);
 		return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	a->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	a->now_ms = lead_now_ms();
 	return 0;
 }
 

@@ -795,11 +795,11 @@ int kpi_get(request_ctx *rc, store_txn *t)
 		if (q->since > rc->now)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "the period starts in the future; give a start "
-					     "(since) before now");
+					     "before now");
 		if (lead_rollup_day(rc->now) - lead_rollup_day(q->since) >= KPI_FLOW_DAYS_MAX)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "the period spans more than %d days; give a later "
-					     "start (since)",
+					     "start",
 					     KPI_FLOW_DAYS_MAX);
 	}
 	if (q->has_by && q->by != LEADD__KPI_GROUP__KPI_BY_OWNER &&

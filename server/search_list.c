@@ -148,11 +148,11 @@ static int start(request_ctx *rc, store_txn *t, list_state **out)
 		if (sq_cursor_decode(q->cursor, &c) < 0)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "the cursor is not one this server gave out; start "
-					     "again without --cursor");
+					     "again from the first page");
 		if (c.hash != st->hash || c.sort != sort || c.desc != desc)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "this cursor belongs to another listing; start again "
-					     "without --cursor");
+					     "from the first page");
 		x->rev = c.rev;
 		x->max_id = c.max_id;
 		x->pos = c.pos;
@@ -219,7 +219,7 @@ int lead_list(request_ctx *rc, store_txn *t)
 	case SQ_ERR_CHANGED:
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "the list changed too much while paging; start again "
-				     "without --cursor");
+				     "from the first page");
 	case ENOMEM:
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	default:

@@ -116,10 +116,32 @@ static int resolve_status(request_ctx *rc, Leadd__Status **all, size_t n_all, co
 			rc, LD_INVALID_ARGUMENT,
 			"status '%s' is ambiguous: it could be %s; type more of the name", item,
 			candidates);
+	/* No name starts so: the start of one class word ("qual") is that class. */
+	size_t cls_hits = 0, cls = 0;
+	for (size_t i = 0; i < sizeof(class_words) / sizeof(class_words[0]); i++)
+		if (strncmp(class_words[i].word, want, strlen(want)) == 0) {
+			cls_hits++;
+			cls = i;
+		}
+	if (cls_hits == 1) {
+		for (size_t j = 0; j < n_all; j++)
+			if (all[j]->kpi_class == class_words[cls].cls &&
+			    add_id(rc, &out->statuses, &out->n_statuses, cap, all[j]->id))
+				return rc->code;
+		return LD_OK;
+	}
+	/* Name them: a typo is easier to fix beside the names it missed. */
+	char names[300] = "";
+	for (size_t j = 0; j < n_all; j++) {
+		size_t used = strlen(names);
+		if (all[j]->name)
+			snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+				 all[j]->name);
+	}
 	return dispatch_fail(rc, LD_NOT_FOUND,
-			     "no status '%s'; use a status name or one of new, qualified, dead, "
-			     "prospect, won, lost",
-			     item);
+			     "no status '%s'; use a status name (%s), a unique start of one, or "
+			     "one of new, qualified, dead, prospect, won, lost",
+			     item, names);
 }
 
 static int resolve_statuses(request_ctx *rc, store_txn *t, const Leadd__LeadFilter *f,

@@ -19,7 +19,7 @@ lead_ok search ls
 expect_match "$OUT" '^PIN +NAME +OWNER +TEAM +FILTER$' "search ls header"
 expect_match "$OUT" '^ *- +big +admin +- +value at least 10000\.00 EUR, by value, descending$' "search ls row"
 lead_ok search run big
-expect_match "$OUT" "^ *$L1 +Payroll outsourcing " "search run finds the EUR lead over 10000"
+expect_match "$OUT" "^ *$L1 +Payroll out" "search run finds the EUR lead over 10000"
 expect_eq 2 "$(wc -l <<<"$OUT")" "search run: the header and one lead"
 
 # edit: filters given replace the saved ones; the order stays.
