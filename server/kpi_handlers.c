@@ -10,6 +10,7 @@
 #include "ld_error.h"
 #include "lead_counters.h"
 #include "lead_rollup.h"
+#include "log.h"
 #include "users.h"
 
 /* The longest flow period, in UTC days: bounds the rollup read per request. */
@@ -18,6 +19,8 @@
 #define KPI_SOURCES_MAX 200
 #define KPI_SOURCE_SLOTS 512 /* a power of two over twice KPI_SOURCES_MAX */
 #define KPI_CLASSES 7        /* KPI_NONE .. KPI_WON */
+/* read_counters/read_flow met a record of no known shape. */
+#define KPI_DAMAGED MDB_CORRUPTED
 
 typedef struct {
 	uint64_t status, n;
@@ -242,8 +245,17 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 		const uint8_t *kb = key.mv_data;
 		if (key.mv_size < plen || memcmp(kb, prefix, plen) != 0)
 			break;
-		if (key.mv_size < LEAD_COUNTER_COUNT_KEY)
-			continue;
+		int is_count = kb[0] == LEAD_COUNTER_COUNT &&
+			       key.mv_size == LEAD_COUNTER_COUNT_KEY && d.mv_size == 8;
+		int is_value = kb[0] == LEAD_COUNTER_VALUE &&
+			       key.mv_size == LEAD_COUNTER_VALUE_KEY &&
+			       d.mv_size == LEAD_COUNTER_VALUE_LEN;
+		/* A record of no known shape would silently drop out of the
+		 * counts, which must equal a recount: refuse instead. */
+		if (!is_count && !is_value) {
+			rc = KPI_DAMAGED;
+			break;
+		}
 		uint64_t team = store_key_get_u64(kb + 1), owner = store_key_get_u64(kb + 9);
 		uint64_t status = store_key_get_u64(kb + 17);
 		if (!visible(k, team, owner))
@@ -252,11 +264,9 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 			last = row_get(k, team, owner);
 		if (!last)
 			break;
-		if (kb[0] == LEAD_COUNTER_COUNT && key.mv_size == LEAD_COUNTER_COUNT_KEY &&
-		    d.mv_size == 8)
+		if (is_count)
 			acc_count(k, &last->a, status, store_key_get_u64(d.mv_data));
-		else if (kb[0] == LEAD_COUNTER_VALUE && key.mv_size == LEAD_COUNTER_VALUE_KEY &&
-			 d.mv_size == LEAD_COUNTER_VALUE_LEN)
+		else
 			acc_value(k, &last->a, status, (const char *)kb + 25,
 				  lead_counter_sum_get(d.mv_data));
 	}
@@ -580,8 +590,12 @@ static int read_flow(kpi *k, int64_t since, int64_t now, Leadd__KpiFlow **out)
 	for (rc = mdb_cursor_get(cur, &key, &d, MDB_SET_RANGE); rc == 0 && !k->failed;
 	     rc = mdb_cursor_get(cur, &key, &d, MDB_NEXT)) {
 		lead_rollup_parsed p;
-		if (lead_rollup_parse(key.mv_data, key.mv_size, &p) < 0 || d.mv_size != 8)
-			continue;
+		/* Skipping it would answer a flow without its events. */
+		if (lead_rollup_parse(key.mv_data, key.mv_size, &p) < 0 || d.mv_size != 8 ||
+		    !store_key_get_u64(d.mv_data)) {
+			rc = KPI_DAMAGED;
+			break;
+		}
 		if (visible(k, p.team, p.owner))
 			flow_add(k, &f, &p, store_key_get_u64(d.mv_data));
 	}
@@ -655,6 +669,19 @@ out:
 }
 
 /* ---- the request ---- */
+
+/* A damaged counter or rollup record gets a sentence a person can act on
+ * (LMDB's own words for MDB_CORRUPTED are about pages). */
+static int kpi_store_error(request_ctx *rc, int err)
+{
+	if (err != KPI_DAMAGED)
+		return dispatch_store_error(rc, err);
+	log_error("kpi: a KPI counter or rollup record has no known shape; run leadd verify");
+	return dispatch_fail(rc, LD_DATA_LOSS,
+			     "the KPI counts kept in the data directory are damaged, so they "
+			     "cannot be given; ask the administrator to run 'leadd verify' and "
+			     "restore a backup");
+}
 
 static int scope(kpi *k, const Leadd__KpiRequest *q)
 {
@@ -746,7 +773,7 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	zero_rows(k);
 	rows_index(k);
 	if ((err = read_rows(k)))
-		return dispatch_store_error(k->rc, err);
+		return kpi_store_error(k->rc, err);
 	if (k->failed)
 		return dispatch_fail(k->rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	qsort_r(k->rows, k->n_rows, sizeof(*k->rows), cmp_row, k);
@@ -781,7 +808,7 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	free(teams);
 	if (!k->failed && q->has_since) {
 		if ((err = read_flow(k, q->since, k->rc->now, &r->flow)))
-			return dispatch_store_error(k->rc, err);
+			return kpi_store_error(k->rc, err);
 	}
 	if (k->failed)
 		return dispatch_fail(k->rc, LD_RESOURCE_EXHAUSTED, "out of memory");
