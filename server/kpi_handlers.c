@@ -744,23 +744,52 @@ static void zero_rows(kpi *k)
 			row_add(k, k->teams[i]->id, 0);
 }
 
+/* Was team's whole counter range read by read_rows? */
+static int team_read(const kpi *k, uint64_t team)
+{
+	if (k->role < ROLE_MANAGER)
+		return team == k->rep_team;
+	return principal_has_team(&k->rc->who, team);
+}
+
+/* The caller's own counters in the teams whose range was not read: while a
+ * team change moves their leads in chunks (lead_follow_owner_team), and
+ * until a crash's move is finished, some are still in the old team (or in
+ * none), and the caller sees their own leads wherever they are. */
+static int read_own_elsewhere(kpi *k)
+{
+	int rc = 0;
+	for (size_t i = 0; i <= k->n_teams && !rc; i++) {
+		uint64_t team = i < k->n_teams ? k->teams[i]->id : 0;
+		if (team_read(k, team))
+			continue;
+		uint8_t p[17];
+		store_key_u64(p + 1, team);
+		store_key_u64(p + 9, k->self);
+		p[0] = LEAD_COUNTER_COUNT;
+		rc = read_counters(k, p, sizeof(p));
+		p[0] = LEAD_COUNTER_VALUE;
+		if (!rc)
+			rc = read_counters(k, p, sizeof(p));
+	}
+	return rc;
+}
+
 static int read_rows(kpi *k)
 {
 	if (k->role == ROLE_ADMIN && !k->has_only_team) {
 		int rc = read_counters(k, NULL, 0);
 		return rc;
 	}
+	/* Only one team: the caller's own leads elsewhere are out of scope. */
 	if (k->has_only_team)
 		return read_team_counters(k, k->only_team);
-	if (k->role < ROLE_MANAGER)
-		return read_team_counters(k, k->rep_team);
 	int rc = 0;
-	for (uint32_t i = 0; i < k->rc->who.n_teams && !rc; i++)
-		rc = read_team_counters(k, k->rc->who.teams[i]);
-	/* A manager in no team: their own leads are in no team's counters. */
-	if (!rc && !principal_has_team(&k->rc->who, k->rep_team))
+	if (k->role < ROLE_MANAGER)
 		rc = read_team_counters(k, k->rep_team);
-	return rc;
+	for (uint32_t i = 0; k->role >= ROLE_MANAGER && i < k->rc->who.n_teams && !rc; i++)
+		rc = read_team_counters(k, k->rc->who.teams[i]);
+	return rc ? rc : read_own_elsewhere(k);
 }
 
 static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
