@@ -5,6 +5,7 @@
  * derived here from the status records. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dispatch.h"
 #include "ld_error.h"
@@ -19,8 +20,13 @@
 #define KPI_SOURCES_MAX 200
 #define KPI_SOURCE_SLOTS 512 /* a power of two over twice KPI_SOURCES_MAX */
 #define KPI_CLASSES 7        /* KPI_NONE .. KPI_WON */
-/* read_counters/read_flow met a record of no known shape. */
+/* read_counters/flow_walk met a record of no known shape. */
 #define KPI_DAMAGED MDB_CORRUPTED
+/* flow_walk used up its slice (not an LMDB code: those are negative or
+ * errno values). */
+#define KPI_YIELD (-1)
+/* Loop time one slice of a flow's rollup walk may take. */
+#define KPI_SLICE_NS 1000000
 
 typedef struct {
 	uint64_t status, n;
@@ -574,11 +580,27 @@ static Leadd__SourceFlow *source_to_wire(kpi *k, const source_row *s, const char
 	return w;
 }
 
-static int read_flow(kpi *k, int64_t since, int64_t now, Leadd__KpiFlow **out)
+/* Where a flow's walk of the rollup stands between slices. */
+typedef struct {
+	uint8_t last[LEAD_ROLLUP_KEY_MAX]; /* the last record read */
+	size_t last_len;                   /* 0: none yet */
+} flow_pos;
+
+static int64_t mono_ns(void)
 {
-	ld_arena *ar = &k->rc->arena;
-	flow_acc f;
-	memset(&f, 0, sizeof(f));
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Read the rollup records of the period into f, from where pos stands, for
+ * at most KPI_SLICE_NS: a year of records with many sources is too many to
+ * walk in one loop callback. 0: done; KPI_YIELD: a slice is used up and
+ * pos says where to go on; else an LMDB error or KPI_DAMAGED. Each slice
+ * reads its own snapshot: an event written between slices is counted if
+ * its record comes after pos, so at most once. */
+static int flow_walk(kpi *k, flow_acc *f, flow_pos *pos, int64_t since)
+{
 	uint32_t first = lead_rollup_day(since);
 	uint8_t start[4] = {(uint8_t)(first >> 24), (uint8_t)(first >> 16), (uint8_t)(first >> 8),
 			    (uint8_t)first};
@@ -587,8 +609,15 @@ static int read_flow(kpi *k, int64_t since, int64_t now, Leadd__KpiFlow **out)
 	if (rc)
 		return rc;
 	MDB_val key = {4, start}, d;
+	if (pos->last_len)
+		key = (MDB_val){pos->last_len, pos->last};
+	int64_t until = mono_ns() + KPI_SLICE_NS;
+	unsigned n = 0;
 	for (rc = mdb_cursor_get(cur, &key, &d, MDB_SET_RANGE); rc == 0 && !k->failed;
 	     rc = mdb_cursor_get(cur, &key, &d, MDB_NEXT)) {
+		if (pos->last_len && key.mv_size == pos->last_len &&
+		    memcmp(key.mv_data, pos->last, pos->last_len) == 0)
+			continue; /* read in the slice before */
 		lead_rollup_parsed p;
 		/* Skipping it would answer a flow without its events. */
 		if (lead_rollup_parse(key.mv_data, key.mv_size, &p) < 0 || d.mv_size != 8 ||
@@ -597,12 +626,26 @@ static int read_flow(kpi *k, int64_t since, int64_t now, Leadd__KpiFlow **out)
 			break;
 		}
 		if (visible(k, p.team, p.owner))
-			flow_add(k, &f, &p, store_key_get_u64(d.mv_data));
+			flow_add(k, f, &p, store_key_get_u64(d.mv_data));
+		if (++n % 64 == 0 && mono_ns() > until) {
+			memcpy(pos->last, key.mv_data, key.mv_size);
+			pos->last_len = key.mv_size;
+			rc = KPI_YIELD;
+			break;
+		}
 	}
 	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND && rc != 0)
-		goto out;
-	rc = 0;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The flow's answer from what the walk gathered; frees f's tables. */
+static int flow_finish(kpi *k, flow_acc *f_, int64_t since, int64_t now, Leadd__KpiFlow **out)
+{
+	ld_arena *ar = &k->rc->arena;
+	flow_acc f = *f_;
+	memset(f_, 0, sizeof(*f_));
+	uint32_t first = lead_rollup_day(since);
+	int rc = 0;
 	Leadd__KpiFlow *w = ld_arena_alloc(ar, sizeof(*w));
 	Leadd__StatusTime **times = ld_arena_alloc(ar, (f.ntm + 1) * sizeof(*times));
 	Leadd__SourceFlow **srcs = ld_arena_alloc(ar, (f.nsrc + 2) * sizeof(*srcs));
@@ -835,16 +878,41 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	for (size_t i = 0; teams && i < n_team_rows; i++)
 		acc_free(&teams[i].a);
 	free(teams);
-	if (!k->failed && q->has_since) {
-		if ((err = read_flow(k, q->since, k->rc->now, &r->flow)))
-			return kpi_store_error(k->rc, err);
-	}
 	if (k->failed)
 		return dispatch_fail(k->rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	return LD_OK;
 }
 
-int kpi_get(request_ctx *rc, store_txn *t)
+/* A kpi request between the slices of its flow (rc->read_state). */
+typedef struct {
+	kpi k; /* statuses (k.st) kept; users, teams and the reply in rc->arena */
+	flow_acc f;
+	flow_pos pos;
+	Leadd__KpiReply *r;
+} kpi_state;
+
+static void kpi_state_free(void *p)
+{
+	kpi_state *s = p;
+	if (!s)
+		return;
+	free(s->k.st);
+	free(s->f.m);
+	free(s->f.tm);
+	free(s->f.src);
+	free(s);
+}
+
+static int reply(request_ctx *rc, Leadd__KpiReply *r)
+{
+	rc->resp.body_case = LEADD__RESPONSE__BODY_KPI;
+	rc->resp.kpi = r;
+	return LD_OK;
+}
+
+/* Checks the request and answers the counts (one snapshot, with its
+ * revision); a flow is read after, in slices. */
+static int start(request_ctx *rc, store_txn *t, kpi_state **out)
 {
 	const Leadd__KpiRequest *q = rc->req->kpi;
 	if (q->has_since) {
@@ -862,29 +930,59 @@ int kpi_get(request_ctx *rc, store_txn *t)
 	    q->by != LEADD__KPI_GROUP__KPI_BY_TEAM)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "group the counts by owner or by team");
-	kpi k;
-	memset(&k, 0, sizeof(k));
-	k.rc = rc;
-	k.t = t;
+	kpi_state *s = calloc(1, sizeof(*s));
 	Leadd__KpiReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
-	if (!r)
+	if (!s || !r) {
+		free(s);
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	rc->read_state = s;
+	rc->read_state_free = kpi_state_free;
+	kpi *k = &s->k;
+	k->rc = rc;
+	k->t = t;
 	leadd__kpi_reply__init(r);
-	int code = scope(&k, q);
+	s->r = r;
+	int code = scope(k, q);
 	if (code == LD_OK) {
 		r->has_revision = 1;
 		r->revision = store_meta_get(t, META_LAST_REVISION);
-		code = build(&k, q, r);
+		code = build(k, q, r);
 	}
-	for (size_t i = 0; i < k.n_rows; i++)
-		acc_free(&k.rows[i].a);
-	free(k.rows);
-	free(k.st);
+	for (size_t i = 0; i < k->n_rows; i++)
+		acc_free(&k->rows[i].a);
+	free(k->rows);
+	k->rows = NULL;
+	k->n_rows = k->cap_rows = k->n_sorted = 0;
 	if (code != LD_OK)
 		return code;
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
-	rc->resp.body_case = LEADD__RESPONSE__BODY_KPI;
-	rc->resp.kpi = r;
+	*out = s;
 	return LD_OK;
+}
+
+int kpi_get(request_ctx *rc, store_txn *t)
+{
+	const Leadd__KpiRequest *q = rc->req->kpi;
+	rc->read_again = 0;
+	kpi_state *s = rc->read_state;
+	int code;
+	if (!s && (code = start(rc, t, &s)))
+		return code;
+	if (!q->has_since)
+		return reply(rc, s->r);
+	s->k.t = t;
+	int err = flow_walk(&s->k, &s->f, &s->pos, q->since);
+	if (err == KPI_YIELD) {
+		rc->read_again = 1;
+		return LD_OK;
+	}
+	if (!err && !s->k.failed)
+		err = flow_finish(&s->k, &s->f, q->since, rc->now, &s->r->flow);
+	if (err)
+		return kpi_store_error(rc, err);
+	if (s->k.failed)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	return reply(rc, s->r);
 }
