@@ -249,11 +249,11 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 	for (rc = mdb_cursor_get(cur, &key, &d, plen ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &d, MDB_NEXT)) {
 		const uint8_t *kb = key.mv_data;
-		if (key.mv_size < plen || memcmp(kb, prefix, plen) != 0)
+		if (key.mv_size < plen || (plen && memcmp(kb, prefix, plen) != 0))
 			break;
-		int is_count = kb[0] == LEAD_COUNTER_COUNT &&
+		int is_count = key.mv_size && kb[0] == LEAD_COUNTER_COUNT &&
 			       key.mv_size == LEAD_COUNTER_COUNT_KEY && d.mv_size == 8;
-		int is_value = kb[0] == LEAD_COUNTER_VALUE &&
+		int is_value = key.mv_size && kb[0] == LEAD_COUNTER_VALUE &&
 			       key.mv_size == LEAD_COUNTER_VALUE_KEY &&
 			       d.mv_size == LEAD_COUNTER_VALUE_LEN;
 		/* A record of no known shape would silently drop out of the
