@@ -5,11 +5,13 @@
  * derived here from the status records. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dispatch.h"
 #include "ld_error.h"
 #include "lead_counters.h"
 #include "lead_rollup.h"
+#include "log.h"
 #include "users.h"
 
 /* The longest flow period, in UTC days: bounds the rollup read per request. */
@@ -18,6 +20,13 @@
 #define KPI_SOURCES_MAX 200
 #define KPI_SOURCE_SLOTS 512 /* a power of two over twice KPI_SOURCES_MAX */
 #define KPI_CLASSES 7        /* KPI_NONE .. KPI_WON */
+/* read_counters/flow_walk met a record of no known shape. */
+#define KPI_DAMAGED MDB_CORRUPTED
+/* flow_walk used up its slice (not an LMDB code: those are negative or
+ * errno values). */
+#define KPI_YIELD (-1)
+/* Loop time one slice of a flow's rollup walk may take. */
+#define KPI_SLICE_NS 1000000
 
 typedef struct {
 	uint64_t status, n;
@@ -240,10 +249,19 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 	for (rc = mdb_cursor_get(cur, &key, &d, plen ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &d, MDB_NEXT)) {
 		const uint8_t *kb = key.mv_data;
-		if (key.mv_size < plen || memcmp(kb, prefix, plen) != 0)
+		if (key.mv_size < plen || (plen && memcmp(kb, prefix, plen) != 0))
 			break;
-		if (key.mv_size < LEAD_COUNTER_COUNT_KEY)
-			continue;
+		int is_count = key.mv_size && kb[0] == LEAD_COUNTER_COUNT &&
+			       key.mv_size == LEAD_COUNTER_COUNT_KEY && d.mv_size == 8;
+		int is_value = key.mv_size && kb[0] == LEAD_COUNTER_VALUE &&
+			       key.mv_size == LEAD_COUNTER_VALUE_KEY &&
+			       d.mv_size == LEAD_COUNTER_VALUE_LEN;
+		/* A record of no known shape would silently drop out of the
+		 * counts, which must equal a recount: refuse instead. */
+		if (!is_count && !is_value) {
+			rc = KPI_DAMAGED;
+			break;
+		}
 		uint64_t team = store_key_get_u64(kb + 1), owner = store_key_get_u64(kb + 9);
 		uint64_t status = store_key_get_u64(kb + 17);
 		if (!visible(k, team, owner))
@@ -252,11 +270,9 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 			last = row_get(k, team, owner);
 		if (!last)
 			break;
-		if (kb[0] == LEAD_COUNTER_COUNT && key.mv_size == LEAD_COUNTER_COUNT_KEY &&
-		    d.mv_size == 8)
+		if (is_count)
 			acc_count(k, &last->a, status, store_key_get_u64(d.mv_data));
-		else if (kb[0] == LEAD_COUNTER_VALUE && key.mv_size == LEAD_COUNTER_VALUE_KEY &&
-			 d.mv_size == LEAD_COUNTER_VALUE_LEN)
+		else
 			acc_value(k, &last->a, status, (const char *)kb + 25,
 				  lead_counter_sum_get(d.mv_data));
 	}
@@ -564,11 +580,27 @@ static Leadd__SourceFlow *source_to_wire(kpi *k, const source_row *s, const char
 	return w;
 }
 
-static int read_flow(kpi *k, int64_t since, int64_t now, Leadd__KpiFlow **out)
+/* Where a flow's walk of the rollup stands between slices. */
+typedef struct {
+	uint8_t last[LEAD_ROLLUP_KEY_MAX]; /* the last record read */
+	size_t last_len;                   /* 0: none yet */
+} flow_pos;
+
+static int64_t mono_ns(void)
 {
-	ld_arena *ar = &k->rc->arena;
-	flow_acc f;
-	memset(&f, 0, sizeof(f));
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Read the rollup records of the period into f, from where pos stands, for
+ * at most KPI_SLICE_NS: a year of records with many sources is too many to
+ * walk in one loop callback. 0: done; KPI_YIELD: a slice is used up and
+ * pos says where to go on; else an LMDB error or KPI_DAMAGED. Each slice
+ * reads its own snapshot: an event written between slices is counted if
+ * its record comes after pos, so at most once. */
+static int flow_walk(kpi *k, flow_acc *f, flow_pos *pos, int64_t since)
+{
 	uint32_t first = lead_rollup_day(since);
 	uint8_t start[4] = {(uint8_t)(first >> 24), (uint8_t)(first >> 16), (uint8_t)(first >> 8),
 			    (uint8_t)first};
@@ -577,18 +609,43 @@ static int read_flow(kpi *k, int64_t since, int64_t now, Leadd__KpiFlow **out)
 	if (rc)
 		return rc;
 	MDB_val key = {4, start}, d;
+	if (pos->last_len)
+		key = (MDB_val){pos->last_len, pos->last};
+	int64_t until = mono_ns() + KPI_SLICE_NS;
+	unsigned n = 0;
 	for (rc = mdb_cursor_get(cur, &key, &d, MDB_SET_RANGE); rc == 0 && !k->failed;
 	     rc = mdb_cursor_get(cur, &key, &d, MDB_NEXT)) {
+		if (pos->last_len && key.mv_size == pos->last_len &&
+		    memcmp(key.mv_data, pos->last, pos->last_len) == 0)
+			continue; /* read in the slice before */
 		lead_rollup_parsed p;
-		if (lead_rollup_parse(key.mv_data, key.mv_size, &p) < 0 || d.mv_size != 8)
-			continue;
+		/* Skipping it would answer a flow without its events. */
+		if (lead_rollup_parse(key.mv_data, key.mv_size, &p) < 0 || d.mv_size != 8 ||
+		    !store_key_get_u64(d.mv_data)) {
+			rc = KPI_DAMAGED;
+			break;
+		}
 		if (visible(k, p.team, p.owner))
-			flow_add(k, &f, &p, store_key_get_u64(d.mv_data));
+			flow_add(k, f, &p, store_key_get_u64(d.mv_data));
+		if (++n % 64 == 0 && mono_ns() > until) {
+			memcpy(pos->last, key.mv_data, key.mv_size);
+			pos->last_len = key.mv_size;
+			rc = KPI_YIELD;
+			break;
+		}
 	}
 	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND && rc != 0)
-		goto out;
-	rc = 0;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The flow's answer from what the walk gathered; frees f's tables. */
+static int flow_finish(kpi *k, flow_acc *f_, int64_t since, int64_t now, Leadd__KpiFlow **out)
+{
+	ld_arena *ar = &k->rc->arena;
+	flow_acc f = *f_;
+	memset(f_, 0, sizeof(*f_));
+	uint32_t first = lead_rollup_day(since);
+	int rc = 0;
 	Leadd__KpiFlow *w = ld_arena_alloc(ar, sizeof(*w));
 	Leadd__StatusTime **times = ld_arena_alloc(ar, (f.ntm + 1) * sizeof(*times));
 	Leadd__SourceFlow **srcs = ld_arena_alloc(ar, (f.nsrc + 2) * sizeof(*srcs));
@@ -656,6 +713,19 @@ out:
 
 /* ---- the request ---- */
 
+/* A damaged counter or rollup record gets a sentence a person can act on
+ * (LMDB's own words for MDB_CORRUPTED are about pages). */
+static int kpi_store_error(request_ctx *rc, int err)
+{
+	if (err != KPI_DAMAGED)
+		return dispatch_store_error(rc, err);
+	log_error("kpi: a KPI counter or rollup record has no known shape; run leadd verify");
+	return dispatch_fail(rc, LD_DATA_LOSS,
+			     "the KPI counts kept in the data directory are damaged, so they "
+			     "cannot be given; ask the administrator to run 'leadd verify' and "
+			     "restore a backup");
+}
+
 static int scope(kpi *k, const Leadd__KpiRequest *q)
 {
 	request_ctx *rc = k->rc;
@@ -717,23 +787,52 @@ static void zero_rows(kpi *k)
 			row_add(k, k->teams[i]->id, 0);
 }
 
+/* Was team's whole counter range read by read_rows? */
+static int team_read(const kpi *k, uint64_t team)
+{
+	if (k->role < ROLE_MANAGER)
+		return team == k->rep_team;
+	return principal_has_team(&k->rc->who, team);
+}
+
+/* The caller's own counters in the teams whose range was not read: while a
+ * team change moves their leads in chunks (lead_follow_owner_team), and
+ * until a crash's move is finished, some are still in the old team (or in
+ * none), and the caller sees their own leads wherever they are. */
+static int read_own_elsewhere(kpi *k)
+{
+	int rc = 0;
+	for (size_t i = 0; i <= k->n_teams && !rc; i++) {
+		uint64_t team = i < k->n_teams ? k->teams[i]->id : 0;
+		if (team_read(k, team))
+			continue;
+		uint8_t p[17];
+		store_key_u64(p + 1, team);
+		store_key_u64(p + 9, k->self);
+		p[0] = LEAD_COUNTER_COUNT;
+		rc = read_counters(k, p, sizeof(p));
+		p[0] = LEAD_COUNTER_VALUE;
+		if (!rc)
+			rc = read_counters(k, p, sizeof(p));
+	}
+	return rc;
+}
+
 static int read_rows(kpi *k)
 {
 	if (k->role == ROLE_ADMIN && !k->has_only_team) {
 		int rc = read_counters(k, NULL, 0);
 		return rc;
 	}
+	/* Only one team: the caller's own leads elsewhere are out of scope. */
 	if (k->has_only_team)
 		return read_team_counters(k, k->only_team);
-	if (k->role < ROLE_MANAGER)
-		return read_team_counters(k, k->rep_team);
 	int rc = 0;
-	for (uint32_t i = 0; i < k->rc->who.n_teams && !rc; i++)
-		rc = read_team_counters(k, k->rc->who.teams[i]);
-	/* A manager in no team: their own leads are in no team's counters. */
-	if (!rc && !principal_has_team(&k->rc->who, k->rep_team))
+	if (k->role < ROLE_MANAGER)
 		rc = read_team_counters(k, k->rep_team);
-	return rc;
+	for (uint32_t i = 0; k->role >= ROLE_MANAGER && i < k->rc->who.n_teams && !rc; i++)
+		rc = read_team_counters(k, k->rc->who.teams[i]);
+	return rc ? rc : read_own_elsewhere(k);
 }
 
 static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
@@ -746,7 +845,7 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	zero_rows(k);
 	rows_index(k);
 	if ((err = read_rows(k)))
-		return dispatch_store_error(k->rc, err);
+		return kpi_store_error(k->rc, err);
 	if (k->failed)
 		return dispatch_fail(k->rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	qsort_r(k->rows, k->n_rows, sizeof(*k->rows), cmp_row, k);
@@ -779,16 +878,41 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	for (size_t i = 0; teams && i < n_team_rows; i++)
 		acc_free(&teams[i].a);
 	free(teams);
-	if (!k->failed && q->has_since) {
-		if ((err = read_flow(k, q->since, k->rc->now, &r->flow)))
-			return dispatch_store_error(k->rc, err);
-	}
 	if (k->failed)
 		return dispatch_fail(k->rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	return LD_OK;
 }
 
-int kpi_get(request_ctx *rc, store_txn *t)
+/* A kpi request between the slices of its flow (rc->read_state). */
+typedef struct {
+	kpi k; /* statuses (k.st) kept; users, teams and the reply in rc->arena */
+	flow_acc f;
+	flow_pos pos;
+	Leadd__KpiReply *r;
+} kpi_state;
+
+static void kpi_state_free(void *p)
+{
+	kpi_state *s = p;
+	if (!s)
+		return;
+	free(s->k.st);
+	free(s->f.m);
+	free(s->f.tm);
+	free(s->f.src);
+	free(s);
+}
+
+static int reply(request_ctx *rc, Leadd__KpiReply *r)
+{
+	rc->resp.body_case = LEADD__RESPONSE__BODY_KPI;
+	rc->resp.kpi = r;
+	return LD_OK;
+}
+
+/* Checks the request and answers the counts (one snapshot, with its
+ * revision); a flow is read after, in slices. */
+static int start(request_ctx *rc, store_txn *t, kpi_state **out)
 {
 	const Leadd__KpiRequest *q = rc->req->kpi;
 	if (q->has_since) {
@@ -806,29 +930,59 @@ int kpi_get(request_ctx *rc, store_txn *t)
 	    q->by != LEADD__KPI_GROUP__KPI_BY_TEAM)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "group the counts by owner or by team");
-	kpi k;
-	memset(&k, 0, sizeof(k));
-	k.rc = rc;
-	k.t = t;
+	kpi_state *s = calloc(1, sizeof(*s));
 	Leadd__KpiReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
-	if (!r)
+	if (!s || !r) {
+		free(s);
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	rc->read_state = s;
+	rc->read_state_free = kpi_state_free;
+	kpi *k = &s->k;
+	k->rc = rc;
+	k->t = t;
 	leadd__kpi_reply__init(r);
-	int code = scope(&k, q);
+	s->r = r;
+	int code = scope(k, q);
 	if (code == LD_OK) {
 		r->has_revision = 1;
 		r->revision = store_meta_get(t, META_LAST_REVISION);
-		code = build(&k, q, r);
+		code = build(k, q, r);
 	}
-	for (size_t i = 0; i < k.n_rows; i++)
-		acc_free(&k.rows[i].a);
-	free(k.rows);
-	free(k.st);
+	for (size_t i = 0; i < k->n_rows; i++)
+		acc_free(&k->rows[i].a);
+	free(k->rows);
+	k->rows = NULL;
+	k->n_rows = k->cap_rows = k->n_sorted = 0;
 	if (code != LD_OK)
 		return code;
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
-	rc->resp.body_case = LEADD__RESPONSE__BODY_KPI;
-	rc->resp.kpi = r;
+	*out = s;
 	return LD_OK;
+}
+
+int kpi_get(request_ctx *rc, store_txn *t)
+{
+	const Leadd__KpiRequest *q = rc->req->kpi;
+	rc->read_again = 0;
+	kpi_state *s = rc->read_state;
+	int code;
+	if (!s && (code = start(rc, t, &s)))
+		return code;
+	if (!q->has_since)
+		return reply(rc, s->r);
+	s->k.t = t;
+	int err = flow_walk(&s->k, &s->f, &s->pos, q->since);
+	if (err == KPI_YIELD) {
+		rc->read_again = 1;
+		return LD_OK;
+	}
+	if (!err && !s->k.failed)
+		err = flow_finish(&s->k, &s->f, q->since, rc->now, &s->r->flow);
+	if (err)
+		return kpi_store_error(rc, err);
+	if (s->k.failed)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	return reply(rc, s->r);
 }

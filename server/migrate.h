@@ -5,6 +5,11 @@
 
 #include "store.h"
 
+/* A migration that meets a record it cannot read: sets t->ret and keeps a
+ * sentence naming the record (printf-style), which store_migrate puts in
+ * its error, as LMDB's words for MDB_CORRUPTED are about pages. */
+void migrate_fail(store_txn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Re-key user, team and client-folder names and the tag index by Unicode
  * folding (ld_norm_name); see migrate_names.c. */
 void migrate_fold_names(store_txn *t);

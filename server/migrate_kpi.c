@@ -9,7 +9,6 @@
 #include "lead_counters.h"
 #include "lead_rollup.h"
 #include "leadd_store.pb-c.h"
-#include "log.h"
 #include "migrate.h"
 
 static void recount_leads(store_txn *t, ld_arena *arena)
@@ -24,7 +23,10 @@ static void recount_leads(store_txn *t, ld_arena *arena)
 		ld_arena_reset(arena);
 		Leadd__Lead *l = leadd__lead__unpack(&arena->pb, d.mv_size, d.mv_data);
 		if (!l) {
-			t->ret = MDB_CORRUPTED;
+			migrate_fail(t, "the record of lead %llu does not decode",
+				     k.mv_size == 8
+					     ? (unsigned long long)store_key_get_u64(k.mv_data)
+					     : 0ULL);
 			break;
 		}
 		lead_counters_add(t, l, +1);
@@ -53,7 +55,10 @@ static void replay_history(store_txn *t, ld_arena arenas[2])
 		Leadd__Store__HistoryEntry *h = leadd__store__history_entry__unpack(
 			&arenas[side].pb, d.mv_size, d.mv_data);
 		if (!h || !h->lead || k.mv_size != 16) {
-			t->ret = MDB_CORRUPTED;
+			migrate_fail(t, "a history entry of lead %llu does not decode",
+				     k.mv_size == 16
+					     ? (unsigned long long)store_key_get_u64(k.mv_data)
+					     : 0ULL);
 			break;
 		}
 		uint64_t id = store_key_get_u64(k.mv_data);
@@ -82,7 +87,4 @@ void migrate_kpi(store_txn *t)
 	replay_history(t, arenas);
 	ld_arena_free(&arenas[0]);
 	ld_arena_free(&arenas[1]);
-	if (t->ret)
-		log_warn("rebuilding the KPI counters and rollup failed: %s",
-			 store_strerror(t->ret));
 }

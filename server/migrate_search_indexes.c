@@ -47,8 +47,11 @@ void migrate_search_indexes(store_txn *t)
 		ld_arena_reset(&arena);
 		Leadd__Lead *l = leadd__lead__unpack(&arena.pb, v.mv_size, v.mv_data);
 		if (!l) {
-			/* verify reports it; the index cannot hold what it cannot read */
-			t->ret = MDB_CORRUPTED;
+			/* the index cannot hold what it cannot read */
+			migrate_fail(t, "the record of lead %llu does not decode",
+				     k.mv_size == 8
+					     ? (unsigned long long)store_key_get_u64(k.mv_data)
+					     : 0ULL);
 			break;
 		}
 		index_one(t, l);

@@ -2,6 +2,7 @@
  * schema version it is at; opening it runs every later migration, in order,
  * in one write transaction, so a crash mid-way leaves the old version. */
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,17 @@ static void index_sessions_by_user(store_txn *t)
 		t->ret = rc;
 }
 
+static char migrate_why[256];
+
+void migrate_fail(store_txn *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(migrate_why, sizeof(migrate_why), fmt, ap);
+	va_end(ap);
+	t->ret = MDB_CORRUPTED;
+}
+
 static const struct {
 	uint64_t version;
 	const char *what;
@@ -111,7 +123,9 @@ int store_migrate(store *st, char *err, size_t errlen)
 			 (unsigned long long)have, STORE_SCHEMA_VERSION);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+	migrate_why[0] = 0;
+	size_t failed = 0;
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]) && !t.ret; i++) {
 		if (migrations[i].version <= have)
 			continue;
 		log_info("migrating data to schema %llu: %s",
@@ -120,6 +134,24 @@ int store_migrate(store *st, char *err, size_t errlen)
 		migrations[i].apply(&t);
 		t.schema = STORE_SCHEMA_VERSION;
 		store_meta_put(&t, META_SCHEMA_VERSION, migrations[i].version);
+		failed = i;
+	}
+	if (t.ret) {
+		/* Every migration runs in this one transaction: aborted, the
+		 * directory is exactly as it was. */
+		int rc = t.ret;
+		store_txn_abort(&t);
+		snprintf(err, errlen,
+			 "migrating the data to schema %llu (%s) failed: %s; nothing was changed "
+			 "(the data directory is still at schema %llu). %s",
+			 (unsigned long long)migrations[failed].version, migrations[failed].what,
+			 migrate_why[0] ? migrate_why : store_strerror(rc),
+			 (unsigned long long)have,
+			 migrate_why[0] ? "Restore that record, or the data directory, from a "
+					  "backup (the leadd that wrote it can list all the damage "
+					  "with 'leadd verify')"
+					: "Fix the cause and start leadd again");
+		return -1;
 	}
 	int rc = have == STORE_SCHEMA_VERSION ? (store_txn_abort(&t), 0) : store_txn_commit(&t);
 	if (rc != 0) {

@@ -341,6 +341,10 @@ static void check_rollup(void *ctx, const MDB_val *k, const MDB_val *d)
 	if ((__int128)have != want)
 		problem("%s: %" PRIu64 ", a replay of the history gives %s", what, have,
 			i128_str(want, a));
+	else if (have == 0)
+		/* Events are only ever added: a zero record was never written by
+		 * leadd, and kpi refuses it. */
+		problem("%s: a zero record (the rollup holds no zeros)", what);
 }
 
 uint64_t verify_kpi_rollup(store_txn *t)
