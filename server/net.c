@@ -108,6 +108,7 @@ static void conn_close(conn *c);
 static void conn_pump(conn *c);
 static void reads_remove(net *nt, request_ctx *rc);
 static void on_reads_idle(uv_idle_t *h);
+static void drop_after(conn *c, request_ctx *rc);
 static void conn_process_input(conn *c);
 
 /* Decode memory the connection's requests hold, started or not. */
@@ -412,6 +413,35 @@ static void run_read(net *nt, request_ctx *rc)
 		reads_push(nt, rc);
 }
 
+/* A yielded read's next slice runs with the rights of its session now, as
+ * every request does (start_request) and every chunk of a bulk write
+ * (session_recheck): the slice reads the store as it is now, so old rights
+ * would show a demoted or moved manager leads they may no longer see, or
+ * a logged-out session anything at all. A session that ended answers the
+ * read UNAUTHENTICATED and ends the connection, as start_request does; a
+ * changed role or team set answers ABORTED (the plan was made for the old
+ * rights). 1: run the slice; 0: rc is answered. */
+static int read_rights_current(conn *c, request_ctx *rc)
+{
+	int check = session_check(c->nt->srv, &c->who, rc);
+	if (check < 0)
+		drop_after(c, rc);
+	if (check)
+		return 0;
+	const principal_t *now = &c->who, *was = &rc->who;
+	if (now->user_id != was->user_id || now->role != was->role ||
+	    now->n_teams != was->n_teams ||
+	    memcmp(now->teams, was->teams, sizeof(now->teams[0]) * now->n_teams) != 0) {
+		dispatch_fail(rc, LD_ABORTED,
+			      "your role or teams changed while this list was being read; "
+			      "run it again");
+		dispatch_finish(rc);
+		return 0;
+	}
+	rc->who = c->who;
+	return 1;
+}
+
 /* Run the oldest yielded read one more slice; answer it if it finished. */
 static void on_reads_idle(uv_idle_t *h)
 {
@@ -425,7 +455,8 @@ static void on_reads_idle(uv_idle_t *h)
 	if (!nt->reads_head)
 		nt->reads_tail = NULL;
 	rc->read_next = NULL;
-	run_read(nt, rc); /* queued again at the tail while it yields */
+	if (read_rights_current(rc->conn, rc))
+		run_read(nt, rc); /* queued again at the tail while it yields */
 	if (rc->state == REQ_DONE)
 		conn_pump(rc->conn);
 	if (!nt->reads_head)
