@@ -6,8 +6,8 @@ A sorted listing paged with a cursor from long ago reads every change made
 since its revision R (up to 20,000) into a table of where each changed lead
 stood at R, and keeps it across its slices. Many connections each replaying
 such a cursor at once, never reading their answers, must not make leadd
-hold a table per connection: leadd's peak RSS stays under
-BOUND_MB (+ LEADD_RSS_EXTRA_MB for sanitizer builds), every listing is
+hold a table per connection: leadd's peak RSS grows by less than
+GROWTH_MB (+ LEADD_RSS_EXTRA_MB for sanitizer builds), every listing is
 answered (OK, the page it would give alone), and a ping on another
 connection stays fast meanwhile.
 
@@ -30,7 +30,7 @@ from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb  #
 from leadd_harness import ok_call, pipeline, status_mb  # noqa: E402
 
 EXTRA = int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
-BOUND_MB = 160 + EXTRA
+GROWTH_MB = 150 + EXTRA
 PW = "memory-pw-1"
 results = Results()
 record = results.record
@@ -130,12 +130,15 @@ def run(pb, d):
                [l.id for l in alone.lead_list.leads] for a in ans)
     record("%d connections replaying an old cursor at once: each answered its page" % conns,
            same, "; ".join(sorted({desc(pb, a) for a in ans})))
-    record("... leadd's peak RSS stays under %d MB" % BOUND_MB, hwm < BOUND_MB,
+    record("... leadd's peak RSS grows by less than %d MB" % GROWTH_MB, hwm - base < GROWTH_MB,
            "peak %.0f MB (sampled %.0f), before %.0f MB" % (hwm, peak, base))
     lat.sort()
     worst = lat[-1] if lat else 1
-    record("... a ping on another connection stays fast", len(lat) > 3 and worst < 0.05,
-           "%d pings, worst %.1f ms" % (len(lat), worst * 1000))
+    # 50 ms (a sanitizer build, slower throughout, 200 ms): before listings
+    # ran from the idle handle, 120 first slices back to back took 121 ms.
+    bound = 0.2 if EXTRA else 0.05
+    record("... a ping on another connection stays under %d ms" % (bound * 1000),
+           len(lat) > 3 and worst < bound, "%d pings, worst %.1f ms" % (len(lat), worst * 1000))
     for c in cs:
         c.close()
     pinger.close()
