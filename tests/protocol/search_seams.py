@@ -211,8 +211,8 @@ def run(pb, d):
     r = admin.call(lambda q: q.ping.SetInParent())
     record("clients gone while their listing yields: leadd still answers", r.code == 0,
            desc(pb, r))
-    # 9. SIGTERM with several listings yielded.
-    cs = [Client(pb, d.port) for _ in range(4)]
+    # 9. SIGTERM with listings yielded and parked.
+    cs = [Client(pb, d.port) for _ in range(12)]  # more than run at once (8)
     for c in cs:
         c.send(lambda q: (setattr(q.lead_list.filter, "created_before", 1),
                           setattr(q.lead_list, "limit", 10)))
