@@ -147,6 +147,7 @@ struct request_ctx {
 	void *read_state;
 	void (*read_state_free)(void *state);
 	request_ctx *read_next;
+	int read_queue; /* which of net.c's read queues holds it (0: none) */
 	/* A reply body the handler packed itself (malloc), sent as field
 	 * raw_body_field of Response: lead_list copies stored leads into it
 	 * without decoding them. */

@@ -46,10 +46,19 @@ struct net {
 	conn *all;      /* every open connection */
 	store_txn rtxn; /* the loop's read transaction, reset between requests */
 	int rtxn_open;
-	/* Reads that yielded (REQ_READING), oldest first: one runs its next
-	 * slice per loop iteration, from an idle handle, so the connections
-	 * with I/O ready are served between two slices. */
-	request_ctx *reads_head, *reads_tail;
+	/* Reads that may yield (lead_list) run from an idle handle, never in
+	 * the I/O callback that brought them: a burst of them would otherwise
+	 * run one slice each back to back while every other connection waits.
+	 * Each loop iteration runs the new ones' first slices (about a slice's
+	 * time in all), then one slice of the oldest running read. At most
+	 * READS_RUNNING yielded reads hold their state at once (a listing's
+	 * change table and page are megabytes): a new read that yields when
+	 * they are all taken drops its state and waits, FIFO, to start over
+	 * when one finishes. All three queues link through rc->read_next. */
+	request_ctx *reads_head, *reads_tail;   /* running, round robin */
+	request_ctx *fresh_head, *fresh_tail;   /* not run yet */
+	request_ctx *parked_head, *parked_tail; /* waiting for a running slot */
+	uint32_t n_running;
 	uv_idle_t reads_idle;
 	int stopping;
 	uv_timer_t sweep_timer; /* idle connections, once a second */
@@ -108,6 +117,9 @@ static void conn_close(conn *c);
 static void conn_pump(conn *c);
 static void reads_remove(net *nt, request_ctx *rc);
 static void on_reads_idle(uv_idle_t *h);
+/* Yielded reads holding their state at once (see struct net). */
+#define READS_RUNNING 8
+static void drop_after(conn *c, request_ctx *rc);
 static void conn_process_input(conn *c);
 
 /* Decode memory the connection's requests hold, started or not. */
@@ -361,33 +373,77 @@ static void conn_send(conn *c, request_ctx *rc)
 
 /* ---- requests ---- */
 
-static void reads_push(net *nt, request_ctx *rc)
+enum { READQ_NONE, READQ_RUNNING, READQ_FRESH, READQ_PARKED };
+
+static request_ctx **read_queue_head(net *nt, int q, request_ctx ***tail)
 {
+	switch (q) {
+	case READQ_RUNNING:
+		*tail = &nt->reads_tail;
+		return &nt->reads_head;
+	case READQ_FRESH:
+		*tail = &nt->fresh_tail;
+		return &nt->fresh_head;
+	default:
+		*tail = &nt->parked_tail;
+		return &nt->parked_head;
+	}
+}
+
+static void reads_push(net *nt, request_ctx *rc, int q)
+{
+	request_ctx **tail, **head = read_queue_head(nt, q, &tail);
 	rc->read_next = NULL;
-	if (nt->reads_tail)
-		nt->reads_tail->read_next = rc;
+	rc->read_queue = q;
+	if (*tail)
+		(*tail)->read_next = rc;
 	else
-		nt->reads_head = rc;
-	nt->reads_tail = rc;
+		*head = rc;
+	*tail = rc;
+	if (q == READQ_RUNNING)
+		nt->n_running++;
 	uv_idle_start(&nt->reads_idle, on_reads_idle);
 }
 
-/* A closing connection's yielded read leaves the queue before it is freed. */
+static request_ctx *reads_pop(net *nt, int q)
+{
+	request_ctx **tail, **head = read_queue_head(nt, q, &tail);
+	request_ctx *rc = *head;
+	if (!rc)
+		return NULL;
+	*head = rc->read_next;
+	if (!*head)
+		*tail = NULL;
+	rc->read_next = NULL;
+	rc->read_queue = READQ_NONE;
+	if (q == READQ_RUNNING)
+		nt->n_running--;
+	return rc;
+}
+
+/* A closing connection's read leaves its queue before it is freed. */
 static void reads_remove(net *nt, request_ctx *rc)
 {
-	request_ctx **pp = &nt->reads_head, *prev = NULL;
+	if (rc->read_queue == READQ_NONE)
+		return;
+	request_ctx **tail, **pp = read_queue_head(nt, rc->read_queue, &tail), *prev = NULL;
 	while (*pp && *pp != rc) {
 		prev = *pp;
 		pp = &(*pp)->read_next;
 	}
-	if (!*pp)
-		return;
-	*pp = rc->read_next;
-	if (nt->reads_tail == rc)
-		nt->reads_tail = prev;
+	if (*pp) {
+		*pp = rc->read_next;
+		if (*tail == rc)
+			*tail = prev;
+		if (rc->read_queue == READQ_RUNNING)
+			nt->n_running--;
+	}
 	rc->read_next = NULL;
+	rc->read_queue = READQ_NONE;
 }
 
+/* One slice of rc in the loop's read transaction (renewed: each slice
+ * sees the store as it is now). */
 static void run_read(net *nt, request_ctx *rc)
 {
 	store *st = &nt->srv->st;
@@ -408,27 +464,87 @@ static void run_read(net *nt, request_ctx *rc)
 		store_txn_reset(&nt->rtxn);
 	}
 	pthread_rwlock_unlock(&st->map_lock);
-	if (rc->state == REQ_READING)
-		reads_push(nt, rc);
 }
 
-/* Run the oldest yielded read one more slice; answer it if it finished. */
+/* Can this read yield? Only lead_list does (search_list.c). */
+static int read_may_yield(const request_ctx *rc)
+{
+	return rc->entry->body == LEADD__REQUEST__BODY_LEAD_LIST;
+}
+
+/* A yielded read's next slice runs with the rights of its session now, as
+ * every request does (start_request) and every chunk of a bulk write
+ * (session_recheck): the slice reads the store as it is now, so old rights
+ * would show a demoted or moved manager leads they may no longer see, or
+ * a logged-out session anything at all. A session that ended answers the
+ * read UNAUTHENTICATED and ends the connection, as start_request does; a
+ * changed role or team set answers ABORTED (the plan was made for the old
+ * rights). 1: run the slice; 0: rc is answered. */
+static int read_rights_current(conn *c, request_ctx *rc)
+{
+	int check = session_check(c->nt->srv, &c->who, rc);
+	if (check < 0)
+		drop_after(c, rc);
+	if (check)
+		return 0;
+	const principal_t *now = &c->who, *was = &rc->who;
+	if (now->user_id != was->user_id || now->role != was->role ||
+	    now->n_teams != was->n_teams ||
+	    memcmp(now->teams, was->teams, sizeof(now->teams[0]) * now->n_teams) != 0) {
+		dispatch_fail(rc, LD_ABORTED,
+			      "your role or teams changed while this list was being read; "
+			      "run it again");
+		dispatch_finish(rc);
+		return 0;
+	}
+	rc->who = c->who;
+	return 1;
+}
+
+/* The loop's time for new reads' first slices per iteration. */
+#define READS_FRESH_NS 1000000u
+
+/* A read's slice ended: answer it, or keep it running, or (a new read
+ * that yielded while READS_RUNNING others hold their state) drop what it
+ * has done and park it until a running one finishes. */
+static void read_after_slice(net *nt, request_ctx *rc, int was_fresh)
+{
+	if (rc->state != REQ_READING) {
+		conn_pump(rc->conn);
+		return;
+	}
+	if (!was_fresh || nt->n_running < READS_RUNNING) {
+		reads_push(nt, rc, READQ_RUNNING);
+		return;
+	}
+	if (rc->read_state_free)
+		rc->read_state_free(rc->read_state);
+	rc->read_state = NULL;
+	rc->read_state_free = NULL;
+	reads_push(nt, rc, READQ_PARKED);
+}
+
+/* New reads' first slices (about READS_FRESH_NS in all), then one more
+ * slice of the oldest running read; parked reads take the running slots
+ * that free up. */
 static void on_reads_idle(uv_idle_t *h)
 {
 	net *nt = h->data;
-	request_ctx *rc = nt->reads_head;
-	if (!rc) {
-		uv_idle_stop(h);
-		return;
+	uint64_t t0 = uv_hrtime();
+	request_ctx *rc;
+	while (uv_hrtime() - t0 < READS_FRESH_NS && (rc = reads_pop(nt, READQ_FRESH))) {
+		if (read_rights_current(rc->conn, rc))
+			run_read(nt, rc);
+		read_after_slice(nt, rc, 1);
 	}
-	nt->reads_head = rc->read_next;
-	if (!nt->reads_head)
-		nt->reads_tail = NULL;
-	rc->read_next = NULL;
-	run_read(nt, rc); /* queued again at the tail while it yields */
-	if (rc->state == REQ_DONE)
-		conn_pump(rc->conn);
-	if (!nt->reads_head)
+	if ((rc = reads_pop(nt, READQ_RUNNING))) {
+		if (read_rights_current(rc->conn, rc))
+			run_read(nt, rc);
+		read_after_slice(nt, rc, 0);
+	}
+	while (nt->n_running < READS_RUNNING && (rc = reads_pop(nt, READQ_PARKED)))
+		reads_push(nt, rc, READQ_RUNNING);
+	if (!nt->reads_head && !nt->fresh_head && !nt->parked_head)
 		uv_idle_stop(h);
 }
 
@@ -672,8 +788,15 @@ static void start_request(conn *c, request_ctx *rc)
 	if (rc->entry->prework &&
 	    (rc->entry->body != LEADD__REQUEST__BODY_LOGIN || is_password_login(rc))) {
 		start_prework(c, rc);
+	} else if (!rc->entry->writes && read_may_yield(rc)) {
+		/* From the idle handle (on_reads_idle), as REQ_READING: nothing
+		 * later on the connection starts before it. */
+		rc->state = REQ_READING;
+		reads_push(c->nt, rc, READQ_FRESH);
 	} else if (!rc->entry->writes) {
 		run_read(c->nt, rc);
+		if (rc->state == REQ_READING) /* no such read today; never lost */
+			reads_push(c->nt, rc, READQ_RUNNING);
 	} else {
 		c->at_writer++;
 		hold_decoded(c, rc);

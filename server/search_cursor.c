@@ -71,7 +71,10 @@ int sq_cursor_decode(const char *s, sq_cursor *c)
 		return -1;
 	s += 3;
 	size_t len = strlen(s);
-	if (len % 4 == 1 || len > SQ_CURSOR_MAX - 4)
+	/* The longest cursor encode makes: HDR + SEARCH_KEY_MAX bytes in
+	 * base64 without padding. Anything longer would decode past raw (a
+	 * client's cursor is up to LIMIT_CURSOR characters). */
+	if (len % 4 == 1 || len > ((HDR + SEARCH_KEY_MAX) * 4 + 2) / 3)
 		return -1;
 	uint8_t raw[HDR + SEARCH_KEY_MAX + 3];
 	size_t n = 0;

@@ -728,15 +728,16 @@ static int take(sq_exec *x, store_txn *t, const sq_pos *p)
 {
 	if (x->full)
 		return SQ_FULL;
-	if (x->emit(x->emit_arg, t, p->id) == SQ_NOROOM) {
-		x->cursor_pos = x->pos; /* this lead starts the next page */
+	/* No room for this lead: the next page starts after the last lead
+	 * taken, not after x->pos, the last one examined, which may be a lead
+	 * the caller may not see: the cursor would give its id and sort key
+	 * (a title's first 64 bytes) away. */
+	if (x->emit(x->emit_arg, t, p->id) == SQ_NOROOM)
 		return SQ_FULL;
-	}
 	x->pos = *p;
-	if (++x->taken >= x->limit) {
+	x->cursor_pos = *p;
+	if (++x->taken >= x->limit)
 		x->full = 1;
-		x->cursor_pos = *p;
-	}
 	return 0;
 }
 

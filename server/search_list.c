@@ -12,6 +12,7 @@
 #include "ld_frame.h"
 #include "saved_search.h"
 #include "search_exec.h"
+#include "users.h"
 
 /* Room kept in a frame for the envelope around a page of leads. */
 #define LIST_FRAME_BUDGET (LD_FRAME_MAX - 4096)
@@ -199,11 +200,35 @@ static int finish(request_ctx *rc, list_state *st, int more)
 	return LD_OK;
 }
 
+/* A rep's listing of their team's pool resumes only while the pool is
+ * still visible to reps: hiding it is a change of rights the principal does
+ * not carry (net.c checks the role and teams before each slice). */
+static int pool_rights_current(request_ctx *rc, store_txn *t, const sq_filter *f)
+{
+	if (f->role != ROLE_REP || !f->n_teams)
+		return LD_OK;
+	ld_arena a;
+	ld_arena_init(&a, 64u << 10);
+	team_record *tm;
+	int err = team_load(t, f->teams[0], &a, &tm);
+	int visible = err == 0 && tm->pool_visible;
+	ld_arena_free(&a);
+	if (err && err != MDB_NOTFOUND)
+		return dispatch_store_error(rc, err);
+	if (visible != f->rep_pool)
+		return dispatch_fail(rc, LD_ABORTED,
+				     "your team's pool was shown or hidden while this list was "
+				     "being read; run it again");
+	return LD_OK;
+}
+
 int lead_list(request_ctx *rc, store_txn *t)
 {
 	rc->read_again = 0;
 	list_state *st = rc->read_state;
 	int code;
+	if (st && (code = pool_rights_current(rc, t, &st->f)))
+		return code;
 	if (!st && (code = start(rc, t, &st)))
 		return code;
 	int r = sq_exec_step(&st->x, t);

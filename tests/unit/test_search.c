@@ -484,6 +484,16 @@ static void test_cursor_codec(void **state)
 	assert_int_equal(sq_cursor_decode(t2, &d), -1);
 	snprintf(t2, sizeof(t2), "%.150sAAAA", s); /* trailing bytes */
 	assert_int_equal(sq_cursor_decode(t2, &d), -1);
+	/* Longer than any cursor, up to what a request may carry: refused
+	 * without decoding past the buffer (this overflowed it by 13 bytes;
+	 * the sanitizer build sees it). */
+	char longest[LIMIT_CURSOR + 1];
+	for (size_t n = SQ_CURSOR_MAX - 8; n <= LIMIT_CURSOR; n++) {
+		memcpy(longest, "c2.", 3);
+		memset(longest + 3, 'A', n - 3);
+		longest[n] = 0;
+		assert_int_equal(sq_cursor_decode(longest, &d), -1);
+	}
 	/* Listings differ by filter, sort and direction. */
 	Leadd__LeadFilter f = LEADD__LEAD_FILTER__INIT;
 	f.has_mine = f.mine = 1;

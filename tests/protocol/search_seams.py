@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""A listing that yields (lead_list runs in slices on the loop) against what
+happens between its slices, on a real leadd.
+
+A manager's listing walks the N leads of their team's pool (a created-since
+bound no index drives) to find the one lead created last. While it runs,
+another connection changes the manager's rights. Each slice runs as the
+session is *now*, like every request and every chunk of a bulk write:
+
+- the manager's session is logged out elsewhere, or the user disabled:
+  the listing answers UNAUTHENTICATED and the connection closes;
+- the manager is taken off the team's managers, or demoted to rep: the
+  listing does not return the team's lead (it answers ABORTED, "run it
+  again");
+- a rep's team pool is made invisible to reps while the rep's listing of
+  the pool runs: the same.
+
+On one connection, [long listing, a write that makes its lead stop
+matching, a listing] answers in order and the first listing still finds the
+lead (a write never overtakes an earlier read); a logout pipelined behind a
+long listing waits for it. A client that disconnects while its listing is
+yielded, and a SIGTERM while listings are yielded, leave leadd running /
+stopping with exit 0 and `leadd verify` passing (run it under the ASan build
+too).
+
+SEAMS_LEADS overrides N (default 60,000).
+Usage: search_seams.py LEADD_BINARY PROTO_DIR
+"""
+import os
+import select
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb  # noqa: E402
+from leadd_harness import ok_call, pipeline  # noqa: E402
+
+PW = "seams-pw-1"
+results = Results()
+record = results.record
+
+
+def desc(pb, r):
+    return "%s %s" % (pb.Code.Name(r.code), r.message)
+
+
+def main():
+    binary, proto_dir = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="search_seams.")
+    pb = load_pb(proto_dir, tmp)
+    d = Leadd(binary, tmp).start()
+    try:
+        run(pb, d)
+    finally:
+        if d.proc and d.proc.poll() is None:
+            results.stop_and_verify(d, "search seams")
+    sys.exit(results.summary())
+
+
+def bulk(admin, n, team, title):
+    def fill(q):
+        q.lead_create.title = title
+        q.lead_create.team = team
+    done = 0
+    while done < n:
+        k = min(5000, n - done)
+        ans = pipeline(admin, [fill] * k, window=500)
+        bad = [a for a in ans if a.code != 0]
+        if bad:
+            raise RuntimeError("bulk create: " + bad[0].message)
+        done += k
+
+
+def run(pb, d):
+    n = int(os.environ.get("SEAMS_LEADS", "60000"))
+    admin = Client(pb, d.port)
+    add_team(admin, "north", pool_visible=True)
+    add_team(admin, "south")
+    t0 = time.time()
+    bulk(admin, n, "north", "north bulk")
+    record("%d pool leads of north created" % n, True, "%.1f s" % (time.time() - t0))
+    since = int(time.time() * 1000) + 5
+    time.sleep(0.02)
+    last = ok_call(admin, lambda q: (setattr(q.lead_create, "title", "north last"),
+                                     setattr(q.lead_create, "team", "north")),
+                   "last lead").lead.lead
+
+    def walk(q):
+        """The long listing: every north lead examined, the last one found."""
+        q.lead_list.filter.created_since = since
+        q.lead_list.filter.no_next = True
+        q.lead_list.limit = 10
+
+    def manager(name, team="north"):
+        add_user(admin, name, pb.ROLE_MANAGER, team, PW)
+        ok_call(admin, lambda q: (setattr(q.team_edit, "name", "north"),
+                                  q.team_edit.managers.items.append(name)), "manage north")
+        return Client(pb, d.port, name, PW)
+
+    # How long the walk takes alone: the rights change below must land in it.
+    m0 = manager("m0")
+    t = time.time()
+    r = m0.call(walk)
+    walk_ms = (time.time() - t) * 1000
+    record("the manager's walk finds the last lead (baseline)",
+           r.code == 0 and [l.id for l in r.lead_list.leads] == [last.id],
+           "%s, %.0f ms" % (desc(pb, r), walk_ms))
+    t = time.time()
+    ok_call(admin, lambda q: q.ping.SetInParent(), "ping")
+    ping_ms = (time.time() - t) * 1000
+
+    def during(c, change, what):
+        """c's walk with `change` made on admin's connection while it runs."""
+        c.send(walk)
+        time.sleep(0.003)
+        t = time.time()
+        change()
+        change_ms = (time.time() - t) * 1000
+        # The change is committed: was the walk still running? (Its answer
+        # not there yet.) Otherwise the case proves nothing: raise N.
+        early = select.select([c.sock], [], [], 0)[0]
+        try:
+            r = c.recv()
+        except (EOFError, OSError) as e:
+            return None, "closed (%s)" % type(e).__name__
+        inside.append(not (early and r.code == 0))
+        return r, "%s (change took %.0f ms of a %.0f ms walk)" % (desc(pb, r), change_ms, walk_ms)
+
+    inside = []
+
+    def no_team_lead(r):
+        return r is None or r.code != 0 or last.id not in [l.id for l in r.lead_list.leads]
+
+    # 1. Logged out on another connection with the same token.
+    m1 = manager("m1")
+    other = Client(pb, d.port, token=m1.token)
+    r, detail = during(m1, lambda: ok_call(other, lambda q: q.logout.SetInParent(), "logout"),
+                       "logout")
+    record("session logged out while the listing yields: UNAUTHENTICATED, no leads",
+           r is None or r.code == pb.UNAUTHENTICATED, detail)
+    # 2. The user disabled by the admin (a password reset ends sessions the
+    # same way, but its hashing takes longer than the walk).
+    m2 = manager("m2")
+    r, detail = during(m2, lambda: ok_call(admin, lambda q: setattr(q.user_disable, "name", "m2"),
+                                           "disable"), "disable")
+    record("user disabled while the listing yields: UNAUTHENTICATED or closed, no leads",
+           r is None or r.code == pb.UNAUTHENTICATED, detail)
+    # 3. Taken off the team's managers (a manager of no team of their own).
+    m3 = manager("m3", team=None)
+
+    def unmanage():
+        def fill(q):
+            q.team_edit.name = "north"
+            q.team_edit.managers.SetInParent()
+            q.team_edit.managers.items.extend(["m0"])
+        ok_call(admin, fill, "unmanage")
+    r, detail = during(m3, unmanage, "unmanage")
+    record("taken off the team's managers while the listing yields: the team's lead is not "
+           "returned", no_team_lead(r) and (r is None or r.code == pb.ABORTED), detail)
+    # 4. Demoted to a rep of the same team (the pool is visible to reps, so
+    # move them out of it too: a rep of south).
+    m4 = manager("m4")
+    r, detail = during(m4, lambda: ok_call(
+        admin, lambda q: (setattr(q.user_edit, "name", "m4"), setattr(q.user_edit, "team", "south"),
+                          setattr(q.user_edit, "role", pb.ROLE_REP)), "demote"), "demote")
+    record("demoted and moved while the listing yields: the old team's lead is not returned",
+           no_team_lead(r), detail)
+    # 5. A rep's pool made invisible to reps.
+    add_user(admin, "r5", pb.ROLE_REP, "north", PW)
+    r5 = Client(pb, d.port, "r5", PW)
+    r, detail = during(r5, lambda: ok_call(
+        admin, lambda q: (setattr(q.team_edit, "name", "north"),
+                          setattr(q.team_edit, "pool_visible", False)), "hide pool"), "hide")
+    record("pool hidden from reps while a rep's listing yields: its lead is not returned",
+           no_team_lead(r), detail)
+    ok_call(admin, lambda q: (setattr(q.team_edit, "name", "north"),
+                              setattr(q.team_edit, "pool_visible", True)), "show pool")
+    record("every rights change was committed while the walk still ran (else raise "
+           "SEAMS_LEADS)", all(inside), "%s; ping %.1f ms, walk %.0f ms" % (inside, ping_ms,
+                                                                         walk_ms))
+
+    # 6. Order on one connection: the write behind the walk does not run
+    # before it (the walk still finds the lead), answers in order.
+    def give_next(q):
+        q.lead_update.id = last.id
+        q.lead_update.expected_version = last.version
+        q.lead_update.next_action_at = since + 86400000
+    first = m0.next_id
+    ans = pipeline(m0, [walk, give_next, walk])
+    record("[walk, write, walk] on one connection: in order, the write after the first walk",
+           [a.id for a in ans] == [first, first + 1, first + 2] and ans[1].code == 0 and
+           [l.id for l in ans[0].lead_list.leads] == [last.id] and
+           not ans[2].lead_list.leads,
+           repr([(a.id, desc(pb, a), len(a.lead_list.leads)) for a in ans]))
+    # 7. A logout pipelined behind the walk: the walk answers as m0.
+    ans = pipeline(m0, [walk, lambda q: q.logout.SetInParent(),
+                        lambda q: q.ping.SetInParent()])
+    record("a logout behind a yielded listing waits for it",
+           ans[0].code == 0 and ans[1].code == 0, repr([desc(pb, a) for a in ans]))
+    m0.close()
+    # 8. Clients that go away while their listing is yielded.
+    for _ in range(5):
+        c = Client(pb, d.port)
+        c.send(lambda q: (setattr(q.lead_list.filter, "created_before", 1),
+                          setattr(q.lead_list, "limit", 10)))
+        time.sleep(0.002)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+        c.close()
+    r = admin.call(lambda q: q.ping.SetInParent())
+    record("clients gone while their listing yields: leadd still answers", r.code == 0,
+           desc(pb, r))
+    # 9. SIGTERM with listings yielded and parked.
+    cs = [Client(pb, d.port) for _ in range(12)]  # more than run at once (8)
+    for c in cs:
+        c.send(lambda q: (setattr(q.lead_list.filter, "created_before", 1),
+                          setattr(q.lead_list, "limit", 10)))
+    time.sleep(0.005)
+    results.stop_and_verify(d, "with listings yielded, leadd")
+
+
+if __name__ == "__main__":
+    main()
