@@ -28,7 +28,8 @@ from leadd_harness import ADMIN, Client, Leadd, Results, load_pb, ok_call, pipel
 import search_model as sm  # noqa: E402
 
 CALLERS = ["admin", "boss", "mgr_a", "rep_a1", "rep_b1"]
-REFUSED = (3, 5, 7)  # INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED
+REFUSED = (3, 5, 7)
+STATS = {"filters": 0, "empty": 0}  # INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED
 
 
 def later_changes(admin, rng, ids, pb, people):
@@ -231,6 +232,8 @@ def run_filter(c, world, caller, visible, f, sort, desc, limit):
     except ValueError:
         exp, must_refuse = [], True
     exp = sm.expected_order(exp, sort, desc)
+    STATS["filters"] += 1
+    STATS["empty"] += not exp
     got, err, _ = sm.page_all(c, sent, sort, desc, limit, max_pages=len(visible) // limit + 20)
     if must_refuse:
         return err is not None and err[0] == 3, "%s: expected INVALID_ARGUMENT, got %s" % (
@@ -328,6 +331,9 @@ def main():
                             name, sort, " desc" if desc else ""), ok, line)
                 if c is not admin:
                     c.close()
+            # Filters that select nothing judge little: say how many there were.
+            print("%d filters run, %d of them expected to select no lead"
+                  % (STATS["filters"], STATS["empty"]))
             # What the server must refuse.
             f = pb.LeadFilter(statuses=["lead-"])
             _, err, _ = sm.page_all(admin, f)
