@@ -21,6 +21,19 @@ int ld_norm_phone(const char *in, char *out, size_t outlen);
  * name does not fit outlen. */
 int ld_norm_name(const char *in, char *out, size_t outlen);
 
+/* Search words (ld_words.c). A word is a run of letters and digits of the
+ * text after NFKC, Unicode case folding and stripping accents ("Lefèvre"
+ * and "LEFEVRE" are both "lefevre"), cut to at most LD_WORD_MAX bytes at a
+ * character boundary. fn is called once per word, in order (duplicates
+ * included); a non-zero return stops the walk. -1 if text is not UTF-8. */
+#define LD_WORD_MAX 64
+typedef int (*ld_word_fn)(const char *word, size_t len, void *arg);
+int ld_norm_words(const char *text, ld_word_fn fn, void *arg);
+/* The key text sorts by: folded as a search word is, whitespace runs made
+ * one space, trimmed, cut to fit outlen at a character boundary. -1 if text
+ * is not UTF-8. */
+int ld_norm_sort_key(const char *text, char *out, size_t outlen);
+
 /* Text that must never reach a terminal raw: C0 controls and DEL (escape
  * sequences, OSC 52 clipboard writes), C1 controls U+0080-U+009F (8-bit CSI),
  * bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and

@@ -67,6 +67,8 @@ static void update_indexes(store_txn *t, const Leadd__Lead *old, const Leadd__Le
 	store_key_u64(id, lead->id);
 	for (size_t i = 0; i < lead_index_count; i++) {
 		store_db db = lead_index_dbs[i];
+		if (lead_index_since(db) > t->schema)
+			continue;
 		before.n = 0;
 		if (old)
 			lead_index_keys(old, db, &before);
@@ -146,6 +148,16 @@ static void append_changelog(store_txn *t, const Leadd__Lead *old, const Leadd__
 	e.old_status = old ? old->status_id : 0;
 	e.new_owner = lead->owner_id;
 	e.new_status = lead->status_id;
+	if (old) {
+		/* The sort keys before the change: a listing that began paging
+		 * before it still finds the lead where it was (search). */
+		e.has_old_updated_at = e.has_old_next_action_at = e.has_old_created_at = 1;
+		e.old_updated_at = old->updated_at;
+		e.old_next_action_at = old->next_action_at;
+		e.old_created_at = old->created_at;
+		e.old_value = old->value;
+		e.old_title = old->title;
+	}
 	uint8_t key[8];
 	store_key_u64(key, lead->version);
 	store_put_msg(t, DB_CHANGELOG, key, 8, &e.base);
@@ -167,12 +179,22 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 	lead->version = revision;
 	lead->updated_at = ch->now;
 	lead->updated_by = ch->author;
+	if (!old || old->status_id != lead->status_id) {
+		lead->has_status_changed_at = 1;
+		lead->status_changed_at = ch->now;
+	}
 	if (t->ret)
 		return t->ret;
 
-	uint8_t key[8];
+	uint8_t key[8], summary[LEAD_SUMMARY_SIZE];
+	lead_summary sum;
 	store_key_u64(key, lead->id);
 	store_put_msg(t, DB_LEADS, key, 8, &lead->base);
+	if (lead_index_since(DB_LEAD_SUMMARY) <= t->schema) {
+		lead_summary_of(lead, &sum);
+		lead_summary_encode(&sum, summary);
+		store_put(t, DB_LEAD_SUMMARY, key, 8, summary, sizeof(summary), 0);
+	}
 	update_indexes(t, old, lead);
 	update_counters(t, old, lead);
 	append_history(t, lead, ch);

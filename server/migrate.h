@@ -13,4 +13,8 @@ void migrate_fold_names(store_txn *t);
  * team, through the write core; see migrate_lead_teams.c. */
 void migrate_lead_teams(store_txn *t);
 
+/* Build the search indexes and lead summaries of schema 6 from every
+ * lead; see migrate_search_indexes.c. */
+void migrate_search_indexes(store_txn *t);
+
 #endif

@@ -228,6 +228,7 @@ int store_txn_begin(store *st, store_txn *t, int write)
 {
 	memset(t, 0, sizeof(*t));
 	t->st = st;
+	t->schema = STORE_SCHEMA_VERSION;
 	t->ret = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
 	if (t->ret)
 		t->txn = NULL;

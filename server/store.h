@@ -81,6 +81,11 @@ typedef struct {
 			     * writing forces its batch to be replayed without it */
 	size_t chunk_bytes; /* memory the chunks of bulk moves in this
 			     * transaction loaded: they share one bound */
+	/* The schema the data is being brought to while a migration runs
+	 * (store_migrate.c); STORE_SCHEMA_VERSION otherwise. The write core
+	 * keeps only the structures that exist at that schema: a later
+	 * migration builds the newer ones from the records. */
+	uint64_t schema;
 } store_txn;
 
 /* Open (creating if needed) the data directory. Takes the flock first: a
@@ -151,7 +156,7 @@ uint64_t store_meta_next(store_txn *t, const char *name);
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

@@ -91,6 +91,7 @@ static const struct {
 	{3, "index the sessions by user", index_sessions_by_user},
 	{4, "fold user, team, client and tag names by Unicode rules", migrate_fold_names},
 	{5, "move owned leads into their owner's team", migrate_lead_teams},
+	{6, "build the search indexes and lead summaries", migrate_search_indexes},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)
@@ -114,7 +115,9 @@ int store_migrate(store *st, char *err, size_t errlen)
 			continue;
 		log_info("migrating data to schema %llu: %s",
 			 (unsigned long long)migrations[i].version, migrations[i].what);
+		t.schema = migrations[i].version;
 		migrations[i].apply(&t);
+		t.schema = STORE_SCHEMA_VERSION;
 		store_meta_put(&t, META_SCHEMA_VERSION, migrations[i].version);
 	}
 	int rc = have == STORE_SCHEMA_VERSION ? (store_txn_abort(&t), 0) : store_txn_commit(&t);

@@ -229,6 +229,66 @@ static void check_statuses(verifier *v)
 	scan(v, DB_STATUSES, check_status_record);
 }
 
+/* An index key for a problem line: as text when it is printable UTF-8
+ * (tags, words), else as hex (ids, times, amounts), never raw bytes. */
+static const char *key_text(const void *key, size_t len, char *buf, size_t buflen)
+{
+	const unsigned char *p = key;
+	int text = len > 0 && ld_utf8_valid(key, len);
+	for (size_t i = 0; text && i < len; i++)
+		text = p[i] >= 0x20 && p[i] != 0x7f;
+	if (text) {
+		snprintf(buf, buflen, "'%.*s'", (int)len, (const char *)key);
+		return buf;
+	}
+	size_t o = 0;
+	buf[0] = 0;
+	o += (size_t)snprintf(buf, buflen, "0x");
+	for (size_t i = 0; i < len && o + 3 < buflen; i++)
+		o += (size_t)snprintf(buf + o, buflen - o, "%02x", p[i]);
+	return buf;
+}
+
+/* The lead's summary is the one its record gives. */
+static void check_lead_summary(verifier *v, const Leadd__Lead *l)
+{
+	lead_summary want, have;
+	lead_summary_of(l, &want);
+	int rc = lookup_failed(v, lead_summary_load(&v->t, l->id, &have));
+	if (rc == MDB_NOTFOUND) {
+		problem(v, "lead %" PRIu64 " has no summary", l->id);
+		return;
+	}
+	if (rc == MDB_CORRUPTED) {
+		v->t.ret = 0;
+		problem(v, "lead %" PRIu64 ": its summary does not decode", l->id);
+		return;
+	}
+	uint8_t a[LEAD_SUMMARY_SIZE], b[LEAD_SUMMARY_SIZE];
+	lead_summary_encode(&want, a);
+	lead_summary_encode(&have, b);
+	if (rc == 0 && memcmp(a, b, sizeof(a)) != 0)
+		problem(v, "lead %" PRIu64 ": its summary differs from the record", l->id);
+}
+
+/* Every summary belongs to a lead. */
+static void check_summary_entry(verifier *v, const MDB_val *k, const MDB_val *d)
+{
+	(void)d;
+	uint64_t id = k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0;
+	uint8_t key[8];
+	MDB_val lv;
+	store_key_u64(key, id);
+	if (k->mv_size != 8 ||
+	    lookup_failed(v, store_get(&v->t, DB_LEADS, key, 8, &lv)) == MDB_NOTFOUND)
+		problem(v, "a lead summary under key %" PRIu64 " has no lead", id);
+}
+
+static void check_summaries(verifier *v)
+{
+	scan(v, DB_LEAD_SUMMARY, check_summary_entry);
+}
+
 /* Every key the lead should have is in its index. */
 static void check_lead_indexes(verifier *v, const Leadd__Lead *l)
 {
@@ -244,10 +304,13 @@ static void check_lead_indexes(verifier *v, const Leadd__Lead *l)
 		for (size_t k = 0; k < keys.n; k++) {
 			MDB_val kv = {keys.keys[k].len, keys.keys[k].data}, dv = {8, id};
 			int rc = lookup_failed(v, mdb_cursor_get(cur, &kv, &dv, MDB_GET_BOTH));
+			char text[160];
 			if (rc == MDB_NOTFOUND)
-				problem(v, "lead %" PRIu64 ": %s lacks key '%.*s' (%zu bytes)",
-					l->id, store_db_name(lead_index_dbs[i]),
-					(int)keys.keys[k].len, keys.keys[k].data, keys.keys[k].len);
+				problem(v, "lead %" PRIu64 ": %s lacks key %s (%zu bytes)", l->id,
+					store_db_name(lead_index_dbs[i]),
+					key_text(keys.keys[k].data, keys.keys[k].len, text,
+						 sizeof(text)),
+					keys.keys[k].len);
 		}
 		mdb_cursor_close(cur);
 	}
@@ -360,6 +423,7 @@ static void check_lead_record(verifier *v, const MDB_val *k, const MDB_val *d)
 		v->max_lead_id = id;
 	count_lead(v, l->owner_id, l->status_id);
 	check_lead_indexes(v, l);
+	check_lead_summary(v, l);
 	check_lead_history(v, l, d);
 	check_lead_refs(v, l);
 	check_lead_people(v, l);
@@ -399,9 +463,10 @@ static void check_index_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 	if (rc)
 		return;
 	lead_index_keys(l, v->scan_db, &keys);
+	char text[160];
 	if (!lead_index_keyset_has(&keys, k->mv_data, k->mv_size))
-		problem(v, "%s has a stale key '%.*s' for lead %" PRIu64, store_db_name(v->scan_db),
-			(int)k->mv_size, (char *)k->mv_data, id);
+		problem(v, "%s has a stale key %s for lead %" PRIu64, store_db_name(v->scan_db),
+			key_text(k->mv_data, k->mv_size, text, sizeof(text)), id);
 }
 
 static void check_index_entries(verifier *v)
@@ -708,6 +773,7 @@ static const struct {
 	{"statuses", check_statuses},
 	{"leads", check_leads},
 	{"index entries", check_index_entries},
+	{"lead summaries", check_summaries},
 	{"counters", check_counters},
 	{"history", check_history},
 	{"change log", check_changelog},

@@ -307,6 +307,74 @@ static void test_text_escape(void **state)
 	assert_int_equal(ld_text_escape("\x1b", 0, NULL, 0), 4);
 }
 
+struct words {
+	char w[16][LD_WORD_MAX + 1];
+	int n;
+};
+
+static int collect(const char *word, size_t len, void *arg)
+{
+	struct words *ws = arg;
+	assert_true(len > 0 && len <= LD_WORD_MAX);
+	if (ws->n < 16) {
+		memcpy(ws->w[ws->n], word, len);
+		ws->w[ws->n][len] = 0;
+		ws->n++;
+	}
+	return 0;
+}
+
+/* Search words: folded (case, accents, compatibility forms), split on
+ * anything that is not a letter or a digit. */
+static void test_norm_words(void **state)
+{
+	(void)state;
+	struct words ws = {0};
+	assert_int_equal(ld_norm_words("Maison LEFÈVRE, ana.ruiz@acme.io +33 6", collect, &ws), 0);
+	assert_int_equal(ws.n, 8);
+	const char *want[] = {"maison", "lefevre", "ana", "ruiz", "acme", "io", "33", "6"};
+	for (int i = 0; i < 8; i++)
+		assert_string_equal(ws.w[i], want[i]);
+	memset(&ws, 0, sizeof(ws));
+	/* Full-width letters and a ligature fold to plain ones; Greek and
+	 * Cyrillic are letters too. */
+	assert_int_equal(
+		ld_norm_words(
+			"\xef\xbc\xa1\xef\xbc\xa2 \xef\xac\x81ne \xce\x9a\xce\xb1\xce\xbb\xce\xac",
+			collect, &ws),
+		0);
+	assert_int_equal(ws.n, 3);
+	assert_string_equal(ws.w[0], "ab");
+	assert_string_equal(ws.w[1], "fine");
+	assert_string_equal(ws.w[2], "\xce\xba\xce\xb1\xce\xbb\xce\xb1");
+	/* A word longer than the cap is cut at a character boundary. */
+	char long_word[200];
+	memset(long_word, 0, sizeof(long_word));
+	for (int i = 0; i < 70; i++)
+		memcpy(long_word + 2 * i, "\xc3\xa9", 2); /* é x 70 -> e x 70 */
+	memset(&ws, 0, sizeof(ws));
+	assert_int_equal(ld_norm_words(long_word, collect, &ws), 0);
+	assert_int_equal(ws.n, 1);
+	assert_int_equal(strlen(ws.w[0]), LD_WORD_MAX);
+	memset(&ws, 0, sizeof(ws));
+	assert_int_equal(ld_norm_words("\xc3\x28", collect, &ws), -1);
+}
+
+static void test_norm_sort_key(void **state)
+{
+	(void)state;
+	char k[65];
+	assert_int_equal(ld_norm_sort_key("  \xc3\x89"
+					  "cole   Normale ",
+					  k, sizeof(k)),
+			 0);
+	assert_string_equal(k, "ecole normale");
+	char small[6];
+	/* Cut at a character boundary: "ab" + two-byte letters. */
+	assert_int_equal(ld_norm_sort_key("ab\xce\x9a\xce\x9a\xce\x9a", small, sizeof(small)), 0);
+	assert_string_equal(small, "ab\xce\xba");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,7 +383,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_above_max),    cmocka_unit_test(test_norm_email),
 		cmocka_unit_test(test_norm_phone),        cmocka_unit_test(test_norm_name),
 		cmocka_unit_test(test_norm_name_unicode), cmocka_unit_test(test_text_controls),
-		cmocka_unit_test(test_text_escape),
+		cmocka_unit_test(test_text_escape),       cmocka_unit_test(test_norm_words),
+		cmocka_unit_test(test_norm_sort_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
