@@ -46,23 +46,42 @@ def fold_text(s):
     return " ".join(fold_word(w) for w in s.split())
 
 
+WORD_CATEGORIES = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No"}
+
+
+def words_of(text):
+    """ld_norm_words: the text folded, cut into runs of letters and digits
+    (each at most 64 bytes). Query text is cut the same way."""
+    out, cur = [], []
+    for ch in fold_word_full(text) + " ":
+        if unicodedata.category(ch) in WORD_CATEGORIES:
+            cur.append(ch)
+        elif cur:
+            out.append("".join(cur).encode()[:64].decode("utf-8", "ignore"))
+            cur = []
+    return out
+
+
+def fold_word_full(s):
+    """fold_word without the 64-byte cut."""
+    s = unicodedata.normalize("NFKC", s).casefold()
+    return unicodedata.normalize("NFC", _strip_marks(unicodedata.normalize("NFKC", s)))
+
+
 def lead_words(lead):
-    """The words a query word may be a prefix of: of the title, client name,
-    contact names; each email whole and each run of letters/digits in it;
-    each phone as its digits."""
+    """The words a query word may be a prefix of: those of the title, the
+    client name, each contact's name, email ("ana.ruiz@acme.io" is ana, ruiz,
+    acme, io) and phone (as written, and as its digits without the '+')."""
     words = set()
-    texts = [lead.title, lead.client_name] + [c.name for c in lead.contacts]
-    for t in texts:
-        words.update(re.findall(r"\w+", fold_word(t)))
+    texts = [lead.title, lead.client_name]
     for c in lead.contacts:
-        if c.email:
-            e = c.email.strip().lower()
-            words.add(fold_word(e))
-            words.update(re.findall(r"[a-z0-9]+", e))
-        if c.phone:
-            digits = re.sub(r"\D", "", c.phone)
-            if digits:
-                words.add(digits)
+        texts += [c.name, c.email, c.phone]
+    for t in texts:
+        words.update(words_of(t))
+    for c in lead.contacts:
+        digits = re.sub(r"\D", "", c.phone)
+        if len(digits) >= 3:
+            words.add(digits)
     return words
 
 
@@ -171,8 +190,7 @@ def matches(world, caller, f, lead, now_ms=None):
             return False
     if f.HasField("query"):
         words = lead_words(lead)
-        for qw in f.query.split():
-            q = fold_word(qw)
+        for q in words_of(f.query):
             if not any(w.startswith(q) for w in words):
                 return False
     if f.HasField("value_min") or f.HasField("value_max"):
