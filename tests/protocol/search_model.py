@@ -106,15 +106,19 @@ class World:
         self.team_by_id = {t.id: t for t in self.teams.values()}
 
     def status_ids(self, word):
-        """What one `statuses` item means: a status name, a unique prefix of
-        one, or a KPI class word. None when it names nothing or more than
-        one status by prefix (the server should refuse it)."""
-        exact = [s.id for s in self.statuses if s.name == word]
+        """What one `statuses` item means: a KPI class word (every status of
+        that class), else a status name, else a unique prefix of one; case
+        and Unicode form ignored. None when a prefix is ambiguous (refused
+        with INVALID_ARGUMENT), "unknown" when it names nothing (NOT_FOUND)."""
+        w = fold_name(word)
+        if w in KPI_CLASS_WORDS:
+            return {s.id for s in self.statuses if s.kpi_class == KPI_CLASS_WORDS[w]}
+        exact = [s.id for s in self.statuses if fold_name(s.name) == w]
         if exact:
             return set(exact)
-        if word in KPI_CLASS_WORDS:
-            return {s.id for s in self.statuses if s.kpi_class == KPI_CLASS_WORDS[word]}
-        pref = [s.id for s in self.statuses if s.name.startswith(word)]
+        pref = [s.id for s in self.statuses if fold_name(s.name).startswith(w)]
+        if not pref:
+            return "unknown"
         return set(pref) if len(pref) == 1 else None
 
     def managed_teams(self, user):
@@ -161,6 +165,8 @@ def matches(world, caller, f, lead, now_ms=None):
             got = world.status_ids(w)
             if got is None:
                 raise ValueError("status %r names no single status" % w)
+            if got == "unknown":
+                raise LookupError("no status %r" % w)
             ids |= got
         if lead.status_id not in ids:
             return False
@@ -193,6 +199,14 @@ def matches(world, caller, f, lead, now_ms=None):
         for q in words_of(f.query):
             if not any(w.startswith(q) for w in words):
                 return False
+    if f.HasField("no_next") and f.no_next and f.HasField("next_before"):
+        raise ValueError("no_next with next_before")
+    if f.HasField("idle_ms") and f.idle_ms < 0:
+        raise ValueError("negative idle_ms")
+    if f.HasField("query") and (not words_of(f.query) or len(words_of(f.query)) > 16):
+        raise ValueError("a query without words or with more than 16")
+    if f.HasField("value_min") and f.HasField("value_max") and f.value_min > f.value_max:
+        raise ValueError("value_min over value_max")
     if f.HasField("value_min") or f.HasField("value_max"):
         if not f.HasField("value_currency"):
             raise ValueError("value bounds without a currency")
@@ -215,7 +229,9 @@ def matches(world, caller, f, lead, now_ms=None):
     if f.HasField("idle_ms") and lead.updated_at > now_ms - f.idle_ms:
         return False
     if f.HasField("source"):
-        if fold_text(lead.source) != fold_text(f.source):
+        # "folded like names" (docs/protocol.md lead_list): accents kept.
+        # proto/leadd.proto's comment says "case and accents folded".
+        if not lead.source or fold_name(lead.source) != fold_name(f.source):
             return False
     return True
 

@@ -18,8 +18,10 @@ and at the end. Then:
   once - the guarantee at its most precise: such a lead never changed its
   match, whatever its sort key did;
 - every lead returned matched in at least one of its states;
-- a list in id order comes in increasing ids, and every page carries the
-  same revision (the store's when paging began).
+- a list in id order comes in increasing ids; a sorted one in the order
+  of the keys the leads had when paging began, without the leads created
+  since (docs/protocol.md, stable paging); every page carries the same
+  revision (the store's when paging began).
 Leads that matched at the start and at the end but not in between are
 counted and shown, not judged: the issue's words do not settle them.
 
@@ -185,8 +187,22 @@ def run_once(res, pb, port, admin, world, people, hist_leads, pager_name, f, sor
     lit_missing = [i for i in literal if i not in seen]
     print("%s: %d old leads matched at start and end but not throughout; %d of them not "
           "returned (not judged)" % (label, len(literal), len(lit_missing)))
-    if sort == 0 and not desc:
-        res.record("%s: ids increase" % label, all(a < b for a, b in zip(ids, ids[1:])))
+    if sort == 0:
+        res.record("%s: ids %s" % (label, "decrease" if desc else "increase"),
+                   all((a > b) if desc else (a < b) for a, b in zip(ids, ids[1:])))
+    else:
+        # docs/protocol.md: sorted by the keys as they were when paging
+        # began; leads created since are not listed.
+        new = sorted(i for i in seen if i in hist.created)
+        res.record("%s: no lead created while paging is listed" % label, not new,
+                   "%d listed, e.g. %s" % (len(new), new[:10]))
+        old = [hist.states[i][0] for i in ids if i not in hist.created]
+        exp = [l.id for l in sm.expected_order(old, sort, desc)]
+        got_old = [l.id for l in old]
+        first = next((k for k in range(len(exp)) if exp[k] != got_old[k]), None)
+        res.record("%s: leads come in the order of their keys when paging began" % label,
+                   first is None, "" if first is None else "at %d: expected %s, got %s"
+                   % (first, exp[first:first + 5], got_old[first:first + 5]))
     res.record("%s: every page carries the revision paging began at" % label,
                len(set(revs)) == 1 and revs[0] > 0, "revisions %s" % sorted(set(revs))[:5])
     return writes
