@@ -236,6 +236,15 @@ def matches(world, caller, f, lead, now_ms=None):
     return True
 
 
+def describe_lead(lead):
+    """A lead on one line, without its description (what filters look at)."""
+    from google.protobuf import text_format
+    l = type(lead)()
+    l.CopyFrom(lead)
+    l.ClearField("description")
+    return text_format.MessageToString(l, as_one_line=True, as_utf8=True)
+
+
 def sort_key(sort, lead):
     """(missing, key): missing leads (no value, no next action) go last
     whatever the direction."""

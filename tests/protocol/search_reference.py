@@ -257,9 +257,13 @@ def run_filter(c, world, caller, visible, f, sort, desc, limit):
             what, why, first, ge[first:first + 5], gg[first:first + 5])
     extra, missing = sorted(set(gg) - set(ge)), sorted(set(ge) - set(gg))
     dup = len(gg) - len(set(gg))
-    return False, "%s: expected %d leads, got %d (%d extra e.g. %s, %d missing e.g. %s%s)" % (
+    by_id = {l.id: l for l in visible}
+    shown = "".join("\n    %s lead: %s" % (kind, sm.describe_lead(by_id[ids[0]]))
+                    for kind, ids in (("extra", extra), ("missing", missing))
+                    if ids and ids[0] in by_id)
+    return False, "%s: expected %d leads, got %d (%d extra e.g. %s, %d missing e.g. %s%s)%s" % (
         what, len(ge), len(gg), len(extra), extra[:5], len(missing), missing[:5],
-        ", %d twice" % dup if dup else "")
+        ", %d twice" % dup if dup else "", shown)
 
 
 BUDGET_S = float(os.environ.get("LEADD_SEARCH_BUDGET_S", "75"))
