@@ -45,7 +45,8 @@ class History:
     """Every state of every lead seen: the start snapshot, each write's
     answer, the end snapshot."""
 
-    def __init__(self, leads):
+    def __init__(self, leads, focus=()):
+        self.focus = list(focus)  # ids the listing holds at the start
         self.lock = threading.Lock()
         self.states = {l.id: [l] for l in leads}
         self.latest = {l.id: l for l in leads}
@@ -60,7 +61,11 @@ class History:
                 self.created.add(lead.id)
 
     def pick(self, rng):
+        # Half the writes go to leads the listing holds, where they can
+        # move a lead past the pager or out of the listing.
         with self.lock:
+            if self.focus and rng.random() < 0.5:
+                return self.latest[rng.choice(self.focus)]
             return self.latest[rng.choice(list(self.latest))]
 
 
@@ -119,7 +124,9 @@ class Writer(threading.Thread):
 def run_once(res, pb, port, admin, world, people, hist_leads, pager_name, f, sort, desc, rng,
              label):
     status_ids = [s.id for s in world.statuses]
-    hist = History(hist_leads)
+    caller = world.users[pager_name]
+    hist = History(hist_leads, [l.id for l in hist_leads if world.may_see(caller, l) and
+                                sm.matches(world, caller, f or pb.LeadFilter(), l)])
     go, stop = threading.Event(), threading.Event()
     writers = [Writer(pb, port, ADMIN, admin.password, hist, people, status_ids,
                       rng.randrange(1 << 30), go, stop),
@@ -130,13 +137,15 @@ def run_once(res, pb, port, admin, world, people, hist_leads, pager_name, f, sor
     for w in writers:
         w.start()
     pager = admin if pager_name == ADMIN else Client(pb, port, user=pager_name, password=sm.PW)
-    caller = world.users[pager_name]
+    limit = rng.randint(50, 200)
+    # Paging lasts about two seconds however few pages the listing has, so
+    # the writers get to change it under the pager.
+    pause = max(0.03, 2.0 / (len(hist.focus) // limit + 1))
 
     def between():
         go.set()  # the writers start once the first page is answered
-        time.sleep(0.03)
+        time.sleep(pause)
 
-    limit = rng.randint(50, 200)
     t0 = time.time()
     got, err, revs = sm.page_all(pager, f, sort, desc, limit, between=between)
     go.set()
