@@ -155,19 +155,37 @@ class World:
 # ---- filters -------------------------------------------------------------
 
 
+def validate(world, f):
+    """Raise ValueError for a filter the server must refuse with
+    INVALID_ARGUMENT, LookupError for one naming a status that does not
+    exist (NOT_FOUND); docs/protocol.md, lead_list."""
+    for w in f.statuses:
+        got = world.status_ids(w)
+        if got is None:
+            raise ValueError("status %r names no single status" % w)
+        if got == "unknown":
+            raise LookupError("no status %r" % w)
+    if f.HasField("no_next") and f.no_next and f.HasField("next_before"):
+        raise ValueError("no_next with next_before")
+    if f.HasField("idle_ms") and f.idle_ms < 0:
+        raise ValueError("negative idle_ms")
+    if f.HasField("query") and (not words_of(f.query) or len(words_of(f.query)) > 16):
+        raise ValueError("a query without words or with more than 16")
+    if f.HasField("value_min") and f.HasField("value_max") and f.value_min > f.value_max:
+        raise ValueError("value_min over value_max")
+    if f.HasField("value_min") or f.HasField("value_max"):
+        if not f.HasField("value_currency"):
+            raise ValueError("value bounds without a currency")
+
+
 def matches(world, caller, f, lead, now_ms=None):
     """Whether `lead` passes LeadFilter `f` for `caller` (visibility is the
     caller's list, applied before). now_ms: the server's now, for idle_ms.
-    Raises ValueError for a filter the server should refuse."""
+    The filter has passed validate()."""
     if f.statuses:
         ids = set()
         for w in f.statuses:
-            got = world.status_ids(w)
-            if got is None:
-                raise ValueError("status %r names no single status" % w)
-            if got == "unknown":
-                raise LookupError("no status %r" % w)
-            ids |= got
+            ids |= world.status_ids(w)
         if lead.status_id not in ids:
             return False
     if f.HasField("mine") and f.mine and lead.owner_id != caller.id:
@@ -199,17 +217,7 @@ def matches(world, caller, f, lead, now_ms=None):
         for q in words_of(f.query):
             if not any(w.startswith(q) for w in words):
                 return False
-    if f.HasField("no_next") and f.no_next and f.HasField("next_before"):
-        raise ValueError("no_next with next_before")
-    if f.HasField("idle_ms") and f.idle_ms < 0:
-        raise ValueError("negative idle_ms")
-    if f.HasField("query") and (not words_of(f.query) or len(words_of(f.query)) > 16):
-        raise ValueError("a query without words or with more than 16")
-    if f.HasField("value_min") and f.HasField("value_max") and f.value_min > f.value_max:
-        raise ValueError("value_min over value_max")
     if f.HasField("value_min") or f.HasField("value_max"):
-        if not f.HasField("value_currency"):
-            raise ValueError("value bounds without a currency")
         if not lead.HasField("value") or lead.value.currency != f.value_currency:
             return False
         if f.HasField("value_min") and lead.value.amount_minor < f.value_min:
