@@ -304,6 +304,8 @@ def main():
             all_ids = sorted(l.id for l in admin_leads)
             print("%d leads, set up in %.1f s" % (len(all_ids), time.time() - started))
             for name in CALLERS:
+                if d.proc.poll() is not None:
+                    break
                 c = admin if name == "admin" else Client(pb, d.port, user=name, password=sm.PW)
                 caller = world.users[name]
                 visible, err, _ = sm.page_all(c, limit=rng.choice([37, 100, 1000]))
@@ -325,8 +327,15 @@ def main():
                     f = fm.make(fields)
                     sort = rng.choice([0, 0, 1, 2, 3, 4, 5])
                     desc = rng.random() < 0.4
-                    ok, line = run_filter(c, world, caller, visible, f, sort, desc,
-                                          rng.choice([7, 13, 50]))
+                    limit = rng.choice([7, 13, 50])
+                    try:
+                        ok, line = run_filter(c, world, caller, visible, f, sort, desc, limit)
+                    except (EOFError, OSError) as e:
+                        # leadd died or dropped us: name the filter, stop.
+                        res.record("leadd answers every filter", False, "%s as %s limit %d: %r"
+                                   % (sm.describe(f, sort, desc), name, limit, e))
+                        raise
+
                     if not ok:
                         bad += 1
                         print("MISMATCH " + line)
@@ -354,6 +363,8 @@ def main():
             res.record("value bounds without a currency are refused with INVALID_ARGUMENT",
                        err is not None and err[0] == 3, str(err))
             admin.close()
+        except (EOFError, OSError):
+            pass  # recorded with the filter that was running
         finally:
             res.stop_and_verify(d, "search reference")
     print("%.1f s" % (time.time() - started))
