@@ -24,7 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import ADMIN, Client, Leadd, Results, load_pb, ok_call, pipeline  # noqa: E402
+from leadd_harness import Client, Leadd, Results, load_pb, ok_call, pipeline  # noqa: E402
 import search_model as sm  # noqa: E402
 
 CALLERS = ["admin", "boss", "mgr_a", "rep_a1", "rep_b1"]
@@ -254,7 +254,8 @@ def run_filter(c, world, caller, visible, f, sort, desc, limit):
     if sorted(ge) == sorted(gg):
         keys_e = [sm.sort_key(sort, l) for l in exp]
         keys_g = [sm.sort_key(sort, l) for l in got]
-        why = "same leads, ties ordered differently" if keys_e == keys_g else "same leads, order differs"
+        why = "same leads, ties ordered differently" if keys_e == keys_g \
+            else "same leads, order differs"
         first = next(k for k in range(len(ge)) if ge[k] != gg[k])
         return False, "%s: %s at position %d: expected %s, got %s" % (
             what, why, first, ge[first:first + 5], gg[first:first + 5])
