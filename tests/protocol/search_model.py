@@ -374,6 +374,11 @@ def random_contacts(rng):
 
 def random_tags(rng):
     tags, folded = [], set()
+    if rng.random() < 0.4:
+        # One tag on many leads: a term too wide to be the cheap one.
+        t = rng.choice(["partner", "Partner", "PARTNER"])
+        tags.append(t)
+        folded.add(fold_name(t))
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
         t = rng.choice(TAGS)
         if fold_name(t) not in folded:
@@ -394,7 +399,7 @@ def fill_create(rng, n, owners, pools, now_ms, status_ids):
     team = rng.choice(pools) if owner is None else None
     client = rng.choice(CLIENTS) if rng.random() < 0.7 else None
     value = (rng.choice(CURRENCIES), rng.randrange(0, 5000000)) if rng.random() < 0.75 else None
-    source = rng.choice(SOURCES)
+    source = rng.choice(SOURCES) if rng.random() < 0.6 else rng.choice(["Web", "WEB", "web"])
     tags = random_tags(rng)
     contacts = random_contacts(rng)
     status = rng.choice(status_ids)

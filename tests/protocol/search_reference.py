@@ -185,6 +185,30 @@ class FilterMaker:
         return f
 
 
+def wide_filters(pb, visible):
+    """A query, a tag and a source each on as many of the caller's leads as
+    the data has: the one-letter query prefix most words start with, the
+    most common tag and source."""
+    def most(counts):
+        return max(sorted(counts), key=lambda k: counts[k]) if counts else None
+    letters, tags, sources = {}, {}, {}
+    for l in visible:
+        for w in {w[0] for w in sm.lead_words(l)}:
+            letters[w] = letters.get(w, 0) + 1
+        for t in {sm.fold_name(t) for t in l.tags}:
+            tags[t] = tags.get(t, 0) + 1
+        if l.source:
+            sources[sm.fold_name(l.source)] = sources.get(sm.fold_name(l.source), 0) + 1
+    out = []
+    if letters:
+        out.append(pb.LeadFilter(query=most(letters)))
+    if tags:
+        out.append(pb.LeadFilter(tags=[most(tags).upper()]))
+    if sources:
+        out.append(pb.LeadFilter(source=most(sources).upper()))
+    return out
+
+
 def out_of_scope(world, caller, f):
     """A filter naming users or teams the caller does not see: the server
     may refuse it or answer what the caller sees of it; both are right."""
@@ -336,10 +360,19 @@ def main():
                         res.record("leadd answers every filter", False, "%s as %s limit %d: %r"
                                    % (sm.describe(f, sort, desc), name, limit, e))
                         raise
-
                     if not ok:
                         bad += 1
                         print("MISMATCH " + line)
+                # Terms on many leads (a query prefix, a tag, a source),
+                # with every sort: the plans where such a term drives.
+                for f in wide_filters(pb, visible):
+                    for sort in range(6):
+                        for desc in (False, True):
+                            ok, line = run_filter(c, world, caller, visible, f, sort, desc, 50)
+                            if not ok:
+                                bad += 1
+                                print("MISMATCH " + line)
+                            ran += 1
                 res.record("%s: %d filters equal the reference" % (name, ran), bad == 0,
                            "%d mismatches" % bad if bad else "")
                 # Every sort, both directions, unfiltered.
