@@ -254,7 +254,12 @@ def main():
                            sum(n for (k, c), n in a.done.items() if c == 0) > 0)
                 a.c.close()
             for name in KPI_CALLERS:
-                check_kpi(res, pb, d.port, world, name, pw[name])
+                try:
+                    check_kpi(res, pb, d.port, world, name, pw[name])
+                except (EOFError, OSError) as e:
+                    # leadd died or dropped us: say at which caller, stop.
+                    res.record("%s: kpi answers" % name, False, repr(e))
+                    break
             admin.close()
         finally:
             res.stop_and_verify(d, "search random writes")
