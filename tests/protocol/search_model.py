@@ -107,8 +107,8 @@ class World:
 
     def status_ids(self, word):
         """What one `statuses` item means: a KPI class word (every status of
-        that class), else a status name, else a unique prefix of one; case
-        and Unicode form ignored. None when a prefix is ambiguous (refused
+        that class), else a status name, else a unique prefix of one, else
+        the start of exactly one class word; case and Unicode form ignored. None when a prefix is ambiguous (refused
         with INVALID_ARGUMENT), "unknown" when it names nothing (NOT_FOUND)."""
         w = fold_name(word)
         if w in KPI_CLASS_WORDS:
@@ -117,9 +117,15 @@ class World:
         if exact:
             return set(exact)
         pref = [s.id for s in self.statuses if fold_name(s.name).startswith(w)]
-        if not pref:
-            return "unknown"
-        return set(pref) if len(pref) == 1 else None
+        if len(pref) > 1:
+            return None
+        if pref:
+            return set(pref)
+        # Else the start of exactly one class word ("qual").
+        classes = [c for word, c in KPI_CLASS_WORDS.items() if word.startswith(w)]
+        if len(classes) == 1:
+            return {s.id for s in self.statuses if s.kpi_class == classes[0]}
+        return "unknown"
 
     def managed_teams(self, user):
         """The teams whose leads a manager sees: those listing them as a

@@ -106,7 +106,8 @@ class FilterMaker:
         rng, lead = self.rng, self.lead()
         if field == "statuses":
             pool = [s.name for s in self.world.statuses] + list(sm.KPI_CLASS_WORDS) + \
-                ["lead-N", "lead-Q", "cust", "prospect-L"]
+                ["lead-N", "lead-Q", "cust", "prospect-L", "qual", "wo", "de", "lo",
+                 "pro"]
             f.statuses.extend(w if rng.random() < 0.7 else self.word_variant(w)
                               for w in rng.sample(pool, rng.choice([1, 1, 2, 3])))
         elif field == "mine":
