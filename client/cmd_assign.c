@@ -234,7 +234,7 @@ const struct cmd_entry cmd_assign_entry = {
 	.name = "assign",
 	.usage = "ID (--to USER | --pool | --round-robin) | (--from USER --to USER [--status "
 		 "STATUS])",
-	.help = "give a lead to a user, the pool or the next rep; or move all of a user's leads",
+	.help = "give a lead, or all of a user's, to a user, the pool or next rep",
 	.notes = "Managers (for the users of their teams) and admins. With an ID: --to USER gives\n"
 		 "it to USER, --pool makes it unowned in its team's pool, --round-robin gives it\n"
 		 "to the team's next rep. With --from USER --to USER: moves every lead of one\n"

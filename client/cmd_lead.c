@@ -8,6 +8,7 @@
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_date.h"
 
 enum {
 	O_CLIENT = 256,
@@ -23,11 +24,31 @@ enum {
 	O_STATUS,
 	O_TITLE,
 	O_IF_VERSION,
-	O_LIMIT,
-	O_CURSOR,
 	O_OWNER,
 	O_TEAM,
+	O_NEXT,
 };
+
+/* --next DATE: when the next action is due (the forms of lead_date_parse,
+ * "now" too); with allow_none, "none" clears it (0). */
+static int parse_next(const struct cmd_entry *self, struct lead_ctx *ctx, const char *arg,
+		      int allow_none, int64_t *out)
+{
+	int64_t now = lead_now_ms();
+	const char *why = "not a date";
+	if (allow_none && strcmp(arg, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (strcmp(arg, "now") == 0) {
+		*out = now;
+		return 0;
+	}
+	if (lead_date_parse(arg, now, out, &why) == 0 && *out > 0)
+		return 0;
+	return lead_usage_error(self, ctx, "--next: '%s': %s; a date is %s%s", arg, why,
+				LEAD_DATE_FORMS, allow_none ? ", or none to clear it" : "");
+}
 
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
 {
@@ -122,6 +143,14 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 		if (is_class || (len && s->name && strncasecmp(s->name, word, len) == 0))
 			cand[ncand++] = s;
 	}
+	/* No name starts so: the start of one class word ("qual") is that class,
+	 * as lead ls --status reads it (the server's rule). */
+	if (ncand == 0 && len && (kpi = lead_kpi_from_prefix(word)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if ((int)sl->statuses[i]->kpi_class == kpi) {
+				by_class = cand[ncand++] = sl->statuses[i];
+				nclass++;
+			}
 	char names[1024];
 	int rc = 0;
 	if (ncand == 1) {
@@ -189,6 +218,7 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		{"status", required_argument, NULL, O_STATUS},
 		{"owner", required_argument, NULL, O_OWNER},
 		{"team", required_argument, NULL, O_TEAM},
+		{"next", required_argument, NULL, O_NEXT},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__LeadCreateRequest *cr = &a->cr;
@@ -234,6 +264,11 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 			break;
 		case O_TEAM:
 			cr->team = optarg;
+			break;
+		case O_NEXT:
+			if ((rc = parse_next(self, ctx, optarg, 0, &cr->next_action_at)))
+				return rc;
+			cr->has_next_action_at = 1;
 			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
@@ -302,12 +337,13 @@ const struct cmd_entry cmd_add_entry = {
 	.alias = "new",
 	.usage = "TITLE [--client NAME] [--contact NAME] [--role ROLE] [--email EMAIL] "
 		 "[--phone PHONE] [--value AMOUNT] [--currency CODE] [--tag TAG]... "
-		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--owner USER] "
-		 "[--team TEAM]",
+		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--next DATE] "
+		 "[--owner USER] [--team TEAM]",
 	.help = "create a lead and print its id",
 	.notes = "The contact options build the lead's main contact. --value is an amount in\n"
 		 "--currency (an ISO 4217 code, default EUR), with that currency's decimals:\n"
 		 "1234.50 EUR, 5000 JPY, 12.345 BHD. --status takes what `lead status` takes.\n"
+		 "--next DATE plans the next action (a DATE as in `lead help ls`; now works).\n"
 		 "A rep owns the leads they add. A manager or admin gives --owner USER, or\n"
 		 "--team TEAM for an unowned lead in that team's pool (a manager's lead goes to\n"
 		 "their first team's pool without either; an admin must say which).",
@@ -352,84 +388,6 @@ const struct cmd_entry cmd_show_entry = {
 	.exec = cmd_show_exec,
 };
 
-/* ---- lead ls ---- */
-
-static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"limit", required_argument, NULL, O_LIMIT},
-		{"cursor", required_argument, NULL, O_CURSOR},
-		LEAD_CMD_OPTIONS,
-	};
-	Leadd__LeadListRequest lr = LEADD__LEAD_LIST_REQUEST__INIT;
-	unsigned long long limit;
-	int c, rc;
-	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
-		switch (c) {
-		case O_LIMIT:
-			if (lead_parse_uint(optarg, UINT32_MAX, &limit) < 0 || limit == 0)
-				return lead_usage_error(self, ctx,
-							"--limit wants a positive number, not '%s'",
-							optarg);
-			lr.has_limit = 1;
-			lr.limit = (uint32_t)limit;
-			break;
-		case O_CURSOR:
-			lr.cursor = optarg;
-			break;
-		default:
-			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
-				return rc;
-		}
-	}
-	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
-		return rc;
-
-	const Leadd__StatusListReply *sl;
-	const struct lead_names *names;
-	if ((rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, 0, &names)))
-		return rc;
-	Leadd__Request req = LEADD__REQUEST__INIT;
-	req.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
-	req.lead_list = &lr;
-	Leadd__Response *resp;
-	if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_LEAD_LIST, &resp)))
-		return rc;
-	const Leadd__LeadListReply *r = resp->lead_list;
-	const char *cursor = r->cursor && *r->cursor ? r->cursor : NULL;
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON *leads = cJSON_AddArrayToObject(o, "leads");
-		for (size_t i = 0; i < r->n_leads; i++)
-			cJSON_AddItemToArray(leads, lead_json_lead(r->leads[i], sl, names));
-		if (cursor)
-			cJSON_AddStringToObject(o, "cursor", cursor);
-		else
-			cJSON_AddNullToObject(o, "cursor");
-		rc = lead_json_out(o);
-	} else {
-		if (r->n_leads)
-			lead_print_lead_table(r->leads, r->n_leads, sl, names);
-		else
-			lead_out("no leads\n");
-		if (cursor)
-			lead_out("more: lead ls --cursor %s\n", cursor);
-	}
-	leadd__response__free_unpacked(resp, NULL);
-	return rc;
-}
-
-const struct cmd_entry cmd_ls_entry = {
-	.name = "ls",
-	.alias = "list",
-	.usage = "[--limit N] [--cursor CURSOR]",
-	.help = "list leads, a page at a time",
-	.min_args = 0,
-	.max_args = 0,
-	.exec = cmd_ls_exec,
-};
-
 /* ---- lead edit ---- */
 
 struct edit_args {
@@ -454,6 +412,7 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		{"email", required_argument, NULL, O_EMAIL},
 		{"tag", required_argument, NULL, O_TAG},
 		{"if-version", required_argument, NULL, O_IF_VERSION},
+		{"next", required_argument, NULL, O_NEXT},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__LeadUpdateRequest *up = &a->up;
@@ -492,6 +451,11 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		case O_IF_VERSION:
 			a->if_version = optarg;
 			break;
+		case O_NEXT:
+			if ((rc = parse_next(self, ctx, optarg, 1, &up->next_action_at)))
+				return rc;
+			up->has_next_action_at = 1;
+			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 				return rc ? rc : -1;
@@ -510,7 +474,8 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		up->has_clear_value = up->clear_value = 1;
 	}
 	if (!up->title && !up->client_name && !a->value && !up->has_clear_value &&
-	    !up->description && !up->source && !up->main_phone && !up->main_email && !up->tags)
+	    !up->description && !up->source && !up->main_phone && !up->main_email && !up->tags &&
+	    !up->has_next_action_at)
 		return lead_usage_error(self, ctx, "say what to change, e.g. --title TITLE");
 	unsigned long long v = 0;
 	if (a->if_version && lead_parse_uint(a->if_version, UINT64_MAX, &v) < 0)
@@ -573,14 +538,14 @@ const struct cmd_entry cmd_edit_entry = {
 	.alias = "update",
 	.usage = "ID [--title TITLE] [--client NAME] [--value AMOUNT] [--currency CODE] "
 		 "[--description TEXT] [--source SOURCE] [--phone PHONE] [--email EMAIL] "
-		 "[--tag TAG]... [--if-version VERSION]",
+		 "[--tag TAG]... [--next DATE|none] [--if-version VERSION]",
 	.help = "change a lead's fields",
 	.notes = "Only the fields given change. --tag (repeatable) replaces all the tags;\n"
 		 "--phone and --email change the main contact. --value is an amount in the\n"
-		 "lead's currency (or --currency); --value none clears it. The edit is refused "
-		 "(exit 5)\n"
-		 "if the lead changed since it was read: by lead itself just before, or at\n"
-		 "--if-version VERSION.",
+		 "lead's currency (or --currency); --value none clears it. --next DATE plans\n"
+		 "the next action (a DATE as in `lead help ls`; now works), --next none\n"
+		 "clears it. The edit is refused (exit 5) if the lead changed since it was\n"
+		 "read: by lead itself just before, or at --if-version VERSION.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_edit_exec,
@@ -647,8 +612,9 @@ const struct cmd_entry cmd_status_entry = {
 	.usage = "ID STATUS",
 	.help = "move a lead to another status",
 	.notes = "STATUS is a status name (any case), a unique prefix of one, or a KPI class:\n"
-		 "new, qualified, dead, prospect, lost, won. When several statuses match, the\n"
-		 "one in the lead's current stage wins. See `lead statuses`.",
+		 "new, qualified, dead, prospect, lost, won (or the start of one: qual). When\n"
+		 "several statuses match, the one in the lead's current stage wins. See\n"
+		 "`lead statuses`.",
 	.min_args = 2,
 	.max_args = 2,
 	.exec = cmd_status_exec,

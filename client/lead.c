@@ -47,6 +47,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_statuses_entry,
 	&cmd_user_entry,
 	&cmd_team_entry,
+	&cmd_kpi_entry,
+	&cmd_search_entry,
 	&cmd_stats_entry,
 	&cmd_help_entry,
 	NULL,
@@ -190,6 +192,9 @@ int lead_cmd_check_args(const struct cmd_entry *e, struct lead_ctx *ctx, int nar
 {
 	if (nargs < e->min_args)
 		return lead_usage_error(e, ctx, "'%s' needs more arguments", e->name);
+	if (e->max_args == 0 && nargs > 0)
+		return lead_usage_error(e, ctx, "'%s' takes no arguments, only options (--...)",
+					e->name);
 	if (e->max_args >= 0 && nargs > e->max_args)
 		return lead_usage_error(e, ctx, "'%s' takes at most %d argument%s", e->name,
 					e->max_args, e->max_args == 1 ? "" : "s");
@@ -440,7 +445,7 @@ int lead_names(struct lead_ctx *ctx, int teams, const struct lead_names **out)
 	return 0;
 }
 
-static int run(int argc, char **argv, struct lead_ctx *ctx)
+int lead_run(int argc, char **argv, struct lead_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{"server", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
@@ -483,19 +488,4 @@ static int run(int argc, char **argv, struct lead_ctx *ctx)
 		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
 					argv[optind]);
 	return e->exec(e, ctx, argc - optind, argv + optind);
-}
-
-int main(int argc, char **argv)
-{
-	struct lead_ctx ctx = {.timeout_ms = LEAD_DEFAULT_TIMEOUT_MS};
-	int rc = run(argc, argv, &ctx);
-	if (fflush(stdout) != 0 && rc == 0)
-		rc = lead_fail(&ctx, LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
-	Leadd__Response *cached[] = {ctx.statuses, ctx.users, ctx.whoami, ctx.teams};
-	for (size_t i = 0; i < sizeof(cached) / sizeof(cached[0]); i++)
-		if (cached[i])
-			leadd__response__free_unpacked(cached[i], NULL);
-	if (ctx.conn)
-		ld_conn_close(ctx.conn);
-	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "ld_client.h"
 #include "ld_error.h"
+#include "lead_words.h"
 
 #define LEAD_DEFAULT_TIMEOUT_MS 10000
 
@@ -55,6 +56,8 @@ struct lead_session {
 	int has_server, has_user, has_token;
 };
 
+enum { LEAD_FILTERS = 1, LEAD_FILTERS_OWN_TEAM = 2 };
+
 struct cmd_entry {
 	const char *name;
 	const char *alias; /* may be NULL */
@@ -67,6 +70,10 @@ struct cmd_entry {
 	/* A family (`lead user add`): its subcommands, NULL-terminated; their
 	 * names are "FAMILY SUB". exec is then lead_family_exec. */
 	const struct cmd_entry *const *sub;
+	/* Takes the lead filter options (lead_filter.h), which help lists:
+	 * LEAD_FILTERS, or LEAD_FILTERS_OWN_TEAM when --team is the command's
+	 * own option (search save, edit) and --in-team the filter. */
+	int filters;
 };
 
 extern const struct cmd_entry cmd_ping_entry;
@@ -84,8 +91,13 @@ extern const struct cmd_entry cmd_user_entry;
 extern const struct cmd_entry cmd_team_entry;
 extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_assign_entry;
+extern const struct cmd_entry cmd_kpi_entry;
+extern const struct cmd_entry cmd_search_entry;
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
+
+/* Parses the global options and runs the command; the exit status. */
+int lead_run(int argc, char **argv, struct lead_ctx *ctx);
 
 const struct cmd_entry *lead_cmd_find(const char *name);
 /* A subcommand of a family by its last word (or alias); NULL if none. */
@@ -160,6 +172,27 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 			const Leadd__StatusListReply *sl, const char *word, Leadd__Stage stage,
 			const Leadd__Status **out);
 
+/* ---- cmd_ls.c: pages of leads ---- */
+
+/* The first words of a "more:" hint: lead, and --server when given. */
+void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w);
+/* --limit N into lr; 0 or a usage error's exit status. */
+int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
+		     Leadd__LeadListRequest *lr);
+/* Sends lr and prints the page as `lead ls` does (with all, every page as
+ * one list); when more remain, "more: " then hint's words and --cursor.
+ * 0 or an exit status. */
+int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
+		    const struct lead_words *hint);
+
+/* ---- cmd_kpi.c ---- */
+
+/* A KpiReply as the table (rows: each team's reps, its pool and its total,
+ * then the total; by_team: one row per team) and, with a flow, its block. */
+void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
+/* A KpiReply as the JSON of `lead --json kpi`. */
+cJSON *lead_kpi_json(const Leadd__KpiReply *k);
+
 /* ---- lead_config.c ---- */
 
 /* --server, else $LEAD_SERVER, else `server =` in the config file, else
@@ -214,7 +247,8 @@ void lead_format_time(int64_t unix_ms, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);
-int lead_kpi_from_word(const char *word); /* -1 if not a class word */
+int lead_kpi_from_word(const char *word);   /* -1 if not a class word */
+int lead_kpi_from_prefix(const char *word); /* the one class word it starts, or -1 */
 
 const char *lead_role_name(int role);
 
@@ -254,6 +288,11 @@ struct lead_table;
 struct lead_table *lead_table_new(int ncols, const char *const *head);
 /* right: 1 to right-align the column (numbers). */
 void lead_table_align_right(struct lead_table *t, int col);
+/* The column may be cut (with an ellipsis, never below min_width columns) so
+ * the table fits the terminal: its width when stdout is one, else 80. */
+void lead_table_shrink(struct lead_table *t, int col, int min_width);
+/* The same for the last column, which wraps at spaces instead of being cut. */
+void lead_table_wrap_last(struct lead_table *t, int min_width);
 void lead_table_add(struct lead_table *t, const char *const *cells);
 void lead_table_print(struct lead_table *t); /* prints and frees */
 

@@ -6,11 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <utf8proc.h>
 
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_filter.h"
 
 /* ---- small helpers ---- */
 
@@ -46,32 +51,56 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* Terminal columns taken by a UTF-8 string: one per code point, which is
- * right for the Latin, Greek and Cyrillic names a sales team types. */
-static size_t text_width(const char *s)
+/* Terminal columns taken by a UTF-8 string: two for East Asian wide
+ * characters, none for combining marks (utf8proc's widths); text is
+ * escaped before it is measured, so it is valid UTF-8. */
+static size_t text_width_n(const char *s, size_t len)
 {
 	size_t w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	while (len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)len, &cp);
+		if (n <= 0) { /* not UTF-8: one column a byte */
 			w++;
+			n = 1;
+		} else {
+			w += (size_t)utf8proc_charwidth(cp);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
 	return w;
 }
 
-/* A copy of s cut to `width` columns, the last one an ellipsis when cut. */
+static size_t text_width(const char *s)
+{
+	return text_width_n(s, strlen(s));
+}
+
+/* A copy of s cut to `width` columns, the last one an ellipsis when cut
+ * (a wide character that would cross the edge goes too). */
 static char *text_truncate(const char *s, size_t width)
 {
 	if (text_width(s) <= width)
 		return xasprintf("%s", s);
-	size_t w = 0;
-	const char *p = s;
-	for (; *p; p++) {
-		if (((unsigned char)*p & 0xC0) != 0x80) {
-			if (w == width - 1)
-				break;
-			w++;
-		}
+	size_t w = 0, len = strlen(s);
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	while (len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)len, &cp);
+		size_t cw = 1;
+		if (n <= 0)
+			n = 1;
+		else
+			cw = (size_t)utf8proc_charwidth(cp);
+		if (w + cw > width - 1)
+			break;
+		w += cw;
+		p += n;
+		len -= (size_t)n;
 	}
-	return xasprintf("%.*s…", (int)(p - s), s);
+	return xasprintf("%.*s…", (int)((const char *)p - s), s);
 }
 
 /* A copy of text from the server that is safe for a terminal: control
@@ -222,16 +251,41 @@ void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e)
 	fputc('\n', f);
 }
 
+/* text after a column `indent` wide, its words wrapped at 80 columns. */
+static void print_wrapped(FILE *f, const char *text, size_t indent)
+{
+	size_t col = indent;
+	for (const char *p = text; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		if (col > indent && col + 1 + text_width_n(p, len) > 80) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		}
+		fprintf(f, " %.*s", (int)len, p);
+		col += 1 + text_width_n(p, len);
+		p += len;
+	}
+	fputc('\n', f);
+}
+
 void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 {
 	lead_print_cmd_usage(f, e);
 	fprintf(f, "\n%s.\n", e->help);
 	if (e->notes)
 		fprintf(f, "\n%s\n", e->notes);
+	if (e->filters)
+		lead_filter_print_help(f, e->filters == LEAD_FILTERS_OWN_TEAM);
 	if (e->sub) {
 		fputs("\nCommands:\n", f);
-		for (const struct cmd_entry *const *s = e->sub; *s; s++)
-			fprintf(f, "  %-12s %s\n", strrchr((*s)->name, ' ') + 1, (*s)->help);
+		for (const struct cmd_entry *const *s = e->sub; *s; s++) {
+			fprintf(f, "  %-12s", strrchr((*s)->name, ' ') + 1);
+			print_wrapped(f, (*s)->help, 14);
+		}
 		fputs("\n", f);
 		for (const struct cmd_entry *const *s = e->sub; *s; s++)
 			lead_print_cmd_usage(f, *s);
@@ -239,7 +293,7 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 	}
 	if (e->alias)
 		fprintf(f, "Also: lead %s.\n", e->alias);
-	fputs("Global options (--server, --json, --timeout) go before the command; "
+	fputs("Global options (--server, --json, --timeout) go before the command;\n"
 	      "see 'lead --help'.\n",
 	      f);
 }
@@ -332,6 +386,17 @@ int lead_kpi_from_word(const char *word)
 		if (strcasecmp(word, kpi_names[i]) == 0)
 			return i;
 	return -1;
+}
+
+int lead_kpi_from_prefix(const char *word)
+{
+	int found = -1, hits = 0;
+	for (int i = 1; i < 7; i++)
+		if (strncasecmp(word, kpi_names[i], strlen(word)) == 0) {
+			found = i;
+			hits++;
+		}
+	return hits == 1 ? found : -1;
 }
 
 static const char *status_name(const Leadd__StatusListReply *sl, uint64_t id, char *buf, size_t len)
@@ -476,6 +541,8 @@ struct lead_table {
 	size_t nrows, cap;
 	char **cells; /* nrows * ncols, row 0 is the header */
 	int right[16];
+	int shrink[16]; /* the narrowest a cut column may get; 0: never cut */
+	int wrap_last;  /* the last column wraps at spaces instead of being cut */
 };
 
 struct lead_table *lead_table_new(int ncols, const char *const *head)
@@ -490,6 +557,73 @@ void lead_table_align_right(struct lead_table *t, int col)
 {
 	if (col >= 0 && col < t->ncols)
 		t->right[col] = 1;
+}
+
+void lead_table_shrink(struct lead_table *t, int col, int min_width)
+{
+	if (col >= 0 && col < t->ncols && min_width > 1)
+		t->shrink[col] = min_width;
+}
+
+void lead_table_wrap_last(struct lead_table *t, int min_width)
+{
+	lead_table_shrink(t, t->ncols - 1, min_width);
+	t->wrap_last = 1;
+}
+
+/* The last cell, wrapped at spaces to `width` columns, continuation lines
+ * indented to its column; a word wider than the column stays whole. */
+static void print_wrapped_cell(const char *cell, size_t width, size_t indent)
+{
+	size_t col = 0;
+	for (const char *p = cell; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		size_t w = text_width_n(p, len);
+		if (col && col + 1 + w > width) {
+			printf("\n%*s", (int)indent, "");
+			col = 0;
+		}
+		printf("%s%.*s", col ? " " : "", (int)len, p);
+		col += (col ? 1 : 0) + w;
+		p += len;
+	}
+	putchar('\n');
+}
+
+/* Columns a table may fill: the terminal's when stdout is one, else 80 (a
+ * pipe or a file is read by someone at a terminal too, or by a script that
+ * wants --json). */
+static size_t table_columns(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Narrows the shrinkable columns until the rows fit, each time the one
+ * furthest above its minimum (so a title keeps more than a client name). */
+static void table_fit(const struct lead_table *t, size_t *width)
+{
+	size_t total = 0, max = table_columns();
+	for (int c = 0; c < t->ncols; c++)
+		total += width[c] + (c ? 2 : 0);
+	while (total > max) {
+		int widest = -1;
+		for (int c = 0; c < t->ncols; c++)
+			if (t->shrink[c] && width[c] > (size_t)t->shrink[c] &&
+			    (widest < 0 || width[c] - (size_t)t->shrink[c] >
+						   width[widest] - (size_t)t->shrink[widest]))
+				widest = c;
+		if (widest < 0)
+			break;
+		width[widest]--;
+		total--;
+	}
 }
 
 void lead_table_add(struct lead_table *t, const char *const *cells)
@@ -515,9 +649,24 @@ void lead_table_print(struct lead_table *t)
 			if (w > width[c])
 				width[c] = w;
 		}
+	table_fit(t, width);
+	size_t indent = 0;
+	for (int c = 0; c + 1 < t->ncols; c++)
+		indent += width[c] + 2;
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
-			char *cell = t->cells[r * (size_t)t->ncols + (size_t)c];
+			char **slot = &t->cells[r * (size_t)t->ncols + (size_t)c];
+			if (t->wrap_last && c == t->ncols - 1) {
+				print_wrapped_cell(*slot, width[c], indent);
+				free(*slot);
+				continue;
+			}
+			if (text_width(*slot) > width[c]) {
+				char *cut = text_truncate(*slot, width[c]);
+				free(*slot);
+				*slot = cut;
+			}
+			char *cell = *slot;
 			int pad = (int)(width[c] - text_width(cell));
 			int last = c == t->ncols - 1;
 			if (t->right[c])
@@ -624,6 +773,10 @@ void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__Sta
 	lead_table_align_right(t, 0);
 	lead_table_align_right(t, 4);
 	lead_table_align_right(t, 6);
+	/* At 80 columns the title and client share what the other columns leave
+	 * (about 20 beside the widest default status and a large value). */
+	lead_table_shrink(t, 1, 14);
+	lead_table_shrink(t, 2, 6);
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Lead *l = leads[i];
 		char id[24], status[64], value[64], owner[160], version[24];

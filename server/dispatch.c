@@ -89,6 +89,9 @@ void dispatch_free(request_ctx *rc)
 		return;
 	ld_arena_free(&rc->arena);
 	ld_arena_free(&rc->chunk_arena);
+	if (rc->read_state_free)
+		rc->read_state_free(rc->read_state);
+	free(rc->raw_body);
 	free(rc->frame);
 	free(rc->internal);
 	free(rc);
@@ -209,7 +212,13 @@ int dispatch_authorize(request_ctx *rc)
 
 void dispatch_run_read(request_ctx *rc, store_txn *t)
 {
+	rc->read_again = 0;
 	rc->code = rc->entry->handler(rc, t);
+	if (rc->code == LD_OK && rc->read_again) {
+		rc->state = REQ_READING;
+		return;
+	}
+	rc->read_again = 0;
 	dispatch_finish(rc);
 }
 
@@ -237,6 +246,55 @@ void dispatch_finish(request_ctx *rc)
 	rc->state = REQ_DONE;
 }
 
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v > 0x7f) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+/* Pack sm into a new frame; with a raw body, Response gets it as field
+ * rc->raw_body_field appended after its packed fields (protobuf fields
+ * may come in any order). 0, or -1 out of memory. */
+static int pack_frame(request_ctx *rc, Leadd__ServerMessage *sm, size_t n_resp, size_t n)
+{
+	free(rc->frame);
+	rc->frame = malloc(LD_FRAME_HEADER + n);
+	if (!rc->frame)
+		return -1;
+	ld_frame_put_header(rc->frame, (uint32_t)n);
+	uint8_t *p = rc->frame + LD_FRAME_HEADER;
+	if (!rc->raw_body) {
+		leadd__server_message__pack(sm, p);
+	} else {
+		size_t body = rc->raw_body_len;
+		size_t resp_len = n_resp + varint_len((uint64_t)rc->raw_body_field << 3 | 2) +
+				  varint_len(body) + body;
+		size_t o = 0;
+		p[o++] = 0x0a; /* ServerMessage.response */
+		o += put_varint(p + o, resp_len);
+		o += leadd__response__pack(&rc->resp, p + o);
+		o += put_varint(p + o, (uint64_t)rc->raw_body_field << 3 | 2);
+		o += put_varint(p + o, body);
+		memcpy(p + o, rc->raw_body, body);
+	}
+	rc->frame_len = LD_FRAME_HEADER + n;
+	return 0;
+}
+
 void dispatch_pack(request_ctx *rc)
 {
 	if (rc->code != LD_OK) {
@@ -248,13 +306,28 @@ void dispatch_pack(request_ctx *rc)
 		rc->resp.message = rc->message[0] ? rc->message
 						  : (char *)ld_code_sentence(rc->code);
 	}
+	if (rc->code != LD_OK && rc->raw_body) {
+		free(rc->raw_body);
+		rc->raw_body = NULL;
+	}
 	Leadd__ServerMessage sm = LEADD__SERVER_MESSAGE__INIT;
 	sm.kind_case = LEADD__SERVER_MESSAGE__KIND_RESPONSE;
 	sm.response = &rc->resp;
-	size_t n = leadd__server_message__get_packed_size(&sm);
+	size_t n_resp = 0, n;
+	if (rc->raw_body) {
+		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
+		n_resp = leadd__response__get_packed_size(&rc->resp);
+		size_t resp_len = n_resp + varint_len((uint64_t)rc->raw_body_field << 3 | 2) +
+				  varint_len(rc->raw_body_len) + rc->raw_body_len;
+		n = 1 + varint_len(resp_len) + resp_len;
+	} else {
+		n = leadd__server_message__get_packed_size(&sm);
+	}
 	if (n > LD_FRAME_MAX) {
 		/* Lists are capped so this cannot happen; if it does, say so. */
 		log_error("answer of %zu bytes is over the frame limit", n);
+		free(rc->raw_body);
+		rc->raw_body = NULL;
 		rc->code = LD_INTERNAL;
 		snprintf(rc->message, sizeof(rc->message), "the answer was too large to send");
 		rc->resp.body_case = LEADD__RESPONSE__BODY__NOT_SET;
@@ -263,50 +336,45 @@ void dispatch_pack(request_ctx *rc)
 		rc->resp.message = rc->message;
 		n = leadd__server_message__get_packed_size(&sm);
 	}
-	free(rc->frame);
-	rc->frame = malloc(LD_FRAME_HEADER + n);
-	if (!rc->frame) {
+	if (pack_frame(rc, &sm, n_resp, n) < 0) {
 		rc->frame_len = 0;
 		rc->final = 1;
-	} else {
-		ld_frame_put_header(rc->frame, (uint32_t)n);
-		leadd__server_message__pack(&sm, rc->frame + LD_FRAME_HEADER);
-		rc->frame_len = LD_FRAME_HEADER + n;
 	}
+	free(rc->raw_body);
+	rc->raw_body = NULL;
 	/* The answer is in the frame: the decoded request, the records it
 	 * loaded and the reply go now, so a request waiting its turn in the
 	 * connection's FIFO (behind a login, or a write at the writer) holds
 	 * its frame alone. Nothing reads rc->req or rc->resp after this. */
 	ld_arena_free(&rc->arena);
 	rc->req = NULL;
+	if (rc->read_state_free)
+		rc->read_state_free(rc->read_state);
+	rc->read_state = NULL;
+	rc->read_state_free = NULL;
 	Leadd__Response empty = LEADD__RESPONSE__INIT;
 	empty.has_id = rc->resp.has_id; /* an answer packed again keeps its id */
 	empty.id = rc->resp.id;
 	rc->resp = empty;
 }
 
+/* The same rule as the search engine's visibility term (search_query.c
+ * sq_visible), so `lead show` and `lead ls` always agree: admins see
+ * every lead; everyone their own; a manager every lead of their teams
+ * (lead->team_id: an owned lead's is its owner's team, kept so by the
+ * write core; a pool lead's is the pool's); a rep their team's pool when
+ * the team lets reps see it. */
 int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead)
 {
 	const principal_t *who = &rc->who;
 	if (who->role >= ROLE_ADMIN || (lead->owner_id && lead->owner_id == who->user_id))
 		return 1;
-	if (!lead->owner_id) {
-		/* The pool: a manager sees their teams' pools; a rep sees their
-		 * team's pool when the team allows it. */
-		if (!principal_has_team(who, lead->team_id))
-			return 0;
-		if (who->role >= ROLE_MANAGER)
-			return 1;
-		team_record *tm;
-		return team_load(t, lead->team_id, &rc->arena, &tm) == 0 && tm->pool_visible;
-	}
-	if (who->role < ROLE_MANAGER)
+	if (who->role >= ROLE_MANAGER)
+		return principal_has_team(who, lead->team_id);
+	if (lead->owner_id || !who->n_teams || lead->team_id != who->teams[0])
 		return 0;
-	/* Owned by someone else: visible to the managers of the owner's team,
-	 * as it is now (moving a user moves what their managers see). */
-	user_record *owner;
-	return user_load(t, lead->owner_id, &rc->arena, &owner) == 0 &&
-	       principal_has_team(who, owner->team_id);
+	team_record *tm;
+	return team_load(t, lead->team_id, &rc->arena, &tm) == 0 && tm->pool_visible;
 }
 
 const char *role_name(role_t role)

@@ -57,6 +57,7 @@ typedef enum {
 	REQ_NEW,     /* prepared, not yet started */
 	REQ_PREWORK, /* on the thread pool (or waiting out a login delay) */
 	REQ_QUEUED,  /* handed to the writer */
+	REQ_READING, /* a read that yielded: net.c runs it again later */
 	REQ_DONE,    /* answer packed in frame */
 } request_state;
 
@@ -137,6 +138,21 @@ struct request_ctx {
 	/* An error answer that still carries its body (a bulk assign that
 	 * stopped after moving some leads says how many). */
 	int body_on_error;
+
+	/* A read that yields (lead_list): the handler sets read_again and
+	 * keeps its work in read_state (freed with read_state_free); net.c
+	 * runs the handler again, in a fresh read transaction, after other
+	 * connections had their turn. read_next links the waiting reads. */
+	int read_again;
+	void *read_state;
+	void (*read_state_free)(void *state);
+	request_ctx *read_next;
+	/* A reply body the handler packed itself (malloc), sent as field
+	 * raw_body_field of Response: lead_list copies stored leads into it
+	 * without decoding them. */
+	uint8_t *raw_body;
+	size_t raw_body_len;
+	uint32_t raw_body_field;
 };
 
 /* A request of `conn`. Its principal is set when it starts (net.c), not
@@ -151,7 +167,8 @@ int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int he
  * a Login ahead of it on the connection has been answered). 0, or -1 with
  * the answer finished on rc. */
 int dispatch_authorize(request_ctx *rc);
-/* Run a read handler in the given read transaction, then finish. */
+/* Run a read handler in the given read transaction, then finish; a
+ * handler that yields (rc->read_again) leaves rc REQ_READING instead. */
 void dispatch_run_read(request_ctx *rc, store_txn *t);
 /* Run a write handler inside the writer's transaction. Does not finish. */
 int dispatch_run_write(request_ctx *rc, store_txn *t);

@@ -10,13 +10,20 @@
  *   together as one batch.
  *
  * tests/protocol/writer_faults.py uses them to put a fault in the first
- * request of a batch of several. */
+ * request of a batch of several.
+ *
+ * With LEADD_FAULT_CLOCK_FILE=PATH, leadd's clock is the real time plus the
+ * number of milliseconds PATH holds (read at every look at the clock; a
+ * missing or empty file adds nothing), so tests/protocol/kpi_flow.py can
+ * date changes days apart. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dispatch.h"
+#include "server.h"
 #include "writer.h"
 
 #define FAULT_TITLE_EIO "inject-io-error"
@@ -34,8 +41,25 @@ static void fault_hook(request_ctx *rc, store_txn *t)
 		usleep(FAULT_SLOW_US);
 }
 
+static const char *clock_file;
+
+static int64_t clock_shift(int64_t real_ms)
+{
+	FILE *f = fopen(clock_file, "r");
+	long long shift = 0;
+	if (f) {
+		if (fscanf(f, "%lld", &shift) != 1)
+			shift = 0;
+		fclose(f);
+	}
+	return real_ms + shift;
+}
+
 __attribute__((constructor)) static void fault_enable(void)
 {
+	clock_file = getenv("LEADD_FAULT_CLOCK_FILE");
+	if (clock_file && *clock_file)
+		server_clock_hook = clock_shift;
 	const char *on = getenv("LEADD_FAULT_INJECTION");
 	if (on && strcmp(on, "1") == 0)
 		writer_fault_hook = fault_hook;

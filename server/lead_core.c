@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lead_counters.h"
 #include "lead_index.h"
 
 int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
@@ -83,42 +84,6 @@ static void update_indexes(store_txn *t, const Leadd__Lead *old, const Leadd__Le
 	}
 }
 
-static void counter_add(store_txn *t, uint64_t owner, uint64_t status, int delta)
-{
-	uint8_t key[16], val[8];
-	lead_counter_key(key, owner, status);
-	MDB_val v;
-	uint64_t n = 0;
-	if (store_get(t, DB_COUNTERS, key, 16, &v) == 0) {
-		if (v.mv_size != 8) {
-			t->ret = MDB_CORRUPTED;
-			return;
-		}
-		n = store_key_get_u64(v.mv_data);
-	}
-	if (delta < 0 && n == 0) {
-		t->ret = MDB_CORRUPTED; /* a counter would go negative */
-		return;
-	}
-	n = delta < 0 ? n - 1 : n + 1;
-	/* Zero counts are removed so the set of keys equals a recount's. */
-	if (n == 0) {
-		store_del(t, DB_COUNTERS, key, 16, NULL, 0);
-		return;
-	}
-	store_key_u64(val, n);
-	store_put(t, DB_COUNTERS, key, 16, val, 8, 0);
-}
-
-static void update_counters(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead)
-{
-	if (old && old->owner_id == lead->owner_id && old->status_id == lead->status_id)
-		return;
-	if (old)
-		counter_add(t, old->owner_id, old->status_id, -1);
-	counter_add(t, lead->owner_id, lead->status_id, +1);
-}
-
 static void append_history(store_txn *t, const Leadd__Lead *lead, const lead_change *ch)
 {
 	Leadd__Store__HistoryEntry h = LEADD__STORE__HISTORY_ENTRY__INIT;
@@ -196,7 +161,7 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 		store_put(t, DB_LEAD_SUMMARY, key, 8, summary, sizeof(summary), 0);
 	}
 	update_indexes(t, old, lead);
-	update_counters(t, old, lead);
+	lead_counters_apply(t, old, lead, ch);
 	append_history(t, lead, ch);
 	append_changelog(t, old, lead, ch);
 	return t->ret;

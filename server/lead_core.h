@@ -1,5 +1,5 @@
 /* The one write core. Every change to a lead goes through lead_apply(): it
- * writes the record, every secondary index, the (owner, status) counters,
+ * writes the record, every secondary index, the KPI counters and rollup,
  * the lead's history and the change log, in the caller's transaction. No
  * handler touches an index, a counter or the history itself. */
 #ifndef LEADD_LEAD_CORE_H

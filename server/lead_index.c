@@ -11,6 +11,8 @@ const store_db lead_index_dbs[] = {
 	DB_IDX_UPDATED, DB_IDX_VALUE,        DB_IDX_SOURCE, DB_IDX_TITLE,
 };
 const size_t lead_index_count = sizeof(lead_index_dbs) / sizeof(lead_index_dbs[0]);
+_Static_assert(sizeof(lead_index_dbs) / sizeof(lead_index_dbs[0]) <= LEAD_INDEX_DBS_MAX,
+	       "raise LEAD_INDEX_DBS_MAX");
 
 uint64_t lead_index_since(store_db db)
 {
@@ -181,11 +183,6 @@ void lead_index_keys(const Leadd__Lead *l, store_db db, lead_index_keyset *out)
 	default:
 		break;
 	}
-}
-
-void lead_counter_key(uint8_t out[16], uint64_t owner, uint64_t status)
-{
-	store_key_u64_pair(out, owner, status);
 }
 
 void lead_summary_of(const Leadd__Lead *l, lead_summary *s)

@@ -29,6 +29,8 @@ typedef struct {
 	size_t n;
 } lead_index_keyset;
 
+/* At most this many indexes (lead_index_count is their number). */
+#define LEAD_INDEX_DBS_MAX 32
 extern const store_db lead_index_dbs[];
 extern const size_t lead_index_count;
 
@@ -65,8 +67,5 @@ int lead_summary_load(store_txn *t, uint64_t id, lead_summary *out);
  * big-endian number that sorts like the signed amount. */
 #define LEAD_VALUE_KEY_SIZE 11
 void lead_value_key(uint8_t out[LEAD_VALUE_KEY_SIZE], const char *currency, int64_t amount);
-
-/* Counter key for (owner, status). */
-void lead_counter_key(uint8_t out[16], uint64_t owner, uint64_t status);
 
 #endif

@@ -17,4 +17,8 @@ void migrate_lead_teams(store_txn *t);
  * lead; see migrate_search_indexes.c. */
 void migrate_search_indexes(store_txn *t);
 
+/* Rebuild the KPI counters (team, owner, status, with value totals) from
+ * the leads and the per-day rollup from their history; see migrate_kpi.c. */
+void migrate_kpi(store_txn *t);
+
 #endif

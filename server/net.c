@@ -46,6 +46,11 @@ struct net {
 	conn *all;      /* every open connection */
 	store_txn rtxn; /* the loop's read transaction, reset between requests */
 	int rtxn_open;
+	/* Reads that yielded (REQ_READING), oldest first: one runs its next
+	 * slice per loop iteration, from an idle handle, so the connections
+	 * with I/O ready are served between two slices. */
+	request_ctx *reads_head, *reads_tail;
+	uv_idle_t reads_idle;
 	int stopping;
 	uv_timer_t sweep_timer; /* idle connections, once a second */
 	/* Answer bytes held for all connections: handed to libuv and not yet
@@ -101,6 +106,8 @@ typedef struct {
 
 static void conn_close(conn *c);
 static void conn_pump(conn *c);
+static void reads_remove(net *nt, request_ctx *rc);
+static void on_reads_idle(uv_idle_t *h);
 static void conn_process_input(conn *c);
 
 /* Decode memory the connection's requests hold, started or not. */
@@ -254,6 +261,8 @@ static void conn_close(conn *c)
 	while (rc) {
 		request_ctx *next = rc->next;
 		uncount_done(c, rc);
+		if (rc->state == REQ_READING)
+			reads_remove(nt, rc);
 		if (rc->state == REQ_PREWORK && auth_cancel(rc)) {
 			c->at_writer--;
 			dispatch_free(rc);
@@ -352,6 +361,33 @@ static void conn_send(conn *c, request_ctx *rc)
 
 /* ---- requests ---- */
 
+static void reads_push(net *nt, request_ctx *rc)
+{
+	rc->read_next = NULL;
+	if (nt->reads_tail)
+		nt->reads_tail->read_next = rc;
+	else
+		nt->reads_head = rc;
+	nt->reads_tail = rc;
+	uv_idle_start(&nt->reads_idle, on_reads_idle);
+}
+
+/* A closing connection's yielded read leaves the queue before it is freed. */
+static void reads_remove(net *nt, request_ctx *rc)
+{
+	request_ctx **pp = &nt->reads_head, *prev = NULL;
+	while (*pp && *pp != rc) {
+		prev = *pp;
+		pp = &(*pp)->read_next;
+	}
+	if (!*pp)
+		return;
+	*pp = rc->read_next;
+	if (nt->reads_tail == rc)
+		nt->reads_tail = prev;
+	rc->read_next = NULL;
+}
+
 static void run_read(net *nt, request_ctx *rc)
 {
 	store *st = &nt->srv->st;
@@ -372,6 +408,28 @@ static void run_read(net *nt, request_ctx *rc)
 		store_txn_reset(&nt->rtxn);
 	}
 	pthread_rwlock_unlock(&st->map_lock);
+	if (rc->state == REQ_READING)
+		reads_push(nt, rc);
+}
+
+/* Run the oldest yielded read one more slice; answer it if it finished. */
+static void on_reads_idle(uv_idle_t *h)
+{
+	net *nt = h->data;
+	request_ctx *rc = nt->reads_head;
+	if (!rc) {
+		uv_idle_stop(h);
+		return;
+	}
+	nt->reads_head = rc->read_next;
+	if (!nt->reads_head)
+		nt->reads_tail = NULL;
+	rc->read_next = NULL;
+	run_read(nt, rc); /* queued again at the tail while it yields */
+	if (rc->state == REQ_DONE)
+		conn_pump(rc->conn);
+	if (!nt->reads_head)
+		uv_idle_stop(h);
 }
 
 static void fifo_pop(conn *c)
@@ -405,7 +463,9 @@ static void conn_pump(conn *c)
 	if (c->closing)
 		return;
 	for (request_ctx *rc = c->head; rc; rc = rc->next) {
-		if (rc->state == REQ_PREWORK || (rc->state == REQ_QUEUED && rc->entry->barrier))
+		/* A write waits for a yielded read before it, which must not see it. */
+		if (rc->state == REQ_PREWORK || rc->state == REQ_READING ||
+		    (rc->state == REQ_QUEUED && rc->entry->barrier))
 			break;
 		if (rc->state != REQ_NEW)
 			continue;
@@ -1161,6 +1221,8 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 	uv_timer_start(&nt->sweep_timer, on_sweep, 1000, 1000);
 	uv_timer_init(loop, &nt->resume_timer);
 	nt->resume_timer.data = nt;
+	uv_idle_init(loop, &nt->reads_idle);
+	nt->reads_idle.data = nt;
 	uv_timer_init(loop, &nt->output_timer);
 	nt->output_timer.data = nt;
 	uv_timer_start(&nt->output_timer, on_output_tick, 1000, 1000);
@@ -1191,6 +1253,7 @@ static void finish_shutdown(net *nt)
 	session_sweep_stop();
 	uv_close((uv_handle_t *)&nt->resume_timer, NULL);
 	uv_close((uv_handle_t *)&nt->output_timer, NULL);
+	uv_close((uv_handle_t *)&nt->reads_idle, NULL);
 	/* Requests still at the writer are committed before it stops; their
 	 * connections are gone, so the answers are dropped. */
 	while (nt->all)

@@ -13,7 +13,7 @@
 #define LIMIT_EMAIL 254 /* RFC 5321 path limit */
 #define LIMIT_PHONE 40
 #define LIMIT_CURRENCY 3
-#define LIMIT_CURSOR 64
+#define LIMIT_CURSOR 200      /* a sorted listing's cursor carries a sort key */
 #define LIMIT_CLIENT_NAME 100 /* Hello.client_name */
 #define LIMIT_STRING_DEFAULT 1024
 

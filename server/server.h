@@ -20,5 +20,8 @@ typedef struct server {
 } server;
 
 int64_t server_now_ms(void);
+/* Set only by the test-only copy of leadd (fault_inject.c): maps the real
+ * time to the time leadd uses, so tests can date changes. NULL in leadd. */
+extern int64_t (*server_clock_hook)(int64_t real_ms);
 
 #endif

@@ -23,7 +23,7 @@ typedef enum {
 	DB_STATUSES,     /* status id -> packed leadd.Status */
 	DB_HISTORY,      /* lead id|revision -> packed HistoryEntry */
 	DB_CHANGELOG,    /* revision -> packed ChangeEntry */
-	DB_COUNTERS,     /* owner id|status id -> u64 count of live leads */
+	DB_COUNTERS,     /* team|owner|status[|currency] -> count, value (lead_counters.h) */
 	DB_IDX_STATUS,   /* status id -> lead ids */
 	DB_IDX_OWNER,    /* owner id -> lead ids */
 	DB_IDX_CLIENT,   /* client id -> lead ids */
@@ -156,7 +156,7 @@ uint64_t store_meta_next(store_txn *t, const char *name);
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

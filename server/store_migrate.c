@@ -92,6 +92,7 @@ static const struct {
 	{4, "fold user, team, client and tag names by Unicode rules", migrate_fold_names},
 	{5, "move owned leads into their owner's team", migrate_lead_teams},
 	{6, "build the search indexes and lead summaries", migrate_search_indexes},
+	{7, "rebuild the KPI counters by team and the per-day rollup", migrate_kpi},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

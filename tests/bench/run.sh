@@ -5,6 +5,8 @@
 # Builds nothing: BUILD_DIR must hold server/leadd and tests/bench/bench_*.
 # The LMDB floor and leadd's data directory live in one temporary directory,
 # so both measure the same disk. Set TMPDIR to benchmark another disk.
+# Search and KPI at a million leads, against PostgreSQL, is a separate and
+# much longer run: tests/bench/search_vs_pg.sh BUILD_DIR (docs/performance.md).
 set -eu
 
 build=${1:?usage: run.sh BUILD_DIR}

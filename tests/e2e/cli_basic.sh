@@ -66,9 +66,9 @@ expect_no_match "$OUT" '^more:' "ls with everything on one page"
 
 lead_ok ls --limit 1
 expect_eq 3 "$(wc -l <<<"$OUT")" "ls --limit 1 prints a header, one lead and a more line"
-expect_match "$OUT" '^more: lead ls --cursor [^ ]+$' "ls --limit 1 gives a cursor"
+expect_match "$OUT" '^more: lead ls --limit 1 --cursor [^ ]+$' "ls --limit 1 gives a cursor, keeping --limit"
 first=$(sed -n 2p <<<"$OUT" | awk '{ print $1 }')
-cursor=$(sed -n 's/^more: lead ls --cursor //p' <<<"$OUT")
+cursor=$(sed -n 's/^more: lead ls --limit 1 --cursor //p' <<<"$OUT")
 lead_ok ls --limit 1 --cursor "$cursor"
 second=$(sed -n 2p <<<"$OUT" | awk '{ print $1 }')
 expect_match "$second" '^[0-9]+$' "the next page has a lead"

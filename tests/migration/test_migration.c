@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* cmocka.h needs the headers above it. */
@@ -30,7 +31,7 @@
 #include "leadd_store.pb-c.h"
 
 /* The schema this leadd writes (server/store.h STORE_SCHEMA_VERSION). */
-#define CURRENT_SCHEMA 6
+#define CURRENT_SCHEMA 7
 
 static const char *leadd;
 static char dir[256], data[300];
@@ -665,6 +666,127 @@ static void test_schema_4_leads_follow_owner_team(void **state)
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
 }
 
+/* Schema 6 kept the counters under (owner, status) keys and had no rollup.
+ * The test writes a schema-6 directory the way such a leadd left it (old
+ * counter keys, an empty rollup), starts leadd on it, and reads the
+ * counts and the flow back through the kpi request; verify then recounts
+ * both. */
+static Leadd__Lead *kpi_lead(ld_conn *c, const char *title, int64_t amount)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadCreateRequest q = LEADD__LEAD_CREATE_REQUEST__INIT;
+	Leadd__Money m = LEADD__MONEY__INIT;
+	q.title = (char *)title;
+	q.owner = "admin";
+	if (amount) {
+		m.has_amount_minor = 1;
+		m.amount_minor = amount;
+		m.currency = "EUR";
+		q.value = &m;
+	}
+	req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
+	req.lead_create = &q;
+	Leadd__Response *r = call_ok(c, &req);
+	Leadd__Lead *l = r->lead->lead;
+	r->lead->lead = NULL;
+	leadd__response__free_unpacked(r, NULL);
+	return l;
+}
+
+static void kpi_set_status(ld_conn *c, uint64_t id, uint64_t status)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadSetStatusRequest q = LEADD__LEAD_SET_STATUS_REQUEST__INIT;
+	q.has_id = q.has_status_id = 1;
+	q.id = id;
+	q.status_id = status;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_SET_STATUS;
+	req.lead_set_status = &q;
+	leadd__response__free_unpacked(call_ok(c, &req), NULL);
+}
+
+static const Leadd__ClassCount *kpi_class(const Leadd__KpiCounts *k, Leadd__KpiClass cls)
+{
+	for (size_t i = 0; i < k->n_classes; i++)
+		if (k->classes[i]->kpi_class == cls)
+			return k->classes[i];
+	fail_msg("class %d missing from the KPI counts", cls);
+	return NULL;
+}
+
+static void test_schema_6_kpi_counters_rebuilt(void **state)
+{
+	(void)state;
+	char addr[64];
+	run("rm -rf %s", data);
+	assert_int_equal(run("echo admin-password | %s init --data-dir %s --admin admin "
+			     "--password-stdin >/dev/null",
+			     leadd, data),
+			 0);
+	pid_t pid = start(addr, sizeof(addr));
+	ld_conn *c = login(addr);
+	Leadd__Lead *l1 = kpi_lead(c, "valued new", 10000);
+	Leadd__Lead *l2 = kpi_lead(c, "valued qualified", 5000);
+	Leadd__Lead *l3 = kpi_lead(c, "plain new", 0);
+	kpi_set_status(c, l2->id, 2); /* lead-Qualified */
+	uint64_t owner = l1->owner_id, new_status = l1->status_id;
+	leadd__lead__free_unpacked(l1, NULL);
+	leadd__lead__free_unpacked(l2, NULL);
+	leadd__lead__free_unpacked(l3, NULL);
+	ld_conn_close(c);
+	stop(pid);
+
+	/* Back to schema 6: (owner, status) counters, no rollup. */
+	lmdb_w w = w_open();
+	MDB_dbi counters = db(&w, "counters"), rollup = db(&w, "rollup");
+	assert_int_equal(mdb_drop(w.txn, counters, 0), 0);
+	assert_int_equal(mdb_drop(w.txn, rollup, 0), 0);
+	uint8_t key[16], val[8];
+	be64(key, owner);
+	be64(key + 8, new_status);
+	be64(val, 2);
+	put_raw(&w, counters, (char *)key, 16, val, 8);
+	be64(key + 8, 2);
+	be64(val, 1);
+	put_raw(&w, counters, (char *)key, 16, val, 8);
+	put_schema(&w, 6);
+	w_commit(&w);
+	assert_int_equal(read_schema(), 6);
+
+	pid = start(addr, sizeof(addr));
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
+	c = login(addr);
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__KpiRequest q = LEADD__KPI_REQUEST__INIT;
+	q.has_since = 1;
+	q.since = (int64_t)time(NULL) * 1000 - 3600 * 1000;
+	req.body_case = LEADD__REQUEST__BODY_KPI;
+	req.kpi = &q;
+	Leadd__Response *r = call_ok(c, &req);
+	const Leadd__KpiCounts *total = r->kpi->total;
+	const Leadd__ClassCount *n = kpi_class(total, LEADD__KPI_CLASS__KPI_NEW);
+	const Leadd__ClassCount *qd = kpi_class(total, LEADD__KPI_CLASS__KPI_QUALIFIED);
+	assert_int_equal(n->count, 2);
+	assert_int_equal(qd->count, 1);
+	assert_int_equal(n->n_value, 1);
+	assert_int_equal(n->value[0]->amount_minor, 10000);
+	assert_string_equal(n->value[0]->currency, "EUR");
+	assert_int_equal(qd->n_value, 1);
+	assert_int_equal(qd->value[0]->amount_minor, 5000);
+	/* The rollup was replayed from the history: three created, one qualified,
+	 * one lead that left lead-New. */
+	assert_non_null(r->kpi->flow);
+	assert_int_equal(r->kpi->flow->created, 3);
+	assert_int_equal(r->kpi->flow->qualified, 1);
+	assert_int_equal(r->kpi->flow->n_time_in_status, 1);
+	assert_int_equal(r->kpi->flow->time_in_status[0]->status_id, new_status);
+	assert_int_equal(r->kpi->flow->time_in_status[0]->samples, 1);
+	leadd__response__free_unpacked(r, NULL);
+	ld_conn_close(c);
+	stop(pid);
+	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	(void)state;
@@ -694,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_schema_2_sessions_get_indexed),
 		cmocka_unit_test(test_schema_2_names_fold),
 		cmocka_unit_test(test_schema_4_leads_follow_owner_team),
+		cmocka_unit_test(test_schema_6_kpi_counters_rebuilt),
 		cmocka_unit_test(test_newer_schema_is_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

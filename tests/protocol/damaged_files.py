@@ -182,6 +182,69 @@ def record_cases(binary, base, tmp):
         check("verify finds %s" % what, rc == 1 and want in out, "exit %d:\n%s" % (rc, out))
 
 
+def edit_dup(data, table, key, value, delete):
+    """Add or remove one (key, lead id) pair of an index (DUPSORT)."""
+    env = lmdb.open(data, max_dbs=64, subdir=True)
+    try:
+        db = env.open_db(table.encode(), create=False, dupsort=True, dupfixed=True)
+        with env.begin(write=True, db=db) as txn:
+            if delete:
+                assert txn.delete(key, value), (table, key)
+            else:
+                txn.put(key, value, dupdata=True)
+    finally:
+        env.close()
+
+
+def search_index_cases(binary, base, tmp):
+    """The search indexes and lead summaries (schema 6) are checked too."""
+    lead3 = (3).to_bytes(8, "big")
+    cases = [
+        ("a word missing from the word index", "idx_word", b"lead", lead3, True,
+         "lead 3: idx_word lacks key 'lead'"),
+        ("a stale word in the word index", "idx_word", b"ghost", lead3, False,
+         "idx_word has a stale key 'ghost' for lead 3"),
+        ("a stale value key, printed in hex", "idx_value", b"EUR" + bytes(8), lead3, False,
+         "idx_value has a stale key 0x45555200"),
+        ("a lead missing from its team's index", "idx_owner_status",
+         (1).to_bytes(8, "big") + (1).to_bytes(8, "big"), lead3, True,
+         "lead 3: idx_owner_status lacks key 0x"),
+    ]
+    for i, (what, table, key, value, delete, want) in enumerate(cases):
+        data = copy(base, tmp, "index%d" % i)
+        edit_dup(data, table, key, value, delete)
+        rc, out = verify(binary, data)
+        check("verify finds %s" % what, rc == 1 and want in out, "exit %d:\n%s" % (rc, out))
+    summary_cases = [
+        ("a lead without its summary", (2).to_bytes(8, "big"), None, "lead 2 has no summary"),
+        ("a summary that does not decode", (2).to_bytes(8, "big"), b"short",
+         "lead 2: its summary does not decode"),
+        ("a summary for a lead that does not exist", (999).to_bytes(8, "big"), bytes(96),
+         "a lead summary under key 999 has no lead"),
+    ]
+    for i, (what, key, value, want) in enumerate(summary_cases):
+        data = copy(base, tmp, "summary%d" % i)
+        edit(data, b"lead_summary", key, value)
+        rc, out = verify(binary, data)
+        check("verify finds %s" % what, rc == 1 and want in out, "exit %d:\n%s" % (rc, out))
+    # A summary whose status differs from the record's (byte 31 is the low
+    # byte of status_id).
+    data = copy(base, tmp, "summary-status")
+    env = lmdb.open(data, max_dbs=64, subdir=True)
+    try:
+        db = env.open_db(b"lead_summary", create=False)
+        with env.begin(write=True, db=db) as txn:
+            v = bytearray(txn.get((4).to_bytes(8, "big")))
+            v[31] ^= 0x07
+            txn.put((4).to_bytes(8, "big"), bytes(v))
+    finally:
+        env.close()
+    rc, out = verify(binary, data)
+    check("verify finds a summary that differs from its lead",
+          rc == 1 and "lead 4: its summary differs from the record" in out,
+          "exit %d:\n%s" % (rc, out))
+
+
 def refused(binary, data, tmp):
     """leadd, leadd init and leadd verify on data: (ok, detail)."""
     outs = [run(binary, "--data-dir", data, "--listen", "127.0.0.1:0", "--port-file",
@@ -267,6 +330,7 @@ def main():
         flip_cases(binary, base, tmp)
         count_case(binary, base, tmp)
         record_cases(binary, base, tmp)
+        search_index_cases(binary, base, tmp)
         truncate_cases(binary, base, tmp)
         free_tail_case(binary, pb, base, tmp)
         rc, out = verify(binary, base)

@@ -169,12 +169,106 @@ def users_seen(visible, hidden):
     return check
 
 
+def f_kpi(team=None):
+    def fill(q, ctx):
+        q.kpi.SetInParent()
+        if team:
+            q.kpi.team = team
+    return fill
+
+
+def kpi_rows(visible, hidden):
+    """kpi: rows (owner names, "(pool) A" for a team's pool) seen or not."""
+    def check(r, ctx):
+        names = {(x.name + " " + x.team_name) if x.id == 0 else x.name for x in r.kpi.owners}
+        bad = [n for n in visible if n not in names] + ["not " + n for n in hidden if n in names]
+        if bad:
+            return "kpi rows wrong: " + ", ".join(bad) + " (rows: %s)" % sorted(names)
+    return check
+
+
 def teams_seen(visible, hidden):
     def check(r, ctx):
         names = {t.name for t in r.team_list.teams}
         bad = [n for n in visible if n not in names] + ["not " + n for n in hidden if n in names]
         if bad:
             return "team_list wrong (%s): %s" % (sorted(names), ", ".join(bad))
+    return check
+
+
+# Saved searches: each cell makes its own fixture searches (unique names) on
+# their owners' connections before its request is built. The world is
+# reached through ctx.fresh_user, a bound method of it.
+def search_fixture(ctx, kind):
+    """A search of kind own (the caller's; r1's for anon), r2 (r2's own), A
+    or B (shared with that team by its manager); its name."""
+    w = ctx.fresh_user.__self__
+    owner, team = {"own": (ctx.caller_name, None), "r2": ("r2", None), "A": ("mA", "A"),
+                   "B": ("mB", "B")}[kind]
+    name = "fx-%s-%d" % (kind, ctx.n)
+    c = w.conn(owner)
+    try:
+        def fill(q):
+            q.search_save.search.name = name
+            q.search_save.search.filter.mine = True
+            if team:
+                q.search_save.search.team = team
+        r = c.call(fill)
+    finally:
+        c.close()
+    if r.code != ctx.pb.OK:
+        raise RuntimeError("setup: search %s: %s" % (name, r.message))
+    ctx.fixtures = getattr(ctx, "fixtures", {})
+    ctx.fixtures[kind] = name
+    return name
+
+
+def f_search_save(team=None):
+    def fill(q, ctx):
+        q.search_save.search.name = "saved %d" % ctx.n
+        q.search_save.search.filter.statuses.append("new")
+        if team:
+            q.search_save.search.team = team
+    return fill
+
+
+def f_search_list(q, ctx):
+    for kind in ("own", "r2", "A", "B"):
+        search_fixture(ctx, kind)
+    q.search_list.SetInParent()
+
+
+def f_search_by(field, kind):
+    def fill(q, ctx):
+        name = search_fixture(ctx, kind)
+        m = getattr(q, field)
+        m.name = name
+        if field == "search_edit":
+            m.desc = True
+    return fill
+
+
+def search_is(team, owner):
+    def check(r, ctx):
+        s = r.search.search
+        got = (s.team if s.HasField("team") else None, s.owner)
+        if got != (team, owner):
+            return "search team/owner %s, expected %s" % (got, (team, owner))
+    return check
+
+
+def search_pinned(r, ctx):
+    if not r.search.search.pinned:
+        return "the search is not pinned: %s" % r.search.search
+
+
+def searches_seen(visible, hidden):
+    def check(r, ctx):
+        got = {s.name for s in r.search_list.searches}
+        bad = [k for k in visible if ctx.fixtures[k] not in got]
+        bad += ["not " + k for k in hidden if ctx.fixtures[k] in got]
+        if bad:
+            return "search_list wrong: " + ", ".join(bad)
     return check
 
 
@@ -279,18 +373,56 @@ MATRIX = {
         C("admin", "teamB", f_bulk("r3", "r1"), OK)]),
     # Rows for requests still being built: only the login gate is checked
     # until their handlers land (each helper's branch fills its cells).
-    "kpi": dict(lowest="rep", cells=[C("anon", None, f_empty("kpi"), UNAUTH)] + [
-        C(c, None, f_empty("kpi"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
-    "search_save": dict(lowest="rep", cells=[C("anon", None, f_empty("search_save"), UNAUTH)] + [
-        C(c, None, f_empty("search_save"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
-    "search_list": dict(lowest="rep", cells=[C("anon", None, f_empty("search_list"), UNAUTH)] + [
-        C(c, None, f_empty("search_list"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
-    "search_edit": dict(lowest="rep", cells=[C("anon", None, f_empty("search_edit"), UNAUTH)] + [
-        C(c, None, f_empty("search_edit"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
-    "search_rm": dict(lowest="rep", cells=[C("anon", None, f_empty("search_rm"), UNAUTH)] + [
-        C(c, None, f_empty("search_rm"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
-    "search_pin": dict(lowest="rep", cells=[C("anon", None, f_empty("search_pin"), UNAUTH)] + [
-        C(c, None, f_empty("search_pin"), "UNIMPLEMENTED") for c in ("r1", "mA", "admin")]),
+    "kpi": dict(lowest="rep", cells=[
+        C("anon", None, f_kpi(), UNAUTH),
+        C("r1", None, f_kpi(), OK, kpi_rows(["r1", "(pool) A"], ["r2", "mA", "r3", "(pool) B"]),
+          "own row and the team's visible pool"),
+        C("r1", None, f_kpi("A"), OK, kpi_rows(["r1"], ["r2", "r3"])),
+        C("r1", None, f_kpi("B"), PD, note="another team"),
+        C("mA", None, f_kpi(), OK, kpi_rows(["r1", "r2", "mA", "(pool) A"], ["r3", "(pool) B"])),
+        C("mA", None, f_kpi("B"), PD, note="a team mA does not manage"),
+        C("mA", None, f_kpi("no-such-team"), NF),
+        C("admin", None, f_kpi(), OK, kpi_rows(["r1", "r2", "r3", "(pool) A", "(pool) B"], [])),
+        C("admin", None, f_kpi("B"), OK, kpi_rows(["r3", "(pool) B"], ["r1", "(pool) A"]))]),
+    "search_save": dict(lowest="rep", cells=[
+        C("anon", None, f_search_save(), UNAUTH),
+        C("r1", None, f_search_save(), OK, search_is(None, "r1"), "your own"),
+        C("r1", None, f_search_save("A"), PD, note="a rep shares with a team"),
+        C("mA", None, f_search_save("A"), OK, search_is("A", "mA"), "for the team mA manages"),
+        C("mA", None, f_search_save("B"), PD, note="a team mA does not manage"),
+        C("admin", None, f_search_save("B"), OK, search_is("B", ADMIN), "admins: any team")]),
+    "search_list": dict(lowest="rep", cells=[
+        C("anon", None, f_search_list, UNAUTH),
+        C("r1", None, f_search_list, OK, searches_seen(["own", "A"], ["r2", "B"])),
+        C("mA", None, f_search_list, OK, searches_seen(["own", "A"], ["r2", "B"])),
+        C("admin", None, f_search_list, OK, searches_seen(["own", "A", "B"], ["r2"]))]),
+    "search_edit": dict(lowest="rep", cells=[
+        C("anon", None, f_search_by("search_edit", "own"), UNAUTH),
+        C("r1", None, f_search_by("search_edit", "own"), OK, note="your own"),
+        C("r1", None, f_search_by("search_edit", "A"), PD, note="a team search it sees"),
+        C("r1", None, f_search_by("search_edit", "B"), NF, note="team B's: not seen"),
+        C("r1", None, f_search_by("search_edit", "r2"), NF, note="a teammate's own"),
+        C("mA", None, f_search_by("search_edit", "A"), OK, note="team A's, which mA manages"),
+        C("mA", None, f_search_by("search_edit", "B"), NF, note="team B's: not seen"),
+        C("admin", None, f_search_by("search_edit", "B"), OK, note="any team's")]),
+    "search_rm": dict(lowest="rep", cells=[
+        C("anon", None, f_search_by("search_rm", "own"), UNAUTH),
+        C("r1", None, f_search_by("search_rm", "own"), OK, note="your own"),
+        C("r1", None, f_search_by("search_rm", "A"), PD, note="a team search it sees"),
+        C("r1", None, f_search_by("search_rm", "B"), NF, note="team B's: not seen"),
+        C("r1", None, f_search_by("search_rm", "r2"), NF, note="a teammate's own"),
+        C("mA", None, f_search_by("search_rm", "A"), OK, note="team A's, which mA manages"),
+        C("mA", None, f_search_by("search_rm", "B"), NF, note="team B's: not seen"),
+        C("admin", None, f_search_by("search_rm", "B"), OK, note="any team's")]),
+    "search_pin": dict(lowest="rep", cells=[
+        C("anon", None, f_search_by("search_pin", "own"), UNAUTH),
+        C("r1", None, f_search_by("search_pin", "own"), OK, search_pinned, "your own"),
+        C("r1", None, f_search_by("search_pin", "A"), OK, search_pinned, "a team search it sees"),
+        C("r1", None, f_search_by("search_pin", "B"), NF, note="team B's: not seen"),
+        C("r1", None, f_search_by("search_pin", "r2"), NF, note="a teammate's own"),
+        C("mA", None, f_search_by("search_pin", "A"), OK, search_pinned),
+        C("mA", None, f_search_by("search_pin", "B"), NF, note="team B's: not seen"),
+        C("admin", None, f_search_by("search_pin", "B"), OK, search_pinned)]),
     "user_add": dict(lowest="admin", cells=[
         C("anon", None, f_user_add, UNAUTH),
         C("r1", None, f_user_add, PD), C("mA", None, f_user_add, PD),

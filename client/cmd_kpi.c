@@ -1,0 +1,448 @@
+/* lead kpi: lead counts per KPI class for reps and teams, with open value,
+ * and with --since the flow over a period (from the server's rollups). */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ld_currency.h"
+#include "lead.h"
+#include "lead_date.h"
+
+enum { O_BY = 256, O_TEAM, O_SINCE };
+
+/* The table's class columns, in the order. */
+static const int classes[] = {
+	LEADD__KPI_CLASS__KPI_NEW,      LEADD__KPI_CLASS__KPI_QUALIFIED, LEADD__KPI_CLASS__KPI_DEAD,
+	LEADD__KPI_CLASS__KPI_PROSPECT, LEADD__KPI_CLASS__KPI_WON,       LEADD__KPI_CLASS__KPI_LOST,
+};
+#define NCLASSES 6
+
+static uint64_t class_count(const Leadd__KpiCounts *c, int kpi)
+{
+	for (size_t i = 0; c && i < c->n_classes; i++)
+		if ((int)c->classes[i]->kpi_class == kpi)
+			return c->classes[i]->count;
+	return 0;
+}
+
+/* Open value: the value of leads still in play (new, qualified, prospect),
+ * per currency, sorted by code. */
+struct amount {
+	char code[4];
+	int64_t minor;
+};
+struct open_value {
+	struct amount *a;
+	size_t n;
+};
+
+static int by_code(const void *x, const void *y)
+{
+	return strcmp(((const struct amount *)x)->code, ((const struct amount *)y)->code);
+}
+
+static void open_value(const Leadd__KpiCounts *c, struct open_value *ov)
+{
+	ov->a = NULL;
+	ov->n = 0;
+	size_t cap = 0;
+	for (size_t i = 0; c && i < c->n_classes; i++) {
+		int k = c->classes[i]->kpi_class;
+		if (k != LEADD__KPI_CLASS__KPI_NEW && k != LEADD__KPI_CLASS__KPI_QUALIFIED &&
+		    k != LEADD__KPI_CLASS__KPI_PROSPECT)
+			continue;
+		for (size_t v = 0; v < c->classes[i]->n_value; v++) {
+			const Leadd__Money *m = c->classes[i]->value[v];
+			if (!m->currency || strlen(m->currency) != 3)
+				continue;
+			size_t j = 0;
+			while (j < ov->n && strcmp(ov->a[j].code, m->currency) != 0)
+				j++;
+			if (j == ov->n) {
+				if (ov->n == cap) {
+					cap = cap ? 2 * cap : 4;
+					struct amount *na = realloc(ov->a, cap * sizeof(*na));
+					if (!na) {
+						fputs("lead: out of memory\n", stderr);
+						exit(LD_EXIT_ERROR);
+					}
+					ov->a = na;
+				}
+				memcpy(ov->a[ov->n].code, m->currency, 4);
+				ov->a[ov->n++].minor = 0;
+			}
+			ov->a[j].minor += m->amount_minor;
+		}
+	}
+	if (ov->n > 1)
+		qsort(ov->a, ov->n, sizeof(*ov->a), by_code);
+}
+
+/* "12,500.00 EUR": the currency's decimals, thousands grouped. */
+static void format_money(int64_t minor, const char *code, char *buf, size_t len)
+{
+	const ld_currency *cur = ld_currency_find(code);
+	char raw[40], grouped[64];
+	ld_amount_format(minor, cur ? cur->minor : 0, raw, sizeof(raw));
+	const char *p = raw;
+	size_t o = 0;
+	if (*p == '-')
+		grouped[o++] = *p++;
+	size_t int_len = strcspn(p, ".");
+	for (size_t i = 0; p[i] && o < sizeof(grouped) - 1; i++) {
+		if (i && i < int_len && (int_len - i) % 3 == 0)
+			grouped[o++] = ',';
+		grouped[o++] = p[i];
+	}
+	grouped[o] = '\0';
+	snprintf(buf, len, "%s %s%s", grouped, code, cur ? "" : " (minor units)");
+}
+
+static void add_counts_row(struct lead_table *t, const char *name, const Leadd__KpiCounts *c)
+{
+	char num[NCLASSES][24], value[64];
+	struct open_value ov;
+	open_value(c, &ov);
+	for (int i = 0; i < NCLASSES; i++)
+		snprintf(num[i], sizeof(num[i]), "%llu",
+			 (unsigned long long)class_count(c, classes[i]));
+	if (ov.n)
+		format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
+	else
+		snprintf(value, sizeof(value), "-");
+	const char *row[] = {name, num[0], num[1], num[2], num[3], num[4], num[5], value};
+	lead_table_add(t, row);
+	/* One line per further currency, under the first. */
+	for (size_t k = 1; k < ov.n; k++) {
+		format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
+		const char *more[] = {"", "", "", "", "", "", "", value};
+		lead_table_add(t, more);
+	}
+	free(ov.a);
+}
+
+static const char *row_name(const Leadd__KpiRow *r, char *buf, size_t len)
+{
+	if (r->name && *r->name)
+		return r->name;
+	snprintf(buf, len, "%s %llu", r->id ? "user" : "pool", (unsigned long long)r->id);
+	return buf;
+}
+
+static void print_counts(const Leadd__KpiReply *k, int by_team)
+{
+	static const char *const head[] = {"",         "NEW", "QUALIFIED", "DEAD",
+					   "PROSPECT", "WON", "LOST",      "OPEN VALUE"};
+	struct lead_table *t = lead_table_new(8, head);
+	lead_table_shrink(t, 0, 12); /* long user, status or source names */
+	for (int c = 1; c < 8; c++)
+		lead_table_align_right(t, c);
+	char buf[64], total[160];
+	if (by_team) {
+		for (size_t i = 0; i < k->n_teams; i++)
+			add_counts_row(t, row_name(k->teams[i], buf, sizeof(buf)),
+				       k->teams[i]->counts);
+	} else {
+		/* Each team's reps (and its pool), then the team's total. */
+		for (size_t i = 0; i < k->n_teams; i++) {
+			const Leadd__KpiRow *tm = k->teams[i];
+			for (size_t j = 0; j < k->n_owners; j++) {
+				const Leadd__KpiRow *o = k->owners[j];
+				if (o->team_id != tm->id)
+					continue;
+				if (o->id == 0)
+					add_counts_row(t, "(pool)", o->counts);
+				else
+					add_counts_row(t, row_name(o, buf, sizeof(buf)), o->counts);
+			}
+			snprintf(total, sizeof(total), "%s total", row_name(tm, buf, sizeof(buf)));
+			add_counts_row(t, total, tm->counts);
+		}
+		/* Owners of no team the reply lists (no team at all, or one the
+		 * caller sees only through them). */
+		for (size_t j = 0; j < k->n_owners; j++) {
+			const Leadd__KpiRow *o = k->owners[j];
+			int listed = 0;
+			for (size_t i = 0; i < k->n_teams; i++)
+				listed |= k->teams[i]->id == o->team_id;
+			if (!listed)
+				add_counts_row(t, row_name(o, buf, sizeof(buf)), o->counts);
+		}
+	}
+	add_counts_row(t, "total", k->total);
+	lead_table_print(t);
+}
+
+static void rate(uint64_t num, uint64_t den, char *buf, size_t len)
+{
+	if (den)
+		snprintf(buf, len, "%.1f%%", 100.0 * (double)num / (double)den);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void print_flow(const Leadd__KpiFlow *f)
+{
+	char since[32], until[32], r1[16], r2[16];
+	lead_date_format_local(f->since, since, sizeof(since));
+	lead_date_format_local(f->until, until, sizeof(until));
+	lead_out("\nFrom %s to %s:\n", since, until);
+	struct lead_kv *kv = lead_kv_new();
+	lead_kv_add(kv, "created", "%llu", (unsigned long long)f->created);
+	lead_kv_add(kv, "qualified", "%llu", (unsigned long long)f->qualified);
+	lead_kv_add(kv, "dead", "%llu", (unsigned long long)f->dead);
+	lead_kv_add(kv, "converted", "%llu", (unsigned long long)f->converted);
+	rate(f->qualified, f->created, r1, sizeof(r1));
+	rate(f->converted, f->qualified, r2, sizeof(r2));
+	lead_kv_add(kv, "new -> qualified", "%s", r1);
+	lead_kv_add(kv, "qualified -> prospect", "%s", r2);
+	lead_kv_print(kv);
+	if (f->n_time_in_status) {
+		lead_out("\n");
+		static const char *const head[] = {"STATUS", "MEDIAN TIME", "LEADS"};
+		struct lead_table *t = lead_table_new(3, head);
+		lead_table_shrink(t, 0, 12); /* long user, status or source names */
+		lead_table_align_right(t, 1);
+		lead_table_align_right(t, 2);
+		for (size_t i = 0; i < f->n_time_in_status; i++) {
+			const Leadd__StatusTime *s = f->time_in_status[i];
+			char med[32], n[24];
+			lead_duration_format(s->median_ms, med, sizeof(med));
+			snprintf(n, sizeof(n), "%llu", (unsigned long long)s->samples);
+			const char *row[] = {s->name ? s->name : "?", s->samples ? med : "-", n};
+			lead_table_add(t, row);
+		}
+		lead_table_print(t);
+	}
+	if (f->n_by_source) {
+		lead_out("\n");
+		static const char *const head[] = {"SOURCE", "CREATED", "QUALIFIED", "CONVERTED",
+						   "RATE"};
+		struct lead_table *t = lead_table_new(5, head);
+		lead_table_shrink(t, 0, 12); /* long user, status or source names */
+		for (int c = 1; c < 5; c++)
+			lead_table_align_right(t, c);
+		for (size_t i = 0; i < f->n_by_source; i++) {
+			const Leadd__SourceFlow *s = f->by_source[i];
+			char c1[24], c2[24], c3[24], r[16];
+			snprintf(c1, sizeof(c1), "%llu", (unsigned long long)s->created);
+			snprintf(c2, sizeof(c2), "%llu", (unsigned long long)s->qualified);
+			snprintf(c3, sizeof(c3), "%llu", (unsigned long long)s->converted);
+			rate(s->converted, s->created, r, sizeof(r));
+			const char *row[] = {s->source && *s->source ? s->source : "(none)", c1, c2,
+					     c3, r};
+			lead_table_add(t, row);
+		}
+		lead_table_print(t);
+	}
+}
+
+void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
+{
+	print_counts(k, by_team);
+	if (k->flow)
+		print_flow(k->flow);
+}
+
+/* ---- JSON ---- */
+
+static cJSON *counts_json(const Leadd__KpiCounts *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int i = 0; i < NCLASSES; i++)
+		cJSON_AddNumberToObject(o, lead_kpi_name(classes[i]),
+					(double)class_count(c, classes[i]));
+	struct open_value ov;
+	open_value(c, &ov);
+	cJSON *v = cJSON_AddObjectToObject(o, "open_value");
+	for (size_t k = 0; k < ov.n; k++)
+		cJSON_AddNumberToObject(v, ov.a[k].code, (double)ov.a[k].minor);
+	free(ov.a);
+	return o;
+}
+
+static cJSON *rate_json(uint64_t num, uint64_t den)
+{
+	/* Four decimals: 0.3333, not 0.33333333333333331. */
+	return den ? cJSON_CreateNumber(round(10000.0 * (double)num / (double)den) / 10000.0)
+		   : cJSON_CreateNull();
+}
+
+static cJSON *flow_json(const Leadd__KpiFlow *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "since", (double)f->since);
+	cJSON_AddNumberToObject(o, "until", (double)f->until);
+	cJSON_AddNumberToObject(o, "created", (double)f->created);
+	cJSON_AddNumberToObject(o, "qualified", (double)f->qualified);
+	cJSON_AddNumberToObject(o, "dead", (double)f->dead);
+	cJSON_AddNumberToObject(o, "converted", (double)f->converted);
+	cJSON *r = cJSON_AddObjectToObject(o, "rates");
+	cJSON_AddItemToObject(r, "new_to_qualified", rate_json(f->qualified, f->created));
+	cJSON_AddItemToObject(r, "qualified_to_prospect", rate_json(f->converted, f->qualified));
+	cJSON *t = cJSON_AddObjectToObject(o, "time_in_status");
+	for (size_t i = 0; i < f->n_time_in_status; i++) {
+		const Leadd__StatusTime *s = f->time_in_status[i];
+		cJSON *e = cJSON_CreateObject();
+		if (s->samples)
+			cJSON_AddNumberToObject(e, "median_ms", (double)s->median_ms);
+		else
+			cJSON_AddNullToObject(e, "median_ms");
+		cJSON_AddNumberToObject(e, "samples", (double)s->samples);
+		cJSON_AddItemToObject(t, s->name ? s->name : "?", e);
+	}
+	cJSON *b = cJSON_AddObjectToObject(o, "by_source");
+	for (size_t i = 0; i < f->n_by_source; i++) {
+		const Leadd__SourceFlow *s = f->by_source[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "created", (double)s->created);
+		cJSON_AddNumberToObject(e, "qualified", (double)s->qualified);
+		cJSON_AddNumberToObject(e, "converted", (double)s->converted);
+		cJSON_AddItemToObject(b, s->source ? s->source : "", e);
+	}
+	return o;
+}
+
+cJSON *lead_kpi_json(const Leadd__KpiReply *k)
+{
+	char buf[64];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "revision", (double)k->revision);
+	cJSON_AddItemToObject(o, "total", counts_json(k->total));
+	cJSON *owners = cJSON_AddObjectToObject(o, "owners");
+	cJSON *pools = NULL;
+	for (size_t i = 0; i < k->n_owners; i++) {
+		const Leadd__KpiRow *r = k->owners[i];
+		if (r->id == 0) {
+			/* A team's pool is no user: its own object, by team name. */
+			if (!pools)
+				pools = cJSON_CreateObject();
+			const char *team = r->team_name && *r->team_name ? r->team_name : NULL;
+			if (!team) {
+				snprintf(buf, sizeof(buf), "team %llu",
+					 (unsigned long long)r->team_id);
+				team = buf;
+			}
+			cJSON_AddItemToObject(pools, team, counts_json(r->counts));
+			continue;
+		}
+		cJSON_AddItemToObject(owners, row_name(r, buf, sizeof(buf)),
+				      counts_json(r->counts));
+	}
+	cJSON *teams = cJSON_AddObjectToObject(o, "teams");
+	for (size_t i = 0; i < k->n_teams; i++)
+		cJSON_AddItemToObject(teams, row_name(k->teams[i], buf, sizeof(buf)),
+				      counts_json(k->teams[i]->counts));
+	if (pools)
+		cJSON_AddItemToObject(o, "pools", pools);
+	if (k->flow)
+		cJSON_AddItemToObject(o, "flow", flow_json(k->flow));
+	return o;
+}
+
+/* --since: a duration back from now (7d) or a date. */
+static int parse_since(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
+		       int64_t *out)
+{
+	int64_t now = lead_now_ms(), d;
+	const char *why = "not a date";
+	if (lead_duration_parse(arg, &d) == 0) {
+		char back[32];
+		snprintf(back, sizeof(back), "-%s", arg);
+		if (lead_date_parse(back, now, out, &why) == 0)
+			return 0;
+	} else if (lead_date_parse(arg, now, out, &why) == 0) {
+		if (*out <= now)
+			return 0;
+		why = "that is in the future";
+	}
+	return lead_usage_error(e, ctx,
+				"--since: '%s': %s; give a duration back from now (7d, 12h, 2w) "
+				"or a date: %s",
+				arg, why, LEAD_DATE_FORMS);
+}
+
+static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"by", required_argument, NULL, O_BY},
+		{"team", required_argument, NULL, O_TEAM},
+		{"since", required_argument, NULL, O_SINCE},
+		LEAD_CMD_OPTIONS,
+	};
+	Leadd__KpiRequest kr = LEADD__KPI_REQUEST__INIT;
+	int c, rc;
+	lead_getopt_reset();
+	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+		switch (c) {
+		case O_BY:
+			if (strcmp(optarg, "owner") == 0)
+				kr.by = LEADD__KPI_GROUP__KPI_BY_OWNER;
+			else if (strcmp(optarg, "team") == 0)
+				kr.by = LEADD__KPI_GROUP__KPI_BY_TEAM;
+			else
+				return lead_usage_error(
+					self, ctx, "--by wants owner or team, not '%s'", optarg);
+			kr.has_by = 1;
+			break;
+		case O_TEAM:
+			kr.team = optarg;
+			break;
+		case O_SINCE:
+			if ((rc = parse_since(self, ctx, optarg, &kr.since)))
+				return rc;
+			kr.has_since = 1;
+			break;
+		default:
+			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
+				return rc;
+		}
+	}
+	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
+		return rc;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_KPI;
+	req.kpi = &kr;
+	Leadd__Response *resp;
+	if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_KPI, &resp)))
+		return rc;
+	const Leadd__KpiReply *k = resp->kpi;
+	if (ctx->json) {
+		rc = lead_json_out(lead_kpi_json(k));
+	} else {
+		lead_kpi_print(k, kr.has_by && kr.by == LEADD__KPI_GROUP__KPI_BY_TEAM);
+	}
+	leadd__response__free_unpacked(resp, NULL);
+	return rc;
+}
+
+const struct cmd_entry cmd_kpi_entry = {
+	.name = "kpi",
+	.usage = "[--by owner|team] [--team TEAM] [--since 7d|DATE]",
+	.help = "count leads per KPI class, for reps and teams",
+	.notes = "One row per rep, then their team's total (its pool included, as \"(pool)\"),\n"
+		 "and the total of everything you see; --by team: one row per team. A rep sees\n"
+		 "their own row, and their team's pool when the team shows its pool to reps.\n"
+		 "OPEN VALUE is the value of the leads in play (new, qualified and prospect),\n"
+		 "one line per currency. --team TEAM: that team only.\n"
+		 "--since adds the flow over a period: leads created, qualified, dead and\n"
+		 "converted (moved from the lead stage to the prospect stage), the rates\n"
+		 "new -> qualified (qualified / created) and qualified -> prospect (converted /\n"
+		 "qualified), the median time leads spent in each status they left, and the\n"
+		 "same counts by source with their rate (converted / created). A lead that\n"
+		 "skips a step still counts, so a rate can pass 100%.\n"
+		 "The period is whole UTC days: from 00:00 UTC of the day --since falls in,\n"
+		 "until now; its first line says which. --since takes a duration back from\n"
+		 "now (7d, 12h, 2w) or a date: " LEAD_DATE_HELP ".\n"
+		 "With --json: {\"revision\": R, \"total\": {\"new\": N, \"qualified\": N, "
+		 "\"dead\": N,\n"
+		 "\"prospect\": N, \"won\": N, \"lost\": N, \"open_value\": {\"EUR\": "
+		 "MINOR_UNITS}},\n"
+		 "\"owners\": {USER: {...}}, \"teams\": {TEAM: {...}}, \"pools\": {TEAM: {...}}},\n"
+		 "and \"flow\" with --since.",
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_kpi_exec,
+};

@@ -1,0 +1,231 @@
+/* lead ls: a filtered, sorted page of leads (or every page), and the paging
+ * that `lead search run` shares. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lead.h"
+#include "lead_filter.h"
+
+enum { O_LIMIT = 256, O_CURSOR, O_ALL };
+
+/* The pages fetched so far, kept to print one table (or one JSON array). */
+struct pages {
+	Leadd__Response **r;
+	size_t n, cap, leads;
+};
+
+static void pages_free(struct pages *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		leadd__response__free_unpacked(p->r[i], NULL);
+	free(p->r);
+}
+
+static int pages_add(struct lead_ctx *ctx, struct pages *p, Leadd__Response *r)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		Leadd__Response **nr = realloc(p->r, cap * sizeof(*nr));
+		if (!nr) {
+			leadd__response__free_unpacked(r, NULL);
+			return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
+		}
+		p->r = nr;
+		p->cap = cap;
+	}
+	p->r[p->n++] = r;
+	p->leads += r->lead_list->n_leads;
+	return 0;
+}
+
+void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w)
+{
+	lead_words_add(w, "lead");
+	/* The hint must reach the same server the page came from. */
+	if (ctx->server_opt) {
+		lead_words_add(w, "--server");
+		lead_words_add(w, ctx->server_opt);
+	}
+}
+
+int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
+		    const struct lead_words *hint)
+{
+	const Leadd__StatusListReply *sl;
+	const struct lead_names *names;
+	int rc;
+	if ((rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, 0, &names)))
+		return rc;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
+	req.lead_list = lr;
+	struct pages pages = {0};
+	const char *cursor = NULL;
+	char *sent = NULL;
+	for (;;) {
+		Leadd__Response *resp;
+		if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_LEAD_LIST, &resp)))
+			break;
+		if ((rc = pages_add(ctx, &pages, resp)))
+			break;
+		const Leadd__LeadListReply *r = resp->lead_list;
+		cursor = r->cursor && *r->cursor ? r->cursor : NULL;
+		if (!all || !cursor)
+			break;
+		/* A server that hands back the cursor it was given would keep
+		 * --all going for ever: stop and say so. */
+		if (sent && strcmp(sent, cursor) == 0) {
+			rc = lead_fail(ctx, LD_INTERNAL,
+				       "leadd at %s returned the same page twice; stopped after "
+				       "%zu leads",
+				       ctx->server, pages.leads);
+			break;
+		}
+		free(sent);
+		if (!(sent = strdup(cursor))) {
+			rc = lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
+			break;
+		}
+		lr->cursor = sent;
+	}
+	if (rc == 0) {
+		Leadd__Lead **leads = calloc(pages.leads + 1, sizeof(*leads));
+		if (!leads) {
+			rc = lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
+			goto out;
+		}
+		size_t k = 0;
+		for (size_t i = 0; i < pages.n; i++)
+			for (size_t j = 0; j < pages.r[i]->lead_list->n_leads; j++)
+				leads[k++] = pages.r[i]->lead_list->leads[j];
+		if (ctx->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON *arr = cJSON_AddArrayToObject(o, "leads");
+			for (size_t i = 0; i < k; i++)
+				cJSON_AddItemToArray(arr, lead_json_lead(leads[i], sl, names));
+			if (cursor)
+				cJSON_AddStringToObject(o, "cursor", cursor);
+			else
+				cJSON_AddNullToObject(o, "cursor");
+			rc = lead_json_out(o);
+		} else {
+			if (k)
+				lead_print_lead_table(leads, k, sl, names);
+			else
+				lead_out("no leads\n");
+			if (cursor) {
+				struct lead_words w = {0};
+				for (size_t i = 0; i < hint->n; i++)
+					lead_words_add(&w, hint->w[i]);
+				lead_words_add(&w, "--cursor");
+				lead_words_add(&w, cursor);
+				char *line = lead_words_join(&w);
+				lead_out("more: %s\n", line);
+				free(line);
+				lead_words_free(&w);
+			}
+		}
+		free(leads);
+	}
+out:
+	pages_free(&pages);
+	free(sent);
+	return rc;
+}
+
+int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
+		     Leadd__LeadListRequest *lr)
+{
+	unsigned long long limit;
+	if (lead_parse_uint(arg, UINT32_MAX, &limit) < 0 || limit == 0)
+		return lead_usage_error(e, ctx, "--limit wants a positive number, not '%s'", arg);
+	lr->has_limit = 1;
+	lr->limit = (uint32_t)limit;
+	return 0;
+}
+
+static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{"limit", required_argument, NULL, O_LIMIT},
+		{"cursor", required_argument, NULL, O_CURSOR},
+		{"all", no_argument, NULL, O_ALL},
+		{NULL, 0, NULL, 0},
+	};
+	Leadd__LeadListRequest lr = LEADD__LEAD_LIST_REQUEST__INIT;
+	struct lead_filter_args fa;
+	int c, rc, all = 0;
+	if ((rc = lead_filter_init(ctx, &fa, argc)))
+		return rc;
+	struct option *opts = lead_filter_getopt(extra);
+	lead_getopt_reset();
+	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+		if (lead_filter_is_option(c))
+			rc = lead_filter_option(self, ctx, &fa, c, optarg);
+		else if (c == O_LIMIT)
+			rc = lead_parse_limit(self, ctx, optarg, &lr);
+		else if (c == O_CURSOR)
+			lr.cursor = optarg;
+		else if (c == O_ALL)
+			all = 1;
+		else if ((rc = lead_cmd_option(self, ctx, argv, c)) < 0)
+			rc = 0;
+		else
+			rc = rc ? rc : -1; /* --help: done */
+		if (rc)
+			break;
+	}
+	if (!rc)
+		rc = lead_cmd_check_args(self, ctx, argc - optind);
+	if (!rc)
+		rc = lead_filter_finish(self, ctx, &fa);
+	if (!rc && all && lr.cursor)
+		rc = lead_usage_error(self, ctx,
+				      "--all starts from the first page: leave out "
+				      "--cursor");
+	if (!rc) {
+		if (fa.any)
+			lr.filter = &fa.f;
+		lr.has_sort = fa.has_sort;
+		lr.sort = fa.sort;
+		lr.has_desc = fa.has_desc;
+		lr.desc = fa.desc;
+		/* The hint repeats every option but --cursor (and --all, which
+		 * leaves no more). */
+		struct lead_words hint = {0};
+		lead_hint_start(ctx, &hint);
+		lead_words_add(&hint, "ls");
+		for (size_t i = 0; i < fa.words.n; i++)
+			lead_words_add(&hint, fa.words.w[i]);
+		if (lr.has_limit) {
+			char n[16];
+			snprintf(n, sizeof(n), "%u", lr.limit);
+			lead_words_add(&hint, "--limit");
+			lead_words_add(&hint, n);
+		}
+		rc = lead_list_print(ctx, &lr, all, &hint);
+		lead_words_free(&hint);
+	}
+	free(opts);
+	lead_filter_free(&fa);
+	return rc < 0 ? 0 : rc;
+}
+
+const struct cmd_entry cmd_ls_entry = {
+	.name = "ls",
+	.alias = "list",
+	.usage = "[FILTERS] [--sort FIELD] [--desc] [--limit N] [--cursor CURSOR] [--all]",
+	.help = "list leads, a page at a time",
+	.notes = "Pages hold 50 leads unless --limit N says otherwise (the server's cap is\n"
+		 "1000). When more remain, the last line is the command for the next page:\n"
+		 "every filter, --sort, --desc and --limit again with --cursor; a date that\n"
+		 "counts from now (-7d, today) is repeated as the instant it meant. --all\n"
+		 "fetches every page and prints them as one list. The table fits the\n"
+		 "terminal (80 columns when not one): long titles and clients are cut.",
+	.filters = LEAD_FILTERS,
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_ls_exec,
+};

@@ -1,0 +1,43 @@
+/* Dates and durations on the command line: read in the client's time zone
+ * (TZ), sent as UTC unix milliseconds. No lead headers: the unit tests link
+ * this file alone. */
+#ifndef LEAD_DATE_H
+#define LEAD_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The forms lead_date_parse accepts, for usage errors and help. */
+#define LEAD_DATE_FORMS                                                                            \
+	"2026-12-01, 2026-12-01T10:30 (local time; :SS and a final Z for UTC also work), "         \
+	"today, -7d or +2d (units m, h, d, w)"
+
+/* The same, wrapped for help text. */
+#define LEAD_DATE_HELP                                                                             \
+	"2026-12-01 or 2026-12-01T10:30 in local time (TZ;\n"                                      \
+	"seconds may follow, and a final Z means UTC), today, or -7d or +2d from now\n"            \
+	"(units m, h, d, w)"
+
+/* The current time as unix ms (the "now" relative dates count from). */
+int64_t lead_now_ms(void);
+
+/* s as unix ms. now_ms is the current time; relative forms count from it
+ * (whole seconds): m and h exactly, d and w in calendar days, keeping the
+ * wall-clock time across a DST change. A local time that occurs twice is
+ * the earlier one. 0 with *out_ms, or -1 with *why saying what is wrong. */
+int lead_date_parse(const char *s, int64_t now_ms, int64_t *out_ms, const char **why);
+/* 1 when s depends on the current time (today, -7d), else 0. */
+int lead_date_is_relative(const char *s);
+/* "2026-12-01T09:30:15Z": a form lead_date_parse reads back exactly (to the
+ * second). */
+void lead_date_format_utc(int64_t ms, char *buf, size_t len);
+/* "2026-12-01 10:30" in local time, for people. */
+void lead_date_format_local(int64_t ms, char *buf, size_t len);
+
+/* "14d": a positive count and a unit (m, h, d, w); 0 with *out_ms or -1.
+ * A day here is 24 hours. */
+int lead_duration_parse(const char *s, int64_t *out_ms);
+/* For people: "3d 4h", "5h 12m", "42m", "30s"; at most two units. */
+void lead_duration_format(int64_t ms, char *buf, size_t len);
+
+#endif

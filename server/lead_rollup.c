@@ -1,0 +1,168 @@
+#include "lead_rollup.h"
+
+#include <string.h>
+
+#include "ld_norm.h"
+#include "request_limits.h"
+
+uint32_t lead_rollup_day(int64_t ms)
+{
+	return ms <= 0 ? 0 : (uint32_t)(ms / DAY_MS);
+}
+
+/* Lower bound of bucket b >= 1: 1 s * 2^((b-1)/2), in whole ms. Odd powers
+ * of sqrt(2) use its value to nine digits, so every build agrees. */
+int64_t lead_rollup_bucket_low(unsigned b)
+{
+	if (b == 0)
+		return 0;
+	unsigned e = b - 1;
+	if (e % 2 == 0)
+		return 1000LL << (e / 2);
+	return (int64_t)((1414213562LL << (e / 2)) / 1000000);
+}
+
+unsigned lead_rollup_bucket(int64_t ms)
+{
+	unsigned b = 0;
+	while (b + 1 < LEAD_ROLLUP_BUCKETS && ms >= lead_rollup_bucket_low(b + 1))
+		b++;
+	return b;
+}
+
+int64_t lead_rollup_bucket_mid(unsigned b)
+{
+	if (b == 0)
+		return 500;
+	if (b + 1 >= LEAD_ROLLUP_BUCKETS)
+		return lead_rollup_bucket_low(b);
+	/* sqrt(low * high) = low * 2^(1/4) */
+	return (int64_t)((double)lead_rollup_bucket_low(b) * 1.189207115);
+}
+
+int64_t lead_rollup_entered(const Leadd__Lead *lead)
+{
+	if (lead->has_status_changed_at && lead->status_changed_at > 0)
+		return lead->status_changed_at;
+	return lead->created_at;
+}
+
+static size_t head(uint8_t *k, uint32_t day, const Leadd__Lead *lead, uint8_t metric)
+{
+	k[0] = (uint8_t)(day >> 24);
+	k[1] = (uint8_t)(day >> 16);
+	k[2] = (uint8_t)(day >> 8);
+	k[3] = (uint8_t)day;
+	store_key_u64(k + 4, lead->team_id);
+	store_key_u64(k + 12, lead->owner_id);
+	k[20] = metric;
+	return LEAD_ROLLUP_HEAD;
+}
+
+/* The folded source, cut to LEAD_ROLLUP_SOURCE_MAX bytes at a character
+ * boundary; "" when the lead has none (or it does not fold). */
+static size_t folded_source(const Leadd__Lead *lead, uint8_t *out)
+{
+	char norm[LIMIT_SOURCE * 18 + 1];
+	if (!lead->source || !*lead->source || ld_norm_name(lead->source, norm, sizeof(norm)) < 0)
+		return 0;
+	size_t n = strlen(norm);
+	if (n > LEAD_ROLLUP_SOURCE_MAX) {
+		n = LEAD_ROLLUP_SOURCE_MAX;
+		while (n > 0 && ((uint8_t)norm[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, norm, n);
+	return n;
+}
+
+size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
+			  lead_rollup_key out[3])
+{
+	if (old && old->status_id == lead->status_id)
+		return 0;
+	uint32_t day = lead_rollup_day(at);
+	uint64_t from = old ? old->status_id : 0;
+	size_t n = 0;
+	uint8_t *k = out[n].data;
+	size_t len = head(k, day, lead, LEAD_ROLLUP_MOVE);
+	store_key_u64(k + len, from);
+	store_key_u64(k + len + 8, lead->status_id);
+	out[n++].len = len + 16;
+
+	k = out[n].data;
+	len = head(k, day, lead, LEAD_ROLLUP_SOURCE);
+	store_key_u64(k + len, from);
+	store_key_u64(k + len + 8, lead->status_id);
+	len += 16;
+	len += folded_source(lead, k + len);
+	out[n++].len = len;
+
+	if (old) {
+		k = out[n].data;
+		len = head(k, day, lead, LEAD_ROLLUP_TIME);
+		store_key_u64(k + len, old->status_id);
+		int64_t spent = at - lead_rollup_entered(old);
+		k[len + 8] = (uint8_t)lead_rollup_bucket(spent < 0 ? 0 : spent);
+		out[n++].len = len + 9;
+	}
+	return n;
+}
+
+void lead_rollup_record(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at)
+{
+	lead_rollup_key keys[3];
+	size_t n = lead_rollup_events(old, lead, at, keys);
+	for (size_t i = 0; i < n && !t->ret; i++) {
+		MDB_val v;
+		uint64_t c = 0;
+		int rc = store_get(t, DB_ROLLUP, keys[i].data, keys[i].len, &v);
+		if (rc == 0 && v.mv_size == 8)
+			c = store_key_get_u64(v.mv_data);
+		else if (rc == 0) {
+			t->ret = MDB_CORRUPTED;
+			return;
+		} else if (rc != MDB_NOTFOUND)
+			return;
+		uint8_t val[8];
+		store_key_u64(val, c + 1);
+		store_put(t, DB_ROLLUP, keys[i].data, keys[i].len, val, 8, 0);
+	}
+}
+
+int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *p)
+{
+	const uint8_t *k = key;
+	memset(p, 0, sizeof(*p));
+	if (len < LEAD_ROLLUP_HEAD)
+		return -1;
+	p->day = ((uint32_t)k[0] << 24) | ((uint32_t)k[1] << 16) | ((uint32_t)k[2] << 8) | k[3];
+	p->team = store_key_get_u64(k + 4);
+	p->owner = store_key_get_u64(k + 12);
+	p->metric = k[20];
+	const uint8_t *f = k + LEAD_ROLLUP_HEAD;
+	size_t rest = len - LEAD_ROLLUP_HEAD;
+	switch (p->metric) {
+	case LEAD_ROLLUP_MOVE:
+		if (rest != 16)
+			return -1;
+		p->from = store_key_get_u64(f);
+		p->to = store_key_get_u64(f + 8);
+		return 0;
+	case LEAD_ROLLUP_SOURCE:
+		if (rest < 16 || rest > 16 + LEAD_ROLLUP_SOURCE_MAX)
+			return -1;
+		p->from = store_key_get_u64(f);
+		p->to = store_key_get_u64(f + 8);
+		p->source = f + 16;
+		p->source_len = rest - 16;
+		return 0;
+	case LEAD_ROLLUP_TIME:
+		if (rest != 9 || f[8] >= LEAD_ROLLUP_BUCKETS)
+			return -1;
+		p->status = store_key_get_u64(f);
+		p->bucket = f[8];
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,94 @@
+/* The KPI rollup's pieces that need no store (server/lead_rollup.c): the
+ * duration buckets docs/protocol.md documents, the events one change
+ * files, and the keys read back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* cmocka.h needs the headers above it. */
+#include <cmocka.h>
+
+#include "lead_rollup.h"
+
+static void test_bucket_bounds(void **state)
+{
+	(void)state;
+	assert_int_equal(lead_rollup_bucket(0), 0);
+	assert_int_equal(lead_rollup_bucket(999), 0);
+	assert_int_equal(lead_rollup_bucket(1000), 1);
+	assert_int_equal(lead_rollup_bucket(1413), 1);
+	assert_int_equal(lead_rollup_bucket(1414), 2);
+	assert_int_equal(lead_rollup_bucket(1999), 2);
+	assert_int_equal(lead_rollup_bucket(2000), 3);
+	/* One hour is 2^11.81 s: bucket floor(2 * 11.81) + 1. */
+	assert_int_equal(lead_rollup_bucket(3600000), 24);
+	assert_int_equal(lead_rollup_bucket(INT64_MAX), LEAD_ROLLUP_BUCKETS - 1);
+	/* Bounds rise, and each midpoint lies inside its bucket within 2^(1/4). */
+	for (unsigned b = 1; b + 1 < LEAD_ROLLUP_BUCKETS; b++) {
+		int64_t lo = lead_rollup_bucket_low(b), hi = lead_rollup_bucket_low(b + 1);
+		int64_t mid = lead_rollup_bucket_mid(b);
+		assert_true(lo < hi);
+		assert_true(lo <= mid && mid < hi);
+		assert_int_equal(lead_rollup_bucket(lo), b);
+		assert_int_equal(lead_rollup_bucket(hi - 1), b);
+		assert_true((double)mid / (double)lo < 1.19 && (double)hi / (double)mid < 1.19);
+	}
+	assert_int_equal(lead_rollup_bucket_mid(0), 500);
+}
+
+static void test_events_of_a_change(void **state)
+{
+	(void)state;
+	Leadd__Lead old = LEADD__LEAD__INIT, now = LEADD__LEAD__INIT;
+	now.team_id = old.team_id = 7;
+	now.owner_id = old.owner_id = 9;
+	old.status_id = 1;
+	old.created_at = 1000;
+	now.status_id = 2;
+	now.source = "Salon Lyon";
+	lead_rollup_key k[3];
+	int64_t at = 3 * DAY_MS + 3600000 + 1000;
+	/* A create: one move from 0 and its source twin, no time. */
+	assert_int_equal(lead_rollup_events(NULL, &old, 1000, k), 2);
+	/* A status change: move, source and time (from created_at: no stamp). */
+	assert_int_equal(lead_rollup_events(&old, &now, at, k), 3);
+	lead_rollup_parsed p;
+	assert_int_equal(lead_rollup_parse(k[0].data, k[0].len, &p), 0);
+	assert_int_equal(p.day, 3);
+	assert_int_equal(p.team, 7);
+	assert_int_equal(p.owner, 9);
+	assert_int_equal(p.metric, LEAD_ROLLUP_MOVE);
+	assert_int_equal(p.from, 1);
+	assert_int_equal(p.to, 2);
+	assert_int_equal(lead_rollup_parse(k[1].data, k[1].len, &p), 0);
+	assert_int_equal(p.metric, LEAD_ROLLUP_SOURCE);
+	assert_int_equal(p.source_len, strlen("salon lyon"));
+	assert_memory_equal(p.source, "salon lyon", p.source_len);
+	assert_int_equal(lead_rollup_parse(k[2].data, k[2].len, &p), 0);
+	assert_int_equal(p.metric, LEAD_ROLLUP_TIME);
+	assert_int_equal(p.status, 1);
+	assert_int_equal(p.bucket, lead_rollup_bucket(at - 1000));
+	/* status_changed_at, when stamped, is when the lead entered. */
+	old.has_status_changed_at = 1;
+	old.status_changed_at = at - 2000;
+	lead_rollup_events(&old, &now, at, k);
+	assert_int_equal(lead_rollup_parse(k[2].data, k[2].len, &p), 0);
+	assert_int_equal(p.bucket, lead_rollup_bucket(2000));
+	/* No status change: nothing for the rollup. */
+	assert_int_equal(lead_rollup_events(&now, &now, at, k), 0);
+	/* A damaged key does not parse. */
+	assert_int_equal(lead_rollup_parse(k[0].data, 20, &p), -1);
+	k[2].data[LEAD_ROLLUP_HEAD + 8] = LEAD_ROLLUP_BUCKETS;
+	assert_int_equal(lead_rollup_parse(k[2].data, k[2].len, &p), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bucket_bounds),
+		cmocka_unit_test(test_events_of_a_change),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
