@@ -394,7 +394,7 @@ static int matches(sq_exec *x, store_txn *t, const search_sum *s, int *ok)
 		return 0;
 	for (size_t i = 0; i < x->plan.n_terms; i++) {
 		const sq_term *tm = &x->plan.terms[i];
-		if (!tm->probe || (int)i == x->plan.driver)
+		if (!tm->probe || (int)i == x->walked)
 			continue;
 		int hit, err = probe(x, t, tm, s->id, &hit);
 		if (err)
@@ -987,6 +987,9 @@ int sq_exec_step(sq_exec *x, store_txn *t)
 	if (err)
 		return err;
 	x->driver = x->plan.driver;
+	/* Every walk reads the driver's ids but run_sorted, which reads the
+	 * sort index and so must check the driver's condition too. */
+	x->walked = x->plan.driver;
 	if (x->sort == LEADD__LEAD_SORT__SORT_ID || sort_db(x->sort) == DB_COUNT)
 		err = run_ids(x, t, 0);
 	else if (mutable_key(x) && (err = scan_changes(x, t)) != 0)
@@ -995,7 +998,9 @@ int sq_exec_step(sq_exec *x, store_txn *t)
 		x->in_memory = 1; /* for the rest of this page, whatever drives */
 		err = run_in_memory(x, t);
 	} else if (!x->pos.started || x->pos.has_key) {
+		x->walked = -1;
 		err = run_sorted(x, t);
+		x->walked = x->plan.driver;
 		if (err == SQ_DONE && has_keyless_phase(x->sort)) {
 			/* On to the leads without a key, by id from the start. */
 			x->pos = (sq_pos){.started = 1, .id = x->desc ? UINT64_MAX : 0};

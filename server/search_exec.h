@@ -109,6 +109,9 @@ typedef struct {
 	uint64_t log_scanned; /* the changelog is read up to this revision */
 	uint64_t units_at_check;
 	int driver;    /* the chosen id list (-1: every lead), for tests */
+	/* The term whose id list the current walk reads (-1: none, as when
+	 * the sort index is walked): matches() need not check it again. */
+	int walked;
 	int in_memory; /* sorted in memory (few candidates) */
 	sq_pos *mem;   /* ... the candidates collected so far */
 	size_t mem_n, mem_cap;
