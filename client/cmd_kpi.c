@@ -80,26 +80,6 @@ static void open_value(const Leadd__KpiCounts *c, struct open_value *ov)
 		qsort(ov->a, ov->n, sizeof(*ov->a), by_code);
 }
 
-/* "12,500.00 EUR": the currency's decimals, thousands grouped. */
-static void format_money(int64_t minor, const char *code, char *buf, size_t len)
-{
-	const ld_currency *cur = ld_currency_find(code);
-	char raw[40], grouped[64];
-	ld_amount_format(minor, cur ? cur->minor : 0, raw, sizeof(raw));
-	const char *p = raw;
-	size_t o = 0;
-	if (*p == '-')
-		grouped[o++] = *p++;
-	size_t int_len = strcspn(p, ".");
-	for (size_t i = 0; p[i] && o < sizeof(grouped) - 1; i++) {
-		if (i && i < int_len && (int_len - i) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = p[i];
-	}
-	grouped[o] = '\0';
-	snprintf(buf, len, "%s %s%s", grouped, code, cur ? "" : " (minor units)");
-}
-
 static void add_counts_row(struct lead_table *t, const char *name, const Leadd__KpiCounts *c)
 {
 	char num[NCLASSES][24], value[64];
@@ -109,14 +89,14 @@ static void add_counts_row(struct lead_table *t, const char *name, const Leadd__
 		snprintf(num[i], sizeof(num[i]), "%llu",
 			 (unsigned long long)class_count(c, classes[i]));
 	if (ov.n)
-		format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
+		lead_format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
 	else
 		snprintf(value, sizeof(value), "-");
 	const char *row[] = {name, num[0], num[1], num[2], num[3], num[4], num[5], value};
 	lead_table_add(t, row);
 	/* One line per further currency, under the first. */
 	for (size_t k = 1; k < ov.n; k++) {
-		format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
+		lead_format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
 		const char *more[] = {"", "", "", "", "", "", "", value};
 		lead_table_add(t, more);
 	}

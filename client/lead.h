@@ -244,6 +244,8 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e);
 
 /* Formatting. */
 void lead_format_time(int64_t unix_ms, char *buf, size_t len);
+/* "1234.50 EUR": the one money format (lead_output.c). */
+void lead_format_money(int64_t minor, const char *code, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);

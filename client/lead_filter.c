@@ -410,12 +410,6 @@ static void add_date(struct text *t, const char *what, int has, int64_t ms)
 	add(t, "%s %s", what, buf);
 }
 
-static void format_amount(int64_t v, const char *code, char *buf, size_t len)
-{
-	const ld_currency *cur = code ? ld_currency_find(code) : NULL;
-	ld_amount_format(v, cur ? cur->minor : 0, buf, len);
-}
-
 char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, int desc)
 {
 	struct text t = {0};
@@ -433,16 +427,15 @@ char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, in
 		add_list(&t, "tags", f->tags, f->n_tags, " and ");
 		if (f->query && *f->query)
 			add(&t, "text \"%s\"", f->query);
-		char lo[32], hi[32];
-		const char *code = f->value_currency ? f->value_currency : "";
-		format_amount(f->value_min, code, lo, sizeof(lo));
-		format_amount(f->value_max, code, hi, sizeof(hi));
+		char lo[64], hi[64];
+		lead_format_money(f->value_min, f->value_currency, lo, sizeof(lo));
+		lead_format_money(f->value_max, f->value_currency, hi, sizeof(hi));
 		if (f->has_value_min && f->has_value_max)
-			add(&t, "value %s to %s %s", lo, hi, code);
+			add(&t, "value %s to %s", lo, hi);
 		else if (f->has_value_min)
-			add(&t, "value at least %s %s", lo, code);
+			add(&t, "value at least %s", lo);
 		else if (f->has_value_max)
-			add(&t, "value at most %s %s", hi, code);
+			add(&t, "value at most %s", hi);
 		add_date(&t, "created since", f->has_created_since, f->created_since);
 		add_date(&t, "created before", f->has_created_before, f->created_before);
 		add_date(&t, "updated since", f->has_updated_since, f->updated_since);

@@ -308,19 +308,25 @@ void lead_format_time(int64_t unix_ms, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* The one money format of every command (ls, show, kpi, filter
+ * summaries): the currency's own decimals and no thousands separator, so a
+ * printed amount is one --value takes back (the decimal comma it accepts
+ * would make "48,500" ambiguous): 5000 JPY, 1234.50 EUR, 12.345 BHD. A code
+ * this client does not know is shown as raw minor units, never guessed. */
+void lead_format_money(int64_t minor, const char *code, char *buf, size_t len)
+{
+	const ld_currency *cur = code ? ld_currency_find(code) : NULL;
+	char amount[32];
+	ld_amount_format(minor, cur ? cur->minor : 0, amount, sizeof(amount));
+	snprintf(buf, len, "%s %s%s", amount, code ? code : "", cur ? "" : " (minor units)");
+}
+
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len)
 {
-	if (!m || !m->has_amount_minor) {
+	if (!m || !m->has_amount_minor)
 		snprintf(buf, len, "-");
-		return;
-	}
-	/* In the currency's own unit: 5000 JPY, 1234.50 EUR, 12.345 BHD. A code
-	 * this client does not know is shown as raw minor units, never guessed. */
-	const ld_currency *cur = ld_currency_find(m->currency);
-	char amount[32];
-	ld_amount_format(m->amount_minor, cur ? cur->minor : 0, amount, sizeof(amount));
-	snprintf(buf, len, "%s %s%s", amount, m->currency ? m->currency : "",
-		 cur ? "" : " (minor units)");
+	else
+		lead_format_money(m->amount_minor, m->currency, buf, len);
 }
 
 static const char *const stage_names[] = {"-", "lead", "prospect", "customer"};
