@@ -326,22 +326,10 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 static int parse_since(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
 		       int64_t *out)
 {
-	int64_t now = lead_now_ms(), d;
-	const char *why = "not a date";
-	if (lead_duration_parse(arg, &d) == 0) {
-		char back[32];
-		snprintf(back, sizeof(back), "-%s", arg);
-		if (lead_date_parse(back, now, out, &why) == 0)
-			return 0;
-	} else if (lead_date_parse(arg, now, out, &why) == 0) {
-		if (*out <= now)
-			return 0;
-		why = "that is in the future";
-	}
-	return lead_usage_error(e, ctx,
-				"--since: '%s': %s; give a duration back from now (7d, 12h, 2w) "
-				"or a date: %s",
-				arg, why, LEAD_DATE_FORMS);
+	char msg[512];
+	if (lead_date_option("--since", arg, lead_now_ms(), LEAD_DATE_BACK, out, msg, sizeof(msg)))
+		return lead_usage_error(e, ctx, "%s", msg);
+	return 0;
 }
 
 static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)

@@ -34,20 +34,11 @@ enum {
 static int parse_next(const struct cmd_entry *self, struct lead_ctx *ctx, const char *arg,
 		      int allow_none, int64_t *out)
 {
-	int64_t now = lead_now_ms();
-	const char *why = "not a date";
-	if (allow_none && strcmp(arg, "none") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (strcmp(arg, "now") == 0) {
-		*out = now;
-		return 0;
-	}
-	if (lead_date_parse(arg, now, out, &why) == 0 && *out > 0)
-		return 0;
-	return lead_usage_error(self, ctx, "--next: '%s': %s; a date is %s%s", arg, why,
-				LEAD_DATE_FORMS, allow_none ? ", or none to clear it" : "");
+	char msg[512];
+	unsigned flags = LEAD_DATE_NOW | (allow_none ? LEAD_DATE_NONE : 0);
+	if (lead_date_option("--next", arg, lead_now_ms(), flags, out, msg, sizeof(msg)))
+		return lead_usage_error(self, ctx, "%s", msg);
+	return 0;
 }
 
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)

@@ -180,13 +180,11 @@ static void record(struct lead_filter_args *a, int id, const char *value)
 static int date_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_filter_args *a,
 		       int id, const char *arg, protobuf_c_boolean *has, int64_t *out)
 {
-	const char *why;
+	char opt[40], msg[512];
+	snprintf(opt, sizeof(opt), "--%s", canonical(id));
 	/* "now" reads naturally with --next-before (overdue). */
-	if (strcmp(arg, "now") == 0)
-		*out = a->now_ms;
-	else if (lead_date_parse(arg, a->now_ms, out, &why) < 0)
-		return lead_usage_error(e, ctx, "--%s: '%s': %s; a date is %s", canonical(id), arg,
-					why, LEAD_DATE_FORMS);
+	if (lead_date_option(opt, arg, a->now_ms, LEAD_DATE_NOW, out, msg, sizeof(msg)) < 0)
+		return lead_usage_error(e, ctx, "%s", msg);
 	*has = 1;
 	if (strcmp(arg, "now") == 0 || lead_date_is_relative(arg)) {
 		char abs[32];
