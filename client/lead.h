@@ -176,9 +176,30 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 
 /* The first words of a "more:" hint: lead, and --server when given. */
 void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w);
-/* --limit N into lr; 0 or a usage error's exit status. */
-int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
-		     Leadd__LeadListRequest *lr);
+/* --limit N, --cursor C and --all, the paging options `lead ls` and `lead
+ * search run` share: LEAD_PAGING_OPTIONS goes into their option table,
+ * lead_paging_option reads one, lead_paging_print checks them together,
+ * adds --limit to the "more:" hint and prints the page(s). */
+enum { LEAD_O_LIMIT = 900, LEAD_O_CURSOR, LEAD_O_ALL };
+// clang-format off
+#define LEAD_PAGING_OPTIONS                                                                        \
+	{"limit", required_argument, NULL, LEAD_O_LIMIT},                                          \
+	{"cursor", required_argument, NULL, LEAD_O_CURSOR},                                        \
+	{"all", no_argument, NULL, LEAD_O_ALL}
+// clang-format on
+struct lead_paging {
+	Leadd__LeadListRequest lr; /* limit and cursor set here; the caller adds the rest */
+	int all;
+};
+void lead_paging_init(struct lead_paging *p);
+/* 1 when c is a paging option, with *rc 0 or a usage error's exit status;
+ * else 0. */
+int lead_paging_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
+		       int c, const char *arg, int *rc);
+/* Refuses --all with --cursor, adds --limit to hint (which holds every
+ * other word of the command), then lead_list_print. 0 or an exit status. */
+int lead_paging_print(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
+		      struct lead_words *hint);
 /* Sends lr and prints the page as `lead ls` does (with all, every page as
  * one list); when more remain, "more: " then hint's words and --cursor.
  * 0 or an exit status. */
