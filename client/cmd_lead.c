@@ -233,6 +233,8 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 			a->contact.phone = optarg;
 			break;
 		case O_VALUE:
+			if ((rc = lead_amount_arg(self, ctx, "--value", optarg)))
+				return rc;
 			a->value = optarg;
 			break;
 		case O_CURRENCY:
@@ -418,6 +420,8 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 			up->client_name = optarg;
 			break;
 		case O_VALUE:
+			if ((rc = lead_amount_arg(self, ctx, "--value", optarg)))
+				return rc;
 			a->value = optarg;
 			break;
 		case O_CURRENCY:

@@ -152,6 +152,10 @@ int lead_whoami(struct lead_ctx *ctx, const Leadd__WhoamiReply **out);
 /* 0 or -1; only usage is checked (the number parses, is in range). */
 int lead_parse_id(const char *s, uint64_t *out);
 int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+/* 0, or a usage error when the value of the amount option opt is another
+ * option ("--value-min needs an amount, e.g. --value-min 5000"). */
+int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
+		    const char *arg);
 /* Upper-cases a currency code into out; -1 unless it is three letters A-Z. */
 int lead_parse_currency(const char *s, char out[4]);
 /* "rep", "manager", "admin" (any case); -1 otherwise. */

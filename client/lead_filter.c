@@ -227,10 +227,10 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 		f->query = (char *)arg;
 		break;
 	case F_VALUE_MIN:
-		a->value_min = arg;
-		break;
 	case F_VALUE_MAX:
-		a->value_max = arg;
+		if (lead_amount_arg(e, ctx, c == F_VALUE_MIN ? "--value-min" : "--value-max", arg))
+			return LD_EXIT_USAGE;
+		*(c == F_VALUE_MIN ? &a->value_min : &a->value_max) = arg;
 		break;
 	case F_CURRENCY:
 		a->currency = arg;
