@@ -165,7 +165,7 @@ static void rate(uint64_t num, uint64_t den, char *buf, size_t len)
 
 static void print_flow(const Leadd__KpiFlow *f)
 {
-	char since[32], until[32], r1[16], r2[16];
+	char since[64], until[64], r1[16], r2[16];
 	lead_date_format_local(f->since, since, sizeof(since));
 	lead_date_format_local(f->until, until, sizeof(until));
 	lead_out("\nFrom %s to %s:\n", since, until);

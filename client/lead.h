@@ -268,6 +268,7 @@ void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e);
 void lead_print_cmd_help(FILE *f, const struct cmd_entry *e);
 
 /* Formatting. */
+/* "2026-12-01 10:30 CET" (lead_date_format_local), or "-" for 0. */
 void lead_format_time(int64_t unix_ms, char *buf, size_t len);
 /* "1234.50 EUR": the one money format (lead_output.c). */
 void lead_format_money(int64_t minor, const char *code, char *buf, size_t len);

@@ -283,7 +283,9 @@ void lead_date_format_local(int64_t ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	if (ms < 0 || !localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
+	/* The zone's abbreviation too: dates are typed in local time, and a
+	 * time read back without its zone is easily taken for UTC. */
+	if (ms < 0 || !localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm))
 		snprintf(buf, len, "-");
 }
 

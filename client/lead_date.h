@@ -42,7 +42,8 @@ int lead_date_is_relative(const char *s);
 /* "2026-12-01T09:30:15Z": a form lead_date_parse reads back exactly (to the
  * second). */
 void lead_date_format_utc(int64_t ms, char *buf, size_t len);
-/* "2026-12-01 10:30" in local time, for people. */
+/* "2026-12-01 10:30 CET": local time (TZ) and its zone, for people; the
+ * one way the CLI prints a time (--json keeps UTC unix ms). */
 void lead_date_format_local(int64_t ms, char *buf, size_t len);
 
 /* "14d": a positive count and a unit (m, h, d, w); 0 with *out_ms or -1.

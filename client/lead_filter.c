@@ -403,7 +403,7 @@ static void add_date(struct text *t, const char *what, int has, int64_t ms)
 {
 	if (!has)
 		return;
-	char buf[32];
+	char buf[64];
 	lead_date_format_local(ms, buf, sizeof(buf));
 	add(t, "%s %s", what, buf);
 }

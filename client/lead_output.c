@@ -15,6 +15,7 @@
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_date.h"
 #include "lead_filter.h"
 
 /* ---- small helpers ---- */
@@ -300,12 +301,13 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 
 /* ---- formatting ---- */
 
+/* A time stamp in a lead or a reply; 0 (never) prints as "-". */
 void lead_format_time(int64_t unix_ms, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t = (time_t)(unix_ms / 1000);
-	if (unix_ms <= 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (unix_ms <= 0)
 		snprintf(buf, len, "-");
+	else
+		lead_date_format_local(unix_ms, buf, len);
 }
 
 /* The one money format of every command (ls, show, kpi, filter
@@ -725,7 +727,7 @@ static char *tags_text(const Leadd__Lead *l)
 
 static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t by)
 {
-	char when[32];
+	char when[64];
 	lead_format_time(at, when, sizeof(when));
 	if (by)
 		lead_kv_add(kv, key, "%s by user %llu", when, (unsigned long long)by);
@@ -737,7 +739,7 @@ void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		     const struct lead_names *names)
 {
 	struct lead_kv *kv = lead_kv_new();
-	char buf[64], value[64], next[32], owner[160];
+	char buf[64], value[64], next[64], owner[160];
 	lead_format_value(l->value, value, sizeof(value));
 	lead_format_time(l->next_action_at, next, sizeof(next));
 	char *tags = tags_text(l);

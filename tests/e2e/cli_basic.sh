@@ -42,7 +42,7 @@ expect_match "$OUT" '^source: +referral$' "show source"
 expect_match "$OUT" '^owner: +admin$' "show the owner by name"
 expect_match "$OUT" '^tags: +web, urgent$' "show tags"
 expect_match "$OUT" '^description: +Full redesign of the shop$' "show description"
-expect_match "$OUT" '^created: +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z' "show created"
+expect_match "$OUT" '^created: +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} [A-Za-z0-9+-]+ by ' "show created (local time and zone)"
 expect_match "$OUT" '^version: +[0-9]+$' "show version"
 expect_match "$OUT" '^contacts: +Jane Doe \(main\), CTO, jane@acme\.example, ' "show contacts"
 # Keys line up: every value starts in the same column.

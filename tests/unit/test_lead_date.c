@@ -188,7 +188,10 @@ static void test_format_local(void **state)
 	(void)state;
 	char buf[32];
 	lead_date_format_local(DEC1_UTC, buf, sizeof(buf));
-	assert_string_equal(buf, "2026-12-01 01:00");
+	assert_string_equal(buf, "2026-12-01 01:00 CET");
+	/* Summer time has its own abbreviation: 2026-07-01T10:00Z. */
+	lead_date_format_local(1782900000000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-07-01 12:00 CEST");
 }
 
 /* lead_date_option: the one reader of --created-since, --since, --next. */

@@ -226,7 +226,7 @@ static void test_flow(void **state)
 	const char *flow = strstr(out, "\nFrom ");
 	assert_non_null(flow);
 	assert_string_equal(flow, "\n"
-				  "From 2026-12-01 00:00 to 2026-12-08 00:00:\n"
+				  "From 2026-12-01 00:00 UTC to 2026-12-08 00:00 UTC:\n"
 				  "created:               8\n"
 				  "qualified:             3\n"
 				  "dead:                  1\n"
