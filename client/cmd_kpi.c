@@ -80,26 +80,6 @@ static void open_value(const Leadd__KpiCounts *c, struct open_value *ov)
 		qsort(ov->a, ov->n, sizeof(*ov->a), by_code);
 }
 
-/* "12,500.00 EUR": the currency's decimals, thousands grouped. */
-static void format_money(int64_t minor, const char *code, char *buf, size_t len)
-{
-	const ld_currency *cur = ld_currency_find(code);
-	char raw[40], grouped[64];
-	ld_amount_format(minor, cur ? cur->minor : 0, raw, sizeof(raw));
-	const char *p = raw;
-	size_t o = 0;
-	if (*p == '-')
-		grouped[o++] = *p++;
-	size_t int_len = strcspn(p, ".");
-	for (size_t i = 0; p[i] && o < sizeof(grouped) - 1; i++) {
-		if (i && i < int_len && (int_len - i) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = p[i];
-	}
-	grouped[o] = '\0';
-	snprintf(buf, len, "%s %s%s", grouped, code, cur ? "" : " (minor units)");
-}
-
 static void add_counts_row(struct lead_table *t, const char *name, const Leadd__KpiCounts *c)
 {
 	char num[NCLASSES][24], value[64];
@@ -109,14 +89,14 @@ static void add_counts_row(struct lead_table *t, const char *name, const Leadd__
 		snprintf(num[i], sizeof(num[i]), "%llu",
 			 (unsigned long long)class_count(c, classes[i]));
 	if (ov.n)
-		format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
+		lead_format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
 	else
 		snprintf(value, sizeof(value), "-");
 	const char *row[] = {name, num[0], num[1], num[2], num[3], num[4], num[5], value};
 	lead_table_add(t, row);
 	/* One line per further currency, under the first. */
 	for (size_t k = 1; k < ov.n; k++) {
-		format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
+		lead_format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
 		const char *more[] = {"", "", "", "", "", "", "", value};
 		lead_table_add(t, more);
 	}
@@ -185,7 +165,7 @@ static void rate(uint64_t num, uint64_t den, char *buf, size_t len)
 
 static void print_flow(const Leadd__KpiFlow *f)
 {
-	char since[32], until[32], r1[16], r2[16];
+	char since[64], until[64], r1[16], r2[16];
 	lead_date_format_local(f->since, since, sizeof(since));
 	lead_date_format_local(f->until, until, sizeof(until));
 	lead_out("\nFrom %s to %s:\n", since, until);
@@ -346,22 +326,10 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 static int parse_since(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
 		       int64_t *out)
 {
-	int64_t now = lead_now_ms(), d;
-	const char *why = "not a date";
-	if (lead_duration_parse(arg, &d) == 0) {
-		char back[32];
-		snprintf(back, sizeof(back), "-%s", arg);
-		if (lead_date_parse(back, now, out, &why) == 0)
-			return 0;
-	} else if (lead_date_parse(arg, now, out, &why) == 0) {
-		if (*out <= now)
-			return 0;
-		why = "that is in the future";
-	}
-	return lead_usage_error(e, ctx,
-				"--since: '%s': %s; give a duration back from now (7d, 12h, 2w) "
-				"or a date: %s",
-				arg, why, LEAD_DATE_FORMS);
+	char msg[512];
+	if (lead_date_option("--since", arg, lead_now_ms(), LEAD_DATE_BACK, out, msg, sizeof(msg)))
+		return lead_usage_error(e, ctx, "%s", msg);
+	return 0;
 }
 
 static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)

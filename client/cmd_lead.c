@@ -34,20 +34,11 @@ enum {
 static int parse_next(const struct cmd_entry *self, struct lead_ctx *ctx, const char *arg,
 		      int allow_none, int64_t *out)
 {
-	int64_t now = lead_now_ms();
-	const char *why = "not a date";
-	if (allow_none && strcmp(arg, "none") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (strcmp(arg, "now") == 0) {
-		*out = now;
-		return 0;
-	}
-	if (lead_date_parse(arg, now, out, &why) == 0 && *out > 0)
-		return 0;
-	return lead_usage_error(self, ctx, "--next: '%s': %s; a date is %s%s", arg, why,
-				LEAD_DATE_FORMS, allow_none ? ", or none to clear it" : "");
+	char msg[512];
+	unsigned flags = LEAD_DATE_NOW | (allow_none ? LEAD_DATE_NONE : 0);
+	if (lead_date_option("--next", arg, lead_now_ms(), flags, out, msg, sizeof(msg)))
+		return lead_usage_error(self, ctx, "%s", msg);
+	return 0;
 }
 
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
@@ -242,6 +233,8 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 			a->contact.phone = optarg;
 			break;
 		case O_VALUE:
+			if ((rc = lead_amount_arg(self, ctx, "--value", optarg)))
+				return rc;
 			a->value = optarg;
 			break;
 		case O_CURRENCY:
@@ -427,6 +420,8 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 			up->client_name = optarg;
 			break;
 		case O_VALUE:
+			if ((rc = lead_amount_arg(self, ctx, "--value", optarg)))
+				return rc;
 			a->value = optarg;
 			break;
 		case O_CURRENCY:
@@ -553,14 +548,15 @@ const struct cmd_entry cmd_edit_entry = {
 
 /* ---- lead status ---- */
 
-static int set_status(struct lead_ctx *ctx, const Leadd__Lead *l, uint64_t status_id,
+/* The word goes to the server as typed: it alone reads status words
+ * (the same rule as lead ls --status), so every client agrees. */
+static int set_status(struct lead_ctx *ctx, const Leadd__Lead *l, const char *word,
 		      Leadd__Response **resp)
 {
 	Leadd__LeadSetStatusRequest ss = LEADD__LEAD_SET_STATUS_REQUEST__INIT;
 	ss.has_id = 1;
 	ss.id = l->id;
-	ss.has_status_id = 1;
-	ss.status_id = status_id;
+	ss.status = (char *)word;
 	ss.has_expected_version = 1;
 	ss.expected_version = l->version;
 	Leadd__Request req = LEADD__REQUEST__INIT;
@@ -579,27 +575,24 @@ static int cmd_status_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	if ((rc = parse_lead_id(self, ctx, argv[optind], &id)))
 		return rc;
 	const char *word = argv[optind + 1];
-	const Leadd__StatusListReply *sl;
 	Leadd__Response *cur, *resp;
 	if ((rc = lead_get(ctx, id, &cur)))
 		return rc;
-	if ((rc = lead_statuses(ctx, &sl))) {
-		leadd__response__free_unpacked(cur, NULL);
-		return rc;
-	}
 	const Leadd__Lead *l = cur->lead->lead;
-	const Leadd__Status *old = lead_status_by_id(sl, l->status_id), *new;
-	Leadd__Stage stage = old ? old->stage : LEADD__STAGE__STAGE_UNSPECIFIED;
-	rc = lead_status_resolve(self, ctx, sl, word, stage, &new);
-	if (rc == 0)
-		rc = set_status(ctx, l, new->id, &resp);
+	uint64_t old_id = l->status_id;
+	rc = set_status(ctx, l, word, &resp);
 	if (rc == 0) {
 		const Leadd__Lead *nl = resp->lead->lead;
-		if (ctx->json && nl)
+		const Leadd__StatusListReply *sl = NULL;
+		if (ctx->json && nl) {
 			rc = lead_show_lead(ctx, nl);
-		else
+		} else if (nl && (rc = lead_statuses(ctx, &sl)) == 0) {
+			/* Names for people ("?" if a status went away meanwhile). */
+			const Leadd__Status *o = lead_status_by_id(sl, old_id),
+					    *n = lead_status_by_id(sl, nl->status_id);
 			lead_out("lead %llu: %s -> %s\n", (unsigned long long)id,
-				 old && old->name ? old->name : "?", new->name);
+				 o && o->name ? o->name : "?", n && n->name ? n->name : "?");
+		}
 		leadd__response__free_unpacked(resp, NULL);
 	}
 	leadd__response__free_unpacked(cur, NULL);
@@ -612,9 +605,9 @@ const struct cmd_entry cmd_status_entry = {
 	.usage = "ID STATUS",
 	.help = "move a lead to another status",
 	.notes = "STATUS is a status name (any case), a unique prefix of one, or a KPI class:\n"
-		 "new, qualified, dead, prospect, lost, won (or the start of one: qual). When\n"
-		 "several statuses match, the one in the lead's current stage wins. See\n"
-		 "`lead statuses`.",
+		 "new, qualified, dead, prospect, lost, won (or the start of one: qual), read\n"
+		 "by the server as `lead ls --status` reads it. A word several statuses\n"
+		 "answer to is refused with their names. See `lead statuses`.",
 	.min_args = 2,
 	.max_args = 2,
 	.exec = cmd_status_exec,

@@ -8,8 +8,6 @@
 #include "lead.h"
 #include "lead_filter.h"
 
-enum { O_LIMIT = 256, O_CURSOR, O_ALL };
-
 /* The pages fetched so far, kept to print one table (or one JSON array). */
 struct pages {
 	Leadd__Response **r;
@@ -135,28 +133,66 @@ out:
 	return rc;
 }
 
-int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
-		     Leadd__LeadListRequest *lr)
+void lead_paging_init(struct lead_paging *p)
+{
+	Leadd__LeadListRequest init = LEADD__LEAD_LIST_REQUEST__INIT;
+	p->lr = init;
+	p->all = 0;
+}
+
+int lead_paging_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
+		       int c, const char *arg, int *rc)
 {
 	unsigned long long limit;
-	if (lead_parse_uint(arg, UINT32_MAX, &limit) < 0 || limit == 0)
-		return lead_usage_error(e, ctx, "--limit wants a positive number, not '%s'", arg);
-	lr->has_limit = 1;
-	lr->limit = (uint32_t)limit;
-	return 0;
+	*rc = 0;
+	switch (c) {
+	case LEAD_O_LIMIT:
+		if (lead_parse_uint(arg, UINT32_MAX, &limit) < 0 || limit == 0) {
+			*rc = lead_usage_error(e, ctx, "--limit wants a positive number, not '%s'",
+					       arg);
+		} else {
+			p->lr.has_limit = 1;
+			p->lr.limit = (uint32_t)limit;
+		}
+		return 1;
+	case LEAD_O_CURSOR:
+		p->lr.cursor = (char *)arg;
+		return 1;
+	case LEAD_O_ALL:
+		p->all = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int lead_paging_print(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
+		      struct lead_words *hint)
+{
+	if (p->all && p->lr.cursor)
+		return lead_usage_error(e, ctx,
+					"--all starts from the first page: leave out --cursor");
+	/* The hint repeats every option but --cursor (and --all, which
+	 * leaves no more). */
+	if (p->lr.has_limit) {
+		char n[16];
+		snprintf(n, sizeof(n), "%u", p->lr.limit);
+		lead_words_add(hint, "--limit");
+		lead_words_add(hint, n);
+	}
+	return lead_list_print(ctx, &p->lr, p->all, hint);
 }
 
 static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
 	static const struct option extra[] = {
-		{"limit", required_argument, NULL, O_LIMIT},
-		{"cursor", required_argument, NULL, O_CURSOR},
-		{"all", no_argument, NULL, O_ALL},
+		LEAD_PAGING_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	Leadd__LeadListRequest lr = LEADD__LEAD_LIST_REQUEST__INIT;
+	struct lead_paging pg;
 	struct lead_filter_args fa;
-	int c, rc, all = 0;
+	int c, rc;
+	lead_paging_init(&pg);
 	if ((rc = lead_filter_init(ctx, &fa, argc)))
 		return rc;
 	struct option *opts = lead_filter_getopt(extra);
@@ -164,12 +200,8 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (lead_filter_is_option(c))
 			rc = lead_filter_option(self, ctx, &fa, c, optarg);
-		else if (c == O_LIMIT)
-			rc = lead_parse_limit(self, ctx, optarg, &lr);
-		else if (c == O_CURSOR)
-			lr.cursor = optarg;
-		else if (c == O_ALL)
-			all = 1;
+		else if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))
+			;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) < 0)
 			rc = 0;
 		else
@@ -181,31 +213,19 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		rc = lead_cmd_check_args(self, ctx, argc - optind);
 	if (!rc)
 		rc = lead_filter_finish(self, ctx, &fa);
-	if (!rc && all && lr.cursor)
-		rc = lead_usage_error(self, ctx,
-				      "--all starts from the first page: leave out "
-				      "--cursor");
 	if (!rc) {
 		if (fa.any)
-			lr.filter = &fa.f;
-		lr.has_sort = fa.has_sort;
-		lr.sort = fa.sort;
-		lr.has_desc = fa.has_desc;
-		lr.desc = fa.desc;
-		/* The hint repeats every option but --cursor (and --all, which
-		 * leaves no more). */
+			pg.lr.filter = &fa.f;
+		pg.lr.has_sort = fa.has_sort;
+		pg.lr.sort = fa.sort;
+		pg.lr.has_desc = fa.has_desc;
+		pg.lr.desc = fa.desc;
 		struct lead_words hint = {0};
 		lead_hint_start(ctx, &hint);
 		lead_words_add(&hint, "ls");
 		for (size_t i = 0; i < fa.words.n; i++)
 			lead_words_add(&hint, fa.words.w[i]);
-		if (lr.has_limit) {
-			char n[16];
-			snprintf(n, sizeof(n), "%u", lr.limit);
-			lead_words_add(&hint, "--limit");
-			lead_words_add(&hint, n);
-		}
-		rc = lead_list_print(ctx, &lr, all, &hint);
+		rc = lead_paging_print(self, ctx, &pg, &hint);
 		lead_words_free(&hint);
 	}
 	free(opts);

@@ -8,7 +8,7 @@
 #include "lead.h"
 #include "lead_filter.h"
 
-enum { O_TEAM = 256, O_NAME, O_LIMIT, O_CURSOR, O_ALL, O_POSITION, O_ASC, O_CLEAR };
+enum { O_TEAM = 256, O_NAME, O_POSITION, O_ASC, O_CLEAR };
 
 static cJSON *search_json(const Leadd__SavedSearch *s)
 {
@@ -272,21 +272,16 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 			       char **argv)
 {
 	static const struct option opts[] = {
-		{"limit", required_argument, NULL, O_LIMIT},
-		{"cursor", required_argument, NULL, O_CURSOR},
-		{"all", no_argument, NULL, O_ALL},
+		LEAD_PAGING_OPTIONS,
 		LEAD_CMD_OPTIONS,
 	};
-	Leadd__LeadListRequest lr = LEADD__LEAD_LIST_REQUEST__INIT;
-	int c, rc = 0, all = 0;
+	struct lead_paging pg;
+	int c, rc = 0;
+	lead_paging_init(&pg);
 	lead_getopt_reset();
 	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
-		if (c == O_LIMIT)
-			rc = lead_parse_limit(self, ctx, optarg, &lr);
-		else if (c == O_CURSOR)
-			lr.cursor = optarg;
-		else if (c == O_ALL)
-			all = 1;
+		if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))
+			;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) < 0)
 			rc = 0;
 		else
@@ -296,22 +291,13 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 	}
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
-	if (all && lr.cursor)
-		return lead_usage_error(self, ctx,
-					"--all starts from the first page: leave out --cursor");
-	lr.saved_search = argv[optind];
+	pg.lr.saved_search = argv[optind];
 	struct lead_words hint = {0};
 	lead_hint_start(ctx, &hint);
 	lead_words_add(&hint, "search");
 	lead_words_add(&hint, "run");
 	lead_words_add(&hint, argv[optind]);
-	if (lr.has_limit) {
-		char n[16];
-		snprintf(n, sizeof(n), "%u", lr.limit);
-		lead_words_add(&hint, "--limit");
-		lead_words_add(&hint, n);
-	}
-	rc = lead_list_print(ctx, &lr, all, &hint);
+	rc = lead_paging_print(self, ctx, &pg, &hint);
 	lead_words_free(&hint);
 	return rc;
 }

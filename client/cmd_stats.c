@@ -32,7 +32,7 @@ static int print_json(const Leadd__StatsReply *s)
 static void print_text(const Leadd__StatsReply *s)
 {
 	struct lead_kv *kv = lead_kv_new();
-	char started[32];
+	char started[64];
 	lead_format_time(s->started_at, started, sizeof(started));
 	lead_kv_add(kv, "revision", "%llu", (unsigned long long)s->revision);
 	lead_kv_add(kv, "commits", "%llu", (unsigned long long)s->commits);

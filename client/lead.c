@@ -152,11 +152,16 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
 					argv[optind]);
 	if (optind + 1 < argc) {
-		const struct cmd_entry *sub = e->sub ? lead_sub_find(e, argv[optind + 1]) : NULL;
+		/* Point at the help that lists what the command does take. */
+		if (!e->sub)
+			return lead_usage_error(e, ctx,
+						"'%s' has no subcommands; run 'lead help %s'",
+						e->name, e->name);
+		const struct cmd_entry *sub = lead_sub_find(e, argv[optind + 1]);
 		if (!sub)
-			return lead_usage_error(NULL, ctx,
-						"unknown command '%s %s'; run 'lead help'",
-						argv[optind], argv[optind + 1]);
+			return lead_usage_error(e, ctx,
+						"unknown command '%s %s'; run 'lead help %s'",
+						argv[optind], argv[optind + 1], e->name);
 		e = sub;
 	}
 	lead_print_cmd_help(stdout, e);
@@ -211,6 +216,17 @@ int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *o
 	if (errno || *end || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
+		    const char *arg)
+{
+	/* getopt hands an option its next word even when that is another
+	 * option (--value-min --limit 1): say so, rather than complain about
+	 * the word left over. No amount starts with "--". */
+	if (strncmp(arg, "--", 2) == 0)
+		return lead_usage_error(e, ctx, "%s needs an amount, e.g. %s 5000", opt, opt);
 	return 0;
 }
 

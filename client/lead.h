@@ -152,6 +152,10 @@ int lead_whoami(struct lead_ctx *ctx, const Leadd__WhoamiReply **out);
 /* 0 or -1; only usage is checked (the number parses, is in range). */
 int lead_parse_id(const char *s, uint64_t *out);
 int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+/* 0, or a usage error when the value of the amount option opt is another
+ * option ("--value-min needs an amount, e.g. --value-min 5000"). */
+int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
+		    const char *arg);
 /* Upper-cases a currency code into out; -1 unless it is three letters A-Z. */
 int lead_parse_currency(const char *s, char out[4]);
 /* "rep", "manager", "admin" (any case); -1 otherwise. */
@@ -176,9 +180,30 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 
 /* The first words of a "more:" hint: lead, and --server when given. */
 void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w);
-/* --limit N into lr; 0 or a usage error's exit status. */
-int lead_parse_limit(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
-		     Leadd__LeadListRequest *lr);
+/* --limit N, --cursor C and --all, the paging options `lead ls` and `lead
+ * search run` share: LEAD_PAGING_OPTIONS goes into their option table,
+ * lead_paging_option reads one, lead_paging_print checks them together,
+ * adds --limit to the "more:" hint and prints the page(s). */
+enum { LEAD_O_LIMIT = 900, LEAD_O_CURSOR, LEAD_O_ALL };
+// clang-format off
+#define LEAD_PAGING_OPTIONS                                                                        \
+	{"limit", required_argument, NULL, LEAD_O_LIMIT},                                          \
+	{"cursor", required_argument, NULL, LEAD_O_CURSOR},                                        \
+	{"all", no_argument, NULL, LEAD_O_ALL}
+// clang-format on
+struct lead_paging {
+	Leadd__LeadListRequest lr; /* limit and cursor set here; the caller adds the rest */
+	int all;
+};
+void lead_paging_init(struct lead_paging *p);
+/* 1 when c is a paging option, with *rc 0 or a usage error's exit status;
+ * else 0. */
+int lead_paging_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
+		       int c, const char *arg, int *rc);
+/* Refuses --all with --cursor, adds --limit to hint (which holds every
+ * other word of the command), then lead_list_print. 0 or an exit status. */
+int lead_paging_print(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
+		      struct lead_words *hint);
 /* Sends lr and prints the page as `lead ls` does (with all, every page as
  * one list); when more remain, "more: " then hint's words and --cursor.
  * 0 or an exit status. */
@@ -243,7 +268,10 @@ void lead_print_cmd_usage(FILE *f, const struct cmd_entry *e);
 void lead_print_cmd_help(FILE *f, const struct cmd_entry *e);
 
 /* Formatting. */
+/* "2026-12-01 10:30 CET" (lead_date_format_local), or "-" for 0. */
 void lead_format_time(int64_t unix_ms, char *buf, size_t len);
+/* "1234.50 EUR": the one money format (lead_output.c). */
+void lead_format_money(int64_t minor, const char *code, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);

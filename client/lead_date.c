@@ -234,6 +234,43 @@ int lead_date_parse(const char *s, int64_t now_ms, int64_t *out_ms, const char *
 	return 0;
 }
 
+int lead_date_option(const char *opt, const char *arg, int64_t now_ms, unsigned flags,
+		     int64_t *out_ms, char *msg, size_t msglen)
+{
+	const char *why = "not a date";
+	int64_t d;
+	if ((flags & LEAD_DATE_NONE) && strcmp(arg, "none") == 0) {
+		*out_ms = 0;
+		return 0;
+	}
+	if ((flags & LEAD_DATE_NOW) && strcmp(arg, "now") == 0) {
+		*out_ms = now_ms;
+		return 0;
+	}
+	if ((flags & LEAD_DATE_BACK) && lead_duration_parse(arg, &d) == 0) {
+		char back[40];
+		snprintf(back, sizeof(back), "-%s", arg);
+		if (lead_date_parse(back, now_ms, out_ms, &why) == 0)
+			return 0;
+	} else if (lead_date_parse(arg, now_ms, out_ms, &why) == 0) {
+		if ((flags & LEAD_DATE_BACK) && *out_ms > now_ms)
+			why = "that is in the future";
+		else if (*out_ms <= 0)
+			why = "that is out of range (1970 to 9999)";
+		else
+			return 0;
+	}
+	if (flags & LEAD_DATE_BACK)
+		snprintf(msg, msglen,
+			 "%s: '%s': %s; give a duration back from now (7d, 12h, 2w) or a date: %s",
+			 opt, arg, why, LEAD_DATE_FORMS);
+	else
+		snprintf(msg, msglen, "%s: '%s': %s; a date is %s%s%s", opt, arg, why,
+			 LEAD_DATE_FORMS, flags & LEAD_DATE_NOW ? ", or now" : "",
+			 flags & LEAD_DATE_NONE ? ", or none to clear it" : "");
+	return -1;
+}
+
 void lead_date_format_utc(int64_t ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -246,7 +283,9 @@ void lead_date_format_local(int64_t ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	if (ms < 0 || !localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
+	/* The zone's abbreviation too: dates are typed in local time, and a
+	 * time read back without its zone is easily taken for UTC. */
+	if (ms < 0 || !localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm))
 		snprintf(buf, len, "-");
 }
 

@@ -26,12 +26,24 @@ int64_t lead_now_ms(void);
  * wall-clock time across a DST change. A local time that occurs twice is
  * the earlier one. 0 with *out_ms, or -1 with *why saying what is wrong. */
 int lead_date_parse(const char *s, int64_t now_ms, int64_t *out_ms, const char **why);
+/* What a date option also takes (lead_date_option flags). */
+#define LEAD_DATE_NOW 1  /* "now": the current time */
+#define LEAD_DATE_NONE 2 /* "none": 0, to clear a date */
+#define LEAD_DATE_BACK 4 /* a bare duration (7d) counts back from now; no future dates */
+
+/* The value arg of the date option opt ("--since", as the user knows it),
+ * the one way every command reads a date option. 0 with *out_ms, or -1
+ * with a usage sentence for people in msg naming opt, the value, what is
+ * wrong and the forms it takes. */
+int lead_date_option(const char *opt, const char *arg, int64_t now_ms, unsigned flags,
+		     int64_t *out_ms, char *msg, size_t msglen);
 /* 1 when s depends on the current time (today, -7d), else 0. */
 int lead_date_is_relative(const char *s);
 /* "2026-12-01T09:30:15Z": a form lead_date_parse reads back exactly (to the
  * second). */
 void lead_date_format_utc(int64_t ms, char *buf, size_t len);
-/* "2026-12-01 10:30" in local time, for people. */
+/* "2026-12-01 10:30 CET": local time (TZ) and its zone, for people; the
+ * one way the CLI prints a time (--json keeps UTC unix ms). */
 void lead_date_format_local(int64_t ms, char *buf, size_t len);
 
 /* "14d": a positive count and a unit (m, h, d, w); 0 with *out_ms or -1.

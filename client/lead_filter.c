@@ -180,13 +180,11 @@ static void record(struct lead_filter_args *a, int id, const char *value)
 static int date_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_filter_args *a,
 		       int id, const char *arg, protobuf_c_boolean *has, int64_t *out)
 {
-	const char *why;
+	char opt[40], msg[512];
+	snprintf(opt, sizeof(opt), "--%s", canonical(id));
 	/* "now" reads naturally with --next-before (overdue). */
-	if (strcmp(arg, "now") == 0)
-		*out = a->now_ms;
-	else if (lead_date_parse(arg, a->now_ms, out, &why) < 0)
-		return lead_usage_error(e, ctx, "--%s: '%s': %s; a date is %s", canonical(id), arg,
-					why, LEAD_DATE_FORMS);
+	if (lead_date_option(opt, arg, a->now_ms, LEAD_DATE_NOW, out, msg, sizeof(msg)) < 0)
+		return lead_usage_error(e, ctx, "%s", msg);
 	*has = 1;
 	if (strcmp(arg, "now") == 0 || lead_date_is_relative(arg)) {
 		char abs[32];
@@ -229,10 +227,10 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 		f->query = (char *)arg;
 		break;
 	case F_VALUE_MIN:
-		a->value_min = arg;
-		break;
 	case F_VALUE_MAX:
-		a->value_max = arg;
+		if (lead_amount_arg(e, ctx, c == F_VALUE_MIN ? "--value-min" : "--value-max", arg))
+			return LD_EXIT_USAGE;
+		*(c == F_VALUE_MIN ? &a->value_min : &a->value_max) = arg;
 		break;
 	case F_CURRENCY:
 		a->currency = arg;
@@ -405,15 +403,9 @@ static void add_date(struct text *t, const char *what, int has, int64_t ms)
 {
 	if (!has)
 		return;
-	char buf[32];
+	char buf[64];
 	lead_date_format_local(ms, buf, sizeof(buf));
 	add(t, "%s %s", what, buf);
-}
-
-static void format_amount(int64_t v, const char *code, char *buf, size_t len)
-{
-	const ld_currency *cur = code ? ld_currency_find(code) : NULL;
-	ld_amount_format(v, cur ? cur->minor : 0, buf, len);
 }
 
 char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, int desc)
@@ -433,16 +425,15 @@ char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, in
 		add_list(&t, "tags", f->tags, f->n_tags, " and ");
 		if (f->query && *f->query)
 			add(&t, "text \"%s\"", f->query);
-		char lo[32], hi[32];
-		const char *code = f->value_currency ? f->value_currency : "";
-		format_amount(f->value_min, code, lo, sizeof(lo));
-		format_amount(f->value_max, code, hi, sizeof(hi));
+		char lo[64], hi[64];
+		lead_format_money(f->value_min, f->value_currency, lo, sizeof(lo));
+		lead_format_money(f->value_max, f->value_currency, hi, sizeof(hi));
 		if (f->has_value_min && f->has_value_max)
-			add(&t, "value %s to %s %s", lo, hi, code);
+			add(&t, "value %s to %s", lo, hi);
 		else if (f->has_value_min)
-			add(&t, "value at least %s %s", lo, code);
+			add(&t, "value at least %s", lo);
 		else if (f->has_value_max)
-			add(&t, "value at most %s %s", hi, code);
+			add(&t, "value at most %s", hi);
 		add_date(&t, "created since", f->has_created_since, f->created_since);
 		add_date(&t, "created before", f->has_created_before, f->created_before);
 		add_date(&t, "updated since", f->has_updated_since, f->updated_since);

@@ -15,6 +15,7 @@
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_date.h"
 #include "lead_filter.h"
 
 /* ---- small helpers ---- */
@@ -300,27 +301,34 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 
 /* ---- formatting ---- */
 
+/* A time stamp in a lead or a reply; 0 (never) prints as "-". */
 void lead_format_time(int64_t unix_ms, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t = (time_t)(unix_ms / 1000);
-	if (unix_ms <= 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (unix_ms <= 0)
 		snprintf(buf, len, "-");
+	else
+		lead_date_format_local(unix_ms, buf, len);
+}
+
+/* The one money format of every command (ls, show, kpi, filter
+ * summaries): the currency's own decimals and no thousands separator, so a
+ * printed amount is one --value takes back (the decimal comma it accepts
+ * would make "48,500" ambiguous): 5000 JPY, 1234.50 EUR, 12.345 BHD. A code
+ * this client does not know is shown as raw minor units, never guessed. */
+void lead_format_money(int64_t minor, const char *code, char *buf, size_t len)
+{
+	const ld_currency *cur = code ? ld_currency_find(code) : NULL;
+	char amount[32];
+	ld_amount_format(minor, cur ? cur->minor : 0, amount, sizeof(amount));
+	snprintf(buf, len, "%s %s%s", amount, code ? code : "", cur ? "" : " (minor units)");
 }
 
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len)
 {
-	if (!m || !m->has_amount_minor) {
+	if (!m || !m->has_amount_minor)
 		snprintf(buf, len, "-");
-		return;
-	}
-	/* In the currency's own unit: 5000 JPY, 1234.50 EUR, 12.345 BHD. A code
-	 * this client does not know is shown as raw minor units, never guessed. */
-	const ld_currency *cur = ld_currency_find(m->currency);
-	char amount[32];
-	ld_amount_format(m->amount_minor, cur ? cur->minor : 0, amount, sizeof(amount));
-	snprintf(buf, len, "%s %s%s", amount, m->currency ? m->currency : "",
-		 cur ? "" : " (minor units)");
+	else
+		lead_format_money(m->amount_minor, m->currency, buf, len);
 }
 
 static const char *const stage_names[] = {"-", "lead", "prospect", "customer"};
@@ -719,7 +727,7 @@ static char *tags_text(const Leadd__Lead *l)
 
 static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t by)
 {
-	char when[32];
+	char when[64];
 	lead_format_time(at, when, sizeof(when));
 	if (by)
 		lead_kv_add(kv, key, "%s by user %llu", when, (unsigned long long)by);
@@ -731,7 +739,7 @@ void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		     const struct lead_names *names)
 {
 	struct lead_kv *kv = lead_kv_new();
-	char buf[64], value[64], next[32], owner[160];
+	char buf[64], value[64], next[64], owner[160];
 	lead_format_value(l->value, value, sizeof(value));
 	lead_format_time(l->next_action_at, next, sizeof(next));
 	char *tags = tags_text(l);

@@ -16,6 +16,7 @@
 #include "lead_core.h"
 #include "lead_handlers.h"
 #include "request_limits.h"
+#include "search_query.h"
 #include "status.h"
 #include "users.h"
 
@@ -431,18 +432,26 @@ int lead_set_status(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LeadSetStatusRequest *q = rc->req->lead_set_status;
 	Leadd__Lead *lead, *old;
+	uint64_t status_id = q->status_id;
 	int code;
-	if (!q->has_status_id)
+	if (q->has_status_id && q->status)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "name the status or give its id, not both");
+	if (!q->has_status_id && !q->status)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "say which status to set");
 	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
-	    (q->has_expected_version && (code = check_version(rc, old, q->expected_version))) ||
-	    (code = check_status(rc, t, q->status_id)))
+	    (q->has_expected_version && (code = check_version(rc, old, q->expected_version))))
 		return code;
-	if (old->status_id == q->status_id)
+	/* A word is read by the server's one resolver, as lead_list's filter
+	 * reads it, so every client agrees on what "qual" means. */
+	if (q->status ? (code = search_status_resolve_one(rc, t, q->status, &status_id))
+		      : (code = check_status(rc, t, status_id)))
+		return code;
+	if (old->status_id == status_id)
 		return lead_reply(rc, old);                  /* already there: nothing to record */
 	if ((code = lead_load(t, q->id, &rc->arena, &lead))) /* a copy to change */
 		return dispatch_store_error(rc, code);
-	lead->status_id = q->status_id;
+	lead->status_id = status_id;
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
 	if (lead_apply(t, old, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);

@@ -160,6 +160,46 @@ static int resolve_statuses(request_ctx *rc, store_txn *t, const Leadd__LeadFilt
 	return code;
 }
 
+/* One status to move a lead to, read as a --status item is (lead_set_status):
+ * it must come to exactly one status. */
+int search_status_resolve_one(request_ctx *rc, store_txn *t, const char *word, uint64_t *status_id)
+{
+	char want[NAME_MAX_FOLDED];
+	if (ld_norm_name(word, want, sizeof(want)) < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the status to set is longer than any status name");
+	if (!want[0])
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the status to set cannot be empty");
+	Leadd__Status **all = NULL;
+	size_t n_all = 0, cap = 0;
+	sq_filter one;
+	memset(&one, 0, sizeof(one));
+	int code = all_statuses(rc, t, &all, &n_all);
+	if (code == LD_OK)
+		code = resolve_status(rc, all, n_all, word, &one, &cap);
+	if (code != LD_OK)
+		return code;
+	if (one.n_statuses == 1) {
+		*status_id = one.statuses[0];
+		return LD_OK;
+	}
+	if (!one.n_statuses)
+		return dispatch_fail(
+			rc, LD_NOT_FOUND,
+			"no status is of class '%s'; name a status (see the status list)", word);
+	char names[300] = ""; /* a class of several statuses: name them */
+	for (size_t i = 0; i < one.n_statuses; i++)
+		for (size_t j = 0; j < n_all; j++)
+			if (all[j]->id == one.statuses[i] && all[j]->name) {
+				size_t used = strlen(names);
+				snprintf(names + used, sizeof(names) - used, "%s'%s'",
+					 used ? ", " : "", all[j]->name);
+			}
+	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+			     "status '%s' is ambiguous: it could be %s; type more of the name",
+			     word, names);
+}
+
 /* mine and owners: the lead's owner must be among the owners named, and
  * be the caller when mine is set too. */
 static int resolve_owners(request_ctx *rc, store_txn *t, const Leadd__LeadFilter *f, sq_filter *out)

@@ -70,6 +70,12 @@ int search_filter_resolve(request_ctx *rc, store_txn *t, const Leadd__LeadFilter
  * before storing it. */
 int search_filter_check(request_ctx *rc, store_txn *t, const Leadd__LeadFilter *f);
 
+/* The one status word names for lead_set_status: a status name, a unique
+ * prefix, or a KPI class word, read as a filter's status item is. LD_OK
+ * with *status_id, or an error code with the sentence set on rc (a word
+ * several statuses answer to is INVALID_ARGUMENT naming them). */
+int search_status_resolve_one(request_ctx *rc, store_txn *t, const char *word, uint64_t *status_id);
+
 /* Does a summary pass the conditions a summary can answer (all but tags,
  * words and source), visibility included? */
 int sq_sum_match(const sq_filter *f, const search_sum *s);

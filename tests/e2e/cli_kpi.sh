@@ -12,20 +12,26 @@ make_sales_floor
 # 62000 USD, L4 sales pool new, L5 bob new 1000 JPY.
 lead_ok kpi
 expect_match "$OUT" '^ +NEW +QUALIFIED +DEAD +PROSPECT +WON +LOST +OPEN VALUE$' "kpi header"
-expect_match "$OUT" '^tom +0 +1 +0 +1 +0 +0 +48,500\.00 EUR$' "tom's row"
+expect_match "$OUT" '^tom +0 +1 +0 +1 +0 +0 +48500\.00 EUR$' "tom's row"
 expect_match "$OUT" '^ana +0 +0 +1 +0 +0 +0 +-$' "ana's row: dead is not open"
 expect_match "$OUT" '^\(pool\) +1 +0 +0 +0 +0 +0 +-$' "the sales pool"
-expect_match "$OUT" '^sales total +1 +1 +1 +1 +0 +0 +48,500\.00 EUR$' "sales total"
-expect_match "$OUT" '^bob +1 +0 +0 +0 +0 +0 +1,000 JPY$' "bob's row"
-expect_match "$OUT" '^total +2 +1 +1 +1 +0 +0 +48,500\.00 EUR$' "total"
+expect_match "$OUT" '^sales total +1 +1 +1 +1 +0 +0 +48500\.00 EUR$' "sales total"
+expect_match "$OUT" '^bob +1 +0 +0 +0 +0 +0 +1000 JPY$' "bob's row"
+expect_match "$OUT" '^total +2 +1 +1 +1 +0 +0 +48500\.00 EUR$' "total"
 # A second currency goes on the next line, in the same column.
-expect_match "$(grep -A1 '^total' <<<"$OUT" | tail -1)" '^ +1,000 JPY$' "total's JPY line"
+expect_match "$(grep -A1 '^total' <<<"$OUT" | tail -1)" '^ +1000 JPY$' "total's JPY line"
 # The order: the team's reps, then its total.
 block=$(grep -A3 '^ana ' <<<"$OUT" | sed -E 's/ +[0-9].*$//')
 expect_eq $'ana\ntom\n(pool)\nsales total' "$block" "the team's reps by name, its pool, then its total"
 # The columns line up: OPEN VALUE ends in one column.
 ends=$(awk 'NR > 1 { print length($0) }' <<<"$OUT" | sort -u | wc -l)
 expect_eq 1 "$ends" "kpi columns right-aligned"
+
+# One money format: ls, show and kpi print an amount the same way.
+lead_ok ls --status prospect
+expect_match "$OUT" ' 48000\.00 EUR' "ls prints money as kpi does"
+lead_ok show "$L1"
+expect_match "$OUT" '^value: +48000\.00 EUR$' "show prints money as kpi does"
 
 lead_ok --json kpi
 expect_match "$(json 'd["revision"]' <<<"$OUT")" '^[0-9]+$' "json revision"
@@ -39,12 +45,12 @@ expect_eq 1 "$(json 'd["teams"]["ops"]["new"]' <<<"$OUT")" "json ops"
 expect_eq null "$(json 'd.get("flow")' <<<"$OUT")" "no flow without --since"
 
 lead_ok kpi --by team
-expect_match "$OUT" '^sales +1 +1 +1 +1 +0 +0 +48,500\.00 EUR$' "--by team sales"
-expect_match "$OUT" '^ops +1 +0 +0 +0 +0 +0 +1,000 JPY$' "--by team ops"
+expect_match "$OUT" '^sales +1 +1 +1 +1 +0 +0 +48500\.00 EUR$' "--by team sales"
+expect_match "$OUT" '^ops +1 +0 +0 +0 +0 +0 +1000 JPY$' "--by team ops"
 expect_no_match "$OUT" '^tom ' "--by team has no reps"
 lead_ok kpi --team ops
 expect_no_match "$OUT" '^(tom|ana) ' "--team ops: ops only"
-expect_match "$OUT" '^total +1 +0 +0 +0 +0 +0 +1,000 JPY$' "--team ops total"
+expect_match "$OUT" '^total +1 +0 +0 +0 +0 +0 +1000 JPY$' "--team ops total"
 
 # A rep sees their own row (and their team's pool), nobody else's.
 as tom expect_exit 0 "$LEAD" --json kpi
@@ -57,7 +63,7 @@ expect_no_match "$OUT" '^tom ' "bob does not see tom"
 
 # ---- the flow since a week ago ----
 lead_ok kpi --since 7d
-expect_match "$OUT" '^From [0-9-]{10} [0-9:]{5} to [0-9-]{10} [0-9:]{5}:$' "flow period"
+expect_match "$OUT" '^From [0-9-]{10} [0-9:]{5} [A-Za-z0-9+-]+ to [0-9-]{10} [0-9:]{5} [A-Za-z0-9+-]+:$' "flow period"
 expect_match "$OUT" '^created: +5$' "flow created"
 expect_match "$OUT" '^qualified: +2$' "flow qualified (L1, L2)"
 expect_match "$OUT" '^dead: +1$' "flow dead"

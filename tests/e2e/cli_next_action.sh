@@ -30,7 +30,13 @@ expect_eq "$none" "$(ids --no-next)" "nothing planned"
 expect_eq "$overdue $later" "$(ids --next-before +30d --sort next)" "by next action"
 
 lead_ok edit "$none" --next 2026-01-05T09:30
-expect_match "$OUT" "next action: 2026-01-05" "edit --next DATE"
+expect_match "$OUT" "next action: 2026-01-05 09:30 UTC" "edit --next DATE"
+# Times are shown in the reader's zone with its name; --json keeps UTC ms.
+expect_exit 0 env TZ=Asia/Tokyo "$LEAD" show "$none"
+expect_match "$OUT" "^next action: 2026-01-05 18:30 JST$" "show in TZ=Asia/Tokyo"
+expect_match "$OUT" "^created: +[0-9-]{10} [0-9:]{5} JST by " "created in TZ=Asia/Tokyo"
+expect_exit 0 env TZ=Asia/Tokyo "$LEAD" --json show "$none"
+expect_eq 1767605400000 "$(json 'd["next_action_at"]' <<<"$OUT")" "--json keeps unix ms"
 expect_eq "" "$(ids --no-next)" "every lead has a next action now"
 lead_ok edit "$overdue" --next none
 expect_match "$OUT" "next action: -" "edit --next none"

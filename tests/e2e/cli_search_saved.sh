@@ -37,6 +37,11 @@ lead_ok search edit webby --clear
 lead_ok search run webby --all --json
 expect_eq 5 "$(json 'len(d["leads"])' <<<"$OUT")" "--clear: every lead"
 
+# The paging options are lead ls's: the same checks, the same words.
+expect_exit 2 "$LEAD" search run webby --all --cursor abc
+expect_match "$ERR" '--all starts from the first page: leave out --cursor' "search run --all --cursor"
+expect_exit 2 "$LEAD" search run webby --limit 0
+expect_match "$ERR" "--limit wants a positive number, not '0'" "search run --limit 0"
 # run pages with a hint naming the search.
 lead_ok search run webby --limit 2
 hint=$(grep '^more: ' <<<"$OUT")

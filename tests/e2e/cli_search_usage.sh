@@ -11,6 +11,11 @@ start_leadd
 lead_ok help
 expect_match "$OUT" '^  kpi ' "lead help lists kpi"
 expect_match "$OUT" '^  search ' "lead help lists search"
+# A help topic that does not exist points at the help that does.
+expect_exit 2 "$LEAD" help search bogus
+expect_match "$ERR" "^lead: unknown command 'search bogus'; run 'lead help search'$" "help search bogus"
+expect_exit 2 "$LEAD" help ls extra
+expect_match "$ERR" "^lead: 'ls' has no subcommands; run 'lead help ls'$" "help ls extra"
 lead_ok help ls
 expect_match "$OUT" '^usage: lead ls \[FILTERS\] \[--sort FIELD\] \[--desc\]' "help ls usage"
 for opt in status mine owner team pool client tag query value-min value-max currency \
@@ -54,6 +59,14 @@ expect_match "$ERR" "--idle wants a duration like 30m, 12h, 14d or 2w, not '14'"
 expect_exit 2 "$LEAD" ls --idle 0d
 expect_exit 2 "$LEAD" ls --sort size
 expect_match "$ERR" "--sort wants id, created, updated, value, next or title, not 'size'" "bad --sort"
+# An amount option followed by another option: the amount is missing, not
+# an argument left over.
+expect_exit 2 "$LEAD" ls --value-min --limit 1
+expect_match "$ERR" "^lead: --value-min needs an amount, e.g. --value-min 5000" "--value-min --limit"
+expect_exit 2 "$LEAD" ls --value-max --sort title
+expect_match "$ERR" "^lead: --value-max needs an amount, e.g. --value-max 5000" "--value-max --sort"
+expect_exit 2 "$LEAD" add Deal --value --currency USD
+expect_match "$ERR" "^lead: --value needs an amount, e.g. --value 5000" "add --value --currency"
 expect_exit 2 "$LEAD" ls --value-min abc
 expect_match "$ERR" "--value-min wants an amount of 0 or more like 1234.50 \(EUR has 2 decimals\), not 'abc'" "bad amount"
 expect_exit 2 "$LEAD" ls --value-min 10.001

@@ -49,7 +49,7 @@ lead_ok search ls
 [ "$(widest <<<"$OUT")" -le 80 ] || fail "lead search ls is wider than 80 columns:
 $OUT"
 CHECKS=$((CHECKS + 1))
-expect_match "$(tr -s ' \n' ' ' <<<"$OUT")" 'tags web and urgent, text "payroll northern region", value 1000\.00 to 5000000\.00 EUR, idle 14d, source trade fair, by value, descending' \
+expect_match "$(tr -s ' \n' ' ' <<<"$OUT")" 'tags web and urgent, text "payroll northern region", value 1000\.00 EUR to 5000000\.00 EUR, idle 14d, source trade fair, by value, descending' \
 	"the whole filter, wrapped"
 
 for c in "" add show ls edit status claim assign statuses user team kpi search \

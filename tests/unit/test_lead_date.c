@@ -188,7 +188,59 @@ static void test_format_local(void **state)
 	(void)state;
 	char buf[32];
 	lead_date_format_local(DEC1_UTC, buf, sizeof(buf));
-	assert_string_equal(buf, "2026-12-01 01:00");
+	assert_string_equal(buf, "2026-12-01 01:00 CET");
+	/* Summer time has its own abbreviation: 2026-07-01T10:00Z. */
+	lead_date_format_local(1782900000000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-07-01 12:00 CEST");
+}
+
+/* lead_date_option: the one reader of --created-since, --since, --next. */
+static void test_option(void **state)
+{
+	(void)state;
+	char msg[512];
+	int64_t out = -1;
+	assert_int_equal(
+		lead_date_option("--next", "now", DEC1_UTC, LEAD_DATE_NOW, &out, msg, sizeof(msg)),
+		0);
+	assert_true(out == DEC1_UTC);
+	assert_int_equal(lead_date_option("--next", "none", DEC1_UTC,
+					  LEAD_DATE_NOW | LEAD_DATE_NONE, &out, msg, sizeof(msg)),
+			 0);
+	assert_true(out == 0);
+	assert_int_equal(
+		lead_date_option("--next", "none", DEC1_UTC, LEAD_DATE_NOW, &out, msg, sizeof(msg)),
+		-1);
+	assert_string_equal(msg,
+			    "--next: 'none': not a date; a date is " LEAD_DATE_FORMS ", or now");
+	assert_int_equal(
+		lead_date_option("--created-since", "now", DEC1_UTC, 0, &out, msg, sizeof(msg)),
+		-1);
+	assert_non_null(strstr(msg, "--created-since: 'now': not a date"));
+	assert_int_equal(lead_date_option("--created-since", "2026-12-01T10:30Z", DEC1_UTC, 0, &out,
+					  msg, sizeof(msg)),
+			 0);
+	assert_true(out == DEC1_UTC + 10 * H + 30 * 60000);
+	/* --since: a bare duration counts back; a future date is refused. */
+	assert_int_equal(
+		lead_date_option("--since", "7d", DEC1_UTC, LEAD_DATE_BACK, &out, msg, sizeof(msg)),
+		0);
+	assert_true(out == DEC1_UTC - 7 * D);
+	assert_int_equal(lead_date_option("--since", "+2d", DEC1_UTC, LEAD_DATE_BACK, &out, msg,
+					  sizeof(msg)),
+			 -1);
+	assert_string_equal(msg, "--since: '+2d': that is in the future; give a duration back "
+				 "from now (7d, 12h, 2w) or a date: " LEAD_DATE_FORMS);
+	assert_int_equal(lead_date_option("--next", "1970-01-01T00:00Z", DEC1_UTC, LEAD_DATE_NOW,
+					  &out, msg, sizeof(msg)),
+			 -1);
+	assert_non_null(strstr(msg, "out of range"));
+	/* A message never overruns its buffer. */
+	char small[16];
+	assert_int_equal(lead_date_option("--since", "bogus", DEC1_UTC, LEAD_DATE_BACK, &out, small,
+					  sizeof(small)),
+			 -1);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
 int main(void)
@@ -201,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format_local),
+		cmocka_unit_test(test_option),
 	};
 	return cmocka_run_group_tests(tests, setup_paris, NULL);
 }

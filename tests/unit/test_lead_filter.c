@@ -139,12 +139,13 @@ static void test_every_option(void **state)
 	free(w);
 
 	char *s = lead_filter_summary(f, a.has_sort, a.sort, a.desc);
-	assert_string_equal(s, "status qualified or lead-D, mine, owner tom or ana, team sales, in "
-			       "the pool, client O'Brien & Sons, tags web and a b, text "
-			       "\"Lefèvre scan\", value 10.50 to 1000.00 EUR, created since "
-			       "2026-12-01 00:00, created before 2026-12-01 10:30, updated since "
-			       "2026-12-01 10:00, next action before 2027-01-01 00:00, no next "
-			       "action, idle 14d, source trade fair, by value, descending");
+	assert_string_equal(
+		s, "status qualified or lead-D, mine, owner tom or ana, team sales, in "
+		   "the pool, client O'Brien & Sons, tags web and a b, text "
+		   "\"Lefèvre scan\", value 10.50 EUR to 1000.00 EUR, created since "
+		   "2026-12-01 00:00 CET, created before 2026-12-01 10:30 CET, updated since "
+		   "2026-12-01 10:00 CET, next action before 2027-01-01 00:00 CET, no next "
+		   "action, idle 14d, source trade fair, by value, descending");
 	free(s);
 	cJSON *j = lead_filter_json(f);
 	char *js = cJSON_PrintUnformatted(j);

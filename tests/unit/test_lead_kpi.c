@@ -190,15 +190,15 @@ static void test_table_by_owner(void **state)
 	build(0);
 	char *out = captured(print_by_owner, NULL);
 	assert_string_equal(
-		out, "             NEW  QUALIFIED  DEAD  PROSPECT  WON  LOST     OPEN VALUE\n"
-		     "tom            0          1     0         1    0     0  48,500.00 EUR\n"
-		     "Zoë            0          0     1         0    0     0              -\n"
-		     "(pool)         1          0     0         0    0     0              -\n"
-		     "sales total    1          1     1         1    0     0  48,500.00 EUR\n"
-		     "山田          12          0     0         0    3     0    100,000 JPY\n"
-		     "ops total     12          0     0         0    3     0    100,000 JPY\n"
-		     "total         13          1     1         1    3     0  48,500.00 EUR\n"
-		     "                                                          100,000 JPY\n");
+		out, "             NEW  QUALIFIED  DEAD  PROSPECT  WON  LOST    OPEN VALUE\n"
+		     "tom            0          1     0         1    0     0  48500.00 EUR\n"
+		     "Zoë            0          0     1         0    0     0             -\n"
+		     "(pool)         1          0     0         0    0     0             -\n"
+		     "sales total    1          1     1         1    0     0  48500.00 EUR\n"
+		     "山田          12          0     0         0    3     0    100000 JPY\n"
+		     "ops total     12          0     0         0    3     0    100000 JPY\n"
+		     "total         13          1     1         1    3     0  48500.00 EUR\n"
+		     "                                                          100000 JPY\n");
 	free(out);
 }
 
@@ -208,11 +208,11 @@ static void test_table_by_team(void **state)
 	build(0);
 	char *out = captured(print_by_team, NULL);
 	assert_string_equal(out,
-			    "       NEW  QUALIFIED  DEAD  PROSPECT  WON  LOST     OPEN VALUE\n"
-			    "sales    1          1     1         1    0     0  48,500.00 EUR\n"
-			    "ops     12          0     0         0    3     0    100,000 JPY\n"
-			    "total   13          1     1         1    3     0  48,500.00 EUR\n"
-			    "                                                    100,000 JPY\n");
+			    "       NEW  QUALIFIED  DEAD  PROSPECT  WON  LOST    OPEN VALUE\n"
+			    "sales    1          1     1         1    0     0  48500.00 EUR\n"
+			    "ops     12          0     0         0    3     0    100000 JPY\n"
+			    "total   13          1     1         1    3     0  48500.00 EUR\n"
+			    "                                                    100000 JPY\n");
 	free(out);
 }
 
@@ -226,7 +226,7 @@ static void test_flow(void **state)
 	const char *flow = strstr(out, "\nFrom ");
 	assert_non_null(flow);
 	assert_string_equal(flow, "\n"
-				  "From 2026-12-01 00:00 to 2026-12-08 00:00:\n"
+				  "From 2026-12-01 00:00 UTC to 2026-12-08 00:00 UTC:\n"
 				  "created:               8\n"
 				  "qualified:             3\n"
 				  "dead:                  1\n"
