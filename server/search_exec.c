@@ -386,6 +386,14 @@ static int probe(sq_exec *x, store_txn *t, const sq_term *tm, uint64_t id, int *
 	return err;
 }
 
+static int iterated(const sq_exec *x, size_t term)
+{
+	for (size_t k = 0; k < x->n_iterated; k++)
+		if (x->iterated[k] == (int)term)
+			return 1;
+	return 0;
+}
+
 /* Does lead id (its summary s) match the whole filter? */
 static int matches(sq_exec *x, store_txn *t, const search_sum *s, int *ok)
 {
@@ -394,7 +402,7 @@ static int matches(sq_exec *x, store_txn *t, const search_sum *s, int *ok)
 		return 0;
 	for (size_t i = 0; i < x->plan.n_terms; i++) {
 		const sq_term *tm = &x->plan.terms[i];
-		if (!tm->probe || (int)i == x->walked)
+		if (!tm->probe || (int)i == x->walked || iterated(x, i))
 			continue;
 		int hit, err = probe(x, t, tm, s->id, &hit);
 		if (err)
@@ -753,18 +761,113 @@ static const sq_term *driver_term(const sq_exec *x)
 	return x->plan.driver >= 0 ? &x->plan.terms[x->plan.driver] : NULL;
 }
 
+/* Move ascending iterator `it` on to its first id >= target: within a
+ * source's page of ids when the target is on it, else by a seek. */
+static int ids_skip_to(sq_ids *it, uint64_t target, uint64_t *units)
+{
+	for (size_t i = 0; i < it->n; i++) {
+		if (!it->live[i] || it->cur[i] >= target)
+			continue;
+		(*units)++;
+		if (it->page_n[i]) {
+			const uint8_t *pg = it->page[i];
+			size_t lo = it->page_i[i] + 1, hi = it->page_n[i];
+			if (store_key_get_u64(pg + 8 * (hi - 1)) >= target) {
+				while (lo < hi) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (store_key_get_u64(pg + 8 * mid) < target)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				it->page_i[i] = lo;
+				it->cur[i] = store_key_get_u64(pg + 8 * lo);
+				continue;
+			}
+		}
+		int err = src_seek(it, i, 1, target - 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int ids_has(const sq_ids *it, uint64_t id)
+{
+	for (size_t i = 0; i < it->n; i++)
+		if (it->live[i] && it->cur[i] == id)
+			return 1;
+	return 0;
+}
+
+/* The probed terms an ascending walk checks by moving an iterator over
+ * their ids along with it, instead of a lookup per key per candidate: the
+ * lists are read a page at a time, and a lead's summary is read only when
+ * they all hold it (a two-word query on a million leads reads a few
+ * thousand ids, not a lookup for each of them per word). */
+static int open_walk_probes(sq_exec *x, store_txn *t, sq_ids *pit)
+{
+	x->n_iterated = 0;
+	if (x->desc)
+		return 0;
+	for (size_t i = 0; i < x->plan.n_terms && x->n_iterated < SQ_WALK_PROBES; i++) {
+		const sq_term *tm = &x->plan.terms[i];
+		if (!tm->probe || tm->too_wide || (int)i == x->walked)
+			continue;
+		sq_ids *it = &pit[x->n_iterated];
+		int err = sq_ids_open(it, t, tm, 0, x->pos.started, x->pos.id);
+		x->iterated[x->n_iterated++] = (int)i;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Do the walk's iterated terms all hold id? */
+static int walk_probes_hit(sq_exec *x, sq_ids *pit, uint64_t id, int *hit)
+{
+	*hit = 1;
+	for (size_t k = 0; k < x->n_iterated && *hit; k++) {
+		int err = ids_skip_to(&pit[k], id, &x->units);
+		if (err)
+			return err;
+		*hit = ids_has(&pit[k], id);
+	}
+	return 0;
+}
+
+static void close_walk_probes(sq_exec *x, sq_ids *pit)
+{
+	for (size_t k = 0; k < x->n_iterated; k++)
+		sq_ids_close(&pit[k]);
+	x->n_iterated = 0;
+}
+
 /* Walk the driver in id order from x->pos; keyless_phase: a sorted
  * listing's leads without a sort key at R, which come last by id. */
 static int run_ids(sq_exec *x, store_txn *t, int keyless_phase)
 {
-	sq_ids it;
+	sq_ids it, pit[SQ_WALK_PROBES];
+	x->n_iterated = 0;
 	int err = sq_ids_open(&it, t, driver_term(x), x->desc, x->pos.started, x->pos.id);
+	if (!err)
+		err = open_walk_probes(x, t, pit);
 	uint64_t id;
 	while (err == 0 && (err = sq_ids_next(&it, &id)) == 0) {
 		x->units++;
 		search_sum s;
 		int ok;
 		sq_pos p = {.started = 1, .id = id};
+		if ((err = walk_probes_hit(x, pit, id, &ok)))
+			break;
+		if (!ok) {
+			x->pos = p;
+			if (over_budget(x)) {
+				err = SQ_YIELD;
+				break;
+			}
+			continue;
+		}
 		if ((err = load_sum(t, id, &s)) || (err = matches(x, t, &s, &ok)))
 			break;
 		if (ok && keyless_phase) {
@@ -782,6 +885,7 @@ static int run_ids(sq_exec *x, store_txn *t, int keyless_phase)
 			break;
 		}
 	}
+	close_walk_probes(x, pit);
 	sq_ids_close(&it);
 	return err == MDB_NOTFOUND ? SQ_DONE : err;
 }

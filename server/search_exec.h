@@ -108,10 +108,15 @@ typedef struct {
 	sq_oldmap *old;       /* keys as they were at R of leads changed since */
 	uint64_t log_scanned; /* the changelog is read up to this revision */
 	uint64_t units_at_check;
-	int driver;    /* the chosen id list (-1: every lead), for tests */
+	int driver; /* the chosen id list (-1: every lead), for tests */
 	/* The term whose id list the current walk reads (-1: none, as when
 	 * the sort index is walked): matches() need not check it again. */
 	int walked;
+	/* Terms an ascending walk checks with iterators that move along with
+	 * it (run_ids), so matches() skips them. */
+#define SQ_WALK_PROBES 4
+	int iterated[SQ_WALK_PROBES];
+	size_t n_iterated;
 	int in_memory; /* sorted in memory (few candidates) */
 	sq_pos *mem;   /* ... the candidates collected so far */
 	size_t mem_n, mem_cap;
