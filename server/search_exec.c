@@ -94,7 +94,34 @@ static sq_term *new_term(sq_plan *p, int probe)
 	tm->plen = 0;
 	tm->estimate = 0;
 	tm->probe = probe;
+	tm->covers = 0;
 	return tm;
+}
+
+/* The summary conditions filter f asks for (SQ_COVER_*). */
+static unsigned needed_covers(const sq_filter *f)
+{
+	unsigned need = 0;
+	if (f->by_status)
+		need |= SQ_COVER_STATUS;
+	if (f->by_owner)
+		need |= SQ_COVER_OWNER;
+	if (f->by_team)
+		need |= SQ_COVER_TEAM;
+	if (f->pool)
+		need |= SQ_COVER_POOL;
+	if (f->by_client)
+		need |= SQ_COVER_CLIENT;
+	if (f->by_currency || f->has_created_since || f->has_created_before ||
+	    f->has_updated_since || f->has_next_before || f->no_next || f->has_idle)
+		need |= SQ_COVER_OTHER;
+	/* Your own leads are always yours to see. */
+	int only_self = f->by_owner && f->n_owners > 0;
+	for (size_t i = 0; only_self && i < f->n_owners; i++)
+		only_self = f->owners[i] == f->self;
+	if (!f->vis_all && !only_self)
+		need |= SQ_COVER_VISIBLE;
+	return need;
 }
 
 int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
@@ -115,21 +142,30 @@ int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
 				store_key_u64_pair(k, f->owners[i], f->statuses[j]);
 				src_bytes(tm, DB_IDX_OWNER_STATUS, k, 16);
 			}
+		tm->covers = SQ_COVER_STATUS | SQ_COVER_OWNER;
 	}
 	if (f->by_status) {
 		sq_term *tm = new_term(p, 0);
 		for (size_t i = 0; i < f->n_statuses; i++)
 			src_u64(tm, DB_IDX_STATUS, f->statuses[i]);
+		tm->covers = SQ_COVER_STATUS;
 	}
 	if (f->by_owner) {
 		sq_term *tm = new_term(p, 0);
 		for (size_t i = 0; i < f->n_owners; i++)
 			src_u64(tm, DB_IDX_OWNER, f->owners[i]);
+		tm->covers = SQ_COVER_OWNER;
 	}
-	if (f->by_team)
-		src_u64(new_term(p, 0), f->pool ? DB_IDX_POOL : DB_IDX_TEAM, f->team);
-	if (f->by_client)
-		src_u64(new_term(p, 0), DB_IDX_CLIENT, f->client);
+	if (f->by_team) {
+		sq_term *tm = new_term(p, 0);
+		src_u64(tm, f->pool ? DB_IDX_POOL : DB_IDX_TEAM, f->team);
+		tm->covers = SQ_COVER_TEAM | (f->pool ? SQ_COVER_POOL : 0);
+	}
+	if (f->by_client) {
+		sq_term *tm = new_term(p, 0);
+		src_u64(tm, DB_IDX_CLIENT, f->client);
+		tm->covers = SQ_COVER_CLIENT;
+	}
 	for (size_t i = 0; i < f->n_tags; i++) {
 		sq_term *tm = new_term(p, 1);
 		src_bytes(tm, DB_IDX_TAG, f->tags[i], strlen(f->tags[i]));
@@ -157,6 +193,7 @@ int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
 				src_u64(tm, DB_IDX_TEAM, f->teams[i]);
 		else if (f->rep_pool && f->n_teams)
 			src_u64(tm, DB_IDX_POOL, f->teams[0]);
+		tm->covers = SQ_COVER_VISIBLE;
 	}
 	uint64_t best = UINT64_MAX;
 	for (size_t i = 0; i < p->n_terms; i++) {
@@ -173,6 +210,8 @@ int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
 		}
 	}
 	p->estimate = best;
+	p->summary_implied = p->driver >= 0 && !p->terms[p->driver].too_wide &&
+			     (needed_covers(f) & ~p->terms[p->driver].covers) == 0;
 	return 0;
 }
 
@@ -394,17 +433,15 @@ static int iterated(const sq_exec *x, size_t term)
 	return 0;
 }
 
-/* Does lead id (its summary s) match the whole filter? */
-static int matches(sq_exec *x, store_txn *t, const search_sum *s, int *ok)
+/* Do the probed terms the walk does not check itself hold lead id? */
+static int probes_match(sq_exec *x, store_txn *t, uint64_t id, int *ok)
 {
 	*ok = 0;
-	if (!sq_sum_match(x->f, s))
-		return 0;
 	for (size_t i = 0; i < x->plan.n_terms; i++) {
 		const sq_term *tm = &x->plan.terms[i];
 		if (!tm->probe || (int)i == x->walked || iterated(x, i))
 			continue;
-		int hit, err = probe(x, t, tm, s->id, &hit);
+		int hit, err = probe(x, t, tm, id, &hit);
 		if (err)
 			return err;
 		if (!hit)
@@ -412,6 +449,13 @@ static int matches(sq_exec *x, store_txn *t, const search_sum *s, int *ok)
 	}
 	*ok = 1;
 	return 0;
+}
+
+/* Does lead id (its summary s) match the whole filter? */
+static int matches(sq_exec *x, store_txn *t, const search_sum *s, int *ok)
+{
+	*ok = 0;
+	return sq_sum_match(x->f, s) ? probes_match(x, t, s->id, ok) : 0;
 }
 
 /* ---- sort keys ---- */
@@ -868,8 +912,13 @@ static int run_ids(sq_exec *x, store_txn *t, int keyless_phase)
 			}
 			continue;
 		}
-		if ((err = load_sum(t, id, &s)) || (err = matches(x, t, &s, &ok)))
+		if (!keyless_phase && x->plan.summary_implied) {
+			/* The driver's ids meet every summary condition. */
+			if ((err = probes_match(x, t, id, &ok)))
+				break;
+		} else if ((err = load_sum(t, id, &s)) || (err = matches(x, t, &s, &ok))) {
 			break;
+		}
 		if (ok && keyless_phase) {
 			sq_pos r;
 			int exists;

@@ -22,7 +22,21 @@ typedef struct {
 	char prefix[SEARCH_KEY_MAX + 1];
 	size_t plen;
 	uint64_t estimate; /* ids at most (sum of the keys' counts) */
+	unsigned covers;   /* SQ_COVER_*: summary conditions its ids all meet */
 } sq_term;
+
+/* Conditions of the summary check (sq_sum_match) a term's ids meet by
+ * construction: when the driver meets all the filter has, a walk of its ids
+ * need not read the summaries at all. */
+enum {
+	SQ_COVER_STATUS = 1,
+	SQ_COVER_OWNER = 2,
+	SQ_COVER_TEAM = 4,
+	SQ_COVER_POOL = 8,
+	SQ_COVER_CLIENT = 16,
+	SQ_COVER_VISIBLE = 32,
+	SQ_COVER_OTHER = 64, /* value, dates, next action: only the summary */
+};
 
 #define SQ_MAX_TERMS (8 + LIMIT_TAGS + SQ_MAX_WORDS)
 
@@ -32,6 +46,8 @@ typedef struct {
 	int driver;        /* the smallest term, or -1: every lead */
 	uint64_t estimate; /* the driver's */
 	uint64_t units;    /* work planning took */
+	/* The driver's ids meet every summary condition of the filter. */
+	int summary_implied;
 } sq_plan;
 
 /* Build the plan of filter f in transaction t. 0 or an LMDB error. */
