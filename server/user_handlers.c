@@ -198,6 +198,24 @@ int user_list(request_ctx *rc, store_txn *t)
 	return LD_OK;
 }
 
+/* Refuse a change after which user u would see more teams than a
+ * session can hold (their own and those they manage). */
+static int check_teams_seen(request_ctx *rc, store_txn *t, const user_record *u, uint64_t own_team,
+			    uint64_t team_id, int managed)
+{
+	size_t count;
+	int err = user_teams_seen(t, &rc->arena, u->id, own_team, team_id, managed, &count);
+	if (err)
+		return dispatch_store_error(rc, err);
+	if (count > PRINCIPAL_MAX_TEAMS)
+		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+				     "%s would see %zu teams (their own and those they manage); "
+				     "a user sees at most %d: remove them as manager of another "
+				     "team first",
+				     u->name, count, PRINCIPAL_MAX_TEAMS);
+	return LD_OK;
+}
+
 int user_edit(request_ctx *rc, store_txn *t)
 {
 	const Leadd__UserEditRequest *q = rc->req->user_edit;
@@ -219,6 +237,8 @@ int user_edit(request_ctx *rc, store_txn *t)
 		return code;
 	if (!q->has_role && !q->team)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "give a role or a team to change");
+	if (q->team && (code = check_teams_seen(rc, t, u, tm ? tm->id : 0, 0, 0)))
+		return code;
 	if (q->has_role)
 		u->role = q->role;
 	if (q->team) {
@@ -293,8 +313,10 @@ int user_disable(request_ctx *rc, store_txn *t)
 	return reply_user(rc, t, u);
 }
 
-/* Manager names to ids; each must be a manager or an admin. */
-static int manager_ids(request_ctx *rc, store_txn *t, char **names, size_t n, uint64_t **ids)
+/* Manager names to ids; each must be a manager or an admin, and may see
+ * team `team_id` (0: the team being created) as well. */
+static int manager_ids(request_ctx *rc, store_txn *t, char **names, size_t n, uint64_t **ids,
+		       uint64_t team_id)
 {
 	*ids = ld_arena_alloc(&rc->arena, (n + 1) * sizeof(**ids));
 	if (!*ids)
@@ -307,6 +329,8 @@ static int manager_ids(request_ctx *rc, store_txn *t, char **names, size_t n, ui
 		if (role_from_wire(u->role) < ROLE_MANAGER)
 			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 					     "%s is a rep; make them a manager first", u->name);
+		if ((code = check_teams_seen(rc, t, u, u->team_id, team_id, 1)))
+			return code;
 		(*ids)[i] = u->id;
 	}
 	return LD_OK;
@@ -328,7 +352,7 @@ int team_add(request_ctx *rc, store_txn *t)
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
 	team_record tm = LEADD__STORE__TEAM_RECORD__INIT;
-	if ((code = manager_ids(rc, t, q->managers, q->n_managers, &tm.manager_ids)))
+	if ((code = manager_ids(rc, t, q->managers, q->n_managers, &tm.manager_ids, 0)))
 		return code;
 	tm.n_manager_ids = q->n_managers;
 	tm.name = q->name;
@@ -370,7 +394,7 @@ int team_edit(request_ctx *rc, store_txn *t)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "nothing to change");
 	if (q->managers) {
 		if ((code = manager_ids(rc, t, q->managers->items, q->managers->n_items,
-					&tm->manager_ids)))
+					&tm->manager_ids, tm->id)))
 			return code;
 		tm->n_manager_ids = q->managers->n_items;
 	}

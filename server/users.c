@@ -192,6 +192,31 @@ int user_principal(store_txn *t, const user_record *u, ld_arena *arena, principa
 	return 0;
 }
 
+int user_teams_seen(store_txn *t, ld_arena *arena, uint64_t user_id, uint64_t own_team,
+		    uint64_t team_id, int managed, size_t *count)
+{
+	team_record **teams;
+	size_t n;
+	int rc = team_all(t, arena, &teams, &n);
+	if (rc)
+		return rc;
+	*count = own_team ? 1 : 0;
+	if (!team_id && managed)
+		(*count)++; /* the team being created */
+	for (size_t i = 0; i < n; i++) {
+		if (teams[i]->id == own_team)
+			continue;
+		int manages = 0;
+		if (team_id && teams[i]->id == team_id)
+			manages = managed;
+		else
+			for (size_t m = 0; m < teams[i]->n_manager_ids && !manages; m++)
+				manages = teams[i]->manager_ids[m] == user_id;
+		*count += (size_t)manages;
+	}
+	return 0;
+}
+
 int team_next_rep(store_txn *t, const team_record *tm, ld_arena *arena, uint64_t *user_id)
 {
 	user_record **users;

@@ -35,6 +35,13 @@ int team_all(store_txn *t, ld_arena *arena, team_record ***out, size_t *n);
 /* Fill who from the user: role, id and the teams they see. */
 int user_principal(store_txn *t, const user_record *u, ld_arena *arena, principal_t *who);
 int principal_has_team(const principal_t *who, uint64_t team_id);
+/* How many teams user `user_id` would see with `own_team` as their team
+ * and, for team `team_id` (0: a team being created), `managed` saying
+ * whether they manage it; every other team as stored. A principal holds
+ * PRINCIPAL_MAX_TEAMS at most, so changes past it are refused rather than
+ * have some teams silently not seen. 0 with *count, or an LMDB error. */
+int user_teams_seen(store_txn *t, ld_arena *arena, uint64_t user_id, uint64_t own_team,
+		    uint64_t team_id, int managed, size_t *count);
 
 /* The next active rep of a team after its round-robin mark, or 0. */
 int team_next_rep(store_txn *t, const team_record *tm, ld_arena *arena, uint64_t *user_id);
