@@ -110,3 +110,13 @@ ld_frame_status ld_frame_next(ld_frame_decoder *d, const uint8_t **frame, uint32
 	d->off += LD_FRAME_HEADER + n;
 	return LD_FRAME_OK;
 }
+
+size_t ld_varint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}

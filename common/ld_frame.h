@@ -57,4 +57,8 @@ int ld_frame_ready(const ld_frame_decoder *d);
 void ld_frame_put_header(uint8_t out[LD_FRAME_HEADER], uint32_t len);
 uint32_t ld_frame_get_header(const uint8_t in[LD_FRAME_HEADER]);
 
+/* Write v as a protobuf varint at p (at most 10 bytes); its length. For
+ * replies assembled from packed parts (a page of stored leads). */
+size_t ld_varint_put(uint8_t *p, uint64_t v);
+
 #endif

@@ -256,16 +256,6 @@ static size_t varint_len(uint64_t v)
 	return n;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-	do {
-		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return n;
-}
-
 /* Pack sm into a new frame; with a raw body, Response gets it as field
  * rc->raw_body_field appended after its packed fields (protobuf fields
  * may come in any order). 0, or -1 out of memory. */
@@ -285,10 +275,10 @@ static int pack_frame(request_ctx *rc, Leadd__ServerMessage *sm, size_t n_resp, 
 				  varint_len(body) + body;
 		size_t o = 0;
 		p[o++] = 0x0a; /* ServerMessage.response */
-		o += put_varint(p + o, resp_len);
+		o += ld_varint_put(p + o, resp_len);
 		o += leadd__response__pack(&rc->resp, p + o);
-		o += put_varint(p + o, (uint64_t)rc->raw_body_field << 3 | 2);
-		o += put_varint(p + o, body);
+		o += ld_varint_put(p + o, (uint64_t)rc->raw_body_field << 3 | 2);
+		o += ld_varint_put(p + o, body);
 		memcpy(p + o, rc->raw_body, body);
 	}
 	rc->frame_len = LD_FRAME_HEADER + n;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lead_index.h"
 #include "leadd_store.pb-c.h"
 
 /* ---- terms ---- */
@@ -486,12 +487,6 @@ static void key_time(sq_pos *p, int64_t at)
 	p->has_key = 1;
 }
 
-void sq_value_key(uint8_t out[11], const char *currency, int64_t amount)
-{
-	memcpy(out, currency, 3);
-	store_key_u64(out + 3, (uint64_t)amount ^ (UINT64_C(1) << 63));
-}
-
 /* The title of a packed Lead (field 2), found without decoding it. */
 int sq_raw_title(const uint8_t *p, size_t n, const char **title, size_t *len)
 {
@@ -559,7 +554,7 @@ static int current_key(sq_exec *x, store_txn *t, const search_sum *s, sq_pos *p)
 		break;
 	case LEADD__LEAD_SORT__SORT_VALUE:
 		if (s->has_value) {
-			sq_value_key(p->key, s->currency, s->value_amount);
+			lead_value_key(p->key, s->currency, s->value_amount);
 			p->klen = 11;
 			p->has_key = 1;
 		}
@@ -716,8 +711,8 @@ static int scan_changes(sq_exec *x, store_txn *t)
 				break;
 			case LEADD__LEAD_SORT__SORT_VALUE:
 				if (e->old_value && e->old_value->currency) {
-					sq_value_key(p->key, e->old_value->currency,
-						     e->old_value->amount_minor);
+					lead_value_key(p->key, e->old_value->currency,
+						       e->old_value->amount_minor);
 					p->klen = 11;
 					p->has_key = 1;
 				}

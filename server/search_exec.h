@@ -83,9 +83,6 @@ typedef struct {
 } sq_old;
 typedef struct sq_oldmap sq_oldmap;
 
-/* The value index key: currency, then the amount with its sign bit
- * flipped so keys sort as numbers. */
-void sq_value_key(uint8_t out[11], const char *currency, int64_t amount);
 /* The title of a packed leadd.Lead, without decoding it. 0 or -1. */
 int sq_raw_title(const uint8_t *p, size_t n, const char **title, size_t *len);
 

@@ -37,16 +37,6 @@ static void list_state_free(void *p)
 	free(st);
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-	do {
-		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return n;
-}
-
 static int reserve(list_state *st, size_t more)
 {
 	if (st->len + more <= st->cap)
@@ -80,7 +70,7 @@ static int emit_lead(void *arg, store_txn *t, uint64_t id)
 	if ((st->x.taken > 0 && st->len + need > LIST_FRAME_BUDGET) || reserve(st, need))
 		return SQ_NOROOM;
 	st->page[st->len++] = 0x0a; /* field 1, length-delimited */
-	st->len += put_varint(st->page + st->len, v.mv_size);
+	st->len += ld_varint_put(st->page + st->len, v.mv_size);
 	memcpy(st->page + st->len, v.mv_data, v.mv_size);
 	st->len += v.mv_size;
 	return SQ_TAKEN;
@@ -186,12 +176,12 @@ static int finish(request_ctx *rc, list_state *st, int more)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	if (clen) {
 		st->page[st->len++] = 0x12; /* field 2: cursor */
-		st->len += put_varint(st->page + st->len, clen);
+		st->len += ld_varint_put(st->page + st->len, clen);
 		memcpy(st->page + st->len, cur, clen);
 		st->len += clen;
 	}
 	st->page[st->len++] = 0x18; /* field 3: revision */
-	st->len += put_varint(st->page + st->len, st->x.rev);
+	st->len += ld_varint_put(st->page + st->len, st->x.rev);
 	rc->raw_body = st->page;
 	rc->raw_body_len = st->len;
 	rc->raw_body_field = LEADD__RESPONSE__BODY_LEAD_LIST;

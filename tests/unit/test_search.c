@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "leadd_store.pb-c.h"
+#include "lead_index.h"
 #include "search_exec.h"
 
 /* ---- a tiny store ---- */
@@ -107,7 +108,7 @@ static void index_lead(store_txn *t, const tlead *l, int del)
 		idx_u64(t, DB_IDX_DUE, (uint64_t)l->next, l->id, del);
 	if (l->has_value) {
 		uint8_t vk[11];
-		sq_value_key(vk, l->cur, l->amount);
+		lead_value_key(vk, l->cur, l->amount);
 		idx_bytes(t, DB_IDX_VALUE, vk, 11, l->id, del);
 	}
 	uint8_t tk[SEARCH_KEY_MAX];
@@ -315,7 +316,7 @@ static sq_pos ref_pos(Leadd__LeadSort sort, const tlead *l)
 		break;
 	case LEADD__LEAD_SORT__SORT_VALUE:
 		if (l->has_value)
-			sq_value_key(p.key, l->cur, l->amount), p.klen = 11, p.has_key = 1;
+			lead_value_key(p.key, l->cur, l->amount), p.klen = 11, p.has_key = 1;
 		break;
 	case LEADD__LEAD_SORT__SORT_TITLE:
 		search_fold_title(l->title, strlen(l->title), p.key, &p.klen);
