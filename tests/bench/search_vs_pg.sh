@@ -8,7 +8,7 @@
 # 16 clients for 10 s a kind, all five kinds (status_owner, tag, text,
 # team_page, kpi; --kinds picks some, status_owner always runs).
 # --verify runs `leadd verify` on the store after the queries; off by
-# default, since it grows faster than the store (38 s at 40,000 leads). Builds nothing: BUILD_DIR must hold
+# default, since it adds about a minute a million leads. Builds nothing: BUILD_DIR must hold
 # server/leadd and tests/bench/bench_search{,_load}.
 #
 # 1. A fresh leadd (temp data dir, 127.0.0.1, ephemeral port) is filled by
