@@ -1,5 +1,5 @@
 /* lead search: saved searches (a name for a filter and an order), shared
- * with a team by a manager, pinned as a user's dashboard panels. */
+ * with a team by a manager, pinned by each user in the order they choose. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -400,9 +400,10 @@ static int cmd_search_unpin_exec(const struct cmd_entry *self, struct lead_ctx *
 static const struct cmd_entry cmd_search_pin_entry = {
 	.name = "search pin",
 	.usage = "NAME [--position N]",
-	.help = "pin a search to your dashboard",
-	.notes = "Pinned searches are your dashboard's panels, in order: --position N puts\n"
-		 "it Nth, else it goes last.",
+	.help = "pin a search (listed first, in order)",
+	.notes = "Pinned searches come first in 'lead search ls', in order (the panels of\n"
+		 "leadtop, the dashboard still to come): --position N puts it Nth, else it\n"
+		 "goes last.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_pin_exec,
@@ -411,7 +412,7 @@ static const struct cmd_entry cmd_search_pin_entry = {
 static const struct cmd_entry cmd_search_unpin_entry = {
 	.name = "search unpin",
 	.usage = "NAME",
-	.help = "take a search off your dashboard",
+	.help = "unpin a search",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_unpin_exec,
@@ -431,7 +432,7 @@ const struct cmd_entry cmd_search_entry = {
 	.notes = "A saved search is a name for `lead ls` filters and an order. Yours are\n"
 		 "yours alone; a manager may share one with a team (save --team TEAM), and\n"
 		 "its members see and run it. Where two teams you see have a search of one\n"
-		 "name, say which: TEAM/NAME. Pinned searches are your dashboard panels:\n"
+		 "name, say which: TEAM/NAME. Pinned searches are listed first, in order:\n"
 		 "\"my qualified leads\" pinned is two commands:\n"
 		 "  lead search save mine-q --mine --status qualified\n"
 		 "  lead search pin mine-q",
