@@ -26,8 +26,8 @@
  * empty), so the run script can check that PostgreSQL's page for the same
  * owner and status holds the same leads. */
 #include <errno.h>
-#include <poll.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "leadd_store.pb-c.h"
 #include "lead_index.h"
+#include "leadd_store.pb-c.h"
 #include "search_exec.h"
 
 /* ---- a tiny store ---- */
