@@ -188,6 +188,7 @@ void lead_index_keys(const Leadd__Lead *l, store_db db, lead_index_keyset *out)
 void lead_summary_of(const Leadd__Lead *l, lead_summary *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->id = l->id;
 	s->version = l->version;
 	s->owner_id = l->owner_id;
 	s->team_id = l->team_id;
@@ -230,6 +231,7 @@ int lead_summary_decode(const void *data, size_t len, lead_summary *s)
 	const uint8_t *p = data;
 	if (len != LEAD_SUMMARY_SIZE || (p[83] & ~1u))
 		return -1;
+	s->id = 0;
 	uint64_t f[10];
 	for (size_t i = 0; i < 10; i++)
 		f[i] = store_key_get_u64(p + 8 * i);
@@ -257,5 +259,8 @@ int lead_summary_load(store_txn *t, uint64_t id, lead_summary *out)
 	int rc = store_get(t, DB_LEAD_SUMMARY, key, 8, &v);
 	if (rc)
 		return rc;
-	return lead_summary_decode(v.mv_data, v.mv_size, out) ? MDB_CORRUPTED : 0;
+	if (lead_summary_decode(v.mv_data, v.mv_size, out))
+		return MDB_CORRUPTED;
+	out->id = id;
+	return 0;
 }

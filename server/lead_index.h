@@ -48,6 +48,7 @@ int lead_index_keyset_has(const lead_index_keyset *s, const void *key, size_t le
  * without decoding the lead. Stored big-endian, never cast. */
 #define LEAD_SUMMARY_SIZE 96
 typedef struct {
+	uint64_t id; /* the lead's (its key: not part of the stored bytes) */
 	uint64_t version, owner_id, team_id, status_id, client_id;
 	int64_t created_at, updated_at, next_action_at, status_changed_at;
 	int64_t value_amount; /* minor units, when has_value */

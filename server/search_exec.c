@@ -790,7 +790,7 @@ static int take(sq_exec *x, store_txn *t, const sq_pos *p)
 
 static int load_sum(store_txn *t, uint64_t id, search_sum *s)
 {
-	int err = search_sum_load(t, id, s);
+	int err = lead_summary_load(t, id, s);
 	/* An index entry without its lead: never silently skipped. */
 	return err == MDB_NOTFOUND ? MDB_CORRUPTED : err;
 }

@@ -155,8 +155,8 @@ static void write_record(store_txn *t, const tlead *l)
 			.value_amount = l->amount,
 			.has_value = l->has_value};
 	memcpy(s.currency, l->cur, 4);
-	uint8_t sb[SEARCH_SUM_SIZE];
-	search_sum_encode(&s, sb);
+	uint8_t sb[LEAD_SUMMARY_SIZE];
+	lead_summary_encode(&s, sb);
 	store_put(t, DB_LEAD_SUMMARY, k, 8, sb, sizeof(sb), 0);
 }
 
