@@ -14,6 +14,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 ADMIN = "admin"
@@ -347,3 +348,24 @@ def status_mb(pid, key="VmRSS", gone=None):
     if gone is None:
         raise RuntimeError("/proc/%d/status: %s" % (pid, err))
     return gone
+
+
+def desc(pb, r):
+    """An answer for a check's detail: its code's name and its sentence."""
+    return "%s %s" % (pb.Code.Name(r.code), r.message)
+
+
+def run_test(results, name, run):
+    """A test's main(): run(pb, d) on a leadd in a temporary directory (removed
+    afterwards), which is then stopped and verified unless run did it; exits
+    with the summary of `results`. argv: LEADD PROTO_DIR."""
+    binary, proto_dir = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix=name.replace(" ", "_") + ".") as tmp:
+        pb = load_pb(proto_dir, tmp)
+        d = Leadd(binary, tmp).start()
+        try:
+            run(pb, d)
+        finally:
+            if d.proc and d.proc.poll() is None:
+                results.stop_and_verify(d, name)
+    sys.exit(results.summary())

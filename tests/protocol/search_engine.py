@@ -29,12 +29,11 @@ import os
 import random
 import re
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb  # noqa: E402
+from leadd_harness import Client, Results, add_team, add_user, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline  # noqa: E402
 
 PW = "search-pw-1"
@@ -167,16 +166,7 @@ def expected(pb, leads, f, sort, desc, ctx):
 
 
 def main():
-    binary, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="search_engine.")
-    pb = load_pb(proto_dir, tmp)
-    d = Leadd(binary, tmp).start()
-    try:
-        run(pb, d)
-    finally:
-        if d.proc and d.proc.poll() is None:
-            results.stop_and_verify(d, "search engine")
-    sys.exit(results.summary())
+    run_test(results, "search engine", run)
 
 
 def run(pb, d):

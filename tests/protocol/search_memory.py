@@ -21,12 +21,11 @@ Usage: search_memory.py LEADD_BINARY PROTO_DIR
 import os
 import socket
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb  # noqa: E402
+from leadd_harness import Client, Results, add_team, add_user, desc, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline, status_mb  # noqa: E402
 
 EXTRA = int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
@@ -36,21 +35,9 @@ results = Results()
 record = results.record
 
 
-def desc(pb, r):
-    return "%s %s" % (pb.Code.Name(r.code), r.message)
-
 
 def main():
-    binary, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="search_memory.")
-    pb = load_pb(proto_dir, tmp)
-    d = Leadd(binary, tmp).start()
-    try:
-        run(pb, d)
-    finally:
-        if d.proc and d.proc.poll() is None:
-            results.stop_and_verify(d, "search memory")
-    sys.exit(results.summary())
+    run_test(results, "search memory", run)
 
 
 def creates(admin, n, title):

@@ -19,10 +19,9 @@ Usage: search_pages.py LEADD_BINARY PROTO_DIR
 import base64
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb  # noqa: E402
+from leadd_harness import Client, Results, add_team, add_user, desc, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline  # noqa: E402
 
 PW = "pages-pw-1"
@@ -31,21 +30,9 @@ results = Results()
 record = results.record
 
 
-def desc(pb, r):
-    return "%s %s" % (pb.Code.Name(r.code), r.message)
-
 
 def main():
-    binary, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="search_pages.")
-    pb = load_pb(proto_dir, tmp)
-    d = Leadd(binary, tmp).start()
-    try:
-        run(pb, d)
-    finally:
-        if d.proc and d.proc.poll() is None:
-            results.stop_and_verify(d, "search pages")
-    sys.exit(results.summary())
+    run_test(results, "search pages", run)
 
 
 def cursor_id(cur):

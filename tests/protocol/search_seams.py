@@ -30,11 +30,10 @@ import os
 import select
 import socket
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb  # noqa: E402
+from leadd_harness import Client, Results, add_team, add_user, desc, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline  # noqa: E402
 
 PW = "seams-pw-1"
@@ -42,21 +41,9 @@ results = Results()
 record = results.record
 
 
-def desc(pb, r):
-    return "%s %s" % (pb.Code.Name(r.code), r.message)
-
 
 def main():
-    binary, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="search_seams.")
-    pb = load_pb(proto_dir, tmp)
-    d = Leadd(binary, tmp).start()
-    try:
-        run(pb, d)
-    finally:
-        if d.proc and d.proc.poll() is None:
-            results.stop_and_verify(d, "search seams")
-    sys.exit(results.summary())
+    run_test(results, "search seams", run)
 
 
 def bulk(admin, n, team, title):
