@@ -347,39 +347,13 @@ const struct cmd_entry cmd_add_entry = {
 
 /* ---- lead show ---- */
 
-static int parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const char *s,
-			 uint64_t *id)
+int lead_parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const char *s,
+		       uint64_t *id)
 {
 	if (lead_parse_id(s, id) < 0)
 		return lead_usage_error(self, ctx, "a lead id is a positive number, not '%s'", s);
 	return 0;
 }
-
-static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
-{
-	uint64_t id;
-	int rc = lead_plain_options(self, ctx, argc, argv);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	if ((rc = parse_lead_id(self, ctx, argv[optind], &id)))
-		return rc;
-	Leadd__Response *resp;
-	if ((rc = lead_get(ctx, id, &resp)))
-		return rc;
-	rc = lead_show_lead(ctx, resp->lead->lead);
-	leadd__response__free_unpacked(resp, NULL);
-	return rc;
-}
-
-const struct cmd_entry cmd_show_entry = {
-	.name = "show",
-	.alias = "get",
-	.usage = "ID",
-	.help = "show one lead with its contacts",
-	.min_args = 1,
-	.max_args = 1,
-	.exec = cmd_show_exec,
-};
 
 /* ---- lead edit ---- */
 
@@ -478,7 +452,7 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 					a->if_version);
 	up->has_expected_version = 1;
 	up->expected_version = a->if_version ? v : 0;
-	return parse_lead_id(self, ctx, argv[optind], &up->id);
+	return lead_parse_lead_id(self, ctx, argv[optind], &up->id);
 }
 
 static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
@@ -572,7 +546,7 @@ static int cmd_status_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if ((rc = parse_lead_id(self, ctx, argv[optind], &id)))
+	if ((rc = lead_parse_lead_id(self, ctx, argv[optind], &id)))
 		return rc;
 	const char *word = argv[optind + 1];
 	Leadd__Response *cur, *resp;

@@ -93,6 +93,11 @@ extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_assign_entry;
 extern const struct cmd_entry cmd_kpi_entry;
 extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_client_entry;  /* cmd_client.c */
+extern const struct cmd_entry cmd_contact_entry; /* cmd_contact.c */
+extern const struct cmd_entry cmd_tag_entry;     /* cmd_tag.c */
+extern const struct cmd_entry cmd_tags_entry;    /* cmd_tag.c */
+extern const struct cmd_entry cmd_history_entry; /* cmd_show.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -164,6 +169,10 @@ int lead_parse_role(const char *s);
 int lead_parse_onoff(const char *s);
 
 /* ---- cmd_lead.c ---- */
+
+/* A lead id argument; 0, or a usage error's exit status. */
+int lead_parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const char *s,
+		       uint64_t *id);
 
 /* Prints one lead as `lead show` does (owner and team by name), or as JSON;
  * 0 or an exit status. */
@@ -286,6 +295,14 @@ const char *lead_user_name(const struct lead_names *n, uint64_t id);
  * prefix before it, e.g. "user "). */
 void lead_format_owner(const struct lead_names *n, uint64_t id, const char *prefix, char *buf,
 		       size_t len);
+
+/* The JSON conventions of every --json output (docs/cli.md): absent
+ * values are null, never 0 or ""; times are RFC 3339 UTC strings
+ * ("2026-12-01T09:30:15Z"); money is {"amount": "48000.00", "minor":
+ * 4800000, "currency": "EUR"}. Each returns a new cJSON value. */
+cJSON *lead_json_string(const char *s);        /* NULL: null */
+cJSON *lead_json_time(int64_t unix_ms);        /* 0 (or less): null */
+cJSON *lead_json_money(const Leadd__Money *m); /* NULL or no amount: null */
 
 /* A lead, a list of leads, the statuses. */
 cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,

@@ -431,6 +431,34 @@ static void add_num(cJSON *o, const char *key, double v)
 	cJSON_AddNumberToObject(o, key, v);
 }
 
+cJSON *lead_json_string(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+cJSON *lead_json_time(int64_t unix_ms)
+{
+	if (unix_ms <= 0)
+		return cJSON_CreateNull();
+	char buf[40];
+	lead_date_format_utc(unix_ms, buf, sizeof(buf));
+	return cJSON_CreateString(buf);
+}
+
+cJSON *lead_json_money(const Leadd__Money *m)
+{
+	if (!m || !m->has_amount_minor)
+		return cJSON_CreateNull();
+	const ld_currency *cur = m->currency ? ld_currency_find(m->currency) : NULL;
+	char amount[32];
+	ld_amount_format(m->amount_minor, cur ? cur->minor : 0, amount, sizeof(amount));
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "amount", amount);
+	cJSON_AddNumberToObject(o, "minor", (double)m->amount_minor);
+	add_str(o, "currency", m->currency);
+	return o;
+}
+
 cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names)
 {

@@ -59,3 +59,20 @@ int client_ensure(store_txn *t, const char *name, int64_t now, ld_arena *arena, 
 	*display = trimmed;
 	return t->ret;
 }
+
+/* Placeholders until folder keys and near matches are built (issue 10). */
+int client_name_key(const char *name, char *out, size_t outlen)
+{
+	if (ld_norm_name(name, out, outlen) < 0 || !out[0])
+		return -1;
+	return 0;
+}
+
+int client_resolve(store_txn *t, const char *name, int allow_near, int64_t now, ld_arena *arena,
+		   uint64_t *id, char **display, char **near)
+{
+	(void)allow_near;
+	*near = NULL;
+	int err = client_ensure(t, name, now, arena, id, display);
+	return err == EINVAL ? CLIENT_BAD_NAME : err;
+}

@@ -8,6 +8,7 @@
 #include "ld_error.h"
 #include "ld_frame.h"
 #include "log.h"
+#include "record_handlers.h"
 #include "request_limits.h"
 #include "users.h"
 
@@ -34,6 +35,18 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(LEAD_CLAIM),       "lead_claim",       lead_claim,       ROLE_REP,     VIS_TEAM,     1,     NULL,   0, "claiming leads"},
 	{BODY(LEAD_ASSIGN),      "lead_assign",      lead_assign,      ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "assigning leads"},
 	{BODY(LEAD_BULK_ASSIGN), "lead_bulk_assign", lead_bulk_assign, ROLE_MANAGER, VIS_TEAM,     1,     NULL,   1, "moving all of a user's leads"},
+	{BODY(CLIENT_ADD),       "client_add",       client_add,       ROLE_REP,     VIS_NONE,     1,     NULL,   0, "adding client folders"},
+	{BODY(CLIENT_LIST),      "client_list",      client_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing client folders"},
+	{BODY(CLIENT_GET),       "client_get",       client_get,       ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading a client folder"},
+	{BODY(CLIENT_EDIT),      "client_edit",      client_edit,      ROLE_REP,     VIS_NONE,     1,     NULL,   1, "editing client folders"},
+	{BODY(CLIENT_MERGE),     "client_merge",     client_merge,     ROLE_MANAGER, VIS_NONE,     1,     NULL,   1, "merging client folders"},
+	{BODY(CONTACT_ADD),      "contact_add",      contact_add,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "adding contacts"},
+	{BODY(CONTACT_EDIT),     "contact_edit",     contact_edit,     ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "editing contacts"},
+	{BODY(CONTACT_RM),       "contact_rm",       contact_rm,       ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "removing contacts"},
+	{BODY(CONTACT_MAIN),     "contact_main",     contact_main,     ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "choosing the main contact"},
+	{BODY(LEAD_TAG),         "lead_tag",         lead_tag,         ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "tagging leads"},
+	{BODY(TAG_LIST),         "tag_list",         tag_list,         ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing tags"},
+	{BODY(LEAD_HISTORY),     "lead_history",     lead_history,     ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "reading a lead's history"},
 	{BODY(KPI),              "kpi",              kpi_get,          ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading KPI counts"},
 	{BODY(SEARCH_SAVE),      "search_save",      search_save,      ROLE_REP,     VIS_NONE,     1,     NULL,   0, "saving searches"},
 	{BODY(SEARCH_LIST),      "search_list",      search_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing saved searches"},

@@ -5,6 +5,7 @@
 
 #include "lead_counters.h"
 #include "lead_index.h"
+#include "tag_names.h"
 
 int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
 {
@@ -144,6 +145,8 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 	lead->version = revision;
 	lead->updated_at = ch->now;
 	lead->updated_by = ch->author;
+	if (TAG_NAMES_SCHEMA <= t->schema)
+		tag_names_apply(t, old, lead, ch->arena);
 	if (!old || old->status_id != lead->status_id) {
 		lead->has_status_changed_at = 1;
 		lead->status_changed_at = ch->now;

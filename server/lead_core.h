@@ -16,6 +16,10 @@ typedef struct {
 			  * batch writes the same thing */
 	uint64_t author; /* user id */
 	Leadd__Store__ChangeKind kind;
+	/* Where the core may put strings it substitutes into `lead` (a tag's
+	 * first-written case, tag_names.h); they must live as long as the
+	 * lead. NULL: tags are kept as given (their names are still recorded). */
+	ld_arena *arena;
 } lead_change;
 
 /* Apply one change. old is NULL for a create: the id is assigned here.

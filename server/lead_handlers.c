@@ -133,8 +133,10 @@ int lead_reply(request_ctx *rc, Leadd__Lead *lead)
 	return LD_OK;
 }
 
-/* Attach the lead to the client folder named `name` ("" detaches). */
-static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const char *name)
+/* Attach the lead to the client folder named `name` ("" detaches). A name
+ * close to an existing folder's is refused unless new_client confirms it. */
+static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const char *name,
+		      int new_client)
 {
 	if (is_blank(name)) {
 		lead->has_client_id = 0;
@@ -143,11 +145,18 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 		return LD_OK;
 	}
 	uint64_t id;
-	char *display;
-	int err = client_ensure(t, name, rc->now, &rc->arena, &id, &display);
-	if (err == EINVAL)
+	char *display, *near;
+	int err = client_resolve(t, name, new_client, rc->now, &rc->arena, &id, &display, &near);
+	if (err == CLIENT_BAD_NAME)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "the client name is too long once its letters are normalised");
+				     "the client name '%s' has no letters or digits, or is too "
+				     "long once its letters are normalised",
+				     name);
+	if (err == CLIENT_NEAR)
+		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+				     "there is no client folder '%s'; did you mean '%s'? Give "
+				     "that name, or confirm a new folder (lead: --new-client)",
+				     name, near);
 	if (err != 0)
 		return dispatch_store_error(rc, t->ret);
 	lead->has_client_id = 1;
@@ -158,7 +167,10 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 
 lead_change lead_change_of(const request_ctx *rc, Leadd__Store__ChangeKind kind)
 {
-	lead_change ch = {.now = rc->now, .author = rc->who.user_id, .kind = kind};
+	lead_change ch = {.now = rc->now,
+			  .author = rc->who.user_id,
+			  .kind = kind,
+			  .arena = (ld_arena *)&rc->arena};
 	return ch;
 }
 
@@ -280,7 +292,9 @@ int lead_create(request_ctx *rc, store_txn *t)
 		lead->has_next_action_at = 1;
 		lead->next_action_at = q->next_action_at;
 	}
-	if ((code = set_client(rc, t, lead, q->client_name)))
+	if (q->next_action_note && q->next_action_note[0])
+		lead->next_action_note = q->next_action_note;
+	if ((code = set_client(rc, t, lead, q->client_name, q->has_new_client && q->new_client)))
 		return code;
 	if (round_robin_team && lead_round_robin(rc, t, lead, round_robin_team))
 		return dispatch_store_error(rc, t->ret);
@@ -353,7 +367,7 @@ static int any_update_field(const Leadd__LeadUpdateRequest *q)
 {
 	return q->title || q->client_name || q->description || q->value || q->source || q->tags ||
 	       q->contacts || q->has_next_action_at || q->main_email || q->main_phone ||
-	       (q->has_clear_value && q->clear_value);
+	       q->next_action_note || (q->has_clear_value && q->clear_value);
 }
 
 int lead_update(request_ctx *rc, store_txn *t)
@@ -418,7 +432,12 @@ int lead_update(request_ctx *rc, store_txn *t)
 	    is_blank(lead->contacts[0]->email) && is_blank(lead->contacts[0]->phone))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "clearing both would leave the main contact empty");
-	if (q->client_name && (code = set_client(rc, t, lead, q->client_name)))
+	if (q->next_action_note)
+		lead->next_action_note = q->next_action_note[0] ? q->next_action_note : NULL;
+	if (q->has_next_action_at && q->next_action_at == 0)
+		lead->next_action_note = NULL; /* no next action: nothing to note */
+	if (q->client_name &&
+	    (code = set_client(rc, t, lead, q->client_name, q->has_new_client && q->new_client)))
 		return code;
 	if (lead_same(rc, old, lead))
 		return lead_reply(rc, old); /* nothing changes: nothing to record */

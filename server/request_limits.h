@@ -15,6 +15,9 @@
 #define LIMIT_CURRENCY 3
 #define LIMIT_CURSOR 200      /* a sorted listing's cursor carries a sort key */
 #define LIMIT_CLIENT_NAME 100 /* Hello.client_name */
+#define LIMIT_NOTE 2000       /* a contact's or folder's note, a next action's note */
+#define LIMIT_WEB 500         /* a folder's website */
+#define LIMIT_ADDRESS 1000    /* a folder's postal address */
 #define LIMIT_STRING_DEFAULT 1024
 
 #define LIMIT_TAGS 50

@@ -50,6 +50,8 @@ static const struct {
 	[DB_LEAD_SUMMARY] = {"lead_summary", 0},
 	[DB_ROLLUP] = {"rollup", 0},
 	[DB_SEARCHES] = {"searches", 0},
+	[DB_CLIENT_WORDS] = {"client_words", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_TAG_NAMES] = {"tag_names", 0},
 };
 
 const char *store_db_name(store_db db)

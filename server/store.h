@@ -53,6 +53,10 @@ typedef enum {
 	DB_ROLLUP,
 	/* Saved searches (schema 6): scope|folded name -> packed SavedSearchRecord */
 	DB_SEARCHES,
+	/* Client folders (schema 8): folded word of a folder's name -> client ids */
+	DB_CLIENT_WORDS,
+	/* Tags (schema 8): folded tag -> the tag as first written */
+	DB_TAG_NAMES,
 	DB_COUNT
 } store_db;
 
@@ -156,7 +160,7 @@ uint64_t store_meta_next(store_txn *t, const char *name);
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client_folder.h"
 #include "leadd.pb-c.h"
 #include "leadd_store.pb-c.h"
 #include "log.h"
 #include "migrate.h"
 #include "store.h"
+#include "tag_names.h"
 
 /* NetSuite's default lead statuses. Ids are stable: counters key on them. */
 static void seed_default_statuses(store_txn *t)
@@ -82,6 +84,14 @@ static void index_sessions_by_user(store_txn *t)
 		t->ret = rc;
 }
 
+/* Schema 8 (issue 10): the folders first, since merging two of them moves
+ * leads through the write core, which from schema 8 also names their tags. */
+static void migrate_record(store_txn *t)
+{
+	migrate_clients(t);
+	migrate_tag_names(t);
+}
+
 static char migrate_why[256];
 
 void migrate_fail(store_txn *t, const char *fmt, ...)
@@ -105,6 +115,8 @@ static const struct {
 	{5, "move owned leads into their owner's team", migrate_lead_teams},
 	{6, "build the search indexes and lead summaries", migrate_search_indexes},
 	{7, "rebuild the KPI counters by team and the per-day rollup", migrate_kpi},
+	{8, "key client folders past punctuation and spaces, index their words, name the tags",
+	 migrate_record},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 #include "users.h"
 #include "verify_kpi.h"
 #include "verify_pages.h"
+#include "verify_record.h"
 #include "verify_searches.h"
 
 typedef struct {
@@ -727,6 +728,16 @@ static void check_sessions_by_user(verifier *v)
 			ms.ms_entries, entries);
 }
 
+static void check_client_folders(verifier *v)
+{
+	v->problems += verify_client_folders(&v->t, &v->arena);
+}
+
+static void check_tag_names(verifier *v)
+{
+	v->problems += verify_tag_names(&v->t, &v->arena);
+}
+
 static void check_searches(verifier *v)
 {
 	v->problems += verify_searches(&v->t, &v->arena);
@@ -751,6 +762,8 @@ static const struct {
 	{"change log", check_changelog},
 	{"KPI rollup", check_rollup},
 	{"clients", check_clients},
+	{"client folder names and words", check_client_folders},
+	{"tag names", check_tag_names},
 	{"users", check_users},
 	{"teams", check_teams},
 	{"sessions", check_sessions},

@@ -465,6 +465,24 @@ MATRIX = {
         C("admin", None, f_empty("stats"), OK)]),
 }
 
+# Request families added later keep their rows in permissions_rows_*.py
+# beside this file: each has rows(m), given this module (its C, OK, ...
+# and cell builders), returning {request: row} to add to MATRIX.
+def _load_row_modules():
+    import glob
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    me = sys.modules[__name__]
+    for path in sorted(glob.glob(os.path.join(here, "permissions_rows_*.py"))):
+        mod = importlib.import_module(os.path.basename(path)[:-3])
+        for req, row in mod.rows(me).items():
+            if req in MATRIX:
+                raise RuntimeError("%s: %s is already in the matrix" % (path, req))
+            MATRIX[req] = row
+
+
+_load_row_modules()
+
 
 def parse_doc(path):
     """{request: lowest role} from the request table of docs/permissions.md."""

@@ -1,0 +1,26 @@
+/* Tag names: a tag matches case-insensitively (folded by ld_norm_name) and
+ * keeps the case it was first written with anywhere: "carat" on a new lead
+ * becomes "Carat" once any lead was tagged "Carat". DB_TAG_NAMES holds the
+ * first-written form of every tag ever used; names are never removed. */
+#ifndef LEADD_TAG_NAMES_H
+#define LEADD_TAG_NAMES_H
+
+#include "ld_arena.h"
+#include "leadd.pb-c.h"
+#include "store.h"
+
+/* The schema from which the write core keeps tag names (store_migrate.c). */
+#define TAG_NAMES_SCHEMA 8
+
+/* Called by the write core (lead_apply) before it writes `lead`: drops
+ * tags that fold to one already on the lead (the first stays), gives each
+ * tag its recorded first-written form (strings in arena; with arena NULL
+ * the tags keep their case) and records the names of tags new to the store.
+ * Does nothing when the tags are those of `old`. Errors go to t->ret. */
+void tag_names_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, ld_arena *arena);
+
+/* Migration to schema 8: record the name of every tag on a lead (the
+ * lowest lead id's spelling wins). */
+void migrate_tag_names(store_txn *t);
+
+#endif

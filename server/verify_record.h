@@ -1,0 +1,21 @@
+/* leadd verify's checks of the record's structures (verify.c runs them in
+ * its table): client folder words (verify_clients.c) and tag names
+ * (verify_tags.c). Each prints every problem as "verify: ..." and returns
+ * how many it found; an LMDB error is left in t->ret. */
+#ifndef LEADD_VERIFY_RECORD_H
+#define LEADD_VERIFY_RECORD_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* Every folder's words are in client_words under its id, and every entry
+ * there names a folder with that word; client_names keys are the folders'
+ * client_name_key. */
+uint64_t verify_client_folders(store_txn *t, ld_arena *arena);
+
+/* Every tag on a lead has a name in tag_names that folds to it, and the
+ * lead carries no two tags that fold alike. */
+uint64_t verify_tag_names(store_txn *t, ld_arena *arena);
+
+#endif
