@@ -279,7 +279,7 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 	int c, rc = 0;
 	lead_paging_init(&pg);
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
 		if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))
 			;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) < 0)
@@ -304,9 +304,9 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 
 static const struct cmd_entry cmd_search_run_entry = {
 	.name = "search run",
-	.usage = "NAME [--limit N] [--cursor CURSOR] [--all]",
+	.usage = "NAME [--limit N] [--cursor CURSOR] [--all] [-o wide] [--no-headers]",
 	.help = "list the leads a saved search finds",
-	.notes = "Pages and prints as `lead ls` does.",
+	.notes = "Pages and prints as `lead ls` does, in its columns (see `lead help ls`).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_run_exec,
