@@ -438,24 +438,27 @@ cJSON *lead_json_string(const char *s)
 /* Most JSON readers (JavaScript, jq, Python's float paths) hold a number in
  * a double, which has every integer only up to 2^53 - 1: past that,
  * 9007199254740993 would be read back as ...992. Such integers are written
- * as strings of their digits instead, so no reader gets a wrong amount. */
+ * as strings of their digits instead, so no reader gets a wrong amount.
+ * Those below are written as their digits too (cJSON_CreateRaw): cJSON
+ * prints a double with 15 significant digits when that reads back within
+ * its tolerance, so 9007199254740991 would come out 9.00719925474099e+15. */
 #define JSON_SAFE_INT 9007199254740991LL
 
 cJSON *lead_json_int(int64_t v)
 {
-	if (v >= -JSON_SAFE_INT && v <= JSON_SAFE_INT)
-		return cJSON_CreateNumber((double)v);
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	if (v >= -JSON_SAFE_INT && v <= JSON_SAFE_INT)
+		return cJSON_CreateRaw(buf);
 	return cJSON_CreateString(buf);
 }
 
 cJSON *lead_json_uint(uint64_t v)
 {
-	if (v <= (uint64_t)JSON_SAFE_INT)
-		return cJSON_CreateNumber((double)v);
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	if (v <= (uint64_t)JSON_SAFE_INT)
+		return cJSON_CreateRaw(buf);
 	return cJSON_CreateString(buf);
 }
 
@@ -907,7 +910,7 @@ void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__Sta
 }
 
 /* ID TITLE CLIENT STATUS VALUE OWNER NEXT [UPDATED VERSION]. On a terminal
- * the title is cut first (down to 12 columns), then the client (8), then
+ * the title is cut first (down to 10 columns), then the client (6), then
  * status and owner (8 and 6): what a reader scans by comes last. */
 void lead_print_leads(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names, int flags)
@@ -920,8 +923,8 @@ void lead_print_leads(Leadd__Lead *const *leads, size_t n, const Leadd__StatusLi
 	lead_table_align_right(t, 0);
 	lead_table_align_right(t, 4);
 	lead_table_align_right(t, 8);
-	lead_table_shrink(t, 1, 12);
-	lead_table_shrink(t, 2, 8);
+	lead_table_shrink(t, 1, 10);
+	lead_table_shrink(t, 2, 6);
 	lead_table_shrink(t, 3, 8);
 	lead_table_shrink(t, 5, 6);
 	t->rank[2] = 1;
