@@ -576,9 +576,13 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);
 	cJSON_AddItemToObject(o, "created_at", lead_json_time(l->created_at));
+	/* Beside the names, the ids: a rep may not list users, and gets null
+	 * for a name they may not see, but the id still says who. */
 	cJSON_AddItemToObject(o, "created_by", json_user_name(names, l->created_by));
+	cJSON_AddItemToObject(o, "created_by_id", lead_json_id(l->created_by));
 	cJSON_AddItemToObject(o, "updated_at", lead_json_time(l->updated_at));
 	cJSON_AddItemToObject(o, "updated_by", json_user_name(names, l->updated_by));
+	cJSON_AddItemToObject(o, "updated_by_id", lead_json_id(l->updated_by));
 	cJSON_AddItemToObject(o, "version", lead_json_uint(l->version));
 	return o;
 }

@@ -102,12 +102,11 @@ def json_ms(t):
     return when * 1000 + frac
 
 
-def lead_from_json(pb, d, world):
+def lead_from_json(pb, d):
     """A Lead message from one lead of the CLI's JSON (lead_json_lead in
     client/lead_output.c): search_model.py judges Lead messages. Ids the JSON
     leaves null (no client, the pool) are 0 on the wire; created_by and
-    updated_by are names there, ids here (0 when the caller may not know the
-    name)."""
+    updated_by are names there (created_by_id, updated_by_id the ids)."""
     l = pb.Lead()
     for key, field in (("id", "id"), ("client_id", "client_id"), ("status_id", "status_id"),
                        ("owner_id", "owner_id"), ("team_id", "team_id"),
@@ -116,8 +115,8 @@ def lead_from_json(pb, d, world):
     for key, field in (("next_action", "next_action_at"), ("created_at", "created_at"),
                        ("updated_at", "updated_at")):
         setattr(l, field, json_ms(d[key]))
-    for key, field in (("created_by", "created_by"), ("updated_by", "updated_by")):
-        setattr(l, field, world.users[d[key]].id if d[key] is not None else 0)
+    for key, field in (("created_by_id", "created_by"), ("updated_by_id", "updated_by")):
+        setattr(l, field, int(d[key] or 0))
     for key, field in (("title", "title"), ("client", "client_name"),
                        ("description", "description"), ("source", "source"),
                        ("next_action_note", "next_action_note")):
@@ -187,7 +186,7 @@ def check_visible(res, pb, world, cli, name, rng, proto_leads):
                "exit %d: %s" % (rc, err))
     if docs is None:
         return None, None
-    visible = [lead_from_json(pb, d, world) for d in docs]
+    visible = [lead_from_json(pb, d) for d in docs]
     ids = [l.id for l in visible]
     res.record("%s: the list is in id order, each lead once" % name,
                ids == sorted(set(ids)), "first ids %s" % ids[:10])
