@@ -112,7 +112,8 @@ int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all, i
 		} else {
 			if (k)
 				lead_print_leads(leads, k, sl, names, flags);
-			else
+			else if (!(flags & LEAD_LIST_NO_HEADERS))
+				/* --no-headers is for scripts: no lead, no line. */
 				lead_out("no leads\n");
 			if (cursor) {
 				struct lead_words w = {0};
@@ -260,10 +261,11 @@ const struct cmd_entry cmd_ls_entry = {
 		 "[-o wide] [--no-headers]",
 	.help = "list leads, a page at a time",
 	.notes = "Columns: ID, TITLE, CLIENT, STATUS, VALUE, OWNER and NEXT (the next action,\n"
-		 "in your time zone, or -); -o wide adds UPDATED and VERSION; --no-headers\n"
-		 "leaves out the header line. On a terminal the table fits its width\n"
-		 "($COLUMNS, else the terminal's): titles are cut first, then clients, with\n"
-		 "an ellipsis. Into a pipe or a file nothing is ever cut.\n"
+		 "in your time zone, or -); -o wide adds UPDATED and VERSION. --no-headers\n"
+		 "leaves out the header line (and \"no leads\" when none match). On a terminal\n"
+		 "the table fits its width ($COLUMNS, else the terminal's): titles are cut\n"
+		 "first, then clients, with an ellipsis. Into a pipe or a file nothing is\n"
+		 "ever cut. --json has every field whatever -o says.\n"
 		 "Pages hold 50 leads unless --limit N says otherwise (the server's cap is\n"
 		 "1000). When more remain, the last line is the command for the next page:\n"
 		 "every filter, --sort, --desc, --limit, -o and --no-headers again with\n"

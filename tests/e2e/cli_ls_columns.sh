@@ -93,6 +93,10 @@ lead_ok ls --output wide --no-headers
 expect_no_match "$OUT" 'TITLE' "--no-headers"
 expect_eq 4 "$(wc -l <<<"$OUT")" "--no-headers: one line a lead"
 expect_match "$(head -n 1 <<<"$OUT")" "^ *$long +Payroll" "--no-headers starts with the first lead"
+lead_ok ls --no-headers --query nosuchword
+expect_eq "" "$OUT" "--no-headers and no lead: no line at all"
+lead_ok ls --query nosuchword
+expect_eq "no leads" "$OUT" "without --no-headers: 'no leads'"
 expect_exit 2 "$LEAD" ls -o tall
 expect_match "$ERR" "-o takes 'wide'" "-o with another word is a usage error"
 
@@ -140,6 +144,41 @@ for cols in 60 63 66 69 72 75; do
 	expect_eq 0 "$("$PYTHON" -c 'import sys; sys.stdin.buffer.read().decode("utf-8"); print(0)' <<<"$OUT")" \
 		"valid UTF-8 at $cols columns"
 done
+
+# Without $COLUMNS (or with one that is no number) the terminal's own width.
+sized_tty()
+{
+	local cols=$1
+	shift
+	OUT=$(env -u COLUMNS COLS=$cols "$PYTHON" -c '
+import fcntl, os, pty, struct, sys, termios
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(os.environ["COLS"]), 0, 0))
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(out.decode())
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+' "$@" | tr -d '\r') || fail "'$*' on a terminal of $cols columns failed: $OUT"
+	CHECKS=$((CHECKS + 1))
+}
+sized_tty 90 "$LEAD" ls
+expect_eq 90 "$(widths <<<"$OUT" | sort -n | tail -n 1)" "the terminal's own width (90)"
+sized_tty 90 env COLUMNS=abc "$LEAD" ls
+expect_eq 90 "$(widths <<<"$OUT" | sort -n | tail -n 1)" "COLUMNS=abc: the terminal's width"
+sized_tty 90 env COLUMNS=85 "$LEAD" ls
+expect_eq 85 "$(widths <<<"$OUT" | sort -n | tail -n 1)" "COLUMNS=85 wins over the terminal's 90"
+sized_tty 0 env COLUMNS=0 "$LEAD" ls
+expect_eq 80 "$(widths <<<"$OUT" | sort -n | tail -n 1)" "no size known (COLUMNS=0, a 0-column pty): 80"
 
 # A terminal too narrow for the minimums: every column at its minimum, the
 # lines longer than the terminal, nothing lost but the cut text, no crash.

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 # on_tty CMD...: CMD with stdout on a terminal; its output in $OUT.
 on_tty()
 {
-	OUT=$("$PYTHON" "$(dirname "$0")/pty_answer.py" -- "$@" | tr -d '\r') ||
+	OUT=$(env -u COLUMNS "$PYTHON" "$(dirname "$0")/pty_answer.py" -- "$@" | tr -d '\r') ||
 		fail "'$*' on a terminal failed: $OUT"
 	CHECKS=$((CHECKS + 1))
 }
