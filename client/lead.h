@@ -307,7 +307,7 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
  * ("2026-12-01T09:30:15Z"); money is {"amount": "48000.00", "minor":
  * 4800000, "currency": "EUR"}. Each returns a new cJSON value. */
 cJSON *lead_json_string(const char *s);        /* NULL: null */
-cJSON *lead_json_time(int64_t unix_ms);        /* 0 (or less): null */
+cJSON *lead_json_time(int64_t unix_ms);        /* 0 (none): null */
 cJSON *lead_json_money(const Leadd__Money *m); /* NULL or no amount: null */
 /* Integers: a number while a double holds it exactly (|v| < 2^53), else a
  * string of its digits; lead_json_id: 0 (none) is null. */

@@ -524,6 +524,12 @@ cJSON *lead_json_money(const Leadd__Money *m)
 	return o;
 }
 
+/* A stage's name; none (0, "-" in tables) is null. */
+static const char *json_stage(int stage)
+{
+	return stage > 0 ? lead_stage_name(stage) : NULL;
+}
+
 /* A name the caller may know for a user id; null for 0 or unknown. */
 static cJSON *json_user_name(const struct lead_names *names, uint64_t id)
 {
@@ -563,7 +569,7 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		cJSON_AddItemToArray(contacts, json_contact(l->contacts[i], i == 0));
 	add_str(o, "status", s ? s->name : NULL);
 	cJSON_AddItemToObject(o, "status_id", lead_json_id(l->status_id));
-	add_str(o, "stage", s ? lead_stage_name(s->stage) : NULL);
+	add_str(o, "stage", s ? json_stage(s->stage) : NULL);
 	if (s)
 		cJSON_AddNumberToObject(o, "probability", s->probability);
 	else
@@ -592,7 +598,7 @@ cJSON *lead_json_status(const Leadd__Status *s)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "id", lead_json_uint(s->id));
 	add_str(o, "name", s->name);
-	cJSON_AddStringToObject(o, "stage", lead_stage_name(s->stage));
+	add_str(o, "stage", json_stage(s->stage));
 	cJSON_AddNumberToObject(o, "probability", s->probability);
 	cJSON_AddStringToObject(o, "kpi", lead_kpi_name(s->kpi_class));
 	cJSON_AddNumberToObject(o, "position", s->position);
