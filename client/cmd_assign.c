@@ -120,11 +120,11 @@ static int assign_bulk(const struct cmd_entry *self, struct lead_ctx *ctx,
 	uint64_t failed = r->has_failed_count ? r->failed_count : r->n_failed_ids;
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "moved", (double)r->moved);
-		cJSON_AddNumberToObject(o, "failed_count", (double)failed);
+		cJSON_AddItemToObject(o, "moved", lead_json_uint(r->moved));
+		cJSON_AddItemToObject(o, "failed_count", lead_json_uint(failed));
 		cJSON *ids = cJSON_AddArrayToObject(o, "failed_ids");
 		for (size_t i = 0; i < r->n_failed_ids; i++)
-			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->failed_ids[i]));
+			cJSON_AddItemToArray(ids, lead_json_uint(r->failed_ids[i]));
 		if (failure)
 			cJSON_AddStringToObject(o, "failure", failure);
 		else

@@ -232,13 +232,18 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 {
 	cJSON *o = cJSON_CreateObject();
 	for (int i = 0; i < NCLASSES; i++)
-		cJSON_AddNumberToObject(o, lead_kpi_name(classes[i]),
-					(double)class_count(c, classes[i]));
+		cJSON_AddItemToObject(o, lead_kpi_name(classes[i]),
+				      lead_json_uint(class_count(c, classes[i])));
 	struct open_value ov;
 	open_value(c, &ov);
 	cJSON *v = cJSON_AddObjectToObject(o, "open_value");
-	for (size_t k = 0; k < ov.n; k++)
-		cJSON_AddNumberToObject(v, ov.a[k].code, (double)ov.a[k].minor);
+	for (size_t k = 0; k < ov.n; k++) {
+		Leadd__Money m = LEADD__MONEY__INIT;
+		m.has_amount_minor = 1;
+		m.amount_minor = ov.a[k].minor;
+		m.currency = ov.a[k].code;
+		cJSON_AddItemToObject(v, ov.a[k].code, lead_json_money(&m));
+	}
 	free(ov.a);
 	return o;
 }
@@ -253,12 +258,12 @@ static cJSON *rate_json(uint64_t num, uint64_t den)
 static cJSON *flow_json(const Leadd__KpiFlow *f)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "since", (double)f->since);
-	cJSON_AddNumberToObject(o, "until", (double)f->until);
-	cJSON_AddNumberToObject(o, "created", (double)f->created);
-	cJSON_AddNumberToObject(o, "qualified", (double)f->qualified);
-	cJSON_AddNumberToObject(o, "dead", (double)f->dead);
-	cJSON_AddNumberToObject(o, "converted", (double)f->converted);
+	cJSON_AddItemToObject(o, "since", lead_json_time(f->since));
+	cJSON_AddItemToObject(o, "until", lead_json_time(f->until));
+	cJSON_AddItemToObject(o, "created", lead_json_uint(f->created));
+	cJSON_AddItemToObject(o, "qualified", lead_json_uint(f->qualified));
+	cJSON_AddItemToObject(o, "dead", lead_json_uint(f->dead));
+	cJSON_AddItemToObject(o, "converted", lead_json_uint(f->converted));
 	cJSON *r = cJSON_AddObjectToObject(o, "rates");
 	cJSON_AddItemToObject(r, "new_to_qualified", rate_json(f->qualified, f->created));
 	cJSON_AddItemToObject(r, "qualified_to_prospect", rate_json(f->converted, f->qualified));
@@ -267,19 +272,19 @@ static cJSON *flow_json(const Leadd__KpiFlow *f)
 		const Leadd__StatusTime *s = f->time_in_status[i];
 		cJSON *e = cJSON_CreateObject();
 		if (s->samples)
-			cJSON_AddNumberToObject(e, "median_ms", (double)s->median_ms);
+			cJSON_AddItemToObject(e, "median_ms", lead_json_int(s->median_ms));
 		else
 			cJSON_AddNullToObject(e, "median_ms");
-		cJSON_AddNumberToObject(e, "samples", (double)s->samples);
+		cJSON_AddItemToObject(e, "samples", lead_json_uint(s->samples));
 		cJSON_AddItemToObject(t, s->name ? s->name : "?", e);
 	}
 	cJSON *b = cJSON_AddObjectToObject(o, "by_source");
 	for (size_t i = 0; i < f->n_by_source; i++) {
 		const Leadd__SourceFlow *s = f->by_source[i];
 		cJSON *e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "created", (double)s->created);
-		cJSON_AddNumberToObject(e, "qualified", (double)s->qualified);
-		cJSON_AddNumberToObject(e, "converted", (double)s->converted);
+		cJSON_AddItemToObject(e, "created", lead_json_uint(s->created));
+		cJSON_AddItemToObject(e, "qualified", lead_json_uint(s->qualified));
+		cJSON_AddItemToObject(e, "converted", lead_json_uint(s->converted));
 		cJSON_AddItemToObject(b, s->source ? s->source : "", e);
 	}
 	return o;
@@ -289,7 +294,7 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 {
 	char buf[64];
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "revision", (double)k->revision);
+	cJSON_AddItemToObject(o, "revision", lead_json_uint(k->revision));
 	cJSON_AddItemToObject(o, "total", counts_json(k->total));
 	cJSON *owners = cJSON_AddObjectToObject(o, "owners");
 	cJSON *pools = NULL;
@@ -407,9 +412,11 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "With --json: {\"revision\": R, \"total\": {\"new\": N, \"qualified\": N, "
 		 "\"dead\": N,\n"
 		 "\"prospect\": N, \"won\": N, \"lost\": N, \"open_value\": {\"EUR\": "
-		 "MINOR_UNITS}},\n"
+		 "MONEY}},\n"
 		 "\"owners\": {USER: {...}}, \"teams\": {TEAM: {...}}, \"pools\": {TEAM: {...}}},\n"
-		 "and \"flow\" with --since.",
+		 "and \"flow\" with --since (its since and until as RFC 3339 UTC times); MONEY\n"
+		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} (see\n"
+		 "docs/cli.md).",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_kpi_exec,

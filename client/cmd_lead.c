@@ -27,6 +27,7 @@ enum {
 	O_OWNER,
 	O_TEAM,
 	O_NEXT,
+	O_NEXT_NOTE,
 };
 
 /* --next DATE: when the next action is due (the forms of lead_date_parse,
@@ -47,7 +48,7 @@ int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
 	const struct lead_names *names;
 	int rc = lead_statuses(ctx, &sl);
 	if (!rc)
-		rc = lead_names(ctx, !ctx->json, &names);
+		rc = lead_names(ctx, 1, &names); /* team names: text and JSON show them */
 	if (rc)
 		return rc;
 	if (ctx->json)
@@ -210,6 +211,7 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		{"owner", required_argument, NULL, O_OWNER},
 		{"team", required_argument, NULL, O_TEAM},
 		{"next", required_argument, NULL, O_NEXT},
+		{"next-note", required_argument, NULL, O_NEXT_NOTE},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__LeadCreateRequest *cr = &a->cr;
@@ -263,6 +265,9 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 				return rc;
 			cr->has_next_action_at = 1;
 			break;
+		case O_NEXT_NOTE:
+			cr->next_action_note = optarg;
+			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 				return rc ? rc : -1;
@@ -276,6 +281,10 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		cr->contacts = a->contacts;
 		cr->n_contacts = 1;
 	}
+	if (cr->next_action_note && !cr->has_next_action_at)
+		return lead_usage_error(self, ctx,
+					"--next-note says what the next action is: give its time "
+					"too, e.g. --next tomorrow --next-note \"call back\"");
 	if (a->currency && !a->value)
 		return lead_usage_error(self, ctx, "--currency goes with --value");
 	if (a->value) {
@@ -330,13 +339,15 @@ const struct cmd_entry cmd_add_entry = {
 	.alias = "new",
 	.usage = "TITLE [--client NAME] [--contact NAME] [--role ROLE] [--email EMAIL] "
 		 "[--phone PHONE] [--value AMOUNT] [--currency CODE] [--tag TAG]... "
-		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--next DATE] "
+		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--next DATE "
+		 "[--next-note TEXT]] "
 		 "[--owner USER] [--team TEAM]",
 	.help = "create a lead and print its id",
 	.notes = "The contact options build the lead's main contact. --value is an amount in\n"
 		 "--currency (an ISO 4217 code, default EUR), with that currency's decimals:\n"
 		 "1234.50 EUR, 5000 JPY, 12.345 BHD. --status takes what `lead status` takes.\n"
-		 "--next DATE plans the next action (a DATE as in `lead help ls`; now works).\n"
+		 "--next DATE plans the next action (a DATE as in `lead help ls`; now works);\n"
+		 "--next-note TEXT says what it is (\"call back about the quote\").\n"
 		 "A rep owns the leads they add. A manager or admin gives --owner USER, or\n"
 		 "--team TEAM for an unowned lead in that team's pool (a manager's lead goes to\n"
 		 "their first team's pool without either; an admin must say which).",
@@ -380,6 +391,7 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		{"tag", required_argument, NULL, O_TAG},
 		{"if-version", required_argument, NULL, O_IF_VERSION},
 		{"next", required_argument, NULL, O_NEXT},
+		{"next-note", required_argument, NULL, O_NEXT_NOTE},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__LeadUpdateRequest *up = &a->up;
@@ -425,6 +437,9 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 				return rc;
 			up->has_next_action_at = 1;
 			break;
+		case O_NEXT_NOTE:
+			up->next_action_note = optarg;
+			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 				return rc ? rc : -1;
@@ -432,8 +447,17 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	}
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
-	if (a->currency && !a->value)
-		return lead_usage_error(self, ctx, "--currency goes with --value");
+	if (up->has_next_action_at && up->next_action_at == 0 && up->next_action_note &&
+	    *up->next_action_note)
+		return lead_usage_error(self, ctx,
+					"--next none clears the next action and its note: leave "
+					"out --next-note");
+	if (a->currency &&
+	    (lead_parse_currency(a->currency, a->code) < 0 || !ld_currency_find(a->code)))
+		return lead_usage_error(self, ctx,
+					"--currency wants an ISO 4217 code like EUR, USD or JPY, "
+					"not '%s'",
+					a->currency);
 	if (a->value && strcmp(a->value, "none") == 0) {
 		if (a->currency)
 			return lead_usage_error(self, ctx,
@@ -442,9 +466,9 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		a->value = NULL;
 		up->has_clear_value = up->clear_value = 1;
 	}
-	if (!up->title && !up->client_name && !a->value && !up->has_clear_value &&
+	if (!up->title && !up->client_name && !a->value && !a->currency && !up->has_clear_value &&
 	    !up->description && !up->source && !up->main_phone && !up->main_email && !up->tags &&
-	    !up->has_next_action_at)
+	    !up->has_next_action_at && !up->next_action_note)
 		return lead_usage_error(self, ctx, "say what to change, e.g. --title TITLE");
 	unsigned long long v = 0;
 	if (a->if_version && lead_parse_uint(a->if_version, UINT64_MAX, &v) < 0)
@@ -453,6 +477,52 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	up->has_expected_version = 1;
 	up->expected_version = a->if_version ? v : 0;
 	return lead_parse_lead_id(self, ctx, argv[optind], &up->id);
+}
+
+/* --currency alone: the lead's value, its amount unchanged, in another
+ * currency's minor units (1234.50 EUR is 123450 cents, 1234.50 USD the same;
+ * 1234.500 BHD is 1234500 fils). Refused when the amount cannot be written
+ * in the new currency (12.34 EUR has no JPY form) or the lead has no value. */
+static int convert_currency(const struct cmd_entry *self, struct lead_ctx *ctx,
+			    const Leadd__Lead *l, const char *code, Leadd__Money *out)
+{
+	const Leadd__Money *m = l->value;
+	unsigned long long id = (unsigned long long)l->id;
+	if (!m || !m->has_amount_minor)
+		return lead_usage_error(self, ctx,
+					"lead %llu has no value to put in %s: give the amount too, "
+					"e.g. --value 5000 --currency %s",
+					id, code, code);
+	const ld_currency *from = m->currency ? ld_currency_find(m->currency) : NULL,
+			  *to = ld_currency_find(code);
+	char was[64];
+	lead_format_value(m, was, sizeof(was));
+	if (!from)
+		return lead_usage_error(
+			self, ctx,
+			"lead %llu's value is %s, in a currency lead does not know: "
+			"give the amount too, --value AMOUNT --currency %s",
+			id, was, code);
+	int64_t v = m->amount_minor;
+	unsigned shift = from->minor > to->minor ? from->minor - to->minor
+						 : to->minor - from->minor;
+	int64_t scale = 1;
+	for (unsigned i = 0; i < shift; i++)
+		scale *= 10;
+	if (from->minor > to->minor && v % scale != 0)
+		return lead_usage_error(
+			self, ctx,
+			"lead %llu's value %s cannot be written in %s, which has %u "
+			"decimal%s: give the amount too, --value AMOUNT --currency %s",
+			id, was, code, to->minor, to->minor == 1 ? "" : "s", code);
+	if (from->minor < to->minor && (v > INT64_MAX / scale || v < INT64_MIN / scale))
+		return lead_usage_error(self, ctx,
+					"lead %llu's value %s is too large to write in %s", id, was,
+					code);
+	out->has_amount_minor = 1;
+	out->amount_minor = from->minor > to->minor ? v / scale : v * scale;
+	out->currency = (char *)code;
+	return 0;
 }
 
 static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
@@ -479,6 +549,9 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 									  : "EUR";
 		rc = parse_value(self, ctx, a.value, currency, &a.money, a.code);
 		a.up.value = &a.money;
+	} else if (rc == 0 && a.currency && !a.up.has_clear_value) {
+		rc = convert_currency(self, ctx, cur->lead->lead, a.code, &a.money);
+		a.up.value = &a.money;
 	}
 	if (rc == 0) {
 		if (!a.if_version)
@@ -489,10 +562,16 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_LEAD, &resp);
 	}
 	if (rc == 0) {
-		if (resp->lead->lead)
-			rc = lead_show_lead(ctx, resp->lead->lead);
-		else
+		const Leadd__Lead *l = resp->lead->lead;
+		if (!l)
 			rc = lead_fail(ctx, LD_UNKNOWN, "leadd sent a reply without the lead");
+		else if (!ctx->json && l->version == cur->lead->lead->version)
+			/* The server records nothing for an edit that changes
+			 * nothing: same version, no history entry. */
+			lead_out("lead %llu: nothing to change (still version %llu)\n",
+				 (unsigned long long)l->id, (unsigned long long)l->version);
+		else
+			rc = lead_show_lead(ctx, l);
 	}
 	if (cur)
 		leadd__response__free_unpacked(cur, NULL);
@@ -505,16 +584,21 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 const struct cmd_entry cmd_edit_entry = {
 	.name = "edit",
 	.alias = "update",
-	.usage = "ID [--title TITLE] [--client NAME] [--value AMOUNT] [--currency CODE] "
+	.usage = "ID [--title TITLE] [--client NAME] [--value AMOUNT|none] [--currency CODE] "
 		 "[--description TEXT] [--source SOURCE] [--phone PHONE] [--email EMAIL] "
-		 "[--tag TAG]... [--next DATE|none] [--if-version VERSION]",
+		 "[--tag TAG]... [--next DATE|none] [--next-note TEXT] [--if-version VERSION]",
 	.help = "change a lead's fields",
-	.notes = "Only the fields given change. --tag (repeatable) replaces all the tags;\n"
-		 "--phone and --email change the main contact. --value is an amount in the\n"
-		 "lead's currency (or --currency); --value none clears it. --next DATE plans\n"
-		 "the next action (a DATE as in `lead help ls`; now works), --next none\n"
-		 "clears it. The edit is refused (exit 5) if the lead changed since it was\n"
-		 "read: by lead itself just before, or at --if-version VERSION.",
+	.notes = "Only the fields given change; \"\" clears --description, --source and\n"
+		 "--next-note. --tag (repeatable) replaces all the tags; --phone and --email\n"
+		 "change the main contact. --value is an amount in the lead's currency (or\n"
+		 "--currency); --value none clears it. --currency alone keeps the amount and\n"
+		 "changes the currency (1234.50 EUR becomes 1234.50 USD); it is refused when\n"
+		 "the amount cannot be written in the new one (12.34 EUR in JPY) or the lead\n"
+		 "has no value. --next DATE plans the next action (a DATE as in `lead help\n"
+		 "ls`; now works), --next-note TEXT says what it is, --next none clears both.\n"
+		 "An edit that changes nothing records nothing and keeps the version (\"lead\n"
+		 "42: nothing to change\"). The edit is refused (exit 5) if the lead changed\n"
+		 "since it was read: by lead itself just before, or at --if-version VERSION.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_edit_exec,

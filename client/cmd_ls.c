@@ -48,13 +48,14 @@ void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w)
 	}
 }
 
-int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
+int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all, int flags,
 		    const struct lead_words *hint)
 {
 	const Leadd__StatusListReply *sl;
 	const struct lead_names *names;
 	int rc;
-	if ((rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, 0, &names)))
+	/* The JSON names each lead's team; the table has no team column. */
+	if ((rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, ctx->json, &names)))
 		return rc;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
@@ -110,8 +111,9 @@ int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
 			rc = lead_json_out(o);
 		} else {
 			if (k)
-				lead_print_lead_table(leads, k, sl, names);
-			else
+				lead_print_leads(leads, k, sl, names, flags);
+			else if (!(flags & LEAD_LIST_NO_HEADERS))
+				/* --no-headers is for scripts: no lead, no line. */
 				lead_out("no leads\n");
 			if (cursor) {
 				struct lead_words w = {0};
@@ -138,6 +140,7 @@ void lead_paging_init(struct lead_paging *p)
 	Leadd__LeadListRequest init = LEADD__LEAD_LIST_REQUEST__INIT;
 	p->lr = init;
 	p->all = 0;
+	p->flags = 0;
 }
 
 int lead_paging_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_paging *p,
@@ -161,6 +164,18 @@ int lead_paging_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	case LEAD_O_ALL:
 		p->all = 1;
 		return 1;
+	case LEAD_O_NO_HEADERS:
+		p->flags |= LEAD_LIST_NO_HEADERS;
+		return 1;
+	case LEAD_O_OUTPUT:
+		if (strcmp(arg, "wide") == 0)
+			p->flags |= LEAD_LIST_WIDE;
+		else
+			*rc = lead_usage_error(e, ctx,
+					       "-o takes 'wide' (the UPDATED and VERSION columns "
+					       "too), not '%s'",
+					       arg);
+		return 1;
 	default:
 		return 0;
 	}
@@ -180,7 +195,13 @@ int lead_paging_print(const struct cmd_entry *e, struct lead_ctx *ctx, struct le
 		lead_words_add(hint, "--limit");
 		lead_words_add(hint, n);
 	}
-	return lead_list_print(ctx, &p->lr, p->all, hint);
+	if (p->flags & LEAD_LIST_WIDE) {
+		lead_words_add(hint, "-o");
+		lead_words_add(hint, "wide");
+	}
+	if (p->flags & LEAD_LIST_NO_HEADERS)
+		lead_words_add(hint, "--no-headers");
+	return lead_list_print(ctx, &p->lr, p->all, p->flags, hint);
 }
 
 static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
@@ -197,7 +218,7 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		return rc;
 	struct option *opts = lead_filter_getopt(extra);
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
 		if (lead_filter_is_option(c))
 			rc = lead_filter_option(self, ctx, &fa, c, optarg);
 		else if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))
@@ -236,14 +257,20 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
 	.alias = "list",
-	.usage = "[FILTERS] [--sort FIELD] [--desc] [--limit N] [--cursor CURSOR] [--all]",
+	.usage = "[FILTERS] [--sort FIELD] [--desc] [--limit N] [--cursor CURSOR] [--all] "
+		 "[-o wide] [--no-headers]",
 	.help = "list leads, a page at a time",
-	.notes = "Pages hold 50 leads unless --limit N says otherwise (the server's cap is\n"
+	.notes = "Columns: ID, TITLE, CLIENT, STATUS, VALUE, OWNER and NEXT (the next action,\n"
+		 "in your time zone, or -); -o wide adds UPDATED and VERSION. --no-headers\n"
+		 "leaves out the header line (and \"no leads\" when none match). On a terminal\n"
+		 "the table fits its width ($COLUMNS, else the terminal's): titles are cut\n"
+		 "first, then clients, with an ellipsis. Into a pipe or a file nothing is\n"
+		 "ever cut. --json has every field whatever -o says.\n"
+		 "Pages hold 50 leads unless --limit N says otherwise (the server's cap is\n"
 		 "1000). When more remain, the last line is the command for the next page:\n"
-		 "every filter, --sort, --desc and --limit again with --cursor; a date that\n"
-		 "counts from now (-7d, today) is repeated as the instant it meant. --all\n"
-		 "fetches every page and prints them as one list. The table fits the\n"
-		 "terminal (80 columns when not one): long titles and clients are cut.",
+		 "every filter, --sort, --desc, --limit, -o and --no-headers again with\n"
+		 "--cursor; a date that counts from now (-7d, today) is repeated as the\n"
+		 "instant it meant. --all fetches every page and prints them as one list.",
 	.filters = LEAD_FILTERS,
 	.min_args = 0,
 	.max_args = 0,

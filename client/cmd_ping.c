@@ -36,7 +36,8 @@ static int cmd_ping_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "server", ctx->server);
-		cJSON_AddStringToObject(o, "server_version", version);
+		cJSON_AddItemToObject(o, "server_version",
+				      lead_json_string(version && *version ? version : NULL));
 		cJSON_AddNumberToObject(o, "rtt_ms", rtt);
 		return lead_json_out(o);
 	}

@@ -10,6 +10,47 @@
 
 enum { O_TEAM = 256, O_NAME, O_POSITION, O_ASC, O_CLEAR };
 
+/* The saved filter as lead_filter_json gives it, with its times as RFC
+ * 3339 strings and its value bounds as money (docs/cli.md); idle_ms is a
+ * duration and stays milliseconds. */
+static cJSON *filter_json(const Leadd__LeadFilter *f)
+{
+	cJSON *o = lead_filter_json(f);
+	if (!f || !o)
+		return o;
+	const struct {
+		const char *key;
+		int has;
+		int64_t v;
+	} times[] = {
+		{"created_since", f->has_created_since, f->created_since},
+		{"created_before", f->has_created_before, f->created_before},
+		{"updated_since", f->has_updated_since, f->updated_since},
+		{"next_before", f->has_next_before, f->next_before},
+	};
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		if (times[i].has)
+			cJSON_ReplaceItemInObject(o, times[i].key, lead_json_time(times[i].v));
+	const struct {
+		const char *key;
+		int has;
+		int64_t v;
+	} values[] = {
+		{"value_min", f->has_value_min, f->value_min},
+		{"value_max", f->has_value_max, f->value_max},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		if (!values[i].has)
+			continue;
+		Leadd__Money m = LEADD__MONEY__INIT;
+		m.has_amount_minor = 1;
+		m.amount_minor = values[i].v;
+		m.currency = f->value_currency;
+		cJSON_ReplaceItemInObject(o, values[i].key, lead_json_money(&m));
+	}
+	return o;
+}
+
 static cJSON *search_json(const Leadd__SavedSearch *s)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -27,7 +68,7 @@ static cJSON *search_json(const Leadd__SavedSearch *s)
 		cJSON_AddNumberToObject(o, "pin_position", s->pin_position);
 	else
 		cJSON_AddNullToObject(o, "pin_position");
-	cJSON_AddItemToObject(o, "filter", lead_filter_json(s->filter));
+	cJSON_AddItemToObject(o, "filter", filter_json(s->filter));
 	const char *sort = lead_sort_name(s->has_sort ? s->sort : 0);
 	cJSON_AddStringToObject(o, "sort", sort ? sort : "?");
 	cJSON_AddBoolToObject(o, "desc", s->has_desc && s->desc);
@@ -260,7 +301,8 @@ static const struct cmd_entry cmd_search_ls_entry = {
 		 "[{\"name\",\n"
 		 "\"owner\", \"team\", \"pinned\", \"pin_position\", \"filter\", \"sort\", "
 		 "\"desc\"}]}, the\n"
-		 "filter by its wire field names (dates in unix ms, amounts in minor units).",
+		 "filter by its wire field names: dates as RFC 3339 UTC times, value_min and\n"
+		 "value_max as money objects, idle_ms in milliseconds (docs/cli.md).",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_search_ls_exec,
@@ -279,7 +321,7 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 	int c, rc = 0;
 	lead_paging_init(&pg);
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
 		if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))
 			;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) < 0)
@@ -304,9 +346,9 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 
 static const struct cmd_entry cmd_search_run_entry = {
 	.name = "search run",
-	.usage = "NAME [--limit N] [--cursor CURSOR] [--all]",
+	.usage = "NAME [--limit N] [--cursor CURSOR] [--all] [-o wide] [--no-headers]",
 	.help = "list the leads a saved search finds",
-	.notes = "Pages and prints as `lead ls` does.",
+	.notes = "Pages and prints as `lead ls` does, in its columns (see `lead help ls`).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_run_exec,

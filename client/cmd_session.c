@@ -76,7 +76,7 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 			cJSON_AddItemToObject(o, "user", lead_json_user(u));
 		else
 			cJSON_AddNullToObject(o, "user");
-		cJSON_AddStringToObject(o, "session_file", lead_session_path());
+		cJSON_AddItemToObject(o, "session_file", lead_json_string(lead_session_path()));
 		return lead_json_out(o);
 	}
 	lead_out("logged in as %s (%s) on %s\n", u && u->name ? u->name : user, role, ctx->server);

@@ -11,21 +11,21 @@ static double writes_per_commit(const Leadd__StatsReply *s)
 static int print_json(const Leadd__StatsReply *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "revision", (double)s->revision);
-	cJSON_AddNumberToObject(o, "commits", (double)s->commits);
-	cJSON_AddNumberToObject(o, "writes_committed", (double)s->writes_committed);
+	cJSON_AddItemToObject(o, "revision", lead_json_uint(s->revision));
+	cJSON_AddItemToObject(o, "commits", lead_json_uint(s->commits));
+	cJSON_AddItemToObject(o, "writes_committed", lead_json_uint(s->writes_committed));
 	cJSON_AddNumberToObject(o, "writes_per_commit", writes_per_commit(s));
 	cJSON_AddNumberToObject(o, "max_batch", s->max_batch);
-	cJSON_AddNumberToObject(o, "map_size", (double)s->map_size);
-	cJSON_AddNumberToObject(o, "map_used", (double)s->map_used);
-	cJSON_AddNumberToObject(o, "leads", (double)s->leads);
+	cJSON_AddItemToObject(o, "map_size", lead_json_uint(s->map_size));
+	cJSON_AddItemToObject(o, "map_used", lead_json_uint(s->map_used));
+	cJSON_AddItemToObject(o, "leads", lead_json_uint(s->leads));
 	cJSON_AddNumberToObject(o, "connections", s->connections);
-	cJSON_AddNumberToObject(o, "started_at", (double)s->started_at);
+	cJSON_AddItemToObject(o, "started_at", lead_json_time(s->started_at));
 	cJSON *req = cJSON_AddObjectToObject(o, "requests");
 	for (size_t i = 0; i < s->n_requests; i++)
 		if (s->requests[i]->name)
-			cJSON_AddNumberToObject(req, s->requests[i]->name,
-						(double)s->requests[i]->count);
+			cJSON_AddItemToObject(req, s->requests[i]->name,
+					      lead_json_uint(s->requests[i]->count));
 	return lead_json_out(o);
 }
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "lead.h"
+#include "lead_filter.h"
 
 int lead_plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
@@ -68,6 +69,73 @@ static const char global_help[] =
 	"  6  server unavailable (connection refused, timeout)\n"
 	"\n"
 	"Run 'lead help COMMAND' for a command's options.\n";
+
+/* One command as JSON: what `lead help NAME` says, field by field. */
+static cJSON *cmd_json(const struct cmd_entry *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", e->name);
+	cJSON_AddItemToObject(o, "alias", lead_json_string(e->alias));
+	char *usage = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&usage, &len);
+	if (m) {
+		lead_print_cmd_usage(m, e);
+		fclose(m);
+	}
+	/* One line, as a script wants it: "lead add TITLE [--client NAME] ...". */
+	cJSON *u = cJSON_CreateNull();
+	if (usage) {
+		char *w = usage, *r = usage + strlen("usage: ");
+		if (strncmp(usage, "usage: ", 7) != 0)
+			r = usage;
+		for (int space = 0; *r; r++) {
+			if (*r == ' ' || *r == '\n') {
+				space = 1;
+				continue;
+			}
+			if (space && w > usage)
+				*w++ = ' ';
+			space = 0;
+			*w++ = *r;
+		}
+		*w = '\0';
+		cJSON_Delete(u);
+		u = cJSON_CreateString(usage);
+	}
+	free(usage);
+	cJSON_AddItemToObject(o, "usage", u);
+	cJSON_AddStringToObject(o, "help", e->help);
+	cJSON_AddItemToObject(o, "notes", lead_json_string(e->notes));
+	char *filters = NULL;
+	len = 0;
+	if (e->filters && (m = open_memstream(&filters, &len))) {
+		lead_filter_print_help(m, e->filters == LEAD_FILTERS_OWN_TEAM);
+		fclose(m);
+	}
+	cJSON_AddItemToObject(o, "filters", lead_json_string(filters));
+	free(filters);
+	cJSON *subs = cJSON_AddArrayToObject(o, "subcommands");
+	for (const struct cmd_entry *const *s = e->sub; s && *s; s++)
+		cJSON_AddItemToArray(subs, cmd_json(*s));
+	return o;
+}
+
+/* `lead --json help [COMMAND]`: the command table (or one entry) as JSON. */
+static int print_help_json(const struct cmd_entry *e)
+{
+	if (e)
+		return lead_json_out(cmd_json(e));
+	cJSON *o = cJSON_CreateObject();
+	char usage[sizeof(global_usage)];
+	snprintf(usage, sizeof(usage), "%s", global_usage + strlen("usage: "));
+	usage[strcspn(usage, "\n")] = '\0';
+	cJSON_AddStringToObject(o, "usage", usage);
+	cJSON *cmds = cJSON_AddArrayToObject(o, "commands");
+	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
+		cJSON_AddItemToArray(cmds, cmd_json(*c));
+	return lead_json_out(o);
+}
 
 static void print_global_help(FILE *f)
 {
@@ -131,6 +199,8 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (optind == argc) {
+		if (ctx->json)
+			return print_help_json(NULL);
 		print_global_help(stdout);
 		return 0;
 	}
@@ -151,6 +221,8 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 						argv[optind], argv[optind + 1], e->name);
 		e = sub;
 	}
+	if (ctx->json)
+		return print_help_json(e);
 	lead_print_cmd_help(stdout, e);
 	return 0;
 }
@@ -475,6 +547,8 @@ int lead_run(int argc, char **argv, struct lead_ctx *ctx)
 			ctx->timeout_ms = (int)ms;
 			break;
 		case 'h':
+			if (ctx->json)
+				return print_help_json(NULL);
 			print_global_help(stdout);
 			return 0;
 		case 'V':

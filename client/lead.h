@@ -193,16 +193,22 @@ void lead_hint_start(struct lead_ctx *ctx, struct lead_words *w);
  * search run` share: LEAD_PAGING_OPTIONS goes into their option table,
  * lead_paging_option reads one, lead_paging_print checks them together,
  * adds --limit to the "more:" hint and prints the page(s). */
-enum { LEAD_O_LIMIT = 900, LEAD_O_CURSOR, LEAD_O_ALL };
+enum { LEAD_O_LIMIT = 900, LEAD_O_CURSOR, LEAD_O_ALL, LEAD_O_NO_HEADERS, LEAD_O_OUTPUT = 'o' };
+/* -o wide and --no-headers too (the table's form); the optstring of a
+ * command taking them is LEAD_PAGING_OPTSTRING. */
 // clang-format off
 #define LEAD_PAGING_OPTIONS                                                                        \
 	{"limit", required_argument, NULL, LEAD_O_LIMIT},                                          \
 	{"cursor", required_argument, NULL, LEAD_O_CURSOR},                                        \
-	{"all", no_argument, NULL, LEAD_O_ALL}
+	{"all", no_argument, NULL, LEAD_O_ALL},                                                    \
+	{"no-headers", no_argument, NULL, LEAD_O_NO_HEADERS},                                      \
+	{"output", required_argument, NULL, LEAD_O_OUTPUT}
 // clang-format on
+#define LEAD_PAGING_OPTSTRING LEAD_CMD_OPTSTRING "o:"
 struct lead_paging {
 	Leadd__LeadListRequest lr; /* limit and cursor set here; the caller adds the rest */
 	int all;
+	int flags; /* LEAD_LIST_WIDE, LEAD_LIST_NO_HEADERS */
 };
 void lead_paging_init(struct lead_paging *p);
 /* 1 when c is a paging option, with *rc 0 or a usage error's exit status;
@@ -216,7 +222,7 @@ int lead_paging_print(const struct cmd_entry *e, struct lead_ctx *ctx, struct le
 /* Sends lr and prints the page as `lead ls` does (with all, every page as
  * one list); when more remain, "more: " then hint's words and --cursor.
  * 0 or an exit status. */
-int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all,
+int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all, int flags,
 		    const struct lead_words *hint);
 
 /* ---- cmd_kpi.c ---- */
@@ -301,8 +307,13 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
  * ("2026-12-01T09:30:15Z"); money is {"amount": "48000.00", "minor":
  * 4800000, "currency": "EUR"}. Each returns a new cJSON value. */
 cJSON *lead_json_string(const char *s);        /* NULL: null */
-cJSON *lead_json_time(int64_t unix_ms);        /* 0 (or less): null */
+cJSON *lead_json_time(int64_t unix_ms);        /* 0 (none): null */
 cJSON *lead_json_money(const Leadd__Money *m); /* NULL or no amount: null */
+/* Integers: a number while a double holds it exactly (|v| < 2^53), else a
+ * string of its digits; lead_json_id: 0 (none) is null. */
+cJSON *lead_json_int(int64_t v);
+cJSON *lead_json_uint(uint64_t v);
+cJSON *lead_json_id(uint64_t id);
 
 /* A lead, a list of leads, the statuses. */
 cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
@@ -312,6 +323,11 @@ void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		     const struct lead_names *names);
 void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
 			   const struct lead_names *names);
+/* lead_print_lead_table with `lead ls -o wide` (UPDATED and VERSION too)
+ * and --no-headers. */
+enum { LEAD_LIST_WIDE = 1, LEAD_LIST_NO_HEADERS = 2 };
+void lead_print_leads(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
+		      const struct lead_names *names, int flags);
 void lead_print_status_table(const Leadd__StatusListReply *sl);
 
 /* Users and teams. */

@@ -85,6 +85,8 @@ static char *text_truncate(const char *s, size_t width)
 {
 	if (text_width(s) <= width)
 		return xasprintf("%s", s);
+	if (width == 0) /* a column squeezed to nothing (a 1-column terminal) */
+		return xasprintf("%s", "");
 	size_t w = 0, len = strlen(s);
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	while (len) {
@@ -418,17 +420,14 @@ static const char *status_name(const Leadd__StatusListReply *sl, uint64_t id, ch
 
 /* ---- JSON forms ---- */
 
+/* An optional string: absent or empty is null (the server keeps "" as
+ * absent: `--source ""` clears the source). */
 static void add_str(cJSON *o, const char *key, const char *s)
 {
-	if (s)
+	if (s && *s)
 		cJSON_AddStringToObject(o, key, s);
 	else
 		cJSON_AddNullToObject(o, key);
-}
-
-static void add_num(cJSON *o, const char *key, double v)
-{
-	cJSON_AddNumberToObject(o, key, v);
 }
 
 cJSON *lead_json_string(const char *s)
@@ -436,12 +435,72 @@ cJSON *lead_json_string(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+/* Most JSON readers (JavaScript, jq, Python's float paths) hold a number in
+ * a double, which has every integer only up to 2^53 - 1: past that,
+ * 9007199254740993 would be read back as ...992. Such integers are written
+ * as strings of their digits instead, so no reader gets a wrong amount.
+ * Those below are written as their digits too (cJSON_CreateRaw): cJSON
+ * prints a double with 15 significant digits when that reads back within
+ * its tolerance, so 9007199254740991 would come out 9.00719925474099e+15. */
+#define JSON_SAFE_INT 9007199254740991LL
+
+cJSON *lead_json_int(int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	if (v >= -JSON_SAFE_INT && v <= JSON_SAFE_INT)
+		return cJSON_CreateRaw(buf);
+	return cJSON_CreateString(buf);
+}
+
+cJSON *lead_json_uint(uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	if (v <= (uint64_t)JSON_SAFE_INT)
+		return cJSON_CreateRaw(buf);
+	return cJSON_CreateString(buf);
+}
+
+cJSON *lead_json_id(uint64_t id)
+{
+	return id ? lead_json_uint(id) : cJSON_CreateNull();
+}
+
+/* RFC 3339 in UTC, with milliseconds only when there are some (both forms
+ * are RFC 3339; the milliseconds keep the time exact). Before 1970 is
+ * written as such ("1969-12-31T23:59:59.999Z"). A year past 9999 cannot be
+ * written in RFC 3339: it gets ISO 8601's expanded form, a sign and more
+ * digits ("+292278994-08-17T07:12:55.807Z"), which no reader takes for
+ * another time. */
+static int json_time_format(int64_t unix_ms, char *buf, size_t len)
+{
+	int64_t sec = unix_ms / 1000, ms = unix_ms % 1000;
+	if (ms < 0) { /* floor, so -1 ms is 23:59:59.999 the day before */
+		ms += 1000;
+		sec -= 1;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm))
+		return -1;
+	long long year = tm.tm_year + 1900LL;
+	char frac[8] = "";
+	if (ms)
+		snprintf(frac, sizeof(frac), ".%03d", (int)ms);
+	snprintf(buf, len,
+		 year >= 0 && year <= 9999 ? "%04lld-%02d-%02dT%02d:%02d:%02d%sZ"
+					   : "%+lld-%02d-%02dT%02d:%02d:%02d%sZ",
+		 year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	return 0;
+}
+
 cJSON *lead_json_time(int64_t unix_ms)
 {
-	if (unix_ms <= 0)
+	char buf[64];
+	/* 0 is the wire's "none" (no next action, never). */
+	if (unix_ms == 0 || json_time_format(unix_ms, buf, sizeof(buf)) < 0)
 		return cJSON_CreateNull();
-	char buf[40];
-	lead_date_format_utc(unix_ms, buf, sizeof(buf));
 	return cJSON_CreateString(buf);
 }
 
@@ -450,12 +509,43 @@ cJSON *lead_json_money(const Leadd__Money *m)
 	if (!m || !m->has_amount_minor)
 		return cJSON_CreateNull();
 	const ld_currency *cur = m->currency ? ld_currency_find(m->currency) : NULL;
-	char amount[32];
-	ld_amount_format(m->amount_minor, cur ? cur->minor : 0, amount, sizeof(amount));
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "amount", amount);
-	cJSON_AddNumberToObject(o, "minor", (double)m->amount_minor);
+	if (cur) {
+		char amount[32];
+		ld_amount_format(m->amount_minor, cur->minor, amount, sizeof(amount));
+		cJSON_AddStringToObject(o, "amount", amount);
+	} else {
+		/* A code this client does not know: its decimals are unknown, so
+		 * no amount is guessed; minor stays exact. */
+		cJSON_AddNullToObject(o, "amount");
+	}
+	cJSON_AddItemToObject(o, "minor", lead_json_int(m->amount_minor));
 	add_str(o, "currency", m->currency);
+	return o;
+}
+
+/* A stage's name; none (0, "-" in tables) is null. */
+static const char *json_stage(int stage)
+{
+	return stage > 0 ? lead_stage_name(stage) : NULL;
+}
+
+/* A name the caller may know for a user id; null for 0 or unknown. */
+static cJSON *json_user_name(const struct lead_names *names, uint64_t id)
+{
+	return lead_json_string(lead_user_name(names, id));
+}
+
+static cJSON *json_contact(const Leadd__Contact *c, int main)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_str(o, "name", c->name);
+	add_str(o, "role", c->role);
+	add_str(o, "email", c->email);
+	add_str(o, "phone", c->phone);
+	add_str(o, "note", c->note);
+	cJSON_AddBoolToObject(o, "left", c->has_left && c->left);
+	cJSON_AddBoolToObject(o, "main", main);
 	return o;
 }
 
@@ -463,56 +553,55 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_num(o, "id", (double)l->id);
+	const Leadd__Status *s = lead_status_by_id(sl, l->status_id);
+	cJSON_AddItemToObject(o, "id", lead_json_uint(l->id));
 	add_str(o, "title", l->title);
-	add_num(o, "client_id", (double)l->client_id);
 	add_str(o, "client", l->client_name);
+	cJSON_AddItemToObject(o, "client_id", lead_json_id(l->client_id));
 	add_str(o, "description", l->description);
-	if (l->value && l->value->has_amount_minor) {
-		cJSON *v = cJSON_AddObjectToObject(o, "value");
-		add_num(v, "amount_minor", (double)l->value->amount_minor);
-		add_str(v, "currency", l->value->currency);
-	} else {
-		cJSON_AddNullToObject(o, "value");
-	}
+	cJSON_AddItemToObject(o, "value", lead_json_money(l->value));
 	add_str(o, "source", l->source);
 	cJSON *tags = cJSON_AddArrayToObject(o, "tags");
 	for (size_t i = 0; i < l->n_tags; i++)
-		cJSON_AddItemToArray(tags, cJSON_CreateString(l->tags[i]));
+		cJSON_AddItemToArray(tags, lead_json_string(l->tags[i]));
 	cJSON *contacts = cJSON_AddArrayToObject(o, "contacts");
-	for (size_t i = 0; i < l->n_contacts; i++) {
-		const Leadd__Contact *c = l->contacts[i];
-		cJSON *co = cJSON_CreateObject();
-		add_str(co, "name", c->name);
-		add_str(co, "role", c->role);
-		add_str(co, "email", c->email);
-		add_str(co, "phone", c->phone);
-		cJSON_AddItemToArray(contacts, co);
-	}
-	add_num(o, "status_id", (double)l->status_id);
-	const Leadd__Status *s = lead_status_by_id(sl, l->status_id);
+	for (size_t i = 0; i < l->n_contacts; i++)
+		cJSON_AddItemToArray(contacts, json_contact(l->contacts[i], i == 0));
 	add_str(o, "status", s ? s->name : NULL);
-	add_num(o, "owner_id", (double)l->owner_id);
-	add_str(o, "owner", lead_user_name(names, l->owner_id));
-	add_num(o, "team_id", (double)l->team_id);
-	add_num(o, "next_action_at", (double)l->next_action_at);
-	add_num(o, "created_at", (double)l->created_at);
-	add_num(o, "created_by", (double)l->created_by);
-	add_num(o, "updated_at", (double)l->updated_at);
-	add_num(o, "updated_by", (double)l->updated_by);
-	add_num(o, "version", (double)l->version);
+	cJSON_AddItemToObject(o, "status_id", lead_json_id(l->status_id));
+	add_str(o, "stage", s ? json_stage(s->stage) : NULL);
+	if (s)
+		cJSON_AddNumberToObject(o, "probability", s->probability);
+	else
+		cJSON_AddNullToObject(o, "probability");
+	add_str(o, "kpi", s ? lead_kpi_name(s->kpi_class) : NULL);
+	cJSON_AddItemToObject(o, "owner", json_user_name(names, l->owner_id));
+	cJSON_AddItemToObject(o, "owner_id", lead_json_id(l->owner_id));
+	add_str(o, "team", l->team_id ? team_name(names, l->team_id) : NULL);
+	cJSON_AddItemToObject(o, "team_id", lead_json_id(l->team_id));
+	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
+	add_str(o, "next_action_note", l->next_action_note);
+	cJSON_AddItemToObject(o, "created_at", lead_json_time(l->created_at));
+	/* Beside the names, the ids: a rep may not list users, and gets null
+	 * for a name they may not see, but the id still says who. */
+	cJSON_AddItemToObject(o, "created_by", json_user_name(names, l->created_by));
+	cJSON_AddItemToObject(o, "created_by_id", lead_json_id(l->created_by));
+	cJSON_AddItemToObject(o, "updated_at", lead_json_time(l->updated_at));
+	cJSON_AddItemToObject(o, "updated_by", json_user_name(names, l->updated_by));
+	cJSON_AddItemToObject(o, "updated_by_id", lead_json_id(l->updated_by));
+	cJSON_AddItemToObject(o, "version", lead_json_uint(l->version));
 	return o;
 }
 
 cJSON *lead_json_status(const Leadd__Status *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_num(o, "id", (double)s->id);
+	cJSON_AddItemToObject(o, "id", lead_json_uint(s->id));
 	add_str(o, "name", s->name);
-	cJSON_AddStringToObject(o, "stage", lead_stage_name(s->stage));
-	add_num(o, "probability", s->probability);
+	add_str(o, "stage", json_stage(s->stage));
+	cJSON_AddNumberToObject(o, "probability", s->probability);
 	cJSON_AddStringToObject(o, "kpi", lead_kpi_name(s->kpi_class));
-	add_num(o, "position", s->position);
+	cJSON_AddNumberToObject(o, "position", s->position);
 	return o;
 }
 
@@ -578,7 +667,12 @@ struct lead_table {
 	char **cells; /* nrows * ncols, row 0 is the header */
 	int right[16];
 	int shrink[16]; /* the narrowest a cut column may get; 0: never cut */
-	int wrap_last;  /* the last column wraps at spaces instead of being cut */
+	/* Which cut columns go first: the lowest rank is cut down to its
+	 * minimum before a higher one is touched (lead ls: title, then client);
+	 * columns of one rank are cut evenly. */
+	int rank[16];
+	int wrap_last; /* the last column wraps at spaces instead of being cut */
+	int no_header; /* row 0 sizes nothing and is not printed */
 };
 
 struct lead_table *lead_table_new(int ncols, const char *const *head)
@@ -630,34 +724,51 @@ static void print_wrapped_cell(const char *cell, size_t width, size_t indent)
 	putchar('\n');
 }
 
-/* Columns a table may fill: the terminal's when stdout is one, else 80 (a
- * pipe or a file is read by someone at a terminal too, or by a script that
- * wants --json). */
+/* Columns a table may fill when stdout is a terminal: $COLUMNS when set
+ * (the reader's own say), else the terminal's width, else 80. 0 when stdout
+ * is not a terminal: a pipe or a file gets every cell whole (a script must
+ * not get "Payroll outs…" for a title). */
 static size_t table_columns(void)
 {
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	const char *env = getenv("COLUMNS");
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (!*end && v > 0 && v <= 100000)
+			return (size_t)v;
+	}
 	struct winsize ws;
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	return 80;
 }
 
-/* Narrows the shrinkable columns until the rows fit, each time the one
- * furthest above its minimum (so a title keeps more than a client name). */
+/* Narrows the cut columns until the rows fit: within the lowest rank still
+ * above its minimum, each time the column furthest above its minimum. On a
+ * terminal too narrow for every minimum the lines stay too long. */
 static void table_fit(const struct lead_table *t, size_t *width)
 {
 	size_t total = 0, max = table_columns();
+	if (max == 0)
+		return;
 	for (int c = 0; c < t->ncols; c++)
 		total += width[c] + (c ? 2 : 0);
 	while (total > max) {
-		int widest = -1;
-		for (int c = 0; c < t->ncols; c++)
-			if (t->shrink[c] && width[c] > (size_t)t->shrink[c] &&
-			    (widest < 0 || width[c] - (size_t)t->shrink[c] >
-						   width[widest] - (size_t)t->shrink[widest]))
-				widest = c;
-		if (widest < 0)
+		int pick = -1;
+		for (int c = 0; c < t->ncols; c++) {
+			if (!t->shrink[c] || width[c] <= (size_t)t->shrink[c])
+				continue;
+			if (pick < 0 || t->rank[c] < t->rank[pick] ||
+			    (t->rank[c] == t->rank[pick] &&
+			     width[c] - (size_t)t->shrink[c] >
+				     width[pick] - (size_t)t->shrink[pick]))
+				pick = c;
+		}
+		if (pick < 0)
 			break;
-		width[widest]--;
+		width[pick]--;
 		total--;
 	}
 }
@@ -678,8 +789,8 @@ void lead_table_add(struct lead_table *t, const char *const *cells)
 
 void lead_table_print(struct lead_table *t)
 {
-	size_t width[16] = {0};
-	for (size_t r = 0; r < t->nrows; r++)
+	size_t width[16] = {0}, first = t->no_header ? 1 : 0;
+	for (size_t r = first; r < t->nrows; r++)
 		for (int c = 0; c < t->ncols; c++) {
 			size_t w = text_width(t->cells[r * (size_t)t->ncols + (size_t)c]);
 			if (w > width[c])
@@ -689,7 +800,9 @@ void lead_table_print(struct lead_table *t)
 	size_t indent = 0;
 	for (int c = 0; c + 1 < t->ncols; c++)
 		indent += width[c] + 2;
-	for (size_t r = 0; r < t->nrows; r++) {
+	for (size_t c = 0; first && c < (size_t)t->ncols; c++)
+		free(t->cells[c]);
+	for (size_t r = first; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
 			char **slot = &t->cells[r * (size_t)t->ncols + (size_t)c];
 			if (t->wrap_last && c == t->ncols - 1) {
@@ -803,34 +916,50 @@ void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
 			   const struct lead_names *names)
 {
-	static const char *const head[] = {"ID",    "TITLE", "CLIENT", "STATUS",
-					   "VALUE", "OWNER", "VERSION"};
-	struct lead_table *t = lead_table_new(7, head);
+	lead_print_leads(leads, n, sl, names, 0);
+}
+
+/* ID TITLE CLIENT STATUS VALUE OWNER NEXT [UPDATED VERSION]. On a terminal
+ * the title is cut first (down to 10 columns), then the client (6), then
+ * status and owner (8 and 6): what a reader scans by comes last. */
+void lead_print_leads(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
+		      const struct lead_names *names, int flags)
+{
+	static const char *const head[] = {"ID",    "TITLE", "CLIENT",  "STATUS", "VALUE",
+					   "OWNER", "NEXT",  "UPDATED", "VERSION"};
+	int wide = flags & LEAD_LIST_WIDE;
+	struct lead_table *t = lead_table_new(wide ? 9 : 7, head);
+	t->no_header = !!(flags & LEAD_LIST_NO_HEADERS);
 	lead_table_align_right(t, 0);
 	lead_table_align_right(t, 4);
-	lead_table_align_right(t, 6);
-	/* At 80 columns the title and client share what the other columns leave
-	 * (about 20 beside the widest default status and a large value). */
-	lead_table_shrink(t, 1, 14);
+	lead_table_align_right(t, 8);
+	lead_table_shrink(t, 1, 10);
 	lead_table_shrink(t, 2, 6);
+	lead_table_shrink(t, 3, 8);
+	lead_table_shrink(t, 5, 6);
+	t->rank[2] = 1;
+	t->rank[3] = t->rank[5] = 2;
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Lead *l = leads[i];
-		char id[24], status[64], value[64], owner[160], version[24];
+		char id[24], status[64], value[64], owner[160], next[64], updated[64], version[24];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)l->id);
 		lead_format_value(l->value, value, sizeof(value));
 		lead_format_owner(names, l->owner_id, "", owner, sizeof(owner));
+		lead_format_time(l->next_action_at, next, sizeof(next));
+		lead_format_time(l->updated_at, updated, sizeof(updated));
 		snprintf(version, sizeof(version), "%llu", (unsigned long long)l->version);
-		char *title = text_truncate(or_dash(l->title), 40);
-		char *client = text_truncate(or_dash(l->client_name), 24);
 		const char *row[] = {
-			id,      title,
-			client,  status_name(sl, l->status_id, status, sizeof(status)),
-			value,   owner,
+			id,
+			or_dash(l->title),
+			or_dash(l->client_name),
+			status_name(sl, l->status_id, status, sizeof(status)),
+			value,
+			owner,
+			next,
+			updated,
 			version,
 		};
 		lead_table_add(t, row);
-		free(title);
-		free(client);
 	}
 	lead_table_print(t);
 }
@@ -858,12 +987,13 @@ void lead_print_status_table(const Leadd__StatusListReply *sl)
 cJSON *lead_json_user(const Leadd__User *u)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_num(o, "id", (double)u->id);
+	cJSON_AddItemToObject(o, "id", lead_json_uint(u->id));
 	add_str(o, "name", u->name);
 	cJSON_AddStringToObject(o, "role", lead_role_name(u->role));
-	add_num(o, "team_id", (double)u->team_id);
+	cJSON_AddItemToObject(o, "team_id", lead_json_id(u->team_id));
 	add_str(o, "team", u->team_id && u->team_name && *u->team_name ? u->team_name : NULL);
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
+	cJSON_AddItemToObject(o, "created_at", lead_json_time(u->created_at));
 	return o;
 }
 
@@ -878,7 +1008,7 @@ static cJSON *string_array(char **items, size_t n)
 cJSON *lead_json_team(const Leadd__Team *t)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_num(o, "id", (double)t->id);
+	cJSON_AddItemToObject(o, "id", lead_json_uint(t->id));
 	add_str(o, "name", t->name);
 	cJSON_AddItemToObject(o, "managers", string_array(t->manager_names, t->n_manager_names));
 	cJSON_AddBoolToObject(o, "round_robin", t->round_robin);

@@ -58,7 +58,7 @@ expect_match "$OUT" '^status: +lead-Dead$' "add --status dead"
 
 # ---- ls and paging ----
 lead_ok ls
-expect_match "$OUT" '^ *ID +TITLE +CLIENT +STATUS +VALUE +OWNER +VERSION$' "ls header"
+expect_match "$OUT" '^ *ID +TITLE +CLIENT +STATUS +VALUE +OWNER +NEXT$' "ls header"
 expect_match "$OUT" "^ *$id1 +Website redesign +Acme Corp +lead-New +1234\\.50 EUR +admin " "ls row"
 expect_match "$OUT" "Second deal" "ls second"
 expect_match "$OUT" "Third deal +Globex +lead-Dead" "ls third"
@@ -106,7 +106,7 @@ expect_eq "Acme Corp" "$(json 'd["client"]' <<<"$OUT")" "edit leaves other field
 lead_ok edit "$id1" --tag b2b --value 99
 lead_ok --json show "$id1"
 expect_eq '["b2b"]' "$(json 'd["tags"]' <<<"$OUT")" "edit --tag replaces the tags"
-expect_eq '{"amount_minor": 9900, "currency": "EUR"}' "$(json 'd["value"]' <<<"$OUT")" \
+expect_eq '{"amount": "99.00", "minor": 9900, "currency": "EUR"}' "$(json 'd["value"]' <<<"$OUT")" \
 	"edit --value keeps the currency"
 
 # ---- status: full name, class word, prefix ----
@@ -143,15 +143,16 @@ expect_eq qualified "$(json '[s["kpi"] for s in d["statuses"] if s["name"] == "l
 
 # ---- --json for add, show, ls ----
 lead_ok --json add "JSON lead" --owner admin --value 10 --tag x --contact "Bob" --currency usd
-expect_eq 1000 "$(json 'd["value"]["amount_minor"]' <<<"$OUT")" "add --json value"
+expect_eq 1000 "$(json 'd["value"]["minor"]' <<<"$OUT")" "add --json value"
 expect_eq USD "$(json 'd["value"]["currency"]' <<<"$OUT")" "add --json currency"
 expect_eq lead-New "$(json 'd["status"]' <<<"$OUT")" "add --json status"
-expect_eq '[{"name": "Bob", "role": null, "email": null, "phone": null}]' \
+expect_eq '[{"name": "Bob", "role": null, "email": null, "phone": null, "note": null, "left": false, "main": true}]' \
 	"$(json 'd["contacts"]' <<<"$OUT")" "add --json contacts"
 id4=$(json 'd["id"]' <<<"$OUT")
 expect_match "$id4" '^[0-9]+$' "add --json has the id"
-keys='id title client_id client description value source tags contacts status_id status
-	owner_id owner team_id next_action_at created_at created_by updated_at updated_by version'
+keys='id title client client_id description value source tags contacts status status_id
+	stage probability kpi owner owner_id team team_id next_action next_action_note created_at
+	created_by created_by_id updated_at updated_by updated_by_id version'
 missing=$(KEYS=$keys json '[k for k in __import__("os").environ["KEYS"].split() if k not in d]' <<<"$OUT")
 expect_eq '[]' "$missing" "lead JSON has every key"
 lead_ok show "$id4" --json

@@ -31,7 +31,7 @@ jpy=$OUT
 lead_ok show "$jpy"
 expect_match "$OUT" '^value: +5000 JPY$' "JPY has no decimals"
 lead_ok --json show "$jpy"
-expect_eq '{"amount_minor": 5000, "currency": "JPY"}' "$(json 'd["value"]' <<<"$OUT")" \
+expect_eq '{"amount": "5000", "minor": 5000, "currency": "JPY"}' "$(json 'd["value"]' <<<"$OUT")" \
 	"5000 JPY is 5000 minor units"
 lead_ok add "Manama deal" --owner admin --value 12.345 --currency bhd
 bhd=$OUT

@@ -35,9 +35,9 @@ expect_match "$OUT" '^value: +48000\.00 EUR$' "show prints money as kpi does"
 
 lead_ok --json kpi
 expect_match "$(json 'd["revision"]' <<<"$OUT")" '^[0-9]+$' "json revision"
-expect_eq '{"new": 2, "qualified": 1, "dead": 1, "prospect": 1, "won": 0, "lost": 0, "open_value": {"EUR": 4850000, "JPY": 1000}}' \
+expect_eq '{"new": 2, "qualified": 1, "dead": 1, "prospect": 1, "won": 0, "lost": 0, "open_value": {"EUR": {"amount": "48500.00", "minor": 4850000, "currency": "EUR"}, "JPY": {"amount": "1000", "minor": 1000, "currency": "JPY"}}}' \
 	"$(json 'd["total"]' <<<"$OUT")" "json total"
-expect_eq 4850000 "$(json 'd["owners"]["tom"]["open_value"]["EUR"]' <<<"$OUT")" "json tom open value"
+expect_eq 4850000 "$(json 'd["owners"]["tom"]["open_value"]["EUR"]["minor"]' <<<"$OUT")" "json tom open value"
 expect_eq 1 "$(json 'd["owners"]["ana"]["dead"]' <<<"$OUT")" "json ana"
 expect_eq 1 "$(json 'd["teams"]["sales"]["new"]' <<<"$OUT")" "json team counts its pool"
 expect_eq 1 "$(json 'd["pools"]["sales"]["new"]' <<<"$OUT")" "json pool"
@@ -76,6 +76,7 @@ expect_match "$OUT" '^SOURCE +CREATED +QUALIFIED +CONVERTED +RATE$' "by source t
 expect_match "$OUT" '^referral +1 +1 +1 +100\.0%$' "referral converted"
 lead_ok --json kpi --since 2026-01-01
 expect_eq 5 "$(json 'd["flow"]["created"]' <<<"$OUT")" "json flow created"
+expect_eq 2026-01-01T00:00:00Z "$(json 'd["flow"]["since"]' <<<"$OUT")" "json flow since, RFC 3339 UTC"
 expect_eq 0.4 "$(json 'd["flow"]["rates"]["new_to_qualified"]' <<<"$OUT")" "json rate"
 expect_eq 3 "$(json 'd["flow"]["time_in_status"]["lead-New"]["samples"]' <<<"$OUT")" "json time in status"
 expect_eq 1 "$(json 'd["flow"]["by_source"]["trade fair"]["qualified"]' <<<"$OUT")" "json by source"

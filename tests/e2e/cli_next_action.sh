@@ -14,7 +14,7 @@ later=$OUT
 lead_ok add "Nothing planned" --owner tom
 none=$OUT
 lead_ok --json show "$later"
-at=$(json 'd["next_action_at"]' <<<"$OUT")
+at=$(json 'int(__import__("datetime").datetime.fromisoformat(d["next_action"].replace("Z", "+00:00")).timestamp() * 1000)' <<<"$OUT")
 now=$(($(date +%s) * 1000))
 [ "$at" -gt $((now + 6 * 86400000)) ] && [ "$at" -lt $((now + 8 * 86400000)) ] ||
 	fail "--next +7d stored $at, not about a week after $now"
@@ -31,12 +31,12 @@ expect_eq "$overdue $later" "$(ids --next-before +30d --sort next)" "by next act
 
 lead_ok edit "$none" --next 2026-01-05T09:30
 expect_match "$OUT" "next action: 2026-01-05 09:30 UTC" "edit --next DATE"
-# Times are shown in the reader's zone with its name; --json keeps UTC ms.
+# Times are shown in the reader's zone with its name; --json gives UTC, RFC 3339.
 expect_exit 0 env TZ=Asia/Tokyo "$LEAD" show "$none"
 expect_match "$OUT" "^next action: 2026-01-05 18:30 JST$" "show in TZ=Asia/Tokyo"
 expect_match "$OUT" "^created: +[0-9-]{10} [0-9:]{5} JST by " "created in TZ=Asia/Tokyo"
 expect_exit 0 env TZ=Asia/Tokyo "$LEAD" --json show "$none"
-expect_eq 1767605400000 "$(json 'd["next_action_at"]' <<<"$OUT")" "--json keeps unix ms"
+expect_eq 2026-01-05T09:30:00Z "$(json 'd["next_action"]' <<<"$OUT")" "--json gives UTC"
 expect_eq "" "$(ids --no-next)" "every lead has a next action now"
 lead_ok edit "$overdue" --next none
 expect_match "$OUT" "next action: -" "edit --next none"

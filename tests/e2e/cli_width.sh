@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# What lead prints for people fits 80 columns: `lead ls` with long titles,
-# client names and statuses (the title and client cut with an ellipsis, the
-# other columns whole), and every help text. Not a terminal here, so 80.
+# What lead prints for people fits 80 columns on a terminal: `lead ls` with
+# long titles, client names and statuses (the title and client cut with an
+# ellipsis, the other columns whole), kpi and search ls; and every help text.
+# Into a pipe nothing is cut. The terminal is pty_answer.py's, whose size is
+# unset: 80 columns.
 source "$(dirname "$0")/lib.sh"
+
+# on_tty CMD...: CMD with stdout on a terminal; its output in $OUT.
+on_tty()
+{
+	OUT=$(env -u COLUMNS "$PYTHON" "$(dirname "$0")/pty_answer.py" -- "$@" | tr -d '\r') ||
+		fail "'$*' on a terminal failed: $OUT"
+	CHECKS=$((CHECKS + 1))
+}
 
 # widest TEXT: the most terminal columns a line of TEXT takes.
 widest()
@@ -24,19 +34,23 @@ long=$OUT
 lead_ok add "短い題名と長い説明のある見込み客の案件" --owner tom --client "株式会社サンプル商事ホールディングス" \
 	--value 999999 --currency JPY
 lead_ok status "$long" prospect-Qualified
-lead_ok ls
+on_tty "$LEAD" ls
 expect_eq 80 "$(widest <<<"$OUT")" "widest line of lead ls"
-expect_match "$OUT" '^ *ID +TITLE +CLIENT +STATUS +VALUE +OWNER +VERSION$' "ls header"
+expect_match "$OUT" '^ *ID +TITLE +CLIENT +STATUS +VALUE +OWNER +NEXT$' "ls header"
 expect_match "$OUT" ' Payroll [a-z]+…  ' "the long title, cut"
 expect_match "$OUT" 'prospect-Qualified +12345678\.90 EUR +tom' "status, value and owner whole"
-lead_ok ls --sort title
+on_tty "$LEAD" ls --sort title
 [ "$(widest <<<"$OUT")" -le 80 ] || fail "lead ls --sort title is wider than 80 columns:
 $OUT"
+lead_ok ls
+expect_match "$OUT" "Payroll outsourcing for the whole northern region, phase two  Société Générale d'Énergie et de Chauffage urbain " \
+	"into a pipe, nothing is cut"
+expect_no_match "$OUT" '…' "no ellipsis in a pipe"
 
 # kpi: a long source name is cut in the flow's source table.
 lead_ok add "Trade show lead" --owner tom \
 	--source "Salon international de l'équipement professionnel 2026, Paris Nord Villepinte"
-lead_ok kpi --since 1d
+on_tty "$LEAD" kpi --since 1d
 [ "$(widest <<<"$OUT")" -le 80 ] || fail "lead kpi --since is wider than 80 columns:
 $OUT"
 CHECKS=$((CHECKS + 1))
@@ -45,7 +59,7 @@ expect_match "$OUT" "salon international de l'.*…  +1 " "the long source, cut"
 # search ls: a long filter wraps in its column, every word kept.
 lead_ok search save stale-big-deals --tag web --tag urgent --query "payroll northern region" \
 	--value-min 1000 --value-max 5000000 --idle 14d --source "trade fair" --sort value --desc
-lead_ok search ls
+on_tty "$LEAD" search ls
 [ "$(widest <<<"$OUT")" -le 80 ] || fail "lead search ls is wider than 80 columns:
 $OUT"
 CHECKS=$((CHECKS + 1))

@@ -35,6 +35,7 @@ Each mismatch is printed with the command line that shows it. LEADD_SEARCH_SEED
 repeats a run (the seed is printed first); LEADD_SEARCH_SCALE (default 1)
 scales the lead and filter counts down for the sanitizer build. Ends with
 leadd stopped (SIGTERM, exit 0) and `leadd verify` passing."""
+import calendar
 import json
 import os
 import random
@@ -87,29 +88,51 @@ class Cli:
         return "[as %s] lead %s" % (self.user, shlex.join(args))
 
 
+def json_ms(t):
+    """Unix ms from an RFC 3339 UTC time of the CLI's JSON (docs/cli.md);
+    null (no time) is 0, as on the wire."""
+    if t is None:
+        return 0
+    day, clock = t.rstrip("Z").split("T")
+    frac = 0
+    if "." in clock:
+        clock, f = clock.split(".")
+        frac = int(f)
+    when = calendar.timegm(time.strptime(day + "T" + clock, "%Y-%m-%dT%H:%M:%S"))
+    return when * 1000 + frac
+
+
 def lead_from_json(pb, d):
     """A Lead message from one lead of the CLI's JSON (lead_json_lead in
-    client/lead_output.c): search_model.py judges Lead messages."""
+    client/lead_output.c): search_model.py judges Lead messages. Ids the JSON
+    leaves null (no client, the pool) are 0 on the wire; created_by and
+    updated_by are names there (created_by_id, updated_by_id the ids)."""
     l = pb.Lead()
     for key, field in (("id", "id"), ("client_id", "client_id"), ("status_id", "status_id"),
                        ("owner_id", "owner_id"), ("team_id", "team_id"),
-                       ("next_action_at", "next_action_at"), ("created_at", "created_at"),
-                       ("created_by", "created_by"), ("updated_at", "updated_at"),
-                       ("updated_by", "updated_by"), ("version", "version")):
-        setattr(l, field, int(d[key]))
+                       ("version", "version")):
+        setattr(l, field, int(d[key] or 0))
+    for key, field in (("next_action", "next_action_at"), ("created_at", "created_at"),
+                       ("updated_at", "updated_at")):
+        setattr(l, field, json_ms(d[key]))
+    for key, field in (("created_by_id", "created_by"), ("updated_by_id", "updated_by")):
+        setattr(l, field, int(d[key] or 0))
     for key, field in (("title", "title"), ("client", "client_name"),
-                       ("description", "description"), ("source", "source")):
+                       ("description", "description"), ("source", "source"),
+                       ("next_action_note", "next_action_note")):
         if d[key] is not None:
             setattr(l, field, d[key])
     if d["value"] is not None:
         l.value.currency = d["value"]["currency"]
-        l.value.amount_minor = int(d["value"]["amount_minor"])
+        l.value.amount_minor = int(d["value"]["minor"])
     l.tags.extend(d["tags"])
     for c in d["contacts"]:
         ct = l.contacts.add()
-        for k in ("name", "role", "email", "phone"):
+        for k in ("name", "role", "email", "phone", "note"):
             if c[k] is not None:
                 setattr(ct, k, c[k])
+        if c["left"]:
+            ct.left = True
     return l
 
 
@@ -119,7 +142,7 @@ def comparable(pb, lead):
     l = pb.Lead()
     l.CopyFrom(lead)
     l.ClearField("status_changed_at")
-    for f in ("title", "client_name", "description", "source"):
+    for f in ("title", "client_name", "description", "source", "next_action_note"):
         if l.HasField(f) and not getattr(l, f):
             l.ClearField(f)
     for f in ("id", "client_id", "status_id", "owner_id", "team_id", "next_action_at",
@@ -128,9 +151,11 @@ def comparable(pb, lead):
     if l.HasField("value") and not l.value.HasField("amount_minor"):
         l.ClearField("value")
     for c in l.contacts:
-        for f in ("name", "role", "email", "phone"):
+        for f in ("name", "role", "email", "phone", "note"):
             if c.HasField(f) and not getattr(c, f):
                 c.ClearField(f)
+        if c.HasField("left") and not c.left:
+            c.ClearField("left")
     return l
 
 
