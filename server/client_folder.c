@@ -223,20 +223,23 @@ static size_t code_points(const uint8_t *s, size_t n, int32_t *out, size_t max)
 }
 
 /* Levenshtein distance of a and b when it is at most k, else k + 1; only
- * the diagonal band |i - j| <= k is computed. */
+ * the diagonal band |i - j| <= k is computed (a row reads the cells of the
+ * row before from one left of its band to one right of it, which are set
+ * to "too far" when outside that row's band). */
 static size_t edits_within(const int32_t *a, size_t na, const int32_t *b, size_t nb, size_t k)
 {
 	if ((na > nb ? na - nb : nb - na) > k)
 		return k + 1;
 	enum { BIG = 1 << 20 };
-	size_t prev[CLIENT_NAME_KEY_MAX + 2], cur[CLIENT_NAME_KEY_MAX + 2];
+	size_t rows[2][CLIENT_NAME_KEY_MAX + 2];
+	size_t *prev = rows[0], *cur = rows[1];
 	for (size_t j = 0; j <= nb; j++)
 		prev[j] = j <= k ? j : BIG;
 	for (size_t i = 1; i <= na; i++) {
 		size_t lo = i > k ? i - k : 1, hi = i + k < nb ? i + k : nb, best = BIG;
-		for (size_t j = 0; j <= nb; j++)
-			cur[j] = BIG; /* outside the band */
 		cur[0] = i <= k ? i : BIG;
+		if (lo > 1)
+			cur[lo - 1] = BIG;
 		for (size_t j = lo; j <= hi; j++) {
 			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
 			if (prev[j] + 1 < d)
@@ -247,11 +250,24 @@ static size_t edits_within(const int32_t *a, size_t na, const int32_t *b, size_t
 			if (d < best)
 				best = d;
 		}
+		if (hi < nb)
+			cur[hi + 1] = BIG;
 		if (best > k)
 			return k + 1;
-		memcpy(prev, cur, (nb + 1) * sizeof(prev[0]));
+		size_t *t = prev;
+		prev = cur;
+		cur = t;
 	}
 	return prev[nb] <= k ? prev[nb] : k + 1;
+}
+
+/* The characters of a UTF-8 key: its bytes that do not continue one. */
+static size_t key_chars(const uint8_t *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += (s[i] & 0xC0) != 0x80;
+	return c;
 }
 
 /* The folder whose key is fewest edits from `key`, within the bound. */
@@ -270,9 +286,13 @@ static int near_by_spelling(store_txn *t, const char *key, uint64_t exclude, uin
 	int rc;
 	for (rc = mdb_cursor_get(cur, &kv, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
-		/* Cheap length check first: a key's characters are between a
-		 * quarter of its bytes and its bytes. */
+		/* Cheap length checks first: a key's characters are between a
+		 * quarter of its bytes and its bytes, and a key more than k
+		 * characters longer or shorter is more than k edits away. */
 		if (kv.mv_size + k < na || kv.mv_size > 4 * (na + k) || v.mv_size != 8)
+			continue;
+		size_t nc = key_chars(kv.mv_data, kv.mv_size);
+		if (nc + k < na || nc > na + k)
 			continue;
 		size_t nb = code_points(kv.mv_data, kv.mv_size, b, CLIENT_NAME_KEY_MAX);
 		size_t d = edits_within(a, na, b, nb, best - 1 < k ? best - 1 : k);
