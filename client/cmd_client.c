@@ -480,7 +480,7 @@ static const struct cmd_entry cmd_client_show_entry = {
 	.help = "a client folder: details, the leads in it you may see, totals per status",
 	.notes = "A bare number (or #N) is a folder id; to name a folder that is a number,\n"
 		 "write =NAME (lead client show =1664). The leads listed, and the totals per\n"
-		 "status and currency, are those you may see: a rep sees only their own.\n"
+		 "status and currency, are those you may see (lead ls lists the same).\n"
 		 "At most --limit leads are listed (default 50); the totals count them all.",
 	.min_args = 1,
 	.max_args = 1,
