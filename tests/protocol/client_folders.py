@@ -284,8 +284,10 @@ def rename_moves_leads(pb, admin):
     add(admin, "Wayne Enterprises", new_client=True)
     leads = many_leads(admin, 1200, "Wayne Enterprises")
     cid = leads[0].client_id
-    # A listing by client_id paged across the rename goes on.
+    # A listing by client_id paged across the rename goes on; one by name
+    # ends at the rename (the name is looked up at every page; documented).
     first = leads_in(admin, client_id=cid, limit=100)
+    by_name = leads_in(admin, client="Wayne Enterprises", limit=100)
     r = edit(admin, cid, new_name="Wayne Gotham Holdings", new_client=True)
     res.record("a rename of a folder of 1,200 leads answers OK",
                r.code == pb.OK and r.client.client.name == "Wayne Gotham Holdings", desc(pb, r))
@@ -301,6 +303,10 @@ def rename_moves_leads(pb, admin):
     res.record("a listing by client_id paged across the rename lists every lead once",
                seen is not None and sorted(seen) == sorted(l.id for l in leads),
                "%s" % (len(seen) if seen else seen))
+    p = leads_in(admin, client="Wayne Enterprises", limit=100, cursor=by_name.lead_list.cursor)
+    res.record("a listing by the old name ends at the rename (an empty page, no cursor)",
+               len(by_name.lead_list.leads) == 100 and p.code == pb.OK and
+               len(p.lead_list.leads) == 0 and not p.lead_list.cursor, desc(pb, p))
     r = leads_in(admin, client="wayne gotham holdings")
     ls = r.lead_list.leads
     res.record("every lead carries the new name",
@@ -367,6 +373,32 @@ def merges(pb, admin, manager, rep, keep_id, leads):
     res.record("the moved lead is in the kept folder under its name",
                g.client_id == keep_id and g.client_name == "Wayne Gotham Holdings" and
                g.version > one.version and g.title == one.title, str(g.client_name))
+    # A lead edited on another connection while a merge runs its chunks:
+    # the edit lands (on its fresh version) or is ABORTED, never lost or
+    # undone, and the lead ends in the kept folder either way.
+    add(admin, "Racing Folder Co", new_client=True)
+    racing = many_leads(admin, 1500, "Racing Folder Co", title="race")
+    last = racing[-1]
+    other = Client(pb, admin_port[0])
+    admin.send(lambda q: (setattr(getattr(q.client_merge, "from"), "name", "Racing Folder Co"),
+                          setattr(q.client_merge.into, "id", keep_id)))
+
+    def upd2(q):
+        q.lead_update.id = last.id
+        q.lead_update.expected_version = last.version
+        q.lead_update.title = "edited during the merge"
+    r2 = other.call(upd2)
+    r = admin.recv()
+    g = ok_call(admin, lambda q: setattr(q.lead_get, "id", last.id), "lead_get").lead.lead
+    res.record("a merge racing a lead edit: the merge moves all 1,500",
+               r.code == pb.OK and r.client.moved == 1500, desc(pb, r))
+    res.record("... the edit either landed (and stayed) or was ABORTED, and the lead is in "
+               "the kept folder",
+               g.client_id == keep_id and g.client_name == "Wayne Gotham Holdings" and
+               ((r2.code == pb.OK and g.title == "edited during the merge") or
+                (r2.code == pb.ABORTED and g.title == last.title)),
+               "%s; title %r" % (desc(pb, r2), g.title))
+    other.close()
     r = add(admin, "Wayne Old Books", new_client=True)
     res.record("the merged folder's name is free again", r.code == pb.OK and
                r.client.client.id != frm, desc(pb, r))
