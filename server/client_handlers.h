@@ -29,4 +29,9 @@ int client_near_fail(request_ctx *rc, const char *name, const char *near);
 /* The sentence for a name that has no letters or digits or is too long. */
 int client_bad_name_fail(request_ctx *rc, const char *name);
 
+/* At start: finish folder renames a crash interrupted (their leads take
+ * the folder's name), as lead_finish_team_moves does for team changes.
+ * 0, or the LMDB error that stopped it (logged). */
+int client_finish_renames(store *st);
+
 #endif

@@ -493,6 +493,50 @@ def filters(pb, admin, coca):
                desc(pb, r))
 
 
+def crash_mid_rename(pb, d):
+    """SIGKILL while a 6,000-lead rename runs its chunks: after the restart
+    every lead carries the folder's name (a rename the crash cut short is
+    finished at start), and verify passes (checked at the end)."""
+    admin = Client(pb, d.port, timeout=120)
+    add(admin, "Crash Test Dummies", new_client=True)
+    leads = many_leads(admin, 6000, "Crash Test Dummies", title="crash")
+    cid = leads[0].client_id
+    admin.send(lambda q: (setattr(q.client_edit.client, "id", cid),
+                          setattr(q.client_edit, "new_name", "Phoenix Rising Works"),
+                          setattr(q.client_edit, "new_client", True)))
+    watcher = Client(pb, d.port)
+    renamed = 0
+    for _ in range(2000):  # until the first chunks are in, at most ~10 s
+
+        def fill(q):
+            q.lead_list.limit = 1000
+            q.lead_list.filter.query = "phoenix"
+        r = watcher.call(fill)
+        renamed = len(r.lead_list.leads)
+        if renamed:
+            break
+    d.stop("KILL")
+    d.start()
+    admin_port[0] = d.port
+    c = Client(pb, d.port)
+    r = leads_in(c, client_id=cid, limit=1000)
+    names = set()
+    cursor, n = None, 0
+    while True:
+        r = leads_in(c, client_id=cid, limit=1000, cursor=cursor)
+        names |= {l.client_name for l in r.lead_list.leads}
+        n += len(r.lead_list.leads)
+        cursor = r.lead_list.cursor
+        if not cursor:
+            break
+    g = get(c, cid=cid)
+    res.record("killed mid-rename (%d leads renamed when killed): after the restart all 6,000 "
+               "leads carry the folder's name" % renamed,
+               n == 6000 and names == {g.client.client.name}, "%d leads, names %s, folder %s"
+               % (n, names, g.client.client.name))
+    c.close()
+
+
 admin_port = [0]
 
 
@@ -513,6 +557,7 @@ def run(pb, d):
     keep, leads = rename_moves_leads(pb, admin)
     merges(pb, admin, manager, rep, keep, leads)
     totals(pb, admin)
+    crash_mid_rename(pb, d)
 
 
 if __name__ == "__main__":
