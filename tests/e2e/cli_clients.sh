@@ -136,6 +136,19 @@ expect_match "$OUT" '^total +4 *$' "four of the rep's leads now"
 as rita expect_exit 3 "$LEAD" client show "Kola Real Group"
 expect_match "$ERR" "no client folder is named 'Kola Real Group'" "the merged folder is gone"
 
+# ---- --json of add, edit and merge ----
+as rita expect_exit 0 "$LEAD" --json client add "Json Shape Works" --web shape.example
+expect_eq "Json Shape Works" "$(json 'd["name"]' <<<"$OUT")" "add --json name"
+expect_eq shape.example "$(json 'd["web"]' <<<"$OUT")" "add --json web"
+expect_eq null "$(json 'd["phone"]' <<<"$OUT")" "add --json: no phone is null"
+expect_eq '["address", "created_at", "id", "name", "note", "phone", "updated_at", "web"]' \
+	"$(json 'sorted(d)' <<<"$OUT")" "add --json: the folder's fields"
+as rita expect_exit 0 "$LEAD" --json client edit "json shape works" --phone "+1 555 0100"
+expect_eq "+1 555 0100" "$(json 'd["phone"]' <<<"$OUT")" "edit --json phone"
+as boss expect_exit 0 "$LEAD" --json client merge "Json Shape Works" --into =1664
+expect_eq 0 "$(json 'd["moved"]' <<<"$OUT")" "merge --json: moved"
+expect_eq shape.example "$(json 'd["web"]' <<<"$OUT")" "merge --json: the kept folder took the web"
+
 # ---- help ----
 lead_ok help client
 expect_match "$OUT" 'client show' "help client lists the subcommands"
