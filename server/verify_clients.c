@@ -32,6 +32,21 @@ static int walk_failed(store_txn *t, int rc)
 	return rc;
 }
 
+/* Folder `id` decoded, without making a record that does not decode the
+ * transaction's error (verify.c reports it; the checks here go on):
+ * 0, MDB_NOTFOUND, MDB_CORRUPTED, or an LMDB error (left in t->ret). */
+static int load_folder(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Store__ClientRecord **out)
+{
+	uint8_t key[8];
+	MDB_val v;
+	store_key_u64(key, id);
+	int err = store_get(t, DB_CLIENTS, key, 8, &v);
+	if (err)
+		return err;
+	*out = leadd__store__client_record__unpack(&arena->pb, v.mv_size, v.mv_data);
+	return *out && (*out)->name ? 0 : MDB_CORRUPTED;
+}
+
 /* Every client_names key is the key of the folder it names. */
 static void check_names(store_txn *t, ld_arena *arena)
 {
@@ -44,7 +59,7 @@ static void check_names(store_txn *t, ld_arena *arena)
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		ld_arena_reset(arena);
 		Leadd__Store__ClientRecord *c;
-		if (v.mv_size != 8 || client_load(t, store_key_get_u64(v.mv_data), arena, &c))
+		if (v.mv_size != 8 || load_folder(t, store_key_get_u64(v.mv_data), arena, &c))
 			continue; /* verify.c reports names of folders that do not exist */
 		char key[CLIENT_NAME_KEY_MAX + 1];
 		if (client_name_key(c->name, key, sizeof(key)) < 0 || strlen(key) != k.mv_size ||
@@ -128,18 +143,15 @@ static void check_words(store_txn *t, ld_arena *arena)
 		}
 		uint64_t id = store_key_get_u64(v.mv_data);
 		Leadd__Store__ClientRecord *c;
-		int err = client_load(t, id, arena, &c);
+		int err = load_folder(t, id, arena, &c);
 		if (err == MDB_NOTFOUND) {
 			problem("client_words: '%.*s' names folder %" PRIu64
 				", which does not exist",
 				(int)k.mv_size, (char *)k.mv_data, id);
 			continue;
 		}
-		if (err) {
-			if (err != MDB_CORRUPTED)
-				t->ret = err;
-			continue; /* a record that does not decode: verify.c reports it */
-		}
+		if (err)
+			continue; /* does not decode: verify.c reports it; else t->ret */
 		word_check wc = {.t = t, .want = k.mv_data, .want_len = k.mv_size};
 		client_words_each(c->name, word_stored, &wc);
 		if (!wc.found)
