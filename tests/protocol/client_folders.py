@@ -174,13 +174,26 @@ def near(pb, admin, cid):
                desc(pb, r))
     r = add(admin, "IBM")
     res.record("... so IBM beside IBX is a folder of its own", r.code == pb.OK, desc(pb, r))
-    r = add(admin, "Globex Corporatio")
-    r2 = add(admin, "Globex Corporation", new_client=True)
-    res.record("two edits apart in a long name is near",
-               r.code == pb.OK and r2.code == pb.OK, "%s / %s" % (desc(pb, r), desc(pb, r2)))
-    r = add(admin, "Globex Corporatin")
-    res.record("... and asks which", r.code == pb.FAILED_PRECONDITION and "Globex" in r.message,
-               desc(pb, r))
+    # The spelling bound at each key length: none under 4 characters, 1 up
+    # to 8, 2 beyond (client_folder.h CLIENT_NEAR_EDITS).
+    for name in ("Vexa", "Quintara", "Zephyrion"):
+        ok_call(admin, lambda q: setattr(q.client_add.client, "name", name), "add " + name)
+    for name, near_of, want in (
+            ("Vexo", "Vexa", True),              # 4 characters, 1 edit
+            ("Vxoo", None, False),               # 4 characters, 2 edits
+            ("Quintaro", "Quintara", True),      # 8 characters, 1 edit
+            ("Quintbrb", None, False),           # 8 characters, 2 edits
+            ("Zephyxiox", "Zephyrion", True),    # 9 characters, 2 edits
+            ("Zexhyxiox", None, False),          # 9 characters, 3 edits
+            ("Zephyrio", "Zephyrion", True)):    # 8 characters, 1 deletion
+        r = add(admin, name)
+        if want:
+            res.record("'%s' is near '%s'" % (name, near_of),
+                       r.code == pb.FAILED_PRECONDITION and
+                       ("did you mean '%s'?" % near_of) in r.message, desc(pb, r))
+        else:
+            res.record("'%s' is not near anything: a folder of its own" % name,
+                       r.code == pb.OK, desc(pb, r))
 
 
 def bounds(pb, admin):

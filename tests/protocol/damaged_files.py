@@ -233,6 +233,12 @@ def search_index_cases(binary, base, tmp):
         edit_dup(data, table, key, value, delete)
         rc, out = verify(binary, data)
         check("verify finds %s" % what, rc == 1 and want in out, "exit %d:\n%s" % (rc, out))
+    data = copy(base, tmp, "client-record")
+    edit(data, b"clients", folder1, b"\xff\xff\xff")
+    rc, out = verify(binary, data)
+    check("verify finds a folder record that does not decode, and goes on",
+          rc == 1 and "client record 1 does not decode" in out and "problem(s)" in out,
+          "exit %d:\n%s" % (rc, out))
     data = copy(base, tmp, "client-key")
     edit(data, b"client_names", b"client0", None)
     edit(data, b"client_names", b"client 0", folder1)
