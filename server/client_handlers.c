@@ -1,7 +1,7 @@
-/* Client folder requests: add, list, get (edit and merge, which move
- * leads, are in client_change.c). Folder records are company-wide: every
- * user may list and read them. Only the leads client_get counts are
- * filtered, by the same visibility rule lead_list uses. */
+/* Client folder requests: add and list, and what the others share (get is
+ * in client_get.c; edit and merge, which move leads, in client_change.c). Folder records are
+ * company-wide: every user may list and read them. Only the leads client_get counts are filtered,
+ * by the same visibility rule lead_list uses. */
 #include "client_handlers.h"
 
 #include <ctype.h>
@@ -17,8 +17,6 @@
 #include "ld_norm.h"
 #include "record_handlers.h"
 #include "request_limits.h"
-#include "search_query.h"
-#include "status.h"
 
 static int is_blank(const char *s)
 {
@@ -421,165 +419,5 @@ int client_list(request_ctx *rc, store_txn *t)
 		return dispatch_store_error(rc, rc_);
 	rc->resp.body_case = LEADD__RESPONSE__BODY_CLIENT_LIST;
 	rc->resp.client_list = r;
-	return LD_OK;
-}
-
-/* ---- client_get ---- */
-
-typedef struct {
-	uint64_t status_id;
-	uint64_t count;
-	size_t n_money;
-	char currency[16][4];
-	int64_t amount[16];
-} status_total;
-
-#define CLIENT_TOTAL_STATUSES 256
-#define CLIENT_TOTAL_CURRENCIES 16
-
-static int add_value(request_ctx *rc, status_total *st, const lead_summary *s)
-{
-	size_t i = 0;
-	while (i < st->n_money && strcmp(st->currency[i], s->currency) != 0)
-		i++;
-	if (i == st->n_money) {
-		if (i == CLIENT_TOTAL_CURRENCIES)
-			return dispatch_fail(rc, LD_OUT_OF_RANGE,
-					     "the folder's leads hold values in more than %d "
-					     "currencies in one status; list them with 'lead ls'",
-					     CLIENT_TOTAL_CURRENCIES);
-		memcpy(st->currency[i], s->currency, 4);
-		st->amount[i] = 0;
-		st->n_money++;
-	}
-	if (__builtin_add_overflow(st->amount[i], s->value_amount, &st->amount[i]))
-		return dispatch_fail(rc, LD_OUT_OF_RANGE,
-				     "the folder's value total in %s is too large to send; list "
-				     "its leads with 'lead ls'",
-				     s->currency);
-	return LD_OK;
-}
-
-/* Totals of the leads of folder `id` the caller may see, per status. */
-static int folder_totals(request_ctx *rc, store_txn *t, uint64_t id, status_total **out,
-			 size_t *n_out, uint64_t *leads)
-{
-	sq_filter f;
-	int code = search_filter_resolve(rc, t, NULL, &f);
-	if (code)
-		return code;
-	status_total *tot = ld_arena_alloc(&rc->arena, CLIENT_TOTAL_STATUSES * sizeof(*tot));
-	if (!tot)
-		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	size_t n = 0;
-	*leads = 0;
-	MDB_cursor *cur;
-	if ((t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_CLIENT], &cur)))
-		return dispatch_store_error(rc, t->ret);
-	uint8_t key[8];
-	store_key_u64(key, id);
-	MDB_val k = {8, key}, v;
-	int rc_;
-	code = LD_OK;
-	for (rc_ = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc_ == 0 && !code;
-	     rc_ = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		lead_summary s;
-		if (v.mv_size != 8 ||
-		    (rc_ = lead_summary_load(t, store_key_get_u64(v.mv_data), &s)) != 0) {
-			rc_ = rc_ ? rc_ : MDB_CORRUPTED;
-			break;
-		}
-		if (!sq_visible(&f, &s))
-			continue;
-		size_t i = 0;
-		while (i < n && tot[i].status_id != s.status_id)
-			i++;
-		if (i == n) {
-			if (n == CLIENT_TOTAL_STATUSES)
-				continue; /* more statuses than leadd allows: not counted */
-			memset(&tot[n], 0, sizeof(tot[n]));
-			tot[n++].status_id = s.status_id;
-		}
-		tot[i].count++;
-		(*leads)++;
-		if (s.has_value)
-			code = add_value(rc, &tot[i], &s);
-	}
-	mdb_cursor_close(cur);
-	if (code)
-		return code;
-	if (rc_ && rc_ != MDB_NOTFOUND)
-		return dispatch_store_error(rc, rc_ == MDB_NOTFOUND ? MDB_CORRUPTED : rc_);
-	*out = tot;
-	*n_out = n;
-	return LD_OK;
-}
-
-/* Status position for ordering totals; statuses that no longer exist last. */
-typedef struct {
-	status_total *tot;
-	Leadd__Status *status;
-} ordered_total;
-
-static int total_cmp(const void *a, const void *b)
-{
-	const ordered_total *x = a, *y = b;
-	uint64_t px = x->status ? x->status->position : UINT32_MAX + (uint64_t)1;
-	uint64_t py = y->status ? y->status->position : UINT32_MAX + (uint64_t)1;
-	if (px != py)
-		return px < py ? -1 : 1;
-	return id_cmp(&x->tot->status_id, &y->tot->status_id);
-}
-
-int client_get(request_ctx *rc, store_txn *t)
-{
-	const Leadd__ClientGetRequest *q = rc->req->client_get;
-	Leadd__Store__ClientRecord *rec;
-	int code = client_ref_find(rc, t, q->client, "to show", &rc->arena, &rec);
-	if (code)
-		return code;
-	status_total *tot;
-	size_t n;
-	uint64_t leads;
-	Leadd__ClientReply *r;
-	if ((code = folder_totals(rc, t, rec->id, &tot, &n, &leads)) ||
-	    (code = client_reply(rc, rec, &r)))
-		return code;
-	ordered_total *ord = ld_arena_alloc(&rc->arena, (n + 1) * sizeof(*ord));
-	r->totals = ld_arena_alloc(&rc->arena, (n + 1) * sizeof(*r->totals));
-	if (!ord || !r->totals)
-		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		ord[i].tot = &tot[i];
-		if (status_load(t, tot[i].status_id, &rc->arena, &ord[i].status))
-			ord[i].status = NULL;
-	}
-	qsort(ord, n, sizeof(*ord), total_cmp);
-	for (size_t i = 0; i < n; i++) {
-		Leadd__ClientStatusTotal *st = ld_arena_alloc(&rc->arena, sizeof(*st));
-		Leadd__Money **vals = ld_arena_alloc(&rc->arena,
-						     (ord[i].tot->n_money + 1) * sizeof(*vals));
-		if (!st || !vals)
-			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-		leadd__client_status_total__init(st);
-		st->has_status_id = st->has_count = 1;
-		st->status_id = ord[i].tot->status_id;
-		st->name = ord[i].status ? ord[i].status->name : NULL;
-		st->count = ord[i].tot->count;
-		st->value = vals;
-		for (size_t m = 0; m < ord[i].tot->n_money; m++) {
-			Leadd__Money *mv = ld_arena_alloc(&rc->arena, sizeof(*mv));
-			if (!mv)
-				return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-			leadd__money__init(mv);
-			mv->has_amount_minor = 1;
-			mv->amount_minor = ord[i].tot->amount[m];
-			mv->currency = ord[i].tot->currency[m];
-			vals[st->n_value++] = mv;
-		}
-		r->totals[r->n_totals++] = st;
-	}
-	r->has_leads = 1;
-	r->leads = leads;
 	return LD_OK;
 }

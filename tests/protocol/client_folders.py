@@ -543,6 +543,9 @@ def crash_mid_rename(pb, d):
         if not cursor:
             break
     g = get(c, cid=cid)
+    res.record("client_get counts a folder of 6,000 leads over several slices",
+               g.code == pb.OK and g.client.leads == 6000 and len(g.client.totals) == 1 and
+               g.client.totals[0].count == 6000, desc(pb, g))
     res.record("killed mid-rename (%d leads renamed when killed): after the restart all 6,000 "
                "leads carry the folder's name" % renamed,
                n == 6000 and names == {g.client.client.name}, "%d leads, names %s, folder %s"
