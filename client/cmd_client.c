@@ -437,10 +437,20 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 		lead_table_add(t, row);
 	}
 	lead_table_print(t);
-	if (ll->cursor)
-		lead_out("%llu more: lead ls --client '%s'\n",
+	if (ll->cursor) {
+		/* The rest, as `lead ls` lists them (by the folder's name). */
+		struct lead_words w = {0};
+		lead_hint_start(ctx, &w);
+		lead_words_add(&w, "ls");
+		lead_words_add(&w, "--client");
+		lead_words_add(&w, r->client->name);
+		char *line = lead_words_join(&w);
+		lead_out("%llu more: %s\n",
 			 (unsigned long long)(r->leads > ll->n_leads ? r->leads - ll->n_leads : 0),
-			 r->client->name);
+			 line);
+		free(line);
+		lead_words_free(&w);
+	}
 	lead_out("\n");
 	static const char *const thead[] = {"STATUS", "LEADS", "VALUE"};
 	t = lead_table_new(3, thead);

@@ -133,6 +133,9 @@ expect_match "$OUT" '^merged into client folder Coca-Cola \(id [0-9]+\): 1 lead\
 as rita expect_exit 0 "$LEAD" client show Coca-Cola
 expect_match "$OUT" 'Autumn push' "the merged lead is in the kept folder"
 expect_match "$OUT" '^total +4 *$' "four of the rep's leads now"
+as rita expect_exit 0 "$LEAD" client show Coca-Cola --limit 3
+expect_match "$OUT" '^1 more: lead ls --client Coca-Cola$' "show --limit: the rest as a lead ls"
+expect_match "$OUT" '^total +4 *$' "show --limit: the totals count them all"
 as rita expect_exit 3 "$LEAD" client show "Kola Real Group"
 expect_match "$ERR" "no client folder is named 'Kola Real Group'" "the merged folder is gone"
 
