@@ -236,7 +236,7 @@ static void id_settle(id_set *s)
 
 static int id_has(const id_set *s, uint64_t id)
 {
-	return bsearch(&id, s->ids, s->n, sizeof(*s->ids), id_cmp) != NULL;
+	return s->n && bsearch(&id, s->ids, s->n, sizeof(*s->ids), id_cmp) != NULL;
 }
 
 typedef struct {
