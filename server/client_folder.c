@@ -270,9 +270,11 @@ static size_t key_chars(const uint8_t *s, size_t n)
 	return c;
 }
 
-/* The folder whose key is fewest edits from `key`, within the bound. */
+/* The folder whose key is fewest edits from `key`, within the bound (the
+ * first in key order on a tie). */
 static int near_by_spelling(store_txn *t, const char *key, uint64_t exclude, uint64_t *id)
 {
+	/* Per thread: the loop (reads) and the writer (lead_create) both search. */
 	static __thread int32_t a[CLIENT_NAME_KEY_MAX + 1], b[CLIENT_NAME_KEY_MAX + 1];
 	size_t na = code_points((const uint8_t *)key, strlen(key), a, CLIENT_NAME_KEY_MAX);
 	size_t k = CLIENT_NEAR_EDITS(na);
