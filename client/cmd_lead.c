@@ -28,6 +28,7 @@ enum {
 	O_TEAM,
 	O_NEXT,
 	O_NEXT_NOTE,
+	O_NEW_CLIENT, /* --new-client: a folder near another's is meant */
 };
 
 /* --next DATE: when the next action is due (the forms of lead_date_parse,
@@ -198,6 +199,7 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 {
 	static const struct option opts[] = {
 		{"client", required_argument, NULL, O_CLIENT},
+		{"new-client", no_argument, NULL, O_NEW_CLIENT},
 		{"contact", required_argument, NULL, O_CONTACT},
 		{"role", required_argument, NULL, O_ROLE},
 		{"email", required_argument, NULL, O_EMAIL},
@@ -221,6 +223,9 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		switch (c) {
 		case O_CLIENT:
 			cr->client_name = optarg;
+			break;
+		case O_NEW_CLIENT:
+			cr->has_new_client = cr->new_client = 1;
 			break;
 		case O_CONTACT:
 			a->contact.name = optarg;
@@ -337,17 +342,19 @@ static int cmd_add_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.alias = "new",
-	.usage = "TITLE [--client NAME] [--contact NAME] [--role ROLE] [--email EMAIL] "
-		 "[--phone PHONE] [--value AMOUNT] [--currency CODE] [--tag TAG]... "
-		 "[--description TEXT] [--source SOURCE] [--status STATUS] [--next DATE "
-		 "[--next-note TEXT]] "
-		 "[--owner USER] [--team TEAM]",
+	.usage =
+		"TITLE [--client NAME [--new-client]] [--contact NAME] [--role ROLE] "
+		"[--email EMAIL] [--phone PHONE] [--value AMOUNT] [--currency CODE] [--tag TAG]... "
+		"[--description TEXT] [--source SOURCE] [--status STATUS] [--next DATE "
+		"[--next-note TEXT]] [--owner USER] [--team TEAM]",
 	.help = "create a lead and print its id",
 	.notes = "The contact options build the lead's main contact. --value is an amount in\n"
 		 "--currency (an ISO 4217 code, default EUR), with that currency's decimals:\n"
 		 "1234.50 EUR, 5000 JPY, 12.345 BHD. --status takes what `lead status` takes.\n"
 		 "--next DATE plans the next action (a DATE as in `lead help ls`; now works);\n"
 		 "--next-note TEXT says what it is (\"call back about the quote\").\n"
+		 "A --client name close to another folder's asks \"did you mean ...?\"; add\n"
+		 "--new-client to make the new folder (see `lead help client add`).\n"
 		 "A rep owns the leads they add. A manager or admin gives --owner USER, or\n"
 		 "--team TEAM for an unowned lead in that team's pool (a manager's lead goes to\n"
 		 "their first team's pool without either; an admin must say which).",
@@ -382,6 +389,7 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	static const struct option opts[] = {
 		{"title", required_argument, NULL, O_TITLE},
 		{"client", required_argument, NULL, O_CLIENT},
+		{"new-client", no_argument, NULL, O_NEW_CLIENT},
 		{"value", required_argument, NULL, O_VALUE},
 		{"currency", required_argument, NULL, O_CURRENCY},
 		{"description", required_argument, NULL, O_DESCRIPTION},
@@ -404,6 +412,9 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 			break;
 		case O_CLIENT:
 			up->client_name = optarg;
+			break;
+		case O_NEW_CLIENT:
+			up->has_new_client = up->new_client = 1;
 			break;
 		case O_VALUE:
 			if ((rc = lead_amount_arg(self, ctx, "--value", optarg)))
@@ -584,9 +595,10 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 const struct cmd_entry cmd_edit_entry = {
 	.name = "edit",
 	.alias = "update",
-	.usage = "ID [--title TITLE] [--client NAME] [--value AMOUNT|none] [--currency CODE] "
-		 "[--description TEXT] [--source SOURCE] [--phone PHONE] [--email EMAIL] "
-		 "[--tag TAG]... [--next DATE|none] [--next-note TEXT] [--if-version VERSION]",
+	.usage = "ID [--title TITLE] [--client NAME [--new-client]] [--value AMOUNT|none] "
+		 "[--currency CODE] [--description TEXT] [--source SOURCE] [--phone PHONE] "
+		 "[--email EMAIL] [--tag TAG]... [--next DATE|none] [--next-note TEXT] "
+		 "[--if-version VERSION]",
 	.help = "change a lead's fields",
 	.notes = "Only the fields given change; \"\" clears --description, --source and\n"
 		 "--next-note. --tag (repeatable) replaces all the tags; --phone and --email\n"

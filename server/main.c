@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "auth.h"
+#include "client_handlers.h"
 #include "config.h"
 #include "init_cmd.h"
 #include "lead_handlers.h"
@@ -240,6 +241,7 @@ static int run_server(config_t *cfg)
 	}
 	/* A failure is logged; leadd serves anyway and tries again next start. */
 	lead_finish_team_moves(&srv->st);
+	client_finish_renames(&srv->st);
 	signal(SIGPIPE, SIG_IGN);
 	if (auth_init() < 0) {
 		store_close(&srv->st);

@@ -4,8 +4,10 @@
 #include "search_query.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <string.h>
 
+#include "client_folder.h"
 #include "ld_currency.h"
 #include "ld_error.h"
 #include "ld_norm.h"
@@ -258,27 +260,41 @@ static int fold_name(request_ctx *rc, const char *in, const char *what, char **o
 	return *out ? LD_OK : dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 }
 
+/* The folder filter: by name (its key, client_name_key, as folders are
+ * found: "coca cola" finds "Coca-Cola") or by id. An unknown name matches
+ * no lead; an unknown id is NOT_FOUND, since ids come from a reply. */
 static int resolve_client(request_ctx *rc, store_txn *t, const Leadd__LeadFilter *f, sq_filter *out)
 {
-	if (!f->client)
+	if (!f->client && !f->has_client_id)
 		return LD_OK;
-	char *key;
-	int code = fold_name(rc, f->client, "client", &key);
-	if (code)
-		return code;
-	MDB_val v;
-	int err = store_get(t, DB_CLIENT_NAMES, key, strlen(key), &v);
+	if (f->client && f->has_client_id)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "filter by the client folder's name or by its id, not both");
 	out->by_client = 1;
+	if (f->has_client_id) {
+		Leadd__Store__ClientRecord *rec;
+		int err = client_load(t, f->client_id, &rc->arena, &rec);
+		if (err == MDB_NOTFOUND)
+			return dispatch_fail(rc, LD_NOT_FOUND,
+					     "client folder %" PRIu64
+					     " not found; 'lead client ls' lists them",
+					     f->client_id);
+		if (err)
+			return dispatch_store_error(rc, err);
+		out->client = f->client_id;
+		return LD_OK;
+	}
+	char key[CLIENT_NAME_KEY_MAX + 1];
+	if (client_name_key(f->client, key, sizeof(key)) < 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the client to filter by has no letters or digits, or is too "
+				     "long");
+	int err = client_find_key(t, key, &out->client);
 	if (err == MDB_NOTFOUND) {
 		out->empty = 1; /* no such folder: no lead is in it */
 		return LD_OK;
 	}
-	if (err)
-		return dispatch_store_error(rc, err);
-	if (v.mv_size != 8)
-		return dispatch_store_error(rc, MDB_CORRUPTED);
-	out->client = store_key_get_u64(v.mv_data);
-	return LD_OK;
+	return err ? dispatch_store_error(rc, err) : LD_OK;
 }
 
 /* The query's words, cut and folded as the word index cuts a lead's text

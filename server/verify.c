@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client_folder.h"
 #include "ld_norm.h"
 #include "lead_index.h"
 #include "leadd_store.pb-c.h"
@@ -548,9 +549,9 @@ static void check_client_record(verifier *v, const MDB_val *k, const MDB_val *d)
 	v->clients++;
 	Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(&v->arena.pb,
 									    d->mv_size, d->mv_data);
-	char norm[LIMIT_NAME * 4 + 1];
+	char norm[CLIENT_NAME_KEY_MAX + 1];
 	MDB_val x;
-	if (!c || !c->name || ld_norm_name(c->name, norm, sizeof(norm)) < 0) {
+	if (!c || !c->name || client_name_key(c->name, norm, sizeof(norm)) < 0) {
 		problem(v, "client record %" PRIu64 " does not decode",
 			k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0);
 		return;

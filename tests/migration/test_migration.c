@@ -28,6 +28,8 @@
 #include <cmocka.h>
 
 #include "ld_client.h"
+#include "ld_error.h"
+#include "ld_norm.h"
 #include "leadd_store.pb-c.h"
 
 /* The schema this leadd writes (server/store.h STORE_SCHEMA_VERSION). */
@@ -787,6 +789,170 @@ static void test_schema_6_kpi_counters_rebuilt(void **state)
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
 }
 
+/* ---- migration 8: folders keyed past punctuation and spaces ----
+ *
+ * Schema 7 found a folder by ld_norm_name (case and Unicode form folded), so
+ * "Coca-Cola", "Coca Cola" and "coca-cola!" could be three folders, and a
+ * name of punctuation only ("!!!") was a folder; client_words and tag_names
+ * did not exist. The test writes such a directory the way such a leadd left
+ * it: folders renamed with LMDB directly (record, lead, history), the names
+ * keyed by ld_norm_name, the schema-8 databases emptied. After the
+ * migration the twins are one folder (the oldest) holding every lead, which
+ * took the details it lacked; the punctuation-only folder has a name with
+ * letters; the folder words are indexed; verify passes. */
+static uint64_t add_folder(ld_conn *c, const char *name, const char *phone)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__ClientAddRequest q = LEADD__CLIENT_ADD_REQUEST__INIT;
+	Leadd__Client cl = LEADD__CLIENT__INIT;
+	cl.name = (char *)name;
+	cl.phone = (char *)phone;
+	q.client = &cl;
+	q.has_new_client = q.new_client = 1;
+	req.body_case = LEADD__REQUEST__BODY_CLIENT_ADD;
+	req.client_add = &q;
+	Leadd__Response *r = call_ok(c, &req);
+	uint64_t id = r->client->client->id;
+	leadd__response__free_unpacked(r, NULL);
+	return id;
+}
+
+/* Schema 7's client_names: ld_norm_name of each folder's name. */
+static void norm_name_keys(lmdb_w *w)
+{
+	MDB_dbi clients = db(w, "clients"), names = db(w, "client_names");
+	assert_int_equal(mdb_drop(w->txn, names, 0), 0);
+	MDB_cursor *cur;
+	MDB_val k, v;
+	assert_int_equal(mdb_cursor_open(w->txn, clients, &cur), 0);
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Leadd__Store__ClientRecord *c = leadd__store__client_record__unpack(NULL, v.mv_size,
+										    v.mv_data);
+		char key[512];
+		assert_int_equal(ld_norm_name(c->name, key, sizeof(key)), 0);
+		put_raw(w, names, key, strlen(key), k.mv_data, 8);
+		leadd__store__client_record__free_unpacked(c, NULL);
+	}
+	mdb_cursor_close(cur);
+}
+
+/* The word index of a lead whose folder rename_folder renamed: the old
+ * name's word out, the new name's words (NULL-terminated) in. */
+static void rename_words(lmdb_w *w, uint64_t lead_id, const char *old, const char *const *now)
+{
+	MDB_dbi words;
+	uint8_t id[8];
+	be64(id, lead_id);
+	assert_int_equal(mdb_dbi_open(w->txn, "idx_word", MDB_DUPSORT | MDB_DUPFIXED, &words), 0);
+	MDB_val k = {strlen(old), (void *)old}, v = {8, id};
+	assert_int_equal(mdb_del(w->txn, words, &k, &v), 0);
+	for (; *now; now++)
+		put_raw(w, words, *now, strlen(*now), id, 8);
+}
+
+static void test_schema_7_folders_rekeyed(void **state)
+{
+	(void)state;
+	char addr[64];
+	run("rm -rf %s", data);
+	assert_int_equal(run("echo admin-password | %s init --data-dir %s --admin admin "
+			     "--password-stdin >/dev/null",
+			     leadd, data),
+			 0);
+	pid_t pid = start(addr, sizeof(addr));
+	ld_conn *c = login(addr);
+	Leadd__Lead *a = add_lead(c, "first", "Coca-Cola", "Carat");
+	Leadd__Lead *b = add_lead(c, "second", "Pepsi", NULL);
+	add_folder(c, "Sprite", "+33 1 02 03 04 05");
+	Leadd__Lead *s = add_lead(c, "third", "Sprite", NULL);
+	Leadd__Lead *p = add_lead(c, "fourth", "Fanta", NULL);
+	uint64_t keep = a->client_id, fb = b->client_id, fs = s->client_id, fp = p->client_id;
+	uint64_t lb = b->id, ls = s->id, lp = p->id, vb = b->version;
+	leadd__lead__free_unpacked(a, NULL);
+	leadd__lead__free_unpacked(b, NULL);
+	leadd__lead__free_unpacked(s, NULL);
+	leadd__lead__free_unpacked(p, NULL);
+	ld_conn_close(c);
+	stop(pid);
+
+	/* Back to schema 7: "Pepsi" becomes "Coca Cola", "Sprite" becomes
+	 * "coca-cola!" (twins of "Coca-Cola" once punctuation goes), "Fanta"
+	 * becomes "!!!"; names keyed by ld_norm_name; no words, no tag names. */
+	lmdb_w w = w_open();
+	rename_folder(&w, fb, lb, "Coca Cola");
+	rename_folder(&w, fs, ls, "coca-cola!");
+	rename_folder(&w, fp, lp, "!!!");
+	static const char *const coca[] = {"coca", "cola", NULL}, *const none[] = {NULL};
+	rename_words(&w, lb, "pepsi", coca);
+	rename_words(&w, ls, "sprite", coca);
+	rename_words(&w, lp, "fanta", none);
+	norm_name_keys(&w);
+	MDB_dbi words, tags;
+	assert_int_equal(mdb_dbi_open(w.txn, "client_words", MDB_DUPSORT | MDB_DUPFIXED, &words),
+			 0);
+	assert_int_equal(mdb_drop(w.txn, words, 0), 0);
+	assert_int_equal(mdb_dbi_open(w.txn, "tag_names", 0, &tags), 0);
+	assert_int_equal(mdb_drop(w.txn, tags, 0), 0);
+	put_schema(&w, 7);
+	w_commit(&w);
+	assert_int_equal(read_schema(), 7);
+
+	pid = start(addr, sizeof(addr));
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
+	c = login(addr);
+	/* The twins are the oldest folder now, each move a new revision. */
+	Leadd__Lead *l = get_lead(c, lb);
+	assert_int_equal(l->client_id, keep);
+	assert_string_equal(l->client_name, "Coca-Cola");
+	assert_true(l->version > vb);
+	leadd__lead__free_unpacked(l, NULL);
+	l = get_lead(c, ls);
+	assert_int_equal(l->client_id, keep);
+	leadd__lead__free_unpacked(l, NULL);
+	/* "!!!" kept its folder under a name with letters. */
+	l = get_lead(c, lp);
+	assert_int_equal(l->client_id, fp);
+	char want[64];
+	snprintf(want, sizeof(want), "!!! (folder %llu)", (unsigned long long)fp);
+	assert_string_equal(l->client_name, want);
+	leadd__lead__free_unpacked(l, NULL);
+
+	/* The kept folder holds three leads and took Sprite's phone. */
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__ClientGetRequest g = LEADD__CLIENT_GET_REQUEST__INIT;
+	Leadd__ClientRef ref = LEADD__CLIENT_REF__INIT;
+	ref.name = "COCA COLA";
+	g.client = &ref;
+	req.body_case = LEADD__REQUEST__BODY_CLIENT_GET;
+	req.client_get = &g;
+	Leadd__Response *r = call_ok(c, &req);
+	assert_int_equal(r->client->client->id, keep);
+	assert_int_equal(r->client->leads, 3);
+	assert_string_equal(r->client->client->phone, "+33 1 02 03 04 05");
+	leadd__response__free_unpacked(r, NULL);
+	/* The twins are gone; the words are indexed ("coca" finds one folder). */
+	ref.name = NULL;
+	ref.has_id = 1;
+	ref.id = fb;
+	Leadd__Response *gone;
+	assert_int_equal(ld_call(c, &req, &gone, 10000), 0);
+	assert_int_equal(ld_response_code(gone), LD_NOT_FOUND);
+	leadd__response__free_unpacked(gone, NULL);
+	Leadd__ClientListRequest cl = LEADD__CLIENT_LIST_REQUEST__INIT;
+	cl.query = "coca";
+	Leadd__Request lreq = LEADD__REQUEST__INIT;
+	lreq.body_case = LEADD__REQUEST__BODY_CLIENT_LIST;
+	lreq.client_list = &cl;
+	r = call_ok(c, &lreq);
+	assert_int_equal(r->client_list->n_clients, 1);
+	assert_int_equal(r->client_list->clients[0]->id, keep);
+	leadd__response__free_unpacked(r, NULL);
+	ld_conn_close(c);
+	stop(pid);
+	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	(void)state;
@@ -817,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_schema_2_names_fold),
 		cmocka_unit_test(test_schema_4_leads_follow_owner_team),
 		cmocka_unit_test(test_schema_6_kpi_counters_rebuilt),
+		cmocka_unit_test(test_schema_7_folders_rekeyed),
 		cmocka_unit_test(test_newer_schema_is_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

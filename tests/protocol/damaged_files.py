@@ -78,6 +78,8 @@ def fill(pb, c):
         r = c.call(lambda q: (setattr(q.lead_create, "title", "lead %d" % i),
                               setattr(q.lead_create, "owner", "admin"),
                               setattr(q.lead_create, "client_name", "client %d" % (i % 40)),
+                              # "client 1" is near "client 0": confirm it
+                              setattr(q.lead_create, "new_client", True),
                               q.lead_create.contacts.add(email="l%d@example.com" % i),
                               q.lead_create.tags.append("t%d" % (i % 7))))
         assert r.code == pb.OK, r
@@ -215,6 +217,36 @@ def search_index_cases(binary, base, tmp):
         edit_dup(data, table, key, value, delete)
         rc, out = verify(binary, data)
         check("verify finds %s" % what, rc == 1 and want in out, "exit %d:\n%s" % (rc, out))
+    # Client folders (schema 8): client_words and client_names keys.
+    folder1 = (1).to_bytes(8, "big")
+    word_cases = [
+        ("a folder word missing from client_words", "client_words", b"client", folder1, True,
+         "client folder 1 'client 0': its word 'client' is not in client_words"),
+        ("a stale word in client_words", "client_words", b"ghost", folder1, False,
+         "client_words: 'ghost' names folder 1 'client 0', which has no such word"),
+        ("a word of a folder that does not exist", "client_words", b"ghost",
+         (999).to_bytes(8, "big"), False,
+         "client_words: 'ghost' names folder 999, which does not exist"),
+    ]
+    for i, (what, table, key, value, delete, want) in enumerate(word_cases):
+        data = copy(base, tmp, "words%d" % i)
+        edit_dup(data, table, key, value, delete)
+        rc, out = verify(binary, data)
+        check("verify finds %s" % what, rc == 1 and want in out, "exit %d:\n%s" % (rc, out))
+    data = copy(base, tmp, "client-record")
+    edit(data, b"clients", folder1, b"\xff\xff\xff")
+    rc, out = verify(binary, data)
+    check("verify finds a folder record that does not decode, and goes on",
+          rc == 1 and "client record 1 does not decode" in out and "problem(s)" in out,
+          "exit %d:\n%s" % (rc, out))
+    data = copy(base, tmp, "client-key")
+    edit(data, b"client_names", b"client0", None)
+    edit(data, b"client_names", b"client 0", folder1)
+    rc, out = verify(binary, data)
+    check("verify finds a client_names key that is not the folder's key",
+          rc == 1 and "client_names: 'client 0' names folder 1 'client 0', whose key is "
+          "'client0'" in out and "client 1 'client 0' is not found by its name" in out,
+          "exit %d:\n%s" % (rc, out))
     summary_cases = [
         ("a lead without its summary", (2).to_bytes(8, "big"), None, "lead 2 has no summary"),
         ("a summary that does not decode", (2).to_bytes(8, "big"), b"short",

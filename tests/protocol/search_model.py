@@ -35,7 +35,7 @@ def fold_word(s):
 
 def fold_name(s):
     """ld_norm_name: NFKC, case folded, trimmed, inner whitespace runs made
-    one space; accents kept (tags, client folders, user and team names)."""
+    one space; accents kept (tags, user and team names)."""
     s = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
     return " ".join(s.split())
 
@@ -60,6 +60,12 @@ def words_of(text):
             out.append("".join(cur).encode()[:64].decode("utf-8", "ignore"))
             cur = []
     return out
+
+
+def client_key(s):
+    """client_name_key (schema 8): folded as a search word, then only its
+    letters and digits, so "Maison Lefevre S.A." is "Maison Lefèvre SA"."""
+    return "".join(ch for ch in fold_word_full(s) if unicodedata.category(ch) in WORD_CATEGORIES)
 
 
 def fold_word_full(s):
@@ -212,7 +218,7 @@ def matches(world, caller, f, lead, now_ms=None):
     if f.HasField("pool") and f.pool and lead.owner_id != 0:
         return False
     if f.HasField("client"):
-        if not lead.client_name or fold_name(lead.client_name) != fold_name(f.client):
+        if not lead.client_name or client_key(lead.client_name) != client_key(f.client):
             return False
     if f.tags:
         have = {fold_name(t) for t in lead.tags}
