@@ -1,11 +1,14 @@
 /* lead add, show, ls, edit, status: one lead at a time, or a page of them. */
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ld_currency.h"
+#include "ld_distance.h"
 #include "ld_norm.h"
 #include "lead.h"
 #include "lead_date.h"
@@ -98,6 +101,46 @@ static void list_names(char *buf, size_t len, const Leadd__Status *const *s, siz
 	}
 }
 
+/* The distance from word to a status name, or to its nearest part
+ * ("Qualified" of "lead-Qualified"): the server's rule (search_query.c). */
+static size_t name_distance(const char *word, const char *name)
+{
+	size_t best = ld_distance(word, name);
+	char part[256];
+	for (const char *p = name; *p;) {
+		size_t n = 0;
+		for (; *p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80); p++)
+			if (n + 1 < sizeof(part))
+				part[n++] = *p;
+		part[n] = 0;
+		size_t d = n ? ld_distance(word, part) : SIZE_MAX;
+		best = d < best ? d : best;
+		while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+			p++;
+	}
+	return best;
+}
+
+/* The status word is a typo of this name (within ld_distance_max; ties to
+ * the name nearer as a whole, then the first); NULL when none is near. */
+static const char *near_status(const Leadd__StatusListReply *sl, const char *word)
+{
+	size_t max = ld_distance_max(strlen(word)), best = SIZE_MAX, best_whole = SIZE_MAX;
+	const char *found = NULL;
+	for (size_t i = 0; i < sl->n_statuses; i++) {
+		const char *name = sl->statuses[i]->name;
+		if (!name)
+			continue;
+		size_t d = name_distance(word, name), whole = ld_distance(word, name);
+		if (d <= max && (d < best || (d == best && whole < best_whole))) {
+			best = d;
+			best_whole = whole;
+			found = name;
+		}
+	}
+	return found;
+}
+
 /* Keeps the statuses of `stage` among cand; returns how many are left. */
 static size_t keep_stage(const Leadd__Status **cand, size_t n, Leadd__Stage stage)
 {
@@ -146,6 +189,9 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 	int rc = 0;
 	if (ncand == 1) {
 		*out = cand[0];
+	} else if (ncand == 0 && near_status(sl, word)) {
+		rc = lead_usage_error(e, ctx, "no status '%s'; did you mean '%s'?", word,
+				      near_status(sl, word));
 	} else if (ncand == 0) {
 		list_names(names, sizeof(names), (const Leadd__Status *const *)sl->statuses, n);
 		rc = lead_usage_error(e, ctx, "no status matches '%s'; the statuses are: %s", word,

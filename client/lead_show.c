@@ -87,8 +87,8 @@ static char *tags_text(const Leadd__Lead *l)
 	return s;
 }
 
-/* "1. Ana Lopez (main) - CFO, ana@x.com, +34 600 000 001" and its note on
- * the next line; a contact who left the company is marked "(left)". */
+/* "Ana Lopez (main), CFO, ana@x.com, +34 600 000 001" and its note on the
+ * next line; a contact who left the company is marked "(left)". */
 static char *contacts_text(const Leadd__Lead *l)
 {
 	char *all = xstrdup("");
@@ -96,22 +96,22 @@ static char *contacts_text(const Leadd__Lead *l)
 		const Leadd__Contact *c = l->contacts[i];
 		const char *parts[] = {c->role, c->email, c->phone};
 		char *line;
-		if (asprintf(&line, "%s%zu. %s%s%s", i ? "\n" : "", i + 1,
+		if (asprintf(&line, "%s%s%s%s", i ? "\n" : "",
 			     c->name && *c->name ? c->name : "(no name)", i == 0 ? " (main)" : "",
 			     c->left ? " (left)" : "") < 0)
 			out_of_memory();
-		for (size_t k = 0, n = 0; k < 3; k++) {
+		for (size_t k = 0; k < 3; k++) {
 			if (!parts[k] || !*parts[k])
 				continue;
 			char *more;
-			if (asprintf(&more, "%s%s%s", line, n++ ? ", " : " - ", parts[k]) < 0)
+			if (asprintf(&more, "%s, %s", line, parts[k]) < 0)
 				out_of_memory();
 			free(line);
 			line = more;
 		}
 		if (c->note && *c->note) {
 			char *more;
-			if (asprintf(&more, "%s\n   note: %s", line, c->note) < 0)
+			if (asprintf(&more, "%s\n  note: %s", line, c->note) < 0)
 				out_of_memory();
 			free(line);
 			line = more;
@@ -149,7 +149,6 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 {
 	struct lead_kv *kv = lead_kv_new();
 	char value[64], next[64], owner[160];
-	const char *owner_name = lead_user_name(names, l->owner_id);
 	lead_format_value(l->value, value, sizeof(value));
 	lead_format_time(l->next_action_at, next, sizeof(next));
 	char *tags = tags_text(l);
@@ -159,17 +158,15 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	lead_kv_add(kv, "title", "%s", or_dash(l->title));
 	lead_kv_add(kv, "client", "%s", or_dash(l->client_name));
 	const Leadd__Status *st = lead_status_by_id(sl, l->status_id);
-	if (st && st->name)
-		lead_kv_add(kv, "status", "%s (%s stage, %u%%)", st->name,
-			    lead_stage_name(st->stage), st->probability);
-	else
+	if (st && st->name) {
+		lead_kv_add(kv, "status", "%s", st->name);
+		lead_kv_add(kv, "stage", "%s, %u%% probability", lead_stage_name(st->stage),
+			    st->probability);
+	} else {
 		lead_kv_add(kv, "status", "status %llu", (unsigned long long)l->status_id);
+	}
 	lead_kv_add(kv, "value", "%s", value);
-	/* By name, also the caller's own (lead ls says "you" to a rep). */
-	if (owner_name)
-		snprintf(owner, sizeof(owner), "%s", owner_name);
-	else
-		lead_format_owner(names, l->owner_id, "user ", owner, sizeof(owner));
+	lead_format_owner(names, l->owner_id, "user ", owner, sizeof(owner));
 	lead_kv_add(kv, "owner", "%s", owner);
 	if (l->team_id) {
 		const char *team = team_name(names, l->team_id);
