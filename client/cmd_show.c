@@ -88,11 +88,13 @@ const struct cmd_entry cmd_show_entry = {
 	.alias = "get",
 	.usage = "ID [--history]",
 	.help = "show one lead: every field, its contacts and its last changes",
-	.notes = "Prints every field of the lead with user names and times in your time zone "
-		 "(TZ), its contacts in order (the main one first, those who left marked), then "
-		 "its last 10 changes, newest first. --history prints every change instead. "
-		 "With --json: the lead, with \"history\" holding those changes as lead --json "
-		 "history prints them.",
+	.notes = "Prints every field of the lead with user names and times in your time zone\n"
+		 "(TZ), the status's stage and probability, the next action with its note, and\n"
+		 "its contacts in order: the main one first, those no longer at the company\n"
+		 "marked \"(left)\", each note below. Then its last 10 changes, newest first, as\n"
+		 "`lead history` prints them; --history prints every change. With --json: the\n"
+		 "lead as `lead --json ls` prints it, with \"history\" holding those changes as\n"
+		 "`lead --json history` prints them.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_show_exec,
@@ -142,15 +144,15 @@ const struct cmd_entry cmd_history_entry = {
 	.name = "history",
 	.usage = "ID [--newest-first] [--limit N]",
 	.help = "every change to a lead: what, old -> new, who, when",
-	.notes =
-		"One line per change: when (in your time zone, TZ), who, the field, and old -> "
-		"new (\"none\" for no value); a lead's creation lists the fields it was created "
-		"with, and contact changes are sentences (\"added Ana Lopez <ana@x.com>\"). "
-		"Oldest first; --newest-first turns it round. --limit N prints the first N entries "
-		"(a change of several fields is one entry), else every one: history is kept "
-		"forever. With --json: an array of {revision, at, "
-		"author, kind, changes: [{field, old, new}]}, times as RFC 3339 UTC strings and "
-		"null for no value.",
+	.notes = "One line per change: when (in your time zone, TZ), who, the field, and old ->\n"
+		 "new (\"none\" for no value). A lead's creation is a line \"created\" and the\n"
+		 "fields it was created with; assignments and status moves are changes like\n"
+		 "others; contact changes are sentences (\"added Ana Lopez <ana@x.com>\", \"Ana\n"
+		 "Lopez: left\"). Oldest first; --newest-first turns it round. --limit N prints\n"
+		 "the first N entries (a change of several fields is one entry), else every one:\n"
+		 "history is kept forever. With --json: an array of {revision, at, author, kind,\n"
+		 "changes: [{field, old, new}]}, times as RFC 3339 UTC strings, null for no\n"
+		 "value.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_history_exec,
