@@ -291,9 +291,12 @@ static int contacts_diff(history_diff *d, const Leadd__Lead *old, const Leadd__L
 	}
 	/* A new main contact (the first): said when the lead had contacts
 	 * before, as the first one added needs no such line. */
-	if (rc == 0 && nn && no && match[0] != 0)
-		rc = contact_line(d, ch, n,
-				  textf(d, 0, "main: %s", contact_label(lead->contacts[0])));
+	if (rc == 0 && nn && no && match[0] != 0) {
+		/* Named as the lines above name it: as it was, when it was there. */
+		const Leadd__Contact *m = match[0] >= 0 ? old->contacts[match[0]]
+							: lead->contacts[0];
+		rc = contact_line(d, ch, n, textf(d, 0, "main: %s", contact_label(m)));
+	}
 	/* Nothing said yet, yet the list differs: only the order changed. */
 	int reordered = 0;
 	for (size_t j = 0; j < nn; j++)
