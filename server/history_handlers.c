@@ -9,6 +9,7 @@
  * so a page of 1000 entries with large descriptions still fits a frame. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "history_diff.h"
@@ -131,16 +132,15 @@ static int page_start(MDB_cursor *c, uint64_t id, uint64_t after, int newest_fir
 	uint8_t key[16];
 	int err;
 	if (!newest_first) {
+		if (after == UINT64_MAX) /* nothing comes after it (and + 1 would wrap) */
+			return MDB_NOTFOUND;
 		store_key_u64_pair(key, id, after + 1);
 		*k = (MDB_val){16, key};
 		err = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
 	} else {
-		/* The last entry below (id, after), or below (id + 1, 0) with
-		 * no cursor. */
-		if (after)
-			store_key_u64_pair(key, id, after);
-		else
-			store_key_u64_pair(key, id + 1, 0);
+		/* The last entry below (id, after); with no cursor, below a
+		 * revision no change reaches. */
+		store_key_u64_pair(key, id, after ? after : UINT64_MAX);
 		*k = (MDB_val){16, key};
 		err = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
 		if (err == MDB_NOTFOUND)
@@ -179,17 +179,20 @@ static void page_close(page *p)
 	ld_arena_free(&p->names);
 }
 
-/* One item: the entry at (k, v) against the one before it. */
-static int page_item(request_ctx *rc, store_txn *t, page *p, uint64_t id, const MDB_val *v,
-		     history_diff *d)
+/* One item: the entry at (k, v) against the one before it. The key says
+ * which revision it is (what pages and the cursor go by), whatever the
+ * record holds. */
+static int page_item(request_ctx *rc, store_txn *t, page *p, uint64_t id, const MDB_val *k,
+		     const MDB_val *v, history_diff *d)
 {
+	uint64_t rev = store_key_get_u64((const uint8_t *)k->mv_data + 8);
 	ld_arena_reset(&p->cur);
 	ld_arena_reset(&p->before);
 	ld_arena_reset(&p->names);
 	Leadd__Store__HistoryEntry *h = decode(&p->cur, v), *prev = NULL;
 	if (!h)
 		return p->cur.exhausted ? ENOMEM : MDB_CORRUPTED;
-	int err = entry_before(p->prev, id, h->revision, &p->before, &prev);
+	int err = entry_before(p->prev, id, rev, &p->before, &prev);
 	if (err)
 		return p->before.exhausted ? ENOMEM : err;
 	Leadd__HistoryItem *it = ld_arena_alloc(&rc->arena, sizeof(*it));
@@ -197,7 +200,7 @@ static int page_item(request_ctx *rc, store_txn *t, page *p, uint64_t id, const 
 		return ENOMEM;
 	leadd__history_item__init(it);
 	it->has_revision = it->has_at = it->has_author_id = 1;
-	it->revision = h->revision;
+	it->revision = rev;
 	it->at = h->at;
 	it->author_id = h->author;
 	if (h->author)
@@ -248,7 +251,7 @@ int lead_history(request_ctx *rc, store_txn *t)
 			more = 1;
 			break;
 		}
-		if ((err = page_item(rc, t, &p, id, &v, &d)))
+		if ((err = page_item(rc, t, &p, id, &k, &v, &d)))
 			break;
 		err = step(p.walk, id, newest_first, &k, &v);
 	}

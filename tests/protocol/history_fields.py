@@ -16,7 +16,8 @@ and back (assignments), next action set and cleared with its note. Checks:
   - paging with small limits, oldest first and newest first, reassembles
     exactly the full list; the cursor is the last revision returned and is
     absent on the last page; a cursor from another lead pages this lead from
-    that revision and never returns the other lead's entries;
+    that revision and never returns the other lead's entries; the largest
+    cursor does not wrap round;
   - limit: absent or 0 gives 100, 1000 is allowed, 1001 is refused;
   - a lead the caller may not see, or one that does not exist, is NOT_FOUND;
     no id is INVALID_ARGUMENT;
@@ -242,6 +243,15 @@ def run(pb, d):
     r = history(marc, other.id, cursor=mid)
     res.record("... and the other lead from a revision of this one: only its own entries",
                [i.revision for i in r.lead_history.items] == [other_rev])
+
+    top = 2 ** 64 - 1
+    r = history(marc, lid, cursor=top)
+    res.record("cursor 2^64-1, oldest first: nothing after it (no wrap to the start)",
+               len(r.lead_history.items) == 0 and not r.lead_history.HasField("cursor"))
+    r = history(marc, lid, cursor=top, newest_first=True)
+    res.record("... newest first: every entry below it",
+               [i.revision for i in r.lead_history.items]
+               == [i.revision for i in reversed(items)])
 
     # Limits.
     for n in range(105):
