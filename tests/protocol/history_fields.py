@@ -23,7 +23,8 @@ and back (assignments), next action set and cleared with its note. Checks:
     no id is INVALID_ARGUMENT;
   - a lead moved to another team: that team's manager reads its whole
     history (the team change in it); the old team's manager and the old
-    owner no longer read it;
+    owner no longer read it; when its owner moves team, the lead follows (an
+    assign entry by the admin) and the reading rights with it;
 Ends with `leadd verify` passing."""
 import os
 import sys
@@ -294,6 +295,22 @@ def run(pb, d):
         r = history(c, lid, raw=True)
         res.record("%s no longer reads it: NOT_FOUND" % who, r.code == pb.NOT_FOUND,
                    desc(pb, r))
+
+    # Its owner moves to North: the lead follows (an assign entry by the
+    # admin who moved the user), and North reads it again, South no more.
+    ok_call(admin, lambda q: (setattr(q.user_edit, "name", "sven"),
+                              setattr(q.user_edit, "team", "North")), "user_edit sven")
+    got, _ = full(sofia, lid)
+    last = got[-1] if got else None
+    res.record("the owner moved to North: an assign entry by admin, team South -> North",
+               last is not None and last.kind == "assign" and last.author == "admin"
+               and changes(last) == {"team": [("South", "North")]},
+               repr((last.kind, last.author, changes(last))) if last else "no items")
+    res.record("... North's manager reads every entry again",
+               [i.revision for i in got[:-1]] == [e[0] for e in expected])
+    r = history(sam, lid, raw=True)
+    res.record("... South's manager no longer does: NOT_FOUND", r.code == pb.NOT_FOUND,
+               desc(pb, r))
 
     for c in (admin, sofia, marc, rita, sam):
         c.close()
