@@ -15,6 +15,8 @@ Against a real leadd on 127.0.0.1:
     leads into arenas reset per item, and a page stops at 512 KiB of changes,
     never the whole history (decoded, the large lead's alone is about the
     size of the file);
+  - the lead binary pages through them on its own (--json: all 3,001;
+    --limit 1500 --newest-first: the newest 1500);
   - records written before leadd refused control characters (injected into
     the history database while leadd is stopped): every string of the reply
     has them escaped ("\\x1b"), and `lead history` / `lead show --history`
@@ -149,6 +151,27 @@ def memory(pb, d, ids, token):
     return admin
 
 
+def cli_paging(pb, d, lid):
+    """The lead binary pages through a long history on its own."""
+    import json
+    home = os.path.join(os.path.dirname(d.data), "home-paging")
+    rc, out, err = lead_cli(sys.argv[3], home, d.port, ["login", ADMIN, "--password-stdin"])
+    if rc != 0:
+        raise RuntimeError("lead login: %s" % err)
+    rc, out, err = lead_cli(sys.argv[3], home, d.port, ["--json", "history", str(lid)])
+    revs = [i["revision"] for i in json.loads(out)] if rc == 0 else []
+    res.record("lead --json history: all 3,001 entries over four pages, in order",
+               len(revs) == 3001 and revs == sorted(revs), "exit %d %s" % (rc, err))
+    rc, out, err = lead_cli(sys.argv[3], home, d.port,
+                            ["--json", "history", str(lid), "--limit", "1500", "--newest-first"])
+    got = [i["revision"] for i in json.loads(out)] if rc == 0 else []
+    res.record("lead history --limit 1500 --newest-first: the newest 1500 (two pages)",
+               got == list(reversed(revs))[:1500], "exit %d %s" % (rc, err))
+    rc, out, err = lead_cli(sys.argv[3], home, d.port, ["history", str(lid)])
+    res.record("lead history: one line per title change and the creation's lines",
+               rc == 0 and out.count(" title ") == 3001, "exit %d" % rc)
+
+
 def strings_of(item):
     out = [item.author, item.kind]
     for c in item.changes:
@@ -271,6 +294,7 @@ def run(pb, d):
     token = admin.token
     admin.close()
     admin = memory(pb, d, ids, token)
+    cli_paging(pb, d, ids[0])
     old_records(pb, d, admin)
 
 
