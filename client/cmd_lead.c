@@ -1,5 +1,4 @@
 /* lead add, show, ls, edit, status: one lead at a time, or a page of them. */
-#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
@@ -101,28 +100,9 @@ static void list_names(char *buf, size_t len, const Leadd__Status *const *s, siz
 	}
 }
 
-/* The distance from word to a status name, or to its nearest part
- * ("Qualified" of "lead-Qualified"): the server's rule (search_query.c). */
-static size_t name_distance(const char *word, const char *name)
-{
-	size_t best = ld_distance(word, name);
-	char part[256];
-	for (const char *p = name; *p;) {
-		size_t n = 0;
-		for (; *p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80); p++)
-			if (n + 1 < sizeof(part))
-				part[n++] = *p;
-		part[n] = 0;
-		size_t d = n ? ld_distance(word, part) : SIZE_MAX;
-		best = d < best ? d : best;
-		while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
-			p++;
-	}
-	return best;
-}
-
-/* The status word is a typo of this name (within ld_distance_max; ties to
- * the name nearer as a whole, then the first); NULL when none is near. */
+/* The status word is a typo of this name (within ld_distance_max of the
+ * whole name or a part of it; ties to the name nearer as a whole, then the
+ * first): the server's rule (search_query.c). NULL when none is near. */
 static const char *near_status(const Leadd__StatusListReply *sl, const char *word)
 {
 	size_t max = ld_distance_max(strlen(word)), best = SIZE_MAX, best_whole = SIZE_MAX;
@@ -131,7 +111,7 @@ static const char *near_status(const Leadd__StatusListReply *sl, const char *wor
 		const char *name = sl->statuses[i]->name;
 		if (!name)
 			continue;
-		size_t d = name_distance(word, name), whole = ld_distance(word, name);
+		size_t d = ld_distance_parts(word, name), whole = ld_distance(word, name);
 		if (d <= max && (d < best || (d == best && whole < best_whole))) {
 			best = d;
 			best_whole = whole;

@@ -49,6 +49,30 @@ size_t ld_distance(const char *a, const char *b)
 	return d;
 }
 
+static int part_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c >= 0x80;
+}
+
+size_t ld_distance_parts(const char *word, const char *name)
+{
+	size_t best = ld_distance(word, name);
+	char part[LD_DISTANCE_MAX_LEN + 1];
+	for (const char *p = name; *p;) {
+		size_t n = 0;
+		for (; *p && part_byte((unsigned char)*p); p++)
+			if (n < LD_DISTANCE_MAX_LEN)
+				part[n++] = *p;
+		part[n] = 0;
+		size_t d = n ? ld_distance(word, part) : SIZE_MAX;
+		best = d < best ? d : best;
+		while (*p && !part_byte((unsigned char)*p))
+			p++;
+	}
+	return best;
+}
+
 size_t ld_distance_max(size_t len)
 {
 	if (len <= 1)

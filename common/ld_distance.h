@@ -17,6 +17,12 @@
  * either is longer than LD_DISTANCE_MAX_LEN or memory runs out. */
 size_t ld_distance(const char *a, const char *b);
 
+/* The distance from word to name or to one of name's parts (its runs of
+ * ASCII letters and digits, and of non-ASCII bytes: "Qualified" of
+ * "lead-Qualified"), whichever is least: a typo of the part people say is
+ * still near. */
+size_t ld_distance_parts(const char *word, const char *name);
+
 /* The largest distance at which a word of len bytes is still a typo of a
  * name worth suggesting: 0 up to 1 byte, 1 up to 4, 2 up to 8, then 3. */
 size_t ld_distance_max(size_t len);

@@ -78,31 +78,6 @@ static int all_statuses(request_ctx *rc, store_txn *t, Leadd__Status ***out, siz
 	return err == MDB_NOTFOUND ? LD_OK : dispatch_store_error(rc, err);
 }
 
-/* The distance from a folded word to a folded status name: to the whole
- * name or to one of its parts ("qualified" of "lead-qualified"), whichever
- * is nearer, so a typo of the part people say is still caught. */
-static size_t name_distance(const char *want, const char *name)
-{
-	size_t best = ld_distance(want, name);
-	char part[NAME_MAX_FOLDED];
-	for (const char *p = name; *p;) {
-		size_t n = 0;
-		while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)) {
-			if (n + 1 < sizeof(part))
-				part[n++] = *p;
-			p++;
-		}
-		part[n] = 0;
-		if (n) {
-			size_t d = ld_distance(want, part);
-			best = d < best ? d : best;
-		}
-		while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
-			p++;
-	}
-	return best;
-}
-
 /* The status name (or class word) a word that matched nothing is closest
  * to, within ld_distance_max of its length; NULL when none is. Ties go to
  * the name nearer as a whole ("lead-Qualified" before "prospect-Qualified"
@@ -115,7 +90,7 @@ static const char *suggest_status(Leadd__Status **all, size_t n_all, const char 
 	for (size_t j = 0; j < n_all; j++) {
 		if (!all[j]->name || ld_norm_name(all[j]->name, name, sizeof(name)) < 0)
 			continue;
-		size_t d = name_distance(want, name), whole = ld_distance(want, name);
+		size_t d = ld_distance_parts(want, name), whole = ld_distance(want, name);
 		if (d <= max && (d < best || (d == best && whole < best_whole))) {
 			best = d;
 			best_whole = whole;

@@ -64,6 +64,23 @@ static void test_bounds(void **state)
 	assert_true(ld_distance("a", a) == SIZE_MAX);
 }
 
+static void test_parts(void **state)
+{
+	(void)state;
+	/* The part people say: "Qualified" of "lead-Qualified". */
+	assert_int_equal(ld_distance_parts("qualifed", "lead-Qualified"), 1);
+	assert_int_equal(ld_distance_parts("qualifed", "prospect-Qualified"), 1);
+	assert_int_equal(ld_distance_parts("wonn", "customer-Won"), 1);
+	/* The whole name when that is nearer. */
+	assert_int_equal(ld_distance_parts("lead-qualifed", "lead-Qualified"), 1);
+	assert_int_equal(ld_distance_parts("leadnew", "lead-New"), 1);
+	/* Separators of any kind, several in a row, at the ends. */
+	assert_int_equal(ld_distance_parts("won", "--customer  won!"), 0);
+	assert_int_equal(ld_distance_parts("x", ""), 1);
+	/* Non-ASCII bytes belong to the part ("é" is not a separator). */
+	assert_int_equal(ld_distance_parts("qualifié", "lead-qualifié"), 0);
+}
+
 static void test_threshold(void **state)
 {
 	(void)state;
@@ -90,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_typos),
 		cmocka_unit_test(test_case_and_symmetry),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
