@@ -287,7 +287,7 @@ static int contacts_diff(history_diff *d, const Leadd__Lead *old, const Leadd__L
 			rc = contact_line(d, ch, n,
 					  textf(d, 0,
 						c->left ? "%s: left" : "%s: back, no longer left",
-						contact_label(c)));
+						label));
 	}
 	/* A new main contact (the first): said when the lead had contacts
 	 * before, as the first one added needs no such line. */
