@@ -25,8 +25,14 @@
 #define HISTORY_MAX 1000
 /* The changes of one page, in bytes: well under the 1 MiB frame, since the
  * item that crosses it is still sent (one entry's changes are at most about
- * 250 KiB: a 16 KiB description both ways and 50 contacts' every field). */
+ * 300 KiB: a 16 KiB description both ways and 50 contacts' every field). */
 #define HISTORY_PAGE_BYTES (512u << 10)
+/* Escaping can make an old record's text up to six times longer ("\u202e"
+ * for 3 bytes, "\x1b" for 1): an item that takes the page past this is left
+ * for the next page, so the answer still fits the frame. */
+#define HISTORY_PAGE_HARD (896u << 10)
+/* An item's own fields (revision, time, author, kind) in the reply. */
+#define ITEM_OVERHEAD 96
 /* A stored lead decodes into far less; a damaged one is refused, not grown. */
 #define HISTORY_SCRATCH_BYTES (16u << 20)
 /* Names looked up once per page (users, teams, statuses). */
@@ -251,8 +257,14 @@ int lead_history(request_ctx *rc, store_txn *t)
 			more = 1;
 			break;
 		}
+		d.bytes += ITEM_OVERHEAD;
 		if ((err = page_item(rc, t, &p, id, &k, &v, &d)))
 			break;
+		if (p.n > 1 && d.bytes > HISTORY_PAGE_HARD) {
+			p.n--; /* the next page starts with it */
+			more = 1;
+			break;
+		}
 		err = step(p.walk, id, newest_first, &k, &v);
 	}
 	page_close(&p);

@@ -21,10 +21,12 @@ Against a real leadd on 127.0.0.1:
     the history database while leadd is stopped): every string of the reply
     has them escaped ("\\x1b"), and `lead history` / `lead show --history`
     print no escape sequence, BEL, C1 control or bidi override;
+  - old records whose escaping makes an entry six times longer: a page ends
+    before the entry that would take it past the frame, every answer fits;
   - ids that name nothing any more (a status, user or team since deleted)
     read as "status 77", "user 999", "team 55", never a crash;
   - a contact marked as left: `lead show` marks it "(left)" with its note, and
-    the history says "Ana Lopez: left".
+    the history says she left (named as the record then named her).
 Ends with `leadd verify` passing."""
 import os
 import subprocess
@@ -172,6 +174,83 @@ def cli_paging(pb, d, lid):
                rc == 0 and out.count(" title ") == 3001, "exit %d" % rc)
 
 
+def patch_history(pb, d, lid, revs, patch):
+    """Stop leadd, change history entries (lead lid, revisions revs) with
+    patch(revision, HistoryEntry) straight in LMDB, start it again."""
+    import lmdb
+    tmp = os.path.dirname(d.data)
+    if not os.path.exists(os.path.join(tmp, "leadd_store_pb2.py")):
+        subprocess.run(["protoc", "--proto_path", sys.argv[2], "--python_out", tmp,
+                        os.path.join(sys.argv[2], "leadd_store.proto")], check=True)
+    import leadd_store_pb2
+    d.stop()
+    env = lmdb.open(d.data, max_dbs=64,
+                    map_size=os.path.getsize(os.path.join(d.data, "data.mdb")) + (256 << 20))
+    db = env.open_db(b"history", create=False)
+    with env.begin(write=True, db=db) as txn:
+        for rev in revs:
+            key = lid.to_bytes(8, "big") + rev.to_bytes(8, "big")
+            h = leadd_store_pb2.HistoryEntry()
+            h.ParseFromString(txn.get(key))
+            patch(rev, h)
+            txn.put(key, h.SerializeToString())
+    env.close()
+    d.start()
+
+
+def escaped_pages(pb, d, admin):
+    """Old records whose escaping makes entries several times longer: a page
+    ends before the entry that would take it past the frame."""
+    def contacts(note):
+        def fill(q):
+            q.lead_update.contacts.SetInParent()
+            for j in range(50):
+                q.lead_update.contacts.items.add(name="P%d" % j, note=note)
+        return fill
+    lead = admin.create("Escapes").lead.lead
+    revs = [lead.version]
+    for note in ("a" * 2000, "b" * 2000, "c" * 2000, "d" * 2000):
+        def fill(q, note=note):
+            q.lead_update.id, q.lead_update.expected_version = lead.id, revs[-1]
+            contacts(note)(q)
+        revs.append(ok_call(admin, fill, "lead_update").lead.lead.version)
+    token = admin.token
+    admin.close()
+    # revs: create, notes a, b, c, d. b becomes 3500 bytes, c 2000 U+202E
+    # (escaped as 6 characters each: 12,000 bytes a note): the page holding
+    # create, a and b stays under 512 KiB, and c would take it past the
+    # frame. d, the lead as it is, stays.
+    bad = {revs[2]: "b" * 3500, revs[3]: "\u202e" * 2000}
+    patch_history(pb, d, lead.id, list(bad),
+                  lambda rev, h: [setattr(c, "note", bad[rev]) for c in h.lead.contacts])
+    admin = Client(pb, d.port, token=token)
+    for newest in (False, True):
+        pages, cursor, ok = [], None, True
+        while True:
+            def fill(q):
+                q.lead_history.id, q.lead_history.limit = lead.id, 1000
+                q.lead_history.newest_first = newest
+                if cursor:
+                    q.lead_history.cursor = cursor
+            r = admin.call(fill)
+            if r.code != pb.OK:
+                ok = False
+                pages.append("%s %s" % (pb.Code.Name(r.code), r.message))
+                break
+            pages.append(([i.revision for i in r.lead_history.items], r.ByteSize()))
+            if not r.lead_history.HasField("cursor"):
+                break
+            cursor = r.lead_history.cursor
+        got = [rev for p in pages if ok for rev in p[0]] if ok else []
+        want = list(reversed(revs)) if newest else revs
+        res.record("escaped old records, %s: every answer under 1 MiB, every entry once"
+                   % ("newest first" if newest else "oldest first"),
+                   ok and got == want and max(p[1] for p in pages) < 1 << 20
+                   and [len(p[0]) for p in pages] == ([1, 1, 3] if newest else [3, 1, 1]),
+                   repr([p if not ok else (p[0], p[1]) for p in pages]))
+    return admin
+
+
 def strings_of(item):
     out = [item.author, item.kind]
     for c in item.changes:
@@ -213,7 +292,8 @@ def old_records(pb, d, admin):
     admin.close()
     d.stop()
 
-    env = lmdb.open(d.data, max_dbs=64)
+    env = lmdb.open(d.data, max_dbs=64,
+                    map_size=os.path.getsize(os.path.join(d.data, "data.mdb")) + (256 << 20))
     db = env.open_db(b"history", create=False)
     key = lead.id.to_bytes(8, "big") + (lead.version - 1).to_bytes(8, "big")
     with env.begin(write=True, db=db) as txn:
@@ -254,7 +334,7 @@ def old_records(pb, d, admin):
     lines = [c.new_value for c in items[1].changes if c.field == "contacts"]
     res.record("... the contact renamed from the old record, and marked as left",
                any("Ana\\x1b[5m Lopez: name" in s for s in lines)
-               and any(s == "Ana Lopez: left" for s in lines), repr(lines))
+               and any(s == "Ana\\x1b[5m Lopez: left" for s in lines), repr(lines))
 
     lead_bin = sys.argv[3]
     home = os.path.join(tmp, "home")
@@ -272,12 +352,13 @@ def old_records(pb, d, admin):
                rc == 0 and "contacts:    Ana Lopez (main) (left), ana@x.com" in out
                and "note: met at the fair" in out, out)
     res.record("lead show: the history line says she left",
-               "contacts     Ana Lopez: left" in out, out)
+               "contacts     Ana\\x1b[5m Lopez: left" in out, out)
     admin.close()
     # `leadd verify` replays the history into the KPI rollup: give the entry
     # back the ids it was counted with (its control characters stay).
     d.stop()
-    env = lmdb.open(d.data, max_dbs=64)
+    env = lmdb.open(d.data, max_dbs=64,
+                    map_size=os.path.getsize(os.path.join(d.data, "data.mdb")) + (256 << 20))
     db = env.open_db(b"history", create=False)
     with env.begin(write=True, db=db) as txn:
         h = leadd_store_pb2.HistoryEntry()
@@ -295,6 +376,7 @@ def run(pb, d):
     admin.close()
     admin = memory(pb, d, ids, token)
     cli_paging(pb, d, ids[0])
+    admin = escaped_pages(pb, d, admin)
     old_records(pb, d, admin)
 
 
