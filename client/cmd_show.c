@@ -53,7 +53,7 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	const struct lead_names *names;
 	struct lead_history h;
 	memset(&h, 0, sizeof(h));
-	if (!(rc = lead_statuses(ctx, &sl)) && !(rc = lead_names(ctx, !ctx->json, &names)))
+	if (!(rc = lead_statuses(ctx, &sl)) && !(rc = lead_names(ctx, 1, &names)))
 		rc = lead_history_fetch(ctx, id, 1, all ? 0 : SHOW_HISTORY, &h);
 	if (rc) {
 		/* fall through to free */

@@ -378,6 +378,18 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
 		snprintf(buf, len, "%s%llu", prefix, (unsigned long long)id);
 }
 
+/* lead_print_lead (lead_show.c) has its own copy; lead_json_lead uses this
+ * one once the JSON conventions land (h-cli), unused until then. */
+__attribute__((unused)) static const char *team_name(const struct lead_names *n, uint64_t id)
+{
+	for (size_t i = 0; n && n->teams && i < n->teams->n_teams; i++)
+		if (n->teams->teams[i]->id == id)
+			return n->teams->teams[i]->name;
+	if (n && n->self && n->self->team_id == id && n->self->team_name)
+		return n->self->team_name;
+	return NULL;
+}
+
 int lead_kpi_from_word(const char *word)
 {
 	for (int i = 1; i < 7; i++)
