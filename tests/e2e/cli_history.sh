@@ -63,8 +63,8 @@ as marc lead_ok --json history "$id"
 js=$OUT
 expect_eq 7 "$(json 'len(d)' <<<"$js")" "seven entries"
 expect_eq "create admin" "$(json 'd[0]["kind"] + " " + d[0]["author"]' <<<"$js")"
-expect_match "$(json 'd[0]["at"]' <<<"$js")" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' \
-	"at in RFC 3339 UTC"
+expect_match "$(json 'd[0]["at"]' <<<"$js")" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?Z$' \
+	"at in RFC 3339 UTC (milliseconds when there are some)"
 expect_eq '{"field": "status", "old": "lead-New", "new": "lead-Qualified"}' \
 	"$(json 'd[2]["changes"][0]' <<<"$js")" "the status change"
 expect_eq "status sofia" "$(json 'd[2]["kind"] + " " + d[2]["author"]' <<<"$js")"
