@@ -1,11 +1,13 @@
 /* lead add, show, ls, edit, status: one lead at a time, or a page of them. */
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ld_currency.h"
+#include "ld_distance.h"
 #include "ld_norm.h"
 #include "lead.h"
 #include "lead_date.h"
@@ -100,6 +102,27 @@ static void list_names(char *buf, size_t len, const Leadd__Status *const *s, siz
 	}
 }
 
+/* The status word is a typo of this name (within ld_distance_max of the
+ * whole name or a part of it; ties to the name nearer as a whole, then the
+ * first): the server's rule (search_query.c). NULL when none is near. */
+static const char *near_status(const Leadd__StatusListReply *sl, const char *word)
+{
+	size_t max = ld_distance_max(strlen(word)), best = SIZE_MAX, best_whole = SIZE_MAX;
+	const char *found = NULL;
+	for (size_t i = 0; i < sl->n_statuses; i++) {
+		const char *name = sl->statuses[i]->name;
+		if (!name)
+			continue;
+		size_t d = ld_distance_parts(word, name), whole = ld_distance(word, name);
+		if (d <= max && (d < best || (d == best && whole < best_whole))) {
+			best = d;
+			best_whole = whole;
+			found = name;
+		}
+	}
+	return found;
+}
+
 /* Keeps the statuses of `stage` among cand; returns how many are left. */
 static size_t keep_stage(const Leadd__Status **cand, size_t n, Leadd__Stage stage)
 {
@@ -148,6 +171,9 @@ int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
 	int rc = 0;
 	if (ncand == 1) {
 		*out = cand[0];
+	} else if (ncand == 0 && near_status(sl, word)) {
+		rc = lead_usage_error(e, ctx, "no status '%s'; did you mean '%s'?", word,
+				      near_status(sl, word));
 	} else if (ncand == 0) {
 		list_names(names, sizeof(names), (const Leadd__Status *const *)sl->statuses, n);
 		rc = lead_usage_error(e, ctx, "no status matches '%s'; the statuses are: %s", word,

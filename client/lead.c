@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ld_distance.h"
 #include "lead.h"
 #include "lead_filter.h"
 
@@ -146,6 +148,60 @@ static void print_global_help(FILE *f)
 	fputs(global_help, f);
 }
 
+/* "; did you mean 'status'?" when word is a typo of the names in list (a
+ * family's subcommands by their last word, prefixed with the family's
+ * name), as git suggests a command: every name at the least edit distance,
+ * if that is within ld_distance_max of the word's length (ld_distance.h);
+ * at equal distance a name of the word's own length wins (a swap or a
+ * wrong letter is likelier than one lost or one too many: "stauts" is
+ * 'status', not 'stats').
+ * Otherwise what to run instead: "; run 'lead help'". */
+static void suggest(const char *word, const struct cmd_entry *const *list, const char *family,
+		    char *out, size_t len)
+{
+	size_t wlen = strlen(word), max = ld_distance_max(wlen), best = SIZE_MAX;
+	const char *hits[3];
+	size_t n = 0, total = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct cmd_entry *const *e = list; e && *e; e++) {
+			const char *names[2] = {(*e)->name, (*e)->alias};
+			for (int k = 0; k < 2; k++) {
+				const char *name = names[k];
+				if (!name)
+					continue;
+				const char *last = strrchr(name, ' ');
+				name = last ? last + 1 : name;
+				size_t d = ld_distance(word, name), nlen = strlen(name);
+				if (d > max)
+					continue;
+				d = d * 1024 + (nlen > wlen ? nlen - wlen : wlen - nlen);
+				if (pass == 0 && d < best)
+					best = d;
+				else if (pass == 1 && d == best) {
+					if (n < 3)
+						hits[n++] = name;
+					total++;
+				}
+			}
+		}
+	if (!n) {
+		if (family)
+			snprintf(out, len, "; run 'lead help %s'", family);
+		else
+			snprintf(out, len, "; run 'lead help'");
+		return;
+	}
+	size_t used = (size_t)snprintf(out, len, "; did you mean ");
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s'%s%s%s'",
+					 i == 0                     ? ""
+					 : i + 1 == n && total == n ? " or "
+								    : ", ",
+					 family ? family : "", family ? " " : "", hits[i]);
+	if (used < len)
+		snprintf(out + used, len - used, "%s?", total > n ? ", ..." : "");
+}
+
 const struct cmd_entry *lead_cmd_find(const char *name)
 {
 	for (const struct cmd_entry *const *e = cmd_table; *e; e++) {
@@ -187,9 +243,12 @@ int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int arg
 		return lead_family_exec(self, ctx, argc - 1, argv + 1);
 	}
 	const struct cmd_entry *e = lead_sub_find(self, word);
-	if (!e)
-		return lead_usage_error(self, ctx, "unknown command '%s %s'; run 'lead help %s'",
-					self->name, word, self->name);
+	if (!e) {
+		char hint[256];
+		suggest(word, self->sub, self->name, hint, sizeof(hint));
+		return lead_usage_error(self, ctx, "unknown command '%s %s'%s", self->name, word,
+					hint);
+	}
 	return e->exec(e, ctx, argc - 1, argv + 1);
 }
 
@@ -205,9 +264,11 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		return 0;
 	}
 	const struct cmd_entry *e = lead_cmd_find(argv[optind]);
-	if (!e)
-		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
-					argv[optind]);
+	char hint[256];
+	if (!e) {
+		suggest(argv[optind], cmd_table, NULL, hint, sizeof(hint));
+		return lead_usage_error(NULL, ctx, "unknown command '%s'%s", argv[optind], hint);
+	}
 	if (optind + 1 < argc) {
 		/* Point at the help that lists what the command does take. */
 		if (!e->sub)
@@ -215,10 +276,11 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 						"'%s' has no subcommands; run 'lead help %s'",
 						e->name, e->name);
 		const struct cmd_entry *sub = lead_sub_find(e, argv[optind + 1]);
-		if (!sub)
-			return lead_usage_error(e, ctx,
-						"unknown command '%s %s'; run 'lead help %s'",
-						argv[optind], argv[optind + 1], e->name);
+		if (!sub) {
+			suggest(argv[optind + 1], e->sub, e->name, hint, sizeof(hint));
+			return lead_usage_error(e, ctx, "unknown command '%s %s'%s", argv[optind],
+						argv[optind + 1], hint);
+		}
 		e = sub;
 	}
 	if (ctx->json)
@@ -561,8 +623,10 @@ int lead_run(int argc, char **argv, struct lead_ctx *ctx)
 	if (optind >= argc)
 		return lead_usage_error(NULL, ctx, "no command given; run 'lead help'");
 	const struct cmd_entry *e = lead_cmd_find(argv[optind]);
-	if (!e)
-		return lead_usage_error(NULL, ctx, "unknown command '%s'; run 'lead help'",
-					argv[optind]);
+	if (!e) {
+		char hint[256];
+		suggest(argv[optind], cmd_table, NULL, hint, sizeof(hint));
+		return lead_usage_error(NULL, ctx, "unknown command '%s'%s", argv[optind], hint);
+	}
 	return e->exec(e, ctx, argc - optind, argv + optind);
 }

@@ -380,7 +380,9 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
 		snprintf(buf, len, "%s%llu", prefix, (unsigned long long)id);
 }
 
-static const char *team_name(const struct lead_names *n, uint64_t id)
+/* lead_print_lead (lead_show.c) has its own copy; lead_json_lead uses this
+ * one once the JSON conventions land (h-cli), unused until then. */
+__attribute__((unused)) static const char *team_name(const struct lead_names *n, uint64_t id)
 {
 	for (size_t i = 0; n && n->teams && i < n->teams->n_teams; i++)
 		if (n->teams->teams[i]->id == id)
@@ -832,86 +834,7 @@ void lead_table_print(struct lead_table *t)
 
 /* ---- leads and statuses as text ---- */
 
-static char *contacts_text(const Leadd__Lead *l)
-{
-	char *all = xasprintf("%s", "");
-	for (size_t i = 0; i < l->n_contacts; i++) {
-		const Leadd__Contact *c = l->contacts[i];
-		const char *parts[] = {c->role, c->email, c->phone};
-		char *line = xasprintf("%s%s", c->name && *c->name ? c->name : "(no name)",
-				       i == 0 ? " (main)" : "");
-		for (size_t k = 0; k < 3; k++) {
-			if (!parts[k] || !*parts[k])
-				continue;
-			char *more = xasprintf("%s, %s", line, parts[k]);
-			free(line);
-			line = more;
-		}
-		char *joined = xasprintf("%s%s%s", all, i ? "\n" : "", line);
-		free(all);
-		free(line);
-		all = joined;
-	}
-	return all;
-}
-
-static char *tags_text(const Leadd__Lead *l)
-{
-	char *all = xasprintf("%s", "");
-	for (size_t i = 0; i < l->n_tags; i++) {
-		char *joined = xasprintf("%s%s%s", all, i ? ", " : "", l->tags[i]);
-		free(all);
-		all = joined;
-	}
-	return all;
-}
-
-static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t by)
-{
-	char when[64];
-	lead_format_time(at, when, sizeof(when));
-	if (by)
-		lead_kv_add(kv, key, "%s by user %llu", when, (unsigned long long)by);
-	else
-		lead_kv_add(kv, key, "%s", when);
-}
-
-void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
-		     const struct lead_names *names)
-{
-	struct lead_kv *kv = lead_kv_new();
-	char buf[64], value[64], next[64], owner[160];
-	lead_format_value(l->value, value, sizeof(value));
-	lead_format_time(l->next_action_at, next, sizeof(next));
-	char *tags = tags_text(l);
-	char *contacts = contacts_text(l);
-
-	lead_kv_add(kv, "id", "%llu", (unsigned long long)l->id);
-	lead_kv_add(kv, "title", "%s", or_dash(l->title));
-	lead_kv_add(kv, "client", "%s", or_dash(l->client_name));
-	lead_kv_add(kv, "status", "%s", status_name(sl, l->status_id, buf, sizeof(buf)));
-	lead_kv_add(kv, "value", "%s", value);
-	lead_format_owner(names, l->owner_id, "user ", owner, sizeof(owner));
-	lead_kv_add(kv, "owner", "%s", owner);
-	if (l->team_id) {
-		const char *team = team_name(names, l->team_id);
-		if (team)
-			lead_kv_add(kv, "team", "%s", team);
-		else
-			lead_kv_add(kv, "team", "team %llu", (unsigned long long)l->team_id);
-	}
-	lead_kv_add(kv, "source", "%s", or_dash(l->source));
-	lead_kv_add(kv, "tags", "%s", or_dash(tags));
-	lead_kv_add(kv, "description", "%s", or_dash(l->description));
-	lead_kv_add(kv, "next action", "%s", next);
-	add_change(kv, "created", l->created_at, l->created_by);
-	add_change(kv, "updated", l->updated_at, l->updated_by);
-	lead_kv_add(kv, "version", "%llu", (unsigned long long)l->version);
-	lead_kv_add(kv, "contacts", "%s", or_dash(contacts));
-	lead_kv_print(kv);
-	free(tags);
-	free(contacts);
-}
+/* lead_print_lead is in lead_show.c. */
 
 void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
 			   const struct lead_names *names)

@@ -5,10 +5,12 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "client_folder.h"
 #include "ld_currency.h"
+#include "ld_distance.h"
 #include "ld_error.h"
 #include "ld_norm.h"
 #include "users.h"
@@ -78,6 +80,35 @@ static int all_statuses(request_ctx *rc, store_txn *t, Leadd__Status ***out, siz
 	return err == MDB_NOTFOUND ? LD_OK : dispatch_store_error(rc, err);
 }
 
+/* The status name (or class word) a word that matched nothing is closest
+ * to, within ld_distance_max of its length; NULL when none is. Ties go to
+ * the name nearer as a whole ("lead-Qualified" before "prospect-Qualified"
+ * for "qualifed"), then to the first status. */
+static const char *suggest_status(Leadd__Status **all, size_t n_all, const char *want)
+{
+	size_t max = ld_distance_max(strlen(want)), best = SIZE_MAX, best_whole = SIZE_MAX;
+	const char *found = NULL;
+	char name[NAME_MAX_FOLDED];
+	for (size_t j = 0; j < n_all; j++) {
+		if (!all[j]->name || ld_norm_name(all[j]->name, name, sizeof(name)) < 0)
+			continue;
+		size_t d = ld_distance_parts(want, name), whole = ld_distance(want, name);
+		if (d <= max && (d < best || (d == best && whole < best_whole))) {
+			best = d;
+			best_whole = whole;
+			found = all[j]->name;
+		}
+	}
+	for (size_t i = 0; i < sizeof(class_words) / sizeof(class_words[0]); i++) {
+		size_t d = ld_distance(want, class_words[i].word);
+		if (d <= max && d < best) {
+			best = d;
+			found = class_words[i].word;
+		}
+	}
+	return found;
+}
+
 /* One --status item: a KPI class word, a status name, or a unique prefix
  * of one, all compared folded ("QUAL" finds "Qualified"). */
 static int resolve_status(request_ctx *rc, Leadd__Status **all, size_t n_all, const char *item,
@@ -132,6 +163,11 @@ static int resolve_status(request_ctx *rc, Leadd__Status **all, size_t n_all, co
 				return rc->code;
 		return LD_OK;
 	}
+	/* A typo of one name: say which, as git does ("qualifed"). */
+	const char *near = suggest_status(all, n_all, want);
+	if (near)
+		return dispatch_fail(rc, LD_NOT_FOUND, "no status '%s'; did you mean '%s'?", item,
+				     near);
 	/* Name them: a typo is easier to fix beside the names it missed. */
 	char names[300] = "";
 	for (size_t j = 0; j < n_all; j++) {

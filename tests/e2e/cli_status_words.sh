@@ -18,8 +18,11 @@ expect_exit 2 "$LEAD" ls --status pro
 expect_match "$ERR" "ambiguous: it could be 'prospect-Qualified', 'prospect-Lost'" \
 	"a name prefix is still a name prefix"
 expect_exit 3 "$LEAD" ls --status qulified
-expect_match "$ERR" "no status 'qulified'; use a status name \(lead-New, lead-Qualified, lead-Dead, prospect-Qualified, prospect-Lost, customer-Won\)" \
-	"a typo'd status lists the names"
+expect_match "$ERR" "no status 'qulified'; did you mean 'lead-Qualified'\?" \
+	"a typo'd status names the nearest (issue 10)"
+expect_exit 3 "$LEAD" ls --status zzzzzzz
+expect_match "$ERR" "no status 'zzzzzzz'; use a status name \(lead-New, lead-Qualified, lead-Dead, prospect-Qualified, prospect-Lost, customer-Won\)" \
+	"a word near none lists the names"
 lead_ok status "$L4" qual
 expect_match "$OUT" "lead-New -> lead-Qualified" "lead status ID qual"
 expect_eq "$L2 $L4" "$(sorted_ids --status qual)" "the moved lead is found"
