@@ -380,9 +380,9 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
 		snprintf(buf, len, "%s%llu", prefix, (unsigned long long)id);
 }
 
-/* lead_print_lead (lead_show.c) has its own copy; lead_json_lead uses this
- * one once the JSON conventions land (h-cli), unused until then. */
-__attribute__((unused)) static const char *team_name(const struct lead_names *n, uint64_t id)
+/* A team's name for lead_json_lead (lead_print_lead in lead_show.c has
+ * its own). */
+static const char *team_name(const struct lead_names *n, uint64_t id)
 {
 	for (size_t i = 0; n && n->teams && i < n->teams->n_teams; i++)
 		if (n->teams->teams[i]->id == id)

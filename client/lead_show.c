@@ -370,7 +370,7 @@ cJSON *lead_history_json(const struct lead_history *h)
 	for (size_t i = 0; i < h->n; i++) {
 		const Leadd__HistoryItem *it = h->items[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "revision", (double)it->revision);
+		cJSON_AddItemToObject(o, "revision", lead_json_uint(it->revision));
 		cJSON_AddItemToObject(o, "at", lead_json_time(it->at));
 		cJSON_AddItemToObject(o, "author", lead_json_string(it->author));
 		cJSON_AddItemToObject(o, "kind", lead_json_string(it->kind));

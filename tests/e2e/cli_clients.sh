@@ -56,7 +56,7 @@ expect_match "$OUT" '^total +4 *$' "show as the manager: four leads"
 as rita expect_exit 0 "$LEAD" --json client show Coca-Cola
 expect_eq Coca-Cola "$(json 'd["client"]["name"]' <<<"$OUT")" "show --json name"
 expect_eq null "$(json 'd["client"]["phone"]' <<<"$OUT")" "show --json: absent is null"
-expect_match "$(json 'd["client"]["created_at"]' <<<"$OUT")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' \
+expect_match "$(json 'd["client"]["created_at"]' <<<"$OUT")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]{3})?Z$' \
 	"show --json: times are RFC 3339 UTC"
 expect_eq 3 "$(json 'len(d["leads"])' <<<"$OUT")" "show --json: three leads"
 expect_eq 3 "$(json 'd["lead_count"]' <<<"$OUT")" "show --json: lead_count"
