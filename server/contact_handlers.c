@@ -67,10 +67,11 @@ static int contact_find(request_ctx *rc, const Leadd__Lead *l, const char *who, 
 	char key[LIMIT_EMAIL * 4 + 1], other[LIMIT_NAME * 4 + 1];
 	unsigned long pos;
 	if (!who || !who[0])
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "say which contact: its position, email or name ('lead contact "
-				     "ls %" PRIu64 "' lists them)",
-				     l->id);
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"say which contact: its position, email or name ('lead contact "
+			"ls %" PRIu64 "' lists them)",
+			l->id);
 	if (is_position(who, &pos)) {
 		if (pos > l->n_contacts)
 			return not_found(rc, l->id, who);
@@ -120,8 +121,7 @@ static char *or_null(char *s)
 	return s && s[0] ? s : NULL;
 }
 
-static int apply_and_reply(request_ctx *rc, store_txn *t, const Leadd__Lead *old,
-			   Leadd__Lead *lead)
+static int apply_and_reply(request_ctx *rc, store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead)
 {
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE);
 	if (lead_apply(t, old, lead, &ch) != 0)

@@ -69,8 +69,8 @@ static int check_phone(request_ctx *rc, const char *phone)
 int lead_check_contact(request_ctx *rc, const Leadd__Contact *c, const char *which)
 {
 	if (is_blank(c->name) && is_blank(c->email) && is_blank(c->phone))
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "%s needs a name, an email or a phone",
-				     which);
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "%s needs a name, an email or a phone", which);
 	int code = check_email(rc, c->email);
 	if (code == LD_OK)
 		code = check_phone(rc, c->phone);

@@ -126,8 +126,9 @@ void migrate_tag_names(store_txn *t)
 		Leadd__Lead *l = leadd__lead__unpack(&arena.pb, d.mv_size, d.mv_data);
 		if (!l) {
 			migrate_fail(t, "lead %llu does not decode",
-				     (unsigned long long)(k.mv_size == 8 ? store_key_get_u64(k.mv_data)
-									  : 0));
+				     (unsigned long long)(k.mv_size == 8
+								  ? store_key_get_u64(k.mv_data)
+								  : 0));
 			break;
 		}
 		char key[TAG_KEY_MAX + 1];
