@@ -162,6 +162,9 @@ void migrate_tag_names(store_txn *t)
 			t->ret = t->ret ? t->ret : MDB_CORRUPTED;
 			break;
 		}
+		/* Drop the alike tags first: lead_apply would see the tags of
+		 * the record it was read from and leave them alone. */
+		tag_names_apply(t, NULL, lead, NULL);
 		lead_change ch = {
 			.now = now, .author = 0, .kind = LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE};
 		lead_apply(t, old, lead, &ch);
