@@ -83,6 +83,7 @@ static int contact_find(request_ctx *rc, const Leadd__Lead *l, const char *who, 
 		for (size_t i = 0; i < l->n_contacts && n < 2; i++)
 			if (same_email(key, l->contacts[i]->email))
 				found[n++] = i;
+	int by_email = n > 0;
 	if (n == 0 && ld_norm_name(who, key, sizeof(key)) == 0 && key[0])
 		for (size_t i = 0; i < l->n_contacts && n < 2; i++)
 			if (l->contacts[i]->name &&
@@ -91,11 +92,14 @@ static int contact_find(request_ctx *rc, const Leadd__Lead *l, const char *who, 
 				found[n++] = i;
 	if (n == 0)
 		return not_found(rc, l->id, who);
+	/* Two with one email: written before each email was kept once on a
+	 * lead (or by lead_update's main_email); the position tells them
+	 * apart. */
 	if (n > 1)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "'%s' could be contact %zu or %zu of lead %" PRIu64
-				     "; give the position or the email",
-				     who, found[0] + 1, found[1] + 1, l->id);
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"'%s' could be contact %zu or %zu of lead %" PRIu64 "; give the position%s",
+			who, found[0] + 1, found[1] + 1, l->id, by_email ? "" : " or the email");
 	*at = found[0];
 	return LD_OK;
 }
@@ -230,8 +234,10 @@ int contact_edit(request_ctx *rc, store_txn *t)
 		c->has_left = c->left = q->left;
 	char which[32];
 	snprintf(which, sizeof(which), "contact %zu", at + 1);
+	/* The email is checked against the others only when it changes: an
+	 * older duplicate must not block editing the contact's other fields. */
 	if ((code = lead_check_contact(rc, c, which)) ||
-	    (code = check_email_free(rc, old, c->email, at)))
+	    (q->email && (code = check_email_free(rc, old, c->email, at))))
 		return code;
 	if (same_contact(rc, c, old->contacts[at]))
 		return lead_reply(rc, old); /* nothing changes: nothing to record */

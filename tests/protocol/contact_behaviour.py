@@ -308,6 +308,27 @@ def run(pb, d):
     expect("lead_create with one email twice: refused", r, pb.INVALID_ARGUMENT,
            "contacts 1 and 2 have the same email")
 
+    # ---- one email twice on a lead, through lead_update's main_email ----
+    dup = new_lead("dup via main_email", name="First", email="first@dup.example")
+    add(dup.id, name="Second", email="second@dup.example")
+
+    def main_email(q):
+        q.lead_update.id = dup.id
+        q.lead_update.expected_version = get(dup.id).version
+        q.lead_update.main_email = "second@dup.example"
+    r = rita.call(main_email)
+    if r.code == pb.OK:
+        r = edit(dup.id, "second@dup.example", role="x")
+        expect("an email two contacts share (set by main_email): refused, asking for the "
+               "position", r, pb.INVALID_ARGUMENT, "could be contact 1 or 2 of lead %d; give "
+               "the position" % dup.id)
+        res.record("... and not for the email it was given", "or the email" not in r.message)
+        r = edit(dup.id, "2", role="Buyer")
+        res.record("the position tells them apart",
+                   r.code == pb.OK and get(dup.id).contacts[1].role == "Buyer")
+    else:
+        expect("lead_update refuses an email another contact has", r, pb.ALREADY_EXISTS)
+
     # ---- visibility: another rep's lead is not found ----
     add_user(admin, "sam", pb.ROLE_REP, password=PW)
     sam = Client(pb, d.port, user="sam", password=PW)

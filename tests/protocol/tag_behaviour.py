@@ -242,6 +242,20 @@ def run(pb, d):
                got.get("bulk") == n and got.get("m0") == sum(1 for i in range(n) if i % 7 == 0))
     pinger.close()
 
+    # ---- many walks at once: at most 8 hold their state, the others wait
+    # ---- and start over; every answer is the whole count ----
+    want_mA = dict(counts(mA))
+    many = [Client(pb, d.port, user="mA", password=PW, timeout=300) for _ in range(24)]
+    for c in many:
+        c.send(lambda q: q.tag_list.SetInParent())
+    got_many = [c.recv() for c in many]
+    res.record("24 tag_lists at once as a manager all answer the whole count",
+               all(g.code == pb.OK and dict((t.name, t.count) for t in g.tag_list.tags)
+                   == want_mA for g in got_many),
+               str(sorted(set(pb.Code.Name(g.code) for g in got_many))))
+    for c in many:
+        c.close()
+
     # ---- the rep's leads move teams while tag_list walks ----
     want_r1_bulk = want_bulk
     results = {}
@@ -278,6 +292,30 @@ def run(pb, d):
                "%s %s" % (dict(counts(mA)).get("bulk"), dict(counts(mB)).get("bulk")))
     del bulk_ids
 
+    # ---- the answer's cap: 10,000 tags, `omitted` counts the rest ----
+    # 201 leads of r2 with 50 tags each, 60 bytes a name: 10,050 new tags,
+    # which sort before every other (digits first), about 0.7 MB listed.
+    r2 = Client(pb, d.port, user="r2", password=PW)
+    before_admin, before_r2 = len(counts(admin)), len(counts(r2))
+
+    def cap_fill(i):
+        def fill(q):
+            q.lead_create.title = "many tags %d" % i
+            q.lead_create.owner = "r2"
+            q.lead_create.tags.extend(["%05d-%s" % (i * 50 + k, "x" * 54) for k in range(50)])
+        return fill
+    answers = pipeline(admin, [cap_fill(i) for i in range(201)])
+    res.record("201 leads of 50 tags", all(x.code == pb.OK for x in answers))
+    first = ["%05d-%s" % (j, "x" * 54) for j in range(10000)]
+    for who, c, before in (("an admin", admin, before_admin), ("the rep who owns them", r2,
+                                                                 before_r2)):
+        r = ok_call(c, lambda q: q.tag_list.SetInParent(), "tag_list")
+        names = [t.name for t in r.tag_list.tags]
+        res.record("tag_list as %s names the first 10,000 tags and how many more" % who,
+                   names == first and r.tag_list.omitted == before + 10050 - 10000,
+                   "%d listed, %d omitted, %d before" % (len(names), r.tag_list.omitted,
+                                                         before))
+    r2.close()
 
 if __name__ == "__main__":
     sys.exit(main())
