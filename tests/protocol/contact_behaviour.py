@@ -14,7 +14,8 @@ twice on a lead is refused (add and edit); expected_version absent (current)
 and stale (ABORTED); a contact edit racing a lead edit from the same version
 (exactly one wins); no-ops keep the version; each change is one revision;
 the word, email and phone indexes follow (lead_list query finds a new
-contact, not a removed one); a note at its cap passes and one byte more is
+contact, not a removed one); two adds at once of one email, or for the 50th
+place (one wins); a note at its cap passes and one byte more is
 refused, a multi-line note passes, control characters in a name are refused.
 Ends with `leadd verify` passing."""
 import os
@@ -307,6 +308,35 @@ def run(pb, d):
     r = rita.call(fill2)
     expect("lead_create with one email twice: refused", r, pb.INVALID_ARGUMENT,
            "contacts 1 and 2 have the same email")
+
+    # ---- two adds at once (no expected_version), from two connections:
+    # ---- the writer runs them one after the other in one batch ----
+    race = new_lead("race", name="R0")
+    for i in range(1, 47):  # 47 contacts
+        add(race.id, name="R%d" % i)
+    c2 = Client(pb, d.port, user="rita", password=PW)
+
+    def add_fill(name, email):
+        def fill(q):
+            q.contact_add.lead_id = race.id
+            q.contact_add.contact.name = name
+            q.contact_add.contact.email = email
+        return fill
+    send_together(rita, [add_fill("Same A", "same@race.example")])
+    send_together(c2, [add_fill("Same B", "SAME@race.example")])
+    a, b = rita.recv(), c2.recv()
+    res.record("two adds of one email at once: one OK, the other ALREADY_EXISTS",
+               sorted([a.code, b.code]) == sorted([pb.OK, pb.ALREADY_EXISTS]),
+               "%s / %s" % (pb.Code.Name(a.code), pb.Code.Name(b.code)))
+    add(race.id, name="R47")  # 49 contacts
+    send_together(rita, [add_fill("Last A", "a@race.example")])
+    send_together(c2, [add_fill("Last B", "b@race.example")])
+    a, b = rita.recv(), c2.recv()
+    res.record("two adds at once for the 50th place: one OK, the other FAILED_PRECONDITION",
+               sorted([a.code, b.code]) == sorted([pb.OK, pb.FAILED_PRECONDITION])
+               and len(get(race.id).contacts) == 50,
+               "%s / %s" % (pb.Code.Name(a.code), pb.Code.Name(b.code)))
+    c2.close()
 
     # ---- one email twice on a lead, through lead_update's main_email ----
     dup = new_lead("dup via main_email", name="First", email="first@dup.example")
