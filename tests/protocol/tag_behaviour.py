@@ -10,7 +10,8 @@ lead_list tag filter), tags folding alike on one lead are dropped (the first
 stays); names are never forgotten (a tag removed everywhere comes back in
 its first case); lead_tag no-ops keep the version; add and remove of one tag
 refused; tags that are empty, too long, or too long once folded refused;
-the 50-tag cap (refused, nothing written); tag_list counts per role (admin
+a new tag written on two leads at once (one spelling for both); the 50-tag
+cap (refused, nothing written); tag_list counts per role (admin
 all, a manager their teams, a rep their own and a visible pool), tags with
 no visible lead left out, in folded-name order; a long tag_list yields (a
 ping on another connection is answered meanwhile) and agrees with a count of
@@ -25,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb,  # noqa: E402
-                           ok_call, pipeline)
+                           ok_call, pipeline, send_together)
 
 res = Results()
 PW = "tag-pw-1"
@@ -157,6 +158,20 @@ def run(pb, d):
     c = create(r1, "Autumn print", ["CARAT"]).lead.lead
     res.record("a tag used again keeps its first case", list(c.tags) == ["Carat"],
                str(list(c.tags)))
+
+    # Two leads tagged at once with one new tag in two spellings: whichever
+    # the writer runs first names it, and both carry that name.
+    other = Client(pb, d.port, user="r1", password=PW)
+    send_together(r1, [lambda q: (setattr(q.lead_create, "title", "fresh 1"),
+                                  q.lead_create.tags.append("Fresh"))])
+    send_together(other, [lambda q: (setattr(q.lead_create, "title", "fresh 2"),
+                                     q.lead_create.tags.append("FRESH"))])
+    x, y = r1.recv(), other.recv()
+    res.record("a new tag written twice at once: both leads carry one spelling",
+               x.code == y.code == pb.OK and list(x.lead.lead.tags) == list(y.lead.lead.tags)
+               and x.lead.lead.tags[0] in ("Fresh", "FRESH"),
+               "%s / %s" % (list(x.lead.lead.tags), list(y.lead.lead.tags)))
+    other.close()
 
     # ---- the 50 cap ----
     cap = create(r1, "tag cap", ["t%d" % i for i in range(50)]).lead.lead
