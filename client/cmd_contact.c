@@ -182,8 +182,8 @@ static const struct cmd_entry cmd_contact_add_entry = {
 	.usage = "ID --name NAME [--role ROLE] [--email EMAIL] [--phone PHONE] [--note TEXT] "
 		 "[--main] [--if-version VERSION]",
 	.help = "add a contact to a lead (last, or first with --main)",
-	.notes = "A contact needs a name, an email or a phone. Each email is on a lead once.\n"
-		 "A lead has at most 50 contacts.",
+	.notes = "A contact needs a name, an email or a phone; an email the lead already has\n"
+		 "is refused. A lead has at most 50 contacts.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_contact_add_exec,

@@ -306,8 +306,10 @@ def run(pb, d):
         q.lead_create.contacts.add(name="A", email="same@x.example")
         q.lead_create.contacts.add(name="B", email="SAME@x.example")
     r = rita.call(fill2)
-    expect("lead_create with one email twice: refused", r, pb.INVALID_ARGUMENT,
-           "contacts 1 and 2 have the same email")
+    expect("lead_create with one email twice: accepted (a whole list as sent)", r, pb.OK)
+    r2 = edit(r.lead.lead.id, "same@x.example", role="x")
+    expect("... and WHO by that email asks for the position", r2, pb.INVALID_ARGUMENT,
+           "could be contact 1 or 2 of lead %d; give the position" % r.lead.lead.id)
 
     # ---- two adds at once (no expected_version), from two connections:
     # ---- the writer runs them one after the other in one batch ----
