@@ -219,6 +219,23 @@ struct add_args {
 	char code[4];
 };
 
+/* --contact, --role, --email, --phone: the one main contact `lead add`
+ * takes; a second of any is a usage error, not a silent overwrite. */
+static int add_contact_option(const struct cmd_entry *self, struct lead_ctx *ctx, Leadd__Contact *m,
+			      int c, const char *arg)
+{
+	char **field = c == O_CONTACT ? &m->name
+		       : c == O_ROLE  ? &m->role
+		       : c == O_EMAIL ? &m->email
+				      : &m->phone;
+	if (*field)
+		return lead_usage_error(self, ctx,
+					"lead add takes one contact (the main one); add more "
+					"afterwards with 'lead contact add ID --name NAME ...'");
+	*field = (char *)arg;
+	return 0;
+}
+
 /* 0 to go on, -1 to stop with success (--help), else the exit status. */
 static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv,
 		       struct add_args *a)
@@ -254,16 +271,11 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 			cr->has_new_client = cr->new_client = 1;
 			break;
 		case O_CONTACT:
-			a->contact.name = optarg;
-			break;
 		case O_ROLE:
-			a->contact.role = optarg;
-			break;
 		case O_EMAIL:
-			a->contact.email = optarg;
-			break;
 		case O_PHONE:
-			a->contact.phone = optarg;
+			if ((rc = add_contact_option(self, ctx, &a->contact, c, optarg)))
+				return rc;
 			break;
 		case O_VALUE:
 			if ((rc = lead_amount_arg(self, ctx, "--value", optarg)))
@@ -307,7 +319,14 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	cr->title = argv[optind];
-	if (a->contact.name || a->contact.role || a->contact.email || a->contact.phone) {
+	if (!a->contact.name && (a->contact.role || a->contact.email || a->contact.phone))
+		return lead_usage_error(self, ctx,
+					"--%s describes the main contact: name it with --contact "
+					"NAME (more contacts: lead contact add)",
+					a->contact.email   ? "email"
+					: a->contact.phone ? "phone"
+							   : "role");
+	if (a->contact.name) {
 		a->contacts[0] = &a->contact;
 		cr->contacts = a->contacts;
 		cr->n_contacts = 1;
@@ -374,7 +393,8 @@ const struct cmd_entry cmd_add_entry = {
 		"[--description TEXT] [--source SOURCE] [--status STATUS] [--next DATE "
 		"[--next-note TEXT]] [--owner USER] [--team TEAM]",
 	.help = "create a lead and print its id",
-	.notes = "The contact options build the lead's main contact. --value is an amount in\n"
+	.notes = "--contact NAME, with --role, --email and --phone, is the lead's main contact\n"
+		 "(one; add more with `lead contact add`). --value is an amount in\n"
 		 "--currency (an ISO 4217 code, default EUR), with that currency's decimals:\n"
 		 "1234.50 EUR, 5000 JPY, 12.345 BHD. --status takes what `lead status` takes.\n"
 		 "--next DATE plans the next action (a DATE as in `lead help ls`; now works);\n"

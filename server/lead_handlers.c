@@ -18,6 +18,7 @@
 #include "request_limits.h"
 #include "search_query.h"
 #include "status.h"
+#include "tag_names.h"
 #include "users.h"
 
 static int is_blank(const char *s)
@@ -65,17 +66,26 @@ static int check_phone(request_ctx *rc, const char *phone)
 	return LD_OK;
 }
 
+int lead_check_contact(request_ctx *rc, const Leadd__Contact *c, const char *which)
+{
+	if (is_blank(c->name) && is_blank(c->email) && is_blank(c->phone))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "%s needs a name, an email or a phone", which);
+	int code = check_email(rc, c->email);
+	if (code == LD_OK)
+		code = check_phone(rc, c->phone);
+	return code;
+}
+
+/* Each contact checked. Two with one email are let through here (a whole
+ * list as a client sends it); contact_add and contact_edit keep each email
+ * once, and WHO asks for the position when an email is shared. */
 static int check_contacts(request_ctx *rc, Leadd__Contact **contacts, size_t n)
 {
+	char which[32];
 	for (size_t i = 0; i < n; i++) {
-		const Leadd__Contact *c = contacts[i];
-		if (is_blank(c->name) && is_blank(c->email) && is_blank(c->phone))
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "contact %zu needs a name, an email or a phone",
-					     i + 1);
-		int code = check_email(rc, c->email);
-		if (code == LD_OK)
-			code = check_phone(rc, c->phone);
+		snprintf(which, sizeof(which), "contact %zu", i + 1);
+		int code = lead_check_contact(rc, contacts[i], which);
 		if (code != LD_OK)
 			return code;
 	}
@@ -84,9 +94,13 @@ static int check_contacts(request_ctx *rc, Leadd__Contact **contacts, size_t n)
 
 static int check_tags(request_ctx *rc, char **tags, size_t n)
 {
+	char key[TAG_KEY_MAX + 1];
 	for (size_t i = 0; i < n; i++)
-		if (is_blank(tags[i]))
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT, "tag %zu is empty", i + 1);
+		if (tag_name_key(tags[i], key) < 0)
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+					     "tag %zu is empty, or too long once its letters are "
+					     "normalised",
+					     i + 1);
 	return LD_OK;
 }
 

@@ -25,4 +25,14 @@ int lead_follow_owner_team(request_ctx *rc, store_txn *t, uint64_t user_id, uint
  * user's team). 0, or the LMDB error that stopped it (logged). */
 int lead_finish_team_moves(store *st);
 
+/* A contact as a lead may hold it: a name, an email or a phone, and those
+ * well formed. `which` names it in the sentence ("contact 2", "the
+ * contact"). LD_OK, or the code with the answer set. */
+int lead_check_contact(request_ctx *rc, const Leadd__Contact *c, const char *which);
+/* contact_handlers.c: the lead to change, and a copy to change, for an
+ * edit based on `expected` (when has_expected; stale: ABORTED as
+ * lead_update answers). LD_OK, or the code with the answer set. */
+int lead_load_for_edit(request_ctx *rc, store_txn *t, uint64_t id, int has_expected,
+		       uint64_t expected, Leadd__Lead **old, Leadd__Lead **lead);
+
 #endif

@@ -466,10 +466,12 @@ static void run_read(net *nt, request_ctx *rc)
 	pthread_rwlock_unlock(&st->map_lock);
 }
 
-/* Can this read yield? Only lead_list does (search_list.c). */
+/* Can this read yield? lead_list (search_list.c) and tag_list
+ * (tag_handlers.c) do. */
 static int read_may_yield(const request_ctx *rc)
 {
-	return rc->entry->body == LEADD__REQUEST__BODY_LEAD_LIST;
+	return rc->entry->body == LEADD__REQUEST__BODY_LEAD_LIST ||
+	       rc->entry->body == LEADD__REQUEST__BODY_TAG_LIST;
 }
 
 /* A yielded read's next slice runs with the rights of its session now, as

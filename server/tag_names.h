@@ -6,11 +6,21 @@
 #define LEADD_TAG_NAMES_H
 
 #include "ld_arena.h"
+#include "lead_index.h"
 #include "leadd.pb-c.h"
 #include "store.h"
 
 /* The schema from which the write core keeps tag names (store_migrate.c). */
 #define TAG_NAMES_SCHEMA 8
+
+/* A folded tag: the key of the tag index and of DB_TAG_NAMES. */
+#define TAG_KEY_MAX LEAD_INDEX_KEY_MAX
+
+/* The key `tag` is matched by, into out (TAG_KEY_MAX + 1 bytes): 0, or -1
+ * when it has none (no letters, digits or marks once folded, or too long
+ * once folded): such a tag could be neither indexed nor named, so the
+ * handlers refuse it. */
+int tag_name_key(const char *tag, char *out);
 
 /* Called by the write core (lead_apply) before it writes `lead`: drops
  * tags that fold to one already on the lead (the first stays), gives each
@@ -20,7 +30,9 @@
 void tag_names_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, ld_arena *arena);
 
 /* Migration to schema 8: record the name of every tag on a lead (the
- * lowest lead id's spelling wins). */
+ * lowest lead id's spelling wins), and rewrite through the write core the
+ * leads that carry two tags folding alike (written before tags folded), so
+ * each keeps one. */
 void migrate_tag_names(store_txn *t);
 
 #endif
