@@ -297,6 +297,9 @@ const char *lead_role_name(int role);
 
 /* A user's name for an owner id: NULL when not known. */
 const char *lead_user_name(const struct lead_names *n, uint64_t id);
+/* A team's name as far as the caller may know it (the teams fetched, or
+ * their own): NULL when not known. */
+const char *lead_team_name(const struct lead_names *n, uint64_t id);
 /* An owner as text: "pool" for 0, the name, "you", or the number (with
  * prefix before it, e.g. "user "). */
 void lead_format_owner(const struct lead_names *n, uint64_t id, const char *prefix, char *buf,

@@ -380,9 +380,7 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
 		snprintf(buf, len, "%s%llu", prefix, (unsigned long long)id);
 }
 
-/* A team's name for lead_json_lead (lead_print_lead in lead_show.c has
- * its own). */
-static const char *team_name(const struct lead_names *n, uint64_t id)
+const char *lead_team_name(const struct lead_names *n, uint64_t id)
 {
 	for (size_t i = 0; n && n->teams && i < n->teams->n_teams; i++)
 		if (n->teams->teams[i]->id == id)
@@ -579,7 +577,7 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	add_str(o, "kpi", s ? lead_kpi_name(s->kpi_class) : NULL);
 	cJSON_AddItemToObject(o, "owner", json_user_name(names, l->owner_id));
 	cJSON_AddItemToObject(o, "owner_id", lead_json_id(l->owner_id));
-	add_str(o, "team", l->team_id ? team_name(names, l->team_id) : NULL);
+	add_str(o, "team", l->team_id ? lead_team_name(names, l->team_id) : NULL);
 	cJSON_AddItemToObject(o, "team_id", lead_json_id(l->team_id));
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);

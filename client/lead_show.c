@@ -59,16 +59,6 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
-static const char *team_name(const struct lead_names *n, uint64_t id)
-{
-	for (size_t i = 0; n && n->teams && i < n->teams->n_teams; i++)
-		if (n->teams->teams[i]->id == id)
-			return n->teams->teams[i]->name;
-	if (n && n->self && n->self->team_id == id && n->self->team_name)
-		return n->self->team_name;
-	return NULL;
-}
-
 /* ---- one lead ---- */
 
 static char *tags_text(const Leadd__Lead *l)
@@ -169,7 +159,7 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	lead_format_owner(names, l->owner_id, "user ", owner, sizeof(owner));
 	lead_kv_add(kv, "owner", "%s", owner);
 	if (l->team_id) {
-		const char *team = team_name(names, l->team_id);
+		const char *team = lead_team_name(names, l->team_id);
 		if (team)
 			lead_kv_add(kv, "team", "%s", team);
 		else

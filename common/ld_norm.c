@@ -222,3 +222,12 @@ size_t ld_text_escape(const char *str, int multiline, char *out, size_t outlen)
 		out[fit] = 0;
 	return o;
 }
+
+int ld_is_blank(const char *s)
+{
+	if (!s)
+		return 1;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return *s == 0;
+}

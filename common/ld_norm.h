@@ -52,4 +52,8 @@ long ld_text_check(const char *s, size_t n, int multiline, uint32_t *bad);
  * holds all of it when the result is below outlen. */
 size_t ld_text_escape(const char *s, int multiline, char *out, size_t outlen);
 
+/* 1 when s is NULL, empty or only ASCII white space: a field given but
+ * saying nothing (a blank title, a contact with no name). */
+int ld_is_blank(const char *s);
+
 #endif

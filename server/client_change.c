@@ -90,39 +90,6 @@ static void merge_finish(request_ctx *rc)
  * chunk that leaves leads behind, deleted by the last, so after a crash
  * the next start finishes the rename (client_finish_renames). */
 #define RENAME_KEY "client_rename/"
-#define RENAME_KEY_LEN (sizeof(RENAME_KEY) - 1)
-
-static void rename_mark(store_txn *t, uint64_t folder, int pending)
-{
-	uint8_t key[RENAME_KEY_LEN + 8];
-	memcpy(key, RENAME_KEY, RENAME_KEY_LEN);
-	store_key_u64(key + RENAME_KEY_LEN, folder);
-	MDB_val v;
-	int have = store_get(t, DB_META, key, sizeof(key), &v) == 0;
-	uint8_t one = 1;
-	if (pending && !have)
-		store_put(t, DB_META, key, sizeof(key), &one, 1, 0);
-	else if (!pending && have)
-		store_del(t, DB_META, key, sizeof(key), NULL, 0);
-}
-
-/* The folder of the first unfinished rename, or 0. */
-static uint64_t next_rename(store_txn *t)
-{
-	MDB_cursor *cur;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_META], &cur)))
-		return 0;
-	MDB_val k = {RENAME_KEY_LEN, RENAME_KEY}, v;
-	uint64_t folder = 0;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == 0 && k.mv_size == RENAME_KEY_LEN + 8 &&
-	    memcmp(k.mv_data, RENAME_KEY, RENAME_KEY_LEN) == 0)
-		folder = store_key_get_u64((const uint8_t *)k.mv_data + RENAME_KEY_LEN);
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		t->ret = rc;
-	return folder;
-}
 
 int client_finish_renames(store *st)
 {
@@ -134,7 +101,7 @@ int client_finish_renames(store *st)
 		store_txn t;
 		if ((err = store_txn_begin(st, &t, 1)))
 			break;
-		uint64_t next = next_rename(&t);
+		uint64_t next = store_meta_first_mark(&t, RENAME_KEY);
 		if (!next || t.ret) {
 			err = t.ret;
 			store_txn_abort(&t);
@@ -163,7 +130,8 @@ int client_finish_renames(store *st)
 					moved++;
 			}
 		}
-		rename_mark(&t, folder, more); /* a folder gone (merged) has nothing left */
+		store_meta_mark(&t, RENAME_KEY, folder,
+				more); /* a folder gone (merged) has nothing left */
 		err = store_txn_commit(&t);
 		if (err) {
 			after = was;
@@ -326,7 +294,7 @@ int client_edit(request_ctx *rc, store_txn *t)
 	 * a rename to the same name finishes one a crash cut short. */
 	if (q->new_name && (code = rename_chunk(rc, t, rec)))
 		return code;
-	rename_mark(t, rec->id, rc->again);
+	store_meta_mark(t, RENAME_KEY, rec->id, rc->again);
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
 	if (rc->again)

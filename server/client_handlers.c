@@ -18,15 +18,6 @@
 #include "record_handlers.h"
 #include "request_limits.h"
 
-static int is_blank(const char *s)
-{
-	if (!s)
-		return 1;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == 0;
-}
-
 int client_bad_name_fail(request_ctx *rc, const char *name)
 {
 	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
@@ -142,7 +133,7 @@ int client_add(request_ctx *rc, store_txn *t)
 {
 	const Leadd__ClientAddRequest *q = rc->req->client_add;
 	const Leadd__Client *c = q->client;
-	if (!c || is_blank(c->name))
+	if (!c || ld_is_blank(c->name))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a client folder needs a name");
 	int code = client_check_phone(rc, c->phone);
 	if (code)
@@ -341,7 +332,7 @@ int client_list(request_ctx *rc, store_txn *t)
 				     CLIENT_LIST_MAX);
 	query_walk qw = {.t = t, .first = 1};
 	int by_query = 0;
-	if (q->query && !is_blank(q->query)) {
+	if (q->query && !ld_is_blank(q->query)) {
 		if (ld_norm_words(q->query, query_word, &qw) < 0)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "the search words are not text");

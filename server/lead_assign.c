@@ -12,6 +12,10 @@
 #include "session_check.h"
 #include "status.h"
 
+/* In meta (store_meta_mark): a user whose leads are still following them
+ * to their new team. */
+#define TEAM_MOVE_KEY "team_move/"
+
 /* Leads moved per transaction by a bulk assign or a team change: keeps
  * each commit short, so other connections' writes interleave. */
 #define BULK_CHUNK 500
@@ -361,7 +365,6 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 
 /* ---- a user's leads follow them to a new team ---- */
 
-static void team_move_mark(store_txn *t, uint64_t user_id, int pending);
 
 static void follow_finish(request_ctx *rc)
 {
@@ -383,7 +386,7 @@ int lead_follow_owner_team(request_ctx *rc, store_txn *t, uint64_t user_id, uint
 	chunk_begin(rc, follow_finish, 0);
 	if (move_chunk(rc, t, user_id, 0, user_id, team_id))
 		return dispatch_store_error(rc, t->ret);
-	team_move_mark(t, user_id, rc->again);
+	store_meta_mark(t, TEAM_MOVE_KEY, user_id, rc->again);
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
@@ -393,40 +396,6 @@ int lead_follow_owner_team(request_ctx *rc, store_txn *t, uint64_t user_id, uint
  * following them to their team. Written by every chunk that leaves leads
  * behind, deleted by the last, so after a crash (SIGKILL, power loss) the
  * next start finishes the move. */
-#define TEAM_MOVE_KEY "team_move/"
-#define TEAM_MOVE_KEY_LEN (sizeof(TEAM_MOVE_KEY) - 1)
-
-static void team_move_mark(store_txn *t, uint64_t user_id, int pending)
-{
-	uint8_t key[TEAM_MOVE_KEY_LEN + 8];
-	memcpy(key, TEAM_MOVE_KEY, TEAM_MOVE_KEY_LEN);
-	store_key_u64(key + TEAM_MOVE_KEY_LEN, user_id);
-	MDB_val v;
-	int have = store_get(t, DB_META, key, sizeof(key), &v) == 0;
-	uint8_t one = 1;
-	if (pending && !have)
-		store_put(t, DB_META, key, sizeof(key), &one, 1, 0);
-	else if (!pending && have)
-		store_del(t, DB_META, key, sizeof(key), NULL, 0);
-}
-
-/* The user of the first unfinished team move, or 0. */
-static uint64_t next_team_move(store_txn *t)
-{
-	MDB_cursor *cur;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_META], &cur)))
-		return 0;
-	MDB_val k = {TEAM_MOVE_KEY_LEN, TEAM_MOVE_KEY}, v;
-	uint64_t user_id = 0;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == 0 && k.mv_size == TEAM_MOVE_KEY_LEN + 8 &&
-	    memcmp(k.mv_data, TEAM_MOVE_KEY, TEAM_MOVE_KEY_LEN) == 0)
-		user_id = store_key_get_u64((const uint8_t *)k.mv_data + TEAM_MOVE_KEY_LEN);
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		t->ret = rc;
-	return user_id;
-}
 
 /* One chunk of user_id's leads into their team, in t; the mark goes with
  * the last. *after: the last lead looked at. Returns how many moved. */
@@ -460,7 +429,7 @@ static uint64_t finish_chunk(store_txn *t, uint64_t user_id, uint64_t *after, ld
 			moved++;
 	}
 	if (!more)
-		team_move_mark(t, user_id, 0);
+		store_meta_mark(t, TEAM_MOVE_KEY, user_id, 0);
 	return moved;
 }
 
@@ -474,7 +443,7 @@ int lead_finish_team_moves(store *st)
 		store_txn t;
 		if ((err = store_txn_begin(st, &t, 1)))
 			break;
-		uint64_t next = next_team_move(&t);
+		uint64_t next = store_meta_first_mark(&t, TEAM_MOVE_KEY);
 		if (!next || t.ret) {
 			err = t.ret;
 			store_txn_abort(&t);

@@ -21,15 +21,6 @@
 #include "tag_names.h"
 #include "users.h"
 
-static int is_blank(const char *s)
-{
-	if (!s)
-		return 1;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == 0;
-}
-
 static int check_money(request_ctx *rc, const Leadd__Money *m)
 {
 	if (!m)
@@ -68,7 +59,7 @@ static int check_phone(request_ctx *rc, const char *phone)
 
 int lead_check_contact(request_ctx *rc, const Leadd__Contact *c, const char *which)
 {
-	if (is_blank(c->name) && is_blank(c->email) && is_blank(c->phone))
+	if (ld_is_blank(c->name) && ld_is_blank(c->email) && ld_is_blank(c->phone))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "%s needs a name, an email or a phone", which);
 	int code = check_email(rc, c->email);
@@ -152,7 +143,7 @@ int lead_reply(request_ctx *rc, Leadd__Lead *lead)
 static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const char *name,
 		      int new_client)
 {
-	if (is_blank(name)) {
+	if (ld_is_blank(name)) {
 		lead->has_client_id = 0;
 		lead->client_id = 0;
 		lead->client_name = NULL;
@@ -259,7 +250,7 @@ int lead_create(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LeadCreateRequest *q = rc->req->lead_create;
 	int code;
-	if (is_blank(q->title))
+	if (ld_is_blank(q->title))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");
 	if (q->has_next_action_at && q->next_action_at < 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
@@ -399,7 +390,7 @@ int lead_update(request_ctx *rc, store_txn *t)
 	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
 	    (code = check_version(rc, old, q->expected_version)))
 		return code;
-	if (q->title && is_blank(q->title))
+	if (q->title && ld_is_blank(q->title))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "a lead needs a title");
 	if (q->has_next_action_at && q->next_action_at < 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
@@ -442,8 +433,8 @@ int lead_update(request_ctx *rc, store_txn *t)
 	}
 	if ((code = set_main_contact(rc, lead, q->main_email, q->main_phone)))
 		return code;
-	if (lead->n_contacts && is_blank(lead->contacts[0]->name) &&
-	    is_blank(lead->contacts[0]->email) && is_blank(lead->contacts[0]->phone))
+	if (lead->n_contacts && ld_is_blank(lead->contacts[0]->name) &&
+	    ld_is_blank(lead->contacts[0]->email) && ld_is_blank(lead->contacts[0]->phone))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "clearing both would leave the main contact empty");
 	if (q->next_action_note)

@@ -442,3 +442,39 @@ uint64_t store_meta_next(store_txn *t, const char *name)
 	store_meta_put(t, name, v);
 	return t->ret ? 0 : v;
 }
+
+void store_meta_mark(store_txn *t, const char *prefix, uint64_t id, int pending)
+{
+	size_t n = strlen(prefix);
+	uint8_t key[64 + 8];
+	if (n > 64) {
+		t->ret = t->ret ? t->ret : EINVAL;
+		return;
+	}
+	memcpy(key, prefix, n);
+	store_key_u64(key + n, id);
+	MDB_val v;
+	int have = store_get(t, DB_META, key, n + 8, &v) == 0;
+	uint8_t one = 1;
+	if (pending && !have)
+		store_put(t, DB_META, key, n + 8, &one, 1, 0);
+	else if (!pending && have)
+		store_del(t, DB_META, key, n + 8, NULL, 0);
+}
+
+uint64_t store_meta_first_mark(store_txn *t, const char *prefix)
+{
+	MDB_cursor *cur;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_META], &cur)))
+		return 0;
+	size_t n = strlen(prefix);
+	MDB_val k = {n, (void *)prefix}, v;
+	uint64_t id = 0;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == 0 && k.mv_size == n + 8 && memcmp(k.mv_data, prefix, n) == 0)
+		id = store_key_get_u64((const uint8_t *)k.mv_data + n);
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		t->ret = rc;
+	return id;
+}

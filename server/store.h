@@ -147,6 +147,14 @@ void store_meta_put(store_txn *t, const char *name, uint64_t v);
 /* Increment a meta counter and return the new value (ids, revisions). */
 uint64_t store_meta_next(store_txn *t, const char *name);
 
+/* Work that spans several commits and must be finished after a crash
+ * (a team move, a folder rename) marks itself in meta under `prefix` and an
+ * id (u64 BE): every chunk that leaves work behind sets the mark, the last
+ * one clears it, and the next start finishes what is still marked. */
+void store_meta_mark(store_txn *t, const char *prefix, uint64_t id, int pending);
+/* The id of the first mark under `prefix`, or 0. */
+uint64_t store_meta_first_mark(store_txn *t, const char *prefix);
+
 #define META_SCHEMA_VERSION "schema_version"
 #define META_LAST_REVISION "last_revision"
 #define META_NEXT_LEAD_ID "last_lead_id"
