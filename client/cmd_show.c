@@ -55,29 +55,33 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	memset(&h, 0, sizeof(h));
 	if (!(rc = lead_statuses(ctx, &sl)) && !(rc = lead_names(ctx, 1, &names)))
 		rc = lead_history_fetch(ctx, id, 1, all ? 0 : SHOW_HISTORY, &h);
+	/* A rep may not list users: the history names who created and last
+	 * changed the lead, for the text and the JSON alike. */
+	char *created = NULL;
+	const char *updated = NULL;
+	if (!rc && l->created_by && !lead_user_name(names, l->created_by))
+		created = creator_name(ctx, id, &h);
+	if (!rc && h.n && h.items[0]->revision == l->version)
+		updated = h.items[0]->author;
 	if (rc) {
 		/* fall through to free */
 	} else if (ctx->json) {
 		cJSON *o = lead_json_lead(l, sl, names);
+		if (created && cJSON_IsNull(cJSON_GetObjectItem(o, "created_by")))
+			cJSON_ReplaceItemInObject(o, "created_by", cJSON_CreateString(created));
+		if (updated && cJSON_IsNull(cJSON_GetObjectItem(o, "updated_by")))
+			cJSON_ReplaceItemInObject(o, "updated_by", cJSON_CreateString(updated));
 		cJSON_AddItemToObject(o, "history", lead_history_json(&h));
 		rc = lead_json_out(o);
 	} else {
-		/* A rep may not list users: the history names who created and
-		 * last changed the lead. */
-		char *created = NULL;
-		const char *updated = NULL;
-		if (l->created_by && !lead_user_name(names, l->created_by))
-			created = creator_name(ctx, id, &h);
-		if (h.n && h.items[0]->revision == l->version)
-			updated = h.items[0]->author;
 		lead_print_lead_by(l, sl, names, created, updated);
-		free(created);
 		lead_out("\nhistory, newest first%s:\n", h.more ? " (the last 10)" : "");
 		lead_history_print(&h);
 		if (h.more)
 			lead_out("older changes: lead history %llu (or lead show %llu --history)\n",
 				 (unsigned long long)id, (unsigned long long)id);
 	}
+	free(created);
 	lead_history_free(&h);
 	leadd__response__free_unpacked(resp, NULL);
 	return rc;

@@ -154,8 +154,10 @@ as tom expect_exit 0 "$LEAD" --json show "$big"
 check "a rep's lead --json show" "
 keys(d, $LEAD_KEYS + ['history'], 'show')
 ok(d['owner'] == 'tom', 'the rep knows their own name')
-ok(d['created_by'] is None and d['created_by_id'] == $admin_id,
-   'created_by: null name (a rep may not list users), the id kept')
+ok(d['created_by'] == 'admin' and d['created_by_id'] == $admin_id,
+   'created_by: a rep may not list users, but show names them from the history')
+ok(d['updated_by'] == d['history'][0]['author'] and d['updated_by_id'] == $admin_id,
+   'updated_by: the author of the last change')
 ok(d['team'] == 'sales', 'the rep knows their team')
 "
 
