@@ -230,7 +230,14 @@ def check_visible(res, pb, world, cli, name, rng, proto_leads):
                 shown = json.loads(out)
                 # lead show adds the lead's last changes (issue 10).
                 history = shown.pop("history", None)
-                same = rc == 0 and isinstance(history, list) and shown == docs_by_id[i]
+                # ... and names, from that history, who created and last
+                # changed it where `lead ls` cannot (a name the caller may
+                # not list is null there).
+                want = dict(docs_by_id[i])
+                for k in ("created_by", "updated_by"):
+                    if want.get(k) is None and isinstance(shown.get(k), str):
+                        want[k] = shown[k]
+                same = rc == 0 and isinstance(history, list) and shown == want
             except ValueError:
                 same = False
             if not same:
