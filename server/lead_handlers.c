@@ -445,7 +445,8 @@ int lead_update(request_ctx *rc, store_txn *t)
 	if (lead->n_contacts && is_blank(lead->contacts[0]->name) &&
 	    is_blank(lead->contacts[0]->email) && is_blank(lead->contacts[0]->phone))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "clearing both would leave the main contact empty");
+				     "the main contact would have no name, email or phone "
+				     "left; keep one, or remove the contact (lead contact rm)");
 	if (q->next_action_note)
 		lead->next_action_note = q->next_action_note[0] ? q->next_action_note : NULL;
 	if (q->has_next_action_at && q->next_action_at == 0)
