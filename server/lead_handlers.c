@@ -60,9 +60,11 @@ static int check_phone(request_ctx *rc, const char *phone)
 {
 	char norm[LIMIT_PHONE + 1];
 	if (phone && phone[0] && ld_norm_phone(phone, norm, sizeof(norm)) < 0)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "'%s' is not a phone number (digits, spaces, + - . ( ) only)",
-				     phone);
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"'%s' is not a phone number: give at least 3 digits, with only "
+			"spaces and + - . ( ) / between them",
+			phone);
 	return LD_OK;
 }
 
