@@ -38,8 +38,8 @@ int client_bad_name_fail(request_ctx *rc, const char *name)
 int client_near_fail(request_ctx *rc, const char *name, const char *near)
 {
 	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-			     "there is no client folder '%s'; did you mean '%s'? Give that name, "
-			     "or confirm a new folder (lead: --new-client)",
+			     "'%s' is close to a client folder's name: did you mean '%s'? If it "
+			     "is another company, confirm the new folder (lead: --new-client)",
 			     name, near);
 }
 
