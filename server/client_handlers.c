@@ -39,7 +39,7 @@ int client_near_fail(request_ctx *rc, const char *name, const char *near)
 {
 	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 			     "'%s' is close to a client folder's name: did you mean '%s'? If it "
-			     "is another company, confirm the new folder (lead: --new-client)",
+			     "is another company, confirm the new folder with --new-client",
 			     name, near);
 }
 

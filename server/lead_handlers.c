@@ -170,8 +170,8 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 				     name);
 	if (err == CLIENT_NEAR)
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-				     "there is no client folder '%s'; did you mean '%s'? Give "
-				     "that name, or confirm a new folder (lead: --new-client)",
+				     "no client folder is named '%s'; did you mean '%s'? If it is "
+				     "another company, confirm a new folder with --new-client",
 				     name, near);
 	if (err != 0)
 		return dispatch_store_error(rc, t->ret);

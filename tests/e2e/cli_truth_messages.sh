@@ -32,8 +32,17 @@ lead_ok client add "Coca Colla" --new-client
 
 # A near folder name on a lead: the same question.
 expect_exit 5 "$LEAD" add "Another deal" --client "coca kola" --team sales
-expect_match "$ERR" "did you mean 'Coca-Cola'\\?" "lead add near"
+expect_eq "lead: no client folder is named 'coca kola'; did you mean 'Coca-Cola'? If it is another company, confirm a new folder with --new-client" \
+	"$ERR" "lead add near"
 no_internal_names "lead add near"
+lead_ok add "Another deal" --client "coca kola" --team sales --new-client
+
+# A rename near another folder: merge, or confirm.
+lead_ok client add "Pepsi Co" --new-client
+expect_exit 5 "$LEAD" client edit "Pepsi Co" --name "Coca Cola Ltd"
+expect_match "$ERR" "if they are one company, merge them \(lead client merge\); if not, confirm the name with --new-client" \
+	"rename near"
+no_internal_names "rename near"
 
 # Phones: the rule as the server applies it (3 digits at least, / allowed).
 expect_exit 2 "$LEAD" contact add "$id" --name Bo --phone 12
