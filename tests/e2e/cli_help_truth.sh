@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # lead(1) against the command table, so the two cannot drift apart: for every
 # command and subcommand `lead --json help` lists, `lead CMD --help` prints
-# what `lead help CMD` prints, each fits 80 columns, and every option of its
-# usage line appears in that command's entry in docs/man/lead.1 (the global
-# options in GLOBAL OPTIONS). A new option added to the table and not to the
+# what `lead help CMD` prints, each fits 80 columns, every option of its
+# usage line (and FILTERS) is one lead takes, and each appears in that
+# command's entry in docs/man/lead.1 (the global options in GLOBAL OPTIONS). A new option added to the table and not to the
 # man page fails here.
 source "$(dirname "$0")/lib.sh"
 
@@ -50,6 +50,33 @@ while read -r name; do
 $wide"
 	CHECKS=$((CHECKS + 1))
 done <<<"$NAMES"
+
+# Every option a usage line (or a FILTERS list) shows is one the command
+# takes: given with a value and --help after it, lead prints the help (or
+# refuses the value), never "unknown option".
+OPTS=$("$PYTHON" -c '
+import json, re, sys
+def opts(text):
+    return sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])(?![\w-])", text)))
+def walk(c):
+    text = c["usage"][len("lead " + c["name"]):] + " " + (c["filters"] or "")
+    for o in opts(text):
+        if o not in ("--help",):
+            print("%s\t%s" % (c["name"], o))
+    for s in c["subcommands"]:
+        walk(s)
+for c in json.load(sys.stdin)["commands"]:
+    walk(c)
+' <<<"$TABLE")
+[ "$(wc -l <<<"$OPTS")" -ge 100 ] || fail "too few options in the usage lines: $OPTS"
+while IFS=$'\t' read -r name opt; do
+	# shellcheck disable=SC2086 # the name is words: "client add"
+	expect_exit "$(
+		"$LEAD" $name "$opt" x --help >/dev/null 2>&1
+		echo $?
+	)" "$LEAD" $name "$opt" x --help
+	expect_no_match "$ERR" "unknown option|unrecognized option" "lead $name $opt"
+done <<<"$OPTS"
 
 lead_ok help
 wide=$(wider_than_80 <<<"$OUT")
