@@ -81,6 +81,11 @@ expect_exit 2 "$LEAD" add "Note alone" --team sales --next-note "call back"
 expect_match "$ERR" "e.g. --next \\+1d --next-note" "add --next-note alone"
 lead_ok add "Note alone" --team sales --next +1d --next-note "call back"
 
+# lead tag's answer on stdout does not start "lead:" as refusals do.
+lead_ok tag "$id" --add Carat
+expect_eq "id:   $id
+tags: Carat" "$OUT" "lead tag's answer"
+
 # A subcommand's alias is shown under its family.
 lead_ok help client ls
 expect_match "$OUT" "^Also: lead client list\\.$" "client ls alias"
