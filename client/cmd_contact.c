@@ -179,11 +179,12 @@ static int cmd_contact_add_exec(const struct cmd_entry *self, struct lead_ctx *c
 
 static const struct cmd_entry cmd_contact_add_entry = {
 	.name = "contact add",
-	.usage = "ID --name NAME [--role ROLE] [--email EMAIL] [--phone PHONE] [--note TEXT] "
+	.usage = "ID [--name NAME] [--role ROLE] [--email EMAIL] [--phone PHONE] [--note TEXT] "
 		 "[--main] [--if-version VERSION]",
 	.help = "add a contact to a lead (last, or first with --main)",
-	.notes = "A contact needs a name, an email or a phone; an email the lead already has\n"
-		 "is refused. A lead has at most 50 contacts.",
+	.notes = "A contact needs a name, an email or a phone (a phone alone is listed as\n"
+		 "\"(no name)\"); an email the lead already has is refused. A lead has at most\n"
+		 "50 contacts.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_contact_add_exec,

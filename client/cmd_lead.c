@@ -334,7 +334,7 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	if (cr->next_action_note && !cr->has_next_action_at)
 		return lead_usage_error(self, ctx,
 					"--next-note says what the next action is: give its time "
-					"too, e.g. --next tomorrow --next-note \"call back\"");
+					"too, e.g. --next +1d --next-note \"call back\"");
 	if (a->currency && !a->value)
 		return lead_usage_error(self, ctx, "--currency goes with --value");
 	if (a->value) {

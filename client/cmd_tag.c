@@ -29,7 +29,7 @@ static int print_tags(struct lead_ctx *ctx, const Leadd__Lead *l)
 			strcat(all, ", ");
 		strcat(all, l->tags[i]);
 	}
-	lead_kv_add(kv, "lead", "%llu", (unsigned long long)l->id);
+	lead_kv_add(kv, "id", "%llu", (unsigned long long)l->id);
 	lead_kv_add(kv, "tags", "%s", l->n_tags ? all : "-");
 	lead_kv_print(kv);
 	free(all);

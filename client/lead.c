@@ -67,7 +67,8 @@ static const char global_help[] =
 	"  2  usage error (bad option, missing argument, invalid value)\n"
 	"  3  not found\n"
 	"  4  permission denied or not logged in\n"
-	"  5  conflict (the record changed since it was read, or already exists)\n"
+	"  5  conflict (the record changed since it was read, already exists, or\n"
+	"     is not in a state that allows the change)\n"
 	"  6  server unavailable (connection refused, timeout)\n"
 	"\n"
 	"Run 'lead help COMMAND' for a command's options.\n";

@@ -294,8 +294,13 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e)
 			lead_print_cmd_usage(f, *s);
 		fprintf(f, "\nRun 'lead help %s COMMAND' for one command's options.\n", e->name);
 	}
-	if (e->alias)
-		fprintf(f, "Also: lead %s.\n", e->alias);
+	if (e->alias) {
+		/* A subcommand's alias is a word after its family's name: "lead
+		 * client list", not "lead list" (which is another command). */
+		const char *last = strrchr(e->name, ' ');
+		fprintf(f, "Also: lead %.*s%s.\n", last ? (int)(last - e->name + 1) : 0, e->name,
+			e->alias);
+	}
 	fputs("Global options (--server, --json, --timeout) go before the command;\n"
 	      "see 'lead --help'.\n",
 	      f);

@@ -202,11 +202,12 @@ static int edit_folder(request_ctx *rc, store_txn *t, Leadd__Store__ClientRecord
 			if ((err = client_load(t, other, &rc->chunk_arena, &o)))
 				return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED
 										    : err);
-			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-					     "the new name '%s' is close to client folder '%s'; "
-					     "did you mean that folder? Merge into it (lead client "
-					     "merge), or confirm the name (lead: --new-client)",
-					     q->new_name, o->name);
+			return dispatch_fail(
+				rc, LD_FAILED_PRECONDITION,
+				"the new name '%s' is close to client folder '%s': if "
+				"they are one company, merge them (lead client merge); "
+				"if not, confirm the name with --new-client",
+				q->new_name, o->name);
 		}
 		if (t->ret)
 			return dispatch_store_error(rc, t->ret);

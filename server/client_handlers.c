@@ -29,8 +29,8 @@ int client_bad_name_fail(request_ctx *rc, const char *name)
 int client_near_fail(request_ctx *rc, const char *name, const char *near)
 {
 	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-			     "there is no client folder '%s'; did you mean '%s'? Give that name, "
-			     "or confirm a new folder (lead: --new-client)",
+			     "'%s' is close to a client folder's name: did you mean '%s'? If it "
+			     "is another company, confirm the new folder with --new-client",
 			     name, near);
 }
 
@@ -38,9 +38,11 @@ int client_check_phone(request_ctx *rc, const char *phone)
 {
 	char norm[LIMIT_PHONE + 1];
 	if (phone && phone[0] && ld_norm_phone(phone, norm, sizeof(norm)) < 0)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "'%s' is not a phone number (digits, spaces, + - . ( ) only)",
-				     phone);
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"'%s' is not a phone number: give at least 3 digits, with only "
+			"spaces and + - . ( ) / between them",
+			phone);
 	return LD_OK;
 }
 

@@ -51,9 +51,11 @@ static int check_phone(request_ctx *rc, const char *phone)
 {
 	char norm[LIMIT_PHONE + 1];
 	if (phone && phone[0] && ld_norm_phone(phone, norm, sizeof(norm)) < 0)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "'%s' is not a phone number (digits, spaces, + - . ( ) only)",
-				     phone);
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"'%s' is not a phone number: give at least 3 digits, with only "
+			"spaces and + - . ( ) / between them",
+			phone);
 	return LD_OK;
 }
 
@@ -159,8 +161,8 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 				     name);
 	if (err == CLIENT_NEAR)
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-				     "there is no client folder '%s'; did you mean '%s'? Give "
-				     "that name, or confirm a new folder (lead: --new-client)",
+				     "no client folder is named '%s'; did you mean '%s'? If it is "
+				     "another company, confirm a new folder with --new-client",
 				     name, near);
 	if (err != 0)
 		return dispatch_store_error(rc, t->ret);
@@ -436,7 +438,8 @@ int lead_update(request_ctx *rc, store_txn *t)
 	if (lead->n_contacts && ld_is_blank(lead->contacts[0]->name) &&
 	    ld_is_blank(lead->contacts[0]->email) && ld_is_blank(lead->contacts[0]->phone))
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "clearing both would leave the main contact empty");
+				     "the main contact would have no name, email or phone "
+				     "left; keep one, or remove the contact (lead contact rm)");
 	if (q->next_action_note)
 		lead->next_action_note = q->next_action_note[0] ? q->next_action_note : NULL;
 	if (q->has_next_action_at && q->next_action_at == 0)

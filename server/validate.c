@@ -50,16 +50,18 @@ static const field_cap caps[] = {
 	{"leadd.TeamAddRequest", "name", LIMIT_NAME, 0, "the team name", NULL, TEXT_LINE},
 	{"leadd.TeamEditRequest", "name", LIMIT_NAME, 0, "the team name", NULL, TEXT_LINE},
 	{"leadd.Contact", "note", LIMIT_NOTE, 0, "the contact's note", NULL, TEXT_LINES},
-	{"leadd.LeadTagRequest", "add", LIMIT_TAG, LIMIT_TAGS, "a tag to add", "tags to add", TEXT_LINE},
-	{"leadd.LeadTagRequest", "rm", LIMIT_TAG, LIMIT_TAGS, "a tag to remove", "tags to remove", TEXT_LINE},
-	{"leadd.ClientListRequest", "query", LIMIT_NAME, 0, "the search words", NULL, TEXT_LINE},
+	{"leadd.LeadTagRequest", "add", LIMIT_TAG, LIMIT_TAGS, "an added tag", "tags to add", TEXT_LINE},
+	{"leadd.LeadTagRequest", "rm", LIMIT_TAG, LIMIT_TAGS, "a removed tag", "tags to remove", TEXT_LINE},
+	{"leadd.ClientListRequest", "query", LIMIT_NAME, 0, "the search text", NULL, TEXT_LINE},
+	{"leadd.Client", "note", LIMIT_NOTE, 0, "the client folder's note", NULL, TEXT_LINES},
+	{"leadd.ClientEditRequest", "note", LIMIT_NOTE, 0, "the client folder's note", NULL, TEXT_LINES},
 	{NULL, "title", LIMIT_TITLE, 0, "the title", NULL, TEXT_LINE},
 	{NULL, "note", LIMIT_NOTE, 0, "the note", NULL, TEXT_LINES},
 	{NULL, "next_action_note", LIMIT_NOTE, 0, "the next action's note", NULL, TEXT_LINE},
 	{NULL, "web", LIMIT_WEB, 0, "the website", NULL, TEXT_LINE},
 	{NULL, "address", LIMIT_ADDRESS, 0, "the address", NULL, TEXT_LINES},
 	{NULL, "new_name", LIMIT_NAME, 0, "the new name", NULL, TEXT_LINE},
-	{NULL, "who", LIMIT_EMAIL, 0, "which contact (an email, a name or a position)", NULL, TEXT_LINE},
+	{NULL, "who", LIMIT_EMAIL, 0, "the contact's email, name or position", NULL, TEXT_LINE},
 	{NULL, "name", LIMIT_NAME, 0, "the name", NULL, TEXT_LINE},
 	{NULL, "client_name", LIMIT_NAME, 0, "the client name", NULL, TEXT_LINE},
 	{NULL, "description", LIMIT_DESCRIPTION, 0, "the description", NULL, TEXT_LINES},
@@ -132,7 +134,9 @@ static void rule_for(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDe
 /* "tag 3" from "a tag" and index 2. */
 static void item_name(char *out, size_t len, const char *human, size_t i)
 {
-	const char *noun = strncmp(human, "a ", 2) == 0 ? human + 2 : human;
+	const char *noun = strncmp(human, "a ", 2) == 0    ? human + 2
+			   : strncmp(human, "an ", 3) == 0 ? human + 3
+							   : human;
 	snprintf(out, len, "%s %zu", noun, i + 1);
 }
 

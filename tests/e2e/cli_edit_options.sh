@@ -25,7 +25,10 @@ as_tom expect_exit 0 "$LEAD" login tom --password-stdin <<<"tom-password-1"
 
 # ---- lead add --next-note ----
 as_tom expect_exit 2 "$LEAD" add "Note alone" --next-note "call back"
-expect_match "$ERR" "give its time too, e.g. --next tomorrow" "add --next-note needs --next"
+expect_match "$ERR" "give its time too, e.g. --next \\+1d --next-note" "add --next-note needs --next"
+# The example the message gives is one lead takes (it once said --next
+# tomorrow, which is no DATE).
+as_tom expect_exit 0 "$LEAD" add "Note with a time" --next +1d --next-note "call back"
 as_tom expect_exit 0 "$LEAD" add "Website redesign" --value 1234.50 --next 2027-01-05T09:30 \
 	--next-note "send the quote"
 id=$OUT
