@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ld_norm.h"
 #include "lead.h"
 
 enum {
@@ -165,10 +166,10 @@ static int cmd_contact_add_exec(const struct cmd_entry *self, struct lead_ctx *c
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)) ||
 	    (rc = lead_parse_lead_id(self, ctx, argv[optind], &ca.lead_id)))
 		return rc;
-	if (!c.name && !c.email && !c.phone)
+	if (!c.name || ld_is_blank(c.name))
 		return lead_usage_error(self, ctx,
-					"say who the contact is: --name NAME (or "
-					"--email, --phone)");
+					"say who the contact is: --name NAME (a person's name; "
+					"their email and phone go with --email and --phone)");
 	ca.has_lead_id = 1;
 	ca.contact = &c;
 	Leadd__Request req = LEADD__REQUEST__INIT;
@@ -179,12 +180,11 @@ static int cmd_contact_add_exec(const struct cmd_entry *self, struct lead_ctx *c
 
 static const struct cmd_entry cmd_contact_add_entry = {
 	.name = "contact add",
-	.usage = "ID [--name NAME] [--role ROLE] [--email EMAIL] [--phone PHONE] [--note TEXT] "
+	.usage = "ID --name NAME [--role ROLE] [--email EMAIL] [--phone PHONE] [--note TEXT] "
 		 "[--main] [--if-version VERSION]",
 	.help = "add a contact to a lead (last, or first with --main)",
-	.notes = "A contact needs a name, an email or a phone (a phone alone is listed as\n"
-		 "\"(no name)\"); an email the lead already has is refused. A lead has at most\n"
-		 "50 contacts.",
+	.notes = "A contact is a person: --name is required. An email the lead already has is\n"
+		 "refused. A lead has at most 50 contacts.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_contact_add_exec,

@@ -150,8 +150,14 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	const Leadd__Status *st = lead_status_by_id(sl, l->status_id);
 	if (st && st->name) {
 		lead_kv_add(kv, "status", "%s", st->name);
-		lead_kv_add(kv, "stage", "%s, %u%% probability", lead_stage_name(st->stage),
-			    st->probability);
+		char since[96] = "";
+		if (l->has_status_changed_at && l->status_changed_at > 0) {
+			char when[48];
+			lead_format_time(l->status_changed_at, when, sizeof(when));
+			snprintf(since, sizeof(since), "; in this status since %s", when);
+		}
+		lead_kv_add(kv, "stage", "%s, %u%% probability%s", lead_stage_name(st->stage),
+			    st->probability, since);
 	} else {
 		lead_kv_add(kv, "status", "status %llu", (unsigned long long)l->status_id);
 	}

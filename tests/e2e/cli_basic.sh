@@ -151,7 +151,7 @@ expect_eq '[{"name": "Bob", "role": null, "email": null, "phone": null, "note": 
 id4=$(json 'd["id"]' <<<"$OUT")
 expect_match "$id4" '^[0-9]+$' "add --json has the id"
 keys='id title client client_id description value source tags contacts status status_id
-	stage probability kpi owner owner_id team team_id next_action next_action_note created_at
+	stage probability kpi status_changed_at owner owner_id team team_id next_action next_action_note created_at
 	created_by created_by_id updated_at updated_by updated_by_id version'
 missing=$(KEYS=$keys json '[k for k in __import__("os").environ["KEYS"].split() if k not in d]' <<<"$OUT")
 expect_eq '[]' "$missing" "lead JSON has every key"

@@ -66,7 +66,9 @@ expect_exit 2 "$LEAD" contact main "$id" "Ana Ruiz"
 expect_match "$ERR" "'Ana Ruiz' could be contact 2 or 4 of lead $id; give the position or the email" "a shared name"
 lead_ok contact rm "$id" ana.two@acme.io
 expect_exit 2 "$LEAD" contact add "$id" --role Intern
-expect_match "$ERR" "say who the contact is" "add with only a role"
+expect_match "$ERR" "say who the contact is: --name NAME" "add with only a role"
+expect_exit 2 "$LEAD" contact add "$id" --email only@acme.io
+expect_match "$ERR" "say who the contact is: --name NAME" "add with only an email: a contact is a person"
 expect_exit 2 "$LEAD" contact edit "$id" 1
 expect_match "$ERR" "say what to change" "edit with nothing"
 expect_exit 2 "$LEAD" contact add "$id" --name "Esc"$'\e'"[31m"

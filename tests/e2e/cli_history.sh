@@ -84,7 +84,7 @@ show=$OUT
 expect_match "$show" '^owner: +you$' "the rep's own lead"
 expect_match "$show" '^team: +North$'
 expect_match "$show" '^status: +lead-Qualified$'
-expect_match "$show" '^stage: +lead, 0% probability$'
+expect_match "$show" '^stage: +lead, 0% probability; in this status since [0-9-]{10} [0-9:]{5} [A-Z+0-9-]+$'
 expect_match "$show" '^created: +20[0-9-]+ [0-9:]+ CES?T by admin$' "created by, to a rep"
 expect_match "$show" '^updated: +20[0-9-]+ [0-9:]+ CES?T by sofia$' "updated by"
 expect_match "$show" '^next action: +2027-01-15 10:30 CET$'
