@@ -472,10 +472,43 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 			lead_table_add(t, row);
 		}
 	}
+	/* The folder's total: its lead count, and one value row per currency
+	 * (never added across currencies). */
+	struct {
+		const char *code;
+		int64_t sum;
+		int overflow;
+	} cur[16];
+	size_t ncur = 0;
+	for (size_t i = 0; i < r->n_totals; i++)
+		for (size_t m = 0; m < r->totals[i]->n_value; m++) {
+			const Leadd__Money *v = r->totals[i]->value[m];
+			if (!v->currency)
+				continue;
+			size_t k = 0;
+			while (k < ncur && strcmp(cur[k].code, v->currency) != 0)
+				k++;
+			if (k == ncur) {
+				if (ncur == sizeof(cur) / sizeof(cur[0]))
+					continue;
+				cur[ncur].code = v->currency;
+				cur[ncur].sum = 0;
+				cur[ncur++].overflow = 0;
+			}
+			if (__builtin_add_overflow(cur[k].sum, v->amount_minor, &cur[k].sum))
+				cur[k].overflow = 1;
+		}
 	char all[24];
 	snprintf(all, sizeof(all), "%llu", (unsigned long long)r->leads);
-	const char *last[] = {"total", all, ""};
-	lead_table_add(t, last);
+	for (size_t k = 0; k < (ncur ? ncur : 1); k++) {
+		char value[64] = "-";
+		if (ncur && cur[k].overflow)
+			snprintf(value, sizeof(value), "over 2^63 minor units of %s", cur[k].code);
+		else if (ncur)
+			lead_format_money(cur[k].sum, cur[k].code, value, sizeof(value));
+		const char *last[] = {k ? "" : "total", k ? "" : all, value};
+		lead_table_add(t, last);
+	}
 	lead_table_print(t);
 out:
 	if (lresp)

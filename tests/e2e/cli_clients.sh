@@ -46,11 +46,12 @@ expect_match "$OUT" 'Stadium banners +lead-Qualified +900\.00 EUR' "show: a thir
 expect_no_match "$OUT" "Otto" "show: a teammate's lead is not the rep's to see"
 expect_match "$OUT" '^lead-New +2 +49200\.50 EUR$' "show: totals of new leads"
 expect_match "$OUT" '^lead-Qualified +1 +900\.00 EUR$' "show: totals of qualified leads"
-expect_match "$OUT" '^total +3 *$' "show: the rep's lead count"
+expect_match "$OUT" '^total +3 +50100\.50 EUR$' "show: the rep's lead count and value"
 as boss expect_exit 0 "$LEAD" client show "COCA COLA"
 expect_match "$OUT" "Otto's own deal" "show as the manager: the team's leads"
 expect_match "$OUT" '^ +5\.00 USD$' "show as the manager: a second currency on its own row"
-expect_match "$OUT" '^total +4 *$' "show as the manager: four leads"
+expect_match "$OUT" '^total +4 +[0-9.]+ EUR$' "show as the manager: four leads"
+expect_match "$(sed -n '/^total /,$p' <<<"$OUT")" '^ +5\.00 USD$' "show as the manager: the USD total on its own row, never added to EUR"
 
 # JSON: the folder, the leads, the totals with money objects.
 as rita expect_exit 0 "$LEAD" --json client show Coca-Cola
@@ -132,10 +133,10 @@ as boss expect_exit 0 "$LEAD" client merge "Kola Real Group" --into Coca-Cola
 expect_match "$OUT" '^merged into client folder Coca-Cola \(id [0-9]+\): 1 lead\(s\) moved$' "merge"
 as rita expect_exit 0 "$LEAD" client show Coca-Cola
 expect_match "$OUT" 'Autumn push' "the merged lead is in the kept folder"
-expect_match "$OUT" '^total +4 *$' "four of the rep's leads now"
+expect_match "$OUT" '^total +4 ' "four of the rep's leads now"
 as rita expect_exit 0 "$LEAD" client show Coca-Cola --limit 3
 expect_match "$OUT" '^1 more: lead ls --client Coca-Cola$' "show --limit: the rest as a lead ls"
-expect_match "$OUT" '^total +4 *$' "show --limit: the totals count them all"
+expect_match "$OUT" '^total +4 ' "show --limit: the totals count them all"
 as rita expect_exit 3 "$LEAD" client show "Kola Real Group"
 expect_match "$ERR" "no client folder is named 'Kola Real Group'" "the merged folder is gone"
 

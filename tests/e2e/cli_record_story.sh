@@ -97,14 +97,15 @@ expect_eq "STATUS          LEADS        VALUE
 lead-New            2  1200.00 EUR
                        3000.00 USD
 lead-Qualified      1   800.00 EUR
-total               3" "$(sed -n '/^STATUS /,$p' <<<"$cs" | sed 's/ *$//')" \
-	"client show: totals per status, one row per currency"
+total               3  2000.00 EUR
+                       3000.00 USD" "$(sed -n '/^STATUS /,$p' <<<"$cs" | sed 's/ *$//')" \
+	"client show: totals per status and for the folder, one row per currency"
 expect_no_match "$cs" "Lunch vouchers" "rita's lead is not marc's to see"
 as sofia lead_ok client show "MAISON LEFEVRE"
 expect_match "$OUT" "^ *$ritas +Lunch vouchers +lead-New +500\\.00 EUR +rita\$" "the manager sees rita's lead"
 expect_match "$OUT" "^ *$small1 +Payroll audit +lead-New +1200\\.00 EUR +marc\$" "and marc's, by name"
 expect_match "$OUT" '^lead-New +3 +1700\.00 EUR$' "the manager's totals add rita's"
-expect_match "$OUT" '^total +4 *$' "four leads for the manager"
+expect_match "$OUT" '^total +4 +[0-9.]+ EUR$' "four leads for the manager"
 
 # ---- 3. The agency case: the end client's folder, the agency as a tag ----
 as marc lead_ok add "Spring TV campaign" --client Coca-Cola --tag Carat --value 48000
