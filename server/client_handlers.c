@@ -14,6 +14,7 @@
 
 #include "client_folder.h"
 #include "ld_error.h"
+#include "ld_frame.h"
 #include "ld_norm.h"
 #include "record_handlers.h"
 #include "request_limits.h"
@@ -191,6 +192,11 @@ int client_add(request_ctx *rc, store_txn *t)
 
 #define CLIENT_LIST_DEFAULT 50
 #define CLIENT_LIST_MAX 1000
+/* A page's folders in bytes: a folder may take about 3.8 KB (a 2,000-byte
+ * note, a 1,000-byte address, a 500-byte website), so 1,000 of them would
+ * not fit the 1 MiB frame; a page ends, with a cursor, before its folders
+ * pass this (room kept for the envelope and the cursor). */
+#define CLIENT_LIST_BYTES (LD_FRAME_MAX - 4096)
 /* A cursor holds the last key (its first CURSOR_KEY_MAX bytes) and id:
  * base64url of both stays under LIMIT_CURSOR. */
 #define CURSOR_KEY_MAX 132
@@ -379,6 +385,7 @@ int client_list(request_ctx *rc, store_txn *t)
 	    memcmp(k.mv_data, start, start_len) == 0)
 		rc_ = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	/* Walks keys only; a folder's record is read once it is listed. */
+	size_t bytes = 0;
 	for (; rc_ == 0; rc_ = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (v.mv_size != 8) {
 			rc_ = MDB_CORRUPTED;
@@ -387,9 +394,28 @@ int client_list(request_ctx *rc, store_txn *t)
 		uint64_t id = store_key_get_u64(v.mv_data);
 		if (by_query && !id_has(&qw.match, id))
 			continue;
-		if (r->n_clients == limit) {
+		Leadd__Store__ClientRecord *rec = NULL;
+		Leadd__Client *wire = NULL;
+		if (r->n_clients < limit) {
+			int err = client_load(t, id, &rc->arena, &rec);
+			if (err) {
+				rc_ = err == MDB_NOTFOUND ? MDB_CORRUPTED : err;
+				break;
+			}
+			if (!(wire = client_wire(rc, rec))) {
+				rc_ = ENOMEM;
+				break;
+			}
+			/* The folder, its tag and length in the reply. */
+			size_t n = leadd__client__get_packed_size(wire) + 8;
+			if (r->n_clients > 0 && bytes + n > CLIENT_LIST_BYTES)
+				wire = NULL; /* it starts the next page */
+			else
+				bytes += n;
+		}
+		if (!wire) {
 			/* One more exists: the cursor is the last one listed. */
-			const Leadd__Client *last = out[limit - 1];
+			const Leadd__Client *last = out[r->n_clients - 1];
 			char key[CLIENT_NAME_KEY_MAX + 1];
 			char *c = ld_arena_alloc(&rc->arena, LIMIT_CURSOR + 1);
 			if (!c || client_name_key(last->name, key, sizeof(key)) < 0) {
@@ -400,16 +426,7 @@ int client_list(request_ctx *rc, store_txn *t)
 			r->cursor = c;
 			break;
 		}
-		Leadd__Store__ClientRecord *rec;
-		int err = client_load(t, id, &rc->arena, &rec);
-		if (err) {
-			rc_ = err == MDB_NOTFOUND ? MDB_CORRUPTED : err;
-			break;
-		}
-		if (!(out[r->n_clients++] = client_wire(rc, rec))) {
-			rc_ = ENOMEM;
-			break;
-		}
+		out[r->n_clients++] = wire;
 	}
 	mdb_cursor_close(cur);
 	free(qw.match.ids);
