@@ -20,6 +20,10 @@ Usage: atk_record_seams.py LEADD_BINARY PROTO_DIR
   a name fails DATA_LOSS and writes nothing; tag_list never sends the bytes.
 - a folder record whose phone, web, address or note is not UTF-8: verify
   said OK.
+- a read meeting a record that does not decode (a history entry, a folder
+  name entry naming no folder) answered DATA_LOSS "MDB_CORRUPTED: Located
+  page was wrong type", an LMDB name and a wrong cause; it now says the
+  data is damaged and to run leadd verify.
 Every leadd is stopped and `leadd verify` passes on the undamaged data."""
 import os
 import shutil
@@ -221,6 +225,44 @@ def damaged_tags(pb, binary, data, tmp, lead_id):
             d.stop("KILL")
 
 
+def damaged_reads(pb, binary, data, tmp, lead_id):
+    """A history entry and a folder name that do not read back: the reads
+    meeting them answer DATA_LOSS with a sentence for people (it used to be
+    LMDB's "MDB_CORRUPTED: Located page was wrong type"), and leadd lives."""
+    copy = os.path.join(tmp, "reads")
+    shutil.copytree(data, copy)
+
+    def hist(t, db):
+        k = u64(lead_id) + u64(1)
+        for key, _ in t.cursor(db):
+            if key[:8] == u64(lead_id):
+                k = key
+                break
+        t.put(k, b"\xff\xff\xff\x07garbage", db=db)
+    damage(copy, b"history", hist)
+    damage(copy, b"client_names", lambda t, db: t.put(b"damagetarget", u64(999999), db=db))
+    os.makedirs(os.path.join(tmp, "reads-live"))
+    d = Leadd(binary, os.path.join(tmp, "reads-live"))
+    d.data = copy
+    d.start()
+    try:
+        c = Client(pb, d.port)
+        for what, fill in (("lead_history", lambda q: setattr(q.lead_history, "id", lead_id)),
+                           ("client_get by a name whose entry names no folder",
+                            lambda q: setattr(q.client_get.client, "name", "Damage Target"))):
+            r = c.call(fill)
+            res.record("%s on damaged data: DATA_LOSS saying to run leadd verify, no LMDB "
+                       "name" % what, r.code == pb.DATA_LOSS and "leadd verify" in r.message
+                       and "MDB_" not in r.message, desc(pb, r))
+        r = c.call(lambda q: q.ping.SetInParent())
+        res.record("... leadd still answers", r.code == pb.OK, desc(pb, r))
+        c.close()
+        d.stop()
+    finally:
+        if d.proc.poll() is None:
+            d.stop("KILL")
+
+
 def damaged_folder(binary, data, tmp):
     for field, num in (("phone", 4), ("web", 5), ("address", 6), ("note", 7)):
         copy = os.path.join(tmp, "folder-" + field)
@@ -249,6 +291,7 @@ def run(pb, d):
     res.stop_and_verify(d, "atk_record_seams")
     damaged_tags(pb, binary, d.data, tmp, lead_id)
     damaged_folder(binary, d.data, tmp)
+    damaged_reads(pb, binary, d.data, tmp, lead_id)
 
 
 if __name__ == "__main__":
