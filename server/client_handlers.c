@@ -289,6 +289,55 @@ static int query_word(const char *w, size_t len, void *arg)
 	return t->ret || q->failed || q->match.n == 0;
 }
 
+/* The query's words, gathered before any is looked up. */
+#define QUERY_WORDS_MAX 512 /* NFKC may make ~4 words of 3 bytes; the query is 200 */
+
+typedef struct {
+	char (*w)[LD_WORD_MAX + 1];
+	size_t n;
+} query_words;
+
+static int word_keep(const char *w, size_t len, void *arg)
+{
+	query_words *qw = arg;
+	if (qw->n == QUERY_WORDS_MAX)
+		return 1;
+	memcpy(qw->w[qw->n], w, len);
+	qw->w[qw->n++][len] = 0;
+	return 0;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Look each word up, leaving out those another word starts with (or
+ * repeats): a folder matching "sales" matches "s" too, so they narrow
+ * nothing, and "s s s ..." would scan the same index range a hundred times
+ * in one loop callback. The words left prefix each other's ranges of
+ * client_words nowhere, so together they read it at most once. */
+static int query_lookup(request_ctx *rc, const char *query, query_walk *qw)
+{
+	query_words words = {.w = ld_arena_alloc(&rc->arena, QUERY_WORDS_MAX * sizeof(*words.w))};
+	if (!words.w) {
+		qw->failed = 1;
+		return 0;
+	}
+	if (ld_norm_words(query, word_keep, &words) < 0)
+		return -1;
+	qsort(words.w, words.n, sizeof(*words.w), word_cmp);
+	for (size_t i = 0; i < words.n; i++) {
+		/* Sorted, a word that starts another is right before one that
+		 * starts with it. */
+		if (i + 1 < words.n && strncmp(words.w[i + 1], words.w[i], strlen(words.w[i])) == 0)
+			continue;
+		if (query_word(words.w[i], strlen(words.w[i]), qw))
+			break;
+	}
+	return 0;
+}
+
 static void cursor_make(char *out, size_t outlen, const void *key, size_t klen, uint64_t id)
 {
 	uint8_t raw[CURSOR_KEY_MAX + 8];
@@ -348,7 +397,7 @@ int client_list(request_ctx *rc, store_txn *t)
 	query_walk qw = {.t = t, .first = 1};
 	int by_query = 0;
 	if (q->query && !is_blank(q->query)) {
-		if (ld_norm_words(q->query, query_word, &qw) < 0)
+		if (query_lookup(rc, q->query, &qw) < 0)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "the search words are not text");
 		by_query = !qw.first; /* a query of only punctuation matches every folder */
