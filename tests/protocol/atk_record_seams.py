@@ -18,6 +18,11 @@ Usage: atk_record_seams.py LEADD_BINARY PROTO_DIR
   to run inside the socket callback, so a burst of folder reads from many
   connections held the loop (a ping waited for all of them), and each
   such read took a held-state slot past the cap of 8.
+- lead_history read a whole page in one loop callback: 1,000 small
+  changes to a lead with 50 long contacts took ~45 ms, and 20 pages
+  pipelined on one connection held every other connection for 850 ms. A
+  page now runs in ~1 ms slices, checking before each that the caller may
+  still see the lead.
 - tag_names, damaged on disk (bytes that are not UTF-8, or a name that does
   not fold to its key) for a tag no lead carries any more: `leadd verify`
   said OK, and the next lead tagged so was written with those bytes (then
@@ -205,6 +210,52 @@ def folder_burst(pb, d, admin):
     pinger.close()
 
 
+# ---- a history page yields the loop ----
+
+def history_slices(pb, d, admin):
+    """1,000 title edits of a lead with 50 long contacts and a 16 KB
+    description: each entry of a page decodes two such leads."""
+    def make(q):
+        q.lead_create.title = "huge"
+        q.lead_create.owner = "admin"
+        q.lead_create.description = "d" * 16000
+        for i in range(50):
+            ct = q.lead_create.contacts.add()
+            ct.name = "N%d " % i + "n" * 190
+            ct.email = "e%d@x.io" % i
+            ct.note = "x" * 2000
+            ct.role = "r" * 100
+    lead = ok_call(admin, make, "lead_create").lead.lead
+    ver = lead.version
+    for i in range(1000):
+        ver = ok_call(admin, lambda q: (setattr(q.lead_update, "id", lead.id),
+                                        setattr(q.lead_update, "expected_version", ver),
+                                        setattr(q.lead_update, "title", "t%d" % i)),
+                      "lead_update").lead.lead.version
+    reader = Client(pb, d.port, token=admin.token)
+    pinger = Client(pb, d.port, token=admin.token)
+    best, answers = None, []
+    for _ in range(2):
+        for _ in range(20):
+            reader.send(lambda q: (setattr(q.lead_history, "id", lead.id),
+                                   setattr(q.lead_history, "limit", 1000)))
+        time.sleep(0.01)
+        t0 = time.monotonic()
+        pinger.call(lambda q: q.ping.SetInParent())
+        took = time.monotonic() - t0
+        best = took if best is None else min(best, took)
+        answers = [reader.recv() for _ in range(20)]
+    ok = all(a.code == pb.OK and len(a.lead_history.items) == 1000
+             and [i.revision for i in a.lead_history.items]
+             == [i.revision for i in answers[0].lead_history.items] for a in answers)
+    res.record("20 pipelined history pages of 1,000 entries of a big lead: each whole and "
+               "the same", ok, "" if ok else desc(pb, answers[0]))
+    res.record("... a ping on another connection meanwhile waits under %d ms (pages yield "
+               "the loop)" % PING_MS, best * 1000 < PING_MS, "best of 2: %.0f ms" % (best * 1000))
+    reader.close()
+    pinger.close()
+
+
 # ---- damaged tag names and folder records ----
 
 def tag_setup(pb, admin):
@@ -330,6 +381,7 @@ def run(pb, d):
     list_page_bytes(pb, admin)
     list_query_words(pb, admin)
     folder_burst(pb, d, admin)
+    history_slices(pb, d, admin)
     lead_id = tag_setup(pb, admin)
     admin.close()
     res.stop_and_verify(d, "atk_record_seams")
