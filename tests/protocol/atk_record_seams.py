@@ -23,6 +23,10 @@ Usage: atk_record_seams.py LEADD_BINARY PROTO_DIR
   pipelined on one connection held every other connection for 850 ms. A
   page now runs in ~1 ms slices, checking before each that the caller may
   still see the lead.
+- two renames of one folder at once: the first one's last commit deleted
+  the folder's "rename pending" mark while the second still had leads to
+  rename; a crash then left leads under a stale name that the next start
+  did not finish. The mark is now a count of renames in progress.
 - tag_names, damaged on disk (bytes that are not UTF-8, or a name that does
   not fold to its key) for a tag no lead carries any more: `leadd verify`
   said OK, and the next lead tagged so was written with those bytes (then
@@ -256,6 +260,60 @@ def history_slices(pb, d, admin):
     pinger.close()
 
 
+# ---- two renames of one folder, then a crash ----
+
+def last_revision(data):
+    env = lmdb.open(data, max_dbs=64, subdir=True, readonly=True)
+    try:
+        with env.begin() as txn:
+            return int.from_bytes(txn.get(b"last_revision", db=env.open_db(b"meta", txn=txn)),
+                                  "big")
+    finally:
+        env.close()
+
+
+def two_renames_crash(pb, d):
+    """Two renames of one 3,000-lead folder from two connections, the second
+    begun while the first is half way: the first one's last commit deleted
+    the folder's "rename pending" mark while the second still had leads to
+    rename, so a crash then left leads under a name the folder no longer
+    has, which the next start did not finish (verify failed)."""
+    admin = Client(pb, d.port, timeout=120)
+
+    def fill_for(i):
+        def fill(q):
+            q.lead_create.title = "twice %d" % i
+            q.lead_create.owner = "admin"
+            q.lead_create.client_name = "Twice Renamed Ltd"
+            q.lead_create.new_client = True
+        return fill
+    answers = pipeline(admin, [fill_for(i) for i in range(3000)])
+    if any(a.code for a in answers):
+        raise RuntimeError("lead_create failed")
+    cid = answers[0].lead.lead.client_id
+    other = Client(pb, d.port, token=admin.token, timeout=120)
+    base = last_revision(d.data)
+    admin.send(lambda q: (setattr(q.client_edit.client, "id", cid),
+                          setattr(q.client_edit, "new_name", "Renamed Once Works"),
+                          setattr(q.client_edit, "new_client", True)))
+    deadline = time.monotonic() + 20
+    while last_revision(d.data) < base + 1500 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    other.send(lambda q: (setattr(q.client_edit.client, "id", cid),
+                          setattr(q.client_edit, "new_name", "Renamed Twice Works"),
+                          setattr(q.client_edit, "new_client", True)))
+    first = admin.recv()
+    d.stop("KILL")
+    rev = last_revision(d.data)
+    d.start()
+    d.stop()
+    rc, out = verify(d.binary, d.data)
+    res.record("two renames of one folder, killed as the first answers (%s; %d of 6,000 lead "
+               "renames in): after a restart, verify passes" % (desc(pb, first), rev - base),
+               rc == 0, out[-300:])
+    d.start()
+
+
 # ---- damaged tag names and folder records ----
 
 def tag_setup(pb, admin):
@@ -382,6 +440,9 @@ def run(pb, d):
     list_query_words(pb, admin)
     folder_burst(pb, d, admin)
     history_slices(pb, d, admin)
+    admin.close()
+    two_renames_crash(pb, d)
+    admin = Client(pb, d.port)
     lead_id = tag_setup(pb, admin)
     admin.close()
     res.stop_and_verify(d, "atk_record_seams")
