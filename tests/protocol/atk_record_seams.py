@@ -41,7 +41,6 @@ Usage: atk_record_seams.py LEADD_BINARY PROTO_DIR
 Every leadd is stopped and `leadd verify` passes on the undamaged data."""
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
