@@ -86,10 +86,57 @@ static void merge_finish(request_ctx *rc)
 /* ---- a rename's leads, after a crash ----
  *
  * In meta, "client_rename/" and a folder id (u64 BE): that folder was
- * renamed and some of its leads still carry the old name. Written by every
- * chunk that leaves leads behind, deleted by the last, so after a crash
- * the next start finishes the rename (client_finish_renames). */
+ * renamed and some of its leads may still carry an old name. The value is
+ * how many renames of it are under way (u32 BE; 1 byte from before it was
+ * a count): the first chunk of a rename that leaves leads behind adds one,
+ * its last chunk takes it away, so a folder renamed twice at once (from
+ * two connections) stays marked until both are done, and after a crash
+ * the next start finishes the renames (client_finish_renames). */
 #define RENAME_KEY "client_rename/"
+#define RENAME_KEY_LEN (sizeof(RENAME_KEY) - 1)
+
+static void rename_key(uint8_t key[RENAME_KEY_LEN + 8], uint64_t folder)
+{
+	memcpy(key, RENAME_KEY, RENAME_KEY_LEN);
+	store_key_u64(key + RENAME_KEY_LEN, folder);
+}
+
+/* One more (delta 1) or one fewer (-1) rename of `folder` under way. */
+static void rename_count(store_txn *t, uint64_t folder, int delta)
+{
+	uint8_t key[RENAME_KEY_LEN + 8];
+	rename_key(key, folder);
+	MDB_val v = {0, NULL};
+	int err = store_get(t, DB_META, key, sizeof(key), &v);
+	if (err && err != MDB_NOTFOUND) {
+		t->ret = t->ret ? t->ret : err;
+		return;
+	}
+	uint32_t n = 0;
+	const uint8_t *b = v.mv_data;
+	if (!err && v.mv_size == 4)
+		n = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	else if (!err)
+		n = v.mv_size ? b[0] : 1; /* the 1-byte mark of before */
+	n = delta > 0 ? n + 1 : (n ? n - 1 : 0);
+	if (n) {
+		uint8_t be[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8),
+				 (uint8_t)n};
+		store_put(t, DB_META, key, sizeof(key), be, 4, 0);
+	} else if (!err) {
+		store_del(t, DB_META, key, sizeof(key), NULL, 0);
+	}
+}
+
+/* Every rename of `folder` is done (at start, nothing else runs). */
+static void rename_clear(store_txn *t, uint64_t folder)
+{
+	uint8_t key[RENAME_KEY_LEN + 8];
+	rename_key(key, folder);
+	MDB_val v;
+	if (store_get(t, DB_META, key, sizeof(key), &v) == 0)
+		store_del(t, DB_META, key, sizeof(key), NULL, 0);
+}
 
 int client_finish_renames(store *st)
 {
@@ -130,8 +177,8 @@ int client_finish_renames(store *st)
 					moved++;
 			}
 		}
-		store_meta_mark(&t, RENAME_KEY, folder,
-				more); /* a folder gone (merged) has nothing left */
+		if (!more)
+			rename_clear(&t, folder); /* a folder gone (merged) has nothing left */
 		err = store_txn_commit(&t);
 		if (err) {
 			after = was;
@@ -295,7 +342,11 @@ int client_edit(request_ctx *rc, store_txn *t)
 	 * a rename to the same name finishes one a crash cut short. */
 	if (q->new_name && (code = rename_chunk(rc, t, rec)))
 		return code;
-	store_meta_mark(t, RENAME_KEY, rec->id, rc->again);
+	/* Marked from the first chunk that leaves leads behind to the last. */
+	if (!rc->chunks_done && rc->again)
+		rename_count(t, rec->id, 1);
+	else if (rc->chunks_done && !rc->again)
+		rename_count(t, rec->id, -1);
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
 	if (rc->again)

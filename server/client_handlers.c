@@ -14,6 +14,7 @@
 
 #include "client_folder.h"
 #include "ld_error.h"
+#include "ld_frame.h"
 #include "ld_norm.h"
 #include "record_handlers.h"
 #include "request_limits.h"
@@ -184,6 +185,11 @@ int client_add(request_ctx *rc, store_txn *t)
 
 #define CLIENT_LIST_DEFAULT 50
 #define CLIENT_LIST_MAX 1000
+/* A page's folders in bytes: a folder may take about 3.8 KB (a 2,000-byte
+ * note, a 1,000-byte address, a 500-byte website), so 1,000 of them would
+ * not fit the 1 MiB frame; a page ends, with a cursor, before its folders
+ * pass this (room kept for the envelope and the cursor). */
+#define CLIENT_LIST_BYTES (LD_FRAME_MAX - 4096)
 /* A cursor holds the last key (its first CURSOR_KEY_MAX bytes) and id:
  * base64url of both stays under LIMIT_CURSOR. */
 #define CURSOR_KEY_MAX 132
@@ -276,6 +282,55 @@ static int query_word(const char *w, size_t len, void *arg)
 	return t->ret || q->failed || q->match.n == 0;
 }
 
+/* The query's words, gathered before any is looked up. */
+#define QUERY_WORDS_MAX 512 /* NFKC may make ~4 words of 3 bytes; the query is 200 */
+
+typedef struct {
+	char (*w)[LD_WORD_MAX + 1];
+	size_t n;
+} query_words;
+
+static int word_keep(const char *w, size_t len, void *arg)
+{
+	query_words *qw = arg;
+	if (qw->n == QUERY_WORDS_MAX)
+		return 1;
+	memcpy(qw->w[qw->n], w, len);
+	qw->w[qw->n++][len] = 0;
+	return 0;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Look each word up, leaving out those another word starts with (or
+ * repeats): a folder matching "sales" matches "s" too, so they narrow
+ * nothing, and "s s s ..." would scan the same index range a hundred times
+ * in one loop callback. The words left prefix each other's ranges of
+ * client_words nowhere, so together they read it at most once. */
+static int query_lookup(request_ctx *rc, const char *query, query_walk *qw)
+{
+	query_words words = {.w = ld_arena_alloc(&rc->arena, QUERY_WORDS_MAX * sizeof(*words.w))};
+	if (!words.w) {
+		qw->failed = 1;
+		return 0;
+	}
+	if (ld_norm_words(query, word_keep, &words) < 0)
+		return -1;
+	qsort(words.w, words.n, sizeof(*words.w), word_cmp);
+	for (size_t i = 0; i < words.n; i++) {
+		/* Sorted, a word that starts another is right before one that
+		 * starts with it. */
+		if (i + 1 < words.n && strncmp(words.w[i + 1], words.w[i], strlen(words.w[i])) == 0)
+			continue;
+		if (query_word(words.w[i], strlen(words.w[i]), qw))
+			break;
+	}
+	return 0;
+}
+
 static void cursor_make(char *out, size_t outlen, const void *key, size_t klen, uint64_t id)
 {
 	uint8_t raw[CURSOR_KEY_MAX + 8];
@@ -335,7 +390,7 @@ int client_list(request_ctx *rc, store_txn *t)
 	query_walk qw = {.t = t, .first = 1};
 	int by_query = 0;
 	if (q->query && !ld_is_blank(q->query)) {
-		if (ld_norm_words(q->query, query_word, &qw) < 0)
+		if (query_lookup(rc, q->query, &qw) < 0)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "the search words are not text");
 		by_query = !qw.first; /* a query of only punctuation matches every folder */
@@ -372,6 +427,7 @@ int client_list(request_ctx *rc, store_txn *t)
 	    memcmp(k.mv_data, start, start_len) == 0)
 		rc_ = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	/* Walks keys only; a folder's record is read once it is listed. */
+	size_t bytes = 0;
 	for (; rc_ == 0; rc_ = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (v.mv_size != 8) {
 			rc_ = MDB_CORRUPTED;
@@ -380,9 +436,28 @@ int client_list(request_ctx *rc, store_txn *t)
 		uint64_t id = store_key_get_u64(v.mv_data);
 		if (by_query && !id_has(&qw.match, id))
 			continue;
-		if (r->n_clients == limit) {
+		Leadd__Store__ClientRecord *rec = NULL;
+		Leadd__Client *wire = NULL;
+		if (r->n_clients < limit) {
+			int err = client_load(t, id, &rc->arena, &rec);
+			if (err) {
+				rc_ = err == MDB_NOTFOUND ? MDB_CORRUPTED : err;
+				break;
+			}
+			if (!(wire = client_wire(rc, rec))) {
+				rc_ = ENOMEM;
+				break;
+			}
+			/* The folder, its tag and length in the reply. */
+			size_t n = leadd__client__get_packed_size(wire) + 8;
+			if (r->n_clients > 0 && bytes + n > CLIENT_LIST_BYTES)
+				wire = NULL; /* it starts the next page */
+			else
+				bytes += n;
+		}
+		if (!wire) {
 			/* One more exists: the cursor is the last one listed. */
-			const Leadd__Client *last = out[limit - 1];
+			const Leadd__Client *last = out[r->n_clients - 1];
 			char key[CLIENT_NAME_KEY_MAX + 1];
 			char *c = ld_arena_alloc(&rc->arena, LIMIT_CURSOR + 1);
 			if (!c || client_name_key(last->name, key, sizeof(key)) < 0) {
@@ -393,16 +468,7 @@ int client_list(request_ctx *rc, store_txn *t)
 			r->cursor = c;
 			break;
 		}
-		Leadd__Store__ClientRecord *rec;
-		int err = client_load(t, id, &rc->arena, &rec);
-		if (err) {
-			rc_ = err == MDB_NOTFOUND ? MDB_CORRUPTED : err;
-			break;
-		}
-		if (!(out[r->n_clients++] = client_wire(rc, rec))) {
-			rc_ = ENOMEM;
-			break;
-		}
+		out[r->n_clients++] = wire;
 	}
 	mdb_cursor_close(cur);
 	free(qw.match.ids);

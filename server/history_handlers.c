@@ -6,11 +6,15 @@
  * Memory per page is bounded: each item decodes two leads into scratch
  * arenas that are reset before the next item, never the whole history; the
  * page stops at `limit` items or once its changes reach HISTORY_PAGE_BYTES,
- * so a page of 1000 entries with large descriptions still fits a frame. */
+ * so a page of 1000 entries with large descriptions still fits a frame.
+ * A page is read in slices that yield the loop (lead_history below), each
+ * checking first that the caller may still see the lead. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "history_diff.h"
 #include "ld_error.h"
@@ -219,42 +223,112 @@ static int page_item(request_ctx *rc, store_txn *t, page *p, uint64_t id, const 
 	return t->ret;
 }
 
+/* What a page keeps between its slices (rc->read_state): the items so far
+ * (in rc->arena), where the walk is, and the names looked up. */
+typedef struct {
+	int started;
+	uint64_t pos; /* the revision of the last entry read */
+	Leadd__HistoryItem **items;
+	size_t n, bytes;
+	name_lookup names;
+} history_walk;
+
+/* Is the lead still one the caller may see? Checked before every slice
+ * (a lead moved to another team between two slices is NOT_FOUND, as it
+ * would be for a new request), decoded into scratch memory. */
+static int still_visible(request_ctx *rc, store_txn *t, uint64_t id, ld_arena *scratch)
+{
+	Leadd__Lead *lead;
+	if (!id)
+		return lead_load_visible(rc, t, id, &lead); /* the missing-id answer */
+	int err = lead_load(t, id, scratch, &lead);
+	if (err == MDB_NOTFOUND || (err == 0 && !dispatch_may_see_lead(rc, t, lead)))
+		return dispatch_fail(rc, LD_NOT_FOUND, "lead %" PRIu64 " not found", id);
+	if (err)
+		return scratch->exhausted ? dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
+							  "leadd ran out of memory reading lead "
+							  "%" PRIu64,
+							  id)
+					  : dispatch_store_error(rc, err);
+	return LD_OK;
+}
+
+static void walk_free(void *p)
+{
+	free(p);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A page runs in slices of about HISTORY_SLICE_NS of loop time, yielding
+ * the loop between them as lead_list does: each item decodes two whole
+ * leads, and a page of 1,000 small changes to a lead with 50 long contacts
+ * took ~45 ms in one callback (20 pipelined, most of a second). */
+#define HISTORY_SLICE_NS 1000000u
+
 int lead_history(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LeadHistoryRequest *q = rc->req->lead_history;
+	rc->read_again = 0;
 	uint32_t limit = q->has_limit && q->limit ? q->limit : HISTORY_DEFAULT;
 	if (limit > HISTORY_MAX)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "a page of history holds at most %d entries, not %u",
 				     HISTORY_MAX, limit);
-	Leadd__Lead *lead;
-	int code = lead_load_visible(rc, t, q->has_id ? q->id : 0, &lead);
-	if (code)
-		return code;
-	uint64_t id = lead->id;
+	uint64_t id = q->has_id ? q->id : 0;
 	int newest_first = q->has_newest_first && q->newest_first;
-	uint64_t after = q->has_cursor ? q->cursor : 0;
+	history_walk *w = rc->read_state;
+	if (!w) {
+		if (!(w = calloc(1, sizeof(*w))))
+			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		rc->read_state = w;
+		rc->read_state_free = walk_free;
+	}
 
 	page p;
 	memset(&p, 0, sizeof(p));
 	ld_arena_init(&p.cur, HISTORY_SCRATCH_BYTES);
 	ld_arena_init(&p.before, HISTORY_SCRATCH_BYTES);
 	ld_arena_init(&p.names, HISTORY_SCRATCH_BYTES);
-	p.items = ld_arena_alloc(&rc->arena, limit * sizeof(*p.items));
+	int code = still_visible(rc, t, id, &p.cur);
+	if (code) {
+		page_close(&p);
+		return code;
+	}
+	if (!w->started) {
+		w->items = ld_arena_alloc(&rc->arena, limit * sizeof(*w->items));
+		w->names.rc = rc;
+	}
+	p.items = w->items;
+	p.n = w->n;
+	w->names.t = t;
+	w->names.scratch = &p.names;
 	int err = p.items ? 0 : ENOMEM;
 	if (!err)
 		err = mdb_cursor_open(t->txn, t->st->dbi[DB_HISTORY], &p.walk);
 	if (!err)
 		err = mdb_cursor_open(t->txn, t->st->dbi[DB_HISTORY], &p.prev);
-	name_lookup nl = {.rc = rc, .t = t, .scratch = &p.names};
-	history_diff d = {.arena = &rc->arena, .name = lookup_name, .name_arg = &nl};
+	history_diff d = {
+		.arena = &rc->arena, .name = lookup_name, .name_arg = &w->names, .bytes = w->bytes};
 	MDB_val k, v;
-	int more = 0;
+	int more = 0, yield = 0;
+	uint64_t start = now_ns();
 	if (!err)
-		err = page_start(p.walk, id, after, newest_first, &k, &v);
+		err = page_start(p.walk, id, w->started ? w->pos : (q->has_cursor ? q->cursor : 0),
+				 newest_first, &k, &v);
+	w->started = 1;
 	while (err == 0) {
 		if (p.n == limit || d.bytes >= HISTORY_PAGE_BYTES) {
 			more = 1;
+			break;
+		}
+		if (p.n > w->n && now_ns() - start > HISTORY_SLICE_NS) {
+			yield = 1; /* this entry is read first next slice */
 			break;
 		}
 		d.bytes += ITEM_OVERHEAD;
@@ -265,9 +339,12 @@ int lead_history(request_ctx *rc, store_txn *t)
 			more = 1;
 			break;
 		}
+		w->pos = store_key_get_u64((const uint8_t *)k.mv_data + 8);
 		err = step(p.walk, id, newest_first, &k, &v);
 	}
 	page_close(&p);
+	w->n = p.n;
+	w->bytes = d.bytes;
 	if (err == ENOMEM)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED,
 				     "leadd ran out of memory reading the history of lead %" PRIu64,
@@ -276,6 +353,10 @@ int lead_history(request_ctx *rc, store_txn *t)
 		return dispatch_store_error(rc, err);
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
+	if (yield) {
+		rc->read_again = 1;
+		return LD_OK;
+	}
 
 	Leadd__LeadHistoryReply *reply = ld_arena_alloc(&rc->arena, sizeof(*reply));
 	if (!reply)

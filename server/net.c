@@ -466,12 +466,23 @@ static void run_read(net *nt, request_ctx *rc)
 	pthread_rwlock_unlock(&st->map_lock);
 }
 
-/* Can this read yield? lead_list (search_list.c) and tag_list
- * (tag_handlers.c) do. */
+/* Can this read yield (set rc->read_again)? lead_list (search_list.c),
+ * tag_list (tag_handlers.c), client_get (client_get.c), lead_history
+ * (history_handlers.c) and kpi's flow (kpi_handlers.c) do. Each must be listed: one that is not
+ * runs its first slice inside the socket callback (a burst from many connections then holds the
+ * loop) and keeps its state past the READS_RUNNING cap. */
 static int read_may_yield(const request_ctx *rc)
 {
-	return rc->entry->body == LEADD__REQUEST__BODY_LEAD_LIST ||
-	       rc->entry->body == LEADD__REQUEST__BODY_TAG_LIST;
+	switch (rc->entry->body) {
+	case LEADD__REQUEST__BODY_LEAD_LIST:
+	case LEADD__REQUEST__BODY_TAG_LIST:
+	case LEADD__REQUEST__BODY_CLIENT_GET:
+	case LEADD__REQUEST__BODY_LEAD_HISTORY:
+	case LEADD__REQUEST__BODY_KPI:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* A yielded read's next slice runs with the rights of its session now, as

@@ -91,6 +91,11 @@ const char *store_strerror(int rc)
 		       "or free disk space";
 	case ENOSPC:
 		return "the disk holding the data directory is full; free space and retry";
+	case MDB_CORRUPTED:
+		/* Also what leadd says of a record or index entry that does not
+		 * read back as it wrote it: the sentence reaches users. */
+		return "the stored data is damaged (a record does not read back as leadd wrote "
+		       "it); the administrator should stop leadd and run leadd verify";
 	case EDQUOT:
 		return "the disk quota of the data directory is exhausted; free space or raise "
 		       "the quota and retry";

@@ -276,13 +276,15 @@ static int tag_list_reply(request_ctx *rc, store_txn *t, tag_walk *w)
 		MDB_val v;
 		const char *key = w->tags[i].key;
 		int err = store_get(t, DB_TAG_NAMES, key, strlen(key), &v);
-		char *name = ld_arena_alloc(&rc->arena, (err ? strlen(key) : v.mv_size) + 1);
+		size_t klen = strlen(key), vlen = err ? 0 : v.mv_size;
+		char *name = ld_arena_alloc(&rc->arena, (klen > vlen ? klen : vlen) + 1);
 		if (!c || !name)
 			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 		if (err && err != MDB_NOTFOUND)
 			return dispatch_store_error(rc, err);
-		/* A tag with no recorded name (verify reports it) shows folded. */
-		if (err)
+		/* A tag with no recorded name, or a damaged one (verify reports
+		 * both), shows folded: bytes that are not UTF-8 are never sent. */
+		if (err || !tag_name_valid(v.mv_data, v.mv_size, key))
 			strcpy(name, key);
 		else {
 			memcpy(name, v.mv_data, v.mv_size);

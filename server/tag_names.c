@@ -11,12 +11,23 @@
 #include "lead_core.h"
 #include "log.h"
 #include "migrate.h"
+#include "request_limits.h"
 
 int tag_name_key(const char *tag, char *out)
 {
 	if (!tag || ld_norm_name(tag, out, TAG_KEY_MAX + 1) < 0 || !out[0])
 		return -1;
 	return 0;
+}
+
+int tag_name_valid(const void *v, size_t n, const char *key)
+{
+	char name[LIMIT_TAG * 4 + 1], folded[TAG_KEY_MAX + 1];
+	if (n >= sizeof(name) || memchr(v, 0, n) || !ld_utf8_valid(v, n))
+		return 0;
+	memcpy(name, v, n);
+	name[n] = 0;
+	return tag_name_key(name, folded) == 0 && strcmp(folded, key) == 0;
 }
 
 static int same_tags(const Leadd__Lead *a, const Leadd__Lead *b)
@@ -42,6 +53,8 @@ static void tag_name_of(store_txn *t, const char *key, const char *tag, ld_arena
 		store_put(t, DB_TAG_NAMES, key, klen, tag, strlen(tag), 0);
 		return;
 	}
+	if (!rc && !tag_name_valid(v.mv_data, v.mv_size, key))
+		rc = MDB_CORRUPTED; /* never copied onto a lead */
 	if (rc) {
 		t->ret = t->ret ? t->ret : rc;
 		return;

@@ -22,6 +22,11 @@
  * handlers refuse it. */
 int tag_name_key(const char *tag, char *out);
 
+/* Is v[0..n) a name DB_TAG_NAMES may hold for `key`: UTF-8 without NUL,
+ * at most LIMIT_TAG * 4 bytes, folding to key? A damaged one must be
+ * neither written onto a lead nor sent (verify reports it). 1 or 0. */
+int tag_name_valid(const void *v, size_t n, const char *key);
+
 /* Called by the write core (lead_apply) before it writes `lead`: drops
  * tags that fold to one already on the lead (the first stays), gives each
  * tag its recorded first-written form (strings in arena; with arena NULL

@@ -556,6 +556,16 @@ static void check_client_record(verifier *v, const MDB_val *k, const MDB_val *d)
 			k->mv_size == 8 ? store_key_get_u64(k->mv_data) : 0);
 		return;
 	}
+	/* protobuf-c does not check UTF-8: bytes that are not would be sent
+	 * to every client reading the folder. */
+	const struct {
+		const char *field, *text;
+	} texts[] = {
+		{"phone", c->phone}, {"web", c->web}, {"address", c->address}, {"note", c->note}};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].text && !ld_utf8_valid(texts[i].text, strlen(texts[i].text)))
+			problem(v, "client %" PRIu64 " '%s': its %s is not UTF-8", c->id, c->name,
+				texts[i].field);
 	int rc = lookup_failed(v, store_get(&v->t, DB_CLIENT_NAMES, norm, strlen(norm), &x));
 	if (rc == MDB_NOTFOUND ||
 	    (rc == 0 && (x.mv_size != 8 || store_key_get_u64(x.mv_data) != c->id)))
