@@ -365,7 +365,6 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 
 /* ---- a user's leads follow them to a new team ---- */
 
-
 static void follow_finish(request_ctx *rc)
 {
 	if (rc->code != LD_OK && rc->chunks_done) {
