@@ -92,21 +92,11 @@ static int assign_one(struct lead_ctx *ctx, Leadd__LeadAssignRequest *as)
 	return rc;
 }
 
-static int assign_bulk(const struct cmd_entry *self, struct lead_ctx *ctx,
-		       Leadd__LeadBulkAssignRequest *ba, const char *status)
+static int assign_bulk(struct lead_ctx *ctx, Leadd__LeadBulkAssignRequest *ba, const char *status)
 {
 	int rc;
-	if (status) {
-		const Leadd__StatusListReply *sl;
-		const Leadd__Status *s;
-		if ((rc = lead_statuses(ctx, &sl)))
-			return rc;
-		if ((rc = lead_status_resolve(self, ctx, sl, status,
-					      LEADD__STAGE__STAGE_UNSPECIFIED, &s)))
-			return rc;
-		ba->has_status_id = 1;
-		ba->status_id = s->id;
-	}
+	/* The word goes to the server as typed: it alone reads status words. */
+	ba->status = (char *)status;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_LEAD_BULK_ASSIGN;
 	req.lead_bulk_assign = ba;
@@ -204,7 +194,7 @@ static int cmd_assign_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 		Leadd__LeadBulkAssignRequest ba = LEADD__LEAD_BULK_ASSIGN_REQUEST__INIT;
 		ba.from_user = (char *)from;
 		ba.to_user = (char *)to;
-		return assign_bulk(self, ctx, &ba, status);
+		return assign_bulk(ctx, &ba, status);
 	}
 	if (nargs != 1)
 		return lead_usage_error(self, ctx, "'assign' needs one lead id (or --from USER)");

@@ -87,127 +87,6 @@ static int parse_value(const struct cmd_entry *self, struct lead_ctx *ctx, const
 	return 0;
 }
 
-/* ---- status words ---- */
-
-static void list_names(char *buf, size_t len, const Leadd__Status *const *s, size_t n)
-{
-	size_t off = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-				 s[i]->name ? s[i]->name : "?");
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-}
-
-/* The status word is a typo of this name (within ld_distance_max of the
- * whole name or a part of it; ties to the name nearer as a whole, then the
- * first): the server's rule (search_query.c). NULL when none is near. */
-static const char *near_status(const Leadd__StatusListReply *sl, const char *word)
-{
-	size_t max = ld_distance_max(strlen(word)), best = SIZE_MAX, best_whole = SIZE_MAX;
-	const char *found = NULL;
-	for (size_t i = 0; i < sl->n_statuses; i++) {
-		const char *name = sl->statuses[i]->name;
-		if (!name)
-			continue;
-		size_t d = ld_distance_parts(word, name), whole = ld_distance(word, name);
-		if (d <= max && (d < best || (d == best && whole < best_whole))) {
-			best = d;
-			best_whole = whole;
-			found = name;
-		}
-	}
-	return found;
-}
-
-/* Keeps the statuses of `stage` among cand; returns how many are left. */
-static size_t keep_stage(const Leadd__Status **cand, size_t n, Leadd__Stage stage)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (cand[i]->stage == stage)
-			cand[k++] = cand[i];
-	return k;
-}
-
-int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
-			const Leadd__StatusListReply *sl, const char *word, Leadd__Stage stage,
-			const Leadd__Status **out)
-{
-	size_t n = sl->n_statuses, len = strlen(word), ncand = 0, nclass = 0;
-	const Leadd__Status *by_class = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (sl->statuses[i]->name && strcasecmp(sl->statuses[i]->name, word) == 0) {
-			*out = sl->statuses[i];
-			return 0;
-		}
-	}
-	const Leadd__Status **cand = calloc(n + 1, sizeof(*cand));
-	if (!cand)
-		return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
-	int kpi = lead_kpi_from_word(word);
-	for (size_t i = 0; i < n; i++) {
-		const Leadd__Status *s = sl->statuses[i];
-		int is_class = kpi > 0 && (int)s->kpi_class == kpi;
-		if (is_class) {
-			by_class = s;
-			nclass++;
-		}
-		if (is_class || (len && s->name && strncasecmp(s->name, word, len) == 0))
-			cand[ncand++] = s;
-	}
-	/* No name starts so: the start of one class word ("qual") is that class,
-	 * as lead ls --status reads it (the server's rule). */
-	if (ncand == 0 && len && (kpi = lead_kpi_from_prefix(word)) > 0)
-		for (size_t i = 0; i < n; i++)
-			if ((int)sl->statuses[i]->kpi_class == kpi) {
-				by_class = cand[ncand++] = sl->statuses[i];
-				nclass++;
-			}
-	char names[1024];
-	int rc = 0;
-	if (ncand == 1) {
-		*out = cand[0];
-	} else if (ncand == 0 && near_status(sl, word)) {
-		rc = lead_usage_error(e, ctx, "no status '%s'; did you mean '%s'?", word,
-				      near_status(sl, word));
-	} else if (ncand == 0) {
-		list_names(names, sizeof(names), (const Leadd__Status *const *)sl->statuses, n);
-		rc = lead_usage_error(e, ctx, "no status matches '%s'; the statuses are: %s", word,
-				      names);
-	} else {
-		list_names(names, sizeof(names), cand, ncand);
-		/* Several match: the lead's own stage decides, then the KPI class. */
-		size_t nstage = keep_stage(cand, ncand, stage);
-		if (nstage == 1)
-			*out = cand[0];
-		else if (nclass == 1)
-			*out = by_class;
-		else
-			rc = lead_usage_error(e, ctx, "'%s' could be any of: %s; say which", word,
-					      names);
-	}
-	free(cand);
-	return rc;
-}
-
-/* Resolve a status word for a lead at `stage`; 0 with *id or an exit status. */
-static int resolve_status_id(const struct cmd_entry *self, struct lead_ctx *ctx, const char *word,
-			     Leadd__Stage stage, uint64_t *id)
-{
-	const Leadd__StatusListReply *sl;
-	const Leadd__Status *s;
-	int rc = lead_statuses(ctx, &sl);
-	if (!rc)
-		rc = lead_status_resolve(self, ctx, sl, word, stage, &s);
-	if (!rc)
-		*id = s->id;
-	return rc;
-}
-
 /* ---- lead add ---- */
 
 struct add_args {
@@ -358,11 +237,8 @@ static int cmd_add_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
 	Leadd__Response *resp = NULL;
 	int rc = add_options(self, ctx, argc, argv, &a);
-	if (rc == 0 && a.status) {
-		rc = resolve_status_id(self, ctx, a.status, LEADD__STAGE__STAGE_LEAD,
-				       &a.cr.status_id);
-		a.cr.has_status_id = 1;
-	}
+	/* The word goes to the server as typed: it alone reads status words. */
+	a.cr.status = (char *)a.status;
 	if (rc == 0) {
 		Leadd__Request req = LEADD__REQUEST__INIT;
 		req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;

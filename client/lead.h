@@ -178,13 +178,6 @@ int lead_parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const
  * 0 or an exit status. */
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
 
-/* Resolve a status word: exact name (any case), else a KPI class word or a
- * unique prefix of a name, narrowed to `stage` when several match. Returns 0
- * with *out, or prints a usage error listing the candidates and returns 2. */
-int lead_status_resolve(const struct cmd_entry *e, struct lead_ctx *ctx,
-			const Leadd__StatusListReply *sl, const char *word, Leadd__Stage stage,
-			const Leadd__Status **out);
-
 /* ---- cmd_ls.c: pages of leads ---- */
 
 /* The first words of a "more:" hint: lead, and --server when given. */
@@ -290,8 +283,6 @@ void lead_format_money(int64_t minor, const char *code, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);
-int lead_kpi_from_word(const char *word);   /* -1 if not a class word */
-int lead_kpi_from_prefix(const char *word); /* the one class word it starts, or -1 */
 
 const char *lead_role_name(int role);
 

@@ -395,25 +395,6 @@ const char *lead_team_name(const struct lead_names *n, uint64_t id)
 	return NULL;
 }
 
-int lead_kpi_from_word(const char *word)
-{
-	for (int i = 1; i < 7; i++)
-		if (strcasecmp(word, kpi_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int lead_kpi_from_prefix(const char *word)
-{
-	int found = -1, hits = 0;
-	for (int i = 1; i < 7; i++)
-		if (strncasecmp(word, kpi_names[i], strlen(word)) == 0) {
-			found = i;
-			hits++;
-		}
-	return hits == 1 ? found : -1;
-}
-
 static const char *status_name(const Leadd__StatusListReply *sl, uint64_t id, char *buf, size_t len)
 {
 	const Leadd__Status *s = lead_status_by_id(sl, id);

@@ -9,6 +9,7 @@
 #include "ld_error.h"
 #include "lead_handlers.h"
 #include "log.h"
+#include "search_query.h"
 #include "session_check.h"
 #include "status.h"
 
@@ -350,7 +351,15 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "say which user the leads go to");
 	if ((code = find_assignee(rc, t, q->to_user, ar, &to)))
 		return code;
-	if (q->has_status_id) {
+	uint64_t status_id = q->has_status_id ? q->status_id : 0;
+	if (q->has_status_id && q->status)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "name the status or give its id, not both");
+	if (q->status) {
+		/* The server's one reading of status words (lead_set_status's). */
+		if ((code = search_status_resolve_one(rc, t, q->status, &status_id)))
+			return code;
+	} else if (q->has_status_id) {
 		Leadd__Status *s;
 		if (status_load(t, q->status_id, ar, &s) != 0)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
@@ -358,7 +367,7 @@ int lead_bulk_assign(request_ctx *rc, store_txn *t)
 	}
 	if (from->id == to->id)
 		return LD_OK; /* nothing moves; the reply says moved 0 */
-	if (move_chunk(rc, t, from->id, q->has_status_id ? q->status_id : 0, to->id, to->team_id))
+	if (move_chunk(rc, t, from->id, status_id, to->id, to->team_id))
 		return dispatch_store_error(rc, t->ret);
 	return LD_OK;
 }

@@ -264,7 +264,14 @@ int lead_create(request_ctx *rc, store_txn *t)
 	team_record *round_robin_team = NULL;
 	if ((code = create_owner(rc, t, q, &owner_id, &team_id, &round_robin_team)))
 		return code;
-	if (q->has_status_id) {
+	if (q->has_status_id && q->status)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "name the status or give its id, not both");
+	if (q->status) {
+		/* The server's one reading of status words (lead_set_status's). */
+		if ((code = search_status_resolve_one(rc, t, q->status, &status_id)))
+			return code;
+	} else if (q->has_status_id) {
 		if ((code = check_status(rc, t, q->status_id)))
 			return code;
 		status_id = q->status_id;

@@ -3,8 +3,9 @@
 # closest one, as git does ("unknown command 'stauts'; did you mean
 # 'status'?"), within the edit distance of ld_distance_max (1 for words of up
 # to 4 letters, 2 up to 8, then 3); a word near none says what to run. An
-# unknown status word names the closest status, from the server (lead
-# status, lead ls --status) and from the CLI's own check (lead add --status).
+# unknown status word names the closest status: the server reads every
+# status word (lead status, lead ls --status, lead add --status, lead assign
+# --from --status), so each answers alike.
 source "$(dirname "$0")/lib.sh"
 export TZ=Europe/Madrid
 
@@ -37,8 +38,10 @@ expect_exit 3 "$LEAD" ls --status qualifed
 expect_match "$ERR" "no status 'qualifed'; did you mean 'lead-Qualified'\\?" "lead ls --status"
 expect_exit 3 "$LEAD" status "$id" customer-wom
 expect_match "$ERR" "did you mean 'customer-Won'\\?" "a typo of a whole name"
-expect_exit 2 "$LEAD" add "Small deal" --owner admin --status qualifed
+expect_exit 3 "$LEAD" add "Small deal" --owner admin --status qualifed
 expect_match "$ERR" "^lead: no status 'qualifed'; did you mean 'lead-Qualified'\\?$" "lead add --status"
+expect_exit 3 "$LEAD" assign --from admin --to admin --status qualifed
+expect_match "$ERR" "^lead: no status 'qualifed'; did you mean 'lead-Qualified'\\?$" "lead assign --status"
 expect_exit 3 "$LEAD" status "$id" zzzzzzz
 expect_match "$ERR" "no status 'zzzzzzz'; use a status name \\(lead-New" "near none: the names"
 # Nothing was changed by the refused commands.

@@ -115,6 +115,41 @@ def run(pb, d):
     r = ok_call(admin, lambda q: q.lead_list.filter.statuses.append("qualified"), "lead_list")
     res.record("lead_list --status qualified finds the lead moved by word",
                [x.id for x in r.lead_list.leads] == [own])
+
+    # lead_create and lead_bulk_assign read status words the same way.
+    def create(fill_status):
+        def fill(q):
+            q.lead_create.title = "By word"
+            q.lead_create.owner = "admin"
+            fill_status(q.lead_create)
+        return admin.call(fill)
+    r = create(lambda m: setattr(m, "status", "qual"))
+    res.record("lead_create with a status word files the lead there",
+               r.code == pb.OK and r.lead.lead.status_id == statuses["lead-Qualified"],
+               "%d %s" % (r.code, r.message))
+    r = create(lambda m: setattr(m, "status", "qualifed"))
+    res.record("lead_create with a typo is NOT_FOUND suggesting the name",
+               r.code == pb.NOT_FOUND and "did you mean 'lead-Qualified'" in r.message,
+               "%d %s" % (r.code, r.message))
+    r = create(lambda m: (setattr(m, "status", "new"),
+                          setattr(m, "status_id", statuses["lead-New"])))
+    res.record("lead_create with status and status_id is INVALID_ARGUMENT",
+               r.code == pb.INVALID_ARGUMENT, "%d %s" % (r.code, r.message))
+    add_user(admin, "rep2", pb.ROLE_REP, team="east", password=PW)
+
+    def bulk(word):
+        def fill(q):
+            q.lead_bulk_assign.from_user = "rep1"
+            q.lead_bulk_assign.to_user = "rep2"
+            q.lead_bulk_assign.status = word
+        return admin.call(fill)
+    r = bulk("qual")
+    res.record("lead_bulk_assign with a status word moves only the leads in it",
+               r.code == pb.OK and r.lead_bulk_assign.moved == 1, "%d %s" % (r.code, r.message))
+    r = bulk("qualifed")
+    res.record("lead_bulk_assign with a typo is NOT_FOUND suggesting the name",
+               r.code == pb.NOT_FOUND and "did you mean" in r.message,
+               "%d %s" % (r.code, r.message))
     rep.close()
     admin.close()
 
