@@ -255,6 +255,19 @@ int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int arg
 
 static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
+	/* `lead help CMD --help` asks for CMD's help, as `lead help CMD` does,
+	 * not for help's own: drop the --help when a command is named. */
+	int named = 0;
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-')
+			named = 1;
+	for (int i = 1; named && i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			/* Shift the rest down, the terminating NULL too. */
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
 	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;

@@ -165,4 +165,16 @@ EOF
 $res"
 CHECKS=$((CHECKS + 1))
 
+# `lead help CMD --help` is CMD's help, as `lead help CMD` is, not help's own.
+for cmd in status "client add" "contact edit"; do
+	# shellcheck disable=SC2086 # the subcommand's words are meant to split
+	expect_exit 0 "$LEAD" help $cmd
+	want=$OUT
+	# shellcheck disable=SC2086
+	expect_exit 0 "$LEAD" help $cmd --help
+	expect_eq "$want" "$OUT" "lead help $cmd --help"
+done
+expect_exit 0 "$LEAD" help --help
+expect_match "$OUT" "^usage: lead help \[COMMAND\]" "lead help --help: help's own usage"
+
 stop_leadd
