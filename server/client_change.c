@@ -138,57 +138,37 @@ static void rename_clear(store_txn *t, uint64_t folder)
 		store_del(t, DB_META, key, sizeof(key), NULL, 0);
 }
 
+/* One chunk of a rename a crash cut short: the next leads take the
+ * folder's name (store_finish_marked). */
+static uint64_t rename_finish_chunk(store_txn *t, uint64_t folder, uint64_t *after, ld_arena *ar)
+{
+	uint64_t moved = 0, id;
+	Leadd__Store__ClientRecord *rec;
+	lead_change ch = {.now = server_now_ms(),
+			  .author = 0,
+			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE};
+	int more = 0;
+	if (client_load(t, folder, ar, &rec) == 0) {
+		for (size_t n = 0; !t->ret && client_lead_next(t, folder, *after, &id); n++) {
+			if (n == CLIENT_CHUNK) {
+				more = 1;
+				break;
+			}
+			*after = id;
+			if (client_lead_point(t, ar, id, folder, rec->name, &ch) == 0)
+				moved++;
+		}
+	}
+	if (!more)
+		rename_clear(t, folder); /* a folder gone (merged) has nothing left */
+	return moved;
+}
+
 int client_finish_renames(store *st)
 {
-	ld_arena ar;
-	ld_arena_init(&ar, CLIENT_CHUNK_ARENA);
-	uint64_t folder = 0, after = 0, total = 0;
-	int err;
-	for (;;) {
-		store_txn t;
-		if ((err = store_txn_begin(st, &t, 1)))
-			break;
-		uint64_t next = store_meta_first_mark(&t, RENAME_KEY);
-		if (!next || t.ret) {
-			err = t.ret;
-			store_txn_abort(&t);
-			break;
-		}
-		if (next != folder) {
-			folder = next;
-			after = 0;
-		}
-		uint64_t was = after, moved = 0, id;
-		Leadd__Store__ClientRecord *rec;
-		lead_change ch = {.now = server_now_ms(),
-				  .author = 0,
-				  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE};
-		ld_arena_reset(&ar);
-		int more = 0;
-		if (client_load(&t, folder, &ar, &rec) == 0) {
-			for (size_t n = 0; !t.ret && client_lead_next(&t, folder, after, &id);
-			     n++) {
-				if (n == CLIENT_CHUNK) {
-					more = 1;
-					break;
-				}
-				after = id;
-				if (client_lead_point(&t, &ar, id, folder, rec->name, &ch) == 0)
-					moved++;
-			}
-		}
-		if (!more)
-			rename_clear(&t, folder); /* a folder gone (merged) has nothing left */
-		err = store_txn_commit(&t);
-		if (err) {
-			after = was;
-			if (err == MDB_MAP_FULL && store_grow(st) == 0)
-				continue;
-			break;
-		}
-		total += moved;
-	}
-	ld_arena_free(&ar);
+	uint64_t total = 0;
+	int err = store_finish_marked(st, RENAME_KEY, rename_finish_chunk, CLIENT_CHUNK_ARENA,
+				      &total);
 	if (err)
 		log_error("finishing a client folder rename that a crash interrupted failed: %s; "
 			  "some leads still show the folder's old name (leadd verify lists them): "

@@ -443,36 +443,8 @@ static uint64_t finish_chunk(store_txn *t, uint64_t user_id, uint64_t *after, ld
 
 int lead_finish_team_moves(store *st)
 {
-	ld_arena ar;
-	ld_arena_init(&ar, BULK_CHUNK_ARENA);
-	uint64_t user_id = 0, after = 0, total = 0;
-	int err;
-	for (;;) {
-		store_txn t;
-		if ((err = store_txn_begin(st, &t, 1)))
-			break;
-		uint64_t next = store_meta_first_mark(&t, TEAM_MOVE_KEY);
-		if (!next || t.ret) {
-			err = t.ret;
-			store_txn_abort(&t);
-			break;
-		}
-		if (next != user_id) {
-			user_id = next;
-			after = 0;
-		}
-		uint64_t was = after;
-		uint64_t moved = finish_chunk(&t, user_id, &after, &ar);
-		err = store_txn_commit(&t);
-		if (err) {
-			after = was;
-			if (err == MDB_MAP_FULL && store_grow(st) == 0)
-				continue;
-			break;
-		}
-		total += moved;
-	}
-	ld_arena_free(&ar);
+	uint64_t total = 0;
+	int err = store_finish_marked(st, TEAM_MOVE_KEY, finish_chunk, BULK_CHUNK_ARENA, &total);
 	if (err)
 		log_error("finishing a team change that a crash interrupted failed: %s; some "
 			  "leads are not in their owner's team (leadd verify lists them): run the "

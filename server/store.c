@@ -483,3 +483,40 @@ uint64_t store_meta_first_mark(store_txn *t, const char *prefix)
 		t->ret = rc;
 	return id;
 }
+
+int store_finish_marked(store *st, const char *prefix, store_mark_chunk chunk, size_t arena_size,
+			uint64_t *done)
+{
+	ld_arena ar;
+	ld_arena_init(&ar, arena_size);
+	uint64_t id = 0, after = 0;
+	int err;
+	for (;;) {
+		store_txn t;
+		if ((err = store_txn_begin(st, &t, 1)))
+			break;
+		uint64_t next = store_meta_first_mark(&t, prefix);
+		if (!next || t.ret) {
+			err = t.ret;
+			store_txn_abort(&t);
+			break;
+		}
+		if (next != id) {
+			id = next;
+			after = 0;
+		}
+		uint64_t was = after;
+		ld_arena_reset(&ar);
+		uint64_t changed = chunk(&t, id, &after, &ar);
+		err = store_txn_commit(&t);
+		if (err) {
+			after = was; /* the chunk did not happen: do it again */
+			if (err == MDB_MAP_FULL && store_grow(st) == 0)
+				continue;
+			break;
+		}
+		*done += changed;
+	}
+	ld_arena_free(&ar);
+	return err;
+}

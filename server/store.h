@@ -155,6 +155,16 @@ void store_meta_mark(store_txn *t, const char *prefix, uint64_t id, int pending)
 /* The id of the first mark under `prefix`, or 0. */
 uint64_t store_meta_first_mark(store_txn *t, const char *prefix);
 
+/* One chunk of a marked job: goes on after *after (the last item done,
+ * 0 to start) for `id`, moves *after on, clears the job's mark when nothing
+ * is left, and returns how many items it changed. `ar` is reset for it. */
+typedef uint64_t (*store_mark_chunk)(store_txn *t, uint64_t id, uint64_t *after, ld_arena *ar);
+/* At start, before anything else runs: finish every job marked under
+ * `prefix`, one chunk per commit (growing the map when it is full), and
+ * add the items changed to *done. 0, or the LMDB error that stopped it. */
+int store_finish_marked(store *st, const char *prefix, store_mark_chunk chunk, size_t arena_size,
+			uint64_t *done);
+
 #define META_SCHEMA_VERSION "schema_version"
 #define META_LAST_REVISION "last_revision"
 #define META_NEXT_LEAD_ID "last_lead_id"
