@@ -315,10 +315,8 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 cJSON *lead_json_status(const Leadd__Status *s);
 void lead_print_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		     const struct lead_names *names);
-void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
-			   const struct lead_names *names);
-/* lead_print_lead_table with `lead ls -o wide` (UPDATED and VERSION too)
- * and --no-headers. */
+/* A table of leads as `lead ls` prints it; flags: `-o wide` (UPDATED and
+ * VERSION too) and --no-headers. */
 enum { LEAD_LIST_WIDE = 1, LEAD_LIST_NO_HEADERS = 2 };
 void lead_print_leads(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names, int flags);

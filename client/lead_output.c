@@ -822,12 +822,6 @@ void lead_table_print(struct lead_table *t)
 
 /* lead_print_lead is in lead_show.c. */
 
-void lead_print_lead_table(Leadd__Lead *const *leads, size_t n, const Leadd__StatusListReply *sl,
-			   const struct lead_names *names)
-{
-	lead_print_leads(leads, n, sl, names, 0);
-}
-
 /* ID TITLE CLIENT STATUS VALUE OWNER NEXT [UPDATED VERSION]. On a terminal
  * the title is cut first (down to 10 columns), then the client (6), then
  * status and owner (8 and 6): what a reader scans by comes last. */

@@ -449,11 +449,3 @@ int client_resolve(store_txn *t, const char *name, int allow_near, int64_t now, 
 	*display = nrec.name;
 	return t->ret;
 }
-
-int client_ensure(store_txn *t, const char *name, int64_t now, ld_arena *arena, uint64_t *id,
-		  char **display)
-{
-	char *near;
-	int err = client_resolve(t, name, 1, now, arena, id, display, &near);
-	return err == CLIENT_BAD_NAME ? EINVAL : err;
-}

@@ -46,12 +46,6 @@ enum {
 int client_resolve(store_txn *t, const char *name, int allow_near, int64_t now, ld_arena *arena,
 		   uint64_t *id, char **display, char **near);
 
-/* Find or make a folder, near matches allowed (client_resolve with
- * allow_near): 0, EINVAL for a bad name (the transaction unharmed), or
- * t->ret. */
-int client_ensure(store_txn *t, const char *name, int64_t now, ld_arena *arena, uint64_t *id,
-		  char **display);
-
 /* The folder whose key is `key`: 0 with *id, MDB_NOTFOUND, or an error. */
 int client_find_key(store_txn *t, const char *key, uint64_t *id);
 
