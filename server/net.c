@@ -493,13 +493,21 @@ static int read_may_yield(const request_ctx *rc)
  * read UNAUTHENTICATED and ends the connection, as start_request does; a
  * changed role or team set answers ABORTED (the plan was made for the old
  * rights). 1: run the slice; 0: rc is answered. */
-static int read_rights_current(conn *c, request_ctx *rc)
+static int read_rights_current(conn *c, request_ctx *rc, int fresh)
 {
 	int check = session_check(c->nt->srv, &c->who, rc);
 	if (check < 0)
 		drop_after(c, rc);
 	if (check)
 		return 0;
+	/* A read that has not run its first slice has planned nothing yet: it
+	 * starts with the rights of now, as start_request would have given it
+	 * had it started now (a rep moved to another team between the request's
+	 * arrival and its first slice gets an answer, not "run it again"). */
+	if (fresh || !rc->read_state) { /* new, or parked and starting over */
+		rc->who = c->who;
+		return dispatch_authorize(rc) == 0;
+	}
 	const principal_t *now = &c->who, *was = &rc->who;
 	if (now->user_id != was->user_id || now->role != was->role ||
 	    now->n_teams != was->n_teams ||
@@ -546,12 +554,12 @@ static void on_reads_idle(uv_idle_t *h)
 	uint64_t t0 = uv_hrtime();
 	request_ctx *rc;
 	while (uv_hrtime() - t0 < READS_FRESH_NS && (rc = reads_pop(nt, READQ_FRESH))) {
-		if (read_rights_current(rc->conn, rc))
+		if (read_rights_current(rc->conn, rc, 1))
 			run_read(nt, rc);
 		read_after_slice(nt, rc, 1);
 	}
 	if ((rc = reads_pop(nt, READQ_RUNNING))) {
-		if (read_rights_current(rc->conn, rc))
+		if (read_rights_current(rc->conn, rc, 0))
 			run_read(nt, rc);
 		read_after_slice(nt, rc, 0);
 	}
