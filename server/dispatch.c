@@ -11,6 +11,7 @@
 #include "record_handlers.h"
 #include "request_limits.h"
 #include "users.h"
+#include "watch.h"
 
 #define BODY(x) LEADD__REQUEST__BODY_##x
 
@@ -61,6 +62,8 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(TEAM_ADD),         "team_add",         team_add,         ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "adding teams"},
 	{BODY(TEAM_LIST),        "team_list",        team_list,        ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing teams"},
 	{BODY(TEAM_EDIT),        "team_edit",        team_edit,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "editing teams"},
+	{BODY(WATCH),            "watch",            watch_start,      ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "watching changes"},
+	{BODY(UNWATCH),          "unwatch",          watch_stop,       ROLE_REP,     VIS_NONE,     0,     NULL,   0, "stopping a watch"},
 	{BODY(STATS),            "stats",            admin_stats,      ROLE_ADMIN,   VIS_ALL,      0,     NULL,   0, "reading server statistics"},
 };
 // clang-format on

@@ -114,6 +114,9 @@ static void append_changelog(store_txn *t, const Leadd__Lead *old, const Leadd__
 	e.old_status = old ? old->status_id : 0;
 	e.new_owner = lead->owner_id;
 	e.new_status = lead->status_id;
+	e.has_old_team = e.has_new_team = 1;
+	e.old_team = old ? old->team_id : 0;
+	e.new_team = lead->team_id;
 	if (old) {
 		/* The sort keys before the change: a listing that began paging
 		 * before it still finds the lead where it was (search). */
