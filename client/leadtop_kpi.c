@@ -247,8 +247,8 @@ static const char *view_counts(struct kpi *k, const struct view *v, int64_t n[NC
 /* Column widths: the full class names when there is room, else short. */
 static void layout(int width, int *name_w, int *num_w, int *chg_w, const char *const **head)
 {
-	if (width >= 14 + NCLASS * 15) {
-		*num_w = 9, *chg_w = 5, *head = full_head;
+	if (width >= 16 + NCLASS * 14) {
+		*num_w = 9, *chg_w = 4, *head = full_head;
 	} else {
 		*num_w = 5, *chg_w = 4, *head = short_head;
 	}

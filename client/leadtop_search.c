@@ -24,7 +24,10 @@ struct search {
 	uint64_t revision;
 	int *shown; /* indexes of the leads the filter lets through */
 	int nshown;
+	int status_w; /* the longest status name's width (at most STATUS_W_MAX) */
 };
+
+#define STATUS_W_MAX 20
 
 static const Leadd__Lead *lead_at(const struct search *s, size_t i)
 {
@@ -87,6 +90,13 @@ static void search_reload(struct lt_panel *p, struct lt_app *a)
 		return;
 	}
 	p->error[0] = '\0';
+	s->status_w = 6;
+	const Leadd__StatusListReply *sl = a->statuses ? a->statuses->status_list : NULL;
+	for (size_t i = 0; sl && i < sl->n_statuses; i++) {
+		int w = sl->statuses[i]->name ? (int)lt_width(sl->statuses[i]->name) : 0;
+		if (w > s->status_w)
+			s->status_w = w < STATUS_W_MAX ? w : STATUS_W_MAX;
+	}
 	/* Keep the same lead selected when the list moves under it. */
 	uint64_t sel_id = 0;
 	if (p->sel >= 0 && p->sel < s->nshown)
@@ -138,9 +148,9 @@ struct cols {
 	int id, title, client, status, owner, phone, email;
 };
 
-static void layout(int width, struct cols *c)
+static void layout(const struct search *s, int width, struct cols *c)
 {
-	c->id = 5, c->status = 14, c->owner = 9, c->phone = 16;
+	c->id = 5, c->status = s->status_w ? s->status_w : 14, c->owner = 9, c->phone = 17;
 	int rest = width - c->id - c->status - c->owner - c->phone - 6;
 	if (width >= 110) {
 		rest -= 1;
@@ -167,7 +177,7 @@ static void search_header(struct lt_panel *p, int i, int width, struct lt_line *
 {
 	(void)p, (void)i;
 	struct cols c;
-	layout(width, &c);
+	layout(p->state, width, &c);
 	lt_line_clear(out, LT_A_HEAD);
 	lt_line_add(out, "ID", c.id, 1, LT_A_NORMAL);
 	lt_line_add(out, " ", 1, 0, LT_A_NORMAL);
@@ -204,7 +214,7 @@ static void search_row(struct lt_panel *p, struct lt_app *a, int i, int width, s
 	if (!l)
 		return;
 	struct cols c;
-	layout(width, &c);
+	layout(p->state, width, &c);
 	char id[32], st[128], ow[128];
 	const Leadd__Contact *mc = main_contact(l);
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)l->id);
