@@ -7,9 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "changelog_trim.h"
 #include "ld_error.h"
 #include "log.h"
 #include "session_check.h"
+#include "watch.h"
 
 writer_fault_fn writer_fault_hook;
 
@@ -179,6 +181,8 @@ static size_t run_batch(writer *w, request_ctx **batch, size_t *n)
 			}
 		}
 		if (rc == 0) {
+			/* Bounded, in a nested transaction: it never fails the batch. */
+			changelog_trim(&t, &w->srv->cfg, server_now_ms());
 			rc = store_txn_commit(&t);
 			if (rc == 0) {
 				if (staged)
@@ -306,6 +310,9 @@ static void on_async(uv_async_t *h)
 		w->on_done(rc);
 		rc = next;
 	}
+	/* A commit is done (this wake follows each one, chunks of a bulk move
+	 * included): watchers read the change log after it. */
+	watch_kick();
 }
 
 writer *writer_start(server *srv, uv_loop_t *loop, void (*on_done)(request_ctx *rc))
