@@ -38,8 +38,9 @@ lt_start() {
 	tmux_ new-session -d -s "$name" -x "$cols" -y "$lines" \
 		env LANG=C.UTF-8 TERM=screen-256color LEAD_CONFIG_DIR="$cfg" \
 		LEAD_SERVER="$LEAD_SERVER" "$@" "$LEADTOP"
-	# Keep the window at the size asked for whatever clients attach.
-	tmux_ set-option -t "$name" -g window-size manual >/dev/null
+	# Keep the window at the size asked for whatever clients attach (a
+	# session option: -g makes tmux 3.3a exit at the next new-session).
+	tmux_ set-option -t "$name" window-size manual >/dev/null
 	tmux_ resize-window -t "$name" -x "$cols" -y "$lines" >/dev/null
 	lt_wait_for "$name" 'KPI: leads per rep and team' 5 "leadtop's first screen"
 }
