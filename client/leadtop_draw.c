@@ -143,8 +143,9 @@ static void status_line(struct lt_app *a, int width, struct lt_line *l)
 		attr = LT_A_NORMAL;
 	} else if (a->state == LT_LOST) {
 		int64_t in = a->retry_at_ms - lt_now_ms();
-		snprintf(st, sizeof(st), "%s: %s; retrying in %llds", word, a->state_msg,
-			 (long long)(in > 0 ? (in + 999) / 1000 : 0));
+		/* The retry first: the reason may be cut at the edge. */
+		snprintf(st, sizeof(st), "%s, retrying in %llds: %s", word,
+			 (long long)(in > 0 ? (in + 999) / 1000 : 0), a->state_msg);
 	} else if (a->state == LT_NOT_LIVE) {
 		snprintf(st, sizeof(st), "%s", a->state_msg);
 	} else {
