@@ -89,6 +89,7 @@ struct lt_panel {
 	int sel, top;               /* selected row, first row shown */
 	char filter[LT_FILTER_MAX]; /* `/`: rows holding this text (any case) */
 	int wants_reload;           /* reload at the next turn of the loop */
+	int64_t reloaded_ms;        /* when it last was */
 	char error[256];            /* shown instead of rows when set */
 };
 

@@ -24,6 +24,7 @@
 
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 8000
+#define RELOAD_GAP_MS 200
 
 int64_t lt_now_ms(void)
 {
@@ -331,7 +332,12 @@ int lt_connect(struct lt_app *a)
 			}
 		if (!a->conn)
 			return -1;
+		/* The counts' revision; without counts (the read was refused),
+		 * the revision leadd said Hello at, which is no later than the
+		 * lists' (their panels skip what they hold). */
 		a->revision = lt_kpi_revision(a->panel[0]);
+		if (!a->revision && a->conn)
+			a->revision = ld_conn_hello_revision(a->conn);
 	}
 	if (a->once)
 		return 0;
@@ -360,10 +366,15 @@ void lt_tick(struct lt_app *a)
 		lt_connect(a);
 		return;
 	}
+	/* A panel is read again at most every RELOAD_GAP_MS: under a steady
+	 * stream of changes the lists cost a bounded number of reads, and the
+	 * last change is never more than that late. */
+	int64_t now = lt_now_ms();
 	for (int i = 0; i < a->npanels && a->conn; i++) {
 		struct lt_panel *p = a->panel[i];
-		if (p->wants_reload && p->ops->reload) {
+		if (p->wants_reload && p->ops->reload && now - p->reloaded_ms >= RELOAD_GAP_MS) {
 			p->wants_reload = 0;
+			p->reloaded_ms = now;
 			p->ops->reload(p, a);
 		}
 	}

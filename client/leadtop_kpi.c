@@ -48,6 +48,9 @@ struct kpi {
 	Leadd__Response *reply; /* the last kpi read (--once --json prints it) */
 	struct view *views;
 	size_t nviews;
+	int *shown; /* views the filter lets through (refresh_shown) */
+	size_t nshown;
+	char shown_filter[LT_FILTER_MAX];
 };
 
 static int class_index(int kpi_class)
@@ -112,6 +115,8 @@ static uint64_t count_of(const Leadd__KpiCounts *c, int kpi_class)
 
 static void rebuild_views(struct kpi *k)
 {
+	free(k->shown);
+	k->shown = NULL;
 	free(k->views);
 	k->nviews = 0;
 	k->views = calloc(2 * k->n + 1, sizeof(*k->views));
@@ -284,21 +289,50 @@ static void kpi_header(struct lt_panel *p, int i, int width, struct lt_line *out
 	}
 }
 
-/* The lines the filter lets through, as indexes into views. */
+/* The name of a line of the panel. */
+static void view_name(const struct kpi *k, const struct view *v, char *name, size_t len)
+{
+	if (v->kind == V_OWNER) {
+		snprintf(name, len, "%s", k->rows[v->row].owner_name);
+		return;
+	}
+	snprintf(name, len, "total");
+	for (size_t i = 0; v->kind == V_TEAM && i < k->n; i++)
+		if (k->rows[i].team == v->team) {
+			snprintf(name, len, "%s total", k->rows[i].team_name);
+			return;
+		}
+}
+
+/* The lines the filter lets through, as indexes into views: worked out
+ * again only when the rows or the filter change (names only, so a count
+ * moving leaves it as it is), not for every line drawn. */
+static void refresh_shown(struct lt_panel *p)
+{
+	struct kpi *k = p->state;
+	if (k->shown && strcmp(k->shown_filter, p->filter) == 0)
+		return;
+	free(k->shown);
+	k->nshown = 0;
+	k->shown = calloc(k->nviews + 1, sizeof(*k->shown));
+	if (!k->shown)
+		return;
+	snprintf(k->shown_filter, sizeof(k->shown_filter), "%s", p->filter);
+	char name[2 * NAME_MAX_BYTES];
+	for (size_t v = 0; v < k->nviews; v++) {
+		view_name(k, &k->views[v], name, sizeof(name));
+		if (lt_filter_match(p, name))
+			k->shown[k->nshown++] = (int)v;
+	}
+}
+
 static int visible(struct lt_panel *p, int i)
 {
 	struct kpi *k = p->state;
-	int seen = 0;
-	char name[2 * NAME_MAX_BYTES];
-	int64_t n[NCLASS], b[NCLASS], ch[NCLASS];
-	for (size_t v = 0; v < k->nviews; v++) {
-		view_counts(k, &k->views[v], n, b, ch, name, sizeof(name));
-		if (!lt_filter_match(p, name))
-			continue;
-		if (seen++ == i)
-			return (int)v;
-	}
-	return i < 0 ? seen : -1;
+	refresh_shown(p);
+	if (i < 0)
+		return (int)k->nshown;
+	return i < (int)k->nshown ? k->shown[i] : -1;
 }
 
 static int kpi_nrows(struct lt_panel *p)
@@ -355,6 +389,7 @@ static void kpi_destroy(struct lt_panel *p)
 		leadd__response__free_unpacked(k->reply, NULL);
 	free(k->rows);
 	free(k->views);
+	free(k->shown);
 	free(k);
 	free(p);
 }

@@ -45,6 +45,11 @@ static int fail(int code, const char *fmt, ...)
 
 int lt_wait(struct lt_app *a, int timeout_ms)
 {
+	/* A panel waiting for its next read (leadtop_conn.c spaces them)
+	 * should not wait for the redraw tick. */
+	for (int i = 0; i < a->npanels; i++)
+		if (a->panel[i]->wants_reload && timeout_ms > 50)
+			timeout_ms = 50;
 	struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = -1}};
 	if (a->conn) {
 		pfd[1].fd = ld_conn_fd(a->conn);
