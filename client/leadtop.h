@@ -133,7 +133,7 @@ struct lt_app {
 	int64_t opened_ms;
 
 	/* Read once per connection. */
-	Leadd__Response *statuses, *users, *whoami;
+	Leadd__Response *statuses, *users, *whoami, *teams;
 	struct lead_names names;
 
 	struct lt_panel *panel[LT_PANELS_MAX];

@@ -45,7 +45,7 @@ void lt_message(struct lt_app *a, int attr, const char *fmt, ...)
 
 static void free_reads(struct lt_app *a)
 {
-	Leadd__Response **r[] = {&a->statuses, &a->users, &a->whoami};
+	Leadd__Response **r[] = {&a->statuses, &a->users, &a->whoami, &a->teams};
 	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
 		if (*r[i])
 			leadd__response__free_unpacked(*r[i], NULL);
@@ -124,7 +124,8 @@ const char *lt_owner_name(struct lt_app *a, uint64_t id, char *buf, size_t len)
 }
 
 /* A read every panel needs, once per connection: who I am, the statuses,
- * the users' names (a rep is refused the list: their own name is known). */
+ * the users' and teams' names (a rep is refused the user list: their own
+ * name is known). */
 static Leadd__Response *read_one(struct lt_app *a, Leadd__Request__BodyCase body, void *msg,
 				 Leadd__Response__BodyCase want, int optional)
 {
@@ -151,6 +152,7 @@ static int read_names(struct lt_app *a)
 	Leadd__WhoamiRequest w = LEADD__WHOAMI_REQUEST__INIT;
 	Leadd__StatusListRequest sl = LEADD__STATUS_LIST_REQUEST__INIT;
 	Leadd__UserListRequest ul = LEADD__USER_LIST_REQUEST__INIT;
+	Leadd__TeamListRequest tl = LEADD__TEAM_LIST_REQUEST__INIT;
 	a->whoami = read_one(a, LEADD__REQUEST__BODY_WHOAMI, &w, LEADD__RESPONSE__BODY_WHOAMI, 0);
 	if (a->whoami)
 		a->statuses = read_one(a, LEADD__REQUEST__BODY_STATUS_LIST, &sl,
@@ -158,10 +160,15 @@ static int read_names(struct lt_app *a)
 	if (a->statuses)
 		a->users = read_one(a, LEADD__REQUEST__BODY_USER_LIST, &ul,
 				    LEADD__RESPONSE__BODY_USER_LIST, 1);
+	/* Team names, for a lead's team in --once --json (as lead prints it). */
+	if (a->statuses)
+		a->teams = read_one(a, LEADD__REQUEST__BODY_TEAM_LIST, &tl,
+				    LEADD__RESPONSE__BODY_TEAM_LIST, 1);
 	if (!a->conn)
 		return -1;
 	a->names.self = a->whoami->whoami->user;
 	a->names.users = a->users ? a->users->user_list : NULL;
+	a->names.teams = a->teams ? a->teams->team_list : NULL;
 	if (a->names.self && a->names.self->name)
 		snprintf(a->user, sizeof(a->user), "%s", a->names.self->name);
 	return 0;

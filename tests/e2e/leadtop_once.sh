@@ -76,8 +76,8 @@ expect_eq maria "$(json 'd["user"]' <<<"$j")" "json user"
 expect_eq "$(json 'd["revision"]' <<<"$k")" "$(json 'd["revision"]' <<<"$j")" "json revision"
 expect_eq '["q", "all-sales"]' "$(json '[s["name"] for s in d["searches"]]' <<<"$j")" "json searches in pin order"
 as maria expect_exit 0 "$LEAD" --json search run all-sales
-expect_eq "$(json '[l["id"] for l in d["leads"]]' <<<"$OUT")" \
-	"$(json '[l["id"] for l in d["searches"][1]["leads"]]' <<<"$j")" "json search leads are lead search run's"
+expect_eq "$(json 'd["leads"]' <<<"$OUT")" \
+	"$(json 'd["searches"][1]["leads"]' <<<"$j")" "json search leads are lead search run's, field for field"
 expect_eq "+33 1 23 45 67 89" "$(json 'd["searches"][1]["leads"][0]["contacts"][0]["phone"]' <<<"$j")" "json lead as lead show --json"
 expect_eq '[]' "$(json 'd["feed"]' <<<"$j")" "json feed"
 
