@@ -139,6 +139,7 @@ struct lt_app {
 	struct lt_panel *panel[LT_PANELS_MAX];
 	int npanels, focus;
 	char searches_sig[1024]; /* the pinned searches' names, to see them change */
+	int resync;              /* read the pinned searches again (one was not found) */
 
 	char msg[512]; /* the bottom line: a result, a refusal */
 	int msg_attr;

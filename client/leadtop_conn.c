@@ -274,6 +274,12 @@ static int watch(struct lt_app *a)
 	if (!r)
 		return -1;
 	char why[300];
+	if (a->resumable && ld_response_code(r) == LD_INVALID_ARGUMENT) {
+		/* The revision resumed from is ahead of leadd's (its data was
+		 * restored from a backup): start over from a fresh read. */
+		leadd__response__free_unpacked(r, NULL);
+		return 1;
+	}
 	if (lt_check(a, r, LEADD__RESPONSE__BODY_WATCH, why, sizeof(why))) {
 		/* Connected, but no live updates: say so and what the screen is. */
 		char hhmm[16] = "";
@@ -294,6 +300,26 @@ static int watch(struct lt_app *a)
 	a->state = wr->replaying && wr->replay_to > a->revision ? LT_REPLAYING : LT_LIVE;
 	a->state_msg[0] = '\0';
 	leadd__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* Every panel read afresh; the watch then starts at the counts' revision
+ * so nothing after them is missed. 0, or -1 when the connection was lost. */
+static int read_all(struct lt_app *a)
+{
+	for (int i = 0; i < a->npanels && a->conn; i++)
+		if (a->panel[i]->ops->reload) {
+			a->panel[i]->wants_reload = 0;
+			a->panel[i]->ops->reload(a->panel[i], a);
+		}
+	if (!a->conn)
+		return -1;
+	/* The counts' revision; without counts (the read was refused), the
+	 * revision leadd said Hello at, which is no later than the lists'
+	 * (their panels skip what they hold). */
+	a->revision = lt_kpi_revision(a->panel[0]);
+	if (!a->revision)
+		a->revision = ld_conn_hello_revision(a->conn);
 	return 0;
 }
 
@@ -329,26 +355,18 @@ int lt_connect(struct lt_app *a)
 	lt_sync_searches(a);
 	if (!a->conn)
 		return -1;
-	if (!resume) {
-		/* Everything read afresh; the watch starts at the counts'
-		 * revision so nothing after them is missed. */
-		for (int i = 0; i < a->npanels && a->conn; i++)
-			if (a->panel[i]->ops->reload) {
-				a->panel[i]->wants_reload = 0;
-				a->panel[i]->ops->reload(a->panel[i], a);
-			}
-		if (!a->conn)
-			return -1;
-		/* The counts' revision; without counts (the read was refused),
-		 * the revision leadd said Hello at, which is no later than the
-		 * lists' (their panels skip what they hold). */
-		a->revision = lt_kpi_revision(a->panel[0]);
-		if (!a->revision && a->conn)
-			a->revision = ld_conn_hello_revision(a->conn);
-	}
+	if (!resume && read_all(a) < 0)
+		return -1;
 	if (a->once)
 		return 0;
-	if (watch(a) < 0)
+	int rc2 = watch(a);
+	if (rc2 == 1) {
+		a->resumable = 0;
+		if (read_all(a) < 0)
+			return -1;
+		rc2 = watch(a);
+	}
+	if (rc2 != 0)
 		return -1;
 	a->backoff_ms = 0;
 	return 0;
@@ -376,6 +394,10 @@ void lt_tick(struct lt_app *a)
 	/* A panel is read again at most every RELOAD_GAP_MS: under a steady
 	 * stream of changes the lists cost a bounded number of reads, and the
 	 * last change is never more than that late. */
+	if (a->resync && a->conn) {
+		a->resync = 0;
+		lt_sync_searches(a);
+	}
 	int64_t now = lt_now_ms();
 	for (int i = 0; i < a->npanels && a->conn; i++) {
 		struct lt_panel *p = a->panel[i];

@@ -64,6 +64,11 @@ static void feed_event(struct lt_panel *p, struct lt_app *a, const Leadd__Event 
 {
 	struct feed *f = p->state;
 	switch (ev->kind) {
+	case LEADD__EVENT_KIND__EVENT_SNAPSHOT:
+		/* Starting over at its revision (perhaps below the last one seen,
+		 * after a restore): changes above it are new. */
+		f->last = ev->revision;
+		return;
 	case LEADD__EVENT_KIND__EVENT_LEAD:
 	case LEADD__EVENT_KIND__EVENT_ENTER:
 	case LEADD__EVENT_KIND__EVENT_LEAVE:
@@ -87,6 +92,14 @@ static void feed_event(struct lt_panel *p, struct lt_app *a, const Leadd__Event 
 	/* The selection stays on the line it was on as new lines come on top. */
 	if (p->sel > 0 && p->sel + 1 < f->n)
 		p->sel++;
+}
+
+/* A fresh read of everything (the start, a start over): the watch goes on
+ * from a new revision, and every change after it is new to the feed. */
+static void feed_reload(struct lt_panel *p, struct lt_app *a)
+{
+	(void)a;
+	((struct feed *)p->state)->last = 0;
 }
 
 static void feed_title(struct lt_panel *p, char *buf, size_t len)
@@ -160,6 +173,7 @@ static const struct lt_panel_ops feed_ops = {
 	.nheader = feed_nheader,
 	.nrows = feed_nrows,
 	.row = feed_row,
+	.reload = feed_reload,
 	.event = feed_event,
 	.json = feed_json,
 	.destroy = feed_destroy,

@@ -86,6 +86,9 @@ static void search_reload(struct lt_panel *p, struct lt_app *a)
 	if (!r)
 		return;
 	if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD_LIST, p->error, sizeof(p->error))) {
+		/* Removed or renamed meanwhile: read the pinned searches again. */
+		if (ld_response_code(r) == LD_NOT_FOUND)
+			a->resync = 1;
 		leadd__response__free_unpacked(r, NULL);
 		return;
 	}

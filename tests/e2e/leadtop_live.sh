@@ -88,6 +88,21 @@ lt_wait_for m '^ana +0 +0 +0 -1 +0 +0 +0$' 1 "ana's row on maria's dashboard"
 kpi_matches m maria
 kpi_matches t tom
 
+# restart_leadd: leadd again on the same port and data directory.
+restart_leadd() {
+	rm -f "$LEADD_DIR/port"
+	"$LEADD" --data-dir "$LEADD_DIR/data" --listen "127.0.0.1:$PORT" \
+		--port-file "$LEADD_DIR/port" --log-level warn 2>>"$LEADD_DIR/leadd.log" &
+	LEADD_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$LEADD_DIR/port" ] && return 0
+		kill -0 "$LEADD_PID" 2>/dev/null || fail "leadd did not start again"
+		sleep 0.1
+	done
+	fail "leadd did not listen again on port $PORT within 10 s"
+}
+
 # ---- leadd killed and restarted on its port ----
 kill -KILL "$LEADD_PID"
 wait "$LEADD_PID" 2>/dev/null || true
@@ -96,16 +111,7 @@ lt_wait_for m 'disconnected, retrying in [0-9]+s: cannot reach leadd' 3 "maria's
 lt_wait_for t 'disconnected' 3 "tom's dashboard says it lost leadd"
 # Down long enough for the backoff to grow past a second.
 sleep 2
-rm -f "$LEADD_DIR/port"
-"$LEADD" --data-dir "$LEADD_DIR/data" --listen "127.0.0.1:$PORT" \
-	--port-file "$LEADD_DIR/port" --log-level warn 2>>"$LEADD_DIR/leadd.log" &
-LEADD_PID=$!
-for ((i = 0; i < 100; i++)); do
-	[ -s "$LEADD_DIR/port" ] && break
-	kill -0 "$LEADD_PID" 2>/dev/null || fail "leadd did not start again"
-	sleep 0.1
-done
-[ -s "$LEADD_DIR/port" ] || fail "leadd did not listen again on port $PORT within 10 s"
+restart_leadd
 # Changes while the dashboards are still away: the resumed watch replays them.
 as tom expect_exit 0 "$LEAD" status "$L1" won
 as maria expect_exit 0 "$LEAD" status "$L4" qualified
@@ -122,6 +128,32 @@ lt_wait_for m '^  search q \(1\)$' 1 "lead 4 entered the pinned search"
 # One more live change after the resume: counted once.
 as tom expect_exit 0 "$LEAD" status "$L2" new
 lt_wait_for m '^tom +1 \+1 +0 -1 +1 \+1 +0 -1 +1 \+1 +0$' 1 "live again after the restart"
+kpi_matches m maria
+
+# ---- leadd back from a backup older than what the dashboards saw ----
+# Their revision is then ahead of leadd's: the resumed watch is refused
+# (INVALID_ARGUMENT) and leadtop starts over from a fresh read.
+kill -TERM "$LEADD_PID"
+wait "$LEADD_PID" || fail "leadd did not stop cleanly"
+cp -a "$LEADD_DIR/data" "$LEADD_DIR/backup"
+restart_leadd
+lt_wait_for m 'live, revision [0-9]+' 12 "maria's dashboard back before the backup is used"
+as tom expect_exit 0 "$LEAD" status "$L2" dead
+as tom expect_exit 0 "$LEAD" status "$L2" qualified
+lt_wait_for m '^tom +0 +1 +1 \+1 +0 -1 +1 \+1 +0$' 2 "the changes after the backup"
+kill -TERM "$LEADD_PID"
+wait "$LEADD_PID" || fail "leadd did not stop cleanly"
+rm -rf "$LEADD_DIR/data"
+mv "$LEADD_DIR/backup" "$LEADD_DIR/data"
+restart_leadd
+lt_wait_for m 'live, revision [0-9]+' 12 "maria's dashboard comes back on the older data"
+lt_wait_for t 'live, revision [0-9]+' 12 "tom's dashboard comes back on the older data"
+lt_wait_for m '^tom +1 ' 3 "tom's row as the backup has it"
+kpi_matches m maria
+kpi_matches t tom
+# And live from there.
+as tom expect_exit 0 "$LEAD" status "$L2" dead
+lt_wait_for m '^tom +0 ' 1 "live on the restored data"
 kpi_matches m maria
 
 tmux_ kill-server 2>/dev/null || true
