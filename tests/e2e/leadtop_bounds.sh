@@ -36,5 +36,10 @@ CHECKS=$((CHECKS + 1))
 kpi=$("$LEAD" --json kpi)
 expect_eq 201 "$(json 'd["total"]["new"]' <<<"$kpi")" "lead kpi agrees"
 
+# q: each dashboard ends cleanly (under ASan: no leak, no error).
+for n in d; do
+	lt_keys "$n" q
+	expect_eq 0 "$(lt_exit_status "$n")" "leadtop's exit status after q ($n)"
+done
 tmux_ kill-server 2>/dev/null || true
 stop_leadd

@@ -35,7 +35,10 @@ lt_start() {
 	shift 4
 	local cfg="$LEADD_DIR/cfg-$who"
 	[ "$who" = admin ] && cfg="$LEADD_DIR/cfg"
+	# Its exit status goes to $LEADD_DIR/leadtop-NAME.rc (see lt_exit_status).
+	rm -f "$LEADD_DIR/leadtop-$name.rc"
 	tmux_ new-session -d -s "$name" -x "$cols" -y "$lines" \
+		sh -c '"$@"; echo $? >"$0"' "$LEADD_DIR/leadtop-$name.rc" \
 		env LANG=C.UTF-8 TERM=screen-256color LEAD_CONFIG_DIR="$cfg" \
 		LEAD_SERVER="$LEAD_SERVER" "$@" "$LEADTOP"
 	# Keep the window at the size asked for whatever clients attach (a
@@ -86,6 +89,18 @@ lt_keys() {
 # lt_line NAME REGEX: the first screen line matching REGEX (after a capture).
 lt_line() {
 	grep -E -m1 -- "$1" <<<"$SCREEN" || true
+}
+
+# lt_exit_status NAME: leadtop's exit status once it has ended (waits up to
+# 5 s; a sanitizer's report makes it non-zero).
+lt_exit_status() {
+	local i f="$LEADD_DIR/leadtop-$1.rc"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$f" ] && break
+		sleep 0.05
+	done
+	[ -s "$f" ] || fail "leadtop in $1 did not end within 5 s"
+	cat "$f"
 }
 
 # lt_alive NAME: is leadtop still running in the session?

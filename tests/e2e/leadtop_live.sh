@@ -156,5 +156,10 @@ as tom expect_exit 0 "$LEAD" status "$L2" dead
 lt_wait_for m '^tom +0 ' 1 "live on the restored data"
 kpi_matches m maria
 
+# q: each dashboard ends cleanly (under ASan: no leak, no error).
+for n in m t; do
+	lt_keys "$n" q
+	expect_eq 0 "$(lt_exit_status "$n")" "leadtop's exit status after q ($n)"
+done
 tmux_ kill-server 2>/dev/null || true
 stop_leadd

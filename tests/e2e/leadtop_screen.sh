@@ -146,5 +146,10 @@ for ((i = 0; i < 40; i++)); do
 done
 lt_alive a && fail "leadtop still runs 2 s after q"
 CHECKS=$((CHECKS + 1))
+expect_eq 0 "$(lt_exit_status a)" "leadtop's exit status after q"
+for n in b c; do
+	lt_keys "$n" q
+	expect_eq 0 "$(lt_exit_status "$n")" "leadtop's exit status after q ($n)"
+done
 
 stop_leadd
