@@ -20,7 +20,9 @@ expect_match "$OUT" '^  search all \(200\+\)$' "the title says 200+"
 
 lt_start d 100 30 admin
 lt_wait_for d 'live, revision [0-9]+' 3 "the dashboard is live"
-pid=$(tmux_ list-panes -t d -F '#{pane_pid}')
+pane=$(tmux_ list-panes -t d -F '#{pane_pid}')
+pid=$(pgrep -P "$pane" | head -n 1) # the pane runs sh, which runs leadtop
+expect_eq leadtop "$(cat "/proc/$pid/comm" 2>/dev/null)" "leadtop's pid"
 for ((i = 1; i <= 210; i++)); do
 	if ((i % 2)); then word=qualified; else word=new; fi
 	"$LEAD" status 1 "$word" >/dev/null || fail "lead status 1 $word failed"
