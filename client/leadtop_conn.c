@@ -184,11 +184,11 @@ void lt_sync_searches(struct lt_app *a)
 	char sig[sizeof(a->searches_sig)] = "";
 	size_t used = 0;
 	const Leadd__SearchListReply *s = r->search_list;
-	for (size_t i = 0; i < s->n_searches; i++)
+	/* (Cut at its size: more pinned names than that compare as equal.) */
+	for (size_t i = 0; i < s->n_searches && used < sizeof(sig); i++)
 		if (s->searches[i]->pinned && s->searches[i]->name)
-			used += (size_t)snprintf(sig + used,
-						 used < sizeof(sig) ? sizeof(sig) - used : 0,
-						 "%s\n", s->searches[i]->name);
+			used += (size_t)snprintf(sig + used, sizeof(sig) - used, "%s\n",
+						 s->searches[i]->name);
 	if (strcmp(sig, a->searches_sig) != 0) {
 		/* The panels: KPI first, the pinned searches in pin order (a panel
 		 * that stays keeps its list and selection), the feed last. */
