@@ -36,17 +36,21 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
 	const char *who = ev->author && *ev->author ? ev->author : "leadd";
 	unsigned long long id = (unsigned long long)ev->lead_id;
-	const char *left = ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE ? " (left your view)" : "";
 	(void)a;
+	if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE) {
+		/* Nothing of where it went: it is no longer mine to see. */
+		snprintf(buf, len, "%s %s: lead %llu left your view", hhmm, who, id);
+		return;
+	}
 	switch (ev->change) {
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_STATUS:
-		snprintf(buf, len, "%s %s: lead %llu -> %s%s", hhmm, who, id,
-			 ev->new_status && *ev->new_status ? ev->new_status : "?", left);
+		snprintf(buf, len, "%s %s: lead %llu -> %s", hhmm, who, id,
+			 ev->new_status && *ev->new_status ? ev->new_status : "?");
 		break;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN:
-		snprintf(buf, len, "%s %s: lead %llu to %s (was %s)%s", hhmm, who, id,
+		snprintf(buf, len, "%s %s: lead %llu to %s (was %s)", hhmm, who, id,
 			 ev->new_owner && *ev->new_owner ? ev->new_owner : "the pool",
-			 ev->old_owner && *ev->old_owner ? ev->old_owner : "the pool", left);
+			 ev->old_owner && *ev->old_owner ? ev->old_owner : "the pool");
 		break;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE:
 		snprintf(buf, len, "%s %s: lead %llu added%s%s%s", hhmm, who, id,
@@ -55,7 +59,7 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 			 ev->lead && ev->lead->title ? "\"" : "");
 		break;
 	default:
-		snprintf(buf, len, "%s %s: lead %llu edited%s", hhmm, who, id, left);
+		snprintf(buf, len, "%s %s: lead %llu edited", hhmm, who, id);
 		break;
 	}
 }
@@ -69,11 +73,12 @@ static void feed_event(struct lt_panel *p, struct lt_app *a, const Leadd__Event 
 		 * after a restore): changes above it are new. */
 		f->last = ev->revision;
 		return;
+	/* The lead topic's events only: every change to a lead I see (before
+	 * or after it) comes as one, and a KPI event of the same revision adds
+	 * nothing to say. */
 	case LEADD__EVENT_KIND__EVENT_LEAD:
 	case LEADD__EVENT_KIND__EVENT_ENTER:
 	case LEADD__EVENT_KIND__EVENT_LEAVE:
-	case LEADD__EVENT_KIND__EVENT_KPI:
-	case LEADD__EVENT_KIND__EVENT_ASSIGNED:
 		break;
 	default:
 		return;

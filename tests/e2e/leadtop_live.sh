@@ -156,6 +156,13 @@ as tom expect_exit 0 "$LEAD" status "$L2" dead
 lt_wait_for m '^tom +0 ' 1 "live on the restored data"
 kpi_matches m maria
 
+# A lead given away leaves tom's view: the feed says so, and nothing of
+# where it went.
+as maria expect_exit 0 "$LEAD" assign "$L3" --to ana
+lt_wait_for t '^[0-9]{2}:[0-9]{2} maria: lead 3 left your view$' 1 "tom's feed: the lead left"
+kpi_matches t tom
+kpi_matches m maria
+
 # q: each dashboard ends cleanly (under ASan: no leak, no error).
 for n in m t; do
 	lt_keys "$n" q
