@@ -332,8 +332,25 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 struct kpi_watch {
 	Leadd__KpiReply *k; /* the snapshot's counts, the deltas applied */
 	int by_team;
-	int warned; /* of a count below zero */
+	int warned;  /* of a count below zero */
+	char *shown; /* the counts last printed, as JSON without the revision */
 };
+
+/* The counts as lead kpi --json prints them but for the revision: what a
+ * reader sees. A change that moves nothing shown (the value of a dead
+ * lead, a status count the table does not have) prints no new table. */
+static char *kpi_watch_shown(const Leadd__KpiReply *k)
+{
+	cJSON *o = lead_kpi_json(k);
+	cJSON_DeleteItemFromObject(o, "revision");
+	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (!s) {
+		fputs("lead: out of memory\n", stderr);
+		exit(LD_EXIT_ERROR);
+	}
+	return s;
+}
 
 static void kpi_watch_print(struct lead_ctx *ctx, const struct kpi_watch *kw)
 {
@@ -377,6 +394,8 @@ static int kpi_watch_snapshot(struct lead_watch *w, struct lead_ctx *ctx, Leadd_
 	ev->kpi_counts = NULL;
 	kw->k->has_revision = 1;
 	kw->k->revision = ev->revision;
+	free(kw->shown);
+	kw->shown = kpi_watch_shown(kw->k);
 	kpi_watch_print(ctx, kw);
 	return 0;
 }
@@ -419,6 +438,13 @@ static int kpi_watch_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Ev
 	}
 	if (!changed)
 		return 0;
+	char *shown = kpi_watch_shown(kw->k);
+	if (kw->shown && strcmp(shown, kw->shown) == 0) {
+		free(shown);
+		return 0;
+	}
+	free(kw->shown);
+	kw->shown = shown;
 	if (!ctx->json) {
 		char line[2048];
 		lead_watch_describe(ev, NULL, line, sizeof(line));
@@ -453,6 +479,7 @@ static int kpi_watch(struct lead_ctx *ctx, const Leadd__KpiRequest *kr)
 	int rc = lead_watch_run(ctx, &w);
 	if (kw.k)
 		leadd__kpi_reply__free_unpacked(kw.k, NULL);
+	free(kw.shown);
 	return rc;
 }
 
@@ -559,7 +586,7 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} (see\n"
 		 "docs/cli.md).\n"
 		 "--watch: the table, then the change and the table again each time a count\n"
-		 "or an open value changes, until Ctrl-C (or SIGTERM; exit 0). The counts\n"
+		 "or an open value shown changes, until Ctrl-C (or SIGTERM; exit 0). The counts\n"
 		 "are kept up to date from the changes leadd pushes, not asked for again.\n"
 		 "A line starting with \"--\" says when leadd starts the counts over (your\n"
 		 "rights changed, or lead fell behind) and why. With --json: one document\n"
