@@ -39,6 +39,32 @@ static const Leadd__StatusListReply *statuses_for(struct lead_ctx *ctx, struct w
 	return st->statuses;
 }
 
+/* The same for the owner's name: a user made after the watch began sends
+ * the user list for again (a rep, refused the list, knows only themself). */
+static const struct lead_names *names_for(struct lead_ctx *ctx, struct watch_state *st,
+					  uint64_t owner_id)
+{
+	static uint64_t refetched;
+	if (!owner_id || !st->names->users || lead_user_name(st->names, owner_id) ||
+	    refetched == owner_id)
+		return st->names;
+	refetched = owner_id;
+	Leadd__Response *old = ctx->users;
+	ctx->users = NULL;
+	ctx->names_done = 0;
+	if (lead_names(ctx, 1, &st->names) == 0) {
+		if (old)
+			leadd__response__free_unpacked(old, NULL);
+	} else {
+		/* Printed why; go on with the names we had. */
+		if (ctx->users)
+			leadd__response__free_unpacked(ctx->users, NULL);
+		ctx->users = old;
+		ctx->names_done = 1;
+	}
+	return st->names;
+}
+
 static cJSON *str_or_null(const char *s)
 {
 	return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
@@ -74,7 +100,7 @@ static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd
 		cJSON_AddItemToObject(o, "lead",
 				      lead_json_lead(ev->lead,
 						     statuses_for(ctx, st, ev->lead->status_id),
-						     st->names));
+						     names_for(ctx, st, ev->lead->owner_id)));
 	else
 		cJSON_AddNullToObject(o, "lead");
 	cJSON_AddItemToObject(o, "reason", str_or_null(ev->reason));
@@ -158,11 +184,11 @@ static int on_started(struct lead_watch *w, struct lead_ctx *ctx)
 
 static int on_lost(struct lead_watch *w, struct lead_ctx *ctx, const char *why)
 {
+	unsigned long long rev = lead_watch_resume_from(w);
 	return lead_fail(ctx, LD_UNAVAILABLE,
 			 "lost the connection to leadd at %s: %s; every change up to revision %llu "
 			 "was printed: run 'lead watch --since %llu' to go on from there",
-			 ctx->server, why, (unsigned long long)w->last_revision,
-			 (unsigned long long)w->last_revision);
+			 ctx->server, why, rev, rev);
 }
 
 static int cmd_watch_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)

@@ -257,6 +257,9 @@ struct lead_watch {
  * SIGTERM (then 0, everything printed flushed), a handler's exit status, or
  * the connection is lost (on_lost's). stdout is made line-buffered. */
 int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w);
+/* The revision a watch that stopped goes on from (--since): that of the
+ * last event handled, else where it was asked to start. */
+uint64_t lead_watch_resume_from(const struct lead_watch *w);
 /* "14:02" in the reader's time zone, "2026-12-04 14:02" when not today. */
 void lead_watch_time(int64_t unix_ms, char *buf, size_t len);
 /* The reader's zone abbreviation now ("CET"). */

@@ -163,6 +163,16 @@ out:
 	return rc;
 }
 
+uint64_t lead_watch_resume_from(const struct lead_watch *w)
+{
+	if (w->last_revision)
+		return w->last_revision;
+	/* No event yet: nothing after where the watch was asked to start. */
+	if (w->req.has_since_revision)
+		return w->req.since_revision;
+	return w->revision;
+}
+
 void lead_watch_time(int64_t unix_ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(unix_ms / 1000), now = time(NULL);
