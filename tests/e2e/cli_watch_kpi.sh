@@ -90,16 +90,23 @@ wait_lines "$W/tom" 3
 same_kpi "$W/tom" 3 tom
 expect_eq 0 "$(sed -n 3p "$W/tom" | json 'd["total"]["qualified"]')" "tom counts L2 no more"
 expect_eq 2 "$(grep -c '' "$W/ops")" "no sales change is a line in the ops watch"
+# A status change out of play takes the lead's value out of the open value.
+lead_ok status "$L1" lost
+wait_lines "$W/adm" 5
+same_kpi "$W/adm" 5 admin
+wait_lines "$W/tom" 4
+same_kpi "$W/tom" 4 tom
+expect_eq '{}' "$(sed -n 4p "$W/tom" | json 'd["total"]["open_value"]')" "tom has nothing in play"
 
 # A lead in the sales pool; a new user's first lead (a row the first
 # counts did not have).
 lead_ok add "Pool lead" --team sales --status qualified
-wait_lines "$W/adm" 5
-same_kpi "$W/adm" 5 admin
-lead_ok user add zed --role rep --team ops --password-stdin <<<"zed-password"
-lead_ok add "Zed's first" --owner zed
 wait_lines "$W/adm" 6
 same_kpi "$W/adm" 6 admin
+lead_ok user add zed --role rep --team ops --password-stdin <<<"zed-password"
+lead_ok add "Zed's first" --owner zed
+wait_lines "$W/adm" 7
+same_kpi "$W/adm" 7 admin
 wait_lines "$W/ops" 3
 same_kpi "$W/ops" 3 admin --team ops
 lead_ok add "Ana's new" --owner ana
