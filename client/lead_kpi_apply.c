@@ -47,6 +47,14 @@ static int add_value(Leadd__Money ***vals, size_t *n, const Leadd__Money *d)
 		if ((*vals)[i]->currency && strcmp((*vals)[i]->currency, d->currency) == 0) {
 			(*vals)[i]->amount_minor += d->amount_minor;
 			(*vals)[i]->has_amount_minor = 1;
+			if ((*vals)[i]->amount_minor == 0) {
+				/* No leads of that currency left: gone, as kpi
+				 * lists none (not "0.00 EUR"). */
+				leadd__money__free_unpacked((*vals)[i], NULL);
+				memmove(&(*vals)[i], &(*vals)[i + 1],
+					(*n - i - 1) * sizeof(**vals));
+				(*n)--;
+			}
 			return 1;
 		}
 	Leadd__Money *m = malloc(sizeof(*m));
