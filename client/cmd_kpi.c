@@ -336,13 +336,19 @@ struct kpi_watch {
 	char *shown; /* the counts last printed, as JSON without the revision */
 };
 
-/* The counts as lead kpi --json prints them but for the revision: what a
- * reader sees. A change that moves nothing shown (the value of a dead
- * lead, a status count the table does not have) prints no new table. */
-static char *kpi_watch_shown(const Leadd__KpiReply *k)
+/* The counts as `lead --json kpi` prints them (with --by team, as it does
+ * then: no owner rows), on one line; without the revision when
+ * with_revision is 0. */
+static char *kpi_watch_json(const struct kpi_watch *kw, int with_revision)
 {
-	cJSON *o = lead_kpi_json(k);
-	cJSON_DeleteItemFromObject(o, "revision");
+	Leadd__KpiReply view = *kw->k;
+	if (kw->by_team) {
+		view.n_owners = 0;
+		view.owners = NULL;
+	}
+	cJSON *o = lead_kpi_json(&view);
+	if (o && !with_revision)
+		cJSON_DeleteItemFromObject(o, "revision");
 	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
 	cJSON_Delete(o);
 	if (!s) {
@@ -352,16 +358,18 @@ static char *kpi_watch_shown(const Leadd__KpiReply *k)
 	return s;
 }
 
+/* What a reader sees, to compare: a change that moves nothing shown (the
+ * value of a dead lead, a status count the table does not have, with --by
+ * team a lead moved between two reps of a team) prints no new table. */
+static char *kpi_watch_shown(const struct kpi_watch *kw)
+{
+	return kpi_watch_json(kw, 0);
+}
+
 static void kpi_watch_print(struct lead_ctx *ctx, const struct kpi_watch *kw)
 {
 	if (ctx->json) {
-		cJSON *o = lead_kpi_json(kw->k);
-		char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-		cJSON_Delete(o);
-		if (!s) {
-			fputs("lead: out of memory\n", stderr);
-			exit(LD_EXIT_ERROR);
-		}
+		char *s = kpi_watch_json(kw, 1);
 		printf("%s\n", s);
 		free(s);
 	} else {
@@ -395,7 +403,7 @@ static int kpi_watch_snapshot(struct lead_watch *w, struct lead_ctx *ctx, Leadd_
 	kw->k->has_revision = 1;
 	kw->k->revision = ev->revision;
 	free(kw->shown);
-	kw->shown = kpi_watch_shown(kw->k);
+	kw->shown = kpi_watch_shown(kw);
 	kpi_watch_print(ctx, kw);
 	return 0;
 }
@@ -438,7 +446,7 @@ static int kpi_watch_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Ev
 	}
 	if (!changed)
 		return 0;
-	char *shown = kpi_watch_shown(kw->k);
+	char *shown = kpi_watch_shown(kw);
 	if (kw->shown && strcmp(shown, kw->shown) == 0) {
 		free(shown);
 		return 0;

@@ -53,13 +53,16 @@ bg "$W/ops" admin --json kpi --watch --team ops
 OPS=$BG
 bg "$W/maria" maria kpi --watch --by team
 MARIA=$BG
-for f in adm tom ops; do
+bg "$W/teams" admin --json kpi --watch --by team
+TEAMS=$BG
+for f in adm tom ops teams; do
 	wait_line "$W/$f" '^\{"revision":'
 done
 wait_line "$W/maria" '^-- counts at revision [0-9]+$'
 same_kpi "$W/adm" 1 admin
 same_kpi "$W/tom" 1 tom
 same_kpi "$W/ops" 1 admin --team ops
+same_kpi "$W/teams" 1 admin --by team
 as maria expect_exit 0 "$LEAD" kpi --by team
 expect_eq "$OUT" "$(sed -n '2,$p' "$W/maria")" "maria's first table is lead kpi --by team"
 
@@ -121,7 +124,12 @@ expect_eq "$OUT" "$(sed -n "$((last + 1)),\$p" "$W/maria")" "maria's last table 
 expect_match "$(cat "$W/maria")" "^$TIME_RE tom: lead $L2 edited \(rev [0-9]+\)$" "the value edit in maria's watch"
 expect_no_match "$(cat "$W/maria")" "lead $L5 " "bob's lead is not maria's"
 
-for pid in "$TOM" "$OPS" "$MARIA"; do
+# By team: one line per change that moved a team's counts: not the dead
+# lead's value, not L2 moving between two reps of sales.
+wait_lines "$W/teams" 7
+same_kpi "$W/teams" 7 admin --by team
+
+for pid in "$TOM" "$OPS" "$MARIA" "$TEAMS"; do
 	stop TERM "$pid"
 done
 
