@@ -175,10 +175,13 @@ static int on_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Event *ev
 
 static int on_started(struct lead_watch *w, struct lead_ctx *ctx)
 {
-	if (w->replaying && !ctx->json)
-		lead_out("-- replaying the changes after revision %llu up to %llu\n",
+	if (w->replaying && !ctx->json) {
+		char zone[64];
+		lead_watch_zone(zone, sizeof(zone));
+		lead_out("-- replaying the changes after revision %llu up to %llu (times in %s)\n",
 			 (unsigned long long)w->req.since_revision,
-			 (unsigned long long)w->replay_to);
+			 (unsigned long long)w->replay_to, zone);
+	}
 	return 0;
 }
 
