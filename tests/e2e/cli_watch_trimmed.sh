@@ -22,6 +22,7 @@ EOF
 chmod +x "$WRAP/leadd"
 LEADD=$WRAP/leadd
 start_leadd
+LEADD=$REAL_LEADD # for leadd verify at the end
 rm -rf "$WRAP"
 make_sales_floor
 W="$LEADD_DIR/watch" # the watchers' output (and .err beside each)
