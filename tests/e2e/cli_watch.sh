@@ -25,7 +25,7 @@ expect_exit 2 "$LEAD" watch --since 99999999
 as tom expect_exit 3 "$LEAD" watch --search no-such-search
 
 # ---- three watchers: tom and bob (reps of two teams), the admin in JSON ----
-bg "$W/tom" tom watch
+bg_pipe "$W/tom" tom watch
 TOM=$BG
 bg "$W/bob" bob watch
 BOB=$BG

@@ -14,6 +14,18 @@ bg()
 	BG_PIDS+=("$BG")
 }
 
+# bg_pipe FILE WHO ARGS...: the same, its stdout through a pipe (cat writes
+# what it reads at once): the lines must come as they are printed, not when
+# a buffer fills. BG is lead's pid.
+bg_pipe()
+{
+	local file=$1 who=$2
+	shift 2
+	LEAD_CONFIG_DIR="$LEADD_DIR/cfg-$who" "$LEAD" "$@" > >(cat >"$file") 2>"$file.err" &
+	BG=$!
+	BG_PIDS+=("$BG")
+}
+
 now_ms()
 {
 	echo $(($(date +%s%N) / 1000000))
