@@ -569,7 +569,7 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 
 const struct cmd_entry cmd_kpi_entry = {
 	.name = "kpi",
-	.usage = "[--by owner|team] [--team TEAM] [--since 7d|DATE | --watch]",
+	.usage = "[--by owner|team] [--team TEAM] [--since 7d|DATE] [--watch]",
 	.help = "count leads per KPI class, for reps and teams",
 	.notes = "One row per rep, then their team's total (its pool included, as \"(pool)\"),\n"
 		 "and the total of everything you see; --by team: one row per team. A rep sees\n"
@@ -593,13 +593,13 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "and \"flow\" with --since (its since and until as RFC 3339 UTC times); MONEY\n"
 		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} (see\n"
 		 "docs/cli.md).\n"
-		 "--watch: the table, then the change and the table again each time a count\n"
-		 "or an open value shown changes, until Ctrl-C (or SIGTERM; exit 0). The counts\n"
-		 "are kept up to date from the changes leadd pushes, not asked for again.\n"
-		 "A line starting with \"--\" says when leadd starts the counts over (your\n"
-		 "rights changed, or lead fell behind) and why. With --json: one document\n"
-		 "per line, as above, each with the revision it counts up to. When the\n"
-		 "connection is lost, lead exits 6.",
+		 "--watch (not with --since): the table, then, each time a count or an open\n"
+		 "value shown changes, the change and the table again, until Ctrl-C (or\n"
+		 "SIGTERM; exit 0). The counts are kept up to date from the changes leadd\n"
+		 "pushes, not asked for again. A line starting with \"--\" says when leadd\n"
+		 "starts the counts over (your rights changed, or lead fell behind) and why.\n"
+		 "With --json: one document per line, as above, each with the revision it\n"
+		 "counts up to. When the connection is lost, lead exits 6.",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_kpi_exec,
