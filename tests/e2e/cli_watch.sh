@@ -34,6 +34,10 @@ ADM=$BG
 wait_line "$W/tom" '^-- watching the leads you may see from revision [0-9]+ \(times in .+\)$'
 wait_line "$W/bob" '^-- watching the leads you may see from revision [0-9]+'
 wait_line "$W/adm" '"event":"snapshot"'
+# A watch waits for ever for events: keepalive probes (every 30 s idle)
+# notice a server that vanished without closing the connection.
+command -v ss >/dev/null || fail "ss (iproute2) is needed to see the watch's socket"
+expect_match "$(ss -tnpo | grep "pid=$BOB,")" 'timer:\(keepalive,' "keepalive on the watching connection"
 
 # A status change is in the running watch within a second of its answer.
 as tom expect_exit 0 "$LEAD" --json status "$L2" prospect
