@@ -3,10 +3,11 @@
  * since the dashboard opened beside each count; a count that changed is
  * highlighted for a few seconds.
  *
- * The model is the reply's owner rows (a rep, or a team's pool); team rows
- * and the total are their sums, as the server derives them (docs/protocol.md
- * section 6: "Team totals are the sum of their rows"), so a delta touches
- * one row and every sum follows. */
+ * The counts are a KpiReply: the kpi read's (or a snapshot's kpi_counts),
+ * changed in place by each delta with lead_kpi_apply, the one rule `lead
+ * kpi --watch` applies too (the owner's row, its team's row and the total).
+ * So the screen and `--once --json` (lead_kpi_json) read the same reply,
+ * and a delta that does not fit the counts makes the panel read them again. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 
 #define NCLASS 6
 #define HILITE_MS 3000
-#define NAME_MAX_BYTES 128
+#define ANY UINT64_MAX /* the key of a team row's owner, and the total's */
 
 static const int classes[NCLASS] = {
 	LEADD__KPI_CLASS__KPI_NEW,      LEADD__KPI_CLASS__KPI_QUALIFIED, LEADD__KPI_CLASS__KPI_DEAD,
@@ -24,86 +25,30 @@ static const char *const full_head[NCLASS] = {"NEW",      "QUALIFIED", "DEAD",
 					      "PROSPECT", "WON",       "LOST"};
 static const char *const short_head[NCLASS] = {"NEW", "QUAL", "DEAD", "PROSP", "WON", "LOST"};
 
-struct kpi_row {
-	uint64_t owner, team;
-	char owner_name[NAME_MAX_BYTES], team_name[NAME_MAX_BYTES];
-	int64_t n[NCLASS], base[NCLASS], changed_ms[NCLASS];
-	int seen; /* in the last reply read */
+/* What a line of the panel has seen: its first counts (the change since
+ * opening is measured from them), its last, and when each last moved. */
+struct seen {
+	uint64_t team, owner; /* owner ANY: the team's row; both ANY: the total */
+	int64_t base[NCLASS], last[NCLASS], changed_ms[NCLASS];
 };
 
-/* What the panel shows, one line each: an owner row, a team's total, or
- * the total of everything. */
-enum { V_OWNER, V_TEAM, V_TOTAL };
+/* A line of the panel: an owner row, a team row or the total. */
 struct view {
-	int kind;
-	size_t row;    /* V_OWNER */
-	uint64_t team; /* V_TEAM */
+	const Leadd__KpiRow *row; /* NULL: the total */
+	int team;                 /* row is a team's */
 };
 
 struct kpi {
-	struct kpi_row *rows;
-	size_t n, cap;
-	int loaded;
-	uint64_t revision;      /* of the counts: deltas at or below it are in them */
-	Leadd__Response *reply; /* the last kpi read (--once --json prints it) */
+	Leadd__KpiReply *k; /* the counts, owned */
+	uint64_t revision;  /* of the counts: deltas at or below it are in them */
+	struct seen *seen;
+	size_t nseen, capseen;
 	struct view *views;
 	size_t nviews;
-	int *shown; /* views the filter lets through (refresh_shown) */
+	int *shown; /* views the filter lets through */
 	size_t nshown;
 	char shown_filter[LT_FILTER_MAX];
 };
-
-static int class_index(int kpi_class)
-{
-	for (int i = 0; i < NCLASS; i++)
-		if (classes[i] == kpi_class)
-			return i;
-	return -1;
-}
-
-static struct kpi_row *find_row(struct kpi *k, uint64_t team, uint64_t owner)
-{
-	for (size_t i = 0; i < k->n; i++)
-		if (k->rows[i].team == team && k->rows[i].owner == owner)
-			return &k->rows[i];
-	return NULL;
-}
-
-static struct kpi_row *add_row(struct kpi *k, uint64_t team, uint64_t owner, const char *owner_name,
-			       const char *team_name)
-{
-	struct kpi_row *r = find_row(k, team, owner);
-	if (r)
-		return r;
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 16;
-		struct kpi_row *nr = realloc(k->rows, cap * sizeof(*nr));
-		if (!nr)
-			return NULL;
-		k->rows = nr;
-		k->cap = cap;
-	}
-	/* A new row goes after the last row of its team, so teams stay together. */
-	size_t at = k->n;
-	for (size_t i = 0; i < k->n; i++)
-		if (k->rows[i].team == team)
-			at = i + 1;
-	memmove(&k->rows[at + 1], &k->rows[at], (k->n - at) * sizeof(*k->rows));
-	k->n++;
-	r = &k->rows[at];
-	memset(r, 0, sizeof(*r));
-	r->team = team;
-	r->owner = owner;
-	snprintf(r->owner_name, sizeof(r->owner_name), "%s",
-		 owner == 0                  ? "(pool)"
-		 : owner_name && *owner_name ? owner_name
-					     : "?");
-	snprintf(r->team_name, sizeof(r->team_name), "%s",
-		 team_name && *team_name ? team_name
-		 : team                  ? "?"
-					 : "(no team)");
-	return r;
-}
 
 static uint64_t count_of(const Leadd__KpiCounts *c, int kpi_class)
 {
@@ -113,76 +58,99 @@ static uint64_t count_of(const Leadd__KpiCounts *c, int kpi_class)
 	return 0;
 }
 
-static void rebuild_views(struct kpi *k)
+static struct seen *find_seen(const struct kpi *s, uint64_t team, uint64_t owner)
 {
-	free(k->shown);
-	k->shown = NULL;
-	free(k->views);
-	k->nviews = 0;
-	k->views = calloc(2 * k->n + 1, sizeof(*k->views));
-	if (!k->views)
-		return;
-	for (size_t i = 0; i < k->n; i++) {
-		k->views[k->nviews++] = (struct view){V_OWNER, i, 0};
-		if (i + 1 == k->n || k->rows[i + 1].team != k->rows[i].team)
-			k->views[k->nviews++] = (struct view){V_TEAM, 0, k->rows[i].team};
-	}
-	k->views[k->nviews++] = (struct view){V_TOTAL, 0, 0};
+	for (size_t i = 0; i < s->nseen; i++)
+		if (s->seen[i].team == team && s->seen[i].owner == owner)
+			return &s->seen[i];
+	return NULL;
 }
 
-/* Takes the counts of a KpiReply (a kpi read, or a snapshot's kpi_counts).
- * The change since opening is kept across re-reads: a row's base is its
- * first count; a count that moved is highlighted. */
-static void take_reply(struct kpi *k, const Leadd__KpiReply *kr)
+static struct seen *add_seen(struct kpi *s, uint64_t team, uint64_t owner)
 {
+	if (s->nseen == s->capseen) {
+		size_t cap = s->capseen ? 2 * s->capseen : 32;
+		struct seen *ns = realloc(s->seen, cap * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		s->seen = ns;
+		s->capseen = cap;
+	}
+	struct seen *e = &s->seen[s->nseen++];
+	memset(e, 0, sizeof(*e));
+	e->team = team;
+	e->owner = owner;
+	return e;
+}
+
+/* Notes which counts of a line moved since last seen. At the first read
+ * (first) a line's base is its counts; a line that appears later starts
+ * from 0, so all it has counts as change. */
+static void note(struct kpi *s, uint64_t team, uint64_t owner, const Leadd__KpiCounts *c, int first,
+		 int64_t now)
+{
+	struct seen *e = find_seen(s, team, owner);
+	int is_new = !e;
+	if (!e && !(e = add_seen(s, team, owner)))
+		return;
+	for (int i = 0; i < NCLASS; i++) {
+		int64_t v = (int64_t)count_of(c, classes[i]);
+		if (is_new && first)
+			e->base[i] = v;
+		else if (v != e->last[i])
+			e->changed_ms[i] = now;
+		e->last[i] = v;
+	}
+}
+
+/* After the counts changed: what moved, and the lines in lead kpi's order
+ * (each team's rows, then its total; owners of no listed team; the total). */
+static void refresh(struct kpi *s, int first)
+{
+	const Leadd__KpiReply *k = s->k;
 	int64_t now = lt_now_ms();
-	for (size_t i = 0; i < k->n; i++)
-		k->rows[i].seen = 0;
-	for (size_t i = 0; i < kr->n_owners; i++) {
-		const Leadd__KpiRow *o = kr->owners[i];
-		int is_new = !find_row(k, o->team_id, o->id);
-		struct kpi_row *r = add_row(k, o->team_id, o->id, o->name, o->team_name);
-		if (!r)
-			continue;
-		r->seen = 1;
-		for (int c = 0; c < NCLASS; c++) {
-			int64_t v = (int64_t)count_of(o->counts, classes[c]);
-			if (is_new && !k->loaded)
-				r->base[c] = v;
-			else if (r->n[c] != v)
-				r->changed_ms[c] = now;
-			r->n[c] = v;
-		}
+	for (size_t i = 0; i < k->n_owners; i++)
+		note(s, k->owners[i]->team_id, k->owners[i]->id, k->owners[i]->counts, first, now);
+	for (size_t i = 0; i < k->n_teams; i++)
+		note(s, k->teams[i]->id, ANY, k->teams[i]->counts, first, now);
+	note(s, ANY, ANY, k->total, first, now);
+
+	free(s->views);
+	free(s->shown);
+	s->shown = NULL;
+	s->nviews = 0;
+	s->views = calloc(k->n_owners + k->n_teams + 1, sizeof(*s->views));
+	if (!s->views)
+		return;
+	for (size_t t = 0; t < k->n_teams; t++) {
+		for (size_t i = 0; i < k->n_owners; i++)
+			if (k->owners[i]->team_id == k->teams[t]->id)
+				s->views[s->nviews++] = (struct view){k->owners[i], 0};
+		s->views[s->nviews++] = (struct view){k->teams[t], 1};
 	}
-	/* Rows the server no longer shows (a rep moved away) go. */
-	size_t j = 0;
-	for (size_t i = 0; i < k->n; i++)
-		if (k->rows[i].seen)
-			k->rows[j++] = k->rows[i];
-	k->n = j;
-	k->revision = kr->revision;
-	k->loaded = 1;
-	rebuild_views(k);
+	for (size_t i = 0; i < k->n_owners; i++) {
+		int listed = 0;
+		for (size_t t = 0; t < k->n_teams; t++)
+			listed |= k->teams[t]->id == k->owners[i]->team_id;
+		if (!listed)
+			s->views[s->nviews++] = (struct view){k->owners[i], 0};
+	}
+	s->views[s->nviews++] = (struct view){NULL, 0};
 }
 
-static void apply_delta(struct kpi *k, const Leadd__KpiDelta *d)
+static void take(struct kpi *s, Leadd__KpiReply *k)
 {
-	int c = class_index(d->kpi_class);
-	if (c < 0 || d->count == 0)
-		return; /* a class the panel has no column for, or a value edit */
-	size_t before = k->n;
-	struct kpi_row *r = add_row(k, d->team_id, d->owner_id, d->owner_name, d->team_name);
-	if (!r)
-		return;
-	r->n[c] += d->count;
-	r->changed_ms[c] = lt_now_ms();
-	if (k->n != before)
-		rebuild_views(k);
+	int first = s->k == NULL;
+	if (s->k)
+		leadd__kpi_reply__free_unpacked(s->k, NULL);
+	s->k = k;
+	s->revision = k->revision;
+	refresh(s, first);
 }
 
 static void kpi_reload(struct lt_panel *p, struct lt_app *a)
 {
-	struct kpi *k = p->state;
+	struct kpi *s = p->state;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__KpiRequest kr = LEADD__KPI_REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_KPI;
@@ -195,58 +163,54 @@ static void kpi_reload(struct lt_panel *p, struct lt_app *a)
 		return;
 	}
 	p->error[0] = '\0';
-	take_reply(k, r->kpi);
-	if (k->reply)
-		leadd__response__free_unpacked(k->reply, NULL);
-	k->reply = r;
+	/* The reply is the panel's from now on: taken out of the response. */
+	Leadd__KpiReply *k = r->kpi;
+	r->kpi = NULL;
+	r->body_case = LEADD__RESPONSE__BODY__NOT_SET;
+	leadd__response__free_unpacked(r, NULL);
+	take(s, k);
+}
+
+/* A snapshot's counts, copied (the event is the connection's). */
+static Leadd__KpiReply *copy_reply(const Leadd__KpiReply *k)
+{
+	size_t n = leadd__kpi_reply__get_packed_size(k);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return NULL;
+	leadd__kpi_reply__pack(k, buf);
+	Leadd__KpiReply *c = leadd__kpi_reply__unpack(NULL, n, buf);
+	free(buf);
+	return c;
 }
 
 static void kpi_event(struct lt_panel *p, struct lt_app *a, const Leadd__Event *ev)
 {
 	(void)a;
-	struct kpi *k = p->state;
+	struct kpi *s = p->state;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT && ev->kpi_counts) {
-		take_reply(k, ev->kpi_counts);
-		k->revision = ev->revision;
+		Leadd__KpiReply *k = copy_reply(ev->kpi_counts);
+		if (!k) {
+			p->wants_reload = 1;
+			return;
+		}
+		take(s, k);
+		s->revision = ev->revision;
 		return;
 	}
 	/* A delta the counts already hold (the kpi read was at or after its
 	 * revision) is not counted twice. */
-	if (ev->kind != LEADD__EVENT_KIND__EVENT_KPI || ev->revision <= k->revision)
+	if (ev->kind != LEADD__EVENT_KIND__EVENT_KPI || !s->k || ev->revision <= s->revision)
 		return;
+	int under = 0, failed = 0;
 	for (size_t i = 0; i < ev->n_kpi; i++)
-		apply_delta(k, ev->kpi[i]);
-	k->revision = ev->revision;
-}
-
-/* The counts (and their bases) of one line of the panel. */
-static const char *view_counts(struct kpi *k, const struct view *v, int64_t n[NCLASS],
-			       int64_t base[NCLASS], int64_t changed[NCLASS], char *name,
-			       size_t len)
-{
-	memset(n, 0, NCLASS * sizeof(*n));
-	memset(base, 0, NCLASS * sizeof(*base));
-	memset(changed, 0, NCLASS * sizeof(*changed));
-	for (size_t i = 0; i < k->n; i++) {
-		const struct kpi_row *r = &k->rows[i];
-		if (v->kind == V_OWNER && i != v->row)
-			continue;
-		if (v->kind == V_TEAM && r->team != v->team)
-			continue;
-		for (int c = 0; c < NCLASS; c++) {
-			n[c] += r->n[c];
-			base[c] += r->base[c];
-			if (r->changed_ms[c] > changed[c])
-				changed[c] = r->changed_ms[c];
-		}
-		if (v->kind == V_TEAM)
-			snprintf(name, len, "%s total", r->team_name);
-	}
-	if (v->kind == V_OWNER)
-		snprintf(name, len, "%s", k->rows[v->row].owner_name);
-	else if (v->kind == V_TOTAL)
-		snprintf(name, len, "total");
-	return name;
+		failed |= lead_kpi_apply(s->k, ev->kpi[i], &under) < 0;
+	s->revision = ev->revision;
+	/* Deltas that do not fit the counts, or no memory for a new row: read
+	 * the counts again rather than show wrong ones. */
+	if (under || failed)
+		p->wants_reload = 1;
+	refresh(s, 0);
 }
 
 /* Column widths: the full class names when there is room, else short. */
@@ -262,11 +226,49 @@ static void layout(int width, int *name_w, int *num_w, int *chg_w, const char *c
 		*name_w = 4;
 }
 
+static void view_name(const struct view *v, char *buf, size_t len)
+{
+	if (!v->row)
+		snprintf(buf, len, "total");
+	else if (v->team)
+		snprintf(buf, len, "%s total", v->row->name ? v->row->name : "?");
+	else if (v->row->id == 0)
+		snprintf(buf, len, "(pool)");
+	else if (v->row->name && *v->row->name)
+		snprintf(buf, len, "%s", v->row->name);
+	else
+		snprintf(buf, len, "user %llu", (unsigned long long)v->row->id);
+}
+
+/* The lines the filter lets through: worked out again when the rows or
+ * the filter change, not for every line drawn. */
+static int visible(struct lt_panel *p, int i)
+{
+	struct kpi *s = p->state;
+	if (!s->shown || strcmp(s->shown_filter, p->filter) != 0) {
+		free(s->shown);
+		s->nshown = 0;
+		s->shown = calloc(s->nviews + 1, sizeof(*s->shown));
+		if (!s->shown)
+			return -1;
+		snprintf(s->shown_filter, sizeof(s->shown_filter), "%s", p->filter);
+		char name[512];
+		for (size_t v = 0; v < s->nviews; v++) {
+			view_name(&s->views[v], name, sizeof(name));
+			if (lt_filter_match(p, name))
+				s->shown[s->nshown++] = (int)v;
+		}
+	}
+	if (i < 0)
+		return (int)s->nshown;
+	return i < (int)s->nshown ? s->shown[i] : -1;
+}
+
 static void kpi_title(struct lt_panel *p, char *buf, size_t len)
 {
-	struct kpi *k = p->state;
+	struct kpi *s = p->state;
 	snprintf(buf, len, "KPI: leads per rep and team (change since opened)%s",
-		 k->loaded ? "" : ", not read yet");
+		 s->k ? "" : ", not read yet");
 }
 
 static int kpi_nheader(struct lt_panel *p)
@@ -289,81 +291,38 @@ static void kpi_header(struct lt_panel *p, int i, int width, struct lt_line *out
 	}
 }
 
-/* The name of a line of the panel. */
-static void view_name(const struct kpi *k, const struct view *v, char *name, size_t len)
-{
-	if (v->kind == V_OWNER) {
-		snprintf(name, len, "%s", k->rows[v->row].owner_name);
-		return;
-	}
-	snprintf(name, len, "total");
-	for (size_t i = 0; v->kind == V_TEAM && i < k->n; i++)
-		if (k->rows[i].team == v->team) {
-			snprintf(name, len, "%s total", k->rows[i].team_name);
-			return;
-		}
-}
-
-/* The lines the filter lets through, as indexes into views: worked out
- * again only when the rows or the filter change (names only, so a count
- * moving leaves it as it is), not for every line drawn. */
-static void refresh_shown(struct lt_panel *p)
-{
-	struct kpi *k = p->state;
-	if (k->shown && strcmp(k->shown_filter, p->filter) == 0)
-		return;
-	free(k->shown);
-	k->nshown = 0;
-	k->shown = calloc(k->nviews + 1, sizeof(*k->shown));
-	if (!k->shown)
-		return;
-	snprintf(k->shown_filter, sizeof(k->shown_filter), "%s", p->filter);
-	char name[2 * NAME_MAX_BYTES];
-	for (size_t v = 0; v < k->nviews; v++) {
-		view_name(k, &k->views[v], name, sizeof(name));
-		if (lt_filter_match(p, name))
-			k->shown[k->nshown++] = (int)v;
-	}
-}
-
-static int visible(struct lt_panel *p, int i)
-{
-	struct kpi *k = p->state;
-	refresh_shown(p);
-	if (i < 0)
-		return (int)k->nshown;
-	return i < (int)k->nshown ? k->shown[i] : -1;
-}
-
 static int kpi_nrows(struct lt_panel *p)
 {
-	struct kpi *k = p->state;
-	if (!k->loaded)
-		return 0;
-	return visible(p, -1);
+	return ((struct kpi *)p->state)->k ? visible(p, -1) : 0;
 }
 
 static void kpi_row(struct lt_panel *p, struct lt_app *a, int i, int width, struct lt_line *out)
 {
 	(void)a;
-	struct kpi *k = p->state;
+	struct kpi *s = p->state;
 	int v = visible(p, i);
 	lt_line_clear(out, LT_A_NORMAL);
 	if (v < 0)
 		return;
+	const struct view *vw = &s->views[v];
+	const Leadd__KpiCounts *c = vw->row ? vw->row->counts : s->k->total;
+	const struct seen *e = !vw->row   ? find_seen(s, ANY, ANY)
+			       : vw->team ? find_seen(s, vw->row->id, ANY)
+					  : find_seen(s, vw->row->team_id, vw->row->id);
 	int name_w, num_w, chg_w;
 	const char *const *head;
 	layout(width, &name_w, &num_w, &chg_w, &head);
-	char name[2 * NAME_MAX_BYTES], num[32], chg[32];
-	int64_t n[NCLASS], base[NCLASS], changed[NCLASS], now = lt_now_ms();
-	view_counts(k, &k->views[v], n, base, changed, name, sizeof(name));
-	if (k->views[v].kind != V_OWNER)
+	char name[512], num[32], chg[32];
+	int64_t now = lt_now_ms();
+	view_name(vw, name, sizeof(name));
+	if (!vw->row || vw->team)
 		out->attr = LT_A_HEAD;
 	lt_line_add(out, name, name_w, 0, LT_A_NORMAL);
-	for (int c = 0; c < NCLASS; c++) {
-		int hot = changed[c] && now - changed[c] < HILITE_MS;
-		snprintf(num, sizeof(num), "%lld", (long long)n[c]);
-		int64_t d = n[c] - base[c];
+	for (int k = 0; k < NCLASS; k++) {
+		int64_t n = (int64_t)count_of(c, classes[k]);
+		int hot = e && e->changed_ms[k] && now - e->changed_ms[k] < HILITE_MS;
+		int64_t d = e ? n - e->base[k] : 0;
+		snprintf(num, sizeof(num), "%lld", (long long)n);
 		if (d)
 			snprintf(chg, sizeof(chg), "%+lld", (long long)d);
 		else
@@ -377,20 +336,20 @@ static void kpi_row(struct lt_panel *p, struct lt_app *a, int i, int width, stru
 static cJSON *kpi_json(struct lt_panel *p, struct lt_app *a)
 {
 	(void)a;
-	struct kpi *k = p->state;
+	struct kpi *s = p->state;
 	/* The same object as `lead --json kpi`: one shape for scripts. */
-	return k->reply ? lead_kpi_json(k->reply->kpi) : cJSON_CreateNull();
+	return s->k ? lead_kpi_json(s->k) : cJSON_CreateNull();
 }
 
 static void kpi_destroy(struct lt_panel *p)
 {
-	struct kpi *k = p->state;
-	if (k->reply)
-		leadd__response__free_unpacked(k->reply, NULL);
-	free(k->rows);
-	free(k->views);
-	free(k->shown);
-	free(k);
+	struct kpi *s = p->state;
+	if (s->k)
+		leadd__kpi_reply__free_unpacked(s->k, NULL);
+	free(s->seen);
+	free(s->views);
+	free(s->shown);
+	free(s);
 	free(p);
 }
 
@@ -410,19 +369,17 @@ static const struct lt_panel_ops kpi_ops = {
 struct lt_panel *lt_kpi_panel(void)
 {
 	struct lt_panel *p = calloc(1, sizeof(*p));
-	struct kpi *k = calloc(1, sizeof(*k));
-	if (!p || !k) {
+	struct kpi *s = calloc(1, sizeof(*s));
+	if (!p || !s) {
 		free(p);
-		free(k);
+		free(s);
 		return NULL;
 	}
 	p->ops = &kpi_ops;
-	p->state = k;
+	p->state = s;
 	return p;
 }
 
-/* The highest revision the counts hold (leadtop_conn.c resumes from the
- * smallest revision every panel has applied). */
 uint64_t lt_kpi_revision(const struct lt_panel *p)
 {
 	return ((const struct kpi *)p->state)->revision;
