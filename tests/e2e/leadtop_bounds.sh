@@ -6,7 +6,9 @@
 
 start_leadd
 lead_ok team add sales
-for ((i = 1; i <= 201; i++)); do
+# Lead 1 has a title of wide characters: it must line up on the screen.
+lead_ok add "東京オフィス移転プロジェクト" --team sales --contact "山田太郎" --phone "+81 3 1234 5678"
+for ((i = 2; i <= 202; i++)); do
 	"$LEAD" add "Lead number $i" --team sales >/dev/null || fail "lead add $i failed"
 done
 lead_ok search save all --team sales --sort id
@@ -28,7 +30,7 @@ for ((i = 1; i <= 210; i++)); do
 	"$LEAD" status 1 "$word" >/dev/null || fail "lead status 1 $word failed"
 done
 # The last change (210: new) is on the screen within a second.
-lt_wait_for d '^\(pool\) +201 +0 ' 1 "the counts after 210 changes"
+lt_wait_for d '^\(pool\) +202 +0 ' 1 "the counts after 210 changes"
 lt_wait_for d '^  latest changes \(200\)$' 1 "the feed keeps the latest 200"
 expect_match "$SCREEN" '^[0-9]{2}:[0-9]{2} admin: lead 1 -> lead-New$' "the newest change first"
 rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
@@ -36,7 +38,17 @@ echo "leadtop RSS after 210 changes: ${rss} kB"
 [ "$rss" -lt 32768 ] || fail "leadtop uses ${rss} kB after 210 changes (bound: 32 MiB)"
 CHECKS=$((CHECKS + 1))
 kpi=$("$LEAD" --json kpi)
-expect_eq 201 "$(json 'd["total"]["new"]' <<<"$kpi")" "lead kpi agrees"
+expect_eq 202 "$(json 'd["total"]["new"]' <<<"$kpi")" "lead kpi agrees"
+# On the screen, the wide title's row and the others: STATUS in one column.
+cols=$(grep -E '^ +[0-9]+ .* lead-(New|Qualified) ' <<<"$SCREEN" | "$PYTHON" -c '
+import sys, unicodedata
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+for line in sys.stdin.buffer.read().decode("utf-8").splitlines():
+    print(width(line[:line.find(" lead-") + 1]))
+' | sort -u)
+expect_match "$SCREEN" "^ +1 東京オフィス.* lead-New " "the wide title is on the screen"
+expect_eq 1 "$(wc -l <<<"$cols")" "STATUS starts at one screen column in every row (got: $cols)"
 
 # q: each dashboard ends cleanly (under ASan: no leak, no error).
 for n in d; do
