@@ -59,6 +59,11 @@ lt_start t 80 24 tom
 lt_wait_for m 'live, revision [0-9]+' 3 "maria's dashboard is live"
 lt_wait_for t 'live, revision [0-9]+' 3 "tom's dashboard is live"
 expect_match "$SCREEN" '^tom +0 +1 +0 +1 +0 +0$' "tom's row at the start"
+# A quiet floor sends nothing for hours: keepalive probes notice a server
+# gone without a word (30 s idle, then 3 probes 10 s apart).
+pane=$(tmux_ list-panes -t m -F '#{pane_pid}')
+mpid=$(pgrep -P "$pane" | head -n 1)
+expect_match "$(ss -tnpo | grep "pid=$mpid,")" 'timer:\(keepalive,' "keepalive on the dashboard's connection"
 lt_capture m
 expect_match "$SCREEN" '^  search q \(1\)$' "search q holds lead 2"
 
