@@ -130,7 +130,6 @@ struct lt_app {
 	int resumable; /* a watch ran: a new connection resumes it */
 	int backoff_ms;
 	int64_t retry_at_ms;
-	int64_t opened_ms;
 
 	/* Read once per connection. */
 	Leadd__Response *statuses, *users, *whoami, *teams;

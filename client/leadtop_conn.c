@@ -193,18 +193,23 @@ void lt_sync_searches(struct lt_app *a)
 			used += (size_t)snprintf(sig + used, sizeof(sig) - used, "%s\n",
 						 s->searches[i]->name);
 	if (strcmp(sig, a->searches_sig) != 0) {
-		/* The panels: KPI first, the pinned searches in pin order (a panel
-		 * that stays keeps its list and selection), the feed last. */
-		struct lt_panel *keep[LT_PANELS_MAX], *kpi = a->panel[0],
-						      *feed = a->panel[a->npanels - 1];
+		/* The panels: the others first (KPI, and any later one), the
+		 * pinned searches in pin order (a panel that stays keeps its list
+		 * and selection), the feed last. */
+		struct lt_panel *keep[LT_PANELS_MAX], *feed = a->panel[a->npanels - 1],
+						      *focused = a->panel[a->focus];
 		int n = 0;
-		keep[n++] = kpi;
+		for (int j = 0; j < a->npanels - 1; j++)
+			if (!lt_search_name(a->panel[j])) {
+				keep[n++] = a->panel[j];
+				a->panel[j] = NULL;
+			}
 		for (size_t i = 0; i < s->n_searches && n < LT_PANELS_MAX - 1; i++) {
 			const Leadd__SavedSearch *ss = s->searches[i];
 			if (!ss->pinned || !ss->name)
 				continue;
 			struct lt_panel *p = NULL;
-			for (int j = 1; j < a->npanels - 1; j++) {
+			for (int j = 0; j < a->npanels - 1 && !p; j++) {
 				const char *name = a->panel[j] ? lt_search_name(a->panel[j]) : NULL;
 				if (name && strcmp(name, ss->name) == 0) {
 					p = a->panel[j];
@@ -216,14 +221,19 @@ void lt_sync_searches(struct lt_app *a)
 			if (p)
 				keep[n++] = p;
 		}
-		for (int j = 1; j < a->npanels - 1; j++)
+		keep[n++] = feed;
+		/* The focus stays on its panel; if that goes, on the first. */
+		int focus = 0;
+		for (int j = 0; j < n; j++)
+			if (keep[j] == focused)
+				focus = j;
+		/* Searches no longer pinned go. */
+		for (int j = 0; j < a->npanels - 1; j++)
 			if (a->panel[j])
 				a->panel[j]->ops->destroy(a->panel[j]);
-		keep[n++] = feed;
 		memcpy(a->panel, keep, (size_t)n * sizeof(*keep));
 		a->npanels = n;
-		if (a->focus >= n)
-			a->focus = 0;
+		a->focus = focus;
 		snprintf(a->searches_sig, sizeof(a->searches_sig), "%s", sig);
 	}
 	leadd__response__free_unpacked(r, NULL);

@@ -20,10 +20,12 @@ static const Leadd__Lead *selected(struct lt_app *a, const char *what)
 
 static void filter_prompt(struct lt_app *a)
 {
-	struct lt_panel *p = a->panel[a->focus];
 	char f[LT_FILTER_MAX];
-	if (!lt_prompt(a, "filter (empty: show all): ", p->filter, f, sizeof(f)))
+	if (!lt_prompt(a, "filter (empty: show all): ", a->panel[a->focus]->filter, f, sizeof(f)))
 		return;
+	/* The panels may have changed while the prompt was open (a pinned
+	 * search removed): the focused one now. */
+	struct lt_panel *p = a->panel[a->focus];
 	snprintf(p->filter, sizeof(p->filter), "%s", f);
 	p->sel = p->top = 0;
 	lt_search_refilter(p, a);
@@ -119,6 +121,7 @@ void lt_key(struct lt_app *a, wint_t ch, int is_key)
 			break;
 		}
 	}
+	p = a->panel[a->focus]; /* a prompt may have changed the panels */
 	int n = p->ops->nrows(p);
 	if (p->sel >= n)
 		p->sel = n - 1;

@@ -140,7 +140,8 @@ int main(int argc, char **argv)
 		return fail(
 			LD_INVALID_ARGUMENT,
 			"the dashboard needs a terminal; for a script use leadtop --once [--json]");
-	a->opened_ms = lt_now_ms();
+	/* The fixed panels; a new one (an agenda) goes between these two, and
+	 * the pinned searches come after it (lt_sync_searches). */
 	a->panel[a->npanels++] = lt_kpi_panel();
 	a->panel[a->npanels++] = lt_feed_panel();
 	if (!a->panel[0] || !a->panel[1])

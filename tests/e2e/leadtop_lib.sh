@@ -79,6 +79,26 @@ $SCREEN"
 	done
 }
 
+# lt_wait_gone NAME REGEX SECONDS [WHAT]: until the screen no longer matches.
+lt_wait_gone() {
+	local name=$1 re=$2 secs=$3 what=${4:-screen}
+	local start now
+	start=$(date +%s%N)
+	while :; do
+		lt_capture "$name"
+		if ! grep -Eq -- "$re" <<<"$SCREEN"; then
+			CHECKS=$((CHECKS + 1))
+			return 0
+		fi
+		now=$(date +%s%N)
+		if (((now - start) / 1000000 > secs * 1000)); then
+			fail "$what: /$re/ still on the screen after ${secs}s:
+$SCREEN"
+		fi
+		sleep 0.05
+	done
+}
+
 # lt_keys NAME KEYS...: as tmux send-keys takes them (Enter, Tab, C-u, text).
 lt_keys() {
 	local name=$1
