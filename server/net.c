@@ -389,7 +389,9 @@ static void conn_send(conn *c, request_ctx *rc)
 
 uint64_t net_conn_out_bytes(void *cp)
 {
-	return ((conn *)cp)->out_bytes;
+	/* What libuv holds: bytes the kernel did not take yet. (out_bytes
+	 * counts until the write callback, an iteration later.) */
+	return uv_stream_get_write_queue_size((uv_stream_t *)&((conn *)cp)->tcp);
 }
 
 principal_t *net_conn_who(void *cp)
@@ -421,15 +423,14 @@ void net_conn_close_now(void *cp)
 }
 
 /* Hand one event frame (malloc, taken over) to the socket. 0, or -1 when
- * the connection is closed (or closes now). */
+ * the connection is closing or the write failed: the caller closes it
+ * (never from here, so a watcher being walked is not freed under it). */
 int net_conn_write(void *cp, uint8_t *frame, size_t len)
 {
 	conn *c = cp;
 	write_req *w = c->closing ? NULL : malloc(sizeof(*w));
 	if (!w) {
 		free(frame);
-		if (!c->closing)
-			conn_close(c);
 		return -1;
 	}
 	w->c = c;
@@ -444,7 +445,6 @@ int net_conn_write(void *cp, uint8_t *frame, size_t len)
 		c->nt->out_total -= len;
 		free(frame);
 		free(w);
-		conn_close(c);
 		return -1;
 	}
 	return 0;

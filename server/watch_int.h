@@ -43,8 +43,8 @@ typedef struct watcher {
 	uint64_t replay_to;
 	int owe_snapshot;
 	char reason[200];
-	int ended;  /* an ENDED event is queued: let go once it is sent */
-	int doomed; /* close its connection after this step */
+	int ended;     /* an ENDED event is queued: let go once it is sent */
+	int doomed;    /* close its connection after this step */
 	int doom_warn; /* ... and say so as a warning (a slow client) */
 	char doom_why[200];
 	/* Events not yet handed to the socket, and the bytes of those dropped

@@ -228,7 +228,7 @@ static void check_rights(watcher *w, store_txn *t)
 		return; /* a read fault: try again next slice */
 	/* Pool visibility changes only by team_edit (g_rights_dirty). */
 	int pool = g_rights_dirty || !same_rights(now, &w->who) ? watch_rep_pool(t, now)
-								 : w->rep_pool;
+								: w->rep_pool;
 	if (!same_rights(now, &w->who) || pool != w->rep_pool) {
 		w->who = *now;
 		w->rep_pool = pool;
