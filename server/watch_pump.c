@@ -21,6 +21,9 @@
 /* Entries one slice reads at most, and the loop time it may take. */
 #define WATCH_SLICE_ENTRIES 512
 #define WATCH_SLICE_NS 2000000u
+/* ... and the memory its decoded entries and leads may take (a lead can
+ * be a few hundred KB: 512 of them must not be held at once). */
+#define WATCH_SLICE_BYTES (8u << 20)
 /* A replay stops reading while this much of it waits for the socket: a
  * healthy client that reads slower than the log is read must not be taken
  * for a slow one (the soft limit), and the replay holds no more memory. */
@@ -322,7 +325,8 @@ static int pump_slice(store_txn *t)
 		uint64_t rev = store_key_get_u64(k.mv_data);
 		if (rev > last)
 			break;
-		if (n == WATCH_SLICE_ENTRIES || uv_hrtime() - t0 > WATCH_SLICE_NS) {
+		if (n == WATCH_SLICE_ENTRIES || uv_hrtime() - t0 > WATCH_SLICE_NS ||
+		    g_slice.used > WATCH_SLICE_BYTES) {
 			more = 1;
 			break;
 		}
