@@ -289,27 +289,23 @@ static Leadd__Store__ChangeEntry *decode_entry(const MDB_val *v)
 	return leadd__store__change_entry__unpack(&g_slice.pb, v->mv_size, v->mv_data);
 }
 
-/* One slice. 1: more to do at once; 0: all watchers are where they can be. */
-static int pump_slice(store_txn *t)
+/* Does w read the log in the group being read (live or replaying)? */
+static int in_group(const watcher *w, uint64_t last, int replaying)
 {
-	uint64_t last = store_meta_get(t, META_LAST_REVISION);
-	int searches = g_searches_dirty;
-	for (watcher *w = watch_all; w; w = w->next)
-		if (!w->doomed && !w->ended)
-			check_rights(w, t);
-	if (g_rights_dirty || searches)
-		g_rights_dirty = g_searches_dirty = 0;
-	/* Owed snapshots go once the socket has taken everything before. */
-	for (watcher *w = watch_all; w; w = w->next)
-		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
-		    net_conn_out_bytes(w->conn) == 0)
-			watch_snapshot(w, t);
+	return wants(w, last) && w->replaying == replaying;
+}
+
+/* Read the change log for one group of watchers: the live ones, or those
+ * replaying (a long replay must not hold back the live watchers' events,
+ * which read from near the log's end). Each entry is decoded once and
+ * handed to every watcher of the group behind it. 1 when the slice ran out
+ * before the group was done. */
+static int read_group(store_txn *t, uint64_t last, int replaying)
+{
 	uint64_t lo = UINT64_MAX;
-	for (watcher *w = watch_all; w; w = w->next) {
-		caught_up(w);
-		if (wants(w, last) && w->pos < lo)
+	for (watcher *w = watch_all; w; w = w->next)
+		if (in_group(w, last, replaying) && w->pos < lo)
 			lo = w->pos;
-	}
 	if (lo == UINT64_MAX)
 		return 0;
 	MDB_cursor *cur;
@@ -337,7 +333,7 @@ static int pump_slice(store_txn *t)
 		if (e && !old_format)
 			x = watch_entry_new(t, &g_slice, e);
 		for (watcher *w = watch_all; w; w = w->next) {
-			if (!wants(w, last) || w->pos >= rev)
+			if (!in_group(w, last, replaying) || w->pos >= rev)
 				continue;
 			if (w->pos + 1 < rev)
 				watch_owe_snapshot(w,
@@ -359,10 +355,11 @@ static int pump_slice(store_txn *t)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(cur);
+	ld_arena_reset(&g_slice);
 	/* Entries trimmed from under a watcher, or none at all after it. */
 	if (!more)
 		for (watcher *w = watch_all; w; w = w->next)
-			if (wants(w, last)) {
+			if (in_group(w, last, replaying)) {
 				watch_owe_snapshot(
 					w,
 					"the change log no longer holds every change after "
@@ -370,8 +367,32 @@ static int pump_slice(store_txn *t)
 					0);
 				w->pos = last;
 				caught_up(w);
-				more = 1;
 			}
+	return more;
+}
+
+/* One slice. 1: more to do at once; 0: all watchers are where they can be
+ * (a replay waiting for its socket is woken by watch_drained). */
+static int pump_slice(store_txn *t)
+{
+	uint64_t last = store_meta_get(t, META_LAST_REVISION);
+	int searches = g_searches_dirty;
+	for (watcher *w = watch_all; w; w = w->next)
+		if (!w->doomed && !w->ended)
+			check_rights(w, t);
+	if (g_rights_dirty || searches)
+		g_rights_dirty = g_searches_dirty = 0;
+	/* Owed snapshots go once the socket has taken everything before. */
+	for (watcher *w = watch_all; w; w = w->next)
+		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
+		    net_conn_out_bytes(w->conn) == 0)
+			watch_snapshot(w, t);
+	for (watcher *w = watch_all; w; w = w->next)
+		caught_up(w);
+	int more = read_group(t, last, 0);
+	more |= read_group(t, last, 1);
+	for (watcher *w = watch_all; w && !more; w = w->next)
+		more = wants(w, last);
 	return more;
 }
 
