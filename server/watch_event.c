@@ -27,6 +27,7 @@ struct watch_entry {
 	const char *names[5]; /* author, old/new status, old/new owner */
 	int names_done;
 	raw_delta d[2];
+	Leadd__KpiDelta *wire[2]; /* made once, shared by the watchers that see it */
 	size_t n_d;
 	int deltas_done;
 	lead_summary sa, sb;
@@ -327,10 +328,14 @@ static void emit_kpi(watch_entry *x, watcher *w)
 	deltas(x);
 	Leadd__KpiDelta *out[2];
 	size_t n = 0;
-	for (size_t i = 0; i < x->n_d; i++)
-		if (sees_row(w, x->d[i].team, x->d[i].owner) &&
-		    (out[n] = delta_to_wire(x, &x->d[i])))
-			n++;
+	for (size_t i = 0; i < x->n_d; i++) {
+		if (!sees_row(w, x->d[i].team, x->d[i].owner))
+			continue;
+		if (!x->wire[i])
+			x->wire[i] = delta_to_wire(x, &x->d[i]);
+		if (x->wire[i])
+			out[n++] = x->wire[i];
+	}
 	if (!n)
 		return;
 	Leadd__Event ev = LEADD__EVENT__INIT;

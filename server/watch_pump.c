@@ -121,10 +121,13 @@ static request_ctx *as_caller(watcher *w)
 int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc)
 {
 	Leadd__SavedSearch *s;
+	sq_filter f;
 	int code = saved_search_find(rc, t, w->search, &s);
 	if (code)
 		return code;
-	if ((code = search_filter_resolve(rc, t, s->filter, &w->f)))
+	/* Into a copy: w->f keeps pointing into w->fctx until this one is
+	 * whole. */
+	if ((code = search_filter_resolve(rc, t, s->filter, &f)))
 		return code;
 	free(w->search_packed);
 	w->search_packed = NULL;
@@ -139,6 +142,7 @@ int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc)
 	}
 	dispatch_free(w->fctx);
 	w->fctx = rc; /* holds the resolved filter */
+	w->f = f;
 	return LD_OK;
 }
 
