@@ -152,16 +152,29 @@ def run(pb, d):
                        "got %s" % k(n, step))
 
     leave = [e for e in at("rA1", "to_rA2") if e.kind == pb.EVENT_LEAVE]
-    res.record("a LEAVE carries no lead, but the change's fields",
+    res.record("a LEAVE carries no lead, and nothing of its new state: the change's "
+               "kind, author and what the lead was",
                leave and not leave[0].HasField("lead") and leave[0].lead_id == l1 and
-               leave[0].old_owner == "rA1" and leave[0].new_owner == "rA2" and
-               leave[0].author == "mA" and leave[0].change == pb.LEAD_CHANGE_ASSIGN)
+               leave[0].old_owner == "rA1" and leave[0].new_owner == "" and
+               leave[0].old_status != "" and leave[0].new_status == "" and
+               leave[0].author == "mA" and leave[0].change == pb.LEAD_CHANGE_ASSIGN,
+               str(leave[0]) if leave else "no LEAVE")
+    kl = [e for e in at("rA1", "to_rA2") if e.kind == pb.EVENT_KPI]
+    res.record("the KPI event of that change names no new owner either",
+               kl and kl[0].new_owner == "" and kl[0].new_status == "" and
+               [d.owner_name for d in kl[0].kpi] == ["rA1"], str(kl[0]) if kl else "none")
     ent = at("rA2", "to_rA2")[0]
-    res.record("an ENTER carries the lead as after the change",
+    res.record("an ENTER carries the lead as after the change, nothing of before it "
+               "could not see",
                ent.lead.id == l1 and ent.lead.owner_id != 0 and ent.lead.title == "L1 renamed"
-               and ent.lead.version == revs["to_rA2"])
-    pool = at("rA1", "to_pool")[0]
-    res.record("a pool owner is an empty name", pool.old_owner == "rA2" and pool.new_owner == "")
+               and ent.lead.version == revs["to_rA2"] and ent.old_owner == "" and
+               ent.new_owner == "rA2", str(ent))
+    pool = at("mA", "to_pool")[0]
+    res.record("a pool owner is an empty name", pool.old_owner == "rA2" and pool.new_owner == ""
+               and pool.old_status == pool.new_status != "")
+    pe = at("rA1", "to_pool")[0]
+    res.record("entering from someone else's hands: no old owner", pe.old_owner == "" and
+               pe.new_owner == "" and pe.new_status != "")
     kv = [e for e in at("mA", "value") if e.kind == pb.EVENT_KPI][0].kpi
     res.record("a value edit is a count 0 delta with the value change",
                len(kv) == 1 and kv[0].count == 0 and len(kv[0].value) == 1 and
