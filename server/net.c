@@ -973,11 +973,24 @@ static void net_on_write_done(request_ctx *rc)
 	/* Watchers check their rights or saved search before their next
 	 * events (watch_pump.c); the commit itself wakes them (writer.c). */
 	if (rc->code == LD_OK && rc->entry) {
-		if (rc->entry->body == LEADD__REQUEST__BODY_TEAM_EDIT)
+		switch (rc->entry->body) {
+		case LEADD__REQUEST__BODY_TEAM_EDIT:
 			watch_rights_dirty();
-		else if (rc->entry->body == LEADD__REQUEST__BODY_SEARCH_EDIT ||
-			 rc->entry->body == LEADD__REQUEST__BODY_SEARCH_RM)
+			watch_rows_dirty();
+			break;
+		case LEADD__REQUEST__BODY_USER_ADD:
+		case LEADD__REQUEST__BODY_USER_EDIT:
+		case LEADD__REQUEST__BODY_USER_DISABLE:
+		case LEADD__REQUEST__BODY_TEAM_ADD:
+			watch_rows_dirty();
+			break;
+		case LEADD__REQUEST__BODY_SEARCH_EDIT:
+		case LEADD__REQUEST__BODY_SEARCH_RM:
 			watch_searches_dirty();
+			break;
+		default:
+			break;
+		}
 	}
 	if (c->closing) {
 		dispatch_free(rc);

@@ -36,6 +36,10 @@ typedef struct watcher {
 	/* TOPIC_KPI with kpi_team. */
 	char *kpi_team;
 	uint64_t kpi_team_id;
+	/* TOPIC_KPI: the rows (owner, team) its last snapshot's counts had,
+	 * hashed: a user or team added or changed may add or remove rows
+	 * (zero rows included), which no delta says. */
+	uint64_t rows_sig;
 	/* The last revision it was given (an event's or a snapshot's). */
 	uint64_t pos;
 	int active; /* its reply went out: events may follow */
@@ -72,6 +76,7 @@ int watch_snapshot(watcher *w, store_txn *t);
 int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc);
 void watch_free(watcher *w);
 int watch_rep_pool(store_txn *t, const principal_t *who);
+uint64_t watch_rows_sig(const Leadd__KpiReply *r);
 
 /* watch_event.c */
 typedef struct watch_entry watch_entry;

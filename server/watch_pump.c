@@ -33,7 +33,7 @@ watcher *watch_all;
 static server *g_srv;
 static uv_idle_t g_idle;
 static int g_idle_init;
-static int g_rights_dirty, g_searches_dirty;
+static int g_rights_dirty, g_searches_dirty, g_rows_dirty;
 static ld_arena g_slice;
 
 static void on_idle(uv_idle_t *h);
@@ -68,6 +68,25 @@ void watch_rights_dirty(void)
 {
 	g_rights_dirty = 1;
 	watch_kick();
+}
+
+void watch_rows_dirty(void)
+{
+	g_rows_dirty = 1;
+	watch_kick();
+}
+
+uint64_t watch_rows_sig(const Leadd__KpiReply *r)
+{
+	/* FNV-1a over the rows' (owner, team) in their order. */
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; r && i < r->n_owners; i++) {
+		uint64_t v[2] = {r->owners[i]->id, r->owners[i]->team_id};
+		const uint8_t *p = (const uint8_t *)v;
+		for (size_t k = 0; k < sizeof(v); k++)
+			h = (h ^ p[k]) * 1099511628211ull;
+	}
+	return h;
 }
 
 void watch_searches_dirty(void)
@@ -205,6 +224,7 @@ int watch_snapshot(watcher *w, store_txn *t)
 	ev.revision = rev;
 	ev.reason = w->reason;
 	ev.kpi_counts = counts;
+	w->rows_sig = watch_rows_sig(counts);
 	w->owe_snapshot = 0;
 	w->dropped = 0;
 	w->replaying = 0;
@@ -218,6 +238,21 @@ static int same_rights(const principal_t *a, const principal_t *b)
 {
 	return a->user_id == b->user_id && a->role == b->role && a->n_teams == b->n_teams &&
 	       memcmp(a->teams, b->teams, sizeof(a->teams[0]) * a->n_teams) == 0;
+}
+
+/* Do the rows of w's counts differ from its last snapshot's? (A team it
+ * may no longer read also counts as changed: the snapshot ends the watch.) */
+static int rows_changed(watcher *w, store_txn *t)
+{
+	request_ctx *rc = as_caller(w);
+	if (!rc)
+		return 0;
+	Leadd__KpiReply *r;
+	int code = kpi_counts_at(rc, t, w->kpi_team, &r);
+	int changed = code == LD_NOT_FOUND || code == LD_PERMISSION_DENIED ||
+		      (code == LD_OK && watch_rows_sig(r) != w->rows_sig);
+	dispatch_free(rc);
+	return changed;
 }
 
 /* Bring w's rights and saved search to now (before a slice). */
@@ -243,6 +278,12 @@ static void check_rights(watcher *w, store_txn *t)
 		return;
 	}
 	w->who = *now;
+	if (g_rows_dirty && (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) &&
+	    !w->owe_snapshot && rows_changed(w, t))
+		watch_owe_snapshot(w,
+				   "the rows of your KPI counts changed (a user or team was "
+				   "added or changed)",
+				   0);
 	if (!g_searches_dirty || !w->search)
 		return;
 	request_ctx *sr = as_caller(w);
@@ -380,12 +421,10 @@ static int read_group(store_txn *t, uint64_t last, int replaying)
 static int pump_slice(store_txn *t)
 {
 	uint64_t last = store_meta_get(t, META_LAST_REVISION);
-	int searches = g_searches_dirty;
 	for (watcher *w = watch_all; w; w = w->next)
 		if (!w->doomed && !w->ended)
 			check_rights(w, t);
-	if (g_rights_dirty || searches)
-		g_rights_dirty = g_searches_dirty = 0;
+	g_rights_dirty = g_searches_dirty = g_rows_dirty = 0;
 	/* Owed snapshots go once the socket has taken everything before. */
 	for (watcher *w = watch_all; w; w = w->next)
 		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
