@@ -251,8 +251,3 @@ void watch_conn_closed(void *conn)
 	if (w)
 		watch_free(w);
 }
-
-int watch_is_watching(void *conn)
-{
-	return net_conn_watch(conn) != NULL;
-}

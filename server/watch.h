@@ -38,7 +38,5 @@ void watch_searches_dirty(void);
 /* A user or team was added or changed: the rows a KPI watcher's counts
  * have (zero rows included) may have changed. */
 void watch_rows_dirty(void);
-/* Is conn watching? (It is exempt from the idle timeout.) */
-int watch_is_watching(void *conn);
 
 #endif

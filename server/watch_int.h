@@ -66,6 +66,7 @@ void watch_out_flush(watcher *w);
 /* An ended watch: hand everything queued to the socket, then free w. */
 void watch_out_flush_all(watcher *w);
 uint64_t watch_backlog(const watcher *w);
+uint64_t watch_ahead(const watcher *w);
 void watch_owe_snapshot(watcher *w, const char *reason, int count_dropped);
 
 /* watch_pump.c */

@@ -11,9 +11,18 @@
 #include "log.h"
 #include "watch_int.h"
 
-/* Events handed to the socket ahead of its writes at most: the rest wait
- * in the queue, where a snapshot can replace them. */
-#define WATCH_SOCKET_AHEAD (64u << 10)
+/* Events handed to the socket ahead of its writes at most (the rest wait
+ * in the queue, where a snapshot can replace them), and a replay's events
+ * waiting in the queue at most (a replay then stops reading the log, so a
+ * client reading slower than the log is read is not taken for a slow
+ * one): 64 KiB, or a quarter of watch_soft_limit when that is less. */
+#define WATCH_AHEAD_MAX (64u << 10)
+
+uint64_t watch_ahead(const watcher *w)
+{
+	uint64_t q = w->srv->cfg.watch_soft_limit / 4;
+	return q < WATCH_AHEAD_MAX ? q : WATCH_AHEAD_MAX;
+}
 
 uint64_t watch_backlog(const watcher *w)
 {
@@ -105,7 +114,7 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 	leadd__server_message__pack(&sm, frame + 4);
 	/* Straight to the socket while it takes them: only what it does not
 	 * take waits here (and counts against the limits). */
-	if (w->active && !w->qh && !w->ended && net_conn_out_bytes(w->conn) < WATCH_SOCKET_AHEAD) {
+	if (w->active && !w->qh && !w->ended && net_conn_out_bytes(w->conn) < watch_ahead(w)) {
 		write_frame(w, frame, n + 4);
 		return;
 	}
@@ -131,7 +140,7 @@ void watch_out_flush(watcher *w)
 {
 	if (!w->active || w->doomed)
 		return;
-	while (w->qh && net_conn_out_bytes(w->conn) < WATCH_SOCKET_AHEAD) {
+	while (w->qh && net_conn_out_bytes(w->conn) < watch_ahead(w)) {
 		watch_ev *e = w->qh;
 		w->qh = e->next;
 		if (!w->qh)

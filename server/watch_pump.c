@@ -24,10 +24,6 @@
 /* ... and the memory its decoded entries and leads may take (a lead can
  * be a few hundred KB: 512 of them must not be held at once). */
 #define WATCH_SLICE_BYTES (8u << 20)
-/* A replay stops reading while this much of it waits for the socket: a
- * healthy client that reads slower than the log is read must not be taken
- * for a slow one (the soft limit), and the replay holds no more memory. */
-#define WATCH_REPLAY_AHEAD (64u << 10)
 
 watcher *watch_all;
 static server *g_srv;
@@ -312,7 +308,7 @@ static int wants(const watcher *w, uint64_t last)
 {
 	if (w->doomed || w->ended || w->pos >= last)
 		return 0;
-	if (w->replaying && w->q_bytes >= WATCH_REPLAY_AHEAD)
+	if (w->replaying && w->q_bytes >= watch_ahead(w))
 		return 0;
 	return 1;
 }

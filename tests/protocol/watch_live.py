@@ -18,7 +18,11 @@ in A's pool, claimed, moved to another status; a lead goes to B's pool
   events; the snapshot's counts plus the deltas) equals a fresh lead_list
   and kpi of the same user;
 - names are resolved: author, old/new owner ("" for a pool), statuses;
-  a pool row's delta is "(pool)".
+  a pool row's delta is "(pool)"; a LEAVE or KPI event names nothing of
+  the lead's new state to a watcher who may not see it;
+- a bulk move (lead_bulk_assign): the old owner gets a LEAVE per lead,
+  the new one ENTER and ASSIGNED, and every watcher's model still equals
+  fresh answers.
 leadd stops with exit 0 and `leadd verify` passes.
 
 Usage: watch_live.py LEADD_BINARY PROTO_DIR"""
@@ -188,6 +192,32 @@ def run(pb, d):
     res.record("a status change: -1 old status, +1 new, with names and classes",
                sorted(x.count for x in ks.kpi) == [-1, 1] and ks.old_status != ks.new_status
                and any(x.kpi_class == pb.KPI_QUALIFIED and x.count == 1 for x in ks.kpi))
+
+    # A bulk move (lead_bulk_assign, in chunks): both owners' views follow.
+    moved = [ok_call(adm, lambda q, i=i: (setattr(q.lead_create, "title", "bulk %d" % i),
+                                          setattr(q.lead_create, "owner", "rA2")),
+                     "create bulk").lead.lead.id for i in range(3)]
+    for n in names:
+        for e in ws[n].events(quiet=0.3):
+            models[n].apply(e)
+    r = ok_call(mA, lambda q: (setattr(q.lead_bulk_assign, "from_user", "rA2"),
+                               setattr(q.lead_bulk_assign, "to_user", "rA1")), "bulk")
+    got = {n: ws[n].events(quiet=0.5) for n in names}
+    leaves = [e for e in got["rA2"] if e.kind == pb.EVENT_LEAVE]
+    res.record("bulk move: the old owner gets a LEAVE per lead, naming no new owner",
+               sorted(e.lead_id for e in leaves) == sorted(moved) and
+               all(e.new_owner == "" and not e.HasField("lead") for e in leaves),
+               "%d moved, %s" % (r.lead_bulk_assign.moved, kinds(pb, got["rA2"])))
+    res.record("bulk move: the new owner gets ENTER and ASSIGNED per lead",
+               sorted(e.lead_id for e in got["rA1"] if e.kind == pb.EVENT_ENTER) ==
+               sorted(moved) and
+               sorted(e.lead_id for e in got["rA1"] if e.kind == pb.EVENT_ASSIGNED) ==
+               sorted(moved), str(kinds(pb, got["rA1"])))
+    for n in names:
+        for e in got[n]:
+            models[n].apply(e)
+        res.record("%s: after the bulk move, leads and counts from events equal fresh ones" % n,
+                   models[n].leads == leads_now(ws[n]) and models[n].kpi == kpi_now(ws[n])[0])
     for w in ws.values():
         w.close()
 
