@@ -34,6 +34,23 @@ static ld_arena g_slice;
 
 static void on_idle(uv_idle_t *h);
 
+/* The rows of kpi depend on the caller's role, teams (and, below admin,
+ * who they are and their pool visibility) and kpi_team only: watchers
+ * with the same share one computation per slice (every admin's are the
+ * same). */
+typedef struct {
+	role_t role;
+	uint64_t user, team;
+	int pool;
+	uint32_t n_teams;
+	uint64_t teams[PRINCIPAL_MAX_TEAMS];
+	uint64_t sig;
+	int gone; /* the kpi_team may no longer be read */
+} rows_key;
+
+static rows_key *g_rows;
+static size_t g_n_rows, g_cap_rows;
+
 void watch_init(server *srv, uv_loop_t *loop)
 {
 	g_srv = srv;
@@ -52,6 +69,9 @@ void watch_shutdown(void)
 		g_idle_init = 0;
 	}
 	ld_arena_free(&g_slice);
+	free(g_rows);
+	g_rows = NULL;
+	g_n_rows = g_cap_rows = 0;
 }
 
 void watch_kick(void)
@@ -236,19 +256,52 @@ static int same_rights(const principal_t *a, const principal_t *b)
 	       memcmp(a->teams, b->teams, sizeof(a->teams[0]) * a->n_teams) == 0;
 }
 
+static void rows_key_of(const watcher *w, rows_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->role = w->who.role;
+	k->user = w->who.role >= ROLE_ADMIN ? 0 : w->who.user_id;
+	k->team = w->kpi_team ? w->kpi_team_id : 0;
+	k->pool = w->rep_pool;
+	k->n_teams = w->who.n_teams;
+	memcpy(k->teams, w->who.teams, sizeof(k->teams[0]) * k->n_teams);
+}
+
+static int rows_key_same(const rows_key *a, const rows_key *b)
+{
+	return a->role == b->role && a->user == b->user && a->team == b->team &&
+	       a->pool == b->pool && a->n_teams == b->n_teams &&
+	       memcmp(a->teams, b->teams, sizeof(a->teams[0]) * a->n_teams) == 0;
+}
+
 /* Do the rows of w's counts differ from its last snapshot's? (A team it
  * may no longer read also counts as changed: the snapshot ends the watch.) */
 static int rows_changed(watcher *w, store_txn *t)
 {
+	rows_key k;
+	rows_key_of(w, &k);
+	for (size_t i = 0; i < g_n_rows; i++)
+		if (rows_key_same(&g_rows[i], &k))
+			return g_rows[i].gone || g_rows[i].sig != w->rows_sig;
 	request_ctx *rc = as_caller(w);
 	if (!rc)
 		return 0;
 	Leadd__KpiReply *r;
 	int code = kpi_counts_at(rc, t, w->kpi_team, &r);
-	int changed = code == LD_NOT_FOUND || code == LD_PERMISSION_DENIED ||
-		      (code == LD_OK && watch_rows_sig(r) != w->rows_sig);
+	k.gone = code == LD_NOT_FOUND || code == LD_PERMISSION_DENIED;
+	k.sig = code == LD_OK ? watch_rows_sig(r) : w->rows_sig;
 	dispatch_free(rc);
-	return changed;
+	if (g_n_rows == g_cap_rows) {
+		size_t cap = g_cap_rows ? 2 * g_cap_rows : 16;
+		rows_key *bigger = realloc(g_rows, cap * sizeof(*bigger));
+		if (bigger) {
+			g_rows = bigger;
+			g_cap_rows = cap;
+		}
+	}
+	if (g_n_rows < g_cap_rows)
+		g_rows[g_n_rows++] = k;
+	return k.gone || k.sig != w->rows_sig;
 }
 
 /* Bring w's rights and saved search to now (before a slice). */
@@ -421,6 +474,7 @@ static int pump_slice(store_txn *t)
 		if (!w->doomed && !w->ended)
 			check_rights(w, t);
 	g_rights_dirty = g_searches_dirty = g_rows_dirty = 0;
+	g_n_rows = 0;
 	/* Owed snapshots go once the socket has taken everything before. */
 	for (watcher *w = watch_all; w; w = w->next)
 		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
