@@ -232,7 +232,21 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	const char *old_st = name_or(ev->old_status, "?"), *new_st = name_or(ev->new_status, "?");
 	const char *old_ow = name_or(ev->old_owner, "pool"),
 		   *new_ow = name_or(ev->new_owner, "pool");
-	switch (ev->change) {
+	/* The server names the state before a change only to who could see
+	 * it then, and the state after only to who can see it now (a status
+	 * name is never empty otherwise): an empty side is unknown, not a pool. */
+	int before_hidden = !(ev->old_status && *ev->old_status) &&
+			    ev->change != LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE;
+	int after_hidden = !(ev->new_status && *ev->new_status);
+	switch (before_hidden || after_hidden ? -1 : (int)ev->change) {
+	case -1:
+		if (after_hidden)
+			snprintf(what, sizeof(what), "moved out of your view");
+		else if (ev->change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN)
+			snprintf(what, sizeof(what), "owner now %s", new_ow);
+		else
+			snprintf(what, sizeof(what), "now %s", new_st);
+		break;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE:
 		if (ev->new_owner && *ev->new_owner)
 			snprintf(what, sizeof(what), "created: %s, owner %s", new_st, new_ow);
@@ -259,7 +273,7 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 			snprintf(view, sizeof(view), ", now matches '%s'", search);
 		else
 			snprintf(view, sizeof(view), ", now in view");
-	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE) {
+	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE && !after_hidden) {
 		if (search)
 			snprintf(view, sizeof(view), ", no longer matches '%s'", search);
 		else

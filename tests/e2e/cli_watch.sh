@@ -67,8 +67,8 @@ r4=$(json 'd["version"]' <<<"$OUT")
 wait_line "$W/tom" "^$TIME_RE admin: lead $L6 'Spring TV campaign' created: lead-New, owner tom \(rev $r4\)$"
 lead_ok --json assign "$L6" --to bob
 r5=$(json 'd["version"]' <<<"$OUT")
-wait_line "$W/tom" "^$TIME_RE admin: lead $L6 owner tom -> bob, out of view \(rev $r5\)$"
-wait_line "$W/bob" "^$TIME_RE admin: lead $L6 'Spring TV campaign' owner tom -> bob, now in view \(rev $r5\)$"
+wait_line "$W/tom" "^$TIME_RE admin: lead $L6 moved out of your view \(rev $r5\)$"
+wait_line "$W/bob" "^$TIME_RE admin: lead $L6 'Spring TV campaign' owner now bob, now in view \(rev $r5\)$"
 
 # The admin's JSON lines: every line parses, revisions only grow, and the
 # status change carries its fields and the lead after it.
@@ -121,7 +121,7 @@ wait_line "$W/tom2" "^-- caught up at revision $m3; live from here$"
 expect_match "$(head -n 1 "$W/tom2")" "^-- replaying the changes after revision $since up to $m3 \(times in .+\)$" "the replay's first line"
 got=$(sed -n '2,/^-- caught up/p' "$W/tom2" | grep -v '^--' | sed -E "s/^$TIME_RE //")
 want="admin: lead $L1 'Payroll outsourcing' prospect-Qualified -> customer-Won (rev $m1)
-admin: lead $L2 owner tom -> ana, out of view (rev $m2)
+admin: lead $L2 moved out of your view (rev $m2)
 admin: lead $L7 'Autumn radio' created: lead-New, owner tom (rev $m3)"
 expect_eq "$want" "$got" "the changes tom missed, exactly, in order"
 # ... and then live.
