@@ -263,8 +263,8 @@ static void on_event(void *arg, Leadd__Event *ev)
 		/* Start over at its revision: the counts came with it, the lists
 		 * are read again (the panels marked themselves). */
 		a->revision = ev->revision;
-		if (ev->reason && *ev->reason)
-			lt_message(a, LT_A_NORMAL, "started over: %s", ev->reason);
+		/* No message: a snapshot may come at any time (a user added), and
+		 * the screen is right after it as before. */
 	} else if (ev->revision > a->revision) {
 		a->revision = ev->revision;
 	}

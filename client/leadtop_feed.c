@@ -36,7 +36,6 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
 	const char *who = ev->author && *ev->author ? ev->author : "leadd";
 	unsigned long long id = (unsigned long long)ev->lead_id;
-	(void)a;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE) {
 		/* Nothing of where it went: it is no longer mine to see. */
 		snprintf(buf, len, "%s %s: lead %llu left your view", hhmm, who, id);
@@ -47,11 +46,25 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 		snprintf(buf, len, "%s %s: lead %llu -> %s", hhmm, who, id,
 			 ev->new_status && *ev->new_status ? ev->new_status : "?");
 		break;
-	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN:
-		snprintf(buf, len, "%s %s: lead %llu to %s (was %s)", hhmm, who, id,
-			 ev->new_owner && *ev->new_owner ? ev->new_owner : "the pool",
-			 ev->old_owner && *ev->old_owner ? ev->old_owner : "the pool");
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN: {
+		/* The new owner from the lead itself (owner 0: its team's pool).
+		 * An empty old owner is a pool or someone you may not see: the
+		 * event cannot tell which, so nothing is said of it. */
+		char ow[128], was[200] = "";
+		const char *to;
+		if (ev->lead && ev->lead->owner_id == 0)
+			to = "the pool";
+		else if (ev->new_owner && *ev->new_owner)
+			to = ev->new_owner;
+		else if (ev->lead)
+			to = lt_owner_name(a, ev->lead->owner_id, ow, sizeof(ow));
+		else
+			to = "someone";
+		if (ev->old_owner && *ev->old_owner)
+			snprintf(was, sizeof(was), " (was %s)", ev->old_owner);
+		snprintf(buf, len, "%s %s: lead %llu to %s%s", hhmm, who, id, to, was);
 		break;
+	}
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE:
 		snprintf(buf, len, "%s %s: lead %llu added%s%s%s", hhmm, who, id,
 			 ev->lead && ev->lead->title ? ": \"" : "",
