@@ -1,0 +1,206 @@
+/* What the keys change, each through the request `lead` sends for it:
+ * e is `lead edit ID --phone P --email E` (LeadUpdateRequest), s is `lead
+ * status ID WORD` (LeadSetStatusRequest), a is `lead add` (LeadCreateRequest),
+ * Enter is `lead show` (LeadGetRequest). Edits carry the version the screen
+ * shows: if the lead changed since, leadd refuses (ABORTED) and the screen
+ * says so, keeping what you typed for the next try instead of writing over
+ * the other change. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "leadtop.h"
+
+/* What a refused edit held, offered again by the next `e` on that lead. */
+static struct {
+	uint64_t lead;
+	char phone[256], email[256];
+} kept;
+
+static void after_write(struct lt_app *a)
+{
+	/* A live dashboard hears of its own change from the watch; without
+	 * one, read the panels again. */
+	if (a->state != LT_LIVE && a->state != LT_REPLAYING)
+		for (int i = 0; i < a->npanels; i++)
+			a->panel[i]->wants_reload = 1;
+}
+
+static Leadd__Response *send_req(struct lt_app *a, Leadd__Request *req, const char *what)
+{
+	if (!a->conn) {
+		lt_message(a, LT_A_ERROR, "%s: not connected to leadd (%s); try again once it is",
+			   what, a->state_msg);
+		return NULL;
+	}
+	Leadd__Response *r = lt_call(a, req);
+	if (!r) {
+		lt_message(a, LT_A_ERROR,
+			   "%s: the connection was lost before leadd answered; "
+			   "check with lead show before trying again",
+			   what);
+		return NULL;
+	}
+	return r;
+}
+
+void lt_edit_contact(struct lt_app *a, const Leadd__Lead *l)
+{
+	uint64_t id = l->id, version = l->version;
+	const Leadd__Contact *c = l->n_contacts ? l->contacts[0] : NULL;
+	char old_phone[256], old_email[256], phone[256], email[256], label[128];
+	snprintf(old_phone, sizeof(old_phone), "%s", c && c->phone ? c->phone : "");
+	snprintf(old_email, sizeof(old_email), "%s", c && c->email ? c->email : "");
+	int again = kept.lead == id;
+	snprintf(label, sizeof(label), "lead %llu phone: ", (unsigned long long)id);
+	if (!lt_prompt(a, label, again ? kept.phone : old_phone, phone, sizeof(phone)))
+		return;
+	snprintf(label, sizeof(label), "lead %llu email: ", (unsigned long long)id);
+	if (!lt_prompt(a, label, again ? kept.email : old_email, email, sizeof(email)))
+		return;
+	kept.lead = 0;
+	Leadd__LeadUpdateRequest up = LEADD__LEAD_UPDATE_REQUEST__INIT;
+	up.has_id = 1;
+	up.id = id;
+	up.has_expected_version = 1;
+	up.expected_version = version;
+	if (strcmp(phone, old_phone) != 0)
+		up.main_phone = phone;
+	if (strcmp(email, old_email) != 0)
+		up.main_email = email;
+	if (!up.main_phone && !up.main_email) {
+		lt_message(a, LT_A_NORMAL, "lead %llu: nothing to change", (unsigned long long)id);
+		return;
+	}
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_UPDATE;
+	req.lead_update = &up;
+	Leadd__Response *r = send_req(a, &req, "edit");
+	if (!r)
+		return;
+	char why[400];
+	int code = ld_response_code(r);
+	if (code == LD_ABORTED) {
+		kept.lead = id;
+		snprintf(kept.phone, sizeof(kept.phone), "%s", phone);
+		snprintf(kept.email, sizeof(kept.email), "%s", email);
+		lt_message(a, LT_A_ERROR,
+			   "lead %llu changed since you read it (version %llu): not saved; "
+			   "press e again to see the new one (your phone %s, email %s is kept)",
+			   (unsigned long long)id, (unsigned long long)version,
+			   *phone ? phone : "-", *email ? email : "-");
+		for (int i = 0; i < a->npanels; i++)
+			a->panel[i]->wants_reload = 1;
+	} else if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why))) {
+		lt_message(a, LT_A_ERROR, "lead %llu: %s", (unsigned long long)id, why);
+	} else {
+		const Leadd__Lead *nl = r->lead->lead;
+		lt_message(a, LT_A_OK, "lead %llu: main contact saved (version %llu)",
+			   (unsigned long long)id, (unsigned long long)(nl ? nl->version : 0));
+		after_write(a);
+	}
+	leadd__response__free_unpacked(r, NULL);
+}
+
+void lt_change_status(struct lt_app *a, const Leadd__Lead *l)
+{
+	uint64_t id = l->id, version = l->version, old_status = l->status_id;
+	char word[128], label[160], st[128];
+	snprintf(label, sizeof(label),
+		 "lead %llu is %s; new status (a name, prefix or KPI class): ",
+		 (unsigned long long)id, lt_status_name(a, old_status, st, sizeof(st)));
+	if (!lt_prompt(a, label, NULL, word, sizeof(word)) || !word[0])
+		return;
+	Leadd__LeadSetStatusRequest ss = LEADD__LEAD_SET_STATUS_REQUEST__INIT;
+	ss.has_id = 1;
+	ss.id = id;
+	ss.status = word; /* read by the server, as `lead status` sends it */
+	ss.has_expected_version = 1;
+	ss.expected_version = version;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_SET_STATUS;
+	req.lead_set_status = &ss;
+	Leadd__Response *r = send_req(a, &req, "status");
+	if (!r)
+		return;
+	char why[400], st2[128];
+	if (ld_response_code(r) == LD_ABORTED) {
+		lt_message(a, LT_A_ERROR,
+			   "lead %llu changed since you read it (version %llu): status not "
+			   "changed; look again and press s",
+			   (unsigned long long)id, (unsigned long long)version);
+		for (int i = 0; i < a->npanels; i++)
+			a->panel[i]->wants_reload = 1;
+	} else if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why))) {
+		lt_message(a, LT_A_ERROR, "lead %llu: %s", (unsigned long long)id, why);
+	} else {
+		const Leadd__Lead *nl = r->lead->lead;
+		lt_message(a, LT_A_OK, "lead %llu: %s -> %s", (unsigned long long)id,
+			   lt_status_name(a, old_status, st, sizeof(st)),
+			   nl ? lt_status_name(a, nl->status_id, st2, sizeof(st2)) : "?");
+		after_write(a);
+	}
+	leadd__response__free_unpacked(r, NULL);
+}
+
+void lt_quick_add(struct lt_app *a)
+{
+	char title[256], client[256], name[256], phone[256], email[256];
+	if (!lt_prompt(a, "new lead, title: ", NULL, title, sizeof(title)) || !title[0])
+		return;
+	if (!lt_prompt(a, "client (empty: none): ", NULL, client, sizeof(client)) ||
+	    !lt_prompt(a, "contact name (empty: none): ", NULL, name, sizeof(name)))
+		return;
+	phone[0] = email[0] = '\0';
+	if (name[0] && (!lt_prompt(a, "contact phone: ", NULL, phone, sizeof(phone)) ||
+			!lt_prompt(a, "contact email: ", NULL, email, sizeof(email))))
+		return;
+	Leadd__LeadCreateRequest cr = LEADD__LEAD_CREATE_REQUEST__INIT;
+	Leadd__Contact contact = LEADD__CONTACT__INIT;
+	Leadd__Contact *contacts[1] = {&contact};
+	cr.title = title;
+	if (client[0])
+		cr.client_name = client;
+	if (name[0]) {
+		contact.name = name;
+		contact.phone = phone[0] ? phone : NULL;
+		contact.email = email[0] ? email : NULL;
+		cr.contacts = contacts;
+		cr.n_contacts = 1;
+	}
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
+	req.lead_create = &cr;
+	Leadd__Response *r = send_req(a, &req, "add");
+	if (!r)
+		return;
+	char why[400];
+	if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why)))
+		lt_message(a, LT_A_ERROR, "lead not added: %s", why);
+	else if (r->lead->lead)
+		lt_message(a, LT_A_OK, "added lead %llu", (unsigned long long)r->lead->lead->id);
+	after_write(a);
+	leadd__response__free_unpacked(r, NULL);
+}
+
+void lt_show_details(struct lt_app *a, const Leadd__Lead *l)
+{
+	Leadd__LeadGetRequest g = LEADD__LEAD_GET_REQUEST__INIT;
+	g.has_id = 1;
+	g.id = l->id;
+	uint64_t id = l->id;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_LEAD_GET;
+	req.lead_get = &g;
+	Leadd__Response *r = send_req(a, &req, "details");
+	if (!r)
+		return;
+	char why[400];
+	if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why)) || !r->lead->lead) {
+		lt_message(a, LT_A_ERROR, "lead %llu: %s", (unsigned long long)id, why);
+		leadd__response__free_unpacked(r, NULL);
+		return;
+	}
+	if (a->detail)
+		leadd__response__free_unpacked(a->detail, NULL);
+	a->detail = r;
+}

@@ -1,0 +1,122 @@
+/* A line typed on the bottom line of the screen (a phone, a status word, a
+ * filter). The dashboard stays live while you type: the connection is
+ * served and the panels redrawn between keys. Enter accepts, Esc cancels;
+ * Backspace, Left/Right, Home/End and Ctrl-U edit. */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "leadtop.h"
+
+#define PROMPT_MAX 256
+
+static void draw_prompt(const char *label, const wchar_t *buf, int n, int cur)
+{
+	int y = LINES - 1;
+	move(y, 0);
+	clrtoeol();
+	attrset(A_BOLD);
+	addstr(label);
+	attrset(A_NORMAL);
+	int x0 = getcurx(stdscr);
+	int room = COLS - 1 - x0;
+	/* Long input: show the part around the cursor. */
+	int from = 0;
+	while (from < cur && wcswidth(buf + from, (size_t)(cur - from)) >= room)
+		from++;
+	int len = n - from;
+	while (len > 0 && wcswidth(buf + from, (size_t)len) > room)
+		len--;
+	if (len > 0)
+		addnwstr(buf + from, len);
+	int cx = x0 + (cur > from ? wcswidth(buf + from, (size_t)(cur - from)) : 0);
+	move(y, cx < COLS ? cx : COLS - 1);
+	curs_set(1);
+	refresh();
+}
+
+int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *out, size_t len)
+{
+	wchar_t buf[PROMPT_MAX + 1];
+	int n = 0;
+	if (initial && *initial) {
+		size_t k = mbstowcs(buf, initial, PROMPT_MAX);
+		n = k == (size_t)-1 ? 0 : (int)k;
+	}
+	buf[n] = L'\0';
+	int cur = n, done = -1;
+	while (done < 0 && !a->quit) {
+		lt_tick(a);
+		lt_draw(a);
+		draw_prompt(label, buf, n, cur);
+		lt_wait(a, 250);
+		wint_t ch;
+		int r;
+		while (done < 0 && (r = get_wch(&ch)) != ERR) {
+			if (r == KEY_CODE_YES) {
+				switch (ch) {
+				case KEY_BACKSPACE:
+					if (cur > 0) {
+						memmove(buf + cur - 1, buf + cur,
+							(size_t)(n - cur + 1) * sizeof(*buf));
+						cur--, n--;
+					}
+					break;
+				case KEY_DC:
+					if (cur < n) {
+						memmove(buf + cur, buf + cur + 1,
+							(size_t)(n - cur) * sizeof(*buf));
+						n--;
+					}
+					break;
+				case KEY_LEFT:
+					cur -= cur > 0;
+					break;
+				case KEY_RIGHT:
+					cur += cur < n;
+					break;
+				case KEY_HOME:
+					cur = 0;
+					break;
+				case KEY_END:
+					cur = n;
+					break;
+				case KEY_ENTER:
+					done = 1;
+					break;
+				default: /* KEY_RESIZE: the next turn redraws */
+					break;
+				}
+				continue;
+			}
+			if (ch == L'\r' || ch == L'\n') {
+				done = 1;
+			} else if (ch == 27) { /* Esc */
+				done = 0;
+			} else if (ch == 127 || ch == 8) {
+				if (cur > 0) {
+					memmove(buf + cur - 1, buf + cur,
+						(size_t)(n - cur + 1) * sizeof(*buf));
+					cur--, n--;
+				}
+			} else if (ch == 21) { /* Ctrl-U */
+				n = cur = 0;
+				buf[0] = L'\0';
+			} else if (iswprint(ch) && n < PROMPT_MAX) {
+				memmove(buf + cur + 1, buf + cur,
+					(size_t)(n - cur + 1) * sizeof(*buf));
+				buf[cur++] = (wchar_t)ch;
+				n++;
+			}
+		}
+	}
+	curs_set(0);
+	if (done != 1)
+		return 0;
+	size_t k = wcstombs(out, buf, len - 1);
+	if (k == (size_t)-1)
+		return 0;
+	out[k] = '\0';
+	return 1;
+}
