@@ -183,6 +183,7 @@ int watch_start(request_ctx *rc, store_txn *t)
 		watch_snapshot(w, t);
 	} else {
 		w->pos = q->since_revision;
+		watch_rows_sig_now(w, t);
 		w->replaying = 1;
 		w->replay_to = last;
 		r->revision = q->since_revision;

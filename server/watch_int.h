@@ -78,6 +78,10 @@ int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc);
 void watch_free(watcher *w);
 int watch_rep_pool(store_txn *t, const principal_t *who);
 uint64_t watch_rows_sig(const Leadd__KpiReply *r);
+/* A resumed watch takes no snapshot: its KPI rows are read now, so a
+ * user or team change made before it started (whose flag the pump has not
+ * cleared yet) is not taken for a change of its rows. */
+void watch_rows_sig_now(watcher *w, store_txn *t);
 
 /* watch_event.c */
 typedef struct watch_entry watch_entry;

@@ -304,6 +304,17 @@ static int rows_changed(watcher *w, store_txn *t)
 	return k.gone || k.sig != w->rows_sig;
 }
 
+void watch_rows_sig_now(watcher *w, store_txn *t)
+{
+	if (!(w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)))
+		return;
+	request_ctx *rc = as_caller(w);
+	Leadd__KpiReply *r;
+	if (rc && kpi_counts_at(rc, t, w->kpi_team, &r) == LD_OK)
+		w->rows_sig = watch_rows_sig(r);
+	dispatch_free(rc);
+}
+
 /* Bring w's rights and saved search to now (before a slice). */
 static void check_rights(watcher *w, store_txn *t)
 {

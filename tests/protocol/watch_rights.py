@@ -29,6 +29,7 @@ leadd stops with exit 0 and `leadd verify` passes.
 Usage: watch_rights.py LEADD_BINARY PROTO_DIR"""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Results, add_team, add_user, ok_call,  # noqa: E402
@@ -198,6 +199,21 @@ def run(pb, d):
     touch(l_rb, False)
     res.record("logout on the watching connection: OK, no event follows, still open",
                r.code == pb.OK and own.events(quiet=0.4) == [] and not own.closed(limit=0.3))
+    own.close()
+    w.close()
+
+    # A user added while nobody watches, then a KPI watch resumed from the
+    # revision after it: the rows it holds are those of now, so no snapshot
+    # (leadtop resumes this way at every start).
+    time.sleep(0.3)
+    add_user(adm, "latecomer", pb.ROLE_REP, "A", PW)
+    rev = ok_call(adm, lambda q: q.kpi.SetInParent(), "kpi").kpi.revision
+    late = Watcher(pb, d.port, "mA", PW)
+    watch_ok(late, ["kpi"], "mA resumed kpi", since=rev)
+    got = late.events(quiet=0.5)
+    res.record("a KPI watch resumed after a user was added: caught up, no snapshot",
+               kinds(pb, got) == ["EVENT_CAUGHT_UP"], str(kinds(pb, got)))
+    late.close()
 
 
 run_test(res, "watch_rights", run)
