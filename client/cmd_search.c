@@ -444,8 +444,7 @@ static const struct cmd_entry cmd_search_pin_entry = {
 	.usage = "NAME [--position N]",
 	.help = "pin a search (listed first, in order)",
 	.notes = "Pinned searches come first in 'lead search ls', in order (the panels of\n"
-		 "leadtop, the dashboard still to come): --position N puts it Nth, else it\n"
-		 "goes last.",
+		 "leadtop, the dashboard): --position N puts it Nth, else it goes last.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_search_pin_exec,

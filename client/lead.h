@@ -312,6 +312,8 @@ int lead_fail(struct lead_ctx *ctx, int code, const char *fmt, ...)
 int lead_fail_response(struct lead_ctx *ctx, const Leadd__Response *resp);
 int lead_fail_unreachable(struct lead_ctx *ctx, const char *reason);
 void lead_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The program name messages start with ("lead"; leadtop sets its own). */
+extern const char *lead_program;
 
 /* Plain output on stdout. */
 void lead_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,9 +20,12 @@
 
 /* ---- small helpers ---- */
 
+/* The name messages start with: leadtop shares this library and sets its own. */
+const char *lead_program = "lead";
+
 static void out_of_memory(void)
 {
-	fputs("lead: out of memory\n", stderr);
+	fprintf(stderr, "%s: out of memory\n", lead_program);
 	exit(LD_EXIT_ERROR);
 }
 
@@ -139,7 +142,7 @@ static void print_error(struct lead_ctx *ctx, int code, const char *msg)
 		cJSON_Delete(o);
 	} else {
 		char *safe = escaped(msg, 1);
-		fprintf(stderr, "lead: %s\n", safe);
+		fprintf(stderr, "%s: %s\n", lead_program, safe);
 		free(safe);
 	}
 }
@@ -190,7 +193,7 @@ void lead_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("lead: warning: ", stderr);
+	fprintf(stderr, "%s: warning: ", lead_program);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);

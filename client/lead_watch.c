@@ -95,25 +95,6 @@ static int deliver(struct lead_watch *w, struct lead_ctx *ctx, struct event_queu
 	return 0;
 }
 
-/* A watch waits for events as long as there are none, and leadd never
- * closes it for being idle: without probes, a server that vanished without
- * closing the connection (a host gone, a cable pulled) would leave lead
- * waiting for ever. With them the kernel gives up after about a minute of
- * silence (30 s idle, then 3 probes 10 s apart) and the watch ends as a
- * lost connection. Best effort: a system without these options waits. */
-static void keep_alive(int fd)
-{
-	int on = 1, idle = 30, interval = 10, count = 3;
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-#ifdef TCP_KEEPIDLE
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
-#else
-	(void)idle, (void)interval, (void)count;
-#endif
-}
-
 int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 {
 	/* A pipe sees each line as it is printed. */
@@ -154,7 +135,7 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 		goto out;
 
 	int fd = ld_conn_fd(ctx->conn);
-	keep_alive(fd);
+	ld_conn_keepalive(ctx->conn);
 	for (;;) {
 		if ((rc = deliver(w, ctx, &q)))
 			goto out;

@@ -336,26 +336,6 @@ static int read_all(struct lt_app *a)
 	return 0;
 }
 
-/* leadd never closes a watching connection for being idle, and a quiet
- * sales floor sends no events: without probes, a server that vanished
- * without closing the connection (a host gone, a cable pulled) would leave
- * the dashboard saying "live" for ever. With them the kernel gives up
- * after about a minute of silence (30 s idle, then 3 probes 10 s apart),
- * the connection counts as lost and leadtop reconnects. The same settings
- * as lead watch (client/lead_watch.c); best effort. */
-static void keep_alive(int fd)
-{
-	int on = 1, idle = 30, interval = 10, count = 3;
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-#ifdef TCP_KEEPIDLE
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
-#else
-	(void)idle, (void)interval, (void)count;
-#endif
-}
-
 int lt_connect(struct lt_app *a)
 {
 	char err[300];
@@ -383,7 +363,7 @@ int lt_connect(struct lt_app *a)
 		return -1;
 	}
 	ld_conn_set_event_cb(a->conn, on_event, a);
-	keep_alive(ld_conn_fd(a->conn));
+	ld_conn_keepalive(a->conn);
 	if (read_names(a) < 0)
 		return -1;
 	lt_sync_searches(a);

@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 	struct lt_app *a = &app;
 	const char *server = NULL;
 	int c;
+	lead_program = "leadtop";
 	setlocale(LC_ALL, "");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {

@@ -626,3 +626,16 @@ int ld_token_from_hex(const char *hex, uint8_t token[LD_TOKEN_BYTES])
 	}
 	return 0;
 }
+
+void ld_conn_keepalive(ld_conn *c)
+{
+	int fd = ld_conn_fd(c), on = 1, idle = 30, interval = 10, count = 3;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+#ifdef TCP_KEEPIDLE
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+#else
+	(void)idle, (void)interval, (void)count;
+#endif
+}

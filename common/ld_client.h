@@ -48,6 +48,13 @@ int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *er
 void ld_conn_close(ld_conn *c);
 
 int ld_conn_fd(const ld_conn *c);
+/* TCP keepalive for a connection that may wait quietly for ever (a watch:
+ * leadd never closes it for being idle). Without probes, a server that
+ * vanished without closing it (a host gone, a cable pulled) would be
+ * waited for ever; with them the kernel gives up after about a minute of
+ * silence (30 s idle, then 3 probes 10 s apart) and the connection reads
+ * as lost. Best effort: a system without these options waits. */
+void ld_conn_keepalive(ld_conn *c);
 /* Server's HelloReply fields, after ld_conn_open. */
 const char *ld_conn_server_version(const ld_conn *c);
 uint64_t ld_conn_hello_revision(const ld_conn *c);
