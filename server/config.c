@@ -42,6 +42,34 @@ void config_defaults(config_t *c)
 	 * that one transaction stays short. */
 	c->batch_max_writes = 512;
 	c->batch_max_bytes = 16ull << 20;
+	/* A dashboard's burst of events fits the soft limit many times over;
+	 * a client that stops reading costs at most the hard limit. */
+	c->watch_soft_limit = 256ull << 10;
+	c->watch_hard_limit = 4ull << 20;
+	c->changelog_keep = 30ull * 24 * 3600;
+	c->changelog_max = 1000000;
+}
+
+int config_parse_duration(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -1;
+	uint64_t mul = 1;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		mul = 60, end++;
+	else if (*end == 'h')
+		mul = 3600, end++;
+	else if (*end == 'd')
+		mul = 86400, end++;
+	if (*end || v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
 }
 
 int config_parse_size(const char *s, uint64_t *out)
@@ -146,7 +174,18 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 											    : 0;
 	else if (strcmp(key, "batch_max_bytes") == 0)
 		rc = config_parse_size(value, &c->batch_max_bytes);
-	else {
+	else if (strcmp(key, "watch_soft_limit") == 0)
+		rc = config_parse_size(value, &c->watch_soft_limit);
+	else if (strcmp(key, "watch_hard_limit") == 0)
+		rc = config_parse_size(value, &c->watch_hard_limit);
+	else if (strcmp(key, "changelog_keep") == 0)
+		rc = config_parse_duration(value, &c->changelog_keep);
+	else if (strcmp(key, "changelog_max") == 0) {
+		char *end;
+		errno = 0;
+		c->changelog_max = strtoull(value, &end, 10);
+		rc = errno || end == value || *end || value[0] == '-' ? -1 : 0;
+	} else {
 		snprintf(err, errlen, "unknown setting '%s'", key);
 		return -1;
 	}

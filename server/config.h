@@ -32,6 +32,15 @@ typedef struct {
 	uint64_t batch_max_bytes;
 	/* Answer bytes held for all clients together (net.c); 0: no limit. */
 	uint64_t output_total_limit;
+	/* Watchers (watch_out.c): past the soft limit a watcher's waiting
+	 * events become one snapshot; past the hard limit it is closed. */
+	uint64_t watch_soft_limit;
+	uint64_t watch_hard_limit;
+	/* Change-log trimming (changelog_trim.c): entries older than this many
+	 * seconds go (0: none by age), and beyond this many entries the oldest
+	 * go (0: no cap). */
+	uint64_t changelog_keep;
+	uint64_t changelog_max;
 } config_t;
 
 void config_defaults(config_t *c);
@@ -41,6 +50,8 @@ int config_load(config_t *c, const char *path, char *err, size_t errlen);
 int config_set(config_t *c, const char *key, const char *value, char *err, size_t errlen);
 /* Parse "64MiB", "8GiB", "1048576". -1 on error. */
 int config_parse_size(const char *s, uint64_t *out);
+/* Parse a duration in seconds: "3600", "90s", "15m", "12h", "30d". -1 on error. */
+int config_parse_duration(const char *s, uint64_t *out);
 /* The data directory when none was given: $LEADD_DATA_DIR, $STATE_DIRECTORY,
  * $XDG_STATE_HOME/leadd, ~/.local/state/leadd. */
 int config_default_data_dir(char *out, size_t outlen);

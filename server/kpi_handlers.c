@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dispatch.h"
+#include "kpi_counts.h"
 #include "ld_error.h"
 #include "lead_counters.h"
 #include "lead_rollup.h"
@@ -883,6 +884,54 @@ static int build(kpi *k, const Leadd__KpiRequest *q, Leadd__KpiReply *r)
 	return LD_OK;
 }
 
+static void rows_free(kpi *k)
+{
+	for (size_t i = 0; i < k->n_rows; i++)
+		acc_free(&k->rows[i].a);
+	free(k->rows);
+	k->rows = NULL;
+	k->n_rows = k->cap_rows = k->n_sorted = 0;
+}
+
+int kpi_counts_at(request_ctx *rc, store_txn *t, const char *team, Leadd__KpiReply **out)
+{
+	Leadd__KpiRequest q = LEADD__KPI_REQUEST__INIT;
+	q.team = (char *)team;
+	kpi k = {0};
+	k.rc = rc;
+	k.t = t;
+	Leadd__KpiReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
+	if (!r)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	leadd__kpi_reply__init(r);
+	int code = scope(&k, &q);
+	if (code == LD_OK) {
+		r->has_revision = 1;
+		r->revision = store_meta_get(t, META_LAST_REVISION);
+		code = build(&k, &q, r);
+	}
+	rows_free(&k);
+	free(k.st);
+	if (code == LD_OK && t->ret)
+		code = dispatch_store_error(rc, t->ret);
+	if (code == LD_OK)
+		*out = r;
+	return code;
+}
+
+int kpi_team_check(request_ctx *rc, store_txn *t, const char *team, uint64_t *team_id)
+{
+	Leadd__KpiRequest q = LEADD__KPI_REQUEST__INIT;
+	q.team = (char *)team;
+	kpi k = {0};
+	k.rc = rc;
+	k.t = t;
+	int code = scope(&k, &q);
+	if (code == LD_OK)
+		*team_id = k.only_team;
+	return code;
+}
+
 /* A kpi request between the slices of its flow (rc->read_state). */
 typedef struct {
 	kpi k; /* statuses (k.st) kept; users, teams and the reply in rc->arena */
@@ -949,11 +998,7 @@ static int start(request_ctx *rc, store_txn *t, kpi_state **out)
 		r->revision = store_meta_get(t, META_LAST_REVISION);
 		code = build(k, q, r);
 	}
-	for (size_t i = 0; i < k->n_rows; i++)
-		acc_free(&k->rows[i].a);
-	free(k->rows);
-	k->rows = NULL;
-	k->n_rows = k->cap_rows = k->n_sorted = 0;
+	rows_free(k);
 	if (code != LD_OK)
 		return code;
 	if (t->ret)

@@ -17,6 +17,8 @@
 #include "prelogin.h"
 #include "session_check.h"
 #include "users.h"
+#include "watch.h"
+#include "watch_int.h"
 #include "writer.h"
 
 typedef struct conn conn;
@@ -103,6 +105,7 @@ struct conn {
 	/* What login limits count per: the address, or an IPv6 peer's /64. */
 	char source[AUTH_SOURCE_MAX];
 	int refused;      /* answered at accept and closing: not in nt->count */
+	watcher *watch;   /* its watch (watch.h), or NULL */
 	prelogin_link pl; /* counted in nt->pre (pl.src set): not logged in */
 };
 
@@ -265,6 +268,8 @@ static void conn_close(conn *c)
 	if (!c->refused)
 		nt->count--;
 	conn_set_prelogin(c, 0);
+	if (c->watch)
+		watch_conn_closed(c);
 	/* Requests at the writer come back through net_on_write_done, which
 	 * frees them once it sees the connection closing; so does a password
 	 * check already on the thread pool. One still waiting for the pool is
@@ -313,6 +318,9 @@ static void on_write(uv_write_t *req, int status)
 		/* Requests held back while the output was over the limit start. */
 		conn_pump(c);
 	}
+	/* Events waiting for the socket follow. */
+	if (!c->closing && c->watch)
+		watch_drained(c);
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -328,6 +336,9 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 static void conn_send(conn *c, request_ctx *rc)
 {
 	int final = rc->final;
+	/* A watch's events follow its reply, never go before it. */
+	int watch_ok = rc->entry && rc->entry->body == LEADD__REQUEST__BODY_WATCH &&
+		       rc->code == LD_OK;
 	if (rc->frame_len) {
 		write_req *w = malloc(sizeof(*w));
 		if (!w) {
@@ -368,7 +379,75 @@ static void conn_send(conn *c, request_ctx *rc)
 			free(sd);
 			conn_close(c);
 		}
+		return;
 	}
+	if (watch_ok && !c->closing)
+		watch_reply_sent(c);
+}
+
+/* ---- events (watch_out.c) ---- */
+
+uint64_t net_conn_out_bytes(void *cp)
+{
+	return ((conn *)cp)->out_bytes;
+}
+
+principal_t *net_conn_who(void *cp)
+{
+	return &((conn *)cp)->who;
+}
+
+const char *net_conn_peer(void *cp)
+{
+	return ((conn *)cp)->peer;
+}
+
+watcher *net_conn_watch(void *cp)
+{
+	return ((conn *)cp)->watch;
+}
+
+void net_conn_set_watch(void *cp, watcher *w)
+{
+	conn *c = cp;
+	if (w && !c->watch && !c->closing)
+		uv_tcp_keepalive(&c->tcp, 1, 60);
+	c->watch = w;
+}
+
+void net_conn_close_now(void *cp)
+{
+	conn_close(cp);
+}
+
+/* Hand one event frame (malloc, taken over) to the socket. 0, or -1 when
+ * the connection is closed (or closes now). */
+int net_conn_write(void *cp, uint8_t *frame, size_t len)
+{
+	conn *c = cp;
+	write_req *w = c->closing ? NULL : malloc(sizeof(*w));
+	if (!w) {
+		free(frame);
+		if (!c->closing)
+			conn_close(c);
+		return -1;
+	}
+	w->c = c;
+	w->frame = frame;
+	w->len = len;
+	uv_buf_t buf = uv_buf_init((char *)frame, (unsigned)len);
+	c->out_bytes += len;
+	c->nt->out_total += len;
+	int err = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+	if (err) {
+		c->out_bytes -= len;
+		c->nt->out_total -= len;
+		free(frame);
+		free(w);
+		conn_close(c);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- requests ---- */
@@ -887,6 +966,15 @@ static void net_on_write_done(request_ctx *rc)
 	 * answers of one connection can come back in one batch, and conn_pump
 	 * must not send (and free) one that on_async has yet to hand over. */
 	rc->state = REQ_DONE;
+	/* Watchers check their rights or saved search before their next
+	 * events (watch_pump.c); the commit itself wakes them (writer.c). */
+	if (rc->code == LD_OK && rc->entry) {
+		if (rc->entry->body == LEADD__REQUEST__BODY_TEAM_EDIT)
+			watch_rights_dirty();
+		else if (rc->entry->body == LEADD__REQUEST__BODY_SEARCH_EDIT ||
+			 rc->entry->body == LEADD__REQUEST__BODY_SEARCH_RM)
+			watch_searches_dirty();
+	}
 	if (c->closing) {
 		dispatch_free(rc);
 		conn_maybe_free(c);
@@ -1219,7 +1307,9 @@ static void on_sweep(uv_timer_t *t)
 	conn *c = nt->all;
 	while (c) {
 		conn *next = c->next;
-		if (idle && !c->queued && !c->out_bytes && now - c->last_active > idle) {
+		/* A watching connection waits for events, not idle. */
+		if (idle && !c->queued && !c->out_bytes && !c->watch &&
+		    now - c->last_active > idle) {
 			log_debug("%s: idle for %u ms; closing", c->peer, idle);
 			conn_close(c);
 		} else if (c->who.role == ROLE_NONE &&
@@ -1233,6 +1323,8 @@ static void on_sweep(uv_timer_t *t)
 		}
 		c = next;
 	}
+	/* Watchers' sessions may expire with nothing committed. */
+	watch_kick();
 }
 
 /* A disabled user's connections close at once. */
@@ -1376,6 +1468,7 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 		return NULL;
 	}
 	session_sweep_start(srv, loop);
+	watch_init(srv, loop);
 	return nt;
 }
 
@@ -1402,6 +1495,7 @@ static void finish_shutdown(net *nt)
 	 * connections are gone, so the answers are dropped. */
 	while (nt->all)
 		conn_close(nt->all);
+	watch_shutdown();
 	prelogin_free(nt->pre);
 	nt->pre = NULL;
 	auth_log_flush(uv_now(nt->loop));

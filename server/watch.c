@@ -1,17 +1,207 @@
-#include "watch.h"
+/* The watch and unwatch requests (docs/protocol.md section 6): check the
+ * request, register the connection as a watcher with its rights, topics,
+ * filter and position, and start it with a snapshot or a replay. Also the
+ * seams net.c calls (watch.h). */
+#include <stdlib.h>
+#include <string.h>
 
+#include "kpi_counts.h"
 #include "ld_error.h"
+#include "watch.h"
+#include "watch_int.h"
 
-/* Placeholder until the watch core lands (issue 11): the request is in the
- * table so permissions and docs can be written against it. */
+/* The first changelog entry's revision, 0 when the log is empty. */
+static uint64_t log_first(store_txn *t)
+{
+	MDB_cursor *cur;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_CHANGELOG], &cur)))
+		return 0;
+	MDB_val k, v;
+	uint64_t first = 0;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	if (rc == 0 && k.mv_size == 8)
+		first = store_key_get_u64(k.mv_data);
+	else if (rc != MDB_NOTFOUND)
+		t->ret = rc;
+	mdb_cursor_close(cur);
+	return first;
+}
+
+static int check_topics(request_ctx *rc, const Leadd__WatchRequest *q, uint32_t *bits)
+{
+	*bits = 0;
+	if (!q->n_topics)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "say what to watch: leads, kpi or assigned (at least one "
+				     "topic)");
+	for (size_t i = 0; i < q->n_topics; i++) {
+		int tp = q->topics[i];
+		if (tp != LEADD__WATCH_TOPIC__TOPIC_LEADS && tp != LEADD__WATCH_TOPIC__TOPIC_KPI &&
+		    tp != LEADD__WATCH_TOPIC__TOPIC_ASSIGNED)
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+					     "topic %d is not one leadd knows; watch leads, kpi or "
+					     "assigned",
+					     tp);
+		*bits |= WATCH_TOPIC_BIT(tp);
+	}
+	if (q->search && q->search[0] &&
+	    !(*bits & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_LEADS)))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "a saved search narrows the leads topic: watch leads with it");
+	if (q->kpi_team && q->kpi_team[0] &&
+	    !(*bits & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "a team narrows the kpi topic: watch kpi with it");
+	return LD_OK;
+}
+
+static int oom(request_ctx *rc, watcher *w)
+{
+	if (w)
+		watch_free(w);
+	return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+}
+
+static void link_watcher(watcher *w)
+{
+	w->prev = NULL;
+	w->next = watch_all;
+	if (watch_all)
+		watch_all->prev = w;
+	watch_all = w;
+}
+
 int watch_start(request_ctx *rc, store_txn *t)
 {
-	(void)t;
-	return dispatch_fail(rc, LD_UNIMPLEMENTED, "watching is not built yet");
+	const Leadd__WatchRequest *q = rc->req->watch;
+	uint32_t bits;
+	int code = check_topics(rc, q, &bits);
+	if (code)
+		return code;
+	uint64_t last = store_meta_get(t, META_LAST_REVISION);
+	if (q->has_since_revision && q->since_revision > last)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "revision %llu is ahead of the server, which is at revision "
+				     "%llu; resume from a revision you were given",
+				     (unsigned long long)q->since_revision,
+				     (unsigned long long)last);
+	watcher *w = calloc(1, sizeof(*w));
+	if (!w)
+		return oom(rc, NULL);
+	link_watcher(w); /* watch_free unlinks it */
+	w->srv = rc->srv;
+	w->conn = rc->conn;
+	w->topics = bits;
+	w->who = rc->who;
+	w->rep_pool = watch_rep_pool(t, &w->who);
+	if (q->search && q->search[0]) {
+		request_ctx *sr = dispatch_new(rc->srv, rc->conn);
+		if (!sr || !(w->search = strdup(q->search))) {
+			dispatch_free(sr);
+			return oom(rc, w);
+		}
+		sr->arena.budget = LIMIT_REQUEST_MEMORY;
+		sr->who = rc->who;
+		if ((code = watch_resolve_search(w, t, sr))) {
+			dispatch_fail(rc, code, "%s", sr->message);
+			dispatch_free(sr);
+			watch_free(w);
+			return code;
+		}
+	}
+	if (q->kpi_team && q->kpi_team[0]) {
+		if ((code = kpi_team_check(rc, t, q->kpi_team, &w->kpi_team_id))) {
+			watch_free(w);
+			return code;
+		}
+		if (!(w->kpi_team = strdup(q->kpi_team)))
+			return oom(rc, w);
+	}
+	/* The connection's earlier watch stops here: none of its events
+	 * follow this reply. */
+	watcher *old = net_conn_watch(rc->conn);
+	if (old)
+		watch_free(old);
+	net_conn_set_watch(rc->conn, w);
+
+	Leadd__WatchReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
+	if (!r)
+		return oom(rc, w);
+	leadd__watch_reply__init(r);
+	r->has_revision = 1;
+	r->revision = last;
+	uint64_t first = log_first(t);
+	if (!q->has_since_revision) {
+		snprintf(w->reason, sizeof(w->reason), "the watch starts here");
+		w->pos = last;
+		watch_snapshot(w, t);
+	} else if (q->since_revision < last && (!first || first > q->since_revision + 1)) {
+		snprintf(w->reason, sizeof(w->reason),
+			 "the change log no longer holds every change after revision %llu",
+			 (unsigned long long)q->since_revision);
+		w->pos = q->since_revision;
+		watch_snapshot(w, t);
+	} else {
+		w->pos = q->since_revision;
+		w->replaying = 1;
+		w->replay_to = last;
+		r->revision = q->since_revision;
+		r->has_replaying = r->has_replay_to = 1;
+		r->replaying = 1;
+		r->replay_to = last;
+	}
+	if (t->ret) {
+		watch_free(w);
+		return dispatch_store_error(rc, t->ret);
+	}
+	rc->resp.body_case = LEADD__RESPONSE__BODY_WATCH;
+	rc->resp.watch = r;
+	return LD_OK;
 }
 
 int watch_stop(request_ctx *rc, store_txn *t)
 {
 	(void)t;
-	return dispatch_fail(rc, LD_UNIMPLEMENTED, "watching is not built yet");
+	watcher *w = net_conn_watch(rc->conn);
+	if (w)
+		watch_free(w);
+	Leadd__WatchReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
+	if (!r)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	leadd__watch_reply__init(r);
+	rc->resp.body_case = LEADD__RESPONSE__BODY_WATCH;
+	rc->resp.watch = r;
+	return LD_OK;
+}
+
+void watch_reply_sent(void *conn)
+{
+	watcher *w = net_conn_watch(conn);
+	if (!w || w->active)
+		return;
+	w->active = 1;
+	watch_out_flush(w);
+	watch_kick();
+}
+
+void watch_drained(void *conn)
+{
+	watcher *w = net_conn_watch(conn);
+	if (!w || !w->active)
+		return;
+	watch_out_flush(w);
+	if ((w = net_conn_watch(conn)) && (w->owe_snapshot || w->replaying || w->ended))
+		watch_kick();
+}
+
+void watch_conn_closed(void *conn)
+{
+	watcher *w = net_conn_watch(conn);
+	if (w)
+		watch_free(w);
+}
+
+int watch_is_watching(void *conn)
+{
+	return net_conn_watch(conn) != NULL;
 }

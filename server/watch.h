@@ -1,21 +1,40 @@
 /* Live updates: Watch/Unwatch requests, and the events leadd pushes to
- * watching connections after each commit (docs/protocol.md, "Watch").
+ * watching connections after each commit (docs/protocol.md section 6).
  *
- * Seams (issue 11):
- * - watch_start / watch_stop are the request handlers (dispatch table);
- * - net.c calls watch_committed() on the loop thread once a batch's
- *   commit is done and its answers are handed over, so no event ever goes
- *   out before the commit that made it;
- * - net.c calls watch_conn_closed() when a watching connection ends;
- * - anything that changes who may see what without changing a lead
- *   (role, team, pool visibility, status class) calls watch_rights_changed()
- *   so watchers get a snapshot instead of events for their old rights. */
+ * Parts: watch.c (the requests and the registry of watchers), watch_pump.c
+ * (reading the change log after each commit, or a replay, in bounded
+ * slices, and the rights checks), watch_event.c (one change as the events
+ * of one watcher), watch_out.c (each watcher's queue, backlog and limits).
+ *
+ * Seams with net.c:
+ * - watch_kick() once a commit is done (writer.c calls back on the loop
+ *   thread after the commit), so no event ever goes out before the commit
+ *   that made it: events are read from the committed change log;
+ * - watch_reply_sent() once a watch's reply is handed to the socket: its
+ *   events follow it;
+ * - watch_drained() when a connection's socket took bytes;
+ * - watch_conn_closed() when a watching connection ends;
+ * - watch_rights_dirty() / watch_searches_dirty() after a committed change
+ *   to teams (pool visibility) or saved searches: watchers check theirs. */
 #ifndef LEADD_WATCH_H
 #define LEADD_WATCH_H
+
+#include <uv.h>
 
 #include "dispatch.h"
 
 int watch_start(request_ctx *rc, store_txn *t);
 int watch_stop(request_ctx *rc, store_txn *t);
+
+void watch_init(server *srv, uv_loop_t *loop);
+void watch_shutdown(void);
+void watch_kick(void);
+void watch_reply_sent(void *conn);
+void watch_drained(void *conn);
+void watch_conn_closed(void *conn);
+void watch_rights_dirty(void);
+void watch_searches_dirty(void);
+/* Is conn watching? (It is exempt from the idle timeout.) */
+int watch_is_watching(void *conn);
 
 #endif

@@ -10,6 +10,7 @@
 #include "ld_error.h"
 #include "log.h"
 #include "session_check.h"
+#include "watch.h"
 
 writer_fault_fn writer_fault_hook;
 
@@ -306,6 +307,9 @@ static void on_async(uv_async_t *h)
 		w->on_done(rc);
 		rc = next;
 	}
+	/* A commit is done (this wake follows each one, chunks of a bulk move
+	 * included): watchers read the change log after it. */
+	watch_kick();
 }
 
 writer *writer_start(server *srv, uv_loop_t *loop, void (*on_done)(request_ctx *rc))

@@ -1,0 +1,94 @@
+/* The watch parts' shared state (see watch.h). Loop thread only. */
+#ifndef LEADD_WATCH_INT_H
+#define LEADD_WATCH_INT_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+#include "leadd_store.pb-c.h"
+#include "search_query.h"
+
+#define WATCH_TOPIC_BIT(t) (1u << (t))
+
+typedef struct watch_ev {
+	struct watch_ev *next;
+	size_t len;
+	uint8_t *frame; /* length header and ServerMessage (malloc) */
+} watch_ev;
+
+typedef struct watcher {
+	struct watcher *prev, *next;
+	server *srv;
+	void *conn;
+	uint32_t topics; /* WATCH_TOPIC_BIT of each */
+	/* The rights its events are built with: the connection's as last
+	 * checked, and (a rep) whether their team shows its pool. */
+	principal_t who;
+	int rep_pool;
+	/* TOPIC_LEADS with a saved search: its name as asked, and the filter
+	 * resolved as the caller (held by fctx's arena), with the packed
+	 * stored filter to see an edit. */
+	char *search;
+	request_ctx *fctx;
+	sq_filter f;
+	uint8_t *search_packed;
+	size_t search_packed_len;
+	/* TOPIC_KPI with kpi_team. */
+	char *kpi_team;
+	uint64_t kpi_team_id;
+	/* The last revision it was given (an event's or a snapshot's). */
+	uint64_t pos;
+	int active; /* its reply went out: events may follow */
+	int replaying;
+	uint64_t replay_to;
+	int owe_snapshot;
+	char reason[200];
+	int ended;  /* an ENDED event is queued: let go once it is sent */
+	int doomed; /* close its connection after this step */
+	char doom_why[200];
+	/* Events not yet handed to the socket, and the bytes of those dropped
+	 * for an owed snapshot: both count in the backlog. */
+	watch_ev *qh, *qt;
+	uint64_t q_bytes, dropped;
+} watcher;
+
+extern watcher *watch_all;
+
+/* watch_out.c */
+void watch_out_event(watcher *w, const Leadd__Event *ev);
+void watch_out_clear(watcher *w);
+void watch_out_flush(watcher *w);
+/* An ended watch: hand everything queued to the socket, then free w. */
+void watch_out_flush_all(watcher *w);
+uint64_t watch_backlog(const watcher *w);
+void watch_owe_snapshot(watcher *w, const char *reason, int count_dropped);
+
+/* watch_pump.c */
+/* Build and send w's snapshot at t's revision (queue empty). 0, or -1 when
+ * the watch ended instead (an ENDED event was sent). */
+int watch_snapshot(watcher *w, store_txn *t);
+/* Resolve w's saved search as w->who now: LD_OK, or the error on rc. */
+int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc);
+void watch_free(watcher *w);
+int watch_rep_pool(store_txn *t, const principal_t *who);
+
+/* watch_event.c */
+typedef struct watch_entry watch_entry;
+watch_entry *watch_entry_new(store_txn *t, ld_arena *a, Leadd__Store__ChangeEntry *e);
+/* The events of entry x for w, in order (LEADS, ASSIGNED, KPI), handed
+ * to watch_out_event. */
+void watch_entry_emit(watch_entry *x, watcher *w);
+void watch_set_names(Leadd__Event *ev, store_txn *t, ld_arena *a);
+
+/* net.c, for watch_out.c and watch_pump.c */
+uint64_t net_conn_out_bytes(void *conn);
+int net_conn_write(void *conn, uint8_t *frame, size_t len);
+void net_conn_close_now(void *conn);
+principal_t *net_conn_who(void *conn);
+const char *net_conn_peer(void *conn);
+/* The connection's watcher (NULL: none); setting one turns TCP keepalive
+ * on, since a watching connection is never closed for being idle. */
+watcher *net_conn_watch(void *conn);
+void net_conn_set_watch(void *conn, watcher *w);
+
+#endif

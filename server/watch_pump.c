@@ -1,0 +1,404 @@
+/* The pump: after each commit (and while a replay runs) it reads the change
+ * log after each watcher's position in a read transaction, decodes each
+ * entry once and hands it to every watcher behind it, in slices bounded in
+ * entries and time so the loop is never held (an idle handle runs the next
+ * slice after the loop's other work, as net.c's yielding reads do). Before
+ * each slice it brings every watcher's rights up to date, as requests are:
+ * an ended session closes the connection, changed rights or an edited
+ * saved search owe a snapshot. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kpi_counts.h"
+#include "ld_error.h"
+#include "log.h"
+#include "saved_search.h"
+#include "session_check.h"
+#include "users.h"
+#include "watch.h"
+#include "watch_int.h"
+
+/* Entries one slice reads at most, and the loop time it may take. */
+#define WATCH_SLICE_ENTRIES 512
+#define WATCH_SLICE_NS 2000000u
+/* A replay stops reading while this much of it waits for the socket: a
+ * healthy client that reads slower than the log is read must not be taken
+ * for a slow one (the soft limit), and the replay holds no more memory. */
+#define WATCH_REPLAY_AHEAD (64u << 10)
+
+watcher *watch_all;
+static server *g_srv;
+static uv_idle_t g_idle;
+static int g_idle_init;
+static int g_rights_dirty, g_searches_dirty;
+static ld_arena g_slice;
+
+static void on_idle(uv_idle_t *h);
+
+void watch_init(server *srv, uv_loop_t *loop)
+{
+	g_srv = srv;
+	uv_idle_init(loop, &g_idle);
+	g_idle_init = 1;
+	ld_arena_init(&g_slice, 0);
+}
+
+void watch_shutdown(void)
+{
+	while (watch_all)
+		watch_free(watch_all);
+	if (g_idle_init) {
+		uv_idle_stop(&g_idle);
+		uv_close((uv_handle_t *)&g_idle, NULL);
+		g_idle_init = 0;
+	}
+	ld_arena_free(&g_slice);
+}
+
+void watch_kick(void)
+{
+	if (g_idle_init && watch_all)
+		uv_idle_start(&g_idle, on_idle);
+}
+
+void watch_rights_dirty(void)
+{
+	g_rights_dirty = 1;
+	watch_kick();
+}
+
+void watch_searches_dirty(void)
+{
+	g_searches_dirty = 1;
+	watch_kick();
+}
+
+void watch_free(watcher *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		watch_all = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	if (net_conn_watch(w->conn) == w)
+		net_conn_set_watch(w->conn, NULL);
+	watch_out_clear(w);
+	dispatch_free(w->fctx);
+	free(w->search);
+	free(w->search_packed);
+	free(w->kpi_team);
+	free(w);
+}
+
+int watch_rep_pool(store_txn *t, const principal_t *who)
+{
+	if (who->role != ROLE_REP || !who->n_teams)
+		return 0;
+	ld_arena a;
+	ld_arena_init(&a, 0);
+	team_record *tm;
+	int on = team_load(t, who->teams[0], &a, &tm) == 0 && tm->pool_visible;
+	ld_arena_free(&a);
+	return on;
+}
+
+/* A scratch request running as w's rights, for the code that answers as a
+ * caller (saved searches, kpi). */
+static request_ctx *as_caller(watcher *w)
+{
+	request_ctx *rc = dispatch_new(w->srv, w->conn);
+	if (!rc)
+		return NULL;
+	rc->arena.budget = LIMIT_REQUEST_MEMORY;
+	rc->who = w->who;
+	return rc;
+}
+
+int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc)
+{
+	Leadd__SavedSearch *s;
+	int code = saved_search_find(rc, t, w->search, &s);
+	if (code)
+		return code;
+	if ((code = search_filter_resolve(rc, t, s->filter, &w->f)))
+		return code;
+	free(w->search_packed);
+	w->search_packed = NULL;
+	w->search_packed_len = 0;
+	if (s->filter) {
+		size_t n = leadd__lead_filter__get_packed_size(s->filter);
+		w->search_packed = malloc(n ? n : 1);
+		if (!w->search_packed)
+			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+		leadd__lead_filter__pack(s->filter, w->search_packed);
+		w->search_packed_len = n;
+	}
+	dispatch_free(w->fctx);
+	w->fctx = rc; /* holds the resolved filter */
+	return LD_OK;
+}
+
+/* The watch ends with an ENDED event (the connection stays open); the
+ * watcher is let go once the event is handed to the socket (flush_all). */
+static void end_watch(watcher *w, const char *why)
+{
+	Leadd__Event ev = LEADD__EVENT__INIT;
+	ev.has_kind = ev.has_revision = 1;
+	ev.kind = LEADD__EVENT_KIND__EVENT_ENDED;
+	ev.revision = w->pos;
+	ev.reason = (char *)why;
+	watch_out_clear(w);
+	w->owe_snapshot = 0;
+	w->dropped = 0;
+	w->replaying = 0;
+	watch_out_event(w, &ev);
+	w->ended = 1;
+}
+
+int watch_snapshot(watcher *w, store_txn *t)
+{
+	uint64_t rev = store_meta_get(t, META_LAST_REVISION);
+	request_ctx *rc = as_caller(w);
+	if (!rc)
+		return 0; /* try again later */
+	char why[640];
+	if (w->search) {
+		request_ctx *sr = as_caller(w);
+		int code = sr ? watch_resolve_search(w, t, sr) : LD_RESOURCE_EXHAUSTED;
+		if (code != LD_OK) {
+			snprintf(why, sizeof(why), "the saved search you watch is gone: %s",
+				 sr ? sr->message : "out of memory");
+			dispatch_free(sr);
+			dispatch_free(rc);
+			end_watch(w, why);
+			return -1;
+		}
+	}
+	Leadd__KpiReply *counts = NULL;
+	if (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) {
+		int code = kpi_counts_at(rc, t, w->kpi_team, &counts);
+		if (code == LD_NOT_FOUND || code == LD_PERMISSION_DENIED) {
+			snprintf(why, sizeof(why), "you may no longer read these KPI counts: %s",
+				 rc->message);
+			dispatch_free(rc);
+			end_watch(w, why);
+			return -1;
+		}
+		if (code != LD_OK) {
+			log_warn("watch: %s: the snapshot could not be read: %s",
+				 net_conn_peer(w->conn), rc->message);
+			dispatch_free(rc);
+			return 0;
+		}
+	}
+	Leadd__Event ev = LEADD__EVENT__INIT;
+	ev.has_kind = ev.has_revision = 1;
+	ev.kind = LEADD__EVENT_KIND__EVENT_SNAPSHOT;
+	ev.revision = rev;
+	ev.reason = w->reason;
+	ev.kpi_counts = counts;
+	w->owe_snapshot = 0;
+	w->dropped = 0;
+	w->replaying = 0;
+	w->pos = rev;
+	watch_out_event(w, &ev);
+	dispatch_free(rc);
+	return 0;
+}
+
+static int same_rights(const principal_t *a, const principal_t *b)
+{
+	return a->user_id == b->user_id && a->role == b->role && a->n_teams == b->n_teams &&
+	       memcmp(a->teams, b->teams, sizeof(a->teams[0]) * a->n_teams) == 0;
+}
+
+/* Bring w's rights and saved search to now (before a slice). */
+static void check_rights(watcher *w, store_txn *t)
+{
+	principal_t *now = net_conn_who(w->conn);
+	int r = session_refresh(w->srv, now);
+	if (r == 1 || now->role == ROLE_NONE) {
+		w->doomed = 1;
+		snprintf(w->doom_why, sizeof(w->doom_why),
+			 "session expired or was revoked; closing the watching connection");
+		return;
+	}
+	if (r)
+		return; /* a read fault: try again next slice */
+	int pool = watch_rep_pool(t, now);
+	if (!same_rights(now, &w->who) || pool != w->rep_pool) {
+		w->who = *now;
+		w->rep_pool = pool;
+		watch_owe_snapshot(w, "your role, teams or your team's pool visibility changed", 0);
+		return;
+	}
+	w->who = *now;
+	if (!g_searches_dirty || !w->search)
+		return;
+	request_ctx *sr = as_caller(w);
+	if (!sr)
+		return;
+	uint8_t *old = w->search_packed;
+	size_t old_len = w->search_packed_len;
+	w->search_packed = NULL;
+	int code = watch_resolve_search(w, t, sr);
+	if (code != LD_OK) {
+		char why[640];
+		snprintf(why, sizeof(why), "the saved search you watch is gone: %s", sr->message);
+		dispatch_free(sr);
+		free(old);
+		end_watch(w, why);
+		return;
+	}
+	if (old_len != w->search_packed_len ||
+	    (old_len && memcmp(old, w->search_packed, old_len) != 0))
+		watch_owe_snapshot(w, "the saved search you watch was edited", 0);
+	free(old);
+}
+
+/* Is w waiting for entries after its position? */
+static int wants(const watcher *w, uint64_t last)
+{
+	if (w->doomed || w->ended || w->pos >= last)
+		return 0;
+	if (w->replaying && w->q_bytes >= WATCH_REPLAY_AHEAD)
+		return 0;
+	return 1;
+}
+
+static void caught_up(watcher *w)
+{
+	if (!w->replaying || w->owe_snapshot || w->pos < w->replay_to)
+		return;
+	w->replaying = 0;
+	Leadd__Event ev = LEADD__EVENT__INIT;
+	ev.has_kind = ev.has_revision = 1;
+	ev.kind = LEADD__EVENT_KIND__EVENT_CAUGHT_UP;
+	ev.revision = w->replay_to;
+	watch_out_event(w, &ev);
+}
+
+static Leadd__Store__ChangeEntry *decode_entry(const MDB_val *v)
+{
+	return leadd__store__change_entry__unpack(&g_slice.pb, v->mv_size, v->mv_data);
+}
+
+/* One slice. 1: more to do at once; 0: all watchers are where they can be. */
+static int pump_slice(store_txn *t)
+{
+	uint64_t last = store_meta_get(t, META_LAST_REVISION);
+	int searches = g_searches_dirty;
+	for (watcher *w = watch_all; w; w = w->next)
+		if (!w->doomed && !w->ended)
+			check_rights(w, t);
+	if (g_rights_dirty || searches)
+		g_rights_dirty = g_searches_dirty = 0;
+	/* Owed snapshots go once the socket has taken everything before. */
+	for (watcher *w = watch_all; w; w = w->next)
+		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
+		    net_conn_out_bytes(w->conn) == 0)
+			watch_snapshot(w, t);
+	uint64_t lo = UINT64_MAX;
+	for (watcher *w = watch_all; w; w = w->next) {
+		caught_up(w);
+		if (wants(w, last) && w->pos < lo)
+			lo = w->pos;
+	}
+	if (lo == UINT64_MAX)
+		return 0;
+	MDB_cursor *cur;
+	if (mdb_cursor_open(t->txn, t->st->dbi[DB_CHANGELOG], &cur))
+		return 0;
+	uint8_t key[8];
+	store_key_u64(key, lo + 1);
+	MDB_val k = {8, key}, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	uint64_t t0 = uv_hrtime();
+	int n = 0, more = 0;
+	while (rc == 0 && k.mv_size == 8) {
+		uint64_t rev = store_key_get_u64(k.mv_data);
+		if (rev > last)
+			break;
+		if (n == WATCH_SLICE_ENTRIES || uv_hrtime() - t0 > WATCH_SLICE_NS) {
+			more = 1;
+			break;
+		}
+		n++;
+		Leadd__Store__ChangeEntry *e = decode_entry(&v);
+		watch_entry *x = NULL;
+		int old_format = e && (!e->has_old_team || !e->has_new_team);
+		if (e && !old_format)
+			x = watch_entry_new(t, &g_slice, e);
+		for (watcher *w = watch_all; w; w = w->next) {
+			if (!wants(w, last) || w->pos >= rev)
+				continue;
+			if (w->pos + 1 < rev)
+				watch_owe_snapshot(w,
+						   "the change log no longer holds every change "
+						   "after your revision",
+						   0);
+			else if (old_format)
+				watch_owe_snapshot(w,
+						   "the change log's older entries cannot say who "
+						   "may see their changes",
+						   0);
+			else if (!x)
+				watch_owe_snapshot(w, "a change could not be read", 0);
+			if (x)
+				watch_entry_emit(x, w);
+			w->pos = rev;
+			caught_up(w);
+		}
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	/* Entries trimmed from under a watcher, or none at all after it. */
+	if (!more)
+		for (watcher *w = watch_all; w; w = w->next)
+			if (wants(w, last)) {
+				watch_owe_snapshot(
+					w,
+					"the change log no longer holds every change after "
+					"your revision",
+					0);
+				w->pos = last;
+				caught_up(w);
+				more = 1;
+			}
+	return more;
+}
+
+static void flush_all(void)
+{
+	watcher *w = watch_all;
+	while (w) {
+		watcher *next = w->next;
+		if (w->doomed) {
+			log_warn("%s: %s", net_conn_peer(w->conn), w->doom_why);
+			net_conn_close_now(w->conn); /* frees w */
+		} else if (w->ended && w->active) {
+			watch_out_flush_all(w); /* may free w */
+		} else {
+			watch_out_flush(w);
+		}
+		w = next;
+	}
+}
+
+static void on_idle(uv_idle_t *h)
+{
+	store *st = &g_srv->st;
+	store_txn t;
+	int more = 0;
+	pthread_rwlock_rdlock(&st->map_lock);
+	if (store_txn_begin(st, &t, 0) == 0) {
+		more = pump_slice(&t);
+		store_txn_abort(&t);
+	}
+	pthread_rwlock_unlock(&st->map_lock);
+	ld_arena_reset(&g_slice);
+	flush_all();
+	if (!more)
+		uv_idle_stop(h);
+}
