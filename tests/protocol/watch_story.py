@@ -7,7 +7,7 @@ Usage: watch_story.py LEADD_BINARY PROTO_DIR
 Two teams (A with its pool visible to reps, B without), a manager each,
 reps a1 a2 a3 in A and b1 b2 in B, and the admin. 20 connections of these
 users make random changes, each within its rights, for a bounded number of
-steps (LEADD_WATCH_STEPS each, default 50, and at most 25 s): create,
+steps (LEADD_WATCH_STEPS each, default 150, and at most 25 s): create,
 status, title/value/phone edits (with the version read just before),
 assign to a user or to the pool, claim from the pool, and now and then a
 bulk move of one rep's leads in one status. Refusals the rules allow (a
@@ -51,7 +51,7 @@ from leadd_harness import (ADMIN, Client, Results, add_team, add_user,  # noqa: 
 
 PW = "story-password-1"
 WRITERS = 20
-STEPS = int(os.environ.get("LEADD_WATCH_STEPS") or 50)
+STEPS = int(os.environ.get("LEADD_WATCH_STEPS") or 150)
 WRITE_BUDGET_S = 25.0
 SETTLE_S = 10.0  # how long a watcher may take to receive the last events
 ACCEPTED = (0, 5, 9, 10)  # OK, NOT_FOUND, FAILED_PRECONDITION, ABORTED
@@ -78,9 +78,12 @@ class Conn:
     def __init__(self, pb, port, token, on_event):
         self.pb = pb
         self.c = Client(pb, port, user=None, token=token)
+        # A watcher may wait long for its next event; close() ends the read.
+        self.c.sock.settimeout(None)
         self.on_event = on_event
         self.responses = queue.Queue()
         self.closed = False
+        self.why = "the server closed it"
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -94,8 +97,10 @@ class Conn:
                     self.on_event(m.event)
                 else:
                     self.responses.put(m.response)
-        except (EOFError, OSError, struct.error):
-            pass
+        except (EOFError, OSError, struct.error) as e:
+            self.why = "%s (%s)" % (self.why, e)
+        except Exception as e:  # a bug in a model must fail the test, not hide
+            self.why = "the event reader failed: %r" % e
         finally:
             self.closed = True
             self.responses.put(None)
@@ -726,7 +731,7 @@ def run(pb, d):
     for w in watchers:
         if w.conn is None or w.conn.closed:
             res.record("%s: its model equals a fresh read" % w.label, False,
-                       "the connection is closed")
+                       "the connection is closed: %s" % (w.conn.why if w.conn else "never opened"))
             continue
         try:
             fl, fk = fresh_state(w)
