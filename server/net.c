@@ -911,6 +911,10 @@ static void apply_conn_change(conn *c, request_ctx *rc)
 {
 	if (rc->code != LD_OK)
 		return;
+	/* A watch runs as the connection's user: a login or logout on it
+	 * stops the watch (no event follows this answer). */
+	if (rc->change != CONN_KEEP && c->watch)
+		watch_conn_closed(c);
 	if (rc->change == CONN_LOGIN) {
 		c->who = rc->new_who;
 		session_check_stamp(&c->who);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "changelog_trim.h"
 #include "client_folder.h"
 #include "ld_norm.h"
 #include "lead_index.h"
@@ -27,6 +28,9 @@ typedef struct {
 	uint64_t max_lead_id;
 	/* Read from meta by check_meta, which runs first. */
 	uint64_t last_revision, last_lead_id;
+	/* The oldest revision the change log holds (1 unless trimmed), and the
+	 * history entries from it on, each of which has its log entry. */
+	uint64_t log_first, history_logged;
 	/* What the record callback of the current scan compares with. */
 	store_db scan_db, scan_records;
 	int scan_complete; /* the last scan read every record */
@@ -144,7 +148,7 @@ static void check_meta_record(verifier *v, const MDB_val *k, const MDB_val *d)
 {
 	static const char *const u64_names[] = {
 		META_SCHEMA_VERSION, META_LAST_REVISION, META_NEXT_LEAD_ID, META_NEXT_CLIENT_ID,
-		META_NEXT_STATUS_ID, META_NEXT_USER_ID,  META_NEXT_TEAM_ID,
+		META_NEXT_STATUS_ID, META_NEXT_USER_ID,  META_NEXT_TEAM_ID, META_CHANGELOG_FIRST,
 	};
 	for (size_t i = 0; i < sizeof(u64_names) / sizeof(u64_names[0]); i++)
 		if (k->mv_size == strlen(u64_names[i]) &&
@@ -186,6 +190,14 @@ static void check_meta(verifier *v)
 		problem(v, "meta: the session key is %zu bytes long (it must be 32)", key.mv_size);
 	v->last_revision = store_meta_get(&v->t, META_LAST_REVISION);
 	v->last_lead_id = store_meta_get(&v->t, META_NEXT_LEAD_ID);
+	v->log_first = store_meta_get(&v->t, META_CHANGELOG_FIRST);
+	if (!v->log_first)
+		v->log_first = 1;
+	else if (v->log_first > v->last_revision + 1)
+		problem(v,
+			"meta: the change log is said to start at revision %" PRIu64
+			", after the last revision %" PRIu64,
+			v->log_first, v->last_revision);
 	check_meta_after(v, META_LAST_REVISION, DB_CHANGELOG);
 	check_meta_after(v, META_NEXT_CLIENT_ID, DB_CLIENTS);
 	check_meta_after(v, META_NEXT_STATUS_ID, DB_STATUSES);
@@ -506,6 +518,11 @@ static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 	if (rev > v->last_revision)
 		problem(v, "history revision %" PRIu64 " is past the last revision %" PRIu64, rev,
 			v->last_revision);
+	/* Trimmed (changelog_keep, changelog_max): history is kept forever,
+	 * the log from log_first on. */
+	if (rev < v->log_first)
+		return;
+	v->history_logged++;
 	Leadd__Store__ChangeEntry *e;
 	store_key_u64(key, rev);
 	int rc = store_get_msg(&v->t, DB_CHANGELOG, key, 8, &leadd__store__change_entry__descriptor,
@@ -534,14 +551,21 @@ static void check_change_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 	if (rev > v->last_revision)
 		problem(v, "change-log revision %" PRIu64 " is past the last revision %" PRIu64,
 			rev, v->last_revision);
+	if (rev < v->log_first)
+		problem(v,
+			"change-log entry %" PRIu64
+			" is older than the oldest revision kept (%" PRIu64 ")",
+			rev, v->log_first);
 }
 
 static void check_changelog(verifier *v)
 {
 	v->changes = scan(v, DB_CHANGELOG, check_change_entry);
-	if (v->scan_complete && v->history_complete && v->changes != v->history)
-		problem(v, "%" PRIu64 " change-log entries but %" PRIu64 " history entries",
-			v->changes, v->history);
+	if (v->scan_complete && v->history_complete && v->changes != v->history_logged)
+		problem(v,
+			"%" PRIu64 " change-log entries but %" PRIu64
+			" history entries from revision %" PRIu64 " on",
+			v->changes, v->history_logged, v->log_first);
 }
 
 static void check_client_record(verifier *v, const MDB_val *k, const MDB_val *d)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kpi_counts.h"
+#include "ld_distance.h"
 #include "ld_error.h"
 #include "watch.h"
 #include "watch_int.h"
@@ -53,6 +54,42 @@ static int check_topics(request_ctx *rc, const Leadd__WatchRequest *q, uint32_t 
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "a team narrows the kpi topic: watch kpi with it");
 	return LD_OK;
+}
+
+/* A search name no saved search answers to, when it is a typo of one the
+ * caller may run: "did you mean 'hot'?" (the rule of status words,
+ * docs/protocol.md "Did you mean"). Candidates are what search_list gives
+ * the caller: their names, and TEAM/NAME for a team's. */
+static void suggest_search(request_ctx *rc, store_txn *t, const char *name)
+{
+	request_ctx *lr = dispatch_new(rc->srv, rc->conn);
+	if (!lr)
+		return;
+	lr->arena.budget = LIMIT_REQUEST_MEMORY;
+	lr->who = rc->who;
+	char best[300] = "";
+	size_t best_d = ld_distance_max(strlen(name)) + 1;
+	if (search_list(lr, t) == LD_OK && lr->resp.search_list) {
+		const Leadd__SearchListReply *r = lr->resp.search_list;
+		for (size_t i = 0; i < r->n_searches; i++) {
+			const Leadd__SavedSearch *sv = r->searches[i];
+			char full[300];
+			snprintf(full, sizeof(full), "%s/%s", sv->team ? sv->team : "",
+				 sv->name ? sv->name : "");
+			const char *cand[2] = {sv->name ? sv->name : "", sv->team ? full : NULL};
+			for (int k = 0; k < 2; k++) {
+				size_t d = cand[k] ? ld_distance_parts(name, cand[k]) : SIZE_MAX;
+				if (d < best_d) {
+					best_d = d;
+					snprintf(best, sizeof(best), "%s", cand[k]);
+				}
+			}
+		}
+	}
+	dispatch_free(lr);
+	if (best[0])
+		dispatch_fail(rc, LD_NOT_FOUND, "no saved search '%s'; did you mean '%s'?", name,
+			      best);
 }
 
 static int oom(request_ctx *rc, watcher *w)
@@ -106,6 +143,8 @@ int watch_start(request_ctx *rc, store_txn *t)
 			dispatch_fail(rc, code, "%s", sr->message);
 			dispatch_free(sr);
 			watch_free(w);
+			if (code == LD_NOT_FOUND)
+				suggest_search(rc, t, q->search);
 			return code;
 		}
 	}

@@ -45,6 +45,7 @@ typedef struct watcher {
 	char reason[200];
 	int ended;  /* an ENDED event is queued: let go once it is sent */
 	int doomed; /* close its connection after this step */
+	int doom_warn; /* ... and say so as a warning (a slow client) */
 	char doom_why[200];
 	/* Events not yet handed to the socket, and the bytes of those dropped
 	 * for an owed snapshot: both count in the backlog. */

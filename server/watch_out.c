@@ -48,7 +48,7 @@ static void check_limits(watcher *w)
 	const config_t *cfg = &w->srv->cfg;
 	uint64_t backlog = watch_backlog(w);
 	if (backlog > cfg->watch_hard_limit && !w->doomed) {
-		w->doomed = 1;
+		w->doomed = w->doom_warn = 1;
 		snprintf(w->doom_why, sizeof(w->doom_why),
 			 "watcher fell %llu bytes behind, over watch_hard_limit (%llu); closing",
 			 (unsigned long long)backlog, (unsigned long long)cfg->watch_hard_limit);

@@ -226,7 +226,9 @@ static void check_rights(watcher *w, store_txn *t)
 	}
 	if (r)
 		return; /* a read fault: try again next slice */
-	int pool = watch_rep_pool(t, now);
+	/* Pool visibility changes only by team_edit (g_rights_dirty). */
+	int pool = g_rights_dirty || !same_rights(now, &w->who) ? watch_rep_pool(t, now)
+								 : w->rep_pool;
 	if (!same_rights(now, &w->who) || pool != w->rep_pool) {
 		w->who = *now;
 		w->rep_pool = pool;
@@ -375,7 +377,10 @@ static void flush_all(void)
 	while (w) {
 		watcher *next = w->next;
 		if (w->doomed) {
-			log_warn("%s: %s", net_conn_peer(w->conn), w->doom_why);
+			if (w->doom_warn)
+				log_warn("%s: %s", net_conn_peer(w->conn), w->doom_why);
+			else
+				log_info("%s: %s", net_conn_peer(w->conn), w->doom_why);
 			net_conn_close_now(w->conn); /* frees w */
 		} else if (w->ended && w->active) {
 			watch_out_flush_all(w); /* may free w */

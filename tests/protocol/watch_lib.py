@@ -176,3 +176,20 @@ def kpi_now(c, team=None):
 
 def leads_now(c):
     return {l.id: l.version for l in all_leads(c)}
+
+
+def canon(e):
+    """An event as a comparable tuple (everything a client reads of it)."""
+    return (e.revision, e.kind, e.lead_id, e.change, e.at, e.author, e.old_status,
+            e.new_status, e.old_owner, e.new_owner,
+            e.lead.SerializeToString(deterministic=True) if e.HasField("lead") else None,
+            tuple(sorted((d.owner_id, d.team_id, d.status_id, d.count, d.kpi_class,
+                          tuple((m.currency, m.amount_minor) for m in d.value))
+                         for d in e.kpi)))
+
+
+def watch_ok(w, topics, what, **kw):
+    r = w.watch(topics, **kw)
+    if r.code != 0:
+        raise RuntimeError("%s: watch: %d %s" % (what, r.code, r.message))
+    return r.watch
