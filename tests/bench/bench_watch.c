@@ -36,14 +36,14 @@
  * (and, with --stalled, a "stalled_watcher ..." line); exit 1 when pairs
  * are missing or a request failed. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* ppoll, struct tcp_info */
+#define _GNU_SOURCE /* ppoll */
 #endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <netinet/tcp.h> /* TCP_NODELAY */
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +62,7 @@
 #define MANAGER "bench-manager"
 #define REP "bench-rep"
 #define TEAM "bench"
+#define PAUSED_PCT 55 /* see run_leadd */
 
 typedef struct {
 	const char *system, *addr;
@@ -336,6 +337,9 @@ typedef struct {
 	int replied, failed;
 	long snapshots, events;
 	uint64_t bytes;
+	/* The paused watcher: what came just before and with its last snapshot. */
+	uint64_t last_rev, before_snap_rev, snap_rev;
+	char reason[160];
 } dash;
 
 static void dash_event(void *arg, Leadd__Event *ev)
@@ -344,10 +348,15 @@ static void dash_event(void *arg, Leadd__Event *ev)
 	size_t bytes = leadd__event__get_packed_size(ev) + 7; /* + length, envelope */
 	d->events++;
 	d->bytes += bytes;
-	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT)
+	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT) {
 		d->snapshots++;
-	else if (d->rs)
+		d->before_snap_rev = d->last_rev;
+		d->snap_rev = ev->revision;
+		snprintf(d->reason, sizeof(d->reason), "%s", ev->reason ? ev->reason : "");
+	} else if (d->rs) {
 		arrived(d->rs, (long)(ev->revision - d->base) - 1, d->index, bytes, d->warmup);
+	}
+	d->last_rev = ev->revision;
 	leadd__event__free_unpacked(ev, NULL);
 }
 
@@ -412,29 +421,42 @@ static void writer_ack(void *arg, Leadd__Response *r)
 }
 
 /* The stalled watcher's end: did the server close it, and what had it been
- * sent? Reads what is left (events, then EOF) for at most 3 s. */
+ * sent? Reads what the kernel's buffers still hold (leadd's socket takes up
+ * to tcp_wmem's maximum, 4 MB by default, before its own backlog grows),
+ * then must meet EOF: at most 10 s. */
 static void stalled_report(ld_conn *c, dash *d, uint32_t conns_before, uint32_t conns_after)
 {
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-	int closed = 0;
-	if (getsockopt(ld_conn_fd(c), IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-		closed = ti.tcpi_state == TCP_CLOSE_WAIT; /* the server sent its FIN */
-	int64_t deadline = bench_now_ns() + 3000000000LL;
+	int64_t deadline = bench_now_ns() + 10000000000LL;
 	int eof = 0;
-	while (bench_now_ns() < deadline) {
+	while (!eof && bench_now_ns() < deadline) {
 		struct pollfd p = {.fd = ld_conn_fd(c), .events = POLLIN};
-		if (poll(&p, 1, 200) <= 0)
-			continue;
-		if (ld_conn_process(c, p.revents) < 0) {
+		if (poll(&p, 1, 200) > 0 && ld_conn_process(c, p.revents) < 0)
 			eof = 1;
-			break;
-		}
 	}
-	printf("stalled_watcher closed_by_server=%d eof_after_reading=%d events_read=%ld "
-	       "snapshots_read=%ld bytes_read=%" PRIu64
-	       " server_connections_before=%u server_connections_after=%u\n",
-	       closed, eof, d->events, d->snapshots, d->bytes, conns_before, conns_after);
+	printf("stalled_watcher closed_by_server=%d events_read=%ld snapshots_read=%ld "
+	       "bytes_read=%" PRIu64 " server_connections_before=%u server_connections_after=%u\n",
+	       eof, d->events, d->snapshots, d->bytes, conns_before, conns_after);
+	fflush(stdout);
+}
+
+/* The paused watcher's story: it read again after `paused` changes; the
+ * changes it skipped are those between its last event before its snapshot
+ * and the snapshot's revision. */
+static void paused_report(ld_conn *c, dash *d, long paused, uint64_t base)
+{
+	int64_t deadline = bench_now_ns() + 2000000000LL;
+	while (c && bench_now_ns() < deadline) {
+		struct pollfd p = {.fd = ld_conn_fd(c), .events = POLLIN};
+		if (poll(&p, 1, 200) > 0 && ld_conn_process(c, p.revents) < 0)
+			break;
+	}
+	int coalesced = d->snapshots > 1;
+	printf("paused_watcher paused_for_changes=%ld closed=%d coalesced=%d snapshots=%ld "
+	       "events=%ld last_change_before_snapshot=%" PRId64 " snapshot_at_change=%" PRId64
+	       " reason=\"%s\"\n",
+	       paused, c == NULL, coalesced, d->snapshots, d->events,
+	       coalesced ? (int64_t)(d->before_snap_rev - base) : -1,
+	       coalesced ? (int64_t)(d->snap_rev - base) : -1, coalesced ? d->reason : "");
 	fflush(stdout);
 }
 
@@ -453,7 +475,7 @@ static int run_leadd(const options *o)
 	int n = o->dashboards;
 	ld_conn **dc = calloc((size_t)n, sizeof(*dc));
 	dash *ds = calloc((size_t)n + 1, sizeof(*ds));
-	struct pollfd *fds = calloc((size_t)n + 1, sizeof(*fds));
+	struct pollfd *fds = calloc((size_t)n + 2, sizeof(*fds));
 	run_state rs;
 	if (!dc || !ds || !fds || run_init(&rs, o->changes, n)) {
 		fprintf(stderr, "bench_watch: out of memory\n");
@@ -502,6 +524,31 @@ static int run_leadd(const options *o)
 			struct pollfd p = {.fd = ld_conn_fd(sc), .events = POLLOUT};
 			if (poll(&p, 1, 100) > 0)
 				ld_conn_process(sc, POLLOUT);
+		}
+	}
+
+	/* With --stalled, also a watcher that stops reading for the first
+	 * PAUSED_PCT % of the changes, then reads again: past
+	 * watch_soft_limit (not the hard one) its waiting events must have
+	 * become one snapshot. */
+	ld_conn *pc = NULL;
+	dash pd = {.index = -1};
+	long pause_until = o->changes * PAUSED_PCT / 100;
+	if (o->stalled) {
+		if (open_as(o->addr, &admin, &pc))
+			return 1;
+		ld_conn_set_event_cb(pc, dash_event, &pd);
+		if (!send_watch(pc, &pd))
+			return 1;
+		while (!pd.replied || !pd.snapshots) {
+			struct pollfd p = {.fd = ld_conn_fd(pc), .events = POLLIN};
+			if (ld_conn_want_write(pc))
+				p.events |= POLLOUT;
+			if (poll(&p, 1, 10000) <= 0 || ld_conn_process(pc, p.revents) < 0 ||
+			    pd.failed) {
+				fprintf(stderr, "bench_watch: the paused watcher did not start\n");
+				return 1;
+			}
 		}
 	}
 
@@ -555,11 +602,19 @@ static int run_leadd(const options *o)
 		for (int i = 0; i < n; i++)
 			fds[i + 1] = (struct pollfd){.fd = dc[i] ? ld_conn_fd(dc[i]) : -1,
 						     .events = POLLIN};
+		fds[n + 1] = (struct pollfd){.fd = pc && sent >= pause_until ? ld_conn_fd(pc) : -1,
+					     .events = POLLIN};
 		int64_t until = w.in_flight || sent == o->changes ? now + 100000000 : next;
 		if (drain_until && until > drain_until)
 			until = drain_until;
-		if (wait_io(fds, (nfds_t)n + 1, until, &rs) < 0)
+		if (wait_io(fds, (nfds_t)n + 2, until, &rs) < 0)
 			return 1;
+		if (fds[n + 1].revents && ld_conn_process(pc, fds[n + 1].revents) < 0) {
+			fprintf(stderr, "bench_watch: the paused watcher was closed: %s\n",
+				ld_conn_error(pc));
+			ld_conn_close(pc);
+			pc = NULL;
+		}
 		if (fds[0].revents && ld_conn_process(wc, fds[0].revents) < 0) {
 			fprintf(stderr, "bench_watch: writer lost: %s\n", ld_conn_error(wc));
 			return 1;
@@ -574,7 +629,8 @@ static int run_leadd(const options *o)
 			}
 		}
 	}
-	if (leadd_stats(wc, &base, &conns_after))
+	uint64_t end_rev;
+	if (leadd_stats(wc, &end_rev, &conns_after))
 		return 1;
 	report("leadd", o, o->stalled, &rs);
 	long snaps = 0;
@@ -584,6 +640,8 @@ static int run_leadd(const options *o)
 		printf("dashboards_note snapshots_after_the_first=%ld lost=%ld\n", snaps, lost);
 	if (sc)
 		stalled_report(sc, &sd, conns_before, conns_after);
+	if (o->stalled)
+		paused_report(pc, &pd, pause_until, base);
 	long missing = (long)o->changes * n - rs.received;
 	int rc = rs.failed || missing || lost ? 1 : 0;
 	for (int i = 0; i < n; i++)
@@ -591,6 +649,8 @@ static int run_leadd(const options *o)
 			ld_conn_close(dc[i]);
 	if (sc)
 		ld_conn_close(sc);
+	if (pc)
+		ld_conn_close(pc);
 	ld_conn_close(wc);
 	run_free(&rs);
 	free(fds);

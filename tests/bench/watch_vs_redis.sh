@@ -4,10 +4,10 @@
 #
 # Usage: tests/bench/watch_vs_redis.sh BUILD_DIR [--dashboards N]
 #            [--changes N] [--rate PER_SEC] [--lead-bytes B]
-# Defaults: 100 dashboards, 3,000 changes at 200 a second (the first 200
-# not measured), leads with a 2,000-byte description. Builds nothing:
-# BUILD_DIR must hold server/leadd and tests/bench/bench_watch. About a
-# minute and a half.
+# Defaults: 100 dashboards, 5,000 changes at (at most) 200 a second, the
+# first 200 not measured, leads with a 2,000-byte description. Builds
+# nothing: BUILD_DIR must hold server/leadd and tests/bench/bench_watch.
+# About a minute and a half.
 #
 # 1. A fresh leadd (temp data dir, 127.0.0.1, ephemeral port, default
 #    watch limits, info log to a file): bench_watch sets up a team, its
@@ -18,15 +18,23 @@
 #    acknowledgement to the dashboard reading the change's first event.
 # 2. The same again with one more watching connection that never reads:
 #    its backlog should pass watch_soft_limit (coalesced into a snapshot),
-#    then watch_hard_limit (closed). Printed: whether the server closed it,
+#    then watch_hard_limit (closed). leadd's socket buffer takes up to
+#    4 MB (tcp_wmem) before leadd's own backlog grows, so the stalled
+#    watcher is closed after about 8.5 MB of events, 3,600 changes here:
+#    hence 5,000 changes. And one that stops reading for the first 55 %
+#    of the changes (past the soft limit, short of the hard one), then
+#    reads again: its waiting events must have become one snapshot
+#    (reason: fell behind). Printed: whether the server closed the first,
+#    what the second got,
 #    the server's connection count before and after, leadd's log lines
 #    about it, and the others' latency beside run 1's.
 # 3. leadd stops (SIGTERM) and `leadd verify` checks the store.
 # 4. redis-server (installed with apt-get if missing; run as root to let
 #    the script install it) on a free loopback port, no persistence:
 #    bench_watch subscribes the same number of connections to one channel
-#    and PUBLISHes the same number of messages at the same rate, each of
-#    run 1's average event bytes per dashboard; the latency is from the
+#    and PUBLISHes the same number of messages at the rate leadd's writer
+#    reached in run 1 (one change in flight: a durable commit each), each
+#    of run 1's average event bytes per dashboard; the latency is from the
 #    publisher reading PUBLISH's reply to the subscriber reading the
 #    message.
 # The two servers never run at the same time. Everything started here is
@@ -40,7 +48,7 @@ usage() {
 [ $# -ge 1 ] || usage
 build=$1
 shift
-dashboards=100 changes=3000 rate=200 lead_bytes=2000
+dashboards=100 changes=5000 rate=200 lead_bytes=2000
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
@@ -125,6 +133,7 @@ lines_before=$(wc -l <"$tmp/leadd.log")
 sed 's/^/  /' "$tmp/leadd2.out"
 l2=$(grep '^watch_latency' "$tmp/leadd2.out" || true)
 st=$(grep '^stalled_watcher' "$tmp/leadd2.out" || true)
+pw=$(grep '^paused_watcher' "$tmp/leadd2.out" || true)
 echo "  leadd's log about slow watchers during that run:"
 tail -n +"$((lines_before + 1))" "$tmp/leadd.log" |
 	grep -i -E 'watch|behind|backlog|slow|snapshot|limit' | head -n 10 | sed 's/^/    /' || true
@@ -145,6 +154,8 @@ fi
 # ---- Redis ----
 payload=$(field "$l1" event_bytes)
 [ -n "$payload" ] || payload=$lead_bytes
+rrate=$(field "$l1" achieved_per_sec)
+[ -n "$rrate" ] || rrate=$rate
 port=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	p=$(awk 'BEGIN { srand(); printf "%d", 20000 + rand() * 40000 }')
@@ -166,9 +177,9 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	rpid=
 done
 [ -n "$port" ] || { echo "watch_vs_redis.sh: redis-server did not start on a loopback port" >&2; exit 1; }
-echo "redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), $dashboards subscribers, ${payload}-byte messages..."
-# shellcheck disable=SC2086
-"$bench" redis "127.0.0.1:$port" $common --payload "$payload" >"$tmp/redis.out" || status=1
+echo "redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), $dashboards subscribers, ${payload}-byte messages at $rrate/s..."
+"$bench" redis "127.0.0.1:$port" --dashboards "$dashboards" --changes "$changes" \
+	--rate "$rrate" --payload "$payload" >"$tmp/redis.out" || status=1
 sed 's/^/  /' "$tmp/redis.out"
 r1=$(grep '^watch_latency' "$tmp/redis.out" || true)
 redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || kill "$rpid" 2>/dev/null || true
@@ -199,8 +210,15 @@ if [ -n "$l1" ] && [ -n "$l2" ]; then
 		printf "others p99 with the stalled watcher / without: %.2f\n", (a > 0 ? b / a : 0) }'
 fi
 if [ -n "$st" ]; then
-	echo "stalled watcher: closed by leadd: $(field "$st" closed_by_server) (connections $(field "$st" server_connections_before) -> $(field "$st" server_connections_after)); it had been sent $(field "$st" events_read) events, $(field "$st" snapshots_read) snapshots"
+	echo "stalled watcher: closed by leadd: $(field "$st" closed_by_server) (connections $(field "$st" server_connections_before) -> $(field "$st" server_connections_after)); it read $(field "$st" events_read) events ($(field "$st" bytes_read) bytes, $(field "$st" snapshots_read) snapshots) left in the kernel's buffers, then EOF"
 	[ "$(field "$st" closed_by_server)" = 1 ] || { echo "watch_vs_redis.sh: leadd did not close the stalled watcher" >&2; status=1; }
+fi
+if [ -n "$pw" ]; then
+	echo "paused watcher (read again after $(field "$pw" paused_for_changes) changes): coalesced: $(field "$pw" coalesced), closed: $(field "$pw" closed); its events stopped after change $(field "$pw" last_change_before_snapshot), then one snapshot at change $(field "$pw" snapshot_at_change) ($(printf '%s\n' "$pw" | sed -n 's/.*reason="\(.*\)"$/\1/p'))"
+	if [ "$(field "$pw" coalesced)" != 1 ] || [ "$(field "$pw" closed)" != 0 ]; then
+		echo "watch_vs_redis.sh: the paused watcher was not coalesced into one snapshot (or was closed)" >&2
+		status=1
+	fi
 fi
 echo "leadd writer ack p50/p99 (us): $(field "$l1" ack_p50_us)/$(field "$l1" ack_p99_us) (a durable commit); redis PUBLISH reply: $(field "$r1" ack_p50_us)/$(field "$r1" ack_p99_us)"
 exit $status
