@@ -31,10 +31,12 @@
  * (change, dashboard) pair is the wakeup that read the dashboard's first
  * event of that change minus the wakeup that read the acknowledgement (an
  * event read in the same wakeup as, or before, the acknowledgement counts
- * 0 and is counted in before_ack). The first --warmup changes are not
- * measured. Prints one "watch_latency system=..." line of key=value pairs
- * (and, with --stalled, a "stalled_watcher ..." line); exit 1 when pairs
- * are missing or a request failed. */
+ * 0 and is counted in before_ack). Per change, also: first (ack to the
+ * first dashboard's event) and spread (first dashboard's event to the
+ * last's): what the server takes before fanning out, and the fan-out
+ * itself. The first --warmup changes are not measured. Prints one "watch_latency system=..." line
+ * of key=value pairs (and, with --stalled, a "stalled_watcher ..." line); exit 1 when pairs are
+ * missing or a request failed. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* ppoll */
 #endif
@@ -126,17 +128,24 @@ static void report(const char *system, const options *o, int stalled, run_state 
 	size_t cap = (size_t)(rs->changes - from) * (size_t)rs->n;
 	int64_t *lat = malloc(cap * sizeof(*lat) + 1);
 	int64_t *acks = malloc((size_t)(rs->changes - from) * sizeof(*acks) + 1);
-	size_t m = 0, na = 0;
+	/* Per change: when the first dashboard had it, and how long the last
+	 * one waited after the first (the fan-out's spread). */
+	int64_t *first = malloc((size_t)(rs->changes - from) * sizeof(*first) + 1);
+	int64_t *spread = malloc((size_t)(rs->changes - from) * sizeof(*spread) + 1);
+	size_t m = 0, na = 0, nf = 0;
 	long missing = 0, before = 0;
 	for (long k = from; k < rs->changes; k++) {
 		if (rs->ack[k] && rs->sent[k])
 			acks[na++] = rs->ack[k] - rs->sent[k];
+		int64_t lo = INT64_MAX, hi = 0;
 		for (int d = 0; d < rs->n; d++) {
 			int64_t a = rs->arrive[(size_t)k * (size_t)rs->n + (size_t)d];
 			if (!a || !rs->ack[k]) {
 				missing++;
 				continue;
 			}
+			lo = a < lo ? a : lo;
+			hi = a > hi ? a : hi;
 			int64_t l = a - rs->ack[k];
 			if (l <= 0) {
 				before++;
@@ -144,25 +153,36 @@ static void report(const char *system, const options *o, int stalled, run_state 
 			}
 			lat[m++] = l;
 		}
+		if (hi) {
+			first[nf] = lo > rs->ack[k] ? lo - rs->ack[k] : 0;
+			spread[nf++] = hi - lo;
+		}
 	}
 	qsort(lat, m, sizeof(*lat), bench_cmp_i64);
 	qsort(acks, na, sizeof(*acks), bench_cmp_i64);
+	qsort(first, nf, sizeof(*first), bench_cmp_i64);
+	qsort(spread, nf, sizeof(*spread), bench_cmp_i64);
 	double secs = (double)(rs->t1 - rs->t0) / 1e9;
 	long measured = rs->changes - from;
 	printf("watch_latency system=%s dashboards=%d stalled=%d changes=%ld measured=%ld "
 	       "rate=%.0f achieved_per_sec=%.0f pairs=%zu missing=%ld before_ack=%ld stray=%ld "
 	       "failed=%ld p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-	       "event_bytes=%.0f ack_p50_us=%.1f ack_p99_us=%.1f\n",
+	       "event_bytes=%.0f ack_p50_us=%.1f ack_p99_us=%.1f first_p50_us=%.1f "
+	       "first_p99_us=%.1f spread_p50_us=%.1f spread_p99_us=%.1f\n",
 	       system, rs->n, stalled, rs->changes, measured, o->rate,
 	       secs > 0 ? (double)rs->changes / secs : 0, m, missing, before, rs->stray, rs->failed,
 	       (double)bench_pct(lat, m, 50) / 1e3, (double)bench_pct(lat, m, 90) / 1e3,
 	       (double)bench_pct(lat, m, 99) / 1e3, (double)bench_pct(lat, m, 99.9) / 1e3,
 	       m ? (double)lat[m - 1] / 1e3 : 0,
 	       measured && rs->n ? (double)rs->bytes / (double)measured / rs->n : 0,
-	       (double)bench_pct(acks, na, 50) / 1e3, (double)bench_pct(acks, na, 99) / 1e3);
+	       (double)bench_pct(acks, na, 50) / 1e3, (double)bench_pct(acks, na, 99) / 1e3,
+	       (double)bench_pct(first, nf, 50) / 1e3, (double)bench_pct(first, nf, 99) / 1e3,
+	       (double)bench_pct(spread, nf, 50) / 1e3, (double)bench_pct(spread, nf, 99) / 1e3);
 	fflush(stdout);
 	free(lat);
 	free(acks);
+	free(first);
+	free(spread);
 }
 
 /* When to send the next change: on schedule, never in a burst to catch up. */

@@ -37,6 +37,9 @@
 #    of run 1's average event bytes per dashboard; the latency is from the
 #    publisher reading PUBLISH's reply to the subscriber reading the
 #    message.
+# The table adds, per change, "first" (ack to the first dashboard's event)
+# and "spread" (first dashboard's event to the last's): the server's delay
+# before it fans out, and the fan-out itself.
 # The two servers never run at the same time. Everything started here is
 # stopped on exit, whatever the exit. Not part of ctest.
 set -eu
@@ -188,11 +191,12 @@ rpid=
 
 # ---- the table ----
 echo
-printf '%-34s %9s %9s %9s %9s %9s %8s\n' "ack -> event ($dashboards dashboards)" "p50 (us)" "p90" "p99" "p99.9" "max" "missing"
+printf '%-28s %9s %9s %9s %9s %9s %8s %11s %11s\n' "ack -> event (${dashboards}x)" "p50 (us)" "p90" "p99" "p99.9" "max" "missing" "first p50" "spread p50"
 row() {
-	[ -n "$2" ] || { printf '%-34s %9s\n' "$1" "no figures (failed above)"; return; }
-	printf '%-34s %9s %9s %9s %9s %9s %8s\n' "$1" "$(field "$2" p50_us)" "$(field "$2" p90_us)" \
-		"$(field "$2" p99_us)" "$(field "$2" p999_us)" "$(field "$2" max_us)" "$(field "$2" missing)"
+	[ -n "$2" ] || { printf '%-28s %9s\n' "$1" "no figures (failed above)"; return; }
+	printf '%-28s %9s %9s %9s %9s %9s %8s %11s %11s\n' "$1" "$(field "$2" p50_us)" "$(field "$2" p90_us)" \
+		"$(field "$2" p99_us)" "$(field "$2" p999_us)" "$(field "$2" max_us)" "$(field "$2" missing)" \
+		"$(field "$2" first_p50_us)" "$(field "$2" spread_p50_us)"
 }
 row "leadd" "$l1"
 row "leadd, one watcher stalled" "$l2"
