@@ -4,21 +4,25 @@
  * Usage:
  *   bench_watch leadd HOST:PORT [--dashboards N] [--changes N] [--warmup N]
  *                    [--rate PER_SEC] [--leads N] [--lead-bytes B] [--stalled]
+ *                    [--topics both|leads|kpi]
  *   bench_watch redis HOST:PORT [--dashboards N] [--changes N] [--warmup N]
  *                    [--rate PER_SEC] [--payload B]
  *
  * leadd: sets up a team "bench" with a manager and a rep (password
  * $LEADD_BENCH_PASSWORD, the admin's), --leads leads of the rep whose
  * description holds --lead-bytes bytes, then opens --dashboards watching
- * connections (TOPIC_LEADS and TOPIC_KPI; every other one the admin, the
- * others the team's manager: both see every lead of the team) and one
- * writer connection. The writer flips a lead between lead-New and
- * lead-Qualified, one change in flight, at most --rate changes a second.
- * Each change is one revision: its acknowledgement carries it (the lead's
- * version), and each dashboard gets an EVENT_LEAD and an EVENT_KPI of it.
- * With --stalled, one more watching connection never reads: the server
- * must coalesce, then close it, while the others go on; its fate is
- * printed (closed by the server or not, what it had been sent).
+ * connections (TOPIC_LEADS and TOPIC_KPI, or one of them with --topics;
+ * every other one the admin, the others the team's manager: both see every
+ * lead of the team) and one writer connection. The writer flips a lead
+ * between lead-New and lead-Qualified, one change in flight, at most
+ * --rate changes a second. Each change is one revision: its
+ * acknowledgement carries it (the lead's version), and each dashboard gets
+ * an EVENT_LEAD and an EVENT_KPI of it. With --stalled, two more watchers:
+ * one never reads (leadd must close it at watch_hard_limit while the
+ * others go on; printed: whether it met EOF after what the kernel had
+ * buffered, and the server's connection count before and after), and one
+ * stops reading for the first 55 % of the changes, then reads again
+ * (printed: whether its waiting events became one snapshot, and why).
  *
  * redis: --dashboards connections SUBSCRIBE to one channel, a publisher
  * PUBLISHes --changes messages of --payload bytes (give it leadd's
@@ -393,14 +397,17 @@ static void dash_reply(void *arg, Leadd__Response *r)
 		leadd__response__free_unpacked(r, NULL);
 }
 
+/* The dashboards' topics (--topics): both, or one of them. */
+static Leadd__WatchTopic g_topics[2] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
+					LEADD__WATCH_TOPIC__TOPIC_KPI};
+static size_t g_n_topics = 2;
+
 static uint64_t send_watch(ld_conn *c, dash *d)
 {
-	static Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
-					     LEADD__WATCH_TOPIC__TOPIC_KPI};
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__WatchRequest w = LEADD__WATCH_REQUEST__INIT;
-	w.n_topics = 2;
-	w.topics = topics;
+	w.n_topics = g_n_topics;
+	w.topics = g_topics;
 	req.body_case = LEADD__REQUEST__BODY_WATCH;
 	req.watch = &w;
 	return ld_conn_send(c, &req, d ? dash_reply : NULL, d);
@@ -1022,6 +1029,12 @@ int main(int argc, char **argv)
 			o.lead_bytes = atoi(v);
 		else if (!strcmp(a, "--payload"))
 			o.payload = atoi(v);
+		else if (!strcmp(a, "--topics") && !strcmp(v, "leads"))
+			g_n_topics = 1;
+		else if (!strcmp(a, "--topics") && !strcmp(v, "kpi"))
+			g_topics[0] = LEADD__WATCH_TOPIC__TOPIC_KPI, g_n_topics = 1;
+		else if (!strcmp(a, "--topics") && !strcmp(v, "both"))
+			g_n_topics = 2;
 		else
 			usage();
 	}
