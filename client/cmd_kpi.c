@@ -10,7 +10,7 @@
 #include "lead.h"
 #include "lead_date.h"
 
-enum { O_BY = 256, O_TEAM, O_SINCE };
+enum { O_BY = 256, O_TEAM, O_SINCE, O_WATCH };
 
 /* The table's class columns, in the order. */
 static const int classes[] = {
@@ -327,6 +327,170 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 	return o;
 }
 
+/* ---- --watch: the table again at each change, from the watch's deltas ---- */
+
+struct kpi_watch {
+	Leadd__KpiReply *k; /* the snapshot's counts, the deltas applied */
+	int by_team;
+	int warned;  /* of a count below zero */
+	char *shown; /* the counts last printed, as JSON without the revision */
+};
+
+/* The counts as `lead --json kpi` prints them (with --by team, as it does
+ * then: no owner rows), on one line; without the revision when
+ * with_revision is 0. */
+static char *kpi_watch_json(const struct kpi_watch *kw, int with_revision)
+{
+	Leadd__KpiReply view = *kw->k;
+	if (kw->by_team) {
+		view.n_owners = 0;
+		view.owners = NULL;
+	}
+	cJSON *o = lead_kpi_json(&view);
+	if (o && !with_revision)
+		cJSON_DeleteItemFromObject(o, "revision");
+	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (!s) {
+		fputs("lead: out of memory\n", stderr);
+		exit(LD_EXIT_ERROR);
+	}
+	return s;
+}
+
+/* What a reader sees, to compare: a change that moves nothing shown (the
+ * value of a dead lead, a status count the table does not have, with --by
+ * team a lead moved between two reps of a team) prints no new table. */
+static char *kpi_watch_shown(const struct kpi_watch *kw)
+{
+	return kpi_watch_json(kw, 0);
+}
+
+static void kpi_watch_print(struct lead_ctx *ctx, const struct kpi_watch *kw)
+{
+	if (ctx->json) {
+		char *s = kpi_watch_json(kw, 1);
+		printf("%s\n", s);
+		free(s);
+	} else {
+		lead_kpi_print(kw->k, kw->by_team);
+	}
+}
+
+static int kpi_watch_snapshot(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Event *ev)
+{
+	struct kpi_watch *kw = w->arg;
+	if (!ev->kpi_counts)
+		return lead_fail(ctx, LD_UNKNOWN,
+				 "leadd at %s sent a snapshot without the counts; run 'lead kpi "
+				 "--watch' again",
+				 ctx->server);
+	if (!ctx->json) {
+		if (!kw->k)
+			lead_out("-- counts at revision %llu\n", (unsigned long long)ev->revision);
+		else
+			lead_out("\n-- snapshot at revision %llu: %s; the counts start over from "
+				 "here\n",
+				 (unsigned long long)ev->revision,
+				 ev->reason && *ev->reason ? ev->reason
+							   : "the server started over");
+	}
+	if (kw->k)
+		leadd__kpi_reply__free_unpacked(kw->k, NULL);
+	/* Keep the counts: detached, the event's free leaves them. */
+	kw->k = ev->kpi_counts;
+	ev->kpi_counts = NULL;
+	kw->k->has_revision = 1;
+	kw->k->revision = ev->revision;
+	free(kw->shown);
+	kw->shown = kpi_watch_shown(kw);
+	kpi_watch_print(ctx, kw);
+	return 0;
+}
+
+static int kpi_watch_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Event *ev)
+{
+	struct kpi_watch *kw = w->arg;
+	switch (ev->kind) {
+	case LEADD__EVENT_KIND__EVENT_SNAPSHOT:
+		return kpi_watch_snapshot(w, ctx, ev);
+	case LEADD__EVENT_KIND__EVENT_ENDED:
+		return lead_fail(ctx, LD_UNKNOWN, "the watch ended after revision %llu: %s",
+				 (unsigned long long)w->last_revision,
+				 ev->reason && *ev->reason ? ev->reason
+							   : "the server gave no reason");
+	case LEADD__EVENT_KIND__EVENT_KPI:
+		break;
+	default:
+		return 0;
+	}
+	if (!kw->k)
+		return lead_fail(ctx, LD_UNKNOWN,
+				 "leadd at %s sent count changes before the counts; run 'lead kpi "
+				 "--watch' again",
+				 ctx->server);
+	int changed = 0, under = 0;
+	for (size_t i = 0; i < ev->n_kpi; i++) {
+		int r = lead_kpi_apply(kw->k, ev->kpi[i], &under);
+		if (r < 0)
+			return lead_fail(ctx, LD_UNKNOWN, "out of memory at revision %llu",
+					 (unsigned long long)ev->revision);
+		changed |= r;
+	}
+	kw->k->revision = ev->revision;
+	if (under && !kw->warned) {
+		kw->warned = 1;
+		lead_warn("at revision %llu a count went below zero (shown as 0): the changes "
+			  "leadd sent do not add up; compare with 'lead kpi'",
+			  (unsigned long long)ev->revision);
+	}
+	if (!changed)
+		return 0;
+	char *shown = kpi_watch_shown(kw);
+	if (kw->shown && strcmp(shown, kw->shown) == 0) {
+		free(shown);
+		return 0;
+	}
+	free(kw->shown);
+	kw->shown = shown;
+	if (!ctx->json) {
+		char line[2048];
+		lead_watch_describe(ev, NULL, line, sizeof(line));
+		lead_out("\n%s\n", line);
+	}
+	kpi_watch_print(ctx, kw);
+	return 0;
+}
+
+static int kpi_watch_lost(struct lead_watch *w, struct lead_ctx *ctx, const char *why)
+{
+	return lead_fail(ctx, LD_UNAVAILABLE,
+			 "lost the connection to leadd at %s after revision %llu: %s; run 'lead "
+			 "kpi --watch' again",
+			 ctx->server, (unsigned long long)w->last_revision, why);
+}
+
+/* The counts once, then again at each change, until Ctrl-C or SIGTERM. */
+static int kpi_watch(struct lead_ctx *ctx, const Leadd__KpiRequest *kr)
+{
+	struct kpi_watch kw = {
+		.by_team = kr->has_by && kr->by == LEADD__KPI_GROUP__KPI_BY_TEAM,
+	};
+	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_KPI};
+	struct lead_watch w = {.req = LEADD__WATCH_REQUEST__INIT};
+	w.req.n_topics = 1;
+	w.req.topics = topics;
+	w.req.kpi_team = kr->team;
+	w.arg = &kw;
+	w.on_event = kpi_watch_event;
+	w.on_lost = kpi_watch_lost;
+	int rc = lead_watch_run(ctx, &w);
+	if (kw.k)
+		leadd__kpi_reply__free_unpacked(kw.k, NULL);
+	free(kw.shown);
+	return rc;
+}
+
 /* --since: a duration back from now (7d) or a date. */
 static int parse_since(const struct cmd_entry *e, struct lead_ctx *ctx, const char *arg,
 		       int64_t *out)
@@ -343,10 +507,11 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		{"by", required_argument, NULL, O_BY},
 		{"team", required_argument, NULL, O_TEAM},
 		{"since", required_argument, NULL, O_SINCE},
+		{"watch", no_argument, NULL, O_WATCH},
 		LEAD_CMD_OPTIONS,
 	};
 	Leadd__KpiRequest kr = LEADD__KPI_REQUEST__INIT;
-	int c, rc;
+	int c, rc, watch = 0;
 	lead_getopt_reset();
 	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
@@ -368,6 +533,9 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 				return rc;
 			kr.has_since = 1;
 			break;
+		case O_WATCH:
+			watch = 1;
+			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 				return rc;
@@ -375,6 +543,14 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	}
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
+	if (watch && kr.has_since)
+		return lead_usage_error(
+			self, ctx,
+			"--since and --watch do not go together: the flow is over a "
+			"past period, --watch follows the counts; run 'lead kpi "
+			"--since ...' on its own");
+	if (watch)
+		return kpi_watch(ctx, &kr);
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_KPI;
 	req.kpi = &kr;
@@ -393,7 +569,7 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 
 const struct cmd_entry cmd_kpi_entry = {
 	.name = "kpi",
-	.usage = "[--by owner|team] [--team TEAM] [--since 7d|DATE]",
+	.usage = "[--by owner|team] [--team TEAM] [--since 7d|DATE] [--watch]",
 	.help = "count leads per KPI class, for reps and teams",
 	.notes = "One row per rep, then their team's total (its pool included, as \"(pool)\"),\n"
 		 "and the total of everything you see; --by team: one row per team. A rep sees\n"
@@ -416,7 +592,14 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "\"owners\": {USER: {...}}, \"teams\": {TEAM: {...}}, \"pools\": {TEAM: {...}}},\n"
 		 "and \"flow\" with --since (its since and until as RFC 3339 UTC times); MONEY\n"
 		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} (see\n"
-		 "docs/cli.md).",
+		 "docs/cli.md).\n"
+		 "--watch (not with --since): the table, then, each time a count or an open\n"
+		 "value shown changes, the change and the table again, until Ctrl-C (or\n"
+		 "SIGTERM; exit 0). The counts are kept up to date from the changes leadd\n"
+		 "pushes, not asked for again. A line starting with \"--\" says when leadd\n"
+		 "starts the counts over (your rights changed, or lead fell behind) and why.\n"
+		 "With --json: one document per line, as above, each with the revision it\n"
+		 "counts up to. When the connection is lost, lead exits 6.",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_kpi_exec,

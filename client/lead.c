@@ -36,12 +36,31 @@ static const struct cmd_entry cmd_help_entry = {
 
 /* The one table: dispatch, `lead help` and `lead CMD --help` all read it. */
 static const struct cmd_entry *const cmd_table[] = {
-	&cmd_login_entry,    &cmd_logout_entry, &cmd_whoami_entry,  &cmd_ping_entry,
-	&cmd_add_entry,      &cmd_show_entry,   &cmd_ls_entry,      &cmd_edit_entry,
-	&cmd_history_entry,  &cmd_client_entry, &cmd_contact_entry, &cmd_tag_entry,
-	&cmd_tags_entry,     &cmd_status_entry, &cmd_claim_entry,   &cmd_assign_entry,
-	&cmd_statuses_entry, &cmd_user_entry,   &cmd_team_entry,    &cmd_kpi_entry,
-	&cmd_search_entry,   &cmd_stats_entry,  &cmd_help_entry,    NULL,
+	&cmd_login_entry,
+	&cmd_logout_entry,
+	&cmd_whoami_entry,
+	&cmd_ping_entry,
+	&cmd_add_entry,
+	&cmd_show_entry,
+	&cmd_ls_entry,
+	&cmd_edit_entry,
+	&cmd_history_entry,
+	&cmd_client_entry,
+	&cmd_contact_entry,
+	&cmd_tag_entry,
+	&cmd_tags_entry,
+	&cmd_status_entry,
+	&cmd_claim_entry,
+	&cmd_assign_entry,
+	&cmd_statuses_entry,
+	&cmd_user_entry,
+	&cmd_team_entry,
+	&cmd_kpi_entry,
+	&cmd_watch_entry,
+	&cmd_search_entry,
+	&cmd_stats_entry,
+	&cmd_help_entry,
+	NULL,
 };
 
 static const char global_usage[] = "usage: lead [--server HOST:PORT] [--json] [--timeout MS] "

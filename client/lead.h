@@ -98,6 +98,7 @@ extern const struct cmd_entry cmd_contact_entry; /* cmd_contact.c */
 extern const struct cmd_entry cmd_tag_entry;     /* cmd_tag.c */
 extern const struct cmd_entry cmd_tags_entry;    /* cmd_tag.c */
 extern const struct cmd_entry cmd_history_entry; /* cmd_show.c */
+extern const struct cmd_entry cmd_watch_entry;   /* cmd_watch.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -225,6 +226,52 @@ int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all, i
 void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
 /* A KpiReply as the JSON of `lead --json kpi`. */
 cJSON *lead_kpi_json(const Leadd__KpiReply *k);
+
+/* ---- lead_kpi_apply.c ---- */
+
+/* Applies one KpiDelta of a watch to k in place: the owner's row (added
+ * when new), its team's row and the total. 1 when a count or value moved,
+ * 0 when nothing did, -1 out of memory. *under is set when a count would
+ * have gone below zero (it stays 0): the deltas and the counts disagree. */
+int lead_kpi_apply(Leadd__KpiReply *k, const Leadd__KpiDelta *d, int *under);
+
+/* ---- lead_watch.c: the watch loop of lead watch and lead kpi --watch ---- */
+
+struct lead_watch {
+	Leadd__WatchRequest req; /* topics, since, search, kpi_team: the caller's */
+	/* After the WatchReply, before any event; 0 or an exit status. */
+	int (*on_started)(struct lead_watch *w, struct lead_ctx *ctx);
+	/* Each event, in order; 0 to go on, or an exit status to stop. The
+	 * event is freed after: a handler keeping a part detaches it. */
+	int (*on_event)(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Event *ev);
+	/* The connection was lost (why: a sentence); prints, returns the status. */
+	int (*on_lost)(struct lead_watch *w, struct lead_ctx *ctx, const char *why);
+	void *arg;
+	/* From the WatchReply. */
+	uint64_t revision, replay_to;
+	int replaying;
+	/* The revision of the last event handled (0: none yet). */
+	uint64_t last_revision;
+};
+/* Connects, sends the watch, hands each event to on_event until SIGINT or
+ * SIGTERM (then 0, everything printed flushed), a handler's exit status, or
+ * the connection is lost (on_lost's). stdout is made line-buffered. */
+int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w);
+/* The revision a watch that stopped goes on from (--since): that of the
+ * last event handled, else where it was asked to start. */
+uint64_t lead_watch_resume_from(const struct lead_watch *w);
+/* "14:02" in the reader's time zone, "2026-12-04 14:02" when not today. */
+void lead_watch_time(int64_t unix_ms, char *buf, size_t len);
+/* The reader's zone abbreviation now ("CET"). */
+void lead_watch_zone(char *buf, size_t len);
+/* A change as one line: "14:02 sofia: lead 81 'Spring TV campaign'
+ * lead-New -> lead-Qualified (rev 1234)"; search, when watching one, names
+ * it in enter and leave lines. */
+void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, size_t len);
+/* The JSON names of an EventKind ("enter") and a LeadChangeKind ("status",
+ * NULL for none). */
+const char *lead_watch_kind_name(int kind);
+const char *lead_watch_change_name(int change);
 
 /* ---- lead_config.c ---- */
 

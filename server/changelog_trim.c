@@ -60,9 +60,34 @@ static size_t trim(store_txn *t, const config_t *cfg, int64_t now_ms)
 	return t->ret ? 0 : deleted;
 }
 
+/* Is the oldest entry due to go? Read in t itself: most commits have
+ * nothing to trim, and a nested transaction costs a dirty-page list. */
+static int due(store_txn *t, const config_t *cfg, int64_t now_ms)
+{
+	MDB_dbi dbi = t->st->dbi[DB_CHANGELOG];
+	MDB_stat st;
+	if (mdb_stat(t->txn, dbi, &st) || st.ms_entries < 2)
+		return 0;
+	if (cfg->changelog_max && st.ms_entries > cfg->changelog_max)
+		return 1;
+	if (!cfg->changelog_keep)
+		return 0;
+	MDB_cursor *cur;
+	if (mdb_cursor_open(t->txn, dbi, &cur))
+		return 0;
+	MDB_val k, v;
+	int old = 0;
+	if (mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0) {
+		int64_t at = entry_at(&v);
+		old = at >= 0 && at < now_ms - (int64_t)cfg->changelog_keep * 1000;
+	}
+	mdb_cursor_close(cur);
+	return old;
+}
+
 size_t changelog_trim(store_txn *t, const config_t *cfg, int64_t now_ms)
 {
-	if ((!cfg->changelog_keep && !cfg->changelog_max) || t->ret)
+	if ((!cfg->changelog_keep && !cfg->changelog_max) || t->ret || !due(t, cfg, now_ms))
 		return 0;
 	store_txn child = *t;
 	child.ret = 0;

@@ -389,7 +389,9 @@ static void conn_send(conn *c, request_ctx *rc)
 
 uint64_t net_conn_out_bytes(void *cp)
 {
-	return ((conn *)cp)->out_bytes;
+	/* What libuv holds: bytes the kernel did not take yet. (out_bytes
+	 * counts until the write callback, an iteration later.) */
+	return uv_stream_get_write_queue_size((uv_stream_t *)&((conn *)cp)->tcp);
 }
 
 principal_t *net_conn_who(void *cp)
@@ -421,15 +423,14 @@ void net_conn_close_now(void *cp)
 }
 
 /* Hand one event frame (malloc, taken over) to the socket. 0, or -1 when
- * the connection is closed (or closes now). */
+ * the connection is closing or the write failed: the caller closes it
+ * (never from here, so a watcher being walked is not freed under it). */
 int net_conn_write(void *cp, uint8_t *frame, size_t len)
 {
 	conn *c = cp;
 	write_req *w = c->closing ? NULL : malloc(sizeof(*w));
 	if (!w) {
 		free(frame);
-		if (!c->closing)
-			conn_close(c);
 		return -1;
 	}
 	w->c = c;
@@ -444,7 +445,6 @@ int net_conn_write(void *cp, uint8_t *frame, size_t len)
 		c->nt->out_total -= len;
 		free(frame);
 		free(w);
-		conn_close(c);
 		return -1;
 	}
 	return 0;
@@ -973,11 +973,24 @@ static void net_on_write_done(request_ctx *rc)
 	/* Watchers check their rights or saved search before their next
 	 * events (watch_pump.c); the commit itself wakes them (writer.c). */
 	if (rc->code == LD_OK && rc->entry) {
-		if (rc->entry->body == LEADD__REQUEST__BODY_TEAM_EDIT)
+		switch (rc->entry->body) {
+		case LEADD__REQUEST__BODY_TEAM_EDIT:
 			watch_rights_dirty();
-		else if (rc->entry->body == LEADD__REQUEST__BODY_SEARCH_EDIT ||
-			 rc->entry->body == LEADD__REQUEST__BODY_SEARCH_RM)
+			watch_rows_dirty();
+			break;
+		case LEADD__REQUEST__BODY_USER_ADD:
+		case LEADD__REQUEST__BODY_USER_EDIT:
+		case LEADD__REQUEST__BODY_USER_DISABLE:
+		case LEADD__REQUEST__BODY_TEAM_ADD:
+			watch_rows_dirty();
+			break;
+		case LEADD__REQUEST__BODY_SEARCH_EDIT:
+		case LEADD__REQUEST__BODY_SEARCH_RM:
 			watch_searches_dirty();
+			break;
+		default:
+			break;
+		}
 	}
 	if (c->closing) {
 		dispatch_free(rc);
@@ -1480,8 +1493,10 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 
 static int all_answered(net *nt)
 {
+	/* A watcher that does not read its events must not hold the stop up
+	 * to its deadline: events are not answers. */
 	for (conn *c = nt->all; c; c = c->next)
-		if (c->queued || c->out_bytes)
+		if (c->queued || (c->out_bytes && !c->watch))
 			return 0;
 	return 1;
 }

@@ -8,6 +8,7 @@
 #include "kpi_counts.h"
 #include "ld_distance.h"
 #include "ld_error.h"
+#include "log.h"
 #include "watch.h"
 #include "watch_int.h"
 
@@ -213,24 +214,35 @@ int watch_stop(request_ctx *rc, store_txn *t)
 	return LD_OK;
 }
 
+/* A write failed while flushing: close the connection (outside any walk
+ * of the watchers). */
+static void flush_or_close(watcher *w)
+{
+	watch_out_flush(w);
+	if (w->doomed) {
+		log_info("%s: %s", net_conn_peer(w->conn), w->doom_why);
+		net_conn_close_now(w->conn); /* frees w */
+		return;
+	}
+	if (w->owe_snapshot || w->replaying || w->ended)
+		watch_kick();
+}
+
 void watch_reply_sent(void *conn)
 {
 	watcher *w = net_conn_watch(conn);
 	if (!w || w->active)
 		return;
 	w->active = 1;
-	watch_out_flush(w);
+	flush_or_close(w);
 	watch_kick();
 }
 
 void watch_drained(void *conn)
 {
 	watcher *w = net_conn_watch(conn);
-	if (!w || !w->active)
-		return;
-	watch_out_flush(w);
-	if ((w = net_conn_watch(conn)) && (w->owe_snapshot || w->replaying || w->ended))
-		watch_kick();
+	if (w && w->active)
+		flush_or_close(w);
 }
 
 void watch_conn_closed(void *conn)
@@ -238,9 +250,4 @@ void watch_conn_closed(void *conn)
 	watcher *w = net_conn_watch(conn);
 	if (w)
 		watch_free(w);
-}
-
-int watch_is_watching(void *conn)
-{
-	return net_conn_watch(conn) != NULL;
 }

@@ -14,8 +14,9 @@
  *   events follow it;
  * - watch_drained() when a connection's socket took bytes;
  * - watch_conn_closed() when a watching connection ends;
- * - watch_rights_dirty() / watch_searches_dirty() after a committed change
- *   to teams (pool visibility) or saved searches: watchers check theirs. */
+ * - watch_rights_dirty() / watch_searches_dirty() / watch_rows_dirty()
+ *   after a committed change to teams (pool visibility), saved searches, or
+ *   users and teams (the rows of KPI counts): watchers check theirs. */
 #ifndef LEADD_WATCH_H
 #define LEADD_WATCH_H
 
@@ -34,7 +35,8 @@ void watch_drained(void *conn);
 void watch_conn_closed(void *conn);
 void watch_rights_dirty(void);
 void watch_searches_dirty(void);
-/* Is conn watching? (It is exempt from the idle timeout.) */
-int watch_is_watching(void *conn);
+/* A user or team was added or changed: the rows a KPI watcher's counts
+ * have (zero rows included) may have changed. */
+void watch_rows_dirty(void);
 
 #endif

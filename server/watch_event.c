@@ -27,6 +27,7 @@ struct watch_entry {
 	const char *names[5]; /* author, old/new status, old/new owner */
 	int names_done;
 	raw_delta d[2];
+	Leadd__KpiDelta *wire[2]; /* made once, shared by the watchers that see it */
 	size_t n_d;
 	int deltas_done;
 	lead_summary sa, sb;
@@ -200,7 +201,12 @@ static void in_view(watch_entry *x, const watcher *w, int *before, int *after)
 		*after = matches(w, x->after, &x->sa, &x->sa_done);
 }
 
-static void event_base(watch_entry *x, Leadd__Event *ev, Leadd__EventKind kind)
+/* The fields every event of a change carries. What the lead was before
+ * (old status and owner) only to a watcher who could see it before, and
+ * what it is after (new status and owner) only to one who can see it
+ * after: a LEAVE for a lead given to someone you may not see names
+ * neither its new owner nor its new status. */
+static void event_base(watch_entry *x, const watcher *w, Leadd__Event *ev, Leadd__EventKind kind)
 {
 	names(x);
 	const Leadd__Store__ChangeEntry *e = x->e;
@@ -211,10 +217,12 @@ static void event_base(watch_entry *x, Leadd__Event *ev, Leadd__EventKind kind)
 	ev->change = (Leadd__LeadChangeKind)e->kind;
 	ev->at = e->at;
 	ev->author = (char *)x->names[0];
-	ev->old_status = (char *)x->names[1];
-	ev->new_status = (char *)x->names[2];
-	ev->old_owner = (char *)x->names[3];
-	ev->new_owner = (char *)x->names[4];
+	int before = !is_create(x) && sees(w, e->old_owner, e->old_team);
+	int after = sees(w, e->new_owner, e->new_team);
+	ev->old_status = (char *)(before ? x->names[1] : "");
+	ev->new_status = (char *)(after ? x->names[2] : "");
+	ev->old_owner = (char *)(before ? x->names[3] : "");
+	ev->new_owner = (char *)(after ? x->names[4] : "");
 }
 
 /* ---- KPI deltas ---- */
@@ -327,14 +335,18 @@ static void emit_kpi(watch_entry *x, watcher *w)
 	deltas(x);
 	Leadd__KpiDelta *out[2];
 	size_t n = 0;
-	for (size_t i = 0; i < x->n_d; i++)
-		if (sees_row(w, x->d[i].team, x->d[i].owner) &&
-		    (out[n] = delta_to_wire(x, &x->d[i])))
-			n++;
+	for (size_t i = 0; i < x->n_d; i++) {
+		if (!sees_row(w, x->d[i].team, x->d[i].owner))
+			continue;
+		if (!x->wire[i])
+			x->wire[i] = delta_to_wire(x, &x->d[i]);
+		if (x->wire[i])
+			out[n++] = x->wire[i];
+	}
 	if (!n)
 		return;
 	Leadd__Event ev = LEADD__EVENT__INIT;
-	event_base(x, &ev, LEADD__EVENT_KIND__EVENT_KPI);
+	event_base(x, w, &ev, LEADD__EVENT_KIND__EVENT_KPI);
 	ev.n_kpi = n;
 	ev.kpi = out;
 	watch_out_event(w, &ev);
@@ -348,7 +360,7 @@ void watch_entry_emit(watch_entry *x, watcher *w)
 		in_view(x, w, &before, &after);
 		if (before || after) {
 			Leadd__Event ev = LEADD__EVENT__INIT;
-			event_base(x, &ev,
+			event_base(x, w, &ev,
 				   !after    ? LEADD__EVENT_KIND__EVENT_LEAVE
 				   : !before ? LEADD__EVENT_KIND__EVENT_ENTER
 					     : LEADD__EVENT_KIND__EVENT_LEAD);
@@ -361,7 +373,7 @@ void watch_entry_emit(watch_entry *x, watcher *w)
 	    e->new_owner == w->who.user_id && e->author != w->who.user_id &&
 	    (is_create(x) || e->old_owner != w->who.user_id)) {
 		Leadd__Event ev = LEADD__EVENT__INIT;
-		event_base(x, &ev, LEADD__EVENT_KIND__EVENT_ASSIGNED);
+		event_base(x, w, &ev, LEADD__EVENT_KIND__EVENT_ASSIGNED);
 		ev.lead = x->after;
 		watch_out_event(w, &ev);
 	}

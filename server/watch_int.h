@@ -36,6 +36,10 @@ typedef struct watcher {
 	/* TOPIC_KPI with kpi_team. */
 	char *kpi_team;
 	uint64_t kpi_team_id;
+	/* TOPIC_KPI: the rows (owner, team) its last snapshot's counts had,
+	 * hashed: a user or team added or changed may add or remove rows
+	 * (zero rows included), which no delta says. */
+	uint64_t rows_sig;
 	/* The last revision it was given (an event's or a snapshot's). */
 	uint64_t pos;
 	int active; /* its reply went out: events may follow */
@@ -43,8 +47,8 @@ typedef struct watcher {
 	uint64_t replay_to;
 	int owe_snapshot;
 	char reason[200];
-	int ended;  /* an ENDED event is queued: let go once it is sent */
-	int doomed; /* close its connection after this step */
+	int ended;     /* an ENDED event is queued: let go once it is sent */
+	int doomed;    /* close its connection after this step */
 	int doom_warn; /* ... and say so as a warning (a slow client) */
 	char doom_why[200];
 	/* Events not yet handed to the socket, and the bytes of those dropped
@@ -62,6 +66,7 @@ void watch_out_flush(watcher *w);
 /* An ended watch: hand everything queued to the socket, then free w. */
 void watch_out_flush_all(watcher *w);
 uint64_t watch_backlog(const watcher *w);
+uint64_t watch_ahead(const watcher *w);
 void watch_owe_snapshot(watcher *w, const char *reason, int count_dropped);
 
 /* watch_pump.c */
@@ -72,6 +77,7 @@ int watch_snapshot(watcher *w, store_txn *t);
 int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc);
 void watch_free(watcher *w);
 int watch_rep_pool(store_txn *t, const principal_t *who);
+uint64_t watch_rows_sig(const Leadd__KpiReply *r);
 
 /* watch_event.c */
 typedef struct watch_entry watch_entry;

@@ -11,9 +11,18 @@
 #include "log.h"
 #include "watch_int.h"
 
-/* Events handed to the socket ahead of its writes at most: the rest wait
- * in the queue, where a snapshot can replace them. */
-#define WATCH_SOCKET_AHEAD (64u << 10)
+/* Events handed to the socket ahead of its writes at most (the rest wait
+ * in the queue, where a snapshot can replace them), and a replay's events
+ * waiting in the queue at most (a replay then stops reading the log, so a
+ * client reading slower than the log is read is not taken for a slow
+ * one): 64 KiB, or a quarter of watch_soft_limit when that is less. */
+#define WATCH_AHEAD_MAX (64u << 10)
+
+uint64_t watch_ahead(const watcher *w)
+{
+	uint64_t q = w->srv->cfg.watch_soft_limit / 4;
+	return q < WATCH_AHEAD_MAX ? q : WATCH_AHEAD_MAX;
+}
 
 uint64_t watch_backlog(const watcher *w)
 {
@@ -60,6 +69,25 @@ static void check_limits(watcher *w)
 				   1);
 }
 
+static void write_failed(watcher *w)
+{
+	watch_out_clear(w);
+	if (!w->doomed) {
+		w->doomed = 1;
+		snprintf(w->doom_why, sizeof(w->doom_why),
+			 "could not write events to the socket; closing");
+	}
+}
+
+/* Hand frame to the socket; 0, or -1 (w doomed). */
+static int write_frame(watcher *w, uint8_t *frame, size_t len)
+{
+	if (net_conn_write(w->conn, frame, len) == 0)
+		return 0;
+	write_failed(w);
+	return -1;
+}
+
 void watch_out_event(watcher *w, const Leadd__Event *ev)
 {
 	if (w->doomed)
@@ -76,16 +104,26 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 		check_limits(w);
 		return;
 	}
-	watch_ev *e = malloc(sizeof(*e));
 	uint8_t *frame = malloc(n + 4);
-	if (!e || !frame || n > LD_FRAME_MAX) {
-		free(e);
+	if (!frame || n > LD_FRAME_MAX) {
 		free(frame);
 		watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
 		return;
 	}
 	ld_frame_put_header(frame, (uint32_t)n);
 	leadd__server_message__pack(&sm, frame + 4);
+	/* Straight to the socket while it takes them: only what it does not
+	 * take waits here (and counts against the limits). */
+	if (w->active && !w->qh && !w->ended && net_conn_out_bytes(w->conn) < watch_ahead(w)) {
+		write_frame(w, frame, n + 4);
+		return;
+	}
+	watch_ev *e = malloc(sizeof(*e));
+	if (!e) {
+		free(frame);
+		watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
+		return;
+	}
 	e->frame = frame;
 	e->len = n + 4;
 	e->next = NULL;
@@ -102,7 +140,7 @@ void watch_out_flush(watcher *w)
 {
 	if (!w->active || w->doomed)
 		return;
-	while (w->qh && net_conn_out_bytes(w->conn) < WATCH_SOCKET_AHEAD) {
+	while (w->qh && net_conn_out_bytes(w->conn) < watch_ahead(w)) {
 		watch_ev *e = w->qh;
 		w->qh = e->next;
 		if (!w->qh)
@@ -111,8 +149,8 @@ void watch_out_flush(watcher *w)
 		uint8_t *frame = e->frame;
 		size_t len = e->len;
 		free(e);
-		if (net_conn_write(w->conn, frame, len) < 0)
-			return; /* closed: w is gone */
+		if (write_frame(w, frame, len) < 0)
+			return;
 	}
 }
 
@@ -123,18 +161,16 @@ void watch_out_flush_all(watcher *w)
 	w->qh = w->qt = NULL;
 	w->q_bytes = 0;
 	watch_free(w);
+	int gone = 0;
 	while (e) {
 		watch_ev *next = e->next;
-		int gone = net_conn_write(conn, e->frame, e->len) < 0;
-		free(e);
-		e = next;
-		if (gone)
-			break;
-	}
-	while (e) {
-		watch_ev *next = e->next;
-		free(e->frame);
+		if (!gone)
+			gone = net_conn_write(conn, e->frame, e->len) < 0;
+		else
+			free(e->frame);
 		free(e);
 		e = next;
 	}
+	if (gone)
+		net_conn_close_now(conn);
 }

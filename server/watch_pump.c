@@ -21,19 +21,35 @@
 /* Entries one slice reads at most, and the loop time it may take. */
 #define WATCH_SLICE_ENTRIES 512
 #define WATCH_SLICE_NS 2000000u
-/* A replay stops reading while this much of it waits for the socket: a
- * healthy client that reads slower than the log is read must not be taken
- * for a slow one (the soft limit), and the replay holds no more memory. */
-#define WATCH_REPLAY_AHEAD (64u << 10)
+/* ... and the memory its decoded entries and leads may take (a lead can
+ * be a few hundred KB: 512 of them must not be held at once). */
+#define WATCH_SLICE_BYTES (8u << 20)
 
 watcher *watch_all;
 static server *g_srv;
 static uv_idle_t g_idle;
 static int g_idle_init;
-static int g_rights_dirty, g_searches_dirty;
+static int g_rights_dirty, g_searches_dirty, g_rows_dirty;
 static ld_arena g_slice;
 
 static void on_idle(uv_idle_t *h);
+
+/* The rows of kpi depend on the caller's role, teams (and, below admin,
+ * who they are and their pool visibility) and kpi_team only: watchers
+ * with the same share one computation per slice (every admin's are the
+ * same). */
+typedef struct {
+	role_t role;
+	uint64_t user, team;
+	int pool;
+	uint32_t n_teams;
+	uint64_t teams[PRINCIPAL_MAX_TEAMS];
+	uint64_t sig;
+	int gone; /* the kpi_team may no longer be read */
+} rows_key;
+
+static rows_key *g_rows;
+static size_t g_n_rows, g_cap_rows;
 
 void watch_init(server *srv, uv_loop_t *loop)
 {
@@ -53,6 +69,9 @@ void watch_shutdown(void)
 		g_idle_init = 0;
 	}
 	ld_arena_free(&g_slice);
+	free(g_rows);
+	g_rows = NULL;
+	g_n_rows = g_cap_rows = 0;
 }
 
 void watch_kick(void)
@@ -65,6 +84,25 @@ void watch_rights_dirty(void)
 {
 	g_rights_dirty = 1;
 	watch_kick();
+}
+
+void watch_rows_dirty(void)
+{
+	g_rows_dirty = 1;
+	watch_kick();
+}
+
+uint64_t watch_rows_sig(const Leadd__KpiReply *r)
+{
+	/* FNV-1a over the rows' (owner, team) in their order. */
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; r && i < r->n_owners; i++) {
+		uint64_t v[2] = {r->owners[i]->id, r->owners[i]->team_id};
+		const uint8_t *p = (const uint8_t *)v;
+		for (size_t k = 0; k < sizeof(v); k++)
+			h = (h ^ p[k]) * 1099511628211ull;
+	}
+	return h;
 }
 
 void watch_searches_dirty(void)
@@ -118,10 +156,13 @@ static request_ctx *as_caller(watcher *w)
 int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc)
 {
 	Leadd__SavedSearch *s;
+	sq_filter f;
 	int code = saved_search_find(rc, t, w->search, &s);
 	if (code)
 		return code;
-	if ((code = search_filter_resolve(rc, t, s->filter, &w->f)))
+	/* Into a copy: w->f keeps pointing into w->fctx until this one is
+	 * whole. */
+	if ((code = search_filter_resolve(rc, t, s->filter, &f)))
 		return code;
 	free(w->search_packed);
 	w->search_packed = NULL;
@@ -136,6 +177,7 @@ int watch_resolve_search(watcher *w, store_txn *t, request_ctx *rc)
 	}
 	dispatch_free(w->fctx);
 	w->fctx = rc; /* holds the resolved filter */
+	w->f = f;
 	return LD_OK;
 }
 
@@ -198,6 +240,7 @@ int watch_snapshot(watcher *w, store_txn *t)
 	ev.revision = rev;
 	ev.reason = w->reason;
 	ev.kpi_counts = counts;
+	w->rows_sig = watch_rows_sig(counts);
 	w->owe_snapshot = 0;
 	w->dropped = 0;
 	w->replaying = 0;
@@ -211,6 +254,54 @@ static int same_rights(const principal_t *a, const principal_t *b)
 {
 	return a->user_id == b->user_id && a->role == b->role && a->n_teams == b->n_teams &&
 	       memcmp(a->teams, b->teams, sizeof(a->teams[0]) * a->n_teams) == 0;
+}
+
+static void rows_key_of(const watcher *w, rows_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->role = w->who.role;
+	k->user = w->who.role >= ROLE_ADMIN ? 0 : w->who.user_id;
+	k->team = w->kpi_team ? w->kpi_team_id : 0;
+	k->pool = w->rep_pool;
+	k->n_teams = w->who.n_teams;
+	memcpy(k->teams, w->who.teams, sizeof(k->teams[0]) * k->n_teams);
+}
+
+static int rows_key_same(const rows_key *a, const rows_key *b)
+{
+	return a->role == b->role && a->user == b->user && a->team == b->team &&
+	       a->pool == b->pool && a->n_teams == b->n_teams &&
+	       memcmp(a->teams, b->teams, sizeof(a->teams[0]) * a->n_teams) == 0;
+}
+
+/* Do the rows of w's counts differ from its last snapshot's? (A team it
+ * may no longer read also counts as changed: the snapshot ends the watch.) */
+static int rows_changed(watcher *w, store_txn *t)
+{
+	rows_key k;
+	rows_key_of(w, &k);
+	for (size_t i = 0; i < g_n_rows; i++)
+		if (rows_key_same(&g_rows[i], &k))
+			return g_rows[i].gone || g_rows[i].sig != w->rows_sig;
+	request_ctx *rc = as_caller(w);
+	if (!rc)
+		return 0;
+	Leadd__KpiReply *r;
+	int code = kpi_counts_at(rc, t, w->kpi_team, &r);
+	k.gone = code == LD_NOT_FOUND || code == LD_PERMISSION_DENIED;
+	k.sig = code == LD_OK ? watch_rows_sig(r) : w->rows_sig;
+	dispatch_free(rc);
+	if (g_n_rows == g_cap_rows) {
+		size_t cap = g_cap_rows ? 2 * g_cap_rows : 16;
+		rows_key *bigger = realloc(g_rows, cap * sizeof(*bigger));
+		if (bigger) {
+			g_rows = bigger;
+			g_cap_rows = cap;
+		}
+	}
+	if (g_n_rows < g_cap_rows)
+		g_rows[g_n_rows++] = k;
+	return k.gone || k.sig != w->rows_sig;
 }
 
 /* Bring w's rights and saved search to now (before a slice). */
@@ -228,7 +319,7 @@ static void check_rights(watcher *w, store_txn *t)
 		return; /* a read fault: try again next slice */
 	/* Pool visibility changes only by team_edit (g_rights_dirty). */
 	int pool = g_rights_dirty || !same_rights(now, &w->who) ? watch_rep_pool(t, now)
-								 : w->rep_pool;
+								: w->rep_pool;
 	if (!same_rights(now, &w->who) || pool != w->rep_pool) {
 		w->who = *now;
 		w->rep_pool = pool;
@@ -236,6 +327,12 @@ static void check_rights(watcher *w, store_txn *t)
 		return;
 	}
 	w->who = *now;
+	if (g_rows_dirty && (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) &&
+	    !w->owe_snapshot && rows_changed(w, t))
+		watch_owe_snapshot(w,
+				   "the rows of your KPI counts changed (a user or team was "
+				   "added or changed)",
+				   0);
 	if (!g_searches_dirty || !w->search)
 		return;
 	request_ctx *sr = as_caller(w);
@@ -264,7 +361,7 @@ static int wants(const watcher *w, uint64_t last)
 {
 	if (w->doomed || w->ended || w->pos >= last)
 		return 0;
-	if (w->replaying && w->q_bytes >= WATCH_REPLAY_AHEAD)
+	if (w->replaying && w->q_bytes >= watch_ahead(w))
 		return 0;
 	return 1;
 }
@@ -286,27 +383,23 @@ static Leadd__Store__ChangeEntry *decode_entry(const MDB_val *v)
 	return leadd__store__change_entry__unpack(&g_slice.pb, v->mv_size, v->mv_data);
 }
 
-/* One slice. 1: more to do at once; 0: all watchers are where they can be. */
-static int pump_slice(store_txn *t)
+/* Does w read the log in the group being read (live or replaying)? */
+static int in_group(const watcher *w, uint64_t last, int replaying)
 {
-	uint64_t last = store_meta_get(t, META_LAST_REVISION);
-	int searches = g_searches_dirty;
-	for (watcher *w = watch_all; w; w = w->next)
-		if (!w->doomed && !w->ended)
-			check_rights(w, t);
-	if (g_rights_dirty || searches)
-		g_rights_dirty = g_searches_dirty = 0;
-	/* Owed snapshots go once the socket has taken everything before. */
-	for (watcher *w = watch_all; w; w = w->next)
-		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
-		    net_conn_out_bytes(w->conn) == 0)
-			watch_snapshot(w, t);
+	return wants(w, last) && w->replaying == replaying;
+}
+
+/* Read the change log for one group of watchers: the live ones, or those
+ * replaying (a long replay must not hold back the live watchers' events,
+ * which read from near the log's end). Each entry is decoded once and
+ * handed to every watcher of the group behind it. 1 when the slice ran out
+ * before the group was done. */
+static int read_group(store_txn *t, uint64_t last, int replaying)
+{
 	uint64_t lo = UINT64_MAX;
-	for (watcher *w = watch_all; w; w = w->next) {
-		caught_up(w);
-		if (wants(w, last) && w->pos < lo)
+	for (watcher *w = watch_all; w; w = w->next)
+		if (in_group(w, last, replaying) && w->pos < lo)
 			lo = w->pos;
-	}
 	if (lo == UINT64_MAX)
 		return 0;
 	MDB_cursor *cur;
@@ -322,7 +415,8 @@ static int pump_slice(store_txn *t)
 		uint64_t rev = store_key_get_u64(k.mv_data);
 		if (rev > last)
 			break;
-		if (n == WATCH_SLICE_ENTRIES || uv_hrtime() - t0 > WATCH_SLICE_NS) {
+		if (n == WATCH_SLICE_ENTRIES || uv_hrtime() - t0 > WATCH_SLICE_NS ||
+		    g_slice.used > WATCH_SLICE_BYTES) {
 			more = 1;
 			break;
 		}
@@ -333,7 +427,7 @@ static int pump_slice(store_txn *t)
 		if (e && !old_format)
 			x = watch_entry_new(t, &g_slice, e);
 		for (watcher *w = watch_all; w; w = w->next) {
-			if (!wants(w, last) || w->pos >= rev)
+			if (!in_group(w, last, replaying) || w->pos >= rev)
 				continue;
 			if (w->pos + 1 < rev)
 				watch_owe_snapshot(w,
@@ -355,10 +449,11 @@ static int pump_slice(store_txn *t)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(cur);
+	ld_arena_reset(&g_slice);
 	/* Entries trimmed from under a watcher, or none at all after it. */
 	if (!more)
 		for (watcher *w = watch_all; w; w = w->next)
-			if (wants(w, last)) {
+			if (in_group(w, last, replaying)) {
 				watch_owe_snapshot(
 					w,
 					"the change log no longer holds every change after "
@@ -366,8 +461,31 @@ static int pump_slice(store_txn *t)
 					0);
 				w->pos = last;
 				caught_up(w);
-				more = 1;
 			}
+	return more;
+}
+
+/* One slice. 1: more to do at once; 0: all watchers are where they can be
+ * (a replay waiting for its socket is woken by watch_drained). */
+static int pump_slice(store_txn *t)
+{
+	uint64_t last = store_meta_get(t, META_LAST_REVISION);
+	for (watcher *w = watch_all; w; w = w->next)
+		if (!w->doomed && !w->ended)
+			check_rights(w, t);
+	g_rights_dirty = g_searches_dirty = g_rows_dirty = 0;
+	g_n_rows = 0;
+	/* Owed snapshots go once the socket has taken everything before. */
+	for (watcher *w = watch_all; w; w = w->next)
+		if (w->owe_snapshot && w->active && !w->doomed && !w->ended && !w->qh &&
+		    net_conn_out_bytes(w->conn) == 0)
+			watch_snapshot(w, t);
+	for (watcher *w = watch_all; w; w = w->next)
+		caught_up(w);
+	int more = read_group(t, last, 0);
+	more |= read_group(t, last, 1);
+	for (watcher *w = watch_all; w && !more; w = w->next)
+		more = wants(w, last);
 	return more;
 }
 

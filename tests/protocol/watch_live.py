@@ -18,7 +18,11 @@ in A's pool, claimed, moved to another status; a lead goes to B's pool
   events; the snapshot's counts plus the deltas) equals a fresh lead_list
   and kpi of the same user;
 - names are resolved: author, old/new owner ("" for a pool), statuses;
-  a pool row's delta is "(pool)".
+  a pool row's delta is "(pool)"; a LEAVE or KPI event names nothing of
+  the lead's new state to a watcher who may not see it;
+- a bulk move (lead_bulk_assign): the old owner gets a LEAVE per lead,
+  the new one ENTER and ASSIGNED, and every watcher's model still equals
+  fresh answers.
 leadd stops with exit 0 and `leadd verify` passes.
 
 Usage: watch_live.py LEADD_BINARY PROTO_DIR"""
@@ -152,16 +156,29 @@ def run(pb, d):
                        "got %s" % k(n, step))
 
     leave = [e for e in at("rA1", "to_rA2") if e.kind == pb.EVENT_LEAVE]
-    res.record("a LEAVE carries no lead, but the change's fields",
+    res.record("a LEAVE carries no lead, and nothing of its new state: the change's "
+               "kind, author and what the lead was",
                leave and not leave[0].HasField("lead") and leave[0].lead_id == l1 and
-               leave[0].old_owner == "rA1" and leave[0].new_owner == "rA2" and
-               leave[0].author == "mA" and leave[0].change == pb.LEAD_CHANGE_ASSIGN)
+               leave[0].old_owner == "rA1" and leave[0].new_owner == "" and
+               leave[0].old_status != "" and leave[0].new_status == "" and
+               leave[0].author == "mA" and leave[0].change == pb.LEAD_CHANGE_ASSIGN,
+               str(leave[0]) if leave else "no LEAVE")
+    kl = [e for e in at("rA1", "to_rA2") if e.kind == pb.EVENT_KPI]
+    res.record("the KPI event of that change names no new owner either",
+               kl and kl[0].new_owner == "" and kl[0].new_status == "" and
+               [d.owner_name for d in kl[0].kpi] == ["rA1"], str(kl[0]) if kl else "none")
     ent = at("rA2", "to_rA2")[0]
-    res.record("an ENTER carries the lead as after the change",
+    res.record("an ENTER carries the lead as after the change, nothing of before it "
+               "could not see",
                ent.lead.id == l1 and ent.lead.owner_id != 0 and ent.lead.title == "L1 renamed"
-               and ent.lead.version == revs["to_rA2"])
-    pool = at("rA1", "to_pool")[0]
-    res.record("a pool owner is an empty name", pool.old_owner == "rA2" and pool.new_owner == "")
+               and ent.lead.version == revs["to_rA2"] and ent.old_owner == "" and
+               ent.new_owner == "rA2", str(ent))
+    pool = at("mA", "to_pool")[0]
+    res.record("a pool owner is an empty name", pool.old_owner == "rA2" and pool.new_owner == ""
+               and pool.old_status == pool.new_status != "")
+    pe = at("rA1", "to_pool")[0]
+    res.record("entering from someone else's hands: no old owner", pe.old_owner == "" and
+               pe.new_owner == "" and pe.new_status != "")
     kv = [e for e in at("mA", "value") if e.kind == pb.EVENT_KPI][0].kpi
     res.record("a value edit is a count 0 delta with the value change",
                len(kv) == 1 and kv[0].count == 0 and len(kv[0].value) == 1 and
@@ -175,6 +192,32 @@ def run(pb, d):
     res.record("a status change: -1 old status, +1 new, with names and classes",
                sorted(x.count for x in ks.kpi) == [-1, 1] and ks.old_status != ks.new_status
                and any(x.kpi_class == pb.KPI_QUALIFIED and x.count == 1 for x in ks.kpi))
+
+    # A bulk move (lead_bulk_assign, in chunks): both owners' views follow.
+    moved = [ok_call(adm, lambda q, i=i: (setattr(q.lead_create, "title", "bulk %d" % i),
+                                          setattr(q.lead_create, "owner", "rA2")),
+                     "create bulk").lead.lead.id for i in range(3)]
+    for n in names:
+        for e in ws[n].events(quiet=0.3):
+            models[n].apply(e)
+    r = ok_call(mA, lambda q: (setattr(q.lead_bulk_assign, "from_user", "rA2"),
+                               setattr(q.lead_bulk_assign, "to_user", "rA1")), "bulk")
+    got = {n: ws[n].events(quiet=0.5) for n in names}
+    leaves = [e for e in got["rA2"] if e.kind == pb.EVENT_LEAVE]
+    res.record("bulk move: the old owner gets a LEAVE per lead, naming no new owner",
+               sorted(e.lead_id for e in leaves) == sorted(moved) and
+               all(e.new_owner == "" and not e.HasField("lead") for e in leaves),
+               "%d moved, %s" % (r.lead_bulk_assign.moved, kinds(pb, got["rA2"])))
+    res.record("bulk move: the new owner gets ENTER and ASSIGNED per lead",
+               sorted(e.lead_id for e in got["rA1"] if e.kind == pb.EVENT_ENTER) ==
+               sorted(moved) and
+               sorted(e.lead_id for e in got["rA1"] if e.kind == pb.EVENT_ASSIGNED) ==
+               sorted(moved), str(kinds(pb, got["rA1"])))
+    for n in names:
+        for e in got[n]:
+            models[n].apply(e)
+        res.record("%s: after the bulk move, leads and counts from events equal fresh ones" % n,
+                   models[n].leads == leads_now(ws[n]) and models[n].kpi == kpi_now(ws[n])[0])
     for w in ws.values():
         w.close()
 

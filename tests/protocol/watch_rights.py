@@ -16,6 +16,10 @@ and rB of B; a lead of each rep and one in A's pool.
   follows.
 - Each snapshot's counts equal a kpi answer of that moment; a model built
   from the events after it equals fresh lead_list and kpi at the end.
+- The rows of a KPI watch (zero rows included) follow users and teams: a
+  user added to or moved out of a manager's team, a team added for an
+  admin, give a SNAPSHOT whose rows are a fresh kpi's; a user added to a
+  team the manager does not see gives none.
 - Ended sessions close watching connections: the user disabled; the
   session logged out from another connection (the same token).
 - Logging out on the watching connection itself stops the watch (no
@@ -137,6 +141,44 @@ def run(pb, d):
     res.record("after ENDED the connection stays open and no event follows",
                r.code == pb.OK and k.events(quiet=0.4) == [])
     k.close()
+
+    # The rows of KPI counts (zero rows included) change with users and
+    # teams, which no delta says: a snapshot with the new rows.
+    def row_set(reply_counts):
+        return sorted((r.id, r.team_id) for r in reply_counts.owners)
+
+    km = Watcher(pb, d.port, "mA", PW)
+    watch_ok(km, ["kpi"], "mA kpi")
+    km.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
+    ka = Watcher(pb, d.port, "admin", "harness-admin-pw-1")
+    watch_ok(ka, ["kpi"], "admin kpi")
+    ka.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
+    add_user(adm, "newbie", pb.ROLE_REP, "A", PW)
+    s = km.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)[-1]
+    fresh = ok_call(km, lambda q: q.kpi.SetInParent(), "kpi").kpi
+    res.record("a user added to a team the manager sees: SNAPSHOT with the new zero row",
+               row_set(s.kpi_counts) == row_set(fresh) and "rows" in s.reason and
+               any(r.name == "newbie" for r in s.kpi_counts.owners), s.reason)
+    ka.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
+    add_user(adm, "other", pb.ROLE_REP, "B", PW)
+    res.record("a user added to a team the manager does not see: no snapshot",
+               km.events(quiet=0.4) == [])
+    ka.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
+    ok_call(adm, lambda q: setattr(q.team_add, "name", "C"), "team_add C")
+    s = ka.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)[-1]
+    fresh = ok_call(ka, lambda q: q.kpi.SetInParent(), "kpi").kpi
+    res.record("a team added: the admin's snapshot has its pool row, as kpi",
+               row_set(s.kpi_counts) == row_set(fresh) and (0, max(t for _, t in
+                                                                   row_set(fresh))) in
+               row_set(s.kpi_counts))
+    edit_user("newbie", team="B")
+    s = km.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)[-1]
+    fresh = ok_call(km, lambda q: q.kpi.SetInParent(), "kpi").kpi
+    res.record("a user moved out of the manager's team: SNAPSHOT without the row",
+               row_set(s.kpi_counts) == row_set(fresh) and
+               not any(r.name == "newbie" for r in s.kpi_counts.owners))
+    km.close()
+    ka.close()
 
     # Sessions that end close watching connections.
     edit_user("r1", team="A")

@@ -153,7 +153,11 @@ def run(pb, d):
         k = kinds(pb, [e for e in got[watcher] if e.revision == rev])
         res.record(name, k == want, "got %s" % k)
     leave = [e for e in got["hot"] if e.kind == pb.EVENT_LEAVE]
-    res.record("a LEAVE carries no lead", leave and not leave[0].HasField("lead"))
+    res.record("a LEAVE carries no lead; a lead you still see (no longer matching) keeps "
+               "its new status and owner",
+               leave and not leave[0].HasField("lead") and leave[0].new_status != "" and
+               leave[0].new_owner == "r1" and leave[0].old_status != leave[0].new_status,
+               str(leave[0]) if leave else "no LEAVE")
     for n, w in ws.items():
         for e in got[n]:
             models[n].apply(e)

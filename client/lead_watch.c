@@ -1,0 +1,301 @@
+/* The watch loop `lead watch` and `lead kpi --watch` share: send a
+ * WatchRequest, then hand each pushed Event to the command, in order, until
+ * SIGINT/SIGTERM (exit 0), the watch ends, or the connection is lost.
+ *
+ * Events are queued by the connection's callback and handled from the loop,
+ * never from inside the callback: a handler may then make requests of its
+ * own on the same connection (lead_statuses after a status it does not
+ * know) while further events wait in the queue. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "lead.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+struct queued {
+	Leadd__Event *ev;
+	struct queued *next;
+};
+
+struct event_queue {
+	struct queued *head, *tail;
+	int out_of_memory;
+};
+
+static void queue_event(void *arg, Leadd__Event *ev)
+{
+	struct event_queue *q = arg;
+	struct queued *e = malloc(sizeof(*e));
+	if (!e) {
+		/* Dropping one event silently would break the promise of
+		 * exactly the changes: stop the watch instead. */
+		q->out_of_memory = 1;
+		leadd__event__free_unpacked(ev, NULL);
+		return;
+	}
+	e->ev = ev;
+	e->next = NULL;
+	if (q->tail)
+		q->tail->next = e;
+	else
+		q->head = e;
+	q->tail = e;
+}
+
+static void queue_free(struct event_queue *q)
+{
+	while (q->head) {
+		struct queued *e = q->head;
+		q->head = e->next;
+		leadd__event__free_unpacked(e->ev, NULL);
+		free(e);
+	}
+	q->tail = NULL;
+}
+
+/* Each queued event to the handler; 0, or the handler's exit status. */
+static int deliver(struct lead_watch *w, struct lead_ctx *ctx, struct event_queue *q)
+{
+	while (q->head) {
+		struct queued *e = q->head;
+		q->head = e->next;
+		if (!q->head)
+			q->tail = NULL;
+		int rc = w->on_event(w, ctx, e->ev);
+		if (e->ev->has_revision && e->ev->revision > w->last_revision)
+			w->last_revision = e->ev->revision;
+		leadd__event__free_unpacked(e->ev, NULL);
+		free(e);
+		/* Line-buffered, but a table is many lines: the reader gets
+		 * each event's output whole and at once. */
+		if (fflush(stdout) != 0)
+			return lead_fail(ctx, LD_UNKNOWN, "cannot write the output: %s",
+					 strerror(errno));
+		if (rc)
+			return rc;
+	}
+	if (q->out_of_memory)
+		return lead_fail(ctx, LD_UNKNOWN,
+				 "out of memory: the watch stopped after revision %llu",
+				 (unsigned long long)w->last_revision);
+	return 0;
+}
+
+/* A watch waits for events as long as there are none, and leadd never
+ * closes it for being idle: without probes, a server that vanished without
+ * closing the connection (a host gone, a cable pulled) would leave lead
+ * waiting for ever. With them the kernel gives up after about a minute of
+ * silence (30 s idle, then 3 probes 10 s apart) and the watch ends as a
+ * lost connection. Best effort: a system without these options waits. */
+static void keep_alive(int fd)
+{
+	int on = 1, idle = 30, interval = 10, count = 3;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+#ifdef TCP_KEEPIDLE
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+#else
+	(void)idle, (void)interval, (void)count;
+#endif
+}
+
+int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
+{
+	/* A pipe sees each line as it is printed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	int rc = lead_connect(ctx);
+	if (rc)
+		return rc;
+
+	/* SIGINT and SIGTERM stay blocked but while the loop waits in ppoll:
+	 * a signal arriving between the flag's check and the wait is not
+	 * lost, and output is never cut half-way through a line. */
+	sigset_t stop_set, wait_mask;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_set, &wait_mask);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct event_queue q = {0};
+	ld_conn_set_event_cb(ctx->conn, queue_event, &q);
+
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_WATCH;
+	req.watch = &w->req;
+	Leadd__Response *resp = NULL;
+	if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_WATCH, &resp)))
+		goto out;
+	w->revision = resp->watch->revision;
+	w->replaying = resp->watch->has_replaying && resp->watch->replaying;
+	w->replay_to = resp->watch->replay_to;
+	leadd__response__free_unpacked(resp, NULL);
+	if (w->on_started && (rc = w->on_started(w, ctx)))
+		goto out;
+
+	int fd = ld_conn_fd(ctx->conn);
+	keep_alive(fd);
+	for (;;) {
+		if ((rc = deliver(w, ctx, &q)))
+			goto out;
+		if (stop_signal)
+			break;
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (ld_conn_want_write(ctx->conn))
+			pfd.events |= POLLOUT;
+		int n = ppoll(&pfd, 1, NULL, &wait_mask);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = lead_fail(ctx, LD_UNKNOWN, "cannot wait for events: %s",
+				       strerror(errno));
+			goto out;
+		}
+		if (ld_conn_process(ctx->conn, pfd.revents) < 0) {
+			/* What arrived before the close was sent: print it first. */
+			if ((rc = deliver(w, ctx, &q)))
+				goto out;
+			rc = w->on_lost(w, ctx, ld_conn_error(ctx->conn));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	ld_conn_set_event_cb(ctx->conn, NULL, NULL);
+	queue_free(&q);
+	return rc;
+}
+
+uint64_t lead_watch_resume_from(const struct lead_watch *w)
+{
+	if (w->last_revision)
+		return w->last_revision;
+	/* No event yet: nothing after where the watch was asked to start. */
+	if (w->req.has_since_revision)
+		return w->req.since_revision;
+	return w->revision;
+}
+
+void lead_watch_time(int64_t unix_ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(unix_ms / 1000), now = time(NULL);
+	struct tm tm, today;
+	if (unix_ms <= 0 || !localtime_r(&t, &tm) || !localtime_r(&now, &today)) {
+		snprintf(buf, len, "--:--");
+		return;
+	}
+	/* A replayed change of another day carries its date. */
+	int same_day = tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday;
+	if (!strftime(buf, len, same_day ? "%H:%M" : "%Y-%m-%d %H:%M", &tm))
+		snprintf(buf, len, "--:--");
+}
+
+void lead_watch_zone(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&now, &tm) || !strftime(buf, len, "%Z", &tm))
+		snprintf(buf, len, "local time");
+}
+
+/* A name from an event: "" (a pool, or leadd itself) reads as `none`. */
+static const char *name_or(const char *s, const char *none)
+{
+	return s && *s ? s : none;
+}
+
+void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, size_t len)
+{
+	char when[32], what[512] = "";
+	lead_watch_time(ev->has_at ? ev->at : 0, when, sizeof(when));
+	const char *author = name_or(ev->author, "leadd");
+	const char *old_st = name_or(ev->old_status, "?"), *new_st = name_or(ev->new_status, "?");
+	const char *old_ow = name_or(ev->old_owner, "pool"),
+		   *new_ow = name_or(ev->new_owner, "pool");
+	/* The server names the state before a change only to who could see
+	 * it then, and the state after only to who can see it now (a status
+	 * name is never empty otherwise): an empty side is unknown, not a pool. */
+	int before_hidden = !(ev->old_status && *ev->old_status) &&
+			    ev->change != LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE;
+	int after_hidden = !(ev->new_status && *ev->new_status);
+	switch (before_hidden || after_hidden ? -1 : (int)ev->change) {
+	case -1:
+		if (after_hidden)
+			snprintf(what, sizeof(what), "moved out of your view");
+		else if (ev->change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN)
+			snprintf(what, sizeof(what), "owner now %s", new_ow);
+		else
+			snprintf(what, sizeof(what), "now %s", new_st);
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE:
+		if (ev->new_owner && *ev->new_owner)
+			snprintf(what, sizeof(what), "created: %s, owner %s", new_st, new_ow);
+		else
+			snprintf(what, sizeof(what), "created: %s, in the pool", new_st);
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_STATUS:
+		snprintf(what, sizeof(what), "%s -> %s", old_st, new_st);
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN:
+		snprintf(what, sizeof(what), "owner %s -> %s", old_ow, new_ow);
+		break;
+	default:
+		snprintf(what, sizeof(what), "edited");
+		break;
+	}
+	char title[320] = "";
+	if (ev->lead && ev->lead->title && *ev->lead->title)
+		snprintf(title, sizeof(title), " '%s'", ev->lead->title);
+	char view[320] = "";
+	if (ev->kind == LEADD__EVENT_KIND__EVENT_ENTER &&
+	    ev->change != LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE) {
+		if (search)
+			snprintf(view, sizeof(view), ", now matches '%s'", search);
+		else
+			snprintf(view, sizeof(view), ", now in view");
+	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE && !after_hidden) {
+		if (search)
+			snprintf(view, sizeof(view), ", no longer matches '%s'", search);
+		else
+			snprintf(view, sizeof(view), ", out of view");
+	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_ENTER && search) {
+		snprintf(view, sizeof(view), ", matches '%s'", search);
+	}
+	snprintf(buf, len, "%s %s: lead %llu%s %s%s (rev %llu)", when, author,
+		 (unsigned long long)ev->lead_id, title, what, view,
+		 (unsigned long long)ev->revision);
+}
+
+const char *lead_watch_kind_name(int kind)
+{
+	static const char *const names[] = {"unknown",  "lead",     "enter",     "leave", "kpi",
+					    "assigned", "snapshot", "caught_up", "ended"};
+	return kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) ? names[kind]
+									   : "unknown";
+}
+
+const char *lead_watch_change_name(int change)
+{
+	static const char *const names[] = {NULL, "create", "update", "status", "assign"};
+	return change > 0 && change < 5 ? names[change] : NULL;
+}
