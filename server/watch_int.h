@@ -55,9 +55,16 @@ typedef struct watcher {
 	 * for an owed snapshot: both count in the backlog. */
 	watch_ev *qh, *qt;
 	uint64_t q_bytes, dropped;
+	/* Frames the socket may take, gathered during a pump slice and
+	 * handed to it in one write when the slice ends (flush): one write
+	 * per watcher and slice, not one per event. */
+	uint8_t *batch;
+	size_t batch_len, batch_cap;
 } watcher;
 
 extern watcher *watch_all;
+/* Set while a pump slice runs: events gather in each watcher's batch. */
+extern int watch_batching;
 
 /* watch_out.c */
 void watch_out_event(watcher *w, const Leadd__Event *ev);

@@ -24,13 +24,18 @@ uint64_t watch_ahead(const watcher *w)
 	return q < WATCH_AHEAD_MAX ? q : WATCH_AHEAD_MAX;
 }
 
+int watch_batching;
+
 uint64_t watch_backlog(const watcher *w)
 {
-	return net_conn_out_bytes(w->conn) + w->q_bytes + w->dropped;
+	return net_conn_out_bytes(w->conn) + w->batch_len + w->q_bytes + w->dropped;
 }
 
 void watch_out_clear(watcher *w)
 {
+	free(w->batch);
+	w->batch = NULL;
+	w->batch_len = w->batch_cap = 0;
 	watch_ev *e = w->qh;
 	while (e) {
 		watch_ev *next = e->next;
@@ -45,7 +50,7 @@ void watch_out_clear(watcher *w)
 void watch_owe_snapshot(watcher *w, const char *reason, int count_dropped)
 {
 	if (count_dropped)
-		w->dropped += w->q_bytes;
+		w->dropped += w->q_bytes + w->batch_len;
 	watch_out_clear(w);
 	if (!w->owe_snapshot)
 		snprintf(w->reason, sizeof(w->reason), "%s", reason);
@@ -88,6 +93,41 @@ static int write_frame(watcher *w, uint8_t *frame, size_t len)
 	return -1;
 }
 
+/* During a pump slice: add frame to w's batch (frame is freed). 0, or -1
+ * when memory ran short (w then owes a snapshot). */
+static int batch_add(watcher *w, uint8_t *frame, size_t len)
+{
+	if (w->batch_len + len > w->batch_cap) {
+		size_t cap = w->batch_cap ? w->batch_cap : 4096;
+		while (cap < w->batch_len + len)
+			cap *= 2;
+		uint8_t *bigger = realloc(w->batch, cap);
+		if (!bigger) {
+			free(frame);
+			watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
+			return -1;
+		}
+		w->batch = bigger;
+		w->batch_cap = cap;
+	}
+	memcpy(w->batch + w->batch_len, frame, len);
+	w->batch_len += len;
+	free(frame);
+	return 0;
+}
+
+/* Hand the batch to the socket in one write. 0, or -1 (w doomed). */
+static int batch_send(watcher *w)
+{
+	if (!w->batch_len)
+		return 0;
+	uint8_t *frames = w->batch;
+	size_t len = w->batch_len;
+	w->batch = NULL;
+	w->batch_len = w->batch_cap = 0;
+	return write_frame(w, frames, len);
+}
+
 void watch_out_event(watcher *w, const Leadd__Event *ev)
 {
 	if (w->doomed)
@@ -114,9 +154,23 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 	leadd__server_message__pack(&sm, frame + 4);
 	/* Straight to the socket while it takes them: only what it does not
 	 * take waits here (and counts against the limits). */
-	if (w->active && !w->qh && !w->ended && net_conn_out_bytes(w->conn) < watch_ahead(w)) {
-		write_frame(w, frame, n + 4);
-		return;
+	if (w->active && !w->qh && !w->ended) {
+		/* A batch that would pass the socket's share goes now: the
+		 * socket most likely takes it at once, as it would have taken
+		 * each event. */
+		if (w->batch_len &&
+		    net_conn_out_bytes(w->conn) + w->batch_len + n + 4 >= watch_ahead(w) &&
+		    batch_send(w) < 0) {
+			free(frame);
+			return;
+		}
+		if (net_conn_out_bytes(w->conn) + w->batch_len < watch_ahead(w)) {
+			if (watch_batching)
+				batch_add(w, frame, n + 4);
+			else
+				write_frame(w, frame, n + 4);
+			return;
+		}
 	}
 	watch_ev *e = malloc(sizeof(*e));
 	if (!e) {
@@ -140,6 +194,8 @@ void watch_out_flush(watcher *w)
 {
 	if (!w->active || w->doomed)
 		return;
+	if (batch_send(w) < 0)
+		return;
 	while (w->qh && net_conn_out_bytes(w->conn) < watch_ahead(w)) {
 		watch_ev *e = w->qh;
 		w->qh = e->next;
@@ -160,8 +216,12 @@ void watch_out_flush_all(watcher *w)
 	watch_ev *e = w->qh;
 	w->qh = w->qt = NULL;
 	w->q_bytes = 0;
+	uint8_t *frames = w->batch;
+	size_t len = w->batch_len;
+	w->batch = NULL;
+	w->batch_len = w->batch_cap = 0;
 	watch_free(w);
-	int gone = 0;
+	int gone = frames && net_conn_write(conn, frames, len) < 0;
 	while (e) {
 		watch_ev *next = e->next;
 		if (!gone)

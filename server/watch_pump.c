@@ -527,7 +527,9 @@ static void on_idle(uv_idle_t *h)
 	int more = 0;
 	pthread_rwlock_rdlock(&st->map_lock);
 	if (store_txn_begin(st, &t, 0) == 0) {
+		watch_batching = 1;
 		more = pump_slice(&t);
+		watch_batching = 0;
 		store_txn_abort(&t);
 	}
 	pthread_rwlock_unlock(&st->map_lock);
