@@ -597,7 +597,9 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "value shown changes, the change and the table again, until Ctrl-C (or\n"
 		 "SIGTERM; exit 0). The counts are kept up to date from the changes leadd\n"
 		 "pushes, not asked for again. A line starting with \"--\" says when leadd\n"
-		 "starts the counts over (your rights changed, or lead fell behind) and why.\n"
+		 "starts the counts over (your rights changed, a user or team was added or\n"
+		 "changed, or lead fell behind) and why; it exits 1 when leadd ends the\n"
+		 "watch (--team is no longer a team you may read).\n"
 		 "With --json: one document per line, as above, each with the revision it\n"
 		 "counts up to. When the connection is lost, lead exits 6.",
 	.min_args = 0,

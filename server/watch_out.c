@@ -15,12 +15,17 @@
  * in the queue, where a snapshot can replace them), and a replay's events
  * waiting in the queue at most (a replay then stops reading the log, so a
  * client reading slower than the log is read is not taken for a slow
- * one): 64 KiB, or a quarter of watch_soft_limit when that is less. */
+ * one): 64 KiB, or a quarter of watch_soft_limit when that is less, but
+ * never 0: with nothing allowed ahead even a snapshot would wait in the
+ * queue, pass the soft limit and be dropped for another, for ever (a
+ * watch_soft_limit under 4 bytes). */
 #define WATCH_AHEAD_MAX (64u << 10)
 
 uint64_t watch_ahead(const watcher *w)
 {
 	uint64_t q = w->srv->cfg.watch_soft_limit / 4;
+	if (q == 0)
+		q = 1;
 	return q < WATCH_AHEAD_MAX ? q : WATCH_AHEAD_MAX;
 }
 
