@@ -149,9 +149,25 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 		check_limits(w);
 		return;
 	}
+	if (n > LD_FRAME_MAX) {
+		/* A snapshot too large for one frame would be owed again for
+		 * ever: the watch ends instead, saying what to do. */
+		if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT) {
+			Leadd__Event end = LEADD__EVENT__INIT;
+			end.has_kind = end.has_revision = 1;
+			end.kind = LEADD__EVENT_KIND__EVENT_ENDED;
+			end.revision = ev->revision;
+			end.reason = "your KPI counts are too large to send in one message; "
+				     "watch one team's counts (kpi_team) instead";
+			watch_out_event(w, &end);
+			w->ended = 1;
+		} else {
+			watch_owe_snapshot(w, "a change was too large to send as an event", 1);
+		}
+		return;
+	}
 	uint8_t *frame = malloc(n + 4);
-	if (!frame || n > LD_FRAME_MAX) {
-		free(frame);
+	if (!frame) {
 		watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
 		return;
 	}
