@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lead.h"
 
@@ -160,10 +161,16 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 			goto out;
 		if (stop_signal)
 			break;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		/* Our own stdout too (no events asked: only its error and
+		 * hangup): a pipe whose reader went away (`lead watch | head
+		 * -n 1`) would otherwise be noticed only at the next event's
+		 * write, which on a quiet server never comes. */
+		struct pollfd pfds[2] = {{.fd = fd, .events = POLLIN},
+					 {.fd = STDOUT_FILENO, .events = 0}};
+		struct pollfd *pfd = &pfds[0];
 		if (ld_conn_want_write(ctx->conn))
-			pfd.events |= POLLOUT;
-		int n = ppoll(&pfd, 1, NULL, &wait_mask);
+			pfd->events |= POLLOUT;
+		int n = ppoll(pfds, 2, NULL, &wait_mask);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -171,7 +178,16 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 				       strerror(errno));
 			goto out;
 		}
-		if (ld_conn_process(ctx->conn, pfd.revents) < 0) {
+		if (pfds[1].revents & (POLLERR | POLLHUP)) {
+			/* As a write to it would end us: by SIGPIPE, the way
+			 * every command in a pipeline ends when its reader has
+			 * gone. */
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+			rc = lead_fail(ctx, LD_UNKNOWN, "the output was closed");
+			goto out;
+		}
+		if (ld_conn_process(ctx->conn, pfd->revents) < 0) {
 			/* What arrived before the close was sent: print it first. */
 			if ((rc = deliver(w, ctx, &q)))
 				goto out;
