@@ -83,7 +83,7 @@ static int deliver(struct lead_watch *w, struct lead_ctx *ctx, struct event_queu
 		free(e);
 		/* Line-buffered, but a table is many lines: the reader gets
 		 * each event's output whole and at once. */
-		if (fflush(stdout) != 0)
+		if (fflush(stdout) != 0 || ferror(stdout))
 			return lead_fail(ctx, LD_UNKNOWN, "cannot write the output: %s",
 					 strerror(errno));
 		if (rc)
@@ -153,6 +153,11 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 	leadd__response__free_unpacked(resp, NULL);
 	if (w->on_started && (rc = w->on_started(w, ctx)))
 		goto out;
+	/* A line-buffered write that failed leaves only the error flag. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		rc = lead_fail(ctx, LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
+		goto out;
+	}
 
 	int fd = ld_conn_fd(ctx->conn);
 	keep_alive(fd);

@@ -5,7 +5,9 @@
 #   2 s, not wait for the next event to fail on (it would wait for ever on
 #   a quiet server);
 # - `lead kpi --watch | head -n 1` the same;
-# - `lead watch` with stdout closed exits non-zero at once with a sentence;
+# - `lead watch` with stdout closed exits non-zero at once saying it cannot
+#   write (before, the connection took descriptor 1 and the header went to
+#   leadd as a frame);
 # - a burst of 300 changes reaches a `lead watch` piped to a slow reader
 #   whole: one line per change, in revision order, none twice;
 # then `leadd verify` passes.
@@ -36,6 +38,10 @@ rc=0
 LEAD_CONFIG_DIR="$LEADD_DIR/cfg-admin" timeout 10 "$LEAD" watch >&- 2>"$W/closed.err" || rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "lead watch with stdout closed: exit $rc (124: still running after 10 s)"
 [ -s "$W/closed.err" ] || fail "lead watch with stdout closed said nothing"
+# Its output must not have gone to leadd (the socket took fd 1 before).
+expect_match "$(cat "$W/closed.err")" "cannot write the output" "stdout closed: said so"
+[ $(($(now_ms) - start)) -lt 3000 ] || fail "lead watch with stdout closed took $(($(now_ms) - start)) ms"
+echo "lead watch with stdout closed: exit $rc: $(cat "$W/closed.err")"
 CHECKS=$((CHECKS + 1))
 
 # ---- a flood to a slow reader ----
