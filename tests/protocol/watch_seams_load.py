@@ -31,6 +31,10 @@ from watch_lib import TOPICS, Watcher, watch_ok  # noqa: E402
 
 N_LEADS = 10000
 N_STALLED = 200
+# ASan's quarantine (up to 256 MB of freed memory) and shadow, and its
+# slower loop: the sanitizer build widens the bounds (tests/CMakeLists.txt).
+EXTRA_MB = float(os.environ.get("LEADD_WATCH_SEAMS_EXTRA_MB", "0"))
+PING_MS = float(os.environ.get("LEADD_WATCH_SEAMS_PING_MS", "500"))
 res = Results()
 
 
@@ -70,10 +74,10 @@ def run(pb, d):
     time.sleep(3)
     rss1 = status_mb(d.proc.pid)
     res.record("200 non-reading replays: RSS grows by less than 60 MB",
-               rss1 - rss0 < 60, "%.1f -> %.1f MB" % (rss0, rss1))
+               rss1 - rss0 < 60 + EXTRA_MB, "%.1f -> %.1f MB" % (rss0, rss1))
     lat = sorted(fresh_ping(pb, d.port, token) for _ in range(5))
-    res.record("meanwhile a fresh connection's login and ping take < 500 ms",
-               lat[2] < 0.5, "median %.0f ms" % (lat[2] * 1000))
+    res.record("meanwhile a fresh connection's login and ping take < %.0f ms" % PING_MS,
+               lat[2] < PING_MS / 1000, "median %.0f ms" % (lat[2] * 1000))
 
     # A reading watcher still gets live events at once.
     w = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD, timeout=10)
@@ -124,7 +128,7 @@ def run(pb, d):
     ok_call(adm, lambda q: q.ping.SetInParent(), "ping")
     rss2 = status_mb(d.proc.pid)
     res.record("the 200 closed: RSS back within 60 MB of the start",
-               rss2 - rss0 < 60, "%.1f -> %.1f -> %.1f MB" % (rss0, rss1, rss2))
+               rss2 - rss0 < 60 + EXTRA_MB, "%.1f -> %.1f -> %.1f MB" % (rss0, rss1, rss2))
     adm.close()
 
 
