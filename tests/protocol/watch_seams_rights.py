@@ -19,6 +19,8 @@ reps rA (A) and rB (B); 1500 leads of rA.
 - rB disabled while a replay since 0 is under way (rB not reading): the
   connection is closed (what the kernel holds read within 10 s), and the
   replay did not reach its end;
+- mA's password reset by the admin while a replay runs: the connection
+  is closed;
 - an admin demoted to a rep of B while watching: a SNAPSHOT, then no event
   of a lead of team A;
 - a watching connection that logs in as another user: no event of the
@@ -160,6 +162,26 @@ def run(pb, d):
                pb.EVENT_CAUGHT_UP not in [m.event.kind for m in got
                                           if m.WhichOneof("kind") == "event"],
                "%d messages" % len(got))
+
+    # mA's password reset by the admin while a replay since 0 runs.
+    pr = Watcher(pb, d.port, "mA", PW)
+    pr.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    watch_ok(pr, ["leads", "kpi"], "mA replay", since=0)
+    ok_call(adm, lambda q: (setattr(q.user_passwd, "name", "mA"),
+                            setattr(q.user_passwd, "password", "another-password-2")),
+            "reset mA")
+    t0 = time.time()
+    closed = False
+    pr.sock.settimeout(10)
+    try:
+        while time.time() - t0 < 10:
+            pr._msg()
+    except (EOFError, ConnectionResetError):
+        closed = True
+    except socket.timeout:
+        pass
+    res.record("mA's password reset mid-replay: the connection is closed",
+               closed, "%.1f s" % (time.time() - t0))
 
     # ad2 demoted to a rep of B.
     ok_call(adm, lambda q: (setattr(q.user_edit, "name", "ad2"),
