@@ -160,8 +160,9 @@ def run(pb, d):
             res.record("watch again %d" % i, False, r.message)
     t.join(60)
     final = ok_call(adm, lambda q: q.lead_list.SetInParent(), "list").lead_list.revision
-    seen += lead_revs(pb, w.until(lambda e: e.revision >= final and
-                                  e.kind == pb.EVENT_LEAD, limit=30))
+    # The last watch may have caught up already (its replay empty).
+    if not seen or seen[-1] < final:
+        seen += lead_revs(pb, w.until(lambda e: e.revision >= final, limit=30))
     res.record("unwatch, watch again: no event between an unwatch's reply and the next "
                "watch's", not between, "%d events" % len(between))
     res.record("unwatch, watch again: every revision once over the watches",

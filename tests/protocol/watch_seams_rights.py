@@ -17,8 +17,8 @@ reps rA (A) and rB (B); 1500 leads of rA.
   - the admin: one LEAD event per moved lead, revisions each once, in
     order, from the first to the last of the move with no gap;
 - rB disabled while a replay since 0 is under way (rB not reading): the
-  connection is closed (what the kernel holds read within 10 s), and the
-  replay did not reach its end;
+  connection is closed (what the kernel holds read within 10 s; the whole
+  replay, about 1 MB, may already be in the kernel's buffers);
 - mA's password reset by the admin while a replay runs: the connection
   is closed;
 - an admin demoted to a rep of B while watching: a SNAPSHOT, then no event
@@ -158,10 +158,6 @@ def run(pb, d):
         pass
     res.record("rB disabled mid-replay: the connection is closed (read within 10 s)",
                closed, "%.1f s, %d messages" % (time.time() - t0, len(got)))
-    res.record("rB disabled mid-replay: the replay stopped before its end",
-               pb.EVENT_CAUGHT_UP not in [m.event.kind for m in got
-                                          if m.WhichOneof("kind") == "event"],
-               "%d messages" % len(got))
 
     # mA's password reset by the admin while a replay since 0 runs.
     pr = Watcher(pb, d.port, "mA", PW)
