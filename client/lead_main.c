@@ -1,13 +1,30 @@
 /* lead's main: run the command, flush, free what the run cached. Apart
  * from the rest (the lead_client library) so unit tests can link that. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lead.h"
 
+/* A standard stream started closed: the connection to leadd would take
+ * its descriptor, and the output meant for it would go to leadd (lead
+ * watch >&- sent its header as a frame). /dev/null opened read-only holds
+ * the place: writing there fails, and says so, as to a closed stream. */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDONLY);
+			if (n >= 0 && n != fd) /* a lower one was closed too */
+				close(n);
+		}
+}
+
 int main(int argc, char **argv)
 {
+	hold_std_fds();
 	struct lead_ctx ctx = {.timeout_ms = LEAD_DEFAULT_TIMEOUT_MS};
 	int rc = lead_run(argc, argv, &ctx);
 	if (fflush(stdout) != 0 && rc == 0)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lead.h"
 
@@ -82,7 +83,7 @@ static int deliver(struct lead_watch *w, struct lead_ctx *ctx, struct event_queu
 		free(e);
 		/* Line-buffered, but a table is many lines: the reader gets
 		 * each event's output whole and at once. */
-		if (fflush(stdout) != 0)
+		if (fflush(stdout) != 0 || ferror(stdout))
 			return lead_fail(ctx, LD_UNKNOWN, "cannot write the output: %s",
 					 strerror(errno));
 		if (rc)
@@ -133,6 +134,11 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 	leadd__response__free_unpacked(resp, NULL);
 	if (w->on_started && (rc = w->on_started(w, ctx)))
 		goto out;
+	/* A line-buffered write that failed leaves only the error flag. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		rc = lead_fail(ctx, LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
+		goto out;
+	}
 
 	int fd = ld_conn_fd(ctx->conn);
 	ld_conn_keepalive(ctx->conn);
@@ -141,10 +147,16 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 			goto out;
 		if (stop_signal)
 			break;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		/* Our own stdout too (no events asked: only its error and
+		 * hangup): a pipe whose reader went away (`lead watch | head
+		 * -n 1`) would otherwise be noticed only at the next event's
+		 * write, which on a quiet server never comes. */
+		struct pollfd pfds[2] = {{.fd = fd, .events = POLLIN},
+					 {.fd = STDOUT_FILENO, .events = 0}};
+		struct pollfd *pfd = &pfds[0];
 		if (ld_conn_want_write(ctx->conn))
-			pfd.events |= POLLOUT;
-		int n = ppoll(&pfd, 1, NULL, &wait_mask);
+			pfd->events |= POLLOUT;
+		int n = ppoll(pfds, 2, NULL, &wait_mask);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -152,7 +164,16 @@ int lead_watch_run(struct lead_ctx *ctx, struct lead_watch *w)
 				       strerror(errno));
 			goto out;
 		}
-		if (ld_conn_process(ctx->conn, pfd.revents) < 0) {
+		if (pfds[1].revents & (POLLERR | POLLHUP)) {
+			/* As a write to it would end us: by SIGPIPE, the way
+			 * every command in a pipeline ends when its reader has
+			 * gone. */
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+			rc = lead_fail(ctx, LD_UNKNOWN, "the output was closed");
+			goto out;
+		}
+		if (ld_conn_process(ctx->conn, pfd->revents) < 0) {
 			/* What arrived before the close was sent: print it first. */
 			if ((rc = deliver(w, ctx, &q)))
 				goto out;

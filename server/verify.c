@@ -31,6 +31,9 @@ typedef struct {
 	/* The oldest revision the change log holds (1 unless trimmed), and the
 	 * history entries from it on, each of which has its log entry. */
 	uint64_t log_first, history_logged;
+	/* The history entry scanned before (history keys sort by lead, then
+	 * revision): the lead as the next change of it found it. */
+	uint64_t prev_id, prev_owner, prev_team, prev_status;
 	/* What the record callback of the current scan compares with. */
 	store_db scan_db, scan_records;
 	int scan_complete; /* the last scan read every record */
@@ -494,6 +497,43 @@ static void check_rollup(verifier *v)
 	v->problems += verify_kpi_rollup(&v->t);
 }
 
+/* The history entry just scanned is the lead as its next change found
+ * it. */
+static void remember_prev(verifier *v, uint64_t id, const Leadd__Store__HistoryEntry *h)
+{
+	v->prev_id = h && h->lead ? id : 0;
+	if (v->prev_id) {
+		v->prev_owner = h->lead->owner_id;
+		v->prev_team = h->lead->team_id;
+		v->prev_status = h->lead->status_id;
+	}
+}
+
+/* A change-log entry says who may see its change (owners and teams before
+ * and after, statuses): watchers decide by it and send the history's
+ * lead, so it must say what the history says. */
+static void check_change_agrees(verifier *v, uint64_t rev, const Leadd__Store__ChangeEntry *e,
+				const Leadd__Lead *l)
+{
+	if (e->revision != rev)
+		problem(v, "change-log entry %" PRIu64 " says it is revision %" PRIu64, rev,
+			e->revision);
+	if (e->new_owner != l->owner_id || e->new_status != l->status_id ||
+	    (e->has_new_team && e->new_team != l->team_id))
+		problem(v,
+			"change-log entry %" PRIu64 " of lead %" PRIu64
+			": its owner, team or status after the change differs from the history",
+			rev, e->lead_id);
+	int create = e->kind == LEADD__STORE__CHANGE_KIND__CHANGE_CREATE;
+	int known = !create && v->prev_id == e->lead_id;
+	if (known && (e->old_owner != v->prev_owner || e->old_status != v->prev_status ||
+		      (e->has_old_team && e->old_team != v->prev_team)))
+		problem(v,
+			"change-log entry %" PRIu64 " of lead %" PRIu64
+			": its owner, team or status before the change differs from the history",
+			rev, e->lead_id);
+}
+
 /* History entries decode and belong to existing leads; each has its
  * change-log entry; revisions never pass meta's last revision. */
 static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
@@ -520,8 +560,10 @@ static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 			v->last_revision);
 	/* Trimmed (changelog_keep, changelog_max): history is kept forever,
 	 * the log from log_first on. */
-	if (rev < v->log_first)
+	if (rev < v->log_first) {
+		remember_prev(v, id, h);
 		return;
+	}
 	v->history_logged++;
 	Leadd__Store__ChangeEntry *e;
 	store_key_u64(key, rev);
@@ -535,6 +577,9 @@ static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 			"change-log revision %" PRIu64 " names lead %" PRIu64
 			", history says %" PRIu64,
 			rev, e->lead_id, id);
+	else if (rc == 0 && h && h->lead)
+		check_change_agrees(v, rev, e, h->lead);
+	remember_prev(v, id, h);
 }
 
 static void check_history(verifier *v)

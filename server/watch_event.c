@@ -67,7 +67,7 @@ static Leadd__Lead *history_before(store_txn *t, ld_arena *a, uint64_t id, uint6
 	return out;
 }
 
-watch_entry *watch_entry_new(store_txn *t, ld_arena *a, Leadd__Store__ChangeEntry *e)
+watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Store__ChangeEntry *e)
 {
 	watch_entry *x = ld_arena_alloc(a, sizeof(*x));
 	if (!x)
@@ -81,6 +81,16 @@ watch_entry *watch_entry_new(store_txn *t, ld_arena *a, Leadd__Store__ChangeEntr
 		log_error("watch: the history has no entry for lead %llu at revision %llu; run "
 			  "leadd verify",
 			  (unsigned long long)e->lead_id, (unsigned long long)e->revision);
+		return NULL;
+	}
+	/* Who may see the change is read from the entry, its content from the
+	 * history: an entry that disagrees with the history (damage) would
+	 * show a lead to whom the entry names, or repeat an older revision. */
+	if (e->revision != rev || x->after->owner_id != e->new_owner ||
+	    x->after->team_id != e->new_team || x->after->status_id != e->new_status) {
+		log_error("watch: the change-log entry of revision %llu disagrees with the "
+			  "history of lead %llu; run leadd verify",
+			  (unsigned long long)rev, (unsigned long long)e->lead_id);
 		return NULL;
 	}
 	return x;

@@ -92,7 +92,9 @@ void watch_rows_sig_now(watcher *w, store_txn *t);
 
 /* watch_event.c */
 typedef struct watch_entry watch_entry;
-watch_entry *watch_entry_new(store_txn *t, ld_arena *a, Leadd__Store__ChangeEntry *e);
+/* The entry keyed rev; NULL when it cannot be read or disagrees with the
+ * history (the watchers get a snapshot). */
+watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Store__ChangeEntry *e);
 /* The events of entry x for w, in order (LEADS, ASSIGNED, KPI), handed
  * to watch_out_event. */
 void watch_entry_emit(watch_entry *x, watcher *w);

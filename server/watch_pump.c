@@ -436,7 +436,7 @@ static int read_group(store_txn *t, uint64_t last, int replaying)
 		watch_entry *x = NULL;
 		int old_format = e && (!e->has_old_team || !e->has_new_team);
 		if (e && !old_format)
-			x = watch_entry_new(t, &g_slice, e);
+			x = watch_entry_new(t, &g_slice, rev, e);
 		for (watcher *w = watch_all; w; w = w->next) {
 			if (!in_group(w, last, replaying) || w->pos >= rev)
 				continue;

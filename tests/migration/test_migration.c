@@ -622,6 +622,17 @@ static void set_lead_team(lmdb_w *w, uint64_t id, uint64_t team)
 	put_msg(w, history, key, 16, &h->base);
 	h->lead = old;
 	leadd__store__history_entry__free_unpacked(h, NULL);
+	/* A leadd of schema 4 wrote change-log entries without the teams
+	 * (verify checks the teams an entry has against the history). */
+	MDB_dbi changelog = db(w, "changelog");
+	MDB_val ck = {8, key + 8}, cd;
+	assert_int_equal(mdb_get(w->txn, changelog, &ck, &cd), 0);
+	Leadd__Store__ChangeEntry *e = leadd__store__change_entry__unpack(NULL, cd.mv_size,
+									  cd.mv_data);
+	assert_non_null(e);
+	e->has_old_team = e->has_new_team = 0;
+	put_msg(w, changelog, key + 8, 8, &e->base);
+	leadd__store__change_entry__free_unpacked(e, NULL);
 	leadd__lead__free_unpacked(l, NULL);
 }
 
