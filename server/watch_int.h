@@ -70,6 +70,9 @@ extern int watch_batching;
 void watch_out_event(watcher *w, const Leadd__Event *ev);
 void watch_out_clear(watcher *w);
 void watch_out_flush(watcher *w);
+/* Hand w's batch to its socket now (a live change's events: the next
+ * watcher's must not wait for it). */
+void watch_out_batch_send(watcher *w);
 /* An ended watch: hand everything queued to the socket, then free w. */
 void watch_out_flush_all(watcher *w);
 uint64_t watch_backlog(const watcher *w);

@@ -211,6 +211,12 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 	check_limits(w);
 }
 
+void watch_out_batch_send(watcher *w)
+{
+	if (w->active && !w->doomed)
+		batch_send(w);
+}
+
 void watch_out_flush(watcher *w)
 {
 	if (!w->active || w->doomed)

@@ -456,6 +456,10 @@ static int read_group(store_txn *t, uint64_t last, int replaying)
 				watch_entry_emit(x, w);
 			w->pos = rev;
 			caught_up(w);
+			/* Live: this change's events (one per topic) in one write,
+			 * now. A replay's go when its slice ends, many per write. */
+			if (!replaying)
+				watch_out_batch_send(w);
 		}
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
