@@ -5,6 +5,7 @@
  * them and NO_COLOR is not set (https://no-color.org): without colour a
  * changed count is bold and underlined, the selection reverse video. */
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,9 +18,37 @@ static int use_color;
 
 enum { PAIR_HILITE = 1, PAIR_ERROR, PAIR_OK, PAIR_TITLE };
 
-void lt_screen_start(void)
+int lt_screen_start(char *why, size_t len)
 {
-	initscr();
+	/* Not initscr(): on an unknown terminal it prints its own words and
+	 * exits 1; and a terminal that cannot move the cursor (TERM=dumb)
+	 * would get a scroll of garbage. Both are told what to do instead. */
+	const char *term = getenv("TERM");
+	if (!term || !*term) {
+		snprintf(why, len,
+			 "TERM is not set, so the dashboard cannot draw; set TERM (for "
+			 "a script use leadtop --once)");
+		return -1;
+	}
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		snprintf(why, len,
+			 "the terminal type '%s' (TERM) is not known here; set TERM to one "
+			 "that is (for a script use leadtop --once)",
+			 term);
+		return -1;
+	}
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		endwin();
+		delscreen(scr);
+		snprintf(why, len,
+			 "the terminal type '%s' (TERM) cannot move the cursor, so the "
+			 "dashboard cannot draw; use leadtop --once",
+			 term);
+		return -1;
+	}
+	lt_ascii_screen = !lt_utf8_locale();
 	cbreak();
 	noecho();
 	nonl();
@@ -38,6 +67,7 @@ void lt_screen_start(void)
 		init_pair(PAIR_OK, COLOR_GREEN, -1);
 		init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
 	}
+	return 0;
 }
 
 void lt_screen_stop(void)
