@@ -206,6 +206,24 @@ static void share_lines(struct lt_app *a, int avail, int *h)
 		h[k] = 1;
 		avail--;
 	}
+	/* With many panels the titles take most lines, and one line each in
+	 * turn would leave the focused panel a title and its column names but
+	 * no row to select: it gets half of what is left first (at least its
+	 * column names and one row), the others share the rest. */
+	int k = a->focus;
+	if (k < a->npanels && h[k]) {
+		int room = avail / 2, need = a->panel[k]->ops->nheader(a->panel[k]) + 1;
+		if (room < need)
+			room = need;
+		if (room > want[k] - h[k])
+			room = want[k] - h[k];
+		if (room > avail)
+			room = avail;
+		if (room > 0) {
+			h[k] += room;
+			avail -= room;
+		}
+	}
 	int more = 1;
 	while (avail > 0 && more) {
 		more = 0;
