@@ -1,7 +1,7 @@
 /* A line typed on the bottom line of the screen (a phone, a status word, a
  * filter). The dashboard stays live while you type: the connection is
- * served and the panels redrawn between keys. Enter accepts, Esc cancels;
- * Backspace, Left/Right, Home/End and Ctrl-U edit. */
+ * served and the panels redrawn between keys. Enter accepts, Esc or Ctrl-C
+ * cancels; Backspace, Left/Right, Home/End and Ctrl-U edit. */
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +46,9 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 	}
 	buf[n] = L'\0';
 	int cur = n, done = -1;
+	/* Ctrl-C in a prompt cancels it, as in a shell: raw mode makes it a
+	 * key here instead of a SIGINT that ends the whole dashboard. */
+	raw();
 	while (done < 0 && !a->quit) {
 		lt_tick(a);
 		lt_draw(a);
@@ -92,7 +95,7 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 			}
 			if (ch == L'\r' || ch == L'\n') {
 				done = 1;
-			} else if (ch == 27) { /* Esc */
+			} else if (ch == 27 || ch == 3) { /* Esc, Ctrl-C */
 				done = 0;
 			} else if (ch == 127 || ch == 8) {
 				if (cur > 0) {
@@ -111,6 +114,7 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 			}
 		}
 	}
+	cbreak();
 	curs_set(0);
 	if (done != 1)
 		return 0;
