@@ -210,17 +210,17 @@ static void share_lines(struct lt_app *a, int avail, int *h)
 	 * turn would leave the focused panel a title and its column names but
 	 * no row to select: it gets half of what is left first (at least its
 	 * column names and one row), the others share the rest. */
-	int k = a->focus;
-	if (k < a->npanels && h[k]) {
-		int room = avail / 2, need = a->panel[k]->ops->nheader(a->panel[k]) + 1;
+	int f = a->focus;
+	if (f < a->npanels && h[f]) {
+		int room = avail / 2, need = a->panel[f]->ops->nheader(a->panel[f]) + 1;
 		if (room < need)
 			room = need;
-		if (room > want[k] - h[k])
-			room = want[k] - h[k];
+		if (room > want[f] - h[f])
+			room = want[f] - h[f];
 		if (room > avail)
 			room = avail;
 		if (room > 0) {
-			h[k] += room;
+			h[f] += room;
 			avail -= room;
 		}
 	}
