@@ -79,6 +79,23 @@ for ((i = 0; i < 3; i++)); do
 	lt_wait_gone a 'leadtop keys' 2 "help closed during the flood"
 	sleep 0.2
 done
+# --once --json while the changes flow: one revision for the counts, and
+# a search read at that revision has the counts' statuses.
+same=0
+for ((i = 0; i < 5; i++)); do
+	expect_exit 0 "$LEADTOP" --once --json
+	r=$(json '(
+"revision %s, kpi at %s" % (d["revision"], d["kpi"]["revision"]) if d["revision"] != d["kpi"]["revision"]
+else "a search at the counts revision has other counts" if not all(
+    sum(1 for l in s["leads"] if l["kpi"] == k) == d["kpi"]["teams"]["sales"][k]
+    for s in d["searches"] if s["revision"] == d["revision"]
+    for k in ("new", "qualified", "dead", "prospect", "won", "lost"))
+else sum(1 for s in d["searches"] if s["revision"] == d["revision"]))' <<<"$OUT")
+	[[ "$r" =~ ^[0-9]+$ ]] || fail "--once --json during the flood is not one snapshot: $r"
+	same=$((same + r))
+done
+echo "searches read at the counts' revision during the flood: $same of 60"
+CHECKS=$((CHECKS + 1))
 kill -STOP "$pid"
 sleep 3
 kill -CONT "$pid"
