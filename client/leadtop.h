@@ -178,6 +178,8 @@ void lt_sync_searches(struct lt_app *a);
 /* leadtop_draw.c: the screen. */
 /* 0, or -1 with why set (no terminal to draw on: nothing was drawn). */
 int lt_screen_start(char *why, size_t len);
+/* 1 when TERM names a terminal leadtop can draw on, else 0 with why set. */
+int lt_term_usable(char *why, size_t len);
 void lt_screen_stop(void);
 void lt_draw(struct lt_app *a);
 /* --once: every panel as text (width columns) or JSON on stdout. */

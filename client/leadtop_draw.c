@@ -23,29 +23,11 @@ int lt_screen_start(char *why, size_t len)
 	/* Not initscr(): on an unknown terminal it prints its own words and
 	 * exits 1; and a terminal that cannot move the cursor (TERM=dumb)
 	 * would get a scroll of garbage. Both are told what to do instead. */
-	const char *term = getenv("TERM");
-	if (!term || !*term) {
-		snprintf(why, len,
-			 "TERM is not set, so the dashboard cannot draw; set TERM (for "
-			 "a script use leadtop --once)");
+	if (!lt_term_usable(why, len))
 		return -1;
-	}
-	SCREEN *scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		snprintf(why, len,
-			 "the terminal type '%s' (TERM) is not known here; set TERM to one "
-			 "that is (for a script use leadtop --once)",
-			 term);
-		return -1;
-	}
-	const char *cup = tigetstr("cup");
-	if (!cup || cup == (const char *)-1) {
-		endwin();
-		delscreen(scr);
-		snprintf(why, len,
-			 "the terminal type '%s' (TERM) cannot move the cursor, so the "
-			 "dashboard cannot draw; use leadtop --once",
-			 term);
+	if (!newterm(NULL, stdout, stdin)) {
+		snprintf(why, len, "cannot start the screen on this terminal (TERM=%s)",
+			 getenv("TERM"));
 		return -1;
 	}
 	lt_ascii_screen = !lt_utf8_locale();
