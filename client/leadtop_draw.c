@@ -147,7 +147,17 @@ static void status_line(struct lt_app *a, int width, struct lt_line *l)
 		 a->ctx.server ? a->ctx.server : "?");
 	lt_line_clear(l, LT_A_NORMAL);
 	int used = (int)lt_width(left);
-	lt_line_add(l, left, -1, 0, LT_A_HEAD);
+	/* Narrow screens: whether it is live matters more than the clock and
+	 * the server; they go first, and nothing is cut in the middle. */
+	enum { STATE_MIN = 14 };
+	int show_clock = a->once || width - used - 9 >= STATE_MIN;
+	if (!show_clock && width - used < STATE_MIN) {
+		snprintf(left, sizeof(left), "%s  ", a->user[0] ? a->user : a->sess.user);
+		used = (int)lt_width(left);
+	}
+	if (used > width - 1)
+		used = width > 1 ? width - 1 : 1;
+	lt_line_add(l, left, used, 0, LT_A_HEAD);
 	char st[700];
 	if (a->once) {
 		snprintf(st, sizeof(st), "snapshot at revision %llu",
@@ -164,11 +174,12 @@ static void status_line(struct lt_app *a, int width, struct lt_line *l)
 		snprintf(st, sizeof(st), "%s, revision %llu", word,
 			 (unsigned long long)a->revision);
 	}
-	int room = width - used - 9;
+	int room = width - used - (show_clock ? 9 : 0);
 	if (room < 1)
 		room = 1;
 	lt_line_add(l, st, room, 0, attr);
-	lt_line_add(l, clock, 9, 1, LT_A_NORMAL);
+	if (show_clock)
+		lt_line_add(l, clock, 9, 1, LT_A_NORMAL);
 }
 
 /* Lines for each panel: a title, then as many as it wants, shared out one

@@ -2,9 +2,10 @@
 # with UTF-8 names draws '?' per column, never M-x byte notation, and
 # lines stay within the screen; TERM unset, unknown or without cursor
 # motion (dumb) is refused with leadtop's words and exit status 2, not
-# ncurses' "Error opening terminal" and status 1; tiny sizes (20x5, 1x1)
-# run and quit; a session ended elsewhere is told whole on the bottom line,
-# with no busy loop, and q still quits.
+# ncurses' "Error opening terminal" and status 1; tiny sizes (40x10,
+# 20x5, 1x1) run, keep the connection state on the first line (the clock
+# goes whole, never cut), and quit; a session ended elsewhere is told
+# whole on the bottom line, with no busy loop, and q still quits.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/search_fixture.sh"
 . "$(dirname "$0")/leadtop_lib.sh"
@@ -67,6 +68,14 @@ lt_wait_for v '^> KPI: leads per rep and team' 5 "the screen on a vt100"
 lt_spawn t 20 5 maria
 lt_wait_for t '^> KPI: leads per re' 5 "the screen at 20x5"
 expect_eq 20 "$(max_width <<<"$SCREEN")" "20 columns at 20x5"
+# Narrow: the state stays on the first line, the clock goes whole.
+expect_match "$(head -n 1 <<<"$SCREEN")" '^maria +live, rev' "the state at 20 columns"
+lt_spawn w 40 10 maria
+lt_wait_for w '^> KPI: leads per rep' 5 "the screen at 40x10"
+expect_match "$(head -n 1 <<<"$SCREEN")" '^maria +live, revision [0-9]+$' "the state at 40 columns"
+expect_no_match "$(head -n 1 <<<"$SCREEN")" '[0-9]{2}:[0-9]{2}:?[0-9]?$' "no clock cut at the edge at 40 columns"
+lt_keys w q
+expect_eq 0 "$(lt_exit_status w)" "leadtop's exit status after q (40x10)"
 lt_keys t Tab Tab j Enter x a
 lt_wait_for t '^new lead, title:' 2 "the quick add prompt at 20x5"
 lt_keys t Escape
