@@ -1,8 +1,9 @@
 # leadtop under load and with more than fits: 60 reps and 12 pinned
 # searches at 80x24 (the focused panel still shows rows, and the selection
 # stays visible when it moves past the screen); a flood of changes from 4
-# writers for 4 s while leadd's watch_soft_limit is tiny (4 KiB, so a
-# stopped dashboard gets a snapshot): keys answered within 0.5 s, leadtop
+# writers for 8 s while leadd's watch_soft_limit is tiny (4 KiB, so a
+# stopped dashboard gets a snapshot): keys answered within 0.5 s, a resize
+# storm (40 sizes down to 1x1), leadtop
 # stopped with SIGSTOP for 3 s of it and continued, then its counts equal
 # `lead kpi`, --once --json's kpi equals `lead --json kpi`, RSS bounded.
 . "$(dirname "$0")/lib.sh"
@@ -56,7 +57,7 @@ expect_eq leadtop "$(cat "/proc/$pid/comm" 2>/dev/null)" "leadtop's pid"
 
 # The flood: 4 writers, each turning its leads qualified then new in turn.
 flood() {
-	local k=$1 end=$((SECONDS + 4)) n=0 w id
+	local k=$1 end=$((SECONDS + 8)) n=0 w id
 	while ((SECONDS < end)); do
 		id=$((n % 10 * 4 + k + 1))
 		if (((n / 10) % 2)); then w=new; else w=qualified; fi
@@ -79,6 +80,18 @@ for ((i = 0; i < 3; i++)); do
 	lt_wait_gone a 'leadtop keys' 2 "help closed during the flood"
 	sleep 0.2
 done
+# A resize storm while the changes flow: 40 sizes in a row, down to 1x1.
+for ((i = 0; i < 8; i++)); do
+	for sz in "40 10" "120 40" "1 1" "20 5" "80 24"; do
+		tmux_ resize-window -t a -x "${sz% *}" -y "${sz#* }" >/dev/null
+		sleep 0.02
+	done
+done
+lt_alive a || fail "leadtop ended in the resize storm"
+lt_wait_for a '^> KPI: leads per rep and team' 2 "the screen after the resize storm"
+expect_eq 80 "$(max_width <<<"$SCREEN")" "80 columns after the resize storm"
+expect_eq 24 "$(wc -l <<<"$SCREEN")" "24 lines after the resize storm"
+
 # --once --json while the changes flow: one revision for the counts, and
 # a search read at that revision has the counts' statuses.
 same=0
