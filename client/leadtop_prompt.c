@@ -42,7 +42,16 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 	int n = 0;
 	if (initial && *initial) {
 		size_t k = mbstowcs(buf, initial, PROMPT_MAX);
-		n = k == (size_t)-1 ? 0 : (int)k;
+		if (k == (size_t)-1) {
+			/* Outside a UTF-8 locale a value beyond ASCII cannot be
+			 * shown or kept: an empty prompt accepted would erase it. */
+			lt_message(a, LT_A_ERROR,
+				   "%scannot edit a value this locale cannot show; use a UTF-8 "
+				   "locale (LANG=C.UTF-8) or lead edit",
+				   label);
+			return 0;
+		}
+		n = (int)k;
 	}
 	buf[n] = L'\0';
 	int cur = n, done = -1;

@@ -2,7 +2,9 @@
 # prompt (it used to end the whole dashboard), with nothing saved; `e` on
 # a lead reassigned away while the prompt is open is refused with a
 # sentence and nothing is written; a quick add with an empty title adds
-# nothing; a manager demoted to rep while watching sees what a rep sees.
+# nothing; in LANG=C a value beyond ASCII is not offered empty (Enter
+# would erase it); a manager demoted to rep while watching sees what a
+# rep sees.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/search_fixture.sh"
 . "$(dirname "$0")/leadtop_lib.sh"
@@ -55,6 +57,23 @@ lt_wait_for a '^new lead, title:' 2 "the title prompt"
 lt_keys a Enter
 lt_wait_gone a '^new lead, title:' 2 "the prompt closes"
 expect_eq "$before" "$("$LEAD" --json ls --all | json 'len(d["leads"])')" "no lead added with an empty title"
+
+# LANG=C: `e` on a lead whose email is beyond ASCII is refused with a
+# sentence (the prompt would have been empty, and Enter erased the email).
+lead_ok edit 2 --email "jürgen@müller.example"
+lt_start n 100 30 tom LANG=C LC_ALL=C
+lt_keys n Tab
+lt_wait_for n '^> search mine \(1\)$' 2 "tom's search in LANG=C"
+lt_keys n e
+lt_wait_for n '^lead 2 phone:' 2 "the phone prompt in LANG=C"
+lt_keys n Enter
+lt_wait_for n 'lead 2 email: cannot edit a value this locale cannot show' 3 "the refusal in LANG=C"
+lt_keys n Enter Enter
+sleep 0.3
+lead_ok show 2
+expect_match "$OUT" 'jürgen@müller\.example' "the email is kept in LANG=C"
+lt_keys n q
+expect_eq 0 "$(lt_exit_status n)" "leadtop's exit status after q (LANG=C)"
 
 # maria, a manager, demoted to rep while watching: after the snapshot
 # her dashboard shows her own row and her team's (0) only: no tom, ana.
