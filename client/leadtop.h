@@ -55,6 +55,9 @@ void lt_line_clear(struct lt_line *l, int attr);
 void lt_line_add(struct lt_line *l, const char *s, int width, int right, int attr);
 /* Columns taken by a UTF-8 string (wcwidth, as ncurses counts them). */
 size_t lt_width(const char *s);
+/* Set by the screen outside a UTF-8 locale: lines are made ASCII. */
+extern int lt_ascii_screen;
+int lt_utf8_locale(void);
 
 /* ---- panels ---- */
 
@@ -173,7 +176,10 @@ const char *lt_owner_name(struct lt_app *a, uint64_t id, char *buf, size_t len);
 void lt_sync_searches(struct lt_app *a);
 
 /* leadtop_draw.c: the screen. */
-void lt_screen_start(void);
+/* 0, or -1 with why set (no terminal to draw on: nothing was drawn). */
+int lt_screen_start(char *why, size_t len);
+/* 1 when TERM names a terminal leadtop can draw on, else 0 with why set. */
+int lt_term_usable(char *why, size_t len);
 void lt_screen_stop(void);
 void lt_draw(struct lt_app *a);
 /* --once: every panel as text (width columns) or JSON on stdout. */

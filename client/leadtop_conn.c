@@ -32,7 +32,9 @@
 int64_t lt_now_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Durations only (retries, highlights): a clock set back must not
+	 * put the next retry an hour away. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -360,6 +362,10 @@ int lt_connect(struct lt_app *a)
 			 rc > 0 ? "; log in again with 'lead login' and restart leadtop" : "");
 		a->fail_code = rc > 0 ? rc : LD_UNAVAILABLE;
 		lt_lost(a, why);
+		/* The status line cuts it at the edge: what to do goes whole on
+		 * the bottom line (set again at each retry). */
+		if (rc > 0 && !a->once)
+			lt_message(a, LT_A_ERROR, "%s", why);
 		return -1;
 	}
 	ld_conn_set_event_cb(a->conn, on_event, a);

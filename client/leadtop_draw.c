@@ -5,6 +5,7 @@
  * them and NO_COLOR is not set (https://no-color.org): without colour a
  * changed count is bold and underlined, the selection reverse video. */
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,9 +18,19 @@ static int use_color;
 
 enum { PAIR_HILITE = 1, PAIR_ERROR, PAIR_OK, PAIR_TITLE };
 
-void lt_screen_start(void)
+int lt_screen_start(char *why, size_t len)
 {
-	initscr();
+	/* Not initscr(): on an unknown terminal it prints its own words and
+	 * exits 1; and a terminal that cannot move the cursor (TERM=dumb)
+	 * would get a scroll of garbage. Both are told what to do instead. */
+	if (!lt_term_usable(why, len))
+		return -1;
+	if (!newterm(NULL, stdout, stdin)) {
+		snprintf(why, len, "cannot start the screen on this terminal (TERM=%s)",
+			 getenv("TERM"));
+		return -1;
+	}
+	lt_ascii_screen = !lt_utf8_locale();
 	cbreak();
 	noecho();
 	nonl();
@@ -38,6 +49,7 @@ void lt_screen_start(void)
 		init_pair(PAIR_OK, COLOR_GREEN, -1);
 		init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
 	}
+	return 0;
 }
 
 void lt_screen_stop(void)
@@ -135,7 +147,17 @@ static void status_line(struct lt_app *a, int width, struct lt_line *l)
 		 a->ctx.server ? a->ctx.server : "?");
 	lt_line_clear(l, LT_A_NORMAL);
 	int used = (int)lt_width(left);
-	lt_line_add(l, left, -1, 0, LT_A_HEAD);
+	/* Narrow screens: whether it is live matters more than the clock and
+	 * the server; they go first, and nothing is cut in the middle. */
+	enum { STATE_MIN = 14 };
+	int show_clock = a->once || width - used - 9 >= STATE_MIN;
+	if (!show_clock && width - used < STATE_MIN) {
+		snprintf(left, sizeof(left), "%s  ", a->user[0] ? a->user : a->sess.user);
+		used = (int)lt_width(left);
+	}
+	if (used > width - 1)
+		used = width > 1 ? width - 1 : 1;
+	lt_line_add(l, left, used, 0, LT_A_HEAD);
 	char st[700];
 	if (a->once) {
 		snprintf(st, sizeof(st), "snapshot at revision %llu",
@@ -152,11 +174,12 @@ static void status_line(struct lt_app *a, int width, struct lt_line *l)
 		snprintf(st, sizeof(st), "%s, revision %llu", word,
 			 (unsigned long long)a->revision);
 	}
-	int room = width - used - 9;
+	int room = width - used - (show_clock ? 9 : 0);
 	if (room < 1)
 		room = 1;
 	lt_line_add(l, st, room, 0, attr);
-	lt_line_add(l, clock, 9, 1, LT_A_NORMAL);
+	if (show_clock)
+		lt_line_add(l, clock, 9, 1, LT_A_NORMAL);
 }
 
 /* Lines for each panel: a title, then as many as it wants, shared out one
@@ -175,6 +198,24 @@ static void share_lines(struct lt_app *a, int avail, int *h)
 		int k = (a->focus + i) % a->npanels;
 		h[k] = 1;
 		avail--;
+	}
+	/* With many panels the titles take most lines, and one line each in
+	 * turn would leave the focused panel a title and its column names but
+	 * no row to select: it gets half of what is left first (at least its
+	 * column names and one row), the others share the rest. */
+	int f = a->focus;
+	if (f < a->npanels && h[f]) {
+		int room = avail / 2, need = a->panel[f]->ops->nheader(a->panel[f]) + 1;
+		if (room < need)
+			room = need;
+		if (room > want[f] - h[f])
+			room = want[f] - h[f];
+		if (room > avail)
+			room = avail;
+		if (room > 0) {
+			h[f] += room;
+			avail -= room;
+		}
 	}
 	int more = 1;
 	while (avail > 0 && more) {

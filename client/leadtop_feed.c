@@ -30,7 +30,7 @@ static const struct entry *nth_newest(const struct feed *f, int i)
 static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t len)
 {
 	char hhmm[16] = "--:--";
-	time_t t = (time_t)((ev->at ? ev->at : lt_now_ms()) / 1000);
+	time_t t = ev->at ? (time_t)(ev->at / 1000) : time(NULL);
 	struct tm tm;
 	if (localtime_r(&t, &tm))
 		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);

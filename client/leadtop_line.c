@@ -13,6 +13,8 @@
 #include "ld_norm.h"
 #include "leadtop.h"
 
+int lt_ascii_screen;
+
 static int utf8_locale(void)
 {
 	static int known = -1;
@@ -58,6 +60,31 @@ size_t lt_width(const char *s)
 	return w;
 }
 
+int lt_utf8_locale(void)
+{
+	return utf8_locale();
+}
+
+/* For a screen outside a UTF-8 locale: ncurses would show each byte of a
+ * UTF-8 character as M-x notation (several columns, lines cut wrong), so
+ * each character that is not ASCII becomes one '?' per column it takes. */
+static void to_ascii(char *s)
+{
+	char *out = s;
+	size_t len = strlen(s), cw;
+	while (len) {
+		size_t n = next_char(s, len, &cw);
+		if (n == 1 && !((unsigned char)*s & 0x80))
+			*out++ = *s;
+		else
+			for (size_t i = 0; i < cw; i++)
+				*out++ = '?';
+		s += n;
+		len -= n;
+	}
+	*out = '\0';
+}
+
 void lt_line_clear(struct lt_line *l, int attr)
 {
 	l->text[0] = '\0';
@@ -87,6 +114,9 @@ void lt_line_add(struct lt_line *l, const char *s, int width, int right, int att
 	/* Text from the server reaches the terminal escaped (a title cannot
 	 * move the cursor or set the window title). */
 	ld_text_escape(s ? s : "", 0, safe, sizeof(safe));
+	if (lt_ascii_screen)
+		to_ascii(safe);
+	const char *ellipsis = lt_ascii_screen ? "~" : "…";
 	size_t start = l->len;
 	size_t w = lt_width(safe);
 	if (width < 0) {
@@ -111,7 +141,7 @@ void lt_line_add(struct lt_line *l, const char *s, int width, int right, int att
 			len -= n;
 		}
 		append(l, safe, (size_t)(p - safe));
-		append(l, "…", strlen("…"));
+		append(l, ellipsis, strlen(ellipsis));
 		pad(l, (size_t)width - 1 - used);
 	}
 	if (attr != LT_A_NORMAL && l->nspan < LT_SPANS_MAX && l->len > start) {

@@ -63,9 +63,11 @@ int lt_wait(struct lt_app *a, int timeout_ms)
 	return 0;
 }
 
-static void run(struct lt_app *a)
+static int run(struct lt_app *a)
 {
-	lt_screen_start();
+	char why[300];
+	if (lt_screen_start(why, sizeof(why)) < 0)
+		return fail(LD_INVALID_ARGUMENT, "%s", why);
 	lt_connect(a);
 	while (!a->quit) {
 		lt_tick(a);
@@ -77,6 +79,7 @@ static void run(struct lt_app *a)
 			lt_key(a, ch, r == KEY_CODE_YES);
 	}
 	lt_screen_stop();
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -155,7 +158,7 @@ int main(int argc, char **argv)
 		if (fflush(stdout) != 0 && rc == 0)
 			rc = fail(LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
 	} else {
-		run(a);
+		rc = run(a);
 	}
 	lt_disconnect(a);
 	for (int i = 0; i < a->npanels; i++)

@@ -1,7 +1,7 @@
 /* A line typed on the bottom line of the screen (a phone, a status word, a
  * filter). The dashboard stays live while you type: the connection is
- * served and the panels redrawn between keys. Enter accepts, Esc cancels;
- * Backspace, Left/Right, Home/End and Ctrl-U edit. */
+ * served and the panels redrawn between keys. Enter accepts, Esc or Ctrl-C
+ * cancels; Backspace, Left/Right, Home/End and Ctrl-U edit. */
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +42,22 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 	int n = 0;
 	if (initial && *initial) {
 		size_t k = mbstowcs(buf, initial, PROMPT_MAX);
-		n = k == (size_t)-1 ? 0 : (int)k;
+		if (k == (size_t)-1) {
+			/* Outside a UTF-8 locale a value beyond ASCII cannot be
+			 * shown or kept: an empty prompt accepted would erase it. */
+			lt_message(a, LT_A_ERROR,
+				   "%scannot edit a value this locale cannot show; use a UTF-8 "
+				   "locale (LANG=C.UTF-8) or lead edit",
+				   label);
+			return 0;
+		}
+		n = (int)k;
 	}
 	buf[n] = L'\0';
 	int cur = n, done = -1;
+	/* Ctrl-C in a prompt cancels it, as in a shell: raw mode makes it a
+	 * key here instead of a SIGINT that ends the whole dashboard. */
+	raw();
 	while (done < 0 && !a->quit) {
 		lt_tick(a);
 		lt_draw(a);
@@ -92,7 +104,7 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 			}
 			if (ch == L'\r' || ch == L'\n') {
 				done = 1;
-			} else if (ch == 27) { /* Esc */
+			} else if (ch == 27 || ch == 3) { /* Esc, Ctrl-C */
 				done = 0;
 			} else if (ch == 127 || ch == 8) {
 				if (cur > 0) {
@@ -111,6 +123,7 @@ int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *ou
 			}
 		}
 	}
+	cbreak();
 	curs_set(0);
 	if (done != 1)
 		return 0;
