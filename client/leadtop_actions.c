@@ -11,6 +11,18 @@
 #include "leadtop.h"
 
 /* What a refused edit held, offered again by the next `e` on that lead. */
+/* A refusal under the status line: the server's sentence, after the lead
+ * it is about unless the sentence names it already ("lead 7 not found"). */
+static void refused(struct lt_app *a, unsigned long long id, const char *why)
+{
+	char own[32];
+	snprintf(own, sizeof(own), "lead %llu ", id);
+	if (strncmp(why, own, strlen(own)) == 0)
+		lt_message(a, LT_A_ERROR, "%s", why);
+	else
+		lt_message(a, LT_A_ERROR, "lead %llu: %s", id, why);
+}
+
 static struct {
 	uint64_t lead;
 	char phone[256], email[256];
@@ -91,7 +103,7 @@ void lt_edit_contact(struct lt_app *a, const Leadd__Lead *l)
 		for (int i = 0; i < a->npanels; i++)
 			a->panel[i]->wants_reload = 1;
 	} else if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why))) {
-		lt_message(a, LT_A_ERROR, "lead %llu: %s", (unsigned long long)id, why);
+		refused(a, id, why);
 	} else {
 		const Leadd__Lead *nl = r->lead->lead;
 		lt_message(a, LT_A_OK, "lead %llu: main contact saved (version %llu)",
@@ -131,7 +143,7 @@ void lt_change_status(struct lt_app *a, const Leadd__Lead *l)
 		for (int i = 0; i < a->npanels; i++)
 			a->panel[i]->wants_reload = 1;
 	} else if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why))) {
-		lt_message(a, LT_A_ERROR, "lead %llu: %s", (unsigned long long)id, why);
+		refused(a, id, why);
 	} else {
 		const Leadd__Lead *nl = r->lead->lead;
 		lt_message(a, LT_A_OK, "lead %llu: %s -> %s", (unsigned long long)id,
@@ -196,7 +208,7 @@ void lt_show_details(struct lt_app *a, const Leadd__Lead *l)
 		return;
 	char why[400];
 	if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why)) || !r->lead->lead) {
-		lt_message(a, LT_A_ERROR, "lead %llu: %s", (unsigned long long)id, why);
+		refused(a, id, why);
 		leadd__response__free_unpacked(r, NULL);
 		return;
 	}
