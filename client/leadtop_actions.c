@@ -28,13 +28,20 @@ static struct {
 	char phone[256], email[256];
 } kept;
 
+/* Every panel reads its leads again (after a stale edit, so the next key
+ * acts on what the lead is now; or after a write not heard of live). */
+static void reload_panels(struct lt_app *a)
+{
+	for (int i = 0; i < a->npanels; i++)
+		a->panel[i]->wants_reload = 1;
+}
+
 static void after_write(struct lt_app *a)
 {
 	/* A live dashboard hears of its own change from the watch; without
 	 * one, read the panels again. */
 	if (a->state != LT_LIVE && a->state != LT_REPLAYING)
-		for (int i = 0; i < a->npanels; i++)
-			a->panel[i]->wants_reload = 1;
+		reload_panels(a);
 }
 
 static Leadd__Response *send_req(struct lt_app *a, Leadd__Request *req, const char *what)
@@ -100,8 +107,7 @@ void lt_edit_contact(struct lt_app *a, const Leadd__Lead *l)
 			   "press e again to see the new one (your phone %s, email %s is kept)",
 			   (unsigned long long)id, (unsigned long long)version,
 			   *phone ? phone : "-", *email ? email : "-");
-		for (int i = 0; i < a->npanels; i++)
-			a->panel[i]->wants_reload = 1;
+		reload_panels(a);
 	} else if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why))) {
 		refused(a, id, why);
 	} else {
@@ -140,8 +146,7 @@ void lt_change_status(struct lt_app *a, const Leadd__Lead *l)
 			   "lead %llu changed since you read it (version %llu): status not "
 			   "changed; look again and press s",
 			   (unsigned long long)id, (unsigned long long)version);
-		for (int i = 0; i < a->npanels; i++)
-			a->panel[i]->wants_reload = 1;
+		reload_panels(a);
 	} else if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why))) {
 		refused(a, id, why);
 	} else {
@@ -206,7 +211,7 @@ void lt_show_details(struct lt_app *a, const Leadd__Lead *l)
 	Leadd__Response *r = send_req(a, &req, "details");
 	if (!r)
 		return;
-	char why[400];
+	char why[400] = "the server sent no lead";
 	if (lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why)) || !r->lead->lead) {
 		refused(a, id, why);
 		leadd__response__free_unpacked(r, NULL);
