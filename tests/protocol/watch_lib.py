@@ -30,11 +30,7 @@ class Watcher(Client):
         return m
 
     def call(self, fill):
-        q = self.pb.Request(id=self.next_id)
-        self.next_id += 1
-        fill(q)
-        body = q.SerializeToString()
-        self.sock.sendall(struct.pack(">I", len(body)) + body)
+        self.send(fill)
         while True:
             m = self._msg()
             if m.WhichOneof("kind") == "response":
