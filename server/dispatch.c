@@ -8,6 +8,7 @@
 #include "ld_error.h"
 #include "ld_frame.h"
 #include "log.h"
+#include "lifecycle_handlers.h"
 #include "record_handlers.h"
 #include "request_limits.h"
 #include "users.h"
@@ -48,6 +49,10 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(LEAD_TAG),         "lead_tag",         lead_tag,         ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "tagging leads"},
 	{BODY(TAG_LIST),         "tag_list",         tag_list,         ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing tags"},
 	{BODY(LEAD_HISTORY),     "lead_history",     lead_history,     ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "reading a lead's history"},
+	{BODY(LEAD_STANDBY),     "lead_standby",     lead_standby,     ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "putting leads on stand-by"},
+	{BODY(LEAD_ARCHIVE),     "lead_archive",     lead_archive,     ROLE_MANAGER, VIS_OWN_LEAD, 1,     NULL,   0, "archiving leads"},
+	{BODY(LEAD_RESTORE),     "lead_restore",     lead_restore,     ROLE_MANAGER, VIS_OWN_LEAD, 1,     NULL,   0, "restoring archived leads"},
+	{BODY(LEAD_RENEW),       "lead_renew",       lead_renew,       ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "renewing leads"},
 	{BODY(KPI),              "kpi",              kpi_get,          ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading KPI counts"},
 	{BODY(SEARCH_SAVE),      "search_save",      search_save,      ROLE_REP,     VIS_NONE,     1,     NULL,   0, "saving searches"},
 	{BODY(SEARCH_LIST),      "search_list",      search_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing saved searches"},
@@ -65,6 +70,12 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(WATCH),            "watch",            watch_start,      ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "watching changes"},
 	{BODY(UNWATCH),          "unwatch",          watch_stop,       ROLE_REP,     VIS_NONE,     0,     NULL,   0, "stopping a watch"},
 	{BODY(STATS),            "stats",            admin_stats,      ROLE_ADMIN,   VIS_ALL,      0,     NULL,   0, "reading server statistics"},
+	{BODY(STATUS_ADD),       "status_add",       status_add,       ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "adding statuses"},
+	{BODY(STATUS_EDIT),      "status_edit",      status_edit,      ROLE_ADMIN,   VIS_ALL,      1,     NULL,   0, "editing statuses"},
+	{BODY(STATUS_RM),        "status_rm",        status_rm,        ROLE_ADMIN,   VIS_ALL,      1,     NULL,   1, "removing statuses"},
+	{BODY(REASON_ADD),       "reason_add",       reason_add,       ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "adding dead and lost reasons"},
+	{BODY(REASON_LIST),      "reason_list",      reason_list,      ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing dead and lost reasons"},
+	{BODY(REASON_RM),        "reason_rm",        reason_rm,        ROLE_MANAGER, VIS_TEAM,     1,     NULL,   0, "removing dead and lost reasons"},
 };
 // clang-format on
 const size_t dispatch_table_len = sizeof(dispatch_table) / sizeof(dispatch_table[0]);

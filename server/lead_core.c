@@ -117,6 +117,10 @@ static void append_changelog(store_txn *t, const Leadd__Lead *old, const Leadd__
 	e.has_old_team = e.has_new_team = 1;
 	e.old_team = old ? old->team_id : 0;
 	e.new_team = lead->team_id;
+	/* Written only when set, so entries of unarchived leads stay as small
+	 * as before. */
+	e.has_old_archived = e.old_archived = old && old->archived;
+	e.has_new_archived = e.new_archived = lead->archived;
 	if (old) {
 		/* The sort keys before the change: a listing that began paging
 		 * before it still finds the lead where it was (search). */

@@ -5,10 +5,10 @@
 #include "ld_norm.h"
 
 const store_db lead_index_dbs[] = {
-	DB_IDX_STATUS,  DB_IDX_OWNER,        DB_IDX_CLIENT, DB_IDX_TAG,
-	DB_IDX_EMAIL,   DB_IDX_PHONE,        DB_IDX_DUE,    DB_IDX_TEAM,
-	DB_IDX_POOL,    DB_IDX_OWNER_STATUS, DB_IDX_WORD,   DB_IDX_CREATED,
-	DB_IDX_UPDATED, DB_IDX_VALUE,        DB_IDX_SOURCE, DB_IDX_TITLE,
+	DB_IDX_STATUS, DB_IDX_OWNER,   DB_IDX_CLIENT,  DB_IDX_TAG,   DB_IDX_EMAIL,
+	DB_IDX_PHONE,  DB_IDX_DUE,     DB_IDX_TEAM,    DB_IDX_POOL,  DB_IDX_OWNER_STATUS,
+	DB_IDX_WORD,   DB_IDX_CREATED, DB_IDX_UPDATED, DB_IDX_VALUE, DB_IDX_SOURCE,
+	DB_IDX_TITLE,  DB_IDX_STANDBY,
 };
 const size_t lead_index_count = sizeof(lead_index_dbs) / sizeof(lead_index_dbs[0]);
 _Static_assert(sizeof(lead_index_dbs) / sizeof(lead_index_dbs[0]) <= LEAD_INDEX_DBS_MAX,
@@ -28,6 +28,8 @@ uint64_t lead_index_since(store_db db)
 	case DB_IDX_TITLE:
 	case DB_LEAD_SUMMARY:
 		return LEAD_SEARCH_SCHEMA;
+	case DB_IDX_STANDBY:
+		return LEAD_LIFECYCLE_SCHEMA;
 	default:
 		return 0;
 	}
@@ -125,6 +127,10 @@ void lead_index_keys(const Leadd__Lead *l, store_db db, lead_index_keyset *out)
 		if (l->next_action_at > 0)
 			add_u64(out, (uint64_t)l->next_action_at);
 		break;
+	case DB_IDX_STANDBY:
+		if (l->standby_until > 0)
+			add_u64(out, (uint64_t)l->standby_until);
+		break;
 	case DB_IDX_TEAM:
 		if (l->team_id)
 			add_u64(out, l->team_id);
@@ -198,6 +204,8 @@ void lead_summary_of(const Leadd__Lead *l, lead_summary *s)
 	s->updated_at = l->updated_at;
 	s->next_action_at = l->next_action_at;
 	s->status_changed_at = l->has_status_changed_at ? l->status_changed_at : l->created_at;
+	s->standby_until = l->standby_until > 0 ? l->standby_until : 0;
+	s->archived = l->archived ? 1 : 0;
 	if (l->value && l->value->has_amount_minor && l->value->currency) {
 		s->has_value = 1;
 		s->value_amount = l->value->amount_minor;
@@ -205,8 +213,10 @@ void lead_summary_of(const Leadd__Lead *l, lead_summary *s)
 	}
 }
 
-/* Layout: ten 8-byte fields in struct order, then the currency (3 bytes)
- * and a flags byte (bit 0: has a value); the rest is zero. */
+/* Layout: ten 8-byte fields in struct order, then the currency (3 bytes),
+ * a flags byte (bit 0: has a value, bit 1: archived) and, from schema 9,
+ * standby_until (8 bytes); the rest is zero. Summaries written before
+ * schema 9 have zeros there, which read as neither. */
 void lead_summary_encode(const lead_summary *s, uint8_t out[LEAD_SUMMARY_SIZE])
 {
 	const uint64_t f[10] = {s->version,
@@ -223,13 +233,14 @@ void lead_summary_encode(const lead_summary *s, uint8_t out[LEAD_SUMMARY_SIZE])
 	for (size_t i = 0; i < 10; i++)
 		store_key_u64(out + 8 * i, f[i]);
 	memcpy(out + 80, s->currency, 3);
-	out[83] = s->has_value ? 1 : 0;
+	out[83] = (uint8_t)((s->has_value ? 1 : 0) | (s->archived ? 2 : 0));
+	store_key_u64(out + 84, (uint64_t)s->standby_until);
 }
 
 int lead_summary_decode(const void *data, size_t len, lead_summary *s)
 {
 	const uint8_t *p = data;
-	if (len != LEAD_SUMMARY_SIZE || (p[83] & ~1u))
+	if (len != LEAD_SUMMARY_SIZE || (p[83] & ~3u))
 		return -1;
 	s->id = 0;
 	uint64_t f[10];
@@ -248,6 +259,8 @@ int lead_summary_decode(const void *data, size_t len, lead_summary *s)
 	memcpy(s->currency, p + 80, 3);
 	s->currency[3] = 0;
 	s->has_value = p[83] & 1;
+	s->archived = (p[83] >> 1) & 1;
+	s->standby_until = (int64_t)store_key_get_u64(p + 84);
 	return 0;
 }
 

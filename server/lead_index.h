@@ -37,6 +37,8 @@ extern const size_t lead_index_count;
 /* The schema version that brought index `db` (and, for DB_LEAD_SUMMARY,
  * the summaries): the write core keeps it only from then on. */
 #define LEAD_SEARCH_SCHEMA 6
+/* The schema that brought stand-by, archive and their summary fields. */
+#define LEAD_LIFECYCLE_SCHEMA 9
 uint64_t lead_index_since(store_db db);
 
 /* The keys `lead` has in index `db`, de-duplicated. */
@@ -54,6 +56,8 @@ typedef struct {
 	int64_t value_amount; /* minor units, when has_value */
 	char currency[4];     /* NUL-terminated ISO 4217 code, when has_value */
 	int has_value;
+	int archived;
+	int64_t standby_until; /* unix ms, 0: not on stand-by */
 } lead_summary;
 
 void lead_summary_of(const Leadd__Lead *lead, lead_summary *out);

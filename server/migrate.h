@@ -26,4 +26,8 @@ void migrate_search_indexes(store_txn *t);
  * the leads and the per-day rollup from their history; see migrate_kpi.c. */
 void migrate_kpi(store_txn *t);
 
+/* Flag the prospect stage's conversion target when none is; see
+ * migrate_lifecycle.c. */
+void migrate_lifecycle(store_txn *t);
+
 #endif

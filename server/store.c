@@ -52,6 +52,8 @@ static const struct {
 	[DB_SEARCHES] = {"searches", 0},
 	[DB_CLIENT_WORDS] = {"client_words", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_TAG_NAMES] = {"tag_names", 0},
+	[DB_IDX_STANDBY] = {"idx_standby", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_REASONS] = {"reasons", 0},
 };
 
 const char *store_db_name(store_db db)

@@ -57,6 +57,10 @@ typedef enum {
 	DB_CLIENT_WORDS,
 	/* Tags (schema 8): folded tag -> the tag as first written */
 	DB_TAG_NAMES,
+	/* Lifecycle (schema 9): stand-by wake time (u64 BE) -> lead ids */
+	DB_IDX_STANDBY,
+	/* Dead/lost reasons (schema 9): team id|folded text -> ReasonRecord */
+	DB_REASONS,
 	DB_COUNT
 } store_db;
 
@@ -178,7 +182,7 @@ int store_finish_marked(store *st, const char *prefix, store_mark_chunk chunk, s
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

@@ -117,6 +117,7 @@ static const struct {
 	{7, "rebuild the KPI counters by team and the per-day rollup", migrate_kpi},
 	{8, "key client folders past punctuation and spaces, index their words, name the tags",
 	 migrate_record},
+	{9, "flag the conversion target status; stand-by, archive and reasons", migrate_lifecycle},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

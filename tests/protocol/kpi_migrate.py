@@ -94,7 +94,7 @@ def lmdb_change(data, fn):
 
 # The schema this leadd writes (server/store.h STORE_SCHEMA_VERSION): the
 # later migrations run too.
-CURRENT_SCHEMA = 8
+CURRENT_SCHEMA = 9
 
 
 def set_schema(env, v):

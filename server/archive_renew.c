@@ -1,0 +1,21 @@
+/* Archive, restore, renew (issue 12). Placeholder until built: answers UNIMPLEMENTED. */
+#include "ld_error.h"
+#include "lifecycle_handlers.h"
+
+int lead_archive(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return dispatch_fail(rc, LD_UNIMPLEMENTED, "this leadd cannot do that yet");
+}
+
+int lead_restore(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return dispatch_fail(rc, LD_UNIMPLEMENTED, "this leadd cannot do that yet");
+}
+
+int lead_renew(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return dispatch_fail(rc, LD_UNIMPLEMENTED, "this leadd cannot do that yet");
+}

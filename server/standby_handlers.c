@@ -1,0 +1,9 @@
+/* Stand-by (issue 12). Placeholder until built: answers UNIMPLEMENTED. */
+#include "ld_error.h"
+#include "lifecycle_handlers.h"
+
+int lead_standby(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return dispatch_fail(rc, LD_UNIMPLEMENTED, "this leadd cannot do that yet");
+}
