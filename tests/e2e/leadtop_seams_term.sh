@@ -77,7 +77,7 @@ expect_no_match "$(head -n 1 <<<"$SCREEN")" '[0-9]{2}:[0-9]{2}:?[0-9]?$' "no clo
 lt_keys w q
 expect_eq 0 "$(lt_exit_status w)" "leadtop's exit status after q (40x10)"
 lt_keys t Tab Tab j Enter x a
-lt_wait_for t '^new lead, title:' 2 "the quick add prompt at 20x5"
+lt_wait_for t '^new lead, title:' 5 "the quick add prompt at 20x5"
 lt_keys t Escape
 lt_spawn o 1 1 maria
 sleep 0.5
