@@ -34,7 +34,9 @@ static const struct cmd_entry cmd_help_entry = {
 	.exec = cmd_help_exec,
 };
 
-/* The one table: dispatch, `lead help` and `lead CMD --help` all read it. */
+/* The one table: dispatch, `lead help` and `lead CMD --help` all read it.
+ * One row a line (clang-format would pack them two to a line). */
+// clang-format off
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_login_entry,
 	&cmd_logout_entry,
@@ -50,6 +52,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_tag_entry,
 	&cmd_tags_entry,
 	&cmd_status_entry,
+	&cmd_standby_entry,
 	&cmd_claim_entry,
 	&cmd_assign_entry,
 	&cmd_statuses_entry,
@@ -62,6 +65,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	NULL,
 };
+// clang-format on
 
 static const char global_usage[] = "usage: lead [--server HOST:PORT] [--json] [--timeout MS] "
 				   "COMMAND [ARGS...]\n";

@@ -99,6 +99,7 @@ extern const struct cmd_entry cmd_tag_entry;     /* cmd_tag.c */
 extern const struct cmd_entry cmd_tags_entry;    /* cmd_tag.c */
 extern const struct cmd_entry cmd_history_entry; /* cmd_show.c */
 extern const struct cmd_entry cmd_watch_entry;   /* cmd_watch.c */
+extern const struct cmd_entry cmd_standby_entry; /* cmd_standby.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 

@@ -538,6 +538,13 @@ static cJSON *json_contact(const Leadd__Contact *c, int main)
 	return o;
 }
 
+/* Stand-by (issue 12): null when the lead is not on stand-by. */
+static void json_standby(cJSON *o, const Leadd__Lead *l)
+{
+	cJSON_AddItemToObject(o, "standby_until", lead_json_time(l->standby_until));
+	add_str(o, "standby_reason", l->standby_reason);
+}
+
 cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names)
 {
@@ -572,6 +579,7 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	cJSON_AddItemToObject(o, "team_id", lead_json_id(l->team_id));
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);
+	json_standby(o, l);
 	cJSON_AddItemToObject(o, "created_at", lead_json_time(l->created_at));
 	/* Beside the names, the ids: a rep may not list users, and gets null
 	 * for a name they may not see, but the id still says who. */
