@@ -226,10 +226,15 @@ static const char *name_or(const char *s, const char *none)
 	return s && *s ? s : none;
 }
 
-/* "on stand-by until 2026-12-12 09:00", or "off stand-by" (by hand). */
+/* "on stand-by until 2026-12-12 09:00", or "off stand-by" (by hand). A
+ * leave carries no lead: which way it went is not known here. */
 static void standby_text(const Leadd__Event *ev, char *what, size_t len)
 {
-	if (!ev->lead || ev->lead->standby_until <= 0) {
+	if (!ev->lead) {
+		snprintf(what, len, "stand-by changed");
+		return;
+	}
+	if (ev->lead->standby_until <= 0) {
 		snprintf(what, len, "off stand-by");
 		return;
 	}

@@ -103,6 +103,21 @@ expect_exit 5 "$LEAD" standby "$C" --off
 expect_match "$ERR" "is not on stand-by" "--off on a lead not on stand-by"
 expect_exit 2 "$LEAD" ls --waking soon
 
+# A saved search's watcher: the lead leaves it when put on stand-by.
+mkdir -p "$LEADD_DIR/cfg-admin"
+cp "$LEADD_DIR/cfg/session" "$LEADD_DIR/cfg-admin/session"
+lead_ok search save working --mine
+bg_pipe "$LEADD_DIR/watch0.out" admin watch --search working
+wait_line "$LEADD_DIR/watch0.out" "^-- "
+lead_ok standby "$C" --until 1d
+wait_line "$LEADD_DIR/watch0.out" \
+	"^$TIME_RE admin: lead $C stand-by changed, no longer matches 'working' \(rev [0-9]+\)$"
+lead_ok standby "$C" --off
+wait_line "$LEADD_DIR/watch0.out" \
+	"^$TIME_RE admin: lead $C 'Initech' off stand-by, now matches 'working' \(rev [0-9]+\)$"
+kill -TERM "$BG"
+wait_exit "$BG"
+
 # ---- by hand ----
 lead_ok standby "$B" --off
 expect_eq "lead $B: off stand-by, back in the working lists" "$OUT" "--off's sentence"
@@ -111,9 +126,6 @@ expect_match "$OUT" "Globex" "taken off by hand: back in lead ls"
 
 # ---- the wake-up, with the test clock, across a restart ----
 lead_ok standby "$C" --until 5d --reason "budget in the new year"
-# The admin's watch runs from a config dir of its own (cli_watch_lib.sh).
-mkdir -p "$LEADD_DIR/cfg-admin"
-cp "$LEADD_DIR/cfg/session" "$LEADD_DIR/cfg-admin/session"
 # A is due in two days: leadd is stopped, two days and a minute pass.
 set_clock $((2 * DAY + 60000))
 restart_leadd
