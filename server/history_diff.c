@@ -384,6 +384,9 @@ int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lea
 		rc = id_field(d, changes, n, "status", HISTORY_NAME_STATUS, old, o->status_id,
 			      lead->status_id, 0);
 	if (!rc)
+		rc = text_field(d, changes, n, "status_reason", o->status_reason,
+				lead->status_reason, 0);
+	if (!rc)
 		rc = id_field(d, changes, n, "owner", HISTORY_NAME_USER, old, o->owner_id,
 			      lead->owner_id, 0);
 	if (!rc)

@@ -63,6 +63,8 @@ static const field_cap caps[] = {
 	{"leadd.StatusRemoveRequest", "name", LIMIT_NAME, 0, "the status name", NULL, TEXT_LINE},
 	{"leadd.StatusRemoveRequest", "move_to", LIMIT_NAME, 0, "the status its leads move to", NULL, TEXT_LINE},
 	{"leadd.ClientEditRequest", "note", LIMIT_NOTE, 0, "the client folder's note", NULL, TEXT_LINES},
+	{"leadd.LeadSetStatusRequest", "reason", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
+	{"leadd.Reason", "text", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
 	{NULL, "title", LIMIT_TITLE, 0, "the title", NULL, TEXT_LINE},
 	{NULL, "note", LIMIT_NOTE, 0, "the note", NULL, TEXT_LINES},
 	{NULL, "next_action_note", LIMIT_NOTE, 0, "the next action's note", NULL, TEXT_LINE},
