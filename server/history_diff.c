@@ -357,6 +357,16 @@ static int time_field(history_diff *d, Leadd__FieldChange ***ch, size_t *n, cons
 	return 0;
 }
 
+/* Stand-by (issue 12): its end and its reason. */
+static int standby_diff(history_diff *d, Leadd__FieldChange ***ch, size_t *n, const Leadd__Lead *o,
+			const Leadd__Lead *lead)
+{
+	int rc = time_field(d, ch, n, "standby_until", o->standby_until, lead->standby_until);
+	return rc ? rc
+		  : text_field(d, ch, n, "standby_reason", o->standby_reason, lead->standby_reason,
+			       0);
+}
+
 int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lead *lead,
 		       Leadd__FieldChange ***changes, size_t *n)
 {
@@ -398,5 +408,7 @@ int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lea
 	if (!rc)
 		rc = text_field(d, changes, n, "next_action_note", o->next_action_note,
 				lead->next_action_note, 0);
+	if (!rc)
+		rc = standby_diff(d, changes, n, o, lead);
 	return d->failed ? -1 : rc;
 }

@@ -65,6 +65,7 @@ static const field_cap caps[] = {
 	{"leadd.ClientEditRequest", "note", LIMIT_NOTE, 0, "the client folder's note", NULL, TEXT_LINES},
 	{"leadd.LeadSetStatusRequest", "reason", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
 	{"leadd.Reason", "text", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
+	{"leadd.LeadStandbyRequest", "reason", LIMIT_STANDBY_REASON, 0, "the stand-by reason", NULL, TEXT_LINE},
 	{NULL, "title", LIMIT_TITLE, 0, "the title", NULL, TEXT_LINE},
 	{NULL, "note", LIMIT_NOTE, 0, "the note", NULL, TEXT_LINES},
 	{NULL, "next_action_note", LIMIT_NOTE, 0, "the next action's note", NULL, TEXT_LINE},
