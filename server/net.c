@@ -987,7 +987,13 @@ static void net_on_write_done(request_ctx *rc)
 			break;
 		case LEADD__REQUEST__BODY_SEARCH_EDIT:
 		case LEADD__REQUEST__BODY_SEARCH_RM:
+		/* A new status may answer a saved search's status words. */
+		case LEADD__REQUEST__BODY_STATUS_ADD:
 			watch_searches_dirty();
+			break;
+		case LEADD__REQUEST__BODY_STATUS_EDIT:
+		case LEADD__REQUEST__BODY_STATUS_RM:
+			watch_statuses_dirty();
 			break;
 		case LEADD__REQUEST__BODY_LEAD_STANDBY:
 			standby_timer_kick(); /* its date may come before the next look */

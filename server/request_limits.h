@@ -18,6 +18,7 @@
 #define LIMIT_NOTE 2000          /* a contact's or folder's note, a next action's note */
 #define LIMIT_WEB 500            /* a folder's website */
 #define LIMIT_ADDRESS 1000       /* a folder's postal address */
+#define LIMIT_REASON 200         /* a dead or lost reason (a list's, or another) */
 #define LIMIT_STANDBY_REASON 500 /* why a lead is on stand-by */
 #define LIMIT_STRING_DEFAULT 1024
 
