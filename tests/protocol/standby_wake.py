@@ -13,6 +13,8 @@ With leadd-fault-test and LEADD_FAULT_CLOCK_FILE (docs/operations.md,
   of change WAKE by no author; a saved-search watcher gets ENTER; the lead
   has no stand-by left, its history ends with kind "wake" by leadd;
 - a lead taken off stand-by by hand before its date is not woken again;
+- an archived lead on stand-by is woken too and stays archived (verify
+  recounts the archived counts at the end);
 - leadd stopped, the clock moved past the three-day lead, leadd started:
   it comes back at start, and a watch resumed from before the stop replays
   the wake-up;
@@ -111,6 +113,10 @@ def story(pb, d, clock):
             why and setattr(q.lead_standby, "reason", why)), "standby %d" % lid)
     ok_call(r1, lambda q: (setattr(q.lead_standby, "id", hand.id),
                            setattr(q.lead_standby, "until", 0)), "off by hand")
+    arch = adm.create("Archived on stand-by").lead.lead
+    ok_call(adm, lambda q: (setattr(q.lead_standby, "id", arch.id),
+                            setattr(q.lead_standby, "until", t0 + DAY)), "standby arch")
+    ok_call(adm, lambda q: setattr(q.lead_archive, "id", arch.id), "archive arch")
     ok_call(r1, lambda q: (setattr(q.search_save.search, "name", "working"),
                            setattr(q.search_save.search.filter, "mine", True)), "save")
     w = Watcher(pb, d.port, "r1", PW)
@@ -155,6 +161,9 @@ def story(pb, d, clock):
                any(c.field == "standby_until" and c.HasField("old_at") and
                    not c.HasField("new_at")
                    for c in last.changes), "%s %d %s" % (last.kind, last.author_id, last.author))
+    la = get(adm, arch.id)
+    res.record("an archived lead on stand-by is woken too, and stays archived",
+               la.standby_until == 0 and la.archived, "%d %s" % (la.standby_until, la.archived))
     res.record("the three-day lead is still on stand-by",
                get(r1, three.id).standby_until == t0 + 3 * DAY)
     hh = ok_call(r1, lambda q: setattr(q.lead_history, "id", hand.id), "history hand")
