@@ -210,7 +210,7 @@ static void put_status(store_txn *t, const Leadd__Status *s)
 }
 
 static int reply_status(request_ctx *rc, store_txn *t, Leadd__Status *s, int has_moved,
-			uint64_t moved)
+			uint64_t moved, Leadd__Status *moved_to)
 {
 	Leadd__StatusReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
 	if (!r)
@@ -225,6 +225,7 @@ static int reply_status(request_ctx *rc, store_txn *t, Leadd__Status *s, int has
 	}
 	r->has_moved = has_moved;
 	r->moved = moved;
+	r->moved_to = moved_to;
 	rc->resp.body_case = LEADD__RESPONSE__BODY_STATUS;
 	rc->resp.status = r;
 	return LD_OK;
@@ -293,7 +294,7 @@ int status_add(request_ctx *rc, store_txn *t)
 		return dispatch_store_error(rc, t->ret);
 	s->has_leads = 1;
 	s->leads = 0;
-	return reply_status(rc, NULL, s, 0, 0);
+	return reply_status(rc, NULL, s, 0, 0, NULL);
 }
 
 int status_edit(request_ctx *rc, store_txn *t)
@@ -351,7 +352,7 @@ int status_edit(request_ctx *rc, store_txn *t)
 		put_status(t, extra[i]);
 	if (write_order(t, list, set.n, s))
 		return dispatch_store_error(rc, t->ret);
-	return reply_status(rc, t, s, 0, 0);
+	return reply_status(rc, t, s, 0, 0, NULL);
 }
 
 /* ---- status_rm: its leads move first, a chunk per commit ---- */
@@ -520,11 +521,17 @@ int status_rm(request_ctx *rc, store_txn *t)
 	 * without the status, and the reply (it outlives the chunk arena). */
 	Leadd__Status **rest = ld_arena_alloc(ar, set.n * sizeof(*rest));
 	Leadd__Status *gone = ld_arena_alloc(&rc->arena, sizeof(*gone));
-	if (!rest || !gone)
+	Leadd__Status *dest = q->move_to ? ld_arena_alloc(&rc->arena, sizeof(*dest)) : NULL;
+	if (!rest || !gone || (q->move_to && !dest))
 		return oom(rc);
 	*gone = *s;
 	if (!(gone->name = ld_arena_strdup(&rc->arena, s->name)))
 		return oom(rc);
+	if (dest) {
+		*dest = *set.s[to];
+		if (!(dest->name = ld_arena_strdup(&rc->arena, set.s[to]->name)))
+			return oom(rc);
+	}
 	gone->has_position = 0;
 	gone->has_leads = 1;
 	gone->leads = 0;
@@ -555,5 +562,7 @@ int status_rm(request_ctx *rc, store_txn *t)
 			rest[k++] = set.s[i];
 	if (write_order(t, rest, k, NULL))
 		return dispatch_store_error(rc, t->ret);
-	return reply_status(rc, NULL, gone, 1, rc->chunk_moved_pending);
+	if (dest && dest->position > gone->position)
+		dest->position--; /* it moved up as the removed status went */
+	return reply_status(rc, NULL, gone, 1, rc->chunk_moved_pending, dest);
 }

@@ -130,6 +130,7 @@ int watch_start(request_ctx *rc, store_txn *t)
 	w->srv = rc->srv;
 	w->conn = rc->conn;
 	w->topics = bits;
+	w->status_epoch = watch_status_epoch();
 	w->who = rc->who;
 	w->rep_pool = watch_rep_pool(t, &w->who);
 	if (q->search && q->search[0]) {
