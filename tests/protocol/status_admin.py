@@ -114,6 +114,58 @@ def class_count(c, cls):
     return sum(x.count for x in r.kpi.total.classes if x.kpi_class == cls)
 
 
+def first_events(pb, w):
+    """The watch's first snapshot (or caught-up) and anything queued with it."""
+    w.until(lambda e: e.kind in (pb.EVENT_SNAPSHOT, pb.EVENT_CAUGHT_UP), limit=5)
+    w.events(quiet=0.3)
+
+
+def watchers_follow(pb, d, admin):
+    """A saved-search watch gets a snapshot after a status edit (its status
+    words may read otherwise); a plain leads watch does not (its events
+    name statuses as they are when sent); a watch started after the edit
+    gets no second snapshot; a status_add makes none."""
+    def save(q):
+        q.search_save.search.name = "working"
+        q.search_save.search.filter.statuses.append("prospect")
+    ok_call(admin, save, "search_save")
+    ws = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(ws, ["leads"], "search watcher", search="working")
+    wl = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(wl, ["leads"], "leads watcher")
+    wk = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(wk, ["kpi"], "kpi watcher")
+    for w in (ws, wl, wk):
+        first_events(pb, w)
+    r = add(admin, "lead-Spare", pb.STAGE_LEAD, pb.KPI_NONE)
+    res.record("status_add (for the watchers)", r.code == pb.OK, rr(r))
+    quiet = [w.events(quiet=0.5) for w in (ws, wl, wk)]
+    res.record("an added status gives no watcher a snapshot",
+               not any(e.kind == pb.EVENT_SNAPSHOT for evs in quiet for e in evs),
+               str([[pb.EventKind.Name(e.kind) for e in evs] for evs in quiet]))
+    r = edit(admin, "lead-Working", probability=40)
+    res.record("status_edit (for the watchers)", r.code == pb.OK, rr(r))
+    evs = ws.until(lambda e: e.kind == pb.EVENT_SNAPSHOT, limit=5)
+    res.record("the saved-search watcher gets a snapshot saying why",
+               "status list changed" in evs[-1].reason, evs[-1].reason)
+    k = wk.until(lambda e: e.kind == pb.EVENT_SNAPSHOT, limit=5)
+    res.record("the KPI watcher gets one too", k[-1].kind == pb.EVENT_SNAPSHOT)
+    plain = wl.events(quiet=0.5)
+    res.record("a leads watch without a saved search gets none",
+               not any(e.kind == pb.EVENT_SNAPSHOT for e in plain),
+               str([pb.EventKind.Name(e.kind) for e in plain]))
+    late = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(late, ["kpi"], "late kpi watcher")
+    evs = late.events(quiet=0.6)
+    res.record("a watch started after the edit gets one snapshot, not two",
+               [e.kind for e in evs].count(pb.EVENT_SNAPSHOT) == 1,
+               str([pb.EventKind.Name(e.kind) for e in evs]))
+    for w in (ws, wl, wk, late):
+        w.close()
+    ok_call(admin, lambda q: setattr(q.status_rm, "name", "lead-Spare"), "rm lead-Spare")
+    ok_call(admin, lambda q: setattr(q.search_rm, "name", "working"), "search_rm")
+
+
 def run(pb, d):
     admin = Client(pb, d.port)
     default = names(admin)
@@ -272,6 +324,7 @@ def run(pb, d):
                got.get(pb.KPI_PROSPECT, 0) >= 5 and "lead-Working" in names_in and
                "lead-Contacted" not in names_in, "%s %s" % (got, names_in))
     w.close()
+    watchers_follow(pb, d, admin)
     r = ok_call(admin, lambda q: q.lead_list.filter.statuses.append("prospect"), "by class")
     res.record("the class word finds the reclassified status's leads",
                set(ids) <= {l.id for l in r.lead_list.leads})
