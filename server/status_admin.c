@@ -350,6 +350,7 @@ int status_edit(request_ctx *rc, store_txn *t)
 	list[slot] = s;
 	for (size_t i = 0; i < n_extra; i++)
 		put_status(t, extra[i]);
+	store_meta_put(t, STATUS_META_REVISION, store_meta_get(t, META_LAST_REVISION));
 	if (write_order(t, list, set.n, s))
 		return dispatch_store_error(rc, t->ret);
 	return reply_status(rc, t, s, 0, 0, NULL);
@@ -556,6 +557,7 @@ int status_rm(request_ctx *rc, store_txn *t)
 	uint8_t key[8];
 	store_key_u64(key, s->id);
 	store_del(t, DB_STATUSES, key, 8, NULL, 0);
+	store_meta_put(t, STATUS_META_REVISION, store_meta_get(t, META_LAST_REVISION));
 	size_t k = 0;
 	for (size_t i = 0; i < set.n; i++)
 		if (i != at)

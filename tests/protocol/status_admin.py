@@ -417,6 +417,33 @@ def after_restart(pb, d):
     admin = Client(pb, d.port)
     got = [(s.id, s.name, s.position, s.kpi_class, s.conversion_target) for s in statuses(admin)]
     res.record("after a restart the status list is as it was", got == final_list)
+    # A watch resuming from before the last status edit or removal: KPI
+    # counts and saved searches start over, plain lead events replay.
+    last = ok_call(admin, lambda q: q.lead_list.SetInParent(), "lead_list").lead_list.revision
+    wk = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    r = wk.watch(["kpi"], since=10)
+    evs = wk.until(lambda e: e.kind == pb.EVENT_SNAPSHOT, limit=5)
+    res.record("a KPI watch resuming from before a status change gets a snapshot (durable)",
+               r.code == pb.OK and not r.watch.replaying and
+               "status list changed after revision 10" in evs[-1].reason,
+               "%s %s" % (rr(r), evs[-1].reason))
+    wl = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    r = wl.watch(["leads"], since=last - 2)
+    evs = wl.until(lambda e: e.kind == pb.EVENT_CAUGHT_UP, limit=5)
+    res.record("a plain leads watch resuming from then replays",
+               r.code == pb.OK and r.watch.replaying and
+               not any(e.kind == pb.EVENT_SNAPSHOT for e in evs), rr(r))
+    ok_call(admin, lambda q: (setattr(q.lead_create, "title", "after"),
+                              setattr(q.lead_create, "owner", "admin")), "lead_create")
+    now = ok_call(admin, lambda q: q.lead_list.SetInParent(), "lead_list").lead_list.revision
+    wk2 = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    r = wk2.watch(["kpi"], since=now)
+    evs = wk2.events(quiet=0.5)
+    res.record("a KPI watch resuming from after the last status change replays",
+               r.code == pb.OK and r.watch.replaying and
+               not any(e.kind == pb.EVENT_SNAPSHOT for e in evs), rr(r))
+    for w in (wk, wl, wk2):
+        w.close()
     admin.close()
 
 

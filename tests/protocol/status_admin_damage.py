@@ -10,7 +10,9 @@ each. Each case damages a copy with python3-lmdb:
 - probability over 100, an unknown stage, an unknown class;
 - no status of class new;
 - a status record deleted while a lead is in it;
-- 101 statuses.
+- 101 statuses;
+- the meta mark of the last status change past the last revision, or not
+  8 bytes long.
 
 Usage: status_admin_damage.py LEADD_BINARY PROTO_DIR"""
 import os
@@ -166,6 +168,21 @@ def main():
                                        position=n + 1 + i))
             put(data, *extra)
         case("101 statuses", too_many, "101 of them, more than the 100")
+
+        def meta(value):
+            def damage(data, s):
+                env = lmdb.open(data, max_dbs=64, subdir=True)
+                try:
+                    h = env.open_db(b"meta", create=False)
+                    with env.begin(write=True) as txn:
+                        txn.put(b"status_list_revision", value, db=h)
+                finally:
+                    env.close()
+            return damage
+        case("a status-change mark past the last revision", meta((10 ** 6).to_bytes(8, "big")),
+             "status_list_revision is 1000000, past the last revision")
+        case("a status-change mark of the wrong size", meta(b"\x01\x02"),
+             "status_list_revision is 2 bytes long")
     return res.summary()
 
 
