@@ -16,6 +16,7 @@
 #include "ld_error.h"
 #include "ld_norm.h"
 #include "lead_handlers.h"
+#include "lead_moves.h"
 #include "lifecycle_handlers.h"
 #include "search_query.h"
 #include "session_check.h"
@@ -496,21 +497,20 @@ int status_rm(request_ctx *rc, store_txn *t)
 					     "the leads of '%s' cannot move to the status being "
 					     "removed; name another status",
 					     s->name);
-		if (d->kpi_class == LEADD__KPI_CLASS__KPI_DEAD ||
-		    d->kpi_class == LEADD__KPI_CLASS__KPI_LOST)
-			return dispatch_fail(
-				rc, LD_FAILED_PRECONDITION,
-				"'%s' is of class %s, and a lead moves there only with "
-				"a reason of its own; move the leads to a status of "
-				"another class (or give each its reason with 'lead "
-				"status ID %s --reason TEXT' first)",
-				d->name, status_class_word(d->kpi_class), d->name);
+		/* The moving rule (lead_moves.h): a reason per lead. */
+		if (lead_class_needs_reason(d->kpi_class))
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+					     "'%s' is of class %s, and a lead moves there only "
+					     "with a reason of its own; move the leads to a status "
+					     "of another class, or move each with its reason first",
+					     d->name, status_class_word(d->kpi_class));
 	} else if (in_it) {
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-				     "'%s' still holds %" PRIu64 " lead%s; say which status %s to "
-				     "(lead admin status rm '%s' --move-to STATUS)",
+				     "'%s' still holds %" PRIu64 " lead%s; say which status %s to, "
+				     "and the removal moves %s there first",
 				     s->name, in_it, in_it == 1 ? "" : "s",
-				     in_it == 1 ? "it moves" : "they move", s->name);
+				     in_it == 1 ? "it moves" : "they move",
+				     in_it == 1 ? "it" : "them");
 	}
 
 	Leadd__Lead **old = NULL, **lead = NULL;

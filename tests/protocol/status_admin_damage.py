@@ -47,10 +47,18 @@ def make_base(binary, pb, tmp):
         ok_call(admin, add, "status_add")
         for s in ok_call(admin, lambda q: q.status_list.SetInParent(),
                          "status_list").status_list.statuses:
-            ok_call(admin, lambda q, s=s: (setattr(q.lead_create, "title", "in " + s.name),
-                                           setattr(q.lead_create, "owner", "admin"),
-                                           setattr(q.lead_create, "status_id", s.id)),
-                    "lead_create")
+            lead = ok_call(admin, lambda q, s=s: (setattr(q.lead_create, "title", "in " + s.name),
+                                                  setattr(q.lead_create, "owner", "admin")),
+                           "lead_create").lead.lead
+
+            def move(q, s=s, lead=lead):
+                q.lead_set_status.id = lead.id
+                q.lead_set_status.status_id = s.id
+                if s.kpi_class in (pb.KPI_DEAD, pb.KPI_LOST):
+                    q.lead_set_status.reason = "no budget"  # dead and lost need one
+                    q.lead_set_status.other = True
+            if lead.status_id != s.id:
+                ok_call(admin, move, "lead_set_status")
         admin.close()
     finally:
         assert d.stop() == 0
