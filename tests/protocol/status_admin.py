@@ -23,7 +23,12 @@ lead-Qualified, lead-Dead, prospect-Qualified, prospect-Lost, customer-Won):
   lost status, into itself, for the last status of class new; with move_to
   1200 leads move (more than one chunk of 500), each through the write
   core (a status change in its history), the status goes and positions
-  close up; an empty status goes without move_to;
+  close up; an empty status goes without move_to; a removal of 2000 leads
+  races 300 moves into the status from another connection and no lead is
+  left behind;
+- watchers: a KPI or saved-search watch gets a snapshot after an edit, a
+  plain leads watch and an added status give none, a watch resuming from
+  before an edit (after a restart too) starts with a snapshot;
 - a rep and a manager are refused;
 - after a restart the list is as it was; `leadd verify` passes.
 """
@@ -164,6 +169,50 @@ def watchers_follow(pb, d, admin):
         w.close()
     ok_call(admin, lambda q: setattr(q.status_rm, "name", "lead-Spare"), "rm lead-Spare")
     ok_call(admin, lambda q: setattr(q.search_rm, "name", "working"), "search_rm")
+
+
+def removal_races_moves(pb, d, admin):
+    """status_rm of 2000 leads (4 commits) while another connection moves
+    300 other leads into the status by its id: each move is OK (before the
+    removal's last commit: the removal moves that lead too) or refused as
+    an unknown status id (after it);
+    no lead is left in the removed status, and each lead moved OK ends in
+    move_to."""
+    r = add(admin, "lead-Busy", pb.STAGE_LEAD, pb.KPI_NONE)
+    busy = r.status.status.id
+    answers = pipeline(admin, [lambda q, i=i: (setattr(q.lead_create, "title", "busy %d" % i),
+                                               setattr(q.lead_create, "owner", "admin"),
+                                               setattr(q.lead_create, "status", "lead-Busy"))
+                               for i in range(2000)])
+    res.record("2000 leads made in lead-Busy", all(a.code == pb.OK for a in answers))
+    others = create_many(admin, 300, ADMIN, title="racer")
+    other = Client(pb, d.port)
+    rmc = Client(pb, d.port)
+    rmc.send(lambda q: (setattr(q.status_rm, "name", "lead-Busy"),
+                        setattr(q.status_rm, "move_to", "lead-New")))
+    moves = pipeline(other, [lambda q, i=i: (setattr(q.lead_set_status, "id", i),
+                                             setattr(q.lead_set_status, "status_id", busy))
+                             for i in others])
+    r = rmc.recv()
+    okd = [i for i, a in zip(others, moves) if a.code == pb.OK]
+    res.record("the removal answers OK, having moved at least the 2000",
+               r.code == pb.OK and r.status.moved >= 2000 and
+               r.status.moved == 2000 + len(okd), "%s moved %d, %d racers in" % (
+                   rr(r), r.status.moved, len(okd)))
+    late = [a for a in moves if a.code != pb.OK]
+    res.record("each racing move is OK, or (after the removal) refused: the status id is gone",
+               all(a.code == pb.INVALID_ARGUMENT and "does not exist" in a.message for a in late),
+               str(sorted({(pb.Code.Name(a.code), a.message) for a in late})))
+    new_id = by_name(admin)["lead-New"].id
+    got = {}
+    for i in okd[:50] + okd[-50:]:
+        got[i] = ok_call(admin, lambda q, i=i: setattr(q.lead_get, "id", i),
+                         "lead_get").lead.lead.status_id
+    res.record("racers moved in before the last commit ended in lead-New",
+               all(v == new_id for v in got.values()), str(set(got.values())))
+    res.record("lead-Busy is gone", "lead-Busy" not in names(admin))
+    other.close()
+    rmc.close()
 
 
 def run(pb, d):
@@ -391,6 +440,8 @@ def run(pb, d):
                r.code == pb.OK and r.status.moved == 0 and "prospect-Demo" not in names(admin), rr(r))
     r = rm(admin, "prospect-Demo")
     res.record("removing it again is NOT_FOUND", r.code == pb.NOT_FOUND, rr(r))
+
+    removal_races_moves(pb, d, admin)
 
     # ---- the bound: 100 statuses ----
     n0 = len(statuses(admin))
