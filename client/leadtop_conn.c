@@ -263,8 +263,12 @@ static void on_event(void *arg, Leadd__Event *ev)
 		a->state = LT_LIVE;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT) {
 		/* Start over at its revision: the counts came with it, the lists
-		 * are read again (the panels marked themselves). */
+		 * are read again (the panels marked themselves), and so are the
+		 * names they show (lt_tick), once live: the first snapshot of a
+		 * connection follows a fresh read of them. */
 		a->revision = ev->revision;
+		if (a->state == LT_LIVE)
+			a->names_stale = 1;
 		/* No message: a snapshot may come at any time (a user added), and
 		 * the screen is right after it as before. */
 	} else if (ev->revision > a->revision) {
@@ -417,6 +421,11 @@ void lt_tick(struct lt_app *a)
 	if (a->resync && a->conn) {
 		a->resync = 0;
 		lt_sync_searches(a);
+	}
+	if (a->names_stale && a->conn) {
+		a->names_stale = 0;
+		if (read_names(a) < 0)
+			return; /* the connection was lost: lt_lost said why */
 	}
 	int64_t now = lt_now_ms();
 	for (int i = 0; i < a->npanels && a->conn; i++) {
