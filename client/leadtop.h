@@ -145,6 +145,7 @@ struct lt_app {
 	/* Read the statuses and names again (a snapshot while live: a status
 	 * renamed or removed, a user added, may be why). */
 	int names_stale;
+	int64_t names_read_ms; /* when they were last read again so */
 
 	char msg[512]; /* the bottom line: a result, a refusal */
 	int msg_attr;

@@ -422,12 +422,15 @@ void lt_tick(struct lt_app *a)
 		a->resync = 0;
 		lt_sync_searches(a);
 	}
-	if (a->names_stale && a->conn) {
+	int64_t now = lt_now_ms();
+	/* At most every RELOAD_GAP_MS too: a flood of snapshots (a slow
+	 * dashboard) costs a bounded number of reads. */
+	if (a->names_stale && a->conn && now - a->names_read_ms >= RELOAD_GAP_MS) {
 		a->names_stale = 0;
+		a->names_read_ms = now;
 		if (read_names(a) < 0)
 			return; /* the connection was lost: lt_lost said why */
 	}
-	int64_t now = lt_now_ms();
 	for (int i = 0; i < a->npanels && a->conn; i++) {
 		struct lt_panel *p = a->panel[i];
 		if (p->wants_reload && p->ops->reload && now - p->reloaded_ms >= RELOAD_GAP_MS) {
