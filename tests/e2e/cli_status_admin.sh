@@ -174,4 +174,17 @@ lead_ok --json statuses
 expect_eq "[1, 2, 3, 4, 5, 6, 7, 8]" "$(json '[s["position"] for s in d["statuses"]]' <<<"$OUT")" \
 	"positions close up"
 
+# ---- the table fits the terminal: a long name is cut there, whole in a pipe ----
+long="lead-Waiting for the customer's procurement department to sign the framework agreement"
+lead_ok admin status add "$long" --stage lead --probability 15 --class qualified
+OUT=$(env -u COLUMNS "$PYTHON" "$(dirname "$0")/pty_answer.py" -- "$LEAD" statuses | tr -d '\r') ||
+	fail "lead statuses on a terminal failed: $OUT"
+widest=$("$PYTHON" -c 'import sys; print(max(len(l) for l in sys.stdin.read().split("\n")))' <<<"$OUT")
+[ "$widest" -le 80 ] || fail "lead statuses is $widest columns wide on an 80-column terminal:
+$OUT"
+CHECKS=$((CHECKS + 1))
+expect_match "$OUT" ' lead-Waiting for[^ ]* .*…  +lead  +15%  +qualified' "the long name, cut on a terminal"
+lead_ok statuses
+expect_match "$OUT" "$long  +lead" "into a pipe the name is whole"
+
 stop_leadd
