@@ -99,6 +99,9 @@ extern const struct cmd_entry cmd_tag_entry;     /* cmd_tag.c */
 extern const struct cmd_entry cmd_tags_entry;    /* cmd_tag.c */
 extern const struct cmd_entry cmd_history_entry; /* cmd_show.c */
 extern const struct cmd_entry cmd_watch_entry;   /* cmd_watch.c */
+extern const struct cmd_entry cmd_archive_entry; /* cmd_archive.c */
+extern const struct cmd_entry cmd_restore_entry; /* cmd_archive.c */
+extern const struct cmd_entry cmd_renew_entry;   /* cmd_archive.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
