@@ -17,11 +17,6 @@
 #include "status.h"
 #include "users.h"
 
-/* The most renewals one lead keeps links to: Lead.renewals is stored in
- * the lead, which must stay small (docs/protocol.md). Renew the latest
- * renewal instead. */
-#define LEAD_RENEWALS_MAX 500
-
 /* ---- archive and restore ---- */
 
 static int set_archived(request_ctx *rc, store_txn *t, const Leadd__LeadArchiveRequest *q,

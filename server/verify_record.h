@@ -18,4 +18,7 @@ uint64_t verify_client_folders(store_txn *t, ld_arena *arena);
  * lead carries no two tags that fold alike. */
 uint64_t verify_tag_names(store_txn *t, ld_arena *arena);
 
+/* Renewal links agree both ways (verify_renewals.c). */
+uint64_t verify_renewals(store_txn *t, ld_arena *arena);
+
 #endif
