@@ -303,6 +303,12 @@ def check_renew(pb, d, admin, ma, r1, r2):
     r = renew(r1, origin.id)
     res.record("an archived lead may be renewed; the renewal is live",
                r.code == pb.OK and not r.lead.lead.archived, desc(pb, r))
+    # The folder: the origin (archived) and five renewals.
+    r = ok_call(admin, lambda q: setattr(q.client_get.client, "id", origin.client_id),
+                "client_get").client
+    res.record("the folder's counts leave the archived origin out",
+               r.leads == 5 and sum(t.count for t in r.totals) == 5,
+               "%d leads, totals %s" % (r.leads, [(t.name, t.count) for t in r.totals]))
     return origin, [n1, n2, n3]
 
 
