@@ -3,10 +3,12 @@
 # archive; a manager archives a dead lead, which leaves the live counts of
 # `lead kpi` and shows in its archived table, while `lead show` and `lead
 # history` keep everything; archiving again says nothing changed; restore
-# brings it back. `lead renew` keeps the chosen contacts, carries value,
+# brings it back; `lead kpi --watch` follows archive and restore from the
+# deltas and equals a fresh `lead kpi`. `lead renew` keeps the chosen contacts, carries value,
 # tags and folder, and both leads' `show` name the other; `lead kpi
 # --since` counts the renewal apart from new leads. Ends with leadd verify.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cli_watch_lib.sh"
 export TZ=UTC
 
 start_leadd
@@ -35,6 +37,11 @@ expect_match "$ERR" "manager" "a rep is told archiving is a manager's"
 maria 0 kpi
 expect_match "$OUT" "^tom +1 +0 +1 +0 +0 +0 +5000\.00 EUR$" "before: tom has a new and a dead lead"
 expect_no_match "$OUT" "ARCHIVED" "no archived table with nothing archived"
+W="$LEADD_DIR/watch"
+mkdir -p "$W"
+bg "$W/maria" maria --json kpi --watch
+WATCHER=$BG
+wait_line "$W/maria" '^\{"revision":'
 maria 0 archive "$dead"
 expect_eq "lead $dead archived" "$OUT" "lead archive"
 maria 0 archive "$dead"
@@ -48,6 +55,20 @@ expect_eq '[0, 1]' "$(json '[d["owners"]["tom"]["dead"], d["owners"]["tom"]["arc
 	"--json: dead 0 live, 1 archived"
 expect_eq 'false' "$(json '"archived" in d["owners"]["maria"]' <<<"$OUT")" \
 	"--json: no archived key where nothing is archived"
+# The watcher's counts follow from the deltas: tom's dead lead archived.
+wait_lines "$W/maria" 2
+maria 0 --json kpi
+printf '%s\n' "$OUT" >"$W/fresh"
+"$PYTHON" - "$W/maria" "$W/fresh" <<'EOF2' || fail "lead kpi --watch after the archive is not lead kpi"
+import json, sys
+got = json.loads(open(sys.argv[1]).read().split("\n")[1])
+want = json.load(open(sys.argv[2]))
+if got != want or got["owners"]["tom"]["archived"]["dead"] != 1 or got["owners"]["tom"]["dead"] != 0:
+    print("watch: ", json.dumps(got, sort_keys=True))
+    print("fresh: ", json.dumps(want, sort_keys=True))
+    sys.exit(1)
+EOF2
+CHECKS=$((CHECKS + 1))
 tom 0 show "$dead"
 expect_match "$OUT" "^archived: +yes \(lead restore $dead brings it back\)$" "show says archived"
 tom 0 --json show "$dead"
@@ -59,6 +80,10 @@ maria 0 restore "$dead"
 expect_eq "lead $dead restored" "$OUT" "lead restore"
 maria 0 restore "$dead"
 expect_eq "lead $dead was not archived; nothing changed" "$OUT" "restore again is a no-op"
+wait_lines "$W/maria" 3
+expect_eq 'false 1' "$(sed -n 3p "$W/maria" | json '"archived" in d["owners"]["tom"] and "x" or "false " + str(d["owners"]["tom"]["dead"])')" \
+	"lead kpi --watch: restored, tom's dead lead is live again and nothing is archived"
+stop INT "$WATCHER"
 maria 0 kpi
 expect_match "$OUT" "^tom +1 +0 +1 +0 +0 +0 +5000\.00 EUR$" "restored: back in the live counts"
 tom 4 restore "$dead"
