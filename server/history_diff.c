@@ -357,6 +357,16 @@ static int time_field(history_diff *d, Leadd__FieldChange ***ch, size_t *n, cons
 	return 0;
 }
 
+/* Stand-by (issue 12): its end and its reason. */
+static int standby_diff(history_diff *d, Leadd__FieldChange ***ch, size_t *n, const Leadd__Lead *o,
+			const Leadd__Lead *lead)
+{
+	int rc = time_field(d, ch, n, "standby_until", o->standby_until, lead->standby_until);
+	return rc ? rc
+		  : text_field(d, ch, n, "standby_reason", o->standby_reason, lead->standby_reason,
+			       0);
+}
+
 /* "lead 12, lead 15": a lead's renewals; NULL for none. */
 static char *renewals_text(history_diff *d, const uint64_t *ids, size_t n)
 {
@@ -424,6 +434,9 @@ int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lea
 		rc = id_field(d, changes, n, "status", HISTORY_NAME_STATUS, old, o->status_id,
 			      lead->status_id, 0);
 	if (!rc)
+		rc = text_field(d, changes, n, "status_reason", o->status_reason,
+				lead->status_reason, 0);
+	if (!rc)
 		rc = id_field(d, changes, n, "owner", HISTORY_NAME_USER, old, o->owner_id,
 			      lead->owner_id, 0);
 	if (!rc)
@@ -435,6 +448,8 @@ int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lea
 	if (!rc)
 		rc = text_field(d, changes, n, "next_action_note", o->next_action_note,
 				lead->next_action_note, 0);
+	if (!rc)
+		rc = standby_diff(d, changes, n, o, lead);
 	if (!rc)
 		rc = archive_renew_fields(d, o, lead, changes, n);
 	return d->failed ? -1 : rc;

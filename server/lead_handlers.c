@@ -1,4 +1,4 @@
-/* Lead requests: create, get, update, list, set status. Each write handler
+/* Lead requests: create, get, update, list (set status: lead_status_move.c). Each write handler
  * runs every business check before its first put, so one request's error
  * fails that request alone in a group commit; the writes themselves go
  * through the write core (lead_core.c). */
@@ -15,6 +15,7 @@
 #include "ld_norm.h"
 #include "lead_core.h"
 #include "lead_handlers.h"
+#include "lead_moves.h"
 #include "request_limits.h"
 #include "search_query.h"
 #include "status.h"
@@ -284,6 +285,9 @@ int lead_create(request_ctx *rc, store_txn *t)
 			return dispatch_store_error(rc, err);
 	}
 
+	if ((code = lead_status_check_new(rc, t, status_id)))
+		return code;
+
 	/* Checks done: from here on only writes. */
 	Leadd__Lead *lead = ld_arena_alloc(&rc->arena, sizeof(*lead));
 	if (!lead)
@@ -457,36 +461,6 @@ int lead_update(request_ctx *rc, store_txn *t)
 	if (lead_same(rc, old, lead))
 		return lead_reply(rc, old); /* nothing changes: nothing to record */
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE);
-	if (lead_apply(t, old, lead, &ch) != 0)
-		return dispatch_store_error(rc, t->ret);
-	return lead_reply(rc, lead);
-}
-
-int lead_set_status(request_ctx *rc, store_txn *t)
-{
-	const Leadd__LeadSetStatusRequest *q = rc->req->lead_set_status;
-	Leadd__Lead *lead, *old;
-	uint64_t status_id = q->status_id;
-	int code;
-	if (q->has_status_id && q->status)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "name the status or give its id, not both");
-	if (!q->has_status_id && !q->status)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "say which status to set");
-	if ((code = lead_load_visible(rc, t, q->id, &old)) ||
-	    (q->has_expected_version && (code = check_version(rc, old, q->expected_version))))
-		return code;
-	/* A word is read by the server's one resolver, as lead_list's filter
-	 * reads it, so every client agrees on what "qual" means. */
-	if (q->status ? (code = search_status_resolve_one(rc, t, q->status, &status_id))
-		      : (code = check_status(rc, t, status_id)))
-		return code;
-	if (old->status_id == status_id)
-		return lead_reply(rc, old);                  /* already there: nothing to record */
-	if ((code = lead_load(t, q->id, &rc->arena, &lead))) /* a copy to change */
-		return dispatch_store_error(rc, code);
-	lead->status_id = status_id;
-	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
 	if (lead_apply(t, old, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);
 	return lead_reply(rc, lead);

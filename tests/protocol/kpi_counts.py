@@ -29,6 +29,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
+from leadd_harness import NEEDS_REASON_IDS, give_reason  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, all_leads,  # noqa: E402
                            load_pb, ok_call, varint)
 
@@ -78,19 +79,23 @@ class World:
                 q.lead_create.owner = owner
             if team:
                 q.lead_create.team = team
-            if status:
+            if status and status not in NEEDS_REASON_IDS:
                 q.lead_create.status_id = status
             if value:
                 q.lead_create.value.amount_minor = value[0]
                 q.lead_create.value.currency = value[1]
             if source:
                 q.lead_create.source = source
-        return ok_call(self.admin, fill, "lead_create " + title).lead.lead
+        lead = ok_call(self.admin, fill, "lead_create " + title).lead.lead
+        if status in NEEDS_REASON_IDS:  # a lead cannot start dead or lost
+            lead = self.set_status(lead, status)
+        return lead
 
     def set_status(self, lead, status):
         def fill(q):
             q.lead_set_status.id = lead.id
             q.lead_set_status.status_id = status
+            give_reason(q.lead_set_status)
         return ok_call(self.admin, fill, "lead_set_status").lead.lead
 
     def assign(self, lead, to_user=None):
@@ -354,7 +359,8 @@ def random_writes(w, seed=9):
         if kind == "status":
             st = rnd.randrange(1, 7)
             return lambda q: (setattr(q.lead_set_status, "id", lead),
-                              setattr(q.lead_set_status, "status_id", st))
+                              setattr(q.lead_set_status, "status_id", st),
+                              give_reason(q.lead_set_status))
         if kind == "assign":
             to = rnd.choice(owners + [None])
             if to:

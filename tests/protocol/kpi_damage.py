@@ -29,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
                            load_pb, ok_call)
 
@@ -72,6 +73,7 @@ def make_base(binary, pb, tmp):
             def st(q, lead=lead, i=i):
                 q.lead_set_status.id = lead.id
                 q.lead_set_status.status_id = sts[1 + i % 4].id
+                give_reason(q.lead_set_status)
             ok_call(admin, st, "status")
         r1 = Client(pb, d.port, "r1", PW)
 

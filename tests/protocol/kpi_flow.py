@@ -22,6 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb, ok_call,  # noqa: E402
                            pipeline)
 
@@ -118,6 +119,7 @@ class World:
         def fill(q):
             q.lead_set_status.id = m["id"]
             q.lead_set_status.status_id = status
+            give_reason(q.lead_set_status)
         lead = ok_call(self.admin, fill, "lead_set_status " + name).lead.lead
         spent = lead.updated_at - m["entered"]
         self.events.append((lead.updated_at, name, m["status"], status, lead.team_id,

@@ -28,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
                            load_pb, ok_call)
 
@@ -63,7 +64,8 @@ def fill(pb, admin):
         lead = ok_call(admin, create, "create").lead.lead
         for s in sts[1:1 + i % 4]:
             ok_call(admin, lambda q, s=s: (setattr(q.lead_set_status, "id", lead.id),
-                                           setattr(q.lead_set_status, "status_id", s.id)),
+                                           setattr(q.lead_set_status, "status_id", s.id),
+                                           give_reason(q.lead_set_status)),
                     "status")
 
 

@@ -33,6 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import Client, Results, add_team, add_user, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline  # noqa: E402
 
@@ -223,7 +224,8 @@ def run(pb, d):
     # Status changes (so every class has leads), and one accented title.
     def status_fill(lid, sid):
         return lambda q: (setattr(q.lead_set_status, "id", lid),
-                          setattr(q.lead_set_status, "status_id", sid))
+                          setattr(q.lead_set_status, "status_id", sid),
+                          give_reason(q.lead_set_status))
     pipeline(admin, [status_fill(i, rnd.choice(statuses).id) for i in ids[::2]])
     ok_call(admin, lambda q: (setattr(q.lead_create, "title", "Maison Lefèvre"),
                               setattr(q.lead_create, "team", "north")), "accented lead")

@@ -14,6 +14,7 @@ import time
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import NEEDS_REASON_IDS  # noqa: E402
 from leadd_harness import ADMIN, ok_call, add_user, add_team, pipeline  # noqa: E402
 
 PW = "search-model-pw-1"
@@ -436,7 +437,8 @@ def fill_create(rng, n, owners, pools, now_ms, status_ids):
             ct = lc.contacts.add()
             for k, v in c.items():
                 setattr(ct, k, v)
-        lc.status_id = status
+        if status not in NEEDS_REASON_IDS:  # a new lead cannot start dead or lost
+            lc.status_id = status
         if nxt:
             lc.next_action_at = nxt
     return fill

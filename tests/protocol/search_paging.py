@@ -35,6 +35,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import ADMIN, Client, Leadd, Results, load_pb  # noqa: E402
 import search_model as sm  # noqa: E402
 
@@ -97,7 +98,8 @@ class Writer(threading.Thread):
         elif k < 0.75:
             s = rng.choice(self.status_ids)
             fill = lambda q: (setattr(q.lead_set_status, "id", lead.id),  # noqa: E731
-                              setattr(q.lead_set_status, "status_id", s))
+                              setattr(q.lead_set_status, "status_id", s),
+                              give_reason(q.lead_set_status))
         elif k < 0.9 or lead.team_id == 0:
             # A manager may hand leads only to users of their teams.
             to = rng.choice(self.people["reps"] + (self.people["managers"]

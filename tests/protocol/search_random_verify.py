@@ -29,6 +29,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import ADMIN, Client, Leadd, Results, load_pb  # noqa: E402
 import search_model as sm  # noqa: E402
 
@@ -73,6 +74,7 @@ class Actor(threading.Thread):
 
             def fill(q):
                 q.lead_set_status.id, q.lead_set_status.status_id = lead.id, s
+                give_reason(q.lead_set_status)
                 if v is not None:
                     q.lead_set_status.expected_version = v
             return fill

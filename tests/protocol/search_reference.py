@@ -24,6 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import Client, Leadd, Results, load_pb, ok_call, pipeline  # noqa: E402
 import search_model as sm  # noqa: E402
 
@@ -50,7 +51,8 @@ def later_changes(admin, rng, ids, pb, people):
         elif k < 0.75:
             s = rng.choice(statuses)
             fills.append(lambda q, i=i, s=s: (setattr(q.lead_set_status, "id", i),
-                                              setattr(q.lead_set_status, "status_id", s)))
+                                              setattr(q.lead_set_status, "status_id", s),
+                                              give_reason(q.lead_set_status)))
         elif lead.owner_id == 0 and lead.team_id == alpha:
             ok_call(rep, lambda q, i=i: setattr(q.lead_claim, "id", i), "lead_claim")
         elif rng.random() < 0.5 or lead.team_id == 0:

@@ -44,13 +44,16 @@ def run(pb, d):
                                      setattr(q.lead_create, "owner", "admin")),
                    "lead_create").lead.lead.id
 
-    def set_word(c, word=None, status_id=None, lid=lead):
+    def set_word(c, word=None, status_id=None, lid=lead, reason=None):
         def fill(q):
             q.lead_set_status.id = lid
             if word is not None:
                 q.lead_set_status.status = word
             if status_id is not None:
                 q.lead_set_status.status_id = status_id
+            if reason is not None:  # dead and lost need one (issue 12)
+                q.lead_set_status.reason = reason
+                q.lead_set_status.other = True
         return c.call(fill)
 
     def current():
@@ -63,7 +66,8 @@ def run(pb, d):
                        ("new", "lead-New"),
                        ("qual", "lead-Qualified"),              # the start of a class word
                        ("prospect-l", "prospect-Lost")):
-        r = set_word(admin, word)
+        r = set_word(admin, word,
+                     reason="no reply" if want in ("lead-Dead", "prospect-Lost") else None)
         got = r.lead.lead.status_id if r.code == pb.OK else None
         res.record("status '%s' moves the lead to %s" % (word, want),
                    r.code == pb.OK and got == statuses[want] and current() == statuses[want],
@@ -94,7 +98,7 @@ def run(pb, d):
     res.record("a word longer than any name is INVALID_ARGUMENT",
                r.code == pb.INVALID_ARGUMENT, "%d %s" % (r.code, r.message))
     res.record("refused requests leave the status as it was", current() == before)
-    r = set_word(admin, status_id=statuses["lead-Dead"])
+    r = set_word(admin, status_id=statuses["lead-Dead"], reason="no reply")
     res.record("status_id alone still works",
                r.code == pb.OK and current() == statuses["lead-Dead"],
                "%d %s" % (r.code, r.message))

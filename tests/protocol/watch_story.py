@@ -46,6 +46,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import NEEDS_REASON_IDS, give_reason  # noqa: E402
 from leadd_harness import (ADMIN, Client, Results, add_team, add_user,  # noqa: E402
                            ok_call, run_test)
 
@@ -486,7 +487,8 @@ class Writer(threading.Thread):
                     q.lead_create.team = team
                 if value:
                     q.lead_create.value.currency, q.lead_create.value.amount_minor = value
-                q.lead_create.status_id = status
+                if status not in NEEDS_REASON_IDS:  # a new lead cannot start dead or lost
+                    q.lead_create.status_id = status
                 ct = q.lead_create.contacts.add()
                 ct.name, ct.phone = "contact", "+33 1 %08d" % rng.randrange(10 ** 8)
             r = self.call(fill, kind)
@@ -513,7 +515,8 @@ class Writer(threading.Thread):
         if kind == "status":
             s = rng.randint(1, 6)
             self.call(lambda q: (setattr(q.lead_set_status, "id", lid),
-                                 setattr(q.lead_set_status, "status_id", s)), kind)
+                                 setattr(q.lead_set_status, "status_id", s),
+                                 give_reason(q.lead_set_status)), kind)
         elif kind == "assign":
             to = rng.choice(self.assignees)
             self.call(lambda q: (setattr(q.lead_assign, "id", lid),
@@ -643,7 +646,9 @@ def run(pb, d):
                 q.lead_create.owner = owner
             else:
                 q.lead_create.team = rng.choice(["A", "B"])
-            q.lead_create.status_id = rng.randint(1, 6)
+            status = rng.randint(1, 6)
+            if status not in NEEDS_REASON_IDS:  # a new lead cannot start dead or lost
+                q.lead_create.status_id = status
             if rng.random() < 0.7:
                 q.lead_create.value.currency = rng.choice(CURRENCIES)
                 q.lead_create.value.amount_minor = rng.randrange(1, 10 ** 6)

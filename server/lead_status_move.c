@@ -1,0 +1,229 @@
+/* lead_set_status: move one lead to a status named by id, by word, or back
+ * to the first status of its stage (reopen), with a reason when the status
+ * is of class dead or lost (lead_moves.h). Every check runs before the one
+ * write, which goes through the write core. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ld_error.h"
+#include "ld_norm.h"
+#include "lead_core.h"
+#include "lead_handlers.h"
+#include "lead_moves.h"
+#include "reasons.h"
+#include "search_query.h"
+#include "status.h"
+
+/* Reasons a refusal names at most, and the room it gives them. */
+#define NAMED_REASONS_MAX 12
+
+int lead_class_needs_reason(Leadd__KpiClass c)
+{
+	return c == LEADD__KPI_CLASS__KPI_DEAD || c == LEADD__KPI_CLASS__KPI_LOST;
+}
+
+static const char *class_word(Leadd__KpiClass c)
+{
+	return c == LEADD__KPI_CLASS__KPI_LOST ? "lost" : "dead";
+}
+
+int lead_status_check_new(request_ctx *rc, store_txn *t, uint64_t status_id)
+{
+	Leadd__Status *s;
+	int err = status_load(t, status_id, &rc->arena, &s);
+	if (err == MDB_NOTFOUND)
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"status %" PRIu64 " does not exist; 'lead statuses' lists them", status_id);
+	if (err)
+		return dispatch_store_error(rc, err);
+	if (lead_class_needs_reason(s->kpi_class))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "a new lead cannot start in '%s': a %s lead needs a reason. "
+				     "Create it in another status, then move it there with a "
+				     "reason",
+				     s->name ? s->name : "that status", class_word(s->kpi_class));
+	return LD_OK;
+}
+
+/* The first status (by position) of `stage`: what reopen moves back to. */
+static int first_of_stage(request_ctx *rc, store_txn *t, Leadd__Stage stage, uint64_t *id)
+{
+	MDB_cursor *cur;
+	int rc_ = mdb_cursor_open(t->txn, t->st->dbi[DB_STATUSES], &cur);
+	if (rc_)
+		return dispatch_store_error(rc, rc_);
+	MDB_val k, v;
+	uint32_t best_pos = 0;
+	*id = 0;
+	for (rc_ = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc_ == 0;
+	     rc_ = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Leadd__Status *s = leadd__status__unpack(&rc->arena.pb, v.mv_size, v.mv_data);
+		if (!s) {
+			rc_ = MDB_CORRUPTED;
+			break;
+		}
+		if (s->stage == stage && (!*id || s->position < best_pos)) {
+			*id = s->id;
+			best_pos = s->position;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc_ != MDB_NOTFOUND)
+		return dispatch_store_error(rc, rc_);
+	return LD_OK;
+}
+
+/* "'A', 'B' or 'C'" from the lead's team's reasons and the global ones,
+ * into out; "" when there are none. */
+static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *out, size_t len)
+{
+	reason_record *rs[2 * NAMED_REASONS_MAX];
+	size_t n = 0, got;
+	int more = 0, more_team = 0;
+	out[0] = 0;
+	if (reason_team_list(t, 0, &rc->arena, rs, NAMED_REASONS_MAX, &got, &more))
+		return;
+	n = got;
+	if (team_id &&
+	    reason_team_list(t, team_id, &rc->arena, rs + n, NAMED_REASONS_MAX, &got, &more_team))
+		return;
+	if (team_id)
+		n += got;
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s'%s'",
+			 i == 0 ? "" : (i + 1 == n && !more && !more_team ? " or " : ", "),
+			 rs[i]->text);
+	}
+	if (more || more_team) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, " and others ('lead admin reason ls' lists them)");
+	}
+}
+
+/* The reason a move into a dead or lost status records: one of the lead's
+ * team's or the global list's, as written there, or the caller's own text
+ * when `other` allows it. LD_OK with *text set, or the refusal. */
+static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
+		       const Leadd__Lead *lead, const Leadd__Status *to, const char **text)
+{
+	char names[1200];
+	if (ld_is_blank(q->reason)) {
+		reason_names(rc, t, lead->team_id, names, sizeof(names));
+		if (names[0])
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+					     "moving lead %" PRIu64 " to '%s' needs a reason: %s; "
+					     "or give your own words as another reason",
+					     lead->id, to->name, names);
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "moving lead %" PRIu64 " to '%s' needs a reason, and none is "
+				     "set up for its team: give your own words as another reason, "
+				     "or ask a manager to add reasons",
+				     lead->id, to->name);
+	}
+	if (q->has_other && q->other) {
+		*text = q->reason;
+		return LD_OK;
+	}
+	reason_record *r;
+	int err = MDB_NOTFOUND;
+	if (lead->team_id)
+		err = reason_find(t, lead->team_id, q->reason, &rc->arena, &r);
+	if (err == MDB_NOTFOUND)
+		err = reason_find(t, 0, q->reason, &rc->arena, &r);
+	if (err == 0) {
+		*text = r->text;
+		return LD_OK;
+	}
+	if (err != MDB_NOTFOUND)
+		return dispatch_store_error(rc, err);
+	reason_names(rc, t, lead->team_id, names, sizeof(names));
+	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+			     "'%s' is not one of the reasons of lead %" PRIu64 "'s team%s%s; to "
+			     "record it as it is, say it is another reason",
+			     q->reason, lead->id, names[0] ? ": " : " (it has none)", names);
+}
+
+static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
+			  const Leadd__Lead *old, uint64_t *id)
+{
+	if (q->status)
+		return search_status_resolve_one(rc, t, q->status, id);
+	if (q->has_status_id) {
+		*id = q->status_id;
+		return LD_OK;
+	}
+	Leadd__Status *now;
+	int err = status_load(t, old->status_id, &rc->arena, &now);
+	if (err)
+		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
+	int code = first_of_stage(rc, t, now->stage, id);
+	if (code == LD_OK && !*id)
+		return dispatch_store_error(rc, MDB_CORRUPTED); /* its own status is of it */
+	return code;
+}
+
+int lead_set_status(request_ctx *rc, store_txn *t)
+{
+	const Leadd__LeadSetStatusRequest *q = rc->req->lead_set_status;
+	int reopen = q->has_reopen && q->reopen;
+	Leadd__Lead *lead, *old;
+	uint64_t status_id = 0;
+	int code;
+	if (q->has_status_id && q->status)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "name the status or give its id, not both");
+	if (reopen && (q->has_status_id || q->status))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "reopening moves the lead back to the first status of its "
+				     "stage: name no status with it");
+	if (!q->has_status_id && !q->status && !reopen)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "say which status to set");
+	if (q->has_other && q->other && ld_is_blank(q->reason))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "another reason needs its text: say why, in your own words");
+	if ((code = lead_load_visible(rc, t, q->id, &old)))
+		return code;
+	if (q->has_expected_version && old->version != q->expected_version)
+		return dispatch_fail(rc, LD_ABORTED,
+				     "lead %" PRIu64 " changed since version %" PRIu64
+				     " (it is now at version %" PRIu64 "); read it again and retry",
+				     old->id, q->expected_version, old->version);
+	/* A word is read by the server's one resolver, as lead_list's filter
+	 * reads it, so every client agrees on what "qual" means. */
+	if ((code = resolve_target(rc, t, q, old, &status_id)))
+		return code;
+	Leadd__Status *to;
+	int err = status_load(t, status_id, &rc->arena, &to);
+	if (err == MDB_NOTFOUND)
+		return dispatch_fail(
+			rc, LD_INVALID_ARGUMENT,
+			"status %" PRIu64 " does not exist; 'lead statuses' lists them", status_id);
+	if (err)
+		return dispatch_store_error(rc, err);
+	int needs = lead_class_needs_reason(to->kpi_class);
+	if (!needs && !ld_is_blank(q->reason))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "only a move to a dead or lost status takes a reason; '%s' is "
+				     "neither",
+				     to->name);
+	/* Already there, and no new reason: nothing to record. */
+	if (old->status_id == status_id && (!needs || ld_is_blank(q->reason)))
+		return lead_reply(rc, old);
+	const char *reason = NULL;
+	if (needs && (code = move_reason(rc, t, q, old, to, &reason)))
+		return code;
+	if (old->status_id == status_id && old->status_reason &&
+	    strcmp(old->status_reason, reason) == 0)
+		return lead_reply(rc, old);
+	if ((code = lead_load(t, q->id, &rc->arena, &lead))) /* a copy to change */
+		return dispatch_store_error(rc, code);
+	lead->status_id = status_id;
+	lead->status_reason = (char *)reason; /* NULL: leaving dead or lost clears it */
+	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
+	if (lead_apply(t, old, lead, &ch) != 0)
+		return dispatch_store_error(rc, t->ret);
+	return lead_reply(rc, lead);
+}
