@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Archive and renew through the lead binary (issue 12): a rep may not
-# archive; a manager archives a dead lead, which leaves the live counts of
-# `lead kpi` and shows in its archived table, while `lead show` and `lead
-# history` keep everything; archiving again says nothing changed; restore
+# archive; a manager archives a won lead, which leaves `lead ls` (`lead ls
+# --archived` lists it) and the live counts of `lead kpi`, shown in its
+# archived table, while `lead show` and `lead history` keep everything; archiving again says nothing changed; restore
 # brings it back; `lead kpi --watch` follows archive and restore from the
 # deltas and equals a fresh `lead kpi`. `lead renew` keeps the chosen contacts, carries value,
 # tags and folder, and both leads' `show` name the other; `lead kpi
@@ -22,9 +22,11 @@ maria() { LEAD_CONFIG_DIR="$LEADD_DIR/cfg-maria" expect_exit "$1" "$LEAD" "${@:2
 tom 0 login tom --password-stdin <<<"tom-password-1"
 maria 0 login maria --password-stdin <<<"maria-password-1"
 
-tom 0 add "Lost cause" --value 300 --currency EUR
+tom 0 add "Closed deal" --value 300 --currency EUR
 dead=$OUT
-tom 0 status "$dead" dead
+# Won, not dead: a move into dead needs a reason, which the moving part's
+# CLI gives (lead dead ID --reason); any class is archived alike.
+tom 0 status "$dead" won
 tom 0 add "Acme support 2026" --client Acme --new-client --contact "Ana Ruiz" \
 	--email ana@acme.io --value 5000 --currency EUR --tag support --tag Yearly \
 	--description "Yearly support"
@@ -35,7 +37,7 @@ tom 0 contact add "$origin" --name "Bob Stone" --email bob@acme.io
 tom 4 archive "$dead"
 expect_match "$ERR" "manager" "a rep is told archiving is a manager's"
 maria 0 kpi
-expect_match "$OUT" "^tom +1 +0 +1 +0 +0 +0 +5000\.00 EUR$" "before: tom has a new and a dead lead"
+expect_match "$OUT" "^tom +1 +0 +0 +0 +1 +0 +5000\.00 EUR$" "before: tom has a new and a won lead"
 expect_no_match "$OUT" "ARCHIVED" "no archived table with nothing archived"
 W="$LEADD_DIR/watch"
 mkdir -p "$W"
@@ -49,13 +51,13 @@ expect_eq "lead $dead was already archived; nothing changed" "$OUT" "archive aga
 maria 0 kpi
 expect_match "$OUT" "^tom +1 +0 +0 +0 +0 +0 +5000\.00 EUR$" "archived: out of tom's live counts"
 expect_match "$OUT" "^ARCHIVED +NEW +QUALIFIED +DEAD +PROSPECT +WON +LOST$" "the archived table"
-expect_match "$OUT" "^tom +0 +0 +1 +0 +0 +0$" "tom's archived dead lead, apart"
+expect_match "$OUT" "^tom +0 +0 +0 +0 +1 +0$" "tom's archived won lead, apart"
 maria 0 --json kpi
-expect_eq '[0, 1]' "$(json '[d["owners"]["tom"]["dead"], d["owners"]["tom"]["archived"]["dead"]]' <<<"$OUT")" \
-	"--json: dead 0 live, 1 archived"
+expect_eq '[0, 1]' "$(json '[d["owners"]["tom"]["won"], d["owners"]["tom"]["archived"]["won"]]' <<<"$OUT")" \
+	"--json: won 0 live, 1 archived"
 expect_eq 'false' "$(json '"archived" in d["owners"]["maria"]' <<<"$OUT")" \
 	"--json: no archived key where nothing is archived"
-# The watcher's counts follow from the deltas: tom's dead lead archived.
+# The watcher's counts follow from the deltas: tom's won lead archived.
 wait_lines "$W/maria" 2
 maria 0 --json kpi
 printf '%s\n' "$OUT" >"$W/fresh"
@@ -63,29 +65,41 @@ printf '%s\n' "$OUT" >"$W/fresh"
 import json, sys
 got = json.loads(open(sys.argv[1]).read().split("\n")[1])
 want = json.load(open(sys.argv[2]))
-if got != want or got["owners"]["tom"]["archived"]["dead"] != 1 or got["owners"]["tom"]["dead"] != 0:
+if got != want or got["owners"]["tom"]["archived"]["won"] != 1 or got["owners"]["tom"]["won"] != 0:
     print("watch: ", json.dumps(got, sort_keys=True))
     print("fresh: ", json.dumps(want, sort_keys=True))
     sys.exit(1)
 EOF2
 CHECKS=$((CHECKS + 1))
+ids()
+{
+	LEAD_CONFIG_DIR="$LEADD_DIR/cfg-$1" expect_exit 0 "$LEAD" --json ls --all "${@:2}"
+	json '" ".join(str(l["id"]) for l in d["leads"])' <<<"$OUT"
+}
+expect_eq "$origin" "$(ids maria)" "lead ls leaves the archived lead out"
+expect_eq "$dead" "$(ids maria --archived)" "lead ls --archived lists it alone"
+expect_eq "$dead" "$(ids tom --archived --status won)" "tom lists his archived lead with --archived"
+tom 0 ls --archived
+expect_match "$OUT" "^ *$dead +Closed deal" "lead ls --archived as a table"
 tom 0 show "$dead"
 expect_match "$OUT" "^archived: +yes \(lead restore $dead brings it back\)$" "show says archived"
 tom 0 --json show "$dead"
 expect_eq 'true' "$(json 'd["archived"]' <<<"$OUT")" "--json show: archived"
 tom 0 history "$dead"
 expect_match "$OUT" "archived" "history keeps the archive"
-expect_match "$OUT" "lead-Dead" "history keeps the move to dead"
+expect_match "$OUT" "customer-Won" "history keeps the move to won"
 maria 0 restore "$dead"
 expect_eq "lead $dead restored" "$OUT" "lead restore"
 maria 0 restore "$dead"
 expect_eq "lead $dead was not archived; nothing changed" "$OUT" "restore again is a no-op"
 wait_lines "$W/maria" 3
-expect_eq 'false 1' "$(sed -n 3p "$W/maria" | json '"archived" in d["owners"]["tom"] and "x" or "false " + str(d["owners"]["tom"]["dead"])')" \
-	"lead kpi --watch: restored, tom's dead lead is live again and nothing is archived"
+expect_eq 'false 1' "$(sed -n 3p "$W/maria" | json '"archived" in d["owners"]["tom"] and "x" or "false " + str(d["owners"]["tom"]["won"])')" \
+	"lead kpi --watch: restored, tom's won lead is live again and nothing is archived"
 stop INT "$WATCHER"
 maria 0 kpi
-expect_match "$OUT" "^tom +1 +0 +1 +0 +0 +0 +5000\.00 EUR$" "restored: back in the live counts"
+expect_match "$OUT" "^tom +1 +0 +0 +0 +1 +0 +5000\.00 EUR$" "restored: back in the live counts"
+expect_eq "$dead $origin" "$(ids maria)" "restored: back in lead ls"
+expect_eq "" "$(ids maria --archived)" "restored: no archived lead left"
 tom 4 restore "$dead"
 maria 3 archive 999999
 expect_exit 2 "$LEAD" archive

@@ -26,7 +26,9 @@ Setup: team A (manager mA, reps r1 and r2), team B (manager mB, rep r3).
     from converted.
   - the bound: a lead keeps at most 500 renewals; the 501st is refused with
     a sentence saying what to do.
-Lists (LeadFilter.archived) are another part's and not checked here.
+  - lists: lead_list leaves an archived lead out; LeadFilter.archived lists
+    archived leads only (the filter is the stand-by part's, on the summary's
+    archived bit this part's write keeps).
 Ends with leadd stopped and `leadd verify` passing (it recounts the
 archived counts and replays the renewals' rollup)."""
 import os
@@ -94,6 +96,15 @@ def row(k, name):
     raise RuntimeError("no kpi row %s" % name)
 
 
+def listed(c, archived=None):
+    """The ids lead_list gives c (LeadFilter.archived as given)."""
+    def fill(q):
+        q.lead_list.limit = 1000
+        if archived is not None:
+            q.lead_list.filter.archived = archived
+    return [x.id for x in ok_call(c, fill, "lead_list").lead_list.leads]
+
+
 def history_fields(c, lid):
     def fill(q):
         q.lead_history.id = lid
@@ -134,6 +145,10 @@ def check_archive(pb, d, admin, ma, mb, r1):
                r.code == pb.OK and r.lead.lead.version == archived_version, desc(pb, r))
     res.record("lead_get still reads an archived lead (archived set)",
                get(r1, lead.id).archived)
+    res.record("lead_list leaves the archived lead out", lead.id not in listed(ma))
+    arch_ids = listed(ma, archived=True)
+    res.record("lead_list with archived lists archived leads only",
+               arch_ids == [lead.id], str(arch_ids))
 
     after = kpi(ma)
     rc = row(after, "r1")
@@ -187,6 +202,8 @@ def check_archive(pb, d, admin, ma, mb, r1):
     v = r.lead.lead.version
     r = archive(ma, lead.id, restore=True)
     res.record("restoring it again is a no-op", r.code == pb.OK and r.lead.lead.version == v)
+    res.record("restored: back in lead_list, not among the archived",
+               lead.id in listed(ma) and lead.id not in listed(ma, archived=True))
     rc = row(kpi(ma), "r1")
     res.record("restored: back in the live counts and values, not archived",
                class_count(rc, pb, pb.KPI_QUALIFIED) >= 1 and
