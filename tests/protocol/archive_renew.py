@@ -15,6 +15,8 @@ Setup: team A (manager mA, reps r1 and r2), team B (manager mB, rep r3).
   - a KPI watcher gets the deltas of archive (-1 live with the value, +1
     archived), of a status move while archived (archived only) and of
     restore; a model fed the live deltas equals a fresh kpi.
+  - a saved search's watch sees the lead leave on archive and enter on
+    restore.
   - history keeps the archive and the restore ("archived" yes / none).
   - renew: contacts all|main|none, value, description, tags, client folder
     carried over, source "renewal", title and status words, links both ways
@@ -123,6 +125,11 @@ def check_archive(pb, d, admin, ma, mb, r1):
     live0 = class_count(row(before, "r1"), pb, new)
     val0 = class_value(row(before, "r1"), new).get("EUR", 0)
 
+    ok_call(r1, lambda q: (setattr(q.search_save.search, "name", "mine"),
+                           setattr(q.search_save.search.filter, "mine", True)), "search_save")
+    searcher = Watcher(pb, d.port, "r1", PW)
+    watch_ok(searcher, ["leads"], "search watch", search="mine")
+    searcher.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
     watcher = Watcher(pb, d.port, "mA", PW)
     watch_ok(watcher, ["kpi"], "kpi watch")
     snap = watcher.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
@@ -175,6 +182,9 @@ def check_archive(pb, d, admin, ma, mb, r1):
     for e in evs:
         if e.kind == pb.EVENT_KPI:
             model.apply(e)
+    evs = searcher.until(lambda e: e.lead_id == lead.id and e.change == pb.LEAD_CHANGE_ARCHIVE)
+    res.record("archived: the lead leaves a saved search's watch (EVENT_LEAVE)",
+               evs[-1].kind == pb.EVENT_LEAVE, pb.EventKind.Name(evs[-1].kind))
 
     # Moved while archived: only the archived counts move.
     ok_call(ma, lambda q: (setattr(q.lead_set_status, "id", lead.id),
@@ -218,6 +228,11 @@ def check_archive(pb, d, admin, ma, mb, r1):
     for e in evs:
         if e.kind == pb.EVENT_KPI:
             model.apply(e)
+    evs = searcher.until(lambda e: e.lead_id == lead.id and e.change == pb.LEAD_CHANGE_RESTORE)
+    res.record("restored: it enters the saved search's watch again (EVENT_ENTER)",
+               evs[-1].kind == pb.EVENT_ENTER and evs[-1].lead.id == lead.id and
+               not evs[-1].lead.archived, pb.EventKind.Name(evs[-1].kind))
+    searcher.close()
     now, _ = kpi_now(ma)
     res.record("a model fed the live deltas equals a fresh kpi", model.kpi == now,
                "%s vs %s" % (model.kpi, now))
