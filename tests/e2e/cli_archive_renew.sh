@@ -4,7 +4,7 @@
 # --archived` lists it) and the live counts of `lead kpi`, shown in its
 # archived table, while `lead show` and `lead history` keep everything; archiving again says nothing changed; restore
 # brings it back; `lead kpi --watch` follows archive and restore from the
-# deltas and equals a fresh `lead kpi`. `lead renew` keeps the chosen contacts, carries value,
+# deltas and equals a fresh `lead kpi`, and `lead watch` prints both. `lead renew` keeps the chosen contacts, carries value,
 # tags and folder, and both leads' `show` name the other; `lead kpi
 # --since` counts the renewal apart from new leads. Ends with leadd verify.
 source "$(dirname "$0")/lib.sh"
@@ -44,6 +44,9 @@ mkdir -p "$W"
 bg "$W/maria" maria --json kpi --watch
 WATCHER=$BG
 wait_line "$W/maria" '^\{"revision":'
+bg "$W/lines" maria watch
+LINES=$BG
+wait_line "$W/lines" '^-- '
 maria 0 archive "$dead"
 expect_eq "lead $dead archived" "$OUT" "lead archive"
 maria 0 archive "$dead"
@@ -96,6 +99,10 @@ wait_lines "$W/maria" 3
 expect_eq 'false 1' "$(sed -n 3p "$W/maria" | json '"archived" in d["owners"]["tom"] and "x" or "false " + str(d["owners"]["tom"]["won"])')" \
 	"lead kpi --watch: restored, tom's won lead is live again and nothing is archived"
 stop INT "$WATCHER"
+wait_line "$W/lines" "maria: lead $dead 'Closed deal' restored \(rev [0-9]+\)$"
+expect_match "$(cat "$W/lines")" "maria: lead $dead 'Closed deal' archived \(rev [0-9]+\)$" \
+	"lead watch prints the archive"
+stop INT "$LINES"
 maria 0 kpi
 expect_match "$OUT" "^tom +1 +0 +0 +0 +1 +0 +5000\.00 EUR$" "restored: back in the live counts"
 expect_eq "$dead $origin" "$(ids maria)" "restored: back in lead ls"
