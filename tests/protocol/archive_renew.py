@@ -322,6 +322,12 @@ def check_renew(pb, d, admin, ma, r1, r2):
     res.record("nor lost", r.code == pb.INVALID_ARGUMENT, desc(pb, r))
     r = renew(ma, origin.id, title="  ")
     res.record("a blank title is refused", r.code == pb.INVALID_ARGUMENT, desc(pb, r))
+    r = renew(ma, origin.id, title="x" * 201)
+    res.record("a title over 200 bytes is refused", r.code == pb.INVALID_ARGUMENT and
+               "200" in r.message, desc(pb, r))
+    r = renew(ma, origin.id, title="a\x1bb")
+    res.record("a title with a control character is refused", r.code == pb.INVALID_ARGUMENT,
+               desc(pb, r))
     r = renew(ma, origin.id, status="no-such-status")
     res.record("an unknown status word is refused (NOT_FOUND, naming the statuses)",
                r.code == pb.NOT_FOUND and "lead-New" in r.message, desc(pb, r))
