@@ -34,12 +34,13 @@ Setup: team A (manager mA, reps r1 and r2), team B (manager mB, rep r3).
 Ends with leadd stopped and `leadd verify` passing (it recounts the
 archived counts and replays the renewals' rollup)."""
 import os
+import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Results, add_team, add_user, desc, ok_call,  # noqa: E402
-                           pipeline, run_test)
+                           pipeline, run_test, varint)
 from watch_lib import Model, Watcher, kpi_now, watch_ok  # noqa: E402
 
 PW = "archive-renew-pw-1"
@@ -331,6 +332,14 @@ def check_renew(pb, d, admin, ma, r1, r2):
     r = renew(ma, origin.id, status="no-such-status")
     res.record("an unknown status word is refused (NOT_FOUND, naming the statuses)",
                r.code == pb.NOT_FOUND and "lead-New" in r.message, desc(pb, r))
+    # A RenewContacts number the enum does not have (Python's protobuf will
+    # not send one: the frame is written by hand).
+    body = b"\x08" + varint(origin.id) + b"\x28\x07"
+    req = b"\x08" + varint(9999) + varint((44 << 3) | 2) + varint(len(body)) + body
+    ma.sock.sendall(struct.pack(">I", len(req)) + req)
+    r = ma.recv()
+    res.record("an unknown contacts choice is refused (INVALID_ARGUMENT)",
+               r.code == pb.INVALID_ARGUMENT and "all, main or none" in r.message, desc(pb, r))
     r = renew(r1, 999999)
     res.record("renewing a lead that does not exist: NOT_FOUND", r.code == pb.NOT_FOUND)
     ok_call(admin, lambda q: (setattr(q.user_disable, "name", "r2")), "disable r2")
