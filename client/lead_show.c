@@ -148,10 +148,11 @@ static void add_archive_renew(struct lead_kv *kv, const Leadd__Lead *l)
 	enum { SHOWN = 10 };
 	char list[SHOWN * 26 + 64];
 	size_t o = 0;
-	for (size_t i = 0; i < l->n_renewals && i < SHOWN; i++)
+	/* Ten ids of at most 20 digits and the count fit: o stays inside. */
+	for (size_t i = 0; i < l->n_renewals && i < SHOWN && o < sizeof(list); i++)
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%slead %llu", i ? ", " : "",
 				      (unsigned long long)l->renewals[i]);
-	if (l->n_renewals > SHOWN)
+	if (l->n_renewals > SHOWN && o < sizeof(list))
 		snprintf(list + o, sizeof(list) - o, ", ... (%zu in all)", l->n_renewals);
 	lead_kv_add(kv, "renewals", "%s", list);
 }
