@@ -30,11 +30,14 @@ static const struct cmd_entry cmd_help_entry = {
 	.usage = "[COMMAND]",
 	.help = "list the commands, or show one command's usage",
 	.min_args = 0,
-	.max_args = 2,
+	.max_args = 3,
 	.exec = cmd_help_exec,
 };
 
-/* The one table: dispatch, `lead help` and `lead CMD --help` all read it. */
+/* The one table: dispatch, `lead help` and `lead CMD --help` all read it.
+ * One row a line (clang-format would pack them), so a command added is a
+ * line added. */
+// clang-format off
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_login_entry,
 	&cmd_logout_entry,
@@ -56,6 +59,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_restore_entry,
 	&cmd_renew_entry,
 	&cmd_statuses_entry,
+	&cmd_admin_entry,
 	&cmd_user_entry,
 	&cmd_team_entry,
 	&cmd_kpi_entry,
@@ -65,6 +69,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	NULL,
 };
+// clang-format on
 
 static const char global_usage[] = "usage: lead [--server HOST:PORT] [--json] [--timeout MS] "
 				   "COMMAND [ARGS...]\n";
@@ -305,17 +310,18 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		suggest(argv[optind], cmd_table, NULL, hint, sizeof(hint));
 		return lead_usage_error(NULL, ctx, "unknown command '%s'%s", argv[optind], hint);
 	}
-	if (optind + 1 < argc) {
+	/* Down the families, a word each: `lead help admin status add`. */
+	for (int w = optind + 1; w < argc; w++) {
 		/* Point at the help that lists what the command does take. */
 		if (!e->sub)
 			return lead_usage_error(e, ctx,
 						"'%s' has no subcommands; run 'lead help %s'",
 						e->name, e->name);
-		const struct cmd_entry *sub = lead_sub_find(e, argv[optind + 1]);
+		const struct cmd_entry *sub = lead_sub_find(e, argv[w]);
 		if (!sub) {
-			suggest(argv[optind + 1], e->sub, e->name, hint, sizeof(hint));
-			return lead_usage_error(e, ctx, "unknown command '%s %s'%s", argv[optind],
-						argv[optind + 1], hint);
+			suggest(argv[w], e->sub, e->name, hint, sizeof(hint));
+			return lead_usage_error(e, ctx, "unknown command '%s %s'%s", e->name,
+						argv[w], hint);
 		}
 		e = sub;
 	}
