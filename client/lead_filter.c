@@ -30,6 +30,7 @@ enum {
 	F_SOURCE,
 	F_SORT,
 	F_DESC,
+	F_ARCHIVED, /* issue 12 */
 	F_END,
 };
 
@@ -73,6 +74,9 @@ static const struct filter_opt table[] = {
 	 "next action due before DATE (--next-before now:\n"
 	 "overdue)"},
 	{"no-next", F_NO_NEXT, NULL, "no next action planned"},
+	{"archived", F_ARCHIVED, NULL,
+	 "archived leads only (without it, archived leads\n"
+	 "are not listed)"},
 	{"idle", F_IDLE, "DURATION",
 	 "unchanged for at least DURATION (14d; units m, h,\n"
 	 "d, w)"},
@@ -245,6 +249,9 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 		return date_option(e, ctx, a, c, arg, &f->has_next_before, &f->next_before);
 	case F_NO_NEXT:
 		f->has_no_next = f->no_next = 1;
+		break;
+	case F_ARCHIVED:
+		f->has_archived = f->archived = 1;
 		break;
 	case F_IDLE:
 		if (lead_duration_parse(arg, &f->idle_ms) < 0)
@@ -440,6 +447,8 @@ char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, in
 		add_date(&t, "next action before", f->has_next_before, f->next_before);
 		if (f->has_no_next && f->no_next)
 			add(&t, "no next action");
+		if (f->has_archived && f->archived)
+			add(&t, "archived");
 		if (f->has_idle_ms) {
 			char d[32];
 			lead_duration_format(f->idle_ms, d, sizeof(d));
@@ -505,6 +514,8 @@ cJSON *lead_filter_json(const Leadd__LeadFilter *f)
 				cJSON_AddNumberToObject(o, nums[i].key, (double)nums[i].v);
 		if (f->has_no_next)
 			cJSON_AddBoolToObject(o, "no_next", f->no_next);
+		if (f->has_archived)
+			cJSON_AddBoolToObject(o, "archived", f->archived);
 		if (f->source)
 			cJSON_AddStringToObject(o, "source", f->source);
 	}

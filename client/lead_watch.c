@@ -261,6 +261,12 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN:
 		snprintf(what, sizeof(what), "owner %s -> %s", old_ow, new_ow);
 		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE:
+		snprintf(what, sizeof(what), "archived");
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE:
+		snprintf(what, sizeof(what), "restored");
+		break;
 	default:
 		snprintf(what, sizeof(what), "edited");
 		break;
@@ -299,5 +305,10 @@ const char *lead_watch_kind_name(int kind)
 const char *lead_watch_change_name(int change)
 {
 	static const char *const names[] = {NULL, "create", "update", "status", "assign"};
+	/* Issue 12's archive and restore (lead archive, lead restore). */
+	if (change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE)
+		return "archive";
+	if (change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE)
+		return "restore";
 	return change > 0 && change < 5 ? names[change] : NULL;
 }
