@@ -27,6 +27,23 @@ static uint64_t class_count(const Leadd__KpiCounts *c, int kpi)
 	return 0;
 }
 
+/* Archived leads of a class (KpiCounts.archived), and of every class. */
+static uint64_t archived_count(const Leadd__KpiCounts *c, int kpi)
+{
+	for (size_t i = 0; c && i < c->n_archived; i++)
+		if ((int)c->archived[i]->kpi_class == kpi)
+			return c->archived[i]->count;
+	return 0;
+}
+
+static uint64_t archived_total(const Leadd__KpiCounts *c)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; c && i < c->n_archived; i++)
+		n += c->archived[i]->count;
+	return n;
+}
+
 /* Open value: the value of leads still in play (new, qualified, prospect),
  * per currency, sorted by code. */
 struct amount {
@@ -155,6 +172,50 @@ static void print_counts(const Leadd__KpiReply *k, int by_team)
 	lead_table_print(t);
 }
 
+static void add_archived_row(struct lead_table *t, const char *name, const Leadd__KpiCounts *c)
+{
+	char num[NCLASSES][24];
+	for (int i = 0; i < NCLASSES; i++)
+		snprintf(num[i], sizeof(num[i]), "%llu",
+			 (unsigned long long)archived_count(c, classes[i]));
+	const char *row[] = {name, num[0], num[1], num[2], num[3], num[4], num[5]};
+	lead_table_add(t, row);
+}
+
+/* Archived leads, apart from the live counts above (lead archive): the
+ * rows that have some, and the total. Nothing when there are none. */
+static void print_archived(const Leadd__KpiReply *k, int by_team)
+{
+	if (!archived_total(k->total))
+		return;
+	static const char *const head[] = {"ARCHIVED", "NEW", "QUALIFIED", "DEAD",
+					   "PROSPECT", "WON", "LOST"};
+	struct lead_table *t = lead_table_new(7, head);
+	lead_table_shrink(t, 0, 12);
+	for (int c = 1; c < 7; c++)
+		lead_table_align_right(t, c);
+	char buf[64];
+	const Leadd__KpiRow *const *rows = by_team ? (const Leadd__KpiRow *const *)k->teams
+						   : (const Leadd__KpiRow *const *)k->owners;
+	size_t n = by_team ? k->n_teams : k->n_owners;
+	for (size_t i = 0; i < n; i++) {
+		const Leadd__KpiRow *r = rows[i];
+		if (!archived_total(r->counts))
+			continue;
+		if (!by_team && r->id == 0) {
+			char pool[160];
+			snprintf(pool, sizeof(pool), "(pool) %s",
+				 r->team_name && *r->team_name ? r->team_name : "");
+			add_archived_row(t, pool, r->counts);
+		} else {
+			add_archived_row(t, row_name(r, buf, sizeof(buf)), r->counts);
+		}
+	}
+	add_archived_row(t, "total", k->total);
+	lead_out("\n");
+	lead_table_print(t);
+}
+
 static void rate(uint64_t num, uint64_t den, char *buf, size_t len)
 {
 	if (den)
@@ -174,6 +235,9 @@ static void print_flow(const Leadd__KpiFlow *f)
 	lead_kv_add(kv, "qualified", "%llu", (unsigned long long)f->qualified);
 	lead_kv_add(kv, "dead", "%llu", (unsigned long long)f->dead);
 	lead_kv_add(kv, "converted", "%llu", (unsigned long long)f->converted);
+	/* Renewals are apart from created and converted (lead renew). */
+	lead_kv_add(kv, "renewals", "%llu", (unsigned long long)f->renewals);
+	lead_kv_add(kv, "renewals converted", "%llu", (unsigned long long)f->renewals_converted);
 	rate(f->qualified, f->created, r1, sizeof(r1));
 	rate(f->converted, f->qualified, r2, sizeof(r2));
 	lead_kv_add(kv, "new -> qualified", "%s", r1);
@@ -222,6 +286,7 @@ static void print_flow(const Leadd__KpiFlow *f)
 void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
 {
 	print_counts(k, by_team);
+	print_archived(k, by_team);
 	if (k->flow)
 		print_flow(k->flow);
 }
@@ -245,6 +310,14 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 		cJSON_AddItemToObject(v, ov.a[k].code, lead_json_money(&m));
 	}
 	free(ov.a);
+	/* Archived leads by class, apart from the live counts above; only
+	 * when there are some (as "pools"). */
+	if (!archived_total(c))
+		return o;
+	cJSON *a = cJSON_AddObjectToObject(o, "archived");
+	for (int i = 0; i < NCLASSES; i++)
+		cJSON_AddItemToObject(a, lead_kpi_name(classes[i]),
+				      lead_json_uint(archived_count(c, classes[i])));
 	return o;
 }
 
@@ -264,6 +337,8 @@ static cJSON *flow_json(const Leadd__KpiFlow *f)
 	cJSON_AddItemToObject(o, "qualified", lead_json_uint(f->qualified));
 	cJSON_AddItemToObject(o, "dead", lead_json_uint(f->dead));
 	cJSON_AddItemToObject(o, "converted", lead_json_uint(f->converted));
+	cJSON_AddItemToObject(o, "renewals", lead_json_uint(f->renewals));
+	cJSON_AddItemToObject(o, "renewals_converted", lead_json_uint(f->renewals_converted));
 	cJSON *r = cJSON_AddObjectToObject(o, "rates");
 	cJSON_AddItemToObject(r, "new_to_qualified", rate_json(f->qualified, f->created));
 	cJSON_AddItemToObject(r, "qualified_to_prospect", rate_json(f->converted, f->qualified));

@@ -56,6 +56,9 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_standby_entry,
 	&cmd_claim_entry,
 	&cmd_assign_entry,
+	&cmd_archive_entry, /* archive, restore, renew: cmd_archive.c */
+	&cmd_restore_entry,
+	&cmd_renew_entry,
 	&cmd_statuses_entry,
 	&cmd_admin_entry,
 	&cmd_user_entry,

@@ -30,9 +30,9 @@ enum {
 	F_SOURCE,
 	F_SORT,
 	F_DESC,
+	F_ARCHIVED, /* issue 12 */
 	F_STANDBY,
 	F_WAKING,
-	F_ARCHIVED,
 	F_END,
 };
 
@@ -76,6 +76,9 @@ static const struct filter_opt table[] = {
 	 "next action due before DATE (--next-before now:\n"
 	 "overdue)"},
 	{"no-next", F_NO_NEXT, NULL, "no next action planned"},
+	{"archived", F_ARCHIVED, NULL,
+	 "archived leads only (without it, archived leads\n"
+	 "are not listed)"},
 	{"idle", F_IDLE, "DURATION",
 	 "unchanged for at least DURATION (14d; units m, h,\n"
 	 "d, w)"},
@@ -84,15 +87,12 @@ static const struct filter_opt table[] = {
 	 "order by created, updated, value, next or title\n"
 	 "(default: id, the order leads were created in)"},
 	{"desc", F_DESC, NULL, "newest, largest or latest first"},
-	/* A lead's state (issue 12): without these, lists hide leads on
-	 * stand-by and archived leads. */
+	/* Stand-by (issue 12): without these, lists leave out leads on
+	 * stand-by. */
 	{"standby", F_STANDBY, NULL, "on stand-by (lists leave these out otherwise)"},
 	{"waking", F_WAKING, "WHEN",
 	 "on stand-by until before WHEN: a duration from\n"
 	 "now (7d; units m, h, d, w) or a DATE"},
-	{"archived", F_ARCHIVED, NULL,
-	 "archived (lists leave these out otherwise), on\n"
-	 "stand-by or not"},
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -276,6 +276,9 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	case F_NO_NEXT:
 		f->has_no_next = f->no_next = 1;
 		break;
+	case F_ARCHIVED:
+		f->has_archived = f->archived = 1;
+		break;
 	case F_IDLE:
 		if (lead_duration_parse(arg, &f->idle_ms) < 0)
 			return lead_usage_error(e, ctx,
@@ -309,9 +312,6 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 		break;
 	case F_WAKING:
 		return waking_option(e, ctx, a, arg);
-	case F_ARCHIVED:
-		f->has_archived = f->archived = 1;
-		break;
 	default:
 		return lead_usage_error(e, ctx, "unknown option");
 	}
@@ -478,6 +478,8 @@ char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, in
 		add_date(&t, "next action before", f->has_next_before, f->next_before);
 		if (f->has_no_next && f->no_next)
 			add(&t, "no next action");
+		if (f->has_archived && f->archived)
+			add(&t, "archived");
 		if (f->has_idle_ms) {
 			char d[32];
 			lead_duration_format(f->idle_ms, d, sizeof(d));
@@ -488,8 +490,6 @@ char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, in
 		if (f->has_standby && f->standby && !f->has_waking_before)
 			add(&t, "on stand-by");
 		add_date(&t, "on stand-by until before", f->has_waking_before, f->waking_before);
-		if (f->has_archived && f->archived)
-			add(&t, "archived");
 	}
 	if (!t.len)
 		add(&t, "all leads");
@@ -549,12 +549,12 @@ cJSON *lead_filter_json(const Leadd__LeadFilter *f)
 				cJSON_AddNumberToObject(o, nums[i].key, (double)nums[i].v);
 		if (f->has_no_next)
 			cJSON_AddBoolToObject(o, "no_next", f->no_next);
+		if (f->has_archived)
+			cJSON_AddBoolToObject(o, "archived", f->archived);
 		if (f->source)
 			cJSON_AddStringToObject(o, "source", f->source);
 		if (f->has_standby)
 			cJSON_AddBoolToObject(o, "standby", f->standby);
-		if (f->has_archived)
-			cJSON_AddBoolToObject(o, "archived", f->archived);
 	}
 	return o;
 }

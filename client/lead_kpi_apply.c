@@ -73,10 +73,38 @@ static int add_value(Leadd__Money ***vals, size_t *n, const Leadd__Money *d)
 	return 1;
 }
 
+/* An archived delta moves KpiCounts.archived (by class, no values), never
+ * the live classes and statuses: an archived lead is not live. */
+static int apply_archived(Leadd__KpiCounts *c, const Leadd__KpiDelta *d, int *under)
+{
+	Leadd__ClassCount *cc = NULL;
+	for (size_t i = 0; i < c->n_archived; i++)
+		if (c->archived[i]->kpi_class == d->kpi_class)
+			cc = c->archived[i];
+	if (!cc) {
+		cc = malloc(sizeof(*cc));
+		void **slot = cc ? grow((void ***)&c->archived, &c->n_archived) : NULL;
+		if (!slot) {
+			free(cc);
+			return -1;
+		}
+		leadd__class_count__init(cc);
+		cc->has_kpi_class = cc->has_count = 1;
+		cc->kpi_class = d->kpi_class;
+		*slot = cc;
+	}
+	if (!d->count)
+		return 0;
+	cc->count = add_count(cc->count, d->count, under);
+	return 1;
+}
+
 /* 1 when a count or value moved, 0 when nothing did, -1 out of memory. */
 static int apply_counts(Leadd__KpiCounts *c, const Leadd__KpiDelta *d, int *under)
 {
 	int changed = 0;
+	if (d->archived)
+		return apply_archived(c, d, under);
 	Leadd__ClassCount *cc = NULL;
 	for (size_t i = 0; i < c->n_classes; i++)
 		if (c->classes[i]->kpi_class == d->kpi_class)

@@ -580,6 +580,12 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);
 	json_standby(o, l);
+	/* Archive and renew (issue 12): the links both ways, by id. */
+	cJSON_AddBoolToObject(o, "archived", l->archived);
+	cJSON_AddItemToObject(o, "renewed_from", lead_json_id(l->renewed_from));
+	cJSON *renewals = cJSON_AddArrayToObject(o, "renewals");
+	for (size_t i = 0; i < l->n_renewals; i++)
+		cJSON_AddItemToArray(renewals, lead_json_uint(l->renewals[i]));
 	cJSON_AddItemToObject(o, "created_at", lead_json_time(l->created_at));
 	/* Beside the names, the ids: a rep may not list users, and gets null
 	 * for a name they may not see, but the id still says who. */

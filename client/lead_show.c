@@ -146,6 +146,30 @@ static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t
 		lead_kv_add(kv, key, "%s by user %llu", when, (unsigned long long)by);
 }
 
+/* Archive and renew (issue 12): "archived: yes" and the links both ways,
+ * only on leads that have them. A long list of renewals is cut, saying
+ * how many there are. */
+static void add_archive_renew(struct lead_kv *kv, const Leadd__Lead *l)
+{
+	if (l->archived)
+		lead_kv_add(kv, "archived", "yes (lead restore %llu brings it back)",
+			    (unsigned long long)l->id);
+	if (l->renewed_from)
+		lead_kv_add(kv, "renews", "lead %llu", (unsigned long long)l->renewed_from);
+	if (!l->n_renewals)
+		return;
+	enum { SHOWN = 10 };
+	char list[SHOWN * 26 + 64];
+	size_t o = 0;
+	/* Ten ids of at most 20 digits and the count fit: o stays inside. */
+	for (size_t i = 0; i < l->n_renewals && i < SHOWN && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%slead %llu", i ? ", " : "",
+				      (unsigned long long)l->renewals[i]);
+	if (l->n_renewals > SHOWN && o < sizeof(list))
+		snprintf(list + o, sizeof(list) - o, ", ... (%zu in all)", l->n_renewals);
+	lead_kv_add(kv, "renewals", "%s", list);
+}
+
 void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 			const struct lead_names *names, const char *created_by,
 			const char *updated_by)
@@ -192,6 +216,7 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	else
 		lead_kv_add(kv, "next action", "%s", next);
 	add_standby(kv, l);
+	add_archive_renew(kv, l);
 	add_change(kv, "created", l->created_at, l->created_by, names, created_by);
 	add_change(kv, "updated", l->updated_at, l->updated_by, names, updated_by);
 	lead_kv_add(kv, "version", "%llu", (unsigned long long)l->version);

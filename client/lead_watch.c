@@ -289,6 +289,12 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 			 ev->lead && ev->lead->title ? ev->lead->title : "",
 			 ev->lead && ev->lead->title ? "'" : "", (unsigned long long)ev->revision);
 		return;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE:
+		snprintf(what, sizeof(what), "archived");
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE:
+		snprintf(what, sizeof(what), "restored");
+		break;
 	default:
 		snprintf(what, sizeof(what), "edited");
 		break;

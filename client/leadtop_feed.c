@@ -78,6 +78,12 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 		snprintf(buf, len, "%s %s: lead %llu %s", hhmm, who, id,
 			 ev->lead && ev->lead->standby_until > 0 ? "on stand-by" : "off stand-by");
 		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE:
+		snprintf(buf, len, "%s %s: lead %llu archived", hhmm, who, id);
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE:
+		snprintf(buf, len, "%s %s: lead %llu restored", hhmm, who, id);
+		break;
 	default:
 		snprintf(buf, len, "%s %s: lead %llu edited", hhmm, who, id);
 		break;

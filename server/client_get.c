@@ -94,7 +94,9 @@ static int count_slice(request_ctx *rc, store_txn *t, get_state *st, int *done)
 			break;
 		}
 		st->after = s.id;
-		if (!sq_visible(&st->f, &s))
+		/* Archived leads are out of live counts (lead_archive), as they
+		 * are out of the folder's list. */
+		if (!sq_visible(&st->f, &s) || s.archived)
 			continue;
 		size_t i = 0;
 		while (i < st->n && st->tot[i].status_id != s.status_id)

@@ -18,6 +18,10 @@ int reason_rm(request_ctx *rc, store_txn *t);
 
 int lead_standby(request_ctx *rc, store_txn *t);
 
+/* The most renewals one lead keeps links to (Lead.renewals is stored in
+ * the lead, which must stay small): lead_renew refuses more, verify
+ * reports more. */
+#define LEAD_RENEWALS_MAX 500
 int lead_archive(request_ctx *rc, store_txn *t);
 int lead_restore(request_ctx *rc, store_txn *t);
 int lead_renew(request_ctx *rc, store_txn *t);

@@ -831,6 +831,11 @@ static void check_tag_names(verifier *v)
 	v->problems += verify_tag_names(&v->t, &v->arena);
 }
 
+static void check_renewals(verifier *v)
+{
+	v->problems += verify_renewals(&v->t, &v->arena);
+}
+
 static void check_searches(verifier *v)
 {
 	v->problems += verify_searches(&v->t, &v->arena);
@@ -857,6 +862,7 @@ static const struct {
 	{"clients", check_clients},
 	{"client folder names and words", check_client_folders},
 	{"tag names", check_tag_names},
+	{"renewal links", check_renewals},
 	{"users", check_users},
 	{"teams", check_teams},
 	{"sessions", check_sessions},

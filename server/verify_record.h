@@ -18,6 +18,9 @@ uint64_t verify_client_folders(store_txn *t, ld_arena *arena);
  * lead carries no two tags that fold alike. */
 uint64_t verify_tag_names(store_txn *t, ld_arena *arena);
 
+/* Renewal links agree both ways (verify_renewals.c). */
+uint64_t verify_renewals(store_txn *t, ld_arena *arena);
+
 /* The status list: positions 1..n, one conversion target per stage at
  * most, unique names, a status of class new (verify_statuses.c). */
 uint64_t verify_status_list(store_txn *t, ld_arena *arena);

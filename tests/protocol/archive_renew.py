@@ -15,6 +15,8 @@ Setup: team A (manager mA, reps r1 and r2), team B (manager mB, rep r3).
   - a KPI watcher gets the deltas of archive (-1 live with the value, +1
     archived), of a status move while archived (archived only) and of
     restore; a model fed the live deltas equals a fresh kpi.
+  - a saved search's watch sees the lead leave on archive and enter on
+    restore.
   - history keeps the archive and the restore ("archived" yes / none).
   - renew: contacts all|main|none, value, description, tags, client folder
     carried over, source "renewal", title and status words, links both ways
@@ -26,16 +28,19 @@ Setup: team A (manager mA, reps r1 and r2), team B (manager mB, rep r3).
     from converted.
   - the bound: a lead keeps at most 500 renewals; the 501st is refused with
     a sentence saying what to do.
-Lists (LeadFilter.archived) are another part's and not checked here.
+  - lists: lead_list leaves an archived lead out; LeadFilter.archived lists
+    archived leads only (the filter is the stand-by part's, on the summary's
+    archived bit this part's write keeps).
 Ends with leadd stopped and `leadd verify` passing (it recounts the
 archived counts and replays the renewals' rollup)."""
 import os
+import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Results, add_team, add_user, desc, ok_call,  # noqa: E402
-                           pipeline, run_test)
+                           pipeline, run_test, varint)
 from watch_lib import Model, Watcher, kpi_now, watch_ok  # noqa: E402
 
 PW = "archive-renew-pw-1"
@@ -94,6 +99,15 @@ def row(k, name):
     raise RuntimeError("no kpi row %s" % name)
 
 
+def listed(c, archived=None):
+    """The ids lead_list gives c (LeadFilter.archived as given)."""
+    def fill(q):
+        q.lead_list.limit = 1000
+        if archived is not None:
+            q.lead_list.filter.archived = archived
+    return [x.id for x in ok_call(c, fill, "lead_list").lead_list.leads]
+
+
 def history_fields(c, lid):
     def fill(q):
         q.lead_history.id = lid
@@ -112,6 +126,11 @@ def check_archive(pb, d, admin, ma, mb, r1):
     live0 = class_count(row(before, "r1"), pb, new)
     val0 = class_value(row(before, "r1"), new).get("EUR", 0)
 
+    ok_call(r1, lambda q: (setattr(q.search_save.search, "name", "mine"),
+                           setattr(q.search_save.search.filter, "mine", True)), "search_save")
+    searcher = Watcher(pb, d.port, "r1", PW)
+    watch_ok(searcher, ["leads"], "search watch", search="mine")
+    searcher.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
     watcher = Watcher(pb, d.port, "mA", PW)
     watch_ok(watcher, ["kpi"], "kpi watch")
     snap = watcher.until(lambda e: e.kind == pb.EVENT_SNAPSHOT)
@@ -134,6 +153,10 @@ def check_archive(pb, d, admin, ma, mb, r1):
                r.code == pb.OK and r.lead.lead.version == archived_version, desc(pb, r))
     res.record("lead_get still reads an archived lead (archived set)",
                get(r1, lead.id).archived)
+    res.record("lead_list leaves the archived lead out", lead.id not in listed(ma))
+    arch_ids = listed(ma, archived=True)
+    res.record("lead_list with archived lists archived leads only",
+               arch_ids == [lead.id], str(arch_ids))
 
     after = kpi(ma)
     rc = row(after, "r1")
@@ -160,6 +183,9 @@ def check_archive(pb, d, admin, ma, mb, r1):
     for e in evs:
         if e.kind == pb.EVENT_KPI:
             model.apply(e)
+    evs = searcher.until(lambda e: e.lead_id == lead.id and e.change == pb.LEAD_CHANGE_ARCHIVE)
+    res.record("archived: the lead leaves a saved search's watch (EVENT_LEAVE)",
+               evs[-1].kind == pb.EVENT_LEAVE, pb.EventKind.Name(evs[-1].kind))
 
     # Moved while archived: only the archived counts move.
     ok_call(ma, lambda q: (setattr(q.lead_set_status, "id", lead.id),
@@ -187,6 +213,8 @@ def check_archive(pb, d, admin, ma, mb, r1):
     v = r.lead.lead.version
     r = archive(ma, lead.id, restore=True)
     res.record("restoring it again is a no-op", r.code == pb.OK and r.lead.lead.version == v)
+    res.record("restored: back in lead_list, not among the archived",
+               lead.id in listed(ma) and lead.id not in listed(ma, archived=True))
     rc = row(kpi(ma), "r1")
     res.record("restored: back in the live counts and values, not archived",
                class_count(rc, pb, pb.KPI_QUALIFIED) >= 1 and
@@ -201,6 +229,11 @@ def check_archive(pb, d, admin, ma, mb, r1):
     for e in evs:
         if e.kind == pb.EVENT_KPI:
             model.apply(e)
+    evs = searcher.until(lambda e: e.lead_id == lead.id and e.change == pb.LEAD_CHANGE_RESTORE)
+    res.record("restored: it enters the saved search's watch again (EVENT_ENTER)",
+               evs[-1].kind == pb.EVENT_ENTER and evs[-1].lead.id == lead.id and
+               not evs[-1].lead.archived, pb.EventKind.Name(evs[-1].kind))
+    searcher.close()
     now, _ = kpi_now(ma)
     res.record("a model fed the live deltas equals a fresh kpi", model.kpi == now,
                "%s vs %s" % (model.kpi, now))
@@ -290,9 +323,23 @@ def check_renew(pb, d, admin, ma, r1, r2):
     res.record("nor lost", r.code == pb.INVALID_ARGUMENT, desc(pb, r))
     r = renew(ma, origin.id, title="  ")
     res.record("a blank title is refused", r.code == pb.INVALID_ARGUMENT, desc(pb, r))
+    r = renew(ma, origin.id, title="x" * 201)
+    res.record("a title over 200 bytes is refused", r.code == pb.INVALID_ARGUMENT and
+               "200" in r.message, desc(pb, r))
+    r = renew(ma, origin.id, title="a\x1bb")
+    res.record("a title with a control character is refused", r.code == pb.INVALID_ARGUMENT,
+               desc(pb, r))
     r = renew(ma, origin.id, status="no-such-status")
     res.record("an unknown status word is refused (NOT_FOUND, naming the statuses)",
                r.code == pb.NOT_FOUND and "lead-New" in r.message, desc(pb, r))
+    # A RenewContacts number the enum does not have (Python's protobuf will
+    # not send one: the frame is written by hand).
+    body = b"\x08" + varint(origin.id) + b"\x28\x07"
+    req = b"\x08" + varint(9999) + varint((44 << 3) | 2) + varint(len(body)) + body
+    ma.sock.sendall(struct.pack(">I", len(req)) + req)
+    r = ma.recv()
+    res.record("an unknown contacts choice is refused (INVALID_ARGUMENT)",
+               r.code == pb.INVALID_ARGUMENT and "all, main or none" in r.message, desc(pb, r))
     r = renew(r1, 999999)
     res.record("renewing a lead that does not exist: NOT_FOUND", r.code == pb.NOT_FOUND)
     ok_call(admin, lambda q: (setattr(q.user_disable, "name", "r2")), "disable r2")
@@ -303,6 +350,12 @@ def check_renew(pb, d, admin, ma, r1, r2):
     r = renew(r1, origin.id)
     res.record("an archived lead may be renewed; the renewal is live",
                r.code == pb.OK and not r.lead.lead.archived, desc(pb, r))
+    # The folder: the origin (archived) and five renewals.
+    r = ok_call(admin, lambda q: setattr(q.client_get.client, "id", origin.client_id),
+                "client_get").client
+    res.record("the folder's counts leave the archived origin out",
+               r.leads == 5 and sum(t.count for t in r.totals) == 5,
+               "%d leads, totals %s" % (r.leads, [(t.name, t.count) for t in r.totals]))
     return origin, [n1, n2, n3]
 
 

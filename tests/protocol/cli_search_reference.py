@@ -133,6 +133,12 @@ def lead_from_json(pb, d):
                 setattr(ct, k, c[k])
         if c["left"]:
             ct.left = True
+    # Archive and renew (issue 12).
+    if d["archived"]:
+        l.archived = True
+    if d["renewed_from"]:
+        l.renewed_from = int(d["renewed_from"])
+    l.renewals.extend(int(x) for x in d["renewals"])
     return l
 
 
@@ -156,6 +162,9 @@ def comparable(pb, lead):
                 c.ClearField(f)
         if c.HasField("left") and not c.left:
             c.ClearField("left")
+    for f in ("archived", "renewed_from"):
+        if l.HasField(f) and not getattr(l, f):
+            l.ClearField(f)
     return l
 
 

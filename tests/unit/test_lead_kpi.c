@@ -1,7 +1,8 @@
 /* Unit tests for how `lead kpi` shows a KpiReply (client/cmd_kpi.c): the
  * table's rows and columns, open value per currency with its own lines,
  * thousands grouping, wide and accented names aligned, the flow block with
- * rates and human durations, and the JSON the issue specifies. */
+ * rates and human durations, and the JSON the issue specifies; and how
+ * lead_kpi_apply keeps archived deltas apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -231,6 +232,8 @@ static void test_flow(void **state)
 				  "qualified:             3\n"
 				  "dead:                  1\n"
 				  "converted:             1\n"
+				  "renewals:              0\n"
+				  "renewals converted:    0\n"
 				  "new -> qualified:      37.5%\n"
 				  "qualified -> prospect: 33.3%\n"
 				  "\n"
@@ -269,7 +272,8 @@ static void test_json(void **state)
 		   "\"pools\":{\"sales\":{\"new\":1,\"qualified\":0,\"dead\":0,\"prospect\":"
 		   "0,\"won\":0,\"lost\":0,\"open_value\":{}}},\"flow\":{\"since\":\"2026-12"
 		   "-01T00:00:00Z\",\"until\":\"2026-12-08T00:00:00Z\",\"created\":8,\"quali"
-		   "fied\":3,\"dead\":1,\"converted\":1,\"rates\":{\"new_to_qualified\":0.37"
+		   "fied\":3,\"dead\":1,\"converted\":1,\"renewals\":0,\"renewals_converted\""
+		   ":0,\"rates\":{\"new_to_qualified\":0.37"
 		   "5,\"qualified_to_prospect\":0.3333},\"time_in_status\":{\"lead-New\":{\""
 		   "median_ms\":273600000,\"samples\":5},\"商談中\":{\"median_ms\":5400000,\"sa"
 		   "mples\":2}},\"by_source\":{\"Salon Lefèvre\":{\"created\":6,\"qualified"
@@ -279,12 +283,94 @@ static void test_json(void **state)
 	cJSON_Delete(j);
 }
 
+/* lead_kpi_apply (client/lead_kpi_apply.c): a delta marked archived
+ * moves KpiCounts.archived only, so `lead kpi --watch` and leadtop never
+ * count an archived lead as live; archiving and restoring round-trip. */
+static Leadd__KpiDelta delta(int64_t count, int archived, int64_t value)
+{
+	static Leadd__Money m;
+	static Leadd__Money *mp[1] = {&m};
+	Leadd__KpiDelta d = LEADD__KPI_DELTA__INIT;
+	d.has_owner_id = d.has_team_id = d.has_status_id = d.has_kpi_class = d.has_count = 1;
+	d.owner_id = 7;
+	d.owner_name = "tom";
+	d.team_id = 1;
+	d.team_name = "sales";
+	d.status_id = 3;
+	d.status_name = "lead-Dead";
+	d.kpi_class = LEADD__KPI_CLASS__KPI_DEAD;
+	d.count = count;
+	d.has_archived = d.archived = archived;
+	if (value) {
+		leadd__money__init(&m);
+		m.has_amount_minor = 1;
+		m.amount_minor = value;
+		m.currency = "EUR";
+		d.n_value = 1;
+		d.value = mp;
+	}
+	return d;
+}
+
+static uint64_t class_n(const Leadd__ClassCount *const *c, size_t n, int kpi)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((int)c[i]->kpi_class == kpi)
+			return c[i]->count;
+	return 0;
+}
+
+static void test_apply_archived(void **state)
+{
+	(void)state;
+	Leadd__KpiReply *k = leadd__kpi_reply__unpack(NULL, 0, (const uint8_t *)"");
+	assert_non_null(k);
+	int under = 0;
+	Leadd__KpiDelta d = delta(1, 0, 30000);
+	assert_int_equal(lead_kpi_apply(k, &d, &under), 1);
+	/* Archive: -1 live with the value, +1 archived. */
+	d = delta(-1, 0, -30000);
+	assert_int_equal(lead_kpi_apply(k, &d, &under), 1);
+	d = delta(1, 1, 0);
+	assert_int_equal(lead_kpi_apply(k, &d, &under), 1);
+	const Leadd__KpiCounts *t = k->total;
+	assert_int_equal(class_n((const Leadd__ClassCount *const *)t->classes, t->n_classes,
+				 LEADD__KPI_CLASS__KPI_DEAD),
+			 0);
+	assert_int_equal(class_n((const Leadd__ClassCount *const *)t->archived, t->n_archived,
+				 LEADD__KPI_CLASS__KPI_DEAD),
+			 1);
+	assert_int_equal(t->n_statuses, 1);
+	assert_int_equal(t->statuses[0]->count, 0); /* archived: not in statuses */
+	for (size_t i = 0; i < t->n_classes; i++)
+		assert_int_equal(t->classes[i]->n_value, 0);
+	assert_int_equal(k->n_owners, 1);
+	assert_int_equal(k->owners[0]->counts->n_archived, 1);
+	assert_int_equal(k->teams[0]->counts->archived[0]->count, 1);
+	/* Restore: the reverse. */
+	d = delta(-1, 1, 0);
+	assert_int_equal(lead_kpi_apply(k, &d, &under), 1);
+	d = delta(1, 0, 30000);
+	assert_int_equal(lead_kpi_apply(k, &d, &under), 1);
+	assert_int_equal(class_n((const Leadd__ClassCount *const *)t->archived, t->n_archived,
+				 LEADD__KPI_CLASS__KPI_DEAD),
+			 0);
+	assert_int_equal(class_n((const Leadd__ClassCount *const *)t->classes, t->n_classes,
+				 LEADD__KPI_CLASS__KPI_DEAD),
+			 1);
+	assert_int_equal(under, 0);
+	/* An archived -1 with nothing archived is caught, not wrapped. */
+	d = delta(-1, 1, 0);
+	lead_kpi_apply(k, &d, &under);
+	assert_int_equal(under, 1);
+	leadd__kpi_reply__free_unpacked(k, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_by_owner),
-		cmocka_unit_test(test_table_by_team),
-		cmocka_unit_test(test_flow),
+		cmocka_unit_test(test_apply_archived), cmocka_unit_test(test_table_by_owner),
+		cmocka_unit_test(test_table_by_team),  cmocka_unit_test(test_flow),
 		cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
