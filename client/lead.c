@@ -30,7 +30,7 @@ static const struct cmd_entry cmd_help_entry = {
 	.usage = "[COMMAND]",
 	.help = "list the commands, or show one command's usage",
 	.min_args = 0,
-	.max_args = 2,
+	.max_args = 3,
 	.exec = cmd_help_exec,
 };
 
@@ -50,6 +50,9 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_tag_entry,
 	&cmd_tags_entry,
 	&cmd_status_entry,
+	&cmd_qualify_entry,
+	&cmd_dead_entry,
+	&cmd_reopen_entry,
 	&cmd_claim_entry,
 	&cmd_assign_entry,
 	&cmd_statuses_entry,
@@ -59,6 +62,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_watch_entry,
 	&cmd_search_entry,
 	&cmd_stats_entry,
+	&cmd_admin_entry,
 	&cmd_help_entry,
 	NULL,
 };
@@ -302,17 +306,18 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		suggest(argv[optind], cmd_table, NULL, hint, sizeof(hint));
 		return lead_usage_error(NULL, ctx, "unknown command '%s'%s", argv[optind], hint);
 	}
-	if (optind + 1 < argc) {
+	/* A family's subcommand, and a subfamily's (`lead help admin reason add`). */
+	for (int i = optind + 1; i < argc; i++) {
 		/* Point at the help that lists what the command does take. */
 		if (!e->sub)
 			return lead_usage_error(e, ctx,
 						"'%s' has no subcommands; run 'lead help %s'",
 						e->name, e->name);
-		const struct cmd_entry *sub = lead_sub_find(e, argv[optind + 1]);
+		const struct cmd_entry *sub = lead_sub_find(e, argv[i]);
 		if (!sub) {
-			suggest(argv[optind + 1], e->sub, e->name, hint, sizeof(hint));
-			return lead_usage_error(e, ctx, "unknown command '%s %s'%s", argv[optind],
-						argv[optind + 1], hint);
+			suggest(argv[i], e->sub, e->name, hint, sizeof(hint));
+			return lead_usage_error(e, ctx, "unknown command '%s %s'%s", e->name,
+						argv[i], hint);
 		}
 		e = sub;
 	}

@@ -81,7 +81,10 @@ extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_edit_entry;
-extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_status_entry;  /* cmd_move.c */
+extern const struct cmd_entry cmd_qualify_entry; /* cmd_move.c */
+extern const struct cmd_entry cmd_dead_entry;    /* cmd_move.c */
+extern const struct cmd_entry cmd_reopen_entry;  /* cmd_move.c */
 extern const struct cmd_entry cmd_statuses_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_login_entry;
@@ -93,12 +96,14 @@ extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_assign_entry;
 extern const struct cmd_entry cmd_kpi_entry;
 extern const struct cmd_entry cmd_search_entry;
-extern const struct cmd_entry cmd_client_entry;  /* cmd_client.c */
-extern const struct cmd_entry cmd_contact_entry; /* cmd_contact.c */
-extern const struct cmd_entry cmd_tag_entry;     /* cmd_tag.c */
-extern const struct cmd_entry cmd_tags_entry;    /* cmd_tag.c */
-extern const struct cmd_entry cmd_history_entry; /* cmd_show.c */
-extern const struct cmd_entry cmd_watch_entry;   /* cmd_watch.c */
+extern const struct cmd_entry cmd_client_entry;       /* cmd_client.c */
+extern const struct cmd_entry cmd_contact_entry;      /* cmd_contact.c */
+extern const struct cmd_entry cmd_tag_entry;          /* cmd_tag.c */
+extern const struct cmd_entry cmd_tags_entry;         /* cmd_tag.c */
+extern const struct cmd_entry cmd_history_entry;      /* cmd_show.c */
+extern const struct cmd_entry cmd_watch_entry;        /* cmd_watch.c */
+extern const struct cmd_entry cmd_admin_entry;        /* cmd_admin.c */
+extern const struct cmd_entry cmd_admin_reason_entry; /* cmd_reason.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 

@@ -115,11 +115,12 @@ for i, l in enumerate(lines):
         current = None
     if l.startswith(".TP") and i + 1 < len(lines) and section == "COMMANDS":
         tag = plain(lines[i + 1]).strip()
-        m = re.match(r"lead ([a-z]+(?: [a-z]+)?)", tag)
+        # Up to three words: "lead admin reason add" (a subfamily's command).
+        m = re.match(r"lead ([a-z]+(?: [a-z]+){0,2})", tag)
         current = None
         if m:
             words = m.group(1).split()
-            for n in (" ".join(words), words[0]):
+            for n in [" ".join(words[:k]) for k in range(len(words), 0, -1)]:
                 if n in NAMES:
                     current = n
                     break
