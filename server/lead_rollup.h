@@ -14,6 +14,11 @@
  *                                            empty when none)
  *   't' | status | bucket (1 byte)           a lead left `status` after a
  *                                            time in the bucket's range
+ *   'r' | to status | reason                 a lead entered `to` with this
+ *                                            reason (Lead.status_reason as
+ *                                            written, at most
+ *                                            LEAD_ROLLUP_REASON_MAX bytes):
+ *                                            moves into dead or lost
  *
  * Each event is filed under the UTC day of the change and the team and
  * owner the lead has after it. What counts as created, qualified, dead or
@@ -38,6 +43,8 @@
 #define LEAD_ROLLUP_MOVE 'm'
 #define LEAD_ROLLUP_SOURCE 's'
 #define LEAD_ROLLUP_TIME 't'
+#define LEAD_ROLLUP_REASON 'r'
+#define LEAD_ROLLUP_REASON_MAX 128
 #define LEAD_ROLLUP_SOURCE_MAX 128
 #define LEAD_ROLLUP_BUCKETS 64
 #define LEAD_ROLLUP_HEAD 21 /* day | team | owner | metric */
@@ -49,10 +56,11 @@ typedef struct {
 	size_t len;
 } lead_rollup_key;
 
-/* The rollup keys one change adds 1 to (at most three). old is NULL on a
- * create; at is when the change happened (unix ms). */
+/* The rollup keys one change adds 1 to (at most LEAD_ROLLUP_EVENTS_MAX).
+ * old is NULL on a create; at is when the change happened (unix ms). */
+#define LEAD_ROLLUP_EVENTS_MAX 4
 size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
-			  lead_rollup_key out[3]);
+			  lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX]);
 
 /* Add one change's events to DB_ROLLUP. Errors stay in t->ret. */
 void lead_rollup_record(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at);
@@ -81,6 +89,8 @@ typedef struct {
 	unsigned bucket;
 	const uint8_t *source;
 	size_t source_len;
+	const uint8_t *reason; /* LEAD_ROLLUP_REASON: the reason's bytes */
+	size_t reason_len;
 } lead_rollup_parsed;
 int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *out);
 

@@ -287,7 +287,7 @@ static void replay_entry(void *ctx, const MDB_val *k, const MDB_val *d)
 		return;
 	}
 	uint64_t id = store_key_get_u64(k->mv_data);
-	lead_rollup_key keys[3];
+	lead_rollup_key keys[LEAD_ROLLUP_EVENTS_MAX];
 	size_t n = lead_rollup_events(id == c->prev_id ? c->prev : NULL, h->lead, h->at, keys);
 	for (size_t i = 0; i < n; i++)
 		kmap_find(&c->want, keys[i].data, keys[i].len, 1)->n++;
@@ -313,6 +313,9 @@ static void describe_rollup(const uint8_t *k, size_t len, char *out, size_t outl
 		snprintf(out + o, outlen - o,
 			 "leads leaving status %" PRIu64 " after %" PRId64 " ms or more", p.status,
 			 lead_rollup_bucket_low(p.bucket));
+	else if (p.metric == LEAD_ROLLUP_REASON)
+		snprintf(out + o, outlen - o, "leads entering status %" PRIu64 " for reason '%.*s'",
+			 p.to, (int)p.reason_len, (const char *)p.reason);
 	else
 		snprintf(out + o, outlen - o,
 			 "leads entering status %" PRIu64 " from %" PRIu64 "%s%s%.*s%s", p.to,

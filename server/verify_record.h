@@ -18,4 +18,9 @@ uint64_t verify_client_folders(store_txn *t, ld_arena *arena);
  * lead carries no two tags that fold alike. */
 uint64_t verify_tag_names(store_txn *t, ld_arena *arena);
 
+/* verify_reasons.c: every dead/lost reason decodes, is under its own key,
+ * is one line of at most LIMIT_REASON bytes, names a team that exists, and
+ * no list holds more than REASONS_PER_TEAM_MAX. */
+uint64_t verify_reasons(store_txn *t, ld_arena *arena);
+
 #endif

@@ -24,9 +24,11 @@ teams east (manager m1, rep r1) and west (manager m2, rep r2):
   lead's stage; reopen with a status is refused; a lead cannot be created
   dead or lost; a refused move changes nothing.
 - the history shows status_reason; a removed reason stays on the lead.
+- kpi --since counts moves into dead and lost by reason, per caller's view.
 Ends with `leadd verify` passing."""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Results, add_team, add_user, desc, ok_call,  # noqa: E402
@@ -216,6 +218,20 @@ def run(pb, d):
                ("", "Too expensive") in reasons and ("Too expensive", "No budget") in reasons and
                ("No budget", "Their CEO said no") in reasons and
                ("Their CEO said no", "") in reasons, str(reasons))
+    # KPI flow: moves into dead and lost by reason (a new reason on the same
+    # status is no move), for those who may see the lead's row.
+    def flow(c):
+        f = ok_call(c, lambda q: setattr(q.kpi, "since", int(time.time() * 1000) - 86400000),
+                    "kpi").kpi.flow
+        return ([(x.reason, x.count) for x in f.dead_reasons],
+                [(x.reason, x.count) for x in f.lost_reasons])
+    want = ([("Too expensive", 2), ("No budget", 1)], [("Their CEO said no", 1)])
+    got = flow(admin)
+    res.record("kpi --since counts dead and lost by reason, most first", got == want, str(got))
+    got = flow(r1)
+    res.record("a rep sees the reasons of their own leads", got == want, str(got))
+    got = flow(r2)
+    res.record("another team's rep sees none of them", got == ([], []), str(got))
     for c in (admin, m1, r1, r2):
         c.close()
 
