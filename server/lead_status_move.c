@@ -105,7 +105,9 @@ static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *
 
 /* The reason a move into a dead or lost status records: one of the lead's
  * team's or the global list's, as written there, or the caller's own text
- * when `other` allows it. LD_OK with *text set, or the refusal. */
+ * when `other` allows it. LD_OK with *text set, or the refusal: no reason
+ * is FAILED_PRECONDITION (the status needs one: a client such as leadtop
+ * asks for it then), a reason the lists lack INVALID_ARGUMENT. */
 static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
 		       const Leadd__Lead *lead, const Leadd__Status *to, const char **text)
 {
@@ -113,20 +115,20 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 	if (ld_is_blank(q->reason)) {
 		reason_names(rc, t, lead->team_id, names, sizeof(names));
 		if (names[0])
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "moving lead %" PRIu64 " to '%s' needs a reason: %s; "
-					     "or give your own words as another reason",
-					     lead->id, to->name, names);
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "moving lead %" PRIu64 " to '%s' needs a reason, and none is "
-				     "set up for its team: give your own words as another reason, "
-				     "or ask a manager to add reasons",
+			return dispatch_fail(
+				rc, LD_FAILED_PRECONDITION,
+				"lead %" PRIu64 " needs a reason to move to '%s': %s; "
+				"or say it in your own words as another reason (--other)",
+				lead->id, to->name, names);
+		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+				     "lead %" PRIu64
+				     " needs a reason to move to '%s', and its team "
+				     "has none set up: say it in your own words as another reason "
+				     "(--other), or ask a manager to add reasons",
 				     lead->id, to->name);
 	}
-	if (q->has_other && q->other) {
-		*text = q->reason;
-		return LD_OK;
-	}
+	/* A list's reason, even when given as another: the KPI counts it
+	 * with the others given for it. */
 	reason_record *r;
 	int err = MDB_NOTFOUND;
 	if (lead->team_id)
@@ -139,10 +141,14 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 	}
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
+	if (q->has_other && q->other) {
+		*text = q->reason;
+		return LD_OK;
+	}
 	reason_names(rc, t, lead->team_id, names, sizeof(names));
 	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-			     "'%s' is not one of the reasons of lead %" PRIu64 "'s team%s%s; to "
-			     "record it as it is, say it is another reason",
+			     "'%s' is not one of the reasons lead %" PRIu64 "'s team takes%s%s; to "
+			     "record it as it is, say it is another reason (--other)",
 			     q->reason, lead->id, names[0] ? ": " : " (it has none)", names);
 }
 

@@ -14,7 +14,8 @@ teams east (manager m1, rep r1) and west (manager m2, rep r2):
   (RESOURCE_EXHAUSTED on the 101st); reason_list shows a rep their team's
   and the global reasons, not another team's; reason_rm removes, and an
   unknown one is NOT_FOUND.
-- moves: into dead without a reason is INVALID_ARGUMENT naming the reasons;
+- moves: into dead without a reason is FAILED_PRECONDITION naming the
+  reasons (leadtop asks for one on that code);
   a reason of another team's list is refused; one of the lead's team's list
   (any case) is recorded as the list writes it; a global one too; free text
   needs `other`; `other` without text is refused; a reason on a move into a
@@ -129,16 +130,17 @@ def run(pb, d):
         return ok_call(admin, lambda q: setattr(q.lead_get, "id", lead.id), "get").lead.lead
 
     r = move(r1, "dead")
-    res.record("dead without a reason is INVALID_ARGUMENT naming the reasons",
-               r.code == pb.INVALID_ARGUMENT and "needs a reason" in r.message and
+    res.record("dead without a reason is FAILED_PRECONDITION naming the reasons",
+               r.code == pb.FAILED_PRECONDITION and "needs a reason" in r.message and
                "'Too expensive'" in r.message and "'No budget'" in r.message and
                "Went with a rival" not in r.message, desc(pb, r))
     r = move(r1, "prospect-lost", "   ")
-    res.record("lost with a blank reason is INVALID_ARGUMENT",
-               r.code == pb.INVALID_ARGUMENT and "needs a reason" in r.message, desc(pb, r))
+    res.record("lost with a blank reason is FAILED_PRECONDITION",
+               r.code == pb.FAILED_PRECONDITION and "needs a reason" in r.message, desc(pb, r))
     r = move(r1, "dead", "Went with a rival")
     res.record("a reason of another team's list is refused",
-               r.code == pb.INVALID_ARGUMENT and "not one of the reasons" in r.message,
+               r.code == pb.INVALID_ARGUMENT and "not one of the reasons" in r.message and
+               "'No budget' or 'Too expensive'" in r.message,
                desc(pb, r))
     r = move(r1, "dead", other=True)
     res.record("another reason without its text is refused",
@@ -169,6 +171,9 @@ def run(pb, d):
     res.record("free text with other is recorded as written",
                r.code == pb.OK and r.lead.lead.status_id == S["prospect-Lost"] and
                r.lead.lead.status_reason == "Their CEO said no", desc(pb, r))
+    r = move(r1, "prospect-lost", "no BUDGET", other=True)
+    res.record("another reason that is a list's is recorded as the list has it",
+               r.code == pb.OK and r.lead.lead.status_reason == "No budget", desc(pb, r))
     r = move(r1, "prospect-qualified")
     res.record("leaving lost clears the reason",
                r.code == pb.OK and not r.lead.lead.HasField("status_reason"), desc(pb, r))
@@ -217,7 +222,8 @@ def run(pb, d):
     res.record("the history shows every reason set and cleared",
                ("", "Too expensive") in reasons and ("Too expensive", "No budget") in reasons and
                ("No budget", "Their CEO said no") in reasons and
-               ("Their CEO said no", "") in reasons, str(reasons))
+               ("Their CEO said no", "No budget") in reasons and
+               ("No budget", "") in reasons, str(reasons))
     # KPI flow: moves into dead and lost by reason (a new reason on the same
     # status is no move), for those who may see the lead's row.
     def flow(c):
