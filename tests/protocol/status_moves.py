@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Results, add_team, add_user, desc, ok_call,  # noqa: E402
-                           run_test)
+                           pipeline, run_test)
 
 PW = "status-moves-pw-1"
 res = Results()
@@ -109,6 +109,14 @@ def run(pb, d):
     r = ok_call(admin, lambda q: setattr(q.reason_list, "team", "big"), "big list")
     res.record("a full list lists its 100 and the global ones",
                len(r.reason_list.reasons) == 101, str(len(r.reason_list.reasons)))
+    big = ok_call(admin, lambda q: (setattr(q.lead_create, "title", "in big"),
+                                    setattr(q.lead_create, "team", "big")), "big lead").lead.lead
+    r = admin.call(lambda q: (setattr(q.lead_set_status, "id", big.id),
+                              setattr(q.lead_set_status, "status", "dead")))
+    res.record("a refusal names at most 12 reasons of a long list, then says there are others",
+               r.code == pb.FAILED_PRECONDITION and "'reason 011'" in r.message and
+               "'reason 012'" not in r.message and "and others" in r.message and
+               len(r.message) < 600, desc(pb, r))
 
     # ---- moves ----
     lead = ok_call(r1, lambda q: setattr(q.lead_create, "title", "Acme"), "create").lead.lead
@@ -142,6 +150,12 @@ def run(pb, d):
                r.code == pb.INVALID_ARGUMENT and "not one of the reasons" in r.message and
                "'No budget' or 'Too expensive'" in r.message,
                desc(pb, r))
+    r = move(r1, "dead", "x" * 201, other=True)
+    res.record("a reason over 200 bytes is INVALID_ARGUMENT",
+               r.code == pb.INVALID_ARGUMENT and "200" in r.message, desc(pb, r))
+    r = move(r1, "dead", "line one\nline two", other=True)
+    res.record("a reason of two lines is INVALID_ARGUMENT",
+               r.code == pb.INVALID_ARGUMENT, desc(pb, r))
     r = move(r1, "dead", other=True)
     res.record("another reason without its text is refused",
                r.code == pb.INVALID_ARGUMENT, desc(pb, r))
@@ -238,6 +252,26 @@ def run(pb, d):
     res.record("a rep sees the reasons of their own leads", got == want, str(got))
     got = flow(r2)
     res.record("another team's rep sees none of them", got == ([], []), str(got))
+
+    # The flow names 100 reasons per class, then sums the rest.
+    fills = []
+    for i in range(101):
+        fills.append(lambda q, i=i: (setattr(q.lead_create, "title", "many %d" % i),
+                                     setattr(q.lead_create, "owner", "r2")))
+    ids = [a.lead.lead.id for a in pipeline(admin, fills)]
+    moves = [lambda q, i=i, lid=lid: (setattr(q.lead_set_status, "id", lid),
+                                      setattr(q.lead_set_status, "status", "dead"),
+                                      setattr(q.lead_set_status, "reason", "own words %03d" % i),
+                                      setattr(q.lead_set_status, "other", True))
+             for i, lid in enumerate(ids)]
+    bad = [a for a in pipeline(admin, moves) if a.code != pb.OK]
+    res.record("101 leads moved dead for 101 reasons of their own", not bad,
+               desc(pb, bad[0]) if bad else "")
+    dead, _ = flow(admin)
+    res.record("the flow names 100 dead reasons and sums the rest as '(other reasons)'",
+               len(dead) == 101 and dead[-1][0] == "(other reasons)" and
+               sum(n for _, n in dead) == 104 and dead[0] == ("Too expensive", 2),
+               "%d rows, last %s, total %d" % (len(dead), dead[-1], sum(n for _, n in dead)))
     for c in (admin, m1, r1, r2):
         c.close()
 
