@@ -160,7 +160,8 @@ const struct cmd_entry cmd_admin_reason_ls_entry = {
 	.usage = "[--team TEAM]",
 	.help = "list the reasons a lead may be dead or lost for",
 	.notes = "Without --team: every team's reasons and those of your teams (an admin:\n"
-		 "of all teams). With --team: that team's and every team's.",
+		 "of all teams). With --team: that team's and every team's. One answer lists\n"
+		 "at most 2000: past that, name a team.",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_reason_ls_exec,

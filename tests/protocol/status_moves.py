@@ -11,7 +11,8 @@ teams east (manager m1, rep r1) and west (manager m2, rep r2):
   (NOT_FOUND) nor to the global one (PERMISSION_DENIED); an admin adds to
   any; a duplicate (in any case or spacing) is ALREADY_EXISTS, also against
   the global list; a blank text is refused; a list holds at most 100
-  (RESOURCE_EXHAUSTED on the 101st); reason_list shows a rep their team's
+  (RESOURCE_EXHAUSTED on the 101st), one reason_list answer at most 2000
+  (an admin naming no team past it: FAILED_PRECONDITION); reason_list shows a rep their team's
   and the global reasons, not another team's; reason_rm removes, and an
   unknown one is NOT_FOUND.
 - moves: into dead without a reason is FAILED_PRECONDITION naming the
@@ -108,6 +109,20 @@ def run(pb, d):
                r.code == pb.RESOURCE_EXHAUSTED and "100" in r.message, desc(pb, r))
     r = ok_call(admin, lambda q: setattr(q.reason_list, "team", "big"), "big list")
     res.record("a full list lists its 100 and the global ones",
+               len(r.reason_list.reasons) == 101, str(len(r.reason_list.reasons)))
+    # One answer lists at most 2000: an admin naming no team past it is
+    # asked to name one.
+    fills = []
+    for tn in range(20):
+        add_team(admin, "many%02d" % tn)
+        fills += [reason_fill("reason_add", "r%03d" % i, "many%02d" % tn) for i in range(100)]
+    bad = [a for a in pipeline(admin, fills) if a.code != pb.OK]
+    res.record("2000 more reasons in 20 lists", not bad, desc(pb, bad[0]) if bad else "")
+    r = admin.call(lambda q: q.reason_list.SetInParent())
+    res.record("an admin's reason_list of more than 2000 reasons asks to name a team",
+               r.code == pb.FAILED_PRECONDITION and "name a team" in r.message, desc(pb, r))
+    r = ok_call(admin, lambda q: setattr(q.reason_list, "team", "many07"), "many07")
+    res.record("one of those teams lists its 100 and the global one",
                len(r.reason_list.reasons) == 101, str(len(r.reason_list.reasons)))
     big = ok_call(admin, lambda q: (setattr(q.lead_create, "title", "in big"),
                                     setattr(q.lead_create, "team", "big")), "big lead").lead.lead
