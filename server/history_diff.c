@@ -357,6 +357,56 @@ static int time_field(history_diff *d, Leadd__FieldChange ***ch, size_t *n, cons
 	return 0;
 }
 
+/* Stand-by (issue 12): its end and its reason. */
+static int standby_diff(history_diff *d, Leadd__FieldChange ***ch, size_t *n, const Leadd__Lead *o,
+			const Leadd__Lead *lead)
+{
+	int rc = time_field(d, ch, n, "standby_until", o->standby_until, lead->standby_until);
+	return rc ? rc
+		  : text_field(d, ch, n, "standby_reason", o->standby_reason, lead->standby_reason,
+			       0);
+}
+
+/* "lead 12, lead 15": a lead's renewals; NULL for none. */
+static char *renewals_text(history_diff *d, const uint64_t *ids, size_t n)
+{
+	if (!n)
+		return NULL;
+	char *raw = malloc(n * 28 + 1);
+	if (!raw) {
+		d->failed = 1;
+		return NULL;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)sprintf(raw + o, "%slead %" PRIu64, i ? ", " : "", ids[i]);
+	char *out = history_text(d, raw, 0);
+	free(raw);
+	return out;
+}
+
+/* Archive and renew (issue 12): "archived" yes/none, "renewed_from" (set
+ * once, at the renewal's creation) and "renewals" (the list, as tags). */
+static int archive_renew_fields(history_diff *d, const Leadd__Lead *o, const Leadd__Lead *lead,
+				Leadd__FieldChange ***ch, size_t *n)
+{
+	int rc = 0;
+	if (!o->archived != !lead->archived)
+		rc = push(d, ch, n, "archived", o->archived ? "yes" : NULL,
+			  lead->archived ? "yes" : NULL);
+	if (!rc && o->renewed_from != lead->renewed_from)
+		rc = push(d, ch, n, "renewed_from",
+			  o->renewed_from ? textf(d, 0, "lead %" PRIu64, o->renewed_from) : NULL,
+			  lead->renewed_from ? textf(d, 0, "lead %" PRIu64, lead->renewed_from)
+					     : NULL);
+	if (!rc && (o->n_renewals != lead->n_renewals ||
+		    (o->n_renewals &&
+		     memcmp(o->renewals, lead->renewals, o->n_renewals * sizeof(uint64_t)))))
+		rc = push(d, ch, n, "renewals", renewals_text(d, o->renewals, o->n_renewals),
+			  renewals_text(d, lead->renewals, lead->n_renewals));
+	return rc;
+}
+
 int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lead *lead,
 		       Leadd__FieldChange ***changes, size_t *n)
 {
@@ -398,5 +448,9 @@ int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lea
 	if (!rc)
 		rc = text_field(d, changes, n, "next_action_note", o->next_action_note,
 				lead->next_action_note, 0);
+	if (!rc)
+		rc = standby_diff(d, changes, n, o, lead);
+	if (!rc)
+		rc = archive_renew_fields(d, o, lead, changes, n);
 	return d->failed ? -1 : rc;
 }

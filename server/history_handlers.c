@@ -97,6 +97,14 @@ static const char *kind_word(Leadd__Store__ChangeKind kind)
 		return "status";
 	case LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN:
 		return "assign";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_STANDBY:
+		return "standby";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_WAKE:
+		return "wake";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_ARCHIVE:
+		return "archive";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_RESTORE:
+		return "restore";
 	default:
 		return "update";
 	}

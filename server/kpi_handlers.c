@@ -40,12 +40,14 @@ typedef struct {
 } st_value;
 
 /* Counts of one row (or a total): per status, and value per status and
- * currency. */
+ * currency; archived leads per status, apart. */
 typedef struct {
 	st_count *c;
 	size_t nc, capc;
 	st_value *v;
 	size_t nv, capv;
+	st_count *ar;
+	size_t nar, capar;
 } acc;
 
 typedef struct {
@@ -122,18 +124,33 @@ static void acc_value(kpi *k, acc *a, uint64_t status, const char *cur, __int128
 	}
 }
 
+static void acc_archived(kpi *k, acc *a, uint64_t status, uint64_t n)
+{
+	for (size_t i = 0; i < a->nar; i++)
+		if (a->ar[i].status == status) {
+			a->ar[i].n += n;
+			return;
+		}
+	a->ar = grow(k, a->ar, &a->capar, a->nar, sizeof(*a->ar));
+	if (a->nar < a->capar)
+		a->ar[a->nar++] = (st_count){status, n};
+}
+
 static void acc_merge(kpi *k, acc *into, const acc *from)
 {
 	for (size_t i = 0; i < from->nc; i++)
 		acc_count(k, into, from->c[i].status, from->c[i].n);
 	for (size_t i = 0; i < from->nv; i++)
 		acc_value(k, into, from->v[i].status, from->v[i].cur, from->v[i].sum);
+	for (size_t i = 0; i < from->nar; i++)
+		acc_archived(k, into, from->ar[i].status, from->ar[i].n);
 }
 
 static void acc_free(acc *a)
 {
 	free(a->c);
 	free(a->v);
+	free(a->ar);
 }
 
 static const Leadd__Status *status_of(const kpi *k, uint64_t id)
@@ -258,9 +275,11 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 		int is_value = key.mv_size && kb[0] == LEAD_COUNTER_VALUE &&
 			       key.mv_size == LEAD_COUNTER_VALUE_KEY &&
 			       d.mv_size == LEAD_COUNTER_VALUE_LEN;
+		int is_archived = key.mv_size && kb[0] == LEAD_COUNTER_ARCHIVED &&
+				  key.mv_size == LEAD_COUNTER_COUNT_KEY && d.mv_size == 8;
 		/* A record of no known shape would silently drop out of the
 		 * counts, which must equal a recount: refuse instead. */
-		if (!is_count && !is_value) {
+		if (!is_count && !is_value && !is_archived) {
 			rc = KPI_DAMAGED;
 			break;
 		}
@@ -274,6 +293,8 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 			break;
 		if (is_count)
 			acc_count(k, &last->a, status, store_key_get_u64(d.mv_data));
+		else if (is_archived)
+			acc_archived(k, &last->a, status, store_key_get_u64(d.mv_data));
 		else
 			acc_value(k, &last->a, status, (const char *)kb + 25,
 				  lead_counter_sum_get(d.mv_data));
@@ -289,6 +310,9 @@ static int read_team_counters(kpi *k, uint64_t team)
 	p[0] = LEAD_COUNTER_COUNT;
 	int rc = read_counters(k, p, 9);
 	p[0] = LEAD_COUNTER_VALUE;
+	if (!rc)
+		rc = read_counters(k, p, 9);
+	p[0] = LEAD_COUNTER_ARCHIVED;
 	return rc ? rc : read_counters(k, p, 9);
 }
 
@@ -302,6 +326,37 @@ static int cmp_status_pos(const void *a, const void *b, void *ctx);
 static int cmp_money(const void *a, const void *b)
 {
 	return strcmp((*(Leadd__Money *const *)a)->currency, (*(Leadd__Money *const *)b)->currency);
+}
+
+/* KpiCounts.archived: one count per class that has archived leads, in
+ * class order (no values: archived leads keep none in the counters). */
+static int archived_to_wire(kpi *k, const acc *a, Leadd__KpiCounts *w)
+{
+	ld_arena *ar = &k->rc->arena;
+	w->archived = ld_arena_alloc(ar, KPI_CLASSES * sizeof(*w->archived));
+	if (!w->archived) {
+		k->failed = 1;
+		return 0;
+	}
+	for (int c = 0; c < KPI_CLASSES; c++) {
+		uint64_t n = 0;
+		for (size_t i = 0; i < a->nar; i++)
+			if (class_of(k, a->ar[i].status) == c)
+				n += a->ar[i].n;
+		if (!n)
+			continue;
+		Leadd__ClassCount *cc = ld_arena_alloc(ar, sizeof(*cc));
+		if (!cc) {
+			k->failed = 1;
+			return 0;
+		}
+		leadd__class_count__init(cc);
+		cc->has_kpi_class = cc->has_count = 1;
+		cc->kpi_class = (Leadd__KpiClass)c;
+		cc->count = n;
+		w->archived[w->n_archived++] = cc;
+	}
+	return 1;
 }
 
 static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
@@ -391,6 +446,8 @@ static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
 		sts[w->n_statuses++] = sc;
 	}
 	qsort_r(sts, w->n_statuses, sizeof(*sts), cmp_status_pos, k);
+	if (!archived_to_wire(k, a, w))
+		return NULL;
 	return w;
 }
 
@@ -485,6 +542,10 @@ typedef struct {
 	size_t nsrc, capsrc;
 	source_row other;
 	kpi_reason_acc dead, lost; /* moves into dead and lost, by reason */
+	/* Renewals created and converted ('r' records): also in the 'm'
+	 * records, taken out of created and converted when the flow is
+	 * answered. */
+	uint64_t renewals, renewals_converted;
 	/* Open-addressed index of src (index + 1, 0: free): a long period reads
 	 * many source records. */
 	uint16_t slot[KPI_SOURCE_SLOTS];
@@ -559,6 +620,11 @@ static void flow_add(kpi *k, flow_acc *f, const lead_rollup_parsed *p, uint64_t 
 			f->tm[f->ntm++].status = p->status;
 		}
 		f->tm[i].b[p->bucket] += n;
+	} else if (p->metric == LEAD_ROLLUP_RENEWAL) {
+		if (!p->from)
+			f->renewals += n;
+		if (is_converted(k, p->from, p->to))
+			f->renewals_converted += n;
 	} else if (p->metric == LEAD_ROLLUP_SOURCE) {
 		source_row *s = source_get(k, f, p->source, p->source_len);
 		if (!p->from)
@@ -687,6 +753,14 @@ static int flow_finish(kpi *k, flow_acc *f_, int64_t since, int64_t now, Leadd__
 		if (is_converted(k, m->from, m->to))
 			w->converted += m->n;
 	}
+	/* Renewals apart: a write between two slices of the walk may leave
+	 * a renewal's 'r' record counted and its 'm' twin not (they sort
+	 * apart), hence no subtraction below zero. */
+	w->has_renewals = w->has_renewals_converted = 1;
+	w->renewals = f.renewals;
+	w->renewals_converted = f.renewals_converted;
+	w->created -= f.renewals < w->created ? f.renewals : w->created;
+	w->converted -= f.renewals_converted < w->converted ? f.renewals_converted : w->converted;
 	w->time_in_status = times;
 	for (size_t i = 0; i < f.ntm; i++) {
 		uint64_t total = 0, seen = 0;
@@ -834,6 +908,9 @@ static int read_own_elsewhere(kpi *k)
 		p[0] = LEAD_COUNTER_COUNT;
 		rc = read_counters(k, p, sizeof(p));
 		p[0] = LEAD_COUNTER_VALUE;
+		if (!rc)
+			rc = read_counters(k, p, sizeof(p));
+		p[0] = LEAD_COUNTER_ARCHIVED;
 		if (!rc)
 			rc = read_counters(k, p, sizeof(p));
 	}

@@ -13,6 +13,13 @@ void lead_counter_count_key(uint8_t out[LEAD_COUNTER_COUNT_KEY], uint64_t team, 
 	store_key_u64(out + 17, status);
 }
 
+void lead_counter_archived_key(uint8_t out[LEAD_COUNTER_COUNT_KEY], uint64_t team, uint64_t owner,
+			       uint64_t status)
+{
+	lead_counter_count_key(out, team, owner, status);
+	out[0] = LEAD_COUNTER_ARCHIVED;
+}
+
 void lead_counter_value_key(uint8_t out[LEAD_COUNTER_VALUE_KEY], uint64_t team, uint64_t owner,
 			    uint64_t status, const char *currency)
 {
@@ -50,7 +57,10 @@ int lead_counter_value_of(const Leadd__Lead *lead, const char **currency, int64_
 static void count_add(store_txn *t, const Leadd__Lead *l, int sign)
 {
 	uint8_t key[LEAD_COUNTER_COUNT_KEY], val[8];
-	lead_counter_count_key(key, l->team_id, l->owner_id, l->status_id);
+	if (l->archived)
+		lead_counter_archived_key(key, l->team_id, l->owner_id, l->status_id);
+	else
+		lead_counter_count_key(key, l->team_id, l->owner_id, l->status_id);
 	MDB_val v;
 	uint64_t n = 0;
 	int rc = store_get(t, DB_COUNTERS, key, sizeof(key), &v);
@@ -80,7 +90,7 @@ static void value_add(store_txn *t, const Leadd__Lead *l, int sign)
 {
 	const char *cur;
 	int64_t amount;
-	if (!lead_counter_value_of(l, &cur, &amount) || amount == 0)
+	if (l->archived || !lead_counter_value_of(l, &cur, &amount) || amount == 0)
 		return;
 	uint8_t key[LEAD_COUNTER_VALUE_KEY], val[LEAD_COUNTER_VALUE_LEN];
 	lead_counter_value_key(key, l->team_id, l->owner_id, l->status_id, cur);
@@ -117,7 +127,8 @@ static int same_counters(const Leadd__Lead *a, const Leadd__Lead *b)
 	const char *ca = "", *cb = "";
 	int64_t va = 0, vb = 0;
 	int ha = lead_counter_value_of(a, &ca, &va), hb = lead_counter_value_of(b, &cb, &vb);
-	if (a->team_id != b->team_id || a->owner_id != b->owner_id || a->status_id != b->status_id)
+	if (a->team_id != b->team_id || a->owner_id != b->owner_id ||
+	    a->status_id != b->status_id || !a->archived != !b->archived)
 		return 0;
 	if (ha != hb)
 		return 0;

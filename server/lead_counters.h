@@ -6,8 +6,14 @@
  *   'c' | team (8) | owner (8) | status (8)       -> u64 count of leads
  *   'v' | team | owner | status | currency (3)    -> 16-byte signed sum of
  *                                                    their amount_minor
+ *   'a' | team | owner | status                   -> u64 count of archived
+ *                                                    leads (schema 9)
  *
  * all numbers big-endian. Pool leads have owner 0 and count for their team.
+ * An archived lead leaves the live counts ('c', 'v') for the archived ones
+ * ('a'), which keep no value: archiving takes a lead out of the pipeline,
+ * and kpi shows archived leads apart, by class, so a rep cannot hide dead
+ * leads from the KPIs (KpiCounts.archived).
  * A record whose count or sum comes to zero is deleted, so the set of keys
  * equals a recount's. Sums are 128-bit so no run of int64 amounts can
  * overflow them; a reader that needs an int64 saturates, and verify reports
@@ -24,6 +30,7 @@
 
 #define LEAD_COUNTER_COUNT 'c'
 #define LEAD_COUNTER_VALUE 'v'
+#define LEAD_COUNTER_ARCHIVED 'a'
 #define LEAD_COUNTER_COUNT_KEY 25
 #define LEAD_COUNTER_VALUE_KEY 28
 #define LEAD_COUNTER_VALUE_LEN 16
@@ -39,11 +46,15 @@
 void lead_counters_apply(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead,
 			 const lead_change *ch);
 
-/* Add (+1) or remove (-1) one lead's count and value (migration 7). */
+/* Add (+1) or remove (-1) one lead's count and value (migration 7): its
+ * archived count instead when it is archived. */
 void lead_counters_add(store_txn *t, const Leadd__Lead *lead, int sign);
 
 void lead_counter_count_key(uint8_t out[LEAD_COUNTER_COUNT_KEY], uint64_t team, uint64_t owner,
 			    uint64_t status);
+/* The same layout with LEAD_COUNTER_ARCHIVED first. */
+void lead_counter_archived_key(uint8_t out[LEAD_COUNTER_COUNT_KEY], uint64_t team, uint64_t owner,
+			       uint64_t status);
 void lead_counter_value_key(uint8_t out[LEAD_COUNTER_VALUE_KEY], uint64_t team, uint64_t owner,
 			    uint64_t status, const char *currency);
 

@@ -92,6 +92,19 @@ static size_t reason_bytes(const Leadd__Lead *lead, uint8_t *out)
 	return n;
 }
 
+/* A renewal's move, apart (LEAD_ROLLUP_RENEWAL): 0 or 1 key. */
+static size_t renewal_event(const Leadd__Lead *lead, uint32_t day, uint64_t from,
+			    lead_rollup_key *out)
+{
+	if (!lead->renewed_from)
+		return 0;
+	size_t len = head(out->data, day, lead, LEAD_ROLLUP_RENEWAL);
+	store_key_u64(out->data + len, from);
+	store_key_u64(out->data + len + 8, lead->status_id);
+	out->len = len + 16;
+	return 1;
+}
+
 size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
 			  lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX])
 {
@@ -122,6 +135,7 @@ size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64
 		k[len + 8] = (uint8_t)lead_rollup_bucket(spent < 0 ? 0 : spent);
 		out[n++].len = len + 9;
 	}
+	n += renewal_event(lead, day, from, &out[n]);
 
 	/* Dead and lost by reason: only those moves carry one (lead_moves.h). */
 	k = out[n].data;
@@ -167,6 +181,7 @@ int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *p)
 	const uint8_t *f = k + LEAD_ROLLUP_HEAD;
 	size_t rest = len - LEAD_ROLLUP_HEAD;
 	switch (p->metric) {
+	case LEAD_ROLLUP_RENEWAL:
 	case LEAD_ROLLUP_MOVE:
 		if (rest != 16)
 			return -1;

@@ -14,11 +14,16 @@
  *                                            empty when none)
  *   't' | status | bucket (1 byte)           a lead left `status` after a
  *                                            time in the bucket's range
- *   'r' | to status | reason                 a lead entered `to` with this
+ *   'r' | from status | to status            a renewal (Lead.renewed_from
+ *                                            set) entered `to` from `from`:
+ *                                            the 'm' record's twin, so the
+ *                                            flow counts renewals apart
+ *                                            from new leads (schema 9)
+ *   'w' | to status | reason                 a lead entered `to` with this
  *                                            reason (Lead.status_reason as
  *                                            written, at most
  *                                            LEAD_ROLLUP_REASON_MAX bytes):
- *                                            moves into dead or lost
+ *                                            moves into dead or lost, "why"
  *
  * Each event is filed under the UTC day of the change and the team and
  * owner the lead has after it. What counts as created, qualified, dead or
@@ -43,7 +48,8 @@
 #define LEAD_ROLLUP_MOVE 'm'
 #define LEAD_ROLLUP_SOURCE 's'
 #define LEAD_ROLLUP_TIME 't'
-#define LEAD_ROLLUP_REASON 'r'
+#define LEAD_ROLLUP_RENEWAL 'r'
+#define LEAD_ROLLUP_REASON 'w'
 #define LEAD_ROLLUP_REASON_MAX 128
 #define LEAD_ROLLUP_SOURCE_MAX 128
 #define LEAD_ROLLUP_BUCKETS 64
@@ -58,7 +64,7 @@ typedef struct {
 
 /* The rollup keys one change adds 1 to (at most LEAD_ROLLUP_EVENTS_MAX).
  * old is NULL on a create; at is when the change happened (unix ms). */
-#define LEAD_ROLLUP_EVENTS_MAX 4
+#define LEAD_ROLLUP_EVENTS_MAX 5 /* m, s, t, r (a renewal), w (a reason) */
 size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
 			  lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX]);
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "prelogin.h"
 #include "session_check.h"
+#include "standby_timer.h"
 #include "users.h"
 #include "watch.h"
 #include "watch_int.h"
@@ -961,7 +962,7 @@ static void log_login_answer(conn *c, request_ctx *rc)
 /* The writer finished rc (loop thread). */
 static void net_on_write_done(request_ctx *rc)
 {
-	if (session_check_write_done(rc))
+	if (standby_timer_write_done(rc) || session_check_write_done(rc))
 		return;
 	conn *c = rc->conn;
 	c->at_writer--;
@@ -986,7 +987,16 @@ static void net_on_write_done(request_ctx *rc)
 			break;
 		case LEADD__REQUEST__BODY_SEARCH_EDIT:
 		case LEADD__REQUEST__BODY_SEARCH_RM:
+		/* A new status may answer a saved search's status words. */
+		case LEADD__REQUEST__BODY_STATUS_ADD:
 			watch_searches_dirty();
+			break;
+		case LEADD__REQUEST__BODY_STATUS_EDIT:
+		case LEADD__REQUEST__BODY_STATUS_RM:
+			watch_statuses_dirty();
+			break;
+		case LEADD__REQUEST__BODY_LEAD_STANDBY:
+			standby_timer_kick(); /* its date may come before the next look */
 			break;
 		default:
 			break;
@@ -1485,6 +1495,7 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 		return NULL;
 	}
 	session_sweep_start(srv, loop);
+	standby_timer_start(srv, loop);
 	watch_init(srv, loop);
 	return nt;
 }
@@ -1507,6 +1518,7 @@ static void finish_shutdown(net *nt)
 	uv_close((uv_handle_t *)&nt->stop_timer, NULL);
 	uv_close((uv_handle_t *)&nt->sweep_timer, NULL);
 	session_sweep_stop();
+	standby_timer_stop();
 	uv_close((uv_handle_t *)&nt->resume_timer, NULL);
 	uv_close((uv_handle_t *)&nt->output_timer, NULL);
 	uv_close((uv_handle_t *)&nt->reads_idle, NULL);

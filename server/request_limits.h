@@ -13,12 +13,13 @@
 #define LIMIT_EMAIL 254 /* RFC 5321 path limit */
 #define LIMIT_PHONE 40
 #define LIMIT_CURRENCY 3
-#define LIMIT_CURSOR 200      /* a sorted listing's cursor carries a sort key */
-#define LIMIT_CLIENT_NAME 100 /* Hello.client_name */
-#define LIMIT_NOTE 2000       /* a contact's or folder's note, a next action's note */
-#define LIMIT_WEB 500         /* a folder's website */
-#define LIMIT_ADDRESS 1000    /* a folder's postal address */
-#define LIMIT_REASON 200      /* a dead or lost reason (a list's, or another) */
+#define LIMIT_CURSOR 200         /* a sorted listing's cursor carries a sort key */
+#define LIMIT_CLIENT_NAME 100    /* Hello.client_name */
+#define LIMIT_NOTE 2000          /* a contact's or folder's note, a next action's note */
+#define LIMIT_WEB 500            /* a folder's website */
+#define LIMIT_ADDRESS 1000       /* a folder's postal address */
+#define LIMIT_REASON 200         /* a dead or lost reason (a list's, or another) */
+#define LIMIT_STANDBY_REASON 500 /* why a lead is on stand-by */
 #define LIMIT_STRING_DEFAULT 1024
 
 #define LIMIT_TAGS 50

@@ -102,7 +102,8 @@ static sq_term *new_term(sq_plan *p, int probe)
 /* The summary conditions filter f asks for (SQ_COVER_*). */
 static unsigned needed_covers(const sq_filter *f)
 {
-	unsigned need = 0;
+	/* Whether a lead is on stand-by or archived only its summary says. */
+	unsigned need = SQ_COVER_STATE;
 	if (f->by_status)
 		need |= SQ_COVER_STATUS;
 	if (f->by_owner)

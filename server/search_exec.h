@@ -36,6 +36,9 @@ enum {
 	SQ_COVER_CLIENT = 16,
 	SQ_COVER_VISIBLE = 32,
 	SQ_COVER_OTHER = 64, /* value, dates, next action: only the summary */
+	/* Stand-by and archived (issue 12): no index term covers it, and every
+	 * filter asks it (absent: neither), so summaries are always read. */
+	SQ_COVER_STATE = 128,
 };
 
 #define SQ_MAX_TERMS (8 + LIMIT_TAGS + SQ_MAX_WORDS)

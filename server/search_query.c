@@ -428,6 +428,25 @@ static int resolve_times(request_ctx *rc, const Leadd__LeadFilter *f, sq_filter 
 	return LD_OK;
 }
 
+/* Stand-by and archive: what a listing shows of each (LeadFilter.standby,
+ * .waking_before, .archived). A lead due to wake that the timer has not
+ * woken yet is still on stand-by: the summary is the one truth. */
+static int resolve_state(request_ctx *rc, const Leadd__LeadFilter *f, sq_filter *out)
+{
+	if (f->has_standby && !f->standby && f->has_waking_before)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "a lead waking from stand-by before a date is on stand-by; "
+				     "do not ask for leads off stand-by with it");
+	if (f->has_waking_before && f->waking_before <= 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "the date stand-by ends before must be after 1970");
+	out->want_standby = (f->has_standby && f->standby) || f->has_waking_before;
+	out->has_waking = f->has_waking_before;
+	out->waking_before = f->waking_before;
+	out->want_archived = f->has_archived && f->archived;
+	return LD_OK;
+}
+
 static int resolve_visibility(request_ctx *rc, store_txn *t, sq_filter *out)
 {
 	const principal_t *who = &rc->who;
@@ -455,7 +474,7 @@ int search_filter_resolve(request_ctx *rc, store_txn *t, const Leadd__LeadFilter
 	if ((code = resolve_statuses(rc, t, f, out)) || (code = resolve_owners(rc, t, f, out)) ||
 	    (code = resolve_team(rc, t, f, out)) || (code = resolve_client(rc, t, f, out)) ||
 	    (code = resolve_words(rc, f->query, out)) || (code = resolve_value(rc, f, out)) ||
-	    (code = resolve_times(rc, f, out)))
+	    (code = resolve_times(rc, f, out)) || (code = resolve_state(rc, f, out)))
 		return code;
 	out->pool = f->has_pool && f->pool;
 	if (f->n_tags) {
@@ -494,9 +513,20 @@ int sq_visible(const sq_filter *f, const search_sum *s)
 	return !s->owner_id && f->rep_pool && f->n_teams && s->team_id == f->teams[0];
 }
 
+int sq_state_match(const sq_filter *f, const search_sum *s)
+{
+	int standby = s->standby_until > 0;
+	if ((s->archived ? 1 : 0) != f->want_archived)
+		return 0;
+	/* Archived leads are listed on stand-by or not, unless stand-by is asked. */
+	if (f->want_standby ? !standby : (standby && !f->want_archived))
+		return 0;
+	return !f->has_waking || (standby && s->standby_until < f->waking_before);
+}
+
 int sq_sum_match(const sq_filter *f, const search_sum *s)
 {
-	if (f->empty)
+	if (f->empty || !sq_state_match(f, s))
 		return 0;
 	if ((f->by_status && !has_id(f->statuses, f->n_statuses, s->status_id)) ||
 	    (f->by_owner && !has_id(f->owners, f->n_owners, s->owner_id)) ||

@@ -49,6 +49,12 @@ typedef struct {
 	int no_next;
 	int has_idle;
 	int64_t idle_before; /* updated_at at most this */
+	/* A lead's state (issue 12): with none of these asked for, a listing
+	 * holds neither leads on stand-by nor archived ones. */
+	int want_standby;      /* only leads on stand-by (standby or waking_before) */
+	int has_waking;        /* ... whose stand-by ends before waking_before */
+	int64_t waking_before; /* unix ms */
+	int want_archived;     /* only archived leads, on stand-by or not */
 	/* Visibility: admins see all; others their own leads, a manager the
 	 * leads of their teams, a rep their team's pool when it is visible. */
 	int vis_all;
@@ -79,6 +85,8 @@ int search_status_resolve_one(request_ctx *rc, store_txn *t, const char *word, u
 /* Does a summary pass the conditions a summary can answer (all but tags,
  * words and source), visibility included? */
 int sq_sum_match(const sq_filter *f, const search_sum *s);
+/* The stand-by and archive part of it alone. */
+int sq_state_match(const sq_filter *f, const search_sum *s);
 int sq_visible(const sq_filter *f, const search_sum *s);
 
 /* A position in a listing's order: leads with a sort key first, by

@@ -224,6 +224,7 @@ static void check_status_record(verifier *v, const MDB_val *k, const MDB_val *d)
 static void check_statuses(verifier *v)
 {
 	scan(v, DB_STATUSES, check_status_record);
+	v->problems += verify_status_list(&v->t, &v->arena);
 }
 
 /* An index key for a problem line: as text when it is printable UTF-8

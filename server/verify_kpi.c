@@ -174,6 +174,12 @@ static void count_lead(void *ctx, const MDB_val *k, const MDB_val *d)
 		return;
 	}
 	uint8_t key[LEAD_COUNTER_VALUE_KEY];
+	if (l->archived) {
+		/* Counted apart, with no value (lead_counters.h). */
+		lead_counter_archived_key(key, l->team_id, l->owner_id, l->status_id);
+		kmap_find(&c->want, key, LEAD_COUNTER_COUNT_KEY, 1)->n++;
+		return;
+	}
 	lead_counter_count_key(key, l->team_id, l->owner_id, l->status_id);
 	kmap_find(&c->want, key, LEAD_COUNTER_COUNT_KEY, 1)->n++;
 	const char *cur;
@@ -186,7 +192,8 @@ static void count_lead(void *ctx, const MDB_val *k, const MDB_val *d)
 
 static void describe_counter(const uint8_t *k, size_t len, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "team %" PRIu64 ", owner %" PRIu64 ", status %" PRIu64 "%s%.*s",
+	snprintf(out, outlen, "%steam %" PRIu64 ", owner %" PRIu64 ", status %" PRIu64 "%s%.*s",
+		 k[0] == LEAD_COUNTER_ARCHIVED ? "archived leads of " : "",
 		 store_key_get_u64(k + 1), store_key_get_u64(k + 9), store_key_get_u64(k + 17),
 		 len == LEAD_COUNTER_VALUE_KEY ? " in " : "", len == LEAD_COUNTER_VALUE_KEY ? 3 : 0,
 		 (const char *)k + 25);
@@ -196,13 +203,14 @@ static void check_counter(void *ctx, const MDB_val *k, const MDB_val *d)
 {
 	count_ctx *c = ctx;
 	const uint8_t *kb = k->mv_data;
-	int is_count = k->mv_size == LEAD_COUNTER_COUNT_KEY && kb[0] == LEAD_COUNTER_COUNT &&
+	int is_count = k->mv_size == LEAD_COUNTER_COUNT_KEY &&
+		       (kb[0] == LEAD_COUNTER_COUNT || kb[0] == LEAD_COUNTER_ARCHIVED) &&
 		       d->mv_size == 8;
 	int is_value = k->mv_size == LEAD_COUNTER_VALUE_KEY && kb[0] == LEAD_COUNTER_VALUE &&
 		       d->mv_size == LEAD_COUNTER_VALUE_LEN;
 	if (!is_count && !is_value) {
-		problem("counters: a record of %zu+%zu bytes is neither a count (25+8) nor a "
-			"value total (28+16)",
+		problem("counters: a record of %zu+%zu bytes is neither a count (25+8), an "
+			"archived count (25+8) nor a value total (28+16)",
 			k->mv_size, d->mv_size);
 		return;
 	}
@@ -318,8 +326,9 @@ static void describe_rollup(const uint8_t *k, size_t len, char *out, size_t outl
 			 p.to, (int)p.reason_len, (const char *)p.reason);
 	else
 		snprintf(out + o, outlen - o,
-			 "leads entering status %" PRIu64 " from %" PRIu64 "%s%s%.*s%s", p.to,
-			 p.from, p.from ? "" : " (created)",
+			 "%s entering status %" PRIu64 " from %" PRIu64 "%s%s%.*s%s",
+			 p.metric == LEAD_ROLLUP_RENEWAL ? "renewals" : "leads", p.to, p.from,
+			 p.from ? "" : " (created)",
 			 p.metric == LEAD_ROLLUP_SOURCE ? " with source '" : "", (int)p.source_len,
 			 p.source ? (const char *)p.source : "",
 			 p.metric == LEAD_ROLLUP_SOURCE ? "'" : "");

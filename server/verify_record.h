@@ -23,4 +23,8 @@ uint64_t verify_tag_names(store_txn *t, ld_arena *arena);
  * no list holds more than REASONS_PER_TEAM_MAX. */
 uint64_t verify_reasons(store_txn *t, ld_arena *arena);
 
+/* The status list: positions 1..n, one conversion target per stage at
+ * most, unique names, a status of class new (verify_statuses.c). */
+uint64_t verify_status_list(store_txn *t, ld_arena *arena);
+
 #endif

@@ -16,7 +16,8 @@
  * - watch_conn_closed() when a watching connection ends;
  * - watch_rights_dirty() / watch_searches_dirty() / watch_rows_dirty()
  *   after a committed change to teams (pool visibility), saved searches, or
- *   users and teams (the rows of KPI counts): watchers check theirs. */
+ *   users and teams (the rows of KPI counts): watchers check theirs;
+ *   watch_statuses_dirty() after a status edit or removal (issue 12). */
 #ifndef LEADD_WATCH_H
 #define LEADD_WATCH_H
 
@@ -38,5 +39,9 @@ void watch_searches_dirty(void);
 /* A user or team was added or changed: the rows a KPI watcher's counts
  * have (zero rows included) may have changed. */
 void watch_rows_dirty(void);
+/* A status was edited or removed: a KPI watcher's counts by class and by
+ * status name, and a saved search's status words, may read differently
+ * now, which no event says. Those watchers get a snapshot. */
+void watch_statuses_dirty(void);
 
 #endif

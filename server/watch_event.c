@@ -15,6 +15,7 @@ typedef struct {
 	int64_t count;
 	Leadd__Money *value[2];
 	size_t n_value;
+	int archived; /* of the archived counts (no values) */
 } raw_delta;
 
 struct watch_entry {
@@ -258,8 +259,9 @@ static void add_value(watch_entry *x, raw_delta *d, const char *cur, int64_t amo
 		d->value[d->n_value++] = m;
 }
 
-/* The count and value changes of the entry, keyed (team, owner, status):
- * what lead_counters_apply did to the counters. */
+/* The count and value changes of the entry, keyed (team, owner, status)
+ * and whether archived: what lead_counters_apply did to the counters. An
+ * archived lead is in the archived counts, which keep no value. */
 static void deltas(watch_entry *x)
 {
 	if (x->deltas_done)
@@ -275,17 +277,20 @@ static void deltas(watch_entry *x)
 		ocur = e->old_value->currency;
 		oamt = e->old_value->amount_minor;
 	}
+	int oarch = !is_create(x) && e->old_archived, narch = e->new_archived;
+	has_old = has_old && !oarch;
+	has_new = has_new && !narch;
 	raw_delta *n = &x->d[0];
 	if (is_create(x)) {
-		*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 1, {0}, 0};
+		*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 1, {0}, 0, narch};
 		if (has_new)
 			add_value(x, n, ncur, namt);
 		x->n_d = 1;
 		return;
 	}
 	if (e->old_team == e->new_team && e->old_owner == e->new_owner &&
-	    e->old_status == e->new_status) {
-		*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 0, {0}, 0};
+	    e->old_status == e->new_status && oarch == narch) {
+		*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 0, {0}, 0, narch};
 		if (has_old && has_new && strncmp(ocur, ncur, 3) == 0) {
 			add_value(x, n, ncur, namt - oamt);
 		} else {
@@ -298,11 +303,11 @@ static void deltas(watch_entry *x)
 		return;
 	}
 	raw_delta *o = &x->d[0];
-	*o = (raw_delta){e->old_team, e->old_owner, e->old_status, -1, {0}, 0};
+	*o = (raw_delta){e->old_team, e->old_owner, e->old_status, -1, {0}, 0, oarch};
 	if (has_old)
 		add_value(x, o, ocur, -oamt);
 	n = &x->d[1];
-	*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 1, {0}, 0};
+	*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 1, {0}, 0, narch};
 	if (has_new)
 		add_value(x, n, ncur, namt);
 	x->n_d = 2;
@@ -335,6 +340,8 @@ static Leadd__KpiDelta *delta_to_wire(watch_entry *x, const raw_delta *d)
 	k->status_name = s && s->name ? s->name : "";
 	k->kpi_class = s ? s->kpi_class : LEADD__KPI_CLASS__KPI_NONE;
 	k->count = d->count;
+	/* Said only when set: a live delta is as it was before archives. */
+	k->has_archived = k->archived = d->archived ? 1 : 0;
 	k->n_value = d->n_value;
 	k->value = (Leadd__Money **)d->value;
 	return k;

@@ -29,7 +29,7 @@ watcher *watch_all;
 static server *g_srv;
 static uv_idle_t g_idle;
 static int g_idle_init;
-static int g_rights_dirty, g_searches_dirty, g_rows_dirty;
+static int g_rights_dirty, g_searches_dirty, g_rows_dirty, g_statuses_dirty;
 static ld_arena g_slice;
 
 static void on_idle(uv_idle_t *h);
@@ -103,6 +103,14 @@ uint64_t watch_rows_sig(const Leadd__KpiReply *r)
 			h = (h ^ p[k]) * 1099511628211ull;
 	}
 	return h;
+}
+
+void watch_statuses_dirty(void)
+{
+	g_statuses_dirty = 1;
+	/* Saved searches resolve their status words again (check_rights). */
+	g_searches_dirty = 1;
+	watch_kick();
 }
 
 void watch_searches_dirty(void)
@@ -344,6 +352,15 @@ static void check_rights(watcher *w, store_txn *t)
 				   "the rows of your KPI counts changed (a user or team was "
 				   "added or changed)",
 				   0);
+	/* Counts by class follow the status records at read time, and a
+	 * saved search's status words may now name other statuses: what the
+	 * watcher holds may differ from a fresh read in ways no event says. */
+	if (g_statuses_dirty && !w->owe_snapshot &&
+	    ((w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) || w->search))
+		watch_owe_snapshot(w,
+				   "the status list changed (a status was renamed, reclassified, "
+				   "moved or removed)",
+				   0);
 	if (!g_searches_dirty || !w->search)
 		return;
 	request_ctx *sr = as_caller(w);
@@ -488,7 +505,7 @@ static int pump_slice(store_txn *t)
 	for (watcher *w = watch_all; w; w = w->next)
 		if (!w->doomed && !w->ended)
 			check_rights(w, t);
-	g_rights_dirty = g_searches_dirty = g_rows_dirty = 0;
+	g_rights_dirty = g_searches_dirty = g_rows_dirty = g_statuses_dirty = 0;
 	g_n_rows = 0;
 	/* Owed snapshots go once the socket has taken everything before. */
 	for (watcher *w = watch_all; w; w = w->next)

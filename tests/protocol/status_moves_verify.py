@@ -117,7 +117,7 @@ def main():
         rc, out = run_verify(binary, base)
         res.record("the base verifies clean", rc == 0, out if rc else "")
 
-        rr = [r for r in records(base, b"rollup") if r[0][20:21] == b"r"]
+        rr = [r for r in records(base, b"rollup") if r[0][20:21] == b"w"]
         texts = sorted(r[0][29:] for r in rr)
         res.record("the rollup holds one reason record per move into dead or lost",
                    texts == [b"Their CEO said no", b"Too expensive"], str(texts))

@@ -149,6 +149,8 @@ class Model:
             self.leads.pop(ev.lead_id, None)
         elif ev.kind == pb.EVENT_KPI:
             for d in ev.kpi:
+                if d.archived:
+                    continue  # archived counts: not in KpiCounts.statuses
                 k = (d.owner_id, d.team_id, d.status_id)
                 self.kpi[k] = self.kpi.get(k, 0) + d.count
                 if not self.kpi[k]:

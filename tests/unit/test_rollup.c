@@ -78,6 +78,20 @@ static void test_events_of_a_change(void **state)
 	assert_int_equal(p.bucket, lead_rollup_bucket(2000));
 	/* No status change: nothing for the rollup. */
 	assert_int_equal(lead_rollup_events(&now, &now, at, k), 0);
+	/* A renewal's moves have a twin of their own, last. */
+	old.renewed_from = now.renewed_from = 5;
+	assert_int_equal(lead_rollup_events(NULL, &old, 1000, k), 3);
+	assert_int_equal(lead_rollup_parse(k[2].data, k[2].len, &p), 0);
+	assert_int_equal(p.metric, LEAD_ROLLUP_RENEWAL);
+	assert_int_equal(p.from, 0);
+	assert_int_equal(p.to, 1);
+	assert_int_equal(lead_rollup_events(&old, &now, at, k), 4);
+	assert_int_equal(lead_rollup_parse(k[3].data, k[3].len, &p), 0);
+	assert_int_equal(p.metric, LEAD_ROLLUP_RENEWAL);
+	assert_int_equal(p.from, 1);
+	assert_int_equal(p.to, 2);
+	lead_rollup_events(&old, &now, at, k); /* k[0..2] as before, for the checks below */
+	old.renewed_from = now.renewed_from = 0;
 	/* A damaged key does not parse. */
 	assert_int_equal(lead_rollup_parse(k[0].data, 20, &p), -1);
 	k[2].data[LEAD_ROLLUP_HEAD + 8] = LEAD_ROLLUP_BUCKETS;

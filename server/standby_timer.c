@@ -1,0 +1,239 @@
+#include "standby_timer.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ld_error.h"
+#include "lead_core.h"
+#include "log.h"
+#include "request_limits.h"
+#include "writer.h"
+
+/* ---- the writer's side: wake what is due ---- */
+
+typedef struct {
+	uint64_t woken; /* leads brought back by this request */
+	uint64_t stale; /* index entries naming a lead not on stand-by then */
+	int more;       /* leads due beyond this chunk */
+} wake_work;
+
+/* Ids of the leads due at `now` (wake time <= now), at most max; *more
+ * when others are due too. The ids are read before any lead changes, so
+ * the cursor never walks an index being written. */
+static size_t due_ids(store_txn *t, int64_t now, uint64_t *ids, size_t max, int *more)
+{
+	MDB_cursor *cur;
+	size_t n = 0;
+	*more = 0;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_STANDBY], &cur)))
+		return 0;
+	MDB_val k, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	while (rc == 0) {
+		if (k.mv_size != 8 || v.mv_size != 8) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if ((int64_t)store_key_get_u64(k.mv_data) > now)
+			break;
+		if (n == max) {
+			*more = 1;
+			break;
+		}
+		ids[n++] = store_key_get_u64(v.mv_data);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		t->ret = rc;
+	return n;
+}
+
+/* Deterministic for a replay: everything is read inside t, against the
+ * time fixed when the request was made (rc->now). */
+static int wake_run(request_ctx *rc, store_txn *t)
+{
+	wake_work *w = rc->internal;
+	uint64_t ids[STANDBY_WAKE_CHUNK];
+	w->woken = w->stale = 0;
+	size_t n = due_ids(t, rc->now, ids, STANDBY_WAKE_CHUNK, &w->more);
+	for (size_t i = 0; i < n && !t->ret; i++) {
+		Leadd__Lead *old, *lead;
+		int err = lead_load_copy(t, ids[i], &rc->arena, &old, &lead);
+		if (err == MDB_NOTFOUND) {
+			w->stale++;
+			continue;
+		}
+		if (err)
+			break;
+		if (old->standby_until <= 0 || old->standby_until > rc->now) {
+			w->stale++;
+			continue;
+		}
+		lead->has_standby_until = 0;
+		lead->standby_until = 0;
+		lead->standby_reason = NULL;
+		lead_change ch = {.now = rc->now,
+				  .author = 0, /* leadd itself */
+				  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_WAKE,
+				  .arena = &rc->arena};
+		if (lead_apply(t, old, lead, &ch) == 0)
+			w->woken++;
+	}
+	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
+}
+
+static const dispatch_entry wake_entry = {.name = "standby_wake", .handler = wake_run, .writes = 1};
+
+/* ---- the loop's side: when to look ---- */
+
+static struct {
+	server *srv;
+	uv_timer_t timer;
+	int running;   /* the timer exists */
+	int in_flight; /* a wake-up is at the writer */
+	uint64_t woken;
+} sb;
+
+static void on_timer(uv_timer_t *h);
+
+static uint64_t recheck_ms(void)
+{
+	return server_clock_hook ? STANDBY_RECHECK_TEST_MS : STANDBY_RECHECK_MS;
+}
+
+static void schedule(uint64_t ms)
+{
+	if (sb.running)
+		uv_timer_start(&sb.timer, on_timer, ms, 0);
+}
+
+/* The first wake time in the index: 0 with *due (0: none), or an error. */
+static int first_due(int64_t *due)
+{
+	store *st = &sb.srv->st;
+	store_txn t;
+	*due = 0;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int err = store_txn_begin(st, &t, 0);
+	if (err == 0) {
+		MDB_cursor *cur;
+		if ((err = mdb_cursor_open(t.txn, st->dbi[DB_IDX_STANDBY], &cur)) == 0) {
+			MDB_val k, v;
+			err = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+			if (err == 0 && k.mv_size == 8)
+				*due = (int64_t)store_key_get_u64(k.mv_data);
+			else if (err == 0)
+				err = MDB_CORRUPTED;
+			mdb_cursor_close(cur);
+		}
+		store_txn_abort(&t);
+	}
+	pthread_rwlock_unlock(&st->map_lock);
+	return err == MDB_NOTFOUND ? 0 : err;
+}
+
+static void submit_wake(void)
+{
+	request_ctx *rc = dispatch_new(sb.srv, NULL);
+	wake_work *w = rc ? calloc(1, sizeof(*w)) : NULL;
+	if (!w) {
+		dispatch_free(rc);
+		log_warn("stand-by wake-up: out of memory; trying again in %d ms",
+			 STANDBY_RETRY_MS);
+		schedule(STANDBY_RETRY_MS);
+		return;
+	}
+	/* Internal work, not a decoded frame: it may use what any request may
+	 * for the leads it loads. dispatch_free frees w. */
+	rc->arena.budget = LIMIT_REQUEST_MEMORY;
+	rc->entry = &wake_entry;
+	rc->internal = w;
+	sb.in_flight = 1;
+	writer_submit(sb.srv->wr, rc);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+	(void)h;
+	if (sb.in_flight)
+		return; /* its answer looks again */
+	int64_t due;
+	int err = first_due(&due);
+	if (err) {
+		log_warn("stand-by wake-up: reading the stand-by index failed: %s; trying "
+			 "again in %d ms",
+			 store_strerror(err), STANDBY_RETRY_MS);
+		schedule(STANDBY_RETRY_MS);
+		return;
+	}
+	int64_t now = server_now_ms();
+	if (due && due <= now) {
+		submit_wake();
+		return;
+	}
+	uint64_t wait = recheck_ms();
+	if (due && (uint64_t)(due - now) < wait)
+		wait = (uint64_t)(due - now);
+	schedule(wait);
+}
+
+int standby_timer_write_done(request_ctx *rc)
+{
+	if (rc->entry != &wake_entry)
+		return 0;
+	wake_work *w = rc->internal;
+	sb.in_flight = 0;
+	uint64_t next = 0;
+	if (rc->code != LD_OK) {
+		log_warn("stand-by wake-up failed: %s; trying again in %d ms", rc->message,
+			 STANDBY_RETRY_MS);
+		next = STANDBY_RETRY_MS;
+	} else {
+		sb.woken += w->woken;
+		if (w->woken)
+			log_info("%" PRIu64 " lead(s) back from stand-by", w->woken);
+		if (w->stale && !w->woken) {
+			/* Entries that name no lead on stand-by: looking again at
+			 * once would find them again. verify names them. */
+			log_error("stand-by wake-up: %" PRIu64
+				  " stand-by index entries name no lead on stand-by; run "
+				  "leadd verify",
+				  w->stale);
+			next = recheck_ms();
+		}
+	}
+	dispatch_free(rc);
+	schedule(next);
+	return 1;
+}
+
+void standby_timer_kick(void)
+{
+	if (sb.running && !sb.in_flight)
+		schedule(0);
+}
+
+uint64_t standby_timer_woken(void)
+{
+	return sb.woken;
+}
+
+void standby_timer_start(server *srv, uv_loop_t *loop)
+{
+	sb.srv = srv;
+	uv_timer_init(loop, &sb.timer);
+	sb.running = 1;
+	/* At once: leads due while leadd was stopped come back now. */
+	schedule(0);
+}
+
+void standby_timer_stop(void)
+{
+	if (!sb.running)
+		return;
+	sb.running = 0;
+	uv_timer_stop(&sb.timer);
+	uv_close((uv_handle_t *)&sb.timer, NULL);
+}
