@@ -67,8 +67,23 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_LEAD_SET_STATUS;
 	req.lead_set_status = &ss;
-	rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_LEAD, &resp);
-	if (rc == 0) {
+	rc = lead_call(ctx, &req, &resp);
+	if (rc == 0 && ld_response_code(resp) == LD_FAILED_PRECONDITION) {
+		/* The move needs a reason it was not given: say how, in lead's
+		 * terms (the server's sentence names no client's options). */
+		rc = lead_fail(ctx, LD_FAILED_PRECONDITION,
+			       "%s; give a listed reason with --reason TEXT, or your own words "
+			       "with --reason TEXT --other",
+			       ld_response_message(resp));
+		leadd__response__free_unpacked(resp, NULL);
+	} else if (rc == 0 && ld_response_code(resp) != LD_OK) {
+		rc = lead_fail_response(ctx, resp);
+		leadd__response__free_unpacked(resp, NULL);
+	} else if (rc == 0 && resp->body_case != LEADD__RESPONSE__BODY_LEAD) {
+		rc = lead_fail(ctx, LD_UNKNOWN, "leadd at %s sent an unexpected reply",
+			       ctx->server);
+		leadd__response__free_unpacked(resp, NULL);
+	} else if (rc == 0) {
 		if (resp->lead->lead)
 			rc = print_move(ctx, l, resp->lead->lead);
 		leadd__response__free_unpacked(resp, NULL);

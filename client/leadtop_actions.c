@@ -176,10 +176,11 @@ static void reason_hint(struct lt_app *a, uint64_t team_id, int room, char *out,
 }
 
 /* A move into dead or lost: leadd refused it for want of a reason
- * (FAILED_PRECONDITION, its sentence naming the reasons it takes, shown
- * under the status line). Ask for one and send the move again; a reason
- * the lead's team lacks is refused (INVALID_ARGUMENT), and then leadtop
- * asks whether to keep it as the user's own words (`--other`). Returns the
+ * (FAILED_PRECONDITION; its sentence, naming the reasons, goes to the
+ * bottom line, which the prompt then takes: the prompt names them again).
+ * Ask for one and send the move again; a reason the lead's team lacks is
+ * refused (FAILED_PRECONDITION again), and then leadtop asks whether to
+ * keep it as the user's own words (`other`, as lead's --other). Returns the
  * last answer, or NULL when the user gave up (r is freed either way). */
 static Leadd__Response *ask_reason(struct lt_app *a, uint64_t id, uint64_t version,
 				   uint64_t team_id, char *word, Leadd__Response *r, char *reason,
@@ -201,7 +202,7 @@ static Leadd__Response *ask_reason(struct lt_app *a, uint64_t id, uint64_t versi
 	}
 	if (!(r = send_move(a, id, version, word, reason, 0)))
 		return NULL;
-	if (ld_response_code(r) != LD_INVALID_ARGUMENT)
+	if (ld_response_code(r) != LD_FAILED_PRECONDITION)
 		return r;
 	lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why));
 	refused(a, id, why);

@@ -99,7 +99,7 @@ static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *
 	}
 	if (more || more_team) {
 		size_t used = strlen(out);
-		snprintf(out + used, len - used, " and others ('lead admin reason ls' lists them)");
+		snprintf(out + used, len - used, " and others (the team's list has them all)");
 	}
 }
 
@@ -115,16 +115,15 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 	if (ld_is_blank(q->reason)) {
 		reason_names(rc, t, lead->team_id, names, sizeof(names));
 		if (names[0])
-			return dispatch_fail(
-				rc, LD_FAILED_PRECONDITION,
-				"lead %" PRIu64 " needs a reason to move to '%s': %s; "
-				"or say it in your own words as another reason (--other)",
-				lead->id, to->name, names);
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+					     "lead %" PRIu64 " needs a reason to move to '%s': %s, "
+					     "or another reason in your own words",
+					     lead->id, to->name, names);
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "lead %" PRIu64
 				     " needs a reason to move to '%s', and its team "
-				     "has none set up: say it in your own words as another reason "
-				     "(--other), or ask a manager to add reasons",
+				     "has no list of reasons: give one in your own words, or ask a "
+				     "manager to set up the team's reasons",
 				     lead->id, to->name);
 	}
 	/* A list's reason, even when given as another: the KPI counts it
@@ -146,10 +145,10 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 		return LD_OK;
 	}
 	reason_names(rc, t, lead->team_id, names, sizeof(names));
-	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-			     "'%s' is not one of the reasons lead %" PRIu64 "'s team takes%s%s; to "
-			     "record it as it is, say it is another reason (--other)",
-			     q->reason, lead->id, names[0] ? ": " : " (it has none)", names);
+	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+			     "'%s' is not one of the reasons lead %" PRIu64 "'s team takes (%s); "
+			     "to record it as it is, give it as a reason in your own words",
+			     q->reason, lead->id, names[0] ? names : "it has none");
 }
 
 static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,

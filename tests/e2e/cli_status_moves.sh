@@ -38,8 +38,10 @@ expect_eq '[["No budget", null], ["Too expensive", "sales"]]' \
 as tom expect_exit 5 "$LEAD" dead "$L2"
 expect_match "$ERR" "lead $L2 needs a reason to move to 'lead-Dead': 'No budget' or 'Too expensive'" \
 	"dead without a reason is refused, naming the reasons"
-as tom expect_exit 2 "$LEAD" dead "$L2" --reason "Chose a rival"
-expect_match "$ERR" "not one of the reasons" "a reason not in the lists is refused"
+expect_match "$ERR" "; give a listed reason with --reason TEXT, or your own words with --reason TEXT --other\$" \
+	"lead says how to give one"
+as tom expect_exit 5 "$LEAD" dead "$L2" --reason "Chose a rival"
+expect_match "$ERR" "not one of the reasons.*--reason TEXT --other" "a reason not in the lists is refused"
 as tom expect_exit 2 "$LEAD" dead "$L2" --other
 expect_match "$ERR" "give --reason TEXT with it" "--other alone is a usage error"
 as tom expect_exit 0 "$LEAD" show "$L2"
@@ -99,7 +101,7 @@ expect_eq "reason 'Too expensive' removed from team sales" "$OUT" "a manager rem
 as maria expect_exit 3 "$LEAD" admin reason rm "Too expensive" --team sales
 as tom expect_exit 0 "$LEAD" admin reason ls
 expect_no_match "$OUT" 'Too expensive' "the removed reason is gone"
-as tom expect_exit 2 "$LEAD" dead "$L2" --reason "Too expensive"
+as tom expect_exit 5 "$LEAD" dead "$L2" --reason "Too expensive"
 expect_match "$ERR" "not one of the reasons" "a removed reason is no longer taken"
 
 stop_leadd

@@ -16,10 +16,10 @@ teams east (manager m1, rep r1) and west (manager m2, rep r2):
   and the global reasons, not another team's; reason_rm removes, and an
   unknown one is NOT_FOUND.
 - moves: into dead without a reason is FAILED_PRECONDITION naming the
-  reasons (leadtop asks for one on that code);
+  reasons and no client's options (leadtop asks for one on that code);
   a reason of another team's list is refused; one of the lead's team's list
   (any case) is recorded as the list writes it; a global one too; free text
-  needs `other`; `other` without text is refused; a reason on a move into a
+  needs `other` (else FAILED_PRECONDITION); `other` without text is refused; a reason on a move into a
   live status is refused; leaving dead clears the reason; setting the
   current status changes nothing (same version); the same dead status with
   a new reason records the new one; reopen goes to the first status of the
@@ -156,13 +156,15 @@ def run(pb, d):
     res.record("dead without a reason is FAILED_PRECONDITION naming the reasons",
                r.code == pb.FAILED_PRECONDITION and "needs a reason" in r.message and
                "'Too expensive'" in r.message and "'No budget'" in r.message and
+               "--" not in r.message and
                "Went with a rival" not in r.message, desc(pb, r))
     r = move(r1, "prospect-lost", "   ")
     res.record("lost with a blank reason is FAILED_PRECONDITION",
                r.code == pb.FAILED_PRECONDITION and "needs a reason" in r.message, desc(pb, r))
     r = move(r1, "dead", "Went with a rival")
-    res.record("a reason of another team's list is refused",
-               r.code == pb.INVALID_ARGUMENT and "not one of the reasons" in r.message and
+    res.record("a reason of another team's list is FAILED_PRECONDITION naming the team's",
+               r.code == pb.FAILED_PRECONDITION and "not one of the reasons" in r.message and
+               "--" not in r.message and
                "'No budget' or 'Too expensive'" in r.message,
                desc(pb, r))
     r = move(r1, "dead", "x" * 201, other=True)
@@ -242,7 +244,7 @@ def run(pb, d):
     res.record("the lead keeps the removed reason", get().status_reason == "Too expensive")
     r = move(r1, "dead", "too expensive", other=False)
     res.record("a removed reason is refused on the next move",
-               r.code == pb.INVALID_ARGUMENT, desc(pb, r))
+               r.code == pb.FAILED_PRECONDITION, desc(pb, r))
 
     # history
     h = ok_call(r1, lambda q: setattr(q.lead_history, "id", lead.id), "history").lead_history
