@@ -34,7 +34,10 @@ static const struct cmd_entry cmd_help_entry = {
 	.exec = cmd_help_exec,
 };
 
-/* The one table: dispatch, `lead help` and `lead CMD --help` all read it. */
+/* The one table: dispatch, `lead help` and `lead CMD --help` all read it.
+ * One row a line (clang-format would pack them), so a command added is a
+ * line added. */
+// clang-format off
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_login_entry,
 	&cmd_logout_entry,
@@ -56,16 +59,17 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_claim_entry,
 	&cmd_assign_entry,
 	&cmd_statuses_entry,
+	&cmd_admin_entry,
 	&cmd_user_entry,
 	&cmd_team_entry,
 	&cmd_kpi_entry,
 	&cmd_watch_entry,
 	&cmd_search_entry,
 	&cmd_stats_entry,
-	&cmd_admin_entry,
 	&cmd_help_entry,
 	NULL,
 };
+// clang-format on
 
 static const char global_usage[] = "usage: lead [--server HOST:PORT] [--json] [--timeout MS] "
 				   "COMMAND [ARGS...]\n";
@@ -306,18 +310,18 @@ static int cmd_help_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		suggest(argv[optind], cmd_table, NULL, hint, sizeof(hint));
 		return lead_usage_error(NULL, ctx, "unknown command '%s'%s", argv[optind], hint);
 	}
-	/* A family's subcommand, and a subfamily's (`lead help admin reason add`). */
-	for (int i = optind + 1; i < argc; i++) {
+	/* Down the families, a word each: `lead help admin status add`. */
+	for (int w = optind + 1; w < argc; w++) {
 		/* Point at the help that lists what the command does take. */
 		if (!e->sub)
 			return lead_usage_error(e, ctx,
 						"'%s' has no subcommands; run 'lead help %s'",
 						e->name, e->name);
-		const struct cmd_entry *sub = lead_sub_find(e, argv[i]);
+		const struct cmd_entry *sub = lead_sub_find(e, argv[w]);
 		if (!sub) {
-			suggest(argv[i], e->sub, e->name, hint, sizeof(hint));
+			suggest(argv[w], e->sub, e->name, hint, sizeof(hint));
 			return lead_usage_error(e, ctx, "unknown command '%s %s'%s", e->name,
-						argv[i], hint);
+						argv[w], hint);
 		}
 		e = sub;
 	}

@@ -96,13 +96,16 @@ extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_assign_entry;
 extern const struct cmd_entry cmd_kpi_entry;
 extern const struct cmd_entry cmd_search_entry;
-extern const struct cmd_entry cmd_client_entry;       /* cmd_client.c */
-extern const struct cmd_entry cmd_contact_entry;      /* cmd_contact.c */
-extern const struct cmd_entry cmd_tag_entry;          /* cmd_tag.c */
-extern const struct cmd_entry cmd_tags_entry;         /* cmd_tag.c */
-extern const struct cmd_entry cmd_history_entry;      /* cmd_show.c */
-extern const struct cmd_entry cmd_watch_entry;        /* cmd_watch.c */
+extern const struct cmd_entry cmd_client_entry;  /* cmd_client.c */
+extern const struct cmd_entry cmd_contact_entry; /* cmd_contact.c */
+extern const struct cmd_entry cmd_tag_entry;     /* cmd_tag.c */
+extern const struct cmd_entry cmd_tags_entry;    /* cmd_tag.c */
+extern const struct cmd_entry cmd_history_entry; /* cmd_show.c */
+extern const struct cmd_entry cmd_watch_entry;   /* cmd_watch.c */
+/* Issue 12, statuses: lead admin (cmd_admin.c) and its status family. */
 extern const struct cmd_entry cmd_admin_entry;        /* cmd_admin.c */
+extern const struct cmd_entry cmd_admin_status_entry; /* cmd_status_admin.c */
+/* Issue 12, moving: the reasons family of lead admin. */
 extern const struct cmd_entry cmd_admin_reason_entry; /* cmd_reason.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */

@@ -594,6 +594,10 @@ cJSON *lead_json_status(const Leadd__Status *s)
 	cJSON_AddNumberToObject(o, "probability", s->probability);
 	cJSON_AddStringToObject(o, "kpi", lead_kpi_name(s->kpi_class));
 	cJSON_AddNumberToObject(o, "position", s->position);
+	/* Only admins are told how many leads a status holds. */
+	cJSON_AddItemToObject(o, "leads",
+			      s->has_leads ? lead_json_uint(s->leads) : cJSON_CreateNull());
+	cJSON_AddBoolToObject(o, "conversion_target", s->conversion_target);
 	return o;
 }
 
@@ -871,19 +875,37 @@ void lead_print_leads(Leadd__Lead *const *leads, size_t n, const Leadd__StatusLi
 	lead_table_print(t);
 }
 
+/* lead statuses: in display order. LEADS is "-" when the server gave no
+ * count (only admins get one); TARGET marks each stage's conversion
+ * target. The name column gives way first on a narrow terminal. */
 void lead_print_status_table(const Leadd__StatusListReply *sl)
 {
-	static const char *const head[] = {"ID", "NAME", "STAGE", "PROBABILITY", "KPI"};
-	struct lead_table *t = lead_table_new(5, head);
+	static const char *const head[] = {"ID",  "NAME",  "STAGE", "PROBABILITY",
+					   "KPI", "ORDER", "LEADS", "TARGET"};
+	struct lead_table *t = lead_table_new(8, head);
 	lead_table_align_right(t, 0);
 	lead_table_align_right(t, 3);
+	lead_table_align_right(t, 5);
+	lead_table_align_right(t, 6);
+	lead_table_shrink(t, 1, 8);
 	for (size_t i = 0; i < sl->n_statuses; i++) {
 		const Leadd__Status *s = sl->statuses[i];
-		char id[24], prob[16];
+		char id[24], prob[16], pos[16], leads[24];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)s->id);
 		snprintf(prob, sizeof(prob), "%u%%", s->probability);
-		const char *row[] = {id, or_dash(s->name), lead_stage_name(s->stage), prob,
-				     lead_kpi_name(s->kpi_class)};
+		snprintf(pos, sizeof(pos), "%u", s->position);
+		if (s->has_leads)
+			snprintf(leads, sizeof(leads), "%llu", (unsigned long long)s->leads);
+		else
+			snprintf(leads, sizeof(leads), "-");
+		const char *row[] = {id,
+				     or_dash(s->name),
+				     lead_stage_name(s->stage),
+				     prob,
+				     lead_kpi_name(s->kpi_class),
+				     pos,
+				     leads,
+				     s->conversion_target ? "yes" : "no"};
 		lead_table_add(t, row);
 	}
 	lead_table_print(t);

@@ -142,6 +142,10 @@ struct lt_app {
 	int npanels, focus;
 	char searches_sig[1024]; /* the pinned searches' names, to see them change */
 	int resync;              /* read the pinned searches again (one was not found) */
+	/* Read the statuses and names again (a snapshot while live: a status
+	 * renamed or removed, a user added, may be why). */
+	int names_stale;
+	int64_t names_read_ms; /* when they were last read again so */
 
 	char msg[512]; /* the bottom line: a result, a refusal */
 	int msg_attr;

@@ -263,8 +263,12 @@ static void on_event(void *arg, Leadd__Event *ev)
 		a->state = LT_LIVE;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT) {
 		/* Start over at its revision: the counts came with it, the lists
-		 * are read again (the panels marked themselves). */
+		 * are read again (the panels marked themselves), and so are the
+		 * names they show (lt_tick), once live: the first snapshot of a
+		 * connection follows a fresh read of them. */
 		a->revision = ev->revision;
+		if (a->state == LT_LIVE)
+			a->names_stale = 1;
 		/* No message: a snapshot may come at any time (a user added), and
 		 * the screen is right after it as before. */
 	} else if (ev->revision > a->revision) {
@@ -419,6 +423,14 @@ void lt_tick(struct lt_app *a)
 		lt_sync_searches(a);
 	}
 	int64_t now = lt_now_ms();
+	/* At most every RELOAD_GAP_MS too: a flood of snapshots (a slow
+	 * dashboard) costs a bounded number of reads. */
+	if (a->names_stale && a->conn && now - a->names_read_ms >= RELOAD_GAP_MS) {
+		a->names_stale = 0;
+		a->names_read_ms = now;
+		if (read_names(a) < 0)
+			return; /* the connection was lost: lt_lost said why */
+	}
 	for (int i = 0; i < a->npanels && a->conn; i++) {
 		struct lt_panel *p = a->panel[i];
 		if (p->wants_reload && p->ops->reload && now - p->reloaded_ms >= RELOAD_GAP_MS) {

@@ -9,6 +9,12 @@
  * word, every KPI read and `lead statuses`, so it stays small. */
 #define STATUS_MAX 100
 
+/* In meta: the last revision as of the latest status_edit or status_rm
+ * (u64). A KPI or saved-search watch resuming from a revision at or
+ * before it gets a snapshot instead of a replay: the counts it holds were
+ * made with the status list as it was (watch.c). */
+#define STATUS_META_REVISION "status_list_revision"
+
 /* 0, MDB_NOTFOUND or an error. */
 int status_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Status **out);
 /* The status new leads get: the first (by position) of class KPI_NEW. */

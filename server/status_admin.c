@@ -16,6 +16,7 @@
 #include "ld_error.h"
 #include "ld_norm.h"
 #include "lead_handlers.h"
+#include "lead_moves.h"
 #include "lifecycle_handlers.h"
 #include "search_query.h"
 #include "session_check.h"
@@ -210,7 +211,7 @@ static void put_status(store_txn *t, const Leadd__Status *s)
 }
 
 static int reply_status(request_ctx *rc, store_txn *t, Leadd__Status *s, int has_moved,
-			uint64_t moved)
+			uint64_t moved, Leadd__Status *moved_to)
 {
 	Leadd__StatusReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
 	if (!r)
@@ -225,6 +226,7 @@ static int reply_status(request_ctx *rc, store_txn *t, Leadd__Status *s, int has
 	}
 	r->has_moved = has_moved;
 	r->moved = moved;
+	r->moved_to = moved_to;
 	rc->resp.body_case = LEADD__RESPONSE__BODY_STATUS;
 	rc->resp.status = r;
 	return LD_OK;
@@ -293,7 +295,7 @@ int status_add(request_ctx *rc, store_txn *t)
 		return dispatch_store_error(rc, t->ret);
 	s->has_leads = 1;
 	s->leads = 0;
-	return reply_status(rc, NULL, s, 0, 0);
+	return reply_status(rc, NULL, s, 0, 0, NULL);
 }
 
 int status_edit(request_ctx *rc, store_txn *t)
@@ -349,9 +351,10 @@ int status_edit(request_ctx *rc, store_txn *t)
 	list[slot] = s;
 	for (size_t i = 0; i < n_extra; i++)
 		put_status(t, extra[i]);
+	store_meta_put(t, STATUS_META_REVISION, store_meta_get(t, META_LAST_REVISION));
 	if (write_order(t, list, set.n, s))
 		return dispatch_store_error(rc, t->ret);
-	return reply_status(rc, t, s, 0, 0);
+	return reply_status(rc, t, s, 0, 0, NULL);
 }
 
 /* ---- status_rm: its leads move first, a chunk per commit ---- */
@@ -494,21 +497,20 @@ int status_rm(request_ctx *rc, store_txn *t)
 					     "the leads of '%s' cannot move to the status being "
 					     "removed; name another status",
 					     s->name);
-		if (d->kpi_class == LEADD__KPI_CLASS__KPI_DEAD ||
-		    d->kpi_class == LEADD__KPI_CLASS__KPI_LOST)
-			return dispatch_fail(
-				rc, LD_FAILED_PRECONDITION,
-				"'%s' is of class %s, and a lead moves there only with "
-				"a reason of its own; move the leads to a status of "
-				"another class (or give each its reason with 'lead "
-				"status ID %s --reason TEXT' first)",
-				d->name, status_class_word(d->kpi_class), d->name);
+		/* The moving rule (lead_moves.h): a reason per lead. */
+		if (lead_class_needs_reason(d->kpi_class))
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+					     "'%s' is of class %s, and a lead moves there only "
+					     "with a reason of its own; move the leads to a status "
+					     "of another class, or move each with its reason first",
+					     d->name, status_class_word(d->kpi_class));
 	} else if (in_it) {
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-				     "'%s' still holds %" PRIu64 " lead%s; say which status %s to "
-				     "(lead admin status rm '%s' --move-to STATUS)",
+				     "'%s' still holds %" PRIu64 " lead%s; say which status %s to, "
+				     "and the removal moves %s there first",
 				     s->name, in_it, in_it == 1 ? "" : "s",
-				     in_it == 1 ? "it moves" : "they move", s->name);
+				     in_it == 1 ? "it moves" : "they move",
+				     in_it == 1 ? "it" : "them");
 	}
 
 	Leadd__Lead **old = NULL, **lead = NULL;
@@ -520,11 +522,17 @@ int status_rm(request_ctx *rc, store_txn *t)
 	 * without the status, and the reply (it outlives the chunk arena). */
 	Leadd__Status **rest = ld_arena_alloc(ar, set.n * sizeof(*rest));
 	Leadd__Status *gone = ld_arena_alloc(&rc->arena, sizeof(*gone));
-	if (!rest || !gone)
+	Leadd__Status *dest = q->move_to ? ld_arena_alloc(&rc->arena, sizeof(*dest)) : NULL;
+	if (!rest || !gone || (q->move_to && !dest))
 		return oom(rc);
 	*gone = *s;
 	if (!(gone->name = ld_arena_strdup(&rc->arena, s->name)))
 		return oom(rc);
+	if (dest) {
+		*dest = *set.s[to];
+		if (!(dest->name = ld_arena_strdup(&rc->arena, set.s[to]->name)))
+			return oom(rc);
+	}
 	gone->has_position = 0;
 	gone->has_leads = 1;
 	gone->leads = 0;
@@ -549,11 +557,14 @@ int status_rm(request_ctx *rc, store_txn *t)
 	uint8_t key[8];
 	store_key_u64(key, s->id);
 	store_del(t, DB_STATUSES, key, 8, NULL, 0);
+	store_meta_put(t, STATUS_META_REVISION, store_meta_get(t, META_LAST_REVISION));
 	size_t k = 0;
 	for (size_t i = 0; i < set.n; i++)
 		if (i != at)
 			rest[k++] = set.s[i];
 	if (write_order(t, rest, k, NULL))
 		return dispatch_store_error(rc, t->ret);
-	return reply_status(rc, NULL, gone, 1, rc->chunk_moved_pending);
+	if (dest && dest->position > gone->position)
+		dest->position--; /* it moved up as the removed status went */
+	return reply_status(rc, NULL, gone, 1, rc->chunk_moved_pending, dest);
 }

@@ -4,7 +4,9 @@
  * stage has at most one conversion target, names are unique when folded
  * and no class word, stage, class and probability are in range, the list
  * is within STATUS_MAX, and a status of class new exists (new leads go to
- * the first). That every lead's status exists is the lead check's. */
+ * the first). The meta mark of the last status change (STATUS_META_REVISION)
+ * is a number no later than the last revision. That every lead's status
+ * exists is the lead check's. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,5 +110,18 @@ uint64_t verify_status_list(store_txn *t, ld_arena *arena)
 		printf("verify: statuses: none is of class new, which new leads get\n");
 		problems++;
 	}
-	return problems;
+	MDB_val mark;
+	err = store_get(t, DB_META, STATUS_META_REVISION, strlen(STATUS_META_REVISION), &mark);
+	if (err == 0 && mark.mv_size != 8) {
+		printf("verify: meta: %s is %zu bytes long (a number takes 8)\n",
+		       STATUS_META_REVISION, mark.mv_size);
+		problems++;
+	} else if (err == 0 &&
+		   store_key_get_u64(mark.mv_data) > store_meta_get(t, META_LAST_REVISION)) {
+		printf("verify: meta: %s is %" PRIu64 ", past the last revision %" PRIu64 "\n",
+		       STATUS_META_REVISION, store_key_get_u64(mark.mv_data),
+		       store_meta_get(t, META_LAST_REVISION));
+		problems++;
+	}
+	return problems; /* an LMDB error is in t->ret (store_get) */
 }

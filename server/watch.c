@@ -9,6 +9,7 @@
 #include "ld_distance.h"
 #include "ld_error.h"
 #include "log.h"
+#include "status.h"
 #include "watch.h"
 #include "watch_int.h"
 
@@ -109,6 +110,17 @@ static void link_watcher(watcher *w)
 	watch_all = w;
 }
 
+/* Was a status edited or removed at or after revision `since`? Counts
+ * and a saved search's status words made before that read otherwise now,
+ * which no replay can say: such a watch starts with a snapshot. */
+static int status_list_changed(const watcher *w, store_txn *t, uint64_t since)
+{
+	if (!(w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) && !w->search)
+		return 0;
+	uint64_t changed = store_meta_get(t, STATUS_META_REVISION);
+	return changed && since <= changed;
+}
+
 int watch_start(request_ctx *rc, store_txn *t)
 {
 	const Leadd__WatchRequest *q = rc->req->watch;
@@ -130,6 +142,7 @@ int watch_start(request_ctx *rc, store_txn *t)
 	w->srv = rc->srv;
 	w->conn = rc->conn;
 	w->topics = bits;
+	w->status_epoch = watch_status_epoch();
 	w->who = rc->who;
 	w->rep_pool = watch_rep_pool(t, &w->who);
 	if (q->search && q->search[0]) {
@@ -178,6 +191,13 @@ int watch_start(request_ctx *rc, store_txn *t)
 	} else if (q->since_revision < last && (!first || first > q->since_revision + 1)) {
 		snprintf(w->reason, sizeof(w->reason),
 			 "the change log no longer holds every change after revision %llu",
+			 (unsigned long long)q->since_revision);
+		w->pos = q->since_revision;
+		watch_snapshot(w, t);
+	} else if (status_list_changed(w, t, q->since_revision)) {
+		snprintf(w->reason, sizeof(w->reason),
+			 "the status list changed after revision %llu (a status was renamed, "
+			 "reclassified, moved or removed)",
 			 (unsigned long long)q->since_revision);
 		w->pos = q->since_revision;
 		watch_snapshot(w, t);

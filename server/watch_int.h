@@ -40,6 +40,10 @@ typedef struct watcher {
 	 * hashed: a user or team added or changed may add or remove rows
 	 * (zero rows included), which no delta says. */
 	uint64_t rows_sig;
+	/* The status list it was built with (watch_status_epoch): a status
+	 * edited or removed since changes what its counts and saved search
+	 * mean (issue 12). */
+	uint64_t status_epoch;
 	/* The last revision it was given (an event's or a snapshot's). */
 	uint64_t pos;
 	int active; /* its reply went out: events may follow */
@@ -92,6 +96,8 @@ uint64_t watch_rows_sig(const Leadd__KpiReply *r);
  * user or team change made before it started (whose flag the pump has not
  * cleared yet) is not taken for a change of its rows. */
 void watch_rows_sig_now(watcher *w, store_txn *t);
+/* How many status edits and removals were committed since leadd started. */
+uint64_t watch_status_epoch(void);
 
 /* watch_event.c */
 typedef struct watch_entry watch_entry;

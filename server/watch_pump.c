@@ -29,7 +29,8 @@ watcher *watch_all;
 static server *g_srv;
 static uv_idle_t g_idle;
 static int g_idle_init;
-static int g_rights_dirty, g_searches_dirty, g_rows_dirty, g_statuses_dirty;
+static int g_rights_dirty, g_searches_dirty, g_rows_dirty;
+static uint64_t g_status_epoch;
 static ld_arena g_slice;
 
 static void on_idle(uv_idle_t *h);
@@ -105,9 +106,14 @@ uint64_t watch_rows_sig(const Leadd__KpiReply *r)
 	return h;
 }
 
+uint64_t watch_status_epoch(void)
+{
+	return g_status_epoch;
+}
+
 void watch_statuses_dirty(void)
 {
-	g_statuses_dirty = 1;
+	g_status_epoch++;
 	/* Saved searches resolve their status words again (check_rights). */
 	g_searches_dirty = 1;
 	watch_kick();
@@ -209,6 +215,8 @@ static void end_watch(watcher *w, const char *why)
 int watch_snapshot(watcher *w, store_txn *t)
 {
 	uint64_t rev = store_meta_get(t, META_LAST_REVISION);
+	/* Read now, the snapshot has the status list as it is. */
+	w->status_epoch = g_status_epoch;
 	request_ctx *rc = as_caller(w);
 	if (!rc)
 		return 0; /* try again later */
@@ -355,7 +363,7 @@ static void check_rights(watcher *w, store_txn *t)
 	/* Counts by class follow the status records at read time, and a
 	 * saved search's status words may now name other statuses: what the
 	 * watcher holds may differ from a fresh read in ways no event says. */
-	if (g_statuses_dirty && !w->owe_snapshot &&
+	if (w->status_epoch != g_status_epoch && !w->owe_snapshot &&
 	    ((w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) || w->search))
 		watch_owe_snapshot(w,
 				   "the status list changed (a status was renamed, reclassified, "
@@ -505,7 +513,7 @@ static int pump_slice(store_txn *t)
 	for (watcher *w = watch_all; w; w = w->next)
 		if (!w->doomed && !w->ended)
 			check_rights(w, t);
-	g_rights_dirty = g_searches_dirty = g_rows_dirty = g_statuses_dirty = 0;
+	g_rights_dirty = g_searches_dirty = g_rows_dirty = 0;
 	g_n_rows = 0;
 	/* Owed snapshots go once the socket has taken everything before. */
 	for (watcher *w = watch_all; w; w = w->next)

@@ -135,12 +135,12 @@ expect_eq "lead-New" "$(json 'd["status"]' <<<"$OUT")" "status --json prints the
 
 # ---- statuses ----
 lead_ok statuses
-expect_match "$OUT" '^ *ID +NAME +STAGE +PROBABILITY +KPI$' "statuses header"
+expect_match "$OUT" '^ *ID +NAME +STAGE +PROBABILITY +KPI +ORDER +LEADS +TARGET$' "statuses header"
 for s in lead-New lead-Qualified lead-Dead prospect-Qualified prospect-Lost customer-Won; do
 	expect_match "$OUT" " $s " "statuses lists $s"
 done
-expect_match "$OUT" ' prospect-Qualified +prospect +10% +prospect$' "prospect-Qualified's row"
-expect_match "$OUT" ' customer-Won +customer +100% +won$' "customer-Won's row"
+expect_match "$OUT" ' prospect-Qualified +prospect +10% +prospect +4 +[0-9]+ +yes$' "prospect-Qualified's row"
+expect_match "$OUT" ' customer-Won +customer +100% +won +6 +[0-9]+ +no$' "customer-Won's row"
 lead_ok --json statuses
 expect_match "$(json '[s["name"] for s in d["statuses"]]' <<<"$OUT")" '"lead-New"' "statuses --json"
 expect_eq qualified "$(json '[s["kpi"] for s in d["statuses"] if s["name"] == "lead-Qualified"][0]' <<<"$OUT")" \

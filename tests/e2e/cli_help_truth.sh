@@ -115,12 +115,13 @@ for i, l in enumerate(lines):
         current = None
     if l.startswith(".TP") and i + 1 < len(lines) and section == "COMMANDS":
         tag = plain(lines[i + 1]).strip()
-        # Up to three words: "lead admin reason add" (a subfamily's command).
+        # Up to three words: `lead admin status add`; the longest name wins.
         m = re.match(r"lead ([a-z]+(?: [a-z]+){0,2})", tag)
         current = None
         if m:
             words = m.group(1).split()
-            for n in [" ".join(words[:k]) for k in range(len(words), 0, -1)]:
+            for k in range(len(words), 0, -1):
+                n = " ".join(words[:k])
                 if n in NAMES:
                     current = n
                     break

@@ -166,8 +166,11 @@ lead_ok --json statuses
 check "statuses --json" "
 keys(d, ['statuses'], 'statuses')
 for s in d['statuses']:
-    keys(s, ['id', 'name', 'stage', 'probability', 'kpi', 'position'], s.get('name'))
+    keys(s, ['id', 'name', 'stage', 'probability', 'kpi', 'position', 'leads',
+             'conversion_target'], s.get('name'))
     ok(isinstance(s['id'], int) and isinstance(s['probability'], int), 'numbers')
+    ok(s['leads'] is None or isinstance(s['leads'], int), 'leads: a number, or null for a non-admin')
+    ok(isinstance(s['conversion_target'], bool), 'conversion_target: a boolean')
 won = [s for s in d['statuses'] if s['name'] == 'customer-Won'][0]
 ok(won['stage'] == 'customer' and won['probability'] == 100 and won['kpi'] == 'won', 'won')
 "

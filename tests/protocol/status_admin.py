@@ -23,7 +23,12 @@ lead-Qualified, lead-Dead, prospect-Qualified, prospect-Lost, customer-Won):
   lost status, into itself, for the last status of class new; with move_to
   1200 leads move (more than one chunk of 500), each through the write
   core (a status change in its history), the status goes and positions
-  close up; an empty status goes without move_to;
+  close up; an empty status goes without move_to; a removal of 2000 leads
+  races 300 moves into the status from another connection and no lead is
+  left behind;
+- watchers: a KPI or saved-search watch gets a snapshot after an edit, a
+  plain leads watch and an added status give none, a watch resuming from
+  before an edit (after a restart too) starts with a snapshot;
 - a rep and a manager are refused;
 - after a restart the list is as it was; `leadd verify` passes.
 """
@@ -112,6 +117,102 @@ def rr(r):
 def class_count(c, cls):
     r = ok_call(c, lambda q: q.kpi.SetInParent(), "kpi")
     return sum(x.count for x in r.kpi.total.classes if x.kpi_class == cls)
+
+
+def first_events(pb, w):
+    """The watch's first snapshot (or caught-up) and anything queued with it."""
+    w.until(lambda e: e.kind in (pb.EVENT_SNAPSHOT, pb.EVENT_CAUGHT_UP), limit=5)
+    w.events(quiet=0.3)
+
+
+def watchers_follow(pb, d, admin):
+    """A saved-search watch gets a snapshot after a status edit (its status
+    words may read otherwise); a plain leads watch does not (its events
+    name statuses as they are when sent); a watch started after the edit
+    gets no second snapshot; a status_add makes none."""
+    def save(q):
+        q.search_save.search.name = "working"
+        q.search_save.search.filter.statuses.append("prospect")
+    ok_call(admin, save, "search_save")
+    ws = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(ws, ["leads"], "search watcher", search="working")
+    wl = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(wl, ["leads"], "leads watcher")
+    wk = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(wk, ["kpi"], "kpi watcher")
+    for w in (ws, wl, wk):
+        first_events(pb, w)
+    r = add(admin, "lead-Spare", pb.STAGE_LEAD, pb.KPI_NONE)
+    res.record("status_add (for the watchers)", r.code == pb.OK, rr(r))
+    quiet = [w.events(quiet=0.5) for w in (ws, wl, wk)]
+    res.record("an added status gives no watcher a snapshot",
+               not any(e.kind == pb.EVENT_SNAPSHOT for evs in quiet for e in evs),
+               str([[pb.EventKind.Name(e.kind) for e in evs] for evs in quiet]))
+    r = edit(admin, "lead-Working", probability=40)
+    res.record("status_edit (for the watchers)", r.code == pb.OK, rr(r))
+    evs = ws.until(lambda e: e.kind == pb.EVENT_SNAPSHOT, limit=5)
+    res.record("the saved-search watcher gets a snapshot saying why",
+               "status list changed" in evs[-1].reason, evs[-1].reason)
+    k = wk.until(lambda e: e.kind == pb.EVENT_SNAPSHOT, limit=5)
+    res.record("the KPI watcher gets one too", k[-1].kind == pb.EVENT_SNAPSHOT)
+    plain = wl.events(quiet=0.5)
+    res.record("a leads watch without a saved search gets none",
+               not any(e.kind == pb.EVENT_SNAPSHOT for e in plain),
+               str([pb.EventKind.Name(e.kind) for e in plain]))
+    late = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(late, ["kpi"], "late kpi watcher")
+    evs = late.events(quiet=0.6)
+    res.record("a watch started after the edit gets one snapshot, not two",
+               [e.kind for e in evs].count(pb.EVENT_SNAPSHOT) == 1,
+               str([pb.EventKind.Name(e.kind) for e in evs]))
+    for w in (ws, wl, wk, late):
+        w.close()
+    ok_call(admin, lambda q: setattr(q.status_rm, "name", "lead-Spare"), "rm lead-Spare")
+    ok_call(admin, lambda q: setattr(q.search_rm, "name", "working"), "search_rm")
+
+
+def removal_races_moves(pb, d, admin):
+    """status_rm of 2000 leads (4 commits) while another connection moves
+    300 other leads into the status by its id: each move is OK (before the
+    removal's last commit: the removal moves that lead too) or refused as
+    an unknown status id (after it);
+    no lead is left in the removed status, and each lead moved OK ends in
+    move_to."""
+    r = add(admin, "lead-Busy", pb.STAGE_LEAD, pb.KPI_NONE)
+    busy = r.status.status.id
+    answers = pipeline(admin, [lambda q, i=i: (setattr(q.lead_create, "title", "busy %d" % i),
+                                               setattr(q.lead_create, "owner", "admin"),
+                                               setattr(q.lead_create, "status", "lead-Busy"))
+                               for i in range(2000)])
+    res.record("2000 leads made in lead-Busy", all(a.code == pb.OK for a in answers))
+    others = create_many(admin, 300, ADMIN, title="racer")
+    other = Client(pb, d.port)
+    rmc = Client(pb, d.port)
+    rmc.send(lambda q: (setattr(q.status_rm, "name", "lead-Busy"),
+                        setattr(q.status_rm, "move_to", "lead-New")))
+    moves = pipeline(other, [lambda q, i=i: (setattr(q.lead_set_status, "id", i),
+                                             setattr(q.lead_set_status, "status_id", busy))
+                             for i in others])
+    r = rmc.recv()
+    okd = [i for i, a in zip(others, moves) if a.code == pb.OK]
+    res.record("the removal answers OK, having moved at least the 2000",
+               r.code == pb.OK and r.status.moved >= 2000 and
+               r.status.moved == 2000 + len(okd), "%s moved %d, %d racers in" % (
+                   rr(r), r.status.moved, len(okd)))
+    late = [a for a in moves if a.code != pb.OK]
+    res.record("each racing move is OK, or (after the removal) refused: the status id is gone",
+               all(a.code == pb.INVALID_ARGUMENT and "does not exist" in a.message for a in late),
+               str(sorted({(pb.Code.Name(a.code), a.message) for a in late})))
+    new_id = by_name(admin)["lead-New"].id
+    got = {}
+    for i in okd[:50] + okd[-50:]:
+        got[i] = ok_call(admin, lambda q, i=i: setattr(q.lead_get, "id", i),
+                         "lead_get").lead.lead.status_id
+    res.record("racers moved in before the last commit ended in lead-New",
+               all(v == new_id for v in got.values()), str(set(got.values())))
+    res.record("lead-Busy is gone", "lead-Busy" not in names(admin))
+    other.close()
+    rmc.close()
 
 
 def run(pb, d):
@@ -272,6 +373,7 @@ def run(pb, d):
                got.get(pb.KPI_PROSPECT, 0) >= 5 and "lead-Working" in names_in and
                "lead-Contacted" not in names_in, "%s %s" % (got, names_in))
     w.close()
+    watchers_follow(pb, d, admin)
     r = ok_call(admin, lambda q: q.lead_list.filter.statuses.append("prospect"), "by class")
     res.record("the class word finds the reclassified status's leads",
                set(ids) <= {l.id for l in r.lead_list.leads})
@@ -339,6 +441,8 @@ def run(pb, d):
     r = rm(admin, "prospect-Demo")
     res.record("removing it again is NOT_FOUND", r.code == pb.NOT_FOUND, rr(r))
 
+    removal_races_moves(pb, d, admin)
+
     # ---- the bound: 100 statuses ----
     n0 = len(statuses(admin))
     for i in range(100 - n0):
@@ -364,6 +468,33 @@ def after_restart(pb, d):
     admin = Client(pb, d.port)
     got = [(s.id, s.name, s.position, s.kpi_class, s.conversion_target) for s in statuses(admin)]
     res.record("after a restart the status list is as it was", got == final_list)
+    # A watch resuming from before the last status edit or removal: KPI
+    # counts and saved searches start over, plain lead events replay.
+    last = ok_call(admin, lambda q: q.lead_list.SetInParent(), "lead_list").lead_list.revision
+    wk = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    r = wk.watch(["kpi"], since=10)
+    evs = wk.until(lambda e: e.kind == pb.EVENT_SNAPSHOT, limit=5)
+    res.record("a KPI watch resuming from before a status change gets a snapshot (durable)",
+               r.code == pb.OK and not r.watch.replaying and
+               "status list changed after revision 10" in evs[-1].reason,
+               "%s %s" % (rr(r), evs[-1].reason))
+    wl = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    r = wl.watch(["leads"], since=last - 2)
+    evs = wl.until(lambda e: e.kind == pb.EVENT_CAUGHT_UP, limit=5)
+    res.record("a plain leads watch resuming from then replays",
+               r.code == pb.OK and r.watch.replaying and
+               not any(e.kind == pb.EVENT_SNAPSHOT for e in evs), rr(r))
+    ok_call(admin, lambda q: (setattr(q.lead_create, "title", "after"),
+                              setattr(q.lead_create, "owner", "admin")), "lead_create")
+    now = ok_call(admin, lambda q: q.lead_list.SetInParent(), "lead_list").lead_list.revision
+    wk2 = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    r = wk2.watch(["kpi"], since=now)
+    evs = wk2.events(quiet=0.5)
+    res.record("a KPI watch resuming from after the last status change replays",
+               r.code == pb.OK and r.watch.replaying and
+               not any(e.kind == pb.EVENT_SNAPSHOT for e in evs), rr(r))
+    for w in (wk, wl, wk2):
+        w.close()
     admin.close()
 
 
