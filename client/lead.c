@@ -53,6 +53,9 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_tag_entry,
 	&cmd_tags_entry,
 	&cmd_status_entry,
+	&cmd_qualify_entry,
+	&cmd_dead_entry,
+	&cmd_reopen_entry,
 	&cmd_claim_entry,
 	&cmd_assign_entry,
 	&cmd_archive_entry, /* archive, restore, renew: cmd_archive.c */
