@@ -224,6 +224,26 @@ static void rate(uint64_t num, uint64_t den, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* "DEAD BY REASON  LEADS": moves into dead (or lost) in the period by the
+ * reason given, most first (issue 12); nothing when there were none. */
+static void print_reasons(const char *head0, Leadd__ReasonCount *const *rs, size_t n)
+{
+	if (!n)
+		return;
+	lead_out("\n");
+	const char *const head[] = {head0, "LEADS"};
+	struct lead_table *t = lead_table_new(2, head);
+	lead_table_shrink(t, 0, 12); /* a reason may be long free text */
+	lead_table_align_right(t, 1);
+	for (size_t i = 0; i < n; i++) {
+		char c[24];
+		snprintf(c, sizeof(c), "%llu", (unsigned long long)rs[i]->count);
+		const char *row[] = {rs[i]->reason ? rs[i]->reason : "?", c};
+		lead_table_add(t, row);
+	}
+	lead_table_print(t);
+}
+
 static void print_flow(const Leadd__KpiFlow *f)
 {
 	char since[64], until[64], r1[16], r2[16];
@@ -281,6 +301,8 @@ static void print_flow(const Leadd__KpiFlow *f)
 		}
 		lead_table_print(t);
 	}
+	print_reasons("DEAD BY REASON", f->dead_reasons, f->n_dead_reasons);
+	print_reasons("LOST BY REASON", f->lost_reasons, f->n_lost_reasons);
 }
 
 void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
@@ -328,6 +350,15 @@ static cJSON *rate_json(uint64_t num, uint64_t den)
 		   : cJSON_CreateNull();
 }
 
+/* {"Too expensive": 3, ...}: moves into dead (or lost) by reason, most first. */
+static void reasons_json(cJSON *o, const char *key, Leadd__ReasonCount *const *rs, size_t n)
+{
+	cJSON *r = cJSON_AddObjectToObject(o, key);
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToObject(r, rs[i]->reason ? rs[i]->reason : "",
+				      lead_json_uint(rs[i]->count));
+}
+
 static cJSON *flow_json(const Leadd__KpiFlow *f)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -362,6 +393,8 @@ static cJSON *flow_json(const Leadd__KpiFlow *f)
 		cJSON_AddItemToObject(e, "converted", lead_json_uint(s->converted));
 		cJSON_AddItemToObject(b, s->source ? s->source : "", e);
 	}
+	reasons_json(o, "dead_reasons", f->dead_reasons, f->n_dead_reasons);
+	reasons_json(o, "lost_reasons", f->lost_reasons, f->n_lost_reasons);
 	return o;
 }
 
@@ -655,7 +688,8 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "converted (moved from the lead stage to the prospect stage), the rates\n"
 		 "new -> qualified (qualified / created) and qualified -> prospect (converted /\n"
 		 "qualified), the median time leads spent in each status they left, and the\n"
-		 "same counts by source with their rate (converted / created). A lead that\n"
+		 "same counts by source with their rate (converted / created), and the moves\n"
+		 "into dead and into lost by the reason given (lead dead --reason). A lead that\n"
 		 "skips a step still counts, so a rate can pass 100%.\n"
 		 "The period is whole UTC days: from 00:00 UTC of the day --since falls in,\n"
 		 "until now; its first line says which. --since takes a duration back from\n"

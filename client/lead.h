@@ -81,7 +81,10 @@ extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_edit_entry;
-extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_status_entry;  /* cmd_move.c */
+extern const struct cmd_entry cmd_qualify_entry; /* cmd_move.c */
+extern const struct cmd_entry cmd_dead_entry;    /* cmd_move.c */
+extern const struct cmd_entry cmd_reopen_entry;  /* cmd_move.c */
 extern const struct cmd_entry cmd_statuses_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_login_entry;
@@ -105,6 +108,8 @@ extern const struct cmd_entry cmd_admin_status_entry; /* cmd_status_admin.c */
 extern const struct cmd_entry cmd_archive_entry;      /* cmd_archive.c */
 extern const struct cmd_entry cmd_restore_entry;      /* cmd_archive.c */
 extern const struct cmd_entry cmd_renew_entry;        /* cmd_archive.c */
+/* Issue 12, moving: the reasons family of lead admin. */
+extern const struct cmd_entry cmd_admin_reason_entry; /* cmd_reason.c */
 /* Issue 12, standby: lead standby. */
 extern const struct cmd_entry cmd_standby_entry; /* cmd_standby.c */
 

@@ -573,6 +573,7 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	add_str(o, "kpi", s ? lead_kpi_name(s->kpi_class) : NULL);
 	cJSON_AddItemToObject(o, "status_changed_at",
 			      lead_json_time(l->has_status_changed_at ? l->status_changed_at : 0));
+	add_str(o, "status_reason", l->status_reason); /* why it is dead or lost */
 	cJSON_AddItemToObject(o, "owner", json_user_name(names, l->owner_id));
 	cJSON_AddItemToObject(o, "owner_id", lead_json_id(l->owner_id));
 	add_str(o, "team", l->team_id ? lead_team_name(names, l->team_id) : NULL);

@@ -198,6 +198,8 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	} else {
 		lead_kv_add(kv, "status", "status %llu", (unsigned long long)l->status_id);
 	}
+	if (l->status_reason && l->status_reason[0]) /* why it is dead or lost */
+		lead_kv_add(kv, "reason", "%s", l->status_reason);
 	lead_kv_add(kv, "value", "%s", value);
 	lead_format_owner(names, l->owner_id, "user ", owner, sizeof(owner));
 	lead_kv_add(kv, "owner", "%s", owner);

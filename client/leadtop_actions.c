@@ -1,10 +1,12 @@
 /* What the keys change, each through the request `lead` sends for it:
  * e is `lead edit ID --phone P --email E` (LeadUpdateRequest), s is `lead
- * status ID WORD` (LeadSetStatusRequest), a is `lead add` (LeadCreateRequest),
+ * status ID WORD [--reason R [--other]]` (LeadSetStatusRequest; a reason is
+ * asked for when leadd says the status needs one), a is `lead add` (LeadCreateRequest),
  * Enter is `lead show` (LeadGetRequest). Edits carry the version the screen
  * shows: if the lead changed since, leadd refuses (ABORTED) and the screen
  * says so, keeping what you typed for the next try instead of writing over
  * the other change. */
+#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,25 +121,112 @@ void lt_edit_contact(struct lt_app *a, const Leadd__Lead *l)
 	leadd__response__free_unpacked(r, NULL);
 }
 
-void lt_change_status(struct lt_app *a, const Leadd__Lead *l)
+/* One LeadSetStatusRequest as `lead status ID WORD [--reason R [--other]]`
+ * sends it: the word and the reason are read by the server. */
+static Leadd__Response *send_move(struct lt_app *a, uint64_t id, uint64_t version, char *word,
+				  char *reason, int other)
 {
-	uint64_t id = l->id, version = l->version, old_status = l->status_id;
-	char word[128], label[160], st[128];
-	snprintf(label, sizeof(label),
-		 "lead %llu is %s; new status (a name, prefix or KPI class): ",
-		 (unsigned long long)id, lt_status_name(a, old_status, st, sizeof(st)));
-	if (!lt_prompt(a, label, NULL, word, sizeof(word)) || !word[0])
-		return;
 	Leadd__LeadSetStatusRequest ss = LEADD__LEAD_SET_STATUS_REQUEST__INIT;
 	ss.has_id = 1;
 	ss.id = id;
-	ss.status = word; /* read by the server, as `lead status` sends it */
+	ss.status = word;
+	ss.reason = reason;
+	ss.has_other = ss.other = other;
 	ss.has_expected_version = 1;
 	ss.expected_version = version;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_LEAD_SET_STATUS;
 	req.lead_set_status = &ss;
-	Leadd__Response *r = send_req(a, &req, "status");
+	return send_req(a, &req, "status");
+}
+
+/* "'Too expensive', 'No budget'": the reasons leadd takes for a lead of
+ * team_id (that team's and every team's, ReasonListRequest), as many as
+ * fit in `room` columns then ", ..."; "" when there are none or they
+ * cannot be read. The prompt's label: the bottom line holds one line. */
+static void reason_hint(struct lt_app *a, uint64_t team_id, int room, char *out, size_t len)
+{
+	out[0] = '\0';
+	Leadd__ReasonListRequest lr = LEADD__REASON_LIST_REQUEST__INIT;
+	lr.team = team_id ? (char *)lead_team_name(&a->names, team_id) : NULL;
+	if (team_id && !lr.team)
+		return;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_REASON_LIST;
+	req.reason_list = &lr;
+	Leadd__Response *r = a->conn ? lt_call(a, &req) : NULL;
+	char why[200];
+	if (!r || lt_check(a, r, LEADD__RESPONSE__BODY_REASON_LIST, why, sizeof(why))) {
+		if (r)
+			leadd__response__free_unpacked(r, NULL);
+		return;
+	}
+	size_t cap = (size_t)(room > 0 ? room : 0) < len ? (size_t)(room > 0 ? room : 0) : len - 1;
+	for (size_t i = 0; i < r->reason_list->n_reasons; i++) {
+		const char *t = r->reason_list->reasons[i]->text;
+		size_t used = strlen(out), need = strlen(t ? t : "") + 4 + (used ? 2 : 0);
+		if (used + need + 5 > cap) {
+			if (used)
+				strcat(out, ", ...");
+			break;
+		}
+		snprintf(out + used, len - used, "%s'%s'", used ? ", " : "", t ? t : "");
+	}
+	leadd__response__free_unpacked(r, NULL);
+}
+
+/* A move into dead or lost: leadd refused it for want of a reason
+ * (FAILED_PRECONDITION; its sentence, naming the reasons, goes to the
+ * bottom line, which the prompt then takes: the prompt names them again).
+ * Ask for one and send the move again; a reason the lead's team lacks is
+ * refused (FAILED_PRECONDITION again), and then leadtop asks whether to
+ * keep it as the user's own words (`other`, as lead's --other). Returns the
+ * last answer, or NULL when the user gave up (r is freed either way). */
+static Leadd__Response *ask_reason(struct lt_app *a, uint64_t id, uint64_t version,
+				   uint64_t team_id, char *word, Leadd__Response *r, char *reason,
+				   size_t len)
+{
+	char why[400], label[300], hint[240], yes[8];
+	lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why));
+	leadd__response__free_unpacked(r, NULL);
+	refused(a, id, why);
+	/* The refusal names the reasons, but the prompt takes its line: the
+	 * label names them again, as far as they fit beside room to type. */
+	reason_hint(a, team_id, COLS - 60, hint, sizeof(hint));
+	snprintf(label, sizeof(label), "lead %llu needs a reason%s%s%s: ", (unsigned long long)id,
+		 hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
+	if (!lt_prompt(a, label, NULL, reason, len) || !reason[0]) {
+		lt_message(a, LT_A_ERROR, "lead %llu: status not changed (no reason given)",
+			   (unsigned long long)id);
+		return NULL;
+	}
+	if (!(r = send_move(a, id, version, word, reason, 0)))
+		return NULL;
+	if (ld_response_code(r) != LD_FAILED_PRECONDITION)
+		return r;
+	lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why));
+	refused(a, id, why);
+	snprintf(label, sizeof(label),
+		 "'%.200s' is not one of them; keep it as your own words? (y/n): ", reason);
+	if (!lt_prompt(a, label, NULL, yes, sizeof(yes)) || (yes[0] != 'y' && yes[0] != 'Y'))
+		return r; /* the refusal stands */
+	leadd__response__free_unpacked(r, NULL);
+	return send_move(a, id, version, word, reason, 1);
+}
+
+void lt_change_status(struct lt_app *a, const Leadd__Lead *l)
+{
+	/* Copied: the panels may read their leads again while a prompt is open. */
+	uint64_t id = l->id, version = l->version, old_status = l->status_id, team_id = l->team_id;
+	char word[128], label[160], st[128], reason[256] = "";
+	snprintf(label, sizeof(label),
+		 "lead %llu is %s; new status (a name, prefix or KPI class): ",
+		 (unsigned long long)id, lt_status_name(a, old_status, st, sizeof(st)));
+	if (!lt_prompt(a, label, NULL, word, sizeof(word)) || !word[0])
+		return;
+	Leadd__Response *r = send_move(a, id, version, word, NULL, 0);
+	if (r && ld_response_code(r) == LD_FAILED_PRECONDITION)
+		r = ask_reason(a, id, version, team_id, word, r, reason, sizeof(reason));
 	if (!r)
 		return;
 	char why[400], st2[128];
@@ -151,9 +240,11 @@ void lt_change_status(struct lt_app *a, const Leadd__Lead *l)
 		refused(a, id, why);
 	} else {
 		const Leadd__Lead *nl = r->lead->lead;
-		lt_message(a, LT_A_OK, "lead %llu: %s -> %s", (unsigned long long)id,
+		const char *given = nl && nl->status_reason ? nl->status_reason : "";
+		lt_message(a, LT_A_OK, "lead %llu: %s -> %s%s%s%s", (unsigned long long)id,
 			   lt_status_name(a, old_status, st, sizeof(st)),
-			   nl ? lt_status_name(a, nl->status_id, st2, sizeof(st2)) : "?");
+			   nl ? lt_status_name(a, nl->status_id, st2, sizeof(st2)) : "?",
+			   given[0] ? " (" : "", given, given[0] ? ")" : "");
 		after_write(a);
 	}
 	leadd__response__free_unpacked(r, NULL);

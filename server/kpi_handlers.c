@@ -9,6 +9,7 @@
 
 #include "dispatch.h"
 #include "kpi_counts.h"
+#include "kpi_reasons.h"
 #include "ld_error.h"
 #include "lead_counters.h"
 #include "lead_rollup.h"
@@ -540,6 +541,7 @@ typedef struct {
 	source_row *src;
 	size_t nsrc, capsrc;
 	source_row other;
+	kpi_reason_acc dead, lost; /* moves into dead and lost, by reason */
 	/* Renewals created and converted ('r' records): also in the 'm'
 	 * records, taken out of created and converted when the flow is
 	 * answered. */
@@ -583,6 +585,18 @@ static int is_converted(const kpi *k, uint64_t from, uint64_t to)
 	       stage_of(k, to) == LEADD__STAGE__STAGE_PROSPECT;
 }
 
+/* A reason counts under the class its status has now (as moves do): a
+ * status reclassified out of dead and lost drops out of both. */
+static void flow_add_reason(kpi *k, flow_acc *f, const lead_rollup_parsed *p, uint64_t n)
+{
+	int c = class_of(k, p->to);
+	kpi_reason_acc *a = c == LEADD__KPI_CLASS__KPI_DEAD   ? &f->dead
+			    : c == LEADD__KPI_CLASS__KPI_LOST ? &f->lost
+							      : NULL;
+	if (a && kpi_reasons_add(a, p->reason, p->reason_len, n) < 0)
+		k->failed = 1;
+}
+
 static void flow_add(kpi *k, flow_acc *f, const lead_rollup_parsed *p, uint64_t n)
 {
 	if (p->metric == LEAD_ROLLUP_MOVE) {
@@ -619,6 +633,8 @@ static void flow_add(kpi *k, flow_acc *f, const lead_rollup_parsed *p, uint64_t 
 			s->qualified += n;
 		if (is_converted(k, p->from, p->to))
 			s->converted += n;
+	} else if (p->metric == LEAD_ROLLUP_REASON) {
+		flow_add_reason(k, f, p, n);
 	}
 }
 
@@ -778,8 +794,13 @@ static int flow_finish(kpi *k, flow_acc *f_, int64_t since, int64_t now, Leadd__
 	qsort(srcs, w->n_by_source, sizeof(*srcs), cmp_source);
 	if (f.other.created || f.other.qualified || f.other.converted)
 		srcs[w->n_by_source++] = source_to_wire(k, &f.other, "(other)");
+	if (kpi_reasons_to_wire(&f.dead, ar, &w->dead_reasons, &w->n_dead_reasons) < 0 ||
+	    kpi_reasons_to_wire(&f.lost, ar, &w->lost_reasons, &w->n_lost_reasons) < 0)
+		k->failed = 1;
 	*out = w;
 out:
+	kpi_reasons_free(&f.dead);
+	kpi_reasons_free(&f.lost);
 	free(f.m);
 	free(f.tm);
 	free(f.src);
@@ -1026,6 +1047,8 @@ static void kpi_state_free(void *p)
 	free(s->f.m);
 	free(s->f.tm);
 	free(s->f.src);
+	kpi_reasons_free(&s->f.dead);
+	kpi_reasons_free(&s->f.lost);
 	free(s);
 }
 

@@ -76,6 +76,22 @@ static size_t folded_source(const Leadd__Lead *lead, uint8_t *out)
 	return n;
 }
 
+/* The reason a move into dead or lost recorded, cut to
+ * LEAD_ROLLUP_REASON_MAX bytes at a character boundary; 0 when none. */
+static size_t reason_bytes(const Leadd__Lead *lead, uint8_t *out)
+{
+	if (!lead->status_reason || !*lead->status_reason)
+		return 0;
+	size_t n = strlen(lead->status_reason);
+	if (n > LEAD_ROLLUP_REASON_MAX) {
+		n = LEAD_ROLLUP_REASON_MAX;
+		while (n > 0 && ((uint8_t)lead->status_reason[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, lead->status_reason, n);
+	return n;
+}
+
 /* A renewal's move, apart (LEAD_ROLLUP_RENEWAL): 0 or 1 key. */
 static size_t renewal_event(const Leadd__Lead *lead, uint32_t day, uint64_t from,
 			    lead_rollup_key *out)
@@ -120,6 +136,14 @@ size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64
 		out[n++].len = len + 9;
 	}
 	n += renewal_event(lead, day, from, &out[n]);
+
+	/* Dead and lost by reason: only those moves carry one (lead_moves.h). */
+	k = out[n].data;
+	len = head(k, day, lead, LEAD_ROLLUP_REASON);
+	store_key_u64(k + len, lead->status_id);
+	size_t r = reason_bytes(lead, k + len + 8);
+	if (r)
+		out[n++].len = len + 8 + r;
 	return n;
 }
 
@@ -177,6 +201,13 @@ int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *p)
 			return -1;
 		p->status = store_key_get_u64(f);
 		p->bucket = f[8];
+		return 0;
+	case LEAD_ROLLUP_REASON:
+		if (rest <= 8 || rest > 8 + LEAD_ROLLUP_REASON_MAX)
+			return -1;
+		p->to = store_key_get_u64(f);
+		p->reason = f + 8;
+		p->reason_len = rest - 8;
 		return 0;
 	}
 	return -1;

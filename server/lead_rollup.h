@@ -19,6 +19,11 @@
  *                                            the 'm' record's twin, so the
  *                                            flow counts renewals apart
  *                                            from new leads (schema 9)
+ *   'w' | to status | reason                 a lead entered `to` with this
+ *                                            reason (Lead.status_reason as
+ *                                            written, at most
+ *                                            LEAD_ROLLUP_REASON_MAX bytes):
+ *                                            moves into dead or lost, "why"
  *
  * Each event is filed under the UTC day of the change and the team and
  * owner the lead has after it. What counts as created, qualified, dead or
@@ -44,6 +49,8 @@
 #define LEAD_ROLLUP_SOURCE 's'
 #define LEAD_ROLLUP_TIME 't'
 #define LEAD_ROLLUP_RENEWAL 'r'
+#define LEAD_ROLLUP_REASON 'w'
+#define LEAD_ROLLUP_REASON_MAX 128
 #define LEAD_ROLLUP_SOURCE_MAX 128
 #define LEAD_ROLLUP_BUCKETS 64
 #define LEAD_ROLLUP_HEAD 21 /* day | team | owner | metric */
@@ -57,7 +64,7 @@ typedef struct {
 
 /* The rollup keys one change adds 1 to (at most LEAD_ROLLUP_EVENTS_MAX).
  * old is NULL on a create; at is when the change happened (unix ms). */
-#define LEAD_ROLLUP_EVENTS_MAX 4
+#define LEAD_ROLLUP_EVENTS_MAX 5 /* m, s, t, r (a renewal), w (a reason) */
 size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
 			  lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX]);
 
@@ -88,6 +95,8 @@ typedef struct {
 	unsigned bucket;
 	const uint8_t *source;
 	size_t source_len;
+	const uint8_t *reason; /* LEAD_ROLLUP_REASON: the reason's bytes */
+	size_t reason_len;
 } lead_rollup_parsed;
 int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *out);
 

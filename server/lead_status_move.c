@@ -99,13 +99,15 @@ static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *
 	}
 	if (more || more_team) {
 		size_t used = strlen(out);
-		snprintf(out + used, len - used, " and others ('lead admin reason ls' lists them)");
+		snprintf(out + used, len - used, " and others (the team's list has them all)");
 	}
 }
 
 /* The reason a move into a dead or lost status records: one of the lead's
  * team's or the global list's, as written there, or the caller's own text
- * when `other` allows it. LD_OK with *text set, or the refusal. */
+ * when `other` allows it. LD_OK with *text set, or the refusal: no reason
+ * is FAILED_PRECONDITION (the status needs one: a client such as leadtop
+ * asks for it then), a reason the lists lack INVALID_ARGUMENT. */
 static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
 		       const Leadd__Lead *lead, const Leadd__Status *to, const char **text)
 {
@@ -113,20 +115,19 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 	if (ld_is_blank(q->reason)) {
 		reason_names(rc, t, lead->team_id, names, sizeof(names));
 		if (names[0])
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "moving lead %" PRIu64 " to '%s' needs a reason: %s; "
-					     "or give your own words as another reason",
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+					     "lead %" PRIu64 " needs a reason to move to '%s': %s, "
+					     "or another reason in your own words",
 					     lead->id, to->name, names);
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "moving lead %" PRIu64 " to '%s' needs a reason, and none is "
-				     "set up for its team: give your own words as another reason, "
-				     "or ask a manager to add reasons",
+		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+				     "lead %" PRIu64
+				     " needs a reason to move to '%s', and its team "
+				     "has no list of reasons: give one in your own words, or ask a "
+				     "manager to set up the team's reasons",
 				     lead->id, to->name);
 	}
-	if (q->has_other && q->other) {
-		*text = q->reason;
-		return LD_OK;
-	}
+	/* A list's reason, even when given as another: the KPI counts it
+	 * with the others given for it. */
 	reason_record *r;
 	int err = MDB_NOTFOUND;
 	if (lead->team_id)
@@ -139,11 +140,15 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 	}
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
+	if (q->has_other && q->other) {
+		*text = q->reason;
+		return LD_OK;
+	}
 	reason_names(rc, t, lead->team_id, names, sizeof(names));
-	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-			     "'%s' is not one of the reasons of lead %" PRIu64 "'s team%s%s; to "
-			     "record it as it is, say it is another reason",
-			     q->reason, lead->id, names[0] ? ": " : " (it has none)", names);
+	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+			     "'%s' is not one of the reasons lead %" PRIu64 "'s team takes (%s); "
+			     "to record it as it is, give it as a reason in your own words",
+			     q->reason, lead->id, names[0] ? names : "it has none");
 }
 
 static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,

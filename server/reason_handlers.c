@@ -13,6 +13,12 @@
 #include "reasons.h"
 #include "users.h"
 
+/* Reasons one reason_list answers at most: 2000 of at most 200 bytes, with
+ * a team name each, stay well under the 1 MiB frame. A rep or manager sees
+ * at most 17 lists (PRINCIPAL_MAX_TEAMS and the global one) of 100; an
+ * admin naming no team may pass it, and is asked to name one. */
+#define REASON_LIST_MAX 2000
+
 /* The team a request names: 0 (global) when absent. A team the caller does
  * not see is NOT_FOUND, as user and lead requests answer. */
 static int named_team(request_ctx *rc, store_txn *t, const char *name, uint64_t *team_id)
@@ -208,7 +214,21 @@ int reason_list(request_ctx *rc, store_txn *t)
 	}
 	/* Each list holds at most REASONS_PER_TEAM_MAX: the global one first,
 	 * then each team's. */
-	size_t cap = (n_teams + 1) * REASONS_PER_TEAM_MAX, n = 0;
+	size_t total = 0;
+	for (size_t i = 0; i <= n_teams; i++) {
+		size_t count;
+		int err = reason_team_count(t, i == 0 ? 0 : teams[i - 1], &count);
+		if (err)
+			return dispatch_store_error(rc, err);
+		if (i == 0 || teams[i - 1] != 0)
+			total += count;
+	}
+	if (total > REASON_LIST_MAX)
+		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+				     "the teams' lists hold %zu reasons, more than one answer "
+				     "gives (%d): name a team",
+				     total, REASON_LIST_MAX);
+	size_t cap = total, n = 0;
 	reason_record **all = ld_arena_alloc(&rc->arena, (cap + 1) * sizeof(*all));
 	if (!all)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
@@ -218,8 +238,7 @@ int reason_list(request_ctx *rc, store_txn *t)
 			continue;
 		size_t got;
 		int more;
-		int err = reason_team_list(t, team, &rc->arena, all + n, REASONS_PER_TEAM_MAX, &got,
-					   &more);
+		int err = reason_team_list(t, team, &rc->arena, all + n, cap - n, &got, &more);
 		if (err)
 			return dispatch_store_error(rc, err);
 		n += got;

@@ -836,6 +836,11 @@ static void check_renewals(verifier *v)
 	v->problems += verify_renewals(&v->t, &v->arena);
 }
 
+static void check_reasons(verifier *v)
+{
+	v->problems += verify_reasons(&v->t, &v->arena);
+}
+
 static void check_searches(verifier *v)
 {
 	v->problems += verify_searches(&v->t, &v->arena);
@@ -868,6 +873,7 @@ static const struct {
 	{"sessions", check_sessions},
 	{"sessions by user", check_sessions_by_user},
 	{"saved searches", check_searches},
+	{"dead and lost reasons", check_reasons},
 };
 
 static verifier *running;

@@ -321,6 +321,9 @@ static void describe_rollup(const uint8_t *k, size_t len, char *out, size_t outl
 		snprintf(out + o, outlen - o,
 			 "leads leaving status %" PRIu64 " after %" PRId64 " ms or more", p.status,
 			 lead_rollup_bucket_low(p.bucket));
+	else if (p.metric == LEAD_ROLLUP_REASON)
+		snprintf(out + o, outlen - o, "leads entering status %" PRIu64 " for reason '%.*s'",
+			 p.to, (int)p.reason_len, (const char *)p.reason);
 	else
 		snprintf(out + o, outlen - o,
 			 "%s entering status %" PRIu64 " from %" PRIu64 "%s%s%.*s%s",

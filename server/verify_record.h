@@ -20,6 +20,10 @@ uint64_t verify_tag_names(store_txn *t, ld_arena *arena);
 
 /* Renewal links agree both ways (verify_renewals.c). */
 uint64_t verify_renewals(store_txn *t, ld_arena *arena);
+/* verify_reasons.c: every dead/lost reason decodes, is under its own key,
+ * is one line of at most LIMIT_REASON bytes, names a team that exists, and
+ * no list holds more than REASONS_PER_TEAM_MAX. */
+uint64_t verify_reasons(store_txn *t, ld_arena *arena);
 
 /* The status list: positions 1..n, one conversion target per stage at
  * most, unique names, a status of class new (verify_statuses.c). */

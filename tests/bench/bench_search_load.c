@@ -9,7 +9,10 @@
  * it creates); each manager creates its team's pool leads. All 55
  * connections are driven from one poll loop with up to W creates in flight
  * each, so the server's group commit sees many writes at once. Leads are
- * created directly in their final status (LeadCreateRequest.status_id).
+ * created directly in their final status (LeadCreateRequest.status_id),
+ * but for dead and lost: a lead cannot start there (issue 12), so those are
+ * created in lead-New and moved with a reason of their own words, the CSV
+ * row written from the move's answer.
  *
  * --csv writes every created lead as the server answered it (its id,
  * owner, team, status, timestamps) for PostgreSQL's COPY, so both systems
@@ -225,9 +228,45 @@ static void csv_row(FILE *f, const Leadd__Lead *l)
 		l->status_changed_at);
 }
 
+/* One create in flight, and the status it ends in when that needs a move
+ * after it (dead, lost: 0 otherwise). */
+typedef struct {
+	loader *ld;
+	uint64_t move_to;
+} pending;
+
+static void on_created(void *arg, Leadd__Response *r);
+
+/* Move a lead just created in lead-New into dead or lost, with a reason;
+ * 0, or -1 (the error noted). */
+static int send_move(pending *p, const Leadd__Lead *l)
+{
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadSetStatusRequest ss = LEADD__LEAD_SET_STATUS_REQUEST__INIT;
+	ss.has_id = ss.has_status_id = ss.has_other = ss.other = 1;
+	ss.id = l->id;
+	ss.status_id = p->move_to;
+	ss.reason = "closed by the bench";
+	req.body_case = LEADD__REQUEST__BODY_LEAD_SET_STATUS;
+	req.lead_set_status = &ss;
+	p->move_to = 0;
+	if (ld_conn_send(p->ld->conn, &req, on_created, p) == 0) {
+		snprintf(g_last_error, sizeof(g_last_error), "%s", ld_conn_error(p->ld->conn));
+		return -1;
+	}
+	return 0;
+}
+
 static void on_created(void *arg, Leadd__Response *r)
 {
-	loader *ld = arg;
+	pending *p = arg;
+	loader *ld = p->ld;
+	if (r && ld_response_code(r) == 0 && r->body_case == LEADD__RESPONSE__BODY_LEAD &&
+	    p->move_to && send_move(p, r->lead->lead) == 0) {
+		leadd__response__free_unpacked(r, NULL); /* still in flight: its move */
+		return;
+	}
+	free(p);
 	ld->in_flight--;
 	if (!r) {
 		g_errors++;
@@ -278,8 +317,20 @@ static int send_one(loader *ld)
 		money.currency = l.currency;
 		lc.value = &money;
 	}
+	pending *p = malloc(sizeof(*p));
+	if (!p) {
+		snprintf(g_last_error, sizeof(g_last_error), "out of memory");
+		return -1;
+	}
+	p->ld = ld;
+	p->move_to = 0;
 	lc.has_status_id = 1;
 	lc.status_id = g_class_status[l.kpi_class];
+	if (l.kpi_class == LEADD__KPI_CLASS__KPI_DEAD ||
+	    l.kpi_class == LEADD__KPI_CLASS__KPI_LOST) {
+		p->move_to = lc.status_id; /* no lead starts dead or lost */
+		lc.status_id = g_class_status[LEADD__KPI_CLASS__KPI_NEW];
+	}
 	if (l.next_action_at) {
 		lc.has_next_action_at = 1;
 		lc.next_action_at = l.next_action_at;
@@ -287,7 +338,8 @@ static int send_one(loader *ld)
 	/* A rep owns what it creates; a manager's lead goes to its team's pool. */
 	req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
 	req.lead_create = &lc;
-	if (ld_conn_send(ld->conn, &req, on_created, ld) == 0) {
+	if (ld_conn_send(ld->conn, &req, on_created, p) == 0) {
+		free(p);
 		snprintf(g_last_error, sizeof(g_last_error), "%s", ld_conn_error(ld->conn));
 		return -1;
 	}

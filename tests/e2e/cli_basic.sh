@@ -51,10 +51,15 @@ expect_eq 1 "$cols" "show's values start in one column"
 
 lead_ok add "Second deal" --owner admin
 id2=$OUT
-lead_ok add "Third deal" --owner admin --client "Globex" --status dead
+expect_exit 2 "$LEAD" add "Third deal" --owner admin --client "Globex" --status dead
+expect_match "$ERR" "a new lead cannot start in 'lead-Dead'" "add --status dead is refused (issue 12)"
+lead_ok add "Third deal" --owner admin --client "Globex"
 id3=$OUT
+lead_ok dead "$id3" --reason "Went with a rival" --other
+expect_eq "lead $id3: lead-New -> lead-Dead (Went with a rival)" "$OUT" "lead dead with a reason"
 lead_ok show "$id3"
-expect_match "$OUT" '^status: +lead-Dead$' "add --status dead"
+expect_match "$OUT" '^status: +lead-Dead$' "lead dead moved it"
+expect_match "$OUT" '^reason: +Went with a rival$' "show has the reason"
 
 # ---- ls and paging ----
 lead_ok ls
@@ -151,7 +156,7 @@ expect_eq '[{"name": "Bob", "role": null, "email": null, "phone": null, "note": 
 id4=$(json 'd["id"]' <<<"$OUT")
 expect_match "$id4" '^[0-9]+$' "add --json has the id"
 keys='id title client client_id description value source tags contacts status status_id
-	stage probability kpi status_changed_at owner owner_id team team_id next_action next_action_note created_at
+	stage probability kpi status_changed_at status_reason owner owner_id team team_id next_action next_action_note created_at
 	created_by created_by_id updated_at updated_by updated_by_id version'
 missing=$(KEYS=$keys json '[k for k in __import__("os").environ["KEYS"].split() if k not in d]' <<<"$OUT")
 expect_eq '[]' "$missing" "lead JSON has every key"

@@ -39,7 +39,7 @@ JSON: $OUT"
 }
 
 LEAD_KEYS='["id", "title", "client", "client_id", "description", "value", "source", "tags",
-	"contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "owner", "owner_id",
+	"contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id",
 	"team", "team_id", "next_action", "next_action_note", "standby_until", "standby_reason",
 	"archived", "renewed_from", "renewals",
 	"created_at", "created_by",

@@ -94,7 +94,7 @@ same_kpi "$W/tom" 3 tom
 expect_eq 0 "$(sed -n 3p "$W/tom" | json 'd["total"]["qualified"]')" "tom counts L2 no more"
 expect_eq 2 "$(grep -c '' "$W/ops")" "no sales change is a line in the ops watch"
 # A status change out of play takes the lead's value out of the open value.
-lead_ok status "$L1" lost
+lead_ok status "$L1" lost --reason "chose a rival" --other
 wait_lines "$W/adm" 5
 same_kpi "$W/adm" 5 admin
 wait_lines "$W/tom" 4

@@ -68,7 +68,7 @@ lt_capture m
 expect_match "$SCREEN" '^  search q \(1\)$' "search q holds lead 2"
 
 # ---- a rep changes a lead: both dashboards within one second ----
-as tom expect_exit 0 "$LEAD" status "$L2" dead
+as tom expect_exit 0 "$LEAD" status "$L2" dead --reason "no budget" --other
 lt_wait_for m '^tom +0 +0 -1 +1 \+1 +1 +0 +0$' 1 "maria sees tom's counts move"
 echo "maria's dashboard: ${WAITED_MS} ms"
 lt_capture m -e
@@ -145,7 +145,7 @@ wait "$LEADD_PID" || fail "leadd did not stop cleanly"
 cp -a "$LEADD_DIR/data" "$LEADD_DIR/backup"
 restart_leadd
 lt_wait_for m 'live, revision [0-9]+' 12 "maria's dashboard back before the backup is used"
-as tom expect_exit 0 "$LEAD" status "$L2" dead
+as tom expect_exit 0 "$LEAD" status "$L2" dead --reason "no budget" --other
 as tom expect_exit 0 "$LEAD" status "$L2" qualified
 lt_wait_for m '^tom +0 +1 +1 \+1 +0 -1 +1 \+1 +0$' 2 "the changes after the backup"
 kill -TERM "$LEADD_PID"
@@ -159,7 +159,7 @@ lt_wait_for m '^tom +1 ' 3 "tom's row as the backup has it"
 kpi_matches m maria
 kpi_matches t tom
 # And live from there.
-as tom expect_exit 0 "$LEAD" status "$L2" dead
+as tom expect_exit 0 "$LEAD" status "$L2" dead --reason "no budget" --other
 lt_wait_for m '^tom +0 ' 1 "live on the restored data"
 kpi_matches m maria
 

@@ -47,7 +47,7 @@ make_sales_floor()
 	lead_ok status "$L1" qualified
 	lead_ok status "$L1" prospect
 	lead_ok status "$L2" qualified
-	lead_ok status "$L3" dead
+	lead_ok status "$L3" dead --reason "no budget" --other
 }
 
 # ids ARGS...: the ids `lead ls --all ARGS` finds, in its order, one line.

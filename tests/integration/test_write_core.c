@@ -301,6 +301,12 @@ static const Leadd__Lead *accept_write(model_lead *m, Leadd__Response *r, const 
 	return l;
 }
 
+/* Dead and lost: a move there needs a reason, a new lead cannot start there. */
+static int needs_reason(const Leadd__Status *s)
+{
+	return s->kpi_class == LEADD__KPI_CLASS__KPI_DEAD ||
+	       s->kpi_class == LEADD__KPI_CLASS__KPI_LOST;
+}
 static void op_create(ld_conn *c, int op)
 {
 	model_lead *m = &leads[nleads];
@@ -338,10 +344,12 @@ static void op_create(ld_conn *c, int op)
 	lc.contacts = wire_contacts(w, &b);
 	lc.has_next_action_at = w->next_action_at != 0;
 	lc.next_action_at = w->next_action_at;
-	/* Half the leads name their status; the rest get the first KPI_NEW one. */
+	/* Half the leads name their status; the rest get the first KPI_NEW one.
+	 * None starts dead or lost: those need a reason (issue 12). */
 	w->status_id = default_status;
-	if (below(2)) {
-		w->status_id = statuses[below((uint32_t)nstatuses)]->id;
+	const Leadd__Status *pick = statuses[below((uint32_t)nstatuses)];
+	if (below(2) && !needs_reason(pick)) {
+		w->status_id = pick->id;
 		lc.has_status_id = 1;
 		lc.status_id = w->status_id;
 	}
@@ -465,6 +473,11 @@ static void op_set_status(ld_conn *c, int op)
 	ss.id = m->id;
 	ss.has_status_id = 1;
 	ss.status_id = to;
+	for (size_t i = 0; i < nstatuses; i++)
+		if (statuses[i]->id == to && needs_reason(statuses[i])) {
+			ss.reason = "closed by the workload"; /* in its own words */
+			ss.has_other = ss.other = 1;
+		}
 	if (below(2)) {
 		ss.has_expected_version = 1;
 		ss.expected_version = ld_test_lead(m->last)->version;

@@ -119,7 +119,8 @@ def lead_from_json(pb, d):
         setattr(l, field, int(d[key] or 0))
     for key, field in (("title", "title"), ("client", "client_name"),
                        ("description", "description"), ("source", "source"),
-                       ("next_action_note", "next_action_note")):
+                       ("next_action_note", "next_action_note"),
+                       ("status_reason", "status_reason")):
         if d[key] is not None:
             setattr(l, field, d[key])
     if d["value"] is not None:
@@ -148,7 +149,8 @@ def comparable(pb, lead):
     l = pb.Lead()
     l.CopyFrom(lead)
     l.ClearField("status_changed_at")
-    for f in ("title", "client_name", "description", "source", "next_action_note"):
+    for f in ("title", "client_name", "description", "source", "next_action_note",
+              "status_reason"):
         if l.HasField(f) and not getattr(l, f):
             l.ClearField(f)
     for f in ("id", "client_id", "status_id", "owner_id", "team_id", "next_action_at",

@@ -96,6 +96,7 @@ struct fixture {
 	Leadd__KpiFlow flow;
 	Leadd__StatusTime st[2], *stp[2];
 	Leadd__SourceFlow sf[2], *sfp[2];
+	Leadd__ReasonCount rs[2], *rsp[2];
 };
 
 static struct fixture fx;
@@ -170,6 +171,16 @@ static void build(int with_flow)
 	fx.flow.time_in_status = fx.stp;
 	fx.flow.n_by_source = 2;
 	fx.flow.by_source = fx.sfp;
+	/* Dead by reason (issue 12): two reasons, most first; none lost. */
+	const char *why[] = {"Too expensive", "Chose a rival"};
+	for (int i = 0; i < 2; i++) {
+		leadd__reason_count__init(&fx.rs[i]);
+		fx.rs[i].reason = (char *)why[i];
+		fx.rs[i].count = (uint64_t)(2 - i);
+		fx.rsp[i] = &fx.rs[i];
+	}
+	fx.flow.n_dead_reasons = 2;
+	fx.flow.dead_reasons = fx.rsp;
 	fx.k.flow = &fx.flow;
 }
 
@@ -243,7 +254,11 @@ static void test_flow(void **state)
 				  "\n"
 				  "SOURCE         CREATED  QUALIFIED  CONVERTED   RATE\n"
 				  "Salon Lefèvre        6          2          1  16.7%\n"
-				  "(none)               2          1          0   0.0%\n");
+				  "(none)               2          1          0   0.0%\n"
+				  "\n"
+				  "DEAD BY REASON  LEADS\n"
+				  "Too expensive       2\n"
+				  "Chose a rival       1\n");
 	free(out);
 }
 
@@ -278,7 +293,8 @@ static void test_json(void **state)
 		   "median_ms\":273600000,\"samples\":5},\"商談中\":{\"median_ms\":5400000,\"sa"
 		   "mples\":2}},\"by_source\":{\"Salon Lefèvre\":{\"created\":6,\"qualified"
 		   "\":2,\"converted\":1},\"\":{\"created\":2,\"qualified\":1,\"converted\":"
-		   "0}}}}");
+		   "0}},\"dead_reasons\":{\"Too expensive\":2,\"Chose a rival\":1},\"lost_r"
+		   "easons\":{}}}");
 	free(s);
 	cJSON_Delete(j);
 }

@@ -98,11 +98,45 @@ static void test_events_of_a_change(void **state)
 	assert_int_equal(lead_rollup_parse(k[2].data, k[2].len, &p), -1);
 }
 
+/* A move into dead or lost carries its reason (issue 12): a fourth key,
+ * the reason as written, cut at LEAD_ROLLUP_REASON_MAX bytes on a
+ * character boundary. */
+static void test_reason_event(void **state)
+{
+	(void)state;
+	Leadd__Lead old = LEADD__LEAD__INIT, now = LEADD__LEAD__INIT;
+	old.status_id = 1;
+	old.created_at = 1000;
+	now.status_id = 3;
+	now.status_reason = "Too expensive";
+	lead_rollup_key k[LEAD_ROLLUP_EVENTS_MAX];
+	assert_int_equal(lead_rollup_events(&old, &now, 2000, k), 4);
+	lead_rollup_parsed p;
+	assert_int_equal(lead_rollup_parse(k[3].data, k[3].len, &p), 0);
+	assert_int_equal(p.metric, LEAD_ROLLUP_REASON);
+	assert_int_equal(p.to, 3);
+	assert_int_equal(p.reason_len, strlen("Too expensive"));
+	assert_memory_equal(p.reason, "Too expensive", p.reason_len);
+	/* The same reason, the status unchanged: nothing. */
+	assert_int_equal(lead_rollup_events(&now, &now, 3000, k), 0);
+	/* 127 ASCII bytes then a 2-byte letter: cut before the letter. */
+	char longer[200];
+	memset(longer, 'a', 127);
+	strcpy(longer + 127, "\xc3\xa9tail");
+	now.status_reason = longer;
+	assert_int_equal(lead_rollup_events(&old, &now, 2000, k), 4);
+	assert_int_equal(lead_rollup_parse(k[3].data, k[3].len, &p), 0);
+	assert_int_equal(p.reason_len, 127);
+	/* A reason key with no reason bytes does not parse. */
+	assert_int_equal(lead_rollup_parse(k[3].data, LEAD_ROLLUP_HEAD + 8, &p), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_bounds),
 		cmocka_unit_test(test_events_of_a_change),
+		cmocka_unit_test(test_reason_event),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
