@@ -56,6 +56,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_qualify_entry,
 	&cmd_dead_entry,
 	&cmd_reopen_entry,
+	&cmd_standby_entry,
 	&cmd_claim_entry,
 	&cmd_assign_entry,
 	&cmd_archive_entry, /* archive, restore, renew: cmd_archive.c */

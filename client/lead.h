@@ -105,11 +105,13 @@ extern const struct cmd_entry cmd_watch_entry;   /* cmd_watch.c */
 /* Issue 12, statuses: lead admin (cmd_admin.c) and its status family. */
 extern const struct cmd_entry cmd_admin_entry;        /* cmd_admin.c */
 extern const struct cmd_entry cmd_admin_status_entry; /* cmd_status_admin.c */
-extern const struct cmd_entry cmd_archive_entry; /* cmd_archive.c */
-extern const struct cmd_entry cmd_restore_entry; /* cmd_archive.c */
-extern const struct cmd_entry cmd_renew_entry;   /* cmd_archive.c */
+extern const struct cmd_entry cmd_archive_entry;      /* cmd_archive.c */
+extern const struct cmd_entry cmd_restore_entry;      /* cmd_archive.c */
+extern const struct cmd_entry cmd_renew_entry;        /* cmd_archive.c */
 /* Issue 12, moving: the reasons family of lead admin. */
 extern const struct cmd_entry cmd_admin_reason_entry; /* cmd_reason.c */
+/* Issue 12, standby: lead standby. */
+extern const struct cmd_entry cmd_standby_entry; /* cmd_standby.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 

@@ -31,6 +31,8 @@ enum {
 	F_SORT,
 	F_DESC,
 	F_ARCHIVED, /* issue 12 */
+	F_STANDBY,
+	F_WAKING,
 	F_END,
 };
 
@@ -85,6 +87,12 @@ static const struct filter_opt table[] = {
 	 "order by created, updated, value, next or title\n"
 	 "(default: id, the order leads were created in)"},
 	{"desc", F_DESC, NULL, "newest, largest or latest first"},
+	/* Stand-by (issue 12): without these, lists leave out leads on
+	 * stand-by. */
+	{"standby", F_STANDBY, NULL, "on stand-by (lists leave these out otherwise)"},
+	{"waking", F_WAKING, "WHEN",
+	 "on stand-by until before WHEN: a duration from\n"
+	 "now (7d; units m, h, d, w) or a DATE"},
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -200,6 +208,24 @@ static int date_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	return 0;
 }
 
+/* --waking: "7d" counts forward from now (the leads coming back this
+ * week), or a DATE; kept in the hint as the instant it meant. */
+static int waking_option(const struct cmd_entry *e, struct lead_ctx *ctx,
+			 struct lead_filter_args *a, const char *arg)
+{
+	Leadd__LeadFilter *f = &a->f;
+	int64_t d;
+	if (lead_duration_parse(arg, &d) == 0) {
+		f->has_waking_before = 1;
+		f->waking_before = a->now_ms + d;
+		char abs[32];
+		lead_date_format_utc(f->waking_before, abs, sizeof(abs));
+		record(a, F_WAKING, abs);
+		return 0;
+	}
+	return date_option(e, ctx, a, F_WAKING, arg, &f->has_waking_before, &f->waking_before);
+}
+
 int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_filter_args *a,
 		       int c, const char *arg)
 {
@@ -281,6 +307,11 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	case F_DESC:
 		a->has_desc = a->desc = 1;
 		break;
+	case F_STANDBY:
+		f->has_standby = f->standby = 1;
+		break;
+	case F_WAKING:
+		return waking_option(e, ctx, a, arg);
 	default:
 		return lead_usage_error(e, ctx, "unknown option");
 	}
@@ -456,6 +487,9 @@ char *lead_filter_summary(const Leadd__LeadFilter *f, int has_sort, int sort, in
 		}
 		if (f->source && *f->source)
 			add(&t, "source %s", f->source);
+		if (f->has_standby && f->standby && !f->has_waking_before)
+			add(&t, "on stand-by");
+		add_date(&t, "on stand-by until before", f->has_waking_before, f->waking_before);
 	}
 	if (!t.len)
 		add(&t, "all leads");
@@ -508,6 +542,7 @@ cJSON *lead_filter_json(const Leadd__LeadFilter *f)
 			{"updated_since", f->has_updated_since, f->updated_since},
 			{"next_before", f->has_next_before, f->next_before},
 			{"idle_ms", f->has_idle_ms, f->idle_ms},
+			{"waking_before", f->has_waking_before, f->waking_before},
 		};
 		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 			if (nums[i].has)
@@ -518,6 +553,8 @@ cJSON *lead_filter_json(const Leadd__LeadFilter *f)
 			cJSON_AddBoolToObject(o, "archived", f->archived);
 		if (f->source)
 			cJSON_AddStringToObject(o, "source", f->source);
+		if (f->has_standby)
+			cJSON_AddBoolToObject(o, "standby", f->standby);
 	}
 	return o;
 }

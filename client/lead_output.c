@@ -538,6 +538,13 @@ static cJSON *json_contact(const Leadd__Contact *c, int main)
 	return o;
 }
 
+/* Stand-by (issue 12): null when the lead is not on stand-by. */
+static void json_standby(cJSON *o, const Leadd__Lead *l)
+{
+	cJSON_AddItemToObject(o, "standby_until", lead_json_time(l->standby_until));
+	add_str(o, "standby_reason", l->standby_reason);
+}
+
 cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names)
 {
@@ -573,6 +580,7 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	cJSON_AddItemToObject(o, "team_id", lead_json_id(l->team_id));
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);
+	json_standby(o, l);
 	/* Archive and renew (issue 12): the links both ways, by id. */
 	cJSON_AddBoolToObject(o, "archived", l->archived);
 	cJSON_AddItemToObject(o, "renewed_from", lead_json_id(l->renewed_from));

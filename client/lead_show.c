@@ -116,6 +116,19 @@ static char *contacts_text(const Leadd__Lead *l)
 	return all;
 }
 
+/* "until 2026-12-12 09:00 CET: after the fair", only while on stand-by. */
+static void add_standby(struct lead_kv *kv, const Leadd__Lead *l)
+{
+	if (l->standby_until <= 0)
+		return;
+	char until[64];
+	lead_format_time(l->standby_until, until, sizeof(until));
+	if (l->standby_reason && *l->standby_reason)
+		lead_kv_add(kv, "stand-by", "until %s: %s", until, l->standby_reason);
+	else
+		lead_kv_add(kv, "stand-by", "until %s", until);
+}
+
 /* "2026-12-05 10:30 CET by sofia". */
 static void add_change(struct lead_kv *kv, const char *key, int64_t at, uint64_t by,
 		       const struct lead_names *names, const char *fallback)
@@ -204,6 +217,7 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		lead_kv_add(kv, "next action", "%s: %s", next, l->next_action_note);
 	else
 		lead_kv_add(kv, "next action", "%s", next);
+	add_standby(kv, l);
 	add_archive_renew(kv, l);
 	add_change(kv, "created", l->created_at, l->created_by, names, created_by);
 	add_change(kv, "updated", l->updated_at, l->updated_by, names, updated_by);

@@ -226,6 +226,23 @@ static const char *name_or(const char *s, const char *none)
 	return s && *s ? s : none;
 }
 
+/* "on stand-by until 2026-12-12 09:00", or "off stand-by" (by hand). A
+ * leave carries no lead: which way it went is not known here. */
+static void standby_text(const Leadd__Event *ev, char *what, size_t len)
+{
+	if (!ev->lead) {
+		snprintf(what, len, "stand-by changed");
+		return;
+	}
+	if (ev->lead->standby_until <= 0) {
+		snprintf(what, len, "off stand-by");
+		return;
+	}
+	char until[32];
+	lead_watch_time(ev->lead->standby_until, until, sizeof(until));
+	snprintf(what, len, "on stand-by until %s", until);
+}
+
 void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, size_t len)
 {
 	char when[32], what[512] = "";
@@ -261,6 +278,17 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ASSIGN:
 		snprintf(what, sizeof(what), "owner %s -> %s", old_ow, new_ow);
 		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_STANDBY:
+		standby_text(ev, what, sizeof(what));
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_WAKE:
+		/* The issue's words: "lead 42 is back from stand-by". */
+		snprintf(buf, len, "%s %s: lead %llu is back from stand-by%s%s%s (rev %llu)", when,
+			 author, (unsigned long long)ev->lead_id,
+			 ev->lead && ev->lead->title ? ": '" : "",
+			 ev->lead && ev->lead->title ? ev->lead->title : "",
+			 ev->lead && ev->lead->title ? "'" : "", (unsigned long long)ev->revision);
+		return;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE:
 		snprintf(what, sizeof(what), "archived");
 		break;
@@ -304,11 +332,8 @@ const char *lead_watch_kind_name(int kind)
 
 const char *lead_watch_change_name(int change)
 {
-	static const char *const names[] = {NULL, "create", "update", "status", "assign"};
-	/* Issue 12's archive and restore (lead archive, lead restore). */
-	if (change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE)
-		return "archive";
-	if (change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE)
-		return "restore";
-	return change > 0 && change < 5 ? names[change] : NULL;
+	static const char *const names[] = {NULL,      "create", "update",  "status", "assign",
+					    "standby", "wake",   "archive", "restore"};
+	return change > 0 && change < (int)(sizeof(names) / sizeof(names[0])) ? names[change]
+									      : NULL;
 }

@@ -352,6 +352,12 @@ static void draw_detail(struct lt_app *a)
 	lead_format_time(l->next_action_at, t1, sizeof(t1));
 	snprintf(lines[n++], 400, "next:    %s%s%s", t1, l->next_action_note ? "  " : "",
 		 l->next_action_note ? l->next_action_note : "");
+	if (l->standby_until > 0) {
+		char t3[64];
+		lead_format_time(l->standby_until, t3, sizeof(t3));
+		snprintf(lines[n++], 400, "standby: until %s%s%s", t3,
+			 l->standby_reason ? "  " : "", l->standby_reason ? l->standby_reason : "");
+	}
 	lead_format_time(l->updated_at, t2, sizeof(t2));
 	snprintf(lines[n++], 400, "updated: %s", t2);
 	for (size_t i = 0; i < l->n_contacts && n < 22; i++) {

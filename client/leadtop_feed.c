@@ -71,6 +71,13 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 			 ev->lead && ev->lead->title ? ev->lead->title : "",
 			 ev->lead && ev->lead->title ? "\"" : "");
 		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_WAKE:
+		snprintf(buf, len, "%s %s: lead %llu is back from stand-by", hhmm, who, id);
+		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_STANDBY:
+		snprintf(buf, len, "%s %s: lead %llu %s", hhmm, who, id,
+			 ev->lead && ev->lead->standby_until > 0 ? "on stand-by" : "off stand-by");
+		break;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE:
 		snprintf(buf, len, "%s %s: lead %llu archived", hhmm, who, id);
 		break;

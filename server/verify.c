@@ -409,6 +409,17 @@ static void check_lead_team(verifier *v, const Leadd__Lead *l)
 			l->id, l->team_id, l->owner_id, u->team_id);
 }
 
+/* Stand-by (issue 12): a reason goes with a date, and a date is a time
+ * after 1970 (lead_standby writes no other; the wake-up clears both). */
+static void check_lead_standby(verifier *v, const Leadd__Lead *l)
+{
+	if (l->standby_until < 0)
+		problem(v, "lead %" PRIu64 " is on stand-by until a time before 1970 (%" PRId64 ")",
+			l->id, l->standby_until);
+	if (l->standby_until == 0 && l->standby_reason)
+		problem(v, "lead %" PRIu64 " has a stand-by reason but is not on stand-by", l->id);
+}
+
 static void check_lead_record(verifier *v, const MDB_val *k, const MDB_val *d)
 {
 	v->leads++;
@@ -427,6 +438,7 @@ static void check_lead_record(verifier *v, const MDB_val *k, const MDB_val *d)
 	check_lead_refs(v, l);
 	check_lead_people(v, l);
 	check_lead_team(v, l);
+	check_lead_standby(v, l);
 }
 
 static void check_leads(verifier *v)

@@ -40,7 +40,8 @@ JSON: $OUT"
 
 LEAD_KEYS='["id", "title", "client", "client_id", "description", "value", "source", "tags",
 	"contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id",
-	"team", "team_id", "next_action", "next_action_note", "archived", "renewed_from", "renewals",
+	"team", "team_id", "next_action", "next_action_note", "standby_until", "standby_reason",
+	"archived", "renewed_from", "renewals",
 	"created_at", "created_by",
 	"created_by_id", "updated_at", "updated_by", "updated_by_id", "version"]'
 
@@ -107,7 +108,7 @@ bare=$(json 'd["id"]' <<<"$OUT")
 check "a bare pool lead: every absent value null" "
 keys(d, $LEAD_KEYS, 'lead')
 for k in ('client', 'client_id', 'description', 'value', 'source', 'owner', 'owner_id',
-          'next_action', 'next_action_note'):
+          'next_action', 'next_action_note', 'standby_until', 'standby_reason'):
     ok(d[k] is None, k + ' is null, not ' + repr(d[k]))
 ok(d['tags'] == [] and d['contacts'] == [], 'no tags, no contacts: empty lists')
 ok(d['team'] == 'sales', 'the pool lead names its team')

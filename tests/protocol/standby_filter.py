@@ -156,6 +156,27 @@ def run(pb, d):
     res.record("no filter at all: stand-by hidden too",
                sorted(l.id for l in rl.lead_list.leads) == everyone)
 
+    # ---- archived leads (lead_archive), on stand-by and not ----
+    d1 = adm.create("Delta archived").lead.lead
+    e1 = adm.create("Echo archived on stand-by").lead.lead
+    ok_call(adm, lambda q: (setattr(q.lead_standby, "id", e1.id),
+                            setattr(q.lead_standby, "until", t0 + 4 * DAY)), "standby e")
+    for lid in (d1.id, e1.id):
+        ok_call(adm, lambda q, lid=lid: setattr(q.lead_archive, "id", lid), "archive %d" % lid)
+    res.record("archived leads are not listed without archived",
+               listed(adm) == everyone and listed(adm, standby=True) == [a.id, b.id],
+               "%s %s" % (listed(adm), listed(adm, standby=True)))
+    res.record("archived: both archived leads, on stand-by or not",
+               listed(adm, archived=True) == [d1.id, e1.id], str(listed(adm, archived=True)))
+    res.record("archived with standby: the archived one on stand-by",
+               listed(adm, archived=True, standby=True) == [e1.id])
+    res.record("archived with waking_before: by its date",
+               listed(adm, archived=True, waking_before=t0 + 5 * DAY) == [e1.id] and
+               listed(adm, archived=True, waking_before=t0 + 3 * DAY) == [])
+    r = standby(adm, d1.id, t0 + DAY)
+    res.record("lead_standby refuses an archived lead (FAILED_PRECONDITION)",
+               r.code == pb.FAILED_PRECONDITION and "restore" in r.message, desc(pb, r))
+
     # ---- a rep, and a saved search with its watcher ----
     ok_call(r1, lambda q: (setattr(q.search_save.search, "name", "all mine"),
                            setattr(q.search_save.search.filter, "mine", True)), "save")

@@ -907,11 +907,50 @@ static void test_slices(void **state)
 	assert_true(steps >= 300 / 7);
 }
 
+/* Stand-by and archived (issue 12): sq_state_match's whole table. Absent
+ * state fields list neither; standby only leads on stand-by; waking_before
+ * those on stand-by until before it; archived only archived ones, on
+ * stand-by or not unless stand-by is asked too. */
+static void test_state_match(void **state)
+{
+	(void)state;
+	static const struct {
+		int want_standby, has_waking, want_archived;
+		int64_t waking;
+		int expect[4]; /* plain, on stand-by till 500, archived, both */
+	} rows[] = {
+		{0, 0, 0, 0, {1, 0, 0, 0}},   {1, 0, 0, 0, {0, 1, 0, 0}},
+		{1, 1, 0, 600, {0, 1, 0, 0}}, {1, 1, 0, 500, {0, 0, 0, 0}},
+		{0, 0, 1, 0, {0, 0, 1, 1}},   {1, 0, 1, 0, {0, 0, 0, 1}},
+		{1, 1, 1, 600, {0, 0, 0, 1}}, {1, 1, 1, 400, {0, 0, 0, 0}},
+	};
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		sq_filter f;
+		memset(&f, 0, sizeof(f));
+		f.want_standby = rows[r].want_standby;
+		f.has_waking = rows[r].has_waking;
+		f.waking_before = rows[r].waking;
+		f.want_archived = rows[r].want_archived;
+		f.vis_all = 1;
+		for (int k = 0; k < 4; k++) {
+			search_sum s;
+			memset(&s, 0, sizeof(s));
+			s.standby_until = k & 1 ? 500 : 0;
+			s.archived = k >> 1;
+			if (sq_state_match(&f, &s) != rows[r].expect[k] ||
+			    sq_sum_match(&f, &s) != rows[r].expect[k])
+				fail_msg("row %zu, lead kind %d: expected %d", r, k,
+					 rows[r].expect[k]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cursor_codec),
 		cmocka_unit_test(test_raw_title),
+		cmocka_unit_test(test_state_match),
 		cmocka_unit_test_setup_teardown(test_plan_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_union, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_pages, setup, teardown),
