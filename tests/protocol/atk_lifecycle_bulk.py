@@ -11,11 +11,15 @@ kill -9 in the middle of multi-step writes.
     the list shows it with no leads.
   - other connections during the chunks: renews into the status being
     removed and lead_set_status into it, sent while the removal runs.
+    Archive/restore of leads being moved, from a third, all answer OK.
     Whatever each answers, no lead is left in a status that does not exist
     (leadd verify), and every renewal's links hold.
   - kill -9 while status_rm moves 3000 leads: after a restart verify passes,
     the status is either gone with every lead moved or still there with the
     rest of its leads; removing it again finishes the job.
+  - SIGTERM while status_rm moves 3000 leads: the answer is OK or says
+    leadd is shutting down and to run it again; leadd exits 0; verify
+    passes; removing it again finishes the job.
   - kill -9 in a storm of renews of one origin (with archive/restore of it
     from another connection): after a restart verify passes (every renewal
     the origin lists renews it and the reverse: the two writes are one
@@ -134,7 +138,16 @@ def others_during_chunks(pb, d, admin):
         # leads of the new status atk-X (from the first part) into atk-Y
         answers["move"] = pipeline(others[1], [f(i) for i in range(40)], window=5)
 
-    ths = [threading.Thread(target=renews), threading.Thread(target=moves)]
+    def archives():
+        def f(i):
+            def fill(q):
+                setattr(q.lead_restore if i % 2 else q.lead_archive, "id", ids[100 + i // 2])
+            return fill
+        answers["archive"] = pipeline(others[2], [f(i) for i in range(80)], window=5)
+
+    others.append(Client(pb, d.port))
+    ths = [threading.Thread(target=renews), threading.Thread(target=moves),
+           threading.Thread(target=archives)]
     c = Client(pb, d.port)
     c.send(lambda q: (setattr(q.status_rm, "name", "atk-Y"),
                       setattr(q.status_rm, "move_to", "lead-New")))
@@ -152,9 +165,13 @@ def others_during_chunks(pb, d, admin):
     left = [l.id for l in all_leads(admin) if l.status_id == sy]
     res.record("no lead is left in a removed status",
                "atk-Y" in st or not left, "%d leads in %d" % (len(left), sy))
-    codes = sorted({pb.Code.Name(a.code) for a in answers["renew"] + answers["move"]})
+    every = answers["renew"] + answers["move"] + answers["archive"]
+    codes = sorted({pb.Code.Name(a.code) for a in every})
     res.record("the others' answers are OK or a sentence (%s)" % ",".join(codes),
-               all(a.code == pb.OK or a.message for a in answers["renew"] + answers["move"]))
+               all(a.code == pb.OK or a.message for a in every))
+    res.record("archive/restore of the moving leads all answered OK",
+               all(a.code == pb.OK for a in answers["archive"]),
+               next((desc(pb, a) for a in answers["archive"] if a.code != pb.OK), ""))
     for o in others:
         o.close()
     c.close()
@@ -184,6 +201,39 @@ def kill_mid_rm(pb, d):
     left = [l.id for l in all_leads(admin) if l.status_id == sz]
     res.record("no lead in atk-Z afterwards", not left and "atk-Z" not in statuses(admin),
                "%d left" % len(left))
+
+
+def term_mid_rm(pb, d):
+    admin = Client(pb, d.port)
+    add_status(admin, "atk-W")
+    sw = statuses(admin)["atk-W"].id
+    fill_leads(admin, 3000, sw)
+    c = Client(pb, d.port)
+    c.send(lambda q: (setattr(q.status_rm, "name", "atk-W"),
+                      setattr(q.status_rm, "move_to", "lead-New")))
+    time.sleep(0.03)
+    d.proc.terminate()
+    try:
+        r = c.recv()
+        res.record("SIGTERM during status_rm: the answer is OK or says leadd is shutting "
+                   "down (%s)" % pb.Code.Name(r.code),
+                   r.code == pb.OK or (r.code == pb.UNAVAILABLE and "shutting down" in r.message
+                                       and "run the command again" in r.message),
+                   desc(pb, r))
+    except (OSError, EOFError, ConnectionError) as e:
+        res.record("SIGTERM during status_rm: an answer before the close", False, str(e))
+    rc = d.proc.wait(timeout=30)
+    res.record("leadd exits 0 on SIGTERM mid-removal", rc == 0, "exit %d" % rc)
+    res.record("SIGTERM during status_rm: leadd verify passes", d.verify() == 0)
+    d.start()
+    admin = Client(pb, d.port)
+    st = statuses(admin)
+    if "atk-W" in st:
+        r = admin.call(lambda q: (setattr(q.status_rm, "name", "atk-W"),
+                                  setattr(q.status_rm, "move_to", "lead-New")))
+        res.record("removing atk-W again finishes the job", r.code == pb.OK, desc(pb, r))
+    left = [l.id for l in all_leads(admin) if l.status_id == sw]
+    res.record("no lead in atk-W afterwards", not left, "%d left" % len(left))
 
 
 def kill_mid_renews(pb, d):
@@ -229,6 +279,7 @@ def run(pb, d):
     order_on_one_connection(pb, d, admin)
     others_during_chunks(pb, d, admin)
     kill_mid_rm(pb, d)
+    term_mid_rm(pb, d)
     kill_mid_renews(pb, d)
 
 
