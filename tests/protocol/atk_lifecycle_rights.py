@@ -12,7 +12,10 @@ away on another connection, and the first connection goes on asking:
   - a second admin, demoted to manager mid-connection: status_add,
     status_edit and status_rm are refused and the status list is unchanged;
   - a KPI watch mA opened while manager of A: after the demotion, mA's
-    watch gets no delta about team A's archive (either ended or silent).
+    watch gets no delta about team A's archive (either ended or silent);
+  - an admin demoted while their status_rm moves 3000 leads: the removal
+    either finished first or stops between chunks saying how many moved
+    and that the status is still there.
 Ends with leadd stopped and `leadd verify` passing.
 
 Usage: atk_lifecycle_rights.py LEADD_BINARY PROTO_DIR"""
@@ -21,8 +24,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import (Client, Results, add_team, add_user, desc, ok_call,  # noqa: E402
-                           run_test)
+from leadd_harness import (Client, Results, add_team, add_user, all_leads, desc,  # noqa: E402
+                           ok_call, pipeline, run_test)
 from watch_lib import Watcher, desc_ev, watch_ok  # noqa: E402
 
 PW = "atk-rights-pw-1"
@@ -127,6 +130,46 @@ def run(pb, d):
     r = a2.call(lambda q: setattr(q.status_rm, "name", name))
     res.record("nor remove one", refused(pb, r), desc(pb, r))
     res.record("the status list is unchanged", statuses(admin) == listed)
+    demoted_between_chunks(pb, d, admin)
+
+
+def demoted_between_chunks(pb, d, admin):
+    """An admin demoted while their status_rm moves 3000 leads: the removal
+    finishes (the demotion came after it) or stops saying how many moved
+    and that the status is still there; no lead is left in a status that
+    is gone."""
+    add_user(admin, "admin3", pb.ROLE_ADMIN, None, PW)
+
+    def fill(q):
+        s = q.status_add.status
+        s.name, s.stage, s.kpi_class, s.probability = "atk-R", pb.STAGE_LEAD, pb.KPI_NONE, 5
+    sid = ok_call(admin, fill, "status_add atk-R").status.status.id
+
+    def make(i):
+        def f(q):
+            q.lead_create.title = "r %d" % i
+            q.lead_create.owner = "r1"
+            q.lead_create.status_id = sid
+        return f
+    bad = [a for a in pipeline(admin, [make(i) for i in range(3000)], window=200) if a.code]
+    res.record("3000 leads in atk-R", not bad)
+    a3 = Client(pb, d.port, "admin3", PW)
+    a3.send(lambda q: (setattr(q.status_rm, "name", "atk-R"),
+                       setattr(q.status_rm, "move_to", "lead-New")))
+    ok_call(admin, lambda q: (setattr(q.user_edit, "name", "admin3"),
+                              setattr(q.user_edit, "role", pb.ROLE_REP)), "demote admin3")
+    r = a3.recv()
+    st = statuses(admin)
+    names = [x[0] for x in st]
+    left = sum(1 for l in all_leads(admin) if l.status_id == sid)
+    if r.code == pb.OK:
+        res.record("the removal finished before the demotion took (moved %d)" % r.status.moved,
+                   "atk-R" not in names and left == 0 and r.status.moved == 3000,
+                   "%d left" % left)
+    else:
+        res.record("the demotion stopped the removal with a sentence (%s)" % desc(pb, r),
+                   r.code == pb.PERMISSION_DENIED and "still there" in r.message and
+                   "atk-R" in names and 0 < left < 3000, "%d left" % left)
 
 
 if __name__ == "__main__":
