@@ -11,7 +11,8 @@ renewals.
     stays archived (kpi: archived new 1, live unchanged);
   - renew with a status word: the old name of a renamed status is refused,
     the new one works; a removed status's name is refused; reclassifying
-    the renewal's status to dead afterwards leaves verify clean.
+    the renewal's status to dead afterwards leaves verify clean;
+  - a rep's kpi and KPI watch leave out another rep's archived lead.
 Ends with leadd stopped and `leadd verify` passing (recounts, replay).
 
 Usage: atk_lifecycle_classes.py LEADD_BINARY PROTO_DIR"""
@@ -120,6 +121,28 @@ def run(pb, d):
                               setattr(q.status_edit, "kpi_class", pb.KPI_DEAD)))
     res.record("the renewal's status reclassified to dead (answer: %s)"
                % pb.Code.Name(r.code), r.code in (pb.OK, pb.FAILED_PRECONDITION), desc(pb, r))
+    rep_sees_own(pb, d, admin)
+
+
+def rep_sees_own(pb, d, admin):
+    """A rep's kpi and KPI watch: another rep's archived lead is not in
+    either (archived counts follow the same row rights as live ones)."""
+    add_user(admin, "r2", pb.ROLE_REP, "A", PW)
+    lid = ok_call(admin, lambda q: (setattr(q.lead_create, "title", "of r2"),
+                                    setattr(q.lead_create, "owner", "r2")),
+                  "create r2's").lead.lead.id
+    r1 = Client(pb, d.port, "r1", PW)
+    w = Watcher(pb, d.port, "r1", PW)
+    watch_ok(w, ["kpi"], "r1's kpi watch")
+    w.events(quiet=0.3, limit=2)
+    before = by_class(kpi_total(r1), True)
+    ok_call(admin, lambda q: setattr(q.lead_archive, "id", lid), "archive r2's")
+    res.record("r1's kpi archived counts leave out r2's archived lead",
+               by_class(kpi_total(r1), True) == before, str(by_class(kpi_total(r1), True)))
+    got = [dl for e in w.events(quiet=0.5, limit=3) for dl in e.kpi]
+    res.record("r1's KPI watch gets no delta of r2's archive", not got,
+               str([(dl.owner_name, dl.archived, dl.count) for dl in got]))
+    w.close()
 
 
 def admin_login():
