@@ -14,6 +14,9 @@ kill -9 in the middle of multi-step writes.
     Archive/restore of leads being moved, from a third, all answer OK.
     Whatever each answers, no lead is left in a status that does not exist
     (leadd verify), and every renewal's links hold.
+  - client_merge of a 1500-lead folder while another connection renews
+    one of its leads: every lead, renewals too, ends in the merged-into
+    folder.
   - kill -9 while status_rm moves 3000 leads: after a restart verify passes,
     the status is either gone with every lead moved or still there with the
     rest of its leads; removing it again finishes the job.
@@ -236,6 +239,59 @@ def term_mid_rm(pb, d):
     res.record("no lead in atk-W afterwards", not left, "%d left" % len(left))
 
 
+def merge_vs_renew(pb, d):
+    """client_merge (chunked) of folder X into Y while another connection
+    renews a lead of X: each renewal lands in the folder its origin was in
+    when it was made; afterwards no lead is left in X, the origin and every
+    renewal are in Y, and verify (folder counts and indexes) passes."""
+    admin = Client(pb, d.port)
+
+    def make(i):
+        def f(q):
+            q.lead_create.title = "m %d" % i
+            q.lead_create.owner = "r1"
+            q.lead_create.client_name = "Atk Merge X"
+            if i == 0:
+                q.lead_create.new_client = True
+        return f
+    ok = pipeline(admin, [make(0)])[0]
+    if ok.code:
+        res.record("a lead in folder X", False, desc(pb, ok))
+        return
+    rest = pipeline(admin, [make(i) for i in range(1, 1500)], window=200)
+    ok_call(admin, lambda q: (setattr(q.lead_create, "title", "into"),
+                              setattr(q.lead_create, "owner", "r1"),
+                              setattr(q.lead_create, "client_name", "Atk Merge Y"),
+                              setattr(q.lead_create, "new_client", True)), "folder Y")
+    origin = ok.lead.lead.id
+    res.record("1500 leads in folder X", all(a.code == pb.OK for a in rest))
+    other = Client(pb, d.port)
+    out = {}
+
+    def renews():
+        out["renew"] = pipeline(other, [lambda q: setattr(q.lead_renew, "id", origin)] * 60,
+                                window=4)
+
+    c = Client(pb, d.port)
+    c.send(lambda q: (setattr(q.client_merge.__getattribute__("from"), "name", "Atk Merge X"),
+                      setattr(q.client_merge.into, "name", "Atk Merge Y")))
+    t = threading.Thread(target=renews)
+    t.start()
+    r = c.recv()
+    t.join()
+    res.record("client_merge answers OK", r.code == pb.OK, desc(pb, r))
+    res.record("the renews answer OK", all(a.code == pb.OK for a in out["renew"]),
+               next((desc(pb, a) for a in out["renew"] if a.code), ""))
+    names = {}
+    for l in all_leads(admin):
+        if l.id == origin or l.renewed_from == origin or l.title.startswith("m "):
+            names[l.client_name] = names.get(l.client_name, 0) + 1
+    res.record("every lead of X (origin and renewals too) is in Y afterwards",
+               list(names) == ["Atk Merge Y"], str(names))
+    c.close()
+    other.close()
+
+
 def kill_mid_renews(pb, d):
     admin = Client(pb, d.port)
     origin = ok_call(admin, lambda q: (setattr(q.lead_create, "title", "origin"),
@@ -278,6 +334,7 @@ def run(pb, d):
     add_user(admin, "r1", pb.ROLE_REP, "A", PW)
     order_on_one_connection(pb, d, admin)
     others_during_chunks(pb, d, admin)
+    merge_vs_renew(pb, d)
     kill_mid_rm(pb, d)
     term_mid_rm(pb, d)
     kill_mid_renews(pb, d)
