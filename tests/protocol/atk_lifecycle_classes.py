@@ -12,7 +12,8 @@ renewals.
   - renew with a status word: the old name of a renamed status is refused,
     the new one works; a removed status's name is refused; reclassifying
     the renewal's status to dead afterwards leaves verify clean;
-  - a rep's kpi and KPI watch leave out another rep's archived lead.
+  - a rep's kpi and KPI watch leave out another rep's archived lead, and
+    the rep's status_list has no lead counts.
 Ends with leadd stopped and `leadd verify` passing (recounts, replay).
 
 Usage: atk_lifecycle_classes.py LEADD_BINARY PROTO_DIR"""
@@ -143,6 +144,10 @@ def rep_sees_own(pb, d, admin):
     res.record("r1's KPI watch gets no delta of r2's archive", not got,
                str([(dl.owner_name, dl.archived, dl.count) for dl in got]))
     w.close()
+    r = ok_call(r1, lambda q: q.status_list.SetInParent(), "r1's status_list")
+    res.record("a rep's status_list gives no lead counts (they count every team's leads)",
+               not any(st.HasField("leads") for st in r.status_list.statuses),
+               str([(st.name, st.leads) for st in r.status_list.statuses if st.HasField("leads")]))
 
 
 def admin_login():
