@@ -14,8 +14,9 @@ away on another connection, and the first connection goes on asking:
   - a KPI watch mA opened while manager of A: after the demotion, mA's
     watch gets no delta about team A's archive (either ended or silent);
   - an admin demoted while their status_rm moves 3000 leads: the removal
-    either finished first or stops between chunks saying how many moved
-    and that the status is still there.
+    either finished first, or was refused whole (the demotion came first),
+    or stops between chunks saying how many moved and that the status is
+    still there.
 Ends with leadd stopped and `leadd verify` passing.
 
 Usage: atk_lifecycle_rights.py LEADD_BINARY PROTO_DIR"""
@@ -166,6 +167,10 @@ def demoted_between_chunks(pb, d, admin):
         res.record("the removal finished before the demotion took (moved %d)" % r.status.moved,
                    "atk-R" not in names and left == 0 and r.status.moved == 3000,
                    "%d left" % left)
+    elif left == 3000:
+        # The demotion reached the writer first: refused before any move.
+        res.record("the demotion came first: refused, nothing moved (%s)" % desc(pb, r),
+                   r.code == pb.PERMISSION_DENIED and "atk-R" in names)
     else:
         res.record("the demotion stopped the removal with a sentence (%s)" % desc(pb, r),
                    r.code == pb.PERMISSION_DENIED and "still there" in r.message and
