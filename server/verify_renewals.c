@@ -2,7 +2,8 @@
  * renewed_from names a lead that lists it among its renewals, and every
  * lead a renewals list names renews that lead: lead_renew writes both in
  * one transaction, so one without the other is damage. A list holds no
- * lead twice, not the lead itself, and at most LEAD_RENEWALS_MAX. */
+ * lead twice, not the lead itself, and at most LEAD_RENEWALS_MAX; a renewal
+ * is newer than its origin (no cycles). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +55,14 @@ static uint64_t check_lead(store_txn *t, ld_arena *scratch, const Leadd__Lead *l
 		if (l->renewed_from == l->id)
 			problems += problem(l->id, "renews itself (renewed_from %" PRIu64 ")",
 					    l->id);
+		/* A renewal is made after its origin, so its id is the larger:
+		 * links that agree both ways can still form a cycle (found by
+		 * atk_lifecycle_damage), which only this order rules out. */
+		else if (l->renewed_from > l->id)
+			problems += problem(l->id,
+					    "renews lead %" PRIu64 ", a newer lead (a renewal is "
+					    "always made after its origin)",
+					    l->renewed_from);
 		else if (!o)
 			problems += problem(l->id, "renews lead %" PRIu64 ", which does not exist",
 					    l->renewed_from);
