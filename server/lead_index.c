@@ -8,7 +8,7 @@ const store_db lead_index_dbs[] = {
 	DB_IDX_STATUS, DB_IDX_OWNER,   DB_IDX_CLIENT,  DB_IDX_TAG,   DB_IDX_EMAIL,
 	DB_IDX_PHONE,  DB_IDX_DUE,     DB_IDX_TEAM,    DB_IDX_POOL,  DB_IDX_OWNER_STATUS,
 	DB_IDX_WORD,   DB_IDX_CREATED, DB_IDX_UPDATED, DB_IDX_VALUE, DB_IDX_SOURCE,
-	DB_IDX_TITLE,  DB_IDX_STANDBY,
+	DB_IDX_TITLE,  DB_IDX_STANDBY, DB_IDX_HIDDEN,
 };
 const size_t lead_index_count = sizeof(lead_index_dbs) / sizeof(lead_index_dbs[0]);
 _Static_assert(sizeof(lead_index_dbs) / sizeof(lead_index_dbs[0]) <= LEAD_INDEX_DBS_MAX,
@@ -29,6 +29,7 @@ uint64_t lead_index_since(store_db db)
 	case DB_LEAD_SUMMARY:
 		return LEAD_SEARCH_SCHEMA;
 	case DB_IDX_STANDBY:
+	case DB_IDX_HIDDEN:
 		return LEAD_LIFECYCLE_SCHEMA;
 	default:
 		return 0;
@@ -130,6 +131,10 @@ void lead_index_keys(const Leadd__Lead *l, store_db db, lead_index_keyset *out)
 	case DB_IDX_STANDBY:
 		if (l->standby_until > 0)
 			add_u64(out, (uint64_t)l->standby_until);
+		break;
+	case DB_IDX_HIDDEN:
+		if (l->archived || l->standby_until > 0)
+			add_u64(out, 0);
 		break;
 	case DB_IDX_TEAM:
 		if (l->team_id)

@@ -212,8 +212,11 @@ int sq_plan_build(store_txn *t, const sq_filter *f, sq_plan *p)
 		}
 	}
 	p->estimate = best;
-	p->summary_implied = p->driver >= 0 && !p->terms[p->driver].too_wide &&
-			     (needed_covers(f) & ~p->terms[p->driver].covers) == 0;
+	unsigned missing = p->driver >= 0 && !p->terms[p->driver].too_wide
+				   ? needed_covers(f) & ~p->terms[p->driver].covers
+				   : ~0u;
+	p->summary_implied = missing == 0;
+	p->implied_but_state = missing == SQ_COVER_STATE && !f->want_standby && !f->want_archived;
 	return 0;
 }
 
@@ -887,11 +890,23 @@ static void close_walk_probes(sq_exec *x, sq_ids *pit)
  * listing's leads without a sort key at R, which come last by id. */
 static int run_ids(sq_exec *x, store_txn *t, int keyless_phase)
 {
-	sq_ids it, pit[SQ_WALK_PROBES];
+	sq_ids it, pit[SQ_WALK_PROBES], hid;
 	x->n_iterated = 0;
+	/* The hidden leads' ids, walked along with the driver (ascending
+	 * only, as the walk probes are): a plain listing whose driver meets
+	 * every other condition then reads no summaries. */
+	int by_hidden = !keyless_phase && !x->desc && x->plan.implied_but_state;
+	static const sq_term hidden_term = {
+		.src = {{.db = DB_IDX_HIDDEN, .klen = 8}}, /* key: u64 0 */
+		.n_src = 1,
+	};
 	int err = sq_ids_open(&it, t, driver_term(x), x->desc, x->pos.started, x->pos.id);
 	if (!err)
 		err = open_walk_probes(x, t, pit);
+	if (by_hidden) {
+		int e = sq_ids_open(&hid, t, &hidden_term, 0, x->pos.started, x->pos.id);
+		err = err ? err : e;
+	}
 	uint64_t id;
 	while (err == 0 && (err = sq_ids_next(&it, &id)) == 0) {
 		x->units++;
@@ -912,6 +927,12 @@ static int run_ids(sq_exec *x, store_txn *t, int keyless_phase)
 			/* The driver's ids meet every summary condition. */
 			if ((err = probes_match(x, t, id, &ok)))
 				break;
+		} else if (by_hidden) {
+			if ((err = ids_skip_to(&hid, id, &x->units)))
+				break;
+			ok = !ids_has(&hid, id);
+			if (ok && (err = probes_match(x, t, id, &ok)))
+				break;
 		} else if ((err = load_sum(t, id, &s)) || (err = matches(x, t, &s, &ok))) {
 			break;
 		}
@@ -931,6 +952,8 @@ static int run_ids(sq_exec *x, store_txn *t, int keyless_phase)
 		}
 	}
 	close_walk_probes(x, pit);
+	if (by_hidden)
+		sq_ids_close(&hid);
 	sq_ids_close(&it);
 	return err == MDB_NOTFOUND ? SQ_DONE : err;
 }

@@ -36,8 +36,9 @@ enum {
 	SQ_COVER_CLIENT = 16,
 	SQ_COVER_VISIBLE = 32,
 	SQ_COVER_OTHER = 64, /* value, dates, next action: only the summary */
-	/* Stand-by and archived (issue 12): no index term covers it, and every
-	 * filter asks it (absent: neither), so summaries are always read. */
+	/* Stand-by and archived (issue 12): no driver's ids cover it, and every
+	 * filter asks it (absent: neither). For the default, an ascending walk
+	 * leaves out the ids of DB_IDX_HIDDEN without reading summaries. */
 	SQ_COVER_STATE = 128,
 };
 
@@ -51,6 +52,9 @@ typedef struct {
 	uint64_t units;    /* work planning took */
 	/* The driver's ids meet every summary condition of the filter. */
 	int summary_implied;
+	/* ... but the state (neither stand-by nor archived): an ascending
+	 * walk checks that against DB_IDX_HIDDEN, moving along with it. */
+	int implied_but_state;
 } sq_plan;
 
 /* Build the plan of filter f in transaction t. 0 or an LMDB error. */

@@ -54,6 +54,7 @@ static const struct {
 	[DB_TAG_NAMES] = {"tag_names", 0},
 	[DB_IDX_STANDBY] = {"idx_standby", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_REASONS] = {"reasons", 0},
+	[DB_IDX_HIDDEN] = {"idx_hidden", MDB_DUPSORT | MDB_DUPFIXED},
 };
 
 const char *store_db_name(store_db db)

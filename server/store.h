@@ -61,6 +61,10 @@ typedef enum {
 	DB_IDX_STANDBY,
 	/* Dead/lost reasons (schema 9): team id|folded text -> ReasonRecord */
 	DB_REASONS,
+	/* Lifecycle (schema 9): key 0 (u64) -> the ids of leads archived or on
+	 * stand-by, the ones a plain listing leaves out (search_exec.c walks
+	 * it beside the driver instead of reading each candidate's summary) */
+	DB_IDX_HIDDEN,
 	DB_COUNT
 } store_db;
 
