@@ -296,6 +296,9 @@ static int send_one(loader *ld)
 	char *tags[GEN_MAX_TAGS];
 	lc.title = l.title;
 	lc.client_name = l.client;
+	/* Generated company names are near one another ("Pioneer Metall SARL",
+	 * "Nimbus Metall AB"): each is meant as its own folder. */
+	lc.has_new_client = lc.new_client = 1;
 	lc.source = l.source;
 	for (int k = 0; k < l.n_tags; k++)
 		tags[k] = l.tags[k];
