@@ -34,13 +34,19 @@ int lead_load_copy(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **old
 size_t lead_owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,
 		      int *more)
 {
+	return lead_index_ids(t, DB_IDX_OWNER, owner, after, ids, max, more);
+}
+
+size_t lead_index_ids(store_txn *t, store_db db, uint64_t key, uint64_t after, uint64_t *ids,
+		      size_t max, int *more)
+{
 	MDB_cursor *cur;
 	size_t n = 0;
 	*more = 0;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_OWNER], &cur)))
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[db], &cur)))
 		return 0;
 	uint8_t okey[8], ikey[8];
-	store_key_u64(okey, owner);
+	store_key_u64(okey, key);
 	store_key_u64(ikey, after + 1);
 	MDB_val k = {8, okey}, v = {8, ikey};
 	int rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);

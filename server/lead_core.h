@@ -42,4 +42,8 @@ int lead_load_copy(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **old
 size_t lead_owned_ids(store_txn *t, uint64_t owner, uint64_t after, uint64_t *ids, size_t max,
 		      int *more);
 
+/* The same for any index keyed by a u64 (DB_IDX_STATUS: a status's leads). */
+size_t lead_index_ids(store_txn *t, store_db db, uint64_t key, uint64_t after, uint64_t *ids,
+		      size_t max, int *more);
+
 #endif

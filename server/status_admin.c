@@ -389,33 +389,6 @@ static void rm_finish(request_ctx *rc)
 	}
 }
 
-/* The ids of the first `max` leads in status `id` (the index), *more when
- * there are others. Returns t->ret. */
-static size_t leads_in(store_txn *t, uint64_t id, uint64_t *ids, size_t max, int *more)
-{
-	MDB_cursor *cur;
-	size_t n = 0;
-	*more = 0;
-	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_STATUS], &cur)))
-		return 0;
-	uint8_t key[8];
-	store_key_u64(key, id);
-	MDB_val k = {8, key}, v;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-	while (rc == 0) {
-		if (n == max) {
-			*more = 1;
-			break;
-		}
-		ids[n++] = store_key_get_u64(v.mv_data);
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
-	}
-	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		t->ret = rc;
-	return n;
-}
-
 /* Load a chunk of the leads in `from` (two copies each: the write core
  * needs the old one intact), all before any write, so a lead the index is
  * wrong about fails the request with nothing written. */
@@ -428,7 +401,7 @@ static int load_chunk(request_ctx *rc, store_txn *t, uint64_t from, Leadd__Lead 
 	*lead = ld_arena_alloc(ar, RM_CHUNK * sizeof(**lead));
 	if (!ids || !*old || !*lead)
 		return oom(rc);
-	size_t got = leads_in(t, from, ids, RM_CHUNK, more);
+	size_t got = lead_index_ids(t, DB_IDX_STATUS, from, 0, ids, RM_CHUNK, more);
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
 	*n = 0;
