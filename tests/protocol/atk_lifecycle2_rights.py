@@ -15,6 +15,9 @@ Usage: atk_lifecycle2_rights.py LEADD PROTO_DIR
   ALREADY_EXISTS, a move names the list's spelling); Unicode text is kept
   as written; a global reason that a team's list already holds is refused
   as the other way round is (no reason listed twice for one team);
+- a move refused for want of a (listed) reason, when the team has 12 long
+  Unicode reasons: the message names whole reasons and "others", keeps its
+  end (what to do), is valid UTF-8 and fits the 512-byte message;
 Ends with `leadd verify` passing."""
 import os
 import sys
@@ -163,6 +166,24 @@ def reasons(pb, adm, d):
                len(folded) == len(set(folded)), str(listed))
 
 
+def long_names(pb, adm, d):
+    """Refusals that name a team's reasons fit the 512-byte message whole:
+    whole names only, the sentence's end (what to do) kept, valid UTF-8."""
+    add_team(adm, "C")
+    add_user(adm, "r3", pb.ROLE_REP, "C", PW)
+    for i in range(12):
+        ok_call(adm, reason_fill("reason_add", "%02d " % i + "\u00e9" * 90, "C"), "add C")
+    lid = adm.create("Many long reasons", owner="r3").lead.lead.id
+    for what, reason in (("no reason", None), ("a reason not listed", "\u00fc" * 100)):
+        r = move(adm, lid, "dead", reason)
+        text = r.message
+        ok = (r.code == pb.FAILED_PRECONDITION and isinstance(text, str) and
+              text.endswith("in your own words") and "and others" in text and
+              len(text.encode()) < 512)
+        res.record("%s, 12 reasons of 183 bytes: the refusal ends whole, in UTF-8, "
+                   "naming some and 'others'" % what, ok, repr(text)[-160:])
+
+
 def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="atk_lifecycle2_rights.") as tmp:
@@ -172,6 +193,7 @@ def main():
             adm = Client(pb, d.port)
             rights(pb, adm, d)
             reasons(pb, adm, d)
+            long_names(pb, adm, d)
         finally:
             res.stop_and_verify(d, "leadd")
     return res.summary()
