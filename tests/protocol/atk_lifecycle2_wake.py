@@ -7,6 +7,7 @@ Usage: atk_lifecycle2_wake.py LEADD_FAULT_TEST PROTO_DIR
 - a lead reassigned to another rep while asleep: at the wake-up the new
   owner's watcher gets the WAKE event and the old owner's (who may no
   longer see the lead) gets none;
+- the same across teams (team A's manager gets no WAKE, team B's does);
 - the wake-up's write vs users' writes based on the version before it:
   every lead_update / lead_standby sent with the pre-wake expected_version
   right after the clock moves is either applied before the wake (and the
@@ -108,6 +109,39 @@ def owner_change(pb, d, clock, adm):
                str([(e.lead_id, e.change) for e in late]))
     w1.close()
     w2.close()
+
+    # Across teams: reassigned to a rep of team B while asleep; the lead's
+    # team follows its owner. A's manager no longer sees it, B's does.
+    add_team(adm, "B")
+    add_user(adm, "ma", pb.ROLE_MANAGER, "A", PW)
+    add_user(adm, "mb", pb.ROLE_MANAGER, "B", PW)
+    ok_call(adm, lambda q: (setattr(q.team_edit, "name", "A"),
+                            q.team_edit.managers.items.append("ma")), "A managers")
+    ok_call(adm, lambda q: (setattr(q.team_edit, "name", "B"),
+                            q.team_edit.managers.items.append("mb")), "B managers")
+    add_user(adm, "rb", pb.ROLE_REP, "B", PW)
+    lead = r1.create("Changes teams asleep", owner="r1").lead.lead
+    ok_call(r1, sb_fill(lead.id, clock.now() + DAY), "standby 2")
+    wa = Watcher(pb, d.port, "ma", PW)
+    watch_ok(wa, ["leads"], "watch ma")
+    wb = Watcher(pb, d.port, "mb", PW)
+    watch_ok(wb, ["leads"], "watch mb")
+    ok_call(adm, lambda q: (setattr(q.lead_assign, "id", lead.id),
+                            setattr(q.lead_assign, "to_user", "rb")), "assign to rb")
+    res.record("... (the lead's team is now B)", get(adm, lead.id).team_id != 0 and
+               get(adm, lead.id).team_id != get(adm, lead.id - 1).team_id)
+    wa.events(quiet=0.3)
+    wb.events(quiet=0.3)
+    clock.set(clock.shift + DAY + 60000)
+    got = wb.until(lambda e: e.lead_id == lead.id and e.change == pb.LEAD_CHANGE_WAKE, limit=5)
+    res.record("asleep, moved to team B: B's manager's watcher gets the WAKE",
+               sum(e.change == pb.LEAD_CHANGE_WAKE for e in got) == 1)
+    late = wa.events(quiet=0.5)
+    res.record("... A's manager's watcher gets no WAKE",
+               not any(e.lead_id == lead.id and e.change == pb.LEAD_CHANGE_WAKE for e in late),
+               str([(e.lead_id, e.change) for e in late]))
+    wa.close()
+    wb.close()
 
 
 def race(pb, d, clock, adm):
