@@ -122,6 +122,11 @@ def reasons(pb, adm, d):
     r = adm.call(reason_fill("reason_add", "  zu   TEUER ", "A"))
     res.record("case and spaces fold: a second 'zu TEUER' is ALREADY_EXISTS",
                r.code == pb.ALREADY_EXISTS, desc(pb, r))
+    ok_call(adm, reason_fill("reason_add", "Caf\u00e9 ferm\u00e9", "A"), "add Cafe")
+    for twin in ("Cafe\u0301 FERME\u0301", "Caf\u00e9\u200b ferm\u00e9", "\uff23af\u00e9 ferm\u00e9"):
+        r = adm.call(reason_fill("reason_add", twin, "A"))
+        res.record("NFKC folding: %r is the same reason as 'Caf\u00e9 ferm\u00e9'" % twin,
+                   r.code == pb.ALREADY_EXISTS, desc(pb, r))
     uni = "Trop cher \u2014 d\u00e9j\u00e0 \u00e9quip\u00e9 \U0001F4B8"
     r = adm.call(reason_fill("reason_add", uni, "A"))
     res.record("a Unicode reason is added", r.code == 0, desc(pb, r))
