@@ -47,7 +47,8 @@ int lead_status_check_new(request_ctx *rc, store_txn *t, uint64_t status_id)
 	return LD_OK;
 }
 
-/* The first status (by position) of `stage`: what reopen moves back to. */
+/* The first status (by position) of `stage` not of class dead or lost:
+ * what reopen moves back to; *id 0 when the stage has none. */
 static int first_of_stage(request_ctx *rc, store_txn *t, Leadd__Stage stage, uint64_t *id)
 {
 	MDB_cursor *cur;
@@ -64,7 +65,11 @@ static int first_of_stage(request_ctx *rc, store_txn *t, Leadd__Stage stage, uin
 			rc_ = MDB_CORRUPTED;
 			break;
 		}
-		if (s->stage == stage && (!*id || s->position < best_pos)) {
+		/* Reopening is back to work: a dead or lost status an admin
+		 * placed first in the stage is passed over (else reopen left a
+		 * dead lead dead, answering OK). */
+		if (s->stage == stage && !lead_class_needs_reason(s->kpi_class) &&
+		    (!*id || s->position < best_pos)) {
 			*id = s->id;
 			best_pos = s->position;
 		}
@@ -195,7 +200,10 @@ static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetSta
 		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
 	int code = first_of_stage(rc, t, now->stage, id);
 	if (code == LD_OK && !*id)
-		return dispatch_store_error(rc, MDB_CORRUPTED); /* its own status is of it */
+		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+				     "lead %" PRIu64 " cannot be reopened: every status of its "
+				     "stage is dead or lost; name the status to move it to",
+				     old->id);
 	return code;
 }
 

@@ -18,6 +18,9 @@ Usage: atk_lifecycle2_rights.py LEADD PROTO_DIR
 - a move refused for want of a (listed) reason, when the team has 12 long
   Unicode reasons: the message names whole reasons and "others", keeps its
   end (what to do), is valid UTF-8 and fits the 512-byte message;
+- lead-Dead placed first in its stage by an admin: reopen still moves a
+  dead lead to lead-New (not "already there"), and reopen with a reason is
+  refused; a stage left with only prospect-Lost: reopen says it cannot;
 Ends with `leadd verify` passing."""
 import os
 import sys
@@ -189,6 +192,48 @@ def long_names(pb, adm, d):
                    "naming some and 'others'" % what, ok, repr(text)[-160:])
 
 
+def reopen(pb, adm, d):
+    """An admin puts lead-Dead first in its stage: reopen still brings a dead
+    lead back to work (the first status that is not dead or lost)."""
+    lid = adm.create("Dead, then reopened").lead.lead.id
+    ok_call(adm, lambda q: (setattr(q.lead_set_status, "id", lid),
+                            setattr(q.lead_set_status, "status", "dead"),
+                            setattr(q.lead_set_status, "reason", "gone quiet"),
+                            setattr(q.lead_set_status, "other", True)), "dead")
+    ok_call(adm, lambda q: (setattr(q.status_edit, "name", "lead-Dead"),
+                            setattr(q.status_edit, "after", "")), "lead-Dead first")
+    def reopen_fill(reason=None):
+        def fill(q):
+            q.lead_set_status.id = lid
+            q.lead_set_status.reopen = True
+            if reason:
+                q.lead_set_status.reason = reason
+                q.lead_set_status.other = True
+        return fill
+    r = adm.call(reopen_fill("back to work"))
+    res.record("lead-Dead first in its stage: reopen with a reason is refused (it is no "
+               "move into dead)", r.code == pb.INVALID_ARGUMENT, desc(pb, r))
+    r = adm.call(reopen_fill())
+    names = {s.id: s.name for s in ok_call(adm, lambda q: q.status_list.SetInParent(),
+                                            "statuses").status_list.statuses}
+    res.record("... reopen moves the dead lead to lead-New, its reason cleared",
+               r.code == 0 and names.get(r.lead.lead.status_id) == "lead-New" and
+               r.lead.lead.status_reason == "", desc(pb, r))
+    # A stage left with only a lost status: reopen has nowhere to go and
+    # says so (it answered OK, changing nothing).
+    lost = adm.create("Lost for good").lead.lead.id
+    ok_call(adm, lambda q: (setattr(q.lead_set_status, "id", lost),
+                            setattr(q.lead_set_status, "status", "prospect-Lost"),
+                            setattr(q.lead_set_status, "reason", "chose a rival"),
+                            setattr(q.lead_set_status, "other", True)), "lost")
+    ok_call(adm, lambda q: setattr(q.status_rm, "name", "prospect-Qualified"), "rm pq")
+    r = adm.call(lambda q: (setattr(q.lead_set_status, "id", lost),
+                            setattr(q.lead_set_status, "reopen", True)))
+    res.record("a stage with only prospect-Lost: reopen is FAILED_PRECONDITION saying why",
+               r.code == pb.FAILED_PRECONDITION and "cannot be reopened" in r.message,
+               desc(pb, r))
+
+
 def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="atk_lifecycle2_rights.") as tmp:
@@ -199,6 +244,7 @@ def main():
             rights(pb, adm, d)
             reasons(pb, adm, d)
             long_names(pb, adm, d)
+            reopen(pb, adm, d)
         finally:
             res.stop_and_verify(d, "leadd")
     return res.summary()
