@@ -200,7 +200,9 @@ static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetSta
 		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
 	int code = first_of_stage(rc, t, now->stage, id);
 	if (code == LD_OK && !*id)
-		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
+		/* Not FAILED_PRECONDITION: from lead_set_status that means "give
+		 * a reason" (lead and leadtop ask for one). */
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "lead %" PRIu64 " cannot be reopened: every status of its "
 				     "stage is dead or lost; name the status to move it to",
 				     old->id);

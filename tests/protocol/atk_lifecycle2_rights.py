@@ -229,8 +229,10 @@ def reopen(pb, adm, d):
     ok_call(adm, lambda q: setattr(q.status_rm, "name", "prospect-Qualified"), "rm pq")
     r = adm.call(lambda q: (setattr(q.lead_set_status, "id", lost),
                             setattr(q.lead_set_status, "reopen", True)))
-    res.record("a stage with only prospect-Lost: reopen is FAILED_PRECONDITION saying why",
-               r.code == pb.FAILED_PRECONDITION and "cannot be reopened" in r.message,
+    # INVALID_ARGUMENT: FAILED_PRECONDITION from lead_set_status means only
+    # "this move needs a reason" (clients ask for one).
+    res.record("a stage with only prospect-Lost: reopen is INVALID_ARGUMENT saying why",
+               r.code == pb.INVALID_ARGUMENT and "cannot be reopened" in r.message,
                desc(pb, r))
 
 
