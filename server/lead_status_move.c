@@ -47,7 +47,8 @@ int lead_status_check_new(request_ctx *rc, store_txn *t, uint64_t status_id)
 	return LD_OK;
 }
 
-/* The first status (by position) of `stage`: what reopen moves back to. */
+/* The first status (by position) of `stage` not of class dead or lost:
+ * what reopen moves back to; *id 0 when the stage has none. */
 static int first_of_stage(request_ctx *rc, store_txn *t, Leadd__Stage stage, uint64_t *id)
 {
 	MDB_cursor *cur;
@@ -64,7 +65,11 @@ static int first_of_stage(request_ctx *rc, store_txn *t, Leadd__Stage stage, uin
 			rc_ = MDB_CORRUPTED;
 			break;
 		}
-		if (s->stage == stage && (!*id || s->position < best_pos)) {
+		/* Reopening is back to work: a dead or lost status an admin
+		 * placed first in the stage is passed over (else reopen left a
+		 * dead lead dead, answering OK). */
+		if (s->stage == stage && !lead_class_needs_reason(s->kpi_class) &&
+		    (!*id || s->position < best_pos)) {
 			*id = s->id;
 			best_pos = s->position;
 		}
@@ -76,9 +81,15 @@ static int first_of_stage(request_ctx *rc, store_txn *t, Leadd__Stage stage, uin
 }
 
 /* "'A', 'B' or 'C'" from the lead's team's reasons and the global ones,
- * into out; "" when there are none. */
-static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *out, size_t len)
+ * into out, at most `budget` bytes (out holds budget + 1); "" when there
+ * are none. Only whole names go in: the refusal that carries them must fit
+ * rc->message (512 bytes) whole, as a cut there would lose the sentence's
+ * end (what to do) and could split a UTF-8 character. Names that do not
+ * fit become "and others". */
+static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *out, size_t budget)
 {
+	static const char others[] = " and others (the team's list has them all)";
+	static const char fallback[] = "the reasons of its team's list";
 	reason_record *rs[2 * NAMED_REASONS_MAX];
 	size_t n = 0, got;
 	int more = 0, more_team = 0;
@@ -91,16 +102,34 @@ static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *
 		return;
 	if (team_id)
 		n += got;
+	size_t all = 0; /* the bytes of every name with its separator */
+	for (size_t i = 0; i < n; i++)
+		all += strlen(rs[i]->text) + 4;
+	int cut = more || more_team || all > budget;
+	size_t room = cut ? (budget > sizeof(others) - 1 ? budget - (sizeof(others) - 1) : 0)
+			  : budget;
+	size_t used = 0, named = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t used = strlen(out);
-		snprintf(out + used, len - used, "%s'%s'",
-			 i == 0 ? "" : (i + 1 == n && !more && !more_team ? " or " : ", "),
-			 rs[i]->text);
+		const char *sep = i == 0 ? "" : (i + 1 == n && !cut ? " or " : ", ");
+		size_t piece = strlen(sep) + strlen(rs[i]->text) + 2;
+		if (used + piece > room)
+			break;
+		snprintf(out + used, budget + 1 - used, "%s'%s'", sep, rs[i]->text);
+		used += piece;
+		named++;
 	}
-	if (more || more_team) {
-		size_t used = strlen(out);
-		snprintf(out + used, len - used, " and others (the team's list has them all)");
-	}
+	if (n && !named && budget >= sizeof(fallback) - 1)
+		snprintf(out, budget + 1, "%s", fallback);
+	else if (named < n || more || more_team)
+		snprintf(out + used, budget + 1 - used, "%s", others);
+}
+
+/* The bytes rc->message leaves for the names once `rest` bytes of the
+ * refusal's other words are in. */
+static size_t names_budget(const request_ctx *rc, int rest)
+{
+	size_t cap = sizeof(rc->message) - 1;
+	return rest < 0 || (size_t)rest >= cap ? 0 : cap - (size_t)rest;
 }
 
 /* The reason a move into a dead or lost status records: one of the lead's
@@ -111,14 +140,17 @@ static void reason_names(request_ctx *rc, store_txn *t, uint64_t team_id, char *
 static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
 		       const Leadd__Lead *lead, const Leadd__Status *to, const char **text)
 {
-	char names[1200];
+	char names[sizeof(rc->message)];
+	/* The names get what the refusal's other words leave of rc->message. */
+	static const char needs_fmt[] = "lead %" PRIu64 " needs a reason to move to '%s': %s, "
+					"or another reason in your own words";
 	if (ld_is_blank(q->reason)) {
-		reason_names(rc, t, lead->team_id, names, sizeof(names));
+		reason_names(
+			rc, t, lead->team_id, names,
+			names_budget(rc, snprintf(NULL, 0, needs_fmt, lead->id, to->name, "")));
 		if (names[0])
-			return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-					     "lead %" PRIu64 " needs a reason to move to '%s': %s, "
-					     "or another reason in your own words",
-					     lead->id, to->name, names);
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION, needs_fmt, lead->id,
+					     to->name, names);
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "lead %" PRIu64
 				     " needs a reason to move to '%s', and its team "
@@ -144,11 +176,13 @@ static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatus
 		*text = q->reason;
 		return LD_OK;
 	}
-	reason_names(rc, t, lead->team_id, names, sizeof(names));
-	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-			     "'%s' is not one of the reasons lead %" PRIu64 "'s team takes (%s); "
-			     "to record it as it is, give it as a reason in your own words",
-			     q->reason, lead->id, names[0] ? names : "it has none");
+	static const char not_fmt[] = "'%s' is not one of the reasons lead %" PRIu64
+				      "'s team takes (%s); to record it as it is, give it as a "
+				      "reason in your own words";
+	reason_names(rc, t, lead->team_id, names,
+		     names_budget(rc, snprintf(NULL, 0, not_fmt, q->reason, lead->id, "")));
+	return dispatch_fail(rc, LD_FAILED_PRECONDITION, not_fmt, q->reason, lead->id,
+			     names[0] ? names : "it has none");
 }
 
 static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
@@ -166,7 +200,12 @@ static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetSta
 		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
 	int code = first_of_stage(rc, t, now->stage, id);
 	if (code == LD_OK && !*id)
-		return dispatch_store_error(rc, MDB_CORRUPTED); /* its own status is of it */
+		/* Not FAILED_PRECONDITION: from lead_set_status that means "give
+		 * a reason" (lead and leadtop ask for one). */
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "lead %" PRIu64 " cannot be reopened: every status of its "
+				     "stage is dead or lost; name the status to move it to",
+				     old->id);
 	return code;
 }
 

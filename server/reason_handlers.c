@@ -120,6 +120,24 @@ int reason_add(request_ctx *rc, store_txn *t)
 					     "included",
 					     have->text, in->team);
 	}
+	/* A global reason a team's list already holds would be listed twice
+	 * for that team (and counted under two spellings): refused, as a
+	 * team's reason equal to a global one is above. */
+	if (err == MDB_NOTFOUND && !team_id) {
+		err = reason_find_in_teams(t, in->text, &rc->arena, &have);
+		team_record *tm;
+		if (err == 0 && team_load(t, have->team_id, &rc->arena, &tm) == 0)
+			return dispatch_fail(
+				rc, LD_ALREADY_EXISTS,
+				"'%s' is already a reason of team '%s'; remove it there "
+				"before adding it for every team",
+				have->text, tm->name);
+		if (err == 0)
+			return dispatch_fail(rc, LD_ALREADY_EXISTS,
+					     "'%s' is already a reason of a team; remove it there "
+					     "before adding it for every team",
+					     have->text);
+	}
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
 	size_t count;

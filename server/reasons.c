@@ -29,6 +29,33 @@ int reason_find(store_txn *t, uint64_t team_id, const char *text, ld_arena *aren
 			     arena, (ProtobufCMessage **)out);
 }
 
+int reason_find_in_teams(store_txn *t, const char *text, ld_arena *arena, reason_record **out)
+{
+	uint8_t want[8 + REASON_KEY_TEXT_MAX + 1];
+	size_t len;
+	if (reason_key(0, text, want, &len) < 0)
+		return MDB_NOTFOUND;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(t->txn, t->st->dbi[DB_REASONS], &cur);
+	if (rc)
+		return rc;
+	/* Team 0 (the global list) sorts first: start after it. */
+	uint8_t first[8];
+	store_key_u64(first, 1);
+	MDB_val k = {8, first}, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != len || memcmp((uint8_t *)k.mv_data + 8, want + 8, len - 8) != 0)
+			continue;
+		*out = leadd__store__reason_record__unpack(&arena->pb, v.mv_size, v.mv_data);
+		if (!*out)
+			rc = arena->exhausted ? ENOMEM : MDB_CORRUPTED;
+		break;
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
 /* Walk one team's records: `fn` gets each value; a non-zero return stops. */
 static int walk_team(store_txn *t, uint64_t team_id, int (*fn)(const MDB_val *v, void *arg),
 		     void *arg)

@@ -34,6 +34,11 @@ int reason_find(store_txn *t, uint64_t team_id, const char *text, ld_arena *aren
 
 /* The reasons of one team (0: the global ones), in key order (folded
  * text), at most `max` (*more set when there are others). 0 or an error. */
+/* A team's reason (not the global list's) with the same folded text, any
+ * team: 0 with *out, MDB_NOTFOUND, or an error. It walks every team's
+ * list (at most REASONS_PER_TEAM_MAX each): for an admin's global add. */
+int reason_find_in_teams(store_txn *t, const char *text, ld_arena *arena, reason_record **out);
+
 int reason_team_list(store_txn *t, uint64_t team_id, ld_arena *arena, reason_record **out,
 		     size_t max, size_t *n, int *more);
 
