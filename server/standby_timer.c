@@ -6,6 +6,7 @@
 
 #include "ld_error.h"
 #include "lead_core.h"
+#include "lead_index.h"
 #include "log.h"
 #include "request_limits.h"
 #include "writer.h"
@@ -13,18 +14,23 @@
 /* ---- the writer's side: wake what is due ---- */
 
 typedef struct {
-	uint64_t woken; /* leads brought back by this request */
-	uint64_t stale; /* index entries naming a lead not on stand-by then */
-	int more;       /* leads due beyond this chunk */
+	uint64_t woken;  /* leads brought back by this request */
+	uint64_t stale;  /* index entries naming a lead not on stand-by then */
+	int more;        /* leads due beyond this chunk */
+	int64_t next_at; /* the first wake time after now the index holds (0: none) */
 } wake_work;
 
 /* Ids of the leads due at `now` (wake time <= now), at most max; *more
  * when others are due too. The ids are read before any lead changes, so
- * the cursor never walks an index being written. */
-static size_t due_ids(store_txn *t, int64_t now, uint64_t *ids, size_t max, int *more)
+ * the cursor never walks an index being written. An entry whose lead's
+ * summary is not on stand-by until that time (a damaged index: verify
+ * names it) is counted in *stale and passed over, so it cannot hold back
+ * the leads behind it; at most STANDBY_SCAN_MAX entries are read a run. */
+static size_t due_ids(store_txn *t, int64_t now, uint64_t *ids, size_t max, int *more,
+		      uint64_t *stale, int64_t *next_at)
 {
 	MDB_cursor *cur;
-	size_t n = 0;
+	size_t n = 0, scanned = 0;
 	*more = 0;
 	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_STANDBY], &cur)))
 		return 0;
@@ -35,13 +41,27 @@ static size_t due_ids(store_txn *t, int64_t now, uint64_t *ids, size_t max, int 
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		if ((int64_t)store_key_get_u64(k.mv_data) > now)
+		int64_t at = (int64_t)store_key_get_u64(k.mv_data);
+		if (at > now) {
+			*next_at = at;
 			break;
-		if (n == max) {
+		}
+		if (n == max || scanned == STANDBY_SCAN_MAX) {
 			*more = 1;
 			break;
 		}
-		ids[n++] = store_key_get_u64(v.mv_data);
+		scanned++;
+		uint64_t id = store_key_get_u64(v.mv_data);
+		lead_summary s;
+		int err = lead_summary_load(t, id, &s);
+		if (err && err != MDB_NOTFOUND) {
+			rc = err;
+			break;
+		}
+		if (err == 0 && s.standby_until == at)
+			ids[n++] = id;
+		else
+			(*stale)++;
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(cur);
@@ -57,7 +77,8 @@ static int wake_run(request_ctx *rc, store_txn *t)
 	wake_work *w = rc->internal;
 	uint64_t ids[STANDBY_WAKE_CHUNK];
 	w->woken = w->stale = 0;
-	size_t n = due_ids(t, rc->now, ids, STANDBY_WAKE_CHUNK, &w->more);
+	w->next_at = 0;
+	size_t n = due_ids(t, rc->now, ids, STANDBY_WAKE_CHUNK, &w->more, &w->stale, &w->next_at);
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		Leadd__Lead *old, *lead;
 		int err = lead_load_copy(t, ids[i], &rc->arena, &old, &lead);
@@ -202,6 +223,11 @@ int standby_timer_write_done(request_ctx *rc)
 				  "leadd verify",
 				  w->stale);
 			next = recheck_ms();
+			/* ... but a real lead due before then wakes on time: the
+			 * next run passes over them again. */
+			int64_t wait = w->next_at ? w->next_at - server_now_ms() : -1;
+			if (w->next_at && (uint64_t)(wait > 0 ? wait : 0) < next)
+				next = (uint64_t)(wait > 0 ? wait : 0);
 		}
 	}
 	dispatch_free(rc);

@@ -20,6 +20,8 @@
 /* Leads one commit wakes: a thousand leads due at once take several
  * commits, and other writes interleave. */
 #define STANDBY_WAKE_CHUNK 256
+/* Index entries one wake-up reads at most (damaged ones are passed over). */
+#define STANDBY_SCAN_MAX 65536
 /* The index is read again at least this often, so a change of the system
  * clock (a wall-clock jump the uv timer cannot see) is noticed. */
 #define STANDBY_RECHECK_MS 60000
