@@ -103,7 +103,8 @@ const struct cmd_entry cmd_standby_entry = {
 		 "be in the future and at most 3650 days away. --reason (one line, at most\n"
 		 "500 bytes) says why it waits; `lead show` shows both. Putting it on\n"
 		 "stand-by again moves the date; --off brings it back now. An archived lead\n"
-		 "cannot be put on stand-by, nor a lead not on stand-by taken off (exit 5).",
+		 "can be neither put on stand-by nor taken off it, and a lead not on\n"
+		 "stand-by cannot be taken off (exit 5).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_standby_exec,
