@@ -9,9 +9,20 @@
 #   ("lead-Dead, reason A -> B"), not "lead-Dead -> lead-Dead";
 # - the origin's history after many renewals says "added lead N (K in all)"
 #   per renewal, not both whole lists (a lead keeps up to 500 renewals:
-#   lines of thousands of characters, each repeating the one before).
+#   lines of thousands of characters, each repeating the one before);
+# - lead watch says a renewal is one ("created as a renewal of lead N")
+#   and the origin's half of it "renewed as lead M", not "edited".
 # Ends with leadd verify.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cli_watch_lib.sh"
+
+# as USER CMD...: CMD with USER's session.
+as()
+{
+	local who=$1
+	shift
+	LEAD_CONFIG_DIR="$LEADD_DIR/cfg-$who" "$@"
+}
 
 start_leadd
 lead_ok team add sales
@@ -72,4 +83,23 @@ CHECKS=$((CHECKS + 1))
 lead_ok --json history "$A"
 expect_eq "30" "$(json '[c for e in d for c in e["changes"] if c["field"] == "renewals"][-1]["new"].count("lead ")' <<<"$OUT")" \
 	"--json has the whole list"
+
+# lead watch: both halves of a renewal say what they are.
+login_admin_as_user
+bg "$LEADD_DIR/watch.out" admin watch
+W=$BG
+wait_line "$LEADD_DIR/watch.out" '^-- watching'
+lead_ok renew "$A" --contacts none
+R=$(sed -E 's/^lead ([0-9]+) renews.*/\1/' <<<"$OUT")
+lead_ok edit "$A" --title "Acme renewal 2"
+wait_line "$LEADD_DIR/watch.out" "lead $A 'Acme renewal 2' edited"
+expect_match "$(cat "$LEADD_DIR/watch.out")" \
+	"^$TIME_RE admin: lead $R 'Acme renewal' created as a renewal of lead $A: lead-New, in the pool \(rev [0-9]+\)\$" \
+	"the renewal's creation names its origin"
+expect_match "$(cat "$LEADD_DIR/watch.out")" \
+	"^$TIME_RE admin: lead $A 'Acme renewal' renewed as lead $R \(rev [0-9]+\)\$" \
+	"the origin's change names the renewal"
+expect_no_match "$(cat "$LEADD_DIR/watch.out")" "lead $A 'Acme renewal' edited" \
+	"the origin's half of a renewal is not an edit"
+stop TERM "$W"
 stop_leadd

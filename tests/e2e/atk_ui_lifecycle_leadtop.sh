@@ -9,7 +9,8 @@
 # showed no hint at all, as if any words would do. Now the label is cut
 # with an ellipsis, keeping a fifth of the line for the answer; the
 # question is made shorter until "(y/n)" fits; and a list that does not
-# fit says how many reasons there are. Every move is checked with lead;
+# fit says how many reasons there are. The feed says a renewal renews
+# which lead (it said "lead 2 added"). Every move is checked with lead;
 # ends with leadd verify.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/leadtop_lib.sh"
@@ -81,6 +82,10 @@ lt_keys c 'Moved abroad' Enter
 lt_wait_for c "^'Moved abroad' is not one of them; keep it as your own words\\? \\(y/n\\): *\$" 3 \
 	"a wide screen quotes the reason"
 lt_keys c Escape
+# The feed says a renewal is one, and of which lead.
+lead_ok renew "$A"
+R=$(sed -E 's/^lead ([0-9]+) renews.*/\1/' <<<"$OUT")
+lt_wait_for c "admin: lead $R renews lead $A: \"Acme renewal\"" 3 "the feed names the origin"
 lt_keys c q
 [ "$(lt_exit_status c)" = 0 ] || fail "leadtop did not exit 0"
 CHECKS=$((CHECKS + 1))
