@@ -10,6 +10,10 @@
 # - the origin's history after many renewals says "added lead N (K in all)"
 #   per renewal, not both whole lists (a lead keeps up to 500 renewals:
 #   lines of thousands of characters, each repeating the one before);
+# - `lead standby ID --until 30s` is told what --until takes (a duration
+#   from now or a date), not offered today and -7d (times past, which
+#   leadd refuses); `lead renew ID --owner ""` is a usage error, not "no
+#   user ''" (exit 3);
 # - lead watch says a renewal is one ("created as a renewal of lead N")
 #   and the origin's half of it "renewed as lead M", not "edited".
 # Ends with leadd verify.
@@ -83,6 +87,19 @@ CHECKS=$((CHECKS + 1))
 lead_ok --json history "$A"
 expect_eq "30" "$(json '[c for e in d for c in e["changes"] if c["field"] == "renewals"][-1]["new"].count("lead ")' <<<"$OUT")" \
 	"--json has the whole list"
+
+# --until and --owner slips.
+expect_exit 2 "$LEAD" standby "$A" --until 30s
+expect_match "$ERR" "^lead: --until: '30s' is neither a duration from now \(3d, 2w; units m, h, d, w\) nor a date" \
+	"--until says what it takes"
+expect_no_match "$ERR" "today|-7d" "--until offers no time past"
+expect_exit 2 "$LEAD" standby "$A" --until 2026-02-30
+expect_match "$ERR" "'2026-02-30': no such day" "a day that does not exist is named"
+lead_ok standby "$A" --until 3d
+expect_match "$OUT" "^lead $A: on stand-by until " "a duration from now works"
+lead_ok standby "$A" --off
+expect_exit 2 "$LEAD" renew "$A" --owner ""
+expect_match "$ERR" "^lead: --owner needs a user name" "an empty --owner is a usage error"
 
 # lead watch: both halves of a renewal say what they are.
 login_admin_as_user
