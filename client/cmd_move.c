@@ -83,9 +83,11 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 		 * sentence names no client's options). With a --reason given,
 		 * only --other is missing. */
 		if (m->reason && !m->other)
-			rc = lead_fail(ctx, LD_FAILED_PRECONDITION,
-				       "%s: add --other (--reason '%s' --other)",
-				       ld_response_message(resp), m->reason);
+			rc = lead_fail(
+				ctx, LD_FAILED_PRECONDITION,
+				"%s: add --other, as in --reason TEXT --other (here: --reason "
+				"'%s' --other)",
+				ld_response_message(resp), m->reason);
 		else
 			rc = lead_fail(ctx, LD_FAILED_PRECONDITION,
 				       "%s; give a listed reason with --reason TEXT, or your own "

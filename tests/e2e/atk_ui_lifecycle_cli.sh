@@ -53,7 +53,8 @@ expect_match "$ERR" "give a listed reason with --reason TEXT, or your own words 
 # A reason the lists lack: only --other is missing, said once.
 expect_exit 5 "$LEAD" dead "$A" --reason "Moved abroad"
 expect_match "$ERR" "'Moved abroad' is not one of the reasons" "the refusal names the reason"
-expect_match "$ERR" "add --other \(--reason 'Moved abroad' --other\)$" "the hint is --other"
+expect_match "$ERR" "add --other, as in --reason TEXT --other \(here: --reason 'Moved abroad' --other\)$" \
+	"the hint is --other"
 expect_no_match "$ERR" "give a listed reason with --reason TEXT, or" \
 	"not the no-reason hint, which says to give --reason again"
 expect_exit 5 "$LEAD" --json dead "$A" --reason "Moved abroad"
