@@ -128,6 +128,12 @@ static int renew_options(const struct cmd_entry *self, struct lead_ctx *ctx, int
 			rr->title = optarg;
 			break;
 		case O_OWNER:
+			/* An empty name (an unset shell variable) is a slip, not a
+			 * user leadd could look for. */
+			if (!optarg[0])
+				return lead_usage_error(self, ctx,
+							"--owner needs a user name; leave it out "
+							"to let the server choose");
 			rr->owner = optarg;
 			break;
 		case O_STATUS:

@@ -36,6 +36,15 @@ static int print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd_
 			 to);
 		return 0;
 	}
+	/* Dead for one reason, then for another: the status did not move, the
+	 * reason did ("lead-Dead -> lead-Dead" would say nothing). */
+	if (now->status_id == was->status_id && now->status_reason && now->status_reason[0]) {
+		const char *old = was->status_reason && was->status_reason[0] ? was->status_reason
+									      : "none";
+		lead_out("lead %llu: %s, reason %s -> %s\n", (unsigned long long)now->id, to, old,
+			 now->status_reason);
+		return 0;
+	}
 	if (now->status_reason && now->status_reason[0])
 		lead_out("lead %llu: %s -> %s (%s)\n", (unsigned long long)now->id, from, to,
 			 now->status_reason);
@@ -69,12 +78,21 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 	req.lead_set_status = &ss;
 	rc = lead_call(ctx, &req, &resp);
 	if (rc == 0 && ld_response_code(resp) == LD_FAILED_PRECONDITION) {
-		/* The move needs a reason it was not given: say how, in lead's
-		 * terms (the server's sentence names no client's options). */
-		rc = lead_fail(ctx, LD_FAILED_PRECONDITION,
-			       "%s; give a listed reason with --reason TEXT, or your own words "
-			       "with --reason TEXT --other",
-			       ld_response_message(resp));
+		/* The move needs a reason it was not given, or one the team's
+		 * list does not hold: say how, in lead's terms (the server's
+		 * sentence names no client's options). With a --reason given,
+		 * only --other is missing. */
+		if (m->reason && !m->other)
+			rc = lead_fail(
+				ctx, LD_FAILED_PRECONDITION,
+				"%s: add --other, as in --reason TEXT --other (here: --reason "
+				"'%s' --other)",
+				ld_response_message(resp), m->reason);
+		else
+			rc = lead_fail(ctx, LD_FAILED_PRECONDITION,
+				       "%s; give a listed reason with --reason TEXT, or your own "
+				       "words with --reason TEXT --other",
+				       ld_response_message(resp));
 		leadd__response__free_unpacked(resp, NULL);
 	} else if (rc == 0 && ld_response_code(resp) != LD_OK) {
 		rc = lead_fail_response(ctx, resp);
@@ -118,6 +136,12 @@ static int move_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 				return rc ? rc : -1;
 		}
 	}
+	/* An empty --reason is a typing slip (an unset shell variable), not
+	 * "no reason": say so as the usage error it is. */
+	if (m->reason && !m->reason[strspn(m->reason, " \t")])
+		return lead_usage_error(self, ctx,
+					"--reason needs text: say why the lead leaves the "
+					"pipeline");
 	if (m->other && !m->reason)
 		return lead_usage_error(self, ctx,
 					"--other says the --reason is in your own words; give "

@@ -21,8 +21,19 @@ static int until_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const c
 		*out = now + d;
 		return 0;
 	}
-	if (lead_date_option("--until", arg, now, 0, out, msg, sizeof(msg)) < 0)
-		return lead_usage_error(self, ctx, "%s", msg);
+	if (lead_date_option("--until", arg, now, 0, out, msg, sizeof(msg)) < 0) {
+		/* The date parser's sentence offers what --until cannot use
+		 * (today, -7d: times past) and not the durations it takes. A
+		 * date that does not exist keeps its own words. */
+		if (strstr(msg, "no such day"))
+			return lead_usage_error(self, ctx, "%s", msg);
+		return lead_usage_error(self, ctx,
+					"--until: '%s' is neither a duration from now (3d, 2w; "
+					"units m, h, d, w) nor a date (2026-12-01, or "
+					"2026-12-01T10:30 in local time; :SS and a final Z for "
+					"UTC also work)",
+					arg);
+	}
 	return 0;
 }
 

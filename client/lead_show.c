@@ -321,6 +321,35 @@ static char *side_text(const Leadd__FieldChange *c, int new_side)
 	return v ? one_line(v) : xstrdup("none");
 }
 
+/* A renewal made from the lead: its list of renewals gained one at the end
+ * ("lead 5, lead 6" -> "lead 5, lead 6, lead 7"). The two whole lists grow
+ * with every renewal (a lead keeps up to 500: lines of thousands of
+ * characters, each repeating the one before), so say what was added and how
+ * many there are: "added lead 7 (3 in all)". NULL for any other change. */
+static char *renewal_added(const Leadd__FieldChange *c)
+{
+	if (!c->field || strcmp(c->field, "renewals") || !c->new_value)
+		return NULL;
+	const char *old = c->old_value ? c->old_value : "", *nv = c->new_value;
+	size_t lo = strlen(old);
+	const char *added = nv;
+	if (lo) {
+		if (strncmp(nv, old, lo) || strncmp(nv + lo, ", ", 2))
+			return NULL;
+		added = nv + lo + 2;
+	}
+	if (strchr(added, ','))
+		return NULL;
+	size_t count = 1;
+	for (const char *p = nv; (p = strstr(p, ", ")); p += 2)
+		count++;
+	char *one = one_line(added), *text;
+	if (asprintf(&text, "added %s (%zu in all)", one, count) < 0)
+		out_of_memory();
+	free(one);
+	return text;
+}
+
 struct hline {
 	char *when, *who, *field, *text;
 };
@@ -355,8 +384,10 @@ void lead_history_print(const struct lead_history *h)
 		for (size_t k = 0; k < it->n_changes; k++) {
 			const Leadd__FieldChange *c = it->changes[k];
 			char *text;
-			if (!c->old_value && !c->has_old_at &&
-			    (create || !strcmp(c->field, "contacts"))) {
+			if ((text = renewal_added(c))) {
+				/* "added lead 49 (40 in all)": said once, not as lists. */
+			} else if (!c->old_value && !c->has_old_at &&
+				   (create || !strcmp(c->field, "contacts"))) {
 				/* A field set at creation, or a sentence ("added Ana"). */
 				text = side_text(c, 1);
 			} else {

@@ -243,6 +243,32 @@ static void standby_text(const Leadd__Event *ev, char *what, size_t len)
 	snprintf(what, len, "on stand-by until %s", until);
 }
 
+/* A renewal is two changes in one transaction: the new lead's creation,
+ * then, at the next revision, the origin's list of renewals gaining it,
+ * which alone would read "edited". The last renewal created is kept so
+ * that the origin's change says "renewed as lead N". */
+static struct {
+	uint64_t origin, renewal, revision;
+} last_renewal;
+
+static void renewal_seen(const Leadd__Event *ev)
+{
+	last_renewal.origin = ev->lead->renewed_from;
+	last_renewal.renewal = ev->lead_id;
+	last_renewal.revision = ev->revision;
+}
+
+/* The renewal whose creation just came before this change of its origin
+ * (0 for any other change). */
+static uint64_t renewal_of(const Leadd__Event *ev)
+{
+	if (!last_renewal.origin || ev->lead_id != last_renewal.origin ||
+	    ev->revision != last_renewal.revision + 1 || !ev->lead || !ev->lead->n_renewals ||
+	    ev->lead->renewals[ev->lead->n_renewals - 1] != last_renewal.renewal)
+		return 0;
+	return last_renewal.renewal;
+}
+
 void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, size_t len)
 {
 	char when[32], what[512] = "";
@@ -266,12 +292,20 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 		else
 			snprintf(what, sizeof(what), "now %s", new_st);
 		break;
-	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE:
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE: {
+		/* A renewal says so, and which lead it renews. */
+		char as[64] = "";
+		if (ev->lead && ev->lead->renewed_from) {
+			snprintf(as, sizeof(as), " as a renewal of lead %llu",
+				 (unsigned long long)ev->lead->renewed_from);
+			renewal_seen(ev);
+		}
 		if (ev->new_owner && *ev->new_owner)
-			snprintf(what, sizeof(what), "created: %s, owner %s", new_st, new_ow);
+			snprintf(what, sizeof(what), "created%s: %s, owner %s", as, new_st, new_ow);
 		else
-			snprintf(what, sizeof(what), "created: %s, in the pool", new_st);
+			snprintf(what, sizeof(what), "created%s: %s, in the pool", as, new_st);
 		break;
+	}
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_STATUS:
 		snprintf(what, sizeof(what), "%s -> %s", old_st, new_st);
 		break;
@@ -296,7 +330,11 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 		snprintf(what, sizeof(what), "restored");
 		break;
 	default:
-		snprintf(what, sizeof(what), "edited");
+		if (renewal_of(ev))
+			snprintf(what, sizeof(what), "renewed as lead %llu",
+				 (unsigned long long)renewal_of(ev));
+		else
+			snprintf(what, sizeof(what), "edited");
 		break;
 	}
 	char title[320] = "";

@@ -199,6 +199,8 @@ void lt_key(struct lt_app *a, wint_t ch, int is_key);
 /* leadtop_prompt.c: a line typed at the bottom; 1 accepted, 0 cancelled.
  * initial may be NULL. */
 int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *out, size_t len);
+/* Columns the prompt keeps for the answer: a longer label is cut. */
+int lt_prompt_room(void);
 
 /* leadtop_actions.c: what the keys do through the server. */
 void lt_edit_contact(struct lt_app *a, const Leadd__Lead *l);

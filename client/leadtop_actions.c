@@ -166,13 +166,41 @@ static void reason_hint(struct lt_app *a, uint64_t team_id, int room, char *out,
 		const char *t = r->reason_list->reasons[i]->text;
 		size_t used = strlen(out), need = strlen(t ? t : "") + 4 + (used ? 2 : 0);
 		if (used + need + 5 > cap) {
-			if (used)
+			if (used) {
 				strcat(out, ", ...");
+			} else {
+				/* Not even the first fits: say how many there
+				 * are rather than nothing (an empty hint reads
+				 * as "any words will do"). */
+				snprintf(out, len, "%zu listed", r->reason_list->n_reasons);
+				if (strlen(out) > cap)
+					out[0] = '\0';
+			}
 			break;
 		}
 		snprintf(out + used, len - used, "%s'%s'", used ? ", " : "", t ? t : "");
 	}
 	leadd__response__free_unpacked(r, NULL);
+}
+
+/* The question after a reason the lists lack, fitted to the bottom line
+ * so that "(y/n)" is always seen (the prompt cuts a long label at its
+ * end): the reason is cut first, then the sentence made shorter. */
+static void own_words_label(const char *reason, char *label, size_t len)
+{
+	static const char tail[] = "' is not one of them; keep it as your own words? (y/n): ";
+	int room = COLS - 1 - lt_prompt_room() - (int)(sizeof(tail) - 1) - 1;
+	if (room >= 12) { /* less would not show what was typed */
+		struct lt_line cut;
+		lt_line_clear(&cut, LT_A_NORMAL);
+		lt_line_add(&cut, reason, (int)lt_width(reason) > room ? room : -1, 0, LT_A_NORMAL);
+		if (snprintf(label, len, "'%s%s", cut.text, tail) >= (int)len)
+			snprintf(label, len, "not listed; keep it as your own words? (y/n): ");
+	} else if (COLS >= 50) {
+		snprintf(label, len, "not listed; keep it as your own words? (y/n): ");
+	} else {
+		snprintf(label, len, "own words? (y/n): ");
+	}
 }
 
 /* A move into dead or lost: leadd refused it for want of a reason
@@ -206,8 +234,7 @@ static Leadd__Response *ask_reason(struct lt_app *a, uint64_t id, uint64_t versi
 		return r;
 	lt_check(a, r, LEADD__RESPONSE__BODY_LEAD, why, sizeof(why));
 	refused(a, id, why);
-	snprintf(label, sizeof(label),
-		 "'%.200s' is not one of them; keep it as your own words? (y/n): ", reason);
+	own_words_label(reason, label, sizeof(label));
 	if (!lt_prompt(a, label, NULL, yes, sizeof(yes)) || (yes[0] != 'y' && yes[0] != 'Y'))
 		return r; /* the refusal stands */
 	leadd__response__free_unpacked(r, NULL);

@@ -66,6 +66,15 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 		break;
 	}
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE:
+		if (ev->lead && ev->lead->renewed_from) {
+			/* A renewal says which lead it renews. */
+			snprintf(buf, len, "%s %s: lead %llu renews lead %llu%s%s%s", hhmm, who, id,
+				 (unsigned long long)ev->lead->renewed_from,
+				 ev->lead->title ? ": \"" : "",
+				 ev->lead->title ? ev->lead->title : "",
+				 ev->lead->title ? "\"" : "");
+			break;
+		}
 		snprintf(buf, len, "%s %s: lead %llu added%s%s%s", hhmm, who, id,
 			 ev->lead && ev->lead->title ? ": \"" : "",
 			 ev->lead && ev->lead->title ? ev->lead->title : "",

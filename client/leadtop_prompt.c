@@ -17,7 +17,15 @@ static void draw_prompt(const char *label, const wchar_t *buf, int n, int cur)
 	move(y, 0);
 	clrtoeol();
 	attrset(A_BOLD);
-	addstr(label);
+	/* A label wider than the screen would leave no column to type in
+	 * (what is typed goes unseen): cut it with an ellipsis, keeping a
+	 * fifth of the line (at least 8 columns; 2 below 40) for the answer. */
+	int keep = lt_prompt_room(), most = COLS - 1 - keep;
+	struct lt_line fit;
+	lt_line_clear(&fit, LT_A_NORMAL);
+	lt_line_add(&fit, label, (int)lt_width(label) > most ? (most > 1 ? most : 1) : -1, 0,
+		    LT_A_NORMAL);
+	addstr(fit.text);
 	attrset(A_NORMAL);
 	int x0 = getcurx(stdscr);
 	int room = COLS - 1 - x0;
@@ -34,6 +42,15 @@ static void draw_prompt(const char *label, const wchar_t *buf, int n, int cur)
 	move(y, cx < COLS ? cx : COLS - 1);
 	curs_set(1);
 	refresh();
+}
+
+int lt_prompt_room(void)
+{
+	/* Below 40 columns every column counts: a short label stays whole
+	 * ("new lead, title: " at 20), the answer scrolls in what is left. */
+	if (COLS < 40)
+		return 2;
+	return COLS / 5 > 8 ? COLS / 5 : 8;
 }
 
 int lt_prompt(struct lt_app *a, const char *label, const char *initial, char *out, size_t len)
