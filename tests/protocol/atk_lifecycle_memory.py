@@ -27,6 +27,9 @@ from leadd_harness import (Client, Results, add_team, add_user, create_many, des
                            ok_call, pipeline, run_test, status_mb)
 
 PW = "atk-memory-pw-1"
+# Sanitizer builds keep freed memory in quarantine (ASan: 256 MB):
+# tests/CMakeLists.txt raises the bound there by LEADD_RSS_EXTRA_MB.
+BOUND_MB = 150 + int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
 res = Results()
 
 
@@ -58,7 +61,7 @@ def renewals(pb, d, admin):
     r = admin.call(lambda q: setattr(q.lead_renew, "id", lid))
     res.record("the 501st is refused", r.code == pb.FAILED_PRECONDITION, desc(pb, r))
     grown = status_mb(d.proc.pid, "RssAnon") - before
-    res.record("resident memory grew by %.0f MB (< 150)" % grown, grown < 150)
+    res.record("resident memory grew by %.0f MB (< %d)" % (grown, BOUND_MB), grown < BOUND_MB)
 
     t0 = time.time()
     version = ok_call(admin, lambda q: setattr(q.lead_get, "id", lid), "get").lead.lead.version
@@ -107,7 +110,8 @@ def rm_memory(pb, d, admin):
                               setattr(q.status_rm, "move_to", "lead-New")))
     res.record("status_rm moves them", r.code == pb.OK and r.status.moved == 2000, desc(pb, r))
     grown = status_mb(d.proc.pid, "RssAnon") - before
-    res.record("resident memory grew by %.0f MB over status_rm (< 150)" % grown, grown < 150)
+    res.record("resident memory grew by %.0f MB over status_rm (< %d)" % (grown, BOUND_MB),
+               grown < BOUND_MB)
 
 
 def status_bound(pb, admin):
