@@ -226,7 +226,7 @@ const struct cmd_entry cmd_dead_entry = {
 	.notes = "The same as `lead status ID dead --reason TEXT`. The reason is one of\n"
 		 "the lead's team's or every team's (`lead admin reason ls`), or your own\n"
 		 "words with --other. Without --reason the server refuses and names the\n"
-		 "reasons it takes.",
+		 "reasons it takes (as many as fit, then \"and others\").",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_dead_exec,
