@@ -226,7 +226,7 @@ const struct cmd_entry cmd_dead_entry = {
 	.notes = "The same as `lead status ID dead --reason TEXT`. The reason is one of\n"
 		 "the lead's team's or every team's (`lead admin reason ls`), or your own\n"
 		 "words with --other. Without --reason the server refuses and names the\n"
-		 "reasons it takes.",
+		 "reasons it takes (as many as fit, then \"and others\").",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_dead_exec,
@@ -237,8 +237,11 @@ const struct cmd_entry cmd_reopen_entry = {
 	.alias = NULL,
 	.usage = "ID",
 	.help = "move a lead back to the first status of its stage",
-	.notes = "A dead lead goes back to the first status of the lead stage (lead-New),\n"
-		 "a lost one to the first of the prospect stage; its reason is cleared.",
+	.notes = "The first status of the lead's stage that is not of class dead or lost:\n"
+		 "a dead lead goes back to lead-New, a lost one to prospect-Qualified with\n"
+		 "the default statuses; its reason is cleared. When every status of the\n"
+		 "stage is dead or lost, the server refuses: name the status with\n"
+		 "`lead status ID STATUS`.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_reopen_exec,
