@@ -135,8 +135,9 @@ static size_t names_budget(const request_ctx *rc, int rest)
 /* The reason a move into a dead or lost status records: one of the lead's
  * team's or the global list's, as written there, or the caller's own text
  * when `other` allows it. LD_OK with *text set, or the refusal: no reason
- * is FAILED_PRECONDITION (the status needs one: a client such as leadtop
- * asks for it then), a reason the lists lack INVALID_ARGUMENT. */
+ * and a reason the lists lack are both FAILED_PRECONDITION (the status
+ * needs a reason it can take: a client such as leadtop asks for one then;
+ * the sentence says which case it is). */
 static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
 		       const Leadd__Lead *lead, const Leadd__Status *to, const char **text)
 {
