@@ -9,6 +9,10 @@ lead-Dead, prospect-Qualified, prospect-Lost, customer-Won):
   off stand-by (the wake-up would too); putting an archived lead on stand-by
   stays refused, and taking off one that is not on stand-by says so, not
   "restore it before putting it on stand-by";
+- KPI flow: a move from the lead stage straight into a status of class dead
+  or lost (lead-New -> prospect-Lost) is not "converted" (nor a renewal's
+  renewals_converted, nor by_source's converted); lead-New ->
+  prospect-Qualified still is;
 - `leadd verify` passes.
 """
 import os
@@ -31,6 +35,7 @@ def main():
         try:
             adm = Client(pb, d.port)
             standby_off_archived(pb, adm)
+            converted_flow(pb, adm)
         finally:
             res.stop_and_verify(d, "fix_lifecycle")
     return res.summary()
@@ -60,6 +65,49 @@ def standby_off_archived(pb, adm):
     r = standby(adm, a.id, now + DAY)
     res.record("stand-by for an archived lead: still refused, restore first",
                r.code == pb.FAILED_PRECONDITION and "restore" in r.message, desc(pb, r))
+
+
+def move(c, lid, status, reason=None):
+    def f(q):
+        q.lead_set_status.id = lid
+        q.lead_set_status.status = status
+        if reason:
+            q.lead_set_status.reason = reason
+            q.lead_set_status.other = True
+    return ok_call(c, f, "move %d to %s" % (lid, status))
+
+
+def flow(c):
+    now = int(time.time() * 1000)
+    r = ok_call(c, lambda q: setattr(q.kpi, "since", now - DAY), "kpi since")
+    return r.kpi.flow
+
+
+def converted_by_source(f, source):
+    return sum(s.converted for s in f.by_source if s.source == source)
+
+
+def converted_flow(pb, adm):
+    lost = adm.create("Lost before it began", source="fair").lead.lead
+    move(adm, lost.id, "prospect-Lost", "went elsewhere")
+    f = flow(adm)
+    res.record("lead-New -> prospect-Lost is not converted",
+               f.converted == 0 and converted_by_source(f, "fair") == 0, str(f))
+    won = adm.create("Converted", source="fair").lead.lead
+    move(adm, won.id, "prospect-Qualified")
+    f = flow(adm)
+    res.record("lead-New -> prospect-Qualified is converted",
+               f.converted == 1 and converted_by_source(f, "fair") == 1, str(f))
+    # A renewal moved straight into prospect-Lost: not renewals_converted.
+    r = ok_call(adm, lambda q: (setattr(q.lead_renew, "id", won.id),
+                                setattr(q.lead_renew, "contacts", pb.RENEW_CONTACTS_NONE)),
+                "renew")
+    ren = r.lead.lead
+    move(adm, ren.id, "prospect-Lost", "no budget this year")
+    f = flow(adm)
+    res.record("a renewal lost straight from the lead stage is not renewals_converted",
+               f.renewals == 1 and f.renewals_converted == 0 and f.converted == 1 and
+               converted_by_source(f, "renewal") == 0, str(f))
 
 
 
