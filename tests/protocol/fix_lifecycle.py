@@ -13,6 +13,9 @@ lead-Dead, prospect-Qualified, prospect-Lost, customer-Won):
   or lost (lead-New -> prospect-Lost) is not "converted" (nor a renewal's
   renewals_converted, nor by_source's converted); lead-New ->
   prospect-Qualified still is;
+- status_edit/status_rm: the last status of class dead, and the last of
+  class lost, cannot be reclassified or removed (as the last of class new);
+  with a second one of the class, they can;
 - `leadd verify` passes.
 """
 import os
@@ -36,6 +39,7 @@ def main():
             adm = Client(pb, d.port)
             standby_off_archived(pb, adm)
             converted_flow(pb, adm)
+            last_of_class(pb, adm)
         finally:
             res.stop_and_verify(d, "fix_lifecycle")
     return res.summary()
@@ -109,6 +113,45 @@ def converted_flow(pb, adm):
                f.renewals == 1 and f.renewals_converted == 0 and f.converted == 1 and
                converted_by_source(f, "renewal") == 0, str(f))
 
+
+def edit_class(c, name, cls):
+    def f(q):
+        q.status_edit.name = name
+        q.status_edit.kpi_class = cls
+    return c.call(f)
+
+
+def rm(c, name):
+    return c.call(lambda q: setattr(q.status_rm, "name", name))
+
+
+def add(c, name, stage, cls):
+    def f(q):
+        q.status_add.status.name = name
+        q.status_add.status.stage = stage
+        q.status_add.status.kpi_class = cls
+    return ok_call(c, f, "status_add " + name)
+
+
+def last_of_class(pb, adm):
+    for name, word, cls, stage in (("lead-Dead", "dead", pb.KPI_DEAD, pb.STAGE_LEAD),
+                                   ("prospect-Lost", "lost", pb.KPI_LOST, pb.STAGE_PROSPECT)):
+        r = edit_class(adm, name, pb.KPI_QUALIFIED)
+        res.record("the last status of class %s is not reclassified" % word,
+                   r.code == pb.FAILED_PRECONDITION and
+                   ("last status of class %s" % word) in r.message, desc(pb, r))
+        r = rm(adm, name)
+        res.record("the last status of class %s is not removed" % word,
+                   r.code == pb.FAILED_PRECONDITION and
+                   ("last status of class %s" % word) in r.message, desc(pb, r))
+        r = edit_class(adm, name, cls)
+        res.record("%s edited into its own class: allowed" % name, r.code == pb.OK, desc(pb, r))
+        add(adm, name + "2", stage, cls)
+        r = edit_class(adm, name + "2", pb.KPI_QUALIFIED)
+        res.record("with two of class %s, one is reclassified" % word, r.code == pb.OK,
+                   desc(pb, r))
+        r = rm(adm, name + "2")
+        res.record("an empty status of class qualified is removed", r.code == pb.OK, desc(pb, r))
 
 
 if __name__ == "__main__":
