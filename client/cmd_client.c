@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lead.h"
+#include "lead_date.h"
 
 enum {
 	O_PHONE = 256,
@@ -363,7 +364,7 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_CLIENT_GET;
 	req.client_get = &cg;
-	Leadd__Response *resp, *lresp = NULL;
+	Leadd__Response *resp, *lresp = NULL, *sresp = NULL;
 	if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_CLIENT, &resp)))
 		return rc;
 	const Leadd__ClientReply *r = resp->client;
@@ -386,17 +387,36 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 	Leadd__Request lreq = LEADD__REQUEST__INIT;
 	lreq.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
 	lreq.lead_list = &lr;
+	/* A plain list hides leads on stand-by, but they are the folder's
+	 * (the totals count them): a second list asks for them. */
+	Leadd__LeadListRequest sr = LEADD__LEAD_LIST_REQUEST__INIT;
+	Leadd__LeadFilter sf = LEADD__LEAD_FILTER__INIT;
+	sf.has_client_id = 1;
+	sf.client_id = r->client->id;
+	sf.has_standby = 1;
+	sf.standby = 1;
+	sr.filter = &sf;
+	sr.has_limit = 1;
+	sr.limit = (uint32_t)limit;
+	Leadd__Request sreq = LEADD__REQUEST__INIT;
+	sreq.body_case = LEADD__REQUEST__BODY_LEAD_LIST;
+	sreq.lead_list = &sr;
 	if ((rc = lead_request(ctx, &lreq, LEADD__RESPONSE__BODY_LEAD_LIST, &lresp)) ||
+	    (rc = lead_request(ctx, &sreq, LEADD__RESPONSE__BODY_LEAD_LIST, &sresp)) ||
 	    (rc = lead_statuses(ctx, &sl)) || (rc = lead_names(ctx, 0, &names)))
 		goto out;
-	const Leadd__LeadListReply *ll = lresp->lead_list;
+	const Leadd__LeadListReply *ll = lresp->lead_list, *sl_ = sresp->lead_list;
+	size_t shown = ll->n_leads + sl_->n_leads;
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "client", client_json(r->client));
 		cJSON *leads = cJSON_AddArrayToObject(o, "leads");
 		for (size_t i = 0; i < ll->n_leads; i++)
 			cJSON_AddItemToArray(leads, lead_json_lead(ll->leads[i], sl, names));
-		cJSON_AddItemToObject(o, "more", cJSON_CreateBool(ll->cursor != NULL));
+		for (size_t i = 0; i < sl_->n_leads; i++)
+			cJSON_AddItemToArray(leads, lead_json_lead(sl_->leads[i], sl, names));
+		cJSON_AddItemToObject(o, "more",
+				      cJSON_CreateBool(ll->cursor != NULL || sl_->cursor != NULL));
 		cJSON_AddNumberToObject(o, "lead_count", (double)r->leads);
 		cJSON *tot = cJSON_AddArrayToObject(o, "totals");
 		for (size_t i = 0; i < r->n_totals; i++) {
@@ -415,7 +435,7 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 	}
 	client_print(r->client);
 	lead_out("\n");
-	if (!ll->n_leads) {
+	if (!shown) {
 		lead_out("no leads you may see in this folder\n");
 		goto out;
 	}
@@ -424,12 +444,19 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 	lead_table_align_right(t, 0);
 	lead_table_align_right(t, 3);
 	lead_table_shrink(t, 1, 14);
-	for (size_t i = 0; i < ll->n_leads; i++) {
-		const Leadd__Lead *l = ll->leads[i];
+	for (size_t i = 0; i < shown; i++) {
+		const Leadd__Lead *l = i < ll->n_leads ? ll->leads[i] : sl_->leads[i - ll->n_leads];
 		const Leadd__Status *s = lead_status_by_id(sl, l->status_id);
-		char id[24], value[64], owner[160], status[32];
+		char id[24], value[64], owner[160], status[320], until[64];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)l->id);
 		snprintf(status, sizeof(status), "%llu", (unsigned long long)l->status_id);
+		if (l->standby_until > 0) {
+			/* Marked, in the reader's time zone. */
+			lead_date_format_local(l->standby_until, until, sizeof(until));
+			snprintf(status, sizeof(status), "%s, on stand-by until %s",
+				 s && s->name ? s->name : "?", until);
+			s = NULL;
+		}
 		lead_format_value(l->value, value, sizeof(value));
 		lead_format_owner(names, l->owner_id, "", owner, sizeof(owner));
 		const char *row[] = {id, l->title ? l->title : "-", s && s->name ? s->name : status,
@@ -437,17 +464,21 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 		lead_table_add(t, row);
 	}
 	lead_table_print(t);
-	if (ll->cursor) {
-		/* The rest, as `lead ls` lists them (by the folder's name). */
+	if (ll->cursor || sl_->cursor) {
+		/* The rest, as `lead ls` lists them (by the folder's name; those
+		 * on stand-by with --standby). The count is the folder's less
+		 * both lists. */
 		struct lead_words w = {0};
 		lead_hint_start(ctx, &w);
 		lead_words_add(&w, "ls");
 		lead_words_add(&w, "--client");
 		lead_words_add(&w, r->client->name);
+		if (!ll->cursor)
+			lead_words_add(&w, "--standby");
 		char *line = lead_words_join(&w);
-		lead_out("%llu more: %s\n",
-			 (unsigned long long)(r->leads > ll->n_leads ? r->leads - ll->n_leads : 0),
-			 line);
+		lead_out("%llu more: %s%s\n",
+			 (unsigned long long)(r->leads > shown ? r->leads - shown : 0), line,
+			 ll->cursor && sl_->cursor ? " (and with --standby)" : "");
 		free(line);
 		lead_words_free(&w);
 	}
@@ -513,6 +544,8 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 out:
 	if (lresp)
 		leadd__response__free_unpacked(lresp, NULL);
+	if (sresp)
+		leadd__response__free_unpacked(sresp, NULL);
 	leadd__response__free_unpacked(resp, NULL);
 	return rc;
 }
@@ -523,7 +556,8 @@ static const struct cmd_entry cmd_client_show_entry = {
 	.help = "a client folder: details, the leads in it you may see, totals per status",
 	.notes = "A bare number (or #N) is a folder id; to name a folder that is a number,\n"
 		 "write =NAME (lead client show =1664). The leads listed, and the totals per\n"
-		 "status and currency, are those you may see (lead ls lists the same).\n"
+		 "status and currency, are those you may see (lead ls lists the same, and\n"
+		 "lead ls --standby those on stand-by, listed here too and marked).\n"
 		 "At most --limit leads are listed (default 50); the totals count them all.",
 	.min_args = 1,
 	.max_args = 1,

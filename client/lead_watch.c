@@ -283,6 +283,21 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	int before_hidden = !(ev->old_status && *ev->old_status) &&
 			    ev->change != LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE;
 	int after_hidden = !(ev->new_status && *ev->new_status);
+	char view[320] = "";
+	if (ev->kind == LEADD__EVENT_KIND__EVENT_ENTER &&
+	    ev->change != LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE) {
+		if (search)
+			snprintf(view, sizeof(view), ", now matches '%s'", search);
+		else
+			snprintf(view, sizeof(view), ", now in view");
+	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE && !after_hidden) {
+		if (search)
+			snprintf(view, sizeof(view), ", no longer matches '%s'", search);
+		else
+			snprintf(view, sizeof(view), ", out of view");
+	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_ENTER && search) {
+		snprintf(view, sizeof(view), ", matches '%s'", search);
+	}
 	switch (before_hidden || after_hidden ? -1 : (int)ev->change) {
 	case -1:
 		if (after_hidden)
@@ -316,12 +331,14 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 		standby_text(ev, what, sizeof(what));
 		break;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_WAKE:
-		/* The words: "lead 42 is back from stand-by". */
-		snprintf(buf, len, "%s %s: lead %llu is back from stand-by%s%s%s (rev %llu)", when,
-			 author, (unsigned long long)ev->lead_id,
+		/* The issue's words: "lead 42 is back from stand-by"; with a
+		 * search, that it matches it again. */
+		snprintf(buf, len, "%s %s: lead %llu is back from stand-by%s%s%s%s (rev %llu)",
+			 when, author, (unsigned long long)ev->lead_id,
 			 ev->lead && ev->lead->title ? ": '" : "",
 			 ev->lead && ev->lead->title ? ev->lead->title : "",
-			 ev->lead && ev->lead->title ? "'" : "", (unsigned long long)ev->revision);
+			 ev->lead && ev->lead->title ? "'" : "", search ? view : "",
+			 (unsigned long long)ev->revision);
 		return;
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ARCHIVE:
 		snprintf(what, sizeof(what), "archived");
@@ -340,21 +357,6 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	char title[320] = "";
 	if (ev->lead && ev->lead->title && *ev->lead->title)
 		snprintf(title, sizeof(title), " '%s'", ev->lead->title);
-	char view[320] = "";
-	if (ev->kind == LEADD__EVENT_KIND__EVENT_ENTER &&
-	    ev->change != LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_CREATE) {
-		if (search)
-			snprintf(view, sizeof(view), ", now matches '%s'", search);
-		else
-			snprintf(view, sizeof(view), ", now in view");
-	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_LEAVE && !after_hidden) {
-		if (search)
-			snprintf(view, sizeof(view), ", no longer matches '%s'", search);
-		else
-			snprintf(view, sizeof(view), ", out of view");
-	} else if (ev->kind == LEADD__EVENT_KIND__EVENT_ENTER && search) {
-		snprintf(view, sizeof(view), ", matches '%s'", search);
-	}
 	snprintf(buf, len, "%s %s: lead %llu%s %s%s (rev %llu)", when, author,
 		 (unsigned long long)ev->lead_id, title, what, view,
 		 (unsigned long long)ev->revision);

@@ -579,10 +579,15 @@ static source_row *source_get(kpi *k, flow_acc *f, const uint8_t *s, size_t len)
 	return &f->src[f->nsrc++];
 }
 
+/* A conversion is a move from the lead stage into the prospect stage, but
+ * not into a status of class dead or lost (by its class now, as reasons
+ * count): lead-New -> prospect-Lost ends the lead, it does not convert it. */
 static int is_converted(const kpi *k, uint64_t from, uint64_t to)
 {
+	int c = class_of(k, to);
 	return from && stage_of(k, from) == LEADD__STAGE__STAGE_LEAD &&
-	       stage_of(k, to) == LEADD__STAGE__STAGE_PROSPECT;
+	       stage_of(k, to) == LEADD__STAGE__STAGE_PROSPECT && c != LEADD__KPI_CLASS__KPI_DEAD &&
+	       c != LEADD__KPI_CLASS__KPI_LOST;
 }
 
 /* A reason counts under the class its status has now (as moves do): a

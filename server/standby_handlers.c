@@ -36,7 +36,9 @@ int lead_standby(request_ctx *rc, store_txn *t)
 	if ((code = lead_load_for_edit(rc, t, q->id, q->has_expected_version, q->expected_version,
 				       &old, &lead)))
 		return code;
-	if (old->archived)
+	/* An archived lead is not put on stand-by; one archived while on
+	 * stand-by may still be taken off by hand, as the wake-up would. */
+	if (old->archived && !off)
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "lead %" PRIu64
 				     " is archived; restore it before putting it on stand-by",

@@ -126,19 +126,28 @@ static int check_probability(request_ctx *rc, uint32_t p)
 	return LD_OK;
 }
 
-/* New leads (and renewals) go to the first status of class new: the list
- * keeps one. */
-static int keeps_a_new(request_ctx *rc, const status_set *set, size_t without)
+/* The list keeps one status of class new (new leads and renewals go to the
+ * first of them), one of class dead and one of class lost (a lead is given
+ * up or lost by moving it into one: without, no lead could be). Refuse to
+ * take `without` out of its class (to `to`; -1 when it is removed) if it is
+ * the last of one of those. */
+static int keeps_its_class(request_ctx *rc, const status_set *set, size_t without, int to)
 {
-	if (set->s[without]->kpi_class != LEADD__KPI_CLASS__KPI_NEW)
+	int c = (int)set->s[without]->kpi_class;
+	const char *what = c == LEADD__KPI_CLASS__KPI_NEW    ? "which new leads get"
+			   : c == LEADD__KPI_CLASS__KPI_DEAD ? "which a lead is given up into"
+			   : c == LEADD__KPI_CLASS__KPI_LOST ? "which a lost lead is moved to"
+							     : NULL;
+	if (!what || c == to)
 		return LD_OK;
 	for (size_t i = 0; i < set->n; i++)
-		if (i != without && set->s[i]->kpi_class == LEADD__KPI_CLASS__KPI_NEW)
+		if (i != without && (int)set->s[i]->kpi_class == c)
 			return LD_OK;
+	const char *word = status_class_word((Leadd__KpiClass)c);
 	return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-			     "'%s' is the last status of class new, which new leads get; add "
-			     "another status of class new first",
-			     set->s[without]->name);
+			     "'%s' is the last status of class %s, %s; add another status of "
+			     "class %s first",
+			     set->s[without]->name, word, what, word);
 }
 
 /* Where `after` puts a status: "" first, a status word after that status,
@@ -317,9 +326,8 @@ int status_edit(request_ctx *rc, store_txn *t)
 		return code;
 	if (q->has_probability && (code = check_probability(rc, q->probability)))
 		return code;
-	if (q->has_kpi_class &&
-	    ((code = check_class(rc, q->kpi_class)) ||
-	     (q->kpi_class != LEADD__KPI_CLASS__KPI_NEW && (code = keeps_a_new(rc, &set, at)))))
+	if (q->has_kpi_class && ((code = check_class(rc, q->kpi_class)) ||
+				 (code = keeps_its_class(rc, &set, at, (int)q->kpi_class))))
 		return code;
 	size_t slot;
 	if ((code = place_after(rc, t, &set, q->after, at, at, &slot)))
@@ -455,7 +463,7 @@ int status_rm(request_ctx *rc, store_txn *t)
 				     "was renamed meanwhile)",
 				     q->name);
 	rc->chunk_after_pending = s->id;
-	if ((code = keeps_a_new(rc, &set, at)))
+	if ((code = keeps_its_class(rc, &set, at, -1)))
 		return code;
 	uint64_t in_it;
 	int err = status_lead_count(t, s->id, &in_it);
