@@ -7,8 +7,8 @@
 
 #include "ld_error.h"
 #include "ld_frame.h"
-#include "log.h"
 #include "lifecycle_handlers.h"
+#include "log.h"
 #include "record_handlers.h"
 #include "request_limits.h"
 #include "users.h"
