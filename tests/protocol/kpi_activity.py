@@ -335,7 +335,8 @@ def run(pb, d, clock):
     checkpoint(w, "after the reassignments")
 
     w.at(t2 + 3 * HOUR)
-    w.add("r2", "L1", "call L1 by r2", CALL, outcome="new owner called")
+    w.add("r2", "L1", "the new owner's call L1", CALL,
+          outcome="new owner called")
     w.add("r2", "L6", "meeting L6", MEETING, at=t2 + 2 * HOUR)
     w.mark_done("r2", "meeting L6")
     w.remove("r1", "planned call L5")      # done, then removed: still counted
