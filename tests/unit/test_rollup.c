@@ -10,6 +10,7 @@
 /* cmocka.h needs the headers above it. */
 #include <cmocka.h>
 
+#include "kpi_activity.h"
 #include "lead_rollup.h"
 
 /* A change with no activity, as the tests before issue 13 wrote them. */
@@ -271,12 +272,110 @@ static void test_speed_event(void **state)
 			 -1);
 }
 
+/* The flow's activity rows (server/kpi_activity.c): the lower median of
+ * bucket counts, and rows per (team, user) through many users. */
+static void test_bucket_median(void **state)
+{
+	(void)state;
+	uint64_t b[LEAD_ROLLUP_BUCKETS] = {0}, total = 99;
+	assert_int_equal(kpi_bucket_median(b, &total), 0);
+	assert_int_equal(total, 0);
+	b[lead_rollup_bucket(3600000)] = 1;
+	assert_int_equal(kpi_bucket_median(b, &total), lead_rollup_bucket_mid(24));
+	assert_int_equal(total, 1);
+	/* Two samples: the lower one (1 h, below 1 d). */
+	b[lead_rollup_bucket(86400000)] = 1;
+	assert_int_equal(kpi_bucket_median(b, &total),
+			 lead_rollup_bucket_mid(lead_rollup_bucket(3600000)));
+	/* Three: the middle one. */
+	b[0] = 2;
+	assert_int_equal(kpi_bucket_median(b, &total), 500);
+	assert_int_equal(total, 4);
+	memset(b, 0, sizeof(b));
+	b[LEAD_ROLLUP_BUCKETS - 1] = 5;
+	assert_int_equal(kpi_bucket_median(b, &total),
+			 lead_rollup_bucket_low(LEAD_ROLLUP_BUCKETS - 1));
+}
+
+static void test_activity_rows(void **state)
+{
+	(void)state;
+	kpi_activity_acc a;
+	memset(&a, 0, sizeof(a));
+	/* 3000 users in 3 teams: the table grows many times over. */
+	for (uint64_t u = 1; u <= 3000; u++)
+		assert_int_equal(kpi_activity_row(&a, u % 3, u), 0);
+	assert_int_equal(kpi_activity_row(&a, 1, 1), 0); /* already there */
+	assert_int_equal(a.n, 3000);
+	lead_rollup_parsed p;
+	memset(&p, 0, sizeof(p));
+	for (uint64_t u = 1; u <= 3000; u++) {
+		p.team = u % 3;
+		p.owner = u;
+		p.metric = LEAD_ROLLUP_DONE;
+		p.kind = LEADD__ACTIVITY_KIND__ACTIVITY_CALL;
+		assert_int_equal(kpi_activity_add(&a, &p, u), 0);
+		p.kind = LEADD__ACTIVITY_KIND__ACTIVITY_TASK;
+		assert_int_equal(kpi_activity_add(&a, &p, 1), 0);
+		if (u % 2 == 0) {
+			p.metric = LEAD_ROLLUP_SPEED;
+			p.bucket = 10;
+			assert_int_equal(kpi_activity_add(&a, &p, 1), 0);
+		}
+	}
+	/* Other metrics are not the accumulator's. */
+	p.metric = LEAD_ROLLUP_MOVE;
+	assert_int_equal(kpi_activity_add(&a, &p, 7), 0);
+	/* The same user in another team is another row. */
+	p.metric = LEAD_ROLLUP_DONE;
+	p.kind = LEADD__ACTIVITY_KIND__ACTIVITY_MEETING;
+	p.team = 9;
+	p.owner = 1;
+	assert_int_equal(kpi_activity_add(&a, &p, 2), 0);
+	assert_int_equal(a.n, 3001);
+	assert_int_equal(a.calls, 3000ULL * 3001 / 2);
+	assert_int_equal(a.tasks, 3000);
+	assert_int_equal(a.meetings, 2);
+
+	ld_arena ar;
+	ld_arena_init(&ar, 0);
+	Leadd__KpiFlow w = LEADD__KPI_FLOW__INIT;
+	assert_int_equal(kpi_activity_to_wire(&a, &ar, &w), 0);
+	assert_int_equal(w.n_reps, 3001);
+	assert_true(w.has_calls_done && w.has_speed_median_ms);
+	assert_int_equal(w.speed_samples, 1500);
+	assert_int_equal(w.speed_median_ms, lead_rollup_bucket_mid(10));
+	uint64_t calls = 0, samples = 0;
+	for (size_t i = 0; i < w.n_reps; i++) {
+		const Leadd__RepActivity *r = w.reps[i];
+		calls += r->calls_done;
+		samples += r->speed_samples;
+		if (r->team_id == 9) {
+			assert_int_equal(r->meetings_done, 2);
+			assert_int_equal(r->calls_done, 0);
+			continue;
+		}
+		assert_int_equal(r->team_id, r->user_id % 3);
+		assert_int_equal(r->calls_done, r->user_id);
+		assert_int_equal(r->tasks_done, 1);
+		/* No sample, no median: absent, not 0. */
+		assert_int_equal(r->has_speed_median_ms, r->user_id % 2 == 0);
+		assert_int_equal(r->speed_samples, r->user_id % 2 == 0);
+	}
+	assert_int_equal(calls, a.calls);
+	assert_int_equal(samples, 1500);
+	ld_arena_free(&ar);
+	kpi_activity_free(&a);
+	assert_int_equal(a.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_bounds), cmocka_unit_test(test_events_of_a_change),
 		cmocka_unit_test(test_reason_event),  cmocka_unit_test(test_done_event),
-		cmocka_unit_test(test_speed_event),
+		cmocka_unit_test(test_speed_event),   cmocka_unit_test(test_bucket_median),
+		cmocka_unit_test(test_activity_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
