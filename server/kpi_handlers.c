@@ -674,14 +674,31 @@ static Leadd__SourceFlow *source_to_wire(kpi *k, const source_row *s, const char
 }
 
 /* Reps come out like the count rows: by team (id order), then by name. */
-static int cmp_rep(const void *a, const void *b, void *ctx)
+static int cmp_rep(const void *a, const void *b)
 {
 	const Leadd__RepActivity *x = *(Leadd__RepActivity *const *)a;
 	const Leadd__RepActivity *y = *(Leadd__RepActivity *const *)b;
 	if (x->team_id != y->team_id)
 		return x->team_id < y->team_id ? -1 : 1;
-	int c = strcmp(user_name(ctx, x->user_id), user_name(ctx, y->user_id));
+	int c = strcmp(x->name, y->name);
 	return c ? c : (x->user_id > y->user_id) - (x->user_id < y->user_id);
+}
+
+/* A user's name by binary search: user_all gives them in id order, and a
+ * flow may name thousands of rows. */
+static const char *rep_name(const kpi *k, uint64_t id)
+{
+	size_t lo = 0, hi = k->n_users;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->users[mid]->id == id)
+			return k->users[mid]->name;
+		if (k->users[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return id ? "(unknown user)" : "(no one)";
 }
 
 /* KpiFlow's activity fields and reps: a row for the caller and every
@@ -705,10 +722,10 @@ static void flow_activity(kpi *k, kpi_activity_acc *a, Leadd__KpiFlow *w)
 	}
 	for (size_t i = 0; i < w->n_reps; i++) {
 		Leadd__RepActivity *r = w->reps[i];
-		r->name = (char *)(r->user_id ? user_name(k, r->user_id) : "(no one)");
+		r->name = (char *)rep_name(k, r->user_id);
 		r->team_name = (char *)team_name(k, r->team_id);
 	}
-	qsort_r(w->reps, w->n_reps, sizeof(*w->reps), cmp_rep, k);
+	qsort(w->reps, w->n_reps, sizeof(*w->reps), cmp_rep);
 }
 
 /* Where a flow's walk of the rollup stands between slices. */
