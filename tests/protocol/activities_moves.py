@@ -11,7 +11,8 @@ lead's own; keep_activities keeps them open; a move into another status
 closes nothing; a closed one cannot be done, can be reopened. Reassignment:
 lead_assign and lead_bulk_assign hand the old owner's open activities to
 the new owner (another user's stay theirs), a lead sent to the pool keeps
-them. Bounds: the 101st open activity is refused (and a reopen past it),
+them; a bulk move of 52 leads with 100 open tasks each takes more than one
+commit (a chunk ends past 5000 activities) and moves them all. Bounds: the 101st open activity is refused (and a reopen past it),
 room comes back when one is done; the 1001st activity of a lead is refused
 even after removals (numbers are not reused); a list longer than a frame
 comes in pages with a cursor, each activity once, in order; a bad cursor
@@ -169,6 +170,37 @@ def run(pb, d):
     res.record("a lead sent to the pool keeps its tasks' assignees",
                who == {"rita's": "rob", "mona's": "mona"}, str(who))
     admin, rita, mona = verify_now("reassignment")
+
+    # ---- a bulk move's chunks stay bounded by the activities they hand over ----
+    add_user(admin, "ria", pb.ROLE_REP, team="north", password=PW)
+    many = [new_lead(admin, "Busy %d" % i, owner="ria") for i in range(52)]
+    fills = []
+    for lead in many:
+        for i in range(100):
+            fills.append(lambda q, lid=lead.id, i=i: (
+                setattr(q.activity_add, "lead_id", lid),
+                setattr(q.activity_add, "kind", pb.ACTIVITY_TASK),
+                setattr(q.activity_add, "title", "t%d" % i),
+                setattr(q.activity_add, "at", now_ms() + DAY + i),
+                setattr(q.activity_add, "assignee", "ria")))
+    answers = pipeline(admin, fills)
+    res.record("52 leads with 100 open tasks each (5200)", all(x.code == 0 for x in answers),
+               next((desc(pb, x) for x in answers if x.code), ""))
+
+    def commits():
+        return ok_call(admin, lambda q: q.stats.SetInParent(), "stats").stats.commits
+    before = commits()
+    r = ok_call(mona, lambda q: (setattr(q.lead_bulk_assign, "from_user", "ria"),
+                                 setattr(q.lead_bulk_assign, "to_user", "rob")), "bulk 5200")
+    took = commits() - before
+    res.record("the bulk move moves all 52", r.lead_bulk_assign.moved == 52,
+               str(r.lead_bulk_assign.moved))
+    res.record("... in more than one commit (a chunk ends past 5000 activities)", took >= 2,
+               "%d commits" % took)
+    moved = [x for lead in many[:1] + many[-1:] for x in listing(mona, lead.id)]
+    res.record("... and the tasks of the first and last lead are rob's",
+               len(moved) == 200 and all(x.assignee == "rob" for x in moved))
+    admin, rita, mona = verify_now("bulk move of 5200 activities")
 
     # ---- the open cap ----
     cap = new_lead(admin, "Busy", owner="admin")
