@@ -282,6 +282,8 @@ def run(pb, d):
            A.edit(lid, t2a.number, title="x", expected_version=t2a.version + 1), pb.ABORTED)
     expect("clearing a task's title is refused", A.edit(lid, t2a.number, title=""),
            pb.INVALID_ARGUMENT, "title")
+    expect("clearing a task's time is refused", A.edit(lid, t2a.number, at=0),
+           pb.INVALID_ARGUMENT, "cannot be cleared")
     t3 = now_ms() + 20 * DAY
     r = expect("moving the task later", A.edit(lid, t2a.number, at=t3), pb.OK)
     res.record("... the own next action is earlier again",
