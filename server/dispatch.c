@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity_handlers.h"
 #include "ld_error.h"
 #include "ld_frame.h"
 #include "lifecycle_handlers.h"
@@ -53,6 +54,12 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(LEAD_ARCHIVE),     "lead_archive",     lead_archive,     ROLE_MANAGER, VIS_OWN_LEAD, 1,     NULL,   0, "archiving leads"},
 	{BODY(LEAD_RESTORE),     "lead_restore",     lead_restore,     ROLE_MANAGER, VIS_OWN_LEAD, 1,     NULL,   0, "restoring archived leads"},
 	{BODY(LEAD_RENEW),       "lead_renew",       lead_renew,       ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "renewing leads"},
+	{BODY(ACTIVITY_ADD),     "activity_add",     activity_add,     ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "adding activities to leads"},
+	{BODY(ACTIVITY_DONE),    "activity_done",    activity_done,    ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "marking activities done"},
+	{BODY(ACTIVITY_EDIT),    "activity_edit",    activity_edit,    ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "editing activities"},
+	{BODY(ACTIVITY_RM),      "activity_rm",      activity_rm,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "removing activities"},
+	{BODY(ACTIVITY_LIST),    "activity_list",    activity_list,    ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "listing a lead's activities"},
+	{BODY(AGENDA),           "agenda",           agenda_get,       ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading agendas"},
 	{BODY(KPI),              "kpi",              kpi_get,          ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading KPI counts"},
 	{BODY(SEARCH_SAVE),      "search_save",      search_save,      ROLE_REP,     VIS_NONE,     1,     NULL,   0, "saving searches"},
 	{BODY(SEARCH_LIST),      "search_list",      search_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing saved searches"},

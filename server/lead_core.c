@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "activity_core.h"
 #include "lead_counters.h"
 #include "lead_index.h"
 #include "tag_names.h"
@@ -100,6 +101,11 @@ static void append_history(store_txn *t, const Leadd__Lead *lead, const lead_cha
 	h.author = ch->author;
 	h.kind = ch->kind;
 	h.lead = (Leadd__Lead *)lead;
+	if (ch->activity) {
+		h.activity = (Leadd__Activity *)ch->activity;
+		h.has_activity_op = 1;
+		h.activity_op = ch->activity_op;
+	}
 	uint8_t key[16];
 	store_key_u64_pair(key, lead->id, lead->version);
 	store_put_msg(t, DB_HISTORY, key, 16, &h.base);
@@ -127,6 +133,14 @@ static void append_changelog(store_txn *t, const Leadd__Lead *old, const Leadd__
 	 * as before. */
 	e.has_old_archived = e.old_archived = old && old->archived;
 	e.has_new_archived = e.new_archived = lead->archived;
+	if (ch->activity) {
+		e.has_activity_number = e.has_activity_op = 1;
+		e.has_old_assignee = e.has_new_assignee = 1;
+		e.activity_number = ch->activity->number;
+		e.activity_op = ch->activity_op;
+		e.old_assignee = ch->old_assignee;
+		e.new_assignee = ch->activity->assignee_id;
+	}
 	if (old) {
 		/* The sort keys before the change: a listing that began paging
 		 * before it still finds the lead where it was (search). */
@@ -163,6 +177,18 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 	if (!old || old->status_id != lead->status_id) {
 		lead->has_status_changed_at = 1;
 		lead->status_changed_at = ch->now;
+	}
+	if (ACTIVITY_SCHEMA <= t->schema) {
+		if (!old || old->owner_id != lead->owner_id) {
+			/* Speed to lead counts from here (lead_rollup.h). */
+			lead->has_owner_since = lead->owner_id != 0;
+			lead->owner_since = lead->owner_id ? ch->now : 0;
+			lead->has_first_touch_at = 0;
+			lead->first_touch_at = 0;
+			if (old)
+				activity_follow_owner(t, old, lead, ch->arena);
+		}
+		activity_next_action(t, lead, ch->arena);
 	}
 	if (t->ret)
 		return t->ret;

@@ -20,6 +20,13 @@ typedef struct {
 	 * first-written case, tag_names.h); they must live as long as the
 	 * lead. NULL: tags are kept as given (their names are still recorded). */
 	ld_arena *arena;
+	/* CHANGE_ACTIVITY and CHANGE_DUE (activity_core.h sets them): the
+	 * activity the change is about and what happened to it, kept in the
+	 * history entry and the change log; old_assignee is whose agenda it
+	 * was on before. */
+	const Leadd__Activity *activity;
+	Leadd__Store__ActivityOp activity_op;
+	uint64_t old_assignee;
 } lead_change;
 
 /* Apply one change. old is NULL for a create: the id is assigned here.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "activity_core.h"
 #include "client_folder.h"
 #include "dispatch.h"
 #include "ld_error.h"
@@ -440,10 +441,9 @@ int lead_update(request_ctx *rc, store_txn *t)
 		lead->n_contacts = q->contacts->n_items;
 		lead->contacts = q->contacts->items;
 	}
-	if (q->has_next_action_at) {
-		lead->has_next_action_at = q->next_action_at != 0;
-		lead->next_action_at = q->next_action_at;
-	}
+	/* The lead's own next action: an open activity earlier than it stays
+	 * the next action (activity_core.h). */
+	activity_own_next_set(lead, q->has_next_action_at, q->next_action_at, q->next_action_note);
 	if ((code = set_main_contact(rc, lead, q->main_email, q->main_phone)))
 		return code;
 	if (lead->n_contacts && ld_is_blank(lead->contacts[0]->name) &&
@@ -451,10 +451,6 @@ int lead_update(request_ctx *rc, store_txn *t)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 				     "the main contact would have no name, email or phone "
 				     "left; keep one, or remove the contact (lead contact rm)");
-	if (q->next_action_note)
-		lead->next_action_note = q->next_action_note[0] ? q->next_action_note : NULL;
-	if (q->has_next_action_at && q->next_action_at == 0)
-		lead->next_action_note = NULL; /* no next action: nothing to note */
 	if (q->client_name &&
 	    (code = set_client(rc, t, lead, q->client_name, q->has_new_client && q->new_client)))
 		return code;

@@ -55,6 +55,10 @@ static const struct {
 	[DB_IDX_STANDBY] = {"idx_standby", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_REASONS] = {"reasons", 0},
 	[DB_IDX_HIDDEN] = {"idx_hidden", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_ACTIVITIES] = {"activities", 0},
+	[DB_IDX_ACT_OPEN] = {"idx_act_open", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_AGENDA] = {"idx_agenda", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_ACT_ALARM] = {"idx_act_alarm", MDB_DUPSORT | MDB_DUPFIXED},
 };
 
 const char *store_db_name(store_db db)

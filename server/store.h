@@ -65,6 +65,18 @@ typedef enum {
 	 * stand-by, the ones a plain listing leaves out (search_exec.c walks
 	 * it beside the driver instead of reading each candidate's summary) */
 	DB_IDX_HIDDEN,
+	/* Activities (schema 10, activity_core.h): lead id|number (2 x u64 BE)
+	 * -> packed leadd.Activity; lead id|0 -> the lead's last number (u64 BE) */
+	DB_ACTIVITIES,
+	/* lead id -> due time|number (2 x u64 BE) of its open activities: the
+	 * first is the lead's earliest (its next action) */
+	DB_IDX_ACT_OPEN,
+	/* assignee id|due time -> lead id|number of open activities: an
+	 * agenda is one range scan */
+	DB_IDX_AGENDA,
+	/* due time -> lead id|number of open activities not yet announced as
+	 * due: the due timer's queue (activity_timer.c) */
+	DB_IDX_ACT_ALARM,
 	DB_COUNT
 } store_db;
 
@@ -186,7 +198,7 @@ int store_finish_marked(store *st, const char *prefix, store_mark_chunk chunk, s
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

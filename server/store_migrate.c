@@ -118,6 +118,7 @@ static const struct {
 	{8, "key client folders past punctuation and spaces, index their words, name the tags",
 	 migrate_record},
 	{9, "flag the conversion target status; stand-by, archive and reasons", migrate_lifecycle},
+	{10, "activities and their indexes", migrate_activities},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

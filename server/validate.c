@@ -66,6 +66,13 @@ static const field_cap caps[] = {
 	{"leadd.LeadSetStatusRequest", "reason", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
 	{"leadd.Reason", "text", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
 	{"leadd.LeadStandbyRequest", "reason", LIMIT_STANDBY_REASON, 0, "the stand-by reason", NULL, TEXT_LINE},
+	/* Activities (issue 13). */
+	{"leadd.ActivityAddRequest", "text", LIMIT_ACTIVITY_TEXT, 0, "the note's text", NULL, TEXT_LINES},
+	{"leadd.ActivityEditRequest", "text", LIMIT_ACTIVITY_TEXT, 0, "the note's text", NULL, TEXT_LINES},
+	{NULL, "outcome", LIMIT_ACTIVITY_TEXT, 0, "the outcome", NULL, TEXT_LINES},
+	{NULL, "place", LIMIT_PLACE, 0, "where the meeting is", NULL, TEXT_LINE},
+	{NULL, "contact", LIMIT_NAME, 0, "who at the client it is with", NULL, TEXT_LINE},
+	{NULL, "assignee", 0, 0, "the user it is for", NULL, TEXT_LINE},
 	{NULL, "title", LIMIT_TITLE, 0, "the title", NULL, TEXT_LINE},
 	{NULL, "note", LIMIT_NOTE, 0, "the note", NULL, TEXT_LINES},
 	{NULL, "next_action_note", LIMIT_NOTE, 0, "the next action's note", NULL, TEXT_LINE},
