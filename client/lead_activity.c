@@ -154,6 +154,58 @@ void lead_activity_table(Leadd__Activity *const *v, size_t n)
 	lead_table_print(t);
 }
 
+int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response **resp)
+{
+	Leadd__ActivityListRequest q = LEADD__ACTIVITY_LIST_REQUEST__INIT;
+	q.has_lead_id = 1;
+	q.lead_id = lead_id;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_ACTIVITY_LIST;
+	req.activity_list = &q;
+	*resp = NULL;
+	Leadd__Response *r;
+	int rc = lead_call(ctx, &req, &r);
+	if (rc)
+		return rc;
+	if (ld_response_code(r) == LD_UNIMPLEMENTED) {
+		leadd__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	if (ld_response_code(r) != LD_OK) {
+		rc = lead_fail_response(ctx, r);
+		leadd__response__free_unpacked(r, NULL);
+		return rc;
+	}
+	if (r->body_case != LEADD__RESPONSE__BODY_ACTIVITY_LIST) {
+		leadd__response__free_unpacked(r, NULL);
+		return lead_fail(ctx, LD_UNKNOWN, "leadd at %s sent an unexpected reply",
+				 ctx->server);
+	}
+	*resp = r;
+	return 0;
+}
+
+/* Done and closed activities `lead show` prints after the open ones. */
+#define SHOW_DONE 5
+
+void lead_activity_show_block(const Leadd__ActivityListReply *l, uint64_t lead_id)
+{
+	size_t open = 0;
+	while (open < l->n_activities &&
+	       l->activities[open]->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN)
+		open++;
+	size_t shown = open +
+		       (l->n_activities - open < SHOW_DONE ? l->n_activities - open : SHOW_DONE);
+	if (!l->n_activities) {
+		lead_out("\nno activities\n");
+		return;
+	}
+	lead_out("\nactivities, open first (%zu open):\n", open);
+	lead_activity_table(l->activities, shown);
+	if (shown < l->n_activities)
+		lead_out("older activities: lead activity ls %llu\n", (unsigned long long)lead_id);
+}
+
 cJSON *lead_activity_json(const Leadd__Activity *a)
 {
 	cJSON *o = cJSON_CreateObject();

@@ -37,6 +37,13 @@ void lead_activity_sentence(const Leadd__Activity *a, char *buf, size_t len);
 
 /* Activities as a table: ACT, KIND, STATE, WHEN, FOR (assignee) and WHAT. */
 void lead_activity_table(Leadd__Activity *const *v, size_t n);
+/* A lead's activities (ActivityListRequest): 0 with *resp, whose body is
+ * an ActivityListReply, or with *resp NULL when the server predates
+ * activities; else the exit status (printed). */
+int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response **resp);
+/* What `lead show` prints of them: every open one, then the last
+ * SHOW_DONE others, and where the rest are. */
+void lead_activity_show_block(const Leadd__ActivityListReply *l, uint64_t lead_id);
 /* The JSON object of one activity (docs/cli.md). */
 cJSON *lead_activity_json(const Leadd__Activity *a);
 

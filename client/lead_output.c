@@ -580,6 +580,15 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	cJSON_AddItemToObject(o, "team_id", lead_json_id(l->team_id));
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);
+	/* Issue 13: "42.3" when an open activity is the next action. */
+	if (l->next_action_activity) {
+		char act[48];
+		snprintf(act, sizeof(act), "%llu.%u", (unsigned long long)l->id,
+			 l->next_action_activity);
+		cJSON_AddStringToObject(o, "next_action_activity", act);
+	} else {
+		cJSON_AddNullToObject(o, "next_action_activity");
+	}
 	json_standby(o, l);
 	/* Archive and renew (issue 12): the links both ways, by id. */
 	cJSON_AddBoolToObject(o, "archived", l->archived);

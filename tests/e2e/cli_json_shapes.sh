@@ -40,7 +40,8 @@ JSON: $OUT"
 
 LEAD_KEYS='["id", "title", "client", "client_id", "description", "value", "source", "tags",
 	"contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id",
-	"team", "team_id", "next_action", "next_action_note", "standby_until", "standby_reason",
+	"team", "team_id", "next_action", "next_action_note", "next_action_activity",
+	"standby_until", "standby_reason",
 	"archived", "renewed_from", "renewals",
 	"created_at", "created_by",
 	"created_by_id", "updated_at", "updated_by", "updated_by_id", "version"]'
@@ -65,10 +66,10 @@ big=$(json 'd["id"]' <<<"$OUT")
 lead_ok --json show "$big"
 full=$OUT
 check "lead show --json, field by field" "
-keys(d, $LEAD_KEYS + ['history'], 'show')
+keys(d, $LEAD_KEYS + ['activities', 'history'], 'show')
 h = d['history']
 ok(isinstance(h, list) and len(h) == 1, 'history: the one change so far')
-keys(h[0], ['revision', 'at', 'author', 'kind', 'changes'], 'history entry')
+keys(h[0], ['revision', 'at', 'author', 'kind', 'activity', 'activity_op', 'changes'], 'history entry')
 ok(h[0]['revision'] == d['version'] and recent(h[0]['at']), 'history revision and time')
 ok(h[0]['author'] == 'admin' and h[0]['kind'] == 'create', 'history author and kind')
 for c in h[0]['changes']:
@@ -154,7 +155,7 @@ ok(d['session_file'].endswith('/session'), 'session_file')
 "
 as tom expect_exit 0 "$LEAD" --json show "$big"
 check "a rep's lead --json show" "
-keys(d, $LEAD_KEYS + ['history'], 'show')
+keys(d, $LEAD_KEYS + ['activities', 'history'], 'show')
 ok(d['owner'] == 'tom', 'the rep knows their own name')
 ok(d['created_by'] == 'admin' and d['created_by_id'] == $admin_id,
    'created_by: a rep may not list users, but show names them from the history')
