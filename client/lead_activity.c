@@ -137,15 +137,22 @@ void lead_activity_table(Leadd__Activity *const *v, size_t n)
 	static const char *const head[] = {"ACT", "KIND", "STATE", "WHEN", "FOR", "WHAT"};
 	struct lead_table *t = lead_table_new(6, head);
 	lead_table_wrap_last(t, 20);
+	int64_t now = lead_now_ms();
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Activity *a = v[i];
 		char id[48], when[64], what[1024];
 		snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id, a->number);
 		lead_format_time(a->at, when, sizeof(when));
 		lead_activity_what(a, what, sizeof(what));
-		const char *state = a->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN && a->overdue
-					    ? "overdue"
-					    : lead_activity_state_name(a->state);
+		/* The agenda's items carry the server's verdict; a lead's list
+		 * does not, so the reader's clock says what is past due. */
+		int late = a->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN &&
+			   a->kind != LEADD__ACTIVITY_KIND__ACTIVITY_NOTE &&
+			   (a->overdue || (a->at > 0 && a->at < now));
+		/* A note is never open: it has no state worth a word. */
+		const char *state = a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_NOTE ? "-"
+				    : late                                         ? "overdue"
+					   : lead_activity_state_name(a->state);
 		const char *cells[] = {
 			id,   lead_activity_kind_name(a->kind),     state,
 			when, has(a->assignee) ? a->assignee : "-", what[0] ? what : "-"};

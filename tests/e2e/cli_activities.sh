@@ -118,7 +118,7 @@ as rita expect_exit 3 "$LEAD" done "$CALL"
 # ---- the next action moves as activities are done, edited, removed ----
 as marc lead_ok done "$LATE" --outcome "sent"
 expect_match "$OUT" "^done: task $LATE \\(done\\), due .*: Send the quote: sent\$" "done says what"
-expect_match "$OUT" "^lead $L: next action .*: call with Ana\$" "the next action is the call now"
+expect_match "$OUT" "^lead $L: next action .*: call with Ana: the renewal\$" "the next action is the call now"
 as marc lead_ok --json show "$L"
 expect_eq "$CALL" "$(json 'd["next_action_activity"]' <<<"$OUT")" "next action: the planned call"
 as marc lead_ok activity rm "$CALL"

@@ -222,8 +222,8 @@ expect_eq 19 "$(grep -cE "$w" <<<"$hist")" "every line has its local time"
 as marc lead_ok --json history "$big"
 js=$OUT
 expect_eq 11 "$(json 'len(d)' <<<"$js")" "eleven entries"
-expect_eq "true" "$(json 'all(sorted(i) == ["at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
-	"each entry: exactly revision, at, author, kind, changes"
+expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
+	"each entry: exactly revision, at, author, kind, activity, activity_op, changes"
 expect_eq "true" "$(json 'all(sorted(c) == ["field", "new", "old"] for i in d for c in i["changes"])' <<<"$js")" \
 	"each change: exactly field, old, new"
 expect_eq "true" "$(json '[i["revision"] for i in d] == sorted({i["revision"] for i in d})' <<<"$js")" \
