@@ -166,10 +166,10 @@ static const struct cmd_entry cmd_activity_ls_entry = {
 	.usage = "ID",
 	.help = "a lead's activities: open ones first by time, then the others",
 	.notes = "Columns: ACT (LEAD.N, the name the other commands take), KIND (note, call,\n"
-		 "task, meeting), STATE (open, overdue, done, closed), WHEN (in your time\n"
-		 "zone), FOR (whose agenda it is on) and WHAT. Open ones come first, soonest\n"
-		 "first; then the others, newest first. With --json: {\"activities\":\n"
-		 "[ACTIVITY]}.",
+		 "task, meeting), STATE (open, overdue by your clock, done, closed; - for a\n"
+		 "note), WHEN (in your time zone), FOR (whose agenda it is on) and WHAT. Open\n"
+		 "ones come first, soonest first; then the others, newest first. With --json:\n"
+		 "{\"activities\": [ACTIVITY]}.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_activity_ls_exec,

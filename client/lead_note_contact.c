@@ -20,8 +20,11 @@ static void trim_punct(char *s)
 	memmove(s, s + k, strlen(s + k) + 1);
 }
 
-/* The first word of text that is an email; 1 with it in out. */
-static int find_email(const char *text, char *out, size_t len)
+static int known(const Leadd__Lead *l, const char *email, const char *phone);
+
+/* The first word of text that is an email the lead lacks; 1 with it in
+ * out. */
+static int find_email(const char *text, const Leadd__Lead *lead, char *out, size_t len)
 {
 	const char *p = text;
 	while (*p) {
@@ -34,7 +37,7 @@ static int find_email(const char *text, char *out, size_t len)
 				word[n] = 0;
 				trim_punct(word);
 				if (ld_norm_email(word, norm, sizeof(norm)) == 0 &&
-				    strchr(norm, '.')) {
+				    strchr(norm, '.') && !known(lead, word, NULL)) {
 					snprintf(out, len, "%s", word);
 					return 1;
 				}
@@ -47,8 +50,9 @@ static int find_email(const char *text, char *out, size_t len)
 
 /* A run like "+33 6 12 34 56 78", "06.12.34.56.78" or "(555) 123-4567":
  * digits and the separators people put in numbers; from 9 to 15 digits (a
- * date, 2026-12-01, has 8), and never a date's shape inside. */
-static int find_phone(const char *text, char *out, size_t len)
+ * date, 2026-12-01, has 8), never a date's shape inside, nor followed by a
+ * colon (2026-12-01 10:30). The first one the lead lacks. */
+static int find_phone(const char *text, const Leadd__Lead *lead, char *out, size_t len)
 {
 	for (const char *p = text; *p; p++) {
 		if (!(*p == '+' || *p == '(' || isdigit((unsigned char)*p)))
@@ -75,7 +79,7 @@ static int find_phone(const char *text, char *out, size_t len)
 				dateish = isdigit((unsigned char)run[i]) &&
 					  isdigit((unsigned char)run[i + 3]) && run[i + 4] == '-' &&
 					  isdigit((unsigned char)run[i + 5]) && run[i + 7] == '-';
-			if (!dateish) {
+			if (!dateish && !known(lead, NULL, run)) {
 				snprintf(out, len, "%s", run);
 				return 1;
 			}
@@ -128,12 +132,8 @@ char *lead_note_contact_line(const char *text, const Leadd__Lead *lead, uint64_t
 			     const char *server_opt)
 {
 	char email[256] = "", phone[64] = "", name[128];
-	int has_email = find_email(text, email, sizeof(email));
-	int has_phone = find_phone(text, phone, sizeof(phone));
-	if (has_email && known(lead, email, NULL))
-		has_email = 0;
-	if (has_phone && known(lead, NULL, phone))
-		has_phone = 0;
+	int has_email = find_email(text, lead, email, sizeof(email));
+	int has_phone = find_phone(text, lead, phone, sizeof(phone));
 	if (!has_email && !has_phone)
 		return NULL;
 	struct lead_words w = {0};
