@@ -74,8 +74,9 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 			cJSON_ReplaceItemInObject(o, "created_by", cJSON_CreateString(created));
 		if (updated && cJSON_IsNull(cJSON_GetObjectItem(o, "updated_by")))
 			cJSON_ReplaceItemInObject(o, "updated_by", cJSON_CreateString(updated));
+		/* Always there: a server without activities has none. */
+		cJSON *arr = cJSON_AddArrayToObject(o, "activities");
 		if (acts) {
-			cJSON *arr = cJSON_AddArrayToObject(o, "activities");
 			for (size_t i = 0; i < acts->activity_list->n_activities; i++)
 				cJSON_AddItemToArray(
 					arr,
