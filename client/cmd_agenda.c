@@ -274,8 +274,9 @@ const struct cmd_entry cmd_agenda_entry = {
 		 "title and client) and WHAT. --ics prints the same items as an iCalendar\n"
 		 "file (RFC 5545: calls and meetings as events, tasks as to-dos, times in\n"
 		 "UTC) to import into a calendar application; importing a newer one updates\n"
-		 "the entries rather than duplicating them. With --json: {\"user\", \"now\",\n"
-		 "\"overdue\": N, \"items\": [ACTIVITY], \"more\"}.",
+		 "the entries rather than duplicating them (a done or removed activity is\n"
+		 "not in a newer file: the calendar keeps what it imported). With --json:\n"
+		 "{\"user\", \"now\", \"overdue\": N, \"items\": [ACTIVITY], \"more\"}.",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_agenda_exec,
