@@ -272,7 +272,7 @@ static uint64_t follows_to(store_txn *t, const Leadd__Activity *a, const Leadd__
 		if (seen[i][0] == who)
 			return seen[i][1] ? who : lead->owner_id;
 	int sees = keeps_sight(t, who, lead, arena);
-	if (*n_seen < 8) {
+	if (*n_seen < ACTIVITY_OPEN_MAX * 2) {
 		seen[*n_seen][0] = who;
 		seen[(*n_seen)++][1] = (uint64_t)sees;
 	}
@@ -302,7 +302,7 @@ void activity_follow_owner(store_txn *t, const Leadd__Lead *old, const Leadd__Le
 		t->ret = rc;
 		return;
 	}
-	uint64_t seen[8][2];
+	uint64_t seen[ACTIVITY_OPEN_MAX * 2][2]; /* one per assignee: a user is judged once */
 	size_t n_seen = 0;
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		Leadd__Activity *a;

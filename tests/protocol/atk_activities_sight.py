@@ -14,7 +14,9 @@ goes out of an assignee's sight while it keeps an owner:
 - rita's lead with a task for mona (manager of north) is assigned to sam of
   team south: the lead's team follows sam, mona no longer sees it;
 - rita's lead with a task for mona follows rita when she moves to team
-  south (lead_follow_owner_team): same owner, mona no longer sees it.
+  south (lead_follow_owner_team): same owner, mona no longer sees it;
+- a bulk move of 20 leads of rick with 100 open tasks each (half for
+  mona) to sam of south: all 2000 go to sam.
 
 In each the task goes to the lead's owner (on their agenda, readable by
 them), an assignee who still sees the lead keeps theirs (an admin's task
@@ -26,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Results, add_team, add_user, desc,  # noqa: E402
-                           ok_call, run_test)
+                           ok_call, pipeline, run_test)
 
 res = Results()
 PW = "sight-pw-1234"
@@ -140,6 +142,31 @@ def run(pb, d):
                who.get("mona again") == "rita", str(who))
     res.record("... rita's own stays hers", who.get("rita's own") == "rita", str(who))
     verify_now("owner moved team")
+
+    # ---- a bulk move to another team: 20 leads with 100 open tasks each ----
+    add_user(admin, "rick", pb.ROLE_REP, team="north", password=PW)
+    busy = [new_lead("Busy %d" % i, owner="rick") for i in range(20)]
+    fills = []
+    for lead in busy:
+        for i in range(100):
+            fills.append(lambda q, lid=lead.id, i=i: (
+                setattr(q.activity_add, "lead_id", lid),
+                setattr(q.activity_add, "kind", pb.ACTIVITY_TASK),
+                setattr(q.activity_add, "title", "t%d" % i),
+                setattr(q.activity_add, "at", now_ms() + DAY + i),
+                setattr(q.activity_add, "assignee", "mona" if i % 2 else "rick")))
+    answers = pipeline(admin, fills)
+    res.record("20 leads of rick with 100 open tasks each, half mona's",
+               all(x.code == 0 for x in answers),
+               next((desc(pb, x) for x in answers if x.code), ""))
+    r = ok_call(admin, lambda q: (setattr(q.lead_bulk_assign, "from_user", "rick"),
+                                  setattr(q.lead_bulk_assign, "to_user", "sam")), "bulk")
+    res.record("the bulk move to sam (south) moves all 20",
+               r.lead_bulk_assign.moved == 20, str(r.lead_bulk_assign))
+    left = [(lead.id, t, w) for lead in busy for t, w in assignees(lead.id).items()
+            if w != "sam"]
+    res.record("... every task, rick's and mona's, is sam's", not left, str(left[:5]))
+    verify_now("bulk move to another team")
 
     # ---- a lead sent to the pool keeps its assignees (protocol.md) ----
     back = new_lead("Back to pool", owner="rob")
