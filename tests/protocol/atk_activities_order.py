@@ -14,7 +14,11 @@ Usage: atk_activities_order.py LEADD_BINARY PROTO_DIR
   while the move runs. After the restart leadd verify passes, every
   acknowledged add is there, and every lead's open tasks are its owner's
   (a chunk that committed moved its leads' tasks with them; one that did
-  not moved neither)."""
+  not moved neither).
+- 1500 activity writes (tasks and notes; tasks past the open cap are
+  refused) are pipelined on one lead and leadd is killed after
+  200 answers: after the restart every acknowledged one is there, the
+  numbers have no gap, verify passes."""
 import os
 import sys
 import time
@@ -101,6 +105,46 @@ def run(pb, d):
                              for lid in many])
     res.record("... every task is rob's",
                all(a.assignee == "rob" for x in lists for a in x.activity_list.activities))
+
+    # ---- killed in the middle of a stream of activity writes ----
+    target = many[0]
+    for i in range(1500):
+        admin.send(task_fill(pb, target, "stream %d" % i) if i % 2 == 0 else
+                   (lambda q, i=i: (setattr(q.activity_add, "lead_id", target),
+                                    setattr(q.activity_add, "kind", pb.ACTIVITY_NOTE),
+                                    setattr(q.activity_add, "text", "note %d" % i))))
+    acked = []
+    try:
+        while len(acked) < 200:
+            r = admin.recv()
+            if r.code == pb.OK:
+                acked.append(r.activity.activity.number)
+    except (EOFError, OSError):
+        pass
+    d.stop("KILL")
+    d.start()
+    admin = Client(pb, d.port)
+    have, cursor = set(), None
+    while True:
+        def fill(q):
+            q.activity_list.lead_id = target
+            if cursor:
+                q.activity_list.cursor = cursor
+        r = ok_call(admin, fill, "list")
+        have |= {a.number for a in r.activity_list.activities}
+        cursor = r.activity_list.cursor
+        if not cursor:
+            break
+    res.record("SIGKILL mid-stream of activity writes: every acknowledged one is there "
+               "(%d acknowledged, %d stored)" % (len(acked), len(have)),
+               set(acked) <= have)
+    res.record("... numbered 1..N with no gap", have == set(range(1, len(have) + 1)))
+    lead = ok_call(admin, lambda q: setattr(q.lead_get, "id", target), "get").lead.lead
+    res.record("... the lead's next action is its earliest open task",
+               lead.next_action_activity == 1, str(lead.next_action_activity))
+    d.stop()
+    res.record("after SIGKILL mid-stream: leadd verify passes", d.verify() == 0)
+    d.start()
 
 
 run_test(res, "atk_activities_order", run)
