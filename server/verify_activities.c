@@ -50,6 +50,15 @@ static int lead_exists(store_txn *t, uint64_t id)
 	return store_get(t, DB_LEADS, key, 8, &v) == 0;
 }
 
+/* Users are disabled, never deleted: an assignee id names one for good. */
+static int user_exists(store_txn *t, uint64_t id)
+{
+	uint8_t key[8];
+	MDB_val v;
+	store_key_u64(key, id);
+	return store_get(t, DB_USERS, key, 8, &v) == 0;
+}
+
 static int is_open(const Leadd__Activity *a)
 {
 	return a->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN;
@@ -110,6 +119,11 @@ static uint64_t check_record(store_txn *t, const Leadd__Activity *a, uint64_t le
 			problems += problem("activity %" PRIu64 ".%" PRIu32
 					    " is open on no one's agenda",
 					    lead, n);
+		else if (!user_exists(t, a->assignee_id))
+			problems += problem("activity %" PRIu64 ".%" PRIu32
+					    " is open on the agenda of user %" PRIu64
+					    ", who does not exist",
+					    lead, n, a->assignee_id);
 		problems += check_entries(t, a, lead, n);
 	}
 	return problems;

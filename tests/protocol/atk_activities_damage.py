@@ -86,6 +86,7 @@ def damage(pb, binary, tmp, base):
         env = lmdb.open(data, max_dbs=64, subdir=True)
         try:
             h = env.open_db(db.encode(), create=False, dupsort=db.startswith("idx_"))
+            IDS["env"] = env
             with env.begin(write=True) as txn:
                 fn(txn, h)
         finally:
@@ -128,6 +129,18 @@ def damage(pb, binary, tmp, base):
     case("an open task without a time", "activities",
          act_edit(a, 1, lambda x: setattr(x, "at", 0)),
          "activity %d.1 is open without a time" % a)
+    def stranger_all(txn, h):
+        # Its agenda entry moves with it: only the user's absence is wrong.
+        act = pb.Activity()
+        act.ParseFromString(txn.get(pair(a, 1), db=h))
+        ag = IDS["env"].open_db(b"idx_agenda", txn=txn, create=False, dupsort=True)
+        txn.delete(pair(act.assignee_id, act.at), pair(a, 1), db=ag)
+        txn.put(pair(777, act.at), pair(a, 1), db=ag, dupdata=True)
+        act.assignee_id = 777
+        txn.put(pair(a, 1), act.SerializeToString(), db=h)
+    case("an open task on the agenda of a user who does not exist", "activities",
+         stranger_all,
+         "activity %d.1 is open on the agenda of user 777, who does not exist" % a)
     case("lead A's task stored under lead B's key", "activities",
          lambda txn, h: (txn.put(pair(b, 0), be(1), db=h),
                          txn.put(pair(b, 1), txn.get(pair(a, 1), db=h), db=h)),
