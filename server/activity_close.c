@@ -26,6 +26,20 @@ static size_t open_numbers(store_txn *t, uint64_t lead_id, uint32_t *out, size_t
 	return n;
 }
 
+/* A copy of a closed activity for the reply, in `arena`, without its text
+ * and outcome (a reply of up to ACTIVITY_OPEN_MAX must fit one frame). */
+static Leadd__Activity *shown_copy(const Leadd__Activity *a, ld_arena *arena)
+{
+	Leadd__Activity c = *a;
+	c.text = c.outcome = NULL;
+	size_t n = leadd__activity__get_packed_size(&c);
+	uint8_t *buf = ld_arena_alloc(arena, n + 1);
+	if (!buf)
+		return NULL;
+	leadd__activity__pack(&c, buf);
+	return leadd__activity__unpack(&arena->pb, n, buf);
+}
+
 int activity_close_open(store_txn *t, const lead_change *ch, ld_arena *arena, Leadd__Lead **lead,
 			Leadd__Activity ***closed, size_t *n_closed)
 {
@@ -36,18 +50,28 @@ int activity_close_open(store_txn *t, const lead_change *ch, ld_arena *arena, Le
 	*n_closed = 0;
 	if (n && !*closed)
 		return t->ret = ENOMEM;
+	/* Each close decodes the lead twice and writes it once: in a scratch
+	 * arena emptied after each, so closing 100 activities of a large lead
+	 * costs one lead's memory, not a hundred (only the reply's copies and
+	 * the lead as it ends stay in `arena`). */
+	ld_arena scratch;
+	ld_arena_init(&scratch, arena->budget);
 	lead_change lc = *ch;
 	lc.kind = LEADD__STORE__CHANGE_KIND__CHANGE_ACTIVITY;
-	lc.arena = arena;
+	lc.arena = &scratch;
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		Leadd__Activity *old, *a;
 		Leadd__Lead *lead_old, *next;
-		int err = activity_load(t, lead_id, numbers[i], arena, &old);
+		ld_arena_reset(&scratch);
+		int err = activity_load(t, lead_id, numbers[i], &scratch, &old);
 		if (err == MDB_NOTFOUND)
 			continue; /* an index entry without a record: verify names it */
-		if (err || (err = activity_load(t, lead_id, numbers[i], arena, &a)) ||
-		    (err = lead_load_copy(t, lead_id, arena, &lead_old, &next)))
-			return t->ret ? t->ret : (t->ret = err);
+		if (err || (err = activity_load(t, lead_id, numbers[i], &scratch, &a)) ||
+		    (err = lead_load_copy(t, lead_id, &scratch, &lead_old, &next))) {
+			if (!t->ret)
+				t->ret = err;
+			break;
+		}
 		if (old->state != LEADD__ACTIVITY_STATE__ACTIVITY_OPEN)
 			continue;
 		a->state = LEADD__ACTIVITY_STATE__ACTIVITY_CLOSED;
@@ -57,13 +81,19 @@ int activity_close_open(store_txn *t, const lead_change *ch, ld_arena *arena, Le
 		if (activity_apply(t, lead_old, next, old, a,
 				   LEADD__STORE__ACTIVITY_OP__ACTIVITY_CLOSED, &lc))
 			break;
-		*lead = next;
-		Leadd__Activity *shown = ld_arena_alloc(arena, sizeof(*shown));
-		if (!shown)
-			return t->ret = ENOMEM;
-		*shown = *a;
-		shown->text = shown->outcome = NULL;
+		Leadd__Activity *shown = shown_copy(a, arena);
+		if (!shown) {
+			t->ret = ENOMEM;
+			break;
+		}
 		(*closed)[(*n_closed)++] = shown;
+	}
+	ld_arena_free(&scratch);
+	/* The lead as the last close left it, for the reply. */
+	if (!t->ret && *n_closed) {
+		int err = lead_load(t, lead_id, arena, lead);
+		if (err)
+			t->ret = err;
 	}
 	return t->ret;
 }

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "migrate.h"
 #include "request_limits.h"
+#include "users.h"
 
 void activity_key(uint8_t out[16], uint64_t lead_id, uint32_t number)
 {
@@ -235,10 +237,52 @@ void activity_next_action(store_txn *t, Leadd__Lead *lead, ld_arena *arena)
 	}
 }
 
+/* Whether user `id` may keep an open activity of `lead` on their agenda:
+ * they exist, are enabled and may see the lead (activity_assignee's rule
+ * at add time). */
+static int keeps_sight(store_txn *t, uint64_t id, const Leadd__Lead *lead, ld_arena *arena)
+{
+	user_record *u;
+	principal_t who;
+	int err = user_load(t, id, arena, &u);
+	if (!err && !u->disabled)
+		err = user_principal(t, u, arena, &who);
+	if (err && err != MDB_NOTFOUND && !t->ret)
+		t->ret = err; /* not read: the change fails rather than guess */
+	if (err || u->disabled)
+		return 0; /* gone or disabled: the owner takes it */
+	return principal_may_see_lead(&who, t, arena, lead);
+}
+
+/* Who an open activity is for once the lead has its new owner and team. */
+static uint64_t follows_to(store_txn *t, const Leadd__Activity *a, const Leadd__Lead *old,
+			   const Leadd__Lead *lead, ld_arena *arena, uint64_t seen[][2],
+			   size_t *n_seen)
+{
+	uint64_t who = a->assignee_id;
+	if (!lead->owner_id || who == lead->owner_id)
+		return who; /* a pool keeps them; the owner sees their lead */
+	if (old->owner_id && who == old->owner_id)
+		return lead->owner_id;
+	/* Someone else's (a manager's, a pool rep's): theirs while they still
+	 * see the lead, else the owner's, so it never drops off every agenda
+	 * (the agenda passes over a lead its reader cannot see). Each user is
+	 * judged once per change. */
+	for (size_t i = 0; i < *n_seen; i++)
+		if (seen[i][0] == who)
+			return seen[i][1] ? who : lead->owner_id;
+	int sees = keeps_sight(t, who, lead, arena);
+	if (*n_seen < ACTIVITY_OPEN_MAX * 2) {
+		seen[*n_seen][0] = who;
+		seen[(*n_seen)++][1] = (uint64_t)sees;
+	}
+	return sees ? who : lead->owner_id;
+}
+
 void activity_follow_owner(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead,
 			   ld_arena *arena)
 {
-	if (t->ret || !arena || !old->owner_id || !lead->owner_id)
+	if (t->ret || !arena || !lead->owner_id)
 		return;
 	uint32_t numbers[ACTIVITY_OPEN_MAX * 2];
 	size_t n = 0;
@@ -258,6 +302,8 @@ void activity_follow_owner(store_txn *t, const Leadd__Lead *old, const Leadd__Le
 		t->ret = rc;
 		return;
 	}
+	uint64_t seen[ACTIVITY_OPEN_MAX * 2][2]; /* one per assignee: a user is judged once */
+	size_t n_seen = 0;
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		Leadd__Activity *a;
 		if (activity_load(t, lead->id, numbers[i], arena, &a) != 0) {
@@ -265,10 +311,11 @@ void activity_follow_owner(store_txn *t, const Leadd__Lead *old, const Leadd__Le
 				continue; /* verify names an index entry without a record */
 			return;
 		}
-		if (a->assignee_id != old->owner_id)
+		uint64_t to = follows_to(t, a, old, lead, arena, seen, &n_seen);
+		if (t->ret || to == a->assignee_id)
 			continue;
 		index_open(t, a, 0);
-		a->assignee_id = lead->owner_id;
+		a->assignee_id = to;
 		a->has_version = 1;
 		a->version = lead->version;
 		index_open(t, a, 1);

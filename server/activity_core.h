@@ -66,9 +66,11 @@ void activity_own_next_set(Leadd__Lead *lead, int has_at, int64_t at, const char
  * next_action_note; strings are taken from ch->arena. */
 void activity_next_action(store_txn *t, Leadd__Lead *lead, ld_arena *arena);
 
-/* Called by lead_apply when the lead's owner changes: open activities
- * assigned to the old owner go to the new one (or stay, for a lead going
- * to a pool), so they stay on the agenda of someone who may see the lead. */
+/* Called by lead_apply when the lead's owner or team changes: open
+ * activities assigned to the old owner go to the new one, and so do those
+ * of any other user who can no longer see the lead (or is disabled or
+ * gone), so each stays on the agenda of someone who may open it. A lead
+ * going to a pool keeps them all as they are. */
 void activity_follow_owner(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead,
 			   ld_arena *arena);
 

@@ -185,9 +185,12 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 			lead->owner_since = lead->owner_id ? ch->now : 0;
 			lead->has_first_touch_at = 0;
 			lead->first_touch_at = 0;
-			if (old)
-				activity_follow_owner(t, old, lead, ch->arena);
 		}
+		/* A new owner or team can take the lead out of an assignee's
+		 * sight (a pool rep's, the old team's manager's): their open
+		 * activities follow too. */
+		if (old && (old->owner_id != lead->owner_id || old->team_id != lead->team_id))
+			activity_follow_owner(t, old, lead, ch->arena);
 		activity_next_action(t, lead, ch->arena);
 	}
 	if (t->ret)

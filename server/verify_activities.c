@@ -5,7 +5,8 @@
  * records call for, both ways; a lead has at most ACTIVITY_MAX_PER_LEAD
  * numbers and ACTIVITY_OPEN_MAX open; and every lead's next action
  * (next_action_*, next_action_activity, own_next_*) is what the write core
- * would compute from its activities (activity_next_action). */
+ * would compute from its activities (activity_next_action), and its
+ * owner_since/first_touch_at are in order. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,15 @@ static int lead_exists(store_txn *t, uint64_t id)
 	MDB_val v;
 	store_key_u64(key, id);
 	return store_get(t, DB_LEADS, key, 8, &v) == 0;
+}
+
+/* Users are disabled, never deleted: an assignee id names one for good. */
+static int user_exists(store_txn *t, uint64_t id)
+{
+	uint8_t key[8];
+	MDB_val v;
+	store_key_u64(key, id);
+	return store_get(t, DB_USERS, key, 8, &v) == 0;
 }
 
 static int is_open(const Leadd__Activity *a)
@@ -109,6 +119,11 @@ static uint64_t check_record(store_txn *t, const Leadd__Activity *a, uint64_t le
 			problems += problem("activity %" PRIu64 ".%" PRIu32
 					    " is open on no one's agenda",
 					    lead, n);
+		else if (!user_exists(t, a->assignee_id))
+			problems += problem("activity %" PRIu64 ".%" PRIu32
+					    " is open on the agenda of user %" PRIu64
+					    ", who does not exist",
+					    lead, n, a->assignee_id);
 		problems += check_entries(t, a, lead, n);
 	}
 	return problems;
@@ -290,7 +305,28 @@ static void what_next(const Leadd__Lead *l, char *out, size_t len)
 		snprintf(out, len, "its own");
 }
 
-/* Every lead's next action, recomputed by the write core's own rule. */
+/* Speed to lead's stamps (lead_core.c, activity_core.c note_first_touch):
+ * owner_since only on an owned lead; a first touch only after the owner
+ * got the lead. A first touch before it would count a negative speed. */
+static uint64_t check_touch(const Leadd__Lead *l)
+{
+	if (!l->owner_id && l->owner_since)
+		return problem("lead %" PRIu64 " is in a pool, but says its owner got it at "
+			       "%" PRId64,
+			       l->id, l->owner_since);
+	if (l->first_touch_at && !l->owner_since)
+		return problem("lead %" PRIu64 " was first touched at %" PRId64
+			       ", but has no owner_since it could count from",
+			       l->id, l->first_touch_at);
+	if (l->first_touch_at && l->first_touch_at < l->owner_since)
+		return problem("lead %" PRIu64 " was first touched at %" PRId64
+			       ", before its owner got it (owner_since %" PRId64 ")",
+			       l->id, l->first_touch_at, l->owner_since);
+	return 0;
+}
+
+/* Every lead's next action, recomputed by the write core's own rule, and
+ * its speed-to-lead stamps. */
 static uint64_t check_next_actions(store_txn *t, ld_arena *arena)
 {
 	uint64_t problems = 0;
@@ -306,6 +342,7 @@ static uint64_t check_next_actions(store_txn *t, ld_arena *arena)
 		Leadd__Lead *want = leadd__lead__unpack(&arena->pb, v.mv_size, v.mv_data);
 		if (!l || !want)
 			continue; /* the lead check reports one that does not decode */
+		problems += check_touch(l);
 		activity_next_action(t, want, arena);
 		if (t->ret == MDB_CORRUPTED) {
 			t->ret = 0; /* the activity that does not decode is named above */
