@@ -176,9 +176,17 @@ static char *describe(const Leadd__Activity *a, ld_arena *arena)
 		snprintf(buf, sizeof(buf), "%s", word);
 	/* Cut at a character boundary: the note is one line of UTF-8. */
 	size_t len = strlen(buf);
-	if (len == LIMIT_NOTE)
-		while (len && ((unsigned char)buf[len] & 0xC0) == 0x80)
-			buf[--len] = 0;
+	if (len == LIMIT_NOTE) {
+		/* snprintf may have cut inside the last character: drop it
+		 * unless all its bytes made it. */
+		size_t start = len - 1;
+		while (start && ((unsigned char)buf[start] & 0xC0) == 0x80)
+			start--;
+		unsigned char lead = (unsigned char)buf[start];
+		size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (start + need > len)
+			buf[start] = 0;
+	}
 	return ld_arena_strdup(arena, buf);
 }
 
