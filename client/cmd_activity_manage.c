@@ -134,29 +134,28 @@ static int cmd_activity_ls_exec(const struct cmd_entry *self, struct lead_ctx *c
 	int rc = lead_plain_options(self, ctx, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	Leadd__ActivityListRequest q = LEADD__ACTIVITY_LIST_REQUEST__INIT;
-	if ((rc = lead_parse_lead_id(self, ctx, argv[optind], &q.lead_id)))
+	uint64_t id;
+	if ((rc = lead_parse_lead_id(self, ctx, argv[optind], &id)))
 		return rc;
-	q.has_lead_id = 1;
-	Leadd__Request req = LEADD__REQUEST__INIT;
-	req.body_case = LEADD__REQUEST__BODY_ACTIVITY_LIST;
-	req.activity_list = &q;
-	Leadd__Response *resp;
-	if ((rc = lead_request(ctx, &req, LEADD__RESPONSE__BODY_ACTIVITY_LIST, &resp)))
+	struct lead_activities l;
+	if ((rc = lead_activity_fetch(ctx, id, &l)))
 		return rc;
-	const Leadd__ActivityListReply *l = resp->activity_list;
-	if (ctx->json) {
+	if (!l.supported) {
+		rc = lead_fail(ctx, LD_UNIMPLEMENTED,
+			       "leadd at %s keeps no activities (it is older than lead)",
+			       ctx->server);
+	} else if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON *arr = cJSON_AddArrayToObject(o, "activities");
-		for (size_t i = 0; i < l->n_activities; i++)
-			cJSON_AddItemToArray(arr, lead_activity_json(l->activities[i]));
+		for (size_t i = 0; i < l.n; i++)
+			cJSON_AddItemToArray(arr, lead_activity_json(l.v[i]));
 		rc = lead_json_out(o);
-	} else if (!l->n_activities) {
-		lead_out("lead %llu has no activities\n", (unsigned long long)q.lead_id);
+	} else if (!l.n) {
+		lead_out("lead %llu has no activities\n", (unsigned long long)id);
 	} else {
-		lead_activity_table(l->activities, l->n_activities);
+		lead_activity_table(l.v, l.n);
 	}
-	leadd__response__free_unpacked(resp, NULL);
+	lead_activities_free(&l);
 	return rc;
 }
 

@@ -54,7 +54,7 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	const struct lead_names *names;
 	struct lead_history h;
 	memset(&h, 0, sizeof(h));
-	Leadd__Response *acts = NULL; /* issue 13: its activities, open first */
+	struct lead_activities acts = {0}; /* issue 13: its activities, open first */
 	if (!(rc = lead_statuses(ctx, &sl)) && !(rc = lead_names(ctx, 1, &names)) &&
 	    !(rc = lead_activity_fetch(ctx, id, &acts)))
 		rc = lead_history_fetch(ctx, id, 1, all ? 0 : SHOW_HISTORY, &h);
@@ -76,18 +76,14 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 			cJSON_ReplaceItemInObject(o, "updated_by", cJSON_CreateString(updated));
 		/* Always there: a server without activities has none. */
 		cJSON *arr = cJSON_AddArrayToObject(o, "activities");
-		if (acts) {
-			for (size_t i = 0; i < acts->activity_list->n_activities; i++)
-				cJSON_AddItemToArray(
-					arr,
-					lead_activity_json(acts->activity_list->activities[i]));
-		}
+		for (size_t i = 0; i < acts.n; i++)
+			cJSON_AddItemToArray(arr, lead_activity_json(acts.v[i]));
 		cJSON_AddItemToObject(o, "history", lead_history_json(&h));
 		rc = lead_json_out(o);
 	} else {
 		lead_print_lead_by(l, sl, names, created, updated);
-		if (acts)
-			lead_activity_show_block(acts->activity_list, id);
+		if (acts.supported)
+			lead_activity_show_block(&acts, id);
 		lead_out("\nhistory, newest first%s:\n", h.more ? " (the last 10)" : "");
 		lead_history_print(&h);
 		if (h.more)
@@ -95,8 +91,7 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 				 (unsigned long long)id, (unsigned long long)id);
 	}
 	free(created);
-	if (acts)
-		leadd__response__free_unpacked(acts, NULL);
+	lead_activities_free(&acts);
 	lead_history_free(&h);
 	leadd__response__free_unpacked(resp, NULL);
 	return rc;

@@ -161,11 +161,13 @@ void lead_activity_table(Leadd__Activity *const *v, size_t n)
 	lead_table_print(t);
 }
 
-int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response **resp)
+/* One page; 0 with *resp (NULL: unsupported), or the exit status. */
+static int fetch_page(struct lead_ctx *ctx, uint64_t lead_id, char *cursor, Leadd__Response **resp)
 {
 	Leadd__ActivityListRequest q = LEADD__ACTIVITY_LIST_REQUEST__INIT;
 	q.has_lead_id = 1;
 	q.lead_id = lead_id;
+	q.cursor = cursor;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_ACTIVITY_LIST;
 	req.activity_list = &q;
@@ -174,7 +176,7 @@ int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response 
 	int rc = lead_call(ctx, &req, &r);
 	if (rc)
 		return rc;
-	if (ld_response_code(r) == LD_UNIMPLEMENTED) {
+	if (ld_response_code(r) == LD_UNIMPLEMENTED && !cursor) {
 		leadd__response__free_unpacked(r, NULL);
 		return 0;
 	}
@@ -192,24 +194,63 @@ int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response 
 	return 0;
 }
 
+int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, struct lead_activities *out)
+{
+	memset(out, 0, sizeof(*out));
+	char *cursor = NULL;
+	for (;;) {
+		Leadd__Response *r;
+		int rc = fetch_page(ctx, lead_id, cursor, &r);
+		if (rc || !r)
+			return rc;
+		out->supported = 1;
+		const Leadd__ActivityListReply *page = r->activity_list;
+		Leadd__Response **pages = realloc(out->pages, (out->n_pages + 1) * sizeof(*pages));
+		if (pages)
+			out->pages = pages;
+		Leadd__Activity **v = realloc(out->v,
+					      (out->n + page->n_activities + 1) * sizeof(*v));
+		if (v)
+			out->v = v;
+		if (!pages || !v) {
+			leadd__response__free_unpacked(r, NULL);
+			return lead_fail(ctx, LD_UNKNOWN, "out of memory");
+		}
+		out->pages[out->n_pages++] = r;
+		for (size_t i = 0; i < page->n_activities; i++)
+			out->v[out->n++] = page->activities[i];
+		/* A page that brought nothing cannot move the cursor on. */
+		if (!page->cursor || !*page->cursor || !page->n_activities)
+			return 0;
+		cursor = page->cursor;
+	}
+}
+
+void lead_activities_free(struct lead_activities *a)
+{
+	for (size_t i = 0; i < a->n_pages; i++)
+		leadd__response__free_unpacked(a->pages[i], NULL);
+	free(a->pages);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
 /* Done and closed activities `lead show` prints after the open ones. */
 #define SHOW_DONE 5
 
-void lead_activity_show_block(const Leadd__ActivityListReply *l, uint64_t lead_id)
+void lead_activity_show_block(const struct lead_activities *l, uint64_t lead_id)
 {
 	size_t open = 0;
-	while (open < l->n_activities &&
-	       l->activities[open]->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN)
+	while (open < l->n && l->v[open]->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN)
 		open++;
-	size_t shown = open +
-		       (l->n_activities - open < SHOW_DONE ? l->n_activities - open : SHOW_DONE);
-	if (!l->n_activities) {
+	size_t shown = open + (l->n - open < SHOW_DONE ? l->n - open : SHOW_DONE);
+	if (!l->n) {
 		lead_out("\nno activities\n");
 		return;
 	}
 	lead_out("\nactivities, open first (%zu open):\n", open);
-	lead_activity_table(l->activities, shown);
-	if (shown < l->n_activities)
+	lead_activity_table(l->v, shown);
+	if (shown < l->n)
 		lead_out("older activities: lead activity ls %llu\n", (unsigned long long)lead_id);
 }
 

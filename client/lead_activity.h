@@ -37,13 +37,21 @@ void lead_activity_sentence(const Leadd__Activity *a, char *buf, size_t len);
 
 /* Activities as a table: ACT, KIND, STATE, WHEN, FOR (assignee) and WHAT. */
 void lead_activity_table(Leadd__Activity *const *v, size_t n);
-/* A lead's activities (ActivityListRequest): 0 with *resp, whose body is
- * an ActivityListReply, or with *resp NULL when the server predates
- * activities; else the exit status (printed). */
-int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response **resp);
+/* A lead's activities, every page of ActivityListRequest (a reply holds
+ * what fits in a frame, then a cursor). */
+struct lead_activities {
+	Leadd__Response **pages;
+	size_t n_pages;
+	Leadd__Activity **v; /* into pages, in the server's order */
+	size_t n;
+	int supported; /* 0: the server predates activities (none fetched) */
+};
+/* 0 with *out filled, or the exit status (printed). */
+int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, struct lead_activities *out);
+void lead_activities_free(struct lead_activities *a);
 /* What `lead show` prints of them: every open one, then the last
  * SHOW_DONE others, and where the rest are. */
-void lead_activity_show_block(const Leadd__ActivityListReply *l, uint64_t lead_id);
+void lead_activity_show_block(const struct lead_activities *l, uint64_t lead_id);
 /* The JSON object of one activity (docs/cli.md). */
 cJSON *lead_activity_json(const Leadd__Activity *a);
 

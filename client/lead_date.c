@@ -68,7 +68,8 @@ static int digits(const char **p, int n, int *out)
  * one digit). Advances *p; range checks are the caller's. */
 static int clock_time(const char **p, int *h, int *mi, int *sec)
 {
-	int two = isdigit((unsigned char)(*p)[1]);
+	/* (*p)[1] only when (*p)[0] is a digit: never past the NUL. */
+	int two = isdigit((unsigned char)(*p)[0]) && isdigit((unsigned char)(*p)[1]);
 	*sec = 0;
 	if (digits(p, two ? 2 : 1, h) || *(*p)++ != ':' || digits(p, 2, mi))
 		return -1;

@@ -88,56 +88,63 @@ static const char REPLACEMENT[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 /* A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped,
  * a line break (LF, CRLF or CR) as \n; a tab kept; anything else that is
- * not printable UTF-8 as U+FFFD. */
+ * not printable UTF-8 as U+FFFD. Runs that need nothing are copied whole
+ * (a calendar may hold megabytes of notes). */
 static int put_text(struct bytes *b, const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t n = strlen(text);
+	size_t n = strlen(text), run = 0; /* s[run..i) is plain, not yet copied */
 	for (size_t i = 0; i < n;) {
 		unsigned char c = s[i];
-		int rc;
-		if (c == '\\' || c == ';' || c == ',') {
-			char esc[2] = {'\\', (char)c};
-			rc = put(b, esc, 2);
-			i++;
-		} else if (c == '\r' || c == '\n') {
-			rc = put(b, "\\n", 2);
-			i += c == '\r' && i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
-		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			rc = puts_(b, REPLACEMENT);
-			i++;
-		} else {
-			size_t len = utf8_seq(s + i, n - i);
-			rc = len ? put(b, s + i, len) : puts_(b, REPLACEMENT);
-			i += len ? len : 1;
+		size_t len = 1;
+		if (c >= 0x80 && (len = utf8_seq(s + i, n - i)) > 0) {
+			i += len;
+			continue;
 		}
-		if (rc < 0)
-			return -1;
+		if (c >= 0x80 || (c < 0x20 && c != '\t') || c == 0x7f || c == '\\' || c == ';' ||
+		    c == ',' || c == '\r' || c == '\n') {
+			if (put(b, s + run, i - run) < 0)
+				return -1;
+			int rc;
+			if (c == '\\' || c == ';' || c == ',') {
+				char esc[2] = {'\\', (char)c};
+				rc = put(b, esc, 2);
+			} else if (c == '\r' || c == '\n') {
+				rc = put(b, "\\n", 2);
+				if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
+					i++; /* CRLF is one line break */
+			} else {
+				rc = puts_(b, REPLACEMENT);
+			}
+			if (rc < 0)
+				return -1;
+			i++;
+			run = i;
+			continue;
+		}
+		i++;
 	}
-	return 0;
+	return put(b, s + run, n - run);
 }
 
-/* Writes the unfolded line (valid UTF-8, no CR or LF) folded: a CRLF and a
- * space before the octet that would make a line longer than FOLD, moved
- * back to the start of its UTF-8 sequence. */
+/* Writes the unfolded line (valid UTF-8, no CR or LF) folded: lines of at
+ * most FOLD octets, each after the first starting with a space, a break
+ * never before a UTF-8 continuation byte. */
 static int put_folded(struct bytes *out, const struct bytes *line)
 {
 	const unsigned char *s = (const unsigned char *)line->buf;
-	size_t col = 0;
-	for (size_t i = 0; i < line->len;) {
-		size_t len = utf8_seq(s + i, line->len - i);
-		if (!len)
-			len = 1; /* cannot happen: every byte came through put_text */
-		if (col + len > FOLD) {
-			if (put(out, "\r\n ", 3) < 0)
-				return -1;
-			col = 1;
-		}
-		if (put(out, s + i, len) < 0)
+	size_t i = 0, room = FOLD;
+	while (line->len - i > room) {
+		size_t take = room;
+		while (take > 0 && (s[i + take] & 0xc0) == 0x80)
+			take--; /* s[i + take] starts the next line: not mid-character */
+		if (put(out, s + i, take) < 0 || put(out, "\r\n ", 3) < 0)
 			return -1;
-		col += len;
-		i += len;
+		i += take;
+		room = FOLD - 1; /* the space */
 	}
+	if (put(out, s + i, line->len - i) < 0)
+		return -1;
 	return put(out, "\r\n", 2);
 }
 

@@ -301,9 +301,12 @@ static int is_time(const Leadd__FieldChange *c)
 	return c->has_old_at || c->has_new_at || (c->field && strcmp(c->field, "next_action") == 0);
 }
 
-/* A field's wire name as people say it: "next_action" is "next action". */
+/* A field's wire name as people say it: "next_action" is "next action";
+ * the activity standing as the next action is the next action too. */
 static char *field_label(const char *field)
 {
+	if (field && strcmp(field, "next_action_activity") == 0)
+		return xstrdup("next action");
 	char *s = one_line(field ? field : "?");
 	for (char *p = s; *p; p++)
 		if (*p == '_')
@@ -311,9 +314,34 @@ static char *field_label(const char *field)
 	return s;
 }
 
+/* The activity standing as the next action (issue 13): the server sends
+ * "42.3 task: send the quote" and its time; people read "2026-12-06 10:00
+ * CET: task: send the quote (activity 42.3)". */
+static char *next_activity_side(const Leadd__FieldChange *c, int new_side)
+{
+	const char *v = new_side ? c->new_value : c->old_value;
+	int has_at = new_side ? c->has_new_at : c->has_old_at;
+	if (!v)
+		return xstrdup("none");
+	size_t idlen = strcspn(v, " ");
+	const char *what = v[idlen] ? v + idlen + 1 : "";
+	char when[64] = "";
+	if (has_at)
+		lead_format_time(new_side ? c->new_at : c->old_at, when, sizeof(when));
+	char *text;
+	if (asprintf(&text, "%s%s%s (activity %.*s)", when, *when && *what ? ": " : "", what,
+		     (int)idlen, v) < 0)
+		out_of_memory();
+	char *flat = one_line(text);
+	free(text);
+	return flat;
+}
+
 /* One side of a change as text; "none" when absent. */
 static char *side_text(const Leadd__FieldChange *c, int new_side)
 {
+	if (c->field && strcmp(c->field, "next_action_activity") == 0)
+		return next_activity_side(c, new_side);
 	if (is_time(c)) {
 		int has = new_side ? c->has_new_at : c->has_old_at;
 		char buf[64];
@@ -456,6 +484,9 @@ void lead_history_print(const struct lead_history *h)
 
 static cJSON *side_json(const Leadd__FieldChange *c, int new_side)
 {
+	/* "42.3 task: send the quote": the activity by name, not only when. */
+	if (c->field && strcmp(c->field, "next_action_activity") == 0)
+		return lead_json_string(new_side ? c->new_value : c->old_value);
 	if (is_time(c)) {
 		int has = new_side ? c->has_new_at : c->has_old_at;
 		return has ? lead_json_time(new_side ? c->new_at : c->old_at) : cJSON_CreateNull();

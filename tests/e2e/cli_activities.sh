@@ -145,8 +145,14 @@ expect_match "$hist" " marc +activity +added call $L\\.1 \\(done\\)" "the logged
 expect_match "$hist" " marc +activity +added task $LATE, due .*Send the quote\$" "the task added"
 expect_match "$hist" " marc +activity +done: task $LATE \\(done\\)" "the task done"
 expect_match "$hist" " marc +activity +removed call $CALL" "the call removed"
+expect_match "$hist" " marc +next action +none -> 20[0-9-]+ [0-9:]+ CES?T: call with Ana: the renewal \\(activity $CALL\\)\$" \
+	"the activity standing as next action, for people"
+expect_no_match "$hist" "next action activity" "no wire name in history"
 as marc lead_ok --json history "$L"
 expect_eq "added" "$(json '[h["activity_op"] for h in d if h["activity"]][0]' <<<"$OUT")" "history JSON"
+expect_eq "$CALL call with Ana: the renewal" \
+	"$(json '[c["new"] for h in d for c in h["changes"] if c["field"] == "next_action_activity"][0]' <<<"$OUT")" \
+	"history JSON names the activity that became the next action"
 
 # ---- a note naming a new email offers the contact line, which runs ----
 as marc lead_ok note "$L" "new buyer raj.patel@acme.example, call him"
@@ -178,5 +184,20 @@ expect_eq "False" "$("$PYTHON" -c 'import json,sys; print("closed_activities" in
 	"--keep-tasks closes none"
 as marc lead_ok --json activity ls "$S"
 expect_eq "open" "$(json 'd["activities"][0]["state"]' <<<"$OUT")" "--keep-tasks keeps the task open"
+
+# ---- a long list comes in pages: 999 notes of 4000 bytes each ----
+lead_ok add "Chatty lead" --owner admin
+P=$OUT
+text=$(printf 'x%.0s' {1..3990})
+for ((i = 1; i <= 999; i++)); do
+	"$LEAD" note "$P" "$i $text" >/dev/null || fail "note $i on lead $P"
+done
+lead_ok --json activity ls "$P"
+expect_eq "999 999" "$(json '"%d %d" % (len(d["activities"]), len({a["id"] for a in d["activities"]}))' <<<"$OUT")" \
+	"activity ls fetches every page (about 4 MB: several replies)"
+lead_ok --json show "$P"
+expect_eq "999" "$(json 'len(d["activities"])' <<<"$OUT")" "show fetches every page too"
+lead_ok show "$P"
+expect_match "$OUT" "^older activities: lead activity ls $P\$" "show prints the last few and says where the rest are"
 
 stop_leadd

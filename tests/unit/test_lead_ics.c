@@ -79,6 +79,13 @@ static void lines_free(struct lines *l)
 
 /* Physical lines: CRLF ends, 75 octets, UTF-8 whole on each line, folds
  * start with one space. Fills *out with the unfolded lines. */
+/* unfold's way out on a problem: what it built so far is freed. */
+static const char *unfold_fail(char *cur, const char *why)
+{
+	free(cur);
+	return why;
+}
+
 static const char *unfold(const char *buf, size_t len, struct lines *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -86,30 +93,41 @@ static const char *unfold(const char *buf, size_t len, struct lines *out)
 		return bad("the calendar does not end with CRLF");
 	size_t start = 0, lineno = 0;
 	char *cur = NULL;
-	size_t curlen = 0;
+	size_t curlen = 0, curcap = 0;
 	while (start < len) {
 		const char *cr = memchr(buf + start, '\r', len - start);
 		const char *lf = memchr(buf + start, '\n', len - start);
 		if (!cr || !lf || lf != cr + 1)
-			return bad("line %zu: a bare CR or LF, not CRLF", lineno + 1);
+			return unfold_fail(cur,
+					   bad("line %zu: a bare CR or LF, not CRLF", lineno + 1));
 		size_t n = (size_t)(cr - (buf + start));
 		const unsigned char *p = (const unsigned char *)buf + start;
 		lineno++;
 		if (n > 75)
-			return bad("line %zu: %zu octets (75 at most)", lineno, n);
+			return unfold_fail(cur,
+					   bad("line %zu: %zu octets (75 at most)", lineno, n));
 		if (n == 0)
-			return bad("line %zu: empty", lineno);
+			return unfold_fail(cur, bad("line %zu: empty", lineno));
 		if (!valid_utf8(p, n))
-			return bad("line %zu: not whole UTF-8 (a fold split a character?)", lineno);
+			return unfold_fail(
+				cur, bad("line %zu: not whole UTF-8 (a fold split a character?)",
+					 lineno));
 		for (size_t i = 0; i < n; i++)
 			if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
-				return bad("line %zu: control character 0x%02x", lineno, p[i]);
+				return unfold_fail(cur, bad("line %zu: control character 0x%02x",
+							    lineno, p[i]));
 		if (p[0] == ' ' || p[0] == '\t') {
 			if (!cur)
-				return bad("line 1 is a continuation");
+				return unfold_fail(cur, bad("line 1 is a continuation"));
 			if (n == 1)
-				return bad("line %zu: a fold with nothing after it", lineno);
-			cur = realloc(cur, curlen + n);
+				return unfold_fail(
+					cur, bad("line %zu: a fold with nothing after it", lineno));
+			/* Doubling: a 1 MiB value is 14,000 folds. */
+			if (curlen + n > curcap) {
+				while (curlen + n > curcap)
+					curcap *= 2;
+				cur = realloc(cur, curcap);
+			}
 			memcpy(cur + curlen, p + 1, n - 1);
 			curlen += n - 1;
 			cur[curlen] = 0;
@@ -118,7 +136,8 @@ static const char *unfold(const char *buf, size_t len, struct lines *out)
 				out->v = realloc(out->v, (out->n + 1) * sizeof(char *));
 				out->v[out->n++] = cur;
 			}
-			cur = malloc(n + 1);
+			curcap = 2 * (n + 1);
+			cur = malloc(curcap);
 			memcpy(cur, p, n);
 			cur[n] = 0;
 			curlen = n;
