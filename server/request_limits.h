@@ -20,8 +20,8 @@
 #define LIMIT_ADDRESS 1000       /* a folder's postal address */
 #define LIMIT_REASON 200         /* a dead or lost reason (a list's, or another) */
 #define LIMIT_STANDBY_REASON 500 /* why a lead is on stand-by */
-#define LIMIT_ACTIVITY_TEXT 4000  /* a note's text, an activity's outcome */
-#define LIMIT_PLACE 500           /* where a meeting is */
+#define LIMIT_ACTIVITY_TEXT 4000 /* a note's text, an activity's outcome */
+#define LIMIT_PLACE 500          /* where a meeting is */
 #define LIMIT_STRING_DEFAULT 1024
 
 #define LIMIT_TAGS 50
