@@ -82,6 +82,64 @@ static void json_line(cJSON *o)
 	free(s);
 }
 
+static const char *activity_kind_word(Leadd__ActivityKind k)
+{
+	switch (k) {
+	case LEADD__ACTIVITY_KIND__ACTIVITY_NOTE:
+		return "note";
+	case LEADD__ACTIVITY_KIND__ACTIVITY_CALL:
+		return "call";
+	case LEADD__ACTIVITY_KIND__ACTIVITY_TASK:
+		return "task";
+	case LEADD__ACTIVITY_KIND__ACTIVITY_MEETING:
+		return "meeting";
+	default:
+		return NULL;
+	}
+}
+
+static const char *activity_state_word(Leadd__ActivityState s)
+{
+	switch (s) {
+	case LEADD__ACTIVITY_STATE__ACTIVITY_OPEN:
+		return "open";
+	case LEADD__ACTIVITY_STATE__ACTIVITY_DONE:
+		return "done";
+	case LEADD__ACTIVITY_STATE__ACTIVITY_CLOSED:
+		return "closed";
+	default:
+		return NULL;
+	}
+}
+
+/* An event's activity, as docs/cli.md describes it for lead watch. */
+static cJSON *activity_json(const Leadd__Activity *a)
+{
+	char id[48];
+	snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id, a->number);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddItemToObject(o, "lead_id", lead_json_id(a->lead_id));
+	cJSON_AddItemToObject(o, "number", lead_json_uint(a->number));
+	cJSON_AddItemToObject(o, "kind", lead_json_string(activity_kind_word(a->kind)));
+	cJSON_AddItemToObject(o, "state", lead_json_string(activity_state_word(a->state)));
+	cJSON_AddItemToObject(o, "title", str_or_null(a->title));
+	cJSON_AddItemToObject(o, "text", str_or_null(a->text));
+	cJSON_AddItemToObject(o, "outcome", str_or_null(a->outcome));
+	cJSON_AddItemToObject(o, "at", lead_json_time(a->has_at ? a->at : 0));
+	cJSON_AddItemToObject(o, "duration_ms",
+			      a->has_duration_ms && a->duration_ms ? lead_json_int(a->duration_ms)
+								   : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "place", str_or_null(a->place));
+	cJSON_AddItemToObject(o, "contact", str_or_null(a->contact));
+	cJSON_AddItemToObject(o, "assignee", str_or_null(a->assignee));
+	cJSON_AddItemToObject(o, "lead_title", str_or_null(a->lead_title));
+	cJSON_AddItemToObject(o, "client_name", str_or_null(a->client_name));
+	cJSON_AddBoolToObject(o, "alerted", a->has_alerted && a->alerted);
+	cJSON_AddItemToObject(o, "version", lead_json_uint(a->version));
+	return o;
+}
+
 /* One event as the JSON line docs/cli.md describes. */
 static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd__Event *ev)
 {
@@ -104,6 +162,9 @@ static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd
 	else
 		cJSON_AddNullToObject(o, "lead");
 	cJSON_AddItemToObject(o, "reason", str_or_null(ev->reason));
+	cJSON_AddItemToObject(o, "activity",
+			      ev->activity ? activity_json(ev->activity) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "activity_op", str_or_null(ev->activity_op));
 	json_line(o);
 }
 
@@ -115,12 +176,12 @@ static void print_snapshot(struct lead_watch *w, struct watch_state *st, const L
 		char zone[64];
 		lead_watch_zone(zone, sizeof(zone));
 		if (st->search)
-			lead_out("-- watching the leads matching '%s' from revision %llu (times in "
-				 "%s)\n",
+			lead_out("-- watching the leads matching '%s' and your agenda from "
+				 "revision %llu (times in %s)\n",
 				 st->search, (unsigned long long)ev->revision, zone);
 		else
-			lead_out("-- watching the leads you may see from revision %llu (times in "
-				 "%s)\n",
+			lead_out("-- watching the leads you may see and your agenda from revision "
+				 "%llu (times in %s)\n",
 				 (unsigned long long)ev->revision, zone);
 		return;
 	}
@@ -155,6 +216,13 @@ static int on_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Event *ev
 				 (unsigned long long)w->last_revision,
 				 ev->reason && *ev->reason ? ev->reason
 							   : "the server gave no reason");
+	case LEADD__EVENT_KIND__EVENT_ACTIVITY:
+		if (!ctx->json) {
+			char line[2048];
+			lead_watch_describe_agenda(ev, line, sizeof(line));
+			lead_out("%s\n", line);
+		}
+		break;
 	case LEADD__EVENT_KIND__EVENT_LEAD:
 	case LEADD__EVENT_KIND__EVENT_ENTER:
 	case LEADD__EVENT_KIND__EVENT_LEAVE:
@@ -238,8 +306,10 @@ static int cmd_watch_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 		if ((rc = lead_statuses(ctx, &st.statuses)) || (rc = lead_names(ctx, 1, &st.names)))
 			return rc;
 	}
-	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS};
-	w.req.n_topics = 1;
+	/* Your agenda too: activities put on it and falling due. */
+	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
+				      LEADD__WATCH_TOPIC__TOPIC_AGENDA};
+	w.req.n_topics = 2;
 	w.req.topics = topics;
 	w.req.search = (char *)st.search;
 	w.arg = &st;
@@ -262,6 +332,13 @@ const struct cmd_entry cmd_watch_entry = {
 		 "A lead that came into view (given to you, moved into your team) ends\n"
 		 "\"now in view\"; one that left it \"out of view\", without its title;\n"
 		 "one gone where you may not see it: \"moved out of your view\".\n"
+		 "A change to an activity names it: \"task 81.3 'send the quote' done\".\n"
+		 "Your agenda too: an activity put on it (added for you, or given to you)\n"
+		 "and one of yours falling due get a line of their own:\n"
+		 "  14:02 tom: on your agenda: task 81.3 'send the quote' on lead 81\n"
+		 "  'Acme roof', due 2026-12-07 10:00 (rev 1240)\n"
+		 "  10:00 leadd: due now: task 81.3 'send the quote' on lead 81 'Acme roof'\n"
+		 "  (due 10:00) (rev 1251)\n"
 		 "--search NAME: only the leads matching that saved search (yours or your\n"
 		 "team's); leads that start or stop matching say so.\n"
 		 "--since REV: first the changes after revision REV, then live: give it the\n"
