@@ -545,6 +545,25 @@ static void json_standby(cJSON *o, const Leadd__Lead *l)
 	add_str(o, "standby_reason", l->standby_reason);
 }
 
+/* Activities (issue 13): which open activity is the next action ("42.3";
+ * null: the lead's own), the lead's own next action while an activity is
+ * earlier, and what speed to lead counts from and to. */
+static void json_activity_fields(cJSON *o, const Leadd__Lead *l)
+{
+	if (l->next_action_activity) {
+		char id[48];
+		snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)l->id,
+			 (unsigned)l->next_action_activity);
+		cJSON_AddStringToObject(o, "next_action_activity", id);
+	} else {
+		cJSON_AddNullToObject(o, "next_action_activity");
+	}
+	cJSON_AddItemToObject(o, "own_next_action", lead_json_time(l->own_next_at));
+	add_str(o, "own_next_action_note", l->own_next_note);
+	cJSON_AddItemToObject(o, "owner_since", lead_json_time(l->owner_since));
+	cJSON_AddItemToObject(o, "first_touch_at", lead_json_time(l->first_touch_at));
+}
+
 cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 		      const struct lead_names *names)
 {
@@ -580,6 +599,7 @@ cJSON *lead_json_lead(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	cJSON_AddItemToObject(o, "team_id", lead_json_id(l->team_id));
 	cJSON_AddItemToObject(o, "next_action", lead_json_time(l->next_action_at));
 	add_str(o, "next_action_note", l->next_action_note);
+	json_activity_fields(o, l);
 	json_standby(o, l);
 	/* Archive and renew (issue 12): the links both ways, by id. */
 	cJSON_AddBoolToObject(o, "archived", l->archived);

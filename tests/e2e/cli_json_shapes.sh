@@ -40,7 +40,7 @@ JSON: $OUT"
 
 LEAD_KEYS='["id", "title", "client", "client_id", "description", "value", "source", "tags",
 	"contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id",
-	"team", "team_id", "next_action", "next_action_note", "standby_until", "standby_reason",
+	"team", "team_id", "next_action", "next_action_note", "next_action_activity", "own_next_action", "own_next_action_note", "owner_since", "first_touch_at", "standby_until", "standby_reason",
 	"archived", "renewed_from", "renewals",
 	"created_at", "created_by",
 	"created_by_id", "updated_at", "updated_by", "updated_by_id", "version"]'

@@ -268,7 +268,7 @@ expect_eq '["update", "marc", [{"field": "title", "old": "Fleet renewal", "new":
 # ---- 8. JSON shapes, field by field ----
 as marc lead_ok --json show "$big"
 sj=$OUT
-expect_eq '["id", "title", "client", "client_id", "description", "value", "source", "tags", "contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id", "team", "team_id", "next_action", "next_action_note", "standby_until", "standby_reason", "archived", "renewed_from", "renewals", "created_at", "created_by", "created_by_id", "updated_at", "updated_by", "updated_by_id", "version", "history"]' \
+expect_eq '["id", "title", "client", "client_id", "description", "value", "source", "tags", "contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id", "team", "team_id", "next_action", "next_action_note", "next_action_activity", "own_next_action", "own_next_action_note", "owner_since", "first_touch_at", "standby_until", "standby_reason", "archived", "renewed_from", "renewals", "created_at", "created_by", "created_by_id", "updated_at", "updated_by", "updated_by_id", "version", "history"]' \
 	"$(json 'list(d)' <<<"$sj")" "lead show --json: its keys, in order"
 expect_eq "$big" "$(json 'd["id"]' <<<"$sj")" "id"
 expect_eq "Fleet renewal 2027" "$(json 'd["title"]' <<<"$sj")" "title"

@@ -115,11 +115,17 @@ def lead_from_json(pb, d):
     for key, field in (("next_action", "next_action_at"), ("created_at", "created_at"),
                        ("updated_at", "updated_at")):
         setattr(l, field, json_ms(d[key]))
+    # Activities (issue 13): absent on the wire when null in the JSON.
+    for key, field in (("own_next_action", "own_next_at"), ("owner_since", "owner_since"),
+                       ("first_touch_at", "first_touch_at")):
+        if d[key] is not None:
+            setattr(l, field, json_ms(d[key]))
     for key, field in (("created_by_id", "created_by"), ("updated_by_id", "updated_by")):
         setattr(l, field, int(d[key] or 0))
     for key, field in (("title", "title"), ("client", "client_name"),
                        ("description", "description"), ("source", "source"),
                        ("next_action_note", "next_action_note"),
+                       ("own_next_action_note", "own_next_note"),
                        ("status_reason", "status_reason")):
         if d[key] is not None:
             setattr(l, field, d[key])
@@ -140,6 +146,8 @@ def lead_from_json(pb, d):
     if d["renewed_from"]:
         l.renewed_from = int(d["renewed_from"])
     l.renewals.extend(int(x) for x in d["renewals"])
+    if d["next_action_activity"]:
+        l.next_action_activity = int(d["next_action_activity"].split(".")[1])
     return l
 
 
@@ -164,7 +172,8 @@ def comparable(pb, lead):
                 c.ClearField(f)
         if c.HasField("left") and not c.left:
             c.ClearField("left")
-    for f in ("archived", "renewed_from"):
+    for f in ("archived", "renewed_from", "next_action_activity", "own_next_at",
+              "owner_since", "first_touch_at"):
         if l.HasField(f) and not getattr(l, f):
             l.ClearField(f)
     return l
