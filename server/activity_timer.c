@@ -18,10 +18,24 @@ typedef struct {
 	uint32_t number;
 } due_ref;
 
+/* An alarm entry: its key (due) and value (lead|number). */
 typedef struct {
+	uint64_t due, lead;
+	uint32_t number;
+} alarm_pos;
+
+typedef struct {
+	/* In: where to start reading (after this entry), when a pass before
+	 * stopped at ACTIVITY_DUE_SCAN_MAX entries without reaching the ones
+	 * not yet due; else from the first entry. */
+	int has_from;
+	alarm_pos from;
+	/* Out. */
 	uint64_t fired;  /* activities marked due by this request */
 	uint64_t stale;  /* alarm entries naming no open, unalerted activity due then */
 	int more;        /* activities due beyond this chunk */
+	int capped;      /* ... and the pass stopped at ACTIVITY_DUE_SCAN_MAX entries */
+	alarm_pos last;  /* the last entry read (capped: where the next pass starts) */
 	int64_t next_at; /* the first due time after now the index holds (0: none) */
 } due_work;
 
@@ -61,8 +75,23 @@ static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due
 		return 0;
 	ld_arena scratch;
 	ld_arena_init(&scratch, 1u << 20);
-	MDB_val k, v;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	uint8_t kb[8], vb[16];
+	MDB_val k = {8, kb}, v = {16, vb};
+	int rc;
+	if (w->has_from) {
+		/* After the entry the last pass stopped at: later dups of its
+		 * key, else the keys after it. */
+		store_key_u64(kb, w->from.due);
+		store_key_u64_pair(vb, w->from.lead, (uint64_t)w->from.number + 1);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+		if (rc == MDB_NOTFOUND && w->from.due < UINT64_MAX) {
+			store_key_u64(kb, w->from.due + 1);
+			k = (MDB_val){8, kb};
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		}
+	} else {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	}
 	while (rc == 0) {
 		if (k.mv_size != 8 || v.mv_size != 16) {
 			rc = MDB_CORRUPTED;
@@ -75,11 +104,13 @@ static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due
 		}
 		if (n == max || scanned == ACTIVITY_DUE_SCAN_MAX) {
 			w->more = 1;
+			w->capped = n < max;
 			break;
 		}
 		scanned++;
 		uint64_t lead = store_key_get_u64(v.mv_data);
 		uint32_t number = (uint32_t)store_key_get_u64((const uint8_t *)v.mv_data + 8);
+		w->last = (alarm_pos){due, lead, number};
 		int live = entry_live(t, &scratch, due, lead, number, &rc);
 		if (rc)
 			break;
@@ -139,6 +170,7 @@ static int due_run(request_ctx *rc, store_txn *t)
 	due_work *w = rc->internal;
 	due_ref refs[ACTIVITY_DUE_CHUNK];
 	w->fired = w->stale = 0;
+	w->more = w->capped = 0;
 	w->next_at = 0;
 	size_t n = due_refs(t, rc->now, refs, ACTIVITY_DUE_CHUNK, w);
 	for (size_t i = 0; i < n && !t->ret; i++) {
@@ -160,6 +192,13 @@ static struct {
 	int running;   /* the timer exists */
 	int in_flight; /* a firing is at the writer */
 	uint64_t fired;
+	/* More than ACTIVITY_DUE_SCAN_MAX damaged entries: the next pass goes
+	 * on after the last one read (has_from), so they cannot hold back a
+	 * real activity behind them; cycle_fired says whether a pass since
+	 * the first entry marked anything. A hint, not state: the index
+	 * alone says what is due. */
+	int has_from, cycle_fired;
+	alarm_pos from;
 } at;
 
 static void on_timer(uv_timer_t *h);
@@ -216,6 +255,8 @@ static void submit_due(void)
 	rc->arena.budget = LIMIT_REQUEST_MEMORY;
 	rc->entry = &due_entry;
 	rc->internal = w;
+	w->has_from = at.has_from;
+	w->from = at.from;
 	at.in_flight = 1;
 	writer_submit(at.srv->wr, rc);
 }
@@ -258,12 +299,23 @@ int activity_timer_write_done(request_ctx *rc)
 		next = ACTIVITY_DUE_RETRY_MS;
 	} else {
 		at.fired += w->fired;
+		at.cycle_fired |= w->fired != 0;
 		if (w->fired)
 			log_info("%" PRIu64 " activit%s fell due", w->fired,
 				 w->fired == 1 ? "y" : "ies");
-		if (w->stale && !w->fired) {
-			/* Entries that name no activity to mark: looking again at
-			 * once would find them again. verify names them. */
+		int from_start = !w->has_from;
+		if (w->capped) {
+			/* Damaged entries filled the pass: the next one goes on
+			 * after them, at once. */
+			at.has_from = 1;
+			at.from = w->last;
+		} else {
+			at.has_from = 0;
+		}
+		if (!w->capped && w->stale && !at.cycle_fired) {
+			/* A whole cycle found only entries that name no activity to
+			 * mark: looking again at once would find them again. verify
+			 * names them. */
 			log_error("activities falling due: %" PRIu64
 				  " alarm index entries name no open activity due then; run "
 				  "leadd verify",
@@ -274,7 +326,13 @@ int activity_timer_write_done(request_ctx *rc)
 			int64_t wait = w->next_at ? w->next_at - server_now_ms() : -1;
 			if (w->next_at && (uint64_t)(wait > 0 ? wait : 0) < next)
 				next = (uint64_t)(wait > 0 ? wait : 0);
+		} else if (!w->capped && !from_start && at.cycle_fired) {
+			/* The end of a cycle that marked some: the entries before
+			 * where this pass started may hold new ones. */
+			next = 0;
 		}
+		if (!w->capped)
+			at.cycle_fired = 0;
 	}
 	dispatch_free(rc);
 	schedule(next);
