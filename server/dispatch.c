@@ -390,7 +390,12 @@ void dispatch_pack(request_ctx *rc)
  * the team lets reps see it. */
 int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead)
 {
-	const principal_t *who = &rc->who;
+	return principal_may_see_lead(&rc->who, t, &rc->arena, lead);
+}
+
+int principal_may_see_lead(const principal_t *who, store_txn *t, ld_arena *arena,
+			   const Leadd__Lead *lead)
+{
 	if (who->role >= ROLE_ADMIN || (lead->owner_id && lead->owner_id == who->user_id))
 		return 1;
 	if (who->role >= ROLE_MANAGER)
@@ -398,7 +403,7 @@ int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead
 	if (lead->owner_id || !who->n_teams || lead->team_id != who->teams[0])
 		return 0;
 	team_record *tm;
-	return team_load(t, lead->team_id, &rc->arena, &tm) == 0 && tm->pool_visible;
+	return team_load(t, lead->team_id, arena, &tm) == 0 && tm->pool_visible;
 }
 
 const char *role_name(role_t role)

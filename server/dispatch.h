@@ -196,6 +196,9 @@ uint64_t dispatch_count(size_t row);
 
 /* Visibility: may the principal see this lead? (Reads owner and team records.) */
 int dispatch_may_see_lead(request_ctx *rc, store_txn *t, const Leadd__Lead *lead);
+/* The same for any principal (an activity's assignee, activity_rules.c). */
+int principal_may_see_lead(const principal_t *who, store_txn *t, ld_arena *arena,
+			   const Leadd__Lead *lead);
 
 /* validate.c: every string valid UTF-8, within its cap, free of control
  * characters (and of NUL, checked in the raw frame), every repeated field
