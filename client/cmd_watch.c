@@ -112,30 +112,37 @@ static const char *activity_state_word(Leadd__ActivityState s)
 	}
 }
 
-/* An event's activity, as docs/cli.md describes it for lead watch. */
+/* An event's activity: the ACTIVITY object of docs/cli.md, key for key as
+ * the activity commands print it (lead_activity_json on the cli part's
+ * side), so a script reads both alike. */
 static cJSON *activity_json(const Leadd__Activity *a)
 {
 	char id[48];
 	snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id, a->number);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", id);
-	cJSON_AddItemToObject(o, "lead_id", lead_json_id(a->lead_id));
+	cJSON_AddItemToObject(o, "lead", lead_json_id(a->lead_id));
 	cJSON_AddItemToObject(o, "number", lead_json_uint(a->number));
 	cJSON_AddItemToObject(o, "kind", lead_json_string(activity_kind_word(a->kind)));
 	cJSON_AddItemToObject(o, "state", lead_json_string(activity_state_word(a->state)));
+	cJSON_AddBoolToObject(o, "overdue", a->has_overdue && a->overdue);
 	cJSON_AddItemToObject(o, "title", str_or_null(a->title));
 	cJSON_AddItemToObject(o, "text", str_or_null(a->text));
 	cJSON_AddItemToObject(o, "outcome", str_or_null(a->outcome));
 	cJSON_AddItemToObject(o, "at", lead_json_time(a->has_at ? a->at : 0));
 	cJSON_AddItemToObject(o, "duration_ms",
-			      a->has_duration_ms && a->duration_ms ? lead_json_int(a->duration_ms)
-								   : cJSON_CreateNull());
+			      a->has_duration_ms && a->duration_ms > 0
+				      ? lead_json_int(a->duration_ms)
+				      : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "place", str_or_null(a->place));
-	cJSON_AddItemToObject(o, "contact", str_or_null(a->contact));
+	cJSON_AddItemToObject(o, "with", str_or_null(a->contact));
 	cJSON_AddItemToObject(o, "assignee", str_or_null(a->assignee));
+	cJSON_AddItemToObject(o, "assignee_id", lead_json_id(a->assignee_id));
 	cJSON_AddItemToObject(o, "lead_title", str_or_null(a->lead_title));
-	cJSON_AddItemToObject(o, "client_name", str_or_null(a->client_name));
-	cJSON_AddBoolToObject(o, "alerted", a->has_alerted && a->alerted);
+	cJSON_AddItemToObject(o, "client", str_or_null(a->client_name));
+	cJSON_AddItemToObject(o, "created_at", lead_json_time(a->created_at));
+	cJSON_AddItemToObject(o, "updated_at", lead_json_time(a->updated_at));
+	cJSON_AddItemToObject(o, "done_at", lead_json_time(a->done_at));
 	cJSON_AddItemToObject(o, "version", lead_json_uint(a->version));
 	return o;
 }

@@ -5,8 +5,9 @@
 # the activity ("task L.N '...' added"); bob (another team) sees neither;
 # when leadd's clock (leadd-fault-test, docs/operations.md) passes its
 # time, tom's watch prints "leadd: due now: task L.N ...". With --json the
-# agenda lines are events "activity" with "activity" (the activity,
-# "id": "L.N") and "activity_op", every line with the same keys in order;
+# agenda lines are events "activity" with "activity" (the ACTIVITY object
+# the activity commands print, "id": "L.N") and "activity_op", every line
+# with the same keys in order;
 # a lead line of the change has them too. --since replays both lines.
 # TZ is pinned. LEADD must be leadd-fault-test; ends with leadd verify.
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +43,7 @@ since=$(grep -Eo 'revision [0-9]+' "$W/tom" | head -n 1 | cut -d' ' -f2)
 
 # The manager gives tom a task on his lead: his agenda line, and the lead's.
 as maria expect_exit 0 "$LEAD" --json task "$L1" "send the quote" --due +2h --for tom
-rev=$(json 'd["lead"]["version"] if "lead" in d else d["version"]' <<<"$OUT")
+rev=$(json 'd["activity"]["version"]' <<<"$OUT")
 wait_line "$W/tom" "^$TIME_RE maria: on your agenda: task $L1\\.1 'send the quote' on lead $L1 'Payroll outsourcing', due [0-9: -]+ \\(rev $rev\\)$" 1000
 echo "the agenda line reached tom's watch in $WAITED ms"
 wait_line "$W/tom" "^$TIME_RE maria: lead $L1 'Payroll outsourcing' task $L1\\.1 'send the quote' added \\(rev $rev\\)$"
@@ -74,10 +75,15 @@ lid = int(sys.argv[2])
 ag = [d for d in docs if d["event"] == "activity"]
 assert [d["activity_op"] for d in ag] == ["added", "due"], ag
 a = ag[0]["activity"]
-assert a["id"] == "%d.1" % lid and a["lead_id"] == lid and a["number"] == 1, a
+assert list(a) == ["id", "lead", "number", "kind", "state", "overdue", "title", "text",
+                   "outcome", "at", "duration_ms", "place", "with", "assignee", "assignee_id",
+                   "lead_title", "client", "created_at", "updated_at", "done_at",
+                   "version"], a
+assert a["id"] == "%d.1" % lid and a["lead"] == lid and a["number"] == 1, a
 assert a["kind"] == "task" and a["state"] == "open" and a["title"] == "send the quote", a
 assert a["assignee"] == "tom" and a["lead_title"] == "Payroll outsourcing", a
-assert a["alerted"] is False and ag[1]["activity"]["alerted"] is True, ag
+assert a["client"] == "Maison Lefèvre SA" and a["overdue"] is False, a
+assert ag[1]["activity"]["state"] == "open" and ag[1]["activity"]["version"] > a["version"], ag
 assert ag[0]["change"] == "activity" and ag[1]["change"] == "due", ag
 assert ag[0]["author"] == "maria" and ag[1]["author"] is None, ag
 assert ag[0]["lead"] is None, ag[0]
