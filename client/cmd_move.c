@@ -8,15 +8,52 @@
 #include <string.h>
 
 #include "lead.h"
+#include "lead_activity.h"
 
-enum { O_REASON = 1000, O_OTHER };
+enum { O_REASON = 1000, O_OTHER, O_KEEP_TASKS };
 
 struct move {
 	const char *word; /* the status word, or NULL with reopen */
 	int reopen;
 	const char *reason;
 	int other;
+	int keep_tasks; /* --keep-tasks: a move into dead or lost leaves them open */
 };
+
+/* A move into dead or lost closed the lead's open activities (issue 13):
+ * say which, so nobody waits on a call that will not be made. */
+static void print_closed(const Leadd__LeadReply *r)
+{
+	if (!r->n_closed_activities)
+		return;
+	lead_out("closed %zu open activit%s:\n", r->n_closed_activities,
+		 r->n_closed_activities == 1 ? "y" : "ies");
+	for (size_t i = 0; i < r->n_closed_activities; i++) {
+		char s[1024];
+		lead_activity_sentence(r->closed_activities[i], s, sizeof(s));
+		lead_out("  %s\n", s);
+	}
+}
+
+/* The JSON of a move: the lead as `lead --json show` prints it (without
+ * history), and "closed_activities" when the move closed some. */
+static int print_move_json(struct lead_ctx *ctx, const Leadd__LeadReply *r)
+{
+	if (!r->n_closed_activities)
+		return lead_show_lead(ctx, r->lead);
+	const Leadd__StatusListReply *sl;
+	const struct lead_names *names;
+	int rc = lead_statuses(ctx, &sl);
+	if (!rc)
+		rc = lead_names(ctx, 1, &names);
+	if (rc)
+		return rc;
+	cJSON *o = lead_json_lead(r->lead, sl, names);
+	cJSON *arr = cJSON_AddArrayToObject(o, "closed_activities");
+	for (size_t i = 0; i < r->n_closed_activities; i++)
+		cJSON_AddItemToArray(arr, lead_activity_json(r->closed_activities[i]));
+	return lead_json_out(o);
+}
 
 /* "lead 42: lead-New -> lead-Dead (No budget)", or that nothing changed. */
 static int print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd__Lead *now)
@@ -71,6 +108,7 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 	ss.has_reopen = ss.reopen = m->reopen;
 	ss.reason = (char *)m->reason;
 	ss.has_other = ss.other = m->other;
+	ss.has_keep_activities = ss.keep_activities = m->keep_tasks;
 	ss.has_expected_version = 1;
 	ss.expected_version = l->version;
 	Leadd__Request req = LEADD__REQUEST__INIT;
@@ -102,8 +140,10 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 			       ctx->server);
 		leadd__response__free_unpacked(resp, NULL);
 	} else if (rc == 0) {
-		if (resp->lead->lead)
-			rc = print_move(ctx, l, resp->lead->lead);
+		if (resp->lead->lead && ctx->json)
+			rc = print_move_json(ctx, resp->lead);
+		else if (resp->lead->lead && !(rc = print_move(ctx, l, resp->lead->lead)))
+			print_closed(resp->lead);
 		leadd__response__free_unpacked(resp, NULL);
 	}
 	leadd__response__free_unpacked(cur, NULL);
@@ -118,6 +158,7 @@ static int move_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 {
 	static const struct option opts[] = {{"reason", required_argument, NULL, O_REASON},
 					     {"other", no_argument, NULL, O_OTHER},
+					     {"keep-tasks", no_argument, NULL, O_KEEP_TASKS},
 					     LEAD_CMD_OPTIONS};
 	static const struct option plain[] = {LEAD_CMD_OPTIONS};
 	int c, rc;
@@ -130,6 +171,9 @@ static int move_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 			break;
 		case O_OTHER:
 			m->other = 1;
+			break;
+		case O_KEEP_TASKS:
+			m->keep_tasks = 1;
 			break;
 		default:
 			if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
@@ -190,7 +234,7 @@ static int cmd_reopen_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.alias = NULL,
-	.usage = "ID STATUS [--reason TEXT [--other]]",
+	.usage = "ID STATUS [--reason TEXT [--other]] [--keep-tasks]",
 	.help = "move a lead to another status",
 	.notes = "STATUS is a status name (any case), a unique prefix of one, or a KPI class:\n"
 		 "new, qualified, dead, prospect, lost, won (or the start of one: qual), read\n"
@@ -201,7 +245,8 @@ const struct cmd_entry cmd_status_entry = {
 		 "admin reason ls`; any case), or your own words with --other. Any other\n"
 		 "move refuses a reason, and leaving dead or lost clears it. Prints \"lead 42:\n"
 		 "lead-New -> lead-Qualified\"; setting the status the lead has changes\n"
-		 "nothing and says so.",
+		 "nothing and says so. A move into dead or lost closes the lead's open calls,\n"
+		 "tasks and meetings and lists them; --keep-tasks leaves them open.",
 	.min_args = 2,
 	.max_args = 2,
 	.exec = cmd_status_exec,
@@ -221,12 +266,14 @@ const struct cmd_entry cmd_qualify_entry = {
 const struct cmd_entry cmd_dead_entry = {
 	.name = "dead",
 	.alias = NULL,
-	.usage = "ID --reason TEXT [--other]",
+	.usage = "ID --reason TEXT [--other] [--keep-tasks]",
 	.help = "move a lead to the status of class dead, saying why",
 	.notes = "The same as `lead status ID dead --reason TEXT`. The reason is one of\n"
 		 "the lead's team's or every team's (`lead admin reason ls`), or your own\n"
 		 "words with --other. Without --reason the server refuses and names the\n"
-		 "reasons it takes (as many as fit, then \"and others\").",
+		 "reasons it takes (as many as fit, then \"and others\"). The lead's open\n"
+		 "calls, tasks and meetings are closed and listed; --keep-tasks leaves them\n"
+		 "open.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_dead_exec,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lead.h"
+#include "lead_activity.h"
 #include "lead_show.h"
 
 /* What lead show prints of the history without --history. */
@@ -53,7 +54,9 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	const struct lead_names *names;
 	struct lead_history h;
 	memset(&h, 0, sizeof(h));
-	if (!(rc = lead_statuses(ctx, &sl)) && !(rc = lead_names(ctx, 1, &names)))
+	Leadd__Response *acts = NULL; /* issue 13: its activities, open first */
+	if (!(rc = lead_statuses(ctx, &sl)) && !(rc = lead_names(ctx, 1, &names)) &&
+	    !(rc = lead_activity_fetch(ctx, id, &acts)))
 		rc = lead_history_fetch(ctx, id, 1, all ? 0 : SHOW_HISTORY, &h);
 	/* A rep may not list users: the history names who created and last
 	 * changed the lead, for the text and the JSON alike. */
@@ -71,10 +74,20 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 			cJSON_ReplaceItemInObject(o, "created_by", cJSON_CreateString(created));
 		if (updated && cJSON_IsNull(cJSON_GetObjectItem(o, "updated_by")))
 			cJSON_ReplaceItemInObject(o, "updated_by", cJSON_CreateString(updated));
+		/* Always there: a server without activities has none. */
+		cJSON *arr = cJSON_AddArrayToObject(o, "activities");
+		if (acts) {
+			for (size_t i = 0; i < acts->activity_list->n_activities; i++)
+				cJSON_AddItemToArray(
+					arr,
+					lead_activity_json(acts->activity_list->activities[i]));
+		}
 		cJSON_AddItemToObject(o, "history", lead_history_json(&h));
 		rc = lead_json_out(o);
 	} else {
 		lead_print_lead_by(l, sl, names, created, updated);
+		if (acts)
+			lead_activity_show_block(acts->activity_list, id);
 		lead_out("\nhistory, newest first%s:\n", h.more ? " (the last 10)" : "");
 		lead_history_print(&h);
 		if (h.more)
@@ -82,6 +95,8 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 				 (unsigned long long)id, (unsigned long long)id);
 	}
 	free(created);
+	if (acts)
+		leadd__response__free_unpacked(acts, NULL);
 	lead_history_free(&h);
 	leadd__response__free_unpacked(resp, NULL);
 	return rc;
@@ -95,10 +110,12 @@ const struct cmd_entry cmd_show_entry = {
 	.notes = "Prints every field of the lead with user names and times in your time zone\n"
 		 "(TZ), the status's stage and probability, the next action with its note, and\n"
 		 "its contacts in order: the main one first, those no longer at the company\n"
-		 "marked \"(left)\", each note below. Then its last 10 changes, newest first, as\n"
-		 "`lead history` prints them; --history prints every change. With --json: the\n"
-		 "lead as `lead --json ls` prints it, with \"history\" holding those changes as\n"
-		 "`lead --json history` prints them.",
+		 "marked \"(left)\", each note below. Then its activities: every open one,\n"
+		 "soonest first, then the last 5 others (all: `lead activity ls ID`). Then its\n"
+		 "last 10 changes, newest first, as `lead history` prints them; --history\n"
+		 "prints every change. With --json: the lead as `lead --json ls` prints it,\n"
+		 "with \"activities\" (every one, as `lead --json activity ls` prints them) and\n"
+		 "\"history\" holding those changes as `lead --json history` prints them.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_show_exec,

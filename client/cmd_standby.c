@@ -24,14 +24,15 @@ static int until_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const c
 	if (lead_date_option("--until", arg, now, 0, out, msg, sizeof(msg)) < 0) {
 		/* The date parser's sentence offers what --until cannot use
 		 * (today, -7d: times past) and not the durations it takes. A
-		 * date that does not exist keeps its own words. */
-		if (strstr(msg, "no such day"))
+		 * date or time that does not exist keeps its own words. */
+		if (strstr(msg, "no such ") || strstr(msg, "daylight saving"))
 			return lead_usage_error(self, ctx, "%s", msg);
 		return lead_usage_error(self, ctx,
 					"--until: '%s' is neither a duration from now (3d, 2w; "
 					"units m, h, d, w) nor a date (2026-12-01, or "
-					"2026-12-01T10:30 in local time; :SS and a final Z for "
-					"UTC also work)",
+					"2026-12-01T10:30 or 2026-12-01 10:30 in local time; :SS "
+					"and a final Z for UTC also work; tomorrow 10:00, mon "
+					"9:00)",
 					arg);
 	}
 	return 0;
@@ -107,9 +108,10 @@ const struct cmd_entry cmd_standby_entry = {
 	.help = "put a lead on stand-by until a date, or take it off",
 	.notes = "A lead on stand-by leaves the working lists (`lead ls` shows it with\n"
 		 "--standby; --waking 7d lists those coming back within a week) until WHEN:\n"
-		 "a duration from now (3d, 2w; units m, h, d, w) or a date, 2026-12-01 or\n"
-		 "2026-12-01T10:30 in local time (TZ; seconds may follow, and a final Z means\n"
-		 "UTC) or +2d. Then leadd brings it back by itself, even if it was stopped\n"
+		 "a duration from now (3d, 2w, 1d12h; units m, h, d, w) or a date, 2026-12-01\n"
+		 "or 2026-12-01T10:30 in local time (TZ; seconds may follow, and a final Z\n"
+		 "means UTC), tomorrow 10:00, mon 9:00 or +2d (see `lead help ls` for every\n"
+		 "form). Then leadd brings it back by itself, even if it was stopped\n"
 		 "meanwhile, and `lead watch` says \"lead 42 is back from stand-by\". WHEN must\n"
 		 "be in the future and at most 3650 days away. --reason (one line, at most\n"
 		 "500 bytes) says why it waits; `lead show` shows both. Putting it on\n"

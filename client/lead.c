@@ -57,6 +57,14 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_dead_entry,
 	&cmd_reopen_entry,
 	&cmd_standby_entry,
+	&cmd_note_entry, /* issue 13: activities and the agenda */
+	&cmd_call_entry,
+	&cmd_task_entry,
+	&cmd_meeting_entry,
+	&cmd_done_entry,
+	&cmd_activity_entry,
+	&cmd_agenda_entry,
+	&cmd_today_entry,
 	&cmd_claim_entry,
 	&cmd_assign_entry,
 	&cmd_archive_entry, /* archive, restore, renew: cmd_archive.c */

@@ -112,6 +112,15 @@ extern const struct cmd_entry cmd_renew_entry;        /* cmd_archive.c */
 extern const struct cmd_entry cmd_admin_reason_entry; /* cmd_reason.c */
 /* Issue 12, standby: lead standby. */
 extern const struct cmd_entry cmd_standby_entry; /* cmd_standby.c */
+/* Issue 13, cli: activities and the agenda. */
+extern const struct cmd_entry cmd_note_entry;     /* cmd_activity.c */
+extern const struct cmd_entry cmd_call_entry;     /* cmd_activity.c */
+extern const struct cmd_entry cmd_task_entry;     /* cmd_activity.c */
+extern const struct cmd_entry cmd_meeting_entry;  /* cmd_activity.c */
+extern const struct cmd_entry cmd_done_entry;     /* cmd_activity_manage.c */
+extern const struct cmd_entry cmd_activity_entry; /* cmd_activity_manage.c */
+extern const struct cmd_entry cmd_agenda_entry;   /* cmd_agenda.c */
+extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 

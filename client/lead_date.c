@@ -12,7 +12,6 @@
 #define MS_MINUTE 60000LL
 #define MS_HOUR (60 * MS_MINUTE)
 #define MS_DAY (24 * MS_HOUR)
-#define MS_WEEK (7 * MS_DAY)
 /* Bounds: nothing before 1970 or after 9999 means anything for a lead, and
  * they keep every sum below in range. */
 #define MAX_COUNT 1000000LL
@@ -37,6 +36,20 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
+/* The date of a day count (the inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 /* Exactly n digits at *p into *out; advances *p. */
 static int digits(const char **p, int n, int *out)
 {
@@ -48,6 +61,22 @@ static int digits(const char **p, int n, int *out)
 	}
 	*p += n;
 	*out = v;
+	return 0;
+}
+
+/* A clock time at *p: 9:00, 09:00 or 09:00:15 (people write the hour with
+ * one digit). Advances *p; range checks are the caller's. */
+static int clock_time(const char **p, int *h, int *mi, int *sec)
+{
+	int two = isdigit((unsigned char)(*p)[1]);
+	*sec = 0;
+	if (digits(p, two ? 2 : 1, h) || *(*p)++ != ':' || digits(p, 2, mi))
+		return -1;
+	if (**p == ':') {
+		(*p)++;
+		if (digits(p, 2, sec))
+			return -1;
+	}
 	return 0;
 }
 
@@ -80,23 +109,55 @@ static int local_to_unix(const struct tm *want, time_t *out)
 	return 0;
 }
 
+static const char WHY_GAP[] =
+	"that local time does not exist (the clocks skip it for daylight saving time)";
+static const char WHY_BEFORE[] = "dates before 1970 are not accepted";
+static const char WHY_RANGE[] = "that is out of range (1970 to 9999)";
+
+/* A local date and clock time as unix seconds. With no clock time the day's
+ * first instant: midnight, or when a DST change skips midnight (it does in
+ * some zones) the moment the clocks jump to. A clock time that is skipped
+ * is refused: the user named a time that never shows on a clock. */
+static int local_day_time(int y, int mo, int d, int has_time, int h, int mi, int sec,
+			  int64_t *out_secs, const char **why)
+{
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = mo - 1,
+			.tm_mday = d,
+			.tm_hour = h,
+			.tm_min = mi,
+			.tm_sec = sec};
+	time_t t;
+	if (local_to_unix(&tm, &t) < 0) {
+		if (has_time) {
+			*why = WHY_GAP;
+			return -1;
+		}
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t == (time_t)-1) {
+			*why = WHY_RANGE;
+			return -1;
+		}
+	}
+	*out_secs = (int64_t)t;
+	return 0;
+}
+
 static int parse_absolute(const char *s, int64_t *out_ms, const char **why)
 {
 	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, sec = 0, utc = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0, utc = 0, has_time = 0;
 	*why = "not a date";
 	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
 	    digits(&p, 2, &d))
 		return -1;
-	if (*p == 'T') {
+	/* 2026-12-01T10:30 (ISO 8601) or 2026-12-01 10:30 (as people write). */
+	if (*p == 'T' || *p == ' ') {
 		p++;
-		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+		has_time = 1;
+		if (clock_time(&p, &h, &mi, &sec))
 			return -1;
-		if (*p == ':') {
-			p++;
-			if (digits(&p, 2, &sec))
-				return -1;
-		}
 		if (*p == 'Z') {
 			utc = 1;
 			p++;
@@ -104,113 +165,202 @@ static int parse_absolute(const char *s, int64_t *out_ms, const char **why)
 	}
 	if (*p)
 		return -1;
-	*why = "dates before 1970 are not accepted";
+	*why = WHY_BEFORE;
 	if (y < 1970)
 		return -1;
 	*why = "no such day or time";
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
 		return -1;
 	int64_t secs;
-	if (utc) {
+	if (utc)
 		secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	} else {
-		struct tm tm = {.tm_year = y - 1900,
-				.tm_mon = mo - 1,
-				.tm_mday = d,
-				.tm_hour = h,
-				.tm_min = mi,
-				.tm_sec = sec};
-		time_t t;
-		if (local_to_unix(&tm, &t) < 0) {
-			*why = "that local time does not exist (the clocks skip it for daylight "
-			       "saving time)";
-			return -1;
-		}
-		secs = (int64_t)t;
-	}
+	else if (local_day_time(y, mo, d, has_time, h, mi, sec, &secs, why) < 0)
+		return -1;
 	if (secs < 0) {
-		*why = "dates before 1970 are not accepted";
+		*why = WHY_BEFORE;
 		return -1;
 	}
 	*out_ms = secs * 1000;
 	return 0;
 }
 
-/* "+2d", "-7d", "3h" (a sign is optional for durations only: see callers):
- * count and unit. */
-static int parse_count_unit(const char *s, long long *count, char *unit)
+/* A span: counts with units in the order w, d, h, m, each at most once
+ * ("90m", "1h30m", "2w3d"). Weeks and days go to *days (calendar days, or
+ * 24 h where a caller wants a fixed length), hours and minutes to *ms.
+ * No sign, no spaces, no zero count. */
+static int parse_span(const char *s, int64_t *days, int64_t *ms)
 {
-	if (!isdigit((unsigned char)*s))
+	static const char units[] = "wdhm";
+	const char *p = s;
+	int next = 0; /* the first unit still allowed */
+	*days = *ms = 0;
+	if (!*p)
 		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(s, &end, 10);
-	if (errno || n <= 0 || n > MAX_COUNT || !*end || end[1])
-		return -1;
-	if (!strchr("mhdw", *end))
-		return -1;
-	*count = n;
-	*unit = *end;
+	while (*p) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		char *end;
+		errno = 0;
+		long long n = strtoll(p, &end, 10);
+		if (errno || n <= 0 || n > MAX_COUNT || !*end)
+			return -1;
+		const char *u = strchr(units + next, *end);
+		if (!u)
+			return -1;
+		next = (int)(u - units) + 1;
+		switch (*u) {
+		case 'w':
+			*days += 7 * n;
+			break;
+		case 'd':
+			*days += n;
+			break;
+		case 'h':
+			*ms += n * MS_HOUR;
+			break;
+		default:
+			*ms += n * MS_MINUTE;
+		}
+		p = end + 1;
+	}
 	return 0;
 }
 
 int lead_duration_parse(const char *s, int64_t *out_ms)
 {
-	long long n;
-	char unit;
-	if (!s || parse_count_unit(s, &n, &unit) < 0)
+	int64_t days, ms;
+	if (!s || parse_span(s, &days, &ms) < 0)
 		return -1;
-	int64_t per = unit == 'm'   ? MS_MINUTE
-		      : unit == 'h' ? MS_HOUR
-		      : unit == 'd' ? MS_DAY
-				    : MS_WEEK;
-	*out_ms = n * per;
+	*out_ms = days * MS_DAY + ms;
 	return 0;
+}
+
+/* Day words: today, tomorrow, and the days of the week by their first three
+ * letters or full English names, case ignored. The index is tm_wday for a
+ * weekday, DAY_TODAY or DAY_TOMORROW; -1 for anything else. */
+enum { DAY_TODAY = 7, DAY_TOMORROW = 8 };
+static int day_word(const char *w, size_t n)
+{
+	static const char *const names[] = {"sunday",   "monday", "tuesday", "wednesday",
+					    "thursday", "friday", "saturday"};
+	char low[16];
+	if (n == 0 || n >= sizeof(low))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)w[i]);
+	low[n] = 0;
+	if (strcmp(low, "today") == 0)
+		return DAY_TODAY;
+	if (strcmp(low, "tomorrow") == 0)
+		return DAY_TOMORROW;
+	for (int i = 0; i < 7; i++)
+		if ((n == 3 && strncmp(low, names[i], 3) == 0) || strcmp(low, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The length of the leading word of letters in s. */
+static size_t word_len(const char *s)
+{
+	size_t n = 0;
+	while (isalpha((unsigned char)s[n]))
+		n++;
+	return n;
 }
 
 int lead_date_is_relative(const char *s)
 {
-	return s && (s[0] == '-' || s[0] == '+' || strcmp(s, "today") == 0);
+	return s && (s[0] == '-' || s[0] == '+' || day_word(s, word_len(s)) >= 0);
 }
 
+/* today, tomorrow, mon, each alone (the day's first instant) or with a
+ * clock time ("tomorrow 10:00", "mon 9:00"). A weekday is the next one
+ * whose time is still ahead: today's when it is that day and the time has
+ * not come, else next week's (so "mon" said on a Monday is a week away). */
+static int parse_day(const char *s, int64_t now_ms, int64_t *out_ms, const char **why)
+{
+	size_t n = word_len(s);
+	int which = day_word(s, n);
+	const char *p = s + n;
+	int has_time = 0, h = 0, mi = 0, sec = 0;
+	*why = "not a date";
+	if (which < 0)
+		return -1;
+	if (*p == ' ') {
+		while (*p == ' ')
+			p++;
+		has_time = 1;
+		if (clock_time(&p, &h, &mi, &sec))
+			return -1;
+	}
+	if (*p)
+		return -1;
+	*why = "no such time";
+	if (h > 23 || mi > 59 || sec > 59)
+		return -1;
+	time_t now = (time_t)(now_ms / 1000);
+	struct tm tm;
+	*why = WHY_RANGE;
+	if (!localtime_r(&now, &tm))
+		return -1;
+	int64_t today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	int add = which == DAY_TODAY ? 0 : which == DAY_TOMORROW ? 1 : (which - tm.tm_wday + 7) % 7;
+	for (;;) {
+		int y, mo, d;
+		civil_from_days(today + add, &y, &mo, &d);
+		if (y > MAX_YEAR)
+			return -1;
+		int64_t secs;
+		if (local_day_time(y, mo, d, has_time, h, mi, sec, &secs, why) < 0)
+			return -1;
+		if (which < 7 && secs * 1000 <= now_ms && add == 0) {
+			add = 7;
+			continue;
+		}
+		if (secs < 0) {
+			*why = WHY_BEFORE;
+			return -1;
+		}
+		*out_ms = secs * 1000;
+		return 0;
+	}
+}
+
+/* "+2d", "-7d", "-1h30m": a span before or after now (whole seconds): m and
+ * h exactly, d and w in calendar days, keeping the wall-clock time. */
 static int parse_relative(const char *s, int64_t now_ms, int64_t *out_ms, const char **why)
 {
 	time_t now = (time_t)(now_ms / 1000);
 	struct tm tm;
+	int64_t days, ms;
 	*why = "not a date";
-	if (!localtime_r(&now, &tm))
+	if (parse_span(s + 1, &days, &ms) < 0 || !localtime_r(&now, &tm))
 		return -1;
-	if (strcmp(s, "today") == 0) {
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	} else {
-		long long n;
-		char unit;
-		if (parse_count_unit(s + 1, &n, &unit) < 0)
+	if (s[0] == '-') {
+		days = -days;
+		ms = -ms;
+	}
+	time_t t = now;
+	if (days) {
+		/* Calendar days: 10:00 a week ago is 10:00, whatever DST did
+		 * since. A wall-clock time that fell in a DST gap: mktime moves
+		 * it forward, the sensible reading ("a day ago" at 02:30). */
+		tm.tm_mday += (int)days;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		struct tm norm;
+		if (t == (time_t)-1 || !localtime_r(&t, &norm) || norm.tm_year + 1900 > MAX_YEAR ||
+		    t < 0) {
+			*why = WHY_RANGE;
 			return -1;
-		if (s[0] == '-')
-			n = -n;
-		if (unit == 'm' || unit == 'h') {
-			int64_t ms = (int64_t)now * 1000 + n * (unit == 'm' ? MS_MINUTE : MS_HOUR);
-			if (ms < 0) {
-				*why = "dates before 1970 are not accepted";
-				return -1;
-			}
-			*out_ms = ms;
-			return 0;
 		}
-		/* Calendar days: 10:00 a week ago is 10:00, whatever DST did since. */
-		tm.tm_mday += (int)(unit == 'w' ? 7 * n : n);
 	}
-	tm.tm_isdst = -1;
-	time_t t = mktime(&tm);
-	struct tm norm;
-	if (t == (time_t)-1 || !localtime_r(&t, &norm) || norm.tm_year + 1900 > MAX_YEAR || t < 0) {
-		*why = "that is out of range (1970 to 9999)";
+	int64_t out = (int64_t)t * 1000 + ms;
+	if (out < 0) {
+		*why = days ? WHY_RANGE : WHY_BEFORE;
 		return -1;
 	}
-	/* The wall-clock time fell in a DST gap: mktime moved it forward,
-	 * which is the sensible reading ("a day ago" at 02:30 on that day). */
-	*out_ms = (int64_t)t * 1000;
+	*out_ms = out;
 	return 0;
 }
 
@@ -223,12 +373,17 @@ int lead_date_parse(const char *s, int64_t now_ms, int64_t *out_ms, const char *
 		*why = "the date is empty";
 		return -1;
 	}
-	if (lead_date_is_relative(s))
-		return parse_relative(s, now_ms, out_ms, why);
-	if (parse_absolute(s, out_ms, why) < 0)
+	if (s[0] == '-' || s[0] == '+') {
+		if (parse_relative(s, now_ms, out_ms, why) < 0)
+			return -1;
+	} else if (isalpha((unsigned char)s[0])) {
+		if (parse_day(s, now_ms, out_ms, why) < 0)
+			return -1;
+	} else if (parse_absolute(s, out_ms, why) < 0) {
 		return -1;
+	}
 	if (*out_ms / 1000 > days_from_civil(MAX_YEAR, 12, 31) * 86400 + 86399) {
-		*why = "that is out of range (1970 to 9999)";
+		*why = WHY_RANGE;
 		return -1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ld_norm.h"
+#include "lead_activity.h"
 #include "lead_date.h"
 
 static void out_of_memory(void)
@@ -213,7 +214,11 @@ void lead_print_lead_by(const Leadd__Lead *l, const Leadd__StatusListReply *sl,
 	lead_kv_add(kv, "source", "%s", or_dash(l->source));
 	lead_kv_add(kv, "tags", "%s", or_dash(tags));
 	lead_kv_add(kv, "description", "%s", or_dash(l->description));
-	if (l->next_action_note && *l->next_action_note)
+	if (l->next_action_activity) /* issue 13: an open activity is the next action */
+		lead_kv_add(kv, "next action", "%s: %s (activity %llu.%u)", next,
+			    or_dash(l->next_action_note), (unsigned long long)l->id,
+			    l->next_action_activity);
+	else if (l->next_action_note && *l->next_action_note)
 		lead_kv_add(kv, "next action", "%s: %s", next, l->next_action_note);
 	else
 		lead_kv_add(kv, "next action", "%s", next);
@@ -365,6 +370,28 @@ static void add_line(struct hline **lines, size_t *n, size_t *cap, struct hline 
 	(*lines)[(*n)++] = l;
 }
 
+/* An activity's entry (issue 13): "added task 42.3, due ...: send the
+ * quote", "fell due: ...". malloc'd, one line. */
+static char *activity_text(const Leadd__HistoryItem *it)
+{
+	static const struct {
+		const char *op, *say;
+	} says[] = {{"added", "added"},     {"done", "done:"},     {"edited", "now:"},
+		    {"removed", "removed"}, {"closed", "closed:"}, {"due", "fell due:"}};
+	const char *say = it->activity_op ? it->activity_op : "changed";
+	for (size_t i = 0; i < sizeof(says) / sizeof(says[0]); i++)
+		if (it->activity_op && strcmp(it->activity_op, says[i].op) == 0)
+			say = says[i].say;
+	char s[1024], *text;
+	lead_activity_sentence(it->activity, s, sizeof(s));
+	char *flat = one_line(s), *word = one_line(say);
+	if (asprintf(&text, "%s %s", word, flat) < 0)
+		out_of_memory();
+	free(flat);
+	free(word);
+	return text;
+}
+
 void lead_history_print(const struct lead_history *h)
 {
 	struct hline *lines = NULL;
@@ -376,7 +403,11 @@ void lead_history_print(const struct lead_history *h)
 		snprintf(who, sizeof(who), "user %llu", (unsigned long long)it->author_id);
 		const char *author = it->author ? it->author : it->author_id ? who : "leadd";
 		int create = it->kind && strcmp(it->kind, "create") == 0;
-		if (create || !it->n_changes)
+		if (it->activity)
+			add_line(&lines, &n, &cap,
+				 (struct hline){xstrdup(when), one_line(author),
+						xstrdup("activity"), activity_text(it)});
+		else if (create || !it->n_changes)
 			add_line(&lines, &n, &cap,
 				 (struct hline){xstrdup(when), one_line(author),
 						xstrdup(create ? "created" : "(no change shown)"),
@@ -442,6 +473,12 @@ cJSON *lead_history_json(const struct lead_history *h)
 		cJSON_AddItemToObject(o, "at", lead_json_time(it->at));
 		cJSON_AddItemToObject(o, "author", lead_json_string(it->author));
 		cJSON_AddItemToObject(o, "kind", lead_json_string(it->kind));
+		/* Issue 13: the activity an entry of kind "activity" or "due"
+		 * is about, and what happened to it; null for the others. */
+		cJSON_AddItemToObject(o, "activity",
+				      it->activity ? lead_activity_json(it->activity)
+						   : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "activity_op", lead_json_string(it->activity_op));
 		cJSON *changes = cJSON_AddArrayToObject(o, "changes");
 		for (size_t k = 0; k < it->n_changes; k++) {
 			const Leadd__FieldChange *c = it->changes[k];

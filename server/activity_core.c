@@ -182,7 +182,10 @@ static char *describe(const Leadd__Activity *a, ld_arena *arena)
 
 void activity_next_action(store_txn *t, Leadd__Lead *lead, ld_arena *arena)
 {
-	if (t->ret)
+	/* Without an arena the activity cannot be read to describe it: the
+	 * fields are left as they are rather than lose the activity (every
+	 * caller of lead_apply passes one; verify names a stale one). */
+	if (t->ret || !arena)
 		return;
 	int from_own = !lead->next_action_activity;
 	int64_t own_at = from_own ? (lead->has_next_action_at ? lead->next_action_at : 0)
@@ -207,7 +210,7 @@ void activity_next_action(store_txn *t, Leadd__Lead *lead, ld_arena *arena)
 		return;
 	}
 	Leadd__Activity *a = NULL;
-	if (number && (!own_at || (int64_t)due < own_at) && arena) {
+	if (number && (!own_at || (int64_t)due < own_at)) {
 		rc = activity_load(t, lead->id, (uint32_t)number, arena, &a);
 		if (rc && rc != MDB_NOTFOUND)
 			return; /* the sticky error says why */

@@ -72,6 +72,16 @@ void activity_next_action(store_txn *t, Leadd__Lead *lead, ld_arena *arena);
 void activity_follow_owner(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead,
 			   ld_arena *arena);
 
+/* activity_close.c: a move into a status of class dead or lost closes
+ * the lead's open activities: each becomes ACTIVITY_CLOSED (done_at/by
+ * stamped) through activity_apply (op ACTIVITY_CLOSED), in the caller's
+ * transaction, after the move. *lead is the lead after the last one (left
+ * alone when it has none open); *closed lists them as closed, without
+ * their text and outcome (a reply of up to ACTIVITY_OPEN_MAX of them must
+ * fit one frame), in arena. Returns t->ret. */
+int activity_close_open(store_txn *t, const lead_change *ch, ld_arena *arena, Leadd__Lead **lead,
+			Leadd__Activity ***closed, size_t *n_closed);
+
 /* Key helpers. */
 void activity_key(uint8_t out[16], uint64_t lead_id, uint32_t number);
 

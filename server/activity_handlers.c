@@ -262,6 +262,9 @@ static int edit_fields(request_ctx *rc, store_txn *t, const Leadd__ActivityEditR
 		a->has_duration_ms = q->duration_ms != 0;
 		a->duration_ms = q->duration_ms;
 	}
+	if (q->has_at && q->at == 0)
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "an activity's time cannot be cleared: give another one");
 	if (q->has_at && q->at != a->at) {
 		a->has_at = 1;
 		a->at = q->at;

@@ -144,9 +144,11 @@ static uint64_t rename_finish_chunk(store_txn *t, uint64_t folder, uint64_t *aft
 {
 	uint64_t moved = 0, id;
 	Leadd__Store__ClientRecord *rec;
+	/* The arena: the write core loads a lead's next activity there. */
 	lead_change ch = {.now = server_now_ms(),
 			  .author = 0,
-			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE};
+			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_UPDATE,
+			  .arena = ar};
 	int more = 0;
 	if (client_load(t, folder, ar, &rec) == 0) {
 		for (size_t n = 0; !t->ret && client_lead_next(t, folder, *after, &id); n++) {

@@ -407,6 +407,56 @@ static int archive_renew_fields(history_diff *d, const Leadd__Lead *o, const Lea
 	return rc;
 }
 
+/* The lead's own next action (what lead_update sets): next_action_* when
+ * no activity is the next action, else own_next_*. */
+static int64_t own_at(const Leadd__Lead *l)
+{
+	return l->next_action_activity ? l->own_next_at : l->next_action_at;
+}
+
+static const char *own_note(const Leadd__Lead *l)
+{
+	return l->next_action_activity ? l->own_next_note : l->next_action_note;
+}
+
+/* "42.3 task: send the quote": the open activity that is the next action;
+ * NULL for none. */
+static char *next_activity_text(history_diff *d, const Leadd__Lead *l)
+{
+	if (!l->next_action_activity)
+		return NULL;
+	return textf(d, 0, "%" PRIu64 ".%" PRIu32 " %s", l->id, l->next_action_activity,
+		     has(l->next_action_note) ? l->next_action_note : "");
+}
+
+/* Issue 13: "next_action"/"next_action_note" are the lead's own next
+ * action, which only a person changes (lead_update); the earliest open
+ * activity standing as the next action is "next_action_activity", which
+ * moves with the activities: an activity added, done or moved never reads
+ * as an edit of the lead's own plan. */
+static int next_action_diff(history_diff *d, const Leadd__Lead *o, const Leadd__Lead *lead,
+			    Leadd__FieldChange ***ch, size_t *n)
+{
+	int rc = time_field(d, ch, n, "next_action", own_at(o), own_at(lead));
+	if (!rc)
+		rc = text_field(d, ch, n, "next_action_note", own_note(o), own_note(lead), 0);
+	if (rc || (o->next_action_activity == lead->next_action_activity &&
+		   (!lead->next_action_activity ||
+		    (o->next_action_at == lead->next_action_at &&
+		     same_text(o->next_action_note, lead->next_action_note)))))
+		return rc;
+	char *from = next_activity_text(d, o), *to = next_activity_text(d, lead);
+	if ((o->next_action_activity && !from) || (lead->next_action_activity && !to) ||
+	    push(d, ch, n, "next_action_activity", from, to))
+		return -1;
+	Leadd__FieldChange *c = (*ch)[*n - 1];
+	c->has_old_at = o->next_action_activity && o->next_action_at > 0;
+	c->old_at = c->has_old_at ? o->next_action_at : 0;
+	c->has_new_at = lead->next_action_activity && lead->next_action_at > 0;
+	c->new_at = c->has_new_at ? lead->next_action_at : 0;
+	return 0;
+}
+
 int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lead *lead,
 		       Leadd__FieldChange ***changes, size_t *n)
 {
@@ -443,11 +493,7 @@ int history_diff_leads(history_diff *d, const Leadd__Lead *old, const Leadd__Lea
 		rc = id_field(d, changes, n, "team", HISTORY_NAME_TEAM, old, o->team_id,
 			      lead->team_id, 1);
 	if (!rc)
-		rc = time_field(d, changes, n, "next_action", o->next_action_at,
-				lead->next_action_at);
-	if (!rc)
-		rc = text_field(d, changes, n, "next_action_note", o->next_action_note,
-				lead->next_action_note, 0);
+		rc = next_action_diff(d, o, lead, changes, n);
 	if (!rc)
 		rc = standby_diff(d, changes, n, o, lead);
 	if (!rc)

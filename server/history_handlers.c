@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "activity_core.h"
 #include "history_diff.h"
 #include "ld_error.h"
 #include "lead_handlers.h"
@@ -39,6 +40,8 @@
 #define ITEM_OVERHEAD 96
 /* A stored lead decodes into far less; a damaged one is refused, not grown. */
 #define HISTORY_SCRATCH_BYTES (16u << 20)
+/* An item's activity's own fields (numbers, times, ids) in the reply. */
+#define ACTIVITY_OVERHEAD 128
 /* Names looked up once per page (users, teams, statuses). */
 #define NAME_CACHE 64
 
@@ -105,6 +108,10 @@ static const char *kind_word(Leadd__Store__ChangeKind kind)
 		return "archive";
 	case LEADD__STORE__CHANGE_KIND__CHANGE_RESTORE:
 		return "restore";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_ACTIVITY:
+		return "activity";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_DUE:
+		return "due";
 	default:
 		return "update";
 	}
@@ -197,6 +204,36 @@ static void page_close(page *p)
 	ld_arena_free(&p->names);
 }
 
+/* Issue 13: the activity an "activity" or "due" entry is about, copied
+ * out of the entry's scratch memory with its text escaped (and counted in
+ * the page's bytes, as the changes are), its assignee named. -1: out of
+ * memory. */
+static int item_activity(history_diff *d, Leadd__HistoryItem *it,
+			 const Leadd__Store__HistoryEntry *h)
+{
+	const Leadd__Activity *src = h->activity;
+	Leadd__Activity *a = ld_arena_alloc(d->arena, sizeof(*a));
+	if (!a)
+		return -1;
+	*a = *src;
+	a->base.unknown_fields = NULL;
+	a->base.n_unknown_fields = 0;
+	char **texts[] = {&a->title, &a->text, &a->outcome, &a->place, &a->contact};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (*texts[i] &&
+		    !(*texts[i] = history_text(d, *texts[i],
+					       texts[i] == &a->text || texts[i] == &a->outcome)))
+			return -1;
+	a->assignee = a->assignee_id ? (char *)history_name(d, HISTORY_NAME_USER, a->assignee_id)
+				     : NULL;
+	a->lead_title = a->client_name = NULL;
+	a->has_overdue = a->overdue = 0;
+	d->bytes += ACTIVITY_OVERHEAD;
+	it->activity = a;
+	it->activity_op = (char *)activity_op_word(h->activity_op);
+	return d->failed || (a->assignee_id && !a->assignee) ? -1 : 0;
+}
+
 /* One item: the entry at (k, v) against the one before it. The key says
  * which revision it is (what pages and the cursor go by), whatever the
  * record holds. */
@@ -226,6 +263,8 @@ static int page_item(request_ctx *rc, store_txn *t, page *p, uint64_t id, const 
 	it->kind = (char *)kind_word(h->kind);
 	if (history_diff_leads(d, prev ? prev->lead : NULL, h->lead, &it->changes, &it->n_changes) <
 	    0)
+		return ENOMEM;
+	if (h->activity && item_activity(d, it, h) < 0)
 		return ENOMEM;
 	p->items[p->n++] = it;
 	return t->ret;

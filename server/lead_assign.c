@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "activity_core.h"
 #include "ld_error.h"
 #include "lead_handlers.h"
 #include "log.h"
@@ -29,6 +30,10 @@
 /* Hard cap of one chunk's arena: the byte mark above plus one largest lead
  * loaded twice fits well under it. */
 #define BULK_CHUNK_ARENA (64u << 20)
+/* A chunk also ends once its leads' open activities, which follow their
+ * owner, pass this many: a commit rewrites about this many activity
+ * records at most (a lead has at most ACTIVITY_OPEN_MAX open). */
+#define BULK_CHUNK_ACTIVITIES 5000
 /* Failed lead ids listed in a bulk reply; failed_count has them all. */
 #define BULK_FAILED_IDS_MAX 100
 
@@ -249,9 +254,17 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 		return t->ret = ENOMEM;
 	int more;
 	size_t n = lead_owned_ids(t, owner, rc->chunk_after, ids, BULK_CHUNK, &more);
+	size_t acts = 0; /* open activities the chunk's leads hand over */
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		if (i > 0 && t->chunk_bytes + ar->used > BULK_CHUNK_BYTES) {
 			more = 1; /* this chunk's memory is spent: the rest next time */
+			break;
+		}
+		/* Each lead's open activities follow it (activity_follow_owner):
+		 * up to ACTIVITY_OPEN_MAX record writes more per lead. */
+		acts += activity_open_count(t, ids[i]);
+		if (i > 0 && acts > BULK_CHUNK_ACTIVITIES) {
+			more = 1;
 			break;
 		}
 		Leadd__Lead *old, *lead;
@@ -271,6 +284,7 @@ static int move_chunk(request_ctx *rc, store_txn *t, uint64_t owner, uint64_t st
 		lead->has_team_id = 1;
 		lead->team_id = team;
 		lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN);
+		ch.arena = ar; /* the activities it loads count in the chunk's memory */
 		if (lead_apply(t, old, lead, &ch) != 0)
 			break;
 		rc->chunk_moved_pending++;
@@ -419,9 +433,11 @@ static uint64_t finish_chunk(store_txn *t, uint64_t user_id, uint64_t *after, ld
 		return 0;
 	uint64_t team = err ? 0 : u->team_id;
 	size_t n = err ? 0 : lead_owned_ids(t, user_id, *after, ids, BULK_CHUNK, &more);
+	/* The arena: the write core loads a lead's next activity there. */
 	lead_change ch = {.now = server_now_ms(),
 			  .author = 0,
-			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN};
+			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_ASSIGN,
+			  .arena = ar};
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		Leadd__Lead *old, *lead;
 		ld_arena_reset(ar);

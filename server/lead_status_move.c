@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "activity_core.h"
+#include "activity_rules.h"
 #include "ld_error.h"
 #include "ld_norm.h"
 #include "lead_core.h"
@@ -210,6 +212,26 @@ static int resolve_target(request_ctx *rc, store_txn *t, const Leadd__LeadSetSta
 	return code;
 }
 
+/* A dead or lost lead has nothing left to do: its open activities close,
+ * in this transaction, each a change of the lead after the move, and the
+ * reply lists them. */
+static int close_activities(request_ctx *rc, store_txn *t, Leadd__Lead *lead)
+{
+	Leadd__Activity **closed;
+	size_t n;
+	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_ACTIVITY);
+	if (activity_close_open(t, &ch, &rc->arena, &lead, &closed, &n) != 0)
+		return dispatch_store_error(rc, t->ret);
+	int code = lead_reply(rc, lead);
+	if (code == LD_OK) {
+		for (size_t i = 0; i < n; i++)
+			closed[i]->assignee = activity_user_name(rc, t, closed[i]->assignee_id);
+		rc->resp.lead->closed_activities = closed;
+		rc->resp.lead->n_closed_activities = n;
+	}
+	return code;
+}
+
 int lead_set_status(request_ctx *rc, store_txn *t)
 {
 	const Leadd__LeadSetStatusRequest *q = rc->req->lead_set_status;
@@ -270,5 +292,7 @@ int lead_set_status(request_ctx *rc, store_txn *t)
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_STATUS);
 	if (lead_apply(t, old, lead, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);
+	if (needs && !(q->has_keep_activities && q->keep_activities))
+		return close_activities(rc, t, lead);
 	return lead_reply(rc, lead);
 }

@@ -841,6 +841,11 @@ static void check_reasons(verifier *v)
 	v->problems += verify_reasons(&v->t, &v->arena);
 }
 
+static void check_activities(verifier *v)
+{
+	v->problems += verify_activities(&v->t, &v->arena);
+}
+
 static void check_searches(verifier *v)
 {
 	v->problems += verify_searches(&v->t, &v->arena);
@@ -868,6 +873,7 @@ static const struct {
 	{"client folder names and words", check_client_folders},
 	{"tag names", check_tag_names},
 	{"renewal links", check_renewals},
+	{"activities and the next action", check_activities},
 	{"users", check_users},
 	{"teams", check_teams},
 	{"sessions", check_sessions},

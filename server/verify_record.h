@@ -29,4 +29,10 @@ uint64_t verify_reasons(store_txn *t, ld_arena *arena);
  * most, unique names, a status of class new (verify_statuses.c). */
 uint64_t verify_status_list(store_txn *t, ld_arena *arena);
 
+/* Activities (verify_activities.c): records under their keys and lead,
+ * numbered within the counter; idx_act_open, idx_agenda and idx_act_alarm
+ * exactly what the records call for, both ways; every lead's next action
+ * as the write core computes it. */
+uint64_t verify_activities(store_txn *t, ld_arena *arena);
+
 #endif

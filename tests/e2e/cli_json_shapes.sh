@@ -65,10 +65,10 @@ big=$(json 'd["id"]' <<<"$OUT")
 lead_ok --json show "$big"
 full=$OUT
 check "lead show --json, field by field" "
-keys(d, $LEAD_KEYS + ['history'], 'show')
+keys(d, $LEAD_KEYS + ['activities', 'history'], 'show')
 h = d['history']
 ok(isinstance(h, list) and len(h) == 1, 'history: the one change so far')
-keys(h[0], ['revision', 'at', 'author', 'kind', 'changes'], 'history entry')
+keys(h[0], ['revision', 'at', 'author', 'kind', 'activity', 'activity_op', 'changes'], 'history entry')
 ok(h[0]['revision'] == d['version'] and recent(h[0]['at']), 'history revision and time')
 ok(h[0]['author'] == 'admin' and h[0]['kind'] == 'create', 'history author and kind')
 for c in h[0]['changes']:
@@ -131,8 +131,8 @@ for l in d['leads']:
 "
 big_in_ls=$(json '[l for l in d["leads"] if l["id"] == '"$big"'][0]' <<<"$OUT")
 lead_ok --json show "$big"
-expect_eq "$big_in_ls" "$(json '{k: v for k, v in d.items() if k != "history"}' <<<"$OUT")" \
-	"ls and show print one lead alike (show adds its history)"
+expect_eq "$big_in_ls" "$(json '{k: v for k, v in d.items() if k not in ("activities", "history")}' <<<"$OUT")" \
+	"ls and show print one lead alike (show adds its activities and history)"
 lead_ok --json ls --limit 1
 check "ls --json with more: the cursor a string" "
 ok(isinstance(d['cursor'], str) and d['cursor'], 'cursor')
@@ -154,7 +154,7 @@ ok(d['session_file'].endswith('/session'), 'session_file')
 "
 as tom expect_exit 0 "$LEAD" --json show "$big"
 check "a rep's lead --json show" "
-keys(d, $LEAD_KEYS + ['history'], 'show')
+keys(d, $LEAD_KEYS + ['activities', 'history'], 'show')
 ok(d['owner'] == 'tom', 'the rep knows their own name')
 ok(d['created_by'] == 'admin' and d['created_by_id'] == $admin_id,
    'created_by: a rep may not list users, but show names them from the history')

@@ -22,7 +22,9 @@ for opt in status mine owner team pool client tag query value-min value-max curr
 	created-since created-before updated-since next-before no-next idle source sort desc; do
 	expect_match "$OUT" "^  --$opt( |\$)" "help ls lists --$opt"
 done
-expect_match "$OUT" 'today, or -7d or \+2d' "help ls says the date forms"
+expect_match "$OUT" 'today,$' "help ls says the date forms"
+expect_match "$OUT" '^tomorrow or a weekday \(mon or monday: the next one\)' "help ls says the day forms"
+expect_match "$OUT" '^or with a time \(tomorrow 10:00, mon 9:00\); or -7d or \+2d from now$' "help ls says the relative forms"
 lead_ok ls --help
 expect_match "$OUT" '^  --idle DURATION ' "ls --help lists the filters"
 lead_ok help kpi
@@ -42,7 +44,7 @@ expect_match "$OUT" '--name NEW' "search edit --help"
 # ---- usage errors: exit 2, what was wrong, no request sent ----
 expect_exit 2 "$LEAD" ls --created-since yesterday
 expect_match "$ERR" "--created-since: 'yesterday': not a date; a date is 2026-12-01, 2026-12-01T10:30" "bad date"
-expect_match "$ERR" 'today, -7d or \+2d' "bad date lists the forms"
+expect_match "$ERR" 'today, tomorrow or a weekday .*tomorrow 10:00, mon 9:00.*-7d or \+2d' "bad date lists the forms"
 expect_match "$ERR" '^usage: lead ls' "bad date shows the usage"
 expect_exit 2 "$LEAD" ls --created-before 2026-02-30
 expect_match "$ERR" "'2026-02-30': no such day or time" "no such day"

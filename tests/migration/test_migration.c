@@ -964,6 +964,126 @@ static void test_schema_7_folders_rekeyed(void **state)
 	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
 }
 
+/* Schema 9 had no activities (issue 13, schema 10): no activity
+ * databases, and leads without owner_since or a next action standing for
+ * an activity. A schema-9 directory is made from a current one: a lead
+ * with its own next action, the fields schema 10 added taken off every
+ * lead record, the activity databases deleted, schema_version 9. After
+ * the migration the lead keeps its next action, reads as owned since
+ * before leadd kept it, takes activities (an earlier task becomes the next
+ * action and gives the lead's own back when done) and verify passes. */
+static void strip_schema_10_fields(lmdb_w *w)
+{
+	MDB_dbi leads = db(w, "leads");
+	MDB_cursor *cur;
+	MDB_val k, v;
+	assert_int_equal(mdb_cursor_open(w->txn, leads, &cur), 0);
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Leadd__Lead *l = leadd__lead__unpack(NULL, v.mv_size, v.mv_data);
+		assert_non_null(l);
+		l->has_next_action_activity = l->has_own_next_at = 0;
+		l->has_owner_since = l->has_first_touch_at = 0;
+		char *note = l->own_next_note; /* put back for free_unpacked */
+		l->own_next_note = NULL;
+		size_t n = leadd__lead__get_packed_size(l);
+		uint8_t *buf = malloc(n + 1);
+		assert_non_null(buf);
+		leadd__lead__pack(l, buf);
+		MDB_val nv = {n, buf};
+		assert_int_equal(mdb_cursor_put(cur, &k, &nv, MDB_CURRENT), 0);
+		free(buf);
+		l->own_next_note = note;
+		leadd__lead__free_unpacked(l, NULL);
+	}
+	mdb_cursor_close(cur);
+	static const char *const gone[] = {"activities", "idx_act_open", "idx_agenda",
+					   "idx_act_alarm"};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		MDB_dbi d;
+		assert_int_equal(mdb_dbi_open(w->txn, gone[i], 0, &d), 0);
+		assert_int_equal(mdb_drop(w->txn, d, 1), 0);
+	}
+}
+
+static void test_schema_9_activities_start_empty(void **state)
+{
+	(void)state;
+	char addr[64];
+	run("rm -rf %s", data);
+	assert_int_equal(run("echo admin-password | %s init --data-dir %s --admin admin "
+			     "--password-stdin >/dev/null",
+			     leadd, data),
+			 0);
+	pid_t pid = start(addr, sizeof(addr));
+	ld_conn *c = login(addr);
+	int64_t own = (int64_t)time(NULL) * 1000 + 10LL * 86400000;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	Leadd__LeadCreateRequest q = LEADD__LEAD_CREATE_REQUEST__INIT;
+	q.title = "planned under schema 9";
+	q.owner = "admin";
+	q.has_next_action_at = 1;
+	q.next_action_at = own;
+	q.next_action_note = "call back";
+	req.body_case = LEADD__REQUEST__BODY_LEAD_CREATE;
+	req.lead_create = &q;
+	Leadd__Response *r = call_ok(c, &req);
+	uint64_t id = r->lead->lead->id;
+	leadd__response__free_unpacked(r, NULL);
+	ld_conn_close(c);
+	stop(pid);
+
+	lmdb_w w = w_open();
+	strip_schema_10_fields(&w);
+	put_schema(&w, 9);
+	w_commit(&w);
+	assert_int_equal(read_schema(), 9);
+
+	pid = start(addr, sizeof(addr));
+	assert_int_equal(read_schema(), CURRENT_SCHEMA);
+	c = login(addr);
+	Leadd__Lead *l = get_lead(c, id);
+	assert_int_equal(l->next_action_at, own);
+	assert_string_equal(l->next_action_note, "call back");
+	assert_false(l->has_next_action_activity);
+	assert_false(l->has_owner_since);
+	leadd__lead__free_unpacked(l, NULL);
+
+	/* An earlier task stands as the next action, the own one behind it. */
+	Leadd__Request areq = LEADD__REQUEST__INIT;
+	Leadd__ActivityAddRequest add = LEADD__ACTIVITY_ADD_REQUEST__INIT;
+	add.has_lead_id = add.has_kind = add.has_at = 1;
+	add.lead_id = id;
+	add.kind = LEADD__ACTIVITY_KIND__ACTIVITY_TASK;
+	add.title = "send the quote";
+	add.at = own - 86400000;
+	areq.body_case = LEADD__REQUEST__BODY_ACTIVITY_ADD;
+	areq.activity_add = &add;
+	r = call_ok(c, &areq);
+	assert_int_equal(r->activity->activity->number, 1);
+	assert_int_equal(r->activity->lead->next_action_activity, 1);
+	assert_int_equal(r->activity->lead->next_action_at, own - 86400000);
+	assert_int_equal(r->activity->lead->own_next_at, own);
+	assert_string_equal(r->activity->lead->own_next_note, "call back");
+	leadd__response__free_unpacked(r, NULL);
+
+	Leadd__Request dreq = LEADD__REQUEST__INIT;
+	Leadd__ActivityDoneRequest done = LEADD__ACTIVITY_DONE_REQUEST__INIT;
+	done.has_lead_id = done.has_number = 1;
+	done.lead_id = id;
+	done.number = 1;
+	dreq.body_case = LEADD__REQUEST__BODY_ACTIVITY_DONE;
+	dreq.activity_done = &done;
+	r = call_ok(c, &dreq);
+	assert_false(r->activity->lead->has_next_action_activity);
+	assert_int_equal(r->activity->lead->next_action_at, own);
+	assert_string_equal(r->activity->lead->next_action_note, "call back");
+	leadd__response__free_unpacked(r, NULL);
+	ld_conn_close(c);
+	stop(pid);
+	assert_int_equal(run("%s verify --data-dir %s >/dev/null", leadd, data), 0);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	(void)state;
@@ -995,6 +1115,7 @@ int main(void)
 		cmocka_unit_test(test_schema_4_leads_follow_owner_team),
 		cmocka_unit_test(test_schema_6_kpi_counters_rebuilt),
 		cmocka_unit_test(test_schema_7_folders_rekeyed),
+		cmocka_unit_test(test_schema_9_activities_start_empty),
 		cmocka_unit_test(test_newer_schema_is_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,8 @@ remove; the next action follows the earliest open activity through add,
 done, edit and remove and gives the lead's own back; each change is one
 revision of the lead and the reply carries the lead; done only on an open
 activity; expected_version stale is ABORTED; an edit that changes nothing
-keeps the version; moving `at` re-arms `alerted`; reopen; the assignee
+keeps the version; moving `at` re-arms a task that fell due (alerted
+set by hand as the due timer leaves it: back on the alarm index); reopen; the assignee
 (default the caller, a user who can see the lead, never a disabled one or
 one who cannot see it); rights are the lead's (NOT_FOUND); the list order
 (open by time, then the others newest first) with assignee names.
@@ -281,12 +282,13 @@ def run(pb, d):
            A.edit(lid, t2a.number, title="x", expected_version=t2a.version + 1), pb.ABORTED)
     expect("clearing a task's title is refused", A.edit(lid, t2a.number, title=""),
            pb.INVALID_ARGUMENT, "title")
+    expect("clearing a task's time is refused", A.edit(lid, t2a.number, at=0),
+           pb.INVALID_ARGUMENT, "cannot be cleared")
     t3 = now_ms() + 20 * DAY
     r = expect("moving the task later", A.edit(lid, t2a.number, at=t3), pb.OK)
     res.record("... the own next action is earlier again",
                not r.activity.lead.next_action_activity and
                r.activity.lead.next_action_at == t_own)
-    res.record("... alerted is off", not r.activity.activity.alerted)
     r = expect("reopen the done task", A.edit(lid, task.number, reopen=True), pb.OK)
     res.record("a reopened task is open again, done_at cleared",
                r.activity.activity.state == OPEN and not r.activity.activity.done_at)
@@ -329,6 +331,59 @@ def run(pb, d):
     expect("the team's manager can add", M.add(lid, NOTE, text="checked"), pb.OK)
     expect("a missing lead is NOT_FOUND", A.add(999, NOTE, text="x"), pb.NOT_FOUND)
     expect("lead id 0 is refused", A.add(0, NOTE, text="x"), pb.INVALID_ARGUMENT)
+
+    # ---- moving a task that fell due re-arms it ----
+    t_due = now_ms() + 3 * DAY
+    n = expect("a task to re-arm", A.add(lid, TASK, title="re-arm", at=t_due), pb.OK) \
+        .activity.activity.number
+    # As the due timer leaves one that fell due: alerted, off the alarm index.
+    d.stop()
+    with lmdb_env(d.data) as (env, dbs):
+        with env.begin(write=True) as txn:
+            key = be(lid) + be(n)
+            act = pb.Activity()
+            act.ParseFromString(txn.get(key, db=dbs["activities"]))
+            act.alerted = True
+            txn.put(key, act.SerializeToString(), db=dbs["activities"])
+            txn.delete(be(t_due), key, db=dbs["idx_act_alarm"])
+    res.record("a task marked as fallen due passes verify", d.verify() == 0)
+    d.start()
+    rita = Client(pb, d.port, user="rita", password=PW)
+    A = Acts(pb, rita)
+    r = expect("editing its title", A.edit(lid, n, title="re-armed"), pb.OK)
+    res.record("... leaves it alerted", r.activity.activity.alerted)
+    r = expect("moving it", A.edit(lid, n, at=t_due + HOUR), pb.OK)
+    res.record("... re-arms it (alerted false)", not r.activity.activity.alerted)
+    d.stop()
+    with lmdb_env(d.data) as (env, dbs):
+        with env.begin() as txn:
+            armed = txn.get(be(t_due + HOUR), db=dbs["idx_act_alarm"]) == be(lid) + be(n)
+    res.record("... and puts it back on the alarm index at its new time", armed)
+    res.record("... which verify agrees with", d.verify() == 0)
+    d.start()
+
+
+def be(n):
+    return n.to_bytes(8, "big")
+
+
+class lmdb_env:
+    """The stopped leadd's data directory opened with python3-lmdb: (env,
+    {name: db}) for the activity databases."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def __enter__(self):
+        import lmdb
+        self.env = lmdb.open(self.data, max_dbs=64, subdir=True)
+        dbs = {"activities": self.env.open_db(b"activities", create=False)}
+        for name in ("idx_act_alarm",):
+            dbs[name] = self.env.open_db(name.encode(), create=False, dupsort=True)
+        return self.env, dbs
+
+    def __exit__(self, *exc):
+        self.env.close()
 
 
 run_test(res, "activities", run)

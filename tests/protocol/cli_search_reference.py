@@ -250,6 +250,8 @@ def check_visible(res, pb, world, cli, name, rng, proto_leads):
                 shown = json.loads(out)
                 # lead show adds the lead's last changes (issue 10).
                 history = shown.pop("history", None)
+                # ... and its activities (issue 13).
+                activities = shown.pop("activities", None)
                 # ... and names, from that history, who created and last
                 # changed it where `lead ls` cannot (a name the caller may
                 # not list is null there).
@@ -257,7 +259,8 @@ def check_visible(res, pb, world, cli, name, rng, proto_leads):
                 for k in ("created_by", "updated_by"):
                     if want.get(k) is None and isinstance(shown.get(k), str):
                         want[k] = shown[k]
-                same = rc == 0 and isinstance(history, list) and shown == want
+                same = (rc == 0 and isinstance(history, list) and isinstance(activities, list)
+                        and shown == want)
             except ValueError:
                 same = False
             if not same:

@@ -1,7 +1,9 @@
 /* Unit tests for client/lead_date.h: command-line dates read in the
  * client's time zone (TZ is set here: Europe/Paris, whose clocks go forward
- * on 2026-03-29 at 02:00 and back on 2026-10-25 at 03:00), durations, and
- * the forms printed back. */
+ * on 2026-03-29 at 02:00 and back on 2026-10-25 at 03:00; some tests pin
+ * America/New_York, forward on 2026-03-08 and back on 2026-11-01 at 02:00,
+ * and America/Sao_Paulo, whose clocks skipped midnight in 2018), durations,
+ * and the forms printed back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,12 +43,23 @@ static void parse_bad(const char *s, const char *why_part)
 	assert_int_equal(out, 12345);
 }
 
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
 static int setup_paris(void **state)
 {
 	(void)state;
-	setenv("TZ", "Europe/Paris", 1);
-	tzset();
+	set_tz("Europe/Paris");
 	return 0;
+}
+
+/* Every test starts in Paris, whatever the one before it pinned. */
+static int back_to_paris(void **state)
+{
+	return setup_paris(state);
 }
 
 static void test_absolute_local(void **state)
@@ -121,14 +134,17 @@ static void test_bad(void **state)
 {
 	(void)state;
 	parse_bad("", "empty");
-	parse_bad("tomorrow", NULL);
 	parse_bad("2026-13-01", "no such");
 	parse_bad("2026-02-29", "no such");
 	parse_bad("2026-04-31", "no such");
 	parse_bad("2026-12-01T24:00", "no such");
 	parse_bad("2026-12-01T10:60", "no such");
 	parse_bad("2026-12-01T10", NULL);
-	parse_bad("2026-12-01 10:30", NULL);
+	parse_bad("2026-12-01 10", NULL);
+	parse_bad("2026-12-01 ", NULL);
+	parse_bad("2026-12-01  10:30", NULL);
+	parse_bad("2026-12-01 10:30 ", NULL);
+	parse_bad("2026-12-01 24:00", "no such");
 	parse_bad("2026-12-1", NULL);
 	parse_bad("26-12-01", NULL);
 	parse_bad("2026-12-01T10:30Zx", NULL);
@@ -243,6 +259,202 @@ static void test_option(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/* 2026-12-01 10:30: the ISO form with a space, as people write it. */
+static void test_space_form(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_ok("2026-12-01 10:30", 0), parse_ok("2026-12-01T10:30", 0));
+	assert_int_equal(parse_ok("2026-12-01 10:30:15", 0), parse_ok("2026-12-01T10:30:15", 0));
+	assert_int_equal(parse_ok("2026-12-01 10:30Z", 0), DEC1_UTC + 10 * H + 30 * 60000);
+	/* One digit for the hour. */
+	assert_int_equal(parse_ok("2026-12-01 9:05", 0), parse_ok("2026-12-01T09:05", 0));
+	parse_bad("2026-03-29 02:30", "daylight saving");
+	assert_int_equal(lead_date_is_relative("2026-12-01 10:30"), 0);
+}
+
+/* today, tomorrow and weekdays, alone or with a time; 2026-12-01 is a
+ * Tuesday. */
+static void test_day_words(void **state)
+{
+	(void)state;
+	int64_t now = parse_ok("2026-12-01T16:00", 0);
+	assert_int_equal(parse_ok("tomorrow", now), parse_ok("2026-12-02", 0));
+	assert_int_equal(parse_ok("tomorrow 10:00", now), parse_ok("2026-12-02T10:00", 0));
+	assert_int_equal(parse_ok("Tomorrow 9:30", now), parse_ok("2026-12-02T09:30", 0));
+	assert_int_equal(parse_ok("today 14:00", now), parse_ok("2026-12-01T14:00", 0));
+	assert_int_equal(parse_ok("today 18:00:30", now), parse_ok("2026-12-01T18:00:30", 0));
+	assert_int_equal(parse_ok("tomorrow  10:00", now), parse_ok("2026-12-02T10:00", 0));
+	/* The next Monday, by short or full name, any case. */
+	int64_t mon9 = parse_ok("2026-12-07T09:00", 0);
+	assert_int_equal(parse_ok("mon 9:00", now), mon9);
+	assert_int_equal(parse_ok("MON 09:00", now), mon9);
+	assert_int_equal(parse_ok("Monday 9:00", now), mon9);
+	assert_int_equal(parse_ok("mon", now), parse_ok("2026-12-07", 0));
+	assert_int_equal(parse_ok("wed", now), parse_ok("2026-12-02", 0));
+	assert_int_equal(parse_ok("sunday 20:00", now), parse_ok("2026-12-06T20:00", 0));
+	assert_int_equal(parse_ok("sat 8:00", now), parse_ok("2026-12-05T08:00", 0));
+	/* Today's weekday: today while its time is ahead, else next week. */
+	assert_int_equal(parse_ok("tue 17:00", now), parse_ok("2026-12-01T17:00", 0));
+	assert_int_equal(parse_ok("tuesday 16:00", now), parse_ok("2026-12-08T16:00", 0));
+	assert_int_equal(parse_ok("tue 9:00", now), parse_ok("2026-12-08T09:00", 0));
+	assert_int_equal(parse_ok("tue", now), parse_ok("2026-12-08", 0));
+	assert_int_equal(parse_ok("thu 9:00", now), parse_ok("2026-12-03T09:00", 0));
+	assert_int_equal(parse_ok("fri 9:00", now), parse_ok("2026-12-04T09:00", 0));
+	/* Across a month and a year. */
+	int64_t dec31 = parse_ok("2026-12-31T22:00", 0);
+	assert_int_equal(parse_ok("tomorrow 8:00", dec31), parse_ok("2027-01-01T08:00", 0));
+	assert_int_equal(parse_ok("mon 9:00", dec31), parse_ok("2027-01-04T09:00", 0));
+
+	assert_int_equal(lead_date_is_relative("tomorrow 10:00"), 1);
+	assert_int_equal(lead_date_is_relative("Mon"), 1);
+	assert_int_equal(lead_date_is_relative("monday 9:00"), 1);
+	assert_int_equal(lead_date_is_relative("today"), 1);
+	assert_int_equal(lead_date_is_relative("now"), 0);
+	assert_int_equal(lead_date_is_relative("none"), 0);
+
+	const char *bad[] = {"tomorrow10:00", "tomorrow 10",    "tomorrow 10:00Z",
+			     "tomorrow ",     "tomorrow 1000",  "mo 9:00",
+			     "mond",          "next mon",       "mon 9:00 am",
+			     "yesterday",     "tomorrow,10:00", "mon-9:00",
+			     " mon",          "tomorrow 9:5",   "todays",
+			     "mondays"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t out = 12345;
+		if (lead_date_parse(bad[i], now, &out, NULL) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(out, 12345);
+	}
+	const char *why = NULL;
+	int64_t out;
+	assert_int_equal(lead_date_parse("tomorrow 24:00", now, &out, &why), -1);
+	assert_string_equal(why, "no such time");
+	assert_int_equal(lead_date_parse("mon 9:60", now, &out, &why), -1);
+	assert_string_equal(why, "no such time");
+}
+
+/* Day words across Paris's DST changes: 2026-03-29 and 2026-10-25 are
+ * Sundays, the days after the Saturdays used as now. */
+static void test_day_words_dst_paris(void **state)
+{
+	(void)state;
+	int64_t sat = parse_ok("2026-03-28T12:00", 0);
+	/* Tomorrow's midnight is still winter time, 10:00 is summer time. */
+	assert_int_equal(parse_ok("tomorrow", sat), parse_ok("2026-03-28T23:00Z", 0));
+	assert_int_equal(parse_ok("tomorrow 10:00", sat), parse_ok("2026-03-29T08:00Z", 0));
+	assert_int_equal(parse_ok("sun 10:00", sat), parse_ok("2026-03-29T08:00Z", 0));
+	/* A Monday a week later is a whole number of local days away. */
+	assert_int_equal(parse_ok("mon 9:00", sat), parse_ok("2026-03-30T07:00Z", 0));
+	/* 02:30 does not exist that Sunday. */
+	const char *why = NULL;
+	int64_t out = 12345;
+	assert_int_equal(lead_date_parse("tomorrow 02:30", sat, &out, &why), -1);
+	assert_non_null(strstr(why, "daylight saving"));
+	assert_int_equal(lead_date_parse("sun 2:30", sat, &out, &why), -1);
+	assert_int_equal(out, 12345);
+	/* 02:30 happens twice on 2026-10-25: the earlier (summer time). */
+	int64_t sat_oct = parse_ok("2026-10-24T12:00", 0);
+	assert_int_equal(parse_ok("tomorrow 02:30", sat_oct), parse_ok("2026-10-25T00:30Z", 0));
+	assert_int_equal(parse_ok("sun 3:30", sat_oct), parse_ok("2026-10-25T02:30Z", 0));
+	assert_int_equal(parse_ok("tomorrow 12:00", sat_oct), parse_ok("2026-10-25T11:00Z", 0));
+	/* +1d30m across it: a calendar day, then 30 minutes exactly. */
+	assert_int_equal(parse_ok("+1d30m", sat_oct), parse_ok("2026-10-25T11:30Z", 0));
+}
+
+static void test_day_words_new_york(void **state)
+{
+	(void)state;
+	set_tz("America/New_York");
+	/* Friday 2026-03-06 noon, EST (UTC-5); Sunday the clocks go forward. */
+	int64_t fri = parse_ok("2026-03-06T12:00", 0);
+	assert_int_equal(fri, parse_ok("2026-03-06T17:00Z", 0));
+	assert_int_equal(parse_ok("mon 9:00", fri), parse_ok("2026-03-09T13:00Z", 0));
+	assert_int_equal(parse_ok("sun 9:00", fri), parse_ok("2026-03-08T13:00Z", 0));
+	assert_int_equal(parse_ok("sun 1:59", fri), parse_ok("2026-03-08T06:59Z", 0));
+	assert_int_equal(parse_ok("sun", fri), parse_ok("2026-03-08T05:00Z", 0));
+	assert_int_equal(parse_ok("2026-03-08 10:30", 0), parse_ok("2026-03-08T14:30Z", 0));
+	const char *why = NULL;
+	int64_t out;
+	assert_int_equal(lead_date_parse("sun 2:30", fri, &out, &why), -1);
+	assert_non_null(strstr(why, "daylight saving"));
+	assert_int_equal(lead_date_parse("2026-03-08 02:30", fri, &out, &why), -1);
+	/* +2d keeps 12:00 though a day had 23 hours. */
+	assert_int_equal(parse_ok("+2d", fri), parse_ok("2026-03-08T16:00Z", 0));
+	/* Saturday 2026-10-31: 1:30 on Sunday happens twice, the earlier
+	 * (EDT, UTC-4) is meant; 9:00 is EST. */
+	int64_t sat = parse_ok("2026-10-31T12:00", 0);
+	assert_int_equal(parse_ok("tomorrow 1:30", sat), parse_ok("2026-11-01T05:30Z", 0));
+	assert_int_equal(parse_ok("tomorrow 9:00", sat), parse_ok("2026-11-01T14:00Z", 0));
+	assert_int_equal(parse_ok("mon 9:00", sat), parse_ok("2026-11-02T14:00Z", 0));
+	/* Late on a day in New York is already the next day in UTC: "today"
+	 * is the reader's day. */
+	int64_t late = parse_ok("2026-12-01T23:30", 0); /* 2026-12-02T04:30Z */
+	assert_int_equal(parse_ok("today 9:00", late), parse_ok("2026-12-01T14:00Z", 0));
+	assert_int_equal(parse_ok("wed 9:00", late), parse_ok("2026-12-02T14:00Z", 0));
+	char buf[32];
+	lead_date_format_local(parse_ok("tomorrow 9:00", sat), buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-01 09:00 EST");
+}
+
+/* Sao Paulo's clocks went from 00:00 to 01:00 on 2018-11-04: that day's
+ * first instant is 01:00, and a time in the gap is refused. */
+static void test_midnight_gap(void **state)
+{
+	(void)state;
+	set_tz("America/Sao_Paulo");
+	int64_t first = parse_ok("2018-11-04T03:00Z", 0); /* 01:00 -02 */
+	assert_int_equal(parse_ok("2018-11-04", 0), first);
+	int64_t noon = parse_ok("2018-11-04T12:00", 0);
+	assert_int_equal(parse_ok("today", noon), first);
+	assert_int_equal(parse_ok("sun", parse_ok("2018-11-01T12:00", 0)), first);
+	const char *why = NULL;
+	int64_t out;
+	assert_int_equal(lead_date_parse("2018-11-04 00:30", 0, &out, &why), -1);
+	assert_non_null(strstr(why, "daylight saving"));
+	assert_int_equal(lead_date_parse("today 0:30", noon, &out, &why), -1);
+}
+
+/* Spans: counts and units in the order w, d, h, m, each at most once. */
+static void test_compound(void **state)
+{
+	(void)state;
+	int64_t ms = 0;
+	assert_int_equal(lead_duration_parse("1h30m", &ms), 0);
+	assert_int_equal(ms, 90 * 60000);
+	assert_int_equal(lead_duration_parse("90m", &ms), 0);
+	assert_int_equal(ms, 90 * 60000);
+	assert_int_equal(lead_duration_parse("2w3d", &ms), 0);
+	assert_int_equal(ms, 17 * D);
+	assert_int_equal(lead_duration_parse("1d12h", &ms), 0);
+	assert_int_equal(ms, 36 * H);
+	assert_int_equal(lead_duration_parse("1w1d1h1m", &ms), 0);
+	assert_int_equal(ms, 8 * D + H + 60000);
+	assert_int_equal(lead_duration_parse("1000000w1000000d1000000h1000000m", &ms), 0);
+	const char *bad[] = {"30m1h", "1h1h",   "1h 30m", "1h30",     "h30m",
+			     "1h0m",  "1h-30m", "1h+30m", "1hm",      "1h30mm",
+			     "1h30s", "1.5h",   "1h30m ", "1000001m", "1h1000001m"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (lead_duration_parse(bad[i], &ms) != -1)
+			fail_msg("duration '%s' accepted", bad[i]);
+	int64_t now = DEC1_UTC + 15 * H;
+	assert_int_equal(parse_ok("+1h30m", now), now + 90 * 60000);
+	assert_int_equal(parse_ok("-1d12h", now), now - 36 * H);
+	assert_int_equal(parse_ok("+1w2d", now), now + 9 * D);
+	parse_bad("+30m1h", NULL);
+	parse_bad("+1h 30m", NULL);
+	/* --since 1d12h counts back as -1d12h does. */
+	char msg[512];
+	int64_t out = -1;
+	assert_int_equal(
+		lead_date_option("--since", "1d12h", now, LEAD_DATE_BACK, &out, msg, sizeof(msg)),
+		0);
+	assert_true(out == now - 36 * H);
+	/* A day word in the future is refused where a date must be past. */
+	assert_int_equal(lead_date_option("--since", "tomorrow", now, LEAD_DATE_BACK, &out, msg,
+					  sizeof(msg)),
+			 -1);
+	assert_non_null(strstr(msg, "that is in the future"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +466,12 @@ int main(void)
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format_local),
 		cmocka_unit_test(test_option),
+		cmocka_unit_test(test_space_form),
+		cmocka_unit_test(test_day_words),
+		cmocka_unit_test(test_day_words_dst_paris),
+		cmocka_unit_test_teardown(test_day_words_new_york, back_to_paris),
+		cmocka_unit_test_teardown(test_midnight_gap, back_to_paris),
+		cmocka_unit_test(test_compound),
 	};
 	return cmocka_run_group_tests(tests, setup_paris, NULL);
 }

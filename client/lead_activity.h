@@ -1,0 +1,56 @@
+/* Activities as people and scripts read them (issue 13): the LEAD.N names,
+ * one line or one table row per activity, the JSON object, and the
+ * iCalendar item of `lead agenda --ics`. Shared by the activity commands
+ * (cmd_activity*.c), the agenda (cmd_agenda.c), `lead show`, `lead history`
+ * and the moves that close activities (cmd_move.c). */
+#ifndef LEAD_ACTIVITY_H
+#define LEAD_ACTIVITY_H
+
+#include "lead.h"
+#include "lead_ics.h"
+
+/* "42.3": a lead id, a dot, the activity's number. 0, or -1 (not that). */
+int lead_activity_id_parse(const char *s, uint64_t *lead, uint32_t *number);
+/* An ACT argument; 0, or a usage error's exit status. */
+int lead_activity_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *s,
+		      uint64_t *lead, uint32_t *number);
+
+/* A time option (--at, --due, --plan, --from): the forms of
+ * lead_date_parse, or "now"; 0, or a usage error's exit status. */
+int lead_activity_time_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
+			   const char *arg, int64_t *out);
+/* --duration: 15m, 1h, 1h30m; 0, or a usage error's exit status. */
+int lead_activity_duration_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *arg,
+			       int64_t *out);
+
+/* "note", "call", "task", "meeting" ("?" for another). */
+const char *lead_activity_kind_name(int kind);
+/* "open", "done", "closed" ("?"). */
+const char *lead_activity_state_name(int state);
+
+/* What it is about, for people, one line: "send the quote", "call with Ana:
+ * no answer", "demo at Acme". Not escaped (lead_out and tables escape). */
+void lead_activity_what(const Leadd__Activity *a, char *buf, size_t len);
+/* "task 42.3 'send the quote', due 2026-12-01 10:00 CET": one activity in a
+ * sentence, for the lines that say what a command did. */
+void lead_activity_sentence(const Leadd__Activity *a, char *buf, size_t len);
+
+/* Activities as a table: ACT, KIND, STATE, WHEN, FOR (assignee) and WHAT. */
+void lead_activity_table(Leadd__Activity *const *v, size_t n);
+/* A lead's activities (ActivityListRequest): 0 with *resp, whose body is
+ * an ActivityListReply, or with *resp NULL when the server predates
+ * activities; else the exit status (printed). */
+int lead_activity_fetch(struct lead_ctx *ctx, uint64_t lead_id, Leadd__Response **resp);
+/* What `lead show` prints of them: every open one, then the last
+ * SHOW_DONE others, and where the rest are. */
+void lead_activity_show_block(const Leadd__ActivityListReply *l, uint64_t lead_id);
+/* The JSON object of one activity (docs/cli.md). */
+cJSON *lead_activity_json(const Leadd__Activity *a);
+
+/* The iCalendar item of an open (or done) activity: uid_buf, summary_buf
+ * and desc_buf hold the texts it points to. */
+void lead_activity_ics_item(const Leadd__Activity *a, struct lead_ics_item *it, char *uid_buf,
+			    size_t uid_len, char *summary_buf, size_t summary_len, char *desc_buf,
+			    size_t desc_len);
+
+#endif
