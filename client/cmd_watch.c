@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lead.h"
+#include "lead_activity.h"
 
 enum { O_SINCE = 256, O_SEARCH };
 
@@ -82,71 +83,6 @@ static void json_line(cJSON *o)
 	free(s);
 }
 
-static const char *activity_kind_word(Leadd__ActivityKind k)
-{
-	switch (k) {
-	case LEADD__ACTIVITY_KIND__ACTIVITY_NOTE:
-		return "note";
-	case LEADD__ACTIVITY_KIND__ACTIVITY_CALL:
-		return "call";
-	case LEADD__ACTIVITY_KIND__ACTIVITY_TASK:
-		return "task";
-	case LEADD__ACTIVITY_KIND__ACTIVITY_MEETING:
-		return "meeting";
-	default:
-		return NULL;
-	}
-}
-
-static const char *activity_state_word(Leadd__ActivityState s)
-{
-	switch (s) {
-	case LEADD__ACTIVITY_STATE__ACTIVITY_OPEN:
-		return "open";
-	case LEADD__ACTIVITY_STATE__ACTIVITY_DONE:
-		return "done";
-	case LEADD__ACTIVITY_STATE__ACTIVITY_CLOSED:
-		return "closed";
-	default:
-		return NULL;
-	}
-}
-
-/* An event's activity: the ACTIVITY object of docs/cli.md, key for key as
- * the activity commands print it (lead_activity_json on the cli part's
- * side), so a script reads both alike. */
-static cJSON *activity_json(const Leadd__Activity *a)
-{
-	char id[48];
-	snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id, a->number);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", id);
-	cJSON_AddItemToObject(o, "lead", lead_json_id(a->lead_id));
-	cJSON_AddItemToObject(o, "number", lead_json_uint(a->number));
-	cJSON_AddItemToObject(o, "kind", lead_json_string(activity_kind_word(a->kind)));
-	cJSON_AddItemToObject(o, "state", lead_json_string(activity_state_word(a->state)));
-	cJSON_AddBoolToObject(o, "overdue", a->has_overdue && a->overdue);
-	cJSON_AddItemToObject(o, "title", str_or_null(a->title));
-	cJSON_AddItemToObject(o, "text", str_or_null(a->text));
-	cJSON_AddItemToObject(o, "outcome", str_or_null(a->outcome));
-	cJSON_AddItemToObject(o, "at", lead_json_time(a->has_at ? a->at : 0));
-	cJSON_AddItemToObject(o, "duration_ms",
-			      a->has_duration_ms && a->duration_ms > 0
-				      ? lead_json_int(a->duration_ms)
-				      : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "place", str_or_null(a->place));
-	cJSON_AddItemToObject(o, "with", str_or_null(a->contact));
-	cJSON_AddItemToObject(o, "assignee", str_or_null(a->assignee));
-	cJSON_AddItemToObject(o, "assignee_id", lead_json_id(a->assignee_id));
-	cJSON_AddItemToObject(o, "lead_title", str_or_null(a->lead_title));
-	cJSON_AddItemToObject(o, "client", str_or_null(a->client_name));
-	cJSON_AddItemToObject(o, "created_at", lead_json_time(a->created_at));
-	cJSON_AddItemToObject(o, "updated_at", lead_json_time(a->updated_at));
-	cJSON_AddItemToObject(o, "done_at", lead_json_time(a->done_at));
-	cJSON_AddItemToObject(o, "version", lead_json_uint(a->version));
-	return o;
-}
-
 /* One event as the JSON line docs/cli.md describes. */
 static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd__Event *ev)
 {
@@ -170,7 +106,7 @@ static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd
 		cJSON_AddNullToObject(o, "lead");
 	cJSON_AddItemToObject(o, "reason", str_or_null(ev->reason));
 	cJSON_AddItemToObject(o, "activity",
-			      ev->activity ? activity_json(ev->activity) : cJSON_CreateNull());
+			      ev->activity ? lead_activity_json(ev->activity) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "activity_op", str_or_null(ev->activity_op));
 	json_line(o);
 }
