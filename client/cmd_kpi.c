@@ -303,6 +303,7 @@ static void print_flow(const Leadd__KpiFlow *f)
 	}
 	print_reasons("DEAD BY REASON", f->dead_reasons, f->n_dead_reasons);
 	print_reasons("LOST BY REASON", f->lost_reasons, f->n_lost_reasons);
+	lead_kpi_activity_print(f);
 }
 
 void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
@@ -395,6 +396,7 @@ static cJSON *flow_json(const Leadd__KpiFlow *f)
 	}
 	reasons_json(o, "dead_reasons", f->dead_reasons, f->n_dead_reasons);
 	reasons_json(o, "lost_reasons", f->lost_reasons, f->n_lost_reasons);
+	lead_kpi_activity_json(o, f);
 	return o;
 }
 
@@ -694,6 +696,13 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "they left, the same counts by source with their rate (converted / created),\n"
 		 "and the moves into dead and into lost by the reason given (lead dead\n"
 		 "--reason). A lead that skips a step still counts, so a rate can pass 100%.\n"
+		 "Last, a table of activities done in the period, per rep (a rep sees their\n"
+		 "own row) and in total: CALLS, MEETINGS and TASKS done, counted for whoever\n"
+		 "the activity was assigned to (a call logged as done counts; removing a done\n"
+		 "activity later does not uncount it), and SPEED TO LEAD, the median time from\n"
+		 "a lead reaching its owner to the first call or meeting done on it, over the\n"
+		 "LEADS first called or met in the period, counted for their owner (an estimate\n"
+		 "within about 19%; pool leads give none).\n"
 		 "The period is whole UTC days: from 00:00 UTC of the day --since falls in,\n"
 		 "until now; its first line says which. --since takes a duration back from\n"
 		 "now (7d, 12h, 2w) or a date: " LEAD_DATE_HELP ".\n"
@@ -709,7 +718,11 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "\"qualified_to_prospect\": R}, \"time_in_status\": {STATUS: {\"median_ms\": N,\n"
 		 "\"samples\": N}}, \"by_source\": {SOURCE: {\"created\": N, \"qualified\": N,\n"
 		 "\"converted\": N}}, \"dead_reasons\": {REASON: N}, \"lost_reasons\": {REASON:\n"
-		 "N}} (T an RFC 3339 UTC time, R a fraction or null, reasons most first); MONEY\n"
+		 "N}, \"calls_done\": N, \"meetings_done\": N, \"tasks_done\": N,\n"
+		 "\"speed_to_lead\": {\"median_ms\": N or null, \"samples\": N}, \"reps\":\n"
+		 "[{\"user\", \"user_id\", \"team\", \"team_id\", \"calls_done\",\n"
+		 "\"meetings_done\", \"tasks_done\", \"speed_to_lead\"}]}\n"
+		 "(T an RFC 3339 UTC time, R a fraction or null, reasons most first); MONEY\n"
 		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} (see\n"
 		 "docs/cli.md).\n"
 		 "--watch (not with --since): the table, then, each time a count or an open\n"

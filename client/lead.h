@@ -249,6 +249,11 @@ void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
 /* A KpiReply as the JSON of `lead --json kpi`. */
 cJSON *lead_kpi_json(const Leadd__KpiReply *k);
 
+/* ---- lead_kpi_activity.c: activities done and speed to lead in a flow ---- */
+void lead_kpi_activity_print(const Leadd__KpiFlow *f);
+/* Adds the flow's activity keys to flow (the object flow_json builds). */
+void lead_kpi_activity_json(cJSON *flow, const Leadd__KpiFlow *f);
+
 /* ---- lead_kpi_apply.c ---- */
 
 /* Applies one KpiDelta of a watch to k in place: the owner's row (added

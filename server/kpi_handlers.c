@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dispatch.h"
+#include "kpi_activity.h"
 #include "kpi_counts.h"
 #include "kpi_reasons.h"
 #include "ld_error.h"
@@ -546,6 +547,7 @@ typedef struct {
 	 * records, taken out of created and converted when the flow is
 	 * answered. */
 	uint64_t renewals, renewals_converted;
+	kpi_activity_acc act; /* activities done and speed to lead (issue 13) */
 	/* Open-addressed index of src (index + 1, 0: free): a long period reads
 	 * many source records. */
 	uint16_t slot[KPI_SOURCE_SLOTS];
@@ -640,6 +642,9 @@ static void flow_add(kpi *k, flow_acc *f, const lead_rollup_parsed *p, uint64_t 
 			s->converted += n;
 	} else if (p->metric == LEAD_ROLLUP_REASON) {
 		flow_add_reason(k, f, p, n);
+	} else if (p->metric == LEAD_ROLLUP_DONE || p->metric == LEAD_ROLLUP_SPEED) {
+		if (kpi_activity_add(&f->act, p, n) < 0)
+			k->failed = 1;
 	}
 }
 
@@ -666,6 +671,61 @@ static Leadd__SourceFlow *source_to_wire(kpi *k, const source_row *s, const char
 	w->qualified = s->qualified;
 	w->converted = s->converted;
 	return w;
+}
+
+/* Reps come out like the count rows: by team (id order), then by name. */
+static int cmp_rep(const void *a, const void *b)
+{
+	const Leadd__RepActivity *x = *(Leadd__RepActivity *const *)a;
+	const Leadd__RepActivity *y = *(Leadd__RepActivity *const *)b;
+	if (x->team_id != y->team_id)
+		return x->team_id < y->team_id ? -1 : 1;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->user_id > y->user_id) - (x->user_id < y->user_id);
+}
+
+/* A user's name by binary search: user_all gives them in id order, and a
+ * flow may name thousands of rows. */
+static const char *rep_name(const kpi *k, uint64_t id)
+{
+	size_t lo = 0, hi = k->n_users;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->users[mid]->id == id)
+			return k->users[mid]->name;
+		if (k->users[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return id ? "(unknown user)" : "(no one)";
+}
+
+/* KpiFlow's activity fields and reps: a row for the caller and every
+ * enabled user of the teams in scope (a rep: only their own), so those who
+ * did nothing show as zeros, and one for anyone else whose records the
+ * caller may see (a user since moved or disabled). */
+static void flow_activity(kpi *k, kpi_activity_acc *a, Leadd__KpiFlow *w)
+{
+	if (!k->has_only_team || k->only_team == k->rep_team)
+		if (kpi_activity_row(a, k->rep_team, k->self) < 0)
+			k->failed = 1;
+	for (size_t i = 0; k->role >= ROLE_MANAGER && i < k->n_users; i++) {
+		const user_record *u = k->users[i];
+		if (!u->disabled && scope_has_team(k, u->team_id) &&
+		    kpi_activity_row(a, u->team_id, u->id) < 0)
+			k->failed = 1;
+	}
+	if (k->failed || kpi_activity_to_wire(a, &k->rc->arena, w) < 0) {
+		k->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < w->n_reps; i++) {
+		Leadd__RepActivity *r = w->reps[i];
+		r->name = (char *)rep_name(k, r->user_id);
+		r->team_name = (char *)team_name(k, r->team_id);
+	}
+	qsort(w->reps, w->n_reps, sizeof(*w->reps), cmp_rep);
 }
 
 /* Where a flow's walk of the rollup stands between slices. */
@@ -802,8 +862,10 @@ static int flow_finish(kpi *k, flow_acc *f_, int64_t since, int64_t now, Leadd__
 	if (kpi_reasons_to_wire(&f.dead, ar, &w->dead_reasons, &w->n_dead_reasons) < 0 ||
 	    kpi_reasons_to_wire(&f.lost, ar, &w->lost_reasons, &w->n_lost_reasons) < 0)
 		k->failed = 1;
+	flow_activity(k, &f.act, w);
 	*out = w;
 out:
+	kpi_activity_free(&f.act);
 	kpi_reasons_free(&f.dead);
 	kpi_reasons_free(&f.lost);
 	free(f.m);
@@ -1054,6 +1116,7 @@ static void kpi_state_free(void *p)
 	free(s->f.src);
 	kpi_reasons_free(&s->f.dead);
 	kpi_reasons_free(&s->f.lost);
+	kpi_activity_free(&s->f.act);
 	free(s);
 }
 

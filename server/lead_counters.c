@@ -145,5 +145,6 @@ void lead_counters_apply(store_txn *t, const Leadd__Lead *old, const Leadd__Lead
 			lead_counters_add(t, old, -1);
 		lead_counters_add(t, lead, +1);
 	}
-	lead_rollup_record(t, old, lead, ch->now);
+	lead_rollup_change rc = {old, lead, ch->now, ch->activity, ch->activity_op};
+	lead_rollup_record(t, &rc);
 }

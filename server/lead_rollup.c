@@ -105,8 +105,9 @@ static size_t renewal_event(const Leadd__Lead *lead, uint32_t day, uint64_t from
 	return 1;
 }
 
-size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
-			  lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX])
+/* A status move's events: m, s, t (not on a create), r, w. */
+static size_t move_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
+			  lead_rollup_key *out)
 {
 	if (old && old->status_id == lead->status_id)
 		return 0;
@@ -147,23 +148,76 @@ size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64
 	return n;
 }
 
-void lead_rollup_record(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at)
+static int counted_kind(unsigned kind)
+{
+	return kind == LEADD__ACTIVITY_KIND__ACTIVITY_CALL ||
+	       kind == LEADD__ACTIVITY_KIND__ACTIVITY_MEETING ||
+	       kind == LEADD__ACTIVITY_KIND__ACTIVITY_TASK;
+}
+
+/* A call, meeting or task done by this change (logged as done, or marked
+ * done), filed under its assignee: 0 or 1 key. Notes are not counted;
+ * closing an activity (the lead went dead or lost) is not doing it. */
+static size_t done_event(const lead_rollup_change *c, uint32_t day, lead_rollup_key *out)
+{
+	const Leadd__Activity *a = c->act;
+	if (!a || a->state != LEADD__ACTIVITY_STATE__ACTIVITY_DONE || !counted_kind(a->kind) ||
+	    (c->op != LEADD__STORE__ACTIVITY_OP__ACTIVITY_ADDED &&
+	     c->op != LEADD__STORE__ACTIVITY_OP__ACTIVITY_DONE))
+		return 0;
+	uint8_t *k = out->data;
+	head(k, day, c->lead, LEAD_ROLLUP_DONE);
+	store_key_u64(k + 12, a->assignee_id);
+	k[LEAD_ROLLUP_HEAD] = (uint8_t)a->kind;
+	out->len = LEAD_ROLLUP_HEAD + 1;
+	return 1;
+}
+
+/* Speed to lead: the change set the lead's first touch (activity_core.c
+ * stamps it on the first call or meeting done since owner_since, and the
+ * write core clears it when the owner changes): 0 or 1 key, under the
+ * owner. A lead in a pool, or owned since before leadd kept owner_since,
+ * gives no sample. */
+static size_t speed_event(const lead_rollup_change *c, uint32_t day, lead_rollup_key *out)
+{
+	const Leadd__Lead *l = c->lead;
+	if (!l->first_touch_at || !l->owner_since || !l->owner_id ||
+	    (c->old && c->old->first_touch_at))
+		return 0;
+	uint8_t *k = out->data;
+	head(k, day, l, LEAD_ROLLUP_SPEED);
+	int64_t took = l->first_touch_at - l->owner_since;
+	k[LEAD_ROLLUP_HEAD] = (uint8_t)lead_rollup_bucket(took < 0 ? 0 : took);
+	out->len = LEAD_ROLLUP_HEAD + 1;
+	return 1;
+}
+
+size_t lead_rollup_events(const lead_rollup_change *c, lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX])
+{
+	uint32_t day = lead_rollup_day(c->at);
+	size_t n = move_events(c->old, c->lead, c->at, out);
+	n += done_event(c, day, &out[n]);
+	n += speed_event(c, day, &out[n]);
+	return n;
+}
+
+void lead_rollup_record(store_txn *t, const lead_rollup_change *c)
 {
 	lead_rollup_key keys[LEAD_ROLLUP_EVENTS_MAX];
-	size_t n = lead_rollup_events(old, lead, at, keys);
+	size_t n = lead_rollup_events(c, keys);
 	for (size_t i = 0; i < n && !t->ret; i++) {
 		MDB_val v;
-		uint64_t c = 0;
+		uint64_t cnt = 0;
 		int rc = store_get(t, DB_ROLLUP, keys[i].data, keys[i].len, &v);
 		if (rc == 0 && v.mv_size == 8)
-			c = store_key_get_u64(v.mv_data);
+			cnt = store_key_get_u64(v.mv_data);
 		else if (rc == 0) {
 			t->ret = MDB_CORRUPTED;
 			return;
 		} else if (rc != MDB_NOTFOUND)
 			return;
 		uint8_t val[8];
-		store_key_u64(val, c + 1);
+		store_key_u64(val, cnt + 1);
 		store_put(t, DB_ROLLUP, keys[i].data, keys[i].len, val, 8, 0);
 	}
 }
@@ -201,6 +255,16 @@ int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *p)
 			return -1;
 		p->status = store_key_get_u64(f);
 		p->bucket = f[8];
+		return 0;
+	case LEAD_ROLLUP_DONE:
+		if (rest != 1 || !counted_kind(f[0]))
+			return -1;
+		p->kind = f[0];
+		return 0;
+	case LEAD_ROLLUP_SPEED:
+		if (rest != 1 || f[0] >= LEAD_ROLLUP_BUCKETS)
+			return -1;
+		p->bucket = f[0];
 		return 0;
 	case LEAD_ROLLUP_REASON:
 		if (rest <= 8 || rest > 8 + LEAD_ROLLUP_REASON_MAX)

@@ -24,9 +24,24 @@
  *                                            written, at most
  *                                            LEAD_ROLLUP_REASON_MAX bytes):
  *                                            moves into dead or lost, "why"
+ *   'a' | kind (1 byte)                      an activity of this kind
+ *                                            (ActivityKind: call, task or
+ *                                            meeting) was done: logged as
+ *                                            done, or marked done (schema 10)
+ *   'f' | bucket (1 byte)                    speed to lead: the lead's first
+ *                                            call or meeting since its owner
+ *                                            got it, after a time in the
+ *                                            bucket's range (first_touch_at
+ *                                            - owner_since; schema 10)
  *
  * Each event is filed under the UTC day of the change and the team and
- * owner the lead has after it. What counts as created, qualified, dead or
+ * owner the lead has after it, except 'a', filed under the activity's
+ * assignee (who did it) in the lead's team. Both activity metrics come
+ * from what the change's history entry holds (the lead before and after,
+ * the activity and what happened to it), so a replay of the history gives
+ * them back: an activity done and later removed stays counted (its "done"
+ * entry is still in the history), and one reopened and done again counts
+ * twice. What counts as created, qualified, dead or
  * converted is decided at read time from the status records (a move into a
  * status of class qualified, a move from a lead-stage into a
  * prospect-stage status, ...), like the counters' classes.
@@ -43,6 +58,7 @@
 #include <stdint.h>
 
 #include "leadd.pb-c.h"
+#include "leadd_store.pb-c.h"
 #include "store.h"
 
 #define LEAD_ROLLUP_MOVE 'm'
@@ -50,6 +66,8 @@
 #define LEAD_ROLLUP_TIME 't'
 #define LEAD_ROLLUP_RENEWAL 'r'
 #define LEAD_ROLLUP_REASON 'w'
+#define LEAD_ROLLUP_DONE 'a'
+#define LEAD_ROLLUP_SPEED 'f'
 #define LEAD_ROLLUP_REASON_MAX 128
 #define LEAD_ROLLUP_SOURCE_MAX 128
 #define LEAD_ROLLUP_BUCKETS 64
@@ -62,14 +80,22 @@ typedef struct {
 	size_t len;
 } lead_rollup_key;
 
-/* The rollup keys one change adds 1 to (at most LEAD_ROLLUP_EVENTS_MAX).
- * old is NULL on a create; at is when the change happened (unix ms). */
-#define LEAD_ROLLUP_EVENTS_MAX 5 /* m, s, t, r (a renewal), w (a reason) */
-size_t lead_rollup_events(const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at,
-			  lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX]);
+/* What one change is, as its history entry keeps it: the lead before (NULL
+ * on a create) and after, when (unix ms), and for an activity change the
+ * activity after it and what happened to it (act NULL otherwise). */
+typedef struct {
+	const Leadd__Lead *old, *lead;
+	int64_t at;
+	const Leadd__Activity *act;
+	Leadd__Store__ActivityOp op;
+} lead_rollup_change;
+
+/* The rollup keys one change adds 1 to (at most LEAD_ROLLUP_EVENTS_MAX). */
+#define LEAD_ROLLUP_EVENTS_MAX 7 /* m, s, t, r (a renewal), w (a reason), a, f */
+size_t lead_rollup_events(const lead_rollup_change *c, lead_rollup_key out[LEAD_ROLLUP_EVENTS_MAX]);
 
 /* Add one change's events to DB_ROLLUP. Errors stay in t->ret. */
-void lead_rollup_record(store_txn *t, const Leadd__Lead *old, const Leadd__Lead *lead, int64_t at);
+void lead_rollup_record(store_txn *t, const lead_rollup_change *c);
 
 /* Days since the epoch of a unix-ms time (0 before it). */
 uint32_t lead_rollup_day(int64_t ms);
@@ -97,6 +123,7 @@ typedef struct {
 	size_t source_len;
 	const uint8_t *reason; /* LEAD_ROLLUP_REASON: the reason's bytes */
 	size_t reason_len;
+	unsigned kind; /* LEAD_ROLLUP_DONE: the ActivityKind */
 } lead_rollup_parsed;
 int lead_rollup_parse(const void *key, size_t len, lead_rollup_parsed *out);
 

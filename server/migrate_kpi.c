@@ -62,7 +62,9 @@ static void replay_history(store_txn *t, ld_arena arenas[2])
 			break;
 		}
 		uint64_t id = store_key_get_u64(k.mv_data);
-		lead_rollup_record(t, id == prev_id ? prev : NULL, h->lead, h->at);
+		lead_rollup_change c = {id == prev_id ? prev : NULL, h->lead, h->at, h->activity,
+					h->activity_op};
+		lead_rollup_record(t, &c);
 		prev_id = id;
 		prev = h->lead;
 	}

@@ -296,7 +296,10 @@ static void replay_entry(void *ctx, const MDB_val *k, const MDB_val *d)
 	}
 	uint64_t id = store_key_get_u64(k->mv_data);
 	lead_rollup_key keys[LEAD_ROLLUP_EVENTS_MAX];
-	size_t n = lead_rollup_events(id == c->prev_id ? c->prev : NULL, h->lead, h->at, keys);
+	/* The activity and its op as the write core had them (lead_counters.c). */
+	lead_rollup_change ch = {id == c->prev_id ? c->prev : NULL, h->lead, h->at, h->activity,
+				 h->activity_op};
+	size_t n = lead_rollup_events(&ch, keys);
 	for (size_t i = 0; i < n; i++)
 		kmap_find(&c->want, keys[i].data, keys[i].len, 1)->n++;
 	c->prev_id = id;
@@ -320,6 +323,16 @@ static void describe_rollup(const uint8_t *k, size_t len, char *out, size_t outl
 	if (p.metric == LEAD_ROLLUP_TIME)
 		snprintf(out + o, outlen - o,
 			 "leads leaving status %" PRIu64 " after %" PRId64 " ms or more", p.status,
+			 lead_rollup_bucket_low(p.bucket));
+	else if (p.metric == LEAD_ROLLUP_DONE)
+		snprintf(out + o, outlen - o, "%s done (the owner here is who did them)",
+			 p.kind == LEADD__ACTIVITY_KIND__ACTIVITY_CALL      ? "calls"
+			 : p.kind == LEADD__ACTIVITY_KIND__ACTIVITY_MEETING ? "meetings"
+									    : "tasks");
+	else if (p.metric == LEAD_ROLLUP_SPEED)
+		snprintf(out + o, outlen - o,
+			 "leads first called or met %" PRId64 " ms or more after their owner "
+			 "got them",
 			 lead_rollup_bucket_low(p.bucket));
 	else if (p.metric == LEAD_ROLLUP_REASON)
 		snprintf(out + o, outlen - o, "leads entering status %" PRIu64 " for reason '%.*s'",
