@@ -154,9 +154,11 @@ static int print_ics(struct lead_ctx *ctx, const struct agenda *ag)
 static int print_agenda(struct lead_ctx *ctx, const struct agenda *ag, int ics)
 {
 	if (ag->more)
-		lead_warn("more than %d items: only the first %d are shown; narrow the range "
-			  "with --from and --to",
-			  AGENDA_PAGE * AGENDA_MAX_PAGES, AGENDA_PAGE * AGENDA_MAX_PAGES);
+		/* Pages end at the server's byte bound too, so the count shown
+		 * is what was read, not the AGENDA_PAGE * AGENDA_MAX_PAGES cap. */
+		lead_warn("the agenda goes on past what lead reads at once: only the first "
+			  "%zu items are shown; narrow the range with --from and --to",
+			  ag->n);
 	if (ics)
 		return print_ics(ctx, ag);
 	if (ctx->json) {
