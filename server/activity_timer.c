@@ -1,5 +1,6 @@
 #include "activity_timer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,12 +128,14 @@ static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due
 	return n;
 }
 
-/* Mark one activity due through the write core. 1 marked, 0 not (gone or
- * no longer due: counted stale), or the sticky error in t. */
-static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
+/* Mark one activity due through the write core, decoding into `scratch`
+ * (emptied by the caller before each: what activity_apply writes is
+ * copied into the store, nothing of it is needed after). 1 marked, 0 not
+ * (gone or no longer due: counted stale), or the sticky error in t. */
+static int mark_due(request_ctx *rc, store_txn *t, ld_arena *scratch, const due_ref *r)
 {
 	Leadd__Lead *lead_old, *lead;
-	int err = lead_load_copy(t, r->lead, &rc->arena, &lead_old, &lead);
+	int err = lead_load_copy(t, r->lead, scratch, &lead_old, &lead);
 	if (err == MDB_NOTFOUND)
 		return 0;
 	if (err) {
@@ -141,9 +144,9 @@ static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
 		return 0;
 	}
 	Leadd__Activity *old, *act;
-	err = activity_load(t, r->lead, r->number, &rc->arena, &old);
+	err = activity_load(t, r->lead, r->number, scratch, &old);
 	if (err == 0)
-		err = activity_load(t, r->lead, r->number, &rc->arena, &act);
+		err = activity_load(t, r->lead, r->number, scratch, &act);
 	if (err == MDB_NOTFOUND)
 		return 0;
 	if (err) {
@@ -158,7 +161,7 @@ static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
 	lead_change ch = {.now = rc->now,
 			  .author = 0, /* leadd itself */
 			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_DUE,
-			  .arena = &rc->arena};
+			  .arena = scratch};
 	return activity_apply(t, lead_old, lead, old, act, LEADD__STORE__ACTIVITY_OP__ACTIVITY_DUE,
 			      &ch) == 0;
 }
@@ -173,12 +176,23 @@ static int due_run(request_ctx *rc, store_txn *t)
 	w->more = w->capped = 0;
 	w->next_at = 0;
 	size_t n = due_refs(t, rc->now, refs, ACTIVITY_DUE_CHUNK, w);
+	/* Each marking decodes its lead twice (a large lead is a few hundred
+	 * KB decoded): in a scratch arena emptied after each, so a chunk of
+	 * 256 costs one lead's memory, not 256 (~100 MB held to the commit
+	 * before; atk_agenda_memory). */
+	ld_arena scratch;
+	ld_arena_init(&scratch, rc->arena.budget);
 	for (size_t i = 0; i < n && !t->ret; i++) {
-		if (mark_due(rc, t, &refs[i]))
+		ld_arena_reset(&scratch);
+		int marked = mark_due(rc, t, &scratch, &refs[i]);
+		if (scratch.exhausted && !t->ret)
+			t->ret = ENOMEM; /* a string the change needed was not made */
+		if (marked)
 			w->fired++;
 		else if (!t->ret)
 			w->stale++;
 	}
+	ld_arena_free(&scratch);
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
