@@ -41,9 +41,10 @@ typedef struct {
 } due_work;
 
 /* Is the alarm entry (due, lead, number) an activity to mark? Its record
- * must be open, not yet alerted and due at that time; anything else is a
- * damaged index or record (verify names it), passed over so it cannot stop
- * the activities behind it. 1 yes, 0 no (*err set on an LMDB error). */
+ * must be open, not yet alerted and due at that time, and its lead's
+ * record must read; anything else is a damaged index or record (verify
+ * names it), passed over so it cannot stop the activities behind it.
+ * 1 yes, 0 no (*err set on an LMDB error, or ENOMEM). */
 static int entry_live(store_txn *t, ld_arena *scratch, uint64_t due, uint64_t lead, uint32_t number,
 		      int *err)
 {
@@ -58,8 +59,30 @@ static int entry_live(store_txn *t, ld_arena *scratch, uint64_t due, uint64_t le
 		return 0;
 	}
 	Leadd__Activity *a = leadd__activity__unpack(&scratch->pb, v.mv_size, v.mv_data);
-	return a && a->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN && !a->alerted &&
-	       a->at == (int64_t)due;
+	if (!a || a->state != LEADD__ACTIVITY_STATE__ACTIVITY_OPEN || a->alerted ||
+	    a->at != (int64_t)due) {
+		if (scratch->exhausted)
+			*err = ENOMEM; /* not damage: the pass fails and is tried again */
+		return 0;
+	}
+	/* Marking it rewrites its lead: a lead record that is gone or does
+	 * not decode would fail the whole pass, every pass, and no activity
+	 * would ever fall due again (atk_agenda_damage). */
+	uint8_t lkey[8];
+	store_key_u64(lkey, lead);
+	k = (MDB_val){8, lkey};
+	*err = mdb_get(t->txn, t->st->dbi[DB_LEADS], &k, &v);
+	if (*err) {
+		if (*err == MDB_NOTFOUND)
+			*err = 0;
+		return 0;
+	}
+	if (!leadd__lead__unpack(&scratch->pb, v.mv_size, v.mv_data)) {
+		if (scratch->exhausted)
+			*err = ENOMEM; /* not damage: the pass fails and is tried again */
+		return 0;
+	}
+	return 1;
 }
 
 /* The activities due at `now` (due time <= now), at most max; *more when
@@ -75,7 +98,8 @@ static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due
 	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_ACT_ALARM], &cur)))
 		return 0;
 	ld_arena scratch;
-	ld_arena_init(&scratch, 1u << 20);
+	/* Room for the largest lead decoded (entry_live). */
+	ld_arena_init(&scratch, 16u << 20);
 	uint8_t kb[8], vb[16];
 	MDB_val k = {8, kb}, v = {16, vb};
 	int rc;
