@@ -7,7 +7,12 @@
  * removed, a lead handed over); the panel then reads the agenda again (the
  * server orders and filters it; the panel keeps no copy to patch). The
  * end of "today" moves at midnight: the panel reads again when the day
- * it read for is over. */
+ * it read for is over.
+ *
+ * A reply is one page: it ends at `limit` items but also once its items
+ * reach 512 KiB (an activity can carry several KiB of text), so the panel
+ * follows the cursor until it holds AGENDA_PANEL_LIMIT items or the
+ * agenda ends, and says so in its title when more follow. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,10 +21,21 @@
 
 #define AGENDA_PANEL_LIMIT 200
 
+/* Pages one read follows at most: AGENDA_PANEL_LIMIT items of the
+ * largest (~9 KB each) take four; each page holds at least one item
+ * unless the server passed over 5000 entries. */
+#define AGENDA_PANEL_PAGES 16
+
 struct agenda {
-	Leadd__Response *r; /* the last agenda read (NULL: none yet) */
-	int64_t until;      /* the end of the day it was read for (unix ms) */
-	int64_t now;        /* the server's time `overdue` was judged at */
+	/* The last agenda read, its pages (npages 0: none yet) and their
+	 * items in order. */
+	Leadd__Response *pages[AGENDA_PANEL_PAGES];
+	size_t npages;
+	const Leadd__Activity *items[AGENDA_PANEL_LIMIT];
+	size_t n;
+	int more;      /* items follow that the panel did not read */
+	int64_t until; /* the end of the day it was read for (unix ms) */
+	int64_t now;   /* the server's time `overdue` was judged at */
 	int noverdue;
 };
 
@@ -54,12 +70,18 @@ static const char *kind_word(Leadd__ActivityKind k)
 
 static size_t nitems(const struct agenda *g)
 {
-	return g->r && g->r->agenda ? g->r->agenda->n_items : 0;
+	return g->n;
 }
 
 static const Leadd__Activity *item(const struct agenda *g, int i)
 {
-	return g->r->agenda->items[i];
+	return g->items[i];
+}
+
+static void drop_pages(Leadd__Response **pages, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		leadd__response__free_unpacked(pages[i], NULL);
 }
 
 /* "09:00" today, "12-04 09:00" another day: the reader's time zone. */
@@ -108,50 +130,78 @@ static int visible(struct lt_panel *p, int i)
 	return i < 0 ? seen : -1;
 }
 
-static void agenda_reload(struct lt_panel *p, struct lt_app *a)
+/* One page of the agenda up to `until`, after `cursor` (NULL: the first);
+ * NULL with p->error set when it could not be read. */
+static Leadd__Response *read_page(struct lt_panel *p, struct lt_app *a, int64_t until,
+				  uint32_t limit, const char *cursor)
 {
-	struct agenda *g = p->state;
 	Leadd__AgendaRequest ar = LEADD__AGENDA_REQUEST__INIT;
-	int64_t until = end_of_today();
 	ar.has_to = 1;
 	ar.to = until;
 	ar.has_limit = 1;
-	ar.limit = AGENDA_PANEL_LIMIT;
+	ar.limit = limit;
+	ar.cursor = (char *)cursor;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_AGENDA;
 	req.agenda = &ar;
 	Leadd__Response *r = lt_call(a, &req);
 	if (!r)
-		return;
+		return NULL;
 	if (lt_check(a, r, LEADD__RESPONSE__BODY_AGENDA, p->error, sizeof(p->error))) {
 		leadd__response__free_unpacked(r, NULL);
-		return;
+		return NULL;
 	}
+	return r;
+}
+
+static void agenda_reload(struct lt_panel *p, struct lt_app *a)
+{
+	struct agenda *g = p->state;
+	int64_t until = end_of_today();
+	Leadd__Response *pages[AGENDA_PANEL_PAGES];
+	size_t npages = 0, n = 0;
+	const char *cursor = NULL;
+	do {
+		Leadd__Response *r = read_page(p, a, until, (uint32_t)(AGENDA_PANEL_LIMIT - n),
+					       cursor);
+		if (!r) {
+			drop_pages(pages, npages); /* the last whole read stays shown */
+			return;
+		}
+		pages[npages++] = r;
+		n += r->agenda->n_items;
+		cursor = r->agenda->cursor && r->agenda->cursor[0] ? r->agenda->cursor : NULL;
+	} while (cursor && n < AGENDA_PANEL_LIMIT && npages < AGENDA_PANEL_PAGES);
 	p->error[0] = '\0';
 	/* Keep the same item selected when the list moves under it. */
 	uint64_t sel_lead = 0;
 	uint32_t sel_num = 0;
-	int k = g->r ? visible(p, p->sel) : -1;
+	int k = g->npages ? visible(p, p->sel) : -1;
 	if (k >= 0) {
 		sel_lead = item(g, k)->lead_id;
 		sel_num = item(g, k)->number;
 	}
-	if (g->r)
-		leadd__response__free_unpacked(g->r, NULL);
-	g->r = r;
+	drop_pages(g->pages, g->npages);
+	memcpy(g->pages, pages, npages * sizeof(pages[0]));
+	g->npages = npages;
+	g->n = 0;
+	for (size_t i = 0; i < npages; i++)
+		for (size_t j = 0; j < pages[i]->agenda->n_items && g->n < AGENDA_PANEL_LIMIT; j++)
+			g->items[g->n++] = pages[i]->agenda->items[j];
+	g->more = cursor != NULL;
 	g->until = until;
-	g->now = r->agenda->now;
+	g->now = pages[0]->agenda->now;
 	g->noverdue = 0;
 	for (size_t i = 0; i < nitems(g); i++)
 		g->noverdue += item(g, (int)i)->overdue;
-	int n = visible(p, -1);
-	for (int i = 0; sel_lead && i < n; i++) {
+	n = (size_t)visible(p, -1);
+	for (int i = 0; sel_lead && i < (int)n; i++) {
 		const Leadd__Activity *it = item(g, visible(p, i));
 		if (it->lead_id == sel_lead && it->number == sel_num)
 			p->sel = i;
 	}
-	if (p->sel >= n)
-		p->sel = n ? n - 1 : 0;
+	if (p->sel >= (int)n)
+		p->sel = n ? (int)n - 1 : 0;
 }
 
 static void agenda_event(struct lt_panel *p, struct lt_app *a, const Leadd__Event *ev)
@@ -183,14 +233,18 @@ static void agenda_title(struct lt_panel *p, char *buf, size_t len)
 {
 	struct agenda *g = p->state;
 	/* Past midnight: today is another day (read at the next turn). */
-	if (g->r && time(NULL) * (int64_t)1000 >= g->until)
+	if (g->npages && time(NULL) * (int64_t)1000 >= g->until)
 		p->wants_reload = 1;
-	if (!g->r)
+	/* More than it holds: "200+", so no count reads as all (as a search
+	 * panel's title says it). */
+	const char *plus = g->more ? "+" : "";
+	if (!g->npages)
 		snprintf(buf, len, "agenda");
 	else if (g->noverdue)
-		snprintf(buf, len, "agenda today (%zu, %d overdue)", nitems(g), g->noverdue);
+		snprintf(buf, len, "agenda today (%zu%s, %d%s overdue)", nitems(g), plus,
+			 g->noverdue, g->noverdue == (int)nitems(g) ? plus : "");
 	else
-		snprintf(buf, len, "agenda today (%zu)", nitems(g));
+		snprintf(buf, len, "agenda today (%zu%s)", nitems(g), plus);
 }
 
 static int agenda_nheader(struct lt_panel *p)
@@ -249,8 +303,7 @@ static cJSON *agenda_json(struct lt_panel *p, struct lt_app *a)
 static void agenda_destroy(struct lt_panel *p)
 {
 	struct agenda *g = p->state;
-	if (g->r)
-		leadd__response__free_unpacked(g->r, NULL);
+	drop_pages(g->pages, g->npages);
 	free(g);
 	free(p);
 }
@@ -283,7 +336,7 @@ struct lt_panel *lt_agenda_panel(void)
 
 uint64_t lt_agenda_lead_id(struct lt_panel *p, int i)
 {
-	if (p->ops != &agenda_ops || !((struct agenda *)p->state)->r)
+	if (p->ops != &agenda_ops || !((struct agenda *)p->state)->npages)
 		return 0;
 	int k = visible(p, i);
 	return k >= 0 ? item(p->state, k)->lead_id : 0;

@@ -1,5 +1,6 @@
 #include "activity_timer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,10 @@ typedef struct {
 } due_work;
 
 /* Is the alarm entry (due, lead, number) an activity to mark? Its record
- * must be open, not yet alerted and due at that time; anything else is a
- * damaged index or record (verify names it), passed over so it cannot stop
- * the activities behind it. 1 yes, 0 no (*err set on an LMDB error). */
+ * must be open, not yet alerted and due at that time, and its lead's
+ * record must read; anything else is a damaged index or record (verify
+ * names it), passed over so it cannot stop the activities behind it.
+ * 1 yes, 0 no (*err set on an LMDB error, or ENOMEM). */
 static int entry_live(store_txn *t, ld_arena *scratch, uint64_t due, uint64_t lead, uint32_t number,
 		      int *err)
 {
@@ -57,8 +59,30 @@ static int entry_live(store_txn *t, ld_arena *scratch, uint64_t due, uint64_t le
 		return 0;
 	}
 	Leadd__Activity *a = leadd__activity__unpack(&scratch->pb, v.mv_size, v.mv_data);
-	return a && a->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN && !a->alerted &&
-	       a->at == (int64_t)due;
+	if (!a || a->state != LEADD__ACTIVITY_STATE__ACTIVITY_OPEN || a->alerted ||
+	    a->at != (int64_t)due) {
+		if (scratch->exhausted)
+			*err = ENOMEM; /* not damage: the pass fails and is tried again */
+		return 0;
+	}
+	/* Marking it rewrites its lead: a lead record that is gone or does
+	 * not decode would fail the whole pass, every pass, and no activity
+	 * would ever fall due again (atk_agenda_damage). */
+	uint8_t lkey[8];
+	store_key_u64(lkey, lead);
+	k = (MDB_val){8, lkey};
+	*err = mdb_get(t->txn, t->st->dbi[DB_LEADS], &k, &v);
+	if (*err) {
+		if (*err == MDB_NOTFOUND)
+			*err = 0;
+		return 0;
+	}
+	if (!leadd__lead__unpack(&scratch->pb, v.mv_size, v.mv_data)) {
+		if (scratch->exhausted)
+			*err = ENOMEM; /* not damage: the pass fails and is tried again */
+		return 0;
+	}
+	return 1;
 }
 
 /* The activities due at `now` (due time <= now), at most max; *more when
@@ -74,7 +98,8 @@ static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due
 	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_ACT_ALARM], &cur)))
 		return 0;
 	ld_arena scratch;
-	ld_arena_init(&scratch, 1u << 20);
+	/* Room for the largest lead decoded (entry_live). */
+	ld_arena_init(&scratch, 16u << 20);
 	uint8_t kb[8], vb[16];
 	MDB_val k = {8, kb}, v = {16, vb};
 	int rc;
@@ -127,12 +152,14 @@ static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due
 	return n;
 }
 
-/* Mark one activity due through the write core. 1 marked, 0 not (gone or
- * no longer due: counted stale), or the sticky error in t. */
-static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
+/* Mark one activity due through the write core, decoding into `scratch`
+ * (emptied by the caller before each: what activity_apply writes is
+ * copied into the store, nothing of it is needed after). 1 marked, 0 not
+ * (gone or no longer due: counted stale), or the sticky error in t. */
+static int mark_due(request_ctx *rc, store_txn *t, ld_arena *scratch, const due_ref *r)
 {
 	Leadd__Lead *lead_old, *lead;
-	int err = lead_load_copy(t, r->lead, &rc->arena, &lead_old, &lead);
+	int err = lead_load_copy(t, r->lead, scratch, &lead_old, &lead);
 	if (err == MDB_NOTFOUND)
 		return 0;
 	if (err) {
@@ -141,9 +168,9 @@ static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
 		return 0;
 	}
 	Leadd__Activity *old, *act;
-	err = activity_load(t, r->lead, r->number, &rc->arena, &old);
+	err = activity_load(t, r->lead, r->number, scratch, &old);
 	if (err == 0)
-		err = activity_load(t, r->lead, r->number, &rc->arena, &act);
+		err = activity_load(t, r->lead, r->number, scratch, &act);
 	if (err == MDB_NOTFOUND)
 		return 0;
 	if (err) {
@@ -158,7 +185,7 @@ static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
 	lead_change ch = {.now = rc->now,
 			  .author = 0, /* leadd itself */
 			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_DUE,
-			  .arena = &rc->arena};
+			  .arena = scratch};
 	return activity_apply(t, lead_old, lead, old, act, LEADD__STORE__ACTIVITY_OP__ACTIVITY_DUE,
 			      &ch) == 0;
 }
@@ -173,12 +200,23 @@ static int due_run(request_ctx *rc, store_txn *t)
 	w->more = w->capped = 0;
 	w->next_at = 0;
 	size_t n = due_refs(t, rc->now, refs, ACTIVITY_DUE_CHUNK, w);
+	/* Each marking decodes its lead twice (a large lead is a few hundred
+	 * KB decoded): in a scratch arena emptied after each, so a chunk of
+	 * 256 costs one lead's memory, not 256 (~100 MB held to the commit
+	 * before; atk_agenda_memory). */
+	ld_arena scratch;
+	ld_arena_init(&scratch, rc->arena.budget);
 	for (size_t i = 0; i < n && !t->ret; i++) {
-		if (mark_due(rc, t, &refs[i]))
+		ld_arena_reset(&scratch);
+		int marked = mark_due(rc, t, &scratch, &refs[i]);
+		if (scratch.exhausted && !t->ret)
+			t->ret = ENOMEM; /* a string the change needed was not made */
+		if (marked)
 			w->fired++;
 		else if (!t->ret)
 			w->stale++;
 	}
+	ld_arena_free(&scratch);
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 

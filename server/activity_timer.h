@@ -19,8 +19,11 @@
 #include "server.h"
 
 /* Activities one commit marks: many due at once take several commits,
- * and other writes interleave. */
-#define ACTIVITY_DUE_CHUNK 256
+ * and other writes interleave. Each marking writes a copy of its lead
+ * (record and history), up to ~300 KB for the largest leads, and a
+ * commit holds its written pages in memory until it ends: 64 keep that
+ * under ~20 MB (atk_agenda_memory). */
+#define ACTIVITY_DUE_CHUNK 64
 /* Alarm entries one firing reads at most (damaged ones are passed over). */
 #define ACTIVITY_DUE_SCAN_MAX 65536
 /* The index is read again at least this often (a wall-clock jump the uv
