@@ -128,7 +128,8 @@ int activity_apply(store_txn *t, const Leadd__Lead *lead_old, Leadd__Lead *lead,
 		store_del(t, DB_ACTIVITIES, key, 16, NULL, 0);
 	} else {
 		act->has_updated_at = act->has_version = 1;
-		act->updated_at = ch->now;
+		if (op != LEADD__STORE__ACTIVITY_OP__ACTIVITY_DUE)
+			act->updated_at = ch->now; /* falling due is no edit */
 		act->version = revision;
 		index_open(t, act, 1);
 		store_put_msg(t, DB_ACTIVITIES, key, 16, &act->base);

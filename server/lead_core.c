@@ -170,8 +170,13 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 	lead->has_version = lead->has_updated_at = lead->has_updated_by = 1;
 	lead->has_status_id = lead->has_owner_id = 1;
 	lead->version = revision;
-	lead->updated_at = ch->now;
-	lead->updated_by = ch->author;
+	/* An activity falling due is leadd's bookkeeping, not work on the
+	 * lead: it keeps the lead's last update, so a lead whose task went
+	 * overdue still reads as idle (lead ls --idle) and sorts as before. */
+	if (!old || ch->kind != LEADD__STORE__CHANGE_KIND__CHANGE_DUE) {
+		lead->updated_at = ch->now;
+		lead->updated_by = ch->author;
+	}
 	if (TAG_NAMES_SCHEMA <= t->schema)
 		tag_names_apply(t, old, lead, ch->arena);
 	if (!old || old->status_id != lead->status_id) {

@@ -177,6 +177,10 @@ def story(pb, d, clock):
     time.sleep(0.4)
     res.record("nothing falls due before its time", version(r1, lead.id) == v_before)
 
+    def lead_now():
+        return ok_call(r1, lambda q: setattr(q.lead_get, "id", lead.id), "get").lead.lead
+
+    before = lead_now()
     clock.set(DAY + 60 * 1000)
     started = time.time()
     got = w1.until(lambda e: e.kind == pb.EVENT_ACTIVITY and e.activity_op == "due", limit=5)
@@ -200,6 +204,16 @@ def story(pb, d, clock):
                last.kind == "due" and last.author_id == 0 and last.activity_op == "due" and
                last.activity.number == one.number,
                "%s %d %r" % (last.kind, last.author_id, last.activity_op))
+    after = lead_now()
+    res.record("falling due moves the lead's version but not its last update (still idle)",
+               after.version > before.version and after.updated_at == before.updated_at and
+               after.updated_by == before.updated_by and
+               last.activity.updated_at == one.updated_at,
+               "%d->%d %d->%d" % (before.version, after.version, before.updated_at,
+                                  after.updated_at))
+    idle = ok_call(r1, lambda q: setattr(q.lead_list.filter, "idle_ms", DAY // 2), "idle")
+    res.record("... and a search for leads idle half a day finds it",
+               lead.id in [l.id for l in idle.lead_list.leads])
     v_due = version(r1, lead.id)
     time.sleep(0.6)
     res.record("no second firing: the lead's version stays", version(r1, lead.id) == v_due and
