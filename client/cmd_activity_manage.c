@@ -52,7 +52,7 @@ static int print_changed(struct lead_ctx *ctx, const Leadd__ActivityReply *r, co
 		return lead_json_out(o);
 	}
 	if (a) {
-		char s[1024];
+		char s[LEAD_ACTIVITY_TEXT_MAX + 256];
 		lead_activity_sentence(a, s, sizeof(s));
 		lead_out("%s %s\n", verb, s);
 	}

@@ -107,7 +107,7 @@ void lead_activity_what(const Leadd__Activity *a, char *buf, size_t len)
 
 void lead_activity_sentence(const Leadd__Activity *a, char *buf, size_t len)
 {
-	char when[64], what[512];
+	char when[64], what[LEAD_ACTIVITY_TEXT_MAX];
 	lead_format_time(a->at, when, sizeof(when));
 	lead_activity_what(a, what, sizeof(what));
 	const char *kind = lead_activity_kind_name(a->kind);
@@ -140,7 +140,7 @@ void lead_activity_table(Leadd__Activity *const *v, size_t n)
 	int64_t now = lead_now_ms();
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Activity *a = v[i];
-		char id[48], when[64], what[1024];
+		char id[48], when[64], what[LEAD_ACTIVITY_TEXT_MAX];
 		snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id, a->number);
 		lead_format_time(a->at, when, sizeof(when));
 		lead_activity_what(a, what, sizeof(what));
@@ -301,7 +301,7 @@ void lead_activity_ics_item(const Leadd__Activity *a, struct lead_ics_item *it, 
 	const char *kind = a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_CALL ? "Call"
 			   : task                                         ? "Task"
 									  : "Meeting";
-	char what[512];
+	char what[LEAD_ACTIVITY_TEXT_MAX];
 	summary_buf[0] = 0;
 	snprintf(summary_buf, summary_len, "%s", kind);
 	if (has(a->title))

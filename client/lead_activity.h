@@ -28,6 +28,13 @@ const char *lead_activity_kind_name(int kind);
 /* "open", "done", "closed" ("?"). */
 const char *lead_activity_state_name(int state);
 
+/* Room for what an activity says, whole: the server's caps (a title and a
+ * name of 200 bytes, a place of 500, a text and an outcome of 4000 each)
+ * add up to under 9000 bytes; a smaller buffer cut long notes and outcomes
+ * silently, even into a pipe, and could end them inside a UTF-8 character.
+ * Buffers given to lead_activity_what/sentence are this big. */
+#define LEAD_ACTIVITY_TEXT_MAX 12288
+
 /* What it is about, for people, one line: "send the quote", "call with Ana:
  * no answer", "demo at Acme". Not escaped (lead_out and tables escape). */
 void lead_activity_what(const Leadd__Activity *a, char *buf, size_t len);
