@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lead.h"
+#include "lead_activity.h"
 
 enum { O_SINCE = 256, O_SEARCH };
 
@@ -104,6 +105,9 @@ static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd
 	else
 		cJSON_AddNullToObject(o, "lead");
 	cJSON_AddItemToObject(o, "reason", str_or_null(ev->reason));
+	cJSON_AddItemToObject(o, "activity",
+			      ev->activity ? lead_activity_json(ev->activity) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "activity_op", str_or_null(ev->activity_op));
 	json_line(o);
 }
 
@@ -115,12 +119,12 @@ static void print_snapshot(struct lead_watch *w, struct watch_state *st, const L
 		char zone[64];
 		lead_watch_zone(zone, sizeof(zone));
 		if (st->search)
-			lead_out("-- watching the leads matching '%s' from revision %llu (times in "
-				 "%s)\n",
+			lead_out("-- watching the leads matching '%s' and your agenda from "
+				 "revision %llu (times in %s)\n",
 				 st->search, (unsigned long long)ev->revision, zone);
 		else
-			lead_out("-- watching the leads you may see from revision %llu (times in "
-				 "%s)\n",
+			lead_out("-- watching the leads you may see and your agenda from revision "
+				 "%llu (times in %s)\n",
 				 (unsigned long long)ev->revision, zone);
 		return;
 	}
@@ -155,6 +159,13 @@ static int on_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Event *ev
 				 (unsigned long long)w->last_revision,
 				 ev->reason && *ev->reason ? ev->reason
 							   : "the server gave no reason");
+	case LEADD__EVENT_KIND__EVENT_ACTIVITY:
+		if (!ctx->json) {
+			char line[2048];
+			lead_watch_describe_agenda(ev, line, sizeof(line));
+			lead_out("%s\n", line);
+		}
+		break;
 	case LEADD__EVENT_KIND__EVENT_LEAD:
 	case LEADD__EVENT_KIND__EVENT_ENTER:
 	case LEADD__EVENT_KIND__EVENT_LEAVE:
@@ -238,8 +249,10 @@ static int cmd_watch_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 		if ((rc = lead_statuses(ctx, &st.statuses)) || (rc = lead_names(ctx, 1, &st.names)))
 			return rc;
 	}
-	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS};
-	w.req.n_topics = 1;
+	/* Your agenda too: activities put on it and falling due. */
+	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
+				      LEADD__WATCH_TOPIC__TOPIC_AGENDA};
+	w.req.n_topics = 2;
 	w.req.topics = topics;
 	w.req.search = (char *)st.search;
 	w.arg = &st;
@@ -262,6 +275,13 @@ const struct cmd_entry cmd_watch_entry = {
 		 "A lead that came into view (given to you, moved into your team) ends\n"
 		 "\"now in view\"; one that left it \"out of view\", without its title;\n"
 		 "one gone where you may not see it: \"moved out of your view\".\n"
+		 "A change to an activity names it: \"task 81.3 'send the quote' done\".\n"
+		 "Your agenda too: an activity put on it (added for you, or given to you)\n"
+		 "and one of yours falling due get a line of their own:\n"
+		 "  14:02 tom: on your agenda: task 81.3 'send the quote' on lead 81\n"
+		 "  'Acme roof', due 2026-12-07 10:00 (rev 1240)\n"
+		 "  10:00 leadd: due now: task 81.3 'send the quote' on lead 81 'Acme roof'\n"
+		 "  (due 10:00) (rev 1251)\n"
 		 "--search NAME: only the leads matching that saved search (yours or your\n"
 		 "team's); leads that start or stop matching say so.\n"
 		 "--since REV: first the changes after revision REV, then live: give it the\n"

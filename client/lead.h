@@ -295,6 +295,12 @@ void lead_watch_zone(char *buf, size_t len);
  * lead-New -> lead-Qualified (rev 1234)"; search, when watching one, names
  * it in enter and leave lines. */
 void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, size_t len);
+/* An activity in a line: "task 81.3 'send the quote'". */
+void lead_watch_activity_name(const Leadd__Activity *a, char *buf, size_t len);
+/* An agenda event (EVENT_ACTIVITY) as one line: "14:02 mA: on your agenda:
+ * task 81.3 'send the quote' on lead 81 'Acme roof', due 2026-12-06 10:00
+ * (rev 1240)", "... given to you: ...", "16:00 leadd: due now: ...". */
+void lead_watch_describe_agenda(const Leadd__Event *ev, char *buf, size_t len);
 /* The JSON names of an EventKind ("enter") and a LeadChangeKind ("status",
  * NULL for none). */
 const char *lead_watch_kind_name(int kind);

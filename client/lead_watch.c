@@ -346,6 +346,17 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE:
 		snprintf(what, sizeof(what), "restored");
 		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ACTIVITY:
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_DUE: {
+		char act[400];
+		lead_watch_activity_name(ev->activity, act, sizeof(act));
+		if (ev->change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_DUE)
+			snprintf(what, sizeof(what), "%s is due", act);
+		else
+			snprintf(what, sizeof(what), "%s %s", act,
+				 name_or(ev->activity_op, "changed"));
+		break;
+	}
 	default:
 		if (renewal_of(ev))
 			snprintf(what, sizeof(what), "renewed as lead %llu",
@@ -362,18 +373,68 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 		 (unsigned long long)ev->revision);
 }
 
+/* What an activity is called in a line: its kind, LEAD.N and title (or
+ * who a call is with): "task 81.3 'send the quote'". */
+void lead_watch_activity_name(const Leadd__Activity *a, char *buf, size_t len)
+{
+	if (!a) {
+		snprintf(buf, len, "an activity");
+		return;
+	}
+	const char *kind = a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_NOTE      ? "note"
+			   : a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_CALL    ? "call"
+			   : a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_MEETING ? "meeting"
+			   : a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_TASK    ? "task"
+									       : "activity";
+	if (a->title && *a->title)
+		snprintf(buf, len, "%s %llu.%u '%s'", kind, (unsigned long long)a->lead_id,
+			 a->number, a->title);
+	else if (a->contact && *a->contact)
+		snprintf(buf, len, "%s %llu.%u with %s", kind, (unsigned long long)a->lead_id,
+			 a->number, a->contact);
+	else
+		snprintf(buf, len, "%s %llu.%u", kind, (unsigned long long)a->lead_id, a->number);
+}
+
+void lead_watch_describe_agenda(const Leadd__Event *ev, char *buf, size_t len)
+{
+	char when[32], due[32], act[400], lead[320];
+	lead_watch_time(ev->has_at ? ev->at : 0, when, sizeof(when));
+	const Leadd__Activity *a = ev->activity;
+	lead_watch_time(a && a->has_at ? a->at : 0, due, sizeof(due));
+	lead_watch_activity_name(a, act, sizeof(act));
+	if (a && a->lead_title && *a->lead_title)
+		snprintf(lead, sizeof(lead), "lead %llu '%s'", (unsigned long long)ev->lead_id,
+			 a->lead_title);
+	else
+		snprintf(lead, sizeof(lead), "lead %llu", (unsigned long long)ev->lead_id);
+	const char *at_word = a && a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_TASK ? "due" : "at";
+	const char *op = name_or(ev->activity_op, "");
+	if (ev->change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_DUE || strcmp(op, "due") == 0)
+		snprintf(buf, len, "%s %s: due now: %s on %s (%s %s) (rev %llu)", when,
+			 name_or(ev->author, "leadd"), act, lead, at_word, due,
+			 (unsigned long long)ev->revision);
+	else
+		snprintf(buf, len, "%s %s: %s: %s on %s, %s %s (rev %llu)", when,
+			 name_or(ev->author, "leadd"),
+			 strcmp(op, "added") == 0 ? "on your agenda" : "given to you", act, lead,
+			 at_word, due, (unsigned long long)ev->revision);
+}
+
 const char *lead_watch_kind_name(int kind)
 {
-	static const char *const names[] = {"unknown",  "lead",     "enter",     "leave", "kpi",
-					    "assigned", "snapshot", "caught_up", "ended"};
+	static const char *const names[] = {"unknown", "lead",     "enter",    "leave",
+					    "kpi",     "assigned", "snapshot", "caught_up",
+					    "ended",   "activity"};
 	return kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) ? names[kind]
 									   : "unknown";
 }
 
 const char *lead_watch_change_name(int change)
 {
-	static const char *const names[] = {NULL,      "create", "update",  "status", "assign",
-					    "standby", "wake",   "archive", "restore"};
+	static const char *const names[] = {NULL,      "create",   "update", "status",
+					    "assign",  "standby",  "wake",   "archive",
+					    "restore", "activity", "due"};
 	return change > 0 && change < (int)(sizeof(names) / sizeof(names[0])) ? names[change]
 									      : NULL;
 }

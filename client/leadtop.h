@@ -99,6 +99,10 @@ struct lt_panel {
 struct lt_panel *lt_kpi_panel(void);
 struct lt_panel *lt_search_panel(const char *name);
 struct lt_panel *lt_feed_panel(void);
+/* leadtop_agenda.c: today's open activities of the user, overdue marked. */
+struct lt_panel *lt_agenda_panel(void);
+/* The lead of the agenda panel's shown row i (0: none, or not the agenda). */
+uint64_t lt_agenda_lead_id(struct lt_panel *p, int i);
 /* Does the line hold the panel's filter text (case-insensitive)? */
 int lt_filter_match(const struct lt_panel *p, const char *text);
 /* The revision the KPI counts hold. */
@@ -206,6 +210,9 @@ int lt_prompt_room(void);
 void lt_edit_contact(struct lt_app *a, const Leadd__Lead *l);
 void lt_change_status(struct lt_app *a, const Leadd__Lead *l);
 void lt_quick_add(struct lt_app *a);
+/* `t`: a task on lead `id` (title, then a due time as lead_date_parse
+ * reads it). */
+void lt_add_task(struct lt_app *a, uint64_t id);
 void lt_show_details(struct lt_app *a, const Leadd__Lead *l);
 
 #endif

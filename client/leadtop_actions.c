@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lead_date.h"
 #include "leadtop.h"
 
 /* What a refused edit held, offered again by the next `e` on that lead. */
@@ -313,6 +314,49 @@ void lt_quick_add(struct lt_app *a)
 		lt_message(a, LT_A_ERROR, "lead not added: %s", why);
 	else if (r->lead->lead)
 		lt_message(a, LT_A_OK, "added lead %llu", (unsigned long long)r->lead->lead->id);
+	after_write(a);
+	leadd__response__free_unpacked(r, NULL);
+}
+
+void lt_add_task(struct lt_app *a, uint64_t id)
+{
+	char title[256], due[128], label[320];
+	snprintf(label, sizeof(label), "task on lead %llu, title: ", (unsigned long long)id);
+	if (!lt_prompt(a, label, NULL, title, sizeof(title)) || !title[0])
+		return;
+	int64_t at = 0;
+	const char *why = NULL;
+	snprintf(label, sizeof(label), "due (2026-12-01 10:30, tomorrow 10:00, +2d): ");
+	for (;;) {
+		if (!lt_prompt(a, label, NULL, due, sizeof(due)) || !due[0])
+			return;
+		if (lead_date_parse(due, lead_now_ms(), &at, &why) == 0)
+			break;
+		/* Asked again, the prompt saying what was wrong; Esc gives up. */
+		snprintf(label, sizeof(label), "'%.60s': %s; due: ", due, why ? why : "not a time");
+	}
+	Leadd__ActivityAddRequest ar = LEADD__ACTIVITY_ADD_REQUEST__INIT;
+	ar.has_lead_id = ar.has_kind = ar.has_at = 1;
+	ar.lead_id = id;
+	ar.kind = LEADD__ACTIVITY_KIND__ACTIVITY_TASK;
+	ar.title = title;
+	ar.at = at;
+	Leadd__Request req = LEADD__REQUEST__INIT;
+	req.body_case = LEADD__REQUEST__BODY_ACTIVITY_ADD;
+	req.activity_add = &ar;
+	Leadd__Response *r = send_req(a, &req, "task");
+	if (!r)
+		return;
+	char msg[400];
+	if (lt_check(a, r, LEADD__RESPONSE__BODY_ACTIVITY, msg, sizeof(msg))) {
+		refused(a, id, msg);
+	} else if (r->activity->activity) {
+		char when[96];
+		lead_date_format_local(at, when, sizeof(when));
+		lt_message(a, LT_A_OK, "task %llu.%u added, due %s", (unsigned long long)id,
+			   r->activity->activity->number, when);
+	}
+	/* The agenda hears of it from the watch when live; else read again. */
 	after_write(a);
 	leadd__response__free_unpacked(r, NULL);
 }

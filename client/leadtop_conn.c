@@ -1,9 +1,9 @@
 /* leadtop's connection: connect with the session of `lead login`, read the
  * starting state, watch, and come back after a lost connection.
  *
- * One connection watches TOPIC_LEADS (every lead I may see) and TOPIC_KPI
- * together. Why one and not one per pinned search (WatchRequest.search):
- * one revision to resume from, one reconnect, one place events come in
+ * One connection watches TOPIC_LEADS (every lead I may see), TOPIC_KPI and
+ * TOPIC_AGENDA (my agenda, for its panel) together. Why one and not one per pinned search
+ * (WatchRequest.search): one revision to resume from, one reconnect, one place events come in
  * order; a search panel reads its list again after a lead event it does not
  * hold (leadtop_search.c), which the server answers with the search's own
  * filter and order.
@@ -281,9 +281,10 @@ static int watch(struct lt_app *a)
 {
 	Leadd__WatchRequest w = LEADD__WATCH_REQUEST__INIT;
 	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
-				      LEADD__WATCH_TOPIC__TOPIC_KPI};
+				      LEADD__WATCH_TOPIC__TOPIC_KPI,
+				      LEADD__WATCH_TOPIC__TOPIC_AGENDA};
 	w.topics = topics;
-	w.n_topics = 2;
+	w.n_topics = 3;
 	w.has_since_revision = 1;
 	w.since_revision = a->revision;
 	Leadd__Request req = LEADD__REQUEST__INIT;

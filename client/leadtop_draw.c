@@ -327,6 +327,7 @@ static const char *const help_lines[] = {
 	"e              edit its main contact's phone and email",
 	"s              change its status",
 	"a              add a lead (title, client, contact, phone, email)",
+	"t              add a task to the selected lead (title, due time)",
 	"/              filter the panel (empty: show all)",
 	"?              this help (any key closes it)",
 	"q              quit",

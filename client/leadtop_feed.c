@@ -93,6 +93,18 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_RESTORE:
 		snprintf(buf, len, "%s %s: lead %llu restored", hhmm, who, id);
 		break;
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_ACTIVITY:
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_DUE: {
+		/* "task 81.3 'send the quote' done", "... is due". */
+		char act[256];
+		lead_watch_activity_name(ev->activity, act, sizeof(act));
+		if (ev->change == LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_DUE)
+			snprintf(buf, len, "%s %s: %s is due", hhmm, who, act);
+		else
+			snprintf(buf, len, "%s %s: %s %s", hhmm, who, act,
+				 ev->activity_op && *ev->activity_op ? ev->activity_op : "changed");
+		break;
+	}
 	default:
 		snprintf(buf, len, "%s %s: lead %llu edited", hhmm, who, id);
 		break;

@@ -1,6 +1,6 @@
 /* The keys (`?` lists them on the screen; docs/leadtop.md and leadtop(1)
  * too). Moving is the focused panel's; e, s and Enter act on its selected
- * lead. */
+ * lead, t on it or on the lead of the agenda's selected item. */
 #include <curses.h>
 #include <string.h>
 
@@ -104,6 +104,15 @@ void lt_key(struct lt_app *a, wint_t ch, int is_key)
 		case 'a':
 			lt_quick_add(a);
 			break;
+		case 't': {
+			/* A lead of a search panel, or of the agenda's item. */
+			uint64_t id = lt_agenda_lead_id(p, p->sel);
+			if (!id && (l = selected(a, "task")))
+				id = l->id;
+			if (id)
+				lt_add_task(a, id);
+			break;
+		}
 		case '/':
 			filter_prompt(a);
 			break;

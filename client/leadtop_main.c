@@ -144,11 +144,12 @@ int main(int argc, char **argv)
 		return fail(
 			LD_INVALID_ARGUMENT,
 			"the dashboard needs a terminal; for a script use leadtop --once [--json]");
-	/* The fixed panels; a new one (an agenda) goes between these two, and
-	 * the pinned searches come after it (lt_sync_searches). */
+	/* The fixed panels: KPI, the agenda, the feed; the pinned searches
+	 * come between the agenda and the feed (lt_sync_searches). */
 	a->panel[a->npanels++] = lt_kpi_panel();
+	a->panel[a->npanels++] = lt_agenda_panel();
 	a->panel[a->npanels++] = lt_feed_panel();
-	if (!a->panel[0] || !a->panel[1])
+	if (!a->panel[0] || !a->panel[1] || !a->panel[2])
 		return fail(LD_RESOURCE_EXHAUSTED, "out of memory");
 	if (a->once) {
 		if (lt_connect(a) < 0 || !a->conn)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity_timer.h"
 #include "auth.h"
 #include "auth_log.h"
 #include "dispatch.h"
@@ -962,7 +963,8 @@ static void log_login_answer(conn *c, request_ctx *rc)
 /* The writer finished rc (loop thread). */
 static void net_on_write_done(request_ctx *rc)
 {
-	if (standby_timer_write_done(rc) || session_check_write_done(rc))
+	if (standby_timer_write_done(rc) || activity_timer_write_done(rc) ||
+	    session_check_write_done(rc))
 		return;
 	conn *c = rc->conn;
 	c->at_writer--;
@@ -997,6 +999,10 @@ static void net_on_write_done(request_ctx *rc)
 			break;
 		case LEADD__REQUEST__BODY_LEAD_STANDBY:
 			standby_timer_kick(); /* its date may come before the next look */
+			break;
+		case LEADD__REQUEST__BODY_ACTIVITY_ADD:
+		case LEADD__REQUEST__BODY_ACTIVITY_EDIT:
+			activity_timer_kick(); /* its time may come before the next look */
 			break;
 		default:
 			break;
@@ -1496,6 +1502,7 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 	}
 	session_sweep_start(srv, loop);
 	standby_timer_start(srv, loop);
+	activity_timer_start(srv, loop);
 	watch_init(srv, loop);
 	return nt;
 }
@@ -1519,6 +1526,7 @@ static void finish_shutdown(net *nt)
 	uv_close((uv_handle_t *)&nt->sweep_timer, NULL);
 	session_sweep_stop();
 	standby_timer_stop();
+	activity_timer_stop();
 	uv_close((uv_handle_t *)&nt->resume_timer, NULL);
 	uv_close((uv_handle_t *)&nt->output_timer, NULL);
 	uv_close((uv_handle_t *)&nt->reads_idle, NULL);

@@ -35,15 +35,16 @@ static int check_topics(request_ctx *rc, const Leadd__WatchRequest *q, uint32_t 
 	*bits = 0;
 	if (!q->n_topics)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "say what to watch: leads, kpi or assigned (at least one "
-				     "topic)");
+				     "say what to watch: leads, kpi, assigned or agenda (at least "
+				     "one topic)");
 	for (size_t i = 0; i < q->n_topics; i++) {
 		int tp = q->topics[i];
 		if (tp != LEADD__WATCH_TOPIC__TOPIC_LEADS && tp != LEADD__WATCH_TOPIC__TOPIC_KPI &&
-		    tp != LEADD__WATCH_TOPIC__TOPIC_ASSIGNED)
+		    tp != LEADD__WATCH_TOPIC__TOPIC_ASSIGNED &&
+		    tp != LEADD__WATCH_TOPIC__TOPIC_AGENDA)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "topic %d is not one leadd knows; watch leads, kpi or "
-					     "assigned",
+					     "topic %d is not one leadd knows; watch leads, kpi, "
+					     "assigned or agenda",
 					     tp);
 		*bits |= WATCH_TOPIC_BIT(tp);
 	}

@@ -3,6 +3,7 @@
  * watcher's rights, saved search and KPI team decide what it gets. */
 #include <string.h>
 
+#include "activity_core.h"
 #include "lead_counters.h"
 #include "lead_index.h"
 #include "log.h"
@@ -22,7 +23,11 @@ struct watch_entry {
 	store_txn *t;
 	ld_arena *a;
 	Leadd__Store__ChangeEntry *e;
-	Leadd__Lead *after;  /* the history's lead at this revision */
+	Leadd__Lead *after; /* the history's lead at this revision */
+	/* CHANGE_ACTIVITY, CHANGE_DUE: the history's activity at this
+	 * revision and what happened to it (NULL: none). */
+	Leadd__Activity *activity;
+	Leadd__Store__ActivityOp activity_op;
 	Leadd__Lead *before; /* the lead's previous history entry */
 	int before_done;
 	const char *names[5]; /* author, old/new status, old/new owner */
@@ -35,7 +40,7 @@ struct watch_entry {
 	int sa_done, sb_done;
 };
 
-static Leadd__Lead *history_lead(store_txn *t, ld_arena *a, uint64_t id, uint64_t rev)
+static Leadd__Store__HistoryEntry *history_at(store_txn *t, ld_arena *a, uint64_t id, uint64_t rev)
 {
 	uint8_t key[16];
 	store_key_u64_pair(key, id, rev);
@@ -43,7 +48,7 @@ static Leadd__Lead *history_lead(store_txn *t, ld_arena *a, uint64_t id, uint64_
 	if (store_get_msg(t, DB_HISTORY, key, 16, &leadd__store__history_entry__descriptor, a,
 			  (ProtobufCMessage **)&h))
 		return NULL;
-	return h->lead;
+	return h;
 }
 
 /* The lead's history entry before revision rev (NULL: none, a create). */
@@ -77,7 +82,12 @@ watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Sto
 	x->t = t;
 	x->a = a;
 	x->e = e;
-	x->after = history_lead(t, a, e->lead_id, e->revision);
+	Leadd__Store__HistoryEntry *h = history_at(t, a, e->lead_id, e->revision);
+	x->after = h ? h->lead : NULL;
+	if (h && h->activity && h->has_activity_op) {
+		x->activity = h->activity;
+		x->activity_op = h->activity_op;
+	}
 	if (!x->after) {
 		log_error("watch: the history has no entry for lead %llu at revision %llu; run "
 			  "leadd verify",
@@ -91,6 +101,15 @@ watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Sto
 	    x->after->team_id != e->new_team || x->after->status_id != e->new_status) {
 		log_error("watch: the change-log entry of revision %llu disagrees with the "
 			  "history of lead %llu; run leadd verify",
+			  (unsigned long long)rev, (unsigned long long)e->lead_id);
+		return NULL;
+	}
+	/* The agenda's watchers are chosen by the entry's assignee, the
+	 * activity read from the history: they must agree too. */
+	if (e->has_activity_number && (!x->activity || x->activity->number != e->activity_number ||
+				       x->activity->assignee_id != e->new_assignee)) {
+		log_error("watch: the change-log entry of revision %llu disagrees with the "
+			  "history of lead %llu about its activity; run leadd verify",
 			  (unsigned long long)rev, (unsigned long long)e->lead_id);
 		return NULL;
 	}
@@ -212,6 +231,18 @@ static void in_view(watch_entry *x, const watcher *w, int *before, int *after)
 		*after = matches(w, x->after, &x->sa, &x->sa_done);
 }
 
+/* The activity as events carry it: with its assignee's name and its
+ * lead's title and client, as an agenda reply has them. */
+static void activity_names(watch_entry *x)
+{
+	Leadd__Activity *a = x->activity;
+	if (a->lead_title || a->assignee)
+		return;
+	a->assignee = (char *)user_name_of(x, a->assignee_id);
+	a->lead_title = x->after->title;
+	a->client_name = x->after->client_name;
+}
+
 /* The fields every event of a change carries. What the lead was before
  * (old status and owner) only to a watcher who could see it before, and
  * what it is after (new status and owner) only to one who can see it
@@ -234,6 +265,13 @@ static void event_base(watch_entry *x, const watcher *w, Leadd__Event *ev, Leadd
 	ev->new_status = (char *)(after ? x->names[2] : "");
 	ev->old_owner = (char *)(before ? x->names[3] : "");
 	ev->new_owner = (char *)(after ? x->names[4] : "");
+	/* An activity change says which activity and what happened to it, to
+	 * those who may see the lead after it. */
+	if (after && x->activity) {
+		activity_names(x);
+		ev->activity = x->activity;
+		ev->activity_op = (char *)activity_op_word(x->activity_op);
+	}
 }
 
 /* ---- KPI deltas ---- */
@@ -369,6 +407,29 @@ static void emit_kpi(watch_entry *x, watcher *w)
 	watch_out_event(w, &ev);
 }
 
+/* TOPIC_AGENDA: is the change an open activity put on w's agenda (added
+ * with w as its assignee, or edited to w from someone else), or one of
+ * w's falling due, on a lead w may see? Whoever made the change: an
+ * activity you add for yourself is on your agenda too. */
+static int on_agenda(const watch_entry *x, const watcher *w)
+{
+	const Leadd__Store__ChangeEntry *e = x->e;
+	const Leadd__Activity *a = x->activity;
+	uint64_t me = w->who.user_id;
+	if (!a || !me || e->new_assignee != me ||
+	    a->state != LEADD__ACTIVITY_STATE__ACTIVITY_OPEN || !sees(w, e->new_owner, e->new_team))
+		return 0;
+	switch (x->activity_op) {
+	case LEADD__STORE__ACTIVITY_OP__ACTIVITY_ADDED:
+	case LEADD__STORE__ACTIVITY_OP__ACTIVITY_DUE:
+		return 1;
+	case LEADD__STORE__ACTIVITY_OP__ACTIVITY_EDITED:
+		return e->old_assignee != me;
+	default:
+		return 0;
+	}
+}
+
 void watch_entry_emit(watch_entry *x, watcher *w)
 {
 	const Leadd__Store__ChangeEntry *e = x->e;
@@ -396,4 +457,9 @@ void watch_entry_emit(watch_entry *x, watcher *w)
 	}
 	if (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI))
 		emit_kpi(x, w);
+	if ((w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_AGENDA)) && on_agenda(x, w)) {
+		Leadd__Event ev = LEADD__EVENT__INIT;
+		event_base(x, w, &ev, LEADD__EVENT_KIND__EVENT_ACTIVITY);
+		watch_out_event(w, &ev);
+	}
 }

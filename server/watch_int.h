@@ -104,7 +104,7 @@ typedef struct watch_entry watch_entry;
 /* The entry keyed rev; NULL when it cannot be read or disagrees with the
  * history (the watchers get a snapshot). */
 watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Store__ChangeEntry *e);
-/* The events of entry x for w, in order (LEADS, ASSIGNED, KPI), handed
+/* The events of entry x for w, in order (LEADS, ASSIGNED, KPI, AGENDA), handed
  * to watch_out_event. */
 void watch_entry_emit(watch_entry *x, watcher *w);
 void watch_set_names(Leadd__Event *ev, store_txn *t, ld_arena *a);

@@ -27,7 +27,7 @@ lead_ok search pin all
 
 # 40 columns: what is typed at the status prompt shows.
 lt_start a 40 12 admin
-lt_keys a Tab
+lt_keys a Tab Tab # past the agenda
 lt_wait_for a '^> search all' 3 "the search panel has the focus"
 lt_keys a s
 lt_wait_for a '^lead 1 is lead-New; ' 3 "the status prompt"
@@ -50,7 +50,7 @@ CHECKS=$((CHECKS + 1))
 
 # 80 columns: the reasons do not fit beside the answer; their count does.
 lt_start b 80 24 admin
-lt_keys b Tab
+lt_keys b Tab Tab # past the agenda
 lt_wait_for b '^> search all' 3 "the search panel has the focus"
 lt_keys b s
 lt_wait_for b '^lead 1 is lead-New; new status \(a name, prefix or KPI class\): *$' 3 \
@@ -73,7 +73,7 @@ CHECKS=$((CHECKS + 1))
 # 130 columns: the first reason and the whole question, reason quoted.
 lead_ok reopen "$A"
 lt_start c 130 24 admin
-lt_keys c Tab
+lt_keys c Tab Tab # past the agenda
 lt_wait_for c '^> search all' 3 "the search panel has the focus"
 lt_keys c s dead Enter
 lt_wait_for c "^lead 1 needs a reason \\('Reason number 1, long enough to fill a line', \\.\\.\\.\\): *\$" 3 \

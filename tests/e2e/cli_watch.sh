@@ -31,8 +31,8 @@ bg "$W/bob" bob watch
 BOB=$BG
 bg "$W/adm" admin --json watch
 ADM=$BG
-wait_line "$W/tom" '^-- watching the leads you may see from revision [0-9]+ \(times in .+\)$'
-wait_line "$W/bob" '^-- watching the leads you may see from revision [0-9]+'
+wait_line "$W/tom" '^-- watching the leads you may see and your agenda from revision [0-9]+ \(times in .+\)$'
+wait_line "$W/bob" '^-- watching the leads you may see and your agenda from revision [0-9]+'
 wait_line "$W/adm" '"event":"snapshot"'
 # A watch waits for ever for events: keepalive probes (every 30 s idle)
 # notice a server that vanished without closing the connection.
@@ -79,7 +79,8 @@ lines = open(sys.argv[1]).read().split("\n")
 assert lines[-1] == "", "the last line is whole"
 docs = [json.loads(l) for l in lines[:-1]]
 keys = ["revision", "event", "lead_id", "change", "at", "author", "old_status",
-        "new_status", "old_owner", "new_owner", "lead", "reason"]
+        "new_status", "old_owner", "new_owner", "lead", "reason", "activity",
+        "activity_op"]
 for d in docs:
     assert list(d) == keys, d
 revs = [d["revision"] for d in docs]
@@ -153,7 +154,7 @@ CHECKS=$((CHECKS + 1))
 as tom expect_exit 0 "$LEAD" search save mine-q --mine --status qualified
 bg "$W/tomq" tom watch --search mine-q
 TOM=$BG
-wait_line "$W/tomq" "^-- watching the leads matching 'mine-q' from revision [0-9]+"
+wait_line "$W/tomq" "^-- watching the leads matching 'mine-q' and your agenda from revision [0-9]+"
 as tom expect_exit 0 "$LEAD" --json edit "$L7" --value 300
 r7=$(json 'd["version"]' <<<"$OUT")
 wait_line "$W/tomq" "^$TIME_RE tom: lead $L7 'Autumn radio' edited \(rev $r7\)$"

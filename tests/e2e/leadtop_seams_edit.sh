@@ -16,7 +16,7 @@ as tom expect_exit 0 "$LEAD" search pin mine
 
 lt_start a 100 30 tom
 lt_wait_for a 'live, revision [0-9]+' 3 "tom's dashboard is live"
-lt_keys a Tab
+lt_keys a Tab Tab # past the agenda
 lt_wait_for a '^> search mine \(2\)$' 2 "tom's search"
 
 # Ctrl-C in the phone prompt: cancelled, leadtop still runs, lead 1 as it was.
@@ -62,7 +62,7 @@ expect_eq "$before" "$("$LEAD" --json ls --all | json 'len(d["leads"])')" "no le
 # sentence (the prompt would have been empty, and Enter erased the email).
 lead_ok edit 2 --email "jürgen@müller.example"
 lt_start n 100 30 tom LANG=C LC_ALL=C
-lt_keys n Tab
+lt_keys n Tab Tab # past the agenda
 lt_wait_for n '^> search mine \(1\)$' 2 "tom's search in LANG=C"
 lt_keys n e
 lt_wait_for n '^lead 2 phone:' 2 "the phone prompt in LANG=C"

@@ -80,8 +80,8 @@ expect_no_match "$(head -n 1 <<<"$SCREEN")" '[0-9]{2}:[0-9]{2}:?[0-9]?$' "no clo
 lt_keys w q
 expect_eq 0 "$(lt_exit_status w)" "leadtop's exit status after q (40x10)"
 # In two steps, so a failure says whether the first keys were taken.
-lt_keys t Tab Tab
-lt_wait_for t '^> +latest changes' 10 "Tab Tab at 20x5: the focus on the feed"
+lt_keys t Tab Tab Tab # KPI, agenda, the search, the feed
+lt_wait_for t '^> +latest changes' 10 "Tab Tab Tab at 20x5: the focus on the feed"
 lt_keys t j Enter x a
 lt_wait_for t '^new lead, title:' 5 "the quick add prompt at 20x5"
 lt_keys t Escape

@@ -38,7 +38,7 @@ lead_ok standby "$B" --until 3d
 lt_wait_for a "^[0-9]{2}:[0-9]{2} admin: lead $B on stand-by$" 2 "the feed: the second one"
 
 lt_wait_for a '^  search waiting \(2\)$' 2 "the pinned search of leads on stand-by"
-lt_keys a Tab
+lt_keys a Tab Tab # past the agenda
 lt_wait_for a '^> search waiting' 2 "Tab to the pinned search"
 lt_keys a Enter
 lt_wait_for a "lead $A, version [0-9]+" 2 "Enter shows the lead"

@@ -16,8 +16,8 @@ as maria expect_exit 0 "$LEAD" search pin all-sales
 
 lt_start a 120 30 maria
 lt_wait_for a 'live, revision [0-9]+' 3 "the connection state"
-# Tab: the all-sales panel; j: lead 2 (Support contract, lead-Qualified).
-lt_keys a Tab
+# Tab Tab (past the agenda): the all-sales panel; j: lead 2 (Support contract, lead-Qualified).
+lt_keys a Tab Tab
 lt_wait_for a '^> search all-sales' 2 "the all-sales panel has the focus"
 lt_keys a j
 

@@ -37,17 +37,18 @@ def rows(m):
     return {
         "watch": dict(lowest="rep", cells=[
             C("anon", None, f_watch(), UNAUTH),
-            C("r1", None, f_watch((1, 2, 3)), OK, live_reply),
+            C("r1", None, f_watch((1, 2, 3, 4)), OK, live_reply),
+            C("r1", None, f_watch((4,)), OK, live_reply, "your agenda"),
             C("r1", None, f_watch(search="own"), OK, live_reply, "your own search"),
             C("r1", None, f_watch(search="A"), OK, live_reply, "your team's search"),
             C("r1", None, f_watch(search="r2"), NF, note="someone else's search"),
             C("r1", None, f_watch((2,), kpi_team="A"), OK, live_reply, "your team's counts"),
             C("r1", None, f_watch((2,), kpi_team="B"), PD, note="another team's counts"),
-            C("mA", None, f_watch((1, 2, 3)), OK, live_reply),
+            C("mA", None, f_watch((1, 2, 3, 4)), OK, live_reply),
             C("mA", None, f_watch((2,), kpi_team="A"), OK, live_reply),
             C("mA", None, f_watch((2,), kpi_team="B"), PD, note="a team not managed"),
             C("mA", None, f_watch(search="B"), NF, note="team B's search"),
-            C("admin", None, f_watch((1, 2, 3)), OK, live_reply),
+            C("admin", None, f_watch((1, 2, 3, 4)), OK, live_reply),
             C("admin", None, f_watch((2,), kpi_team="B"), OK, live_reply)]),
         "unwatch": dict(lowest="rep", cells=[
             C("anon", None, f_unwatch, UNAUTH),

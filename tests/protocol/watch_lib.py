@@ -13,7 +13,7 @@ import time
 
 from leadd_harness import Client, all_leads, ok_call
 
-TOPICS = {"leads": 1, "kpi": 2, "assigned": 3}
+TOPICS = {"leads": 1, "kpi": 2, "assigned": 3, "agenda": 4}
 
 
 class Watcher(Client):

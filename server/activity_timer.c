@@ -1,0 +1,369 @@
+#include "activity_timer.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activity_core.h"
+#include "ld_error.h"
+#include "lead_core.h"
+#include "log.h"
+#include "request_limits.h"
+#include "writer.h"
+
+/* ---- the writer's side: mark what is due ---- */
+
+typedef struct {
+	uint64_t lead;
+	uint32_t number;
+} due_ref;
+
+/* An alarm entry: its key (due) and value (lead|number). */
+typedef struct {
+	uint64_t due, lead;
+	uint32_t number;
+} alarm_pos;
+
+typedef struct {
+	/* In: where to start reading (after this entry), when a pass before
+	 * stopped at ACTIVITY_DUE_SCAN_MAX entries without reaching the ones
+	 * not yet due; else from the first entry. */
+	int has_from;
+	alarm_pos from;
+	/* Out. */
+	uint64_t fired;  /* activities marked due by this request */
+	uint64_t stale;  /* alarm entries naming no open, unalerted activity due then */
+	int more;        /* activities due beyond this chunk */
+	int capped;      /* ... and the pass stopped at ACTIVITY_DUE_SCAN_MAX entries */
+	alarm_pos last;  /* the last entry read (capped: where the next pass starts) */
+	int64_t next_at; /* the first due time after now the index holds (0: none) */
+} due_work;
+
+/* Is the alarm entry (due, lead, number) an activity to mark? Its record
+ * must be open, not yet alerted and due at that time; anything else is a
+ * damaged index or record (verify names it), passed over so it cannot stop
+ * the activities behind it. 1 yes, 0 no (*err set on an LMDB error). */
+static int entry_live(store_txn *t, ld_arena *scratch, uint64_t due, uint64_t lead, uint32_t number,
+		      int *err)
+{
+	ld_arena_reset(scratch);
+	uint8_t key[16];
+	activity_key(key, lead, number);
+	MDB_val k = {16, key}, v;
+	*err = mdb_get(t->txn, t->st->dbi[DB_ACTIVITIES], &k, &v);
+	if (*err) {
+		if (*err == MDB_NOTFOUND)
+			*err = 0;
+		return 0;
+	}
+	Leadd__Activity *a = leadd__activity__unpack(&scratch->pb, v.mv_size, v.mv_data);
+	return a && a->state == LEADD__ACTIVITY_STATE__ACTIVITY_OPEN && !a->alerted &&
+	       a->at == (int64_t)due;
+}
+
+/* The activities due at `now` (due time <= now), at most max; *more when
+ * others are due too. They are read before any activity changes, so the
+ * cursor never walks an index being written. Stale entries are counted and
+ * passed over, so they cannot hold back the activities behind them; at
+ * most ACTIVITY_DUE_SCAN_MAX entries are read a run. */
+static size_t due_refs(store_txn *t, int64_t now, due_ref *refs, size_t max, due_work *w)
+{
+	MDB_cursor *cur;
+	size_t n = 0, scanned = 0;
+	w->more = 0;
+	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_IDX_ACT_ALARM], &cur)))
+		return 0;
+	ld_arena scratch;
+	ld_arena_init(&scratch, 1u << 20);
+	uint8_t kb[8], vb[16];
+	MDB_val k = {8, kb}, v = {16, vb};
+	int rc;
+	if (w->has_from) {
+		/* After the entry the last pass stopped at: later dups of its
+		 * key, else the keys after it. */
+		store_key_u64(kb, w->from.due);
+		store_key_u64_pair(vb, w->from.lead, (uint64_t)w->from.number + 1);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+		if (rc == MDB_NOTFOUND && w->from.due < UINT64_MAX) {
+			store_key_u64(kb, w->from.due + 1);
+			k = (MDB_val){8, kb};
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		}
+	} else {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	}
+	while (rc == 0) {
+		if (k.mv_size != 8 || v.mv_size != 16) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		uint64_t due = store_key_get_u64(k.mv_data);
+		if ((int64_t)due > now) {
+			w->next_at = (int64_t)due;
+			break;
+		}
+		if (n == max || scanned == ACTIVITY_DUE_SCAN_MAX) {
+			w->more = 1;
+			w->capped = n < max;
+			break;
+		}
+		scanned++;
+		uint64_t lead = store_key_get_u64(v.mv_data);
+		uint32_t number = (uint32_t)store_key_get_u64((const uint8_t *)v.mv_data + 8);
+		w->last = (alarm_pos){due, lead, number};
+		int live = entry_live(t, &scratch, due, lead, number, &rc);
+		if (rc)
+			break;
+		if (live)
+			refs[n++] = (due_ref){lead, number};
+		else
+			w->stale++;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	ld_arena_free(&scratch);
+	if (rc && rc != MDB_NOTFOUND)
+		t->ret = rc;
+	return n;
+}
+
+/* Mark one activity due through the write core. 1 marked, 0 not (gone or
+ * no longer due: counted stale), or the sticky error in t. */
+static int mark_due(request_ctx *rc, store_txn *t, const due_ref *r)
+{
+	Leadd__Lead *lead_old, *lead;
+	int err = lead_load_copy(t, r->lead, &rc->arena, &lead_old, &lead);
+	if (err == MDB_NOTFOUND)
+		return 0;
+	if (err) {
+		if (!t->ret)
+			t->ret = err;
+		return 0;
+	}
+	Leadd__Activity *old, *act;
+	err = activity_load(t, r->lead, r->number, &rc->arena, &old);
+	if (err == 0)
+		err = activity_load(t, r->lead, r->number, &rc->arena, &act);
+	if (err == MDB_NOTFOUND)
+		return 0;
+	if (err) {
+		if (!t->ret)
+			t->ret = err;
+		return 0;
+	}
+	if (old->state != LEADD__ACTIVITY_STATE__ACTIVITY_OPEN || old->alerted || old->at > rc->now)
+		return 0;
+	act->has_alerted = 1;
+	act->alerted = 1;
+	lead_change ch = {.now = rc->now,
+			  .author = 0, /* leadd itself */
+			  .kind = LEADD__STORE__CHANGE_KIND__CHANGE_DUE,
+			  .arena = &rc->arena};
+	return activity_apply(t, lead_old, lead, old, act, LEADD__STORE__ACTIVITY_OP__ACTIVITY_DUE,
+			      &ch) == 0;
+}
+
+/* Deterministic for a replay: everything is read inside t, against the
+ * time fixed when the request was made (rc->now). */
+static int due_run(request_ctx *rc, store_txn *t)
+{
+	due_work *w = rc->internal;
+	due_ref refs[ACTIVITY_DUE_CHUNK];
+	w->fired = w->stale = 0;
+	w->more = w->capped = 0;
+	w->next_at = 0;
+	size_t n = due_refs(t, rc->now, refs, ACTIVITY_DUE_CHUNK, w);
+	for (size_t i = 0; i < n && !t->ret; i++) {
+		if (mark_due(rc, t, &refs[i]))
+			w->fired++;
+		else if (!t->ret)
+			w->stale++;
+	}
+	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
+}
+
+static const dispatch_entry due_entry = {.name = "activity_due", .handler = due_run, .writes = 1};
+
+/* ---- the loop's side: when to look ---- */
+
+static struct {
+	server *srv;
+	uv_timer_t timer;
+	int running;   /* the timer exists */
+	int in_flight; /* a firing is at the writer */
+	uint64_t fired;
+	/* More than ACTIVITY_DUE_SCAN_MAX damaged entries: the next pass goes
+	 * on after the last one read (has_from), so they cannot hold back a
+	 * real activity behind them; cycle_fired says whether a pass since
+	 * the first entry marked anything. A hint, not state: the index
+	 * alone says what is due. */
+	int has_from, cycle_fired;
+	alarm_pos from;
+} at;
+
+static void on_timer(uv_timer_t *h);
+
+static uint64_t recheck_ms(void)
+{
+	return server_clock_hook ? ACTIVITY_DUE_RECHECK_TEST_MS : ACTIVITY_DUE_RECHECK_MS;
+}
+
+static void schedule(uint64_t ms)
+{
+	if (at.running)
+		uv_timer_start(&at.timer, on_timer, ms, 0);
+}
+
+/* The first due time in the alarm index: 0 with *due (0: none), or an error. */
+static int first_due(int64_t *due)
+{
+	store *st = &at.srv->st;
+	store_txn t;
+	*due = 0;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int err = store_txn_begin(st, &t, 0);
+	if (err == 0) {
+		MDB_cursor *cur;
+		if ((err = mdb_cursor_open(t.txn, st->dbi[DB_IDX_ACT_ALARM], &cur)) == 0) {
+			MDB_val k, v;
+			err = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+			if (err == 0 && k.mv_size == 8)
+				*due = (int64_t)store_key_get_u64(k.mv_data);
+			else if (err == 0)
+				err = MDB_CORRUPTED;
+			mdb_cursor_close(cur);
+		}
+		store_txn_abort(&t);
+	}
+	pthread_rwlock_unlock(&st->map_lock);
+	return err == MDB_NOTFOUND ? 0 : err;
+}
+
+static void submit_due(void)
+{
+	request_ctx *rc = dispatch_new(at.srv, NULL);
+	due_work *w = rc ? calloc(1, sizeof(*w)) : NULL;
+	if (!w) {
+		dispatch_free(rc);
+		log_warn("activities falling due: out of memory; trying again in %d ms",
+			 ACTIVITY_DUE_RETRY_MS);
+		schedule(ACTIVITY_DUE_RETRY_MS);
+		return;
+	}
+	/* Internal work, not a decoded frame: it may use what any request may
+	 * for the leads it loads. dispatch_free frees w. */
+	rc->arena.budget = LIMIT_REQUEST_MEMORY;
+	rc->entry = &due_entry;
+	rc->internal = w;
+	w->has_from = at.has_from;
+	w->from = at.from;
+	at.in_flight = 1;
+	writer_submit(at.srv->wr, rc);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+	(void)h;
+	if (at.in_flight)
+		return; /* its answer looks again */
+	int64_t due;
+	int err = first_due(&due);
+	if (err) {
+		log_warn("activities falling due: reading the alarm index failed: %s; trying "
+			 "again in %d ms",
+			 store_strerror(err), ACTIVITY_DUE_RETRY_MS);
+		schedule(ACTIVITY_DUE_RETRY_MS);
+		return;
+	}
+	int64_t now = server_now_ms();
+	if (due && due <= now) {
+		submit_due();
+		return;
+	}
+	uint64_t wait = recheck_ms();
+	if (due && (uint64_t)(due - now) < wait)
+		wait = (uint64_t)(due - now);
+	schedule(wait);
+}
+
+int activity_timer_write_done(request_ctx *rc)
+{
+	if (rc->entry != &due_entry)
+		return 0;
+	due_work *w = rc->internal;
+	at.in_flight = 0;
+	uint64_t next = 0;
+	if (rc->code != LD_OK) {
+		log_warn("activities falling due: marking them failed: %s; trying again in %d ms",
+			 rc->message, ACTIVITY_DUE_RETRY_MS);
+		next = ACTIVITY_DUE_RETRY_MS;
+	} else {
+		at.fired += w->fired;
+		at.cycle_fired |= w->fired != 0;
+		if (w->fired)
+			log_info("%" PRIu64 " activit%s fell due", w->fired,
+				 w->fired == 1 ? "y" : "ies");
+		int from_start = !w->has_from;
+		if (w->capped) {
+			/* Damaged entries filled the pass: the next one goes on
+			 * after them, at once. */
+			at.has_from = 1;
+			at.from = w->last;
+		} else {
+			at.has_from = 0;
+		}
+		if (!w->capped && w->stale && !at.cycle_fired) {
+			/* A whole cycle found only entries that name no activity to
+			 * mark: looking again at once would find them again. verify
+			 * names them. */
+			log_error("activities falling due: %" PRIu64
+				  " alarm index entries name no open activity due then; run "
+				  "leadd verify",
+				  w->stale);
+			next = recheck_ms();
+			/* ... but an activity due before then is marked on time:
+			 * the next run passes over them again. */
+			int64_t wait = w->next_at ? w->next_at - server_now_ms() : -1;
+			if (w->next_at && (uint64_t)(wait > 0 ? wait : 0) < next)
+				next = (uint64_t)(wait > 0 ? wait : 0);
+		} else if (!w->capped && !from_start && at.cycle_fired) {
+			/* The end of a cycle that marked some: the entries before
+			 * where this pass started may hold new ones. */
+			next = 0;
+		}
+		if (!w->capped)
+			at.cycle_fired = 0;
+	}
+	dispatch_free(rc);
+	schedule(next);
+	return 1;
+}
+
+void activity_timer_kick(void)
+{
+	if (at.running && !at.in_flight)
+		schedule(0);
+}
+
+uint64_t activity_timer_fired(void)
+{
+	return at.fired;
+}
+
+void activity_timer_start(server *srv, uv_loop_t *loop)
+{
+	at.srv = srv;
+	uv_timer_init(loop, &at.timer);
+	at.running = 1;
+	/* At once: activities due while leadd was stopped are marked now. */
+	schedule(0);
+}
+
+void activity_timer_stop(void)
+{
+	if (!at.running)
+		return;
+	at.running = 0;
+	uv_timer_stop(&at.timer);
+	uv_close((uv_handle_t *)&at.timer, NULL);
+}
