@@ -220,6 +220,9 @@ static int agenda_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 				return rc;
 		}
 	}
+	if ((rc = lead_activity_split_time(self, ctx, "--from", from, argc, argv, optind)) ||
+	    (rc = lead_activity_split_time(self, ctx, "--to", to, argc, argv, optind)))
+		return rc;
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	if (q.user && ld_is_blank(q.user))

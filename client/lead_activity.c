@@ -41,6 +41,37 @@ int lead_activity_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const 
 	return 0;
 }
 
+/* 9:00, 10:30, 10:30:15: what a clock time looks like alone. */
+static int clock_word(const char *s)
+{
+	int d = 0;
+	while (*s >= '0' && *s <= '9' && d < 3)
+		s++, d++;
+	if (d < 1 || d > 2 || *s != ':')
+		return 0;
+	for (int part = 0; part < 2 && *s == ':'; part++) {
+		s++;
+		if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9'))
+			return 0;
+		s += 2;
+	}
+	return *s == 0;
+}
+
+int lead_activity_split_time(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
+			     const char *value, int argc, char **argv, int first)
+{
+	if (!value || strchr(value, ':'))
+		return 0;
+	for (int i = first; i < argc; i++)
+		if (clock_word(argv[i]))
+			return lead_usage_error(self, ctx,
+						"%s '%s' and '%s' are two arguments; a date with "
+						"its time is one, in quotes: %s '%s %s'",
+						opt, value, argv[i], opt, value, argv[i]);
+	return 0;
+}
+
 int lead_activity_time_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
 			   const char *arg, int64_t *out)
 {

@@ -17,6 +17,14 @@ int lead_activity_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const 
 
 /* A time option (--at, --due, --plan, --from): the forms of
  * lead_date_parse, or "now"; 0, or a usage error's exit status. */
+/* A time given unquoted (`--plan tomorrow 10:00`): the shell splits it and
+ * the clock time lands among the arguments, where it became a call's
+ * subject (a call planned at midnight, said nowhere) or "takes at most 2
+ * arguments". When an argument from argv[first] on is a clock time (9:00,
+ * 10:30:15) and opt's value (NULL: not given) has none, the usage error
+ * that shows the quoted form; else 0. Call before lead_cmd_check_args. */
+int lead_activity_split_time(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
+			     const char *value, int argc, char **argv, int first);
 int lead_activity_time_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
 			   const char *arg, int64_t *out);
 /* --duration: 15m, 1h, 1h30m; 0, or a usage error's exit status. */
