@@ -42,7 +42,7 @@ static int print_added(struct lead_ctx *ctx, const Leadd__ActivityReply *r, cons
 		return lead_json_out(o);
 	}
 	if (a) {
-		char s[1024];
+		char s[LEAD_ACTIVITY_TEXT_MAX + 256];
 		lead_activity_sentence(a, s, sizeof(s));
 		lead_out("added %s\n", s);
 	}
@@ -154,6 +154,9 @@ static int cmd_call_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 				return rc;
 		}
 	}
+	if ((rc = lead_activity_split_time(self, ctx, "--plan", plan, argc, argv, optind)) ||
+	    (rc = lead_activity_split_time(self, ctx, "--at", at, argc, argv, optind)))
+		return rc;
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	if ((rc = lead_parse_lead_id(self, ctx, argv[optind], &add.lead_id)))
@@ -221,6 +224,8 @@ static int cmd_task_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 			return rc;
 	}
+	if ((rc = lead_activity_split_time(self, ctx, "--due", due, argc, argv, optind)))
+		return rc;
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	if ((rc = lead_parse_lead_id(self, ctx, argv[optind], &add.lead_id)))
@@ -284,6 +289,8 @@ static int cmd_meeting_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 				return rc;
 		}
 	}
+	if ((rc = lead_activity_split_time(self, ctx, "--at", at, argc, argv, optind)))
+		return rc;
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	if ((rc = lead_parse_lead_id(self, ctx, argv[optind], &add.lead_id)))

@@ -52,7 +52,7 @@ static int print_changed(struct lead_ctx *ctx, const Leadd__ActivityReply *r, co
 		return lead_json_out(o);
 	}
 	if (a) {
-		char s[1024];
+		char s[LEAD_ACTIVITY_TEXT_MAX + 256];
 		lead_activity_sentence(a, s, sizeof(s));
 		lead_out("%s %s\n", verb, s);
 	}
@@ -192,10 +192,10 @@ static int cmd_activity_edit_exec(const struct cmd_entry *self, struct lead_ctx 
 					     {"if-version", required_argument, NULL, O_IF_VERSION},
 					     LEAD_CMD_OPTIONS};
 	Leadd__ActivityEditRequest e = LEADD__ACTIVITY_EDIT_REQUEST__INIT;
-	const char *at = NULL, *duration = NULL;
-	int c, rc, any = 0;
+	const char *at = NULL, *duration = NULL, *at_opt = "at";
+	int c, rc, any = 0, longindex = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, &longindex)) != -1) {
 		any |= c != O_IF_VERSION && c != 'j';
 		switch (c) {
 		case O_TITLE:
@@ -209,6 +209,7 @@ static int cmd_activity_edit_exec(const struct cmd_entry *self, struct lead_ctx 
 			break;
 		case O_AT:
 			at = optarg;
+			at_opt = opts[longindex].name; /* "at" or "due" */
 			break;
 		case O_DURATION:
 			duration = optarg;
@@ -235,6 +236,10 @@ static int cmd_activity_edit_exec(const struct cmd_entry *self, struct lead_ctx 
 				return rc;
 		}
 	}
+	char at_name[8];
+	snprintf(at_name, sizeof(at_name), "--%s", at_opt);
+	if ((rc = lead_activity_split_time(self, ctx, at_name, at, argc, argv, optind)))
+		return rc;
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	if ((rc = lead_activity_arg(self, ctx, argv[optind], &e.lead_id, &e.number)))

@@ -99,7 +99,7 @@ static void print_table(const struct agenda *ag)
 			const Leadd__Activity *a = ag->items[i];
 			if ((pass == 0) != (a->overdue != 0))
 				continue;
-			char when[64], id[48], lead[512], what[1024];
+			char when[64], id[48], lead[512], what[LEAD_ACTIVITY_TEXT_MAX];
 			lead_format_time(a->at, when, sizeof(when));
 			snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id,
 				 a->number);
@@ -128,7 +128,7 @@ static int print_ics(struct lead_ctx *ctx, const struct agenda *ag)
 		return lead_fail(ctx, LD_UNKNOWN, "cannot write the calendar: %s", why);
 	for (size_t i = 0; i < ag->n; i++) {
 		struct lead_ics_item it;
-		char uid[96], summary[1024], desc[2048];
+		char uid[96], summary[1024], desc[LEAD_ACTIVITY_TEXT_MAX + 512];
 		lead_activity_ics_item(ag->items[i], &it, uid, sizeof(uid), summary,
 				       sizeof(summary), desc, sizeof(desc));
 		if (lead_ics_add(&cal, &it, &why) < 0) {
@@ -222,6 +222,9 @@ static int agenda_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 				return rc;
 		}
 	}
+	if ((rc = lead_activity_split_time(self, ctx, "--from", from, argc, argv, optind)) ||
+	    (rc = lead_activity_split_time(self, ctx, "--to", to, argc, argv, optind)))
+		return rc;
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
 		return rc;
 	if (q.user && ld_is_blank(q.user))

@@ -29,7 +29,7 @@ static void print_closed(const Leadd__LeadReply *r)
 	lead_out("closed %zu open activit%s:\n", r->n_closed_activities,
 		 r->n_closed_activities == 1 ? "y" : "ies");
 	for (size_t i = 0; i < r->n_closed_activities; i++) {
-		char s[1024];
+		char s[LEAD_ACTIVITY_TEXT_MAX + 256];
 		lead_activity_sentence(r->closed_activities[i], s, sizeof(s));
 		lead_out("  %s\n", s);
 	}

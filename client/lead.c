@@ -11,6 +11,7 @@
 #include "ld_distance.h"
 #include "lead.h"
 #include "lead_filter.h"
+#include "lead_words.h"
 
 int lead_plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
@@ -350,6 +351,22 @@ void lead_getopt_reset(void)
 	opterr = 0;
 }
 
+/* The argument that starts with '-' and that getopt read as the unknown
+ * short option c, when it reads as text rather than options: it holds a
+ * space or a digit follows the dash ("-5% off agreed", "-call back"), as a
+ * note, a title or an outcome may. NULL for anything else. */
+static const char *dash_text(char **argv, int c)
+{
+	for (int i = 1; argv[i]; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] == '-' && a[1] == c && (strchr(a, ' ') || (c >= '0' && c <= '9')))
+			return a;
+	}
+	return NULL;
+}
+
 int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv, int c)
 {
 	switch (c) {
@@ -362,6 +379,18 @@ int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv
 	case ':':
 		return lead_usage_error(e, ctx, "option '%s' needs a value", argv[optind - 1]);
 	default:
+		if (optopt && dash_text(argv, optopt)) {
+			/* A note that starts with '-' is not a typo to point at:
+			 * say how to give it. */
+			char *q = lead_shell_quote(dash_text(argv, optopt));
+			int rc = lead_usage_error(
+				e, ctx,
+				"'%s' was read as options; a text that starts "
+				"with '-' goes after --, as in: lead %s ... -- %s",
+				dash_text(argv, optopt), e->name, q);
+			free(q);
+			return rc;
+		}
 		if (optopt)
 			return lead_usage_error(e, ctx, "unknown option '-%c'", optopt);
 		return lead_usage_error(e, ctx, "unknown option '%s'", argv[optind - 1]);

@@ -41,6 +41,37 @@ int lead_activity_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const 
 	return 0;
 }
 
+/* 9:00, 10:30, 10:30:15: what a clock time looks like alone. */
+static int clock_word(const char *s)
+{
+	int d = 0;
+	while (*s >= '0' && *s <= '9' && d < 3)
+		s++, d++;
+	if (d < 1 || d > 2 || *s != ':')
+		return 0;
+	for (int part = 0; part < 2 && *s == ':'; part++) {
+		s++;
+		if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9'))
+			return 0;
+		s += 2;
+	}
+	return *s == 0;
+}
+
+int lead_activity_split_time(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
+			     const char *value, int argc, char **argv, int first)
+{
+	if (!value || strchr(value, ':'))
+		return 0;
+	for (int i = first; i < argc; i++)
+		if (clock_word(argv[i]))
+			return lead_usage_error(self, ctx,
+						"%s '%s' and '%s' are two arguments; a date with "
+						"its time is one, in quotes: %s '%s %s'",
+						opt, value, argv[i], opt, value, argv[i]);
+	return 0;
+}
+
 int lead_activity_time_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
 			   const char *arg, int64_t *out)
 {
@@ -107,7 +138,7 @@ void lead_activity_what(const Leadd__Activity *a, char *buf, size_t len)
 
 void lead_activity_sentence(const Leadd__Activity *a, char *buf, size_t len)
 {
-	char when[64], what[512];
+	char when[64], what[LEAD_ACTIVITY_TEXT_MAX];
 	lead_format_time(a->at, when, sizeof(when));
 	lead_activity_what(a, what, sizeof(what));
 	const char *kind = lead_activity_kind_name(a->kind);
@@ -140,7 +171,7 @@ void lead_activity_table(Leadd__Activity *const *v, size_t n)
 	int64_t now = lead_now_ms();
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Activity *a = v[i];
-		char id[48], when[64], what[1024];
+		char id[48], when[64], what[LEAD_ACTIVITY_TEXT_MAX];
 		snprintf(id, sizeof(id), "%llu.%u", (unsigned long long)a->lead_id, a->number);
 		lead_format_time(a->at, when, sizeof(when));
 		lead_activity_what(a, what, sizeof(what));
@@ -301,7 +332,7 @@ void lead_activity_ics_item(const Leadd__Activity *a, struct lead_ics_item *it, 
 	const char *kind = a->kind == LEADD__ACTIVITY_KIND__ACTIVITY_CALL ? "Call"
 			   : task                                         ? "Task"
 									  : "Meeting";
-	char what[512];
+	char what[LEAD_ACTIVITY_TEXT_MAX];
 	summary_buf[0] = 0;
 	snprintf(summary_buf, summary_len, "%s", kind);
 	if (has(a->title))

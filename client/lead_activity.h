@@ -17,6 +17,14 @@ int lead_activity_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const 
 
 /* A time option (--at, --due, --plan, --from): the forms of
  * lead_date_parse, or "now"; 0, or a usage error's exit status. */
+/* A time given unquoted (`--plan tomorrow 10:00`): the shell splits it and
+ * the clock time lands among the arguments, where it became a call's
+ * subject (a call planned at midnight, said nowhere) or "takes at most 2
+ * arguments". When an argument from argv[first] on is a clock time (9:00,
+ * 10:30:15) and opt's value (NULL: not given) has none, the usage error
+ * that shows the quoted form; else 0. Call before lead_cmd_check_args. */
+int lead_activity_split_time(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
+			     const char *value, int argc, char **argv, int first);
 int lead_activity_time_arg(const struct cmd_entry *self, struct lead_ctx *ctx, const char *opt,
 			   const char *arg, int64_t *out);
 /* --duration: 15m, 1h, 1h30m; 0, or a usage error's exit status. */
@@ -27,6 +35,13 @@ int lead_activity_duration_arg(const struct cmd_entry *self, struct lead_ctx *ct
 const char *lead_activity_kind_name(int kind);
 /* "open", "done", "closed" ("?"). */
 const char *lead_activity_state_name(int state);
+
+/* Room for what an activity says, whole: the server's caps (a title and a
+ * name of 200 bytes, a place of 500, a text and an outcome of 4000 each)
+ * add up to under 9000 bytes; a smaller buffer cut long notes and outcomes
+ * silently, even into a pipe, and could end them inside a UTF-8 character.
+ * Buffers given to lead_activity_what/sentence are this big. */
+#define LEAD_ACTIVITY_TEXT_MAX 12288
 
 /* What it is about, for people, one line: "send the quote", "call with Ana:
  * no answer", "demo at Acme". Not escaped (lead_out and tables escape). */

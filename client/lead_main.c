@@ -27,8 +27,16 @@ int main(int argc, char **argv)
 	hold_std_fds();
 	struct lead_ctx ctx = {.timeout_ms = LEAD_DEFAULT_TIMEOUT_MS};
 	int rc = lead_run(argc, argv, &ctx);
+	/* fflush sees only what is still buffered: output past the buffer
+	 * (a --json document over 4 KB) failed inside printf, which leaves
+	 * the error flag set and the buffer empty, and exited 0 with the
+	 * document lost. */
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = lead_fail(&ctx, LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
+	else if (ferror(stdout) && rc == 0)
+		rc = lead_fail(&ctx, LD_UNKNOWN,
+			       "cannot write the output: a write to standard output failed "
+			       "(a full disk, or a closed pipe)");
 	Leadd__Response *cached[] = {ctx.statuses, ctx.users, ctx.whoami, ctx.teams};
 	for (size_t i = 0; i < sizeof(cached) / sizeof(cached[0]); i++)
 		if (cached[i])

@@ -48,6 +48,24 @@ static int find_email(const char *text, const Leadd__Lead *lead, char *out, size
 	return 0;
 }
 
+/* "192.168.100.200": four numbers of at most 255 joined by dots is an IPv4
+ * address in a note about a server, not a phone (a dotted phone number has
+ * 3 or 5 groups, or a group past 255: 06.12.34.56.78, 212.555.0100). */
+static int ipv4_shaped(const char *run)
+{
+	int groups = 0;
+	for (const char *p = run;; p++) {
+		int v = 0, d = 0;
+		while (isdigit((unsigned char)*p) && d < 4)
+			v = v * 10 + (*p++ - '0'), d++;
+		if (d < 1 || d > 3 || v > 255)
+			return 0;
+		groups++;
+		if (*p != '.')
+			return *p == 0 && groups == 4;
+	}
+}
+
 /* A run like "+33 6 12 34 56 78", "06.12.34.56.78" or "(555) 123-4567":
  * digits and the separators people put in numbers; from 9 to 15 digits (a
  * date, 2026-12-01, has 8), never a date's shape inside, nor followed by a
@@ -79,7 +97,7 @@ static int find_phone(const char *text, const Leadd__Lead *lead, char *out, size
 				dateish = isdigit((unsigned char)run[i]) &&
 					  isdigit((unsigned char)run[i + 3]) && run[i + 4] == '-' &&
 					  isdigit((unsigned char)run[i + 5]) && run[i + 7] == '-';
-			if (!dateish && !known(lead, NULL, run)) {
+			if (!dateish && !ipv4_shaped(run) && !known(lead, NULL, run)) {
 				snprintf(out, len, "%s", run);
 				return 1;
 			}

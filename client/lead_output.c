@@ -731,8 +731,34 @@ void lead_table_wrap_last(struct lead_table *t, int min_width)
 	t->wrap_last = 1;
 }
 
+/* Bytes of the longest start of s (len bytes) that fits `width` columns,
+ * never less than one character (a column narrower than a wide character
+ * still moves on) and never leaving a combining mark behind its letter. */
+static size_t text_fit_n(const char *s, size_t len, size_t width)
+{
+	size_t w = 0, used = 0;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	while (used < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p + used, (utf8proc_ssize_t)(len - used),
+						      &cp);
+		size_t cw = 1;
+		if (n <= 0)
+			n = 1;
+		else
+			cw = (size_t)utf8proc_charwidth(cp);
+		if (used && w + cw > width)
+			break;
+		w += cw;
+		used += (size_t)n;
+	}
+	return used;
+}
+
 /* The last cell, wrapped at spaces to `width` columns, continuation lines
- * indented to its column; a word wider than the column stays whole. */
+ * indented to its column. A word wider than the column (a long URL, or
+ * Japanese, written without spaces) is broken between characters: the
+ * table fits the terminal, as docs/cli.md says, and no text is lost. */
 static void print_wrapped_cell(const char *cell, size_t width, size_t indent)
 {
 	size_t col = 0;
@@ -746,6 +772,15 @@ static void print_wrapped_cell(const char *cell, size_t width, size_t indent)
 		if (col && col + 1 + w > width) {
 			printf("\n%*s", (int)indent, "");
 			col = 0;
+		}
+		while (!col && w > width) {
+			size_t part = text_fit_n(p, len, width);
+			if (part == len)
+				break;
+			printf("%.*s\n%*s", (int)part, p, (int)indent, "");
+			p += part;
+			len -= part;
+			w = text_width_n(p, len);
 		}
 		printf("%s%.*s", col ? " " : "", (int)len, p);
 		col += (col ? 1 : 0) + w;

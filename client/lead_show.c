@@ -410,7 +410,7 @@ static char *activity_text(const Leadd__HistoryItem *it)
 	for (size_t i = 0; i < sizeof(says) / sizeof(says[0]); i++)
 		if (it->activity_op && strcmp(it->activity_op, says[i].op) == 0)
 			say = says[i].say;
-	char s[1024], *text;
+	char s[LEAD_ACTIVITY_TEXT_MAX + 256], *text;
 	lead_activity_sentence(it->activity, s, sizeof(s));
 	char *flat = one_line(s), *word = one_line(say);
 	if (asprintf(&text, "%s %s", word, flat) < 0)
