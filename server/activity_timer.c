@@ -255,44 +255,19 @@ static void schedule(uint64_t ms)
 /* The first due time in the alarm index: 0 with *due (0: none), or an error. */
 static int first_due(int64_t *due)
 {
-	store *st = &at.srv->st;
-	store_txn t;
-	*due = 0;
-	pthread_rwlock_rdlock(&st->map_lock);
-	int err = store_txn_begin(st, &t, 0);
-	if (err == 0) {
-		MDB_cursor *cur;
-		if ((err = mdb_cursor_open(t.txn, st->dbi[DB_IDX_ACT_ALARM], &cur)) == 0) {
-			MDB_val k, v;
-			err = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-			if (err == 0 && k.mv_size == 8)
-				*due = (int64_t)store_key_get_u64(k.mv_data);
-			else if (err == 0)
-				err = MDB_CORRUPTED;
-			mdb_cursor_close(cur);
-		}
-		store_txn_abort(&t);
-	}
-	pthread_rwlock_unlock(&st->map_lock);
-	return err == MDB_NOTFOUND ? 0 : err;
+	return store_first_time_key(&at.srv->st, DB_IDX_ACT_ALARM, due);
 }
 
 static void submit_due(void)
 {
-	request_ctx *rc = dispatch_new(at.srv, NULL);
-	due_work *w = rc ? calloc(1, sizeof(*w)) : NULL;
-	if (!w) {
-		dispatch_free(rc);
+	request_ctx *rc = dispatch_new_internal(at.srv, &due_entry, sizeof(due_work));
+	if (!rc) {
 		log_warn("activities falling due: out of memory; trying again in %d ms",
 			 ACTIVITY_DUE_RETRY_MS);
 		schedule(ACTIVITY_DUE_RETRY_MS);
 		return;
 	}
-	/* Internal work, not a decoded frame: it may use what any request may
-	 * for the leads it loads. dispatch_free frees w. */
-	rc->arena.budget = LIMIT_REQUEST_MEMORY;
-	rc->entry = &due_entry;
-	rc->internal = w;
+	due_work *w = rc->internal;
 	w->has_from = at.has_from;
 	w->from = at.from;
 	at.in_flight = 1;

@@ -117,6 +117,20 @@ request_ctx *dispatch_new(server *srv, void *conn)
 	return rc;
 }
 
+request_ctx *dispatch_new_internal(server *srv, const dispatch_entry *e, size_t work_size)
+{
+	request_ctx *rc = dispatch_new(srv, NULL);
+	if (!rc)
+		return NULL;
+	if (!(rc->internal = calloc(1, work_size))) {
+		dispatch_free(rc);
+		return NULL;
+	}
+	rc->arena.budget = LIMIT_REQUEST_MEMORY;
+	rc->entry = e;
+	return rc;
+}
+
 void dispatch_free(request_ctx *rc)
 {
 	if (!rc)

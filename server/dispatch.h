@@ -161,6 +161,14 @@ struct request_ctx {
 request_ctx *dispatch_new(server *srv, void *conn);
 void dispatch_free(request_ctx *rc);
 
+/* A request leadd makes itself for the writer (a timer's or a sweep's
+ * work, no connection): `e` says what it is, rc->internal holds
+ * work_size zeroed bytes of its work (freed by dispatch_free, so it
+ * outlives the arena, which is freed once the answer is packed). Not a
+ * decoded frame: it may use what any request may for the records it
+ * loads. NULL when out of memory. */
+request_ctx *dispatch_new_internal(server *srv, const dispatch_entry *e, size_t work_size);
+
 /* Unpack and check one frame. Returns 0 when the request should run
  * (rc->entry set), or -1 when rc already holds the error answer. */
 int dispatch_prepare(request_ctx *rc, const uint8_t *frame, uint32_t len, int hello_seen);

@@ -106,23 +106,13 @@ static const dispatch_entry sweep_entry = {
 
 static request_ctx *internal_new(server *srv, const dispatch_entry *e, internal_kind kind)
 {
-	request_ctx *rc = dispatch_new(srv, NULL);
+	/* The work lives outside the arena: sweep_done still reads the
+	 * outcome after the answer is packed. */
+	request_ctx *rc = dispatch_new_internal(srv, e, sizeof(internal_work));
 	if (!rc)
 		return NULL;
-	/* Outside the arena: the arena is freed once the writer packs the
-	 * answer, and sweep_done still reads the outcome after that. The
-	 * request owns it (dispatch_free frees it). */
-	internal_work *w = calloc(1, sizeof(*w));
-	if (!w) {
-		dispatch_free(rc);
-		return NULL;
-	}
-	/* Internal work is not a decoded frame: it may use what any request
-	 * may for the records it loads. */
-	rc->arena.budget = LIMIT_REQUEST_MEMORY;
+	internal_work *w = rc->internal;
 	w->kind = kind;
-	rc->entry = e;
-	rc->internal = w;
 	return rc;
 }
 

@@ -133,44 +133,18 @@ static void schedule(uint64_t ms)
 /* The first wake time in the index: 0 with *due (0: none), or an error. */
 static int first_due(int64_t *due)
 {
-	store *st = &sb.srv->st;
-	store_txn t;
-	*due = 0;
-	pthread_rwlock_rdlock(&st->map_lock);
-	int err = store_txn_begin(st, &t, 0);
-	if (err == 0) {
-		MDB_cursor *cur;
-		if ((err = mdb_cursor_open(t.txn, st->dbi[DB_IDX_STANDBY], &cur)) == 0) {
-			MDB_val k, v;
-			err = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-			if (err == 0 && k.mv_size == 8)
-				*due = (int64_t)store_key_get_u64(k.mv_data);
-			else if (err == 0)
-				err = MDB_CORRUPTED;
-			mdb_cursor_close(cur);
-		}
-		store_txn_abort(&t);
-	}
-	pthread_rwlock_unlock(&st->map_lock);
-	return err == MDB_NOTFOUND ? 0 : err;
+	return store_first_time_key(&sb.srv->st, DB_IDX_STANDBY, due);
 }
 
 static void submit_wake(void)
 {
-	request_ctx *rc = dispatch_new(sb.srv, NULL);
-	wake_work *w = rc ? calloc(1, sizeof(*w)) : NULL;
-	if (!w) {
-		dispatch_free(rc);
+	request_ctx *rc = dispatch_new_internal(sb.srv, &wake_entry, sizeof(wake_work));
+	if (!rc) {
 		log_warn("stand-by wake-up: out of memory; trying again in %d ms",
 			 STANDBY_RETRY_MS);
 		schedule(STANDBY_RETRY_MS);
 		return;
 	}
-	/* Internal work, not a decoded frame: it may use what any request may
-	 * for the leads it loads. dispatch_free frees w. */
-	rc->arena.budget = LIMIT_REQUEST_MEMORY;
-	rc->entry = &wake_entry;
-	rc->internal = w;
 	sb.in_flight = 1;
 	writer_submit(sb.srv->wr, rc);
 }

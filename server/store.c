@@ -527,3 +527,26 @@ int store_finish_marked(store *st, const char *prefix, store_mark_chunk chunk, s
 	ld_arena_free(&ar);
 	return err;
 }
+
+int store_first_time_key(store *st, store_db db, int64_t *first)
+{
+	store_txn t;
+	*first = 0;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int err = store_txn_begin(st, &t, 0);
+	if (err == 0) {
+		MDB_cursor *cur;
+		if ((err = mdb_cursor_open(t.txn, st->dbi[db], &cur)) == 0) {
+			MDB_val k, v;
+			err = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+			if (err == 0 && k.mv_size == 8)
+				*first = (int64_t)store_key_get_u64(k.mv_data);
+			else if (err == 0)
+				err = MDB_CORRUPTED;
+			mdb_cursor_close(cur);
+		}
+		store_txn_abort(&t);
+	}
+	pthread_rwlock_unlock(&st->map_lock);
+	return err == MDB_NOTFOUND ? 0 : err;
+}

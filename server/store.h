@@ -161,6 +161,12 @@ void store_key_u64(uint8_t out[8], uint64_t v);
 uint64_t store_key_get_u64(const void *p);
 void store_key_u64_pair(uint8_t out[16], uint64_t a, uint64_t b);
 
+/* The first key of an index keyed by a u64 time (the stand-by and due
+ * timers' queues), read in a transaction of its own under the map lock:
+ * 0 with *first (0: the index is empty), or an LMDB error (MDB_CORRUPTED
+ * for a key of the wrong size). */
+int store_first_time_key(store *st, store_db db, int64_t *first);
+
 /* meta: named u64 values. */
 uint64_t store_meta_get(store_txn *t, const char *name);
 void store_meta_put(store_txn *t, const char *name, uint64_t v);

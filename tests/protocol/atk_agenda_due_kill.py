@@ -22,24 +22,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import Client, Leadd, Results, load_pb, ok_call, pipeline  # noqa: E402
+from leadd_harness import FaultClock as Clock  # noqa: E402
 
 DAY = 86400 * 1000
 res = Results()
-
-
-class Clock:
-    def __init__(self, path):
-        self.path = path
-        self.set(0)
-
-    def set(self, shift):
-        self.shift = shift
-        with open(self.path + ".tmp", "w") as f:
-            f.write("%d\n" % shift)
-        os.rename(self.path + ".tmp", self.path)
-
-    def now(self):
-        return int(time.time() * 1000) + self.shift
 
 
 def agenda(c):

@@ -26,26 +26,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Leadd, Results, desc, load_pb, ok_call,  # noqa: E402
                            pipeline, status_mb)
+from leadd_harness import FaultClock as Clock  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
 LEADS = 3
 GROWTH_MB = 70 + int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
-
-
-class Clock:
-    def __init__(self, path):
-        self.path = path
-        self.set(0)
-
-    def set(self, shift):
-        self.shift = shift
-        with open(self.path + ".tmp", "w") as f:
-            f.write("%d\n" % shift)
-        os.rename(self.path + ".tmp", self.path)
-
-    def now(self):
-        return int(time.time() * 1000) + self.shift
 
 
 class Peak:

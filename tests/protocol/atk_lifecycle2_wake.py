@@ -26,26 +26,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, desc,  # noqa: E402
                            load_pb, ok_call, pipeline)
+from leadd_harness import FaultClock as Clock  # noqa: E402
 from watch_lib import Watcher, watch_ok  # noqa: E402
 
 PW = "atk-lifecycle2-pw"
 DAY = 86400 * 1000
 res = Results()
-
-
-class Clock:
-    def __init__(self, path):
-        self.path = path
-        self.set(0)
-
-    def set(self, shift):
-        self.shift = shift
-        with open(self.path + ".tmp", "w") as f:
-            f.write("%d\n" % shift)
-        os.rename(self.path + ".tmp", self.path)
-
-    def now(self):
-        return int(time.time() * 1000) + self.shift
 
 
 def sb_fill(lid, until, expected=None):

@@ -23,6 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import give_reason  # noqa: E402
+from leadd_harness import FaultClock as Clock  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb, ok_call,  # noqa: E402
                            pipeline)
 
@@ -59,20 +60,6 @@ def bucket_mid(b):
     if b == 63:
         return bucket_low(63)
     return int(bucket_low(b) * 1.189207115)
-
-
-class Clock:
-    def __init__(self, path):
-        self.path = path
-        self.set_shift(0)
-
-    def set_shift(self, shift):
-        with open(self.path, "w") as f:
-            f.write("%d\n" % shift)
-
-    def at(self, t):
-        """leadd's clock reads t (unix ms) now, and moves on in real time."""
-        self.set_shift(t - int(time.time() * 1000))
 
 
 def entered(lead):

@@ -387,3 +387,29 @@ def run_test(results, name, run):
             if d.proc and d.proc.poll() is None:
                 results.stop_and_verify(d, name)
     sys.exit(results.summary())
+
+
+class FaultClock:
+    """The clock of leadd-fault-test (LEADD_FAULT_CLOCK_FILE, see
+    docs/operations.md): a shift in ms from the real clock, written whole
+    (a new file renamed over the old) so leadd never reads half of it."""
+
+    def __init__(self, path):
+        self.path = path
+        self.set(0)
+
+    def set(self, shift):
+        self.shift = shift
+        with open(self.path + ".tmp", "w") as f:
+            f.write("%d\n" % shift)
+        os.rename(self.path + ".tmp", self.path)
+
+    set_shift = set
+
+    def now(self):
+        """What leadd's clock reads now (unix ms)."""
+        return int(time.time() * 1000) + self.shift
+
+    def at(self, t):
+        """leadd's clock reads t (unix ms) now, and moves on in real time."""
+        self.set(t - int(time.time() * 1000))
