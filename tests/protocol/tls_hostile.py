@@ -10,8 +10,8 @@ login_timeout_ms = 2000:
    ClientHello whose handshake never goes on: closed by login_timeout_ms
    (within 2 + 2 s), not before 1.5 s.
 3. 1,000 connections from 127.0.0.1 that send a ClientHello and stop
-   (defaults: at most 16 wait per address; the rest are refused at
-   accept), then a TLS client from 127.0.0.3 does Hello + Login + a lead
+   (defaults: 16 get the server's handshake, max_prelogin_per_address; the
+   other 984 are refused at accept in plaintext), then a TLS client from 127.0.0.3 does Hello + Login + a lead
    within 3 s; leadd's RSS grows by less than HALF_OPEN_MB.
 4. The same with the pre-login caps raised to 1,200 (every handshake held
    at once): leadd's RSS grows by less than HALF_OPEN_MB, the other
@@ -115,7 +115,24 @@ def garbage_and_stalls(pb, binary, tmp):
                "debug:" in text and "TLS handshake failed" in text)
 
 
-def half_open(pb, binary, tmp, name, extra):
+def first_bytes(socks):
+    """How many sockets got a TLS record (the ServerHello) first, and how
+    many a plaintext frame (a refusal at accept)."""
+    tls = plain = 0
+    for s in socks:
+        s.settimeout(3)
+        try:
+            b = s.recv(1, socket.MSG_PEEK)
+        except (socket.timeout, OSError):
+            continue
+        if b == b"\x16":
+            tls += 1
+        elif b == b"\x00":
+            plain += 1
+    return tls, plain
+
+
+def half_open(pb, binary, tmp, name, extra, held):
     d = start_tls_leadd(binary, os.path.join(tmp, name),
                         extra=("--set", "login_timeout_ms=2000", *extra))
     base = status_mb(d.proc.pid)
@@ -127,6 +144,10 @@ def half_open(pb, binary, tmp, name, extra):
         socks.append(s)
         if i % 100 == 99:
             peak = max(peak, status_mb(d.proc.pid))
+    tls, plain = first_bytes(socks)
+    res.record("%s: %d handshakes held, the other %d refused at accept (pre-login caps)"
+               % (name, held, HALF_OPEN - held), tls == held and plain == HALF_OPEN - held,
+               "%d TLS, %d refused" % (tls, plain))
     ok, detail = served_quickly(pb, d, "beside half-open handshakes")
     res.record("%s: %d half-open handshakes, a TLS client from 127.0.0.3 served within 3 s"
                % (name, HALF_OPEN), ok, detail)
@@ -151,10 +172,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tls_hostile.") as tmp:
         pb = load_pb(proto_dir, tmp)
         garbage_and_stalls(pb, binary, tmp)
-        half_open(pb, binary, tmp, "default caps", ())
+        half_open(pb, binary, tmp, "default caps", (), 16)
         half_open(pb, binary, tmp, "caps raised",
                   ("--set", "max_prelogin_per_address=1200", "--set",
-                   "max_prelogin_connections=1200", "--set", "max_connections=1500"))
+                   "max_prelogin_connections=1200", "--set", "max_connections=1500"),
+                  HALF_OPEN)
     sys.exit(res.summary())
 
 
