@@ -168,16 +168,17 @@ int tls_server_print_fingerprint(const config_t *cfg)
 
 int tls_server_init_pair(const config_t *cfg)
 {
-	char cert[4200], key[4200], err[1600], fp[LD_TLS_FINGERPRINT_LEN];
+	char cert[4200], key[4200], err[1600] = "", fp[LD_TLS_FINGERPRINT_LEN];
+	/* The admin exists by now: say so, or the operator runs init again
+	 * and is told the directory has users. leadd will not start until the
+	 * certificate is sorted out, hence the exit status 1. */
 	int made = tls_server_make_default_pair(cfg, err, sizeof(err));
-	if (made < 0) {
-		fprintf(stderr, "leadd init: %s\n", err);
-		return 1;
-	}
-	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0 ||
+	if (made < 0 || tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0 ||
 	    ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) < 0) {
-		/* A configured pair that is not there yet: leadd says so at start. */
-		fprintf(stderr, "leadd init: %s\n", err);
+		fprintf(stderr,
+			"leadd init: the admin was created, but leadd has no TLS certificate: "
+			"%s\n",
+			err);
 		return 1;
 	}
 	if (made)

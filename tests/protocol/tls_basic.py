@@ -16,7 +16,11 @@
 6. allow_plaintext = yes on the non-loopback rules: plain and TLS are both
    served, and leadd warns at start that passwords cross in clear text.
 7. `leadd fingerprint` without a certificate, and leadd with half a pair
-   (tls.crt without tls.key), each refuse with a sentence naming the file.
+   (tls.crt without tls.key), each refuse with a sentence naming the file;
+   `leadd init` with a configured tls_cert that is missing creates the
+   admin and says the certificate is missing (exit 1).
+8. A final answer over TLS (to a zero-length frame) is followed by the
+   server's close_notify: a clean end of the TLS stream, not a cut.
 Every leadd stops with exit 0 and `leadd verify` passes.
 
 Usage: tls_basic.py LEADD_BINARY PROTO_DIR"""
@@ -123,6 +127,25 @@ def check_tls_only(pb, binary, tmp):
     r = c.call(lambda q: setattr(q.lead_get, "id", lid))
     res.record("TLS: the first connection still served", r.code == pb.OK)
     c.close()
+
+    raw = socket.create_connection((d.host, d.port), timeout=5)
+    ctx = tls_context()
+    # Python ignores a TLS stream cut without close_notify by default.
+    ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+    t = ctx.wrap_socket(raw, suppress_ragged_eofs=False)
+    t.sendall(b"\x00\x00\x00\x00")
+    try:
+        data, eof = read_until_eof(t, 5)
+        clean = eof
+    except ssl.SSLError as e:
+        data, clean = b"", False
+        print("  (TLS ended with %s)" % e)
+    t.close()
+    m = pb.ServerMessage()
+    if len(data) > 4:
+        m.ParseFromString(data[4:])
+    res.record("TLS: a final answer (zero-length frame: INVALID_ARGUMENT) then close_notify",
+               m.response.code == pb.INVALID_ARGUMENT and clean, repr(data[:60]))
     res.stop_and_verify(d, "TLS-only leadd")
     text = open(log).read()
     res.record("the log has a debug line for the refused plain client",
@@ -178,6 +201,16 @@ def check_refusals(binary, tmp):
     res.record("half a pair: leadd refuses to start, naming both files",
                r.returncode == 1 and "tls.crt exists but" in err and "tls.key" in err, err)
     res.record("half a pair: leadd verify passes", d.verify() == 0)
+    fresh = os.path.join(tmp, "fresh")
+    r = subprocess.run([binary, "init", "--data-dir", fresh, "--admin", "admin",
+                        "--password-stdin", "--set", "tls_cert=%s/none.crt" % tmp],
+                       input=(ADMIN_PASSWORD + "\n").encode(), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    err = r.stderr.decode()
+    res.record("init with a missing configured certificate: admin made, exit 1, a sentence",
+               r.returncode == 1 and "the admin was created, but leadd has no TLS certificate"
+               in err and "none.crt" in err and not os.path.exists(os.path.join(fresh, "tls.crt")),
+               err)
 
 
 def main():
