@@ -20,6 +20,7 @@
 #include "log.h"
 #include "net.h"
 #include "permissions.h"
+#include "run_as.h"
 #include "server.h"
 #include "tls_server.h"
 #include "verify.h"
@@ -49,6 +50,9 @@ static void usage(FILE *out)
 		"      --log-level LEVEL    debug, info, warn or error (default info)\n"
 		"      --map-size-max SIZE  cap on the database size, e.g. 8GiB\n"
 		"      --set KEY=VALUE      any config setting\n"
+		"      --allow-root         as root: run the server (refused otherwise), and\n"
+		"                           init and verify without becoming the service's\n"
+		"                           user (also LEADD_ALLOW_ROOT=1)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            print the version\n"
 		"\n"
@@ -63,7 +67,8 @@ enum {
 	OPT_MAP_MAX,
 	OPT_SET,
 	OPT_ADMIN,
-	OPT_PASSWORD_STDIN
+	OPT_PASSWORD_STDIN,
+	OPT_ALLOW_ROOT
 };
 
 /* leadd init's own options. */
@@ -82,16 +87,28 @@ static const struct option long_opts[] = {
 	{"set", required_argument, NULL, OPT_SET},
 	{"admin", required_argument, NULL, OPT_ADMIN},
 	{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+	{"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
-/* Two passes: the config file first, so command-line options win. */
-static int parse_args(int argc, char **argv, config_t *cfg)
+/* --allow-root decides which config file is read, so it is looked for
+ * before the options are parsed. */
+static int has_allow_root(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--allow-root") == 0)
+			return 1;
+	return 0;
+}
+
+/* Two passes: the config file first, so command-line options win.
+ * default_config is read when no --config is given (may be NULL). */
+static int parse_args(int argc, char **argv, config_t *cfg, const char *default_config)
 {
 	char err[512];
-	const char *config_path = NULL;
+	const char *config_path = default_config;
 	int opt;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+l:d:c:hV", long_opts, NULL)) != -1)
@@ -149,6 +166,8 @@ static int parse_args(int argc, char **argv, config_t *cfg)
 			continue;
 		case OPT_PASSWORD_STDIN:
 			init_password_stdin = 1;
+			continue;
+		case OPT_ALLOW_ROOT: /* read before parsing (has_allow_root) */
 			continue;
 		case 'h':
 			usage(stdout);
@@ -329,7 +348,10 @@ int main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	int rc = parse_args(argc, argv, &cfg);
+	/* Root's `leadd init` reads the installed config (leadd(8)); whether
+	 * root is allowed is known before the options are read. */
+	run_as_allow_root(has_allow_root(argc, argv));
+	int rc = parse_args(argc, argv, &cfg, init ? run_as_init_config() : NULL);
 	if (rc)
 		return rc;
 	log_set_level(cfg.log_level);
@@ -342,9 +364,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "leadd init: --admin NAME is required\n");
 			return 2;
 		}
+		if (run_as_init_user(&cfg) < 0)
+			return 1;
 		return init_data_dir(&cfg, init_admin, init_password_stdin);
 	}
 	if (fingerprint)
 		return tls_server_print_fingerprint(&cfg);
-	return verify ? verify_data_dir(&cfg) : run_server(&cfg);
+	if (verify)
+		return run_as_data_dir_owner(&cfg) < 0 ? 1 : verify_data_dir(&cfg);
+	return run_as_refuse_root() < 0 ? 1 : run_server(&cfg);
 }
