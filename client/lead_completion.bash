@@ -77,6 +77,10 @@ _lead_takes()
 _lead()
 {
 	COMPREPLY=()
+	# Locals of _lead are seen by the functions it calls (bash scopes
+	# dynamically), and none is left behind in the person's shell.
+	local _lead_cur _lead_pre _lead_bin _lead_global _lead_path REPLY
+	local _lead_subs _lead_opts _lead_vals _lead_args
 	# Words as lead sees them: bash splits at = and : (COMP_WORDBREAKS),
 	# so --status=qu and host:port come back in pieces.
 	local words=() cword=0 j w

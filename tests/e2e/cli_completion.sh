@@ -23,6 +23,9 @@ COMP_WORDS=("$@")
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _lead
 if ((${#COMPREPLY[@]})); then printf "%s\n" "${COMPREPLY[@]}"; fi
+for v in _lead_cur _lead_pre _lead_bin _lead_global _lead_path _lead_subs _lead_opts _lead_vals _lead_args; do
+	if [[ -v $v ]]; then echo "_lead left $v behind in the shell" >&2; fi
+done
 ' _ "$COMPLETION" "$LEAD" "$@" 2>"$e") || {
 		local msg
 		msg=$(cat "$e")
