@@ -96,7 +96,7 @@ _lead()
 	local cur=${words[cword]}
 	_lead_cur=$cur _lead_pre=
 	_lead_bin=${words[0]}
-	[[ $_lead_bin == "~/"* ]] && _lead_bin=$HOME/${_lead_bin#"~/"}
+	[[ $_lead_bin == \~/* ]] && _lead_bin=$HOME/${_lead_bin#\~/}
 	_lead_global=()
 
 	# The global options, before the command; --server goes to the
@@ -124,7 +124,7 @@ _lead()
 	fi
 
 	# The command and, down families, its subcommands.
-	local path=
+	local path=''
 	while ((i < cword)); do
 		w=${words[i]}
 		_lead_spec "$path" || return 0
@@ -146,7 +146,7 @@ _lead()
 	fi
 
 	# A command's own words: its arguments and options before the cursor.
-	local n=0 ends=0 want= args=()
+	local n=0 ends=0 want='' args=() argv=()
 	while ((i < cword)); do
 		w=${words[i]}
 		if ((!ends)) && [[ $w == -- ]]; then
@@ -168,7 +168,7 @@ _lead()
 		want=$REPLY
 		_lead_cur=${cur#*=}
 		# bash replaces only what follows the =, or the = itself.
-		[[ ${COMP_WORDS[COMP_CWORD]} == = ]] && _lead_pre==
+		[[ ${COMP_WORDS[COMP_CWORD]} == = ]] && _lead_pre='='
 		[[ -n $want ]] || return 0
 	fi
 	if [[ -n $want ]]; then
@@ -179,7 +179,7 @@ _lead()
 		_lead_offer "$_lead_opts"
 		return 0
 	fi
-	local argv=($_lead_args)
+	read -ra argv <<<"$_lead_args"
 	if [[ ${_lead_args% } == COMMAND ]]; then
 		# lead help COMMAND: the words after help name a command path.
 		path=

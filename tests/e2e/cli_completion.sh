@@ -97,11 +97,11 @@ while IFS=$'\t' read -r kind name want; do
 	if [ "$kind" = subs ]; then
 		# shellcheck disable=SC2086 # the name is words: "admin status"
 		comp $name ""
-		expect_eq "$(sorted $want)" "$(sort -u <<<"$OUT")" "the subcommands of lead $name"
+		expect_eq "$(sorted "$want")" "$(sort -u <<<"$OUT")" "the subcommands of lead $name"
 	else
 		# shellcheck disable=SC2086
 		comp $name -
-		expect_eq "$(sorted $want)" "$(sort -u <<<"$OUT")" "the options of lead $name"
+		expect_eq "$(sorted "$want")" "$(sort -u <<<"$OUT")" "the options of lead $name"
 	fi
 done <<<"$CASES"
 
