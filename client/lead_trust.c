@@ -270,7 +270,7 @@ int lead_trust_check(void *arg, const ld_peer_cert *peer, char *err, size_t errl
 			 "the server was given a new certificate.\n"
 			 "  known: %s (%s, line %d)\n"
 			 "  now:   %s\n"
-			 "Nothing was sent. Ask the server's administrator for its fingerprint "
+			 "No request was sent. Ask the server's administrator for its fingerprint "
 			 "('leadd fingerprint' on the server); only if it is the new one, remove "
 			 "line %d of %s and run 'lead login' again.",
 			 peer->server, old, path, line, peer->fingerprint, line, path);
