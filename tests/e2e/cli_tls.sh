@@ -39,12 +39,12 @@ start_leadd_tls
 start=$(date +%s%N)
 LEAD_TLS=no expect_exit 5 "$LEAD" ping
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-expect_match "$ERR" "TLS only" "a plaintext client is told the address takes TLS only"
+expect_match "$ERR" "takes TLS (connections )?only" "a plaintext client is told the address takes TLS only"
 expect_match "$ERR" "tls = yes" "... and what to set"
 [ "$elapsed_ms" -lt 3000 ] || fail "the plaintext refusal took $elapsed_ms ms"
 # auto is plaintext on a loopback address: the same sentence.
 LEAD_TLS=auto expect_exit 5 "$LEAD" ping
-expect_match "$ERR" "TLS only" "auto on 127.0.0.2 speaks plaintext and is refused"
+expect_match "$ERR" "takes TLS (connections )?only" "auto on 127.0.0.2 speaks plaintext and is refused"
 # A value that is not auto, yes or no.
 LEAD_TLS=maybe expect_exit 2 "$LEAD" ping
 expect_match "$ERR" "LEAD_TLS is 'maybe': use auto, yes or no" "a bad LEAD_TLS"
