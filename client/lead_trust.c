@@ -282,10 +282,11 @@ int lead_trust_check(void *arg, const ld_peer_cert *peer, char *err, size_t errl
 	else if (ctx->trust_ask)
 		yes = ask_trust(peer, path);
 	else {
+		/* What to do first: leadtop's bottom line cuts the rest. */
 		snprintf(err, errlen,
-			 "leadd at %s is not a known server (its certificate is not signed by "
-			 "an authority this machine trusts: %s): run 'lead login' to check its "
-			 "fingerprint and trust it",
+			 "leadd at %s is not a known server: run 'lead login' to check its "
+			 "certificate's fingerprint and trust it (no authority this machine "
+			 "trusts vouches for it: %s)",
 			 peer->server, peer->verify_error);
 		return LD_UNAUTHENTICATED;
 	}

@@ -15,7 +15,9 @@ $1"
 }
 
 ca=$(mktemp -d "${TMPDIR:-/tmp}/lead-ca.XXXXXX")
-trap 'rc=$?; rm -rf "$ca"; (exit $rc); cleanup' EXIT
+# set +e: the (exit) that hands the status to lib.sh's cleanup must not end
+# the trap before cleanup stops leadd.
+trap 'rc=$?; rm -rf "$ca"; set +e; (exit $rc); cleanup' EXIT
 (
 	cd "$ca"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -43,7 +45,7 @@ lead_ok whoami
 expect_has "$OUT" "TLS, certificate $ca_fp verified by an authority" "whoami says who vouched"
 lead_ok --json whoami
 expect_eq authority "$(json 'd["tls"]["trusted_by"]' <<<"$OUT")" "whoami --json trusted_by"
-lead_ok add "Over a CA-issued certificate"
+lead_ok add "Over a CA-issued certificate" --owner admin
 lead_ok ls
 expect_match "$OUT" "Over a CA-issued certificate" "ls over TLS"
 # --fingerprint, when given, must match even then.

@@ -61,14 +61,14 @@ LEAD_CONFIG_DIR=$new expect_exit 2 "$LEAD" login admin --password-stdin \
 expect_has "$ERR" "--fingerprint wants SHA256: and 43 characters" "a malformed fingerprint"
 
 # Asked on the terminal: no (the default) refuses, nothing stored ...
-LEAD_CONFIG_DIR=$new expect_exit 4 $PTY "[y/N] " "" -- "$LEAD" login admin
+LEAD_CONFIG_DIR=$new expect_exit 4 $PTY "The certificate of leadd at " "" -- "$LEAD" login admin
 expect_has "$OUT" "Its fingerprint is $TLS_FP" "the question shows the fingerprint"
 expect_has "$OUT" "not signed by an authority this" "... and why it is asked"
 expect_has "$OUT" "'leadd fingerprint' on the server" "... and where to compare it"
 expect_has "$OUT" "was not trusted; nothing was stored" "no is a refusal"
 [ ! -e "$new/known_servers" ] || fail "a server refused on the terminal was stored"
 # ... yes trusts it, then the password is asked.
-LEAD_CONFIG_DIR=$new expect_exit 0 $PTY "[y/N] " "y" "Password for admin: " "$ADMIN_PASSWORD" \
+LEAD_CONFIG_DIR=$new expect_exit 0 $PTY "The certificate of leadd at " "y" "Password for admin: " "$ADMIN_PASSWORD" \
 	-- "$LEAD" login admin
 expect_has "$OUT" "trusted leadd at $LEAD_SERVER ($TLS_FP), remembered in $new/known_servers" \
 	"yes trusts it"

@@ -14,7 +14,7 @@ lt_wait_for a 'live, revision [0-9]+' 3 "the dashboard is live over TLS"
 lead_ok status "$L" lead-Qualified
 lt_wait_for a "^[0-9]{2}:[0-9]{2} admin: lead $L -> lead-Qualified\$" 2 \
 	"a change reaches the dashboard over TLS"
-lt_wait_for a '^admin +0 +1 ' 2 "the counts follow"
+lt_wait_for a '^admin +0 -1 +1 \+1 ' 2 "the counts follow"
 
 # Another machine: the session, not the server's fingerprint.
 mkdir -p "$LEADD_DIR/cfg-x"
