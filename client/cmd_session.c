@@ -58,12 +58,13 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 	/* A script naming the fingerprint wants it checked: over plaintext
 	 * there is nothing to check it against. */
 	if (ctx->fingerprint_opt && !ld_conn_tls(ctx->conn))
-		return lead_usage_error(self, ctx,
-					"--fingerprint: the connection to leadd at %s is not TLS, "
-					"so there is no certificate to check (lead speaks plaintext "
-					"to an address of this machine unless tls = yes or "
-					"LEAD_TLS=yes)",
-					ctx->server);
+		return lead_usage_error(
+			self, ctx,
+			"--fingerprint: the connection to leadd at %s is not TLS, "
+			"so there is no certificate to check (lead speaks plaintext "
+			"to an address of this machine unless tls = yes or "
+			"LEAD_TLS=yes)",
+			ctx->server);
 	char prompt[200];
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
 	char *pw = lead_password_read(ctx, from_stdin, prompt, 0, &rc);
