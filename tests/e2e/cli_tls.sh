@@ -188,3 +188,29 @@ done
 CHECKS=$((CHECKS + 1))
 
 stop_leadd
+
+# ---- a refusal at a limit comes before TLS: lead shows leadd's sentence ----
+start_leadd_tls --set max_prelogin_per_address=2
+holders=$(mktemp -d)
+"$PYTHON" -c '
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+held = [socket.create_connection((host, int(port))) for _ in range(2)]
+open(sys.argv[2], "w").write("held\n")
+time.sleep(60)
+' "$LEAD_SERVER" "$holders/ready" &
+BG_PIDS+=("$!")
+for _ in $(seq 50); do
+	[ -s "$holders/ready" ] && break
+	sleep 0.1
+done
+[ -s "$holders/ready" ] || fail "the two silent connections were not made"
+start=$(date +%s%N)
+expect_exit 1 "$LEAD" ping
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+expect_match "$ERR" "^lead: leadd at $LEAD_SERVER answered without TLS: too many connections waiting to log in" \
+	"a TLS client refused at the pre-login limit gets leadd's sentence"
+[ "$elapsed_ms" -lt 3000 ] || fail "the refusal at the limit took $elapsed_ms ms"
+kill "${BG_PIDS[-1]}"
+rm -rf "$holders"
+stop_leadd
