@@ -102,6 +102,10 @@ static const char global_help[] =
 	"Every command but help, ping and completion needs a session: run 'lead\n"
 	"login' first; it is kept in $LEAD_CONFIG_DIR/session (default\n"
 	"~/.config/lead/session).\n"
+	"lead speaks TLS to a server whose address is not a loopback one ($LEAD_TLS,\n"
+	"else `tls = auto|yes|no` in the config file); a server no authority vouches\n"
+	"for is trusted once 'lead login' has checked its fingerprint (kept in\n"
+	"$LEAD_CONFIG_DIR/known_servers).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
@@ -515,11 +519,12 @@ int lead_open(struct lead_ctx *ctx)
 		return 0;
 	if (!ctx->server)
 		ctx->server = lead_config_server(ctx->server_opt);
-	char err[256], host[256], port[16];
+	char err[1024], host[256], port[16];
 	if (ld_parse_hostport(ctx->server, host, sizeof(host), port, sizeof(port), err,
 			      sizeof(err)) < 0)
 		return lead_usage_error(NULL, ctx, "the server address is not HOST:PORT: %s", err);
-	int rc = ld_conn_open(ctx->server, "lead", ctx->timeout_ms, &ctx->conn, err, sizeof(err));
+	/* Over TLS unless the server is on this machine (lead_trust.c). */
+	int rc = lead_conn_open(ctx, "lead", ctx->timeout_ms, &ctx->conn, err, sizeof(err));
 	if (rc != 0) {
 		ctx->conn = NULL;
 		/* Reached, but the server refused Hello: say what it said. */
