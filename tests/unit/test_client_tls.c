@@ -558,6 +558,45 @@ static void test_silent_server_times_out(void **state)
 	assert_int_equal(f.first_byte, LD_TLS_RECORD_HANDSHAKE);
 }
 
+/* What auto decides on: the address connected to. */
+static int loopback(const char *ip)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		assert_int_equal(inet_pton(AF_INET6, ip, &a->sin6_addr), 1);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, ip, &a->sin_addr), 1);
+	}
+	return ld_addr_is_loopback((struct sockaddr *)&ss);
+}
+
+static void test_loopback_addresses(void **state)
+{
+	(void)state;
+	assert_true(loopback("127.0.0.1"));
+	assert_true(loopback("127.0.0.2"));
+	assert_true(loopback("127.255.255.254"));
+	assert_true(loopback("::1"));
+	assert_true(loopback("::ffff:127.0.0.1"));
+	assert_false(loopback("128.0.0.1"));
+	assert_false(loopback("126.255.255.255"));
+	assert_false(loopback("10.0.0.1"));
+	assert_false(loopback("192.0.2.7"));
+	assert_false(loopback("0.0.0.0"));
+	assert_false(loopback("::"));
+	assert_false(loopback("::2"));
+	assert_false(loopback("::ffff:10.0.0.1"));
+	assert_false(loopback("2001:db8::1"));
+	assert_false(loopback("fe80::1"));
+	/* ::127.0.0.1 (IPv4-compatible, deprecated) is not a loopback one. */
+	assert_false(loopback("::127.0.0.1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_auto_plain_on_loopback),
 		cmocka_unit_test(test_plaintext_answers),
 		cmocka_unit_test(test_silent_server_times_out),
+		cmocka_unit_test(test_loopback_addresses),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
