@@ -80,6 +80,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_search_entry,
 	&cmd_stats_entry,
 	&cmd_help_entry,
+	&cmd_completion_entry, /* issue 14 (compl): cmd_completion.c */
 	NULL,
 };
 // clang-format on
@@ -98,8 +99,9 @@ static const char global_help[] =
 	"\n"
 	"The server is --server, else $LEAD_SERVER, else `server = HOST:PORT` in\n"
 	"$LEAD_CONFIG_DIR/config (default ~/.config/lead/config), else " LD_DEFAULT_SERVER ".\n"
-	"Every command but help needs a session: run 'lead login' first; it is kept\n"
-	"in $LEAD_CONFIG_DIR/session (default ~/.config/lead/session).\n"
+	"Every command but help, ping and completion needs a session: run 'lead\n"
+	"login' first; it is kept in $LEAD_CONFIG_DIR/session (default\n"
+	"~/.config/lead/session).\n"
 	"lead speaks TLS to a server whose address is not a loopback one ($LEAD_TLS,\n"
 	"else `tls = auto|yes|no` in the config file); a server no authority vouches\n"
 	"for is trusted once 'lead login' has checked its fingerprint (kept in\n"
@@ -670,13 +672,27 @@ int lead_names(struct lead_ctx *ctx, int teams, const struct lead_names **out)
 	return 0;
 }
 
+/* The global options: lead_run's getopt table, which the bash completion
+ * reads too. */
+static const struct option global_opts[] = {
+	{"server", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
+	{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+};
+
+const struct option *lead_global_options(void)
+{
+	return global_opts;
+}
+
+const struct cmd_entry *const *lead_cmd_table(void)
+{
+	return cmd_table;
+}
+
 int lead_run(int argc, char **argv, struct lead_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{"server", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
-	};
+	const struct option *opts = global_opts;
 	unsigned long long ms;
 	int c;
 	lead_getopt_reset();

@@ -128,6 +128,8 @@ extern const struct cmd_entry cmd_done_entry;     /* cmd_activity_manage.c */
 extern const struct cmd_entry cmd_activity_entry; /* cmd_activity_manage.c */
 extern const struct cmd_entry cmd_agenda_entry;   /* cmd_agenda.c */
 extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
+/* Issue 14, compl: the bash completion. */
+extern const struct cmd_entry cmd_completion_entry; /* cmd_completion.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -135,6 +137,11 @@ extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
 int lead_run(int argc, char **argv, struct lead_ctx *ctx);
 
 const struct cmd_entry *lead_cmd_find(const char *name);
+/* The command table (NULL-terminated) and the global options' getopt
+ * table, for the bash completion (lead_completion.c). */
+const struct cmd_entry *const *lead_cmd_table(void);
+struct option;
+const struct option *lead_global_options(void);
 /* A subcommand of a family by its last word (or alias); NULL if none. */
 const struct cmd_entry *lead_sub_find(const struct cmd_entry *family, const char *word);
 /* The exec of a family entry: finds the subcommand and runs it. */
