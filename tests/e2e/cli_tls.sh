@@ -163,6 +163,14 @@ over_tls search pin mine
 over_tls search unpin mine
 over_tls search rm mine
 
+# ---- completion: the script, and the names it asks the server for ----
+over_tls completion bash
+expect_match "$OUT" "^complete -F _lead lead$" "the completion script"
+over_tls completion words statuses
+expect_match "$OUT" "^lead-New$" "status names over TLS"
+over_tls completion words users
+expect_match "$OUT" "^sofia$" "user names over TLS"
+
 # ---- numbers ----
 over_tls kpi
 over_tls stats

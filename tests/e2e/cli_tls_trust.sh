@@ -40,6 +40,9 @@ expect_eq UNAUTHENTICATED "$(json 'd["code"]' <<<"$ERR")" "--json: the code"
 LEAD_CONFIG_DIR=$new expect_exit 4 "$LEADTOP" --once
 expect_has "$ERR" "is not a known server" "leadtop --once refuses an unknown server"
 expect_has "$ERR" "run 'lead login'" "... and says what to do"
+# The completion's quiet call: nothing offered, nothing said, no question.
+LEAD_CONFIG_DIR=$new expect_exit 0 "$LEAD" completion words statuses </dev/null
+expect_eq "" "$OUT$ERR" "completion words says nothing for an unknown server"
 [ ! -e "$new/known_servers" ] || fail "a refused server was stored"
 
 # login with no terminal to ask on (setsid: none) and no --fingerprint.
