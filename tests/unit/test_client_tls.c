@@ -43,6 +43,7 @@ enum mode {
 	M_REFUSE,  /* a plaintext refusal at once (a connection limit) */
 	M_GARBAGE, /* not leadd, not TLS */
 	M_SILENT,  /* accepts and says nothing */
+	M_TLS12,   /* a TLS server that speaks 1.2 at most */
 };
 
 struct fake {
@@ -227,6 +228,10 @@ static void serve_tls(struct fake *f, int fd, const uint8_t *first, size_t n)
 			       ? ld_tls_server_ctx(leaf_cert, leaf_key, err, sizeof(err))
 			       : ld_tls_server_ctx(cert, key, err, sizeof(err));
 	assert_non_null(ctx);
+	if (f->mode == M_TLS12) {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	}
 	ld_tls *t = ld_tls_new(ctx, 1, NULL);
 	SSL_CTX_free(ctx);
 	assert_non_null(t);
@@ -287,7 +292,7 @@ static void *serve(void *arg)
 	ssize_t n = recv(fd, buf, sizeof(buf), 0);
 	if (n > 0) {
 		f->first_byte = buf[0];
-		if (f->mode == M_TLS || f->mode == M_TLS_CA)
+		if (f->mode == M_TLS || f->mode == M_TLS_CA || f->mode == M_TLS12)
 			serve_tls(f, fd, buf, (size_t)n);
 		else if (f->mode == M_PLAIN)
 			serve_plain(f, fd, buf, (size_t)n);
@@ -558,6 +563,26 @@ static void test_silent_server_times_out(void **state)
 	assert_int_equal(f.first_byte, LD_TLS_RECORD_HANDSHAKE);
 }
 
+static void test_tls12_server_refused(void **state)
+{
+	(void)state;
+	struct fake f;
+	char err[1024];
+	ld_conn *c;
+	/* TLS 1.3 only: an older server fails the handshake, in words. */
+	fake_start(&f, M_TLS12, "127.0.0.2");
+	int64_t t0 = now_ms();
+	assert_int_equal(open_conn("127.0.0.2", &f, LD_CONN_TLS_YES, ld_trust_fingerprint, self_fp,
+				   5000, &c, err, sizeof(err)),
+			 LD_UNAVAILABLE);
+	assert_true(now_ms() - t0 < 2000);
+	assert_non_null(strstr(err, "127.0.0.2"));
+	assert_non_null(strstr(err, "TLS handshake failed"));
+	assert_non_null(strstr(err, "protocol version"));
+	fake_stop(&f);
+	assert_int_equal(f.frames, 0);
+}
+
 /* What auto decides on: the address connected to. */
 static int loopback(const char *ip)
 {
@@ -606,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_auto_plain_on_loopback),
 		cmocka_unit_test(test_plaintext_answers),
 		cmocka_unit_test(test_silent_server_times_out),
+		cmocka_unit_test(test_tls12_server_refused),
 		cmocka_unit_test(test_loopback_addresses),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
