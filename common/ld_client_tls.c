@@ -132,8 +132,8 @@ static int handshake(ld_conn *c, const char *server, int64_t deadline, int timeo
 			return LD_RESOURCE_EXHAUSTED;
 		}
 		if (rc == LD_TLS_ERROR) {
-			snprintf(err, errlen, "leadd at %s: the TLS handshake failed (%s)", server,
-				 ld_tls_error(c->tls));
+			/* The engine's sentence starts "TLS handshake failed: ". */
+			snprintf(err, errlen, "leadd at %s: %s", server, ld_tls_error(c->tls));
 			return LD_UNAVAILABLE;
 		}
 		if (ld_conn_flush(c) < 0) {
