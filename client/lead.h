@@ -361,6 +361,9 @@ int lead_trust_lookup(const char *path, const char *key, const char *fp, int *li
  * mode 0600; written to a temporary file and renamed over it). 0, or -1
  * with a sentence in err. */
 int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen);
+/* 1 when c is plaintext to an address that is not a loopback one (tls =
+ * no): what is sent crosses the network in the clear. */
+int lead_conn_exposed(const ld_conn *c);
 /* 1 when s reads as a fingerprint: "SHA256:" and 43 base64 characters. */
 int lead_trust_fingerprint_valid(const char *s);
 /* How the connection is protected, in words ("TLS, certificate SHA256:...
