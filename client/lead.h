@@ -344,6 +344,10 @@ int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms
 		   char *err, size_t errlen);
 /* The trust rules (docs/cli.md, "Servers and TLS"), arg a struct lead_ctx. */
 int lead_trust_check(void *arg, const ld_peer_cert *peer, char *err, size_t errlen);
+/* Whether a line of known_servers that vouches for nothing is warned
+ * about on stderr (1, the default); leadtop's screen sets 0: stderr would
+ * land in the middle of it. */
+extern int lead_trust_warn;
 /* $LEAD_CONFIG_DIR/known_servers; NULL when none can be named. */
 const char *lead_known_servers_path(void);
 /* The server as known_servers names it: "host:port" with the port always,

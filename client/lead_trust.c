@@ -25,6 +25,8 @@
 
 #include "lead.h"
 
+int lead_trust_warn = 1;
+
 const char *lead_known_servers_path(void)
 {
 	static char path[PATH_MAX];
@@ -86,7 +88,9 @@ int lead_trust_lookup(const char *path, const char *key, const char *fp, int *li
 		 * nothing; said once, so that a typo in a hand edit shows. */
 		if (!finger || !lead_trust_fingerprint_valid(finger) ||
 		    lead_trust_key(name, k, sizeof(k)) < 0) {
-			lead_warn("%s:%d: not a 'HOST:PORT SHA256:...' line; ignored", path, n);
+			if (lead_trust_warn)
+				lead_warn("%s:%d: not a 'HOST:PORT SHA256:...' line; ignored", path,
+					  n);
 			continue;
 		}
 		if (strcmp(k, key) != 0)
