@@ -12,15 +12,20 @@
  * it does not know, and a known server whose fingerprint changed is
  * refused loudly: that is what an interception looks like. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lead.h"
+
+int lead_trust_warn = 1;
 
 const char *lead_known_servers_path(void)
 {
@@ -83,7 +88,9 @@ int lead_trust_lookup(const char *path, const char *key, const char *fp, int *li
 		 * nothing; said once, so that a typo in a hand edit shows. */
 		if (!finger || !lead_trust_fingerprint_valid(finger) ||
 		    lead_trust_key(name, k, sizeof(k)) < 0) {
-			lead_warn("%s:%d: not a 'HOST:PORT SHA256:...' line; ignored", path, n);
+			if (lead_trust_warn)
+				lead_warn("%s:%d: not a 'HOST:PORT SHA256:...' line; ignored", path,
+					  n);
 			continue;
 		}
 		if (strcmp(k, key) != 0)
@@ -134,20 +141,11 @@ static int read_all(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen)
+/* The file read, the line added, written beside it and renamed over it;
+ * the caller holds the directory's lock. */
+static int add_line(const char *path, const char *dir, const char *key, const char *fp, char *err,
+		    size_t errlen)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (lead_make_dirs(dir) < 0) {
-			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-			return -1;
-		}
-	} else {
-		snprintf(dir, sizeof(dir), ".");
-	}
 	char *data;
 	size_t len;
 	if (read_all(path, &data, &len) < 0) {
@@ -197,6 +195,47 @@ int lead_trust_add(const char *path, const char *key, const char *fp, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen)
+{
+	/* A file kept as a symbolic link (dotfiles in a repository): the
+	 * line goes into the file it names, and the link stays. */
+	char real[PATH_MAX];
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
+		path = real;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (lead_make_dirs(dir) < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	} else {
+		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+	}
+	/* Two logins at once (two terminals, a script) take turns: each
+	 * reads the file the other wrote, so neither line is lost. */
+	int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+			;
+	int rc = add_line(path, dir, key, fp, err, errlen);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+int lead_conn_exposed(const ld_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (ld_conn_tls(c) || getpeername(ld_conn_fd(c), (struct sockaddr *)&ss, &sl) < 0)
+		return 0;
+	return !ld_addr_is_loopback((const struct sockaddr *)&ss);
 }
 
 /* Asks on the terminal whether to trust peer; 1 yes, 0 no, -1 when there

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "leadd.pb-c.h"
 
@@ -48,6 +49,10 @@ int ld_token_from_hex(const char *hex, uint8_t token[LD_TOKEN_BYTES]);
 /* Whether to speak TLS: AUTO does unless the address connected to is a
  * loopback one (127.0.0.0/8, ::1), where leadd also takes plaintext. */
 enum { LD_CONN_TLS_AUTO = 0, LD_CONN_TLS_YES = 1, LD_CONN_TLS_NO = 2 };
+
+/* 1 for an address where leadd also takes plaintext, and AUTO speaks it:
+ * 127.0.0.0/8, ::1, and 127.x mapped into IPv6 (::ffff:127.0.0.1). */
+int ld_addr_is_loopback(const struct sockaddr *sa);
 
 /* The server's certificate as the trust check sees it, after the
  * handshake and before anything else is sent. */
