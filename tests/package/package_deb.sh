@@ -295,6 +295,27 @@ out=$(in_root leadd --config /etc/leadd/leadd.conf 2>&1) && fail "leadd ran as r
 [[ "$out" == *"refusing to run as root"* ]] || fail "root's leadd said: $out"
 check
 
+# Root's init, the other ways it can find things: a data directory that
+# is missing is made the service's; one that is another user's is refused
+# with the chown that fixes it; without the user leadd, it says how to
+# make it (once leadd is stopped: usermod will not rename a user that runs
+# a process). None of them may leave a file of root's behind.
+out=$(in_root leadd init --data-dir /var/lib/leadd-second --admin boss --password-stdin \
+	<<<"$PASSWORD" 2>&1) || fail "root's init of a missing directory failed: $out"
+[[ "$out" == *"created the data directory /var/lib/leadd-second (owner leadd, mode 0700)"* ]] ||
+	fail "root's init of a missing directory said: $out"
+expect_stat /var/lib/leadd-second "leadd:leadd 700"
+expect_stat /var/lib/leadd-second/data.mdb "leadd:leadd 600"
+[ -z "$(find "$ROOT/var/lib/leadd-second" -uid 0)" ] || fail "root's init left root's files"
+check
+mkdir -m 0755 "$ROOT/srv/roots"
+out=$(in_root leadd init --data-dir /srv/roots --admin boss --password-stdin <<<"$PASSWORD" 2>&1) &&
+	fail "root's init took a directory of root's: $out"
+[[ "$out" == *"belongs to root, not leadd"*"chown -R leadd:leadd /srv/roots"* ]] ||
+	fail "root's init of root's directory said: $out"
+[ -z "$(ls -A "$ROOT/srv/roots")" ] || fail "the refused init wrote into /srv/roots"
+check
+
 # ---- 3. a rep's machine ----
 echo "== walkthrough: rep (here, against $HOST:$PORT)"
 mkdir "$WORK/rep"
@@ -326,6 +347,14 @@ check
 out=$(in_root leadd verify --config /etc/leadd/leadd.conf 2>&1) || fail "leadd verify: $out"
 check
 [ -z "$(find "$ROOT/var/lib/leadd" -uid 0)" ] || fail "root's leadd verify left root's files"
+check
+in_root usermod -l leadd-renamed leadd
+out=$(in_root leadd init --data-dir /var/lib/leadd-third --admin boss --password-stdin \
+	<<<"$PASSWORD" 2>&1) && fail "root's init ran without the user leadd: $out"
+in_root usermod -l leadd leadd-renamed
+[[ "$out" == *"that user does not exist: install the leadd package, or run 'systemd-sysusers'"* ]] ||
+	fail "root's init without the user leadd said: $out"
+[ ! -e "$ROOT/var/lib/leadd-third" ] || fail "root's init without the user made its directory"
 check
 
 listen=$(grep '^listen' "$ROOT/etc/leadd/leadd.conf")
