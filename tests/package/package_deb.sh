@@ -84,6 +84,9 @@ cleanup()
 	exit "$rc"
 }
 trap cleanup EXIT
+# Killed (ctest's timeout, ^C): still clean up.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 [ "$(id -u)" -eq 0 ] || fail "this test needs root (debootstrap, chroot, mount); run ctest as root"
 for tool in cpack dpkg-deb lintian debootstrap file chroot; do
