@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 
@@ -113,6 +114,20 @@ static int parse_u32_nonzero(const char *s, uint32_t *out)
 	return parse_u32(s, out) < 0 || *out == 0 ? -1 : 0;
 }
 
+/* yes/no, as the example config writes them (true/false, on/off, 1/0 too). */
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false",
+										    "off", "0"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
 static int copy_str(char *dst, size_t n, const char *v)
 {
 	if (strlen(v) >= n)
@@ -132,6 +147,14 @@ int config_set(config_t *c, const char *key, const char *value, char *err, size_
 		rc = copy_str(c->pid_file, sizeof(c->pid_file), value);
 	else if (strcmp(key, "log_file") == 0)
 		rc = copy_str(c->log_file, sizeof(c->log_file), value);
+	else if (strcmp(key, "tls_cert") == 0)
+		rc = copy_str(c->tls_cert, sizeof(c->tls_cert), value);
+	else if (strcmp(key, "tls_key") == 0)
+		rc = copy_str(c->tls_key, sizeof(c->tls_key), value);
+	else if (strcmp(key, "allow_plaintext") == 0)
+		rc = parse_bool(value, &c->allow_plaintext);
+	else if (strcmp(key, "require_tls_on_loopback") == 0)
+		rc = parse_bool(value, &c->require_tls_on_loopback);
 	else if (strcmp(key, "log_level") == 0)
 		rc = (c->log_level = log_level_parse(value)) < 0 ? -1 : 0;
 	else if (strcmp(key, "map_size") == 0)

@@ -11,6 +11,12 @@ typedef struct {
 	char port_file[4096]; /* written once listening, for tests and scripts */
 	char pid_file[4096];
 	char log_file[4096];
+	/* TLS (tls_server.c): the certificate and key, PEM; empty means
+	 * DATA_DIR/tls.crt and DATA_DIR/tls.key, made when missing. */
+	char tls_cert[4096];
+	char tls_key[4096];
+	int allow_plaintext;         /* plain TCP on a non-loopback listener too */
+	int require_tls_on_loopback; /* a loopback listener follows the same rule */
 	int log_level;
 	uint64_t map_size;     /* initial LMDB map reservation, bytes */
 	uint64_t map_size_max; /* growth stops here: writes get RESOURCE_EXHAUSTED */

@@ -22,6 +22,7 @@
 #include "permissions.h"
 #include "run_as.h"
 #include "server.h"
+#include "tls_server.h"
 #include "verify.h"
 
 static void usage(FILE *out)
@@ -32,6 +33,9 @@ static void usage(FILE *out)
 		"       leadd permissions         print the request table as Markdown\n"
 		"       leadd init --admin NAME [--password-stdin] [--data-dir DIR]\n"
 		"                                 create the first admin of a new data directory\n"
+		"                                 and leadd's TLS certificate\n"
+		"       leadd fingerprint [--config FILE] [--data-dir DIR]\n"
+		"                                 print the TLS certificate's fingerprint\n"
 		"\n"
 		"options:\n"
 		"  -l, --listen ADDR:PORT   address to listen on (default 127.0.0.1:7470;\n"
@@ -212,7 +216,7 @@ static int write_small_file(const char *path, const char *text)
 }
 
 static server the_server;
-static uv_signal_t sig_term, sig_int;
+static uv_signal_t sig_term, sig_int, sig_hup;
 static uv_timer_t watchdog;
 
 static void on_stopped(server *srv)
@@ -220,8 +224,10 @@ static void on_stopped(server *srv)
 	(void)srv;
 	uv_signal_stop(&sig_term);
 	uv_signal_stop(&sig_int);
+	uv_signal_stop(&sig_hup);
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
+	uv_close((uv_handle_t *)&sig_hup, NULL);
 	uv_close((uv_handle_t *)&watchdog, NULL);
 }
 
@@ -232,6 +238,14 @@ static void on_signal(uv_signal_t *h, int signum)
 		 signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->cfg.shutdown_timeout_ms);
 	sd_notify(0, "STOPPING=1");
 	net_shutdown(srv->nt, srv->cfg.shutdown_timeout_ms, on_stopped);
+}
+
+/* SIGHUP: the TLS certificate and key again (a renewed pair). */
+static void on_hup(uv_signal_t *h, int signum)
+{
+	(void)h;
+	(void)signum;
+	(void)tls_server_reload();
 }
 
 static void on_watchdog(uv_timer_t *t)
@@ -267,6 +281,11 @@ static int run_server(config_t *cfg)
 		return 1;
 	}
 	auth_set_concurrency(cfg->hash_concurrency);
+	if (tls_server_start(cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		store_close(&srv->st);
+		return 1;
+	}
 	uv_loop_t *loop = uv_default_loop();
 	srv->nt = net_start(srv, loop, err, sizeof(err));
 	if (!srv->nt) {
@@ -292,6 +311,8 @@ static int run_server(config_t *cfg)
 	sig_term.data = sig_int.data = srv;
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
+	uv_signal_init(loop, &sig_hup);
+	uv_signal_start(&sig_hup, on_hup, SIGHUP);
 	uv_timer_init(loop, &watchdog);
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
@@ -303,6 +324,7 @@ static int run_server(config_t *cfg)
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 	store_close(&srv->st);
+	tls_server_stop();
 	free(srv->nt);
 	if (cfg->pid_file[0])
 		unlink(cfg->pid_file);
@@ -320,15 +342,17 @@ int main(int argc, char **argv)
 	}
 	int verify = argc > 1 && strcmp(argv[1], "verify") == 0;
 	int init = argc > 1 && strcmp(argv[1], "init") == 0;
-	if (verify || init) {
+	int fingerprint = argc > 1 && strcmp(argv[1], "fingerprint") == 0;
+	if (verify || init || fingerprint) {
 		argv[1] = argv[0];
 		argc--;
 		argv++;
 	}
-	/* Root's `leadd init` reads the installed config (leadd(8)); whether
-	 * root is allowed is known before the options are read. */
+	/* Root's init, verify and fingerprint read the installed config
+	 * (leadd(8)); whether root is allowed is known before the options. */
 	run_as_allow_root(has_allow_root(argc, argv));
-	int rc = parse_args(argc, argv, &cfg, init ? run_as_init_config() : NULL);
+	int rc = parse_args(argc, argv, &cfg,
+			    init || verify || fingerprint ? run_as_init_config() : NULL);
 	if (rc)
 		return rc;
 	log_set_level(cfg.log_level);
@@ -345,6 +369,8 @@ int main(int argc, char **argv)
 			return 1;
 		return init_data_dir(&cfg, init_admin, init_password_stdin);
 	}
+	if (fingerprint)
+		return tls_server_print_fingerprint(&cfg);
 	if (verify)
 		return run_as_data_dir_owner(&cfg) < 0 ? 1 : verify_data_dir(&cfg);
 	return run_as_refuse_root() < 0 ? 1 : run_server(&cfg);

@@ -89,7 +89,7 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 [ "$(id -u)" -eq 0 ] || fail "this test needs root (debootstrap, chroot, mount); run ctest as root"
-for tool in cpack dpkg-deb lintian debootstrap file chroot; do
+for tool in cpack dpkg-deb lintian debootstrap file chroot openssl; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: run scripts/install-deps"
 done
 
@@ -262,7 +262,7 @@ EOF
 echo "== walkthrough: server (as root in the root)"
 timeout 900 python3 "$PTY" 900 "$PASSWORD" chroot "$ROOT" /usr/bin/env -i HOME=/root \
 	PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb \
-	/bin/bash -c 'cd /root && bash walkthrough-server.sh' >"$WORK/server.log" 2>&1 ||
+	/bin/bash -c 'cd /root && bash walkthrough-server.sh' 2>&1 | tr -d '\r' >"$WORK/server.log" ||
 	{ cat "$WORK/server.log"; fail "the server block failed (above)"; }
 cat "$WORK/server.log"
 grep -q "^leadd $(dpkg-deb -f "$DEB" Version)" "$WORK/server.log" ||
@@ -279,6 +279,18 @@ expect_stat /etc/leadd "root:leadd 750"
 expect_stat /etc/leadd/leadd.conf "root:root 644"
 expect_stat /var/lib/leadd "leadd:leadd 700"
 expect_stat /var/lib/leadd/data.mdb "leadd:leadd 600"
+expect_stat /var/lib/leadd/tls.key "leadd:leadd 600"
+expect_stat /var/lib/leadd/tls.crt "leadd:leadd 600"
+# The fingerprint init printed, the one `leadd fingerprint` prints (as root,
+# from the installed config) and the certificate's own (the docs' openssl
+# line) are one.
+fp=$(openssl x509 -in "$ROOT/var/lib/leadd/tls.crt" -outform DER | openssl dgst -sha256 -binary |
+	base64 | tr -d =)
+grep -qx "TLS certificate fingerprint: SHA256:$fp" "$WORK/server.log" ||
+	fail "leadd init did not print the certificate's fingerprint SHA256:$fp"
+check
+grep -qx "SHA256:$fp" "$WORK/server.log" || fail "leadd fingerprint did not print SHA256:$fp"
+check
 [ -z "$(find "$ROOT/var/lib/leadd" -uid 0)" ] || fail "root owns files in /var/lib/leadd"
 check
 in_root dpkg-query -W -f='${Conffiles}\n' leadd | grep -q '^ /etc/leadd/leadd.conf ' ||
@@ -327,7 +339,7 @@ if [ "$WALK_TLS" = yes ]; then
 	rep_env+=(LEAD_TLS=yes)
 fi
 timeout 150 "${rep_env[@]}" python3 "$PTY" 120 "$PASSWORD" bash -eux -c \
-	"$(walkthrough_block rep | substitute)" >"$WORK/rep.log" 2>&1 ||
+	"$(walkthrough_block rep | substitute)" 2>&1 | tr -d '\r' >"$WORK/rep.log" ||
 	{ cat "$WORK/rep.log"; fail "the rep block failed (above)"; }
 cat "$WORK/rep.log"
 grep -q "^lead $(dpkg-deb -f "$DEB" Version)" "$WORK/rep.log" || fail "lead --version is not the package's"
