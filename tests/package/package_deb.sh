@@ -13,7 +13,9 @@
 #      stopped, `leadd verify` (as root) passes, a reinstall keeps the
 #      admin's config, and a purge keeps the data directory and says so;
 #   5. `cmake --install` with DESTDIR lays out the same files and keeps an
-#      existing config file.
+#      existing config file; --prefix at install time is refused;
+#   6. configured for prefix /usr/local, the unit, sysusers and tmpfiles
+#      files go under it and name its paths.
 # The walkthrough's commands are read from docs/operations.md itself (the
 # blocks after <!-- walkthrough: NAME -->), so doc and test cannot drift.
 # Substitutions, as the doc's comment says: leadd.example.com and 0.0.0.0
@@ -412,3 +414,19 @@ out=$(DESTDIR=$WORK/stage2 cmake --install "$BUILD" --prefix /opt/leadd 2>&1) &&
 	fail "cmake --install --prefix /opt/leadd was not refused"
 [[ "$out" == *"-DCMAKE_INSTALL_PREFIX=/opt/leadd"* ]] || fail "--prefix refused with: $out"
 check
+
+# ---- 6. another prefix ----
+pb=$WORK/prefix-build
+cmake -S "$SRC" -B "$pb" -DCMAKE_INSTALL_PREFIX=/usr/local >"$WORK/prefix.log" 2>&1 ||
+	fail "configuring with prefix /usr/local failed: $(tail -n 20 "$WORK/prefix.log")"
+grep -qx 'ExecStart=/usr/local/bin/leadd --config /usr/local/etc/leadd/leadd.conf' \
+	"$pb/packaging/leadd.service" || fail "the /usr/local unit does not run /usr/local/bin/leadd"
+check
+grep -qx 'd /usr/local/etc/leadd 0750 root leadd -' "$pb/packaging/leadd.tmpfiles" ||
+	fail "the /usr/local tmpfiles file does not make /usr/local/etc/leadd"
+check
+for dir in /usr/local/lib/systemd/system /usr/local/lib/sysusers.d /usr/local/lib/tmpfiles.d; do
+	grep -q "\"$dir\"" "$pb/packaging/cmake_install.cmake" ||
+		fail "with prefix /usr/local nothing is installed in $dir"
+	check
+done
