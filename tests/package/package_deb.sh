@@ -348,6 +348,14 @@ grep -q "^lead $(dpkg-deb -f "$DEB" Version)" "$WORK/rep.log" || fail "lead --ve
 check
 grep -q "logged in as rahul" "$WORK/rep.log" || fail "rahul did not log in"
 check
+if [ "$WALK_TLS" = yes ]; then
+	# Over TLS, the first login showed the fingerprint the admin printed.
+	grep -q "SHA256:$fp" "$WORK/rep.log" || fail "lead login did not show SHA256:$fp"
+	check
+	grep -q "^$HOST:$PORT SHA256:$fp\$" "$WORK/rep/known_servers" ||
+		fail "known_servers does not hold $HOST:$PORT SHA256:$fp"
+	check
+fi
 grep -Eq "^user: +rahul" "$WORK/rep.log" || fail "lead whoami does not show rahul"
 check
 
