@@ -35,9 +35,10 @@ PASSWORD=walkthrough-pass-1
 HOST=127.0.0.2
 CACHE=$BUILD/package-cache/bookworm-minbase.tar
 MIRROR=http://deb.debian.org/debian
-# Set to yes once leadd and lead speak TLS (the tls and client parts of
-# issue 14): the walkthrough then runs with require_tls_on_loopback = yes.
-WALK_TLS=no
+# The walkthrough over TLS: leadd with require_tls_on_loopback = yes (so
+# 127.0.0.2 follows the rules of a real network address) and the rep's lead
+# with LEAD_TLS=yes (127.0.0.2 is loopback, where tls = auto stays plain).
+WALK_TLS=yes
 
 WORK=""
 ROOT=""
@@ -175,6 +176,7 @@ for f in usr/bin/leadd usr/bin/lead usr/bin/leadtop; do
 	check
 done
 for f in lib/systemd/system/leadd.service usr/lib/sysusers.d/leadd.conf \
+	usr/share/bash-completion/completions/lead \
 	usr/lib/tmpfiles.d/leadd.conf etc/leadd/leadd.conf usr/share/doc/leadd/copyright \
 	usr/share/doc/leadd/operations.md usr/share/doc/leadd/examples/leadd.conf; do
 	[ -f "$WORK/deb/$f" ] || fail "the package lacks /$f"
@@ -354,6 +356,13 @@ if [ "$WALK_TLS" = yes ]; then
 	check
 	grep -q "^$HOST:$PORT SHA256:$fp\$" "$WORK/rep/known_servers" ||
 		fail "known_servers does not hold $HOST:$PORT SHA256:$fp"
+	check
+	grep -q "^connection: TLS" "$WORK/rep.log" || fail "lead whoami does not say the connection is TLS"
+	check
+	# The installed leadd takes TLS only there: plain TCP gets the sentence.
+	out=$(env LEAD_CONFIG_DIR="$WORK/rep" LEAD_TLS=no timeout 20 "$BUILD/client/lead" \
+		--server "$HOST:$PORT" ping 2>&1) && fail "a plaintext lead ping was answered: $out"
+	[[ "$out" == *"takes TLS connections only"* ]] || fail "a plaintext lead ping got: $out"
 	check
 fi
 grep -Eq "^user: +rahul" "$WORK/rep.log" || fail "lead whoami does not show rahul"

@@ -18,7 +18,8 @@ import time
 
 # "Password for admin:", "Same password again:", lead user add's "Again:".
 PASSWORD_PROMPT = re.compile(rb"(password[^\n]*|^again):\s*$", re.IGNORECASE | re.MULTILINE)
-YES_NO_PROMPT = re.compile(rb"\((y/N|yes/no|Y/n)\)[^\n]*[?:]?\s*$")
+# "... [y/N] " (lead login meeting an unknown server), "(yes/no)".
+YES_NO_PROMPT = re.compile(rb"[(\[](y/N|yes/no|Y/n)[)\]][^\n]*[?:]?\s*$")
 
 
 def main():
