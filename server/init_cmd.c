@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "init_cmd.h"
 #include "server.h"
+#include "tls_server.h"
 #include "users.h"
 
 /* One line from f, without its newline. -1 at EOF or when too long. */
@@ -127,5 +128,8 @@ int init_data_dir(const config_t *cfg, const char *admin, int password_stdin)
 		}
 	}
 	store_close(&st);
+	/* The data directory exists now: leadd's TLS pair goes beside it. */
+	if (rc == 0)
+		rc = tls_server_init_pair(cfg);
 	return rc;
 }

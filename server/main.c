@@ -20,7 +20,9 @@
 #include "log.h"
 #include "net.h"
 #include "permissions.h"
+#include "run_as.h"
 #include "server.h"
+#include "tls_server.h"
 #include "verify.h"
 
 static void usage(FILE *out)
@@ -31,6 +33,9 @@ static void usage(FILE *out)
 		"       leadd permissions         print the request table as Markdown\n"
 		"       leadd init --admin NAME [--password-stdin] [--data-dir DIR]\n"
 		"                                 create the first admin of a new data directory\n"
+		"                                 and leadd's TLS certificate\n"
+		"       leadd fingerprint [--config FILE] [--data-dir DIR]\n"
+		"                                 print the TLS certificate's fingerprint\n"
 		"\n"
 		"options:\n"
 		"  -l, --listen ADDR:PORT   address to listen on (default 127.0.0.1:7470;\n"
@@ -45,6 +50,9 @@ static void usage(FILE *out)
 		"      --log-level LEVEL    debug, info, warn or error (default info)\n"
 		"      --map-size-max SIZE  cap on the database size, e.g. 8GiB\n"
 		"      --set KEY=VALUE      any config setting\n"
+		"      --allow-root         as root: run the server (refused otherwise), and\n"
+		"                           init and verify without becoming the service's\n"
+		"                           user (also LEADD_ALLOW_ROOT=1)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            print the version\n"
 		"\n"
@@ -59,7 +67,8 @@ enum {
 	OPT_MAP_MAX,
 	OPT_SET,
 	OPT_ADMIN,
-	OPT_PASSWORD_STDIN
+	OPT_PASSWORD_STDIN,
+	OPT_ALLOW_ROOT
 };
 
 /* leadd init's own options. */
@@ -78,16 +87,28 @@ static const struct option long_opts[] = {
 	{"set", required_argument, NULL, OPT_SET},
 	{"admin", required_argument, NULL, OPT_ADMIN},
 	{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+	{"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
-/* Two passes: the config file first, so command-line options win. */
-static int parse_args(int argc, char **argv, config_t *cfg)
+/* --allow-root decides which config file is read, so it is looked for
+ * before the options are parsed. */
+static int has_allow_root(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--allow-root") == 0)
+			return 1;
+	return 0;
+}
+
+/* Two passes: the config file first, so command-line options win.
+ * default_config is read when no --config is given (may be NULL). */
+static int parse_args(int argc, char **argv, config_t *cfg, const char *default_config)
 {
 	char err[512];
-	const char *config_path = NULL;
+	const char *config_path = default_config;
 	int opt;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+l:d:c:hV", long_opts, NULL)) != -1)
@@ -146,6 +167,8 @@ static int parse_args(int argc, char **argv, config_t *cfg)
 		case OPT_PASSWORD_STDIN:
 			init_password_stdin = 1;
 			continue;
+		case OPT_ALLOW_ROOT: /* read before parsing (has_allow_root) */
+			continue;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -193,7 +216,7 @@ static int write_small_file(const char *path, const char *text)
 }
 
 static server the_server;
-static uv_signal_t sig_term, sig_int;
+static uv_signal_t sig_term, sig_int, sig_hup;
 static uv_timer_t watchdog;
 
 static void on_stopped(server *srv)
@@ -201,8 +224,10 @@ static void on_stopped(server *srv)
 	(void)srv;
 	uv_signal_stop(&sig_term);
 	uv_signal_stop(&sig_int);
+	uv_signal_stop(&sig_hup);
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
+	uv_close((uv_handle_t *)&sig_hup, NULL);
 	uv_close((uv_handle_t *)&watchdog, NULL);
 }
 
@@ -213,6 +238,14 @@ static void on_signal(uv_signal_t *h, int signum)
 		 signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->cfg.shutdown_timeout_ms);
 	sd_notify(0, "STOPPING=1");
 	net_shutdown(srv->nt, srv->cfg.shutdown_timeout_ms, on_stopped);
+}
+
+/* SIGHUP: the TLS certificate and key again (a renewed pair). */
+static void on_hup(uv_signal_t *h, int signum)
+{
+	(void)h;
+	(void)signum;
+	(void)tls_server_reload();
 }
 
 static void on_watchdog(uv_timer_t *t)
@@ -248,6 +281,11 @@ static int run_server(config_t *cfg)
 		return 1;
 	}
 	auth_set_concurrency(cfg->hash_concurrency);
+	if (tls_server_start(cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		store_close(&srv->st);
+		return 1;
+	}
 	uv_loop_t *loop = uv_default_loop();
 	srv->nt = net_start(srv, loop, err, sizeof(err));
 	if (!srv->nt) {
@@ -273,6 +311,8 @@ static int run_server(config_t *cfg)
 	sig_term.data = sig_int.data = srv;
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
+	uv_signal_init(loop, &sig_hup);
+	uv_signal_start(&sig_hup, on_hup, SIGHUP);
 	uv_timer_init(loop, &watchdog);
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
@@ -284,6 +324,7 @@ static int run_server(config_t *cfg)
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 	store_close(&srv->st);
+	tls_server_stop();
 	free(srv->nt);
 	if (cfg->pid_file[0])
 		unlink(cfg->pid_file);
@@ -301,12 +342,16 @@ int main(int argc, char **argv)
 	}
 	int verify = argc > 1 && strcmp(argv[1], "verify") == 0;
 	int init = argc > 1 && strcmp(argv[1], "init") == 0;
-	if (verify || init) {
+	int fingerprint = argc > 1 && strcmp(argv[1], "fingerprint") == 0;
+	if (verify || init || fingerprint) {
 		argv[1] = argv[0];
 		argc--;
 		argv++;
 	}
-	int rc = parse_args(argc, argv, &cfg);
+	/* Root's `leadd init` reads the installed config (leadd(8)); whether
+	 * root is allowed is known before the options are read. */
+	run_as_allow_root(has_allow_root(argc, argv));
+	int rc = parse_args(argc, argv, &cfg, init ? run_as_init_config() : NULL);
 	if (rc)
 		return rc;
 	log_set_level(cfg.log_level);
@@ -319,7 +364,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "leadd init: --admin NAME is required\n");
 			return 2;
 		}
+		if (run_as_init_user(&cfg) < 0)
+			return 1;
 		return init_data_dir(&cfg, init_admin, init_password_stdin);
 	}
-	return verify ? verify_data_dir(&cfg) : run_server(&cfg);
+	if (fingerprint)
+		return tls_server_print_fingerprint(&cfg);
+	if (verify)
+		return run_as_data_dir_owner(&cfg) < 0 ? 1 : verify_data_dir(&cfg);
+	return run_as_refuse_root() < 0 ? 1 : run_server(&cfg);
 }

@@ -15,9 +15,11 @@
 #include "ld_error.h"
 #include "ld_frame.h"
 #include "log.h"
+#include "net_tls.h"
 #include "prelogin.h"
 #include "session_check.h"
 #include "standby_timer.h"
+#include "tls_server.h"
 #include "users.h"
 #include "watch.h"
 #include "watch_int.h"
@@ -41,6 +43,7 @@ struct net {
 	uv_loop_t *loop;
 	uv_tcp_t listener;
 	int port;
+	int plain_allowed; /* the listener takes plain TCP too (tls_server.c) */
 	uint32_t count;
 	prelogin_table *pre; /* connections not logged in, per source */
 	/* Connections refused or closed at the pre-login caps since the last
@@ -109,6 +112,10 @@ struct conn {
 	int refused;      /* answered at accept and closing: not in nt->count */
 	watcher *watch;   /* its watch (watch.h), or NULL */
 	prelogin_link pl; /* counted in nt->pre (pl.src set): not logged in */
+	/* The transport, known from the first byte read (net_tls.h): tls is
+	 * the engine of a TLS connection, NULL for plain TCP. */
+	int sniffed;
+	ld_tls *tls;
 };
 
 typedef struct {
@@ -243,6 +250,7 @@ static void conn_maybe_free(conn *c)
 {
 	if (c->closed && c->at_writer == 0) {
 		ld_frame_decoder_free(&c->in);
+		ld_tls_free(c->tls);
 		free(c);
 	}
 }
@@ -333,8 +341,61 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 	conn_close(c);
 }
 
+/* Hand bytes (malloc, taken over) to the socket, counted as held output
+ * until written. 0, or -1 (freed) when libuv refuses them. */
+static int conn_write_bytes(conn *c, uint8_t *bytes, size_t len)
+{
+	write_req *w = malloc(sizeof(*w));
+	if (!w) {
+		free(bytes);
+		return -1;
+	}
+	w->c = c;
+	w->frame = bytes;
+	w->len = len;
+	uv_buf_t buf = uv_buf_init((char *)bytes, (unsigned)len);
+	c->out_bytes += len;
+	c->nt->out_total += len;
+	int err = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+	if (err) {
+		c->out_bytes -= len;
+		c->nt->out_total -= len;
+		free(bytes);
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send what the TLS engine has made (handshake messages, records). The
+ * ciphertext is what the client has to read: it counts as held output. */
+static int conn_tls_flush(conn *c)
+{
+	if (!c->tls || ld_tls_output_pending(c->tls) == 0)
+		return 0;
+	size_t len;
+	uint8_t *out = ld_tls_take_output_all(c->tls, &len);
+	if (!out)
+		return -1;
+	return conn_write_bytes(c, out, len);
+}
+
+/* One frame (malloc, taken over) to the client: as it is, or encrypted.
+ * 0, or -1 when it could not be sent (the caller closes). */
+static int conn_write_frame(conn *c, uint8_t *frame, size_t len)
+{
+	if (!c->tls)
+		return conn_write_bytes(c, frame, len);
+	if (net_tls_encrypt(c->tls, frame, len) < 0) {
+		log_debug("%s: %s; closing", c->peer, ld_tls_error(c->tls));
+		return -1;
+	}
+	return conn_tls_flush(c);
+}
+
 /* Send rc's answer and free rc. A final answer half-closes the socket once
- * everything before it is written, then the connection closes. */
+ * everything before it is written (after a TLS close_notify), then the
+ * connection closes. */
 static void conn_send(conn *c, request_ctx *rc)
 {
 	int final = rc->final;
@@ -342,25 +403,9 @@ static void conn_send(conn *c, request_ctx *rc)
 	int watch_ok = rc->entry && rc->entry->body == LEADD__REQUEST__BODY_WATCH &&
 		       rc->code == LD_OK;
 	if (rc->frame_len) {
-		write_req *w = malloc(sizeof(*w));
-		if (!w) {
-			dispatch_free(rc);
-			conn_close(c);
-			return;
-		}
-		w->c = c;
-		w->frame = rc->frame;
-		w->len = rc->frame_len;
+		uint8_t *frame = rc->frame;
 		rc->frame = NULL;
-		uv_buf_t buf = uv_buf_init((char *)w->frame, (unsigned)w->len);
-		c->out_bytes += w->len;
-		c->nt->out_total += w->len;
-		int err = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
-		if (err) {
-			c->out_bytes -= w->len;
-			c->nt->out_total -= w->len;
-			free(w->frame);
-			free(w);
+		if (conn_write_frame(c, frame, rc->frame_len) < 0) {
 			dispatch_free(rc);
 			conn_close(c);
 			return;
@@ -376,6 +421,13 @@ static void conn_send(conn *c, request_ctx *rc)
 	if (final) {
 		c->input_done = 1;
 		uv_read_stop((uv_stream_t *)&c->tcp);
+		if (c->tls && ld_tls_handshake_done(c->tls)) {
+			ld_tls_close(c->tls);
+			if (conn_tls_flush(c) < 0) {
+				conn_close(c);
+				return;
+			}
+		}
 		uv_shutdown_t *sd = malloc(sizeof(*sd));
 		if (!sd || (sd->data = c, uv_shutdown(sd, (uv_stream_t *)&c->tcp, on_shutdown))) {
 			free(sd);
@@ -430,26 +482,11 @@ void net_conn_close_now(void *cp)
 int net_conn_write(void *cp, uint8_t *frame, size_t len)
 {
 	conn *c = cp;
-	write_req *w = c->closing ? NULL : malloc(sizeof(*w));
-	if (!w) {
+	if (c->closing) {
 		free(frame);
 		return -1;
 	}
-	w->c = c;
-	w->frame = frame;
-	w->len = len;
-	uv_buf_t buf = uv_buf_init((char *)frame, (unsigned)len);
-	c->out_bytes += len;
-	c->nt->out_total += len;
-	int err = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
-	if (err) {
-		c->out_bytes -= len;
-		c->nt->out_total -= len;
-		free(frame);
-		free(w);
-		return -1;
-	}
-	return 0;
+	return conn_write_frame(c, frame, len);
 }
 
 /* ---- requests ---- */
@@ -1117,6 +1154,14 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	(void)suggested;
 	conn *c = h->data;
+	/* A TLS connection's ciphertext, and any connection's first bytes
+	 * (which say what it speaks), go through the loop's buffer. */
+	if (!c->sniffed || c->tls) {
+		size_t len;
+		char *p = net_tls_read_buffer(&len);
+		*buf = uv_buf_init(p, (unsigned)len);
+		return;
+	}
 	size_t avail;
 	uint8_t *p = ld_frame_decoder_space(&c->in, READ_CHUNK, &avail);
 	/* Never more than one chunk a read: the buffer grows only as far as
@@ -1124,9 +1169,81 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init((char *)p, p ? (unsigned)(avail < READ_CHUNK ? avail : READ_CHUNK) : 0);
 }
 
+/* A plaintext client on a TLS-only listener: one plaintext answer saying
+ * so, then the connection closes (as a refusal at accept does). */
+static void conn_refuse_plaintext(conn *c)
+{
+	request_ctx *rc = dispatch_new(c->nt->srv, c);
+	if (!rc) {
+		conn_close(c);
+		return;
+	}
+	log_debug("%s: plain TCP on a TLS-only listener; refused", c->peer);
+	dispatch_protocol_error(rc, LD_FAILED_PRECONDITION, "%s", net_tls_refusal());
+	c->input_done = 1;
+	fifo_push(c, rc);
+	conn_pump(c);
+}
+
+/* The first bytes of a connection: a TLS record starts an engine, plain
+ * TCP goes to the frame decoder (or is refused). 0, or -1 when c is done. */
+static int conn_sniff(conn *c, const uint8_t *data, size_t len)
+{
+	c->sniffed = 1;
+	switch (net_tls_sniff(data, len, c->nt->plain_allowed)) {
+	case NET_TLS: {
+		const char *why = NULL;
+		c->tls = net_tls_begin(data, len, &why);
+		if (!c->tls) {
+			log_warn("%s: %s; closing", c->peer, why);
+			conn_close(c);
+			return -1;
+		}
+		return 0;
+	}
+	case NET_REFUSE:
+		conn_refuse_plaintext(c);
+		return -1;
+	default:
+		if (ld_frame_decoder_feed(&c->in, data, len) < 0) {
+			log_error("%s: out of memory reading a request; closing", c->peer);
+			conn_close(c);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+/* Decrypt what the engine holds into the frame decoder, up to
+ * INPUT_BUFFER_CAP (the rest waits in the engine, and update_reading stops
+ * reading the socket), and send what the handshake has to say. 0, or -1
+ * when the connection closed. */
+static int conn_tls_input(conn *c)
+{
+	if (!c->tls || c->closing || c->input_done || !net_tls_has_input(c->tls))
+		return 0;
+	int rc = net_tls_decrypt(c->tls, &c->in, INPUT_BUFFER_CAP);
+	if (conn_tls_flush(c) < 0) {
+		conn_close(c);
+		return -1;
+	}
+	if (rc == LD_TLS_ERROR) {
+		log_debug("%s: %s; closing", c->peer, ld_tls_error(c->tls));
+		conn_close(c);
+		return -1;
+	}
+	if (rc == LD_TLS_CLOSED) {
+		/* close_notify: the client is done, as at the end of a plain
+		 * connection's input. */
+		log_debug("%s: closed TLS", c->peer);
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
-	(void)buf;
 	conn *c = s->data;
 	if (nread < 0) {
 		if (nread != UV_EOF)
@@ -1137,7 +1254,20 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	c->last_active = uv_now(c->nt->loop);
-	ld_frame_decoder_commit(&c->in, (size_t)nread);
+	if (!c->sniffed) {
+		if (conn_sniff(c, (const uint8_t *)buf->base, (size_t)nread) < 0)
+			return;
+	} else if (c->tls) {
+		if (ld_tls_feed(c->tls, buf->base, (size_t)nread) < 0) {
+			log_error("%s: out of memory reading a request; closing", c->peer);
+			conn_close(c);
+			return;
+		}
+	} else {
+		ld_frame_decoder_commit(&c->in, (size_t)nread);
+	}
+	if (conn_tls_input(c) < 0)
+		return;
 	conn_process_input(c);
 }
 
@@ -1156,6 +1286,9 @@ static int conn_has_room(conn *c)
  * of unread input. Otherwise TCP pushes back on the client. */
 static void update_reading(conn *c)
 {
+	/* Plaintext the engine holds fills the decoder first. */
+	if (conn_tls_input(c) < 0)
+		return;
 	int room = conn_has_room(c);
 	/* Frames already buffered come first; they need no new bytes. */
 	if (room && ld_frame_ready(&c->in)) {
@@ -1164,7 +1297,10 @@ static void update_reading(conn *c)
 			return;
 		room = conn_has_room(c);
 	}
-	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP;
+	/* A TLS connection also stops while the engine holds a read's worth
+	 * of ciphertext it could not decrypt into the decoder. */
+	int want = room && ld_frame_pending(&c->in) < INPUT_BUFFER_CAP &&
+		   (!c->tls || ld_tls_input_pending(c->tls) < READ_CHUNK);
 	if (want && !c->reading) {
 		c->reading = 1;
 		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
@@ -1471,6 +1607,7 @@ net *net_start(server *srv, uv_loop_t *loop, char *err, size_t errlen)
 		free(nt);
 		return NULL;
 	}
+	nt->plain_allowed = tls_server_plain_allowed(&srv->cfg, (struct sockaddr *)&ss);
 	uv_tcp_init(loop, &nt->listener);
 	nt->listener.data = nt;
 	int rc = uv_tcp_bind(&nt->listener, (struct sockaddr *)&ss, 0);

@@ -8,9 +8,17 @@ otherwise (user=None: Hello only).
 Also the small helpers the tests share: Results (the "ok  NAME" / "FAIL NAME"
 lines and the closing count), ok_call, add_user, add_team, pipeline,
 send_together, create_many, passwd, frame, varint and status_mb. A test keeps its own
-variant where it checks something else."""
+variant where it checks something else.
+
+TLS (docs/protocol.md, "Transport: TLS"): start_tls_leadd starts leadd on
+127.0.0.2 with require_tls_on_loopback = yes (the non-loopback rules: TLS
+only), and Client(..., host=d.host, fingerprint=...) connects over TLS 1.3
+pinning the certificate's fingerprint (leadd_fingerprint reads it)."""
+import base64
+import hashlib
 import os
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -37,8 +45,9 @@ class LoginRefused(Exception):
 
 class Leadd:
     def __init__(self, binary, tmp, extra=(), log_level="warn", log_file=None,
-                 admin=ADMIN, admin_password=ADMIN_PASSWORD):
+                 admin=ADMIN, admin_password=ADMIN_PASSWORD, host="127.0.0.1"):
         self.binary = binary
+        self.host = host
         self.data = os.path.join(tmp, "data")
         self.port_file = os.path.join(tmp, "port")
         self.extra = list(extra)
@@ -65,7 +74,7 @@ class Leadd:
             os.unlink(self.port_file)
         log = ["--log-file", self.log_file] if self.log_file else []
         self.proc = subprocess.Popen([self.binary, "--data-dir", self.data, "--listen",
-                                      "127.0.0.1:0", "--port-file", self.port_file,
+                                      "%s:0" % self.host, "--port-file", self.port_file,
                                       "--log-level", self.log_level, *log, *self.extra])
         deadline = time.time() + 10
         while not (os.path.exists(self.port_file) and open(self.port_file).read().strip()):
@@ -91,12 +100,16 @@ class Client:
     A refused login raises LoginRefused. self.token: the session token."""
 
     def __init__(self, pb, port, user=ADMIN, password=ADMIN_PASSWORD, token=None,
-                 timeout=30, source=None):
+                 timeout=30, source=None, host="127.0.0.1", fingerprint=None):
         self.pb = pb
         # source: a loopback address to connect from (127.0.0.N), so logins
         # from "different hosts" do not share the per-address throttle.
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
-                                             source_address=(source, 0) if source else None)
+        # fingerprint: speak TLS, trusting only that certificate.
+        if fingerprint:
+            self.sock = tls_connect(host, port, fingerprint, timeout=timeout, source=source)
+        else:
+            self.sock = socket.create_connection((host, port), timeout=timeout,
+                                                 source_address=(source, 0) if source else None)
         self.next_id = 1
         self.token = None
         self.user = None
@@ -413,3 +426,58 @@ class FaultClock:
     def at(self, t):
         """leadd's clock reads t (unix ms) now, and moves on in real time."""
         self.set(t - int(time.time() * 1000))
+
+
+# ---- TLS ----
+
+def cert_fingerprint(der):
+    """A certificate's fingerprint as leadd prints it: SHA256: and unpadded
+    base64 of SHA-256 over its DER."""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+
+
+def leadd_fingerprint(d):
+    """`leadd fingerprint` of d's data directory."""
+    r = subprocess.run([d.binary, "fingerprint", "--data-dir", d.data],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise RuntimeError("leadd fingerprint exited %d: %s" % (r.returncode, r.stderr.decode()))
+    return r.stdout.decode().strip()
+
+
+def tls_context(minimum=ssl.TLSVersion.TLSv1_3, maximum=ssl.TLSVersion.TLSv1_3):
+    """A client context that checks nothing itself: tls_connect pins the
+    fingerprint, as lead does with a self-signed leadd."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = minimum
+    ctx.maximum_version = maximum
+    return ctx
+
+
+def tls_connect(host, port, fingerprint, timeout=30, source=None, ctx=None):
+    """A TLS 1.3 socket to leadd whose certificate has that fingerprint
+    (ssl.SSLError or RuntimeError otherwise)."""
+    raw = socket.create_connection((host, port), timeout=timeout,
+                                   source_address=(source, 0) if source else None)
+    try:
+        s = (ctx or tls_context()).wrap_socket(raw, server_hostname=None)
+    except BaseException:
+        raw.close()
+        raise
+    got = cert_fingerprint(s.getpeercert(binary_form=True))
+    if got != fingerprint:
+        s.close()
+        raise RuntimeError("leadd's certificate is %s, expected %s" % (got, fingerprint))
+    return s
+
+
+def start_tls_leadd(binary, tmp, extra=(), **kw):
+    """leadd on 127.0.0.2 (ephemeral port) under the rules of a non-loopback
+    listener (require_tls_on_loopback = yes): TLS only. d.fingerprint is its
+    certificate's."""
+    d = Leadd(binary, tmp, extra=("--set", "require_tls_on_loopback=yes", *extra),
+              host="127.0.0.2", **kw).start()
+    d.fingerprint = leadd_fingerprint(d)
+    return d

@@ -8,6 +8,7 @@ A Watcher is a harness Client that sent `watch`: events() reads what came
 keeping any event read meanwhile."""
 import select
 import socket
+import ssl
 import struct
 import time
 
@@ -19,9 +20,17 @@ TOPICS = {"leads": 1, "kpi": 2, "assigned": 3, "agenda": 4}
 class Watcher(Client):
     def __init__(self, pb, port, user, password, **kw):
         Client.__init__(self, pb, port, user=user, password=password,
-                        timeout=kw.pop("timeout", 30))
+                        timeout=kw.pop("timeout", 30), **kw)
         self.pending = []  # events read, not yet taken
         self.reply = None
+
+    def _readable(self, timeout):
+        """select() on the socket, counting bytes a TLS socket has already
+        decrypted (select cannot see those)."""
+        if hasattr(self.sock, "pending") and self.sock.pending() > 0:
+            return True
+        r, _, _ = select.select([self.sock], [], [], timeout)
+        return bool(r)
 
     def _msg(self):
         (n,) = struct.unpack(">I", self._exact(4))
@@ -60,8 +69,7 @@ class Watcher(Client):
         """Events that arrive until none came for `quiet` s (at most `limit` s)."""
         end = time.time() + limit
         while time.time() < end:
-            r, _, _ = select.select([self.sock], [], [], quiet)
-            if not r:
+            if not self._readable(quiet):
                 break
             m = self._msg()
             if m.WhichOneof("kind") == "event":
@@ -80,8 +88,7 @@ class Watcher(Client):
             return got
         self.sock.settimeout(limit)
         while time.time() < end:
-            r, _, _ = select.select([self.sock], [], [], max(0.01, end - time.time()))
-            if not r:
+            if not self._readable(max(0.01, end - time.time())):
                 break
             m = self._msg()
             if m.WhichOneof("kind") == "event":
@@ -95,12 +102,11 @@ class Watcher(Client):
         end = time.time() + limit
         try:
             while time.time() < end:
-                r, _, _ = select.select([self.sock], [], [], 0.2)
-                if r:
+                if self._readable(0.2):
                     c = self.sock.recv(65536)
                     if not c:
                         return True
-        except (ConnectionResetError, socket.timeout):
+        except (ConnectionResetError, socket.timeout, ssl.SSLError):
             return True
         return False
 

@@ -1,0 +1,188 @@
+#include "tls_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ld_tls.h"
+#include "log.h"
+#include "tls_cert.h"
+
+static SSL_CTX *current;
+/* What was loaded, for the reload and its log lines. */
+static char cur_cert[4096], cur_key[4096];
+
+int tls_server_paths(const config_t *cfg, char *cert, size_t certlen, char *key, size_t keylen)
+{
+	int n = cfg->tls_cert[0] ? snprintf(cert, certlen, "%s", cfg->tls_cert)
+				 : snprintf(cert, certlen, "%s/tls.crt", cfg->data_dir);
+	int m = cfg->tls_key[0] ? snprintf(key, keylen, "%s", cfg->tls_key)
+				: snprintf(key, keylen, "%s/tls.key", cfg->data_dir);
+	return n < 0 || (size_t)n >= certlen || m < 0 || (size_t)m >= keylen ? -1 : 0;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+int tls_server_make_default_pair(const config_t *cfg, char *err, size_t errlen)
+{
+	char cert[4200], key[4200];
+	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0) {
+		snprintf(err, errlen, "the data directory's path is too long");
+		return -1;
+	}
+	/* A configured pair is the operator's: leadd never makes one there. */
+	if (cfg->tls_cert[0] || cfg->tls_key[0])
+		return 0;
+	int have_cert = exists(cert), have_key = exists(key);
+	if (have_cert && have_key)
+		return 0;
+	if (have_cert || have_key) {
+		snprintf(err, errlen,
+			 "%s exists but %s does not: put the missing file back, or move %s away "
+			 "so that leadd makes a new pair (clients will then see a new "
+			 "fingerprint)",
+			 have_cert ? cert : key, have_cert ? key : cert, have_cert ? cert : key);
+		return -1;
+	}
+	if (tls_cert_create(cert, key, NULL, err, errlen) < 0)
+		return -1;
+	return 1;
+}
+
+static int ctx_fingerprint(SSL_CTX *ctx, char fp[LD_TLS_FINGERPRINT_LEN])
+{
+	X509 *cert = SSL_CTX_get0_certificate(ctx);
+	return cert ? ld_tls_fingerprint(cert, fp) : -1;
+}
+
+int tls_server_start(const config_t *cfg, char *err, size_t errlen)
+{
+	if (tls_server_paths(cfg, cur_cert, sizeof(cur_cert), cur_key, sizeof(cur_key)) < 0) {
+		snprintf(err, errlen, "the TLS certificate or key path is too long");
+		return -1;
+	}
+	int made = tls_server_make_default_pair(cfg, err, errlen);
+	if (made < 0)
+		return -1;
+	SSL_CTX *ctx = ld_tls_server_ctx(cur_cert, cur_key, err, errlen);
+	if (!ctx)
+		return -1;
+	char fp[LD_TLS_FINGERPRINT_LEN] = "?";
+	(void)ctx_fingerprint(ctx, fp);
+	if (made)
+		log_info("made a self-signed TLS certificate %s (key %s); fingerprint %s", cur_cert,
+			 cur_key, fp);
+	else
+		log_info("TLS certificate %s, fingerprint %s", cur_cert, fp);
+	SSL_CTX_free(current);
+	current = ctx;
+	return 0;
+}
+
+SSL_CTX *tls_server_ctx(void)
+{
+	return current;
+}
+
+int tls_server_reload(void)
+{
+	char err[1600], fp[LD_TLS_FINGERPRINT_LEN] = "?";
+	SSL_CTX *ctx = ld_tls_server_ctx(cur_cert, cur_key, err, sizeof(err));
+	if (!ctx) {
+		if (current)
+			(void)ctx_fingerprint(current, fp);
+		log_error("SIGHUP: %s; still using the certificate loaded before (%s)", err, fp);
+		return -1;
+	}
+	(void)ctx_fingerprint(ctx, fp);
+	/* Open connections hold their own reference: they keep the old pair. */
+	SSL_CTX_free(current);
+	current = ctx;
+	log_info("SIGHUP: reloaded the TLS certificate %s; fingerprint %s (new connections)",
+		 cur_cert, fp);
+	return 0;
+}
+
+void tls_server_stop(void)
+{
+	SSL_CTX_free(current);
+	current = NULL;
+}
+
+int tls_server_is_loopback(const struct sockaddr *addr)
+{
+	if (addr->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
+		return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (addr->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return 1;
+		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+	}
+	return 0;
+}
+
+int tls_server_plain_allowed(const config_t *cfg, const struct sockaddr *addr)
+{
+	if (tls_server_is_loopback(addr) && !cfg->require_tls_on_loopback)
+		return 1;
+	if (!cfg->allow_plaintext)
+		return 0;
+	log_warn("%s takes plain TCP as well as TLS (allow_plaintext = yes): passwords and "
+		 "session tokens from clients that do not use TLS cross the network readable "
+		 "by anyone on the way",
+		 cfg->listen);
+	return 1;
+}
+
+int tls_server_print_fingerprint(const config_t *cfg)
+{
+	char cert[4200], key[4200], err[1200], fp[LD_TLS_FINGERPRINT_LEN];
+	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0) {
+		fprintf(stderr, "leadd fingerprint: the certificate path is too long\n");
+		return 1;
+	}
+	if (!cfg->tls_cert[0] && !exists(cert)) {
+		fprintf(stderr,
+			"leadd fingerprint: there is no certificate yet (%s): 'leadd init' or "
+			"the first start of leadd makes one\n",
+			cert);
+		return 1;
+	}
+	if (ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) < 0) {
+		fprintf(stderr, "leadd fingerprint: %s\n", err);
+		return 1;
+	}
+	printf("%s\n", fp);
+	return 0;
+}
+
+int tls_server_init_pair(const config_t *cfg)
+{
+	char cert[4200], key[4200], err[1600] = "", fp[LD_TLS_FINGERPRINT_LEN];
+	/* The admin exists by now: say so, or the operator runs init again
+	 * and is told the directory has users. leadd will not start until the
+	 * certificate is sorted out, hence the exit status 1. */
+	int made = tls_server_make_default_pair(cfg, err, sizeof(err));
+	if (made < 0 || tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0 ||
+	    ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) < 0) {
+		fprintf(stderr,
+			"leadd init: the admin was created, but leadd has no TLS certificate: "
+			"%s\n",
+			err);
+		return 1;
+	}
+	if (made)
+		printf("leadd init: made a self-signed TLS certificate %s (key %s)\n", cert, key);
+	printf("TLS certificate fingerprint: %s\n", fp);
+	return 0;
+}
