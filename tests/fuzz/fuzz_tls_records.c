@@ -369,9 +369,13 @@ static size_t mutate_hello(uint8_t *b, size_t len, size_t max)
 	return out ? out : len;
 }
 
-/* One of the mutators, sometimes two. */
-static size_t mutate_flight(uint8_t *b, size_t len, int is_hello)
+/* One of the mutators, sometimes two; *changed says whether the bytes
+ * differ from what they were. */
+static size_t mutate_flight(uint8_t *b, size_t len, int is_hello, int *changed)
 {
+	static uint8_t before[MAX_FLIGHT];
+	size_t before_len = len;
+	memcpy(before, b, len);
 	do {
 		switch (fuzz_below(is_hello ? 4 : 3)) {
 		case 0:
@@ -389,6 +393,7 @@ static size_t mutate_flight(uint8_t *b, size_t len, int is_hello)
 			break;
 		}
 	} while (fuzz_below(4) == 0);
+	*changed = len != before_len || memcmp(before, b, len) != 0;
 	return len;
 }
 
@@ -458,12 +463,13 @@ static void check_plain(const fuzz_bytes *plain, const fuzz_bytes *written, cons
 		   "the %s read %zu bytes the peer did not write", side, plain->len);
 }
 
-/* Random application data, written in one to four writes. */
-static void write_data(ld_tls *t, fuzz_bytes *written)
+/* Random application data, written in one to four writes of up to max
+ * bytes each (over 16 KiB: more than one record). */
+static void write_data(ld_tls *t, fuzz_bytes *written, size_t max)
 {
 	int writes = 1 + (int)fuzz_below(4);
 	for (int w = 0; w < writes; w++) {
-		size_t n = fuzz_below(3) ? 1 + fuzz_below(200) : 1 + fuzz_below(40000);
+		size_t n = fuzz_below(3) ? 1 + fuzz_below(200) : 1 + fuzz_below(max);
 		uint8_t *p = malloc(n);
 		if (!p)
 			abort();
@@ -478,8 +484,11 @@ static void write_data(ld_tls *t, fuzz_bytes *written)
 
 /* Both ends alive after what was fed: run the rest of the exchange
  * cleanly; if both finish, the client must see the server's own
- * fingerprint and data must cross intact both ways. */
-static void finish(ld_tls *cli, ld_tls *srv)
+ * fingerprint, and data must cross intact both ways -- unless the flight
+ * was changed: bytes a mutation left behind it (a cut record the engine
+ * holds, a forged one) come before the data and may fail the read, but
+ * never bring out plaintext the peer did not write. */
+static void finish(ld_tls *cli, ld_tls *srv, int changed)
 {
 	fuzz_bytes junk = {0};
 	for (int round = 0; round < 4; round++) {
@@ -509,15 +518,12 @@ static void finish(ld_tls *cli, ld_tls *srv)
 	for (int dir = 0; dir < 2; dir++) {
 		ld_tls *from = dir ? srv : cli, *to = dir ? cli : srv;
 		fuzz_bytes written = {0}, plain = {0}, b = {0};
-		/* Bytes the mutation left behind the flight wait in the
-		 * engine: they come first and may fail the read. */
-		int leftover = ld_tls_input_pending(to) > 0;
-		write_data(from, &written);
+		write_data(from, &written, 40000);
 		fuzz_tls_take(from, &b);
 		int rc = feed(to, dir ? "client" : "server", b.data, b.len, &plain);
 		int same = plain.len == written.len &&
 			   memcmp(plain.data, written.data, plain.len) == 0;
-		int cut = leftover && rc == LD_TLS_ERROR;
+		int cut = changed && rc == LD_TLS_ERROR;
 		if (cut)
 			check_plain(&plain, &written, dir ? "client" : "server");
 		else if (!same)
@@ -561,7 +567,8 @@ static void hostile_hello(void)
 	(void)ld_tls_handshake(cli);
 	static uint8_t b[MAX_FLIGHT];
 	size_t len = ld_tls_take_output(cli, b, sizeof(b));
-	len = mutate_flight(b, len, 1);
+	int changed;
+	len = mutate_flight(b, len, 1, &changed);
 	fuzz_bytes plain = {0};
 	int rc = feed(srv, "server", b, len, &plain);
 	count_end(rc);
@@ -569,7 +576,7 @@ static void hostile_hello(void)
 		fuzz_fail("the server answered one ClientHello with %zu bytes",
 			  ld_tls_output_pending(srv));
 	if (rc != LD_TLS_ERROR && rc != LD_TLS_CLOSED)
-		finish(cli, srv);
+		finish(cli, srv, changed);
 	if (plain.len)
 		fuzz_fail("the server gave plaintext before any was sent");
 	free(plain.data);
@@ -588,7 +595,8 @@ static void hostile_server_flight(void)
 	(void)ld_tls_handshake(srv);
 	static uint8_t b[MAX_FLIGHT];
 	size_t len = ld_tls_take_output(srv, b, sizeof(b));
-	len = mutate_flight(b, len, 0);
+	int changed;
+	len = mutate_flight(b, len, 0, &changed);
 	fuzz_bytes plain = {0};
 	int rc = feed(cli, "client", b, len, &plain);
 	count_end(rc);
@@ -598,7 +606,7 @@ static void hostile_server_flight(void)
 			fuzz_fail("a mutated server flight passed with another certificate");
 	}
 	if (rc != LD_TLS_ERROR && rc != LD_TLS_CLOSED)
-		finish(cli, srv);
+		finish(cli, srv, changed);
 	if (plain.len)
 		fuzz_fail("the client gave plaintext before any was sent");
 	free(plain.data);
@@ -621,14 +629,18 @@ static void hostile_finished(void)
 		fuzz_fail("a clean handshake failed: %s", ld_tls_error(cli));
 	} else {
 		if (fuzz_below(2))
-			write_data(cli, &written);
-		static uint8_t b[MAX_FLIGHT + 200000];
+			write_data(cli, &written, 12000);
+		static uint8_t b[MAX_FLIGHT];
 		size_t len = ld_tls_take_output(cli, b, MAX_FLIGHT);
+		int changed = 1;
 		if (ld_tls_output_pending(cli) == 0)
-			len = mutate_flight(b, len, 0);
+			len = mutate_flight(b, len, 0, &changed);
 		int rc = feed(srv, "server", b, len, &plain);
 		count_end(rc);
 		check_plain(&plain, &written, "server");
+		if (!changed && (!ld_tls_handshake_done(srv) || plain.len != written.len))
+			fuzz_fail("an unchanged client Finished, split, did not go through: %s",
+				  rc == LD_TLS_ERROR ? ld_tls_error(srv) : "no error");
 	}
 	free(written.data);
 	free(plain.data);
@@ -647,7 +659,7 @@ static void hostile_data(void)
 	ld_tls *from = to_client ? srv : cli, *to = to_client ? cli : srv;
 	const char *side = to_client ? "client" : "server";
 	fuzz_bytes written = {0}, plain = {0}, b = {0};
-	write_data(from, &written);
+	write_data(from, &written, 12000);
 	if (fuzz_below(8) == 0)
 		ld_tls_close(from);
 	fuzz_tls_take(from, &b);
@@ -656,9 +668,13 @@ static void hostile_data(void)
 		if (!m)
 			abort();
 		memcpy(m, b.data, b.len);
-		size_t len = mutate_flight(m, b.len, 0);
+		int changed;
+		size_t len = mutate_flight(m, b.len, 0, &changed);
 		int rc = feed(to, side, m, len, &plain);
 		count_end(rc);
+		if (!changed && plain.len != written.len)
+			fuzz_fail("unchanged application data, split, did not go through: %s",
+				  rc == LD_TLS_ERROR ? ld_tls_error(to) : "no error");
 		free(m);
 	}
 	check_plain(&plain, &written, side);
