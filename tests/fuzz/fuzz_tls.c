@@ -1,7 +1,9 @@
 /* fuzz_tls: the protocol fuzz through the TLS layer; see fuzz_tls.h.
  *
- * Usage: fuzz_tls frames|records [ITERATIONS]; LEADD_FUZZ_SEED picks another
- * PRNG seed (the failing seed and iteration are printed). */
+ * Usage: fuzz_tls frames|records [ITERATIONS]
+ *        fuzz_tls net HOST:PORT [ITERATIONS]   (a running leadd; fuzz_tls_net.py)
+ * LEADD_FUZZ_SEED picks another PRNG seed (the failing seed and iteration
+ * are printed). */
 #include "fuzz_tls.h"
 
 #include <signal.h>
@@ -203,13 +205,15 @@ static void setup(void)
 int main(int argc, char **argv)
 {
 	int frames = argc > 1 && strcmp(argv[1], "frames") == 0;
-	if (argc < 2 || (!frames && strcmp(argv[1], "records") != 0)) {
-		fprintf(stderr, "usage: fuzz_tls frames|records [ITERATIONS]\n");
+	int net = argc > 2 && strcmp(argv[1], "net") == 0;
+	if (argc < 2 || (!frames && !net && strcmp(argv[1], "records") != 0)) {
+		fprintf(stderr, "usage: fuzz_tls frames|records [ITERATIONS]\n"
+				"       fuzz_tls net HOST:PORT [ITERATIONS]\n");
 		return 2;
 	}
-	long iterations = argc > 2 ? atol(argv[2]) : 20000;
+	long iterations = argc > 2 + net ? atol(argv[2 + net]) : 20000;
 	const char *env = getenv("LEADD_FUZZ_SEED");
-	fuzz_prog = frames ? "fuzz_tls frames" : "fuzz_tls records";
+	fuzz_prog = frames ? "fuzz_tls frames" : net ? "fuzz_tls net" : "fuzz_tls records";
 	fuzz_seed0 = env ? strtoull(env, NULL, 10) : 0x1eadd;
 	fuzz_rng_seed(fuzz_seed0);
 	signal(SIGALRM, watchdog);
@@ -220,6 +224,8 @@ int main(int argc, char **argv)
 	fuzz_corpus_add_requests(&requests);
 	if (!frames)
 		fuzz_tls_records_init();
+	if (net)
+		fuzz_tls_net_init(argv[2]);
 	time_t start = time(NULL);
 	for (fuzz_iteration = 0; fuzz_iteration < iterations && fuzz_failures < 10;
 	     fuzz_iteration++) {
@@ -230,6 +236,8 @@ int main(int argc, char **argv)
 		alarm(30);
 		if (frames)
 			fuzz_tls_frames_iteration(&requests);
+		else if (net)
+			fuzz_tls_net_iteration(&requests);
 		else
 			fuzz_tls_records_iteration();
 		if (ERR_peek_error() != 0) {
@@ -244,6 +252,8 @@ int main(int argc, char **argv)
 		fuzz_tls_frames_end();
 	else
 		fuzz_tls_records_end();
+	if (net)
+		fuzz_tls_net_end();
 
 	const fuzz_tls_counts *s = &fuzz_tls_seen;
 	if (frames) {
@@ -254,6 +264,13 @@ int main(int argc, char **argv)
 		       fuzz_failures);
 		/* A run that decoded nothing tested nothing. */
 		if (fuzz_accepted == 0 || fuzz_refused == 0 || s->answers == 0 || s->closes == 0)
+			fuzz_fail("the run exercised too little (see the counts)");
+	} else if (net) {
+		printf("%s: %ld iterations, seed %llu: %ld clean clients served, %ld answer frames "
+		       "read over fuzzed sessions, %d failure(s)\n",
+		       fuzz_prog, fuzz_iteration, (unsigned long long)fuzz_seed0, s->completed,
+		       s->answers, fuzz_failures);
+		if (s->completed == 0 || s->answers == 0)
 			fuzz_fail("the run exercised too little (see the counts)");
 	} else {
 		printf("%s: %ld iterations, seed %llu: %ld errors, %ld waits for more, %ld "

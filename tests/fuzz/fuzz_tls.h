@@ -70,10 +70,21 @@ int fuzz_tls_pair(ld_tls **cli, ld_tls **srv);
  * sentence. Returns rc, or LD_TLS_ERROR after counting a failure. */
 int fuzz_tls_outcome(ld_tls *t, int rc, const char *side);
 
+/* Mutate a flight of TLS records (b has room for FUZZ_TLS_MAX_FLIGHT
+ * bytes) with one of the record mutators, sometimes two; is_hello adds the
+ * ClientHello editor. *changed: whether the bytes differ now. Needs
+ * fuzz_tls_records_init(). */
+#define FUZZ_TLS_MAX_FLIGHT 65536
+size_t fuzz_tls_mutate_flight(uint8_t *b, size_t len, int is_hello, int *changed);
+
 void fuzz_tls_frames_iteration(const fuzz_corpus *requests);
 void fuzz_tls_frames_end(void);
 void fuzz_tls_records_init(void);
 void fuzz_tls_records_iteration(void);
 void fuzz_tls_records_end(void);
+/* net mode (fuzz_tls_net.c): against a running leadd at addr. */
+void fuzz_tls_net_init(const char *addr);
+void fuzz_tls_net_iteration(const fuzz_corpus *requests);
+void fuzz_tls_net_end(void);
 
 #endif

@@ -19,7 +19,7 @@
 #include "fuzz_check.h"
 #include "fuzz_tls.h"
 
-#define MAX_FLIGHT 65536
+#define MAX_FLIGHT FUZZ_TLS_MAX_FLIGHT
 #define MAX_RECORDS 64
 
 /* The kind of iteration running, for failure messages. */
@@ -369,9 +369,7 @@ static size_t mutate_hello(uint8_t *b, size_t len, size_t max)
 	return out ? out : len;
 }
 
-/* One of the mutators, sometimes two; *changed says whether the bytes
- * differ from what they were. */
-static size_t mutate_flight(uint8_t *b, size_t len, int is_hello, int *changed)
+size_t fuzz_tls_mutate_flight(uint8_t *b, size_t len, int is_hello, int *changed)
 {
 	static uint8_t before[MAX_FLIGHT];
 	size_t before_len = len;
@@ -568,7 +566,7 @@ static void hostile_hello(void)
 	static uint8_t b[MAX_FLIGHT];
 	size_t len = ld_tls_take_output(cli, b, sizeof(b));
 	int changed;
-	len = mutate_flight(b, len, 1, &changed);
+	len = fuzz_tls_mutate_flight(b, len, 1, &changed);
 	fuzz_bytes plain = {0};
 	int rc = feed(srv, "server", b, len, &plain);
 	count_end(rc);
@@ -596,7 +594,7 @@ static void hostile_server_flight(void)
 	static uint8_t b[MAX_FLIGHT];
 	size_t len = ld_tls_take_output(srv, b, sizeof(b));
 	int changed;
-	len = mutate_flight(b, len, 0, &changed);
+	len = fuzz_tls_mutate_flight(b, len, 0, &changed);
 	fuzz_bytes plain = {0};
 	int rc = feed(cli, "client", b, len, &plain);
 	count_end(rc);
@@ -634,7 +632,7 @@ static void hostile_finished(void)
 		size_t len = ld_tls_take_output(cli, b, MAX_FLIGHT);
 		int changed = 1;
 		if (ld_tls_output_pending(cli) == 0)
-			len = mutate_flight(b, len, 0, &changed);
+			len = fuzz_tls_mutate_flight(b, len, 0, &changed);
 		int rc = feed(srv, "server", b, len, &plain);
 		count_end(rc);
 		check_plain(&plain, &written, "server");
@@ -669,7 +667,7 @@ static void hostile_data(void)
 			abort();
 		memcpy(m, b.data, b.len);
 		int changed;
-		size_t len = mutate_flight(m, b.len, 0, &changed);
+		size_t len = fuzz_tls_mutate_flight(m, b.len, 0, &changed);
 		int rc = feed(to, side, m, len, &plain);
 		count_end(rc);
 		if (!changed && plain.len != written.len)
