@@ -250,6 +250,26 @@ static void test_alert_in_words(void **state)
 	ld_tls_free(cli);
 }
 
+/* SSL_CERT_FILE names the trusted certificates instead of the system's
+ * (the client loads the store itself, not through OpenSSL 3's directory
+ * store: bench_tls): leadd's own certificate listed there verifies. */
+static void test_cert_file_env(void **state)
+{
+	(void)state;
+	setenv("SSL_CERT_FILE", cert_path, 1);
+	struct pair p;
+	pair_open(&p, "leadd.test");
+	handshake(p.cli, p.srv);
+	assert_null(ld_tls_verify_error(p.cli));
+	pair_close(&p);
+	/* Trusted, but not for this name. */
+	pair_open(&p, "another.test");
+	unsetenv("SSL_CERT_FILE");
+	handshake(p.cli, p.srv);
+	assert_non_null(ld_tls_verify_error(p.cli));
+	pair_close(&p);
+}
+
 /* The key and certificate: 0600, never overwritten, and a pair. */
 static void test_cert_files(void **state)
 {
@@ -281,7 +301,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_byte_by_byte),
 		cmocka_unit_test(test_fingerprint),    cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_cert_files),     cmocka_unit_test(test_error_stays),
-		cmocka_unit_test(test_alert_in_words),
+		cmocka_unit_test(test_alert_in_words), cmocka_unit_test(test_cert_file_env),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
