@@ -22,7 +22,10 @@ static int cmd_ping_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	req.body_case = LEADD__REQUEST__BODY_PING;
 	req.ping = &ping;
 	Leadd__Response *resp;
-	/* The round trip of the ping alone, not of connecting and saying hello. */
+	/* A health check for monitoring: no session needed (leadd answers a
+	 * ping before login), so a stale or missing one does not fail it.
+	 * The round trip of the ping alone, not of connecting and saying hello. */
+	ctx->no_session = 1;
 	if ((rc = lead_connect(ctx)))
 		return rc;
 	double start = now_ms();
@@ -50,6 +53,9 @@ const struct cmd_entry cmd_ping_entry = {
 	.name = "ping",
 	.usage = "",
 	.help = "check that leadd answers, and how fast",
+	.notes = "Needs no login: a health check for monitoring. Exit 0 with \"pong from\n"
+		 "...\" when leadd answers, 6 with a sentence when it cannot be reached\n"
+		 "or does not answer within --timeout.",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_ping_exec,

@@ -7,6 +7,7 @@
 
 enum {
 	O_PASSWORD_STDIN = 256,
+	O_FINGERPRINT,
 };
 
 /* ---- lead login ---- */
@@ -15,6 +16,7 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 {
 	static const struct option opts[] = {
 		{"password-stdin", no_argument, NULL, O_PASSWORD_STDIN},
+		{"fingerprint", required_argument, NULL, O_FINGERPRINT},
 		LEAD_CMD_OPTIONS,
 	};
 	int c, rc, from_stdin = 0;
@@ -22,7 +24,15 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_PASSWORD_STDIN)
 			from_stdin = 1;
-		else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
+		else if (c == O_FINGERPRINT) {
+			if (!lead_trust_fingerprint_valid(optarg))
+				return lead_usage_error(
+					self, ctx,
+					"--fingerprint wants SHA256: and 43 characters, as 'leadd "
+					"fingerprint' prints it, not '%s'",
+					optarg);
+			ctx->fingerprint_opt = optarg;
+		} else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 			return rc;
 	}
 	if ((rc = lead_cmd_check_args(self, ctx, argc - optind)))
@@ -39,10 +49,22 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 		return lead_usage_error(self, ctx, "'%s' is too long for a user name", user);
 
 	/* Connect before asking for the password: no point typing it for a
-	 * server that is not there. */
+	 * server that is not there, or not trusted. Only login may trust a
+	 * server it does not know yet (lead_trust.c). */
 	ctx->no_session = 1;
+	ctx->trust_ask = 1;
 	if ((rc = lead_open(ctx)))
 		return rc;
+	/* A script naming the fingerprint wants it checked: over plaintext
+	 * there is nothing to check it against. */
+	if (ctx->fingerprint_opt && !ld_conn_tls(ctx->conn))
+		return lead_usage_error(
+			self, ctx,
+			"--fingerprint: the connection to leadd at %s is not TLS, "
+			"so there is no certificate to check (lead speaks plaintext "
+			"to an address of this machine unless tls = yes or "
+			"LEAD_TLS=yes)",
+			ctx->server);
 	char prompt[200];
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
 	char *pw = lead_password_read(ctx, from_stdin, prompt, 0, &rc);
@@ -77,21 +99,31 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 		else
 			cJSON_AddNullToObject(o, "user");
 		cJSON_AddItemToObject(o, "session_file", lead_json_string(lead_session_path()));
+		cJSON_AddItemToObject(o, "tls", lead_json_tls(ctx->conn));
+		cJSON_AddBoolToObject(o, "trusted_now", ctx->trusted_now);
 		return lead_json_out(o);
 	}
+	if (ctx->trusted_now)
+		lead_out("trusted leadd at %s (%s), remembered in %s\n", ctx->server,
+			 ld_conn_fingerprint(ctx->conn), lead_known_servers_path());
 	lead_out("logged in as %s (%s) on %s\n", u && u->name ? u->name : user, role, ctx->server);
 	return 0;
 }
 
 const struct cmd_entry cmd_login_entry = {
 	.name = "login",
-	.usage = "[USER] [--password-stdin]",
+	.usage = "[USER] [--password-stdin] [--fingerprint SHA256:...]",
 	.help = "log in and keep the session for the next commands",
 	.notes = "USER defaults to $LEAD_USER, then $USER. The password is asked on the\n"
 		 "terminal without echo, or read from one line of standard input with\n"
 		 "--password-stdin. The session (a token, never the password) is kept in\n"
 		 "$LEAD_CONFIG_DIR/session (default ~/.config/lead/session), mode 0600.\n"
-		 "A wrong user name or password exits 4.",
+		 "A wrong user name or password exits 4.\n"
+		 "Over TLS, a server whose certificate no authority vouches for must be\n"
+		 "known: the first login shows its fingerprint and asks on the terminal\n"
+		 "whether to trust it, or takes --fingerprint (from 'leadd fingerprint' on\n"
+		 "the server; it must match). It is then kept in\n"
+		 "$LEAD_CONFIG_DIR/known_servers. A fingerprint that changed is refused.",
 	.min_args = 0,
 	.max_args = 1,
 	.exec = cmd_login_exec,
@@ -189,6 +221,7 @@ static int cmd_whoami_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 		cJSON *teams = cJSON_AddArrayToObject(o, "teams");
 		for (size_t i = 0; i < w->n_teams; i++)
 			cJSON_AddItemToArray(teams, lead_json_team(w->teams[i]));
+		cJSON_AddItemToObject(o, "tls", lead_json_tls(ctx->conn));
 		return lead_json_out(o);
 	}
 	struct lead_kv *kv = lead_kv_new();
@@ -212,6 +245,9 @@ static int cmd_whoami_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	fclose(f);
 	lead_kv_add(kv, "teams", "%s", teams && *teams ? teams : "-");
 	lead_kv_add(kv, "server", "%s", ctx->server);
+	char how[200];
+	lead_tls_describe(ctx->conn, how, sizeof(how));
+	lead_kv_add(kv, "connection", "%s", how);
 	lead_kv_print(kv);
 	free(teams);
 	return 0;

@@ -80,6 +80,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_search_entry,
 	&cmd_stats_entry,
 	&cmd_help_entry,
+	&cmd_completion_entry, /* issue 14 (compl): cmd_completion.c */
 	NULL,
 };
 // clang-format on
@@ -98,8 +99,13 @@ static const char global_help[] =
 	"\n"
 	"The server is --server, else $LEAD_SERVER, else `server = HOST:PORT` in\n"
 	"$LEAD_CONFIG_DIR/config (default ~/.config/lead/config), else " LD_DEFAULT_SERVER ".\n"
-	"Every command but help needs a session: run 'lead login' first; it is kept\n"
-	"in $LEAD_CONFIG_DIR/session (default ~/.config/lead/session).\n"
+	"Every command but help, ping and completion needs a session: run 'lead\n"
+	"login' first; it is kept in $LEAD_CONFIG_DIR/session (default\n"
+	"~/.config/lead/session).\n"
+	"lead speaks TLS to a server whose address is not a loopback one ($LEAD_TLS,\n"
+	"else `tls = auto|yes|no` in the config file); a server no authority vouches\n"
+	"for is trusted once 'lead login' has checked its fingerprint (kept in\n"
+	"$LEAD_CONFIG_DIR/known_servers).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
@@ -513,11 +519,12 @@ int lead_open(struct lead_ctx *ctx)
 		return 0;
 	if (!ctx->server)
 		ctx->server = lead_config_server(ctx->server_opt);
-	char err[256], host[256], port[16];
+	char err[1024], host[256], port[16];
 	if (ld_parse_hostport(ctx->server, host, sizeof(host), port, sizeof(port), err,
 			      sizeof(err)) < 0)
 		return lead_usage_error(NULL, ctx, "the server address is not HOST:PORT: %s", err);
-	int rc = ld_conn_open(ctx->server, "lead", ctx->timeout_ms, &ctx->conn, err, sizeof(err));
+	/* Over TLS unless the server is on this machine (lead_trust.c). */
+	int rc = lead_conn_open(ctx, "lead", ctx->timeout_ms, &ctx->conn, err, sizeof(err));
 	if (rc != 0) {
 		ctx->conn = NULL;
 		/* Reached, but the server refused Hello: say what it said. */
@@ -665,13 +672,27 @@ int lead_names(struct lead_ctx *ctx, int teams, const struct lead_names **out)
 	return 0;
 }
 
+/* The global options: lead_run's getopt table, which the bash completion
+ * reads too. */
+static const struct option global_opts[] = {
+	{"server", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
+	{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+};
+
+const struct option *lead_global_options(void)
+{
+	return global_opts;
+}
+
+const struct cmd_entry *const *lead_cmd_table(void)
+{
+	return cmd_table;
+}
+
 int lead_run(int argc, char **argv, struct lead_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{"server", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
-	};
+	const struct option *opts = global_opts;
 	unsigned long long ms;
 	int c;
 	lead_getopt_reset();

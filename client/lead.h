@@ -15,6 +15,7 @@
 
 #include "ld_client.h"
 #include "ld_error.h"
+#include "ld_tls.h"
 #include "lead_words.h"
 
 #define LEAD_DEFAULT_TIMEOUT_MS 10000
@@ -30,6 +31,12 @@ struct lead_ctx {
 	/* Set by `lead login` and `lead logout`: lead_connect then does not
 	 * log in with the stored session. */
 	int no_session;
+	/* Trusting a server (lead_trust.c): set by `lead login`, which may
+	 * trust one it does not know yet (--fingerprint, or by asking on the
+	 * terminal); trusted_now says it did. */
+	const char *fingerprint_opt;
+	int trust_ask;
+	int trusted_now;
 	/* The StatusListRequest's answer, fetched at most once per run. */
 	Leadd__Response *statuses;
 	/* Who is who, fetched at most once per run (lead_names). */
@@ -121,6 +128,8 @@ extern const struct cmd_entry cmd_done_entry;     /* cmd_activity_manage.c */
 extern const struct cmd_entry cmd_activity_entry; /* cmd_activity_manage.c */
 extern const struct cmd_entry cmd_agenda_entry;   /* cmd_agenda.c */
 extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
+/* Issue 14, compl: the bash completion. */
+extern const struct cmd_entry cmd_completion_entry; /* cmd_completion.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -128,6 +137,11 @@ extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
 int lead_run(int argc, char **argv, struct lead_ctx *ctx);
 
 const struct cmd_entry *lead_cmd_find(const char *name);
+/* The command table (NULL-terminated) and the global options' getopt
+ * table, for the bash completion (lead_completion.c). */
+const struct cmd_entry *const *lead_cmd_table(void);
+struct option;
+const struct option *lead_global_options(void);
 /* A subcommand of a family by its last word (or alias); NULL if none. */
 const struct cmd_entry *lead_sub_find(const struct cmd_entry *family, const char *word);
 /* The exec of a family entry: finds the subcommand and runs it. */
@@ -311,11 +325,50 @@ const char *lead_watch_change_name(int change);
 /* --server, else $LEAD_SERVER, else `server =` in the config file, else
  * LD_DEFAULT_SERVER. */
 const char *lead_config_server(const char *from_option);
+/* $LEAD_TLS, else `tls =` in the config file, else auto, as an
+ * LD_CONN_TLS_* mode; 0, or -1 with a sentence in err for another value. */
+int lead_config_tls(int *mode, char *err, size_t errlen);
 /* $LEAD_CONFIG_DIR/config, else $XDG_CONFIG_HOME/lead/config, else
  * ~/.config/lead/config; NULL when none can be named. */
 const char *lead_config_path(void);
 /* The directory holding config and session; NULL when none can be named. */
 const char *lead_config_dir(void);
+
+/* ---- lead_trust.c: TLS, and which servers are trusted ---- */
+
+/* Opens a connection (Hello said) the way lead and leadtop do: TLS as
+ * $LEAD_TLS or `tls =` say, the certificate checked by lead_trust_check
+ * with ctx. 0; -1 with a sentence in err when the server cannot be
+ * reached; or an error code with a sentence naming the server. */
+int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms, ld_conn **out,
+		   char *err, size_t errlen);
+/* The trust rules (docs/cli.md, "Servers and TLS"), arg a struct lead_ctx. */
+int lead_trust_check(void *arg, const ld_peer_cert *peer, char *err, size_t errlen);
+/* $LEAD_CONFIG_DIR/known_servers; NULL when none can be named. */
+const char *lead_known_servers_path(void);
+/* The server as known_servers names it: "host:port" with the port always,
+ * a name in lower case, an IPv6 address in brackets. 0, or -1 when server
+ * is not HOST:PORT. */
+int lead_trust_key(const char *server, char *out, size_t len);
+enum { LEAD_TRUST_UNKNOWN = 0, LEAD_TRUST_MATCH = 1, LEAD_TRUST_CHANGED = 2 };
+/* Looks key up in the file at path (no file: UNKNOWN): MATCH when a line
+ * of key holds fp, CHANGED when its lines hold only others (*line and old
+ * get the first one's number and fingerprint), else UNKNOWN; -1 with a
+ * sentence in err when the file cannot be read. */
+int lead_trust_lookup(const char *path, const char *key, const char *fp, int *line,
+		      char old[LD_TLS_FINGERPRINT_LEN], char *err, size_t errlen);
+/* Adds the line "key fp" (the file and its directory made when missing,
+ * mode 0600; written to a temporary file and renamed over it). 0, or -1
+ * with a sentence in err. */
+int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen);
+/* 1 when s reads as a fingerprint: "SHA256:" and 43 base64 characters. */
+int lead_trust_fingerprint_valid(const char *s);
+/* How the connection is protected, in words ("TLS, certificate SHA256:...
+ * (a known server)"), and as the JSON of --json outputs: null for plain
+ * TCP, else {"fingerprint": "SHA256:...", "trusted_by": "authority" or
+ * "known_servers"}. */
+void lead_tls_describe(const ld_conn *c, char *buf, size_t len);
+cJSON *lead_json_tls(const ld_conn *c);
 
 /* ---- lead_session.c ---- */
 
@@ -324,6 +377,8 @@ const char *lead_session_path(void);
 /* 1 with *s filled, 0 when there is no session file, or -1 after printing
  * why it cannot be used (exit status in *rc). */
 int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc);
+/* mkdir -p, each directory made 0700; 0 or -1 with errno. */
+int lead_make_dirs(const char *dir);
 /* Write it (0600, via a temp file and rename); 0 or the exit status. */
 int lead_session_save(struct lead_ctx *ctx, const struct lead_session *s);
 /* 1 removed, 0 there was none, -1 error (printed as a warning). */

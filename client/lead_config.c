@@ -1,18 +1,23 @@
 /* Where lead keeps its files ($LEAD_CONFIG_DIR, else $XDG_CONFIG_HOME/lead,
- * else ~/.config/lead), and which leadd to talk to: --server, then
- * $LEAD_SERVER, then `server = HOST:PORT` in the config file, then the default. The file is an ini
- * file (libinih); keys may sit at the top, before any section. */
+ * else ~/.config/lead), which leadd to talk to (--server, then
+ * $LEAD_SERVER, then `server = HOST:PORT` in the config file, then the
+ * default) and whether over TLS ($LEAD_TLS, then `tls = auto|yes|no`, then
+ * auto). The file is an ini file (libinih); keys may sit at the top,
+ * before any section. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
 #include "lead.h"
 
 struct config {
+	int read;
 	char server[256];
+	char tls[16];
 };
 
 static int nonempty(const char *s)
@@ -54,27 +59,61 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	struct config *cfg = user;
 	if (section[0] == '\0' && strcmp(name, "server") == 0)
 		snprintf(cfg->server, sizeof(cfg->server), "%s", value);
+	if (section[0] == '\0' && strcmp(name, "tls") == 0)
+		snprintf(cfg->tls, sizeof(cfg->tls), "%s", value);
 	return 1;
+}
+
+/* The config file, read once per run. */
+static const struct config *config(void)
+{
+	static struct config cfg;
+	if (cfg.read)
+		return &cfg;
+	cfg.read = 1;
+	const char *path = lead_config_path();
+	if (!path)
+		return &cfg;
+	/* -1: no file, which is the usual case; > 0: the first bad line. */
+	int rc = ini_parse(path, on_key, &cfg);
+	if (rc == -2)
+		lead_warn("%s: out of memory while reading", path);
+	else if (rc > 0)
+		lead_warn("%s:%d: not a `key = value` line; ignored", path, rc);
+	return &cfg;
 }
 
 const char *lead_config_server(const char *from_option)
 {
-	static struct config cfg;
 	if (nonempty(from_option))
 		return from_option;
 	const char *env = getenv("LEAD_SERVER");
 	if (nonempty(env))
 		return env;
-	const char *path = lead_config_path();
-	if (path) {
-		/* -1: no file, which is the usual case; > 0: the first bad line. */
-		int rc = ini_parse(path, on_key, &cfg);
-		if (rc == -2)
-			lead_warn("%s: out of memory while reading", path);
-		else if (rc > 0)
-			lead_warn("%s:%d: not a `key = value` line; ignored", path, rc);
-		if (cfg.server[0])
-			return cfg.server;
-	}
+	const struct config *cfg = config();
+	if (cfg->server[0])
+		return cfg->server;
 	return LD_DEFAULT_SERVER;
+}
+
+int lead_config_tls(int *mode, char *err, size_t errlen)
+{
+	static const char *const names[] = {"auto", "yes", "no"};
+	static const int modes[] = {LD_CONN_TLS_AUTO, LD_CONN_TLS_YES, LD_CONN_TLS_NO};
+	const char *env = getenv("LEAD_TLS");
+	const char *value = nonempty(env) ? env : config()->tls;
+	*mode = LD_CONN_TLS_AUTO;
+	if (!*value)
+		return 0;
+	for (int i = 0; i < 3; i++)
+		if (strcasecmp(value, names[i]) == 0) {
+			*mode = modes[i];
+			return 0;
+		}
+	if (nonempty(env))
+		snprintf(err, errlen, "$LEAD_TLS is '%s': use auto, yes or no", value);
+	else
+		snprintf(err, errlen, "%s: tls = %s: use auto, yes or no", lead_config_path(),
+			 value);
+	return -1;
 }

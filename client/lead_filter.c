@@ -159,6 +159,15 @@ struct option *lead_filter_getopt(const struct option *extra)
 	return o;
 }
 
+int lead_filter_nth(size_t i, const char **name, const char **arg)
+{
+	if (i >= NTABLE)
+		return 0;
+	*name = table[i].name;
+	*arg = table[i].arg;
+	return 1;
+}
+
 int lead_filter_is_option(int c)
 {
 	return c >= F_STATUS && c < F_END;

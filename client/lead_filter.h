@@ -31,6 +31,9 @@ void lead_filter_free(struct lead_filter_args *a);
  * `extra` also has, `extra` winning), then `extra` (NULL-terminated, may be
  * NULL), then LEAD_CMD_OPTIONS. malloc'd; exits on out of memory. */
 struct option *lead_filter_getopt(const struct option *extra);
+/* The i-th filter option's name (no dashes) and value name (NULL: a
+ * flag), as help prints them, for the bash completion; 0 past the last. */
+int lead_filter_nth(size_t i, const char **name, const char **arg);
 /* 1 when getopt's c is a filter option. */
 int lead_filter_is_option(int c);
 /* Takes one filter option; 0 or the exit status of a usage error. */

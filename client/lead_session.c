@@ -82,8 +82,7 @@ int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc)
 	return 1;
 }
 
-/* mkdir -p, the last component 0700; 0 or -1 with errno. */
-static int make_dirs(const char *dir)
+int lead_make_dirs(const char *dir)
 {
 	char buf[PATH_MAX];
 	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
@@ -111,7 +110,7 @@ int lead_session_save(struct lead_ctx *ctx, const struct lead_session *s)
 		return lead_fail(
 			ctx, LD_UNKNOWN,
 			"no directory for the session file: set $LEAD_CONFIG_DIR or $HOME");
-	if (make_dirs(dir) < 0)
+	if (lead_make_dirs(dir) < 0)
 		return lead_fail(ctx, LD_UNKNOWN, "cannot create %s: %s", dir, strerror(errno));
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), "%s/.session.XXXXXX", dir) >= (int)sizeof(tmp))

@@ -128,7 +128,7 @@ struct lt_app {
 	ld_conn *conn;
 	char user[128];
 	enum lt_state state;
-	char state_msg[512];
+	char state_msg[1100];
 	int fail_code; /* why the last connect failed (--once exits with it) */
 	int json, once;
 	/* The last revision applied: what a watch resumes from. */

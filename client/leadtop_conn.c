@@ -345,24 +345,38 @@ static int read_all(struct lt_app *a)
 
 int lt_connect(struct lt_app *a)
 {
-	char err[300];
+	char err[1024];
 	a->state = LT_CONNECTING;
 	/* After a watch: resume it. Else (the start, or a leadd that did not
 	 * watch) read everything again. */
 	int resume = a->resumable;
-	int rc = ld_conn_open(a->ctx.server, "leadtop", LT_CALL_TIMEOUT_MS, &a->conn, err,
-			      sizeof(err));
+	/* As lead does: TLS, and a server not trusted yet is refused (the
+	 * sentence says to run lead login). */
+	int rc = lead_conn_open(&a->ctx, "leadtop", LT_CALL_TIMEOUT_MS, &a->conn, err, sizeof(err));
 	if (rc != 0) {
-		char why[400];
+		char why[1100];
 		a->conn = NULL;
-		snprintf(why, sizeof(why), "cannot reach leadd at %s: %s", a->ctx.server, err);
+		/* rc > 0: reached, and err names the server already (one line:
+		 * a refused certificate's warning has several). */
+		if (rc > 0) {
+			for (char *p = err; !a->once && (p = strchr(p, '\n')) != NULL;)
+				*p = ' ';
+			snprintf(why, sizeof(why), "%s", err);
+		} else {
+			snprintf(why, sizeof(why), "cannot reach leadd at %s: %s", a->ctx.server,
+				 err);
+		}
 		a->fail_code = rc > 0 ? rc : LD_UNAVAILABLE;
 		lt_lost(a, why);
+		/* A server not trusted: what to do goes whole on the bottom line,
+		 * as for a session refused below. */
+		if (rc == LD_UNAUTHENTICATED && !a->once)
+			lt_message(a, LT_A_ERROR, "%s", why);
 		return -1;
 	}
 	rc = ld_login_token(a->conn, a->sess.token, sizeof(a->sess.token), err, sizeof(err));
 	if (rc != 0) {
-		char why[400];
+		char why[1100];
 		snprintf(why, sizeof(why), "%s%s", err,
 			 rc > 0 ? "; log in again with 'lead login' and restart leadtop" : "");
 		a->fail_code = rc > 0 ? rc : LD_UNAVAILABLE;

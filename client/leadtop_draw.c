@@ -158,7 +158,7 @@ static void status_line(struct lt_app *a, int width, struct lt_line *l)
 	if (used > width - 1)
 		used = width > 1 ? width - 1 : 1;
 	lt_line_add(l, left, used, 0, LT_A_HEAD);
-	char st[700];
+	char st[1200];
 	if (a->once) {
 		snprintf(st, sizeof(st), "snapshot at revision %llu",
 			 (unsigned long long)a->revision);

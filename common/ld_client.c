@@ -14,34 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ld_client_int.h"
 #include "ld_error.h"
 #include "ld_frame.h"
 
-/* One request sent and not yet answered. */
-typedef struct pending {
-	uint64_t id;
-	ld_response_cb cb;
-	void *arg;
-	struct pending *next;
-} pending;
-
-struct ld_conn {
-	int fd;
-	int broken;
-	uint64_t next_id;
-	ld_frame_decoder in;
-	uint8_t *out;
-	size_t out_len, out_off, out_cap;
-	pending *head, *tail; /* answers arrive in request order */
-	size_t in_flight;
-	ld_event_cb event_cb;
-	void *event_arg;
-	char server_version[64];
-	uint64_t hello_revision;
-	char error[256];
-};
-
-static void set_error(ld_conn *c, const char *fmt, ...)
+void ld_conn_set_error(ld_conn *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -49,7 +26,7 @@ static void set_error(ld_conn *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t now_ms(void)
+int64_t ld_conn_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -106,7 +83,7 @@ int ld_parse_hostport(const char *s, char *host, size_t hostlen, char *port, siz
 }
 
 /* Non-blocking connect with a deadline, trying every address in turn. */
-static int connect_to(const char *server, int timeout_ms, char *err, size_t errlen)
+int ld_conn_connect(const char *server, int timeout_ms, char *err, size_t errlen)
 {
 	char host[256], port[16];
 	if (ld_parse_hostport(server, host, sizeof(host), port, sizeof(port), err, errlen) < 0)
@@ -152,30 +129,34 @@ static int connect_to(const char *server, int timeout_ms, char *err, size_t errl
 	return fd;
 }
 
+ld_conn *ld_conn_wrap(int fd)
+{
+	ld_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->next_id = 1;
+	ld_frame_decoder_init(&c->in, LD_FRAME_MAX);
+	return c;
+}
+
 int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen)
 {
-	int fd = connect_to(server, timeout_ms, err, errlen);
+	int fd = ld_conn_connect(server, timeout_ms, err, errlen);
 	if (fd < 0)
 		return -1;
-	ld_conn *c = calloc(1, sizeof(*c));
+	ld_conn *c = ld_conn_wrap(fd);
 	if (!c) {
 		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	c->fd = fd;
-	c->next_id = 1;
-	ld_frame_decoder_init(&c->in, LD_FRAME_MAX);
 	*out = c;
 	return 0;
 }
 
-int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld_conn **out,
-		 char *err, size_t errlen)
+int ld_conn_hello(ld_conn *c, const char *client_name, int timeout_ms, char *err, size_t errlen)
 {
-	ld_conn *c;
-	if (ld_conn_open_raw(server, timeout_ms, &c, err, errlen) < 0)
-		return -1;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__HelloRequest hello = LEADD__HELLO_REQUEST__INIT;
 	hello.has_protocol_version = 1;
@@ -186,15 +167,16 @@ int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld
 	Leadd__Response *resp = NULL;
 	if (ld_call(c, &req, &resp, timeout_ms) < 0) {
 		snprintf(err, errlen, "%s", c->error);
-		ld_conn_close(c);
-		return -1;
+		/* Closed with a final word (a plaintext client on a TLS-only
+		 * address, a limit): that is the server refusing, not a
+		 * server out of reach. */
+		return c->final_code > 0 ? c->final_code : -1;
 	}
 	int code = ld_response_code(resp);
 	if (code != LD_OK || resp->body_case != LEADD__RESPONSE__BODY_HELLO) {
 		snprintf(err, errlen, "%s",
 			 code != LD_OK ? ld_response_message(resp) : "server sent no hello");
 		leadd__response__free_unpacked(resp, NULL);
-		ld_conn_close(c);
 		return code != LD_OK ? code : LD_INTERNAL;
 	}
 	if (resp->hello->server_version)
@@ -202,17 +184,31 @@ int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld
 			 resp->hello->server_version);
 	c->hello_revision = resp->hello->revision;
 	leadd__response__free_unpacked(resp, NULL);
+	return 0;
+}
+
+int ld_conn_open(const char *server, const char *client_name, int timeout_ms, ld_conn **out,
+		 char *err, size_t errlen)
+{
+	ld_conn *c;
+	if (ld_conn_open_raw(server, timeout_ms, &c, err, errlen) < 0)
+		return -1;
+	int rc = ld_conn_hello(c, client_name, timeout_ms, err, errlen);
+	if (rc != 0) {
+		ld_conn_close(c);
+		return rc;
+	}
 	*out = c;
 	return 0;
 }
 
 static void fail_pending(ld_conn *c)
 {
-	pending *p = c->head;
+	ld_pending *p = c->head;
 	c->head = c->tail = NULL;
 	c->in_flight = 0;
 	while (p) {
-		pending *next = p->next;
+		ld_pending *next = p->next;
 		if (p->cb)
 			p->cb(p->arg, NULL);
 		free(p);
@@ -224,10 +220,18 @@ void ld_conn_close(ld_conn *c)
 {
 	if (!c)
 		return;
+	if (c->tls && c->fd >= 0 && !c->broken && ld_tls_handshake_done(c->tls)) {
+		/* close_notify, so that leadd reads a clean end rather than a
+		 * cut; one try, never a wait. */
+		ld_tls_close(c->tls);
+		if (ld_conn_take_tls_output(c) == 0)
+			(void)ld_conn_flush(c);
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	fail_pending(c);
+	ld_tls_free(c->tls);
 	ld_frame_decoder_free(&c->in);
 	free(c->out);
 	free(c);
@@ -274,12 +278,12 @@ static void mark_broken(ld_conn *c, const char *why)
 	if (!c->broken) {
 		c->broken = 1;
 		if (why != c->error)
-			set_error(c, "%s", why);
+			ld_conn_set_error(c, "%s", why);
 	}
 	fail_pending(c);
 }
 
-static int flush_out(ld_conn *c)
+int ld_conn_flush(ld_conn *c)
 {
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
@@ -298,6 +302,59 @@ static int flush_out(ld_conn *c)
 	return 0;
 }
 
+/* Room for more bytes at the end of the send queue; 0 or -1. */
+static int out_reserve(ld_conn *c, size_t more)
+{
+	size_t need = c->out_len + more;
+	if (need <= c->out_cap)
+		return 0;
+	size_t cap = c->out_cap ? c->out_cap : 4096;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *nb = realloc(c->out, cap);
+	if (!nb)
+		return -1;
+	c->out = nb;
+	c->out_cap = cap;
+	return 0;
+}
+
+int ld_conn_take_tls_output(ld_conn *c)
+{
+	size_t n = ld_tls_output_pending(c->tls);
+	if (n == 0)
+		return 0;
+	if (out_reserve(c, n) < 0)
+		return -1;
+	c->out_len += ld_tls_take_output(c->tls, c->out + c->out_len, n);
+	return 0;
+}
+
+/* The frame into the send queue: as it is, or encrypted. 0 or -1. */
+static int queue_frame(ld_conn *c, Leadd__Request *req, size_t n)
+{
+	if (!c->tls) {
+		if (out_reserve(c, LD_FRAME_HEADER + n) < 0)
+			return -1;
+		ld_frame_put_header(c->out + c->out_len, (uint32_t)n);
+		leadd__request__pack(req, c->out + c->out_len + LD_FRAME_HEADER);
+		c->out_len += LD_FRAME_HEADER + n;
+		return 0;
+	}
+	uint8_t *frame = malloc(LD_FRAME_HEADER + n);
+	if (!frame)
+		return -1;
+	ld_frame_put_header(frame, (uint32_t)n);
+	leadd__request__pack(req, frame + LD_FRAME_HEADER);
+	int rc = ld_tls_write(c->tls, frame, LD_FRAME_HEADER + n);
+	free(frame);
+	if (rc < 0) {
+		ld_conn_set_error(c, "%s", ld_tls_error(c->tls));
+		return -1;
+	}
+	return ld_conn_take_tls_output(c);
+}
+
 uint64_t ld_conn_send(ld_conn *c, Leadd__Request *req, ld_response_cb cb, void *arg)
 {
 	if (c->broken)
@@ -306,31 +363,25 @@ uint64_t ld_conn_send(ld_conn *c, Leadd__Request *req, ld_response_cb cb, void *
 	req->id = c->next_id++;
 	size_t n = leadd__request__get_packed_size(req);
 	if (n > LD_FRAME_MAX) {
-		set_error(c, "request of %zu bytes is over the %u-byte frame limit", n,
-			  LD_FRAME_MAX);
+		ld_conn_set_error(c, "request of %zu bytes is over the %u-byte frame limit", n,
+				  LD_FRAME_MAX);
 		return 0;
 	}
-	size_t need = c->out_len + LD_FRAME_HEADER + n;
-	if (need > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		while (cap < need)
-			cap *= 2;
-		uint8_t *nb = realloc(c->out, cap);
-		if (!nb) {
-			set_error(c, "out of memory");
-			return 0;
-		}
-		c->out = nb;
-		c->out_cap = cap;
-	}
-	pending *p = calloc(1, sizeof(*p));
+	ld_pending *p = calloc(1, sizeof(*p));
 	if (!p) {
-		set_error(c, "out of memory");
+		ld_conn_set_error(c, "out of memory");
 		return 0;
 	}
-	ld_frame_put_header(c->out + c->out_len, (uint32_t)n);
-	leadd__request__pack(req, c->out + c->out_len + LD_FRAME_HEADER);
-	c->out_len = need;
+	if (queue_frame(c, req, n) < 0) {
+		free(p);
+		if (c->tls && c->error[0]) {
+			/* The engine failed: nothing more can be sent on it. */
+			mark_broken(c, c->error);
+		} else {
+			ld_conn_set_error(c, "out of memory");
+		}
+		return 0;
+	}
 	p->id = req->id;
 	p->cb = cb;
 	p->arg = arg;
@@ -340,7 +391,7 @@ uint64_t ld_conn_send(ld_conn *c, Leadd__Request *req, ld_response_cb cb, void *
 		c->head = p;
 	c->tail = p;
 	c->in_flight++;
-	if (flush_out(c) < 0)
+	if (ld_conn_flush(c) < 0)
 		return 0;
 	return req->id;
 }
@@ -353,11 +404,13 @@ static void dispatch_response(ld_conn *c, Leadd__ServerMessage *sm)
 	sm->response = NULL;
 	leadd__server_message__free_unpacked(sm, NULL);
 
-	pending *p = c->head;
+	ld_pending *p = c->head;
 	if (!p || (r->has_id && r->id != p->id)) {
 		/* A response with id 0 and no pending match is the server's final
-		 * word before closing (a protocol error): keep its sentence. */
-		set_error(c, "%s: %s", ld_code_name(ld_response_code(r)), ld_response_message(r));
+		 * word before closing (a protocol error, a refusal): keep its
+		 * sentence and code. */
+		c->final_code = ld_response_code(r);
+		ld_conn_set_error(c, "%s", ld_response_message(r));
 		leadd__response__free_unpacked(r, NULL);
 		mark_broken(c, c->error);
 		return;
@@ -373,10 +426,78 @@ static void dispatch_response(ld_conn *c, Leadd__ServerMessage *sm)
 	free(p);
 }
 
+/* Decrypts what the engine holds into the frame decoder; 0, or -1 with
+ * the reason in *why (the server closed TLS, or the engine failed). */
+static int decrypt_in(ld_conn *c, const char **why)
+{
+	for (;;) {
+		size_t avail, got;
+		uint8_t *space = ld_frame_decoder_space(&c->in, 16 << 10, &avail);
+		if (!space) {
+			*why = "out of memory";
+			return -1;
+		}
+		int rc = ld_tls_read(c->tls, space, avail, &got);
+		if (rc == LD_TLS_OK) {
+			ld_frame_decoder_commit(&c->in, got);
+			continue;
+		}
+		/* An answer to the server (a key update) goes with the next send. */
+		if (ld_conn_take_tls_output(c) < 0) {
+			*why = "out of memory";
+			return -1;
+		}
+		if (rc == LD_TLS_WANT)
+			return 0;
+		if (rc == LD_TLS_CLOSED) {
+			*why = "the server closed the connection";
+			return -1;
+		}
+		ld_conn_set_error(c, "%s", ld_tls_error(c->tls));
+		*why = c->error;
+		return -1;
+	}
+}
+
+/* recv into buf; > 0 bytes, 0 nothing now, -1 at EOF or error (*why). */
+static ssize_t recv_some(ld_conn *c, void *buf, size_t len, const char **why)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, buf, len, 0);
+		if (n > 0)
+			return n;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		*why = n == 0 ? "the server closed the connection" : strerror(errno);
+		return -1;
+	}
+}
+
 /* Read what is there. -1 at EOF or error, with the reason in *why; the
  * caller dispatches frames that came before it first. */
 static int read_in(ld_conn *c, const char **why)
 {
+	if (c->tls) {
+		/* Each read is decrypted before the next, so the engine never
+		 * holds more than one read's worth. */
+		uint8_t buf[16 << 10];
+		for (;;) {
+			ssize_t n = recv_some(c, buf, sizeof(buf), why);
+			if (n > 0 && ld_tls_feed(c->tls, buf, (size_t)n) < 0) {
+				*why = "out of memory";
+				return -1;
+			}
+			/* Records that came before an end are still answers. */
+			if (decrypt_in(c, why) < 0)
+				return -1;
+			if (n < 0)
+				return -1;
+			if ((size_t)n < sizeof(buf))
+				return 0;
+		}
+	}
 	for (;;) {
 		size_t avail;
 		uint8_t *space = ld_frame_decoder_space(&c->in, 64 << 10, &avail);
@@ -384,19 +505,14 @@ static int read_in(ld_conn *c, const char **why)
 			*why = "out of memory";
 			return -1;
 		}
-		ssize_t n = recv(c->fd, space, avail, 0);
-		if (n > 0) {
-			ld_frame_decoder_commit(&c->in, (size_t)n);
-			if ((size_t)n < avail)
-				return 0;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		ssize_t n = recv_some(c, space, avail, why);
+		if (n < 0)
+			return -1;
+		if (n == 0)
 			return 0;
-		*why = n == 0 ? "the server closed the connection" : strerror(errno);
-		return -1;
+		ld_frame_decoder_commit(&c->in, (size_t)n);
+		if ((size_t)n < avail)
+			return 0;
 	}
 }
 
@@ -441,7 +557,7 @@ int ld_conn_process(ld_conn *c, short revents)
 {
 	if (c->broken)
 		return -1;
-	if ((revents & POLLOUT) && flush_out(c) < 0)
+	if ((revents & POLLOUT) && ld_conn_flush(c) < 0)
 		return -1;
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		const char *why = NULL;
@@ -460,13 +576,13 @@ int ld_conn_process(ld_conn *c, short revents)
 /* Poll until `done` says so, the connection breaks or the deadline passes. */
 static int wait_until(ld_conn *c, int (*done)(ld_conn *, void *), void *arg, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = ld_conn_now_ms() + timeout_ms;
 	while (!done(c, arg)) {
 		if (c->broken)
 			return -1;
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - ld_conn_now_ms();
 		if (left <= 0) {
-			set_error(c, "no answer from leadd within %d ms", timeout_ms);
+			ld_conn_set_error(c, "no answer from leadd within %d ms", timeout_ms);
 			return -1;
 		}
 		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
@@ -474,7 +590,7 @@ static int wait_until(ld_conn *c, int (*done)(ld_conn *, void *), void *arg, int
 			pfd.events |= POLLOUT;
 		int n = poll(&pfd, 1, (int)left);
 		if (n < 0 && errno != EINTR) {
-			set_error(c, "poll: %s", strerror(errno));
+			ld_conn_set_error(c, "poll: %s", strerror(errno));
 			return -1;
 		}
 		if (n > 0 && ld_conn_process(c, pfd.revents) < 0)
@@ -517,13 +633,13 @@ int ld_call(ld_conn *c, Leadd__Request *req, Leadd__Response **resp, int timeout
 	call_slot slot = {0, NULL};
 	if (ld_conn_send(c, req, call_cb, &slot) == 0) {
 		if (!c->error[0])
-			set_error(c, "connection lost");
+			ld_conn_set_error(c, "connection lost");
 		return -1;
 	}
 	if (wait_until(c, call_done, &slot, timeout_ms) < 0 || !slot.resp) {
 		if (!slot.done) {
 			/* The answer may still come later; it must not reach a dead slot. */
-			for (pending *p = c->head; p; p = p->next)
+			for (ld_pending *p = c->head; p; p = p->next)
 				if (p->arg == &slot)
 					p->cb = NULL;
 		}

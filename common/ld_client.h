@@ -43,6 +43,55 @@ int ld_login_token(ld_conn *c, const uint8_t *token, size_t len, char *err, size
 void ld_token_to_hex(const uint8_t token[LD_TOKEN_BYTES], char hex[2 * LD_TOKEN_BYTES + 1]);
 int ld_token_from_hex(const char *hex, uint8_t token[LD_TOKEN_BYTES]);
 
+/* ---- Over TLS (docs/protocol.md, "Transport: TLS") ---- */
+
+/* Whether to speak TLS: AUTO does unless the address connected to is a
+ * loopback one (127.0.0.0/8, ::1), where leadd also takes plaintext. */
+enum { LD_CONN_TLS_AUTO = 0, LD_CONN_TLS_YES = 1, LD_CONN_TLS_NO = 2 };
+
+/* The server's certificate as the trust check sees it, after the
+ * handshake and before anything else is sent. */
+typedef struct {
+	const char *server;       /* the address as given: "HOST:PORT" */
+	const char *host;         /* its host part: a name or an address */
+	const char *fingerprint;  /* "SHA256:..." (ld_tls_fingerprint) */
+	const char *verify_error; /* why it does not verify against the system
+				     store and the host; NULL when it does */
+} ld_peer_cert;
+
+/* 0 to go on with this server; else an error code (> 0, e.g.
+ * LD_UNAUTHENTICATED) with a sentence in err: the connection is closed and
+ * ld_conn_open_tls returns that code and sentence. */
+typedef int (*ld_trust_cb)(void *arg, const ld_peer_cert *peer, char *err, size_t errlen);
+
+/* A trust check for tests and benchmarks: arg is the one fingerprint
+ * trusted ("SHA256:..."), or NULL to trust only a certificate that
+ * verifies against the system store and the host. */
+int ld_trust_fingerprint(void *arg, const ld_peer_cert *peer, char *err, size_t errlen);
+
+typedef struct {
+	const char *client_name; /* sent in Hello */
+	int timeout_ms;          /* for connecting and the handshake; then for Hello */
+	int tls;                 /* LD_CONN_TLS_* */
+	ld_trust_cb trust;       /* needed for TLS: without one, no server is trusted */
+	void *trust_arg;
+} ld_conn_opts;
+
+/* ld_conn_open, speaking TLS as opts say. Returns 0; -1 with a sentence
+ * in err when the server cannot be reached; or an error code (> 0) with a
+ * sentence naming the server: the trust check's refusal, the server's own
+ * refusal (of Hello, or a plaintext answer where TLS was due, e.g. at a
+ * connection limit, with what leadd said), or LD_UNAVAILABLE when the
+ * handshake failed, timed out or the server does not speak TLS. */
+int ld_conn_open_tls(const char *server, const ld_conn_opts *opts, ld_conn **out, char *err,
+		     size_t errlen);
+/* 1 on a TLS connection, 0 on a plaintext one. */
+int ld_conn_tls(const ld_conn *c);
+/* The server certificate's fingerprint; "" on a plaintext connection. */
+const char *ld_conn_fingerprint(const ld_conn *c);
+/* 1 when the certificate verified against the system store and the host. */
+int ld_conn_tls_authority(const ld_conn *c);
+
 /* Connect without Hello (tests of the handshake itself). */
 int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen);
 void ld_conn_close(ld_conn *c);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -156,6 +157,45 @@ SSL_CTX *ld_tls_client_ctx(char *err, size_t errlen)
 	return ctx;
 }
 
+/* A memory BIO keeps the largest buffer it ever held: after one 1 MiB
+ * answer, 1 MiB for the rest of the connection, on each of thousands of
+ * idle connections. Once drained, a BIO grown past this is swapped for a
+ * new, empty one. */
+#define BIO_KEEP (64u << 10)
+
+static BIO *new_mem_bio(void)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	/* An empty input is "come back later", not end of file. */
+	if (b)
+		BIO_set_mem_eof_return(b, -1);
+	return b;
+}
+
+static void renew_if_big(ld_tls *t, int out)
+{
+	BIO *b = out ? t->out : t->in;
+	BUF_MEM *bm = NULL;
+	if (BIO_ctrl_pending(b) != 0)
+		return;
+	BIO_get_mem_ptr(b, &bm);
+	if (!bm || bm->max <= BIO_KEEP)
+		return;
+	BIO *fresh = new_mem_bio();
+	if (!fresh) {
+		ERR_clear_error();
+		return; /* keep the big one: it works */
+	}
+	/* Each call frees the BIO it replaces. */
+	if (out) {
+		SSL_set0_wbio(t->ssl, fresh);
+		t->out = fresh;
+	} else {
+		SSL_set0_rbio(t->ssl, fresh);
+		t->in = fresh;
+	}
+}
+
 static int is_ip(const char *host)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
@@ -169,8 +209,8 @@ ld_tls *ld_tls_new(SSL_CTX *ctx, int is_server, const char *host)
 		return NULL;
 	ERR_clear_error();
 	t->ssl = SSL_new(ctx);
-	t->in = BIO_new(BIO_s_mem());
-	t->out = BIO_new(BIO_s_mem());
+	t->in = new_mem_bio();
+	t->out = new_mem_bio();
 	if (!t->ssl || !t->in || !t->out) {
 		SSL_free(t->ssl);
 		BIO_free(t->in);
@@ -179,9 +219,6 @@ ld_tls *ld_tls_new(SSL_CTX *ctx, int is_server, const char *host)
 		ERR_clear_error();
 		return NULL;
 	}
-	/* An empty input is "come back later", not end of file. */
-	BIO_set_mem_eof_return(t->in, -1);
-	BIO_set_mem_eof_return(t->out, -1);
 	SSL_set_bio(t->ssl, t->in, t->out);
 	if (is_server) {
 		SSL_set_accept_state(t->ssl);
@@ -297,11 +334,15 @@ int ld_tls_read(ld_tls *t, void *buf, size_t cap, size_t *got)
 	ERR_clear_error();
 	size_t n = 0;
 	int ret = SSL_read_ex(t->ssl, buf, cap, &n);
-	if (ret == 1) {
+	rc = LD_TLS_OK;
+	if (ret == 1)
 		*got = n;
-		return LD_TLS_OK;
-	}
-	return outcome(t, ret, "TLS read failed");
+	else
+		rc = outcome(t, ret, "TLS read failed");
+	/* Only now: SSL_get_error (outcome) asks the input BIO whether the
+	 * read should be retried. */
+	renew_if_big(t, 0);
+	return rc;
 }
 
 int ld_tls_write(ld_tls *t, const void *buf, size_t len)
@@ -342,6 +383,7 @@ size_t ld_tls_take_output(ld_tls *t, void *buf, size_t cap)
 	if (cap == 0)
 		return 0;
 	int n = BIO_read(t->out, buf, cap > (1u << 30) ? (1 << 30) : (int)cap);
+	renew_if_big(t, 1);
 	return n > 0 ? (size_t)n : 0;
 }
 

@@ -28,7 +28,7 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(LOGIN),            "login",            session_login,    ROLE_NONE,    VIS_NONE,     1,     PW,     1, "logging in"},
 	{BODY(LOGOUT),           "logout",           session_logout,   ROLE_REP,     VIS_NONE,     1,     NULL,   1, "logging out"},
 	{BODY(WHOAMI),           "whoami",           session_whoami,   ROLE_REP,     VIS_NONE,     0,     NULL,   0, "asking who you are"},
-	{BODY(PING),             "ping",             session_ping,     ROLE_REP,     VIS_NONE,     0,     NULL,   0, "pinging the server"},
+	{BODY(PING),             "ping",             session_ping,     ROLE_NONE,    VIS_NONE,     0,     NULL,   0, "pinging the server"},
 	{BODY(LEAD_CREATE),      "lead_create",      lead_create,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "adding leads"},
 	{BODY(LEAD_GET),         "lead_get",         lead_get,         ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "reading a lead"},
 	{BODY(LEAD_UPDATE),      "lead_update",      lead_update,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "editing leads"},

@@ -357,9 +357,13 @@ int session_refresh(server *srv, principal_t *who)
 
 int session_check(server *srv, principal_t *who, request_ctx *rc)
 {
-	/* Not logged in, or a request that needs no login (a Login replacing
-	 * this principal is judged on its own). */
-	if (who->role == ROLE_NONE || rc->entry->min_role == ROLE_NONE)
+	/* Not logged in, or Hello or Login (a Login replacing this principal
+	 * is judged on its own). A ping needs no login either, but on a
+	 * logged-in connection it is use of the session: checked (a revoked
+	 * session is refused and closed, as for any request) and touched (a
+	 * client that only watches pings to keep its session). */
+	if (who->role == ROLE_NONE ||
+	    (rc->entry->min_role == ROLE_NONE && rc->entry->body != LEADD__REQUEST__BODY_PING))
 		return 0;
 	int64_t now = server_now_ms();
 	if (stale(who, now)) {

@@ -32,7 +32,7 @@ expect_match "$ERR" '^lead: wrong user name or password$' "an unknown user"
 expect_exit 4 "$LEAD" --json login admin --password-stdin <<<"not-the-password"
 expect_eq UNAUTHENTICATED "$(json 'd["code"]' <<<"$ERR")" "a wrong password's JSON code"
 # The refused logins left the admin's session alone.
-lead_ok ping
+lead_ok whoami
 
 lead_ok login admin --password-stdin <<<"$ADMIN_PASSWORD"
 expect_eq "logged in as admin (admin) on $LEAD_SERVER" "$OUT" "login prints who and where"
@@ -204,7 +204,7 @@ expect_eq "lead: not logged in: run 'lead login'" "$ERR" "after logout"
 cp "$session" "$LEADD_DIR/session.copy"
 lead_ok logout
 cp "$LEADD_DIR/session.copy" "$session"
-expect_exit 4 "$LEAD" ping
+expect_exit 4 "$LEAD" whoami
 expect_match "$ERR" "expired or was revoked" "a revoked token"
 lead_ok login admin --password-stdin <<<"$ADMIN_PASSWORD"
 

@@ -19,6 +19,8 @@ RC=0    # its exit status
 CHECKS=0
 BG_PIDS=()  # helpers a test started in the background (killed on exit)
 ADMIN_PASSWORD="admin-password-1"  # of the admin start_leadd creates and logs in
+LEADD_EXTRA=()  # more leadd arguments (start_leadd_tls)
+TLS_FP=""       # leadd's certificate fingerprint, after start_leadd_tls
 
 fail()
 {
@@ -59,8 +61,10 @@ start_leadd()
 	"$LEADD" init --data-dir "$LEADD_DIR/data" --admin admin --password-stdin \
 		<<<"$ADMIN_PASSWORD" >"$LEADD_DIR/init.log" 2>&1 ||
 		fail "leadd init failed: $(cat "$LEADD_DIR/init.log")"
-	"$LEADD" --data-dir "$LEADD_DIR/data" --listen 127.0.0.1:0 \
-		--port-file "$LEADD_DIR/port" --log-level warn 2>"$LEADD_DIR/leadd.log" &
+	local listen=${LEADD_LISTEN:-127.0.0.1:0}
+	"$LEADD" --data-dir "$LEADD_DIR/data" --listen "$listen" \
+		--port-file "$LEADD_DIR/port" --log-level warn "${LEADD_EXTRA[@]}" \
+		2>"$LEADD_DIR/leadd.log" &
 	LEADD_PID=$!
 	# The port file is written once leadd listens; a final newline marks it whole.
 	local i port=""
@@ -78,11 +82,44 @@ start_leadd()
 	done
 	[ -n "$port" ] || fail "leadd wrote no port file within 10 s"
 	[[ "$port" =~ ^[0-9]+$ ]] || fail "port file holds '$port', not a port number"
-	export LEAD_SERVER="127.0.0.1:$port"
+	export LEAD_SERVER="${LEADD_HOST:-${listen%:*}}:$port"
 	export LEAD_CONFIG_DIR="$LEADD_DIR/cfg"
-	local out
-	out=$("$LEAD" login admin --password-stdin <<<"$ADMIN_PASSWORD" 2>&1) ||
+	local out trust=()
+	# Over TLS (start_leadd_tls), the admin trusts leadd's own certificate
+	# by its fingerprint, as a script does.
+	if [ "${LEAD_TLS:-}" = yes ] && [ -z "${LEADD_CA:-}" ]; then
+		TLS_FP=$(tls_fingerprint "$LEADD_DIR/data/tls.crt") ||
+			fail "no certificate in $LEADD_DIR/data/tls.crt"
+		trust=(--fingerprint "$TLS_FP")
+	fi
+	out=$("$LEAD" login admin --password-stdin "${trust[@]}" <<<"$ADMIN_PASSWORD" 2>&1) ||
 		fail "lead login admin failed: $out"
+}
+
+# tls_fingerprint CERT: its fingerprint as leadd and lead print it
+# (docs/operations.md gives the same pipeline).
+tls_fingerprint()
+{
+	local fp
+	fp=$(openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -binary | base64 | tr -d =) ||
+		return 1
+	echo "SHA256:$fp"
+}
+
+# start_leadd_tls [LEADD ARGS...]: start_leadd on 127.0.0.2 (or
+# $LEADD_LISTEN; lead names it $LEADD_HOST when set, e.g. localhost for a
+# certificate issued to that name) under the rules of a non-loopback address
+# (require_tls_on_loopback = yes: TLS only), the arguments added to
+# leadd's. lead speaks TLS to it: LEAD_TLS=yes, since 127.0.0.2 is a
+# loopback address where `auto` is plaintext. The admin's login trusts
+# leadd's certificate by fingerprint ($TLS_FP), unless LEADD_CA is set (a
+# CA-issued pair the client trusts through SSL_CERT_FILE).
+start_leadd_tls()
+{
+	LEADD_LISTEN=${LEADD_LISTEN:-127.0.0.2:0}
+	LEADD_EXTRA=(--set require_tls_on_loopback=yes "$@")
+	export LEAD_TLS=yes
+	start_leadd
 }
 
 # Stop leadd as systemd would, check it exited cleanly, then let `leadd verify`

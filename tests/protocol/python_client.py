@@ -110,8 +110,11 @@ def main():
             expect(r.WhichOneof("body") == "hello" and r.hello.protocol_version == 1,
                    "Hello answered with protocol version 1")
 
-            r = c.call(lambda q: q.ping.SetInParent())
+            r = c.call(lambda q: q.whoami.SetInParent())
             expect(r.code == pb.UNAUTHENTICATED, "a request before Login is UNAUTHENTICATED")
+            r = c.call(lambda q: q.ping.SetInParent())
+            expect(r.code == pb.OK and r.WhichOneof("body") == "ping",
+                   "a ping before Login is answered (it needs no login)")
 
             r = c.call(lambda q: (setattr(q.login, "user", ADMIN),
                                   setattr(q.login, "password", "not the password")))
@@ -146,7 +149,7 @@ def main():
             expect(r.code == pb.OK and token3 != token, "each password login is a new session")
             r = c3.call(lambda q: q.logout.SetInParent())
             expect(r.code == pb.OK and r.WhichOneof("body") == "empty", "logout OK")
-            r = c3.call(lambda q: q.ping.SetInParent())
+            r = c3.call(lambda q: q.whoami.SetInParent())
             expect(r.code == pb.UNAUTHENTICATED, "after logout, requests are UNAUTHENTICATED")
             r = c3.call(lambda q: setattr(q.login, "token", token3))
             expect(r.code == pb.UNAUTHENTICATED, "the logged-out token is refused")

@@ -20,10 +20,14 @@ leadd on 127.0.0.2 (TLS only), output_soft_limit 1 MiB, output_hard_limit
    leadd stops reading it (the write does not finish within 5 s: TCP
    pushes back), another client is served, and leadd's RSS grows by less
    than WRITER_MB (what the engine buffers stays bounded).
+6. 200 TLS connections that each read a list of about 1 MB and stay open:
+   leadd's RSS grows by less than IDLE_MB (an engine gives back the buffers
+   a big answer grew; they would hold about 200 MB).
 Every leadd stops with exit 0 and `leadd verify` passes.
 
 Usage: tls_volume.py LEADD_BINARY PROTO_DIR"""
 import os
+import resource
 import struct
 import sys
 import tempfile
@@ -39,6 +43,9 @@ RSS_MB = 160 + int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
 # What a writer that never reads may make leadd hold: its decoder (about
 # 1 MiB) and the engine's buffered ciphertext (about 128 KiB), and slack.
 WRITER_MB = 24 + int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
+# 200 idle connections after a 1 MB answer each: plain ones take about 5 MB.
+IDLE_MB = 48 + int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
+IDLE_CONNS = 200
 DESC = "d" * 15000
 LIMITS = ("--set", "output_soft_limit=1MiB", "--set", "output_hard_limit=4MiB",
           "--set", "watch_hard_limit=1MiB")
@@ -172,13 +179,33 @@ def writes_never_reads(pb, d):
     w.close()
 
 
+def idle_after_big_answers(pb, d):
+    base = status_mb(d.proc.pid)
+    conns, size = [], 0
+    for _ in range(IDLE_CONNS):
+        k = Client(pb, d.port, host=d.host, fingerprint=d.fingerprint)
+        r = k.call(lambda q: setattr(q.lead_list, "limit", 1000))
+        size = max(size, r.ByteSize())
+        conns.append(k)
+    time.sleep(2.5)  # leadd returns free memory once a second
+    grown = status_mb(d.proc.pid) - base
+    res.record("%d idle TLS connections after a %.1f MB answer each: RSS grows by less "
+               "than %d MB" % (IDLE_CONNS, size / 1e6, IDLE_MB), grown < IDLE_MB,
+               "%.1f MB" % grown)
+    for k in conns:
+        k.close()
+
+
 def main():
     binary, proto_dir = sys.argv[1], sys.argv[2]
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
     with tempfile.TemporaryDirectory(prefix="tls_volume.") as tmp:
         pb = load_pb(proto_dir, tmp)
         log = os.path.join(tmp, "tls.log")
         d = start_tls_leadd(binary, os.path.join(tmp, "t"), extra=LIMITS, log_file=log)
         c = big_traffic(pb, d)
+        idle_after_big_answers(pb, d)
         watch_over_tls(pb, d, c)
         never_reads(pb, d, log, True, "TLS")
         watcher_never_reads(pb, d, c, log)
