@@ -11,7 +11,8 @@
  * - create: one connection, lead_create in a closed loop: the latency of
  *   a durable create (one commit each), p50/p99.
  * - get: lead_get of one lead in a closed loop, on one connection and on
- *   eight (one thread each): gets per second and latency.
+ *   eight (one thread each): gets per second and latency; and of a lead
+ *   with the longest description (16 KiB), whose answer fills a record.
  * - list: pages of 1000 leads (hundreds of KB each): answer MB per second,
  *   where the cost of encrypting records grows with the bytes.
  * - connect: a new connection, Hello, close, one after another:
@@ -37,7 +38,8 @@
 #define CALL_MS 30000
 #define GET_THREADS 8
 
-static const char *addr, *fingerprint;
+static const char *addr;
+static char fingerprint[LD_TLS_FINGERPRINT_LEN]; /* of DATA_DIR/tls.crt */
 static const char *const names[2] = {"plain", "tls"};
 
 static ld_conn *open_conn(int tls)
@@ -69,7 +71,7 @@ static Leadd__Response *call(ld_conn *c, Leadd__Request *req, const char *what)
 	return r;
 }
 
-static uint64_t create(ld_conn *c, long i)
+static uint64_t create_with(ld_conn *c, long i, const char *description)
 {
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	Leadd__LeadCreateRequest lc = LEADD__LEAD_CREATE_REQUEST__INIT;
@@ -77,8 +79,7 @@ static uint64_t create(ld_conn *c, long i)
 	snprintf(title, sizeof(title), "bench_tls lead %ld", i);
 	lc.title = title;
 	lc.client_name = "Quayside Shipping";
-	lc.description = "A lead of ordinary size: a title, a client, two tags and a line "
-			 "of description, as a rep would type it.";
+	lc.description = (char *)description;
 	lc.source = "bench";
 	lc.owner = (char *)bench_user();
 	lc.n_tags = 2;
@@ -89,6 +90,13 @@ static uint64_t create(ld_conn *c, long i)
 	uint64_t id = r->lead && r->lead->lead ? r->lead->lead->id : 0;
 	leadd__response__free_unpacked(r, NULL);
 	return id;
+}
+
+static uint64_t create(ld_conn *c, long i)
+{
+	return create_with(c, i,
+			   "A lead of ordinary size: a title, a client, two tags and a line "
+			   "of description, as a rep would type it.");
 }
 
 static void get(ld_conn *c, uint64_t id)
@@ -174,7 +182,8 @@ static uint64_t part_create(long per, long block)
 	return id;
 }
 
-static void part_get_one(uint64_t id, long per, long block)
+static void part_get_one(uint64_t id, long per, long block, const char *key_plain,
+			 const char *key_tls)
 {
 	ld_conn *c[2] = {open_conn(0), open_conn(1)};
 	samples s[2] = {{0}};
@@ -188,8 +197,8 @@ static void part_get_one(uint64_t id, long per, long block)
 		}
 		s[tls].busy_ns += bench_now_ns() - t_block;
 	}
-	report("tls_get1_plain", &s[0], NULL);
-	report("tls_get1_tls", &s[1], NULL);
+	report(key_plain, &s[0], NULL);
+	report(key_tls, &s[1], NULL);
 	ld_conn_close(c[0]);
 	ld_conn_close(c[1]);
 }
@@ -347,21 +356,28 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	addr = argv[1];
-	char cert[1024], key[1024], fp[LD_TLS_FINGERPRINT_LEN], err[1024];
+	char cert[1024], key[1024], err[1024];
 	snprintf(cert, sizeof(cert), "%s/tls.crt", argv[2]);
 	snprintf(key, sizeof(key), "%s/tls.key", argv[2]);
-	if (ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) != 0) {
+	if (ld_tls_fingerprint_file(cert, fingerprint, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_tls: %s\n", err);
 		return 1;
 	}
-	fingerprint = fp;
 
 	uint64_t id = 1;
 	if (wanted(argc, argv, "create"))
 		id = part_create(1000, 50);
 	if (wanted(argc, argv, "get")) {
-		part_get_one(id, 10000, 500);
+		part_get_one(id, 10000, 500, "tls_get1_plain", "tls_get1_tls");
 		part_get_many(id, 2000, 4);
+		/* The longest description leadd takes (LIMIT_DESCRIPTION). */
+		static char big[16385];
+		for (size_t i = 0; i < sizeof(big) - 1; i++)
+			big[i] = (char)('a' + i % 26);
+		ld_conn *c = open_conn(0);
+		uint64_t big_id = create_with(c, 0, big);
+		ld_conn_close(c);
+		part_get_one(big_id, 5000, 250, "tls_getbig_plain", "tls_getbig_tls");
 	}
 	if (wanted(argc, argv, "list"))
 		part_list(40, 5);
