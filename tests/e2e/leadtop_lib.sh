@@ -27,6 +27,12 @@ leadtop_cleanup() {
 }
 trap leadtop_cleanup EXIT
 
+# One idle session for the test's whole life. tmux's server exits when its
+# last session ends, and a new-session that races that exit fails with
+# "server exited unexpectedly" (seen under load when one leadtop quit and
+# the test started the next): with this session the server stays up.
+tmux_ new-session -d -s keepalive -x 20 -y 5 "sleep 3600"
+
 # lt_start NAME COLS LINES USER [VAR=VALUE...]: leadtop as USER (their
 # session in $LEADD_DIR/cfg-USER, or the admin's for "admin") in a tmux
 # session NAME of COLS x LINES; waits for its first screen.
