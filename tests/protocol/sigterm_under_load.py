@@ -9,7 +9,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import ADMIN, Client, Leadd, load_pb  # noqa: E402
+from leadd_harness import ADMIN, Client, Leadd, LoginRefused, load_pb  # noqa: E402
 
 CLIENTS = 8
 
@@ -31,13 +31,23 @@ def load_then_stop(pb, d, sig):
                 with lock:
                     acked[r.lead.lead.id] = title
                 i += 1
-        except (EOFError, OSError):
-            return
+        except (EOFError, OSError, LoginRefused):
+            return  # a login refused while stopping: nothing acked
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(CLIENTS)]
     for t in threads:
         t.start()
-    time.sleep(1.0)
+    # Under load if the writers are writing: wait for the first
+    # acknowledgements (logins queue behind one password check at a time,
+    # and on a busy machine eight of them can take longer than a second),
+    # then let them run a moment.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with lock:
+            if len(acked) >= CLIENTS:
+                break
+        time.sleep(0.05)
+    time.sleep(0.5)
     rc = d.stop(sig)
     for t in threads:
         t.join(timeout=30)
