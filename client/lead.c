@@ -532,6 +532,7 @@ int lead_open(struct lead_ctx *ctx)
 			return lead_fail(ctx, rc, "%s", err);
 		return lead_fail_unreachable(ctx, err);
 	}
+	lead_warn_plaintext(ctx);
 	return 0;
 }
 

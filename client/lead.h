@@ -340,6 +340,9 @@ const char *lead_config_dir(void);
  * $LEAD_TLS or `tls =` say, the certificate checked by lead_trust_check
  * with ctx. 0; -1 with a sentence in err when the server cannot be
  * reached; or an error code with a sentence naming the server. */
+/* tls = no to a server on another machine: say on stderr that the password
+ * and the session token cross the network unencrypted (lead_trust.c). */
+void lead_warn_plaintext(const struct lead_ctx *ctx);
 int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms, ld_conn **out,
 		   char *err, size_t errlen);
 /* The trust rules (docs/cli.md, "Servers and TLS"), arg a struct lead_ctx. */

@@ -324,6 +324,18 @@ int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms
 	return ld_conn_open_tls(ctx->server, &o, out, err, errlen);
 }
 
+void lead_warn_plaintext(const struct lead_ctx *ctx)
+{
+	/* The user chose tls = no (leadd must allow_plaintext): the command
+	 * runs, but never without saying what it exposes. */
+	if (!ctx->conn || ld_conn_tls(ctx->conn) || ld_conn_peer_loopback(ctx->conn))
+		return;
+	lead_warn("plain TCP to %s (tls = no): your password and session token cross the "
+		  "network not encrypted, readable by anyone on the way; set tls = auto (or "
+		  "unset LEAD_TLS) to use TLS",
+		  ctx->server);
+}
+
 void lead_tls_describe(const ld_conn *c, char *buf, size_t len)
 {
 	if (!ld_conn_tls(c))

@@ -91,6 +91,9 @@ int ld_conn_tls(const ld_conn *c);
 const char *ld_conn_fingerprint(const ld_conn *c);
 /* 1 when the certificate verified against the system store and the host. */
 int ld_conn_tls_authority(const ld_conn *c);
+/* 1 when the server is on this machine (127.0.0.0/8, ::1, 127.x mapped
+ * into IPv6): where plaintext crosses no network. */
+int ld_conn_peer_loopback(const ld_conn *c);
 
 /* Connect without Hello (tests of the handshake itself). */
 int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen);

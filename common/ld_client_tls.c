@@ -262,3 +262,8 @@ int ld_conn_tls_authority(const ld_conn *c)
 {
 	return c->tls && c->tls_authority;
 }
+
+int ld_conn_peer_loopback(const ld_conn *c)
+{
+	return peer_is_loopback(c->fd);
+}
