@@ -12,11 +12,13 @@
  * it does not know, and a known server whose fingerprint changed is
  * refused loudly: that is what an interception looks like. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -134,20 +136,11 @@ static int read_all(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen)
+/* The file's copy with the line added, renamed over it (path is never a
+ * symlink here, dir its directory); the caller holds the lock. */
+static int add_locked(const char *path, const char *dir, const char *key, const char *fp, char *err,
+		      size_t errlen)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (lead_make_dirs(dir) < 0) {
-			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-			return -1;
-		}
-	} else {
-		snprintf(dir, sizeof(dir), ".");
-	}
 	char *data;
 	size_t len;
 	if (read_all(path, &data, &len) < 0) {
@@ -197,6 +190,65 @@ int lead_trust_add(const char *path, const char *key, const char *fp, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* Where the line goes: a symlink (dotfiles kept elsewhere) is followed,
+ * so that the link stays and its target gets the line. */
+static int resolve(const char *path, char *real, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode)) {
+		snprintf(real, len, "%s", path);
+		return 0;
+	}
+	char buf[PATH_MAX];
+	if (!realpath(path, buf)) {
+		snprintf(err, errlen,
+			 "%s is a symbolic link to a file that cannot be reached (%s): fix or "
+			 "remove the link",
+			 path, strerror(errno));
+		return -1;
+	}
+	snprintf(real, len, "%s", buf);
+	return 0;
+}
+
+int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen)
+{
+	char real[PATH_MAX], dir[PATH_MAX], lock[PATH_MAX + 32];
+	if (resolve(path, real, sizeof(real), err, errlen) < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", real);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (lead_make_dirs(dir) < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	} else {
+		snprintf(dir, sizeof(dir), ".");
+	}
+	/* Two lead logins at once (a script logging in to several servers)
+	 * each copy the file and rename their copy over it: without the lock
+	 * one line is lost. */
+	snprintf(lock, sizeof(lock), "%s/.known_servers.lock", dir);
+	int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	int rc;
+	while ((rc = flock(lfd, LOCK_EX)) < 0 && errno == EINTR)
+		;
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot lock %s: %s", lock, strerror(errno));
+		close(lfd);
+		return -1;
+	}
+	rc = add_locked(real, dir, key, fp, err, errlen);
+	close(lfd); /* and the lock with it */
+	return rc;
 }
 
 /* Asks on the terminal whether to trust peer; 1 yes, 0 no, -1 when there
