@@ -379,6 +379,11 @@ cJSON *lead_json_tls(const ld_conn *c);
 const char *lead_session_path(void);
 /* 1 with *s filled, 0 when there is no session file, or -1 after printing
  * why it cannot be used (exit status in *rc). */
+/* A session's token goes only to the server that issued it: 0 when
+ * server is the session's (same HOST:PORT, case aside) or the file names
+ * none; else the exit code, the sentence said (lead_fail). */
+int lead_session_check_server(struct lead_ctx *ctx, const struct lead_session *s,
+			      const char *server);
 int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc);
 /* mkdir -p, each directory made 0700; 0 or -1 with errno. */
 int lead_make_dirs(const char *dir);
