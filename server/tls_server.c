@@ -203,14 +203,25 @@ int tls_server_init_pair(const config_t *cfg)
 	 * and is told the directory has users. leadd will not start until the
 	 * certificate is sorted out, hence the exit status 1. */
 	int made = tls_server_make_default_pair(cfg, err, sizeof(err));
-	if (made < 0 || tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0 ||
-	    ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) < 0) {
+	SSL_CTX *ctx = NULL;
+	/* The pair judged as leadd will judge it at start. */
+	if (made >= 0 && tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) == 0) {
+		ctx = load_pair(cert, key, err, sizeof(err));
+		if (ctx && ctx_fingerprint(ctx, fp) < 0) {
+			snprintf(err, sizeof(err), "cannot compute the fingerprint of %.1500s",
+				 cert);
+			SSL_CTX_free(ctx);
+			ctx = NULL;
+		}
+	}
+	if (!ctx) {
 		fprintf(stderr,
-			"leadd init: the admin was created, but leadd has no TLS certificate: "
-			"%s\n",
+			"leadd init: the admin was created, but leadd has no TLS certificate it "
+			"can use: %s\n",
 			err);
 		return 1;
 	}
+	SSL_CTX_free(ctx);
 	if (made)
 		printf("leadd init: made a self-signed TLS certificate %s (key %s)\n", cert, key);
 	printf("TLS certificate fingerprint: %s\n", fp);

@@ -5,6 +5,8 @@
    start, and `leadd fingerprint` fails, each with a sentence naming the
    file and saying chmod 600; a running leadd given SIGHUP with the key
    made world-readable logs that and keeps the pair it has (still served).
+   `leadd init` with a configured pair whose key others can read says the
+   admin was made but not the certificate (exit 1), not its fingerprint.
 2. An empty tls.key, then the key of another certificate: `leadd
    fingerprint` never prints a fingerprint with exit 0 for a pair leadd
    cannot use (it failed to start with those files while fingerprint said
@@ -101,6 +103,21 @@ def readable_key(pb, binary, tmp):
     rc, out, err = fingerprint(binary, ["--data-dir", d.data])
     res.record("a key only its group can read (0640) is accepted", rc == 0, err)
     os.chmod(key, 0o600)
+
+    # init with a configured pair whose key others can read: not "OK".
+    shutil.copy2(key, os.path.join(tmp, "open.key"))
+    os.chmod(os.path.join(tmp, "open.key"), 0o644)
+    r = subprocess.run([binary, "init", "--data-dir", os.path.join(tmp, "i", "data"),
+                        "--admin", "admin", "--password-stdin", "--set",
+                        "tls_cert=" + os.path.join(d.data, "tls.crt"), "--set",
+                        "tls_key=" + os.path.join(tmp, "open.key")],
+                       input=b"init-password-1\n", stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    err = r.stderr.decode()
+    res.record("init with a configured world-readable key: exit 1, naming it",
+               r.returncode == 1 and "open.key" in err and "chmod 600" in err
+               and "TLS certificate fingerprint" not in r.stdout.decode(),
+               "exit %d: %s" % (r.returncode, err))
 
     log = os.path.join(tmp, "m.log")
     d2 = start_tls_leadd(binary, os.path.join(tmp, "m"), log_file=log, log_level="info")
