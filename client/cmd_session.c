@@ -65,6 +65,11 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 			"to an address of this machine unless tls = yes or "
 			"LEAD_TLS=yes)",
 			ctx->server);
+	/* tls = no to another machine: said before the password is typed. */
+	if (lead_conn_exposed(ctx->conn))
+		lead_warn("the connection to leadd at %s is not encrypted (tls = no): the "
+			  "password and the session go over the network in the clear",
+			  ctx->server);
 	char prompt[200];
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
 	char *pw = lead_password_read(ctx, from_stdin, prompt, 0, &rc);

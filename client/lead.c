@@ -506,6 +506,7 @@ int lead_connect(struct lead_ctx *ctx)
 		return rc;
 	if (ctx->no_session)
 		return 0;
+	lead_warn_plaintext(ctx);
 	if (!have || !sess.has_token)
 		return lead_fail(ctx, LD_UNAUTHENTICATED, "not logged in: run 'lead login'");
 	char err[256];
@@ -536,7 +537,6 @@ int lead_open(struct lead_ctx *ctx)
 			return lead_fail(ctx, rc, "%s", err);
 		return lead_fail_unreachable(ctx, err);
 	}
-	lead_warn_plaintext(ctx);
 	return 0;
 }
 

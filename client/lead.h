@@ -340,13 +340,17 @@ const char *lead_config_dir(void);
  * $LEAD_TLS or `tls =` say, the certificate checked by lead_trust_check
  * with ctx. 0; -1 with a sentence in err when the server cannot be
  * reached; or an error code with a sentence naming the server. */
-/* tls = no to a server on another machine: say on stderr that the password
- * and the session token cross the network unencrypted (lead_trust.c). */
+/* tls = no to a server on another machine: say on stderr that the session
+ * token crosses the network unencrypted (lead_trust.c). */
 void lead_warn_plaintext(const struct lead_ctx *ctx);
 int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms, ld_conn **out,
 		   char *err, size_t errlen);
 /* The trust rules (docs/cli.md, "Servers and TLS"), arg a struct lead_ctx. */
 int lead_trust_check(void *arg, const ld_peer_cert *peer, char *err, size_t errlen);
+/* Whether a line of known_servers that vouches for nothing is warned
+ * about on stderr (1, the default); leadtop's screen sets 0: stderr would
+ * land in the middle of it. */
+extern int lead_trust_warn;
 /* $LEAD_CONFIG_DIR/known_servers; NULL when none can be named. */
 const char *lead_known_servers_path(void);
 /* The server as known_servers names it: "host:port" with the port always,
@@ -364,6 +368,9 @@ int lead_trust_lookup(const char *path, const char *key, const char *fp, int *li
  * mode 0600; written to a temporary file and renamed over it). 0, or -1
  * with a sentence in err. */
 int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen);
+/* 1 when c is plaintext to an address that is not a loopback one (tls =
+ * no): what is sent crosses the network in the clear. */
+int lead_conn_exposed(const ld_conn *c);
 /* 1 when s reads as a fingerprint: "SHA256:" and 43 base64 characters. */
 int lead_trust_fingerprint_valid(const char *s);
 /* How the connection is protected, in words ("TLS, certificate SHA256:...

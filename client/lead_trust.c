@@ -19,10 +19,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lead.h"
+
+int lead_trust_warn = 1;
 
 const char *lead_known_servers_path(void)
 {
@@ -85,7 +88,9 @@ int lead_trust_lookup(const char *path, const char *key, const char *fp, int *li
 		 * nothing; said once, so that a typo in a hand edit shows. */
 		if (!finger || !lead_trust_fingerprint_valid(finger) ||
 		    lead_trust_key(name, k, sizeof(k)) < 0) {
-			lead_warn("%s:%d: not a 'HOST:PORT SHA256:...' line; ignored", path, n);
+			if (lead_trust_warn)
+				lead_warn("%s:%d: not a 'HOST:PORT SHA256:...' line; ignored", path,
+					  n);
 			continue;
 		}
 		if (strcmp(k, key) != 0)
@@ -136,10 +141,10 @@ static int read_all(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-/* The file's copy with the line added, renamed over it (path is never a
- * symlink here, dir its directory); the caller holds the lock. */
-static int add_locked(const char *path, const char *dir, const char *key, const char *fp, char *err,
-		      size_t errlen)
+/* The file read, the line added, written beside it and renamed over it;
+ * the caller holds the directory's lock. */
+static int add_line(const char *path, const char *dir, const char *key, const char *fp, char *err,
+		    size_t errlen)
 {
 	char *data;
 	size_t len;
@@ -192,33 +197,16 @@ static int add_locked(const char *path, const char *dir, const char *key, const 
 	return 0;
 }
 
-/* Where the line goes: a symlink (dotfiles kept elsewhere) is followed,
- * so that the link stays and its target gets the line. */
-static int resolve(const char *path, char *real, size_t len, char *err, size_t errlen)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode)) {
-		snprintf(real, len, "%s", path);
-		return 0;
-	}
-	char buf[PATH_MAX];
-	if (!realpath(path, buf)) {
-		snprintf(err, errlen,
-			 "%s is a symbolic link to a file that cannot be reached (%s): fix or "
-			 "remove the link",
-			 path, strerror(errno));
-		return -1;
-	}
-	snprintf(real, len, "%s", buf);
-	return 0;
-}
-
 int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen)
 {
-	char real[PATH_MAX], dir[PATH_MAX], lock[PATH_MAX + 32];
-	if (resolve(path, real, sizeof(real), err, errlen) < 0)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s", real);
+	/* A file kept as a symbolic link (dotfiles in a repository): the
+	 * line goes into the file it names, and the link stays. */
+	char real[PATH_MAX];
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
+		path = real;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
@@ -227,28 +215,27 @@ int lead_trust_add(const char *path, const char *key, const char *fp, char *err,
 			return -1;
 		}
 	} else {
-		snprintf(dir, sizeof(dir), ".");
+		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
 	}
-	/* Two lead logins at once (a script logging in to several servers)
-	 * each copy the file and rename their copy over it: without the lock
-	 * one line is lost. */
-	snprintf(lock, sizeof(lock), "%s/.known_servers.lock", dir);
-	int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", lock, strerror(errno));
-		return -1;
-	}
-	int rc;
-	while ((rc = flock(lfd, LOCK_EX)) < 0 && errno == EINTR)
-		;
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot lock %s: %s", lock, strerror(errno));
-		close(lfd);
-		return -1;
-	}
-	rc = add_locked(real, dir, key, fp, err, errlen);
-	close(lfd); /* and the lock with it */
+	/* Two logins at once (two terminals, a script) take turns: each
+	 * reads the file the other wrote, so neither line is lost. */
+	int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+			;
+	int rc = add_line(path, dir, key, fp, err, errlen);
+	if (lock >= 0)
+		close(lock);
 	return rc;
+}
+
+int lead_conn_exposed(const ld_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (ld_conn_tls(c) || getpeername(ld_conn_fd(c), (struct sockaddr *)&ss, &sl) < 0)
+		return 0;
+	return !ld_addr_is_loopback((const struct sockaddr *)&ss);
 }
 
 /* Asks on the terminal whether to trust peer; 1 yes, 0 no, -1 when there
@@ -379,12 +366,13 @@ int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms
 void lead_warn_plaintext(const struct lead_ctx *ctx)
 {
 	/* The user chose tls = no (leadd must allow_plaintext): the command
-	 * runs, but never without saying what it exposes. */
-	if (!ctx->conn || ld_conn_tls(ctx->conn) || ld_conn_peer_loopback(ctx->conn))
+	 * runs, but never without saying what it exposes. (lead login says
+	 * it before the password: cmd_session.c.) */
+	if (!ctx->conn || !lead_conn_exposed(ctx->conn))
 		return;
-	lead_warn("plain TCP to %s (tls = no): your password and session token cross the "
-		  "network not encrypted, readable by anyone on the way; set tls = auto (or "
-		  "unset LEAD_TLS) to use TLS",
+	lead_warn("the connection to leadd at %s is not encrypted (tls = no): the session token "
+		  "goes over the network in the clear; set tls = auto (or unset LEAD_TLS) to use "
+		  "TLS",
 		  ctx->server);
 }
 

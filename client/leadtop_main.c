@@ -161,6 +161,8 @@ int main(int argc, char **argv)
 		if (fflush(stdout) != 0 && rc == 0)
 			rc = fail(LD_UNKNOWN, "cannot write the output: %s", strerror(errno));
 	} else {
+		/* On the screen, a warning on stderr would tear it. */
+		lead_trust_warn = 0;
 		rc = run(a);
 	}
 	lt_disconnect(a);

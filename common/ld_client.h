@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "leadd.pb-c.h"
 
@@ -48,6 +49,10 @@ int ld_token_from_hex(const char *hex, uint8_t token[LD_TOKEN_BYTES]);
 /* Whether to speak TLS: AUTO does unless the address connected to is a
  * loopback one (127.0.0.0/8, ::1), where leadd also takes plaintext. */
 enum { LD_CONN_TLS_AUTO = 0, LD_CONN_TLS_YES = 1, LD_CONN_TLS_NO = 2 };
+
+/* 1 for an address where leadd also takes plaintext, and AUTO speaks it:
+ * 127.0.0.0/8, ::1, and 127.x mapped into IPv6 (::ffff:127.0.0.1). */
+int ld_addr_is_loopback(const struct sockaddr *sa);
 
 /* The server's certificate as the trust check sees it, after the
  * handshake and before anything else is sent. */
@@ -91,9 +96,6 @@ int ld_conn_tls(const ld_conn *c);
 const char *ld_conn_fingerprint(const ld_conn *c);
 /* 1 when the certificate verified against the system store and the host. */
 int ld_conn_tls_authority(const ld_conn *c);
-/* 1 when the server is on this machine (127.0.0.0/8, ::1, 127.x mapped
- * into IPv6): where plaintext crosses no network. */
-int ld_conn_peer_loopback(const ld_conn *c);
 
 /* Connect without Hello (tests of the handshake itself). */
 int ld_conn_open_raw(const char *server, int timeout_ms, ld_conn **out, char *err, size_t errlen);

@@ -27,24 +27,28 @@ static void make_client_ctx(void)
 	client_ctx = ld_tls_client_ctx(client_ctx_error, sizeof(client_ctx_error));
 }
 
-/* Where leadd also takes plaintext (docs/protocol.md): 127.0.0.0/8, ::1,
- * and 127.x mapped into IPv6. */
+int ld_addr_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+		return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return 0;
+}
+
+/* The address actually connected to: a name may resolve to several. */
 static int peer_is_loopback(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
 		return 0;
-	if (ss.ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-		return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (ss.ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)&ss)->sin6_addr;
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return 0;
+	return ld_addr_is_loopback((const struct sockaddr *)&ss);
 }
 
 int ld_trust_fingerprint(void *arg, const ld_peer_cert *peer, char *err, size_t errlen)
@@ -128,8 +132,8 @@ static int handshake(ld_conn *c, const char *server, int64_t deadline, int timeo
 			return LD_RESOURCE_EXHAUSTED;
 		}
 		if (rc == LD_TLS_ERROR) {
-			snprintf(err, errlen, "leadd at %s: the TLS handshake failed (%s)", server,
-				 ld_tls_error(c->tls));
+			/* The engine's sentence starts "TLS handshake failed: ". */
+			snprintf(err, errlen, "leadd at %s: %s", server, ld_tls_error(c->tls));
 			return LD_UNAVAILABLE;
 		}
 		if (ld_conn_flush(c) < 0) {
@@ -261,9 +265,4 @@ const char *ld_conn_fingerprint(const ld_conn *c)
 int ld_conn_tls_authority(const ld_conn *c)
 {
 	return c->tls && c->tls_authority;
-}
-
-int ld_conn_peer_loopback(const ld_conn *c)
-{
-	return peer_is_loopback(c->fd);
 }

@@ -33,7 +33,8 @@ static void usage(FILE *out)
 		"       leadd permissions         print the request table as Markdown\n"
 		"       leadd init --admin NAME [--password-stdin] [--data-dir DIR]\n"
 		"                                 create the first admin of a new data directory\n"
-		"                                 and leadd's TLS certificate\n"
+		"                                 and leadd's TLS certificate (as root: reads the\n"
+		"                                 installed leadd.conf, works as the user leadd)\n"
 		"       leadd fingerprint [--config FILE] [--data-dir DIR]\n"
 		"                                 print the TLS certificate's fingerprint\n"
 		"\n"
@@ -348,10 +349,11 @@ int main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	/* Root's `leadd init` reads the installed config (leadd(8)); whether
-	 * root is allowed is known before the options are read. */
+	/* Root's init, verify and fingerprint read the installed config
+	 * (leadd(8)); whether root is allowed is known before the options. */
 	run_as_allow_root(has_allow_root(argc, argv));
-	int rc = parse_args(argc, argv, &cfg, init ? run_as_init_config() : NULL);
+	int rc = parse_args(argc, argv, &cfg,
+			    init || verify || fingerprint ? run_as_init_config() : NULL);
 	if (rc)
 		return rc;
 	log_set_level(cfg.log_level);

@@ -10,7 +10,8 @@
  * (containers whose only user is root, test suites run as root). */
 void run_as_allow_root(int allow);
 
-/* The config file `leadd init` reads when root runs it without --config:
+/* The config file `leadd init` (verify, fingerprint) reads when root runs
+ * it without --config:
  * the installed one (/etc/leadd/leadd.conf for prefix /usr), or NULL when
  * the caller is not root (or root is allowed) or the file does not exist. */
 const char *run_as_init_config(void);

@@ -148,8 +148,9 @@ as()
 mkdir -p "$LEADD_DIR/cfg-tom"
 as tom expect_exit 0 "$LEAD" --json login tom --password-stdin <<<"tom-password-1"
 check "login --json" "
-keys(d, ['server', 'user', 'session_file'], 'login')
+keys(d, ['server', 'user', 'session_file', 'tls', 'trusted_now'], 'login')
 ok(d['user']['name'] == 'tom' and d['user']['role'] == 'rep', 'the user')
+ok(d['tls'] is None and d['trusted_now'] is False, 'plaintext on loopback: tls null')
 ok(d['session_file'].endswith('/session'), 'session_file')
 "
 as tom expect_exit 0 "$LEAD" --json show "$big"
@@ -202,7 +203,8 @@ ok(isinstance(t['round_robin'], bool) and isinstance(t['pool_visible'], bool), '
 "
 lead_ok --json whoami
 check "whoami --json" "
-keys(d, ['server', 'user', 'teams'], 'whoami')
+keys(d, ['server', 'user', 'teams', 'tls'], 'whoami')
+ok(d['tls'] is None, 'plaintext on loopback: tls null')
 ok(d['user']['name'] == 'admin' and d['user']['role'] == 'admin', 'the user')
 "
 

@@ -27,6 +27,13 @@ expect_eq 600 "$(stat -c %a "$known")" "known_servers is 0600"
 expect_exit 0 "$LEADD" fingerprint --data-dir "$LEADD_DIR/data"
 expect_has "$OUT" "$TLS_FP" "leadd fingerprint prints what lead pinned"
 
+# A line that vouches for nothing is named, and the rest still counts.
+sed -i "1i garbage\n$LEAD_SERVER SHA256:short" "$known"
+lead_ok ls
+expect_has "$ERR" "$known:1: not a 'HOST:PORT SHA256:...' line; ignored" "a garbage line"
+expect_has "$ERR" "$known:2: not a 'HOST:PORT SHA256:...' line; ignored" "a short fingerprint"
+sed -i '1,2d' "$known"
+
 # ---- another machine: a session, no known servers ----
 new=$LEADD_DIR/cfg-new
 mkdir -p "$new"
@@ -40,6 +47,9 @@ expect_eq UNAUTHENTICATED "$(json 'd["code"]' <<<"$ERR")" "--json: the code"
 LEAD_CONFIG_DIR=$new expect_exit 4 "$LEADTOP" --once
 expect_has "$ERR" "is not a known server" "leadtop --once refuses an unknown server"
 expect_has "$ERR" "run 'lead login'" "... and says what to do"
+# The completion's quiet call: nothing offered, nothing said, no question.
+LEAD_CONFIG_DIR=$new expect_exit 0 "$LEAD" completion words statuses </dev/null
+expect_eq "" "$OUT$ERR" "completion words says nothing for an unknown server"
 [ ! -e "$new/known_servers" ] || fail "a refused server was stored"
 
 # login with no terminal to ask on (setsid: none) and no --fingerprint.

@@ -43,6 +43,7 @@ enum mode {
 	M_REFUSE,  /* a plaintext refusal at once (a connection limit) */
 	M_GARBAGE, /* not leadd, not TLS */
 	M_SILENT,  /* accepts and says nothing */
+	M_TLS12,   /* a TLS server that speaks 1.2 at most */
 };
 
 struct fake {
@@ -227,6 +228,10 @@ static void serve_tls(struct fake *f, int fd, const uint8_t *first, size_t n)
 			       ? ld_tls_server_ctx(leaf_cert, leaf_key, err, sizeof(err))
 			       : ld_tls_server_ctx(cert, key, err, sizeof(err));
 	assert_non_null(ctx);
+	if (f->mode == M_TLS12) {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	}
 	ld_tls *t = ld_tls_new(ctx, 1, NULL);
 	SSL_CTX_free(ctx);
 	assert_non_null(t);
@@ -287,7 +292,7 @@ static void *serve(void *arg)
 	ssize_t n = recv(fd, buf, sizeof(buf), 0);
 	if (n > 0) {
 		f->first_byte = buf[0];
-		if (f->mode == M_TLS || f->mode == M_TLS_CA)
+		if (f->mode == M_TLS || f->mode == M_TLS_CA || f->mode == M_TLS12)
 			serve_tls(f, fd, buf, (size_t)n);
 		else if (f->mode == M_PLAIN)
 			serve_plain(f, fd, buf, (size_t)n);
@@ -558,6 +563,65 @@ static void test_silent_server_times_out(void **state)
 	assert_int_equal(f.first_byte, LD_TLS_RECORD_HANDSHAKE);
 }
 
+static void test_tls12_server_refused(void **state)
+{
+	(void)state;
+	struct fake f;
+	char err[1024];
+	ld_conn *c;
+	/* TLS 1.3 only: an older server fails the handshake, in words. */
+	fake_start(&f, M_TLS12, "127.0.0.2");
+	int64_t t0 = now_ms();
+	assert_int_equal(open_conn("127.0.0.2", &f, LD_CONN_TLS_YES, ld_trust_fingerprint, self_fp,
+				   5000, &c, err, sizeof(err)),
+			 LD_UNAVAILABLE);
+	assert_true(now_ms() - t0 < 2000);
+	assert_non_null(strstr(err, "127.0.0.2"));
+	assert_non_null(strstr(err, "TLS handshake failed"));
+	assert_non_null(strstr(err, "protocol version"));
+	fake_stop(&f);
+	assert_int_equal(f.frames, 0);
+}
+
+/* What auto decides on: the address connected to. */
+static int loopback(const char *ip)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		assert_int_equal(inet_pton(AF_INET6, ip, &a->sin6_addr), 1);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, ip, &a->sin_addr), 1);
+	}
+	return ld_addr_is_loopback((struct sockaddr *)&ss);
+}
+
+static void test_loopback_addresses(void **state)
+{
+	(void)state;
+	assert_true(loopback("127.0.0.1"));
+	assert_true(loopback("127.0.0.2"));
+	assert_true(loopback("127.255.255.254"));
+	assert_true(loopback("::1"));
+	assert_true(loopback("::ffff:127.0.0.1"));
+	assert_false(loopback("128.0.0.1"));
+	assert_false(loopback("126.255.255.255"));
+	assert_false(loopback("10.0.0.1"));
+	assert_false(loopback("192.0.2.7"));
+	assert_false(loopback("0.0.0.0"));
+	assert_false(loopback("::"));
+	assert_false(loopback("::2"));
+	assert_false(loopback("::ffff:10.0.0.1"));
+	assert_false(loopback("2001:db8::1"));
+	assert_false(loopback("fe80::1"));
+	/* ::127.0.0.1 (IPv4-compatible, deprecated) is not a loopback one. */
+	assert_false(loopback("::127.0.0.1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +631,8 @@ int main(void)
 		cmocka_unit_test(test_auto_plain_on_loopback),
 		cmocka_unit_test(test_plaintext_answers),
 		cmocka_unit_test(test_silent_server_times_out),
+		cmocka_unit_test(test_tls12_server_refused),
+		cmocka_unit_test(test_loopback_addresses),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
