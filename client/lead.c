@@ -497,11 +497,16 @@ int lead_connect(struct lead_ctx *ctx)
 		have = lead_session_load(ctx, &sess, &rc);
 		if (have < 0)
 			return rc;
+		if (!ctx->server)
+			ctx->server = lead_config_server(ctx->server_opt);
+		if (have && (rc = lead_session_check_server(ctx, &sess, ctx->server)))
+			return rc;
 	}
 	if ((rc = lead_open(ctx)))
 		return rc;
 	if (ctx->no_session)
 		return 0;
+	lead_warn_plaintext(ctx);
 	if (!have || !sess.has_token)
 		return lead_fail(ctx, LD_UNAUTHENTICATED, "not logged in: run 'lead login'");
 	char err[256];

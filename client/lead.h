@@ -340,6 +340,9 @@ const char *lead_config_dir(void);
  * $LEAD_TLS or `tls =` say, the certificate checked by lead_trust_check
  * with ctx. 0; -1 with a sentence in err when the server cannot be
  * reached; or an error code with a sentence naming the server. */
+/* tls = no to a server on another machine: say on stderr that the session
+ * token crosses the network unencrypted (lead_trust.c). */
+void lead_warn_plaintext(const struct lead_ctx *ctx);
 int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms, ld_conn **out,
 		   char *err, size_t errlen);
 /* The trust rules (docs/cli.md, "Servers and TLS"), arg a struct lead_ctx. */
@@ -383,6 +386,11 @@ cJSON *lead_json_tls(const ld_conn *c);
 const char *lead_session_path(void);
 /* 1 with *s filled, 0 when there is no session file, or -1 after printing
  * why it cannot be used (exit status in *rc). */
+/* A session's token goes only to the server that issued it: 0 when
+ * server is the session's (same HOST:PORT, case aside) or the file names
+ * none; else the exit code, the sentence said (lead_fail). */
+int lead_session_check_server(struct lead_ctx *ctx, const struct lead_session *s,
+			      const char *server);
 int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc);
 /* mkdir -p, each directory made 0700; 0 or -1 with errno. */
 int lead_make_dirs(const char *dir);

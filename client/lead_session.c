@@ -82,6 +82,27 @@ int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc)
 	return 1;
 }
 
+int lead_session_check_server(struct lead_ctx *ctx, const struct lead_session *s,
+			      const char *server)
+{
+	if (!s->has_server || !s->server[0])
+		return 0;
+	char a[300], b[300];
+	int same = lead_trust_key(s->server, a, sizeof(a)) == 0 &&
+				   lead_trust_key(server, b, sizeof(b)) == 0
+			   ? strcmp(a, b) == 0
+			   : strcmp(s->server, server) == 0;
+	if (same)
+		return 0;
+	/* Another server would get this one's token: a credential it may
+	 * keep and use. */
+	return lead_fail(ctx, LD_UNAUTHENTICATED,
+			 "your session is for leadd at %s, not %s: a session is sent only to "
+			 "the server that issued it; run 'lead login' with --server %s to log in "
+			 "there (or name %s)",
+			 s->server, server, server, s->server);
+}
+
 int lead_make_dirs(const char *dir)
 {
 	char buf[PATH_MAX];

@@ -363,6 +363,19 @@ int lead_conn_open(struct lead_ctx *ctx, const char *client_name, int timeout_ms
 	return ld_conn_open_tls(ctx->server, &o, out, err, errlen);
 }
 
+void lead_warn_plaintext(const struct lead_ctx *ctx)
+{
+	/* The user chose tls = no (leadd must allow_plaintext): the command
+	 * runs, but never without saying what it exposes. (lead login says
+	 * it before the password: cmd_session.c.) */
+	if (!ctx->conn || !lead_conn_exposed(ctx->conn))
+		return;
+	lead_warn("the connection to leadd at %s is not encrypted (tls = no): the session token "
+		  "goes over the network in the clear; set tls = auto (or unset LEAD_TLS) to use "
+		  "TLS",
+		  ctx->server);
+}
+
 void lead_tls_describe(const ld_conn *c, char *buf, size_t len)
 {
 	if (!ld_conn_tls(c))

@@ -140,6 +140,8 @@ int main(int argc, char **argv)
 	if (!have || !a->sess.has_token)
 		return fail(LD_UNAUTHENTICATED, "not logged in: run 'lead login'");
 	a->ctx.server = lead_config_server(server);
+	if ((rc = lead_session_check_server(&a->ctx, &a->sess, a->ctx.server)))
+		return rc;
 	if (!isatty(STDIN_FILENO) && !a->once)
 		return fail(
 			LD_INVALID_ARGUMENT,

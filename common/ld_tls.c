@@ -16,9 +16,33 @@ struct ld_tls {
 	SSL *ssl;
 	BIO *in, *out; /* owned by ssl */
 	int handshake_done;
-	int failed; /* an error ended it: every later call fails the same way */
+	int failed;           /* an error ended it: every later call fails the same way */
+	unsigned key_updates; /* KeyUpdate messages received (server side) */
+	int key_update_flood; /* over LD_TLS_MAX_KEY_UPDATES: the connection ends */
 	char error[256];
 };
+
+/* Each KeyUpdate a client sends asking for one back costs the server key
+ * derivations and a record of output, and a flood of them never reaches
+ * the frame decoder: leadd's loop spent seconds on one 64 KiB read of
+ * them while other clients waited. No leadd client sends any; a peer that
+ * renews its keys for a long connection needs a handful. */
+static void on_message(int write_p, int version, int content_type, const void *buf, size_t len,
+		       SSL *ssl, void *arg)
+{
+	(void)version;
+	(void)ssl;
+	ld_tls *t = arg;
+	if (write_p || content_type != SSL3_RT_HANDSHAKE || len == 0 ||
+	    ((const unsigned char *)buf)[0] != SSL3_MT_KEY_UPDATE)
+		return;
+	if (++t->key_updates <= LD_TLS_MAX_KEY_UPDATES || t->key_update_flood)
+		return;
+	t->key_update_flood = 1;
+	/* What is still buffered is not worth decrypting: SSL_read stops at
+	 * the end of this record and ld_tls_read reports the flood. */
+	(void)BIO_reset(t->in);
+}
 
 /* OpenSSL's reason strings are words, some behind its own prefixes: an
  * alert the peer sent ("tlsv1 alert protocol version") or a record-layer
@@ -222,6 +246,8 @@ ld_tls *ld_tls_new(SSL_CTX *ctx, int is_server, const char *host)
 	SSL_set_bio(t->ssl, t->in, t->out);
 	if (is_server) {
 		SSL_set_accept_state(t->ssl);
+		SSL_set_msg_callback(t->ssl, on_message);
+		SSL_set_msg_callback_arg(t->ssl, t);
 	} else {
 		SSL_set_connect_state(t->ssl);
 		if (host && *host) {
@@ -339,6 +365,15 @@ int ld_tls_read(ld_tls *t, void *buf, size_t cap, size_t *got)
 		*got = n;
 	else
 		rc = outcome(t, ret, "TLS read failed");
+	if (t->key_update_flood) {
+		ERR_clear_error();
+		snprintf(t->error, sizeof(t->error),
+			 "the client asked for more than %d TLS key updates on one connection",
+			 LD_TLS_MAX_KEY_UPDATES);
+		t->failed = 1;
+		*got = 0;
+		rc = LD_TLS_ERROR;
+	}
 	/* Only now: SSL_get_error (outcome) asks the input BIO whether the
 	 * read should be retried. */
 	renew_if_big(t, 0);

@@ -23,6 +23,10 @@
  * starts with it; see docs/protocol.md). */
 #define LD_TLS_RECORD_HANDSHAKE 0x16
 
+/* KeyUpdate messages a client may send on one connection (server side):
+ * past this, ld_tls_read fails (see ld_tls.c, on_message). */
+#define LD_TLS_MAX_KEY_UPDATES 32
+
 /* "SHA256:" and 43 characters of unpadded base64, and the NUL. */
 #define LD_TLS_FINGERPRINT_LEN 51
 

@@ -10,6 +10,7 @@
 #include "ld_tls.h"
 #include "log.h"
 #include "tls_cert.h"
+#include "tls_files.h"
 
 static SSL_CTX *current;
 /* What was loaded, for the reload and its log lines. */
@@ -62,6 +63,22 @@ static int ctx_fingerprint(SSL_CTX *ctx, char fp[LD_TLS_FINGERPRINT_LEN])
 	return cert ? ld_tls_fingerprint(cert, fp) : -1;
 }
 
+/* The pair, checked (tls_files.c) and loaded: start, SIGHUP and `leadd
+ * fingerprint` all judge the files the same way. */
+static SSL_CTX *load_pair(const char *cert, const char *key, char *err, size_t errlen)
+{
+	if (tls_files_check(cert, key, err, errlen) < 0)
+		return NULL;
+	return ld_tls_server_ctx(cert, key, err, errlen);
+}
+
+static void warn_expiry(SSL_CTX *ctx, const char *cert)
+{
+	char msg[1400];
+	if (tls_files_expiry(ctx, cert, msg, sizeof(msg)))
+		log_warn("%s", msg);
+}
+
 int tls_server_start(const config_t *cfg, char *err, size_t errlen)
 {
 	if (tls_server_paths(cfg, cur_cert, sizeof(cur_cert), cur_key, sizeof(cur_key)) < 0) {
@@ -71,9 +88,10 @@ int tls_server_start(const config_t *cfg, char *err, size_t errlen)
 	int made = tls_server_make_default_pair(cfg, err, errlen);
 	if (made < 0)
 		return -1;
-	SSL_CTX *ctx = ld_tls_server_ctx(cur_cert, cur_key, err, errlen);
+	SSL_CTX *ctx = load_pair(cur_cert, cur_key, err, errlen);
 	if (!ctx)
 		return -1;
+	warn_expiry(ctx, cur_cert);
 	char fp[LD_TLS_FINGERPRINT_LEN] = "?";
 	(void)ctx_fingerprint(ctx, fp);
 	if (made)
@@ -94,7 +112,7 @@ SSL_CTX *tls_server_ctx(void)
 int tls_server_reload(void)
 {
 	char err[1600], fp[LD_TLS_FINGERPRINT_LEN] = "?";
-	SSL_CTX *ctx = ld_tls_server_ctx(cur_cert, cur_key, err, sizeof(err));
+	SSL_CTX *ctx = load_pair(cur_cert, cur_key, err, sizeof(err));
 	if (!ctx) {
 		if (current)
 			(void)ctx_fingerprint(current, fp);
@@ -102,6 +120,7 @@ int tls_server_reload(void)
 		return -1;
 	}
 	(void)ctx_fingerprint(ctx, fp);
+	warn_expiry(ctx, cur_cert);
 	/* Open connections hold their own reference: they keep the old pair. */
 	SSL_CTX_free(current);
 	current = ctx;
@@ -146,7 +165,7 @@ int tls_server_plain_allowed(const config_t *cfg, const struct sockaddr *addr)
 
 int tls_server_print_fingerprint(const config_t *cfg)
 {
-	char cert[4200], key[4200], err[1200], fp[LD_TLS_FINGERPRINT_LEN];
+	char cert[4200], key[4200], err[2000], fp[LD_TLS_FINGERPRINT_LEN];
 	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0) {
 		fprintf(stderr, "leadd fingerprint: the certificate path is too long\n");
 		return 1;
@@ -158,10 +177,21 @@ int tls_server_print_fingerprint(const config_t *cfg)
 			cert);
 		return 1;
 	}
-	if (ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) < 0) {
+	/* The pair leadd would load, judged as leadd judges it: never a
+	 * fingerprint and exit 0 for files leadd refuses to start with. */
+	SSL_CTX *ctx = load_pair(cert, key, err, sizeof(err));
+	if (!ctx || ctx_fingerprint(ctx, fp) < 0) {
+		if (ctx)
+			snprintf(err, sizeof(err), "cannot compute the fingerprint of %.1900s",
+				 cert);
 		fprintf(stderr, "leadd fingerprint: %s\n", err);
+		SSL_CTX_free(ctx);
 		return 1;
 	}
+	char msg[1400];
+	if (tls_files_expiry(ctx, cert, msg, sizeof(msg)))
+		fprintf(stderr, "leadd fingerprint: warning: %s\n", msg);
+	SSL_CTX_free(ctx);
 	printf("%s\n", fp);
 	return 0;
 }
@@ -173,14 +203,25 @@ int tls_server_init_pair(const config_t *cfg)
 	 * and is told the directory has users. leadd will not start until the
 	 * certificate is sorted out, hence the exit status 1. */
 	int made = tls_server_make_default_pair(cfg, err, sizeof(err));
-	if (made < 0 || tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0 ||
-	    ld_tls_fingerprint_file(cert, fp, err, sizeof(err)) < 0) {
+	SSL_CTX *ctx = NULL;
+	/* The pair judged as leadd will judge it at start. */
+	if (made >= 0 && tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) == 0) {
+		ctx = load_pair(cert, key, err, sizeof(err));
+		if (ctx && ctx_fingerprint(ctx, fp) < 0) {
+			snprintf(err, sizeof(err), "cannot compute the fingerprint of %.1500s",
+				 cert);
+			SSL_CTX_free(ctx);
+			ctx = NULL;
+		}
+	}
+	if (!ctx) {
 		fprintf(stderr,
-			"leadd init: the admin was created, but leadd has no TLS certificate: "
-			"%s\n",
+			"leadd init: the admin was created, but leadd has no TLS certificate it "
+			"can use: %s\n",
 			err);
 		return 1;
 	}
+	SSL_CTX_free(ctx);
 	if (made)
 		printf("leadd init: made a self-signed TLS certificate %s (key %s)\n", cert, key);
 	printf("TLS certificate fingerprint: %s\n", fp);

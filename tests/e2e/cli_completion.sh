@@ -224,13 +224,18 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 silent=$(cat "$silent_dir/port")
+# A session goes only to the server it names (cli_session_server.sh): this
+# one names the silent server, so that the words do try it.
+silent_cfg=$silent_dir/cfg
+mkdir -m 700 "$silent_cfg"
+sed "s/^server = .*/server = 127.0.0.1:$silent/" "$LEAD_CONFIG_DIR/session" >"$silent_cfg/session"
 start=$(date +%s%N)
-expect_exit 0 "$LEAD" --server "127.0.0.1:$silent" --timeout 60000 completion words users
+LEAD_CONFIG_DIR=$silent_cfg expect_exit 0 "$LEAD" --server "127.0.0.1:$silent" --timeout 60000 completion words users
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "" "$OUT$ERR" "a silent server's words"
 [ "$elapsed_ms" -lt 2500 ] || fail "the words of a silent server took $elapsed_ms ms"
 start=$(date +%s%N)
-comp --server 127.0.0.1 : "$silent" ls --owner ""
+LEAD_CONFIG_DIR=$silent_cfg comp --server 127.0.0.1 : "$silent" ls --owner ""
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "" "$OUT" "user names from a silent server"
 [ "$elapsed_ms" -lt 2500 ] || fail "completing against a silent server took $elapsed_ms ms"
@@ -274,9 +279,13 @@ done
 slow=$(cat "$slow_dir/port")
 # Through the proxy, lead itself gets there (so the deadline is what stops
 # the words).
-lead_ok --server "127.0.0.1:$slow" --timeout 5000 statuses
+# A session names its server (cli_session_server.sh): one naming the proxy.
+slow_cfg=$slow_dir/cfg
+mkdir -m 700 "$slow_cfg"
+sed "s/^server = .*/server = 127.0.0.1:$slow/" "$LEAD_CONFIG_DIR/session" >"$slow_cfg/session"
+LEAD_CONFIG_DIR=$slow_cfg lead_ok --server "127.0.0.1:$slow" --timeout 5000 statuses
 start=$(date +%s%N)
-expect_exit 0 "$LEAD" --server "127.0.0.1:$slow" completion words statuses
+LEAD_CONFIG_DIR=$slow_cfg expect_exit 0 "$LEAD" --server "127.0.0.1:$slow" completion words statuses
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "" "$OUT$ERR" "the words of a slow server"
 [ "$elapsed_ms" -ge 1900 ] || fail "the words of a slow server ended after $elapsed_ms ms, before the deadline"

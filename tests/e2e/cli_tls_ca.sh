@@ -54,8 +54,9 @@ expect_exit 4 "$LEAD" login admin --password-stdin \
 expect_has "$ERR" "has the fingerprint $ca_fp" "a wrong --fingerprint with a CA"
 
 # The same server by another name (its address): the certificate does not
-# name it, so it is a server like any other not yet known.
-expect_exit 4 "$LEAD" --server "127.0.0.1:$port" ls
+# name it, so it is a server like any other not yet known. (ping: a session
+# goes only to the server it was made on, cli_session_server.sh.)
+expect_exit 4 "$LEAD" --server "127.0.0.1:$port" ping
 expect_has "$ERR" "leadd at 127.0.0.1:$port is not a known server" "a wrong host name"
 expect_has "$ERR" "mismatch" "... says the name does not match"
 

@@ -1,0 +1,70 @@
+#include "tls_files.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/x509.h>
+
+static int not_empty(const char *path, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+	/* A missing or unreadable file: loading it says so. */
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 0)
+		return 0;
+	snprintf(err, errlen,
+		 "the TLS %s %s is empty: put the PEM file back (with neither tls_cert nor "
+		 "tls_key configured, moving DATA_DIR/tls.crt and tls.key away makes leadd "
+		 "create a new pair, and clients then see a new fingerprint)",
+		 what, path);
+	return -1;
+}
+
+int tls_files_check(const char *cert, const char *key, char *err, size_t errlen)
+{
+	if (not_empty(cert, "certificate", err, errlen) < 0 ||
+	    not_empty(key, "private key", err, errlen) < 0)
+		return -1;
+	struct stat st;
+	if (stat(key, &st) < 0 || !(st.st_mode & S_IRWXO))
+		return 0;
+	/* Whoever reads the key can pose as this leadd to every client that
+	 * trusts it: refused, as ssh refuses such a host key. */
+	snprintf(err, errlen,
+		 "the TLS private key %s is open to every user of this machine (mode %04o): "
+		 "run 'chmod 600 %s' (or 640 with a group only leadd's user is in), then "
+		 "start leadd or send it SIGHUP again; if others may have read it, make a new "
+		 "pair",
+		 key, (unsigned)(st.st_mode & 07777), key);
+	return -1;
+}
+
+int tls_files_expiry(SSL_CTX *ctx, const char *cert, char *msg, size_t len)
+{
+	X509 *x = SSL_CTX_get0_certificate(ctx);
+	const ASN1_TIME *end = x ? X509_get0_notAfter(x) : NULL;
+	struct tm tm;
+	int days = 0, secs = 0;
+	if (!end || ASN1_TIME_to_tm(end, &tm) != 1 || ASN1_TIME_diff(&days, &secs, NULL, end) != 1)
+		return 0;
+	if (days > TLS_FILES_WARN_DAYS)
+		return 0;
+	char when[64];
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	if (days < 0 || (days == 0 && secs <= 0))
+		snprintf(msg, len,
+			 "the TLS certificate %s expired on %s: clients that check it against an "
+			 "authority refuse it (lead trusting it by its fingerprint still "
+			 "connects); put a renewed pair in place and send leadd SIGHUP",
+			 cert, when);
+	else
+		snprintf(msg, len,
+			 "the TLS certificate %s expires on %s (in %d days): clients that check it "
+			 "against an authority will then refuse it; put a renewed pair in place "
+			 "before, and send leadd SIGHUP",
+			 cert, when, days);
+	return 1;
+}
