@@ -49,6 +49,12 @@ restart_leadd()
 	done
 	[ -n "$port" ] || fail "the restarted leadd wrote no port file"
 	export LEAD_SERVER="127.0.0.1:$port"
+	# A session is sent only to the server it was made on: the new port is
+	# the same server here, so the session files follow it.
+	local f
+	for f in "$LEADD_DIR"/cfg*/session; do
+		[ -f "$f" ] && sed -i "s/^server = .*/server = $LEAD_SERVER/" "$f"
+	done
 	CHECKS=$((CHECKS + 1))
 }
 

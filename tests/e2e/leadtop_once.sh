@@ -107,8 +107,14 @@ for line in sys.stdin:
 expect_eq 1 "$(wc -l <<<"$cols")" "the STATUS column starts at one screen column in every row (got: $cols)"
 expect_match "$OUT" '東京オフィス' "the wide title is shown"
 
-# ---- a server that cannot be reached ----
-as maria expect_exit 6 "$LEADTOP" --once --server 127.0.0.1:1
+# ---- another server than the session's: refused before connecting ----
+as maria expect_exit 4 "$LEADTOP" --once --server 127.0.0.1:1
+expect_match "$ERR" 'lead login' "another server: the session is not sent there"
+
+# ---- a server that cannot be reached (the session was made there) ----
+cp -r "$LEADD_DIR/cfg-maria" "$LEADD_DIR/cfg-gone"
+sed -i 's/^server = .*/server = 127.0.0.1:1/' "$LEADD_DIR/cfg-gone/session"
+as gone expect_exit 6 "$LEADTOP" --once --server 127.0.0.1:1
 expect_match "$ERR" '^leadtop: cannot reach leadd at 127\.0\.0\.1:1: ' "unreachable"
 
 stop_leadd
