@@ -156,6 +156,13 @@ static int cmd_logout_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	}
 	/* A damaged session file is removed all the same. */
 	ctx->no_session = 1;
+	/* The token is revoked where it was issued, whatever --server or
+	 * $LEAD_SERVER say now: it is sent to no other server. */
+	static char issuer[sizeof(sess.server)];
+	if (have > 0 && sess.has_server && sess.server[0]) {
+		snprintf(issuer, sizeof(issuer), "%s", sess.server);
+		ctx->server = issuer;
+	}
 	int server_rc = 0;
 	if (have > 0 && (server_rc = lead_open(ctx)) == 0) {
 		char err[256];

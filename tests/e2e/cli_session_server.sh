@@ -42,6 +42,14 @@ CHECKS=$((CHECKS + 1))
 
 # The same server, written in upper case (a host name's case does not count).
 expect_exit 0 "$LEAD" --server "$(tr a-z A-Z <<<"$A")" whoami
+# logout revokes the token where it was issued, whatever --server says: B
+# never sees it.
+before=$(grep -c "connected" "$BDIR/leadd.log" || true)
+expect_exit 0 "$LEAD" --server "$B" logout
+sleep 0.2
+expect_eq "$before" "$(grep -c "connected" "$BDIR/leadd.log" || true)" "logout did not connect to B"
+expect_exit 4 "$LEAD" whoami
+expect_match "$ERR" "not logged in" "the session is gone after logout"
 # ping needs no session: it goes anywhere.
 expect_exit 0 env LEAD_TLS=auto "$LEAD" --server "$B" ping
 # A login to B replaces the session: B is then the one.
