@@ -7,6 +7,7 @@
 #ifndef LEAD_H
 #define LEAD_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -394,6 +395,13 @@ int lead_session_check_server(struct lead_ctx *ctx, const struct lead_session *s
 int lead_session_load(struct lead_ctx *ctx, struct lead_session *s, int *rc);
 /* mkdir -p, each directory made 0700; 0 or -1 with errno. */
 int lead_make_dirs(const char *dir);
+/* Replace a private file whole (lead_file.c): lead_file_begin opens a new
+ * 0600 file beside it (tmp receives its name; NULL with a sentence), and
+ * lead_file_commit flushes it to disk and renames it over path (0, or -1
+ * with a sentence; the temporary file is gone either way). */
+FILE *lead_file_begin(const char *dir, const char *name, char tmp[PATH_MAX], char *err,
+		      size_t errlen);
+int lead_file_commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen);
 /* Write it (0600, via a temp file and rename); 0 or the exit status. */
 int lead_session_save(struct lead_ctx *ctx, const struct lead_session *s);
 /* 1 removed, 0 there was none, -1 error (printed as a warning). */

@@ -133,38 +133,14 @@ int lead_session_save(struct lead_ctx *ctx, const struct lead_session *s)
 			"no directory for the session file: set $LEAD_CONFIG_DIR or $HOME");
 	if (lead_make_dirs(dir) < 0)
 		return lead_fail(ctx, LD_UNKNOWN, "cannot create %s: %s", dir, strerror(errno));
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s/.session.XXXXXX", dir) >= (int)sizeof(tmp))
-		return lead_fail(ctx, LD_UNKNOWN, "%s: path too long", dir);
-	/* mkstemp creates it 0600; fchmod makes sure whatever the umask. */
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return lead_fail(ctx, LD_UNKNOWN, "cannot create a file in %s: %s", dir,
-				 strerror(errno));
-	FILE *f = fdopen(fd, "w");
-	if (!f || fchmod(fd, 0600) < 0) {
-		int e = errno;
-		if (f)
-			fclose(f);
-		else
-			close(fd);
-		unlink(tmp);
-		return lead_fail(ctx, LD_UNKNOWN, "cannot write %s: %s", tmp, strerror(e));
-	}
+	char tmp[PATH_MAX], err[PATH_MAX + 100];
+	FILE *f = lead_file_begin(dir, "session", tmp, err, sizeof(err));
+	if (!f)
+		return lead_fail(ctx, LD_UNKNOWN, "%s", err);
 	fprintf(f, "# lead session: written by 'lead login', removed by 'lead logout'.\n");
 	fprintf(f, "server = %s\nuser = %s\ntoken = %s\n", s->server, s->user, s->token_hex);
-	int bad = fflush(f) != 0 || fsync(fd) < 0;
-	int e = errno;
-	if (fclose(f) != 0 && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad || rename(tmp, path) < 0) {
-		if (!bad)
-			e = errno;
-		unlink(tmp);
-		return lead_fail(ctx, LD_UNKNOWN, "cannot write %s: %s", path, strerror(e));
-	}
+	if (lead_file_commit(f, tmp, path, err, sizeof(err)) < 0)
+		return lead_fail(ctx, LD_UNKNOWN, "%s", err);
 	return 0;
 }
 

@@ -153,21 +153,9 @@ static int add_line(const char *path, const char *dir, const char *key, const ch
 		return -1;
 	}
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s/.known_servers.XXXXXX", dir) >= (int)sizeof(tmp)) {
-		free(data);
-		snprintf(err, errlen, "%s: path too long", dir);
-		return -1;
-	}
-	int fd = mkstemp(tmp); /* 0600 */
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *f = lead_file_begin(dir, "known_servers", tmp, err, errlen);
 	if (!f) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
 		free(data);
-		snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(e));
 		return -1;
 	}
 	if (!data)
@@ -181,20 +169,7 @@ static int add_line(const char *path, const char *dir, const char *key, const ch
 	}
 	free(data);
 	fprintf(f, "%s %s\n", key, fp);
-	int bad = fflush(f) != 0 || fsync(fd) < 0;
-	int e = errno;
-	if (fclose(f) != 0 && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad || rename(tmp, path) < 0) {
-		if (!bad)
-			e = errno;
-		unlink(tmp);
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-		return -1;
-	}
-	return 0;
+	return lead_file_commit(f, tmp, path, err, errlen);
 }
 
 int lead_trust_add(const char *path, const char *key, const char *fp, char *err, size_t errlen)
