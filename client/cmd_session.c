@@ -62,8 +62,8 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 			self, ctx,
 			"--fingerprint: the connection to leadd at %s is not TLS, "
 			"so there is no certificate to check (lead speaks plaintext "
-			"to an address of this machine unless tls = yes or "
-			"LEAD_TLS=yes)",
+			"with tls = no, and to a loopback address such as 127.0.0.1 "
+			"unless tls = yes or LEAD_TLS=yes)",
 			ctx->server);
 	/* tls = no to another machine: said before the password is typed. */
 	if (lead_conn_exposed(ctx->conn))
