@@ -139,7 +139,7 @@ expect_stat()
 }
 
 PORT=$(free_port)
-for block in build server rep; do
+for block in build server rep verify; do
 	[ -n "$(walkthrough_block "$block")" ] ||
 		fail "docs/operations.md has no walkthrough block '$block'"
 	check
@@ -156,7 +156,7 @@ DEB=${DEBS[0]}
 check
 
 depends=$(dpkg-deb -f "$DEB" Depends)
-for dep in libuv1 liblmdb0 libsodium23 libprotobuf-c1 libncursesw6 systemd init-system-helpers; do
+for dep in libuv1 liblmdb0 libsodium23 libprotobuf-c1 libncursesw6 systemd init-system-helpers procps; do
 	[[ "$depends" == *"$dep"* ]] || fail "Depends lacks $dep: $depends"
 	check
 done
@@ -229,13 +229,43 @@ cat >"$ROOT/root/walkthrough-prelude.sh" <<EOF
 systemctl()
 {
 	{ set +x; } 2>/dev/null
-	local unit=/lib/systemd/system/leadd.service user group mask cmd i
-	if [ "\$1" != start ] || [ "\${2%.service}" != leadd ]; then
-		echo "walkthrough: the test does only 'systemctl start leadd', not 'systemctl \$*'" >&2
+	local unit=/lib/systemd/system/leadd.service user group mask cmd i pid
+	if [ "\${2%.service}" != leadd ]; then
+		echo "walkthrough: the test does only 'systemctl start|reload|stop leadd', not 'systemctl \$*'" >&2
 		return 1
 	fi
 	user=\$(sed -n 's/^User=//p' \$unit)
 	group=\$(sed -n 's/^Group=//p' \$unit)
+	case "\$1" in
+	start) ;;
+	reload)
+		# As systemd does it: the unit's ExecReload= with \$MAINPID, as User=.
+		pid=\$(cat /run/leadd-walkthrough.pid)
+		cmd=\$(sed -n 's/^ExecReload=//p' \$unit)
+		if [ -z "\$cmd" ]; then
+			echo "walkthrough: the unit has no ExecReload=: systemctl reload leadd fails" >&2
+			return 1
+		fi
+		cmd=\${cmd//'\$MAINPID'/\$pid}
+		setpriv --reuid="\$user" --regid="\$group" --init-groups -- \$cmd
+		return
+		;;
+	stop)
+		# SIGTERM, as KillMode= does; TimeoutStopSec= bounds the wait.
+		pid=\$(cat /run/leadd-walkthrough.pid)
+		kill -TERM "\$pid"
+		for ((i = 0; i < 150; i++)); do
+			kill -0 "\$pid" 2>/dev/null || { rm -f /run/leadd-walkthrough.pid; return 0; }
+			sleep 0.1
+		done
+		echo "walkthrough: leadd did not stop within 15 s of SIGTERM" >&2
+		return 1
+		;;
+	*)
+		echo "walkthrough: the test does only 'systemctl start|reload|stop leadd', not 'systemctl \$*'" >&2
+		return 1
+		;;
+	esac
 	mask=\$(sed -n 's/^UMask=//p' \$unit)
 	cmd=\$(sed -n 's/^ExecStart=//p' \$unit)
 	if [ "$WALK_TLS" = yes ]; then
@@ -310,6 +340,24 @@ pid=$(leadd_pid) || fail "no leadd was started"
 [ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" = "$leadd_uid" ] ||
 	fail "leadd (pid $pid) does not run as the user leadd"
 check
+# The package's Depends are enough on a minimal root: every library of the
+# three programs resolves, and each says the package's version.
+version=$(dpkg-deb -f "$DEB" Version)
+for prog in leadd lead leadtop; do
+	out=$(in_root ldd "/usr/bin/$prog" 2>&1) || fail "ldd /usr/bin/$prog: $out"
+	[[ "$out" != *"not found"* ]] || fail "/usr/bin/$prog lacks a library in the root: $out"
+	check
+	out=$(in_root "/usr/bin/$prog" --version 2>&1) || fail "$prog --version failed: $out"
+	[[ "$out" == "$prog $version"* ]] || fail "$prog --version says '$out', the package is $version"
+	check
+done
+# A second init, as root, while leadd runs: refused with a sentence, and
+# nothing of root's left behind.
+out=$(in_root leadd init --admin second --password-stdin <<<"$PASSWORD" 2>&1) &&
+	fail "a second leadd init was accepted: $out"
+[[ "$out" == *"in use by another leadd"* ]] || fail "a second leadd init said: $out"
+[ -z "$(find "$ROOT/var/lib/leadd" -uid 0)" ] || fail "the refused second init left root's files"
+check
 out=$(in_root leadd --config /etc/leadd/leadd.conf 2>&1) && fail "leadd ran as root: $out"
 [[ "$out" == *"refusing to run as root"* ]] || fail "root's leadd said: $out"
 check
@@ -368,17 +416,44 @@ fi
 grep -Eq "^user: +rahul" "$WORK/rep.log" || fail "lead whoami does not show rahul"
 check
 
-# ---- 4. stop, verify, reinstall, purge ----
-kill -TERM "$pid"
-for ((i = 0; i < 150; i++)); do
-	kill -0 "$pid" 2>/dev/null || break
+# `systemctl reload leadd` (docs/operations.md, TLS: renewing) as the unit
+# does it, on the root's own programs: leadd reloads its pair and a new
+# connection is still served.
+out=$(in_root bash -c '. /root/walkthrough-prelude.sh && systemctl reload leadd' 2>&1) ||
+	fail "systemctl reload leadd failed: $out"
+for ((i = 0; i < 50; i++)); do
+	grep -q "SIGHUP: reloaded the TLS certificate" "$ROOT/var/log/leadd-walkthrough.log" && break
 	sleep 0.1
 done
-kill -0 "$pid" 2>/dev/null && fail "leadd did not stop within 15 s of SIGTERM"
-rm -f "$ROOT/run/leadd-walkthrough.pid"
+grep -q "SIGHUP: reloaded the TLS certificate" "$ROOT/var/log/leadd-walkthrough.log" ||
+	fail "systemctl reload leadd did not reload the TLS pair"
+check
+out=$(env LEAD_CONFIG_DIR="$WORK/rep" LEAD_TLS=yes timeout 20 "$BUILD/client/lead" \
+	--server "$HOST:$PORT" whoami 2>&1) || fail "lead whoami after the reload: $out"
+check
+# The installed unit as systemd reads it (no man pages in a minimal root).
+out=$(in_root systemd-analyze verify --man=no /lib/systemd/system/leadd.service 2>&1) ||
+	fail "systemd-analyze verify: $out"
+[ -z "$out" ] || fail "systemd-analyze verify complains: $out"
+check
+
+# ---- 4. stop, verify, reinstall, purge ----
+# docs/operations.md's "Checking the data" block, as written, as root.
+{
+	cat "$ROOT/root/walkthrough-prelude.sh"
+	echo 'set -eux'
+	walkthrough_block verify
+} >"$ROOT/root/walkthrough-verify.sh"
+out=$(in_root timeout 120 bash /root/walkthrough-verify.sh 2>&1) ||
+	fail "the verify block of docs/operations.md failed: $out"
+kill -0 "$pid" 2>/dev/null && fail "leadd still runs after the verify block's systemctl stop"
 grep -q "stopped cleanly" "$ROOT/var/log/leadd-walkthrough.log" || fail "leadd did not stop cleanly"
 check
-out=$(in_root leadd verify --config /etc/leadd/leadd.conf 2>&1) || fail "leadd verify: $out"
+[[ "$out" == *"verify: OK:"* ]] || fail "the verify block printed no OK: $out"
+check
+# The other way the doc gives, for a user who is not root.
+out=$(in_root runuser -u leadd -- leadd verify --data-dir /var/lib/leadd 2>&1) ||
+	fail "runuser -u leadd -- leadd verify: $out"
 check
 [ -z "$(find "$ROOT/var/lib/leadd" -uid 0)" ] || fail "root's leadd verify left root's files"
 check
