@@ -481,6 +481,37 @@ timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 [ "$(grep '^listen' "$ROOT/etc/leadd/leadd.conf")" = "$listen" ] ||
 	fail "the reinstall replaced the admin's config"
 check
+
+# Removed (not purged), then installed again, on a machine where systemd
+# runs: the data directory holds the team's leads, so leadd must be started
+# again, as on a first install with data (docs/operations.md). systemd is
+# played by a systemctl (the real one diverted aside meanwhile) that logs
+# what it is asked and says the unit is enabled and not running.
+timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	DEBIAN_FRONTEND=noninteractive apt-get remove leadd >"$WORK/remove.log" 2>&1 ||
+	fail "remove failed: $(tail -n 20 "$WORK/remove.log")"
+mkdir -p "$ROOT/run/systemd/system"
+in_root dpkg-divert --quiet --local --rename --add /usr/bin/systemctl
+cat >"$ROOT/usr/bin/systemctl" <<'EOF2'
+#!/bin/sh
+echo "systemctl $*" >>/run/walkthrough-systemctl.log
+case " $* " in
+*" is-enabled "*) echo enabled ;;
+*" is-active "*) exit 3 ;;
+*" --version "*) echo "systemd 252 (252)" ;;
+esac
+exit 0
+EOF2
+chmod 0755 "$ROOT/usr/bin/systemctl"
+timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	DEBIAN_FRONTEND=noninteractive apt-get install "/root/$(basename "$DEB")" \
+	>"$WORK/install-again.log" 2>&1 || fail "install after remove failed: $(tail -n 20 "$WORK/install-again.log")"
+systemctl_log=$(cat "$ROOT/run/walkthrough-systemctl.log" 2>/dev/null || true)
+rm -rf "$ROOT/usr/bin/systemctl" "$ROOT/run/systemd" "$ROOT/run/walkthrough-systemctl.log"
+in_root dpkg-divert --quiet --local --rename --remove /usr/bin/systemctl
+[[ "$systemctl_log" == *"start leadd.service"* && "$systemctl_log" != *"try-restart"* ]] ||
+	fail "installed again after a remove, with its data there, leadd was not started; systemctl was asked: $systemctl_log; apt said: $(tail -n 15 "$WORK/install-again.log")"
+check
 timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	DEBIAN_FRONTEND=noninteractive apt-get purge leadd >"$WORK/purge.log" 2>&1 ||
 	fail "purge failed: $(tail -n 20 "$WORK/purge.log")"
