@@ -5,7 +5,11 @@
 #   - bash-completion's loader finds lead's completion by the command's
 #     name (it sources completions/NAME when NAME is first completed), and
 #     the loaded _lead completes against a real leadd;
-#   - the installed man pages render without a groff warning.
+#   - the installed man pages render without a groff warning;
+#   - a data_dir the unit leaves read-only (ProtectSystem=strict makes all
+#     but /var/lib/leadd so): leadd says what to do, not only "Read-only
+#     file system" (played with a read-only bind mount in a private mount
+#     namespace: unshare, as root like the package test).
 source "$(dirname "$0")/lib.sh"
 
 : "${LEADTOP:?set LEADTOP to the leadtop binary}"
@@ -51,5 +55,15 @@ for page in man1/lead.1 man1/leadtop.1 man8/leadd.8; do
 	warn=$(zcat "$gz" | groff -man -ww -z 2>&1)
 	expect_eq "$warn" "" "groff's warnings for $page"
 done
+
+RO=$LEADD_DIR/elsewhere
+"$LEADD" init --data-dir "$RO" --admin boss --password-stdin <<<"ro-password-1" >/dev/null 2>&1 ||
+	fail "leadd init of $RO failed"
+expect_exit 1 unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" &&
+	exec timeout 20 "$2" --data-dir "$1" --set listen=127.0.0.1:0' _ "$RO" "$LEADD"
+expect_match "$ERR" "cannot write in the data directory $RO: it is on a read-only file system" \
+	"leadd on a read-only data directory"
+expect_match "$ERR" "ReadWritePaths=$RO" "the way out it names"
+out=$("$LEADD" verify --data-dir "$RO" 2>&1) || fail "leadd verify of $RO: $out"
 
 stop_leadd
