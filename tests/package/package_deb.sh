@@ -507,11 +507,43 @@ timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	DEBIAN_FRONTEND=noninteractive apt-get install "/root/$(basename "$DEB")" \
 	>"$WORK/install-again.log" 2>&1 || fail "install after remove failed: $(tail -n 20 "$WORK/install-again.log")"
 systemctl_log=$(cat "$ROOT/run/walkthrough-systemctl.log" 2>/dev/null || true)
-rm -rf "$ROOT/usr/bin/systemctl" "$ROOT/run/systemd" "$ROOT/run/walkthrough-systemctl.log"
-in_root dpkg-divert --quiet --local --rename --remove /usr/bin/systemctl
+rm -f "$ROOT/run/walkthrough-systemctl.log"
 [[ "$systemctl_log" == *"start leadd.service"* && "$systemctl_log" != *"try-restart"* ]] ||
 	fail "installed again after a remove, with its data there, leadd was not started; systemctl was asked: $systemctl_log; apt said: $(tail -n 15 "$WORK/install-again.log")"
 check
+
+# An upgrade (the same package as version VERSION+1, repacked) over a
+# config the admin edited: dpkg keeps the admin's file, and postinst only
+# try-restarts leadd (started only if it was running). Then postinst run
+# once more by hand changes nothing and succeeds.
+echo "# the admin's line" >>"$ROOT/etc/leadd/leadd.conf"
+conf_before=$(cat "$ROOT/etc/leadd/leadd.conf")
+mkdir "$WORK/up"
+dpkg-deb -R "$DEB" "$WORK/up/pkg"
+sed -i "s/^Version: .*/Version: $version+1/" "$WORK/up/pkg/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$WORK/up/pkg" "$ROOT/root/leadd-upgrade.deb" >/dev/null
+timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	DEBIAN_FRONTEND=noninteractive apt-get install /root/leadd-upgrade.deb \
+	>"$WORK/upgrade.log" 2>&1 || fail "the upgrade failed: $(tail -n 20 "$WORK/upgrade.log")"
+systemctl_log=$(cat "$ROOT/run/walkthrough-systemctl.log" 2>/dev/null || true)
+rm -f "$ROOT/run/walkthrough-systemctl.log"
+[[ "$systemctl_log" == *"try-restart leadd.service"* && "$systemctl_log" != *" start leadd"* ]] ||
+	fail "the upgrade did not (only) try-restart leadd; systemctl was asked: $systemctl_log"
+check
+[ "$(in_root dpkg-query -W -f='${Version}' leadd)" = "$version+1" ] || fail "the upgrade did not install $version+1"
+[ "$(cat "$ROOT/etc/leadd/leadd.conf")" = "$conf_before" ] || fail "the upgrade replaced the admin's config"
+check
+out=$(in_root /var/lib/dpkg/info/leadd.postinst configure "$version+1" 2>&1) ||
+	fail "postinst run a second time failed: $out"
+expect_stat /etc/leadd "root:leadd 750"
+expect_stat /var/lib/leadd "leadd:leadd 700"
+expect_stat /var/lib/leadd/data.mdb "leadd:leadd 600"
+[ "$(in_root id -u leadd)" = "$leadd_uid" ] || fail "postinst run twice changed the user leadd"
+[ "$(readlink "$ROOT/etc/systemd/system/multi-user.target.wants/leadd.service")" = \
+	/lib/systemd/system/leadd.service ] || fail "postinst run twice left the unit disabled"
+check
+rm -rf "$ROOT/usr/bin/systemctl" "$ROOT/run/systemd" "$ROOT/run/walkthrough-systemctl.log"
+in_root dpkg-divert --quiet --local --rename --remove /usr/bin/systemctl
 timeout 300 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	DEBIAN_FRONTEND=noninteractive apt-get purge leadd >"$WORK/purge.log" 2>&1 ||
 	fail "purge failed: $(tail -n 20 "$WORK/purge.log")"
