@@ -16,19 +16,56 @@ struct ld_tls {
 	SSL *ssl;
 	BIO *in, *out; /* owned by ssl */
 	int handshake_done;
+	int failed; /* an error ended it: every later call fails the same way */
 	char error[256];
 };
 
-/* OpenSSL's error queue, as one sentence: its reason strings are words
- * ("certificate verify failed", "wrong version number"). */
+/* OpenSSL's reason strings are words, some behind its own prefixes: an
+ * alert the peer sent ("tlsv1 alert protocol version") or a record-layer
+ * name ("ssl3 session id too long"). Say the first in words, drop the
+ * second. */
+static void readable_reason(const char *reason, char *out, size_t outlen)
+{
+	static const char *const alerts[] = {"sslv3 alert ", "tlsv1 alert ", "tlsv13 alert "};
+	static const char *const prefixes[] = {"sslv3 ", "ssl3 ", "tlsv13 ", "tlsv1 ",
+					       "tls13 ", "ssl ",  "tls "};
+	for (size_t i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++) {
+		size_t n = strlen(alerts[i]);
+		if (strncmp(reason, alerts[i], n) == 0) {
+			snprintf(out, outlen, "the other side sent the alert \"%s\"", reason + n);
+			return;
+		}
+	}
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(reason, prefixes[i], n) == 0) {
+			reason += n;
+			break;
+		}
+	}
+	snprintf(out, outlen, "%s", reason);
+}
+
+/* OpenSSL's error queue, as one sentence. */
 static void take_error(char *err, size_t errlen, const char *what)
 {
 	unsigned long e = ERR_get_error();
 	const char *reason = e ? ERR_reason_error_string(e) : NULL;
-	if (reason)
-		snprintf(err, errlen, "%s: %s", what, reason);
-	else
+	if (reason) {
+		char words[160];
+		readable_reason(reason, words, sizeof(words));
+		snprintf(err, errlen, "%s: %s", what, words);
+	} else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+		   ERR_GET_REASON(e) >= SSL_AD_REASON_OFFSET) {
+		/* An alert OpenSSL has no name for (a hostile or newer peer). */
+		snprintf(err, errlen, "%s: the other side sent the alert number %d", what,
+			 ERR_GET_REASON(e) - SSL_AD_REASON_OFFSET);
+	} else if (e) {
+		snprintf(err, errlen, "%s: an error OpenSSL has no words for (reason %d)", what,
+			 ERR_GET_REASON(e));
+	} else {
 		snprintf(err, errlen, "%s", what);
+	}
 	ERR_clear_error();
 }
 
@@ -85,6 +122,23 @@ SSL_CTX *ld_tls_server_ctx(const char *cert_path, const char *key_path, char *er
 	return ctx;
 }
 
+/* The system's CA certificates: the bundle file and the hashed directory,
+ * or what SSL_CERT_FILE and SSL_CERT_DIR name instead, as
+ * SSL_CTX_set_default_verify_paths does -- without the directory "store"
+ * it also adds in OpenSSL 3, which reads every file of /etc/ssl/certs on
+ * each handshake whose issuer is not known (a self-signed leadd: always),
+ * about a millisecond of client CPU per connection (bench_tls). Nothing to
+ * load is no error: only pinned certificates pass then. */
+static void load_system_store(SSL_CTX *ctx)
+{
+	const char *file = getenv(X509_get_default_cert_file_env());
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	if (SSL_CTX_load_verify_file(ctx, file ? file : X509_get_default_cert_file()) != 1)
+		ERR_clear_error();
+	if (SSL_CTX_load_verify_dir(ctx, dir ? dir : X509_get_default_cert_dir()) != 1)
+		ERR_clear_error();
+}
+
 SSL_CTX *ld_tls_client_ctx(char *err, size_t errlen)
 {
 	ERR_clear_error();
@@ -99,8 +153,7 @@ SSL_CTX *ld_tls_client_ctx(char *err, size_t errlen)
 	 * caller decides (a pinned fingerprint may vouch for a self-signed
 	 * certificate the store does not know). */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	if (SSL_CTX_set_default_verify_paths(ctx) != 1)
-		ERR_clear_error(); /* no system store: only pinned certificates pass */
+	load_system_store(ctx);
 	return ctx;
 }
 
@@ -204,6 +257,7 @@ int ld_tls_feed(ld_tls *t, const void *data, size_t len)
 		int n = BIO_write(t->in, data, chunk);
 		if (n <= 0) {
 			snprintf(t->error, sizeof(t->error), "out of memory");
+			t->failed = 1;
 			ERR_clear_error();
 			return -1;
 		}
@@ -237,12 +291,15 @@ static int outcome(ld_tls *t, int ret, const char *what)
 		return LD_TLS_CLOSED;
 	default:
 		take_error(t->error, sizeof(t->error), what);
+		t->failed = 1;
 		return LD_TLS_ERROR;
 	}
 }
 
 int ld_tls_handshake(ld_tls *t)
 {
+	if (t->failed)
+		return LD_TLS_ERROR;
 	if (t->handshake_done)
 		return LD_TLS_OK;
 	ERR_clear_error();
@@ -252,7 +309,13 @@ int ld_tls_handshake(ld_tls *t)
 		return LD_TLS_OK;
 	}
 	int rc = outcome(t, ret, "TLS handshake failed");
-	return rc == LD_TLS_CLOSED ? LD_TLS_ERROR : rc;
+	if (rc == LD_TLS_CLOSED) {
+		snprintf(t->error, sizeof(t->error),
+			 "TLS handshake failed: the other side closed the connection");
+		t->failed = 1;
+		return LD_TLS_ERROR;
+	}
+	return rc;
 }
 
 int ld_tls_handshake_done(const ld_tls *t)
@@ -286,11 +349,14 @@ int ld_tls_write(ld_tls *t, const void *buf, size_t len)
 {
 	ERR_clear_error();
 	size_t n = 0;
+	if (t->failed)
+		return -1;
 	/* A memory BIO takes everything: one call writes it all. */
 	if (len == 0)
 		return 0;
 	if (SSL_write_ex(t->ssl, buf, len, &n) != 1 || n != len) {
 		take_error(t->error, sizeof(t->error), "TLS write failed");
+		t->failed = 1;
 		return -1;
 	}
 	return 0;

@@ -25,13 +25,10 @@ static inline const char *bench_password(void)
 	return p ? p : "";
 }
 
-/* 0, or -1 with a sentence in err. */
-static inline int bench_connect(const char *addr, const char *client_name, ld_conn **out, char *err,
-				size_t errlen)
+/* Log in on an open connection: the password the first time, then the
+ * session token. 0, or -1 with a sentence in err (c is closed). */
+static inline int bench_conn_login(ld_conn *c, char *err, size_t errlen)
 {
-	ld_conn *c = NULL;
-	if (ld_conn_open(addr, client_name, 5000, &c, err, errlen) != 0)
-		return -1;
 	static uint8_t token[LD_TOKEN_BYTES];
 	static int have_token;
 	char why[256] = "";
@@ -46,6 +43,37 @@ static inline int bench_connect(const char *addr, const char *client_name, ld_co
 		ld_conn_close(c);
 		return -1;
 	}
+	return 0;
+}
+
+/* 0, or -1 with a sentence in err. */
+static inline int bench_connect(const char *addr, const char *client_name, ld_conn **out, char *err,
+				size_t errlen)
+{
+	ld_conn *c = NULL;
+	if (ld_conn_open(addr, client_name, 5000, &c, err, errlen) != 0 ||
+	    bench_conn_login(c, err, errlen) != 0)
+		return -1;
+	*out = c;
+	return 0;
+}
+
+/* The same over TLS, trusting the one certificate whose fingerprint is
+ * given ("SHA256:...", as `leadd fingerprint` prints it), logged in when
+ * login is set. */
+static inline int bench_connect_tls(const char *addr, const char *client_name,
+				    const char *fingerprint, int login, ld_conn **out, char *err,
+				    size_t errlen)
+{
+	ld_conn *c = NULL;
+	ld_conn_opts o = {.client_name = client_name,
+			  .timeout_ms = 5000,
+			  .tls = LD_CONN_TLS_YES,
+			  .trust = ld_trust_fingerprint,
+			  .trust_arg = (void *)fingerprint};
+	if (ld_conn_open_tls(addr, &o, &c, err, errlen) != 0 ||
+	    (login && bench_conn_login(c, err, errlen) != 0))
+		return -1;
 	*out = c;
 	return 0;
 }

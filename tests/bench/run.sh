@@ -14,9 +14,14 @@ leadd=$build/server/leadd
 mdb=$build/tests/bench/bench_mdb_commit
 create=$build/tests/bench/bench_create
 login=$build/tests/bench/bench_login
-for f in "$leadd" "$mdb" "$create" "$login"; do
+tls=$build/tests/bench/bench_tls
+for f in "$leadd" "$mdb" "$create" "$login" "$tls"; do
 	[ -x "$f" ] || { echo "run.sh: $f is missing; build first" >&2; exit 2; }
 done
+
+# A throwaway leadd in a temporary directory runs as whoever runs this
+# script; leadd refuses root unless told (docs/operations.md).
+[ "$(id -u)" -ne 0 ] || export LEADD_ALLOW_ROOT=1
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leadd-bench-XXXXXX")
 pid=
@@ -55,6 +60,8 @@ echo "leadd benchmarks: $(nproc) CPUs, data on $(df -P "$tmp" | awk 'NR==2 {prin
 floor=$("$mdb" "$tmp/mdb" 1000)
 one=$("$create" "$addr" 1 1000)
 many=$("$create" "$addr" 64 100)
+# TLS against plaintext on this same leadd and listener (loopback takes both).
+tlsrun=$("$tls" "$addr" "$tmp/data")
 # Last: its wrong-password flood trips the login throttle for this admin.
 logins=$("$login" "$addr" 10 3)
 
@@ -66,7 +73,7 @@ pid=
 
 echo
 echo "raw lines:"
-printf '%s\n' "$floor" "$one" "$many" "$logins" | sed 's/^/  /'
+printf '%s\n' "$floor" "$one" "$many" "$tlsrun" "$logins" | sed 's/^/  /'
 echo
 
 # key=value lookup in one of the lines above.
@@ -103,4 +110,31 @@ for h in spray admin; do
 		"$(field "$logins" lead_get_hammer_$h per_sec)" \
 		"$(field "$logins" lead_get_hammer_$h real_login_ms)"
 done
+echo
+echo "TLS against plaintext (same leadd, same listener, alternating blocks):"
+printf '%-34s %10s %10s %10s %12s\n' "" "plain" "TLS" "TLS/plain" ""
+# ratio A B: B / A to two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }'; }
+tlsrow() { # LABEL KEY FIELD
+	p=$(field "$tlsrun" "tls_$2_plain" "$3")
+	t=$(field "$tlsrun" "tls_$2_tls" "$3")
+	printf '%-34s %10s %10s %10s\n' "$1" "$p" "$t" "$(ratio "$p" "$t")"
+}
+tlsrow "create, 1 conn: p50 us" create p50_us
+tlsrow "create, 1 conn: p99 us" create p99_us
+tlsrow "get, 1 conn: gets/s" get1 per_sec
+tlsrow "get, 1 conn: p50 us" get1 p50_us
+tlsrow "get 16 KiB lead, 1 conn: gets/s" getbig per_sec
+tlsrow "get 16 KiB lead, 1 conn: p50 us" getbig p50_us
+tlsrow "get, 8 conns: gets/s" get8 per_sec
+tlsrow "get, 8 conns: p99 us" get8 p99_us
+tlsrow "list 1000 leads: MB/s" list mb_per_sec
+tlsrow "list 1000 leads: p50 us" list p50_us
+tlsrow "connect+Hello: conns/s" connect per_sec
+tlsrow "connect+Hello: p50 us" connect p50_us
+echo "  page of 1000 leads: $(field "$tlsrun" tls_list_plain page_kb) KB"
+echo "  engine alone, one core: handshake $(field "$tlsrun" tls_engine_handshake server_us) us" \
+	"server + $(field "$tlsrun" tls_engine_handshake client_us) us client CPU;" \
+	"records $(field "$tlsrun" tls_engine_records encrypt_mb_per_sec) MB/s encrypt," \
+	"$(field "$tlsrun" tls_engine_records decrypt_mb_per_sec) MB/s decrypt"
 exit $status

@@ -74,6 +74,10 @@ if [ ! -x $pgbin/initdb ] || [ ! -x $pgbin/pgbench ]; then
 		{ echo "search_vs_pg.sh: could not install postgresql-15" >&2; exit 1; }
 fi
 
+# A throwaway leadd in a temporary directory runs as whoever runs this
+# script; leadd refuses root unless told (docs/operations.md).
+[ "$(id -u)" -ne 0 ] || export LEADD_ALLOW_ROOT=1
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leadd-search-XXXXXX")
 pid=
 pgdata=$tmp/pg/data

@@ -83,6 +83,10 @@ if ! command -v redis-server >/dev/null 2>&1; then
 	# starts its own and leaves that one as the package set it up.
 fi
 
+# A throwaway leadd in a temporary directory runs as whoever runs this
+# script; leadd refuses root unless told (docs/operations.md).
+[ "$(id -u)" -ne 0 ] || export LEADD_ALLOW_ROOT=1
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leadd-watch-XXXXXX")
 pid=
 rpid=
