@@ -459,6 +459,21 @@ grep -q "stopped cleanly" "$ROOT/var/log/leadd-walkthrough.log" || fail "leadd d
 check
 [[ "$out" == *"verify: OK:"* ]] || fail "the verify block printed no OK: $out"
 check
+# A config without data_dir (its comment says leadd then uses the unit's
+# $STATE_DIRECTORY): root's init, verify and fingerprint still act on
+# /var/lib/leadd, the service's data, never on root's ~/.local/state/leadd
+# (an admin there would be one the service never sees).
+grep -v '^data_dir' "$ROOT/etc/leadd/leadd.conf" >"$ROOT/root/no-data-dir.conf"
+out=$(in_root leadd init --config /root/no-data-dir.conf --admin boss --password-stdin \
+	<<<"$PASSWORD" 2>&1) && fail "root's init without data_dir made another admin: $out"
+[[ "$out" == *"/var/lib/leadd already has users"* ]] ||
+	fail "root's init without data_dir said: $out"
+[ ! -e "$ROOT/root/.local/state/leadd" ] || fail "root's init without data_dir made /root/.local/state/leadd"
+check
+out=$(in_root leadd fingerprint --config /root/no-data-dir.conf 2>&1) ||
+	fail "root's leadd fingerprint without data_dir: $out"
+[ "$out" = "SHA256:$fp" ] || fail "root's leadd fingerprint without data_dir printed: $out"
+check
 # The other way the doc gives, for a user who is not root.
 out=$(in_root runuser -u leadd -- leadd verify --data-dir /var/lib/leadd 2>&1) ||
 	fail "runuser -u leadd -- leadd verify: $out"
