@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"  --json        with --once: as JSON (\"kpi\" is what 'lead --json kpi' prints)\n"
 	"  --server S    the server, HOST:PORT (default: LEAD_SERVER, then lead's config)\n"
 	"  --help        this text\n"
+	"  --version     leadtop's version (the package's)\n"
 	"\n"
 	"Keys: arrows or j/k move, Tab next panel, Enter details, e edit the main\n"
 	"contact's phone and email, s change status, a add a lead, / filter, ? help,\n"
@@ -86,11 +87,9 @@ static int run(struct lt_app *a)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"once", no_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"server", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"once", no_argument, NULL, 'o'},         {"json", no_argument, NULL, 'j'},
+		{"server", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 	};
 	static struct lt_app app;
 	struct lt_app *a = &app;
@@ -112,6 +111,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("leadtop %s\n", LEADD_VERSION);
 			return 0;
 		case ':':
 			fail(LD_INVALID_ARGUMENT, "%s needs a value", argv[optind - 1]);

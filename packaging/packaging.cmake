@@ -1,7 +1,8 @@
 # `cpack -G DEB` in the build directory: build/leadd_VERSION_ARCH.deb.
 # Dependencies come from the binaries (dpkg-shlibdeps) plus what the
 # maintainer scripts run: systemd-sysusers and systemd-tmpfiles (systemd)
-# and deb-systemd-helper/-invoke (init-system-helpers).
+# and deb-systemd-helper/-invoke (init-system-helpers), and what the unit
+# runs: /bin/kill for ExecReload= (procps; not in a minimal Debian root).
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME leadd)
@@ -19,7 +20,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, init-system-helpers (>= 1.52)")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, init-system-helpers (>= 1.52), procps")
 set(CPACK_STRIP_FILES ON)
 
 # Install into the staging root with DESTDIR and the configured prefix, so

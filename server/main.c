@@ -190,6 +190,12 @@ static int parse_args(int argc, char **argv, config_t *cfg, const char *default_
 		usage(stderr);
 		return 2;
 	}
+	/* Root's init, verify and fingerprint (default_config: the installed
+	 * config) act on the service's data: with no directory named anywhere,
+	 * the unit's StateDirectory, never root's ~/.local/state/leadd. */
+	if (!cfg->data_dir[0] && default_config && !getenv("LEADD_DATA_DIR") &&
+	    !getenv("STATE_DIRECTORY"))
+		snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", LEADD_SERVICE_DATA_DIR);
 	if (!cfg->data_dir[0] &&
 	    config_default_data_dir(cfg->data_dir, sizeof(cfg->data_dir)) < 0) {
 		fprintf(stderr,

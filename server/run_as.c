@@ -153,8 +153,8 @@ int run_as_refuse_root(void)
 		return 0;
 	fprintf(stderr, "leadd: refusing to run as root: start the service with 'systemctl start "
 			"leadd' (it runs as the user " LEADD_SERVICE_USER
-			"), or run leadd as that user ('sudo -u " LEADD_SERVICE_USER
-			" leadd ...'); --allow-root (or LEADD_ALLOW_ROOT=1) runs it as root "
+			"), or run leadd as that user ('runuser -u " LEADD_SERVICE_USER
+			" -- leadd ...'); --allow-root (or LEADD_ALLOW_ROOT=1) runs it as root "
 			"anyway\n");
 	return -1;
 }

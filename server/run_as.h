@@ -16,6 +16,11 @@ void run_as_allow_root(int allow);
  * the caller is not root (or root is allowed) or the file does not exist. */
 const char *run_as_init_config(void);
 
+/* The unit's StateDirectory=leadd: where root's init, verify and
+ * fingerprint look when neither the command line, the config nor the
+ * environment names a data directory. */
+#define LEADD_SERVICE_DATA_DIR "/var/lib/leadd"
+
 /* For `leadd init` run as root: create cfg->data_dir when missing (mode
  * 0700, owned by the service user) and become that user, so every file
  * init creates is the service's. Not root: nothing to do. 0, or -1 with a

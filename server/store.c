@@ -118,6 +118,17 @@ static int take_lock(store *st, const char *dir, char *err, size_t errlen)
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/leadd.lock", dir);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EROFS) {
+		/* Most often the unit's ProtectSystem=strict: only its state
+		 * directory is writable, and data_dir named another one. */
+		snprintf(err, errlen,
+			 "cannot write in the data directory %s: it is on a read-only file "
+			 "system. Under the systemd unit only /var/lib/leadd is writable: keep "
+			 "data_dir there, or allow the directory with 'systemctl edit leadd' "
+			 "([Service] ReadWritePaths=%s)",
+			 dir, dir);
+		return -1;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
