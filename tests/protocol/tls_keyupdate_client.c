@@ -62,6 +62,8 @@ int main(int argc, char **argv)
 	SSL_set_fd(s, fd);
 	if (SSL_connect(s) != 1) {
 		ERR_print_errors_fp(stderr);
+		SSL_free(s);
+		SSL_CTX_free(ctx);
 		return 1;
 	}
 	if (argc > 5) {
@@ -69,6 +71,8 @@ int main(int argc, char **argv)
 		int n = unhex(argv[5], buf, sizeof(buf));
 		if (n <= 0 || SSL_write(s, buf, n) != n) {
 			fprintf(stderr, "cannot send the first frames\n");
+			SSL_free(s);
+			SSL_CTX_free(ctx);
 			return 1;
 		}
 	}
@@ -94,5 +98,9 @@ int main(int argc, char **argv)
 		break;
 	}
 	printf("%ld %s\n", i, state);
+	/* Freed, so that the ASan build's leak check has nothing to say. */
+	SSL_free(s);
+	SSL_CTX_free(ctx);
+	close(fd);
 	return 0;
 }
