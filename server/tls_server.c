@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ld_client.h"
 #include "ld_tls.h"
 #include "log.h"
 #include "tls_cert.h"
@@ -135,24 +136,10 @@ void tls_server_stop(void)
 	current = NULL;
 }
 
-int tls_server_is_loopback(const struct sockaddr *addr)
-{
-	if (addr->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
-		return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (addr->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
-		if (IN6_IS_ADDR_LOOPBACK(a))
-			return 1;
-		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
-	}
-	return 0;
-}
-
 int tls_server_plain_allowed(const config_t *cfg, const struct sockaddr *addr)
 {
-	if (tls_server_is_loopback(addr) && !cfg->require_tls_on_loopback)
+	/* The same test as the clients' tls = auto (ld_client_tls.c). */
+	if (ld_addr_is_loopback(addr) && !cfg->require_tls_on_loopback)
 		return 1;
 	if (!cfg->allow_plaintext)
 		return 0;

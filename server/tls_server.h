@@ -37,8 +37,6 @@ void tls_server_stop(void);
  * does unless require_tls_on_loopback; any other only with allow_plaintext,
  * and then leadd warns (once, here). */
 int tls_server_plain_allowed(const config_t *cfg, const struct sockaddr *addr);
-/* 127.0.0.0/8, ::1 and ::ffff:127.x. */
-int tls_server_is_loopback(const struct sockaddr *addr);
 
 /* `leadd fingerprint`: print the certificate's fingerprint. Exit status. */
 int tls_server_print_fingerprint(const config_t *cfg);
