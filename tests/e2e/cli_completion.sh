@@ -208,22 +208,7 @@ expect_match "$OUT" "^pong from " "lead ping with a revoked session"
 
 # A server that accepts and never answers: the words give up after their
 # 1 s a round trip, whatever --timeout says, and say nothing.
-silent_dir=$(mktemp -d)
-"$PYTHON" -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
-time.sleep(60)
-' "$silent_dir/port" &
-silent_pid=$!
-BG_PIDS+=("$silent_pid")
-for _ in $(seq 50); do
-	[ -s "$silent_dir/port" ] && break
-	sleep 0.1
-done
-silent=$(cat "$silent_dir/port")
+start_silent_server
 # A session goes only to the server it names (cli_session_server.sh): this
 # one names the silent server, so that the words do try it.
 silent_cfg=$silent_dir/cfg

@@ -15,22 +15,7 @@ LEAD_SERVER="127.0.0.1:$closed" expect_exit 6 "$LEAD" show 1
 LEAD_SERVER="127.0.0.1:$closed" expect_exit 6 "$LEAD" --timeout 500 ls
 
 # A server that accepts but never answers: lead gives up after --timeout.
-silent_dir=$(mktemp -d)
-"$PYTHON" -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
-time.sleep(60)
-' "$silent_dir/port" &
-silent_pid=$!
-BG_PIDS+=("$silent_pid")
-for _ in $(seq 50); do
-	[ -s "$silent_dir/port" ] && break
-	sleep 0.1
-done
-silent=$(cat "$silent_dir/port")
+start_silent_server
 start=$(date +%s%N)
 expect_exit 6 "$LEAD" --server "127.0.0.1:$silent" --timeout 300 ping
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))

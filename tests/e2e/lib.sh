@@ -216,3 +216,26 @@ v = eval(sys.argv[1], {"d": d})
 print(v if isinstance(v, str) else json.dumps(v))
 ' "$1"
 }
+
+# start_silent_server: a TCP server on 127.0.0.1 that accepts and never
+# answers (a hung leadd), for a minute at most. Sets $silent (its port),
+# $silent_pid and $silent_dir; killed at exit like any of BG_PIDS.
+start_silent_server()
+{
+	silent_dir=$(mktemp -d)
+	"$PYTHON" -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
+time.sleep(60)
+' "$silent_dir/port" &
+	silent_pid=$!
+	BG_PIDS+=("$silent_pid")
+	for _ in $(seq 50); do
+		[ -s "$silent_dir/port" ] && break
+		sleep 0.1
+	done
+	silent=$(cat "$silent_dir/port")
+}
