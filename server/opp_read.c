@@ -1,0 +1,27 @@
+/* Placeholder: the opportunity reads are being built (issue 15). */
+#include "opp_handlers.h"
+
+#include "ld_error.h"
+
+static int not_yet(request_ctx *rc)
+{
+	return dispatch_fail(rc, LD_UNIMPLEMENTED, "this leadd cannot do that yet");
+}
+
+int opp_get(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return not_yet(rc);
+}
+
+int opp_list(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return not_yet(rc);
+}
+
+int forecast_get(request_ctx *rc, store_txn *t)
+{
+	(void)t;
+	return not_yet(rc);
+}
