@@ -5,7 +5,7 @@ Usage: opp_write.py LEADD_BINARY PROTO_DIR
 
 Against a real leadd on 127.0.0.1 with the default statuses (lead-New,
 lead-Qualified, lead-Dead, prospect-Qualified, prospect-Lost, customer-Won),
-team east (manager m1, reps r1, r2) and team west (rep r3):
+team east (manager m1, rep r1) and team west (rep r3):
 - create: a lead at the lead stage converts to prospect-Qualified in the
   same change (one history entry of kind "opportunity", op "added", with
   the status change; the KPI counts and the converted flow follow); the
@@ -120,6 +120,14 @@ def class_count(k, pb, cls):
     return 0
 
 
+def short(o):
+    """An opportunity in one line, for a check's detail."""
+    return "opp %d v%d %s %r %d %s date %r prob %s eff %d weighted %d reason %r" % (
+        o.id, o.version, o.state, o.title, o.amount.amount_minor, o.amount.currency,
+        o.close_date, o.probability if o.HasField("probability") else None,
+        o.effective_probability, o.weighted_minor, o.lost_reason)
+
+
 def today_utc():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
 
@@ -160,7 +168,7 @@ def run(pb, d):
                [i.amount_minor for i in o.items] == [36000, 50000], str(o.amount))
     res.record("the new opportunity is open, on its lead, with its title and date",
                o.state == pb.OPP_OPEN and o.lead_id == lead.id and o.title == "Acme licences" and
-               o.close_date == "2027-01-15" and o.id > 0, str(o))
+               o.close_date == "2027-01-15" and o.id > 0, short(o))
     res.record("the lead converted to prospect-Qualified in the same change",
                r.opp.lead.status_id == S["prospect-Qualified"] and
                r.opp.old_status == "lead-New" and r.opp.new_status == "prospect-Qualified" and
@@ -308,12 +316,12 @@ def run(pb, d):
     e = r.opp.opp
     res.record("\"\" clears the close date; an own probability weighs it",
                r.code == pb.OK and not e.close_date and e.probability == 40 and
-               e.effective_probability == 40 and e.weighted_minor == 48000, str(e))
+               e.effective_probability == 40 and e.weighted_minor == 48000, short(e))
     r = edit(r1, o.id, clear_probability=True, title="Acme licences, 10 seats")
     e = r.opp.opp
     res.record("clear_probability goes back to the status's; title changes",
                r.code == pb.OK and not e.HasField("probability") and
-               e.effective_probability == 10 and e.title == "Acme licences, 10 seats", str(e))
+               e.effective_probability == 10 and e.title == "Acme licences, 10 seats", short(e))
     r = edit(r1, o.id, clear_probability=True, probability=5)
     res.record("probability and clear together are refused", r.code == pb.INVALID_ARGUMENT,
                desc(pb, r))
@@ -403,7 +411,7 @@ def run(pb, d):
                   e.lead_id == lone.id)
     res.record("the watch shows op lost with the opportunity",
                evs[-1].opportunity.state == pb.OPP_LOST and
-               evs[-1].opportunity.lost_reason == "No budget", str(evs[-1].opportunity))
+               evs[-1].opportunity.lost_reason == "No budget", short(evs[-1].opportunity))
 
     # ---- limits: 20 open, 100 in all ----
     big = new_lead("Big deal")
