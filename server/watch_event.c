@@ -7,6 +7,7 @@
 #include "lead_counters.h"
 #include "lead_index.h"
 #include "log.h"
+#include "opp_core.h"
 #include "status.h"
 #include "users.h"
 #include "watch_int.h"
@@ -28,6 +29,9 @@ struct watch_entry {
 	 * revision and what happened to it (NULL: none). */
 	Leadd__Activity *activity;
 	Leadd__Store__ActivityOp activity_op;
+	/* CHANGE_OPPORTUNITY: the history's opportunity and what happened. */
+	Leadd__Opportunity *opportunity;
+	Leadd__Store__OppOp opp_op;
 	Leadd__Lead *before; /* the lead's previous history entry */
 	int before_done;
 	const char *names[5]; /* author, old/new status, old/new owner */
@@ -87,6 +91,10 @@ watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Sto
 	if (h && h->activity && h->has_activity_op) {
 		x->activity = h->activity;
 		x->activity_op = h->activity_op;
+	}
+	if (h && h->opportunity && h->has_opp_op) {
+		x->opportunity = h->opportunity;
+		x->opp_op = h->opp_op;
 	}
 	if (!x->after) {
 		log_error("watch: the history has no entry for lead %llu at revision %llu; run "
@@ -271,6 +279,10 @@ static void event_base(watch_entry *x, const watcher *w, Leadd__Event *ev, Leadd
 		activity_names(x);
 		ev->activity = x->activity;
 		ev->activity_op = (char *)activity_op_word(x->activity_op);
+	}
+	if (after && x->opportunity) {
+		ev->opportunity = x->opportunity;
+		ev->opp_op = (char *)opp_op_word(x->opp_op);
 	}
 }
 
