@@ -32,6 +32,23 @@ void opp_amounts_add(opp_amounts *a, const char *cur, __int128 opps, __int128 am
 	a->v[i].weighted_x100 += weighted_x100;
 }
 
+void opp_amounts_totals(opp_amounts *a, Leadd__OppTotal *const *t, size_t n, int sign,
+			uint32_t probability)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* As the counters key it: three letters, a shorter one padded. */
+		char cur[3] = {' ', ' ', ' '};
+		size_t len = t[i]->currency ? strlen(t[i]->currency) : 0;
+		memcpy(cur, t[i]->currency, len < 3 ? len : 3);
+		opp_open_sums s = {.opps = t[i]->opps,
+				   .amount = t[i]->amount_minor,
+				   .unweighted = t[i]->unweighted_minor,
+				   .own_weighted_x100 = t[i]->own_weighted_x100};
+		opp_amounts_add(a, cur, sign * (__int128)t[i]->opps, sign * s.amount,
+				sign * opp_weighted_x100(&s, probability));
+	}
+}
+
 void opp_amounts_merge(opp_amounts *into, const opp_amounts *from)
 {
 	for (size_t i = 0; i < from->n; i++)

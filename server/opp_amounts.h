@@ -24,6 +24,10 @@ typedef struct {
 /* Add to the currency's sums (cur: three letters, not terminated). */
 void opp_amounts_add(opp_amounts *a, const char *cur, __int128 opps, __int128 amount,
 		     __int128 weighted_x100);
+/* Add a lead's open totals (Lead.open_opps, ChangeEntry.old_opps and
+ * new_opps) times sign, weighted under a status of this probability. */
+void opp_amounts_totals(opp_amounts *a, Leadd__OppTotal *const *t, size_t n, int sign,
+			uint32_t probability);
 void opp_amounts_merge(opp_amounts *into, const opp_amounts *from);
 void opp_amounts_free(opp_amounts *a);
 
