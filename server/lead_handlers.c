@@ -330,8 +330,8 @@ int lead_get(request_ctx *rc, store_txn *t)
 	int code = lead_load_visible(rc, t, rc->req->lead_get->id, &lead);
 	if (code || (code = lead_reply(rc, lead)))
 		return code;
-	/* Its opportunities, newest first, in half a frame (opp_view.h). */
-	int err = opp_view_of_lead(t, &rc->arena, lead, LD_FRAME_MAX / 2, &rc->resp.lead->opps,
+	/* Its opportunities, newest first, without their items (opp_view.h). */
+	int err = opp_view_of_lead(t, &rc->arena, lead, &rc->resp.lead->opps,
 				   &rc->resp.lead->n_opps);
 	if (err == ENOMEM)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");

@@ -43,7 +43,7 @@ int opp_view_fill(store_txn *t, ld_arena *arena, const Leadd__Lead *lead, Leadd_
 	return 0;
 }
 
-int opp_view_of_lead(store_txn *t, ld_arena *arena, const Leadd__Lead *lead, size_t budget,
+int opp_view_of_lead(store_txn *t, ld_arena *arena, const Leadd__Lead *lead,
 		     Leadd__Opportunity ***out, size_t *n)
 {
 	uint64_t ids[OPP_MAX_PER_LEAD];
@@ -56,7 +56,6 @@ int opp_view_of_lead(store_txn *t, ld_arena *arena, const Leadd__Lead *lead, siz
 		return 0;
 	if (!(*out = ld_arena_alloc(arena, k * sizeof(**out))))
 		return ENOMEM;
-	size_t bytes = 0;
 	for (size_t i = k; i-- > 0;) {
 		Leadd__Opportunity *opp;
 		int err = opp_load(t, ids[i], arena, &opp);
@@ -64,9 +63,8 @@ int opp_view_of_lead(store_txn *t, ld_arena *arena, const Leadd__Lead *lead, siz
 			continue; /* an entry without its record: verify names it */
 		if (err || (err = opp_view_fill(t, arena, lead, opp)))
 			return err;
-		bytes += leadd__opportunity__get_packed_size(opp) + 8;
-		if (bytes > budget)
-			break;
+		opp->n_items = 0;
+		opp->items = NULL;
 		(*out)[(*n)++] = opp;
 	}
 	return 0;

@@ -14,10 +14,11 @@
 int opp_view_fill(store_txn *t, ld_arena *arena, const Leadd__Lead *lead, Leadd__Opportunity *opp);
 
 /* The lead's opportunities as lead_get shows them (LeadReply.opps):
- * newest first, each filled in, as many as fit in `budget` packed bytes
- * (a lead holds at most OPP_MAX_PER_LEAD; a hundred of the largest do
- * not fit one frame). 0, or ENOMEM or an LMDB error. */
-int opp_view_of_lead(store_txn *t, ld_arena *arena, const Leadd__Lead *lead, size_t budget,
+ * newest first, each filled in but without its items (n_items 0; amount,
+ * state, dates, probability and weighted amount kept), so a lead's
+ * OPP_MAX_PER_LEAD of the largest still fit one frame; opp_get gives the
+ * items. 0, or ENOMEM or an LMDB error. */
+int opp_view_of_lead(store_txn *t, ld_arena *arena, const Leadd__Lead *lead,
 		     Leadd__Opportunity ***out, size_t *n);
 
 #endif
