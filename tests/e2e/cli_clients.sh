@@ -80,6 +80,7 @@ expect_match "$ERR" -- "--new-client" "a near name: the --new-client hint"
 as rita expect_exit 5 "$LEAD" client add "Coca Colla"
 expect_match "$ERR" "did you mean 'Coca-Cola'\\?" "client add: did you mean"
 as rita expect_exit 0 "$LEAD" add "Autumn push" --client "Coca Kola" --new-client
+autumn=$OUT
 as rita expect_exit 0 "$LEAD" client show "Coca Kola"
 expect_match "$OUT" '^client: +Coca Kola$' "--new-client made the folder"
 as rita expect_exit 5 "$LEAD" client add "coca cola!"
@@ -134,6 +135,15 @@ expect_match "$OUT" '^merged into client folder Coca-Cola \(id [0-9]+\): 1 lead\
 as rita expect_exit 0 "$LEAD" client show Coca-Cola
 expect_match "$OUT" 'Autumn push' "the merged lead is in the kept folder"
 expect_match "$OUT" '^total +4 ' "four of the rep's leads now"
+# The moved lead keeps its history: the creation, the rename, and the merge
+# by the manager, in order.
+as rita expect_exit 0 "$LEAD" history "$autumn"
+expect_eq "rita created
+rita client Coca Kola
+rita client Coca Kola -> Kola Real Group
+boss client Kola Real Group -> Coca-Cola" \
+	"$(sed -E 's/^[0-9-]+ [0-9:]+ [^ ]+  //; s/  +/ /g' <<<"$OUT" | grep -E ' (created|client .*)$')" \
+	"the merged lead's history: kept, with the move"
 as rita expect_exit 0 "$LEAD" client show Coca-Cola --limit 3
 expect_match "$OUT" '^1 more: lead ls --client Coca-Cola$' "show --limit: the rest as a lead ls"
 expect_match "$OUT" '^total +4 ' "show --limit: the totals count them all"

@@ -93,6 +93,21 @@ lead_ok contact main "$id" 1
 lead_ok --json show "$id"
 expect_eq "$v" "$(json 'd["version"]' <<<"$OUT")" "contact main of the main one keeps the version"
 
+# At most 50 contacts a lead: the 51st is refused with what to do.
+lead_ok add "Many contacts" --client Acme --contact "Person 1"
+many=$OUT
+for i in $(seq 2 50); do
+	lead_ok contact add "$many" --name "Person $i"
+done
+expect_exit 5 "$LEAD" contact add "$many" --name "Person 51"
+expect_match "$ERR" "^lead: lead $many has 50 contacts, the most a lead may have; remove one first \(lead contact rm\)$" \
+	"the 51st contact"
+lead_ok --json contact ls "$many"
+expect_eq "50 Person 50" "$(json '"%d %s" % (len(d["contacts"]), d["contacts"][-1]["name"])' <<<"$OUT")" \
+	"the refused contact was not added"
+lead_ok contact rm "$many" 50
+lead_ok contact add "$many" --name "Person 51"
+
 # lead add takes one main contact.
 expect_exit 2 "$LEAD" add "Two contacts" --contact Ana --contact Bob
 expect_match "$ERR" "lead add takes one contact \(the main one\); add more afterwards with 'lead contact add" "a second --contact"
@@ -105,7 +120,7 @@ expect_match "$ERR" "--role describes the main contact" "--role alone"
 expect_exit 2 "$LEAD" add "Two emails" --contact Ana --email a@b.example --email c@d.example
 expect_match "$ERR" "lead add takes one contact" "a second --email"
 lead_ok --json ls --all
-expect_eq 1 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
+expect_eq 2 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
 
 # Help covers it.
 lead_ok help contact
