@@ -92,10 +92,8 @@ static int check_tags(request_ctx *rc, char **tags, size_t n)
 	char key[TAG_KEY_MAX + 1];
 	for (size_t i = 0; i < n; i++)
 		if (tag_name_key(tags[i], key) < 0)
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "tag %zu is empty, or too long once its letters are "
-					     "normalised",
-					     i + 1);
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT, "tag %zu %s", i + 1,
+					     tag_name_problem(tags[i]));
 	return LD_OK;
 }
 
