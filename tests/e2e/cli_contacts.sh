@@ -93,6 +93,18 @@ lead_ok contact main "$id" 1
 lead_ok --json show "$id"
 expect_eq "$v" "$(json 'd["version"]' <<<"$OUT")" "contact main of the main one keeps the version"
 
+# contact add --main puts the new one first, the others after it in order.
+lead_ok add "Main first" --client Acme --contact "Ana Ruiz" --email ana.m@acme.io
+mainfirst=$OUT
+lead_ok contact add "$mainfirst" --name "Bob Stone"
+lead_ok contact add "$mainfirst" --name "Zoe Boss" --role CEO --main
+expect_eq "1 main  Zoe Boss   CEO   -              -      -
+2       Ana Ruiz   -     ana.m@acme.io  -      -
+3       Bob Stone  -     -              -      -" "$(sed 1d <<<"$OUT")" "contact add --main: first"
+lead_ok history "$mainfirst"
+expect_match "$(tail -n 2 <<<"$OUT")" "contacts +added Zoe Boss" "the history: added"
+expect_match "$(tail -n 1 <<<"$OUT")" "contacts +main: Zoe Boss$" "the history: made main"
+
 # At most 50 contacts a lead: the 51st is refused with what to do.
 lead_ok add "Many contacts" --client Acme --contact "Person 1"
 many=$OUT
@@ -120,7 +132,7 @@ expect_match "$ERR" "--role describes the main contact" "--role alone"
 expect_exit 2 "$LEAD" add "Two emails" --contact Ana --email a@b.example --email c@d.example
 expect_match "$ERR" "lead add takes one contact" "a second --email"
 lead_ok --json ls --all
-expect_eq 2 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
+expect_eq 3 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
 
 # Help covers it.
 lead_ok help contact
