@@ -481,6 +481,26 @@ static int check_next_note(const struct cmd_entry *self, struct lead_ctx *ctx,
 	return 0;
 }
 
+/* --phone and --email change the main contact; on a lead with no contact
+ * they would make one with no name (the "(no name)" contact lead add no
+ * longer makes): refused with the command that adds a person. */
+static int check_main_contact(const struct cmd_entry *self, struct lead_ctx *ctx,
+			      const Leadd__LeadUpdateRequest *up, const Leadd__Lead *l)
+{
+	int phone = up->main_phone && *up->main_phone, email = up->main_email && *up->main_email;
+	if (l->n_contacts || (!phone && !email))
+		return 0;
+	unsigned long long id = (unsigned long long)l->id;
+	return lead_usage_error(self, ctx,
+				"lead %llu has no contact for %s to change: add one with 'lead "
+				"contact add %llu --name NAME%s%s'",
+				id,
+				phone && email ? "--email and --phone"
+				: phone        ? "--phone"
+					       : "--email",
+				id, email ? " --email EMAIL" : "", phone ? " --phone PHONE" : "");
+}
+
 static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
 	struct edit_args a = {
@@ -500,6 +520,8 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		rc = lead_get(ctx, a.up.id, &cur);
 	if (rc == 0)
 		rc = check_next_note(self, ctx, &a.up, cur->lead->lead);
+	if (rc == 0)
+		rc = check_main_contact(self, ctx, &a.up, cur->lead->lead);
 	if (rc == 0 && a.value) {
 		const Leadd__Money *m = cur->lead->lead->value;
 		const char *currency = a.currency                         ? a.currency
@@ -549,14 +571,15 @@ const struct cmd_entry cmd_edit_entry = {
 	.help = "change a lead's fields",
 	.notes = "Only the fields given change; \"\" clears --description, --source and\n"
 		 "--next-note. --tag (repeatable) replaces all the tags; --phone and --email\n"
-		 "change the main contact. --value is an amount in the lead's currency (or\n"
+		 "change the main contact (on a lead with none they are refused: add one with\n"
+		 "`lead contact add`). --value is an amount in the lead's currency (or\n"
 		 "--currency); --value none clears it. --currency alone keeps the amount and\n"
 		 "changes the currency (1234.50 EUR becomes 1234.50 USD); it is refused when\n"
 		 "the amount cannot be written in the new one (12.34 EUR in JPY) or the lead\n"
 		 "has no value. --next DATE plans the next action (a DATE as in `lead help\n"
 		 "ls`; now works), --next-note TEXT says what it is (alone, it changes the\n"
-		 "note of the lead's own next action; refused when it has none), --next\n"
-		 "none clears both.\n"
+		 "note of the lead's own next action; refused when it has none), --next none\n"
+		 "clears both.\n"
 		 "An edit that changes nothing records nothing and keeps the version (\"lead\n"
 		 "42: nothing to change\"). The edit is refused (exit 5) if the lead changed\n"
 		 "since it was read: by lead itself just before, or at --if-version VERSION.",

@@ -134,6 +134,23 @@ expect_match "$ERR" "lead add takes one contact" "a second --email"
 lead_ok --json ls --all
 expect_eq 3 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
 
+# lead edit --phone/--email change the main contact; a lead with none gets
+# no nameless "(no name)" contact from them: lead says how to add one.
+lead_ok add "No contact yet" --client Acme
+nocontact=$OUT
+expect_exit 2 "$LEAD" edit "$nocontact" --phone "+33 1 00 00 00 00"
+expect_match "$ERR" "^lead: lead $nocontact has no contact for --phone to change: add one with 'lead contact add $nocontact --name NAME --phone PHONE'\$" \
+	"edit --phone on a lead without contacts"
+expect_exit 2 "$LEAD" edit "$nocontact" --email a@b.example --phone "+33 1 00 00 00 00"
+expect_match "$ERR" "no contact for --email and --phone to change: add one with 'lead contact add $nocontact --name NAME --email EMAIL --phone PHONE'" \
+	"edit --email --phone on a lead without contacts"
+lead_ok --json contact ls "$nocontact"
+expect_eq '[]' "$(json 'd["contacts"]' <<<"$OUT")" "no contact was made"
+lead_ok contact add "$nocontact" --name "Ana Ruiz"
+lead_ok edit "$nocontact" --phone "+33 1 00 00 00 00" --email ana.n@acme.io
+expect_match "$OUT" "^contacts: +Ana Ruiz \(main\), ana.n@acme.io, \+33 1 00 00 00 00$" \
+	"with a contact, edit --phone and --email change the main one"
+
 # Help covers it.
 lead_ok help contact
 expect_match "$OUT" "contact add" "help contact lists add"
