@@ -155,10 +155,8 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 	char *display, *near;
 	int err = client_resolve(t, name, new_client, rc->now, &rc->arena, &id, &display, &near);
 	if (err == CLIENT_BAD_NAME)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "the client name '%s' has no letters or digits, or is too "
-				     "long once its letters are normalised",
-				     name);
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the client name '%s' %s", name,
+				     client_name_problem(name));
 	if (err == CLIENT_NEAR)
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "no client folder is named '%s'; did you mean '%s'? If it is "

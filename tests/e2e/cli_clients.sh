@@ -86,6 +86,18 @@ expect_match "$OUT" '^client: +Coca Kola$' "--new-client made the folder"
 as rita expect_exit 5 "$LEAD" client add "coca cola!"
 expect_match "$ERR" "already a client folder 'Coca-Cola'" "the same name is ALREADY_EXISTS"
 
+# A name with no letters or digits, and one too long once folded (U+FDFA
+# folds to some 30 letters): each says which it is.
+as rita expect_exit 2 "$LEAD" client add '!!!'
+expect_eq "lead: the client name '!!!' has no letters or digits" "$ERR" "client add '!!!'"
+as rita expect_exit 2 "$LEAD" add "Punctuation" --client '!!!'
+expect_eq "lead: the client name '!!!' has no letters or digits" "$ERR" "add --client '!!!'"
+as rita expect_exit 2 "$LEAD" ls --client '!!!'
+expect_eq "lead: the client to filter by has no letters or digits" "$ERR" "ls --client '!!!'"
+as rita expect_exit 2 "$LEAD" client add "$(printf '\xef\xb7\xba%.0s' {1..20})"
+expect_match "$ERR" "^lead: the client name '.*' is too long once its letters are normalised \(its key is over 500 bytes\)$" \
+	"a name too long once folded"
+
 # ---- add, ls, edit ----
 as rita expect_exit 0 "$LEAD" client add "Maison Lefèvre SA" --phone "+33 1 23 45 67 89" \
 	--web lefevre.example --address "3 rue de la Paix, Paris" --note "family business"
