@@ -85,6 +85,19 @@ as rita expect_exit 0 "$LEAD" client show "Coca Kola"
 expect_match "$OUT" '^client: +Coca Kola$' "--new-client made the folder"
 as rita expect_exit 5 "$LEAD" client add "coca cola!"
 expect_match "$ERR" "already a client folder 'Coca-Cola'" "the same name is ALREADY_EXISTS"
+# lead edit --client follows the same rules: a near name asks, a folded
+# one finds the folder, "" takes the lead out; each move is in its history.
+as rita expect_exit 0 "$LEAD" add "Moving lead"
+moving=$OUT
+as rita expect_exit 5 "$LEAD" edit "$moving" --client "Coca Colla"
+expect_match "$ERR" "did you mean 'Coca-Cola'\\?.*--new-client" "edit --client: a near name"
+as rita expect_exit 0 "$LEAD" edit "$moving" --client "COCA-COLA"
+expect_match "$OUT" '^client: +Coca-Cola$' "edit --client: the folder by its folded name"
+as rita expect_exit 0 "$LEAD" edit "$moving" --client ""
+expect_match "$OUT" '^client: +-$' "edit --client '': out of its folder"
+as rita expect_exit 0 "$LEAD" history "$moving"
+expect_match "$OUT" 'client +none -> Coca-Cola$' "the history: into the folder"
+expect_match "$OUT" 'client +Coca-Cola -> none$' "the history: out of it"
 
 # A name with no letters or digits, and one too long once folded (U+FDFA
 # folds to some 30 letters): each says which it is.
