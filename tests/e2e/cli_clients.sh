@@ -139,9 +139,16 @@ as rita expect_exit 0 "$LEAD" --json client ls --all
 expect_eq 4 "$(json 'len(d["clients"])' <<<"$OUT")" "ls --all --json: every folder"
 expect_eq null "$(json 'd["cursor"]' <<<"$OUT")" "ls --all --json: no cursor"
 as rita expect_exit 0 "$LEAD" client edit "maison lefevre sa" --note "" --web new.example
+expect_eq "changed client folder Maison Lefèvre SA (id $id)" "$OUT" "client edit says what it changed"
 as rita expect_exit 0 "$LEAD" --json client show "Maison Lefèvre SA"
 expect_eq null "$(json 'd["client"]["note"]' <<<"$OUT")" "edit --note '' clears"
 expect_eq new.example "$(json 'd["client"]["web"]' <<<"$OUT")" "edit --web"
+# An edit that changes nothing writes nothing (updated_at stays) and says so.
+updated=$(json 'd["client"]["updated_at"]' <<<"$OUT")
+as rita expect_exit 0 "$LEAD" client edit "$id" --web new.example --note "" --name "Maison Lefèvre SA"
+expect_eq "client folder Maison Lefèvre SA (id $id): nothing to change" "$OUT" "a no-op client edit"
+as rita expect_exit 0 "$LEAD" --json client show "$id"
+expect_eq "$updated" "$(json 'd["client"]["updated_at"]' <<<"$OUT")" "a no-op client edit keeps updated_at"
 as rita expect_exit 2 "$LEAD" client edit "Maison Lefèvre SA"
 expect_match "$ERR" 'say what to change' "edit with nothing to change is a usage error"
 
