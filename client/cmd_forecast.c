@@ -267,8 +267,8 @@ static int cmd_forecast_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 
 const struct cmd_entry cmd_forecast_entry = {
 	.name = "forecast",
-	.usage = "[--owner USER|--team TEAM] [--by owner|status|month] [--from DATE] [--to DATE]",
-	.help = "the open opportunities' amount and weighted amount, and what was won",
+	.usage = "[--owner USER] [--team TEAM] [--by owner|status|month] [--from DATE] [--to DATE]",
+	.help = "amount and weighted amount of open opportunities, and what was won",
 	.notes = "The open opportunities of the leads you may see (a rep their own, a manager\n"
 		 "their teams', an admin every one), of leads past the lead stage and not dead,\n"
 		 "lost or archived: how many, their amount, and their weighted amount (amount x\n"
@@ -276,7 +276,8 @@ const struct cmd_entry cmd_forecast_entry = {
 		 "prospect-Qualified). One line per currency: amounts in different currencies\n"
 		 "are never added. --by owner (the default; a team's pool is \"(pool)\"), status\n"
 		 "(with its probability) or month (the expected close month; \"(no date)\" for\n"
-		 "none). --owner USER or --team TEAM: only that user's or team's leads.\n"
+		 "none). --owner USER or --team TEAM (not both): only that user's or team's\n"
+		 "leads.\n"
 		 "Below, apart, the opportunities won from --from to --to (days, both included;\n"
 		 "default this month, in your time zone): by owner or month as above, by status\n"
 		 "only the total (won ones keep no status). The counts are the server's, kept\n"

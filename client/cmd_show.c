@@ -117,12 +117,13 @@ const struct cmd_entry cmd_show_entry = {
 		 "marked \"(left)\", each note below. Then its activities: every open one,\n"
 		 "soonest first, then the last 5 others (all: `lead activity ls ID`). Then its\n"
 		 "opportunities, newest first, when it has some: id, state, close day, amount,\n"
-		 "probability, weighted amount and title. Then its last 10 changes, newest first, "
-		 "as `lead history` prints them;\n"
-		 "--history prints every change. With --json: the lead as `lead --json ls`\n"
-		 "prints it, with \"activities\" (every one, as `lead --json activity ls` prints\n"
-		 "them), \"opportunities\" (every one, as `lead --json opp ls` prints them) and\n"
-		 "\"history\" holding those changes as `lead --json history` prints them.",
+		 "probability, weighted amount and title. Then its last 10 changes, newest\n"
+		 "first, as `lead history` prints them; --history prints every change. With\n"
+		 "--json: the lead as `lead --json ls` prints it, with \"activities\" (every one,\n"
+		 "as `lead --json activity ls` prints them), \"opportunities\" (every one, as\n"
+		 "`lead --json opp ls` prints them, without their items: `lead opp show` has\n"
+		 "them) and \"history\" holding those changes as `lead --json history` prints\n"
+		 "them.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_show_exec,
