@@ -73,8 +73,8 @@ expect_eq '{"field": "next_action", "old": null, "new": "2027-01-15T09:30:00Z"}'
 	"$(json 'd[5]["changes"][0]' <<<"$js")" "the next action, UTC"
 expect_eq '[null, "48000.00 EUR"]' \
 	"$(json '[[c["old"], c["new"]] for c in d[0]["changes"] if c["field"] == "value"][0]' <<<"$js")"
-expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
-	"every entry has exactly its seven keys"
+expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "opp_op", "opportunity", "revision"] for i in d)' <<<"$js")" \
+	"every entry has exactly its nine keys"
 expect_eq "true" "$(json 'd == sorted(d, key=lambda i: i["revision"])' <<<"$js")" "in revision order"
 
 # lead show as the rep: names (the history names the admin who created it),
