@@ -70,6 +70,9 @@ as tom expect_exit 0 "$LEAD" --json history "$L2" --newest-first --limit 1
 expect_eq "[\"opportunity\", \"added\", $O1]" \
 	"$(json '[d[0]["kind"], d[0]["opp_op"], d[0]["opportunity"]["id"]]' <<<"$OUT")" "history --json"
 
+as tom expect_exit 2 "$LEAD" opp new "$L2" --item Towers --qty 1000000000 --price 100000
+expect_match "$ERR" "too large" "an amount past the limit (about 46 trillion EUR) is refused"
+
 # ---- a second one on the same prospect converts nothing ----
 as tom expect_exit 0 "$LEAD" --json opp new "$L2" --item Training --qty 2 --price 300 \
 	--title "Training days" --probability 50
