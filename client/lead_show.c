@@ -14,6 +14,7 @@
 #include "ld_norm.h"
 #include "lead_activity.h"
 #include "lead_date.h"
+#include "lead_opp.h"
 
 static void out_of_memory(void)
 {
@@ -422,6 +423,29 @@ static char *activity_text(const Leadd__HistoryItem *it)
 	return text;
 }
 
+/* An opportunity's entry (issue 15): "added opportunity 7 'Roof repair',
+ * 12000.00 EUR, closing 2027-01-31", "won: ...", "lost: ...: Too
+ * expensive", "now: ..." for an edit. A move of the lead's status in the
+ * same change is its own line, as any status change. malloc'd, one line. */
+static char *opportunity_text(const Leadd__HistoryItem *it)
+{
+	static const struct {
+		const char *op, *say;
+	} says[] = {{"added", "added"}, {"edited", "now:"}, {"won", "won:"}, {"lost", "lost:"}};
+	const char *say = it->opp_op ? it->opp_op : "changed";
+	for (size_t i = 0; i < sizeof(says) / sizeof(says[0]); i++)
+		if (it->opp_op && strcmp(it->opp_op, says[i].op) == 0)
+			say = says[i].say;
+	char s[1024], *text;
+	lead_opp_sentence(it->opportunity, s, sizeof(s));
+	char *flat = one_line(s), *word = one_line(say);
+	if (asprintf(&text, "%s %s", word, flat) < 0)
+		out_of_memory();
+	free(flat);
+	free(word);
+	return text;
+}
+
 void lead_history_print(const struct lead_history *h)
 {
 	struct hline *lines = NULL;
@@ -437,6 +461,10 @@ void lead_history_print(const struct lead_history *h)
 			add_line(&lines, &n, &cap,
 				 (struct hline){xstrdup(when), one_line(author),
 						xstrdup("activity"), activity_text(it)});
+		else if (it->opportunity)
+			add_line(&lines, &n, &cap,
+				 (struct hline){xstrdup(when), one_line(author),
+						xstrdup("opportunity"), opportunity_text(it)});
 		else if (create || !it->n_changes)
 			add_line(&lines, &n, &cap,
 				 (struct hline){xstrdup(when), one_line(author),
@@ -544,6 +572,12 @@ cJSON *lead_history_json(const struct lead_history *h)
 				      it->activity ? lead_activity_json(it->activity)
 						   : cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "activity_op", lead_json_string(it->activity_op));
+		/* Issue 15: the opportunity an entry of kind "opportunity" is
+		 * about, and what happened to it; null for the others. */
+		cJSON_AddItemToObject(o, "opportunity",
+				      it->opportunity ? lead_opp_json(it->opportunity)
+						      : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "opp_op", lead_json_string(it->opp_op));
 		cJSON *changes = cJSON_AddArrayToObject(o, "changes");
 		for (size_t k = 0; k < it->n_changes; k++) {
 			const Leadd__FieldChange *c = it->changes[k];

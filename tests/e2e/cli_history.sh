@@ -77,8 +77,8 @@ expect_eq '[null, {"amount": "48000.00", "minor": 4800000, "currency": "EUR"}]' 
 	"the value set at creation, as money"
 expect_eq '{"field": "value", "old": {"amount": "48000.00", "minor": 4800000, "currency": "EUR"}, "new": {"amount": "50000.50", "minor": 5000050, "currency": "EUR"}}' \
 	"$(json 'd[6]["changes"][0]' <<<"$js")" "a value change, both sides money"
-expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
-	"every entry has exactly its seven keys"
+expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "opp_op", "opportunity", "revision"] for i in d)' <<<"$js")" \
+	"every entry has exactly its nine keys"
 expect_eq "true" "$(json 'd == sorted(d, key=lambda i: i["revision"])' <<<"$js")" "in revision order"
 
 # lead show as the rep: names (the history names the admin who created it),

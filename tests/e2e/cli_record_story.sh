@@ -222,8 +222,8 @@ expect_eq 19 "$(grep -cE "$w" <<<"$hist")" "every line has its local time"
 as marc lead_ok --json history "$big"
 js=$OUT
 expect_eq 11 "$(json 'len(d)' <<<"$js")" "eleven entries"
-expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
-	"each entry: exactly revision, at, author, kind, activity, activity_op, changes"
+expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "opp_op", "opportunity", "revision"] for i in d)' <<<"$js")" \
+	"each entry: exactly revision, at, author, kind, activity, activity_op, opportunity, opp_op, changes"
 expect_eq "true" "$(json 'all(sorted(c) == ["field", "new", "old"] for i in d for c in i["changes"])' <<<"$js")" \
 	"each change: exactly field, old, new"
 expect_eq "true" "$(json '[i["revision"] for i in d] == sorted({i["revision"] for i in d})' <<<"$js")" \
@@ -268,7 +268,7 @@ expect_eq '["update", "marc", [{"field": "title", "old": "Fleet renewal", "new":
 # ---- 8. JSON shapes, field by field ----
 as marc lead_ok --json show "$big"
 sj=$OUT
-expect_eq '["id", "title", "client", "client_id", "description", "value", "source", "tags", "contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id", "team", "team_id", "next_action", "next_action_note", "next_action_activity", "own_next_action", "own_next_action_note", "owner_since", "first_touch_at", "standby_until", "standby_reason", "archived", "renewed_from", "renewals", "created_at", "created_by", "created_by_id", "updated_at", "updated_by", "updated_by_id", "version", "activities", "history"]' \
+expect_eq '["id", "title", "client", "client_id", "description", "value", "source", "tags", "contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id", "team", "team_id", "next_action", "next_action_note", "next_action_activity", "own_next_action", "own_next_action_note", "owner_since", "first_touch_at", "standby_until", "standby_reason", "archived", "renewed_from", "renewals", "created_at", "created_by", "created_by_id", "updated_at", "updated_by", "updated_by_id", "version", "activities", "opportunities", "history"]' \
 	"$(json 'list(d)' <<<"$sj")" "lead show --json: its keys, in order"
 expect_eq "$big" "$(json 'd["id"]' <<<"$sj")" "id"
 expect_eq "Fleet renewal 2027" "$(json 'd["title"]' <<<"$sj")" "title"
