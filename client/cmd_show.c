@@ -167,8 +167,9 @@ const struct cmd_entry cmd_history_entry = {
 		 "Lopez: left\"). Oldest first; --newest-first turns it round. --limit N prints\n"
 		 "the first N entries (a change of several fields is one entry), else every one:\n"
 		 "history is kept forever. With --json: an array of {revision, at, author, kind,\n"
-		 "changes: [{field, old, new}]}, times as RFC 3339 UTC strings, null for no\n"
-		 "value.",
+		 "activity, activity_op, changes: [{field, old, new}]}, times as RFC 3339 UTC\n"
+		 "strings, a value as money ({\"amount\", \"minor\", \"currency\"}), null for no\n"
+		 "value (docs/cli.md).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_history_exec,

@@ -5,10 +5,12 @@
  * than leadd's input checks cannot carry control characters out. */
 #include "lead_show.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead_activity.h"
 #include "lead_date.h"
@@ -482,8 +484,40 @@ void lead_history_print(const struct lead_history *h)
 	free(lines);
 }
 
+/* A value as the server writes it in history ("48000.00 EUR": the
+ * currency's own decimals) as the money object every --json document uses,
+ * exact up to INT64_MAX minor units. Text in another form (a code leadd
+ * does not know: "4800000 XXX (minor units)") stays a string. */
+static cJSON *value_json(const char *text)
+{
+	char amount[32], code[4], digits[32], *end;
+	int n = 0;
+	const ld_currency *cur;
+	if (!text || sscanf(text, "%31[0-9.] %3[A-Z]%n", amount, code, &n) != 2 || text[n] ||
+	    !(cur = ld_currency_find(code)))
+		return lead_json_string(text);
+	const char *dot = strchr(amount, '.');
+	size_t whole = dot ? (size_t)(dot - amount) : strlen(amount);
+	if (whole == 0 || (dot ? strlen(dot + 1) : 0) != cur->minor ||
+	    (dot && strchr(dot + 1, '.')))
+		return lead_json_string(text);
+	memcpy(digits, amount, whole);
+	strcpy(digits + whole, dot ? dot + 1 : "");
+	errno = 0;
+	long long minor = strtoll(digits, &end, 10);
+	if (errno || *end)
+		return lead_json_string(text);
+	Leadd__Money m = LEADD__MONEY__INIT;
+	m.has_amount_minor = 1;
+	m.amount_minor = minor;
+	m.currency = code;
+	return lead_json_money(&m);
+}
+
 static cJSON *side_json(const Leadd__FieldChange *c, int new_side)
 {
+	if (c->field && strcmp(c->field, "value") == 0)
+		return value_json(new_side ? c->new_value : c->old_value);
 	/* "42.3 task: send the quote": the activity by name, not only when. */
 	if (c->field && strcmp(c->field, "next_action_activity") == 0)
 		return lead_json_string(new_side ? c->new_value : c->old_value);

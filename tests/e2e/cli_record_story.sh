@@ -260,7 +260,7 @@ expect_eq '["assign", "sofia", [{"field": "owner", "old": "rita", "new": "marc"}
 	"$(json '[d[7]["kind"], d[7]["author"], d[7]["changes"]]' <<<"$js")" "and back"
 expect_eq '["status", "sofia", [{"field": "status", "old": "lead-New", "new": "lead-Qualified"}]]' \
 	"$(json '[d[8]["kind"], d[8]["author"], d[8]["changes"]]' <<<"$js")" "the status move"
-expect_eq '["update", "sofia", [{"field": "value", "old": "250000.00 EUR", "new": "260000.00 EUR"}]]' \
+expect_eq '["update", "sofia", [{"field": "value", "old": {"amount": "250000.00", "minor": 25000000, "currency": "EUR"}, "new": {"amount": "260000.00", "minor": 26000000, "currency": "EUR"}}]]' \
 	"$(json '[d[9]["kind"], d[9]["author"], d[9]["changes"]]' <<<"$js")" "the manager's edit"
 expect_eq '["update", "marc", [{"field": "title", "old": "Fleet renewal", "new": "Fleet renewal 2027"}]]' \
 	"$(json '[d[10]["kind"], d[10]["author"], d[10]["changes"]]' <<<"$js")" "the rep's edit"
