@@ -17,7 +17,8 @@ amount x 10 % on prospect-Qualified, an opportunity's own probability
 instead when it has one; won in the period apart (closed won), by the
 owner it was won for; the dead lead's and the lead-stage lead's
 opportunities not counted; by status and by month; the won period and its
-refusals; what each role sees and the owner/team refusals; a status
+refusals; what each role sees and the owner/team refusals; an archived
+lead's opportunities out of the forecast and kpi until restored; a status
 probability edit changes the weighted amounts at once (the counters are
 not recounted: verify still passes); kpi's ClassCount.opps per class and
 KpiCounts.forecast equal to the forecast's open total. Ends with
@@ -171,6 +172,16 @@ def run(pb, d):
     check("kpi: r1's row's forecast", amounts(r1row.counts.forecast), {"EUR": eur, "USD": usd})
     k = ok_call(r3, lambda q: q.kpi.SetInParent(), "kpi r3").kpi
     check("kpi as r3: nothing open", amounts(k.total.forecast), {})
+
+    # ---- an archived lead's opportunities leave the forecast ----
+    ok_call(admin, lambda q: setattr(q.lead_archive, "id", L2.id), "archive L2")
+    f = forecast(admin)
+    k = ok_call(admin, lambda q: q.kpi.SetInParent(), "kpi").kpi
+    check("archived: its opportunities leave the forecast and kpi",
+          (amounts(f.open_total), amounts(k.total.forecast)), ({"EUR": eur}, {"EUR": eur}))
+    ok_call(admin, lambda q: setattr(q.lead_restore, "id", L2.id), "restore L2")
+    check("restored: they come back", amounts(forecast(admin).open_total),
+          {"EUR": eur, "USD": usd})
 
     # ---- a status probability edit: weighted at once ----
     def prob(p):

@@ -12,9 +12,10 @@ lead converts: -1 lead-New, +1 prospect-Qualified with the opportunity,
 in_forecast); a second one with its own probability (a count 0 delta); a
 probability edit (only the weighted amount moves); the lead reassigned
 (its opportunities move rows); sent to lead-Dead (out of the forecast:
-in_forecast false) and back; one won (the lead to customer-Won); a status
-probability edit (a new snapshot). A lead of west (not m1's) sends m1 no
-delta. Ends with `leadd verify` passing."""
+in_forecast false) and back; one won (the lead to customer-Won); the lead
+archived (its open one leaves) and restored; a status probability edit (a
+new snapshot). A lead of west (not m1's) sends m1 no delta. Ends with
+`leadd verify` passing."""
 import os
 import sys
 
@@ -135,6 +136,14 @@ def run(pb, d):
     res.record("its deltas: both leave prospect-Qualified, the open one joins customer-Won",
                sorted((dl.status_name, a.opps) for dl, a in new)
                == [("customer-Won", 1), ("prospect-Qualified", -2)], str(new))
+    new = step("the lead archived", lambda: ok_call(
+        m1, lambda q: setattr(q.lead_archive, "id", x.id), "archive"))
+    res.record("archived: its open opportunity leaves (negative opps on the live delta, none "
+               "on the archived one)",
+               [(dl.archived, dl.count, a.opps) for dl, a in new] == [(False, -1, -1)], str(new))
+    step("the lead restored", lambda: ok_call(
+        m1, lambda q: setattr(q.lead_restore, "id", x.id), "restore"))
+
     def west_then_east():
         y = r3.create("Y", owner=None).lead.lead
         opp_create(r3, y.id)
