@@ -327,11 +327,7 @@ int lead_get(request_ctx *rc, store_txn *t)
 	if (code || (code = lead_reply(rc, lead)))
 		return code;
 	/* Its opportunities, newest first, without their items (opp_view.h). */
-	int err = opp_view_of_lead(t, &rc->arena, lead, &rc->resp.lead->opps,
-				   &rc->resp.lead->n_opps);
-	if (err == ENOMEM)
-		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	return err ? dispatch_store_error(rc, err) : LD_OK;
+	return opp_view_of_lead(rc, t, lead, &rc->resp.lead->opps, &rc->resp.lead->n_opps);
 }
 
 static int check_version(request_ctx *rc, const Leadd__Lead *lead, uint64_t expected)
