@@ -173,19 +173,20 @@ const struct cmd_entry cmd_history_entry = {
 	.name = "history",
 	.usage = "ID [--newest-first] [--limit N]",
 	.help = "every change to a lead: what, old -> new, who, when",
-	.notes = "One line per change: when (in your time zone, TZ), who, the field, and old ->\n"
-		 "new (\"none\" for no value). A lead's creation is a line \"created\" and the\n"
-		 "fields it was created with; assignments and status moves are changes like\n"
-		 "others; contact changes are sentences (\"added Ana Lopez <ana@x.com>\", \"Ana\n"
-		 "Lopez: left\"). An opportunity's change is a line \"opportunity\" (\"added\n"
-		 "opportunity 7 'Roof', 12000.00 EUR, closing 2027-01-31\", \"now: ...\", \"won:\n"
-		 "...\", \"lost: ...: REASON\"); the lead's move with it is a status line beside\n"
-		 "it. Oldest first; --newest-first turns it round. --limit N prints the first N\n"
-		 "entries (a change of several fields is one entry), else every one: history is\n"
-		 "kept forever. With --json: an array of {revision, at, author, kind, activity,\n"
-		 "activity_op, opportunity, opp_op, changes: [{field, old, new}]}, times as RFC\n"
-		 "3339 UTC strings, a value as money ({\"amount\", \"minor\", \"currency\"}), null\n"
-		 "for no value (docs/cli.md).",
+	.notes =
+		"One line per change: when (in your time zone, TZ), who, the field, and old ->\n"
+		"new (\"none\" for no value). A lead's creation is a line \"created\" and the\n"
+		"fields it was created with; assignments and status moves are changes like\n"
+		"others; contact changes are sentences (\"added Ana Lopez <ana@x.com>\", \"Ana\n"
+		"Lopez: left\"). An opportunity's change is a line \"opportunity\" (\"added\n"
+		"opportunity 7 'Roof', 12000.00 EUR, closing 2027-01-31\", \"now: ...\", \"won:\n"
+		"...\", \"lost: ...: REASON\"); the lead's move with it is a status line beside\n"
+		"it. Oldest first; --newest-first turns it round. --limit N prints the first N\n"
+		"entries (a change of several fields is one entry), else every one: history is\n"
+		"kept forever. With --json: an array of {revision, at, author, kind, activity,\n"
+		"activity_op, opportunity, opp_op, changes: [{field, old, new}]}, times as RFC\n"
+		"3339 UTC strings, a value as money ({\"amount\", \"minor\", \"currency\"}), null\n"
+		"for no value (docs/cli.md).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_history_exec,
