@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""A snapshot too large for one frame ends the watch (docs/protocol.md
+section 6, "EVENT_ENDED"): KPI counts of many rows, each holding many
+statuses with long names, pass the 1 MiB frame limit. A watch of those
+counts gets EVENT_ENDED whose reason says to watch one team's counts,
+nothing after it, and the connection stays open: the same connection then
+watches one team's counts (kpi_team) and gets its snapshot. leadd stops
+with exit 0 and `leadd verify` passes.
+
+Usage: watch_snapshot_large.py LEADD_BINARY PROTO_DIR"""
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import (ADMIN_PASSWORD, Client, Leadd, Results, add_team,  # noqa: E402
+                           add_user, load_pb, ok_call, pipeline)
+from watch_lib import Watcher, kinds, watch_ok  # noqa: E402
+
+FRAME_MAX = 1 << 20
+STATUSES = 90   # added to the defaults: 100 at most in all
+REPS = 30       # each in a team of their own: an owner row and a team row each
+
+res = Results()
+
+
+def add_statuses(pb, adm):
+    def fill_for(i):
+        def fill(q):
+            s = q.status_add.status
+            # 200 bytes, the longest a status name may be.
+            s.name = ("s%03d-" % i) + "x" * 195
+            s.stage = pb.STAGE_LEAD
+            s.kpi_class = pb.KPI_NEW
+        return fill
+    answers = pipeline(adm, [fill_for(i) for i in range(STATUSES)])
+    bad = [a for a in answers if a.code != 0]
+    if bad:
+        raise RuntimeError("status_add: %d failed, first %s" % (len(bad), bad[0].message))
+    return [a.status.status.id for a in answers]
+
+
+def fill_counts(pb, adm, ids):
+    """One lead per (rep, status): every row lists every status by name."""
+    fills = []
+    for r in range(REPS):
+        for sid in ids:
+            def fill(q, r=r, sid=sid):
+                q.lead_create.title = "big %d %d" % (r, sid)
+                q.lead_create.owner = "rep%d" % r
+                q.lead_create.status_id = sid
+            fills.append(fill)
+    answers = pipeline(adm, fills)
+    bad = [a for a in answers if a.code != 0]
+    if bad:
+        raise RuntimeError("create: %d failed, first %s" % (len(bad), bad[0].message))
+
+
+def main():
+    binary, proto = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        pb = load_pb(proto, tmp)
+        d = Leadd(binary, os.path.join(tmp, "d"))
+        os.makedirs(os.path.join(tmp, "d"))
+        d.start()
+        try:
+            adm = Client(pb, d.port)
+            for r in range(REPS):
+                add_team(adm, "t%d" % r)
+                add_user(adm, "rep%d" % r, pb.ROLE_REP, team="t%d" % r,
+                         password="password-%d" % r)
+            fill_counts(pb, adm, add_statuses(pb, adm))
+
+            w = Watcher(pb, d.port, "admin", ADMIN_PASSWORD)
+            reply = watch_ok(w, ["kpi"], "all counts")
+            got = w.until(lambda e: e.kind in (pb.EVENT_ENDED, pb.EVENT_SNAPSHOT), limit=20)
+            last = got[-1]
+            res.record("counts over the frame limit: EVENT_ENDED, not a snapshot",
+                       last.kind == pb.EVENT_ENDED, str(kinds(pb, got)))
+            res.record("its reason says to watch one team's counts",
+                       "kpi_team" in last.reason and "too large" in last.reason,
+                       repr(last.reason))
+            res.record("its revision is the watch's",
+                       last.revision == reply.revision,
+                       "%d, reply %d" % (last.revision, reply.revision))
+            # A change after it: no event, the watch is over.
+            ok_call(adm, lambda q: (setattr(q.lead_create, "title", "after the end"),
+                                    setattr(q.lead_create, "owner", "rep0")), "create")
+            after = w.events(quiet=0.5, limit=2)
+            res.record("no event follows EVENT_ENDED", not after, str(kinds(pb, after)))
+            # The connection is open: one team's counts fit.
+            r2 = watch_ok(w, ["kpi"], "one team", kpi_team="t0")
+            snap = w.until(lambda e: e.kind in (pb.EVENT_ENDED, pb.EVENT_SNAPSHOT), limit=20)
+            res.record("the same connection watches one team's counts: a snapshot",
+                       snap[-1].kind == pb.EVENT_SNAPSHOT and
+                       snap[-1].revision == r2.revision and
+                       len(snap[-1].kpi_counts.owners) >= 1, str(kinds(pb, snap)))
+            res.record("... of under a frame",
+                       snap[-1].ByteSize() < FRAME_MAX, str(snap[-1].ByteSize()))
+            w.close()
+            adm.close()
+        finally:
+            if d.proc and d.proc.poll() is None:
+                res.stop_and_verify(d, "large snapshot")
+    sys.exit(res.summary())
+
+
+main()
