@@ -14,7 +14,7 @@ import time
 
 from leadd_harness import Client, all_leads, ok_call
 
-TOPICS = {"leads": 1, "kpi": 2, "assigned": 3, "agenda": 4}
+TOPICS = {"leads": 1, "kpi": 2, "assigned": 3, "agenda": 4, "pins": 5}
 
 
 class Watcher(Client):
