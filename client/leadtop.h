@@ -145,7 +145,9 @@ struct lt_app {
 	struct lt_panel *panel[LT_PANELS_MAX];
 	int npanels, focus;
 	char searches_sig[1024]; /* the pinned searches' names, to see them change */
-	int resync;              /* read the pinned searches again (one was not found) */
+	/* Read the pinned searches again (one was not found, EVENT_PINS). */
+	int resync;
+	int no_pins_topic; /* leadd refused TOPIC_PINS: pins show at reconnects */
 	/* Read the statuses and names again (a snapshot while live: a status
 	 * renamed or removed, a user added, may be why). */
 	int names_stale;

@@ -259,13 +259,18 @@ static void on_event(void *arg, Leadd__Event *ev)
 	for (int i = 0; i < a->npanels; i++)
 		if (a->panel[i]->ops->event)
 			a->panel[i]->ops->event(a->panel[i], a, ev);
+	/* Pinned, unpinned, moved, renamed or edited elsewhere: the panels
+	 * follow the pins (a search panel read its list again above). */
+	if (ev->kind == LEADD__EVENT_KIND__EVENT_PINS)
+		a->resync = 1;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_CAUGHT_UP)
 		a->state = LT_LIVE;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT) {
 		/* Start over at its revision: the counts came with it, the lists
 		 * are read again (the panels marked themselves), and so are the
-		 * names they show (lt_tick), once live: the first snapshot of a
-		 * connection follows a fresh read of them. */
+		 * names they show and the pinned searches (lt_tick), once live:
+		 * the first snapshot of a connection follows a fresh read of
+		 * them. */
 		a->revision = ev->revision;
 		if (a->state == LT_LIVE)
 			a->names_stale = 1;
@@ -277,20 +282,37 @@ static void on_event(void *arg, Leadd__Event *ev)
 	leadd__event__free_unpacked(ev, NULL);
 }
 
-static int watch(struct lt_app *a)
+/* The watch request: TOPIC_PINS last, so that without it (a leadd that
+ * does not know it) it is one topic shorter. */
+static Leadd__Response *watch_call(struct lt_app *a, int pins)
 {
 	Leadd__WatchRequest w = LEADD__WATCH_REQUEST__INIT;
-	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
-				      LEADD__WATCH_TOPIC__TOPIC_KPI,
-				      LEADD__WATCH_TOPIC__TOPIC_AGENDA};
+	Leadd__WatchTopic topics[] = {
+		LEADD__WATCH_TOPIC__TOPIC_LEADS, LEADD__WATCH_TOPIC__TOPIC_KPI,
+		LEADD__WATCH_TOPIC__TOPIC_AGENDA, LEADD__WATCH_TOPIC__TOPIC_PINS};
 	w.topics = topics;
-	w.n_topics = 3;
+	w.n_topics = pins ? 4 : 3;
 	w.has_since_revision = 1;
 	w.since_revision = a->revision;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_WATCH;
 	req.watch = &w;
-	Leadd__Response *r = lt_call(a, &req);
+	return lt_call(a, &req);
+}
+
+static int watch(struct lt_app *a)
+{
+	Leadd__Response *r = watch_call(a, !a->no_pins_topic);
+	if (r && !a->no_pins_topic && ld_response_code(r) == LD_INVALID_ARGUMENT) {
+		/* A leadd from before TOPIC_PINS refuses the topic: watch the
+		 * rest (pins then show at the next connection). Refused again,
+		 * the refusal was not about it. */
+		Leadd__Response *r2 = watch_call(a, 0);
+		if (r2 && ld_response_code(r2) == LD_OK)
+			a->no_pins_topic = 1;
+		leadd__response__free_unpacked(r, NULL);
+		r = r2;
+	}
 	if (!r)
 		return -1;
 	char why[300];
@@ -445,6 +467,8 @@ void lt_tick(struct lt_app *a)
 		a->names_read_ms = now;
 		if (read_names(a) < 0)
 			return; /* the connection was lost: lt_lost said why */
+		/* A snapshot tells no change of the pins before it. */
+		lt_sync_searches(a);
 	}
 	for (int i = 0; i < a->npanels && a->conn; i++) {
 		struct lt_panel *p = a->panel[i];
