@@ -75,6 +75,16 @@ extern int watch_batching;
 
 /* watch_out.c */
 void watch_out_event(watcher *w, const Leadd__Event *ev);
+/* One event's frame, packed once and copied to every watcher it goes to
+ * (watch_event.c: the same event of a change for watchers with the same
+ * view). Zeroed: not packed yet. */
+typedef struct {
+	uint8_t *frame; /* length header and ServerMessage, in the arena */
+	size_t len;
+} watch_packed;
+/* As watch_out_event, ev packed into p (in arena a) by the first watcher
+ * of p and its bytes reused by the next ones. */
+void watch_out_shared(watcher *w, const Leadd__Event *ev, watch_packed *p, ld_arena *a);
 void watch_out_clear(watcher *w);
 void watch_out_flush(watcher *w);
 /* Hand w's batch to its socket now (a live change's events: the next
