@@ -134,7 +134,8 @@ struct lt_app {
 	/* The last revision applied: what a watch resumes from. */
 	uint64_t revision;
 	int watching;
-	int resumable; /* a watch ran: a new connection resumes it */
+	int watch_ended; /* an EVENT_ENDED came since the last watch was sent */
+	int resumable;   /* a watch ran: a new connection resumes it */
 	int backoff_ms;
 	int64_t retry_at_ms;
 

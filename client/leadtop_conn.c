@@ -67,15 +67,22 @@ void lt_disconnect(struct lt_app *a)
 	a->watching = 0;
 }
 
-void lt_lost(struct lt_app *a, const char *why)
+/* Not live: say why, and try again after the backoff (0.5 s doubling to
+ * 8 s; back to 0.5 s once a watch works: its first event). */
+static void retry_later(struct lt_app *a, const char *why)
 {
-	lt_disconnect(a);
 	a->state = LT_LOST;
 	snprintf(a->state_msg, sizeof(a->state_msg), "%s", why && *why ? why : "connection lost");
 	a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (a->backoff_ms > BACKOFF_MAX_MS)
 		a->backoff_ms = BACKOFF_MAX_MS;
 	a->retry_at_ms = lt_now_ms() + a->backoff_ms;
+}
+
+void lt_lost(struct lt_app *a, const char *why)
+{
+	lt_disconnect(a);
+	retry_later(a, why);
 }
 
 Leadd__Response *lt_call(struct lt_app *a, Leadd__Request *req)
@@ -249,13 +256,19 @@ static void on_event(void *arg, Leadd__Event *ev)
 		snprintf(why, sizeof(why), "the watch ended: %s",
 			 ev->reason && *ev->reason ? ev->reason : "no reason given");
 		a->watching = 0;
-		/* Watch again on a new connection, from the last revision. */
-		a->retry_at_ms = lt_now_ms();
-		a->state = LT_LOST;
-		snprintf(a->state_msg, sizeof(a->state_msg), "%s", why);
+		a->watch_ended = 1;
+		/* Watch again on a new connection (lt_tick; not closed here,
+		 * inside its own read), from the last revision, after the
+		 * backoff: this watch names no search and no team, so leadd ends
+		 * it only for a snapshot too large to send, which a retry at
+		 * once would meet again. */
+		retry_later(a, why);
+		/* The first line cuts it at the edge: whole at the bottom. */
+		lt_message(a, LT_A_ERROR, "%s", why);
 		leadd__event__free_unpacked(ev, NULL);
 		return;
 	}
+	a->backoff_ms = 0; /* the watch works */
 	for (int i = 0; i < a->npanels; i++)
 		if (a->panel[i]->ops->event)
 			a->panel[i]->ops->event(a->panel[i], a, ev);
@@ -302,6 +315,7 @@ static Leadd__Response *watch_call(struct lt_app *a, int pins)
 
 static int watch(struct lt_app *a)
 {
+	a->watch_ended = 0;
 	Leadd__Response *r = watch_call(a, !a->no_pins_topic);
 	if (r && !a->no_pins_topic && ld_response_code(r) == LD_INVALID_ARGUMENT) {
 		/* A leadd from before TOPIC_PINS refuses the topic: watch the
@@ -333,6 +347,12 @@ static int watch(struct lt_app *a)
 		a->resumable = 0;
 		snprintf(a->state_msg, sizeof(a->state_msg),
 			 "not live (leadd answered: %s); counts as of %s", why, hhmm);
+		leadd__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	if (a->watch_ended) {
+		/* Its EVENT_ENDED came in the same read as the reply (handled
+		 * first, on_event): not live, as it said. */
 		leadd__response__free_unpacked(r, NULL);
 		return 0;
 	}
@@ -429,7 +449,6 @@ int lt_connect(struct lt_app *a)
 	}
 	if (rc2 != 0)
 		return -1;
-	a->backoff_ms = 0;
 	return 0;
 }
 
