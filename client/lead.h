@@ -131,6 +131,10 @@ extern const struct cmd_entry cmd_agenda_entry;   /* cmd_agenda.c */
 extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
 /* Issue 14, compl: the bash completion. */
 extern const struct cmd_entry cmd_completion_entry; /* cmd_completion.c */
+/* Issue 15, cli: opportunities, conversion and the forecast. */
+extern const struct cmd_entry cmd_opp_entry;      /* cmd_opp.c */
+extern const struct cmd_entry cmd_convert_entry;  /* cmd_convert.c */
+extern const struct cmd_entry cmd_forecast_entry; /* cmd_forecast.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -215,6 +219,18 @@ int lead_parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const
 /* Prints one lead as `lead show` does (owner and team by name), or as JSON;
  * 0 or an exit status. */
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
+
+/* ---- cmd_move.c ---- */
+
+/* "lead 42: lead-New -> lead-Qualified" (with the reason of a move into
+ * dead or lost), or that nothing changed; with --json the lead. 0 or an
+ * exit status. */
+int lead_print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd__Lead *now);
+/* A move into dead or lost refused (FAILED_PRECONDITION) for its reason:
+ * the server's sentence and how to give one in lead's terms (--reason,
+ * --other); reason and other as given. The exit status. */
+int lead_fail_reason(struct lead_ctx *ctx, const Leadd__Response *resp, const char *reason,
+		     int other);
 
 /* ---- cmd_ls.c: pages of leads ---- */
 

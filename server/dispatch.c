@@ -10,6 +10,7 @@
 #include "ld_frame.h"
 #include "lifecycle_handlers.h"
 #include "log.h"
+#include "opp_handlers.h"
 #include "record_handlers.h"
 #include "request_limits.h"
 #include "users.h"
@@ -60,6 +61,14 @@ const dispatch_entry dispatch_table[] = {
 	{BODY(ACTIVITY_RM),      "activity_rm",      activity_rm,      ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "removing activities"},
 	{BODY(ACTIVITY_LIST),    "activity_list",    activity_list,    ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "listing a lead's activities"},
 	{BODY(AGENDA),           "agenda",           agenda_get,       ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading agendas"},
+	{BODY(OPP_CREATE),       "opp_create",       opp_create,       ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "adding opportunities"},
+	{BODY(OPP_GET),          "opp_get",          opp_get,          ROLE_REP,     VIS_OWN_LEAD, 0,     NULL,   0, "reading opportunities"},
+	{BODY(OPP_LIST),         "opp_list",         opp_list,         ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "listing opportunities"},
+	{BODY(OPP_EDIT),         "opp_edit",         opp_edit,         ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "editing opportunities"},
+	{BODY(OPP_WON),          "opp_won",          opp_won,          ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "marking opportunities won"},
+	{BODY(OPP_LOST),         "opp_lost",         opp_lost,         ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "marking opportunities lost"},
+	{BODY(LEAD_CONVERT),     "lead_convert",     lead_convert,     ROLE_REP,     VIS_OWN_LEAD, 1,     NULL,   0, "converting leads"},
+	{BODY(FORECAST),         "forecast",         forecast_get,     ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading the forecast"},
 	{BODY(KPI),              "kpi",              kpi_get,          ROLE_REP,     VIS_TEAM,     0,     NULL,   0, "reading KPI counts"},
 	{BODY(SEARCH_SAVE),      "search_save",      search_save,      ROLE_REP,     VIS_NONE,     1,     NULL,   0, "saving searches"},
 	{BODY(SEARCH_LIST),      "search_list",      search_list,      ROLE_REP,     VIS_NONE,     0,     NULL,   0, "listing saved searches"},

@@ -6,6 +6,7 @@
 #include "activity_core.h"
 #include "lead_counters.h"
 #include "lead_index.h"
+#include "opp_core.h"
 #include "tag_names.h"
 
 int lead_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Lead **out)
@@ -106,6 +107,11 @@ static void append_history(store_txn *t, const Leadd__Lead *lead, const lead_cha
 		h.has_activity_op = 1;
 		h.activity_op = ch->activity_op;
 	}
+	if (ch->opportunity) {
+		h.opportunity = (Leadd__Opportunity *)ch->opportunity;
+		h.has_opp_op = 1;
+		h.opp_op = ch->opp_op;
+	}
 	uint8_t key[16];
 	store_key_u64_pair(key, lead->id, lead->version);
 	store_put_msg(t, DB_HISTORY, key, 16, &h.base);
@@ -141,6 +147,19 @@ static void append_changelog(store_txn *t, const Leadd__Lead *old, const Leadd__
 		e.old_assignee = ch->old_assignee;
 		e.new_assignee = ch->activity->assignee_id;
 	}
+	if (ch->opportunity) {
+		e.has_opp_id = e.has_opp_op = 1;
+		e.opp_id = ch->opportunity->id;
+		e.opp_op = ch->opp_op;
+	}
+	/* Open-opportunity totals on both sides: a KPI watcher's forecast
+	 * deltas come from them (empty, and so not written, without any). */
+	if (old) {
+		e.n_old_opps = old->n_open_opps;
+		e.old_opps = old->open_opps;
+	}
+	e.n_new_opps = lead->n_open_opps;
+	e.new_opps = lead->open_opps;
 	if (old) {
 		/* The sort keys before the change: a listing that began paging
 		 * before it still finds the lead where it was (search). */
@@ -179,6 +198,12 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 	}
 	if (TAG_NAMES_SCHEMA <= t->schema)
 		tag_names_apply(t, old, lead, ch->arena);
+	/* Only an opportunity change moves the open totals (opp_apply): any
+	 * other change keeps the stored ones, whatever the handler built. */
+	if (ch->kind != LEADD__STORE__CHANGE_KIND__CHANGE_OPPORTUNITY) {
+		lead->n_open_opps = old ? old->n_open_opps : 0;
+		lead->open_opps = old ? old->open_opps : NULL;
+	}
 	if (!old || old->status_id != lead->status_id) {
 		lead->has_status_changed_at = 1;
 		lead->status_changed_at = ch->now;
@@ -212,6 +237,8 @@ int lead_apply(store_txn *t, const Leadd__Lead *old, Leadd__Lead *lead, const le
 	}
 	update_indexes(t, old, lead);
 	lead_counters_apply(t, old, lead, ch);
+	if (OPP_SCHEMA <= t->schema)
+		opp_follow_lead(t, old, lead);
 	append_history(t, lead, ch);
 	append_changelog(t, old, lead, ch);
 	return t->ret;

@@ -27,6 +27,11 @@ typedef struct {
 	const Leadd__Activity *activity;
 	Leadd__Store__ActivityOp activity_op;
 	uint64_t old_assignee;
+	/* CHANGE_OPPORTUNITY (opp_core.h sets them): the opportunity after the
+	 * change and what happened to it, kept in the history entry and the
+	 * change log. */
+	const Leadd__Opportunity *opportunity;
+	Leadd__Store__OppOp opp_op;
 } lead_change;
 
 /* Apply one change. old is NULL for a create: the id is assigned here.

@@ -34,4 +34,8 @@ void migrate_lifecycle(store_txn *t);
  * activity_core.c. */
 void migrate_activities(store_txn *t);
 
+/* Opportunities (schema 11) start empty; flag the customer stage's won
+ * status as its conversion target when none is; see migrate_lifecycle.c. */
+void migrate_opportunities(store_txn *t);
+
 #endif

@@ -1,15 +1,16 @@
-/* Migration 9: the lead's lifecycle. Stand-by, archive and reasons start
- * empty (no lead had them), so their index and database need no filling;
- * what an older store lacks is a conversion target. The first status by
- * position of class prospect in the prospect stage gets the flag
- * (prospect-Qualified in the default list), unless a status of that stage
- * has it already. */
+/* Migrations 9 and 11: conversion targets. Stand-by, archive and reasons
+ * (9) and opportunities (11) start empty (no lead had them), so their
+ * indexes and databases need no filling; what an older store lacks is a
+ * conversion target. The first status by position of the stage's class
+ * (prospect for the prospect stage, won for the customer stage) gets the
+ * flag (prospect-Qualified and customer-Won in the default list), unless a
+ * status of that stage has it already. */
 #include <string.h>
 
 #include "migrate.h"
 #include "status.h"
 
-void migrate_lifecycle(store_txn *t)
+static void flag_target(store_txn *t, Leadd__Stage stage, Leadd__KpiClass kpi_class)
 {
 	MDB_cursor *cur;
 	if (t->ret || (t->ret = mdb_cursor_open(t->txn, t->st->dbi[DB_STATUSES], &cur)))
@@ -30,12 +31,11 @@ void migrate_lifecycle(store_txn *t)
 								  : 0));
 			break;
 		}
-		if (s->stage != LEADD__STAGE__STAGE_PROSPECT)
+		if (s->stage != stage)
 			continue;
 		if (s->conversion_target)
 			flagged = 1;
-		if (s->kpi_class == LEADD__KPI_CLASS__KPI_PROSPECT &&
-		    (!best || s->position < best->position))
+		if (s->kpi_class == kpi_class && (!best || s->position < best->position))
 			best = s;
 	}
 	mdb_cursor_close(cur);
@@ -48,4 +48,16 @@ void migrate_lifecycle(store_txn *t)
 		store_put_msg(t, DB_STATUSES, key, 8, &best->base);
 	}
 	ld_arena_free(&arena);
+}
+
+void migrate_lifecycle(store_txn *t)
+{
+	flag_target(t, LEADD__STAGE__STAGE_PROSPECT, LEADD__KPI_CLASS__KPI_PROSPECT);
+}
+
+void migrate_opportunities(store_txn *t)
+{
+	/* opp_won moves a lead to its customer stage's target, when that is of
+	 * class won (opp_core.h). */
+	flag_target(t, LEADD__STAGE__STAGE_CUSTOMER, LEADD__KPI_CLASS__KPI_WON);
 }

@@ -59,6 +59,10 @@ static const struct {
 	[DB_IDX_ACT_OPEN] = {"idx_act_open", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_IDX_AGENDA] = {"idx_agenda", MDB_DUPSORT | MDB_DUPFIXED},
 	[DB_IDX_ACT_ALARM] = {"idx_act_alarm", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_OPPS] = {"opps", 0},
+	[DB_IDX_OPP_LEAD] = {"idx_opp_lead", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_IDX_OPP] = {"idx_opp", MDB_DUPSORT | MDB_DUPFIXED},
+	[DB_FORECAST] = {"forecast", 0},
 };
 
 const char *store_db_name(store_db db)

@@ -77,6 +77,14 @@ typedef enum {
 	/* due time -> lead id|number of open activities not yet announced as
 	 * due: the due timer's queue (activity_timer.c) */
 	DB_IDX_ACT_ALARM,
+	/* Opportunities (schema 11, opp_core.h): opp id -> leadd.Opportunity */
+	DB_OPPS,
+	/* lead id -> state|close day|opp id (opp_core.h): a lead's opportunities */
+	DB_IDX_OPP_LEAD,
+	/* team|owner of the lead -> state|close day|opp id: opp_list's walk */
+	DB_IDX_OPP,
+	/* forecast counters kept by the write core (opp_core.h) */
+	DB_FORECAST,
 	DB_COUNT
 } store_db;
 
@@ -198,13 +206,14 @@ int store_finish_marked(store *st, const char *prefix, store_mark_chunk chunk, s
 #define META_NEXT_STATUS_ID "last_status_id"
 #define META_NEXT_USER_ID "last_user_id"
 #define META_NEXT_TEAM_ID "last_team_id"
+#define META_NEXT_OPP_ID "last_opp_id"
 /* 32 random bytes: the key of the hash under which session tokens are stored,
  * so the sessions database alone does not let anyone check a guessed token. */
 #define META_SESSION_KEY "session_key"
 
 /* Migrations (store_migrate.c): bring a data directory to the current
  * schema. Runs in one write transaction at open. */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 int store_migrate(store *st, char *err, size_t errlen);
 
 #endif

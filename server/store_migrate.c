@@ -119,6 +119,8 @@ static const struct {
 	 migrate_record},
 	{9, "flag the conversion target status; stand-by, archive and reasons", migrate_lifecycle},
 	{10, "activities and their indexes", migrate_activities},
+	{11, "opportunities, the forecast counters; flag the customer stage's won status",
+	 migrate_opportunities},
 };
 
 int store_migrate(store *st, char *err, size_t errlen)

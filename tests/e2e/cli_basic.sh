@@ -140,7 +140,7 @@ for s in lead-New lead-Qualified lead-Dead prospect-Qualified prospect-Lost cust
 	expect_match "$OUT" " $s " "statuses lists $s"
 done
 expect_match "$OUT" ' prospect-Qualified +prospect +10% +prospect +4 +[0-9]+ +yes$' "prospect-Qualified's row"
-expect_match "$OUT" ' customer-Won +customer +100% +won +6 +[0-9]+ +no$' "customer-Won's row"
+expect_match "$OUT" ' customer-Won +customer +100% +won +6 +[0-9]+ +yes$' "customer-Won's row (the customer stage's conversion target: opp won moves a lead to it)"
 lead_ok --json statuses
 expect_match "$(json '[s["name"] for s in d["statuses"]]' <<<"$OUT")" '"lead-New"' "statuses --json"
 expect_eq qualified "$(json '[s["kpi"] for s in d["statuses"] if s["name"] == "lead-Qualified"][0]' <<<"$OUT")" \

@@ -113,7 +113,7 @@ lead_ok admin status add prospect-Demo --stage prospect --probability 30 --class
 	--after prospect-Qualified --target
 expect_match "$OUT" "conversion target\)$" "a new target"
 lead_ok --json statuses
-expect_eq '["prospect-Demo"]' "$(json '[s["name"] for s in d["statuses"] if s["conversion_target"]]' <<<"$OUT")" \
+expect_eq '["prospect-Demo", "customer-Won"]' "$(json '[s["name"] for s in d["statuses"] if s["conversion_target"]]' <<<"$OUT")" \
 	"the target moved to prospect-Demo"
 lead_ok admin status edit prospect-q --target
 expect_match "$OUT" "^changed status prospect-Qualified .*conversion target\)$" "the target back"

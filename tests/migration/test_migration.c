@@ -33,7 +33,7 @@
 #include "leadd_store.pb-c.h"
 
 /* The schema this leadd writes (server/store.h STORE_SCHEMA_VERSION). */
-#define CURRENT_SCHEMA 10
+#define CURRENT_SCHEMA 11
 
 static const char *leadd;
 static char dir[256], data[300];

@@ -96,7 +96,7 @@ def lmdb_change(data, fn):
 
 # The schema this leadd writes (server/store.h STORE_SCHEMA_VERSION): the
 # later migrations run too.
-CURRENT_SCHEMA = 10
+CURRENT_SCHEMA = 11
 
 
 def set_schema(env, v):

@@ -225,8 +225,13 @@ def run(pb, d):
     res.record("positions run 1..n", [s.position for s in ss] == list(range(1, len(ss) + 1)))
     res.record("an admin gets lead counts (0 in a new store)",
                all(s.HasField("leads") and s.leads == 0 for s in ss))
-    res.record("prospect-Qualified is the prospect stage's conversion target",
-               [s.name for s in ss if s.conversion_target] == ["prospect-Qualified"])
+    res.record("prospect-Qualified and customer-Won are their stages' conversion targets",
+               [s.name for s in ss if s.conversion_target] == ["prospect-Qualified",
+                                                                "customer-Won"])
+    # customer-Won keeps its flag until the "each stage has its own target"
+    # checks below take it off and put it back.
+    r = edit(admin, "customer-Won", conversion_target=False)
+    res.record("customer-Won can be unflagged", r.code == pb.OK, rr(r))
 
     # ---- status_add ----
     r = add(admin, "lead-Contacted", pb.STAGE_LEAD, pb.KPI_QUALIFIED, 5, after="lead-New")
