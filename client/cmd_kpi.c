@@ -128,6 +128,11 @@ static const char *row_name(const Leadd__KpiRow *r, char *buf, size_t len)
 	return buf;
 }
 
+const char *lead_kpi_row_name(const Leadd__KpiRow *r, char *buf, size_t len)
+{
+	return row_name(r, buf, len);
+}
+
 static void print_counts(const Leadd__KpiReply *k, int by_team)
 {
 	static const char *const head[] = {"",         "NEW", "QUALIFIED", "DEAD",
@@ -310,6 +315,7 @@ void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
 {
 	print_counts(k, by_team);
 	print_archived(k, by_team);
+	lead_kpi_forecast_print(k, by_team);
 	if (k->flow)
 		print_flow(k->flow);
 }
@@ -333,6 +339,11 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 		cJSON_AddItemToObject(v, ov.a[k].code, lead_json_money(&m));
 	}
 	free(ov.a);
+	/* The forecast (open opportunities counted in it), per currency; only
+	 * when there is some, as "archived". */
+	if (c && c->n_forecast)
+		cJSON_AddItemToObject(o, "forecast",
+				      lead_forecast_json(c->forecast, c->n_forecast));
 	/* Archived leads by class, apart from the live counts above; only
 	 * when there are some (as "pools"). */
 	if (!archived_total(c))

@@ -261,6 +261,8 @@ int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all, i
 /* A KpiReply as the table (rows: each team's reps, its pool and its total,
  * then the total; by_team: one row per team) and, with a flow, its block. */
 void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
+/* A row's name: the user's or team's, else "user N" / "pool N". */
+const char *lead_kpi_row_name(const Leadd__KpiRow *r, char *buf, size_t len);
 /* A KpiReply as the JSON of `lead --json kpi`. */
 cJSON *lead_kpi_json(const Leadd__KpiReply *k);
 
@@ -272,10 +274,40 @@ void lead_kpi_activity_json(cJSON *flow, const Leadd__KpiFlow *f);
 /* ---- lead_kpi_apply.c ---- */
 
 /* Applies one KpiDelta of a watch to k in place: the owner's row (added
- * when new), its team's row and the total. 1 when a count or value moved,
- * 0 when nothing did, -1 out of memory. *under is set when a count would
- * have gone below zero (it stays 0): the deltas and the counts disagree. */
+ * when new), its team's row and the total: counts, values, and open
+ * opportunities (the class's and, with in_forecast, the forecast's). 1
+ * when a count, value or amount moved, 0 when nothing did, -1 out of
+ * memory. *under is set when a count would have gone below zero (it stays
+ * 0), or an opportunity change does not fit: the deltas and the counts
+ * disagree. */
 int lead_kpi_apply(Leadd__KpiReply *k, const Leadd__KpiDelta *d, int *under);
+
+/* ---- lead_forecast_amount.c: forecast amounts, one per currency ---- */
+
+/* The weighted amount in minor units: weighted_x100 rounded half away
+ * from zero (weighted_minor when there is no x100). */
+int64_t lead_forecast_weighted(const Leadd__ForecastAmount *a);
+/* Adds a change (KpiDelta.opps) to the list's entry of its currency,
+ * making one when there is none; an entry left with no opportunity goes.
+ * 1 when something moved, 0 when d moves nothing, -1 out of memory.
+ * *under is set when the change does not fit (fewer than no opportunity,
+ * an amount left with none, an overflow). */
+int lead_forecast_add(Leadd__ForecastAmount ***list, size_t *n, const Leadd__ForecastAmount *d,
+		      int *under);
+/* The entries ordered by currency code: a new array (free it), the
+ * entries still the list's. */
+const Leadd__ForecastAmount **lead_forecast_sorted(Leadd__ForecastAmount *const *a, size_t n);
+/* "2 open  15000.00 EUR  weighted 1500.00 EUR". */
+void lead_forecast_format(const Leadd__ForecastAmount *a, char *buf, size_t len);
+/* {"EUR": {"opps": N, "amount": MONEY, "weighted": MONEY}, ...}. */
+cJSON *lead_forecast_json(Leadd__ForecastAmount *const *a, size_t n);
+
+/* ---- lead_kpi_forecast.c: the forecast of lead kpi ---- */
+
+/* The FORECAST table: for each row of lead kpi's table (by_team: each
+ * team) with open opportunities in the forecast, one line per currency,
+ * then the total; nothing when the total has none. */
+void lead_kpi_forecast_print(const Leadd__KpiReply *k, int by_team);
 
 /* ---- lead_watch.c: the watch loop of lead watch and lead kpi --watch ---- */
 
