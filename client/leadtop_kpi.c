@@ -355,6 +355,9 @@ static void forecast_row(const struct view *vw, const struct seen *e, int name_w
 {
 	char text[256];
 	int hot = e && e->fc_changed_ms && lt_now_ms() - e->fc_changed_ms < HILITE_MS;
+	/* Narrow: the names' column is cut, the word "forecast" is not. */
+	if (name_w < 12)
+		name_w = 12;
 	if (name_w > width)
 		name_w = width;
 	lt_line_add(out, "   forecast", name_w, 0, LT_A_DIM);
