@@ -54,6 +54,7 @@ forecast_of "sales total"
 expect_match "$FC" '^   forecast +1 open +1500\.00 EUR +weighted 150\.00 EUR$' "and under the team's total"
 forecast_of total
 expect_match "$FC" '^   forecast +1 open +1500\.00 EUR +weighted 150\.00 EUR$' "and under the total"
+lt_wait_for m "tom: opportunity $O1 added on lead $L2, 1500\\.00 EUR; lead -> prospect-Q" 1 "the feed says so"
 # The lead converted in the same change: tom's row has it in prospect.
 expect_match "$SCREEN" '^tom +0 +0 -1 +0 +2 \+1 +0 +0$' "L2 converted to prospect"
 lt_capture m -e
@@ -75,6 +76,7 @@ opp_new tom "$L1" --item Support --qty 12 --price 50
 lt_wait_for m '^   forecast +2 open +2100\.00 EUR +weighted 210\.00 EUR$' 1 "tom's line changes"
 as tom expect_exit 0 "$LEAD" opp won "$O1"
 lt_wait_for m '^   forecast +1 open +600\.00 EUR +weighted 60\.00 EUR$' 1 "won: it leaves the open forecast"
+lt_wait_for m "tom: opportunity $O1 won on lead $L2, 1500\\.00 EUR; lead -> customer-Won" 1 "the feed: won"
 forecast_of tom
 expect_match "$FC" '^   forecast +1 open +600\.00 EUR +weighted 60\.00 EUR$' "tom's line"
 expect_eq 1 "$(wc -l <<<"$FC")" "tom has one line: euros only"
