@@ -21,6 +21,7 @@
 #include "ld_error.h"
 #include "lead_handlers.h"
 #include "leadd_store.pb-c.h"
+#include "opp_core.h"
 #include "record_handlers.h"
 #include "request_limits.h"
 #include "status.h"
@@ -112,6 +113,8 @@ static const char *kind_word(Leadd__Store__ChangeKind kind)
 		return "activity";
 	case LEADD__STORE__CHANGE_KIND__CHANGE_DUE:
 		return "due";
+	case LEADD__STORE__CHANGE_KIND__CHANGE_OPPORTUNITY:
+		return "opportunity";
 	default:
 		return "update";
 	}
@@ -234,6 +237,49 @@ static int item_activity(history_diff *d, Leadd__HistoryItem *it,
 	return d->failed || (a->assignee_id && !a->assignee) ? -1 : 0;
 }
 
+/* Issue 15: the opportunity an "opportunity" entry is about, copied out
+ * of the entry's scratch memory with its title, item names and lost
+ * reason escaped (and counted in the page's bytes). -1: out of memory. */
+static int item_opportunity(history_diff *d, Leadd__HistoryItem *it,
+			    const Leadd__Store__HistoryEntry *h)
+{
+	const Leadd__Opportunity *src = h->opportunity;
+	Leadd__Opportunity *o = ld_arena_alloc(d->arena, sizeof(*o));
+	Leadd__OppItem **items = ld_arena_alloc(d->arena, (src->n_items + 1) * sizeof(*items));
+	Leadd__Money *m = ld_arena_alloc(d->arena, sizeof(*m));
+	if (!o || !items || !m)
+		return -1;
+	*o = *src;
+	o->base.unknown_fields = NULL;
+	o->base.n_unknown_fields = 0;
+	if (src->amount) {
+		*m = *src->amount;
+		m->base.unknown_fields = NULL;
+		m->base.n_unknown_fields = 0;
+		if (m->currency && !(m->currency = history_text(d, m->currency, 0)))
+			return -1;
+		o->amount = m;
+	}
+	for (size_t i = 0; i < src->n_items; i++) {
+		if (!(items[i] = ld_arena_alloc(d->arena, sizeof(*items[i]))))
+			return -1;
+		*items[i] = *src->items[i];
+		items[i]->base.unknown_fields = NULL;
+		items[i]->base.n_unknown_fields = 0;
+		if (items[i]->name && !(items[i]->name = history_text(d, items[i]->name, 0)))
+			return -1;
+	}
+	o->items = items;
+	char **texts[] = {&o->title, &o->close_date, &o->lost_reason};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (*texts[i] && !(*texts[i] = history_text(d, *texts[i], 0)))
+			return -1;
+	d->bytes += ACTIVITY_OVERHEAD + src->n_items * 32;
+	it->opportunity = o;
+	it->opp_op = (char *)opp_op_word(h->opp_op);
+	return d->failed ? -1 : 0;
+}
+
 /* One item: the entry at (k, v) against the one before it. The key says
  * which revision it is (what pages and the cursor go by), whatever the
  * record holds. */
@@ -265,6 +311,8 @@ static int page_item(request_ctx *rc, store_txn *t, page *p, uint64_t id, const 
 	    0)
 		return ENOMEM;
 	if (h->activity && item_activity(d, it, h) < 0)
+		return ENOMEM;
+	if (h->opportunity && item_opportunity(d, it, h) < 0)
 		return ENOMEM;
 	p->items[p->n++] = it;
 	return t->ret;

@@ -1,5 +1,7 @@
 /* KPI counts (lead kpi): read from the counters and the per-day rollup the
- * write core keeps (lead_counters.h, lead_rollup.h), never from the leads,
+ * write core keeps (lead_counters.h, lead_rollup.h; the open opportunities
+ * per class and the forecast from the open-opportunity counters, opp_core.h),
+ * never from the leads,
  * so the cost is bounded by teams x owners x statuses (and days for the
  * flow) whatever the number of leads. Classes, stages and team totals are
  * derived here from the status records. */
@@ -15,6 +17,8 @@
 #include "lead_counters.h"
 #include "lead_rollup.h"
 #include "log.h"
+#include "opp_amounts.h"
+#include "opp_core.h"
 #include "users.h"
 
 /* The longest flow period, in UTC days: bounds the rollup read per request. */
@@ -39,6 +43,13 @@ typedef struct {
 	char cur[4];
 	__int128 sum;
 } st_value;
+/* Open opportunities (issue 15) per status and currency: how many, their
+ * amount, and weighted by the status's probability now. */
+typedef struct {
+	uint64_t status;
+	char cur[4];
+	__int128 opps, amount, weighted_x100;
+} st_opps;
 
 /* Counts of one row (or a total): per status, and value per status and
  * currency; archived leads per status, apart. */
@@ -49,6 +60,8 @@ typedef struct {
 	size_t nv, capv;
 	st_count *ar;
 	size_t nar, capar;
+	st_opps *o;
+	size_t no, capo;
 } acc;
 
 typedef struct {
@@ -137,8 +150,24 @@ static void acc_archived(kpi *k, acc *a, uint64_t status, uint64_t n)
 		a->ar[a->nar++] = (st_count){status, n};
 }
 
+static void acc_opps(kpi *k, acc *a, const st_opps *x)
+{
+	for (size_t i = 0; i < a->no; i++)
+		if (a->o[i].status == x->status && memcmp(a->o[i].cur, x->cur, 3) == 0) {
+			a->o[i].opps += x->opps;
+			a->o[i].amount += x->amount;
+			a->o[i].weighted_x100 += x->weighted_x100;
+			return;
+		}
+	a->o = grow(k, a->o, &a->capo, a->no, sizeof(*a->o));
+	if (a->no < a->capo)
+		a->o[a->no++] = *x;
+}
+
 static void acc_merge(kpi *k, acc *into, const acc *from)
 {
+	for (size_t i = 0; i < from->no; i++)
+		acc_opps(k, into, &from->o[i]);
 	for (size_t i = 0; i < from->nc; i++)
 		acc_count(k, into, from->c[i].status, from->c[i].n);
 	for (size_t i = 0; i < from->nv; i++)
@@ -152,6 +181,7 @@ static void acc_free(acc *a)
 	free(a->c);
 	free(a->v);
 	free(a->ar);
+	free(a->o);
 }
 
 static const Leadd__Status *status_of(const kpi *k, uint64_t id)
@@ -304,6 +334,50 @@ static int read_counters(kpi *k, const uint8_t *prefix, size_t plen)
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
+/* Read the open-opportunity counters (DB_FORECAST 'o', opp_core.h) of
+ * the keys starting with 'o' then prefix (team, or team and owner) into
+ * the rows: ClassCount.opps and KpiCounts.forecast. */
+static int read_opp_counters(kpi *k, const uint8_t *prefix, size_t plen)
+{
+	uint8_t p[17] = {OPP_FORECAST_OPEN};
+	if (plen)
+		memcpy(p + 1, prefix, plen);
+	plen++;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(k->t->txn, k->t->st->dbi[DB_FORECAST], &cur);
+	if (rc)
+		return rc;
+	MDB_val key = {plen, p}, d;
+	row *last = NULL;
+	for (rc = mdb_cursor_get(cur, &key, &d, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &d, MDB_NEXT)) {
+		const uint8_t *kb = key.mv_data;
+		if (key.mv_size < plen || memcmp(kb, p, plen) != 0)
+			break;
+		if (key.mv_size != OPP_FORECAST_OPEN_KEY || d.mv_size != OPP_FORECAST_OPEN_VAL) {
+			rc = KPI_DAMAGED;
+			break;
+		}
+		uint64_t team = store_key_get_u64(kb + 1), owner = store_key_get_u64(kb + 9);
+		uint64_t status = store_key_get_u64(kb + 17);
+		if (!visible(k, team, owner))
+			continue;
+		if (!last || last->team != team || last->owner != owner)
+			last = row_get(k, team, owner);
+		if (!last)
+			break;
+		opp_open_sums sums;
+		opp_open_sums_get(d.mv_data, &sums);
+		const Leadd__Status *s = status_of(k, status);
+		st_opps x = {.status = status, .opps = sums.opps, .amount = sums.amount};
+		x.weighted_x100 = opp_weighted_x100(&sums, s ? s->probability : 0);
+		memcpy(x.cur, kb + 29, 3);
+		acc_opps(k, &last->a, &x);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
 static int read_team_counters(kpi *k, uint64_t team)
 {
 	uint8_t p[9];
@@ -314,7 +388,9 @@ static int read_team_counters(kpi *k, uint64_t team)
 	if (!rc)
 		rc = read_counters(k, p, 9);
 	p[0] = LEAD_COUNTER_ARCHIVED;
-	return rc ? rc : read_counters(k, p, 9);
+	if (!rc)
+		rc = read_counters(k, p, 9);
+	return rc ? rc : read_opp_counters(k, p + 1, 8);
 }
 
 static int64_t saturate(__int128 v)
@@ -358,6 +434,23 @@ static int archived_to_wire(kpi *k, const acc *a, Leadd__KpiCounts *w)
 		w->archived[w->n_archived++] = cc;
 	}
 	return 1;
+}
+
+/* Open opportunities per currency: of the statuses of class c, or (c
+ * -1) of those counting in the forecast (opp_status_in_forecast). */
+static void opps_to_wire(kpi *k, const acc *a, int c, Leadd__ForecastAmount ***out, size_t *n)
+{
+	opp_amounts sum = {0};
+	for (size_t i = 0; i < a->no; i++) {
+		const Leadd__Status *s = status_of(k, a->o[i].status);
+		if (c < 0 ? !s || !opp_status_in_forecast(s) : class_of(k, a->o[i].status) != c)
+			continue;
+		opp_amounts_add(&sum, a->o[i].cur, a->o[i].opps, a->o[i].amount,
+				a->o[i].weighted_x100);
+	}
+	if (sum.failed || opp_amounts_to_wire(&sum, &k->rc->arena, 1, out, n))
+		k->failed = 1;
+	opp_amounts_free(&sum);
 }
 
 static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
@@ -428,6 +521,7 @@ static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
 			vals[cc->n_value++] = m;
 		}
 		qsort(vals, cc->n_value, sizeof(*vals), cmp_money);
+		opps_to_wire(k, a, c, &cc->opps, &cc->n_opps);
 		cls[w->n_classes++] = cc;
 	}
 	for (size_t i = 0; i < a->nc; i++) {
@@ -447,6 +541,7 @@ static Leadd__KpiCounts *counts_to_wire(kpi *k, const acc *a)
 		sts[w->n_statuses++] = sc;
 	}
 	qsort_r(sts, w->n_statuses, sizeof(*sts), cmp_status_pos, k);
+	opps_to_wire(k, a, -1, &w->forecast, &w->n_forecast);
 	if (!archived_to_wire(k, a, w))
 		return NULL;
 	return w;
@@ -980,6 +1075,8 @@ static int read_own_elsewhere(kpi *k)
 		p[0] = LEAD_COUNTER_ARCHIVED;
 		if (!rc)
 			rc = read_counters(k, p, sizeof(p));
+		if (!rc)
+			rc = read_opp_counters(k, p + 1, 16);
 	}
 	return rc;
 }
@@ -988,7 +1085,7 @@ static int read_rows(kpi *k)
 {
 	if (k->role == ROLE_ADMIN && !k->has_only_team) {
 		int rc = read_counters(k, NULL, 0);
-		return rc;
+		return rc ? rc : read_opp_counters(k, NULL, 0);
 	}
 	/* Only one team: the caller's own leads elsewhere are out of scope. */
 	if (k->has_only_team)

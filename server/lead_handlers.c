@@ -17,6 +17,7 @@
 #include "lead_core.h"
 #include "lead_handlers.h"
 #include "lead_moves.h"
+#include "opp_view.h"
 #include "request_limits.h"
 #include "search_query.h"
 #include "status.h"
@@ -327,7 +328,14 @@ int lead_get(request_ctx *rc, store_txn *t)
 {
 	Leadd__Lead *lead;
 	int code = lead_load_visible(rc, t, rc->req->lead_get->id, &lead);
-	return code ? code : lead_reply(rc, lead);
+	if (code || (code = lead_reply(rc, lead)))
+		return code;
+	/* Its opportunities, newest first, without their items (opp_view.h). */
+	int err = opp_view_of_lead(t, &rc->arena, lead, &rc->resp.lead->opps,
+				   &rc->resp.lead->n_opps);
+	if (err == ENOMEM)
+		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
+	return err ? dispatch_store_error(rc, err) : LD_OK;
 }
 
 static int check_version(request_ctx *rc, const Leadd__Lead *lead, uint64_t expected)

@@ -17,4 +17,15 @@ int lead_class_needs_reason(Leadd__KpiClass c);
  * the answer set (and a hint to create it, then move it). */
 int lead_status_check_new(request_ctx *rc, store_txn *t, uint64_t status_id);
 
+/* The reason a move into a dead or lost status records (lead_set_status,
+ * opp_lost): one of the lead's team's or the global list's, as written
+ * there, or the caller's own text `given` when `other` allows it. LD_OK
+ * with *text set, or the refusal: no reason and a reason the lists lack
+ * are both FAILED_PRECONDITION (the status needs a reason it can take: a
+ * client such as leadtop asks for one then; the sentence says which case
+ * it is). `needs` begins the sentence when no reason is given: "lead 7
+ * needs a reason to move to 'prospect-Lost'". */
+int lead_move_reason(request_ctx *rc, store_txn *t, const char *given, int other,
+		     const Leadd__Lead *lead, const char *needs, const char **text);
+
 #endif

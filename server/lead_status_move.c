@@ -134,57 +134,46 @@ static size_t names_budget(const request_ctx *rc, int rest)
 	return rest < 0 || (size_t)rest >= cap ? 0 : cap - (size_t)rest;
 }
 
-/* The reason a move into a dead or lost status records: one of the lead's
- * team's or the global list's, as written there, or the caller's own text
- * when `other` allows it. LD_OK with *text set, or the refusal: no reason
- * and a reason the lists lack are both FAILED_PRECONDITION (the status
- * needs a reason it can take: a client such as leadtop asks for one then;
- * the sentence says which case it is). */
-static int move_reason(request_ctx *rc, store_txn *t, const Leadd__LeadSetStatusRequest *q,
-		       const Leadd__Lead *lead, const Leadd__Status *to, const char **text)
+int lead_move_reason(request_ctx *rc, store_txn *t, const char *given, int other,
+		     const Leadd__Lead *lead, const char *needs, const char **text)
 {
 	char names[sizeof(rc->message)];
 	/* The names get what the refusal's other words leave of rc->message. */
-	static const char needs_fmt[] = "lead %" PRIu64 " needs a reason to move to '%s': %s, "
-					"or another reason in your own words";
-	if (ld_is_blank(q->reason)) {
-		reason_names(
-			rc, t, lead->team_id, names,
-			names_budget(rc, snprintf(NULL, 0, needs_fmt, lead->id, to->name, "")));
+	static const char needs_fmt[] = "%s: %s, or another reason in your own words";
+	if (ld_is_blank(given)) {
+		reason_names(rc, t, lead->team_id, names,
+			     names_budget(rc, snprintf(NULL, 0, needs_fmt, needs, "")));
 		if (names[0])
-			return dispatch_fail(rc, LD_FAILED_PRECONDITION, needs_fmt, lead->id,
-					     to->name, names);
+			return dispatch_fail(rc, LD_FAILED_PRECONDITION, needs_fmt, needs, names);
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
-				     "lead %" PRIu64
-				     " needs a reason to move to '%s', and its team "
-				     "has no list of reasons: give one in your own words, or ask a "
-				     "manager to set up the team's reasons",
-				     lead->id, to->name);
+				     "%s, and its team has no list of reasons: give one in your "
+				     "own words, or ask a manager to set up the team's reasons",
+				     needs);
 	}
 	/* A list's reason, even when given as another: the KPI counts it
 	 * with the others given for it. */
 	reason_record *r;
 	int err = MDB_NOTFOUND;
 	if (lead->team_id)
-		err = reason_find(t, lead->team_id, q->reason, &rc->arena, &r);
+		err = reason_find(t, lead->team_id, given, &rc->arena, &r);
 	if (err == MDB_NOTFOUND)
-		err = reason_find(t, 0, q->reason, &rc->arena, &r);
+		err = reason_find(t, 0, given, &rc->arena, &r);
 	if (err == 0) {
 		*text = r->text;
 		return LD_OK;
 	}
 	if (err != MDB_NOTFOUND)
 		return dispatch_store_error(rc, err);
-	if (q->has_other && q->other) {
-		*text = q->reason;
+	if (other) {
+		*text = given;
 		return LD_OK;
 	}
 	static const char not_fmt[] = "'%s' is not one of the reasons lead %" PRIu64
 				      "'s team takes (%s); to record it as it is, give it as a "
 				      "reason in your own words";
 	reason_names(rc, t, lead->team_id, names,
-		     names_budget(rc, snprintf(NULL, 0, not_fmt, q->reason, lead->id, "")));
-	return dispatch_fail(rc, LD_FAILED_PRECONDITION, not_fmt, q->reason, lead->id,
+		     names_budget(rc, snprintf(NULL, 0, not_fmt, given, lead->id, "")));
+	return dispatch_fail(rc, LD_FAILED_PRECONDITION, not_fmt, given, lead->id,
 			     names[0] ? names : "it has none");
 }
 
@@ -280,7 +269,11 @@ int lead_set_status(request_ctx *rc, store_txn *t)
 	if (old->status_id == status_id && (!needs || ld_is_blank(q->reason)))
 		return lead_reply(rc, old);
 	const char *reason = NULL;
-	if (needs && (code = move_reason(rc, t, q, old, to, &reason)))
+	char needs_what[300];
+	snprintf(needs_what, sizeof(needs_what), "lead %" PRIu64 " needs a reason to move to '%s'",
+		 old->id, to->name);
+	if (needs && (code = lead_move_reason(rc, t, q->reason, q->has_other && q->other, old,
+					      needs_what, &reason)))
 		return code;
 	if (old->status_id == status_id && old->status_reason &&
 	    strcmp(old->status_reason, reason) == 0)

@@ -14,6 +14,7 @@
 #include "ld_currency.h"
 #include "ld_error.h"
 #include "ld_norm.h"
+#include "opp_core.h"
 #include "request_limits.h"
 
 typedef enum {
@@ -69,6 +70,11 @@ static const field_cap caps[] = {
 	/* Activities (issue 13). */
 	{"leadd.ActivityAddRequest", "text", LIMIT_ACTIVITY_TEXT, 0, "the note's text", NULL, TEXT_LINES},
 	{"leadd.ActivityEditRequest", "text", LIMIT_ACTIVITY_TEXT, 0, "the note's text", NULL, TEXT_LINES},
+	/* Opportunities (issue 15). */
+	{"leadd.OppItem", "name", LIMIT_TITLE, 0, "an item's name", NULL, TEXT_LINE},
+	{"leadd.OppCreateRequest", "items", 0, OPP_ITEMS_MAX, "an item", "items", TEXT_LINE},
+	{"leadd.OppEditRequest", "items", 0, OPP_ITEMS_MAX, "an item", "items", TEXT_LINE},
+	{"leadd.OppLostRequest", "reason", LIMIT_REASON, 0, "the reason", NULL, TEXT_LINE},
 	{NULL, "outcome", LIMIT_ACTIVITY_TEXT, 0, "the outcome", NULL, TEXT_LINES},
 	{NULL, "place", LIMIT_PLACE, 0, "where the meeting is", NULL, TEXT_LINE},
 	{NULL, "contact", LIMIT_NAME, 0, "who at the client it is with", NULL, TEXT_LINE},

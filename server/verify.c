@@ -846,6 +846,11 @@ static void check_activities(verifier *v)
 	v->problems += verify_activities(&v->t, &v->arena);
 }
 
+static void check_opps(verifier *v)
+{
+	v->problems += verify_opps(&v->t, &v->arena);
+}
+
 static void check_searches(verifier *v)
 {
 	v->problems += verify_searches(&v->t, &v->arena);
@@ -874,6 +879,7 @@ static const struct {
 	{"tag names", check_tag_names},
 	{"renewal links", check_renewals},
 	{"activities and the next action", check_activities},
+	{"opportunities and the forecast counters", check_opps},
 	{"users", check_users},
 	{"teams", check_teams},
 	{"sessions", check_sessions},

@@ -35,4 +35,9 @@ uint64_t verify_status_list(store_txn *t, ld_arena *arena);
  * as the write core computes it. */
 uint64_t verify_activities(store_txn *t, ld_arena *arena);
 
+/* Opportunities (verify_opps.c): records, both indexes both ways, each
+ * lead's open totals from its opportunities, the open forecast counters
+ * from the leads' totals and the won counters from the won records. */
+uint64_t verify_opps(store_txn *t, ld_arena *arena);
+
 #endif

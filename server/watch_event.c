@@ -7,6 +7,8 @@
 #include "lead_counters.h"
 #include "lead_index.h"
 #include "log.h"
+#include "opp_amounts.h"
+#include "opp_core.h"
 #include "status.h"
 #include "users.h"
 #include "watch_int.h"
@@ -17,6 +19,10 @@ typedef struct {
 	Leadd__Money *value[2];
 	size_t n_value;
 	int archived; /* of the archived counts (no values) */
+	/* Open opportunities under the key (issue 15), per currency. */
+	Leadd__ForecastAmount **opps;
+	size_t n_opps;
+	int in_forecast;
 } raw_delta;
 
 struct watch_entry {
@@ -28,6 +34,9 @@ struct watch_entry {
 	 * revision and what happened to it (NULL: none). */
 	Leadd__Activity *activity;
 	Leadd__Store__ActivityOp activity_op;
+	/* CHANGE_OPPORTUNITY: the history's opportunity and what happened. */
+	Leadd__Opportunity *opportunity;
+	Leadd__Store__OppOp opp_op;
 	Leadd__Lead *before; /* the lead's previous history entry */
 	int before_done;
 	const char *names[5]; /* author, old/new status, old/new owner */
@@ -87,6 +96,10 @@ watch_entry *watch_entry_new(store_txn *t, ld_arena *a, uint64_t rev, Leadd__Sto
 	if (h && h->activity && h->has_activity_op) {
 		x->activity = h->activity;
 		x->activity_op = h->activity_op;
+	}
+	if (h && h->opportunity && h->has_opp_op) {
+		x->opportunity = h->opportunity;
+		x->opp_op = h->opp_op;
 	}
 	if (!x->after) {
 		log_error("watch: the history has no entry for lead %llu at revision %llu; run "
@@ -272,6 +285,10 @@ static void event_base(watch_entry *x, const watcher *w, Leadd__Event *ev, Leadd
 		ev->activity = x->activity;
 		ev->activity_op = (char *)activity_op_word(x->activity_op);
 	}
+	if (after && x->opportunity) {
+		ev->opportunity = x->opportunity;
+		ev->opp_op = (char *)opp_op_word(x->opp_op);
+	}
 }
 
 /* ---- KPI deltas ---- */
@@ -297,6 +314,21 @@ static void add_value(watch_entry *x, raw_delta *d, const char *cur, int64_t amo
 		d->value[d->n_value++] = m;
 }
 
+/* The open-opportunity change under d's key: new_opps less old_opps
+ * (either side NULL: none), weighted by the key's status now. */
+static void add_opps(watch_entry *x, raw_delta *d, Leadd__OppTotal **old, size_t n_old,
+		     Leadd__OppTotal **now, size_t n_now)
+{
+	const Leadd__Status *s = status_of(x->t, x->a, d->status);
+	opp_amounts sum = {0};
+	opp_amounts_totals(&sum, old, n_old, -1, s ? s->probability : 0);
+	opp_amounts_totals(&sum, now, n_now, +1, s ? s->probability : 0);
+	if (sum.failed || opp_amounts_to_wire(&sum, x->a, 1, &d->opps, &d->n_opps))
+		d->n_opps = 0;
+	d->in_forecast = s && opp_status_in_forecast(s);
+	opp_amounts_free(&sum);
+}
+
 /* The count and value changes of the entry, keyed (team, owner, status)
  * and whether archived: what lead_counters_apply did to the counters. An
  * archived lead is in the archived counts, which keep no value. */
@@ -320,15 +352,25 @@ static void deltas(watch_entry *x)
 	has_new = has_new && !narch;
 	raw_delta *n = &x->d[0];
 	if (is_create(x)) {
-		*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 1, {0}, 0, narch};
+		*n = (raw_delta){.team = e->new_team,
+				 .owner = e->new_owner,
+				 .status = e->new_status,
+				 .count = 1,
+				 .archived = narch};
 		if (has_new)
 			add_value(x, n, ncur, namt);
+		if (!narch)
+			add_opps(x, n, NULL, 0, e->new_opps, e->n_new_opps);
 		x->n_d = 1;
 		return;
 	}
 	if (e->old_team == e->new_team && e->old_owner == e->new_owner &&
 	    e->old_status == e->new_status && oarch == narch) {
-		*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 0, {0}, 0, narch};
+		*n = (raw_delta){.team = e->new_team,
+				 .owner = e->new_owner,
+				 .status = e->new_status,
+				 .count = 0,
+				 .archived = narch};
 		if (has_old && has_new && strncmp(ocur, ncur, 3) == 0) {
 			add_value(x, n, ncur, namt - oamt);
 		} else {
@@ -337,17 +379,31 @@ static void deltas(watch_entry *x)
 			if (has_new)
 				add_value(x, n, ncur, namt);
 		}
-		x->n_d = n->n_value ? 1 : 0;
+		if (!narch)
+			add_opps(x, n, e->old_opps, e->n_old_opps, e->new_opps, e->n_new_opps);
+		x->n_d = n->n_value || n->n_opps ? 1 : 0;
 		return;
 	}
 	raw_delta *o = &x->d[0];
-	*o = (raw_delta){e->old_team, e->old_owner, e->old_status, -1, {0}, 0, oarch};
+	*o = (raw_delta){.team = e->old_team,
+			 .owner = e->old_owner,
+			 .status = e->old_status,
+			 .count = -1,
+			 .archived = oarch};
 	if (has_old)
 		add_value(x, o, ocur, -oamt);
+	if (!oarch)
+		add_opps(x, o, e->old_opps, e->n_old_opps, NULL, 0);
 	n = &x->d[1];
-	*n = (raw_delta){e->new_team, e->new_owner, e->new_status, 1, {0}, 0, narch};
+	*n = (raw_delta){.team = e->new_team,
+			 .owner = e->new_owner,
+			 .status = e->new_status,
+			 .count = 1,
+			 .archived = narch};
 	if (has_new)
 		add_value(x, n, ncur, namt);
+	if (!narch)
+		add_opps(x, n, NULL, 0, e->new_opps, e->n_new_opps);
 	x->n_d = 2;
 }
 
@@ -382,6 +438,10 @@ static Leadd__KpiDelta *delta_to_wire(watch_entry *x, const raw_delta *d)
 	k->has_archived = k->archived = d->archived ? 1 : 0;
 	k->n_value = d->n_value;
 	k->value = (Leadd__Money **)d->value;
+	k->n_opps = d->n_opps;
+	k->opps = d->opps;
+	k->has_in_forecast = d->n_opps ? 1 : 0;
+	k->in_forecast = d->n_opps && d->in_forecast;
 	return k;
 }
 
