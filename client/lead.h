@@ -131,6 +131,10 @@ extern const struct cmd_entry cmd_agenda_entry;   /* cmd_agenda.c */
 extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
 /* Issue 14, compl: the bash completion. */
 extern const struct cmd_entry cmd_completion_entry; /* cmd_completion.c */
+/* Issue 15, cli: opportunities, conversion and the forecast. */
+extern const struct cmd_entry cmd_opp_entry;      /* cmd_opp.c */
+extern const struct cmd_entry cmd_convert_entry;  /* cmd_convert.c */
+extern const struct cmd_entry cmd_forecast_entry; /* cmd_forecast.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -216,6 +220,18 @@ int lead_parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const
  * 0 or an exit status. */
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
 
+/* ---- cmd_move.c ---- */
+
+/* "lead 42: lead-New -> lead-Qualified" (with the reason of a move into
+ * dead or lost), or that nothing changed; with --json the lead. 0 or an
+ * exit status. */
+int lead_print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd__Lead *now);
+/* A move into dead or lost refused (FAILED_PRECONDITION) for its reason:
+ * the server's sentence and how to give one in lead's terms (--reason,
+ * --other); reason and other as given. The exit status. */
+int lead_fail_reason(struct lead_ctx *ctx, const Leadd__Response *resp, const char *reason,
+		     int other);
+
 /* ---- cmd_ls.c: pages of leads ---- */
 
 /* The first words of a "more:" hint: lead, and --server when given. */
@@ -261,8 +277,6 @@ int lead_list_print(struct lead_ctx *ctx, Leadd__LeadListRequest *lr, int all, i
 /* A KpiReply as the table (rows: each team's reps, its pool and its total,
  * then the total; by_team: one row per team) and, with a flow, its block. */
 void lead_kpi_print(const Leadd__KpiReply *k, int by_team);
-/* A row's name: the user's or team's, else "user N" / "pool N". */
-const char *lead_kpi_row_name(const Leadd__KpiRow *r, char *buf, size_t len);
 /* A KpiReply as the JSON of `lead --json kpi`. */
 cJSON *lead_kpi_json(const Leadd__KpiReply *k);
 
@@ -282,32 +296,20 @@ void lead_kpi_activity_json(cJSON *flow, const Leadd__KpiFlow *f);
  * disagree. */
 int lead_kpi_apply(Leadd__KpiReply *k, const Leadd__KpiDelta *d, int *under);
 
-/* ---- lead_forecast_amount.c: forecast amounts, one per currency ---- */
+/* ---- lead_forecast_amount.c: a KPI delta's forecast amounts ---- */
 
 /* The weighted amount in minor units: weighted_x100 rounded half away
  * from zero (weighted_minor when there is no x100). */
 int64_t lead_forecast_weighted(const Leadd__ForecastAmount *a);
 /* Adds a change (KpiDelta.opps) to the list's entry of its currency,
  * making one when there is none; an entry left with no opportunity goes.
- * 1 when something moved, 0 when d moves nothing, -1 out of memory.
- * *under is set when the change does not fit (fewer than no opportunity,
- * an amount left with none, an overflow). */
+ * weighted_minor follows weighted_x100. 1 when something moved, 0 when d
+ * moves nothing, -1 out of memory. *under is set when the change does not
+ * fit (fewer than no opportunity, an amount left with none, an overflow). */
 int lead_forecast_add(Leadd__ForecastAmount ***list, size_t *n, const Leadd__ForecastAmount *d,
 		      int *under);
-/* The entries ordered by currency code: a new array (free it), the
- * entries still the list's. */
-const Leadd__ForecastAmount **lead_forecast_sorted(Leadd__ForecastAmount *const *a, size_t n);
-/* "2 open  15000.00 EUR  weighted 1500.00 EUR". */
+/* "2 open  15000.00 EUR  weighted 1500.00 EUR" (leadtop's forecast line). */
 void lead_forecast_format(const Leadd__ForecastAmount *a, char *buf, size_t len);
-/* {"EUR": {"opps": N, "amount": MONEY, "weighted": MONEY}, ...}. */
-cJSON *lead_forecast_json(Leadd__ForecastAmount *const *a, size_t n);
-
-/* ---- lead_kpi_forecast.c: the forecast of lead kpi ---- */
-
-/* The FORECAST table: for each row of lead kpi's table (by_team: each
- * team) with open opportunities in the forecast, one line per currency,
- * then the total; nothing when the total has none. */
-void lead_kpi_forecast_print(const Leadd__KpiReply *k, int by_team);
 
 /* ---- lead_watch.c: the watch loop of lead watch and lead kpi --watch ---- */
 

@@ -1,9 +1,9 @@
 /* Forecast amounts (issue 15): lists of ForecastAmount, one per currency,
- * as KpiCounts.forecast, ClassCount.opps and the forecast read carry them.
- * Here: a watch's change added to such a list (KpiDelta.opps), the
- * weighted amount as shown, one line of text and the JSON of a list.
- * Amounts of two currencies are never added together: each currency is
- * its own entry.
+ * as KpiCounts.forecast and ClassCount.opps carry them. Here: a watch's
+ * change added to such a list (KpiDelta.opps, for lead_kpi_apply), the
+ * weighted amount as shown, and leadtop's line of text. Amounts of two
+ * currencies are never added together: each currency is its own entry.
+ * (Sorting and JSON are lead_opp.c's, with the rest of lead's output.)
  *
  * The weighted amount is exact in weighted_x100 (hundredths of a minor
  * unit): changes add it, and it is rounded (half away from zero) only
@@ -96,57 +96,10 @@ int lead_forecast_add(Leadd__ForecastAmount ***list, size_t *n, const Leadd__For
 	return 1;
 }
 
-static int by_currency(const void *x, const void *y)
-{
-	const Leadd__ForecastAmount *a = *(const Leadd__ForecastAmount *const *)x;
-	const Leadd__ForecastAmount *b = *(const Leadd__ForecastAmount *const *)y;
-	return strcmp(a->currency ? a->currency : "", b->currency ? b->currency : "");
-}
-
-const Leadd__ForecastAmount **lead_forecast_sorted(Leadd__ForecastAmount *const *a, size_t n)
-{
-	const Leadd__ForecastAmount **s = malloc((n ? n : 1) * sizeof(*s));
-	if (!s) {
-		fputs("lead: out of memory\n", stderr);
-		exit(LD_EXIT_ERROR);
-	}
-	memcpy(s, a, n * sizeof(*s));
-	if (n > 1)
-		qsort(s, n, sizeof(*s), by_currency);
-	return s;
-}
-
 void lead_forecast_format(const Leadd__ForecastAmount *a, char *buf, size_t len)
 {
 	char amount[64], weighted[64];
 	lead_format_money(a->amount_minor, a->currency, amount, sizeof(amount));
 	lead_format_money(lead_forecast_weighted(a), a->currency, weighted, sizeof(weighted));
 	snprintf(buf, len, "%lld open  %s  weighted %s", (long long)a->opps, amount, weighted);
-}
-
-static cJSON *money(int64_t minor, const char *code)
-{
-	Leadd__Money m = LEADD__MONEY__INIT;
-	m.has_amount_minor = 1;
-	m.amount_minor = minor;
-	m.currency = (char *)code;
-	return lead_json_money(&m);
-}
-
-cJSON *lead_forecast_json(Leadd__ForecastAmount *const *a, size_t n)
-{
-	cJSON *o = cJSON_CreateObject();
-	const Leadd__ForecastAmount **s = lead_forecast_sorted(a, n);
-	for (size_t i = 0; i < n; i++) {
-		if (!s[i]->currency)
-			continue;
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddItemToObject(e, "opps", lead_json_int(s[i]->opps));
-		cJSON_AddItemToObject(e, "amount", money(s[i]->amount_minor, s[i]->currency));
-		cJSON_AddItemToObject(e, "weighted",
-				      money(lead_forecast_weighted(s[i]), s[i]->currency));
-		cJSON_AddItemToObject(o, s[i]->currency, e);
-	}
-	free(s);
-	return o;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lead_opp.h"
 #include "leadtop.h"
 
 #define NCLASS 6

@@ -17,65 +17,12 @@ lead_ok add "東京オフィス移転" --owner ana --client "山田商事" --val
 L6=$OUT
 lead_ok status "$L6" qualified
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-# Until `lead opp` is on main the opportunities are made through the
-# protocol (tests/protocol/leadd_harness.py), as the user would with it.
-HAVE_OPP=0
-"$LEAD" help opp >/dev/null 2>&1 && HAVE_OPP=1
-pbdir="$LEADD_DIR/pb"
-mkdir -p "$pbdir"
-# opp_proto USER new LEAD --item NAME --qty Q --price P ... [--close DATE]
-# opp_proto USER won OID: prints the opportunity's id.
-opp_proto() {
-	PORT=${LEAD_SERVER##*:} PBDIR=$pbdir PROTO="$HERE/../../proto" \
-		PYTHONPATH="$HERE/../protocol" "$PYTHON" -c '
-import os, sys
-from leadd_harness import Client, load_pb
-pb = load_pb(os.environ["PROTO"], os.environ["PBDIR"])
-who, op, target, args = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
-c = Client(pb, int(os.environ["PORT"]), user=who, password=who + "-password")
-def fill(q):
-    if op == "won":
-        q.opp_won.id = target
-        return
-    q.opp_create.lead_id = target
-    for k, v in zip(args[::2], args[1::2]):
-        if k == "--item":
-            it = q.opp_create.items.add()
-            it.name = v
-        elif k == "--qty":
-            it.quantity = int(v)
-        elif k == "--price":
-            it.unit_price_minor = round(float(v) * 100)
-        elif k == "--close":
-            q.opp_create.close_date = v
-r = c.call(fill)
-if r.code != pb.OK:
-    sys.exit("opp_%s: %d %s" % (op, r.code, r.message))
-print(r.opp.opp.id)
-' "$@"
-}
-
-# opp_new USER LEAD ARGS...: USER creates an opportunity; its id in $OPP.
+# opp_new USER LEAD ARGS...: USER runs lead opp new; the id in $OPP.
 opp_new() {
 	local who=$1
 	shift
-	if [ "$HAVE_OPP" = 1 ]; then
-		as "$who" expect_exit 0 "$LEAD" --json opp new "$@"
-		OPP=$(json 'd["id"]' <<<"$OUT")
-	else
-		OPP=$(opp_proto "$who" new "$@") || fail "opp new as $who: $OPP"
-	fi
-}
-
-# opp_won USER OID
-opp_won() {
-	if [ "$HAVE_OPP" = 1 ]; then
-		as "$1" expect_exit 0 "$LEAD" opp won "$2"
-	else
-		local out
-		out=$(opp_proto "$1" won "$2") || fail "opp won as $1: $out"
-	fi
+	as "$who" expect_exit 0 "$LEAD" --json opp new "$@"
+	OPP=$(json 'd["opportunity"]["id"]' <<<"$OUT")
 }
 
 # The forecast lines under a row: the lines after the one matching ^ROW
@@ -127,7 +74,7 @@ expect_no_match "$SCREEN" '3500' "never added across currencies"
 # conversion), then the first one won: out of the open forecast ----
 opp_new tom "$L1" --item Support --qty 12 --price 50
 lt_wait_for m '^   forecast +2 open +2100\.00 EUR +weighted 210\.00 EUR$' 1 "tom's line changes"
-opp_won tom "$O1"
+as tom expect_exit 0 "$LEAD" opp won "$O1"
 lt_wait_for m '^   forecast +1 open +600\.00 EUR +weighted 60\.00 EUR$' 1 "won: it leaves the open forecast"
 lt_wait_for m "tom: opportunity $O1 won on lead $L2, 1500\\.00 EUR; lead -> customer-Won" 1 "the feed: won"
 forecast_of tom
@@ -151,7 +98,7 @@ expect_match "$OUT" '^   forecast +1 open +2000\.00 USD +weighted 200\.00 USD$' 
 expect_eq 1 "$(max_width <<<"$OUT" | awk '{ print ($1 <= 80) }')" "--once fits 80 columns"
 
 # ---- ana's won too: the total keeps tom's euros only ----
-opp_won ana "$O2"
+as ana expect_exit 0 "$LEAD" opp won "$O2"
 lt_wait_gone m '^   forecast.* USD' 1 "no dollars left in the open forecast"
 forecast_of ana
 expect_eq "" "$FC" "ana has no forecast line left"
