@@ -5,7 +5,8 @@
 # second currency gets lines of its own, never added to the first; `lead
 # opp won` takes the opportunity out of the open forecast. `lead kpi
 # --watch` follows the same changes with the same applier, and `leadtop
-# --once --json` carries the forecast as `lead --json kpi` does.
+# --once --json` carries the forecast as `lead --json kpi` does; a status's
+# probability edited (a snapshot) weighs the lines anew.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/search_fixture.sh"
 . "$(dirname "$0")/leadtop_lib.sh"
@@ -102,6 +103,10 @@ as ana expect_exit 0 "$LEAD" opp won "$O2"
 lt_wait_gone m '^   forecast.* USD' 1 "no dollars left in the open forecast"
 forecast_of ana
 expect_eq "" "$FC" "ana has no forecast line left"
+
+# ---- a status's probability edited: a snapshot, the weighted amount follows ----
+lead_ok admin status edit prospect-Qualified --probability 20
+lt_wait_for m '^   forecast +1 open +600\.00 EUR +weighted 120\.00 EUR$' 2 "the new probability weighs tom's line"
 
 # lead kpi --watch applied the same deltas: its last document has the
 # forecast a fresh lead kpi reads.
