@@ -127,6 +127,10 @@ as ana expect_exit 0 "$LEAD" --json opp ls
 expect_eq "[]" "$OUT" "a rep of the team sees no colleague's"
 as maria expect_exit 0 "$LEAD" --json opp ls --owner tom
 expect_eq "[$O1, $O2]" "$(json '[o["id"] for o in d]' <<<"$OUT")" "a manager sees her team's"
+as maria expect_exit 0 "$LEAD" --json opp ls --team sales
+expect_eq "[$O1, $O2]" "$(json '[o["id"] for o in d]' <<<"$OUT")" "opp ls --team: the team's"
+as maria expect_exit 4 "$LEAD" opp ls --team ops
+expect_match "$ERR" "teams you manage only" "opp ls --team: another team is refused"
 
 # ---- won: the lead becomes a customer, the opportunity leaves the forecast ----
 as tom expect_exit 0 "$LEAD" opp won "$O1"
