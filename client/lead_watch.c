@@ -360,12 +360,18 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	}
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_OPPORTUNITY: {
 		/* "opportunity 7 'Roof', 12000.00 EUR added", and the lead's
-		 * move when it moved with it (a conversion, won, lost). */
+		 * move when it moved with it (a conversion, won, lost). A won
+		 * or lost one's sentence says so itself ("won 2026-12-05",
+		 * "lost 2026-12-05: REASON"): no word after the reason. */
 		char opp[400] = "an opportunity";
-		if (ev->opportunity)
+		const char *op = name_or(ev->opp_op, "changed");
+		if (ev->opportunity) {
 			lead_opp_sentence(ev->opportunity, opp, sizeof(opp));
+			if (ev->opportunity->state != LEADD__OPP_STATE__OPP_OPEN)
+				op = "";
+		}
 		int moved = strcmp(old_st, new_st) != 0;
-		snprintf(what, sizeof(what), "%s %s%s%s%s%s", opp, name_or(ev->opp_op, "changed"),
+		snprintf(what, sizeof(what), "%s%s%s%s%s%s%s", opp, *op ? " " : "", op,
 			 moved ? "; " : "", moved ? old_st : "", moved ? " -> " : "",
 			 moved ? new_st : "");
 		break;

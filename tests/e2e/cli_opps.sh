@@ -209,4 +209,15 @@ expect_eq '["100.00", "10.00"]' \
 	"$(json '[d["total"]["opps"]["prospect"]["EUR"]["amount"]["amount"], d["total"]["forecast"]["EUR"]["weighted"]["amount"]]' <<<"$OUT")" \
 	"kpi --json: opps per class and the forecast"
 
+# ---- lead watch: a lost one's line (the sentence says lost; the lead's move) ----
+as tom expect_exit 0 "$LEAD" add "Benches" --value 100
+L9=$OUT
+as tom expect_exit 0 "$LEAD" opp new "$L9" --item Bench --qty 2 --price 50
+O5=$(sed -n 's/^added opportunity \([0-9]*\) .*/\1/p' <<<"$OUT")
+as tom expect_exit 0 "$LEAD" opp lost "$O5" --reason "bought elsewhere" --other
+for _ in $(seq 50); do grep -q "opportunity $O5 .*lost" "$WATCH_OUT" && break; sleep 0.1; done
+expect_match "$(cat "$WATCH_OUT")" \
+	"tom: lead $L9 'Benches' opportunity $O5 'Benches', 100.00 EUR, lost $TODAY: bought elsewhere; prospect-Qualified -> prospect-Lost \(rev [0-9]+\)$" \
+	"lead watch: a lost opportunity, its reason, the lead's move"
+
 stop_leadd
