@@ -1,0 +1,130 @@
+"""What the atk_opps_* tests share: adding opportunities, and the
+forecast recounted by brute force from every opportunity (opp_list and
+lead_get as admin) to compare with the server's counters."""
+import os
+import subprocess
+
+from leadd_harness import ok_call, pipeline
+
+
+def opp_create_fill(lead_id, items=(("Licence", 2, 1000),), **kw):
+    def fill(q):
+        q.opp_create.lead_id = lead_id
+        for name, qty, price in items:
+            x = q.opp_create.items.add()
+            x.name, x.quantity, x.unit_price_minor = name, qty, price
+        for k, v in kw.items():
+            setattr(q.opp_create, k, v)
+    return fill
+
+
+def add_opps(c, fills):
+    """Pipelined opp_creates, which must all answer OK; the opportunities."""
+    answers = pipeline(c, fills)
+    bad = [a for a in answers if a.code != 0]
+    if bad:
+        raise RuntimeError("opp_create: %d failed, first %s" % (len(bad), bad[0].message))
+    return [a.opp.opp for a in answers]
+
+
+def all_opps(c, **filters):
+    """Every opportunity c may list (opp_list, pages of 1000)."""
+    cursor = None
+    while True:
+        def fill(q):
+            q.opp_list.limit = 1000
+            for k, v in filters.items():
+                setattr(q.opp_list, k, v)
+            if cursor:
+                q.opp_list.cursor = cursor
+        r = ok_call(c, fill, "opp_list").opp_list
+        yield from r.opps
+        cursor = r.cursor
+        if not cursor:
+            return
+
+
+def statuses(c):
+    return {s.id: s for s in ok_call(c, lambda q: q.status_list.SetInParent(),
+                                     "status_list").status_list.statuses}
+
+
+def in_forecast(pb, s):
+    return s.stage != pb.STAGE_LEAD and s.kpi_class not in (pb.KPI_DEAD, pb.KPI_LOST)
+
+
+def brute_force(pb, admin):
+    """{(team, owner): {currency: [opps, amount, weighted_x100]}} of the open
+    opportunities that count, and {lead id: {(currency, month): [opps,
+    amount]}} of every lead's open ones; from every opportunity and its
+    lead as they are now."""
+    st = statuses(admin)
+    leads, rows, totals = {}, {}, {}
+    for o in all_opps(admin):
+        if o.state != pb.OPP_OPEN:
+            continue
+        if o.lead_id not in leads:
+            leads[o.lead_id] = ok_call(admin, lambda q: setattr(q.lead_get, "id", o.lead_id),
+                                       "lead_get").lead.lead
+        lead = leads[o.lead_id]
+        month = int(o.close_date[:4] + o.close_date[5:7]) if o.close_date else 0
+        t = totals.setdefault(lead.id, {}).setdefault((o.amount.currency, month), [0, 0])
+        t[0] += 1
+        t[1] += o.amount.amount_minor
+        s = st[lead.status_id]
+        if lead.archived or not in_forecast(pb, s):
+            continue
+        p = o.probability if o.HasField("probability") else s.probability
+        r = rows.setdefault((lead.team_id, lead.owner_id), {}).setdefault(
+            o.amount.currency, [0, 0, 0])
+        r[0] += 1
+        r[1] += o.amount.amount_minor
+        r[2] += o.amount.amount_minor * p
+    return rows, totals
+
+
+def served(pb, admin):
+    """The forecast by owner as admin, in brute_force's shape (no won)."""
+    def fill(q):
+        q.forecast.by = pb.FORECAST_BY_OWNER
+    r = ok_call(admin, fill, "forecast").forecast
+    rows = {}
+    for row in r.rows:
+        for a in row.open:
+            rows.setdefault((row.team_id, row.owner_id), {})[a.currency] = [
+                a.opps, a.amount_minor, a.weighted_x100]
+    return rows
+
+
+def lead_totals(admin, lead_ids):
+    """{lead id: {(currency, month): [opps, amount]}} from Lead.open_opps."""
+    out = {}
+    for lid in lead_ids:
+        lead = ok_call(admin, lambda q: setattr(q.lead_get, "id", lid), "lead_get").lead.lead
+        for t in lead.open_opps:
+            out.setdefault(lid, {})[(t.currency, t.month)] = [t.opps, t.amount_minor]
+    return out
+
+
+def verify_now(binary, data):
+    """leadd verify on the directory of a running leadd (a reader)."""
+    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=120, env=dict(os.environ))
+    return r.returncode, r.stdout.decode(errors="replace")
+
+
+def check_forecast(res, pb, admin, what, binary=None, data=None, lead_ids=()):
+    """The served forecast equals the brute-force one, each listed lead's
+    open totals equal its opportunities', and (binary given) verify passes."""
+    want, totals = brute_force(pb, admin)
+    have = served(pb, admin)
+    res.record("%s: the forecast equals a recount of every opportunity" % what, have == want,
+               "served %s, recount %s" % (have, want))
+    if lead_ids:
+        got = lead_totals(admin, lead_ids)
+        exp = {k: v for k, v in totals.items() if k in set(lead_ids)}
+        res.record("%s: Lead.open_opps equal the leads' open opportunities" % what, got == exp,
+                   "leads say %s, opportunities give %s" % (got, exp))
+    if binary:
+        rc, out = verify_now(binary, data)
+        res.record("%s: leadd verify passes" % what, rc == 0, out[-800:])
