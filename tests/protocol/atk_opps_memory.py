@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""Attack (issue 15 seams): the largest opportunities a client may make
+leadd hold and send. One lead with 100 opportunities (the most), each of
+100 items (the most) named with 200 bytes (the most), 20 of them open (the
+most; the others won), made by a client while another watches the leads:
+
+  - lead_get answers within the frame, listing all 100 without items;
+  - opp_list pages (limit 1000) stay within the frame and, followed by
+    their cursors, give each of the 100 exactly once;
+  - lead_history pages (limit 1000) stay within the frame and give every
+    change exactly once;
+  - the watcher gets every event, each within the frame, the added ones
+    with their 100 items;
+  - while a client pipelines 20 lead_history and 20 opp_list of limit 1000,
+    another's pings are answered within 250 ms each;
+  - leadd's resident memory grows by less than 64 MB over all of it;
+  - leadd verify passes.
+
+Usage: atk_opps_memory.py LEADD_BINARY PROTO_DIR"""
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atk_opps_lib import opp_create_fill  # noqa: E402
+from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, ok_call,  # noqa: E402
+                           pipeline, run_test, status_mb)
+from watch_lib import Watcher, watch_ok  # noqa: E402
+
+FRAME = 1 << 20
+res = Results()
+
+
+def big_items(k):
+    return tuple(("%03d-%03d " % (k, i) + "n" * 192, 1000 + i, 99 + i) for i in range(100))
+
+
+def size(r):
+    return len(r.SerializeToString())
+
+
+def run(pb, d):
+    admin = Client(pb, d.port)
+    rss0 = status_mb(d.proc.pid)
+    w = Watcher(pb, d.port, ADMIN, ADMIN_PASSWORD)
+    watch_ok(w, ["leads"], "admin watches leads")
+    lead = admin.create("The biggest deal", owner=ADMIN).lead.lead
+    made = []
+    for rnd in range(5):
+        answers = pipeline(admin, [opp_create_fill(lead.id, items=big_items(rnd * 20 + k),
+                                                   title="t" * 200, close_date="2027-06-%02d" % (k + 1))
+                                   for k in range(20)], window=5)
+        bad = [a for a in answers if a.code != pb.OK]
+        if bad:
+            raise RuntimeError("opp_create: %s" % bad[0].message)
+        made += [a.opp.opp.id for a in answers]
+        if rnd < 4:
+            won = pipeline(admin, [(lambda i: lambda q: setattr(q.opp_won, "id", i))(i)
+                                   for i in made[-20:]], window=5)
+            if any(a.code != pb.OK for a in won):
+                raise RuntimeError("opp_won refused")
+    res.record("100 opportunities of 100 items of 200-byte names on one lead", len(made) == 100)
+
+    r = admin.call(lambda q: setattr(q.lead_get, "id", lead.id))
+    res.record("lead_get answers within the frame, all 100 listed without items",
+               r.code == pb.OK and size(r) < FRAME and len(r.lead.opps) == 100 and
+               all(len(o.items) == 0 for o in r.lead.opps), "%d bytes, %d opps" % (
+                   size(r), len(r.lead.opps)))
+
+    seen, sizes, cursor = [], [], None
+    while True:
+        def fill(q):
+            q.opp_list.limit = 1000
+            if cursor:
+                q.opp_list.cursor = cursor
+        r = ok_call(admin, fill, "opp_list")
+        sizes.append(size(r))
+        seen += [o.id for o in r.opp_list.opps]
+        cursor = r.opp_list.cursor
+        if not cursor or len(sizes) > 200:
+            break
+    res.record("opp_list pages stay within the frame", max(sizes) < FRAME, str(sizes))
+    res.record("opp_list pages give each opportunity once", sorted(seen) == sorted(made),
+               "%d given, %d distinct, %d pages" % (len(seen), len(set(seen)), len(sizes)))
+
+    revs, sizes, cursor = [], [], 0
+    while True:
+        def fill(q):
+            q.lead_history.id = lead.id
+            q.lead_history.limit = 1000
+            if cursor:
+                q.lead_history.cursor = cursor
+        r = ok_call(admin, fill, "lead_history")
+        sizes.append(size(r))
+        revs += [it.revision for it in r.lead_history.items]
+        cursor = r.lead_history.cursor
+        if not cursor or len(sizes) > 200:
+            break
+    cur = ok_call(admin, lambda q: setattr(q.lead_get, "id", lead.id), "lead_get").lead.lead
+    res.record("lead_history pages stay within the frame", max(sizes) < FRAME, str(sizes))
+    res.record("lead_history pages give every change once",
+               len(revs) == len(set(revs)) and revs and revs[-1] == cur.version and
+               len(revs) == 1 + 100 + 80, "%d items, last %s, lead at %d" % (
+                   len(revs), revs[-1:] if revs else None, cur.version))
+
+    evs = w.until(lambda e: e.revision == cur.version, limit=30)
+    added = [e for e in evs if e.change == pb.LEAD_CHANGE_OPPORTUNITY and e.opp_op == "added"]
+    res.record("the watcher got every change, each event within the frame",
+               len({e.revision for e in evs}) >= 181 and max(size(e) for e in evs) < FRAME,
+               "%d events, largest %d bytes" % (len(evs), max(size(e) for e in evs)))
+    res.record("the added events carry their 100 items",
+               len(added) == 100 and all(len(e.opportunity.items) == 100 for e in added),
+               "%d added" % len(added))
+
+    # Ping latency while another client reads the largest pages.
+    reader = Client(pb, d.port)
+    pinger = Client(pb, d.port)
+    worst = [0.0]
+    done = threading.Event()
+
+    def pings():
+        while not done.is_set():
+            t0 = time.time()
+            pinger.call(lambda q: q.ping.SetInParent())
+            worst[0] = max(worst[0], time.time() - t0)
+            time.sleep(0.005)
+    th = threading.Thread(target=pings)
+    th.start()
+    fills = []
+    for _ in range(20):
+        fills.append(lambda q: (setattr(q.lead_history, "id", lead.id),
+                                setattr(q.lead_history, "limit", 1000)))
+        fills.append(lambda q: setattr(q.opp_list, "limit", 1000))
+    answers = pipeline(reader, fills, window=40)
+    done.set()
+    th.join()
+    res.record("40 pipelined pages of the largest answer OK",
+               all(a.code == pb.OK for a in answers))
+    res.record("pings meanwhile answered within 250 ms", worst[0] < 0.25,
+               "worst %.0f ms" % (worst[0] * 1000))
+    rss1 = status_mb(d.proc.pid)
+    res.record("leadd's memory grew by less than 64 MB", rss1 - rss0 < 64,
+               "%.0f MB -> %.0f MB" % (rss0, rss1))
+
+
+if __name__ == "__main__":
+    run_test(res, "atk_opps_memory", run)
