@@ -14,8 +14,10 @@ open opportunity 3):
 - the record under id 1 says it is opportunity 3 (lead B's): opp_edit of
   it answers DATA_LOSS and opportunity 3 is untouched;
 - lead A's Lead.open_opps amount, an open forecast counter's numbers, a
-  forecast counter of the wrong size, an idx_opp entry taken away: leadd
-  verify names each; the forecast on a counter of the wrong size answers
+  forecast counter of the wrong size, an idx_opp entry taken away, a
+  change-log entry's new or old open totals (the KPI watch's forecast
+  deltas come from them) or its opportunity id: leadd verify names each
+  (it said OK to the change-log ones); the forecast on a counter of the wrong size answers
   DATA_LOSS.
 In every case leadd answers a ping afterwards (it did not crash), the
 leads keep their versions after a refused write, and leadd verify fails
@@ -30,7 +32,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, desc, load_pb, ok_call  # noqa: E402
+from leadd_harness import (Client, Leadd, Results, desc, load_pb, load_store_pb,  # noqa: E402
+                           ok_call)
 
 res = Results()
 IDS = {}
@@ -155,6 +158,7 @@ def main():
     reads = ["opp_get", "lead_get", "opp_list", "lead_history", "forecast"]
     with tempfile.TemporaryDirectory(prefix="atk_opps_damage.") as tmp:
         pb = load_pb(proto, tmp)
+        spb = load_store_pb(proto, tmp)
         d = Leadd(binary, os.path.join(tmp, "base")).start()
         try:
             build(pb, d)
@@ -221,6 +225,27 @@ def main():
                     return
         damaged("an open counter of the wrong size", "forecast", counter_size,
                 "is neither an open counter", loss_reads=["forecast"])
+
+        def log_entry(fn):
+            """Change the change-log entry of opportunity 2's creation."""
+            def edit(txn, h):
+                for k, v in txn.cursor(db=h):
+                    e = spb.ChangeEntry()
+                    e.ParseFromString(v)
+                    if e.opp_id == IDS["o2"]:
+                        fn(e)
+                        txn.put(k, e.SerializeToString(), db=h)
+                        return
+            return edit
+        damaged("a change-log entry's new open totals", "changelog",
+                log_entry(lambda e: setattr(e.new_opps[0], "amount_minor", 999)),
+                "open opportunities after the change differ from the history")
+        damaged("a change-log entry's old open totals", "changelog",
+                log_entry(lambda e: e.ClearField("old_opps")),
+                "open opportunities before the change differ from the history")
+        damaged("a change-log entry's opportunity", "changelog",
+                log_entry(lambda e: setattr(e, "opp_id", IDS["o3"])),
+                "opportunity differs from the history")
 
         def idx_gone(txn, h):
             cur = txn.cursor(db=h)
