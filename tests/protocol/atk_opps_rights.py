@@ -15,7 +15,11 @@ connections stay open, and what a watcher is shown.
   - watchers: r3 watches leads while admin adds, edits and wins
     opportunities on an east lead r3 may not see: no event reaches r3;
     once the lead is r3's, the events carry the opportunity; given away
-    again (LEAVE), the event carries none of it.
+    again (LEAVE), the event carries none of it. A manager watching east,
+    demoted to rep with the watch open, is not shown the next one.
+  - one connection: lead_bulk_assign of 520 leads (chunks) with, behind
+    it, opp_create on a lead of its last chunk, forecasts and opp_list
+    by owner: they read as if the bulk assign had finished.
 
 Usage: atk_opps_rights.py LEADD_BINARY PROTO_DIR"""
 import os
@@ -23,8 +27,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atk_opps_lib import add_opps, all_opps, opp_create_fill  # noqa: E402
-from leadd_harness import (Client, Results, add_team, add_user, desc, ok_call,  # noqa: E402
-                           run_test)
+from leadd_harness import (Client, Results, add_team, add_user, create_many, desc,  # noqa: E402
+                           ok_call, pipeline, run_test)
 from watch_lib import Watcher, watch_ok  # noqa: E402
 
 PW = "atk-opps-rights-pw"
@@ -152,6 +156,47 @@ def run(pb, d):
     evs = w.events(quiet=0.5)
     leak = [e for e in evs if e.HasField("opportunity") or "after leaving" in str(e)]
     res.record("r3 after the lead left: no event carries an opportunity", not leak, str(evs))
+
+    # A manager's watch, the manager demoted while it is open.
+    add_user(admin, "m2", pb.ROLE_MANAGER, team="east", password=PW)
+    ok_call(admin, lambda q: (setattr(q.team_edit, "name", "east"),
+                              q.team_edit.managers.items.append("m2")), "east managed by m2")
+    wm = Watcher(pb, d.port, "m2", PW)
+    watch_ok(wm, ["leads"], "m2 watches leads")
+    add_opps(admin, [opp_create_fill(lead.id, title="m2 sees this")])
+    evs = wm.until(lambda e: e.opportunity.title == "m2 sees this")
+    res.record("m2, managing east, is shown the opportunity", bool(evs))
+    ok_call(admin, lambda q: (setattr(q.user_edit, "name", "m2"),
+                              setattr(q.user_edit, "role", pb.ROLE_REP)), "m2 demoted")
+    add_opps(admin, [opp_create_fill(lead.id, title="m2 demoted")])
+    evs = wm.events(quiet=0.5)
+    leak = [e for e in evs if "m2 demoted" in str(e)]
+    res.record("m2 demoted with its watch open: not shown the next opportunity", not leak,
+               str(evs)[:500])
+
+    # One connection: a bulk assign in chunks, then requests behind it
+    # read as if it had finished.
+    ids = create_many(admin, 520, "r1", title="bulk")
+    add_opps(admin, [opp_create_fill(ids[0]), opp_create_fill(ids[519])])
+    answers = pipeline(admin, [
+        lambda q: (setattr(q.lead_bulk_assign, "from_user", "r1"),
+                   setattr(q.lead_bulk_assign, "to_user", "r3")),
+        opp_create_fill(ids[519], title="behind the bulk"),
+        lambda q: setattr(q.forecast, "owner", "r1"),
+        lambda q: setattr(q.opp_list, "owner", "r1"),
+        lambda q: setattr(q.forecast, "owner", "r3"),
+    ])
+    res.record("bulk assign pipelined with an opp_create, forecasts and a list: all OK",
+               all(a.code == pb.OK for a in answers), str([desc(pb, a) for a in answers]))
+    res.record("the opp_create behind the bulk assign finds the lead r3's",
+               answers[1].opp.opp.owner == "r3", answers[1].opp.opp.owner)
+    res.record("the forecast behind it counts nothing for r1",
+               not answers[2].forecast.open_total, str(answers[2].forecast.open_total))
+    res.record("opp_list behind it lists nothing of r1's", not answers[3].opp_list.opps,
+               str([o.id for o in answers[3].opp_list.opps]))
+    r3t = {a.currency: a.opps for a in answers[4].forecast.open_total}
+    res.record("the forecast behind it counts all three for r3 (and r3's own)",
+               r3t.get("EUR", 0) >= 3, str(r3t))
 
 
 if __name__ == "__main__":
