@@ -84,16 +84,32 @@ def brute_force(pb, admin):
 
 
 def served(pb, admin):
-    """The forecast by owner as admin, in brute_force's shape (no won)."""
+    """The forecast by owner as admin, in brute_force's shape; the won
+    ones of every day apart, in won_brute_force's."""
     def fill(q):
         q.forecast.by = pb.FORECAST_BY_OWNER
+        q.forecast.won_from = "1970-01-01"
+        q.forecast.won_to = "9999-12-31"
     r = ok_call(admin, fill, "forecast").forecast
-    rows = {}
+    rows, won = {}, {}
     for row in r.rows:
         for a in row.open:
             rows.setdefault((row.team_id, row.owner_id), {})[a.currency] = [
                 a.opps, a.amount_minor, a.weighted_x100]
-    return rows
+        for a in row.won:
+            won.setdefault((row.team_id, row.owner_id), {})[a.currency] = [a.opps, a.amount_minor]
+    return rows, won
+
+
+def won_brute_force(pb, admin):
+    """{(team, owner) when won: {currency: [won, amount]}} of every won one."""
+    won = {}
+    for o in all_opps(admin, state=pb.OPP_WON):
+        w = won.setdefault((o.won_team_id, o.won_owner_id), {}).setdefault(
+            o.amount.currency, [0, 0])
+        w[0] += 1
+        w[1] += o.amount.amount_minor
+    return won
 
 
 def lead_totals(admin, lead_ids):
@@ -117,9 +133,12 @@ def check_forecast(res, pb, admin, what, binary=None, data=None, lead_ids=()):
     """The served forecast equals the brute-force one, each listed lead's
     open totals equal its opportunities', and (binary given) verify passes."""
     want, totals = brute_force(pb, admin)
-    have = served(pb, admin)
+    have, won = served(pb, admin)
     res.record("%s: the forecast equals a recount of every opportunity" % what, have == want,
                "served %s, recount %s" % (have, want))
+    want_won = won_brute_force(pb, admin)
+    res.record("%s: the forecast's won equal a recount of every won one" % what,
+               won == want_won, "served %s, recount %s" % (won, want_won))
     if lead_ids:
         got = lead_totals(admin, lead_ids)
         exp = {k: v for k, v in totals.items() if k in set(lead_ids)}

@@ -13,9 +13,11 @@ open totals equal its opportunities', and `leadd verify` passes:
   (reopen), archive/restore, stand-by and back, lead_renew (the renewal
   has no open opportunities), client_merge, lead_update of the value's
   currency, a status probability edit (weighted follows, no recount),
-  opp_won and opp_lost; kill -9 in the middle of a bulk assign of the 520
-  leads: after a restart verify passes and the forecast still equals the
-  recount.
+  opp_won and opp_lost, opp_edit of close dates and probability, a win on
+  an archived lead; kill -9 in the middle of a bulk assign of the 520
+  leads, and of a status_rm --move-to of them: after a restart verify
+  passes and the forecast still equals the recount. The won ones of every
+  day equal a recount of the won opportunities by whose they were.
 
 Usage: atk_opps_moves.py LEADD_BINARY PROTO_DIR"""
 import os
@@ -188,6 +190,20 @@ def run(pb, d, binary):
                               setattr(q.status_edit, "probability", 55)), "probability 55")
     check("a status probability edit")
 
+    opps = ok_call(admin, lambda q: setattr(q.lead_get, "id", lb.id), "lead_get").lead.opps
+    ok_call(admin, lambda q: (setattr(q.opp_edit, "id", opps[0].id),
+                              setattr(q.opp_edit, "close_date", "2028-11-30"),
+                              setattr(q.opp_edit, "probability", 5)), "edit date, probability")
+    ok_call(admin, lambda q: (setattr(q.opp_edit, "id", opps[1].id),
+                              setattr(q.opp_edit, "close_date", "")), "edit: no date")
+    check("opp_edit of close dates and probability")
+
+    ok_call(admin, lambda q: setattr(q.lead_archive, "id", lb.id), "archive B")
+    ok_call(admin, lambda q: setattr(q.opp_won, "id", opps[0].id), "won on an archived lead")
+    check("won on an archived lead")
+    ok_call(admin, lambda q: setattr(q.lead_restore, "id", lb.id), "restore B")
+    check("restored after a win")
+
     opps = ok_call(admin, lambda q: setattr(q.lead_get, "id", la.id), "lead_get").lead.opps
     ok_call(admin, lambda q: setattr(q.opp_won, "id", opps[0].id), "won")
     ok_call(admin, lambda q: (setattr(q.opp_lost, "id", opps[1].id),
@@ -208,6 +224,31 @@ def run(pb, d, binary):
                               setattr(q.lead_bulk_assign, "to_user", "r2")))
     res.record("the bulk assign again finishes", r.code == pb.OK, desc(pb, r))
     check("after the bulk assign again")
+
+    # kill -9 in the middle of a status_rm --move-to of the 520 leads.
+    ok_call(admin, lambda q: (setattr(q.status_add.status, "name", "atk-Kill"),
+                              setattr(q.status_add.status, "stage", pb.STAGE_PROSPECT),
+                              setattr(q.status_add.status, "kpi_class", pb.KPI_PROSPECT),
+                              setattr(q.status_add.status, "probability", 70)),
+            "status_add atk-Kill")
+    answers = pipeline(admin, [(lambda i: lambda q: (setattr(q.lead_set_status, "id", i),
+                                                     setattr(q.lead_set_status, "status",
+                                                             "atk-Kill")))(i) for i in many])
+    res.record("520 leads move into atk-Kill", all(a.code == pb.OK for a in answers))
+    c = Client(pb, d.port)
+    c.send(lambda q: (setattr(q.status_rm, "name", "atk-Kill"),
+                      setattr(q.status_rm, "move_to", "customer-Won")))
+    time.sleep(0.05)
+    d.stop(sig="KILL")
+    d.start()
+    admin.again()
+    r1.again()
+    check("after kill -9 during status_rm --move-to")
+    r = admin.call(lambda q: (setattr(q.status_rm, "name", "atk-Kill"),
+                              setattr(q.status_rm, "move_to", "customer-Won")))
+    res.record("status_rm again finishes (or it had)", r.code in (pb.OK, pb.NOT_FOUND),
+               desc(pb, r))
+    check("after status_rm again")
 
 
 def main():
