@@ -14,6 +14,10 @@ most; the others won), made by a client while another watches the leads:
   - while a client pipelines 20 lead_history and 20 opp_list of limit 1000,
     another's pings are answered within 250 ms each;
   - leadd's resident memory grows by less than 64 MB over all of it;
+  - items and a lead's value carrying 9,000 bytes of a field leadd does
+    not know (each of 100 items: 900 KB past the 200-byte names) are
+    stored without them: opp_create, opp_edit, opp_get, the watch events
+    and lead_get stay small (they were stored and sent to everyone);
   - leadd verify passes.
 
 Usage: atk_opps_memory.py LEADD_BINARY PROTO_DIR"""
@@ -24,8 +28,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atk_opps_lib import opp_create_fill  # noqa: E402
-from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, ok_call,  # noqa: E402
-                           pipeline, run_test, status_mb)
+from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, desc, ok_call,  # noqa
+                           pipeline, run_test, status_mb, varint)
 from watch_lib import Watcher, watch_ok  # noqa: E402
 
 FRAME = 1 << 20
@@ -142,6 +146,55 @@ def run(pb, d):
     rss1 = status_mb(d.proc.pid)
     res.record("leadd's memory grew by less than 64 MB", rss1 - rss0 < 64,
                "%.0f MB -> %.0f MB" % (rss0, rss1))
+    unknown_fields(pb, d, admin, w)
+
+
+def unknown_fields(pb, d, admin, w):
+    """Items (and a lead's value) carrying a field leadd does not know, of
+    9,000 bytes each: leadd keeps none of it, so the opportunity stays
+    within its documented size in every answer and event."""
+    extra = varint((1000 << 3) | 2) + varint(9000) + b"u" * 9000
+    lead = admin.create("Smuggler", owner=ADMIN).lead.lead
+
+    def with_extra(items_field):
+        for i in range(100):
+            x = items_field.add()
+            x.name, x.quantity, x.unit_price_minor = "item %d" % i, 1, 1
+            x.MergeFromString(extra)
+
+    def create(q):
+        q.opp_create.lead_id = lead.id
+        with_extra(q.opp_create.items)
+    r = admin.call(create)
+    res.record("opp_create with 100 items of 9,000 unknown bytes each answers",
+               r.code == pb.OK and size(r) < 64 << 10, "%s, %d bytes" % (desc(pb, r), size(r)))
+    oid = r.opp.opp.id
+
+    def edit(q):
+        q.opp_edit.id = oid
+        with_extra(q.opp_edit.items)
+        q.opp_edit.items[0].quantity = 2
+    r = admin.call(edit)
+    res.record("opp_edit with them answers", r.code == pb.OK and size(r) < 64 << 10,
+               "%s, %d bytes" % (desc(pb, r), size(r)))
+    r = admin.call(lambda q: setattr(q.opp_get, "id", oid))
+    res.record("the stored opportunity keeps none of the unknown bytes",
+               r.code == pb.OK and size(r) < 64 << 10, "opp_get: %d bytes" % size(r))
+    evs = w.until(lambda e: e.lead_id == lead.id and e.opp_op == "edited", limit=10)
+    res.record("nor do the watch events", max(size(e) for e in evs) < 64 << 10,
+               "largest %d bytes" % max(size(e) for e in evs))
+
+    def value(q):
+        q.lead_update.id = lead.id
+        q.lead_update.expected_version = r.opp.lead.version
+        q.lead_update.value.amount_minor = 5
+        q.lead_update.value.currency = "EUR"
+        q.lead_update.value.MergeFromString(extra)
+    r2 = admin.call(value)
+    got = admin.call(lambda q: setattr(q.lead_get, "id", lead.id))
+    res.record("a lead's value keeps none of them either",
+               r2.code == pb.OK and size(got) < 64 << 10, "%s, lead_get %d bytes" % (
+                   desc(pb, r2), size(got)))
 
 
 if __name__ == "__main__":
