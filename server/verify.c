@@ -610,6 +610,11 @@ static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 	if (!h || !h->lead)
 		problem(v, "history entry %" PRIu64 " of lead %" PRIu64 " does not decode", rev,
 			id);
+	else if (h->opportunity && h->opportunity->lead_id != id)
+		problem(v,
+			"history entry %" PRIu64 " of lead %" PRIu64 " holds opportunity %" PRIu64
+			", which belongs to lead %" PRIu64,
+			rev, id, h->opportunity->id, h->opportunity->lead_id);
 	uint8_t key[8];
 	MDB_val x;
 	store_key_u64(key, id);

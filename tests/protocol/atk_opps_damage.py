@@ -16,8 +16,9 @@ open opportunity 3):
 - lead A's Lead.open_opps amount, an open forecast counter's numbers, a
   forecast counter of the wrong size, an idx_opp entry taken away, a
   change-log entry's new or old open totals (the KPI watch's forecast
-  deltas come from them) or its opportunity id: leadd verify names each
-  (it said OK to the change-log ones); the forecast on a counter of the wrong size answers
+  deltas come from them) or its opportunity id, a history entry's
+  opportunity of another lead (a watcher of this lead would be shown it):
+  leadd verify names each (it said OK to the change-log and history ones); the forecast on a counter of the wrong size answers
   DATA_LOSS.
 In every case leadd answers a ping afterwards (it did not crash), the
 leads keep their versions after a refused write, and leadd verify fails
@@ -246,6 +247,17 @@ def main():
         damaged("a change-log entry's opportunity", "changelog",
                 log_entry(lambda e: setattr(e, "opp_id", IDS["o3"])),
                 "opportunity differs from the history")
+
+        def history_other_lead(txn, h):
+            for k, v in txn.cursor(db=h):
+                e = spb.HistoryEntry()
+                e.ParseFromString(v)
+                if e.HasField("opportunity") and e.opportunity.id == IDS["o2"]:
+                    e.opportunity.lead_id = IDS["b"]
+                    txn.put(k, e.SerializeToString(), db=h)
+                    return
+        damaged("a history entry's opportunity of another lead", "history", history_other_lead,
+                "holds opportunity %d, which belongs to lead %d" % (IDS["o2"], IDS["b"]))
 
         def idx_gone(txn, h):
             cur = txn.cursor(db=h)
