@@ -97,6 +97,10 @@ static int client_reply(struct lead_ctx *ctx, Leadd__Request *req, const char *v
 		if (r->has_moved)
 			cJSON_AddNumberToObject(o, "moved", (double)r->moved);
 		rc = lead_json_out(o);
+	} else if (r->has_unchanged && r->unchanged) {
+		lead_out("client folder %s (id %llu): nothing to change\n",
+			 r->client->name ? r->client->name : "?",
+			 (unsigned long long)r->client->id);
 	} else if (r->has_moved) {
 		lead_out("%s into client folder %s (id %llu): %llu lead(s) moved\n", verb,
 			 r->client->name ? r->client->name : "?", (unsigned long long)r->client->id,
@@ -616,7 +620,8 @@ static const struct cmd_entry cmd_client_edit_entry = {
 	.notes = "An empty value clears a detail (--note ''). A new name renames every lead\n"
 		 "in the folder too (each change is in the lead's history); a name another\n"
 		 "folder has is refused (merge them instead), and one close to another\n"
-		 "folder's asks \"did you mean ...?\" unless --new-client confirms it.",
+		 "folder's asks \"did you mean ...?\" unless --new-client confirms it. An\n"
+		 "edit that changes nothing writes nothing (\"nothing to change\").",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_client_edit_exec,

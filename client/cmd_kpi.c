@@ -9,6 +9,7 @@
 #include "ld_currency.h"
 #include "lead.h"
 #include "lead_date.h"
+#include "lead_opp.h"
 
 enum { O_BY = 256, O_TEAM, O_SINCE, O_WATCH };
 
@@ -128,19 +129,17 @@ static const char *row_name(const Leadd__KpiRow *r, char *buf, size_t len)
 	return buf;
 }
 
-static void print_counts(const Leadd__KpiReply *k, int by_team)
+typedef void (*add_row_fn)(struct lead_table *t, const char *name, const Leadd__KpiCounts *c);
+
+/* The rows of the table, in order, each given to add: with by_team one
+ * per team; else each team's reps (and its pool), the team's total, the
+ * owners of no team listed; then the total. */
+static void add_rows(struct lead_table *t, const Leadd__KpiReply *k, int by_team, add_row_fn add)
 {
-	static const char *const head[] = {"",         "NEW", "QUALIFIED", "DEAD",
-					   "PROSPECT", "WON", "LOST",      "OPEN VALUE"};
-	struct lead_table *t = lead_table_new(8, head);
-	lead_table_shrink(t, 0, 12); /* long user, status or source names */
-	for (int c = 1; c < 8; c++)
-		lead_table_align_right(t, c);
 	char buf[64], total[160];
 	if (by_team) {
 		for (size_t i = 0; i < k->n_teams; i++)
-			add_counts_row(t, row_name(k->teams[i], buf, sizeof(buf)),
-				       k->teams[i]->counts);
+			add(t, row_name(k->teams[i], buf, sizeof(buf)), k->teams[i]->counts);
 	} else {
 		/* Each team's reps (and its pool), then the team's total. */
 		for (size_t i = 0; i < k->n_teams; i++) {
@@ -150,12 +149,12 @@ static void print_counts(const Leadd__KpiReply *k, int by_team)
 				if (o->team_id != tm->id)
 					continue;
 				if (o->id == 0)
-					add_counts_row(t, "(pool)", o->counts);
+					add(t, "(pool)", o->counts);
 				else
-					add_counts_row(t, row_name(o, buf, sizeof(buf)), o->counts);
+					add(t, row_name(o, buf, sizeof(buf)), o->counts);
 			}
 			snprintf(total, sizeof(total), "%s total", row_name(tm, buf, sizeof(buf)));
-			add_counts_row(t, total, tm->counts);
+			add(t, total, tm->counts);
 		}
 		/* Owners of no team the reply lists (no team at all, or one the
 		 * caller sees only through them). */
@@ -165,10 +164,77 @@ static void print_counts(const Leadd__KpiReply *k, int by_team)
 			for (size_t i = 0; i < k->n_teams; i++)
 				listed |= k->teams[i]->id == o->team_id;
 			if (!listed)
-				add_counts_row(t, row_name(o, buf, sizeof(buf)), o->counts);
+				add(t, row_name(o, buf, sizeof(buf)), o->counts);
 		}
 	}
-	add_counts_row(t, "total", k->total);
+	add(t, "total", k->total);
+}
+
+static void print_counts(const Leadd__KpiReply *k, int by_team)
+{
+	static const char *const head[] = {"",         "NEW", "QUALIFIED", "DEAD",
+					   "PROSPECT", "WON", "LOST",      "OPEN VALUE"};
+	struct lead_table *t = lead_table_new(8, head);
+	lead_table_shrink(t, 0, 12); /* long user, status or source names */
+	for (int c = 1; c < 8; c++)
+		lead_table_align_right(t, c);
+	add_rows(t, k, by_team, add_counts_row);
+	lead_table_print(t);
+}
+
+/* ---- open opportunities per class (issue 15) ---- */
+
+static int has_opps(const Leadd__KpiCounts *c)
+{
+	for (size_t i = 0; c && i < c->n_classes; i++)
+		if (c->classes[i]->n_opps)
+			return 1;
+	return 0;
+}
+
+/* Lines of one class (or "in forecast"): a line per currency. */
+static void add_opp_lines(struct lead_table *t, const char **name, const char *class,
+			  Leadd__ForecastAmount *const *v, size_t n)
+{
+	const Leadd__ForecastAmount **s = lead_forecast_sorted(v, n);
+	for (size_t i = 0; i < n; i++) {
+		char opps[24], amount[64], weighted[64];
+		snprintf(opps, sizeof(opps), "%lld", (long long)s[i]->opps);
+		lead_format_money(s[i]->amount_minor, s[i]->currency, amount, sizeof(amount));
+		lead_format_money(s[i]->weighted_minor, s[i]->currency, weighted, sizeof(weighted));
+		const char *row[] = {*name, i ? "" : class, opps, amount, weighted};
+		lead_table_add(t, row);
+		*name = "";
+	}
+	free(s);
+}
+
+/* A row's open opportunities, class by class in the table's order, then
+ * those of its forecast; nothing for a row without any. */
+static void add_opps_row(struct lead_table *t, const char *name, const Leadd__KpiCounts *c)
+{
+	if (!has_opps(c))
+		return;
+	for (int k = 0; k < NCLASSES; k++)
+		for (size_t i = 0; i < c->n_classes; i++)
+			if ((int)c->classes[i]->kpi_class == classes[k])
+				add_opp_lines(t, &name, lead_kpi_name(classes[k]),
+					      c->classes[i]->opps, c->classes[i]->n_opps);
+	add_opp_lines(t, &name, "in forecast", c->forecast, c->n_forecast);
+}
+
+static void print_opps(const Leadd__KpiReply *k, int by_team)
+{
+	if (!has_opps(k->total))
+		return;
+	static const char *const head[] = {"OPEN OPPORTUNITIES", "CLASS", "OPPS", "AMOUNT",
+					   "WEIGHTED"};
+	struct lead_table *t = lead_table_new(5, head);
+	lead_table_shrink(t, 0, 12);
+	for (int c = 2; c < 5; c++)
+		lead_table_align_right(t, c);
+	add_rows(t, k, by_team, add_opps_row);
+	lead_out("\n");
 	lead_table_print(t);
 }
 
@@ -310,6 +376,7 @@ void lead_kpi_print(const Leadd__KpiReply *k, int by_team)
 {
 	print_counts(k, by_team);
 	print_archived(k, by_team);
+	print_opps(k, by_team);
 	if (k->flow)
 		print_flow(k->flow);
 }
@@ -333,6 +400,19 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 		cJSON_AddItemToObject(v, ov.a[k].code, lead_json_money(&m));
 	}
 	free(ov.a);
+	/* Issue 15: open opportunities by class (the classes that have
+	 * some), and those in the forecast, per currency. */
+	cJSON *opps = cJSON_AddObjectToObject(o, "opps");
+	for (int i = 0; i < NCLASSES; i++)
+		for (size_t j = 0; c && j < c->n_classes; j++)
+			if ((int)c->classes[j]->kpi_class == classes[i] && c->classes[j]->n_opps)
+				cJSON_AddItemToObject(
+					opps, lead_kpi_name(classes[i]),
+					lead_forecast_amounts_json(c->classes[j]->opps,
+								   c->classes[j]->n_opps));
+	cJSON_AddItemToObject(
+		o, "forecast",
+		lead_forecast_amounts_json(c ? c->forecast : NULL, c ? c->n_forecast : 0));
 	/* Archived leads by class, apart from the live counts above; only
 	 * when there are some (as "pools"). */
 	if (!archived_total(c))
@@ -688,6 +768,11 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "one line per currency. --team TEAM: that team only. Archived leads (lead\n"
 		 "archive) are not in these counts: a second table, ARCHIVED, counts them by\n"
 		 "class for each row that has some.\n"
+		 "A third table, OPEN OPPORTUNITIES (when there are some), gives each row's open\n"
+		 "opportunities by the class of their lead's status, one line per currency:\n"
+		 "how many, their amount and their weighted amount (amount x probability); its\n"
+		 "\"in forecast\" lines are those `lead forecast` counts (leads past the lead\n"
+		 "stage, not dead or lost).\n"
 		 "--since adds the flow over a period: leads created, qualified, dead and\n"
 		 "converted (moved from the lead stage to a prospect-stage status not dead or\n"
 		 "lost), renewals (lead renew) created and converted, counted apart from the\n"
@@ -710,6 +795,7 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "\"dead\": N,\n"
 		 "\"prospect\": N, \"won\": N, \"lost\": N, \"open_value\": {\"EUR\": "
 		 "MONEY},\n"
+		 "\"opps\": {CLASS: AMOUNTS} (the classes with some), \"forecast\": AMOUNTS,\n"
 		 "\"archived\": {\"new\": N, ...} when it has archived leads},\n"
 		 "\"owners\": {USER: {...}}, \"teams\": {TEAM: {...}}, \"pools\": {TEAM: {...}}},\n"
 		 "and with --since \"flow\": {\"since\": T, \"until\": T, \"created\": N,\n"
@@ -723,12 +809,14 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "[{\"user\", \"user_id\", \"team\", \"team_id\", \"calls_done\",\n"
 		 "\"meetings_done\", \"tasks_done\", \"speed_to_lead\"}]}\n"
 		 "(T an RFC 3339 UTC time, R a fraction or null, reasons most first); MONEY\n"
-		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} (see\n"
+		 "is {\"amount\": \"48500.00\", \"minor\": 4850000, \"currency\": \"EUR\"} and\n"
+		 "AMOUNTS {\"EUR\": {\"opps\": N, \"amount\": MONEY, \"weighted\": MONEY}} (see\n"
 		 "docs/cli.md).\n"
-		 "--watch (not with --since): the table, then, each time a count or an open\n"
-		 "value shown changes, the change and the table again, until Ctrl-C (or\n"
-		 "SIGTERM; exit 0). The counts are kept up to date from the changes leadd\n"
-		 "pushes, not asked for again. A line starting with \"--\" says when leadd\n"
+		 "--watch (not with --since): the tables, then, each time a count, an open\n"
+		 "value or open opportunities shown change, the change and the tables again,\n"
+		 "until Ctrl-C (or SIGTERM; exit 0). The counts and opportunities are kept up\n"
+		 "to date from the changes leadd pushes, not asked for again. A line starting with "
+		 "\"--\" says when leadd\n"
 		 "starts the counts over (your rights changed, a user or team was added or\n"
 		 "changed, or lead fell behind) and why; it exits 1 when leadd ends the\n"
 		 "watch (--team is no longer a team you may read).\n"

@@ -458,6 +458,49 @@ static int convert_currency(const struct cmd_entry *self, struct lead_ctx *ctx,
 	return 0;
 }
 
+/* --next-note alone changes the note of the lead's own next action: refused
+ * when the lead has none (as lead add refuses it without --next), since a
+ * note with no time is a next action no one can plan or list. */
+static int check_next_note(const struct cmd_entry *self, struct lead_ctx *ctx,
+			   const Leadd__LeadUpdateRequest *up, const Leadd__Lead *l)
+{
+	if (!up->next_action_note || !*up->next_action_note || up->has_next_action_at)
+		return 0;
+	unsigned long long id = (unsigned long long)l->id;
+	if (!l->next_action_activity && !l->next_action_at)
+		return lead_usage_error(self, ctx,
+					"lead %llu has no next action: give its time too, e.g. "
+					"--next +1d --next-note \"call back\"",
+					id);
+	if (l->next_action_activity && !l->own_next_at)
+		return lead_usage_error(self, ctx,
+					"lead %llu has no next action of its own (its next action "
+					"is activity %llu.%u): give its time too, e.g. --next +1d "
+					"--next-note \"call back\"",
+					id, id, l->next_action_activity);
+	return 0;
+}
+
+/* --phone and --email change the main contact; on a lead with no contact
+ * they would make one with no name (the "(no name)" contact lead add no
+ * longer makes): refused with the command that adds a person. */
+static int check_main_contact(const struct cmd_entry *self, struct lead_ctx *ctx,
+			      const Leadd__LeadUpdateRequest *up, const Leadd__Lead *l)
+{
+	int phone = up->main_phone && *up->main_phone, email = up->main_email && *up->main_email;
+	if (l->n_contacts || (!phone && !email))
+		return 0;
+	unsigned long long id = (unsigned long long)l->id;
+	return lead_usage_error(self, ctx,
+				"lead %llu has no contact for %s to change: add one with 'lead "
+				"contact add %llu --name NAME%s%s'",
+				id,
+				phone && email ? "--email and --phone"
+				: phone        ? "--phone"
+					       : "--email",
+				id, email ? " --email EMAIL" : "", phone ? " --phone PHONE" : "");
+}
+
 static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc, char **argv)
 {
 	struct edit_args a = {
@@ -475,6 +518,10 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	 * names one, and its currency is kept when only --value is given. */
 	if (rc == 0)
 		rc = lead_get(ctx, a.up.id, &cur);
+	if (rc == 0)
+		rc = check_next_note(self, ctx, &a.up, cur->lead->lead);
+	if (rc == 0)
+		rc = check_main_contact(self, ctx, &a.up, cur->lead->lead);
 	if (rc == 0 && a.value) {
 		const Leadd__Money *m = cur->lead->lead->value;
 		const char *currency = a.currency                         ? a.currency
@@ -524,12 +571,15 @@ const struct cmd_entry cmd_edit_entry = {
 	.help = "change a lead's fields",
 	.notes = "Only the fields given change; \"\" clears --description, --source and\n"
 		 "--next-note. --tag (repeatable) replaces all the tags; --phone and --email\n"
-		 "change the main contact. --value is an amount in the lead's currency (or\n"
+		 "change the main contact (on a lead with none they are refused: add one with\n"
+		 "`lead contact add`). --value is an amount in the lead's currency (or\n"
 		 "--currency); --value none clears it. --currency alone keeps the amount and\n"
 		 "changes the currency (1234.50 EUR becomes 1234.50 USD); it is refused when\n"
 		 "the amount cannot be written in the new one (12.34 EUR in JPY) or the lead\n"
 		 "has no value. --next DATE plans the next action (a DATE as in `lead help\n"
-		 "ls`; now works), --next-note TEXT says what it is, --next none clears both.\n"
+		 "ls`; now works), --next-note TEXT says what it is (alone, it changes the\n"
+		 "note of the lead's own next action; refused when it has none), --next none\n"
+		 "clears both.\n"
 		 "An edit that changes nothing records nothing and keeps the version (\"lead\n"
 		 "42: nothing to change\"). The edit is refused (exit 5) if the lead changed\n"
 		 "since it was read: by lead itself just before, or at --if-version VERSION.",

@@ -56,7 +56,7 @@ static int print_move_json(struct lead_ctx *ctx, const Leadd__LeadReply *r)
 }
 
 /* "lead 42: lead-New -> lead-Dead (No budget)", or that nothing changed. */
-static int print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd__Lead *now)
+int lead_print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd__Lead *now)
 {
 	if (ctx->json)
 		return lead_show_lead(ctx, now);
@@ -90,6 +90,24 @@ static int print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd_
 	return 0;
 }
 
+int lead_fail_reason(struct lead_ctx *ctx, const Leadd__Response *resp, const char *reason,
+		     int other)
+{
+	/* The move needs a reason it was not given, or one the team's list
+	 * does not hold: say how, in lead's terms (the server's sentence
+	 * names no client's options). With a --reason given, only --other
+	 * is missing. */
+	if (reason && !other)
+		return lead_fail(ctx, LD_FAILED_PRECONDITION,
+				 "%s: add --other, as in --reason TEXT --other (here: --reason "
+				 "'%s' --other)",
+				 ld_response_message(resp), reason);
+	return lead_fail(ctx, LD_FAILED_PRECONDITION,
+			 "%s; give a listed reason with --reason TEXT, or your own words with "
+			 "--reason TEXT --other",
+			 ld_response_message(resp));
+}
+
 /* Read the lead (for the status it leaves and the version the move is
  * based on), move it, say what moved. */
 static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
@@ -116,21 +134,7 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 	req.lead_set_status = &ss;
 	rc = lead_call(ctx, &req, &resp);
 	if (rc == 0 && ld_response_code(resp) == LD_FAILED_PRECONDITION) {
-		/* The move needs a reason it was not given, or one the team's
-		 * list does not hold: say how, in lead's terms (the server's
-		 * sentence names no client's options). With a --reason given,
-		 * only --other is missing. */
-		if (m->reason && !m->other)
-			rc = lead_fail(
-				ctx, LD_FAILED_PRECONDITION,
-				"%s: add --other, as in --reason TEXT --other (here: --reason "
-				"'%s' --other)",
-				ld_response_message(resp), m->reason);
-		else
-			rc = lead_fail(ctx, LD_FAILED_PRECONDITION,
-				       "%s; give a listed reason with --reason TEXT, or your own "
-				       "words with --reason TEXT --other",
-				       ld_response_message(resp));
+		rc = lead_fail_reason(ctx, resp, m->reason, m->other);
 		leadd__response__free_unpacked(resp, NULL);
 	} else if (rc == 0 && ld_response_code(resp) != LD_OK) {
 		rc = lead_fail_response(ctx, resp);
@@ -142,7 +146,7 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 	} else if (rc == 0) {
 		if (resp->lead->lead && ctx->json)
 			rc = print_move_json(ctx, resp->lead);
-		else if (resp->lead->lead && !(rc = print_move(ctx, l, resp->lead->lead)))
+		else if (resp->lead->lead && !(rc = lead_print_move(ctx, l, resp->lead->lead)))
 			print_closed(resp->lead);
 		leadd__response__free_unpacked(resp, NULL);
 	}

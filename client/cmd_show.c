@@ -5,6 +5,7 @@
 
 #include "lead.h"
 #include "lead_activity.h"
+#include "lead_opp.h"
 #include "lead_show.h"
 
 /* What lead show prints of the history without --history. */
@@ -78,12 +79,20 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		cJSON *arr = cJSON_AddArrayToObject(o, "activities");
 		for (size_t i = 0; i < acts.n; i++)
 			cJSON_AddItemToArray(arr, lead_activity_json(acts.v[i]));
+		/* Issue 15: its opportunities, newest first (none: []). */
+		arr = cJSON_AddArrayToObject(o, "opportunities");
+		for (size_t i = 0; i < resp->lead->n_opps; i++)
+			cJSON_AddItemToArray(arr, lead_opp_json(resp->lead->opps[i]));
 		cJSON_AddItemToObject(o, "history", lead_history_json(&h));
 		rc = lead_json_out(o);
 	} else {
 		lead_print_lead_by(l, sl, names, created, updated);
 		if (acts.supported)
 			lead_activity_show_block(&acts, id);
+		if (resp->lead->n_opps) {
+			lead_out("\nopportunities, newest first:\n");
+			lead_opp_table(resp->lead->opps, resp->lead->n_opps, 0);
+		}
 		lead_out("\nhistory, newest first%s:\n", h.more ? " (the last 10)" : "");
 		lead_history_print(&h);
 		if (h.more)
@@ -107,10 +116,14 @@ const struct cmd_entry cmd_show_entry = {
 		 "its contacts in order: the main one first, those no longer at the company\n"
 		 "marked \"(left)\", each note below. Then its activities: every open one,\n"
 		 "soonest first, then the last 5 others (all: `lead activity ls ID`). Then its\n"
-		 "last 10 changes, newest first, as `lead history` prints them; --history\n"
-		 "prints every change. With --json: the lead as `lead --json ls` prints it,\n"
-		 "with \"activities\" (every one, as `lead --json activity ls` prints them) and\n"
-		 "\"history\" holding those changes as `lead --json history` prints them.",
+		 "opportunities, newest first, when it has some: id, state, close day, amount,\n"
+		 "probability, weighted amount and title. Then its last 10 changes, newest\n"
+		 "first, as `lead history` prints them; --history prints every change. With\n"
+		 "--json: the lead as `lead --json ls` prints it, with \"activities\" (every one,\n"
+		 "as `lead --json activity ls` prints them), \"opportunities\" (every one, as\n"
+		 "`lead --json opp ls` prints them, without their items: `lead opp show` has\n"
+		 "them) and \"history\" holding those changes as `lead --json history` prints\n"
+		 "them.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_show_exec,
@@ -160,15 +173,20 @@ const struct cmd_entry cmd_history_entry = {
 	.name = "history",
 	.usage = "ID [--newest-first] [--limit N]",
 	.help = "every change to a lead: what, old -> new, who, when",
-	.notes = "One line per change: when (in your time zone, TZ), who, the field, and old ->\n"
-		 "new (\"none\" for no value). A lead's creation is a line \"created\" and the\n"
-		 "fields it was created with; assignments and status moves are changes like\n"
-		 "others; contact changes are sentences (\"added Ana Lopez <ana@x.com>\", \"Ana\n"
-		 "Lopez: left\"). Oldest first; --newest-first turns it round. --limit N prints\n"
-		 "the first N entries (a change of several fields is one entry), else every one:\n"
-		 "history is kept forever. With --json: an array of {revision, at, author, kind,\n"
-		 "changes: [{field, old, new}]}, times as RFC 3339 UTC strings, null for no\n"
-		 "value.",
+	.notes =
+		"One line per change: when (in your time zone, TZ), who, the field, and old ->\n"
+		"new (\"none\" for no value). A lead's creation is a line \"created\" and the\n"
+		"fields it was created with; assignments and status moves are changes like\n"
+		"others; contact changes are sentences (\"added Ana Lopez <ana@x.com>\", \"Ana\n"
+		"Lopez: left\"). An opportunity's change is a line \"opportunity\" (\"added\n"
+		"opportunity 7 'Roof', 12000.00 EUR, closing 2027-01-31\", \"now: ...\", \"won:\n"
+		"...\", \"lost: ...: REASON\"); the lead's move with it is a status line beside\n"
+		"it. Oldest first; --newest-first turns it round. --limit N prints the first N\n"
+		"entries (a change of several fields is one entry), else every one: history is\n"
+		"kept forever. With --json: an array of {revision, at, author, kind, activity,\n"
+		"activity_op, opportunity, opp_op, changes: [{field, old, new}]}, times as RFC\n"
+		"3339 UTC strings, a value as money ({\"amount\", \"minor\", \"currency\"}), null\n"
+		"for no value (docs/cli.md).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_history_exec,

@@ -7,6 +7,7 @@
 
 #include "lead.h"
 #include "lead_activity.h"
+#include "lead_opp.h"
 
 enum { O_SINCE = 256, O_SEARCH };
 
@@ -108,6 +109,10 @@ static void print_json(struct lead_ctx *ctx, struct watch_state *st, const Leadd
 	cJSON_AddItemToObject(o, "activity",
 			      ev->activity ? lead_activity_json(ev->activity) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "activity_op", str_or_null(ev->activity_op));
+	cJSON_AddItemToObject(o, "opportunity",
+			      ev->opportunity ? lead_opp_json(ev->opportunity)
+					      : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "opp_op", str_or_null(ev->opp_op));
 	json_line(o);
 }
 
@@ -276,6 +281,9 @@ const struct cmd_entry cmd_watch_entry = {
 		 "\"now in view\"; one that left it \"out of view\", without its title;\n"
 		 "one gone where you may not see it: \"moved out of your view\".\n"
 		 "A change to an activity names it: \"task 81.3 'send the quote' done\".\n"
+		 "So does one to an opportunity, with the lead's move when it moved with it:\n"
+		 "\"opportunity 7 'Roof', 12000.00 EUR added; lead-Qualified ->\n"
+		 "prospect-Qualified\" (added, edited, won or lost).\n"
 		 "Your agenda too: an activity put on it (added for you, or given to you)\n"
 		 "and one of yours falling due get a line of their own:\n"
 		 "  14:02 tom: on your agenda: task 81.3 'send the quote' on lead 81\n"

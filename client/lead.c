@@ -58,6 +58,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_dead_entry,
 	&cmd_reopen_entry,
 	&cmd_standby_entry,
+	&cmd_convert_entry, /* issue 15: opportunities and the forecast */
+	&cmd_opp_entry,
 	&cmd_note_entry, /* issue 13: activities and the agenda */
 	&cmd_call_entry,
 	&cmd_task_entry,
@@ -76,6 +78,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_user_entry,
 	&cmd_team_entry,
 	&cmd_kpi_entry,
+	&cmd_forecast_entry,
 	&cmd_watch_entry,
 	&cmd_search_entry,
 	&cmd_stats_entry,

@@ -131,6 +131,10 @@ extern const struct cmd_entry cmd_agenda_entry;   /* cmd_agenda.c */
 extern const struct cmd_entry cmd_today_entry;    /* cmd_agenda.c */
 /* Issue 14, compl: the bash completion. */
 extern const struct cmd_entry cmd_completion_entry; /* cmd_completion.c */
+/* Issue 15, cli: opportunities, conversion and the forecast. */
+extern const struct cmd_entry cmd_opp_entry;      /* cmd_opp.c */
+extern const struct cmd_entry cmd_convert_entry;  /* cmd_convert.c */
+extern const struct cmd_entry cmd_forecast_entry; /* cmd_forecast.c */
 
 /* ---- lead.c: the table, requests, argument parsing ---- */
 
@@ -216,6 +220,18 @@ int lead_parse_lead_id(const struct cmd_entry *self, struct lead_ctx *ctx, const
  * 0 or an exit status. */
 int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l);
 
+/* ---- cmd_move.c ---- */
+
+/* "lead 42: lead-New -> lead-Qualified" (with the reason of a move into
+ * dead or lost), or that nothing changed; with --json the lead. 0 or an
+ * exit status. */
+int lead_print_move(struct lead_ctx *ctx, const Leadd__Lead *was, const Leadd__Lead *now);
+/* A move into dead or lost refused (FAILED_PRECONDITION) for its reason:
+ * the server's sentence and how to give one in lead's terms (--reason,
+ * --other); reason and other as given. The exit status. */
+int lead_fail_reason(struct lead_ctx *ctx, const Leadd__Response *resp, const char *reason,
+		     int other);
+
 /* ---- cmd_ls.c: pages of leads ---- */
 
 /* The first words of a "more:" hint: lead, and --server when given. */
@@ -272,10 +288,28 @@ void lead_kpi_activity_json(cJSON *flow, const Leadd__KpiFlow *f);
 /* ---- lead_kpi_apply.c ---- */
 
 /* Applies one KpiDelta of a watch to k in place: the owner's row (added
- * when new), its team's row and the total. 1 when a count or value moved,
- * 0 when nothing did, -1 out of memory. *under is set when a count would
- * have gone below zero (it stays 0): the deltas and the counts disagree. */
+ * when new), its team's row and the total: counts, values, and open
+ * opportunities (the class's and, with in_forecast, the forecast's). 1
+ * when a count, value or amount moved, 0 when nothing did, -1 out of
+ * memory. *under is set when a count would have gone below zero (it stays
+ * 0), or an opportunity change does not fit: the deltas and the counts
+ * disagree. */
 int lead_kpi_apply(Leadd__KpiReply *k, const Leadd__KpiDelta *d, int *under);
+
+/* ---- lead_forecast_amount.c: a KPI delta's forecast amounts ---- */
+
+/* The weighted amount in minor units: weighted_x100 rounded half away
+ * from zero (weighted_minor when there is no x100). */
+int64_t lead_forecast_weighted(const Leadd__ForecastAmount *a);
+/* Adds a change (KpiDelta.opps) to the list's entry of its currency,
+ * making one when there is none; an entry left with no opportunity goes.
+ * weighted_minor follows weighted_x100. 1 when something moved, 0 when d
+ * moves nothing, -1 out of memory. *under is set when the change does not
+ * fit (fewer than no opportunity, an amount left with none, an overflow). */
+int lead_forecast_add(Leadd__ForecastAmount ***list, size_t *n, const Leadd__ForecastAmount *d,
+		      int *under);
+/* "2 open  15000.00 EUR  weighted 1500.00 EUR" (leadtop's forecast line). */
+void lead_forecast_format(const Leadd__ForecastAmount *a, char *buf, size_t len);
 
 /* ---- lead_watch.c: the watch loop of lead watch and lead kpi --watch ---- */
 

@@ -445,6 +445,28 @@ void lead_date_format_local(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+void lead_date_format_day(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (ms < 0 || !localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d", &tm))
+		snprintf(buf, len, "-");
+}
+
+void lead_date_month_days(int64_t ms, char *first, char *last, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (ms < 0 || !localtime_r(&t, &tm)) {
+		snprintf(first, len, "-");
+		snprintf(last, len, "-");
+		return;
+	}
+	int y = tm.tm_year + 1900, m = tm.tm_mon + 1;
+	snprintf(first, len, "%04d-%02d-01", y, m);
+	snprintf(last, len, "%04d-%02d-%02d", y, m, days_in_month(y, m));
+}
+
 void lead_duration_format(int64_t ms, char *buf, size_t len)
 {
 	static const struct {

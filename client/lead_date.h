@@ -54,6 +54,13 @@ void lead_date_format_utc(int64_t ms, char *buf, size_t len);
  * one way the CLI prints a time (--json keeps UTC unix ms). */
 void lead_date_format_local(int64_t ms, char *buf, size_t len);
 
+/* "2026-12-01": the local calendar day (TZ) ms falls in; "-" when it
+ * cannot be said. The form opportunities' dates take (YYYY-MM-DD, no zone). */
+void lead_date_format_day(int64_t ms, char *buf, size_t len);
+/* The first and last local days of the month ms falls in: "2026-12-01" and
+ * "2026-12-31". */
+void lead_date_month_days(int64_t ms, char *first, char *last, size_t len);
+
 /* "14d", "90m", "1h30m": positive counts with units w, d, h, m in that
  * order, each at most once; 0 with *out_ms or -1. A day here is 24 hours. */
 int lead_duration_parse(const char *s, int64_t *out_ms);

@@ -1,7 +1,11 @@
 /* `lead kpi --watch` keeps the counts of the watch's snapshot and applies
  * each change's KpiDelta to them (docs/protocol.md section 6) instead of
  * asking for the counts again: the delta's owner row, its team's row and
- * the total, each in its class, its status and its value per currency.
+ * the total, each in its class, its status, its value per currency and its
+ * open opportunities per currency (KpiDelta.opps: the class's
+ * ClassCount.opps, and KpiCounts.forecast when in_forecast). An archived
+ * delta moves the archived counts only, which have no values nor
+ * opportunities.
  *
  * The KpiReply is changed in place. Rows and values it did not have are
  * added with malloc/strdup, which leadd__kpi_reply__free_unpacked frees as
@@ -129,6 +133,16 @@ static int apply_counts(Leadd__KpiCounts *c, const Leadd__KpiDelta *d, int *unde
 	}
 	for (size_t v = 0; v < d->n_value; v++) {
 		int r = add_value(&cc->value, &cc->n_value, d->value[v]);
+		if (r < 0)
+			return -1;
+		changed |= r;
+	}
+	/* Its open opportunities: the class's, and the forecast's when the
+	 * delta's status counts in it. */
+	for (size_t v = 0; v < d->n_opps; v++) {
+		int r = lead_forecast_add(&cc->opps, &cc->n_opps, d->opps[v], under);
+		if (r > 0 && d->in_forecast)
+			r = lead_forecast_add(&c->forecast, &c->n_forecast, d->opps[v], under);
 		if (r < 0)
 			return -1;
 		changed |= r;

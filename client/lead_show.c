@@ -5,13 +5,16 @@
  * than leadd's input checks cannot carry control characters out. */
 #include "lead_show.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead_activity.h"
 #include "lead_date.h"
+#include "lead_opp.h"
 
 static void out_of_memory(void)
 {
@@ -420,6 +423,29 @@ static char *activity_text(const Leadd__HistoryItem *it)
 	return text;
 }
 
+/* An opportunity's entry (issue 15): "added opportunity 7 'Roof repair',
+ * 12000.00 EUR, closing 2027-01-31", "won: ...", "lost: ...: Too
+ * expensive", "now: ..." for an edit. A move of the lead's status in the
+ * same change is its own line, as any status change. malloc'd, one line. */
+static char *opportunity_text(const Leadd__HistoryItem *it)
+{
+	static const struct {
+		const char *op, *say;
+	} says[] = {{"added", "added"}, {"edited", "now:"}, {"won", "won:"}, {"lost", "lost:"}};
+	const char *say = it->opp_op ? it->opp_op : "changed";
+	for (size_t i = 0; i < sizeof(says) / sizeof(says[0]); i++)
+		if (it->opp_op && strcmp(it->opp_op, says[i].op) == 0)
+			say = says[i].say;
+	char s[1024], *text;
+	lead_opp_sentence(it->opportunity, s, sizeof(s));
+	char *flat = one_line(s), *word = one_line(say);
+	if (asprintf(&text, "%s %s", word, flat) < 0)
+		out_of_memory();
+	free(flat);
+	free(word);
+	return text;
+}
+
 void lead_history_print(const struct lead_history *h)
 {
 	struct hline *lines = NULL;
@@ -435,6 +461,10 @@ void lead_history_print(const struct lead_history *h)
 			add_line(&lines, &n, &cap,
 				 (struct hline){xstrdup(when), one_line(author),
 						xstrdup("activity"), activity_text(it)});
+		else if (it->opportunity)
+			add_line(&lines, &n, &cap,
+				 (struct hline){xstrdup(when), one_line(author),
+						xstrdup("opportunity"), opportunity_text(it)});
 		else if (create || !it->n_changes)
 			add_line(&lines, &n, &cap,
 				 (struct hline){xstrdup(when), one_line(author),
@@ -482,8 +512,40 @@ void lead_history_print(const struct lead_history *h)
 	free(lines);
 }
 
+/* A value as the server writes it in history ("48000.00 EUR": the
+ * currency's own decimals) as the money object every --json document uses,
+ * exact up to INT64_MAX minor units. Text in another form (a code leadd
+ * does not know: "4800000 XXX (minor units)") stays a string. */
+static cJSON *value_json(const char *text)
+{
+	char amount[32], code[4], digits[32], *end;
+	int n = 0;
+	const ld_currency *cur;
+	if (!text || sscanf(text, "%31[0-9.] %3[A-Z]%n", amount, code, &n) != 2 || text[n] ||
+	    !(cur = ld_currency_find(code)))
+		return lead_json_string(text);
+	const char *dot = strchr(amount, '.');
+	size_t whole = dot ? (size_t)(dot - amount) : strlen(amount);
+	if (whole == 0 || (dot ? strlen(dot + 1) : 0) != cur->minor ||
+	    (dot && strchr(dot + 1, '.')))
+		return lead_json_string(text);
+	memcpy(digits, amount, whole);
+	strcpy(digits + whole, dot ? dot + 1 : "");
+	errno = 0;
+	long long minor = strtoll(digits, &end, 10);
+	if (errno || *end)
+		return lead_json_string(text);
+	Leadd__Money m = LEADD__MONEY__INIT;
+	m.has_amount_minor = 1;
+	m.amount_minor = minor;
+	m.currency = code;
+	return lead_json_money(&m);
+}
+
 static cJSON *side_json(const Leadd__FieldChange *c, int new_side)
 {
+	if (c->field && strcmp(c->field, "value") == 0)
+		return value_json(new_side ? c->new_value : c->old_value);
 	/* "42.3 task: send the quote": the activity by name, not only when. */
 	if (c->field && strcmp(c->field, "next_action_activity") == 0)
 		return lead_json_string(new_side ? c->new_value : c->old_value);
@@ -510,6 +572,12 @@ cJSON *lead_history_json(const struct lead_history *h)
 				      it->activity ? lead_activity_json(it->activity)
 						   : cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "activity_op", lead_json_string(it->activity_op));
+		/* Issue 15: the opportunity an entry of kind "opportunity" is
+		 * about, and what happened to it; null for the others. */
+		cJSON_AddItemToObject(o, "opportunity",
+				      it->opportunity ? lead_opp_json(it->opportunity)
+						      : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "opp_op", lead_json_string(it->opp_op));
 		cJSON *changes = cJSON_AddArrayToObject(o, "changes");
 		for (size_t k = 0; k < it->n_changes; k++) {
 			const Leadd__FieldChange *c = it->changes[k];

@@ -31,7 +31,9 @@ void lead_history_free(struct lead_history *h);
  * line per change, the author and field columns aligned, every value
  * escaped for the terminal. */
 void lead_history_print(const struct lead_history *h);
-/* [{revision, at, author, kind, changes: [{field, old, new}]}]. */
+/* [{revision, at, author, kind, activity, activity_op, opportunity,
+ * opp_op, changes: [{field, old, new}]}]; a value's sides as money
+ * objects. */
 cJSON *lead_history_json(const struct lead_history *h);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lead.h"
+#include "lead_opp.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -357,6 +358,18 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 				 name_or(ev->activity_op, "changed"));
 		break;
 	}
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_OPPORTUNITY: {
+		/* "opportunity 7 'Roof', 12000.00 EUR added", and the lead's
+		 * move when it moved with it (a conversion, won, lost). */
+		char opp[400] = "an opportunity";
+		if (ev->opportunity)
+			lead_opp_sentence(ev->opportunity, opp, sizeof(opp));
+		int moved = strcmp(old_st, new_st) != 0;
+		snprintf(what, sizeof(what), "%s %s%s%s%s%s", opp, name_or(ev->opp_op, "changed"),
+			 moved ? "; " : "", moved ? old_st : "", moved ? " -> " : "",
+			 moved ? new_st : "");
+		break;
+	}
 	default:
 		if (renewal_of(ev))
 			snprintf(what, sizeof(what), "renewed as lead %llu",
@@ -434,7 +447,7 @@ const char *lead_watch_change_name(int change)
 {
 	static const char *const names[] = {NULL,      "create",   "update", "status",
 					    "assign",  "standby",  "wake",   "archive",
-					    "restore", "activity", "due"};
+					    "restore", "activity", "due",    "opportunity"};
 	return change > 0 && change < (int)(sizeof(names) / sizeof(names[0])) ? names[change]
 									      : NULL;
 }

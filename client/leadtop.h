@@ -134,7 +134,8 @@ struct lt_app {
 	/* The last revision applied: what a watch resumes from. */
 	uint64_t revision;
 	int watching;
-	int resumable; /* a watch ran: a new connection resumes it */
+	int watch_ended; /* an EVENT_ENDED came since the last watch was sent */
+	int resumable;   /* a watch ran: a new connection resumes it */
 	int backoff_ms;
 	int64_t retry_at_ms;
 
@@ -145,7 +146,9 @@ struct lt_app {
 	struct lt_panel *panel[LT_PANELS_MAX];
 	int npanels, focus;
 	char searches_sig[1024]; /* the pinned searches' names, to see them change */
-	int resync;              /* read the pinned searches again (one was not found) */
+	/* Read the pinned searches again (one was not found, EVENT_PINS). */
+	int resync;
+	int no_pins_topic; /* leadd refused TOPIC_PINS: pins show at reconnects */
 	/* Read the statuses and names again (a snapshot while live: a status
 	 * renamed or removed, a user added, may be why). */
 	int names_stale;

@@ -67,15 +67,22 @@ void lt_disconnect(struct lt_app *a)
 	a->watching = 0;
 }
 
-void lt_lost(struct lt_app *a, const char *why)
+/* Not live: say why, and try again after the backoff (0.5 s doubling to
+ * 8 s; back to 0.5 s once a watch works: its first event). */
+static void retry_later(struct lt_app *a, const char *why)
 {
-	lt_disconnect(a);
 	a->state = LT_LOST;
 	snprintf(a->state_msg, sizeof(a->state_msg), "%s", why && *why ? why : "connection lost");
 	a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (a->backoff_ms > BACKOFF_MAX_MS)
 		a->backoff_ms = BACKOFF_MAX_MS;
 	a->retry_at_ms = lt_now_ms() + a->backoff_ms;
+}
+
+void lt_lost(struct lt_app *a, const char *why)
+{
+	lt_disconnect(a);
+	retry_later(a, why);
 }
 
 Leadd__Response *lt_call(struct lt_app *a, Leadd__Request *req)
@@ -249,23 +256,34 @@ static void on_event(void *arg, Leadd__Event *ev)
 		snprintf(why, sizeof(why), "the watch ended: %s",
 			 ev->reason && *ev->reason ? ev->reason : "no reason given");
 		a->watching = 0;
-		/* Watch again on a new connection, from the last revision. */
-		a->retry_at_ms = lt_now_ms();
-		a->state = LT_LOST;
-		snprintf(a->state_msg, sizeof(a->state_msg), "%s", why);
+		a->watch_ended = 1;
+		/* Watch again on a new connection (lt_tick; not closed here,
+		 * inside its own read), from the last revision, after the
+		 * backoff: this watch names no search and no team, so leadd ends
+		 * it only for a snapshot too large to send, which a retry at
+		 * once would meet again. */
+		retry_later(a, why);
+		/* The first line cuts it at the edge: whole at the bottom. */
+		lt_message(a, LT_A_ERROR, "%s", why);
 		leadd__event__free_unpacked(ev, NULL);
 		return;
 	}
+	a->backoff_ms = 0; /* the watch works */
 	for (int i = 0; i < a->npanels; i++)
 		if (a->panel[i]->ops->event)
 			a->panel[i]->ops->event(a->panel[i], a, ev);
+	/* Pinned, unpinned, moved, renamed or edited elsewhere: the panels
+	 * follow the pins (a search panel read its list again above). */
+	if (ev->kind == LEADD__EVENT_KIND__EVENT_PINS)
+		a->resync = 1;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_CAUGHT_UP)
 		a->state = LT_LIVE;
 	if (ev->kind == LEADD__EVENT_KIND__EVENT_SNAPSHOT) {
 		/* Start over at its revision: the counts came with it, the lists
 		 * are read again (the panels marked themselves), and so are the
-		 * names they show (lt_tick), once live: the first snapshot of a
-		 * connection follows a fresh read of them. */
+		 * names they show and the pinned searches (lt_tick), once live:
+		 * the first snapshot of a connection follows a fresh read of
+		 * them. */
 		a->revision = ev->revision;
 		if (a->state == LT_LIVE)
 			a->names_stale = 1;
@@ -277,20 +295,38 @@ static void on_event(void *arg, Leadd__Event *ev)
 	leadd__event__free_unpacked(ev, NULL);
 }
 
-static int watch(struct lt_app *a)
+/* The watch request: TOPIC_PINS last, so that without it (a leadd that
+ * does not know it) it is one topic shorter. */
+static Leadd__Response *watch_call(struct lt_app *a, int pins)
 {
 	Leadd__WatchRequest w = LEADD__WATCH_REQUEST__INIT;
-	Leadd__WatchTopic topics[] = {LEADD__WATCH_TOPIC__TOPIC_LEADS,
-				      LEADD__WATCH_TOPIC__TOPIC_KPI,
-				      LEADD__WATCH_TOPIC__TOPIC_AGENDA};
+	Leadd__WatchTopic topics[] = {
+		LEADD__WATCH_TOPIC__TOPIC_LEADS, LEADD__WATCH_TOPIC__TOPIC_KPI,
+		LEADD__WATCH_TOPIC__TOPIC_AGENDA, LEADD__WATCH_TOPIC__TOPIC_PINS};
 	w.topics = topics;
-	w.n_topics = 3;
+	w.n_topics = pins ? 4 : 3;
 	w.has_since_revision = 1;
 	w.since_revision = a->revision;
 	Leadd__Request req = LEADD__REQUEST__INIT;
 	req.body_case = LEADD__REQUEST__BODY_WATCH;
 	req.watch = &w;
-	Leadd__Response *r = lt_call(a, &req);
+	return lt_call(a, &req);
+}
+
+static int watch(struct lt_app *a)
+{
+	a->watch_ended = 0;
+	Leadd__Response *r = watch_call(a, !a->no_pins_topic);
+	if (r && !a->no_pins_topic && ld_response_code(r) == LD_INVALID_ARGUMENT) {
+		/* A leadd from before TOPIC_PINS refuses the topic: watch the
+		 * rest (pins then show at the next connection). Refused again,
+		 * the refusal was not about it. */
+		Leadd__Response *r2 = watch_call(a, 0);
+		if (r2 && ld_response_code(r2) == LD_OK)
+			a->no_pins_topic = 1;
+		leadd__response__free_unpacked(r, NULL);
+		r = r2;
+	}
 	if (!r)
 		return -1;
 	char why[300];
@@ -311,6 +347,12 @@ static int watch(struct lt_app *a)
 		a->resumable = 0;
 		snprintf(a->state_msg, sizeof(a->state_msg),
 			 "not live (leadd answered: %s); counts as of %s", why, hhmm);
+		leadd__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	if (a->watch_ended) {
+		/* Its EVENT_ENDED came in the same read as the reply (handled
+		 * first, on_event): not live, as it said. */
 		leadd__response__free_unpacked(r, NULL);
 		return 0;
 	}
@@ -407,7 +449,6 @@ int lt_connect(struct lt_app *a)
 	}
 	if (rc2 != 0)
 		return -1;
-	a->backoff_ms = 0;
 	return 0;
 }
 
@@ -445,6 +486,8 @@ void lt_tick(struct lt_app *a)
 		a->names_read_ms = now;
 		if (read_names(a) < 0)
 			return; /* the connection was lost: lt_lost said why */
+		/* A snapshot tells no change of the pins before it. */
+		lt_sync_searches(a);
 	}
 	for (int i = 0; i < a->npanels && a->conn; i++) {
 		struct lt_panel *p = a->panel[i];

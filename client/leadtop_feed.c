@@ -105,6 +105,22 @@ static void describe(struct lt_app *a, const Leadd__Event *ev, char *buf, size_t
 				 ev->activity_op && *ev->activity_op ? ev->activity_op : "changed");
 		break;
 	}
+	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_OPPORTUNITY: {
+		/* "opportunity 3 added on lead 2, 1500.00 EUR; lead -> prospect-Qualified":
+		 * the lead's move, when it moved with it. */
+		char amount[64] = "", moved[160] = "";
+		const Leadd__Opportunity *o = ev->opportunity;
+		if (o && o->amount)
+			lead_format_value(o->amount, amount, sizeof(amount));
+		if (ev->new_status && *ev->new_status &&
+		    !(ev->old_status && strcmp(ev->old_status, ev->new_status) == 0))
+			snprintf(moved, sizeof(moved), "; lead -> %s", ev->new_status);
+		snprintf(buf, len, "%s %s: opportunity %llu %s on lead %llu%s%s%s", hhmm, who,
+			 (unsigned long long)(o ? o->id : 0),
+			 ev->opp_op && *ev->opp_op ? ev->opp_op : "changed", id,
+			 *amount ? ", " : "", amount, moved);
+		break;
+	}
 	default:
 		snprintf(buf, len, "%s %s: lead %llu edited", hhmm, who, id);
 		break;

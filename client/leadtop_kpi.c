@@ -1,7 +1,10 @@
 /* The KPI panel: lead counts per rep and team by KPI class, as `lead kpi`
  * shows them, kept live by the watch's EVENT_KPI deltas, with the change
  * since the dashboard opened beside each count; a count that changed is
- * highlighted for a few seconds.
+ * highlighted for a few seconds. Under a row whose leads have open
+ * opportunities in the forecast (KpiCounts.forecast), a forecast line per
+ * currency: how many, their amount and the weighted amount (never added
+ * across currencies), highlighted like a count when it changed.
  *
  * The counts are a KpiReply: the kpi read's (or a snapshot's kpi_counts),
  * changed in place by each delta with lead_kpi_apply, the one rule `lead
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lead_opp.h"
 #include "leadtop.h"
 
 #define NCLASS 6
@@ -30,12 +34,16 @@ static const char *const short_head[NCLASS] = {"NEW", "QUAL", "DEAD", "PROSP", "
 struct seen {
 	uint64_t team, owner; /* owner ANY: the team's row; both ANY: the total */
 	int64_t base[NCLASS], last[NCLASS], changed_ms[NCLASS];
+	uint64_t forecast;     /* a hash of the forecast, to see it move */
+	int64_t fc_changed_ms; /* when it last did */
 };
 
-/* A line of the panel: an owner row, a team row or the total. */
+/* A line of the panel: an owner row, a team row or the total, or one
+ * currency of its forecast under it. */
 struct view {
-	const Leadd__KpiRow *row; /* NULL: the total */
-	int team;                 /* row is a team's */
+	const Leadd__KpiRow *row;        /* NULL: the total */
+	int team;                        /* row is a team's */
+	const Leadd__ForecastAmount *fc; /* set: the row's forecast line in it */
 };
 
 struct kpi {
@@ -56,6 +64,23 @@ static uint64_t count_of(const Leadd__KpiCounts *c, int kpi_class)
 		if ((int)c->classes[i]->kpi_class == kpi_class)
 			return c->classes[i]->count;
 	return 0;
+}
+
+/* FNV-1a over the forecast's entries (in the order held: a delta that
+ * moves nothing keeps it). */
+static uint64_t forecast_hash(const Leadd__KpiCounts *c)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; c && i < c->n_forecast; i++) {
+		const Leadd__ForecastAmount *a = c->forecast[i];
+		int64_t v[3] = {a->opps, a->amount_minor, lead_forecast_weighted(a)};
+		const unsigned char *p = (const unsigned char *)v;
+		for (size_t b = 0; b < sizeof(v); b++)
+			h = (h ^ p[b]) * 1099511628211ULL;
+		for (const char *q = a->currency ? a->currency : ""; *q; q++)
+			h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+	}
+	return h;
 }
 
 static struct seen *find_seen(const struct kpi *s, uint64_t team, uint64_t owner)
@@ -101,6 +126,28 @@ static void note(struct kpi *s, uint64_t team, uint64_t owner, const Leadd__KpiC
 			e->changed_ms[i] = now;
 		e->last[i] = v;
 	}
+	uint64_t h = forecast_hash(c);
+	if (!(is_new && first) && h != e->forecast)
+		e->fc_changed_ms = now;
+	e->forecast = h;
+}
+
+/* A row's line, then its forecast's, one per currency by code. */
+static void add_view(struct kpi *s, const Leadd__KpiRow *row, int team, const Leadd__KpiCounts *c)
+{
+	s->views[s->nviews++] = (struct view){row, team, NULL};
+	if (!c || !c->n_forecast)
+		return;
+	const Leadd__ForecastAmount **fc = lead_forecast_sorted(c->forecast, c->n_forecast);
+	for (size_t i = 0; i < c->n_forecast; i++)
+		s->views[s->nviews++] = (struct view){row, team, fc[i]};
+	free(fc);
+}
+
+/* How many forecast lines the counts give. */
+static size_t forecast_lines(const Leadd__KpiCounts *c)
+{
+	return c ? c->n_forecast : 0;
 }
 
 /* After the counts changed: what moved, and the lines in lead kpi's order
@@ -119,23 +166,28 @@ static void refresh(struct kpi *s, int first)
 	free(s->shown);
 	s->shown = NULL;
 	s->nviews = 0;
-	s->views = calloc(k->n_owners + k->n_teams + 1, sizeof(*s->views));
+	size_t n = k->n_owners + k->n_teams + 1 + forecast_lines(k->total);
+	for (size_t i = 0; i < k->n_owners; i++)
+		n += forecast_lines(k->owners[i]->counts);
+	for (size_t t = 0; t < k->n_teams; t++)
+		n += forecast_lines(k->teams[t]->counts);
+	s->views = calloc(n, sizeof(*s->views));
 	if (!s->views)
 		return;
 	for (size_t t = 0; t < k->n_teams; t++) {
 		for (size_t i = 0; i < k->n_owners; i++)
 			if (k->owners[i]->team_id == k->teams[t]->id)
-				s->views[s->nviews++] = (struct view){k->owners[i], 0};
-		s->views[s->nviews++] = (struct view){k->teams[t], 1};
+				add_view(s, k->owners[i], 0, k->owners[i]->counts);
+		add_view(s, k->teams[t], 1, k->teams[t]->counts);
 	}
 	for (size_t i = 0; i < k->n_owners; i++) {
 		int listed = 0;
 		for (size_t t = 0; t < k->n_teams; t++)
 			listed |= k->teams[t]->id == k->owners[i]->team_id;
 		if (!listed)
-			s->views[s->nviews++] = (struct view){k->owners[i], 0};
+			add_view(s, k->owners[i], 0, k->owners[i]->counts);
 	}
-	s->views[s->nviews++] = (struct view){NULL, 0};
+	add_view(s, NULL, 0, k->total);
 }
 
 static void take(struct kpi *s, Leadd__KpiReply *k)
@@ -252,6 +304,7 @@ static int visible(struct lt_panel *p, int i)
 		if (!s->shown)
 			return -1;
 		snprintf(s->shown_filter, sizeof(s->shown_filter), "%s", p->filter);
+		/* A forecast line goes with its row's name. */
 		char name[512];
 		for (size_t v = 0; v < s->nviews; v++) {
 			view_name(&s->views[v], name, sizeof(name));
@@ -296,6 +349,23 @@ static int kpi_nrows(struct lt_panel *p)
 	return ((struct kpi *)p->state)->k ? visible(p, -1) : 0;
 }
 
+/* "   forecast  2 open  15000.00 EUR  weighted 1500.00 EUR": the amounts
+ * where the counts start, so a line fits 80 columns. */
+static void forecast_row(const struct view *vw, const struct seen *e, int name_w, int width,
+			 struct lt_line *out)
+{
+	char text[256];
+	int hot = e && e->fc_changed_ms && lt_now_ms() - e->fc_changed_ms < HILITE_MS;
+	/* Narrow: the names' column is cut, the word "forecast" is not. */
+	if (name_w < 12)
+		name_w = 12;
+	if (name_w > width)
+		name_w = width;
+	lt_line_add(out, "   forecast", name_w, 0, LT_A_DIM);
+	lead_forecast_format(vw->fc, text, sizeof(text));
+	lt_line_add(out, text, width - name_w, 0, hot ? LT_A_HILITE : LT_A_NORMAL);
+}
+
 static void kpi_row(struct lt_panel *p, struct lt_app *a, int i, int width, struct lt_line *out)
 {
 	(void)a;
@@ -312,6 +382,10 @@ static void kpi_row(struct lt_panel *p, struct lt_app *a, int i, int width, stru
 	int name_w, num_w, chg_w;
 	const char *const *head;
 	layout(width, &name_w, &num_w, &chg_w, &head);
+	if (vw->fc) {
+		forecast_row(vw, e, name_w, width, out);
+		return;
+	}
 	char name[512], num[32], chg[32];
 	int64_t now = lt_now_ms();
 	view_name(vw, name, sizeof(name));

@@ -128,6 +128,7 @@ static void search_event(struct lt_panel *p, struct lt_app *a, const Leadd__Even
 			p->wants_reload = 1;
 		break;
 	case LEADD__EVENT_KIND__EVENT_SNAPSHOT:
+	case LEADD__EVENT_KIND__EVENT_PINS: /* its filter may have been edited */
 		p->wants_reload = 1;
 		break;
 	default:

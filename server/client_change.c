@@ -190,8 +190,21 @@ static char *text_or_null(char *s)
 	return s && s[0] ? s : NULL;
 }
 
+/* A detail given in the edit ("" clears it); *changed when it differs. */
+static void set_detail(char **field, char *value, int *changed)
+{
+	if (!value)
+		return;
+	char *v = text_or_null(value);
+	if ((*field && v) ? strcmp(*field, v) != 0 : *field != v) {
+		*field = v;
+		*changed = 1;
+	}
+}
+
 /* The first chunk's checks and the folder's own change. */
-static int edit_folder(request_ctx *rc, store_txn *t, Leadd__Store__ClientRecord **out)
+static int edit_folder(request_ctx *rc, store_txn *t, Leadd__Store__ClientRecord **out,
+		       int *changed_out)
 {
 	Leadd__ClientEditRequest *q = rc->req->client_edit;
 	Leadd__Store__ClientRecord *rec;
@@ -205,6 +218,7 @@ static int edit_folder(request_ctx *rc, store_txn *t, Leadd__Store__ClientRecord
 	if ((code = client_check_phone(rc, q->phone)))
 		return code;
 	char *old_name = rec->name;
+	int changed = 0;
 	if (q->new_name) {
 		char key[CLIENT_NAME_KEY_MAX + 1], old_key[CLIENT_NAME_KEY_MAX + 1];
 		uint64_t other;
@@ -252,23 +266,26 @@ static int edit_folder(request_ctx *rc, store_txn *t, Leadd__Store__ClientRecord
 			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 		memcpy(name, s, n);
 		name[n] = 0;
-		client_index_del(t, rec->id, old_name);
-		rec->name = name;
-		client_index_put(t, rec->id, rec->name);
+		if (strcmp(name, old_name) != 0) {
+			client_index_del(t, rec->id, old_name);
+			rec->name = name;
+			client_index_put(t, rec->id, rec->name);
+			changed = 1;
+		}
 	}
-	if (q->phone)
-		rec->phone = text_or_null(q->phone);
-	if (q->web)
-		rec->web = text_or_null(q->web);
-	if (q->address)
-		rec->address = text_or_null(q->address);
-	if (q->note)
-		rec->note = text_or_null(q->note);
-	rec->has_updated_at = 1;
-	rec->updated_at = rc->now;
-	client_put(t, rec);
+	set_detail(&rec->phone, q->phone, &changed);
+	set_detail(&rec->web, q->web, &changed);
+	set_detail(&rec->address, q->address, &changed);
+	set_detail(&rec->note, q->note, &changed);
+	/* An edit that changes nothing writes nothing: updated_at stays. */
+	if (changed) {
+		rec->has_updated_at = 1;
+		rec->updated_at = rc->now;
+		client_put(t, rec);
+	}
 	ref_by_id(q->client, rec->id);
 	*out = rec;
+	*changed_out = changed;
 	return t->ret ? dispatch_store_error(rc, t->ret) : LD_OK;
 }
 
@@ -301,10 +318,10 @@ int client_edit(request_ctx *rc, store_txn *t)
 {
 	Leadd__ClientEditRequest *q = rc->req->client_edit;
 	Leadd__Store__ClientRecord *rec;
-	int code;
+	int code, changed = 1;
 	chunk_begin(rc, edit_finish);
 	if (!rc->chunks_done) {
-		if ((code = edit_folder(rc, t, &rec)))
+		if ((code = edit_folder(rc, t, &rec, &changed)))
 			return code;
 	} else {
 		/* No rights check here: the rename was allowed and is done; the
@@ -337,7 +354,14 @@ int client_edit(request_ctx *rc, store_txn *t)
 	int err = client_load(t, rec->id, &rc->arena, &done);
 	if (err)
 		return dispatch_store_error(rc, err == MDB_NOTFOUND ? MDB_CORRUPTED : err);
-	return client_reply(rc, done, NULL);
+	Leadd__ClientReply *r;
+	if ((code = client_reply(rc, done, &r)))
+		return code;
+	/* Known only when one chunk did it all (a rename of a big folder to
+	 * its own name says nothing). */
+	if (!changed && !rc->chunks_done)
+		r->has_unchanged = r->unchanged = 1;
+	return LD_OK;
 }
 
 /* ---- client_merge ---- */

@@ -21,7 +21,7 @@ int client_name_key(const char *name, char *out, size_t outlen)
 	    utf8proc_map((const utf8proc_uint8_t *)name, 0, &f,
 			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
 				 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPMARK) < 0)
-		return -1;
+		return -2;
 	size_t max = outlen ? outlen - 1 : 0, o = 0;
 	if (max > CLIENT_NAME_KEY_MAX)
 		max = CLIENT_NAME_KEY_MAX;
@@ -55,7 +55,19 @@ int client_name_key(const char *name, char *out, size_t outlen)
 	free(f);
 	if (outlen)
 		out[ok ? o : 0] = 0;
-	return ok && o ? 0 : -1;
+	return !ok ? -2 : o ? 0 : -1;
+}
+
+#define KEY_MAX_TEXT(n) #n
+#define KEY_MAX_STRING(n) KEY_MAX_TEXT(n)
+
+const char *client_name_problem(const char *name)
+{
+	char key[CLIENT_NAME_KEY_MAX + 1];
+	if (client_name_key(name, key, sizeof(key)) == -1)
+		return "has no letters or digits";
+	return "is too long once its letters are normalised (its key is over " KEY_MAX_STRING(
+		CLIENT_NAME_KEY_MAX) " bytes)";
 }
 
 /* ---- words ---- */

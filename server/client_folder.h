@@ -18,9 +18,13 @@
 /* A folder's key in DB_CLIENT_NAMES: its name after NFKC, Unicode case
  * folding and stripping accents, keeping only letters and digits, so
  * "Coca Cola", "coca-cola", "CocaCola" and "COCA-COLA " are one folder.
- * 0, or -1 when nothing is left, the name is not UTF-8, or the key is
- * longer than CLIENT_NAME_KEY_MAX or outlen - 1. */
+ * 0; -1 when nothing is left (no letter or digit); -2 when the name is not
+ * UTF-8 or the key is longer than CLIENT_NAME_KEY_MAX or outlen - 1. */
 int client_name_key(const char *name, char *out, size_t outlen);
+
+/* Why `name` has no key, as the end of a sentence naming it ("the client
+ * name '!!!' has no letters or digits"). */
+const char *client_name_problem(const char *name);
 
 /* Near matches (docs/protocol.md, "Client folders"):
  * - spelling: the keys differ by at most CLIENT_NEAR_EDITS(n) edits

@@ -21,10 +21,8 @@
 
 int client_bad_name_fail(request_ctx *rc, const char *name)
 {
-	return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-			     "the client name '%s' has no letters or digits, or is too long once "
-			     "its letters are normalised",
-			     name);
+	return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the client name '%s' %s", name,
+			     client_name_problem(name));
 }
 
 int client_near_fail(request_ctx *rc, const char *name, const char *near)

@@ -1,10 +1,10 @@
 /* KPI counts (lead kpi): read from the counters and the per-day rollup the
  * write core keeps (lead_counters.h, lead_rollup.h; the open opportunities
- * per class and the forecast from the open-opportunity counters, opp_core.h),
- * never from the leads,
- * so the cost is bounded by teams x owners x statuses (and days for the
- * flow) whatever the number of leads. Classes, stages and team totals are
- * derived here from the status records. */
+ * per class and the forecast from the open-opportunity counters,
+ * opp_core.h), never from the leads, so the cost is bounded by teams x
+ * owners x statuses (and days for the flow) whatever the number of leads.
+ * Classes, stages and team totals are derived here from the status
+ * records. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

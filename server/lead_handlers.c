@@ -93,10 +93,8 @@ static int check_tags(request_ctx *rc, char **tags, size_t n)
 	char key[TAG_KEY_MAX + 1];
 	for (size_t i = 0; i < n; i++)
 		if (tag_name_key(tags[i], key) < 0)
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "tag %zu is empty, or too long once its letters are "
-					     "normalised",
-					     i + 1);
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT, "tag %zu %s", i + 1,
+					     tag_name_problem(tags[i]));
 	return LD_OK;
 }
 
@@ -158,10 +156,8 @@ static int set_client(request_ctx *rc, store_txn *t, Leadd__Lead *lead, const ch
 	char *display, *near;
 	int err = client_resolve(t, name, new_client, rc->now, &rc->arena, &id, &display, &near);
 	if (err == CLIENT_BAD_NAME)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "the client name '%s' has no letters or digits, or is too "
-				     "long once its letters are normalised",
-				     name);
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the client name '%s' %s", name,
+				     client_name_problem(name));
 	if (err == CLIENT_NEAR)
 		return dispatch_fail(rc, LD_FAILED_PRECONDITION,
 				     "no client folder is named '%s'; did you mean '%s'? If it is "
@@ -331,11 +327,7 @@ int lead_get(request_ctx *rc, store_txn *t)
 	if (code || (code = lead_reply(rc, lead)))
 		return code;
 	/* Its opportunities, newest first, without their items (opp_view.h). */
-	int err = opp_view_of_lead(t, &rc->arena, lead, &rc->resp.lead->opps,
-				   &rc->resp.lead->n_opps);
-	if (err == ENOMEM)
-		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	return err ? dispatch_store_error(rc, err) : LD_OK;
+	return opp_view_of_lead(rc, t, lead, &rc->resp.lead->opps, &rc->resp.lead->n_opps);
 }
 
 static int check_version(request_ctx *rc, const Leadd__Lead *lead, uint64_t expected)

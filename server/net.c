@@ -1026,6 +1026,8 @@ static void net_on_write_done(request_ctx *rc)
 			break;
 		case LEADD__REQUEST__BODY_SEARCH_EDIT:
 		case LEADD__REQUEST__BODY_SEARCH_RM:
+		/* Pinned searches, for TOPIC_PINS (watch_pins.c). */
+		case LEADD__REQUEST__BODY_SEARCH_PIN:
 		/* A new status may answer a saved search's status words. */
 		case LEADD__REQUEST__BODY_STATUS_ADD:
 			watch_searches_dirty();

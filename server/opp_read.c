@@ -22,7 +22,7 @@
 #include "opp_core.h"
 #include "opp_handlers.h"
 #include "opp_scope.h"
-#include "opp_view.h"
+#include "opp_write.h"
 
 #define OPP_LIST_DEFAULT 100
 #define OPP_LIST_MAX 1000
@@ -56,19 +56,9 @@ int opp_get(request_ctx *rc, store_txn *t)
 	/* Visible exactly when its lead is: one you may not see is not found. */
 	if (err == MDB_NOTFOUND || (!err && !dispatch_may_see_lead(rc, t, lead)))
 		return no_such_opp(rc, id);
-	if (!err)
-		err = opp_view_fill(t, &rc->arena, lead, opp);
 	if (err)
 		return dispatch_store_error(rc, err);
-	Leadd__OppReply *r = ld_arena_alloc(&rc->arena, sizeof(*r));
-	if (!r)
-		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
-	leadd__opp_reply__init(r);
-	r->opp = opp;
-	r->lead = lead;
-	rc->resp.body_case = LEADD__RESPONSE__BODY_OPP;
-	rc->resp.opp = r;
-	return LD_OK;
+	return opp_reply(rc, t, opp, lead, 0, 0);
 }
 
 /* ---- the cursor: version 1, a hash of the filters, then the day and id
@@ -240,7 +230,7 @@ typedef struct {
 
 /* Add opportunity id (indexed at state, day) if its record and lead agree
  * with the entry: *got 1 added, 0 passed over, -1 the page is full (not
- * added). 0, or an LMDB error or ENOMEM. */
+ * added). 0, an LMDB error or ENOMEM, or -1 with the answer set on rc. */
 static int take(page *pg, uint8_t state, uint32_t day, uint64_t id, int *got)
 {
 	request_ctx *rc = pg->rc;
@@ -262,8 +252,14 @@ static int take(page *pg, uint8_t state, uint32_t day, uint64_t id, int *got)
 		return err;
 	if (!dispatch_may_see_lead(rc, pg->t, lead))
 		return 0;
-	if ((err = opp_view_fill(pg->t, &rc->arena, lead, opp)))
-		return err;
+	if (opp_reply_fields(rc, pg->t, opp, lead))
+		return -1;
+	/* The lead lives in the scratch arena: keep its strings. */
+	if ((opp->lead_title &&
+	     !(opp->lead_title = ld_arena_strdup(&rc->arena, opp->lead_title))) ||
+	    (opp->client_name &&
+	     !(opp->client_name = ld_arena_strdup(&rc->arena, opp->client_name))))
+		return ENOMEM;
 	size_t sz = leadd__opportunity__get_packed_size(opp) + 8;
 	if (pg->n && pg->bytes + sz > OPP_PAGE_BYTES) {
 		*got = -1;
@@ -417,6 +413,8 @@ int opp_list(request_ctx *rc, store_txn *t)
 		err = fill(&w, &pg, q, r);
 	mdb_cursor_close(w.cur);
 	ld_arena_free(&pg.scratch);
+	if (err == -1)
+		return rc->code;
 	if (err == ENOMEM)
 		return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 	if (err)

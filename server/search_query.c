@@ -322,9 +322,8 @@ static int resolve_client(request_ctx *rc, store_txn *t, const Leadd__LeadFilter
 	}
 	char key[CLIENT_NAME_KEY_MAX + 1];
 	if (client_name_key(f->client, key, sizeof(key)) < 0)
-		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "the client to filter by has no letters or digits, or is too "
-				     "long");
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the client to filter by %s",
+				     client_name_problem(f->client));
 	int err = client_find_key(t, key, &out->client);
 	if (err == MDB_NOTFOUND) {
 		out->empty = 1; /* no such folder: no lead is in it */

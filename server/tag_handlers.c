@@ -35,10 +35,8 @@ static int fold_each(request_ctx *rc, char **tags, size_t n, const char *what, c
 		if (!keys[i])
 			return dispatch_fail(rc, LD_RESOURCE_EXHAUSTED, "out of memory");
 		if (tag_name_key(tags[i], keys[i]) < 0)
-			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-					     "the tag to %s '%s' is empty, or too long once its "
-					     "letters are normalised",
-					     what, tags[i]);
+			return dispatch_fail(rc, LD_INVALID_ARGUMENT, "the tag to %s '%s' %s", what,
+					     tags[i], tag_name_problem(tags[i]));
 	}
 	return LD_OK;
 }

@@ -20,6 +20,14 @@ int tag_name_key(const char *tag, char *out)
 	return 0;
 }
 
+const char *tag_name_problem(const char *tag)
+{
+	char key[TAG_KEY_MAX + 1];
+	if (!tag || (ld_norm_name(tag, key, sizeof(key)) == 0 && !key[0]))
+		return "is empty (only spaces or invisible characters)";
+	return "is too long once its letters are normalised";
+}
+
 int tag_name_valid(const void *v, size_t n, const char *key)
 {
 	char name[LIMIT_TAG * 4 + 1], folded[TAG_KEY_MAX + 1];

@@ -22,6 +22,10 @@
  * handlers refuse it. */
 int tag_name_key(const char *tag, char *out);
 
+/* Why `tag` has no key, as the end of a sentence naming it ("tag 1 ...",
+ * "the tag to add '...' ..."): it is empty, or too long once folded. */
+const char *tag_name_problem(const char *tag);
+
 /* Is v[0..n) a name DB_TAG_NAMES may hold for `key`: UTF-8 without NUL,
  * at most LIMIT_TAG * 4 bytes, folding to key? A damaged one must be
  * neither written onto a lead nor sent (verify reports it). 1 or 0. */

@@ -35,16 +35,16 @@ static int check_topics(request_ctx *rc, const Leadd__WatchRequest *q, uint32_t 
 	*bits = 0;
 	if (!q->n_topics)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "say what to watch: leads, kpi, assigned or agenda (at least "
-				     "one topic)");
+				     "say what to watch: leads, kpi, assigned, agenda or pins (at "
+				     "least one topic)");
 	for (size_t i = 0; i < q->n_topics; i++) {
 		int tp = q->topics[i];
 		if (tp != LEADD__WATCH_TOPIC__TOPIC_LEADS && tp != LEADD__WATCH_TOPIC__TOPIC_KPI &&
 		    tp != LEADD__WATCH_TOPIC__TOPIC_ASSIGNED &&
-		    tp != LEADD__WATCH_TOPIC__TOPIC_AGENDA)
+		    tp != LEADD__WATCH_TOPIC__TOPIC_AGENDA && tp != LEADD__WATCH_TOPIC__TOPIC_PINS)
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "topic %d is not one leadd knows; watch leads, kpi, "
-					     "assigned or agenda",
+					     "assigned, agenda or pins",
 					     tp);
 		*bits |= WATCH_TOPIC_BIT(tp);
 	}
@@ -184,6 +184,11 @@ int watch_start(request_ctx *rc, store_txn *t)
 	leadd__watch_reply__init(r);
 	r->has_revision = 1;
 	r->revision = last;
+	/* Pins changed from here on are news (a snapshot reads them again).
+	 * Unread (a fault, logged), the hash stays 0: the next look differs
+	 * and the client reads them again. */
+	if (bits & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_PINS))
+		watch_pins_sig(w, t, &w->pins_sig);
 	uint64_t first = log_first(t);
 	if (!q->has_since_revision) {
 		snprintf(w->reason, sizeof(w->reason), "the watch starts here");

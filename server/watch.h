@@ -4,7 +4,8 @@
  * Parts: watch.c (the requests and the registry of watchers), watch_pump.c
  * (reading the change log after each commit, or a replay, in bounded
  * slices, and the rights checks), watch_event.c (one change as the events
- * of one watcher), watch_out.c (each watcher's queue, backlog and limits).
+ * of one watcher), watch_out.c (each watcher's queue, backlog and limits),
+ * watch_pins.c (TOPIC_PINS: a watcher's pinned saved searches changed).
  *
  * Seams with net.c:
  * - watch_kick() once a commit is done (writer.c calls back on the loop
@@ -15,8 +16,9 @@
  * - watch_drained() when a connection's socket took bytes;
  * - watch_conn_closed() when a watching connection ends;
  * - watch_rights_dirty() / watch_searches_dirty() / watch_rows_dirty()
- *   after a committed change to teams (pool visibility), saved searches, or
- *   users and teams (the rows of KPI counts): watchers check theirs;
+ *   after a committed change to teams (pool visibility), saved searches
+ *   or pins, or users and teams (the rows of KPI counts): watchers check
+ *   theirs;
  *   watch_statuses_dirty() after a status edit or removal (issue 12). */
 #ifndef LEADD_WATCH_H
 #define LEADD_WATCH_H

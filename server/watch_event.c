@@ -1,6 +1,8 @@
 /* One change-log entry as the events of each watcher (docs/protocol.md
  * section 6): decoded once per commit and shared by every watcher; each
- * watcher's rights, saved search and KPI team decide what it gets. */
+ * watcher's rights, saved search and KPI team decide what it gets. An
+ * event is packed once per view of the change (view_key) and the bytes
+ * reused for every other watcher of that view. */
 #include <string.h>
 
 #include "activity_core.h"
@@ -47,7 +49,33 @@ struct watch_entry {
 	int deltas_done;
 	lead_summary sa, sb;
 	int sa_done, sb_done;
+	/* The events as packed for the first watcher of each view (NULL until
+	 * one is): a hundred dashboards cost one packing of the lead, not a
+	 * hundred. See view_key. */
+	watch_packed *packed;
 };
+
+/* What an event of the entry holds besides its kind depends only on
+ * whether the watcher sees the lead before and after the change (the
+ * names and the activity it is given, event_base) and, for EVENT_KPI,
+ * which of the change's deltas it sees: the key of its packed bytes. */
+enum { SLOT_LEAD, SLOT_ENTER, SLOT_LEAVE, SLOT_ASSIGNED, SLOT_KPI, SLOTS };
+#define VIEW_KEYS (SLOTS * 4 * 4)
+static int view_key(int slot, int before, int after, unsigned deltas)
+{
+	return (slot * 4 + (int)(deltas & 3)) * 4 + before * 2 + after;
+}
+
+/* ev to w, through the packed copy of its view when there is one. */
+static void send_shared(watch_entry *x, watcher *w, const Leadd__Event *ev, int key)
+{
+	if (!x->packed && (x->packed = ld_arena_alloc(x->a, VIEW_KEYS * sizeof(*x->packed))))
+		memset(x->packed, 0, VIEW_KEYS * sizeof(*x->packed));
+	if (x->packed && key >= 0 && key < VIEW_KEYS)
+		watch_out_shared(w, ev, &x->packed[key], x->a);
+	else
+		watch_out_event(w, ev);
+}
 
 static Leadd__Store__HistoryEntry *history_at(store_txn *t, ld_arena *a, uint64_t id, uint64_t rev)
 {
@@ -261,6 +289,14 @@ static void activity_names(watch_entry *x)
  * what it is after (new status and owner) only to one who can see it
  * after: a LEAVE for a lead given to someone you may not see names
  * neither its new owner nor its new status. */
+/* Does w see the lead before the change, and after it (section 2.1)? */
+static void sees_sides(const watch_entry *x, const watcher *w, int *before, int *after)
+{
+	const Leadd__Store__ChangeEntry *e = x->e;
+	*before = !is_create(x) && sees(w, e->old_owner, e->old_team);
+	*after = sees(w, e->new_owner, e->new_team);
+}
+
 static void event_base(watch_entry *x, const watcher *w, Leadd__Event *ev, Leadd__EventKind kind)
 {
 	names(x);
@@ -272,8 +308,8 @@ static void event_base(watch_entry *x, const watcher *w, Leadd__Event *ev, Leadd
 	ev->change = (Leadd__LeadChangeKind)e->kind;
 	ev->at = e->at;
 	ev->author = (char *)x->names[0];
-	int before = !is_create(x) && sees(w, e->old_owner, e->old_team);
-	int after = sees(w, e->new_owner, e->new_team);
+	int before, after;
+	sees_sides(x, w, &before, &after);
 	ev->old_status = (char *)(before ? x->names[1] : "");
 	ev->new_status = (char *)(after ? x->names[2] : "");
 	ev->old_owner = (char *)(before ? x->names[3] : "");
@@ -450,13 +486,16 @@ static void emit_kpi(watch_entry *x, watcher *w)
 	deltas(x);
 	Leadd__KpiDelta *out[2];
 	size_t n = 0;
+	unsigned seen = 0;
 	for (size_t i = 0; i < x->n_d; i++) {
 		if (!sees_row(w, x->d[i].team, x->d[i].owner))
 			continue;
 		if (!x->wire[i])
 			x->wire[i] = delta_to_wire(x, &x->d[i]);
-		if (x->wire[i])
+		if (x->wire[i]) {
 			out[n++] = x->wire[i];
+			seen |= 1u << i;
+		}
 	}
 	if (!n)
 		return;
@@ -464,7 +503,9 @@ static void emit_kpi(watch_entry *x, watcher *w)
 	event_base(x, w, &ev, LEADD__EVENT_KIND__EVENT_KPI);
 	ev.n_kpi = n;
 	ev.kpi = out;
-	watch_out_event(w, &ev);
+	int before, after;
+	sees_sides(x, w, &before, &after);
+	send_shared(x, w, &ev, view_key(SLOT_KPI, before, after, seen));
 }
 
 /* TOPIC_AGENDA: is the change an open activity put on w's agenda (added
@@ -498,13 +539,16 @@ void watch_entry_emit(watch_entry *x, watcher *w)
 		in_view(x, w, &before, &after);
 		if (before || after) {
 			Leadd__Event ev = LEADD__EVENT__INIT;
+			int slot = !after ? SLOT_LEAVE : !before ? SLOT_ENTER : SLOT_LEAD;
 			event_base(x, w, &ev,
 				   !after    ? LEADD__EVENT_KIND__EVENT_LEAVE
 				   : !before ? LEADD__EVENT_KIND__EVENT_ENTER
 					     : LEADD__EVENT_KIND__EVENT_LEAD);
 			if (after)
 				ev.lead = x->after;
-			watch_out_event(w, &ev);
+			int vb, va;
+			sees_sides(x, w, &vb, &va);
+			send_shared(x, w, &ev, view_key(slot, vb, va, 0));
 		}
 	}
 	if ((w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_ASSIGNED)) &&
@@ -513,7 +557,9 @@ void watch_entry_emit(watch_entry *x, watcher *w)
 		Leadd__Event ev = LEADD__EVENT__INIT;
 		event_base(x, w, &ev, LEADD__EVENT_KIND__EVENT_ASSIGNED);
 		ev.lead = x->after;
-		watch_out_event(w, &ev);
+		int vb, va;
+		sees_sides(x, w, &vb, &va);
+		send_shared(x, w, &ev, view_key(SLOT_ASSIGNED, vb, va, 0));
 	}
 	if (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI))
 		emit_kpi(x, w);

@@ -40,6 +40,9 @@ typedef struct watcher {
 	 * hashed: a user or team added or changed may add or remove rows
 	 * (zero rows included), which no delta says. */
 	uint64_t rows_sig;
+	/* TOPIC_PINS: its pinned saved searches as search_list last gave
+	 * them, hashed (watch_pins.c). */
+	uint64_t pins_sig;
 	/* The status list it was built with (watch_status_epoch): a status
 	 * edited or removed since changes what its counts and saved search
 	 * mean (issue 12). */
@@ -72,6 +75,16 @@ extern int watch_batching;
 
 /* watch_out.c */
 void watch_out_event(watcher *w, const Leadd__Event *ev);
+/* One event's frame, packed once and copied to every watcher it goes to
+ * (watch_event.c: the same event of a change for watchers with the same
+ * view). Zeroed: not packed yet. */
+typedef struct {
+	uint8_t *frame; /* length header and ServerMessage, in the arena */
+	size_t len;
+} watch_packed;
+/* As watch_out_event, ev packed into p (in arena a) by the first watcher
+ * of p and its bytes reused by the next ones. */
+void watch_out_shared(watcher *w, const Leadd__Event *ev, watch_packed *p, ld_arena *a);
 void watch_out_clear(watcher *w);
 void watch_out_flush(watcher *w);
 /* Hand w's batch to its socket now (a live change's events: the next
@@ -83,7 +96,19 @@ uint64_t watch_backlog(const watcher *w);
 uint64_t watch_ahead(const watcher *w);
 void watch_owe_snapshot(watcher *w, const char *reason, int count_dropped);
 
+/* FNV-1a, for the signatures above: h is WATCH_HASH_INIT or a hash so far. */
+#define WATCH_HASH_INIT 1469598103934665603ull
+static inline uint64_t watch_hash(uint64_t h, const void *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ ((const uint8_t *)p)[k]) * 1099511628211ull;
+	return h;
+}
+
 /* watch_pump.c */
+/* A scratch request running as w's rights, for the code that answers as a
+ * caller (saved searches, kpi); NULL when memory ran short. */
+request_ctx *watch_as_caller(watcher *w);
 /* Build and send w's snapshot at t's revision (queue empty). 0, or -1 when
  * the watch ended instead (an ENDED event was sent). */
 int watch_snapshot(watcher *w, store_txn *t);
@@ -98,6 +123,15 @@ uint64_t watch_rows_sig(const Leadd__KpiReply *r);
 void watch_rows_sig_now(watcher *w, store_txn *t);
 /* How many status edits and removals were committed since leadd started. */
 uint64_t watch_status_epoch(void);
+
+/* watch_pins.c */
+/* w's pinned saved searches as search_list gives them now, hashed. 0 with
+ * *sig set, or -1 when they could not be read. */
+int watch_pins_sig(watcher *w, store_txn *t, uint64_t *sig);
+/* A saved search or w's rights may have changed: an EVENT_PINS when w
+ * watches TOPIC_PINS and its pinned searches read otherwise than at the
+ * last look (or cannot be read: the client reads them again). */
+void watch_pins_check(watcher *w, store_txn *t);
 
 /* watch_event.c */
 typedef struct watch_entry watch_entry;

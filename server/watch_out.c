@@ -98,9 +98,9 @@ static int write_frame(watcher *w, uint8_t *frame, size_t len)
 	return -1;
 }
 
-/* During a pump slice: add frame to w's batch (frame is freed). 0, or -1
- * when memory ran short (w then owes a snapshot). */
-static int batch_add(watcher *w, uint8_t *frame, size_t len)
+/* During a pump slice: add len bytes of frames to w's batch (copied). 0,
+ * or -1 when memory ran short (w then owes a snapshot). */
+static int batch_add(watcher *w, const uint8_t *frames, size_t len)
 {
 	if (w->batch_len + len > w->batch_cap) {
 		size_t cap = w->batch_cap ? w->batch_cap : 4096;
@@ -108,16 +108,14 @@ static int batch_add(watcher *w, uint8_t *frame, size_t len)
 			cap *= 2;
 		uint8_t *bigger = realloc(w->batch, cap);
 		if (!bigger) {
-			free(frame);
 			watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
 			return -1;
 		}
 		w->batch = bigger;
 		w->batch_cap = cap;
 	}
-	memcpy(w->batch + w->batch_len, frame, len);
+	memcpy(w->batch + w->batch_len, frames, len);
 	w->batch_len += len;
-	free(frame);
 	return 0;
 }
 
@@ -133,21 +131,18 @@ static int batch_send(watcher *w)
 	return write_frame(w, frames, len);
 }
 
-void watch_out_event(watcher *w, const Leadd__Event *ev)
+/* The checks before an event of n packed bytes goes to w: its position,
+ * an owed snapshot (the event is counted, not kept), a frame too large.
+ * 1: send it. */
+static int admit(watcher *w, const Leadd__Event *ev, size_t n)
 {
-	if (w->doomed)
-		return;
-	Leadd__ServerMessage sm = LEADD__SERVER_MESSAGE__INIT;
-	sm.kind_case = LEADD__SERVER_MESSAGE__KIND_EVENT;
-	sm.event = (Leadd__Event *)ev;
-	size_t n = leadd__server_message__get_packed_size(&sm);
 	w->pos = ev->revision > w->pos ? ev->revision : w->pos;
 	if (w->owe_snapshot) {
 		/* Still counted until the snapshot goes: a socket that never
 		 * drains reaches the hard limit. */
 		w->dropped += n + 4;
 		check_limits(w);
-		return;
+		return 0;
 	}
 	if (n > LD_FRAME_MAX) {
 		/* A snapshot too large for one frame would be owed again for
@@ -164,34 +159,46 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 		} else {
 			watch_owe_snapshot(w, "a change was too large to send as an event", 1);
 		}
-		return;
+		return 0;
 	}
-	uint8_t *frame = malloc(n + 4);
-	if (!frame) {
-		watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
-		return;
-	}
-	ld_frame_put_header(frame, (uint32_t)n);
-	leadd__server_message__pack(&sm, frame + 4);
-	/* Straight to the socket while it takes them: only what it does not
-	 * take waits here (and counts against the limits). */
+	return 1;
+}
+
+/* A frame of w (length header and message, len bytes): straight to the
+ * socket while it takes them, or into its queue. frame is w's own (malloc,
+ * taken here), or NULL and shared holds the bytes, packed once for several
+ * watchers: copied where they go. */
+static void deliver(watcher *w, uint8_t *frame, const uint8_t *shared, size_t len)
+{
+	const uint8_t *bytes = frame ? frame : shared;
+	/* Only what the socket does not take waits here (and counts against
+	 * the limits). */
 	if (w->active && !w->qh && !w->ended) {
 		/* A batch that would pass the socket's share goes now: the
 		 * socket most likely takes it at once, as it would have taken
 		 * each event. */
 		if (w->batch_len &&
-		    net_conn_out_bytes(w->conn) + w->batch_len + n + 4 >= watch_ahead(w) &&
+		    net_conn_out_bytes(w->conn) + w->batch_len + len >= watch_ahead(w) &&
 		    batch_send(w) < 0) {
 			free(frame);
 			return;
 		}
-		if (net_conn_out_bytes(w->conn) + w->batch_len < watch_ahead(w)) {
-			if (watch_batching)
-				batch_add(w, frame, n + 4);
-			else
-				write_frame(w, frame, n + 4);
+		if (net_conn_out_bytes(w->conn) + w->batch_len < watch_ahead(w) && watch_batching) {
+			batch_add(w, bytes, len);
+			free(frame);
 			return;
 		}
+	}
+	if (!frame && (frame = malloc(len)) != NULL)
+		memcpy(frame, shared, len);
+	if (!frame) {
+		watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
+		return;
+	}
+	if (w->active && !w->qh && !w->ended &&
+	    net_conn_out_bytes(w->conn) + w->batch_len < watch_ahead(w)) {
+		write_frame(w, frame, len);
+		return;
 	}
 	watch_ev *e = malloc(sizeof(*e));
 	if (!e) {
@@ -200,7 +207,7 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 		return;
 	}
 	e->frame = frame;
-	e->len = n + 4;
+	e->len = len;
 	e->next = NULL;
 	if (w->qt)
 		w->qt->next = e;
@@ -209,6 +216,50 @@ void watch_out_event(watcher *w, const Leadd__Event *ev)
 	w->qt = e;
 	w->q_bytes += e->len;
 	check_limits(w);
+}
+
+void watch_out_event(watcher *w, const Leadd__Event *ev)
+{
+	if (w->doomed)
+		return;
+	Leadd__ServerMessage sm = LEADD__SERVER_MESSAGE__INIT;
+	sm.kind_case = LEADD__SERVER_MESSAGE__KIND_EVENT;
+	sm.event = (Leadd__Event *)ev;
+	size_t n = leadd__server_message__get_packed_size(&sm);
+	if (!admit(w, ev, n))
+		return;
+	uint8_t *frame = malloc(n + 4);
+	if (!frame) {
+		watch_owe_snapshot(w, "leadd ran short of memory for your events", 1);
+		return;
+	}
+	ld_frame_put_header(frame, (uint32_t)n);
+	leadd__server_message__pack(&sm, frame + 4);
+	deliver(w, frame, NULL, n + 4);
+}
+
+void watch_out_shared(watcher *w, const Leadd__Event *ev, watch_packed *p, ld_arena *a)
+{
+	if (w->doomed)
+		return;
+	if (!p->frame) {
+		Leadd__ServerMessage sm = LEADD__SERVER_MESSAGE__INIT;
+		sm.kind_case = LEADD__SERVER_MESSAGE__KIND_EVENT;
+		sm.event = (Leadd__Event *)ev;
+		size_t n = leadd__server_message__get_packed_size(&sm);
+		/* Too large for a frame: admit says what then, nothing to pack. */
+		if (n <= LD_FRAME_MAX && (p->frame = ld_arena_alloc(a, n + 4)) != NULL) {
+			ld_frame_put_header(p->frame, (uint32_t)n);
+			leadd__server_message__pack(&sm, p->frame + 4);
+		}
+		if (!p->frame) {
+			watch_out_event(w, ev);
+			return;
+		}
+		p->len = n + 4;
+	}
+	if (admit(w, ev, p->len - 4))
+		deliver(w, NULL, p->frame, p->len);
 }
 
 void watch_out_batch_send(watcher *w)

@@ -95,13 +95,11 @@ void watch_rows_dirty(void)
 
 uint64_t watch_rows_sig(const Leadd__KpiReply *r)
 {
-	/* FNV-1a over the rows' (owner, team) in their order. */
-	uint64_t h = 1469598103934665603ull;
+	/* Over the rows' (owner, team) in their order. */
+	uint64_t h = WATCH_HASH_INIT;
 	for (size_t i = 0; r && i < r->n_owners; i++) {
 		uint64_t v[2] = {r->owners[i]->id, r->owners[i]->team_id};
-		const uint8_t *p = (const uint8_t *)v;
-		for (size_t k = 0; k < sizeof(v); k++)
-			h = (h ^ p[k]) * 1099511628211ull;
+		h = watch_hash(h, v, sizeof(v));
 	}
 	return h;
 }
@@ -155,9 +153,7 @@ int watch_rep_pool(store_txn *t, const principal_t *who)
 	return on;
 }
 
-/* A scratch request running as w's rights, for the code that answers as a
- * caller (saved searches, kpi). */
-static request_ctx *as_caller(watcher *w)
+request_ctx *watch_as_caller(watcher *w)
 {
 	request_ctx *rc = dispatch_new(w->srv, w->conn);
 	if (!rc)
@@ -217,12 +213,12 @@ int watch_snapshot(watcher *w, store_txn *t)
 	uint64_t rev = store_meta_get(t, META_LAST_REVISION);
 	/* Read now, the snapshot has the status list as it is. */
 	w->status_epoch = g_status_epoch;
-	request_ctx *rc = as_caller(w);
+	request_ctx *rc = watch_as_caller(w);
 	if (!rc)
 		return 0; /* try again later */
 	char why[640];
 	if (w->search) {
-		request_ctx *sr = as_caller(w);
+		request_ctx *sr = watch_as_caller(w);
 		int code = sr ? watch_resolve_search(w, t, sr) : LD_RESOURCE_EXHAUSTED;
 		if (code != LD_OK) {
 			snprintf(why, sizeof(why), "the saved search you watch is gone: %s",
@@ -257,6 +253,10 @@ int watch_snapshot(watcher *w, store_txn *t)
 	ev.reason = w->reason;
 	ev.kpi_counts = counts;
 	w->rows_sig = watch_rows_sig(counts);
+	/* A snapshot says to read the pins again too: from here on, a change
+	 * to them is one since this read. */
+	if (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_PINS))
+		watch_pins_sig(w, t, &w->pins_sig);
 	w->owe_snapshot = 0;
 	w->dropped = 0;
 	w->replaying = 0;
@@ -299,7 +299,7 @@ static int rows_changed(watcher *w, store_txn *t)
 	for (size_t i = 0; i < g_n_rows; i++)
 		if (rows_key_same(&g_rows[i], &k))
 			return g_rows[i].gone || g_rows[i].sig != w->rows_sig;
-	request_ctx *rc = as_caller(w);
+	request_ctx *rc = watch_as_caller(w);
 	if (!rc)
 		return 0;
 	Leadd__KpiReply *r;
@@ -324,7 +324,7 @@ void watch_rows_sig_now(watcher *w, store_txn *t)
 {
 	if (!(w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)))
 		return;
-	request_ctx *rc = as_caller(w);
+	request_ctx *rc = watch_as_caller(w);
 	Leadd__KpiReply *r;
 	if (rc && kpi_counts_at(rc, t, w->kpi_team, &r) == LD_OK)
 		w->rows_sig = watch_rows_sig(r);
@@ -354,6 +354,10 @@ static void check_rights(watcher *w, store_txn *t)
 		return;
 	}
 	w->who = *now;
+	/* A saved search edited, removed or pinned. (Rights that changed owe
+	 * a snapshot above, which reads the pins again.) */
+	if (g_searches_dirty)
+		watch_pins_check(w, t);
 	if (g_rows_dirty && (w->topics & WATCH_TOPIC_BIT(LEADD__WATCH_TOPIC__TOPIC_KPI)) &&
 	    !w->owe_snapshot && rows_changed(w, t))
 		watch_owe_snapshot(w,
@@ -371,7 +375,7 @@ static void check_rights(watcher *w, store_txn *t)
 				   0);
 	if (!g_searches_dirty || !w->search)
 		return;
-	request_ctx *sr = as_caller(w);
+	request_ctx *sr = watch_as_caller(w);
 	if (!sr)
 		return;
 	uint8_t *old = w->search_packed;

@@ -80,10 +80,36 @@ expect_match "$ERR" -- "--new-client" "a near name: the --new-client hint"
 as rita expect_exit 5 "$LEAD" client add "Coca Colla"
 expect_match "$ERR" "did you mean 'Coca-Cola'\\?" "client add: did you mean"
 as rita expect_exit 0 "$LEAD" add "Autumn push" --client "Coca Kola" --new-client
+autumn=$OUT
 as rita expect_exit 0 "$LEAD" client show "Coca Kola"
 expect_match "$OUT" '^client: +Coca Kola$' "--new-client made the folder"
 as rita expect_exit 5 "$LEAD" client add "coca cola!"
 expect_match "$ERR" "already a client folder 'Coca-Cola'" "the same name is ALREADY_EXISTS"
+# lead edit --client follows the same rules: a near name asks, a folded
+# one finds the folder, "" takes the lead out; each move is in its history.
+as rita expect_exit 0 "$LEAD" add "Moving lead"
+moving=$OUT
+as rita expect_exit 5 "$LEAD" edit "$moving" --client "Coca Colla"
+expect_match "$ERR" "did you mean 'Coca-Cola'\\?.*--new-client" "edit --client: a near name"
+as rita expect_exit 0 "$LEAD" edit "$moving" --client "COCA-COLA"
+expect_match "$OUT" '^client: +Coca-Cola$' "edit --client: the folder by its folded name"
+as rita expect_exit 0 "$LEAD" edit "$moving" --client ""
+expect_match "$OUT" '^client: +-$' "edit --client '': out of its folder"
+as rita expect_exit 0 "$LEAD" history "$moving"
+expect_match "$OUT" 'client +none -> Coca-Cola$' "the history: into the folder"
+expect_match "$OUT" 'client +Coca-Cola -> none$' "the history: out of it"
+
+# A name with no letters or digits, and one too long once folded (U+FDFA
+# folds to some 30 letters): each says which it is.
+as rita expect_exit 2 "$LEAD" client add '!!!'
+expect_eq "lead: the client name '!!!' has no letters or digits" "$ERR" "client add '!!!'"
+as rita expect_exit 2 "$LEAD" add "Punctuation" --client '!!!'
+expect_eq "lead: the client name '!!!' has no letters or digits" "$ERR" "add --client '!!!'"
+as rita expect_exit 2 "$LEAD" ls --client '!!!'
+expect_eq "lead: the client to filter by has no letters or digits" "$ERR" "ls --client '!!!'"
+as rita expect_exit 2 "$LEAD" client add "$(printf '\xef\xb7\xba%.0s' {1..20})"
+expect_match "$ERR" "^lead: the client name '.*' is too long once its letters are normalised \(its key is over 500 bytes\)$" \
+	"a name too long once folded"
 
 # ---- add, ls, edit ----
 as rita expect_exit 0 "$LEAD" client add "Maison Lefèvre SA" --phone "+33 1 23 45 67 89" \
@@ -113,9 +139,16 @@ as rita expect_exit 0 "$LEAD" --json client ls --all
 expect_eq 4 "$(json 'len(d["clients"])' <<<"$OUT")" "ls --all --json: every folder"
 expect_eq null "$(json 'd["cursor"]' <<<"$OUT")" "ls --all --json: no cursor"
 as rita expect_exit 0 "$LEAD" client edit "maison lefevre sa" --note "" --web new.example
+expect_eq "changed client folder Maison Lefèvre SA (id $id)" "$OUT" "client edit says what it changed"
 as rita expect_exit 0 "$LEAD" --json client show "Maison Lefèvre SA"
 expect_eq null "$(json 'd["client"]["note"]' <<<"$OUT")" "edit --note '' clears"
 expect_eq new.example "$(json 'd["client"]["web"]' <<<"$OUT")" "edit --web"
+# An edit that changes nothing writes nothing (updated_at stays) and says so.
+updated=$(json 'd["client"]["updated_at"]' <<<"$OUT")
+as rita expect_exit 0 "$LEAD" client edit "$id" --web new.example --note "" --name "Maison Lefèvre SA"
+expect_eq "client folder Maison Lefèvre SA (id $id): nothing to change" "$OUT" "a no-op client edit"
+as rita expect_exit 0 "$LEAD" --json client show "$id"
+expect_eq "$updated" "$(json 'd["client"]["updated_at"]' <<<"$OUT")" "a no-op client edit keeps updated_at"
 as rita expect_exit 2 "$LEAD" client edit "Maison Lefèvre SA"
 expect_match "$ERR" 'say what to change' "edit with nothing to change is a usage error"
 
@@ -134,6 +167,15 @@ expect_match "$OUT" '^merged into client folder Coca-Cola \(id [0-9]+\): 1 lead\
 as rita expect_exit 0 "$LEAD" client show Coca-Cola
 expect_match "$OUT" 'Autumn push' "the merged lead is in the kept folder"
 expect_match "$OUT" '^total +4 ' "four of the rep's leads now"
+# The moved lead keeps its history: the creation, the rename, and the merge
+# by the manager, in order.
+as rita expect_exit 0 "$LEAD" history "$autumn"
+expect_eq "rita created
+rita client Coca Kola
+rita client Coca Kola -> Kola Real Group
+boss client Kola Real Group -> Coca-Cola" \
+	"$(sed -E 's/^[0-9-]+ [0-9:]+ [^ ]+  //; s/  +/ /g' <<<"$OUT" | grep -E ' (created|client .*)$')" \
+	"the merged lead's history: kept, with the move"
 as rita expect_exit 0 "$LEAD" client show Coca-Cola --limit 3
 expect_match "$OUT" '^1 more: lead ls --client Coca-Cola$' "show --limit: the rest as a lead ls"
 expect_match "$OUT" '^total +4 ' "show --limit: the totals count them all"

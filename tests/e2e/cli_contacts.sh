@@ -93,6 +93,33 @@ lead_ok contact main "$id" 1
 lead_ok --json show "$id"
 expect_eq "$v" "$(json 'd["version"]' <<<"$OUT")" "contact main of the main one keeps the version"
 
+# contact add --main puts the new one first, the others after it in order.
+lead_ok add "Main first" --client Acme --contact "Ana Ruiz" --email ana.m@acme.io
+mainfirst=$OUT
+lead_ok contact add "$mainfirst" --name "Bob Stone"
+lead_ok contact add "$mainfirst" --name "Zoe Boss" --role CEO --main
+expect_eq "1 main  Zoe Boss   CEO   -              -      -
+2       Ana Ruiz   -     ana.m@acme.io  -      -
+3       Bob Stone  -     -              -      -" "$(sed 1d <<<"$OUT")" "contact add --main: first"
+lead_ok history "$mainfirst"
+expect_match "$(tail -n 2 <<<"$OUT")" "contacts +added Zoe Boss" "the history: added"
+expect_match "$(tail -n 1 <<<"$OUT")" "contacts +main: Zoe Boss$" "the history: made main"
+
+# At most 50 contacts a lead: the 51st is refused with what to do.
+lead_ok add "Many contacts" --client Acme --contact "Person 1"
+many=$OUT
+for i in $(seq 2 50); do
+	lead_ok contact add "$many" --name "Person $i"
+done
+expect_exit 5 "$LEAD" contact add "$many" --name "Person 51"
+expect_match "$ERR" "^lead: lead $many has 50 contacts, the most a lead may have; remove one first \(lead contact rm\)$" \
+	"the 51st contact"
+lead_ok --json contact ls "$many"
+expect_eq "50 Person 50" "$(json '"%d %s" % (len(d["contacts"]), d["contacts"][-1]["name"])' <<<"$OUT")" \
+	"the refused contact was not added"
+lead_ok contact rm "$many" 50
+lead_ok contact add "$many" --name "Person 51"
+
 # lead add takes one main contact.
 expect_exit 2 "$LEAD" add "Two contacts" --contact Ana --contact Bob
 expect_match "$ERR" "lead add takes one contact \(the main one\); add more afterwards with 'lead contact add" "a second --contact"
@@ -105,7 +132,24 @@ expect_match "$ERR" "--role describes the main contact" "--role alone"
 expect_exit 2 "$LEAD" add "Two emails" --contact Ana --email a@b.example --email c@d.example
 expect_match "$ERR" "lead add takes one contact" "a second --email"
 lead_ok --json ls --all
-expect_eq 1 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
+expect_eq 3 "$(json 'len(d["leads"])' <<<"$OUT")" "no lead made by a refused add"
+
+# lead edit --phone/--email change the main contact; a lead with none gets
+# no nameless "(no name)" contact from them: lead says how to add one.
+lead_ok add "No contact yet" --client Acme
+nocontact=$OUT
+expect_exit 2 "$LEAD" edit "$nocontact" --phone "+33 1 00 00 00 00"
+expect_match "$ERR" "^lead: lead $nocontact has no contact for --phone to change: add one with 'lead contact add $nocontact --name NAME --phone PHONE'\$" \
+	"edit --phone on a lead without contacts"
+expect_exit 2 "$LEAD" edit "$nocontact" --email a@b.example --phone "+33 1 00 00 00 00"
+expect_match "$ERR" "no contact for --email and --phone to change: add one with 'lead contact add $nocontact --name NAME --email EMAIL --phone PHONE'" \
+	"edit --email --phone on a lead without contacts"
+lead_ok --json contact ls "$nocontact"
+expect_eq '[]' "$(json 'd["contacts"]' <<<"$OUT")" "no contact was made"
+lead_ok contact add "$nocontact" --name "Ana Ruiz"
+lead_ok edit "$nocontact" --phone "+33 1 00 00 00 00" --email ana.n@acme.io
+expect_match "$OUT" "^contacts: +Ana Ruiz \(main\), ana.n@acme.io, \+33 1 00 00 00 00$" \
+	"with a contact, edit --phone and --email change the main one"
 
 # Help covers it.
 lead_ok help contact

@@ -46,6 +46,24 @@ expect_eq "2027-02-01T14:00:00Z demo" \
 as_tom expect_exit 0 "$LEAD" --json edit "$id" --next-note ""
 expect_eq "None" "$(json 'str(d["next_action_note"])' <<<"$OUT")" '--next-note "" clears the note'
 as_tom expect_exit 0 "$LEAD" edit "$id" --next-note "demo"
+# --next-note alone describes the lead's own next action: on a lead with
+# none it is refused, as lead add refuses it (a note with no time is no
+# plan), and nothing is written; with --next it is fine.
+as_tom expect_exit 0 "$LEAD" add "No plan yet"
+noplan=$OUT
+v=$(field "$noplan" 'd["version"]')
+as_tom expect_exit 2 "$LEAD" edit "$noplan" --next-note "call back"
+expect_match "$ERR" "^lead: lead $noplan has no next action: give its time too, e.g. --next \\+1d --next-note \"call back\"$" \
+	"--next-note alone on a lead with no next action"
+expect_eq "$v None" "$(field "$noplan" '"%d %s" % (d["version"], d["own_next_action_note"])')" \
+	"the refused note was not written"
+# An open task as the next action is not the lead's own.
+as_tom expect_exit 0 "$LEAD" task "$noplan" "send the quote" --due +2d
+as_tom expect_exit 2 "$LEAD" edit "$noplan" --next-note "call back"
+expect_match "$ERR" "lead $noplan has no next action of its own \(its next action is activity $noplan\.1\): give its time too" \
+	"--next-note alone while an activity is the next action"
+as_tom expect_exit 0 "$LEAD" edit "$noplan" --next +1d --next-note "call back"
+expect_eq "call back" "$(field "$noplan" 'd["next_action_note"]')" "--next with --next-note: the own one, earlier than the task, is the next action"
 as_tom expect_exit 2 "$LEAD" edit "$id" --next none --next-note "x"
 expect_match "$ERR" "--next none clears the next action and its note" "none with a note"
 as_tom expect_exit 0 "$LEAD" edit "$id" --next none

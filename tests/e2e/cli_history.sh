@@ -71,10 +71,14 @@ expect_eq "status sofia" "$(json 'd[2]["kind"] + " " + d[2]["author"]' <<<"$js")
 expect_eq "assign assign" "$(json 'd[3]["kind"] + " " + d[4]["kind"]' <<<"$js")"
 expect_eq '{"field": "next_action", "old": null, "new": "2027-01-15T09:30:00Z"}' \
 	"$(json 'd[5]["changes"][0]' <<<"$js")" "the next action, UTC"
-expect_eq '[null, "48000.00 EUR"]' \
-	"$(json '[[c["old"], c["new"]] for c in d[0]["changes"] if c["field"] == "value"][0]' <<<"$js")"
-expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
-	"every entry has exactly its seven keys"
+# Money in the history is the money object of every --json document.
+expect_eq '[null, {"amount": "48000.00", "minor": 4800000, "currency": "EUR"}]' \
+	"$(json '[[c["old"], c["new"]] for c in d[0]["changes"] if c["field"] == "value"][0]' <<<"$js")" \
+	"the value set at creation, as money"
+expect_eq '{"field": "value", "old": {"amount": "48000.00", "minor": 4800000, "currency": "EUR"}, "new": {"amount": "50000.50", "minor": 5000050, "currency": "EUR"}}' \
+	"$(json 'd[6]["changes"][0]' <<<"$js")" "a value change, both sides money"
+expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "opp_op", "opportunity", "revision"] for i in d)' <<<"$js")" \
+	"every entry has exactly its nine keys"
 expect_eq "true" "$(json 'd == sorted(d, key=lambda i: i["revision"])' <<<"$js")" "in revision order"
 
 # lead show as the rep: names (the history names the admin who created it),

@@ -49,6 +49,9 @@ early=$(create "Just after 1970" "next_action_at=1") || fail "create: $early"
 lead_ok --json show "$max"
 expect_eq '{"amount": "9223372036854775.807", "minor": "9223372036854775807", "currency": "BHD"}' \
 	"$(json 'd["value"]' <<<"$OUT")" "INT64_MAX minor units in a 3-decimal currency"
+expect_eq '{"amount": "9223372036854775.807", "minor": "9223372036854775807", "currency": "BHD"}' \
+	"$(json '[c["new"] for c in d["history"][0]["changes"] if c["field"] == "value"][0]' <<<"$OUT")" \
+	"the history's value: the same money object, INT64_MAX exact"
 expect_eq "+292278994-08-17T07:12:55.807Z" "$(json 'd["next_action"]' <<<"$OUT")" \
 	"a year past 9999: ISO 8601 expanded, never a wrong 4-digit year"
 lead_ok --json show "$early"

@@ -65,10 +65,11 @@ big=$(json 'd["id"]' <<<"$OUT")
 lead_ok --json show "$big"
 full=$OUT
 check "lead show --json, field by field" "
-keys(d, $LEAD_KEYS + ['activities', 'history'], 'show')
+keys(d, $LEAD_KEYS + ['activities', 'opportunities', 'history'], 'show')
 h = d['history']
 ok(isinstance(h, list) and len(h) == 1, 'history: the one change so far')
-keys(h[0], ['revision', 'at', 'author', 'kind', 'activity', 'activity_op', 'changes'], 'history entry')
+keys(h[0], ['revision', 'at', 'author', 'kind', 'activity', 'activity_op', 'opportunity', 'opp_op',
+	'changes'], 'history entry')
 ok(h[0]['revision'] == d['version'] and recent(h[0]['at']), 'history revision and time')
 ok(h[0]['author'] == 'admin' and h[0]['kind'] == 'create', 'history author and kind')
 for c in h[0]['changes']:
@@ -131,8 +132,8 @@ for l in d['leads']:
 "
 big_in_ls=$(json '[l for l in d["leads"] if l["id"] == '"$big"'][0]' <<<"$OUT")
 lead_ok --json show "$big"
-expect_eq "$big_in_ls" "$(json '{k: v for k, v in d.items() if k not in ("activities", "history")}' <<<"$OUT")" \
-	"ls and show print one lead alike (show adds its activities and history)"
+expect_eq "$big_in_ls" "$(json '{k: v for k, v in d.items() if k not in ("activities", "opportunities", "history")}' <<<"$OUT")" \
+	"ls and show print one lead alike (show adds its activities, opportunities and history)"
 lead_ok --json ls --limit 1
 check "ls --json with more: the cursor a string" "
 ok(isinstance(d['cursor'], str) and d['cursor'], 'cursor')
@@ -155,7 +156,7 @@ ok(d['session_file'].endswith('/session'), 'session_file')
 "
 as tom expect_exit 0 "$LEAD" --json show "$big"
 check "a rep's lead --json show" "
-keys(d, $LEAD_KEYS + ['activities', 'history'], 'show')
+keys(d, $LEAD_KEYS + ['activities', 'opportunities', 'history'], 'show')
 ok(d['owner'] == 'tom', 'the rep knows their own name')
 ok(d['created_by'] == 'admin' and d['created_by_id'] == $admin_id,
    'created_by: a rep may not list users, but show names them from the history')
@@ -212,7 +213,8 @@ ok(d['user']['name'] == 'admin' and d['user']['role'] == 'admin', 'the user')
 lead_ok --json kpi --since 2026-01-01T00:00:00Z
 check "kpi --json" "
 tot = d['total']
-keys(tot, ['new', 'qualified', 'dead', 'prospect', 'won', 'lost', 'open_value'], 'total')
+keys(tot, ['new', 'qualified', 'dead', 'prospect', 'won', 'lost', 'open_value', 'opps', 'forecast'],
+     'total')
 ok(tot['new'] == 2, 'two new leads')
 ok(tot['open_value'] == {'EUR': {'amount': '48000.00', 'minor': 4800000, 'currency': 'EUR'}},
    'open value as money, by currency')
@@ -222,6 +224,57 @@ f = d['flow']
 ok(f['since'] == '2026-01-01T00:00:00Z', 'flow since: RFC 3339 UTC')
 ok(recent(f['until']) or RFC.match(f['until']), 'flow until: RFC 3339')
 ok(f['created'] == 2, 'flow created')
+"
+
+# ---- opportunities and the forecast (issue 15) ----
+OPP_KEYS="['id', 'lead_id', 'lead_title', 'client', 'title', 'state', 'items', 'amount', 'close_date',
+	'probability', 'effective_probability', 'weighted', 'lost_reason', 'owner', 'owner_id', 'status',
+	'created_at', 'created_by_id', 'updated_at', 'closed_at', 'closed_by_id', 'version']"
+lead_ok --json opp new "$big" --item "Floor one" --qty 2 --price 1000.25 --close 2027-01-31
+check "opp new --json" "
+keys(d, ['opportunity', 'lead', 'old_status', 'new_status'], 'opp new')
+keys(d['lead'], $LEAD_KEYS, 'the lead')
+ok(d['old_status'] == 'lead-New' and d['new_status'] == 'prospect-Qualified', 'the conversion')
+o = d['opportunity']
+keys(o, $OPP_KEYS, 'opp')
+ok(o['lead_id'] == d['lead']['id'] and o['lead_title'] == 'Big sale' and o['client'] == 'Acme', 'its lead')
+ok(o['state'] == 'open' and o['close_date'] == '2027-01-31', 'state, a day without a zone')
+keys(o['items'][0], ['name', 'quantity', 'unit_price', 'amount'], 'item')
+ok(o['items'][0]['unit_price'] == {'amount': '1000.25', 'minor': 100025, 'currency': 'EUR'}, 'unit price')
+ok(o['amount'] == {'amount': '2000.50', 'minor': 200050, 'currency': 'EUR'}, 'amount as money')
+ok(o['weighted'] == {'amount': '200.05', 'minor': 20005, 'currency': 'EUR'}, 'weighted as money')
+ok(o['probability'] is None and o['effective_probability'] == 10, 'the status weighs it')
+ok(o['lost_reason'] is None and o['closed_at'] is None and o['closed_by_id'] is None, 'absent: null')
+ok(recent(o['created_at']) and o['created_by_id'] == $admin_id and o['owner'] == 'tom', 'created, owner')
+"
+opp=$(json 'd["opportunity"]["id"]' <<<"$OUT")
+lead_ok --json opp show "$opp"
+check "opp show --json" "keys(d, $OPP_KEYS, 'opp show')"
+lead_ok --json opp ls
+check "opp ls --json" "ok(isinstance(d, list) and len(d) == 1, 'one'); keys(d[0], $OPP_KEYS, 'opp ls')"
+lead_ok --json show "$big"
+check "show --json: opportunities without items" "
+keys(d['opportunities'][0], $OPP_KEYS, 'show opp')
+ok(d['opportunities'][0]['items'] == [], 'show: opportunities without items')
+h = d['history'][0]
+ok(h['kind'] == 'opportunity' and h['opp_op'] == 'added', 'history: kind and op')
+keys(h['opportunity'], $OPP_KEYS, 'history opp')
+"
+lead_ok --json forecast
+check "forecast --json" "
+keys(d, ['revision', 'by', 'won_from', 'won_to', 'rows', 'open_total', 'won_total'], 'forecast')
+keys(d['rows'][0], ['key', 'owner_id', 'team', 'team_id', 'status_id', 'probability', 'open', 'won'], 'row')
+ok(d['rows'][0]['key'] == 'tom' and d['rows'][0]['owner_id'] == $tom_id, 'by owner')
+keys(d['open_total'], ['EUR'], 'open_total: one key per currency')
+keys(d['open_total']['EUR'], ['opps', 'amount', 'weighted'], 'amounts')
+ok(d['open_total']['EUR']['weighted'] == {'amount': '200.05', 'minor': 20005, 'currency': 'EUR'}, 'weighted')
+ok(d['won_total'] == {} and re.match(r'^[0-9]{4}-[0-9]{2}-01$', d['won_from']), 'nothing won; this month')
+"
+lead_ok --json kpi
+check "kpi --json: opportunities" "
+ok(d['total']['opps']['prospect']['EUR']['amount']['minor'] == 200050, 'open opportunities by class')
+ok(d['total']['forecast']['EUR']['weighted']['minor'] == 20005, 'the forecast')
+ok(d['owners']['tom']['opps']['prospect']['EUR']['opps'] == 1, 'tom')
 "
 
 # ---- search ls: the saved filter's times and amounts ----

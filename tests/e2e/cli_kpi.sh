@@ -35,7 +35,7 @@ expect_match "$OUT" '^value: +48000\.00 EUR$' "show prints money as kpi does"
 
 lead_ok --json kpi
 expect_match "$(json 'd["revision"]' <<<"$OUT")" '^[0-9]+$' "json revision"
-expect_eq '{"new": 2, "qualified": 1, "dead": 1, "prospect": 1, "won": 0, "lost": 0, "open_value": {"EUR": {"amount": "48500.00", "minor": 4850000, "currency": "EUR"}, "JPY": {"amount": "1000", "minor": 1000, "currency": "JPY"}}}' \
+expect_eq '{"new": 2, "qualified": 1, "dead": 1, "prospect": 1, "won": 0, "lost": 0, "open_value": {"EUR": {"amount": "48500.00", "minor": 4850000, "currency": "EUR"}, "JPY": {"amount": "1000", "minor": 1000, "currency": "JPY"}}, "opps": {}, "forecast": {}}' \
 	"$(json 'd["total"]' <<<"$OUT")" "json total"
 expect_eq 4850000 "$(json 'd["owners"]["tom"]["open_value"]["EUR"]["minor"]' <<<"$OUT")" "json tom open value"
 expect_eq 1 "$(json 'd["owners"]["ana"]["dead"]' <<<"$OUT")" "json ana"

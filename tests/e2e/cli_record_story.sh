@@ -222,8 +222,8 @@ expect_eq 19 "$(grep -cE "$w" <<<"$hist")" "every line has its local time"
 as marc lead_ok --json history "$big"
 js=$OUT
 expect_eq 11 "$(json 'len(d)' <<<"$js")" "eleven entries"
-expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "revision"] for i in d)' <<<"$js")" \
-	"each entry: exactly revision, at, author, kind, activity, activity_op, changes"
+expect_eq "true" "$(json 'all(sorted(i) == ["activity", "activity_op", "at", "author", "changes", "kind", "opp_op", "opportunity", "revision"] for i in d)' <<<"$js")" \
+	"each entry: exactly revision, at, author, kind, activity, activity_op, opportunity, opp_op, changes"
 expect_eq "true" "$(json 'all(sorted(c) == ["field", "new", "old"] for i in d for c in i["changes"])' <<<"$js")" \
 	"each change: exactly field, old, new"
 expect_eq "true" "$(json '[i["revision"] for i in d] == sorted({i["revision"] for i in d})' <<<"$js")" \
@@ -260,7 +260,7 @@ expect_eq '["assign", "sofia", [{"field": "owner", "old": "rita", "new": "marc"}
 	"$(json '[d[7]["kind"], d[7]["author"], d[7]["changes"]]' <<<"$js")" "and back"
 expect_eq '["status", "sofia", [{"field": "status", "old": "lead-New", "new": "lead-Qualified"}]]' \
 	"$(json '[d[8]["kind"], d[8]["author"], d[8]["changes"]]' <<<"$js")" "the status move"
-expect_eq '["update", "sofia", [{"field": "value", "old": "250000.00 EUR", "new": "260000.00 EUR"}]]' \
+expect_eq '["update", "sofia", [{"field": "value", "old": {"amount": "250000.00", "minor": 25000000, "currency": "EUR"}, "new": {"amount": "260000.00", "minor": 26000000, "currency": "EUR"}}]]' \
 	"$(json '[d[9]["kind"], d[9]["author"], d[9]["changes"]]' <<<"$js")" "the manager's edit"
 expect_eq '["update", "marc", [{"field": "title", "old": "Fleet renewal", "new": "Fleet renewal 2027"}]]' \
 	"$(json '[d[10]["kind"], d[10]["author"], d[10]["changes"]]' <<<"$js")" "the rep's edit"
@@ -268,7 +268,7 @@ expect_eq '["update", "marc", [{"field": "title", "old": "Fleet renewal", "new":
 # ---- 8. JSON shapes, field by field ----
 as marc lead_ok --json show "$big"
 sj=$OUT
-expect_eq '["id", "title", "client", "client_id", "description", "value", "source", "tags", "contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id", "team", "team_id", "next_action", "next_action_note", "next_action_activity", "own_next_action", "own_next_action_note", "owner_since", "first_touch_at", "standby_until", "standby_reason", "archived", "renewed_from", "renewals", "created_at", "created_by", "created_by_id", "updated_at", "updated_by", "updated_by_id", "version", "activities", "history"]' \
+expect_eq '["id", "title", "client", "client_id", "description", "value", "source", "tags", "contacts", "status", "status_id", "stage", "probability", "kpi", "status_changed_at", "status_reason", "owner", "owner_id", "team", "team_id", "next_action", "next_action_note", "next_action_activity", "own_next_action", "own_next_action_note", "owner_since", "first_touch_at", "standby_until", "standby_reason", "archived", "renewed_from", "renewals", "created_at", "created_by", "created_by_id", "updated_at", "updated_by", "updated_by_id", "version", "activities", "opportunities", "history"]' \
 	"$(json 'list(d)' <<<"$sj")" "lead show --json: its keys, in order"
 expect_eq "$big" "$(json 'd["id"]' <<<"$sj")" "id"
 expect_eq "Fleet renewal 2027" "$(json 'd["title"]' <<<"$sj")" "title"

@@ -58,6 +58,12 @@ expect_exit 2 "$LEAD" tag "$direct"
 expect_match "$ERR" "say which tags: --add TAG or --rm TAG" "lead tag with nothing"
 expect_exit 2 "$LEAD" tag "$direct" --add x --rm X
 expect_match "$ERR" "'x' is both added and removed" "add and rm one tag"
+expect_exit 2 "$LEAD" tag "$direct" --add "  "
+expect_match "$ERR" "^lead: the tag to add '  ' is empty \(only spaces or invisible characters\)$" \
+	"a blank tag says it is empty"
+expect_exit 2 "$LEAD" add "Blank tag" --tag Carat --tag ""
+expect_match "$ERR" "^lead: tag 2 is empty \(only spaces or invisible characters\)$" \
+	"lead add with an empty tag names it"
 expect_exit 2 "$LEAD" tag "$direct" --add "$(printf 't%.0s' {1..65})"
 expect_match "$ERR" "at most 64 bytes|64" "a tag too long"
 args=()

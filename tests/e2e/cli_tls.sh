@@ -151,6 +151,23 @@ over_tls agenda --ics
 expect_match "$OUT" "BEGIN:VCALENDAR" "agenda --ics over TLS"
 over_tls today
 
+# ---- opportunities and the forecast ----
+over_tls opp new "$L" --item Roofing --qty 2 --price 600 --close +30d --json
+opp=$(json 'd["opportunity"]["id"]' <<<"$OUT")
+expect_eq prospect-Qualified "$(json 'd["new_status"]' <<<"$OUT")" "opp new converts over TLS"
+over_tls opp ls
+over_tls opp show "$opp"
+expect_match "$OUT" '^Roofing +2 +600.00 EUR +1200.00 EUR$' "opp show over TLS"
+over_tls opp edit "$opp" --probability 30
+over_tls forecast --by status
+expect_match "$OUT" '^prospect-Qualified +10% +1 +1200.00 EUR +360.00 EUR$' "forecast over TLS"
+over_tls opp won "$opp"
+over_tls opp new "$L" --item Gutters --price 100 --json
+opp=$(json 'd["opportunity"]["id"]' <<<"$OUT")
+over_tls opp lost "$opp" --reason "Too late" --other
+over_tls add "Convert me" --owner admin
+over_tls convert "$OUT"
+
 # ---- archive, restore, renew ----
 over_tls archive "$P"
 over_tls restore "$P"

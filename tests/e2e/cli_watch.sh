@@ -80,7 +80,7 @@ assert lines[-1] == "", "the last line is whole"
 docs = [json.loads(l) for l in lines[:-1]]
 keys = ["revision", "event", "lead_id", "change", "at", "author", "old_status",
         "new_status", "old_owner", "new_owner", "lead", "reason", "activity",
-        "activity_op"]
+        "activity_op", "opportunity", "opp_op"]
 for d in docs:
     assert list(d) == keys, d
 revs = [d["revision"] for d in docs]

@@ -68,7 +68,8 @@ lines = open(sys.argv[1]).read().split("\n")
 assert lines[-1] == "", "the last line is whole"
 docs = [json.loads(l) for l in lines[:-1]]
 keys = ["revision", "event", "lead_id", "change", "at", "author", "old_status",
-        "new_status", "old_owner", "new_owner", "lead", "reason", "activity", "activity_op"]
+        "new_status", "old_owner", "new_owner", "lead", "reason", "activity", "activity_op",
+        "opportunity", "opp_op"]
 for d in docs:
     assert list(d) == keys, d
 lid = int(sys.argv[2])

@@ -138,7 +138,8 @@ expect_eq 80 "$(max_width <<<"$SCREEN")" "80 columns after the resize"
 tmux_ resize-window -t a -x 100 -y 30
 lt_wait_for a '^ +NEW +QUALIFIED +DEAD +PROSPECT +WON +LOST$' 1 "redrawn at 100x30"
 
-# A pinned search removed meanwhile: its panel goes at the next change.
+# A pinned search removed meanwhile: its panel goes (EVENT_PINS), and the
+# lists are right after a change that follows.
 as maria expect_exit 0 "$LEAD" search rm q
 lead_ok status 4 qualified
 lt_wait_gone a '^  search q ' 2 "the removed search's panel"

@@ -60,7 +60,7 @@ expect_eq "$before" "$("$LEAD" --json ls --all | json 'len(d["leads"])')" "no le
 
 # LANG=C: `e` on a lead whose email is beyond ASCII is refused with a
 # sentence (the prompt would have been empty, and Enter erased the email).
-lead_ok edit 2 --email "jürgen@müller.example"
+lead_ok contact add 2 --name "Jürgen Müller" --email "jürgen@müller.example"
 lt_start n 100 30 tom LANG=C LC_ALL=C
 lt_keys n Tab Tab # past the agenda
 lt_wait_for n '^> search mine \(1\)$' 2 "tom's search in LANG=C"

@@ -11,7 +11,8 @@ folder (ALREADY_EXISTS naming it; a lead's --client finds it); a near name
 mean" unless new_client; legal-form words do not make names near; bounds
 (a 200-character name, 201 refused, empty and punctuation-only names);
 listing in folded-name order, paged, with query words as prefixes; details
-edited and cleared; a rename that moves 1,200 leads' names (three chunks)
+edited and cleared, an edit to the values the folder has answered
+`unchanged` with updated_at kept; a rename that moves 1,200 leads' names (three chunks)
 with the lead word index following; a rename onto another folder's name or
 near one; a merge (managers only) that moves 1,200 leads, keeps their
 versions moving forward, fills the kept folder's missing details and
@@ -277,6 +278,12 @@ def edits(pb, admin):
     res.record("client_edit sets and clears ('' clears)", r.code == pb.OK and
                not c.HasField("phone") and c.web == "new.example" and
                c.address == "1 rue X" and not c.HasField("note") and c.updated_at > 0,
+               desc(pb, r))
+    res.record("a real edit is not unchanged", not r.client.HasField("unchanged"), desc(pb, r))
+    before = c.updated_at
+    r = edit(admin, cid, phone="", web="new.example", address="1 rue X", new_name="Edit Me Inc")
+    res.record("an edit to the values it has: unchanged, updated_at kept",
+               r.code == pb.OK and r.client.unchanged and r.client.client.updated_at == before,
                desc(pb, r))
     r = edit(admin, cid)
     res.record("an edit of nothing is INVALID_ARGUMENT", r.code == pb.INVALID_ARGUMENT,

@@ -9,8 +9,9 @@ A data directory of 307 leads is made once; each case damages a copy:
   LMDB never gets to walk the damaged page (it would abort on an assertion);
 - LMDB's record count of the leads table off by one: verify says the counts
   disagree;
-- meta and status records shortened, removed or garbled (python3-lmdb):
-  verify names each;
+- meta and status records shortened, removed or garbled, index keys
+  (words, values, contacts' emails and phones, client folder names and
+  words) missing or stale (python3-lmdb): verify names each;
 - data.mdb truncated (to half, by one page, to 100 bytes, to nothing):
   leadd, leadd init and leadd verify exit 1 (not a signal) with a sentence
   that says the file is truncated and to restore a backup;
@@ -80,7 +81,8 @@ def fill(pb, c):
                               setattr(q.lead_create, "client_name", "client %d" % (i % 40)),
                               # "client 1" is near "client 0": confirm it
                               setattr(q.lead_create, "new_client", True),
-                              q.lead_create.contacts.add(email="l%d@example.com" % i),
+                              q.lead_create.contacts.add(email="l%d@example.com" % i,
+                                                         phone="+1 555 %04d" % i),
                               q.lead_create.tags.append("t%d" % (i % 7))))
         assert r.code == pb.OK, r
     c.close()
@@ -211,6 +213,16 @@ def search_index_cases(binary, base, tmp):
         ("a lead missing from its team's index", "idx_owner_status",
          (1).to_bytes(8, "big") + (1).to_bytes(8, "big"), lead3, True,
          "lead 3: idx_owner_status lacks key 0x"),
+        # The contact indexes (issue 10): lead 3's contact is l2@example.com,
+        # +1 555 0002 (folded to +15550002).
+        ("a contact's email missing from the email index", "idx_email", b"l2@example.com",
+         lead3, True, "lead 3: idx_email lacks key 'l2@example.com'"),
+        ("a stale email in the email index", "idx_email", b"gone@example.com", lead3, False,
+         "idx_email has a stale key 'gone@example.com' for lead 3"),
+        ("a contact's phone missing from the phone index", "idx_phone", b"+15550002", lead3,
+         True, "lead 3: idx_phone lacks key '+15550002'"),
+        ("a stale phone in the phone index", "idx_phone", b"+15559999", lead3, False,
+         "idx_phone has a stale key '+15559999' for lead 3"),
     ]
     for i, (what, table, key, value, delete, want) in enumerate(cases):
         data = copy(base, tmp, "index%d" % i)

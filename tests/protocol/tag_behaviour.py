@@ -124,10 +124,11 @@ def run(pb, d):
     r = tag(r1, a.id, add=["y"], version=v - 1)
     expect("lead_tag on a stale version: ABORTED", r, pb.ABORTED, "changed since version")
     r = tag(r1, a.id, add=["   "])
-    expect("a blank tag: INVALID_ARGUMENT", r, pb.INVALID_ARGUMENT, "is empty")
+    expect("a blank tag: INVALID_ARGUMENT", r, pb.INVALID_ARGUMENT,
+           "the tag to add '   ' is empty (only spaces or invisible characters)")
     r = tag(r1, a.id, add=["\u200b"])
     expect("a tag of only a zero-width space: INVALID_ARGUMENT", r, pb.INVALID_ARGUMENT,
-           "is empty")
+           "is empty (only spaces or invisible characters)")
     r = tag(r1, a.id, add=["t" * 65])
     expect("a tag of 65 bytes: INVALID_ARGUMENT", r, pb.INVALID_ARGUMENT)
     r = tag(r1, a.id, add=["\ufdfa" * 21])
@@ -135,7 +136,10 @@ def run(pb, d):
            r, pb.INVALID_ARGUMENT, "too long once its letters are normalised")
     r = create(r1, "folded too long", ["\ufdfa" * 21])
     expect("lead_create with that tag: INVALID_ARGUMENT", r, pb.INVALID_ARGUMENT,
-           "tag 1 is empty, or too long")
+           "tag 1 is too long once its letters are normalised")
+    r = create(r1, "blank tag", ["ok", " "])
+    expect("lead_create with a blank tag: INVALID_ARGUMENT naming it", r, pb.INVALID_ARGUMENT,
+           "tag 2 is empty (only spaces or invisible characters)")
     r = tag(r1, a.id, add=["bell\x07"])
     expect("a control character in a tag: INVALID_ARGUMENT", r, pb.INVALID_ARGUMENT)
     res.record("nothing written by the refused requests", get(a.id).version == v)

@@ -12,9 +12,9 @@ import ssl
 import struct
 import time
 
-from leadd_harness import Client, all_leads, ok_call
+from leadd_harness import Client, add_team, add_user, all_leads, ok_call, pipeline
 
-TOPICS = {"leads": 1, "kpi": 2, "assigned": 3, "agenda": 4}
+TOPICS = {"leads": 1, "kpi": 2, "assigned": 3, "agenda": 4, "pins": 5}
 
 
 class Watcher(Client):
@@ -197,3 +197,39 @@ def watch_ok(w, topics, what, **kw):
     if r.code != 0:
         raise RuntimeError("%s: watch: %d %s" % (what, r.code, r.message))
     return r.watch
+
+
+def oversized_kpi(pb, adm, reps=30, statuses=90):
+    """KPI counts over the 1 MiB frame limit for the admin: `statuses`
+    statuses with 200-byte names (the longest; 100 statuses in all at
+    most), reps rep0.. each in a team t0.. of their own (an owner row and
+    a team row each), and one lead per (rep, status), so that every row
+    lists every status by name. About 2.7 MB of counts with the defaults."""
+    def pipelined(what, fills):
+        answers = pipeline(adm, fills)
+        bad = [a for a in answers if a.code != 0]
+        if bad:
+            raise RuntimeError("%s: %d failed, first %s" % (what, len(bad), bad[0].message))
+        return answers
+
+    for r in range(reps):
+        add_team(adm, "t%d" % r)
+        add_user(adm, "rep%d" % r, pb.ROLE_REP, team="t%d" % r, password="password-%d" % r)
+
+    def status_fill(i):
+        def fill(q):
+            s = q.status_add.status
+            s.name = ("s%03d-" % i) + "x" * 195
+            s.stage = pb.STAGE_LEAD
+            s.kpi_class = pb.KPI_NEW
+        return fill
+    ids = [a.status.status.id for a in
+           pipelined("status_add", [status_fill(i) for i in range(statuses)])]
+
+    def lead_fill(r, sid):
+        def fill(q):
+            q.lead_create.title = "big %d %d" % (r, sid)
+            q.lead_create.owner = "rep%d" % r
+            q.lead_create.status_id = sid
+        return fill
+    pipelined("lead_create", [lead_fill(r, sid) for r in range(reps) for sid in ids])

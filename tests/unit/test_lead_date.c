@@ -210,6 +210,30 @@ static void test_format_local(void **state)
 	assert_string_equal(buf, "2026-07-01 12:00 CEST");
 }
 
+/* Opportunities' days (issue 15): the local calendar day, and the local
+ * month's first and last days, not UTC's. */
+static void test_format_day(void **state)
+{
+	(void)state;
+	char day[16], first[16], last[16];
+	/* 2026-11-30T23:30Z is already 1 December in Paris. */
+	lead_date_format_day(DEC1_UTC - 30 * 60000LL, day, sizeof(day));
+	assert_string_equal(day, "2026-12-01");
+	lead_date_month_days(DEC1_UTC - 30 * 60000LL, first, last, sizeof(first));
+	assert_string_equal(first, "2026-12-01");
+	assert_string_equal(last, "2026-12-31");
+	/* A leap February: 2028-02-10T12:00Z. */
+	lead_date_month_days(1833796800000LL, first, last, sizeof(first));
+	assert_string_equal(first, "2028-02-01");
+	assert_string_equal(last, "2028-02-29");
+	/* New York is still in November then. */
+	set_tz("America/New_York");
+	lead_date_format_day(DEC1_UTC - 30 * 60000LL, day, sizeof(day));
+	assert_string_equal(day, "2026-11-30");
+	lead_date_month_days(DEC1_UTC - 30 * 60000LL, first, last, sizeof(first));
+	assert_string_equal(last, "2026-11-30");
+}
+
 /* lead_date_option: the one reader of --created-since, --since, --next. */
 static void test_option(void **state)
 {
@@ -465,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format_local),
+		cmocka_unit_test_teardown(test_format_day, back_to_paris),
 		cmocka_unit_test(test_option),
 		cmocka_unit_test(test_space_form),
 		cmocka_unit_test(test_day_words),
