@@ -27,14 +27,13 @@ on the damaged copy naming the damage; the undamaged copy passes.
 Usage: atk_opps_damage.py LEADD_BINARY PROTO_DIR"""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, desc, load_pb, load_store_pb,  # noqa: E402
                            ok_call)
+from opp_lib import change_db, opp_create_fill, run_verify  # noqa: E402  (python3-lmdb)
 
 res = Results()
 IDS = {}
@@ -44,29 +43,8 @@ def be(n):
     return n.to_bytes(8, "big")
 
 
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False, dupsort=db.startswith("idx_"))
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
-
-
 def opp_fill(lead_id, close="2027-03-10"):
-    def fill(q):
-        q.opp_create.lead_id = lead_id
-        q.opp_create.close_date = close
-        x = q.opp_create.items.add()
-        x.name, x.quantity, x.unit_price_minor = "Licence", 2, 1000
-    return fill
+    return opp_create_fill(lead_id, items=(("Licence", 2, 1000),), close_date=close)
 
 
 def build(pb, d):
@@ -174,7 +152,7 @@ def main():
         def damaged(name, db, fn, named, writes=(), loss_reads=()):
             root = os.path.join(tmp, name.replace(" ", "_").replace("'", ""))
             shutil.copytree(base, os.path.join(root, "data"))
-            change(os.path.join(root, "data"), db, fn)
+            change_db(os.path.join(root, "data"), db, fn)
             rc, out = run_verify(binary, os.path.join(root, "data"))
             res.record("%s: leadd verify fails naming it (%r)" % (name, named),
                        rc != 0 and named in out, out[-600:])

@@ -24,7 +24,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from atk_opps_lib import add_opps, opp_create_fill  # noqa: E402
+from atk_opps_lib import add_opps  # noqa: E402
+from opp_lib import opp_create_fill  # noqa: E402
 from leadd_harness import (Client, Results, add_team, add_user, create_many, desc,  # noqa: E402
                            ok_call, run_test)
 

@@ -17,7 +17,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from atk_opps_lib import add_opps, opp_create_fill  # noqa: E402
+from atk_opps_lib import add_opps  # noqa: E402
+from opp_lib import opp_create_fill  # noqa: E402
 from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, add_team,  # noqa: E402
                            add_user, create_many, ok_call, pipeline, run_test)
 from watch_lib import Watcher, watch_ok  # noqa: E402

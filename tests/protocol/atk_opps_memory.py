@@ -27,7 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from atk_opps_lib import opp_create_fill  # noqa: E402
+from opp_lib import opp_create_fill  # noqa: E402
 from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, desc, ok_call,  # noqa
                            pipeline, run_test, status_mb, varint)
 from watch_lib import Watcher, watch_ok  # noqa: E402

@@ -25,7 +25,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from atk_opps_lib import add_opps, check_forecast, opp_create_fill  # noqa: E402
+from atk_opps_lib import add_opps, check_forecast  # noqa: E402
+from opp_lib import opp_create_fill  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, create_many,  # noqa: E402
                            desc, load_pb, ok_call, pipeline)
 import tempfile  # noqa: E402

@@ -25,7 +25,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from atk_opps_lib import add_opps, all_opps, opp_create_fill  # noqa: E402
+from atk_opps_lib import add_opps, all_opps  # noqa: E402
+from opp_lib import opp_create_fill  # noqa: E402
 from leadd_harness import ADMIN, Client, Results, create_many, desc, ok_call, run_test  # noqa
 
 INT64_MAX = 2**63 - 1
