@@ -15,8 +15,8 @@ open totals equal its opportunities', and `leadd verify` passes:
   currency, a status probability edit (weighted follows, no recount),
   opp_won and opp_lost, opp_edit of close dates and probability, a win on
   an archived lead; kill -9 in the middle of a bulk assign of the 520
-  leads, and of a status_rm --move-to of them: after a restart verify
-  passes and the forecast still equals the recount. The won ones of every
+  leads, of a status_rm --move-to of them and of their owner's team
+  change: after a restart verify passes and the forecast still equals the recount. The won ones of every
   day equal a recount of the won opportunities by whose they were.
 
 Usage: atk_opps_moves.py LEADD_BINARY PROTO_DIR"""
@@ -250,6 +250,17 @@ def run(pb, d, binary):
     res.record("status_rm again finishes (or it had)", r.code in (pb.OK, pb.NOT_FOUND),
                desc(pb, r))
     check("after status_rm again")
+
+    # kill -9 in the middle of r2's team change (its 520 leads follow in
+    # chunks; a restart finishes the move).
+    c = Client(pb, d.port)
+    c.send(lambda q: (setattr(q.user_edit, "name", "r2"), setattr(q.user_edit, "team", "west")))
+    time.sleep(0.05)
+    d.stop(sig="KILL")
+    d.start()
+    admin.again()
+    r1.again()
+    check("after kill -9 during a user's team change")
 
 
 def main():
