@@ -20,7 +20,9 @@ open opportunity 3):
   opportunity of another lead (a watcher of this lead would be shown it):
   leadd verify names each (it said OK to the change-log and history ones); the forecast on a counter of the wrong size answers
   DATA_LOSS.
-In every case leadd answers a ping afterwards (it did not crash), the
+Pipelined between two sound writes on one connection, a write of the
+damaged opportunity alone answers DATA_LOSS. In every case leadd answers a
+ping afterwards (it did not crash), the
 leads keep their versions after a refused write, and leadd verify fails
 on the damaged copy naming the damage; the undamaged copy passes.
 
@@ -32,7 +34,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import (Client, Leadd, Results, desc, load_pb, load_store_pb,  # noqa: E402
-                           ok_call)
+                           ok_call, pipeline)
 from opp_lib import change_db, opp_create_fill, run_verify  # noqa: E402  (python3-lmdb)
 
 res = Results()
@@ -85,7 +87,7 @@ def lead_versions(c):
     return {lead.id: lead.version for lead in leads}
 
 
-def serve(pb, binary, root, what, writes, reads, loss_reads=()):
+def serve(pb, binary, root, what, writes, reads, loss_reads=(), mixed=False):
     """Start leadd on root/data: each write answers DATA_LOSS with the
     administrator's sentence and moves no lead; each read answers (any
     code but INTERNAL), those in loss_reads DATA_LOSS; leadd still
@@ -119,6 +121,15 @@ def serve(pb, binary, root, what, writes, reads, loss_reads=()):
                 res.record("%s: %s answers%s" % (what, name,
                                                  " DATA_LOSS" if name in loss_reads else ""),
                            want, desc(pb, r))
+        if c is not None and mixed:
+            o3 = IDS["o3"]
+            good = lambda q: (setattr(q.opp_edit, "id", o3),  # noqa: E731
+                              setattr(q.opp_edit, "title", "fine %d" % q.id))
+            answers = pipeline(c, [good, reqs[writes[0]], good])
+            res.record("%s: pipelined around it, the sound writes succeed and it alone "
+                       "answers DATA_LOSS" % what,
+                       [a.code for a in answers] == [pb.OK, pb.DATA_LOSS, pb.OK],
+                       str([desc(pb, a) for a in answers]))
         alive = d.proc.poll() is None
         if alive:
             try:
@@ -149,14 +160,14 @@ def main():
         res.record("the undamaged copy passes verify", rc == 0, out)
         o1, o3, a = IDS["o1"], IDS["o3"], IDS["a"]
 
-        def damaged(name, db, fn, named, writes=(), loss_reads=()):
+        def damaged(name, db, fn, named, writes=(), loss_reads=(), mixed=False):
             root = os.path.join(tmp, name.replace(" ", "_").replace("'", ""))
             shutil.copytree(base, os.path.join(root, "data"))
             change_db(os.path.join(root, "data"), db, fn)
             rc, out = run_verify(binary, os.path.join(root, "data"))
             res.record("%s: leadd verify fails naming it (%r)" % (name, named),
                        rc != 0 and named in out, out[-600:])
-            serve(pb, binary, root, name, writes, reads, loss_reads)
+            serve(pb, binary, root, name, writes, reads, loss_reads, mixed)
 
         def opp_record(fn):
             def edit(txn, h):
@@ -169,7 +180,7 @@ def main():
         damaged("opportunity 1 has no amount", "opps",
                 opp_record(lambda o: o.ClearField("amount")),
                 "opportunity %d has no amount" % o1,
-                writes=["opp_edit items", "opp_won", "opp_lost"])
+                writes=["opp_edit items", "opp_won", "opp_lost"], mixed=True)
         damaged("opportunity 1 has an item of quantity 0", "opps",
                 opp_record(lambda o: setattr(o.items[0], "quantity", 0)),
                 "opportunity %d has an item of no quantity" % o1,
