@@ -19,6 +19,7 @@
 
 #include "ld_error.h"
 #include "ld_frame.h"
+#include "ld_hash.h"
 #include "log.h"
 #include "opp_amounts.h"
 #include "opp_core.h"
@@ -76,11 +77,8 @@ static int same_row(const frow *r, const frow *key)
 
 static size_t row_hash(const frow *r)
 {
-	uint64_t h = 1469598103934665603ULL;
 	uint64_t v[] = {r->team, r->owner, r->status, r->month};
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		h = (h ^ v[i]) * 1099511628211ULL;
-	return (size_t)(h ^ h >> 29);
+	return (size_t)ld_hash(LD_HASH_INIT, v, sizeof(v));
 }
 
 /* The slot of key: its row's, or the free one it would take. */

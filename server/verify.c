@@ -9,6 +9,7 @@
 
 #include "changelog_trim.h"
 #include "client_folder.h"
+#include "ld_hash.h"
 #include "ld_norm.h"
 #include "lead_index.h"
 #include "leadd_store.pb-c.h"
@@ -514,15 +515,14 @@ static void check_rollup(verifier *v)
  * and new_opps) as one number: equal totals hash equal. */
 static uint64_t opps_hash(Leadd__OppTotal *const *t, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = LD_HASH_INIT;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t f[] = {t[i]->month, t[i]->opps, (uint64_t)t[i]->amount_minor,
 				(uint64_t)t[i]->unweighted_minor,
 				(uint64_t)t[i]->own_weighted_x100};
-		for (const char *c = t[i]->currency; c && *c; c++)
-			h = (h ^ (uint8_t)*c) * 1099511628211ULL;
-		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-			h = (h ^ f[k]) * 1099511628211ULL;
+		const char *c = t[i]->currency ? t[i]->currency : "";
+		h = ld_hash(h, c, strlen(c) + 1);
+		h = ld_hash(h, f, sizeof(f));
 	}
 	return h;
 }
