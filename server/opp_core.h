@@ -57,7 +57,10 @@
 #define OPP_FORECAST_WON_KEY 24
 #define OPP_FORECAST_WON_VAL 24
 
-/* Load an opportunity through the arena: 0, MDB_NOTFOUND or an error. */
+/* Load an opportunity through the arena: 0, MDB_NOTFOUND or an error. A
+ * record that decodes but is not whole (another id, no lead, no amount in
+ * a currency, an unknown state, items out of range) is MDB_CORRUPTED, in
+ * t->ret as a record that does not decode. */
 int opp_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Opportunity **out);
 
 /* The ids of a lead's opportunities (any state), at most max, ascending;
