@@ -48,6 +48,7 @@ struct items {
 	Leadd__OppItem *v;
 	Leadd__OppItem **p;
 	const char **price; /* as typed, read once the currency is known */
+	const char **qty;   /* as typed, NULL until given */
 	size_t n;
 };
 
@@ -56,6 +57,7 @@ static void items_free(struct items *it)
 	free(it->v);
 	free(it->p);
 	free(it->price);
+	free(it->qty);
 }
 
 /* One item option (c is O_ITEM, O_QTY or O_PRICE); 0 or a usage error. */
@@ -67,15 +69,17 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 			return lead_usage_error(self, ctx, "--item needs a name: what is sold");
 		Leadd__OppItem *v = realloc(it->v, (it->n + 1) * sizeof(*v));
 		const char **price = realloc(it->price, (it->n + 1) * sizeof(*price));
-		if (!v || !price)
-			out_of_memory();
+		const char **qty = realloc(it->qty, (it->n + 1) * sizeof(*qty));
+		if (!v || !price || !qty)
+			out_of_memory(); /* exits */
 		it->v = v;
 		it->price = price;
+		it->qty = qty;
 		leadd__opp_item__init(&it->v[it->n]);
 		it->v[it->n].name = (char *)arg;
 		it->v[it->n].has_quantity = 1;
 		it->v[it->n].quantity = 1;
-		it->price[it->n] = NULL;
+		it->price[it->n] = it->qty[it->n] = NULL;
 		it->n++;
 		return 0;
 	}
@@ -85,6 +89,14 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 					"%s goes after the --item it is for, as in --item NAME "
 					"--qty 2 --price 450",
 					opt);
+	/* A second one for the same item is the next --item forgotten:
+	 * taking it over the first would change that item silently. */
+	const char *had = c == O_QTY ? it->qty[it->n - 1] : it->price[it->n - 1];
+	if (had)
+		return lead_usage_error(self, ctx,
+					"--item '%s' has its %s already (%s); start the next item "
+					"with --item NAME before its --qty and --price",
+					it->v[it->n - 1].name, opt, had);
 	if (c == O_PRICE) {
 		int rc = lead_amount_arg(self, ctx, "--price", arg);
 		if (rc)
@@ -98,6 +110,7 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 					"--qty wants a whole number from 1 to 1000000000, not '%s'",
 					arg);
 	it->v[it->n - 1].quantity = (int64_t)q;
+	it->qty[it->n - 1] = arg;
 	return 0;
 }
 
@@ -118,7 +131,17 @@ static int items_finish(const struct cmd_entry *self, struct lead_ctx *ctx, stru
 						"--item '%s' has no --price: give its unit price, "
 						"as in --item '%s' --qty 1 --price 450",
 						it->v[i].name, it->v[i].name);
-		if (ld_amount_parse(it->price[i], minor, &v) < 0) {
+		int parsed = ld_amount_parse(it->price[i], minor, &v);
+		if (parsed == -2) {
+			char most[64];
+			lead_format_money(LD_OPP_AMOUNT_MAX, code, most, sizeof(most));
+			return lead_usage_error(
+				self, ctx,
+				"--price %s is too large: an opportunity may come to "
+				"at most %s in all",
+				it->price[i], most);
+		}
+		if (parsed < 0) {
 			char example[32];
 			ld_amount_format(45050, minor, example, sizeof(example));
 			return lead_usage_error(self, ctx,
