@@ -91,6 +91,8 @@ static struct lead_table *new_table(int by, int weighted)
 		head[n++] = "WEIGHTED";
 	struct lead_table *t = lead_table_new(n, head);
 	lead_table_shrink(t, 0, 12);
+	if (by == LEADD__FORECAST_GROUP__FORECAST_BY_OWNER)
+		lead_table_shrink(t, 1, 6); /* TEAM: a name may take 64 bytes */
 	for (int c = has_extra(by) ? 2 : 1; c < n; c++)
 		lead_table_align_right(t, c);
 	return t;

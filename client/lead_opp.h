@@ -18,8 +18,9 @@ const char *lead_opp_currency(const Leadd__Opportunity *o);
  * 2026-12-05: Too expensive"). Not escaped (lead_out escapes). */
 void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len);
 
-/* Opportunities as a table: OPP, STATE, CLOSE, AMOUNT, PROB, WEIGHTED,
- * and with with_lead the LEAD and OWNER columns, then TITLE. */
+/* Opportunities as a table: OPP, (with with_lead) LEAD and OWNER, CLOSE
+ * (the expected day, or "won DAY"/"lost DAY"), AMOUNT, PROB, WEIGHTED,
+ * TITLE. */
 void lead_opp_table(Leadd__Opportunity *const *v, size_t n, int with_lead);
 
 /* An opportunity's items: ITEM, QTY, PRICE, AMOUNT. */
