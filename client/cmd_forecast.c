@@ -146,8 +146,11 @@ static cJSON *forecast_json(const Leadd__ForecastReply *f, int by)
 	for (size_t i = 0; i < f->n_rows; i++) {
 		const Leadd__ForecastRow *r = f->rows[i];
 		cJSON *e = cJSON_CreateObject();
+		/* A team's pool has no owner: its key is null, not the
+		 * "(pool)" the server names it with for people. */
+		int pool = by == LEADD__FORECAST_GROUP__FORECAST_BY_OWNER && !r->owner_id;
 		cJSON_AddItemToObject(e, "key",
-				      lead_json_string(r->key && *r->key ? r->key : NULL));
+				      lead_json_string(r->key && *r->key && !pool ? r->key : NULL));
 		cJSON_AddItemToObject(e, "owner_id", lead_json_id(r->owner_id));
 		cJSON_AddItemToObject(
 			e, "team",
@@ -281,9 +284,11 @@ const struct cmd_entry cmd_forecast_entry = {
 		 "none). --owner USER or --team TEAM (not both): only that user's or team's\n"
 		 "leads.\n"
 		 "Below, apart, the opportunities won from --from to --to (days, both included;\n"
-		 "default this month, in your time zone): by owner or month as above, by status\n"
-		 "only the total (won ones keep no status). The counts are the server's, kept\n"
-		 "with every change: an edit of a status's probability shows at once.\n"
+		 "default this month, in your time zone; --from alone runs to today, or is one\n"
+		 "day when later; --to alone from the first of its month): by owner or month as\n"
+		 "above, by status only the total (won ones keep no status). The counts are the\n"
+		 "server's, kept with every change: an edit of a status's probability shows at\n"
+		 "once.\n"
 		 "With --json: {\"revision\": R, \"by\": \"owner\", \"won_from\": \"2026-12-01\",\n"
 		 "\"won_to\": \"2026-12-31\", \"rows\": [{\"key\", \"owner_id\", \"team\",\n"
 		 "\"team_id\", \"status_id\", \"probability\", \"open\": AMOUNTS, \"won\":\n"
