@@ -35,8 +35,12 @@ static void money(int64_t minor, const char *code, char *buf, size_t len)
 
 void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len)
 {
-	char amount[64], when[96] = "";
+	char amount[64], when[96] = "", prob[32] = "";
 	lead_format_value(o->amount, amount, sizeof(amount));
+	/* Its own probability weighs an open one: said, so that an edit of
+	 * it reads as one. The status's is the lead's, said elsewhere. */
+	if (o->state == LEADD__OPP_STATE__OPP_OPEN && o->has_probability)
+		snprintf(prob, sizeof(prob), ", probability %u%%", o->probability);
 	const char *day = has(o->close_date) ? o->close_date : NULL;
 	if (o->state == LEADD__OPP_STATE__OPP_WON)
 		snprintf(when, sizeof(when), ", won%s%s", day ? " " : "", day ? day : "");
@@ -44,8 +48,8 @@ void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len)
 		snprintf(when, sizeof(when), ", lost%s%s", day ? " " : "", day ? day : "");
 	else if (day)
 		snprintf(when, sizeof(when), ", closing %s", day);
-	snprintf(buf, len, "opportunity %llu '%s', %s%s%s%s", (unsigned long long)o->id,
-		 has(o->title) ? o->title : "", amount, when,
+	snprintf(buf, len, "opportunity %llu '%s', %s%s%s%s%s", (unsigned long long)o->id,
+		 has(o->title) ? o->title : "", amount, prob, when,
 		 o->state == LEADD__OPP_STATE__OPP_LOST && has(o->lost_reason) ? ": " : "",
 		 o->state == LEADD__OPP_STATE__OPP_LOST && has(o->lost_reason) ? o->lost_reason
 									       : "");

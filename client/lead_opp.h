@@ -14,8 +14,9 @@ const char *lead_opp_state_name(int state);
 const char *lead_opp_currency(const Leadd__Opportunity *o);
 
 /* "opportunity 7 'Roof repair', 12000.00 EUR, closing 2027-01-31": one
- * opportunity in a sentence (won ones "won 2026-12-05", lost ones "lost
- * 2026-12-05: Too expensive"). Not escaped (lead_out escapes). */
+ * opportunity in a sentence (an open one with its own probability "...
+ * EUR, probability 50%, closing ...", won ones "won 2026-12-05", lost ones
+ * "lost 2026-12-05: Too expensive"). Not escaped (lead_out escapes). */
 void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len);
 
 /* Opportunities as a table: OPP, (with with_lead) LEAD and OWNER, CLOSE
