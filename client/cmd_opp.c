@@ -512,14 +512,15 @@ static const struct cmd_entry cmd_opp_ls_entry = {
 	.usage = "[--owner USER] [--team TEAM] [--open|--won|--lost] [--closing-before DATE] "
 		 "[--limit N]",
 	.help = "list the opportunities of the leads you may see",
-	.notes = "By expected close day, soonest first (those without one last), then id: a\n"
-		 "rep's own leads' (and their team's pool's, when shown to reps), a manager's\n"
-		 "teams', every one for an admin. --owner and --team narrow it to one user's or\n"
-		 "one team's leads; --open, --won or --lost to one state; --closing-before DATE\n"
-		 "to those expected to close before that day (not on it). --limit N prints the\n"
-		 "first N. PROB is the probability that weighs an open one: the lead's status's,\n"
-		 "or its own (\"own\"); WEIGHTED is amount x PROB. With --json: an array of OPP\n"
-		 "objects (docs/cli.md).",
+	.notes = "By close day (the expected one; won and lost ones the day they closed),\n"
+		 "soonest first (those without one last), then id: a rep's own leads' (and\n"
+		 "their team's pool's, when shown to reps), a manager's teams', every one for an\n"
+		 "admin. --owner and --team narrow it to one user's or one team's leads; --open,\n"
+		 "--won or --lost to one state; --closing-before DATE to those whose close day is\n"
+		 "before that day (not on it; won and lost ones too, unless --open). --limit N\n"
+		 "prints the first N. PROB is the probability that weighs an open one: the\n"
+		 "lead's status's, or its own (\"own\"); WEIGHTED is amount x PROB. With --json:\n"
+		 "an array of OPP objects (docs/cli.md).",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_opp_ls_exec,

@@ -32,5 +32,11 @@ expect_match "$OUT" "tom +opportunity +added opportunity 1 'Tiles', 300.00 EUR, 
 as tom expect_exit 0 "$LEAD" opp edit 1 --probability 90
 as tom expect_exit 0 "$LEAD" opp won 1 --date 2026-12-04
 expect_match "$OUT" "^won: opportunity 1 'Tiles', 300.00 EUR, won 2026-12-04$" "won: no probability"
+# Its close day is now the day it was won: --closing-before finds it, as
+# lead help opp ls says, unless --open.
+as tom expect_exit 0 "$LEAD" --json opp ls --closing-before 2026-12-05
+expect_eq "[1]" "$(json '[o["id"] for o in d]' <<<"$OUT")" "a won one closes before"
+as tom expect_exit 0 "$LEAD" --json opp ls --closing-before 2026-12-05 --open
+expect_eq "[]" "$(json '[o["id"] for o in d]' <<<"$OUT")" "not with --open"
 
 stop_leadd
