@@ -65,6 +65,9 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 		       const char *arg)
 {
 	if (c == O_ITEM) {
+		int rc = lead_text_arg(self, ctx, "--item", arg, "Roof tiles");
+		if (rc)
+			return rc;
 		if (ld_is_blank(arg))
 			return lead_usage_error(self, ctx, "--item needs a name: what is sold");
 		Leadd__OppItem *v = realloc(it->v, (it->n + 1) * sizeof(*v));
@@ -314,6 +317,7 @@ static int cmd_opp_new_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 			rc = day_arg(self, ctx, "--close", optarg, 0, close);
 			break;
 		case O_TITLE:
+			rc = lead_text_arg(self, ctx, "--title", optarg, "Spring order");
 			cr.title = optarg;
 			break;
 		case O_PROBABILITY:
@@ -651,6 +655,7 @@ static int cmd_opp_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 			has_close = 1;
 			break;
 		case O_TITLE:
+			rc = lead_text_arg(self, ctx, "--title", optarg, "Spring order");
 			ed.title = optarg;
 			break;
 		case O_PROBABILITY:
@@ -750,6 +755,8 @@ static int close_options(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	       -1) {
 		switch (c) {
 		case O_REASON:
+			if ((rc = lead_text_arg(self, ctx, "--reason", optarg, "Too expensive")))
+				return rc;
 			a->reason = optarg;
 			break;
 		case O_OTHER:

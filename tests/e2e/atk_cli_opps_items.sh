@@ -5,7 +5,8 @@
 # price too large to hold is "too large" with the most an opportunity may
 # come to, not "an amount like 450.50"; commas, exponents, signs and
 # decimals the currency does not have (EUR, JPY) are refused before any
-# request, and nothing is written by a refused command.
+# request, and nothing is written by a refused command. An option whose
+# value was forgotten (--item --price 1, --reason --other) is named.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/search_fixture.sh"
 
@@ -27,6 +28,20 @@ as tom expect_exit 0 "$LEAD" --json opp new "$L2" --item A --price 1.50 --qty 3 
 expect_eq "A 3 1.50 B 1 2.00" \
 	"$(json '" ".join("%s %d %s" % (i["name"], i["quantity"], i["unit_price"]["amount"]) for i in d["opportunity"]["items"])' <<<"$OUT")" \
 	"items, each with its own quantity and price"
+
+# ---- a value forgotten: getopt hands the option the next option ----
+# `--item --price 1` made an item named "--price" and left "1" over ("takes
+# at most 1 argument"); `--reason --other` recorded the reason "--other".
+as tom expect_exit 2 "$LEAD" opp new "$L2" --item --price 1
+expect_match "$ERR" "^lead: --item needs a value before the next option, as in --item 'Roof tiles' \(not '--price'\)" \
+	"--item without its name"
+as tom expect_exit 2 "$LEAD" opp new "$L2" --item A --price 1 --title --close 2027-01-31
+expect_match "$ERR" "^lead: --title needs a value before the next option" "--title without its text"
+as tom expect_exit 2 "$LEAD" opp edit 1 --title --probability 5
+expect_match "$ERR" "^lead: --title needs a value before the next option" "the same in opp edit"
+as tom expect_exit 2 "$LEAD" opp lost 1 --reason --other
+expect_match "$ERR" "^lead: --reason needs a value before the next option, as in --reason 'Too expensive' \(not '--other'\)" \
+	"--reason without its text"
 
 # ---- prices ----
 # A comma is the decimal mark too; signs, exponents, more decimals than the
