@@ -11,6 +11,7 @@
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_activity.h"
 #include "lead_date.h"
 #include "lead_opp.h"
 
@@ -259,6 +260,7 @@ static int print_reply(struct lead_ctx *ctx, const Leadd__OppReply *r, const cha
 		}
 		cJSON_AddItemToObject(o, "old_status", lead_json_string(r->old_status));
 		cJSON_AddItemToObject(o, "new_status", lead_json_string(r->new_status));
+		lead_activity_json_closed(o, r->closed_activities, r->n_closed_activities);
 		return lead_json_out(o);
 	}
 	if (r->opp) {
@@ -272,6 +274,8 @@ static int print_reply(struct lead_ctx *ctx, const Leadd__OppReply *r, const cha
 			 r->lead->status_reason && *r->lead->status_reason ? " (" : "",
 			 r->lead->status_reason ? r->lead->status_reason : "",
 			 r->lead->status_reason && *r->lead->status_reason ? ")" : "");
+	/* Lost moved the lead into lost: its open activities closed. */
+	lead_activity_print_closed(r->closed_activities, r->n_closed_activities);
 	return 0;
 }
 
@@ -872,10 +876,11 @@ static const struct cmd_entry cmd_opp_lost_entry = {
 	.notes = "The reason is one of the lead's team's or every team's (`lead admin reason\n"
 		 "ls`; any case), or your own words with --other. The lead moves to the prospect\n"
 		 "stage's lost status (prospect-Lost) with that reason, and its open calls, tasks\n"
-		 "and meetings are closed, unless another of its opportunities is open or won:\n"
-		 "then the lead stays where it is. The opportunity leaves the open forecast; the\n"
-		 "day it was lost is today (your local day) or --date DATE. Won and lost are\n"
-		 "final. With --json as `lead opp new`.",
+		 "and meetings are closed (lead lists them), unless another of its opportunities\n"
+		 "is open or won: then the lead stays where it is. The opportunity leaves the\n"
+		 "open forecast; the day it was lost is today (your local day) or --date DATE.\n"
+		 "Won and lost are final. With --json as `lead opp new`, plus\n"
+		 "\"closed_activities\": [ACTIVITY] when it closed some.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_opp_lost_exec,
