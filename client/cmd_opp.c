@@ -263,6 +263,12 @@ static int print_reply(struct lead_ctx *ctx, const Leadd__OppReply *r, const cha
 		lead_activity_json_closed(o, r->closed_activities, r->n_closed_activities);
 		return lead_json_out(o);
 	}
+	if (r->opp && r->has_unchanged && r->unchanged) {
+		/* An edit that gave only what it holds wrote nothing. */
+		lead_out("opportunity %llu '%s': nothing to change\n",
+			 (unsigned long long)r->opp->id, r->opp->title ? r->opp->title : "");
+		return 0;
+	}
 	if (r->opp) {
 		char s[1024];
 		lead_opp_sentence(r->opp, s, sizeof(s));
@@ -721,8 +727,8 @@ static const struct cmd_entry cmd_opp_edit_entry = {
 		 "new` takes them) replaces every item: give them all. --close none clears the\n"
 		 "expected close day; --probability none goes back to the lead's status's. Won\n"
 		 "and lost opportunities are final and refused. --if-version refuses (exit 5) if\n"
-		 "the opportunity changed since that version. Prints it as it is now; with\n"
-		 "--json as `lead opp new` does.",
+		 "the opportunity changed since that version. Prints it as it is now (\"nothing\n"
+		 "to change\" when it held every value given); with --json as `lead opp new`.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_opp_edit_exec,

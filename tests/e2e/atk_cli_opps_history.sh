@@ -20,6 +20,14 @@ lead $L2: lead-Qualified -> prospect-Qualified" "$OUT" "opp new with its own pro
 as tom expect_exit 0 "$LEAD" opp edit 1 --probability 70
 expect_eq "now: opportunity 1 'Tiles', 300.00 EUR, probability 70%, closing 2027-01-31" "$OUT" \
 	"an edit of the probability shows it"
+# The same again changes nothing, and says so (it printed "now: ..." as
+# if it had changed), as lead client edit does; no history entry.
+as tom expect_exit 0 "$LEAD" --json opp show 1
+v=$(json 'd["version"]' <<<"$OUT")
+as tom expect_exit 0 "$LEAD" opp edit 1 --probability 70 --title Tiles
+expect_eq "opportunity 1 'Tiles': nothing to change" "$OUT" "a no-op edit"
+as tom expect_exit 0 "$LEAD" --json opp show 1
+expect_eq "$v" "$(json 'd["version"]' <<<"$OUT")" "the same version"
 as tom expect_exit 0 "$LEAD" opp edit 1 --probability none
 expect_eq "now: opportunity 1 'Tiles', 300.00 EUR, closing 2027-01-31" "$OUT" \
 	"back to the status's: nothing more said"
@@ -28,6 +36,8 @@ expect_match "$OUT" "tom +opportunity +now: opportunity 1 'Tiles', 300.00 EUR, p
 	"history: the probability edit"
 expect_match "$OUT" "tom +opportunity +added opportunity 1 'Tiles', 300.00 EUR, probability 50%, closing 2027-01-31$" \
 	"history: added with its probability"
+expect_eq 1 "$(grep -c "now: opportunity 1 'Tiles', 300.00 EUR, probability 70%" <<<"$OUT")" \
+	"history: the no-op edit wrote nothing"
 # Closed, it weighs nothing: the sentence says won, not the probability.
 as tom expect_exit 0 "$LEAD" opp edit 1 --probability 90
 as tom expect_exit 0 "$LEAD" opp won 1 --date 2026-12-04
