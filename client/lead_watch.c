@@ -362,10 +362,16 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 		/* "opportunity 7 'Roof', 12000.00 EUR added", and the lead's
 		 * move when it moved with it (a conversion, won, lost). */
 		char opp[400] = "an opportunity";
-		if (ev->opportunity)
+		const char *op = name_or(ev->opp_op, "changed");
+		if (ev->opportunity) {
 			lead_opp_sentence(ev->opportunity, opp, sizeof(opp));
+			/* A won or lost one's sentence says so ("won 2026-12-05"):
+			 * the operation is not said twice. */
+			if (strcmp(op, lead_opp_state_name(ev->opportunity->state)) == 0)
+				op = "";
+		}
 		int moved = strcmp(old_st, new_st) != 0;
-		snprintf(what, sizeof(what), "%s %s%s%s%s%s", opp, name_or(ev->opp_op, "changed"),
+		snprintf(what, sizeof(what), "%s%s%s%s%s%s%s", opp, *op ? " " : "", op,
 			 moved ? "; " : "", moved ? old_st : "", moved ? " -> " : "",
 			 moved ? new_st : "");
 		break;
