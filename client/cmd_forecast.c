@@ -4,6 +4,7 @@
  * opportunities won in a period (this local month unless --from/--to).
  * One ForecastRequest: the server answers from its counters. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,8 @@ static struct lead_table *new_table(int by, int weighted)
 		head[n++] = "WEIGHTED";
 	struct lead_table *t = lead_table_new(n, head);
 	lead_table_shrink(t, 0, 12);
+	if (by == LEADD__FORECAST_GROUP__FORECAST_BY_OWNER)
+		lead_table_shrink(t, 1, 6); /* TEAM: a name may take 64 bytes */
 	for (int c = has_extra(by) ? 2 : 1; c < n; c++)
 		lead_table_align_right(t, c);
 	return t;
@@ -113,6 +116,10 @@ static void print_forecast(const Leadd__ForecastReply *f, int by)
 		add_amounts(t, by, 1, "total", "", f->open_total, f->n_open_total);
 		lead_table_print(t);
 	}
+	if (f->has_rows_left && f->rows_left)
+		lead_out("(%" PRIu32 " more rows did not fit one answer and are not shown; the "
+			 "totals count them: narrow it with --owner or --team)\n",
+			 f->rows_left);
 	const char *from = f->won_from ? f->won_from : "?", *to = f->won_to ? f->won_to : "?";
 	if (!f->n_won_total) {
 		lead_out("\nclosed won from %s to %s: none\n", from, to);
@@ -144,8 +151,11 @@ static cJSON *forecast_json(const Leadd__ForecastReply *f, int by)
 	for (size_t i = 0; i < f->n_rows; i++) {
 		const Leadd__ForecastRow *r = f->rows[i];
 		cJSON *e = cJSON_CreateObject();
+		/* A team's pool has no owner: its key is null, not the
+		 * "(pool)" the server names it with for people. */
+		int pool = by == LEADD__FORECAST_GROUP__FORECAST_BY_OWNER && !r->owner_id;
 		cJSON_AddItemToObject(e, "key",
-				      lead_json_string(r->key && *r->key ? r->key : NULL));
+				      lead_json_string(r->key && *r->key && !pool ? r->key : NULL));
 		cJSON_AddItemToObject(e, "owner_id", lead_json_id(r->owner_id));
 		cJSON_AddItemToObject(
 			e, "team",
@@ -160,6 +170,7 @@ static cJSON *forecast_json(const Leadd__ForecastReply *f, int by)
 		cJSON_AddItemToObject(e, "won", lead_forecast_amounts_json(r->won, r->n_won));
 		cJSON_AddItemToArray(rows, e);
 	}
+	cJSON_AddItemToObject(o, "rows_left", lead_json_uint(f->has_rows_left ? f->rows_left : 0));
 	cJSON_AddItemToObject(o, "open_total",
 			      lead_forecast_amounts_json(f->open_total, f->n_open_total));
 	cJSON_AddItemToObject(o, "won_total",
@@ -277,15 +288,19 @@ const struct cmd_entry cmd_forecast_entry = {
 		 "are never added. --by owner (the default; a team's pool is \"(pool)\"), status\n"
 		 "(with its probability) or month (the expected close month; \"(no date)\" for\n"
 		 "none). --owner USER or --team TEAM (not both): only that user's or team's\n"
-		 "leads.\n"
+		 "leads. Rows past what one answer holds (tens of thousands of months) are\n"
+		 "not shown: a line says how many; the totals count them.\n"
 		 "Below, apart, the opportunities won from --from to --to (days, both included;\n"
-		 "default this month, in your time zone): by owner or month as above, by status\n"
-		 "only the total (won ones keep no status). The counts are the server's, kept\n"
-		 "with every change: an edit of a status's probability shows at once.\n"
+		 "default this month, in your time zone; --from alone runs to today, or is one\n"
+		 "day when later; --to alone from the first of its month): by owner or month as\n"
+		 "above, by status only the total (won ones keep no status). The counts are the\n"
+		 "server's, kept with every change: an edit of a status's probability shows at\n"
+		 "once.\n"
 		 "With --json: {\"revision\": R, \"by\": \"owner\", \"won_from\": \"2026-12-01\",\n"
 		 "\"won_to\": \"2026-12-31\", \"rows\": [{\"key\", \"owner_id\", \"team\",\n"
 		 "\"team_id\", \"status_id\", \"probability\", \"open\": AMOUNTS, \"won\":\n"
-		 "AMOUNTS}], \"open_total\": AMOUNTS, \"won_total\": AMOUNTS}, AMOUNTS being\n"
+		 "AMOUNTS}], \"rows_left\": N, \"open_total\": AMOUNTS, \"won_total\":\n"
+		 "AMOUNTS}, AMOUNTS being\n"
 		 "{\"EUR\": {\"opps\": N, \"amount\": MONEY, \"weighted\": MONEY}} (see\n"
 		 "docs/cli.md).",
 	.min_args = 0,

@@ -815,11 +815,10 @@ const struct cmd_entry cmd_kpi_entry = {
 		 "--watch (not with --since): the tables, then, each time a count, an open\n"
 		 "value or open opportunities shown change, the change and the tables again,\n"
 		 "until Ctrl-C (or SIGTERM; exit 0). The counts and opportunities are kept up\n"
-		 "to date from the changes leadd pushes, not asked for again. A line\n"
-		 "starting with \"--\" says when leadd starts the counts over (your rights\n"
-		 "changed, a user or team was added or changed, or lead fell behind) and why;\n"
-		 "it exits 1 when leadd ends the watch (--team is no longer a team you may\n"
-		 "read).\n"
+		 "to date from the changes leadd pushes, not asked for again. A line starting\n"
+		 "with \"--\" says when leadd starts the counts over (your rights changed, a user\n"
+		 "or team was added or changed, or lead fell behind) and why; it exits 1 when\n"
+		 "leadd ends the watch (--team is no longer a team you may read).\n"
 		 "With --json: one document per line, as above, each with the revision it\n"
 		 "counts up to. When the connection is lost, lead exits 6.",
 	.min_args = 0,

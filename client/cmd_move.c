@@ -20,21 +20,6 @@ struct move {
 	int keep_tasks; /* --keep-tasks: a move into dead or lost leaves them open */
 };
 
-/* A move into dead or lost closed the lead's open activities (issue 13):
- * say which, so nobody waits on a call that will not be made. */
-static void print_closed(const Leadd__LeadReply *r)
-{
-	if (!r->n_closed_activities)
-		return;
-	lead_out("closed %zu open activit%s:\n", r->n_closed_activities,
-		 r->n_closed_activities == 1 ? "y" : "ies");
-	for (size_t i = 0; i < r->n_closed_activities; i++) {
-		char s[LEAD_ACTIVITY_TEXT_MAX + 256];
-		lead_activity_sentence(r->closed_activities[i], s, sizeof(s));
-		lead_out("  %s\n", s);
-	}
-}
-
 /* The JSON of a move: the lead as `lead --json show` prints it (without
  * history), and "closed_activities" when the move closed some. */
 static int print_move_json(struct lead_ctx *ctx, const Leadd__LeadReply *r)
@@ -49,9 +34,7 @@ static int print_move_json(struct lead_ctx *ctx, const Leadd__LeadReply *r)
 	if (rc)
 		return rc;
 	cJSON *o = lead_json_lead(r->lead, sl, names);
-	cJSON *arr = cJSON_AddArrayToObject(o, "closed_activities");
-	for (size_t i = 0; i < r->n_closed_activities; i++)
-		cJSON_AddItemToArray(arr, lead_activity_json(r->closed_activities[i]));
+	lead_activity_json_closed(o, r->closed_activities, r->n_closed_activities);
 	return lead_json_out(o);
 }
 
@@ -147,7 +130,8 @@ static int run_move(struct lead_ctx *ctx, uint64_t id, const struct move *m)
 		if (resp->lead->lead && ctx->json)
 			rc = print_move_json(ctx, resp->lead);
 		else if (resp->lead->lead && !(rc = lead_print_move(ctx, l, resp->lead->lead)))
-			print_closed(resp->lead);
+			lead_activity_print_closed(resp->lead->closed_activities,
+						   resp->lead->n_closed_activities);
 		leadd__response__free_unpacked(resp, NULL);
 	}
 	leadd__response__free_unpacked(cur, NULL);

@@ -11,6 +11,7 @@
 #include "ld_currency.h"
 #include "ld_norm.h"
 #include "lead.h"
+#include "lead_activity.h"
 #include "lead_date.h"
 #include "lead_opp.h"
 
@@ -48,6 +49,7 @@ struct items {
 	Leadd__OppItem *v;
 	Leadd__OppItem **p;
 	const char **price; /* as typed, read once the currency is known */
+	const char **qty;   /* as typed, NULL until given */
 	size_t n;
 };
 
@@ -56,6 +58,7 @@ static void items_free(struct items *it)
 	free(it->v);
 	free(it->p);
 	free(it->price);
+	free(it->qty);
 }
 
 /* One item option (c is O_ITEM, O_QTY or O_PRICE); 0 or a usage error. */
@@ -63,19 +66,24 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 		       const char *arg)
 {
 	if (c == O_ITEM) {
+		int rc = lead_text_arg(self, ctx, "--item", arg, "Roof tiles");
+		if (rc)
+			return rc;
 		if (ld_is_blank(arg))
 			return lead_usage_error(self, ctx, "--item needs a name: what is sold");
 		Leadd__OppItem *v = realloc(it->v, (it->n + 1) * sizeof(*v));
 		const char **price = realloc(it->price, (it->n + 1) * sizeof(*price));
-		if (!v || !price)
-			out_of_memory();
+		const char **qty = realloc(it->qty, (it->n + 1) * sizeof(*qty));
+		if (!v || !price || !qty)
+			out_of_memory(); /* exits */
 		it->v = v;
 		it->price = price;
+		it->qty = qty;
 		leadd__opp_item__init(&it->v[it->n]);
 		it->v[it->n].name = (char *)arg;
 		it->v[it->n].has_quantity = 1;
 		it->v[it->n].quantity = 1;
-		it->price[it->n] = NULL;
+		it->price[it->n] = it->qty[it->n] = NULL;
 		it->n++;
 		return 0;
 	}
@@ -85,6 +93,14 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 					"%s goes after the --item it is for, as in --item NAME "
 					"--qty 2 --price 450",
 					opt);
+	/* A second one for the same item is the next --item forgotten:
+	 * taking it over the first would change that item silently. */
+	const char *had = c == O_QTY ? it->qty[it->n - 1] : it->price[it->n - 1];
+	if (had)
+		return lead_usage_error(self, ctx,
+					"--item '%s' has its %s already (%s); start the next item "
+					"with --item NAME before its --qty and --price",
+					it->v[it->n - 1].name, opt, had);
 	if (c == O_PRICE) {
 		int rc = lead_amount_arg(self, ctx, "--price", arg);
 		if (rc)
@@ -98,6 +114,7 @@ static int item_option(const struct cmd_entry *self, struct lead_ctx *ctx, struc
 					"--qty wants a whole number from 1 to 1000000000, not '%s'",
 					arg);
 	it->v[it->n - 1].quantity = (int64_t)q;
+	it->qty[it->n - 1] = arg;
 	return 0;
 }
 
@@ -118,7 +135,17 @@ static int items_finish(const struct cmd_entry *self, struct lead_ctx *ctx, stru
 						"--item '%s' has no --price: give its unit price, "
 						"as in --item '%s' --qty 1 --price 450",
 						it->v[i].name, it->v[i].name);
-		if (ld_amount_parse(it->price[i], minor, &v) < 0) {
+		int parsed = ld_amount_parse(it->price[i], minor, &v);
+		if (parsed == -2) {
+			char most[64];
+			lead_format_money(LD_OPP_AMOUNT_MAX, code, most, sizeof(most));
+			return lead_usage_error(
+				self, ctx,
+				"--price %s is too large: an opportunity may come to "
+				"at most %s in all",
+				it->price[i], most);
+		}
+		if (parsed < 0) {
 			char example[32];
 			ld_amount_format(45050, minor, example, sizeof(example));
 			return lead_usage_error(self, ctx,
@@ -233,7 +260,14 @@ static int print_reply(struct lead_ctx *ctx, const Leadd__OppReply *r, const cha
 		}
 		cJSON_AddItemToObject(o, "old_status", lead_json_string(r->old_status));
 		cJSON_AddItemToObject(o, "new_status", lead_json_string(r->new_status));
+		lead_activity_json_closed(o, r->closed_activities, r->n_closed_activities);
 		return lead_json_out(o);
+	}
+	if (r->opp && r->has_unchanged && r->unchanged) {
+		/* An edit that gave only what it holds wrote nothing. */
+		lead_out("opportunity %llu '%s': nothing to change\n",
+			 (unsigned long long)r->opp->id, r->opp->title ? r->opp->title : "");
+		return 0;
 	}
 	if (r->opp) {
 		char s[1024];
@@ -246,6 +280,8 @@ static int print_reply(struct lead_ctx *ctx, const Leadd__OppReply *r, const cha
 			 r->lead->status_reason && *r->lead->status_reason ? " (" : "",
 			 r->lead->status_reason ? r->lead->status_reason : "",
 			 r->lead->status_reason && *r->lead->status_reason ? ")" : "");
+	/* Lost moved the lead into lost: its open activities closed. */
+	lead_activity_print_closed(r->closed_activities, r->n_closed_activities);
 	return 0;
 }
 
@@ -291,6 +327,7 @@ static int cmd_opp_new_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 			rc = day_arg(self, ctx, "--close", optarg, 0, close);
 			break;
 		case O_TITLE:
+			rc = lead_text_arg(self, ctx, "--title", optarg, "Spring order");
 			cr.title = optarg;
 			break;
 		case O_PROBABILITY:
@@ -489,14 +526,15 @@ static const struct cmd_entry cmd_opp_ls_entry = {
 	.usage = "[--owner USER] [--team TEAM] [--open|--won|--lost] [--closing-before DATE] "
 		 "[--limit N]",
 	.help = "list the opportunities of the leads you may see",
-	.notes = "By expected close day, soonest first (those without one last), then id: a\n"
-		 "rep's own leads' (and their team's pool's, when shown to reps), a manager's\n"
-		 "teams', every one for an admin. --owner and --team narrow it to one user's or\n"
-		 "one team's leads; --open, --won or --lost to one state; --closing-before DATE\n"
-		 "to those expected to close before that day (not on it). --limit N prints the\n"
-		 "first N. PROB is the probability that weighs an open one: the lead's status's,\n"
-		 "or its own (\"own\"); WEIGHTED is amount x PROB. With --json: an array of OPP\n"
-		 "objects (docs/cli.md).",
+	.notes = "By close day (the expected one; won and lost ones the day they closed),\n"
+		 "soonest first (those without one last), then id: a rep's own leads' (and\n"
+		 "their team's pool's, when shown to reps), a manager's teams', every one for an\n"
+		 "admin. --owner and --team narrow it to one user's or one team's leads; --open,\n"
+		 "--won or --lost to one state; --closing-before DATE to those whose close day is\n"
+		 "before that day (not on it; won and lost ones too, unless --open). --limit N\n"
+		 "prints the first N. PROB is the probability that weighs an open one: the\n"
+		 "lead's status's, or its own (\"own\"); WEIGHTED is amount x PROB. With --json:\n"
+		 "an array of OPP objects (docs/cli.md).",
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_opp_ls_exec,
@@ -627,6 +665,7 @@ static int cmd_opp_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 			has_close = 1;
 			break;
 		case O_TITLE:
+			rc = lead_text_arg(self, ctx, "--title", optarg, "Spring order");
 			ed.title = optarg;
 			break;
 		case O_PROBABILITY:
@@ -688,8 +727,8 @@ static const struct cmd_entry cmd_opp_edit_entry = {
 		 "new` takes them) replaces every item: give them all. --close none clears the\n"
 		 "expected close day; --probability none goes back to the lead's status's. Won\n"
 		 "and lost opportunities are final and refused. --if-version refuses (exit 5) if\n"
-		 "the opportunity changed since that version. Prints it as it is now; with\n"
-		 "--json as `lead opp new` does.",
+		 "the opportunity changed since that version. Prints it as it is now (\"nothing\n"
+		 "to change\" when it held every value given); with --json as `lead opp new`.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_opp_edit_exec,
@@ -726,6 +765,8 @@ static int close_options(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	       -1) {
 		switch (c) {
 		case O_REASON:
+			if ((rc = lead_text_arg(self, ctx, "--reason", optarg, "Too expensive")))
+				return rc;
 			a->reason = optarg;
 			break;
 		case O_OTHER:
@@ -841,10 +882,11 @@ static const struct cmd_entry cmd_opp_lost_entry = {
 	.notes = "The reason is one of the lead's team's or every team's (`lead admin reason\n"
 		 "ls`; any case), or your own words with --other. The lead moves to the prospect\n"
 		 "stage's lost status (prospect-Lost) with that reason, and its open calls, tasks\n"
-		 "and meetings are closed, unless another of its opportunities is open or won:\n"
-		 "then the lead stays where it is. The opportunity leaves the open forecast; the\n"
-		 "day it was lost is today (your local day) or --date DATE. Won and lost are\n"
-		 "final. With --json as `lead opp new`.",
+		 "and meetings are closed (lead lists them), unless another of its opportunities\n"
+		 "is open or won: then the lead stays where it is. The opportunity leaves the\n"
+		 "open forecast; the day it was lost is today (your local day) or --date DATE.\n"
+		 "Won and lost are final. With --json as `lead opp new`, plus\n"
+		 "\"closed_activities\": [ACTIVITY] when it closed some.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_opp_lost_exec,

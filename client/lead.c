@@ -443,6 +443,18 @@ int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char 
 	return 0;
 }
 
+int lead_text_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *arg,
+		  const char *example)
+{
+	/* As lead_amount_arg: no name, title or reason starts with "--". */
+	if (strncmp(arg, "--", 2) == 0)
+		return lead_usage_error(e, ctx,
+					"%s needs a value before the next option, as in %s '%s' "
+					"(not '%s')",
+					opt, opt, example, arg);
+	return 0;
+}
+
 int lead_parse_id(const char *s, uint64_t *out)
 {
 	unsigned long long v;

@@ -203,6 +203,10 @@ int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *o
  * option ("--value-min needs an amount, e.g. --value-min 5000"). */
 int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
 		    const char *arg);
+/* The same for a text option ("--item needs a value before the next option,
+ * as in --item 'Roof tiles' (not '--price')"); example is a value. */
+int lead_text_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *arg,
+		  const char *example);
 /* Upper-cases a currency code into out; -1 unless it is three letters A-Z. */
 int lead_parse_currency(const char *s, char out[4]);
 /* "rep", "manager", "admin" (any case); -1 otherwise. */

@@ -368,3 +368,24 @@ void lead_activity_ics_item(const Leadd__Activity *a, struct lead_ics_item *it, 
 	 * it only grows, which is all SEQUENCE asks. */
 	it->sequence = (int64_t)a->version;
 }
+
+void lead_activity_print_closed(Leadd__Activity *const *v, size_t n)
+{
+	if (!n)
+		return;
+	lead_out("closed %zu open activit%s:\n", n, n == 1 ? "y" : "ies");
+	for (size_t i = 0; i < n; i++) {
+		char s[LEAD_ACTIVITY_TEXT_MAX + 256];
+		lead_activity_sentence(v[i], s, sizeof(s));
+		lead_out("  %s\n", s);
+	}
+}
+
+void lead_activity_json_closed(cJSON *o, Leadd__Activity *const *v, size_t n)
+{
+	if (!n)
+		return;
+	cJSON *arr = cJSON_AddArrayToObject(o, "closed_activities");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, lead_activity_json(v[i]));
+}

@@ -69,6 +69,12 @@ void lead_activities_free(struct lead_activities *a);
 void lead_activity_show_block(const struct lead_activities *l, uint64_t lead_id);
 /* The JSON object of one activity (docs/cli.md). */
 cJSON *lead_activity_json(const Leadd__Activity *a);
+/* What a move into dead or lost closed (lead status, lead opp lost): "closed
+ * 1 open activity:" and a line each, so nobody waits on a call that will
+ * not be made; nothing when it closed none. */
+void lead_activity_print_closed(Leadd__Activity *const *v, size_t n);
+/* The same in JSON: "closed_activities": [ACTIVITY] added to o when some. */
+void lead_activity_json_closed(cJSON *o, Leadd__Activity *const *v, size_t n);
 
 /* The iCalendar item of an open (or done) activity: uid_buf, summary_buf
  * and desc_buf hold the texts it points to. */

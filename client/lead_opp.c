@@ -35,8 +35,12 @@ static void money(int64_t minor, const char *code, char *buf, size_t len)
 
 void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len)
 {
-	char amount[64], when[96] = "";
+	char amount[64], when[96] = "", prob[32] = "";
 	lead_format_value(o->amount, amount, sizeof(amount));
+	/* Its own probability weighs an open one: said, so that an edit of
+	 * it reads as one. The status's is the lead's, said elsewhere. */
+	if (o->state == LEADD__OPP_STATE__OPP_OPEN && o->has_probability)
+		snprintf(prob, sizeof(prob), ", probability %u%%", o->probability);
 	const char *day = has(o->close_date) ? o->close_date : NULL;
 	if (o->state == LEADD__OPP_STATE__OPP_WON)
 		snprintf(when, sizeof(when), ", won%s%s", day ? " " : "", day ? day : "");
@@ -44,8 +48,8 @@ void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len)
 		snprintf(when, sizeof(when), ", lost%s%s", day ? " " : "", day ? day : "");
 	else if (day)
 		snprintf(when, sizeof(when), ", closing %s", day);
-	snprintf(buf, len, "opportunity %llu '%s', %s%s%s%s", (unsigned long long)o->id,
-		 has(o->title) ? o->title : "", amount, when,
+	snprintf(buf, len, "opportunity %llu '%s', %s%s%s%s%s", (unsigned long long)o->id,
+		 has(o->title) ? o->title : "", amount, prob, when,
 		 o->state == LEADD__OPP_STATE__OPP_LOST && has(o->lost_reason) ? ": " : "",
 		 o->state == LEADD__OPP_STATE__OPP_LOST && has(o->lost_reason) ? o->lost_reason
 									       : "");
@@ -62,22 +66,39 @@ static void prob_text(const Leadd__Opportunity *o, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* CLOSE: the expected close day of an open one ("-" without one), "won
+ * 2026-12-05" or "lost 2026-12-05" once closed: the state and its day in
+ * one column, as the sentence says them. */
+static void close_text(const Leadd__Opportunity *o, char *buf, size_t len)
+{
+	const char *day = has(o->close_date) ? o->close_date : "-";
+	if (o->state == LEADD__OPP_STATE__OPP_OPEN)
+		snprintf(buf, len, "%s", day);
+	else
+		snprintf(buf, len, "%s %s", lead_opp_state_name(o->state), day);
+}
+
 void lead_opp_table(Leadd__Opportunity *const *v, size_t n, int with_lead)
 {
-	static const char *const head_lead[] = {"OPP",    "LEAD", "OWNER",    "STATE", "CLOSE",
+	static const char *const head_lead[] = {"OPP",    "LEAD", "OWNER",    "CLOSE",
 						"AMOUNT", "PROB", "WEIGHTED", "TITLE"};
-	static const char *const head[] = {"OPP",  "STATE",    "CLOSE", "AMOUNT",
-					   "PROB", "WEIGHTED", "TITLE"};
-	int ncols = with_lead ? 9 : 7;
+	static const char *const head[] = {"OPP", "CLOSE", "AMOUNT", "PROB", "WEIGHTED", "TITLE"};
+	int ncols = with_lead ? 8 : 6, amount_col = with_lead ? 4 : 2;
 	struct lead_table *t = lead_table_new(ncols, with_lead ? head_lead : head);
-	lead_table_wrap_last(t, 16);
-	lead_table_align_right(t, with_lead ? 5 : 3);
-	lead_table_align_right(t, with_lead ? 7 : 5);
+	/* Ids, days and two amounts leave a terminal's 80 columns little room:
+	 * the title wraps down to 8 columns and the owner is cut to 6 (as lead
+	 * ls cuts it); the numbers and days stay whole. */
+	lead_table_wrap_last(t, 8);
+	if (with_lead)
+		lead_table_shrink(t, 2, 6);
+	lead_table_align_right(t, amount_col);
+	lead_table_align_right(t, amount_col + 2);
 	for (size_t i = 0; i < n; i++) {
 		const Leadd__Opportunity *o = v[i];
-		char id[24], lead[24], amount[64], prob[24], weighted[64];
+		char id[24], lead[24], close[48], amount[64], prob[24], weighted[64];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)o->id);
 		snprintf(lead, sizeof(lead), "%llu", (unsigned long long)o->lead_id);
+		close_text(o, close, sizeof(close));
 		lead_format_value(o->amount, amount, sizeof(amount));
 		int open = o->state == LEADD__OPP_STATE__OPP_OPEN;
 		prob_text(o, prob, sizeof(prob));
@@ -86,16 +107,13 @@ void lead_opp_table(Leadd__Opportunity *const *v, size_t n, int with_lead)
 		else
 			snprintf(weighted, sizeof(weighted), "-");
 		const char *owner = has(o->owner) ? o->owner : o->owner_id ? "?" : "pool";
-		const char *close = has(o->close_date) ? o->close_date : "-";
 		const char *title = has(o->title) ? o->title : "-";
-		const char *state = lead_opp_state_name(o->state);
 		if (with_lead) {
 			const char *cells[] = {
-				id,       lead, owner, state, close, amount, open ? prob : "-",
-				weighted, title};
+				id, lead, owner, close, amount, open ? prob : "-", weighted, title};
 			lead_table_add(t, cells);
 		} else {
-			const char *cells[] = {id,       state, close, amount, open ? prob : "-",
+			const char *cells[] = {id,       close, amount, open ? prob : "-",
 					       weighted, title};
 			lead_table_add(t, cells);
 		}

@@ -14,12 +14,14 @@ const char *lead_opp_state_name(int state);
 const char *lead_opp_currency(const Leadd__Opportunity *o);
 
 /* "opportunity 7 'Roof repair', 12000.00 EUR, closing 2027-01-31": one
- * opportunity in a sentence (won ones "won 2026-12-05", lost ones "lost
- * 2026-12-05: Too expensive"). Not escaped (lead_out escapes). */
+ * opportunity in a sentence (an open one with its own probability "...
+ * EUR, probability 50%, closing ...", won ones "won 2026-12-05", lost ones
+ * "lost 2026-12-05: Too expensive"). Not escaped (lead_out escapes). */
 void lead_opp_sentence(const Leadd__Opportunity *o, char *buf, size_t len);
 
-/* Opportunities as a table: OPP, STATE, CLOSE, AMOUNT, PROB, WEIGHTED,
- * and with with_lead the LEAD and OWNER columns, then TITLE. */
+/* Opportunities as a table: OPP, (with with_lead) LEAD and OWNER, CLOSE
+ * (the expected day, or "won DAY"/"lost DAY"), AMOUNT, PROB, WEIGHTED,
+ * TITLE. */
 void lead_opp_table(Leadd__Opportunity *const *v, size_t n, int with_lead);
 
 /* An opportunity's items: ITEM, QTY, PRICE, AMOUNT. */

@@ -360,14 +360,14 @@ void lead_watch_describe(const Leadd__Event *ev, const char *search, char *buf, 
 	}
 	case LEADD__LEAD_CHANGE_KIND__LEAD_CHANGE_OPPORTUNITY: {
 		/* "opportunity 7 'Roof', 12000.00 EUR added", and the lead's
-		 * move when it moved with it (a conversion, won, lost). A won
-		 * or lost one's sentence says so itself ("won 2026-12-05",
-		 * "lost 2026-12-05: REASON"): no word after the reason. */
+		 * move when it moved with it (a conversion, won, lost). */
 		char opp[400] = "an opportunity";
 		const char *op = name_or(ev->opp_op, "changed");
 		if (ev->opportunity) {
 			lead_opp_sentence(ev->opportunity, opp, sizeof(opp));
-			if (ev->opportunity->state != LEADD__OPP_STATE__OPP_OPEN)
+			/* A won or lost one's sentence says so ("won 2026-12-05"):
+			 * the operation is not said twice. */
+			if (strcmp(op, lead_opp_state_name(ev->opportunity->state)) == 0)
 				op = "";
 		}
 		int moved = strcmp(old_st, new_st) != 0;

@@ -71,11 +71,15 @@ int ld_amount_parse(const char *s, unsigned minor, long long *out)
 		s++;
 	if (!isdigit((unsigned char)*s))
 		return -1;
+	/* Too many digits to hold is told apart from a malformed amount, but
+	 * only once the whole text is read as an amount. */
+	int big = 0;
 	long long whole = 0;
 	for (; isdigit((unsigned char)*s); s++) {
 		if (whole > (INT64_MAX / scale - 9) / 10)
-			return -1;
-		whole = whole * 10 + (*s - '0');
+			big = 1;
+		else
+			whole = whole * 10 + (*s - '0');
 	}
 	long long frac = 0;
 	unsigned nd = 0;
@@ -91,8 +95,10 @@ int ld_amount_parse(const char *s, unsigned minor, long long *out)
 	}
 	while (isspace((unsigned char)*s))
 		s++;
-	if (*s || whole >= INT64_MAX / scale)
+	if (*s)
 		return -1;
+	if (big || whole >= INT64_MAX / scale)
+		return -2;
 	for (; nd < minor; nd++)
 		frac *= 10;
 	*out = whole * scale + frac;

@@ -8,6 +8,13 @@
 #define LD_CURRENCY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The most one opportunity may come to, in minor units of its currency
+ * (46116860184273.87 EUR): twenty open ones on a lead (the most there may
+ * be) weighted at 100 % still fit an int64. The server's OPP_AMOUNT_MAX
+ * (server/opp_core.h) is this; lead names it when a price is past it. */
+#define LD_OPP_AMOUNT_MAX (INT64_MAX / 100 / 20)
 
 typedef struct {
 	char code[4];        /* three capital letters, NUL-terminated */
@@ -22,7 +29,8 @@ const ld_currency *ld_currency_table(size_t *n);
 
 /* Parse a non-negative decimal amount ("5000", "12.345", "1234,5") in a
  * currency with `minor` decimals into minor units. No more decimals than the
- * currency has; no sign, no exponent, no thousands separators. 0, or -1. */
+ * currency has; no sign, no exponent, no thousands separators. 0, -1 for
+ * a text that is no such amount, or -2 for one too large to hold. */
 int ld_amount_parse(const char *s, unsigned minor, long long *out);
 
 /* Format minor units with the currency's decimals: 5000 with 0 gives

@@ -210,10 +210,10 @@ int principal_may_see_lead(const principal_t *who, store_txn *t, ld_arena *arena
 
 /* validate.c: every string valid UTF-8, within its cap, free of control
  * characters (and of NUL, checked in the raw frame), every repeated field
- * within its cap, money in a known currency and not negative. 0, or -1 with
- * the answer set on rc. */
-int validate_request(request_ctx *rc, const ProtobufCMessage *msg, const uint8_t *frame,
-		     size_t len);
+ * within its cap, money in a known currency and not negative; fields leadd
+ * does not know are dropped from every message of the request. 0, or -1
+ * with the answer set on rc. */
+int validate_request(request_ctx *rc, ProtobufCMessage *msg, const uint8_t *frame, size_t len);
 
 /* Handlers (one file per family). */
 int session_hello(request_ctx *rc, store_txn *t);

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "ld_error.h"
+#include "ld_frame.h"
+#include "ld_hash.h"
 #include "log.h"
 #include "opp_amounts.h"
 #include "opp_core.h"
@@ -28,6 +30,9 @@
 
 /* A counter of no known shape (not an LMDB code). */
 #define FORECAST_DAMAGED MDB_CORRUPTED
+/* Packed bytes of rows and totals in one answer: the frame less room for
+ * the reply's other fields. */
+#define FORECAST_REPLY_BYTES (LD_FRAME_MAX - 4096)
 
 typedef struct {
 	uint64_t team, owner, status;
@@ -44,6 +49,11 @@ typedef struct {
 	frow *rows;
 	size_t n, cap;
 	size_t last; /* the row found last (counters come in runs) */
+	/* The rows by key: open addressing, row index + 1 (0: free), at most
+	 * half full, so a forecast of many rows (a month each) is not a
+	 * search of every row per counter. */
+	uint32_t *slots;
+	size_t n_slots;
 	opp_amounts open_total, won_total;
 	int failed;
 } fc;
@@ -65,6 +75,40 @@ static int same_row(const frow *r, const frow *key)
 	       r->month == key->month;
 }
 
+static size_t row_hash(const frow *r)
+{
+	uint64_t v[] = {r->team, r->owner, r->status, r->month};
+	return (size_t)ld_hash(LD_HASH_INIT, v, sizeof(v));
+}
+
+/* The slot of key: its row's, or the free one it would take. */
+static uint32_t *slot_of(const fc *f, const frow *key)
+{
+	size_t mask = f->n_slots - 1, i = row_hash(key) & mask;
+	while (f->slots[i] && !same_row(&f->rows[f->slots[i] - 1], key))
+		i = (i + 1) & mask;
+	return &f->slots[i];
+}
+
+/* Room for one more row in the slots: 0, or -1 out of memory. */
+static int slots_grow(fc *f)
+{
+	if ((f->n + 1) * 2 <= f->n_slots)
+		return 0;
+	size_t n = f->n_slots ? f->n_slots * 2 : 64;
+	uint32_t *s = calloc(n, sizeof(*s));
+	if (!s || f->n >= UINT32_MAX - 1) {
+		free(s);
+		return -1;
+	}
+	free(f->slots);
+	f->slots = s;
+	f->n_slots = n;
+	for (size_t i = 0; i < f->n; i++)
+		*slot_of(f, &f->rows[i]) = (uint32_t)i + 1;
+	return 0;
+}
+
 /* The row of the group a counter of (team, owner, status, month) is in. */
 static frow *row_of(fc *f, uint64_t team, uint64_t owner, uint64_t status, uint32_t month)
 {
@@ -79,9 +123,15 @@ static frow *row_of(fc *f, uint64_t team, uint64_t owner, uint64_t status, uint3
 	}
 	if (f->last < f->n && same_row(&f->rows[f->last], &key))
 		return &f->rows[f->last];
-	for (size_t i = 0; i < f->n; i++)
-		if (same_row(&f->rows[i], &key))
-			return &f->rows[f->last = i];
+	if (f->n_slots) {
+		uint32_t *at = slot_of(f, &key);
+		if (*at)
+			return &f->rows[f->last = *at - 1];
+	}
+	if (slots_grow(f)) {
+		f->failed = 1;
+		return NULL;
+	}
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
 		frow *r = realloc(f->rows, cap * sizeof(*r));
@@ -93,6 +143,7 @@ static frow *row_of(fc *f, uint64_t team, uint64_t owner, uint64_t status, uint3
 		f->cap = cap;
 	}
 	f->rows[f->n] = key;
+	*slot_of(f, &key) = (uint32_t)f->n + 1;
 	return &f->rows[f->last = f->n++];
 }
 
@@ -285,6 +336,25 @@ static int to_wire(fc *f, Leadd__ForecastReply *r)
 	if (opp_amounts_to_wire(&f->open_total, a, 1, &r->open_total, &r->n_open_total) ||
 	    opp_amounts_to_wire(&f->won_total, a, 0, &r->won_total, &r->n_won_total))
 		return -1;
+	/* Rows are as many as the counters' months (or owners, statuses) and
+	 * currencies, which a rep's own opportunities can make tens of
+	 * thousands of: those past the frame are left out, and said so. */
+	size_t bytes = 0, used = 0;
+	for (size_t i = 0; i < r->n_open_total; i++)
+		bytes += leadd__forecast_amount__get_packed_size(r->open_total[i]) + 4;
+	for (size_t i = 0; i < r->n_won_total; i++)
+		bytes += leadd__forecast_amount__get_packed_size(r->won_total[i]) + 4;
+	while (used < r->n_rows) {
+		bytes += leadd__forecast_row__get_packed_size(r->rows[used]) + 4;
+		if (bytes > FORECAST_REPLY_BYTES)
+			break;
+		used++;
+	}
+	if (used < r->n_rows) {
+		r->has_rows_left = 1;
+		r->rows_left = (uint32_t)(r->n_rows - used);
+		r->n_rows = used;
+	}
 	return 0;
 }
 
@@ -336,6 +406,7 @@ static void fc_free(fc *f)
 		opp_amounts_free(&f->rows[i].won);
 	}
 	free(f->rows);
+	free(f->slots);
 	opp_amounts_free(&f->open_total);
 	opp_amounts_free(&f->won_total);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "activity_core.h"
+#include "activity_rules.h"
 #include "ld_error.h"
 #include "ld_norm.h"
 #include "lead_handlers.h"
@@ -156,14 +157,22 @@ int opp_lost(request_ctx *rc, store_txn *t)
 	    0)
 		return dispatch_store_error(rc, t->ret);
 	Leadd__Lead *lead = x.lead;
+	Leadd__Activity **closed = NULL;
+	size_t n = 0;
 	if (moves) {
 		/* Lost has nothing left to do: the open activities close after
-		 * the move, as lead_set_status closes them. */
-		Leadd__Activity **closed;
-		size_t n;
+		 * the move, as lead_set_status closes them, and the reply lists
+		 * them as its reply does. */
 		ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_ACTIVITY);
 		if (activity_close_open(t, &ch, &rc->arena, &lead, &closed, &n) != 0)
 			return dispatch_store_error(rc, t->ret);
 	}
-	return opp_reply(rc, t, x.opp, lead, x.lead_old->status_id, lead->status_id);
+	code = opp_reply(rc, t, x.opp, lead, x.lead_old->status_id, lead->status_id);
+	if (code == LD_OK) {
+		for (size_t i = 0; i < n; i++)
+			closed[i]->assignee = activity_user_name(rc, t, closed[i]->assignee_id);
+		rc->resp.opp->closed_activities = closed;
+		rc->resp.opp->n_closed_activities = n;
+	}
+	return code;
 }

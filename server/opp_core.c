@@ -5,12 +5,31 @@
 
 #include "status.h"
 
+static int items_sum(Leadd__OppItem **items, size_t n, int64_t *amount, int set);
+
+/* A record every reader and writer may rely on: the opportunity the key
+ * names, on a lead, with an amount in a currency, a known state and items
+ * the write core can price (it recomputes the amount from them). */
+static int opp_whole(const Leadd__Opportunity *o, uint64_t id)
+{
+	int64_t sum;
+	return o->has_id && o->id == id && o->lead_id && o->amount && o->amount->currency &&
+	       strlen(o->amount->currency) == 3 && o->state >= LEADD__OPP_STATE__OPP_OPEN &&
+	       o->state <= LEADD__OPP_STATE__OPP_LOST && o->n_items >= 1 &&
+	       o->n_items <= OPP_ITEMS_MAX && items_sum(o->items, o->n_items, &sum, 0) == 0;
+}
+
 int opp_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Opportunity **out)
 {
 	uint8_t key[8];
 	store_key_u64(key, id);
-	return store_get_msg(t, DB_OPPS, key, 8, &leadd__opportunity__descriptor, arena,
-			     (ProtobufCMessage **)out);
+	int err = store_get_msg(t, DB_OPPS, key, 8, &leadd__opportunity__descriptor, arena,
+				(ProtobufCMessage **)out);
+	/* Damage that decodes is damage too: refused here, once for every
+	 * request, as a record that does not decode is (verify names it). */
+	if (!err && !opp_whole(*out, id))
+		err = t->ret = MDB_CORRUPTED;
+	return err;
 }
 
 /* ---- dates ---- */
@@ -114,12 +133,13 @@ uint32_t opp_day_of_ms(int64_t unix_ms)
 
 /* ---- amounts ---- */
 
-int opp_items_amount(Leadd__OppItem **items, size_t n, int64_t *amount)
+static int items_sum(Leadd__OppItem **items, size_t n, int64_t *amount, int set)
 {
 	int64_t sum = 0;
 	for (size_t i = 0; i < n; i++) {
 		Leadd__OppItem *it = items[i];
-		if (it->quantity < 1 || it->quantity > OPP_QUANTITY_MAX || it->unit_price_minor < 0)
+		if (!it->name || it->quantity < 1 || it->quantity > OPP_QUANTITY_MAX ||
+		    it->unit_price_minor < 0)
 			return -1;
 		int64_t line;
 		if (__builtin_mul_overflow(it->quantity, it->unit_price_minor, &line) ||
@@ -127,11 +147,18 @@ int opp_items_amount(Leadd__OppItem **items, size_t n, int64_t *amount)
 			return -1;
 		if (__builtin_add_overflow(sum, line, &sum) || sum > OPP_AMOUNT_MAX)
 			return -1;
-		it->has_amount_minor = 1;
-		it->amount_minor = line;
+		if (set) {
+			it->has_amount_minor = 1;
+			it->amount_minor = line;
+		}
 	}
 	*amount = sum;
 	return 0;
+}
+
+int opp_items_amount(Leadd__OppItem **items, size_t n, int64_t *amount)
+{
+	return items_sum(items, n, amount, 1);
 }
 
 __int128 opp_weighted_x100(const opp_open_sums *s, uint32_t status_probability)

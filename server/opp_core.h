@@ -35,6 +35,7 @@
 
 #include <stdint.h>
 
+#include "ld_currency.h"
 #include "lead_core.h"
 
 /* The schema opportunities came with: the write core keeps them from there. */
@@ -45,8 +46,11 @@
 #define OPP_ITEMS_MAX 100
 #define OPP_QUANTITY_MAX 1000000000LL
 /* One opportunity's amount, in minor units: OPP_OPEN_MAX of them times a
- * probability of 100 still fit an int64 (Lead.open_opps). */
+ * probability of 100 still fit an int64 (Lead.open_opps). The clients know
+ * it as LD_OPP_AMOUNT_MAX (common/ld_currency.h). */
 #define OPP_AMOUNT_MAX (INT64_MAX / 100 / OPP_OPEN_MAX)
+_Static_assert(OPP_AMOUNT_MAX == LD_OPP_AMOUNT_MAX,
+	       "LD_OPP_AMOUNT_MAX in common/ld_currency.h is OPP_AMOUNT_MAX");
 
 #define OPP_NO_DAY 0xFFFFFFFFu
 #define OPP_IDX_VAL 13
@@ -57,7 +61,10 @@
 #define OPP_FORECAST_WON_KEY 24
 #define OPP_FORECAST_WON_VAL 24
 
-/* Load an opportunity through the arena: 0, MDB_NOTFOUND or an error. */
+/* Load an opportunity through the arena: 0, MDB_NOTFOUND or an error. A
+ * record that decodes but is not whole (another id, no lead, no amount in
+ * a currency, an unknown state, items out of range) is MDB_CORRUPTED, in
+ * t->ret as a record that does not decode. */
 int opp_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Opportunity **out);
 
 /* The ids of a lead's opportunities (any state), at most max, ascending;

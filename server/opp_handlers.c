@@ -180,8 +180,11 @@ int opp_edit(request_ctx *rc, store_txn *t)
 		o->probability = 0;
 		changed = 1;
 	}
-	if (!changed) /* nothing to record: the same version */
-		return opp_reply(rc, t, x.old, x.lead_old, 0, 0);
+	if (!changed) { /* nothing to record: the same version, and the reply says so */
+		if ((code = opp_reply(rc, t, x.old, x.lead_old, 0, 0)) == LD_OK)
+			rc->resp.opp->has_unchanged = rc->resp.opp->unchanged = 1;
+		return code;
+	}
 	lead_change ch = lead_change_of(rc, LEADD__STORE__CHANGE_KIND__CHANGE_OPPORTUNITY);
 	if (opp_apply(t, x.lead_old, x.lead, x.old, o, LEADD__STORE__OPP_OP__OPP_EDITED, &ch) != 0)
 		return dispatch_store_error(rc, t->ret);

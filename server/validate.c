@@ -222,7 +222,7 @@ static int check_money(request_ctx *rc, const char *where, const Leadd__Money *m
 	return 0;
 }
 
-static int walk(request_ctx *rc, const ProtobufCMessage *m, const char *where, int depth);
+static int walk(request_ctx *rc, ProtobufCMessage *m, const char *where, int depth);
 
 static int check_repeated(request_ctx *rc, const ProtobufCMessage *m,
 			  const ProtobufCFieldDescriptor *f, const field_rule *r, const char *where,
@@ -286,13 +286,20 @@ static int check_field(request_ctx *rc, const ProtobufCMessage *m,
 	return 0;
 }
 
-static int walk(request_ctx *rc, const ProtobufCMessage *m, const char *where, int depth)
+static int walk(request_ctx *rc, ProtobufCMessage *m, const char *where, int depth)
 {
 	/* The schema has no recursive messages; this guards a future mistake. */
 	if (depth > 8)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT, "%sthe request is nested too deeply",
 				     where),
 		       -1;
+	/* Fields this leadd does not know are dropped (a newer client's are
+	 * ignored, as protobuf does): handlers store messages of a request as
+	 * they come (an opportunity's items), and protobuf-c would store and
+	 * send to every reader and watcher the unknown bytes with them, past
+	 * every cap checked here. */
+	m->unknown_fields = NULL;
+	m->n_unknown_fields = 0;
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	for (unsigned i = 0; i < d->n_fields; i++)
 		if (check_field(rc, m, &d->fields[i], where, depth) < 0)
@@ -370,7 +377,7 @@ static int scan_wire(request_ctx *rc, const ProtobufCMessageDescriptor *d, const
 	return 0;
 }
 
-int validate_request(request_ctx *rc, const ProtobufCMessage *msg, const uint8_t *frame, size_t len)
+int validate_request(request_ctx *rc, ProtobufCMessage *msg, const uint8_t *frame, size_t len)
 {
 	if (frame && scan_wire(rc, msg->descriptor, frame, frame + len, 0) < 0)
 		return -1;

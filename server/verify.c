@@ -9,6 +9,7 @@
 
 #include "changelog_trim.h"
 #include "client_folder.h"
+#include "ld_hash.h"
 #include "ld_norm.h"
 #include "lead_index.h"
 #include "leadd_store.pb-c.h"
@@ -33,7 +34,7 @@ typedef struct {
 	uint64_t log_first, history_logged;
 	/* The history entry scanned before (history keys sort by lead, then
 	 * revision): the lead as the next change of it found it. */
-	uint64_t prev_id, prev_owner, prev_team, prev_status;
+	uint64_t prev_id, prev_owner, prev_team, prev_status, prev_opps;
 	/* What the record callback of the current scan compares with. */
 	store_db scan_db, scan_records;
 	int scan_complete; /* the last scan read every record */
@@ -510,6 +511,22 @@ static void check_rollup(verifier *v)
 	v->problems += verify_kpi_rollup(&v->t);
 }
 
+/* A lead's open-opportunity totals (Lead.open_opps, ChangeEntry.old_opps
+ * and new_opps) as one number: equal totals hash equal. */
+static uint64_t opps_hash(Leadd__OppTotal *const *t, size_t n)
+{
+	uint64_t h = LD_HASH_INIT;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t f[] = {t[i]->month, t[i]->opps, (uint64_t)t[i]->amount_minor,
+				(uint64_t)t[i]->unweighted_minor,
+				(uint64_t)t[i]->own_weighted_x100};
+		const char *c = t[i]->currency ? t[i]->currency : "";
+		h = ld_hash(h, c, strlen(c) + 1);
+		h = ld_hash(h, f, sizeof(f));
+	}
+	return h;
+}
+
 /* The history entry just scanned is the lead as its next change found
  * it. */
 static void remember_prev(verifier *v, uint64_t id, const Leadd__Store__HistoryEntry *h)
@@ -519,15 +536,44 @@ static void remember_prev(verifier *v, uint64_t id, const Leadd__Store__HistoryE
 		v->prev_owner = h->lead->owner_id;
 		v->prev_team = h->lead->team_id;
 		v->prev_status = h->lead->status_id;
+		v->prev_opps = opps_hash(h->lead->open_opps, h->lead->n_open_opps);
 	}
+}
+
+/* Issue 15: the open totals on both sides (the KPI watch's forecast
+ * deltas come from them) and the opportunity changed, as the history
+ * has them. */
+static void check_change_opps(verifier *v, uint64_t rev, const Leadd__Store__ChangeEntry *e,
+			      const Leadd__Store__HistoryEntry *h, int known)
+{
+	const Leadd__Lead *l = h->lead;
+	if (opps_hash(e->new_opps, e->n_new_opps) != opps_hash(l->open_opps, l->n_open_opps))
+		problem(v,
+			"change-log entry %" PRIu64 " of lead %" PRIu64
+			": its open opportunities after the change differ from the history",
+			rev, e->lead_id);
+	int create = e->kind == LEADD__STORE__CHANGE_KIND__CHANGE_CREATE;
+	if ((create && e->n_old_opps) ||
+	    (known && opps_hash(e->old_opps, e->n_old_opps) != v->prev_opps))
+		problem(v,
+			"change-log entry %" PRIu64 " of lead %" PRIu64
+			": its open opportunities before the change differ from the history",
+			rev, e->lead_id);
+	if ((e->has_opp_id ? e->opp_id : 0) != (h->opportunity ? h->opportunity->id : 0) ||
+	    (h->opportunity && e->opp_op != h->opp_op))
+		problem(v,
+			"change-log entry %" PRIu64 " of lead %" PRIu64
+			": its opportunity differs from the history",
+			rev, e->lead_id);
 }
 
 /* A change-log entry says who may see its change (owners and teams before
  * and after, statuses): watchers decide by it and send the history's
  * lead, so it must say what the history says. */
 static void check_change_agrees(verifier *v, uint64_t rev, const Leadd__Store__ChangeEntry *e,
-				const Leadd__Lead *l)
+				const Leadd__Store__HistoryEntry *h)
 {
+	const Leadd__Lead *l = h->lead;
 	if (e->revision != rev)
 		problem(v, "change-log entry %" PRIu64 " says it is revision %" PRIu64, rev,
 			e->revision);
@@ -545,6 +591,7 @@ static void check_change_agrees(verifier *v, uint64_t rev, const Leadd__Store__C
 			"change-log entry %" PRIu64 " of lead %" PRIu64
 			": its owner, team or status before the change differs from the history",
 			rev, e->lead_id);
+	check_change_opps(v, rev, e, h, known);
 }
 
 /* History entries decode and belong to existing leads; each has its
@@ -563,6 +610,11 @@ static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 	if (!h || !h->lead)
 		problem(v, "history entry %" PRIu64 " of lead %" PRIu64 " does not decode", rev,
 			id);
+	else if (h->opportunity && h->opportunity->lead_id != id)
+		problem(v,
+			"history entry %" PRIu64 " of lead %" PRIu64 " holds opportunity %" PRIu64
+			", which belongs to lead %" PRIu64,
+			rev, id, h->opportunity->id, h->opportunity->lead_id);
 	uint8_t key[8];
 	MDB_val x;
 	store_key_u64(key, id);
@@ -591,7 +643,7 @@ static void check_history_entry(verifier *v, const MDB_val *k, const MDB_val *d)
 			", history says %" PRIu64,
 			rev, e->lead_id, id);
 	else if (rc == 0 && h && h->lead)
-		check_change_agrees(v, rev, e, h->lead);
+		check_change_agrees(v, rev, e, h);
 	remember_prev(v, id, h);
 }
 

@@ -96,15 +96,6 @@ uint64_t watch_backlog(const watcher *w);
 uint64_t watch_ahead(const watcher *w);
 void watch_owe_snapshot(watcher *w, const char *reason, int count_dropped);
 
-/* FNV-1a, for the signatures above: h is WATCH_HASH_INIT or a hash so far. */
-#define WATCH_HASH_INIT 1469598103934665603ull
-static inline uint64_t watch_hash(uint64_t h, const void *p, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		h = (h ^ ((const uint8_t *)p)[k]) * 1099511628211ull;
-	return h;
-}
-
 /* watch_pump.c */
 /* A scratch request running as w's rights, for the code that answers as a
  * caller (saved searches, kpi); NULL when memory ran short. */

@@ -11,6 +11,7 @@
  * read otherwise gets EVENT_PINS: nothing is said of anyone else's. */
 #include <stdlib.h>
 
+#include "ld_hash.h"
 #include "log.h"
 #include "watch_int.h"
 
@@ -20,7 +21,7 @@ int watch_pins_sig(watcher *w, store_txn *t, uint64_t *sig)
 	if (!rc)
 		return -1;
 	int ok = search_list(rc, t) == LD_OK && rc->resp.search_list;
-	uint64_t h = WATCH_HASH_INIT;
+	uint64_t h = LD_HASH_INIT;
 	const Leadd__SearchListReply *r = ok ? rc->resp.search_list : NULL;
 	/* Pinned first, in pin order (SearchListReply). */
 	for (size_t i = 0; r && i < r->n_searches && r->searches[i]->pinned && ok; i++) {
@@ -31,8 +32,8 @@ int watch_pins_sig(watcher *w, store_txn *t, uint64_t *sig)
 			break;
 		}
 		leadd__saved_search__pack(r->searches[i], buf);
-		h = watch_hash(h, &n, sizeof(n));
-		h = watch_hash(h, buf, n);
+		h = ld_hash(h, &n, sizeof(n));
+		h = ld_hash(h, buf, n);
 		free(buf);
 	}
 	if (ok)

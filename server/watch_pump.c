@@ -11,6 +11,7 @@
 
 #include "kpi_counts.h"
 #include "ld_error.h"
+#include "ld_hash.h"
 #include "log.h"
 #include "saved_search.h"
 #include "session_check.h"
@@ -96,10 +97,10 @@ void watch_rows_dirty(void)
 uint64_t watch_rows_sig(const Leadd__KpiReply *r)
 {
 	/* Over the rows' (owner, team) in their order. */
-	uint64_t h = WATCH_HASH_INIT;
+	uint64_t h = LD_HASH_INIT;
 	for (size_t i = 0; r && i < r->n_owners; i++) {
 		uint64_t v[2] = {r->owners[i]->id, r->owners[i]->team_id};
-		h = watch_hash(h, v, sizeof(v));
+		h = ld_hash(h, v, sizeof(v));
 	}
 	return h;
 }

@@ -262,7 +262,8 @@ keys(h['opportunity'], $OPP_KEYS, 'history opp')
 "
 lead_ok --json forecast
 check "forecast --json" "
-keys(d, ['revision', 'by', 'won_from', 'won_to', 'rows', 'open_total', 'won_total'], 'forecast')
+keys(d, ['revision', 'by', 'won_from', 'won_to', 'rows', 'rows_left', 'open_total', 'won_total'], 'forecast')
+ok(d['rows_left'] == 0, 'forecast: no rows left out')
 keys(d['rows'][0], ['key', 'owner_id', 'team', 'team_id', 'status_id', 'probability', 'open', 'won'], 'row')
 ok(d['rows'][0]['key'] == 'tom' and d['rows'][0]['owner_id'] == $tom_id, 'by owner')
 keys(d['open_total'], ['EUR'], 'open_total: one key per currency')

@@ -60,7 +60,7 @@ expect_eq '["6000.50", "600.05", 1]' \
 as tom expect_exit 0 "$LEAD" show "$L2"
 expect_match "$OUT" '^status: +prospect-Qualified$' "lead show: converted"
 expect_match "$OUT" "^opportunities, newest first:$" "lead show lists its opportunities"
-expect_match "$OUT" "^$O1 +open +2027-01-31 +6000.50 EUR +10% +600.05 EUR +Support contract$" \
+expect_match "$OUT" "^$O1 +2027-01-31 +6000.50 EUR +10% +600.05 EUR +Support contract$" \
 	"the opportunity's row in lead show"
 as tom expect_exit 0 "$LEAD" history "$L2"
 expect_match "$OUT" "tom +opportunity +added opportunity $O1 'Support contract', 6000.50 EUR, closing 2027-01-31$" \
@@ -90,10 +90,10 @@ expect_eq '["6600.50", "900.05"]' \
 
 # ---- ls, show, edit ----
 as tom expect_exit 0 "$LEAD" opp ls
-expect_match "$OUT" '^OPP +LEAD +OWNER +STATE +CLOSE +AMOUNT +PROB +WEIGHTED +TITLE$' "opp ls header"
-expect_match "$OUT" "^$O1 +$L2 +tom +open +2027-01-31 +6000.50 EUR +10% +600.05 EUR +Support contract$" \
+expect_match "$OUT" '^OPP +LEAD +OWNER +CLOSE +AMOUNT +PROB +WEIGHTED +TITLE$' "opp ls header"
+expect_match "$OUT" "^$O1 +$L2 +tom +2027-01-31 +6000.50 EUR +10% +600.05 EUR +Support contract$" \
 	"opp ls row, soonest close first"
-expect_match "$OUT" "^$O2 +$L2 +tom +open +- +600.00 EUR +50% own +300.00 EUR +Training days$" \
+expect_match "$OUT" "^$O2 +$L2 +tom +- +600.00 EUR +50% own +300.00 EUR +Training days$" \
 	"a row without a close day, its own probability"
 expect_eq "$O1 $O2" "$(sed -n 's/^\([0-9][0-9]*\) .*/\1/p' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" \
 	"by close day, none last"

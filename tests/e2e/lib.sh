@@ -217,6 +217,28 @@ print(v if isinstance(v, str) else json.dumps(v))
 ' "$1"
 }
 
+# on_tty CMD...: CMD with stdout on a terminal of 80 columns (pty_answer.py's,
+# COLUMNS unset); what it printed, without the terminal's \r, in $OUT.
+on_tty()
+{
+	OUT=$(env -u COLUMNS "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/pty_answer.py" -- "$@" |
+		tr -d '\r') || fail "'$*' on a terminal failed: $OUT"
+	CHECKS=$((CHECKS + 1))
+}
+
+# widest < TEXT: the most terminal columns a line of TEXT takes (a wide
+# character two, a combining mark none).
+widest()
+{
+	"$PYTHON" -c '
+import sys, unicodedata
+def w(l):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
+print(max([w(l) for l in sys.stdin.read().split("\n")] + [0]))
+'
+}
+
 # start_silent_server: a TCP server on 127.0.0.1 that accepts and never
 # answers (a hung leadd), for a minute at most. Sets $silent (its port),
 # $silent_pid and $silent_dir; killed at exit like any of BG_PIDS.

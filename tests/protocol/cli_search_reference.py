@@ -252,6 +252,8 @@ def check_visible(res, pb, world, cli, name, rng, proto_leads):
                 history = shown.pop("history", None)
                 # ... and its activities (issue 13).
                 activities = shown.pop("activities", None)
+                # ... and its opportunities (issue 15).
+                opportunities = shown.pop("opportunities", None)
                 # ... and names, from that history, who created and last
                 # changed it where `lead ls` cannot (a name the caller may
                 # not list is null there).
@@ -260,7 +262,7 @@ def check_visible(res, pb, world, cli, name, rng, proto_leads):
                     if want.get(k) is None and isinstance(shown.get(k), str):
                         want[k] = shown[k]
                 same = (rc == 0 and isinstance(history, list) and isinstance(activities, list)
-                        and shown == want)
+                        and isinstance(opportunities, list) and shown == want)
             except ValueError:
                 same = False
             if not same:

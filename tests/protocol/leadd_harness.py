@@ -37,6 +37,15 @@ def load_pb(proto_dir, out_dir):
     return leadd_pb2
 
 
+def load_store_pb(proto_dir, out_dir):
+    """leadd_store.proto's module (the records as stored), next to load_pb's."""
+    subprocess.run(["protoc", "--proto_path", proto_dir, "--python_out", out_dir,
+                    os.path.join(proto_dir, "leadd_store.proto")], check=True)
+    sys.path.insert(0, out_dir)
+    import leadd_store_pb2
+    return leadd_store_pb2
+
+
 class LoginRefused(Exception):
     def __init__(self, response):
         Exception.__init__(self, "login refused: %d %s" % (response.code, response.message))

@@ -5,9 +5,9 @@ otherwise (ok_call)."""
 from leadd_harness import ok_call
 
 
-def opp_create(c, lead_id, items=(("Licence", 1, 10000),), **kw):
-    """opp_create on lead_id with items (name, quantity, unit price minor);
-    kw: other OppCreateRequest fields. The OppReply."""
+def opp_create_fill(lead_id, items=(("Licence", 1, 10000),), **kw):
+    """The fill of an opp_create on lead_id with items (name, quantity,
+    unit price minor); kw: other OppCreateRequest fields (for pipelines)."""
     def fill(q):
         q.opp_create.lead_id = lead_id
         for name, qty, price in items:
@@ -15,7 +15,13 @@ def opp_create(c, lead_id, items=(("Licence", 1, 10000),), **kw):
             it.name, it.quantity, it.unit_price_minor = name, qty, price
         for k, v in kw.items():
             setattr(q.opp_create, k, v)
-    return ok_call(c, fill, "opp_create on lead %d" % lead_id).opp
+    return fill
+
+
+def opp_create(c, lead_id, items=(("Licence", 1, 10000),), **kw):
+    """opp_create on lead_id (as opp_create_fill). The OppReply."""
+    return ok_call(c, opp_create_fill(lead_id, items, **kw),
+                   "opp_create on lead %d" % lead_id).opp
 
 
 def opp_won(c, opp_id, **kw):

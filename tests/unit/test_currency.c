@@ -83,10 +83,15 @@ static void test_amount_by_minor_unit(void **state)
 	/* CLF has four. */
 	ld_amount_format(12345678, 4, out, sizeof(out));
 	assert_string_equal(out, "1234.5678");
-	/* Overflow at every scale. */
-	assert_int_equal(ld_amount_parse("9223372036854775807", 0, &v), -1);
+	/* Overflow at every scale: -2, an amount too large to hold, unless the
+	 * text is no amount at all (-1). */
+	assert_int_equal(ld_amount_parse("9223372036854775807", 0, &v), -2);
 	assert_int_equal(ld_amount_parse("922337203685477580", 0, &v), 0);
-	assert_int_equal(ld_amount_parse("922337203685477.5807", 4, &v), -1);
+	assert_int_equal(ld_amount_parse("922337203685477.5807", 4, &v), -2);
+	assert_int_equal(ld_amount_parse("99999999999999999999999999", 2, &v), -2);
+	assert_int_equal(ld_amount_parse(" 92233720368547758.08 ", 2, &v), -2);
+	assert_int_equal(ld_amount_parse("99999999999999999999.123", 2, &v), -1);
+	assert_int_equal(ld_amount_parse("99999999999999999999x", 2, &v), -1);
 }
 
 static void check_money(const char *in, long long want)
@@ -96,12 +101,17 @@ static void check_money(const char *in, long long want)
 	assert_int_equal(got, want);
 }
 
-static void check_money_bad(const char *in)
+static void check_money_refused(const char *in, int rc)
 {
 	long long got = 0x5A5A;
-	assert_int_equal(ld_amount_parse(in, 2, &got), -1);
+	assert_int_equal(ld_amount_parse(in, 2, &got), rc);
 	/* A refused input leaves the output alone. */
 	assert_int_equal(got, 0x5A5A);
+}
+
+static void check_money_bad(const char *in)
+{
+	check_money_refused(in, -1);
 }
 
 static void test_money_parse(void **state)
@@ -133,11 +143,12 @@ static void test_money_parse(void **state)
 	check_money_bad("12.5x");
 	check_money_bad("1.2.3");
 	check_money_bad("1 000");
-	/* Overflow: more than int64 minor units holds, at any sign. */
-	check_money_bad("99999999999999999999");
+	/* Overflow: more than int64 minor units holds is too large (-2); with a
+	 * sign it is no amount at all. */
+	check_money_refused("99999999999999999999", -2);
 	check_money_bad("-99999999999999999999");
-	check_money_bad("92233720368547758080");
-	check_money_bad("184467440737095516.16");
+	check_money_refused("92233720368547758080", -2);
+	check_money_refused("184467440737095516.16", -2);
 }
 
 static void check_format(long long minor, const char *want)
