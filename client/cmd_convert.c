@@ -72,8 +72,8 @@ const struct cmd_entry cmd_convert_entry = {
 		"case, a unique prefix). Only a lead still at the lead stage converts: one past\n"
 		"it is refused (exit 5), naming its stage; `lead status` moves it. Adding an\n"
 		"opportunity (lead opp new) converts a lead too. Prints \"lead 42: lead-Qualified\n"
-		"-> prospect-Qualified\"; with --json the lead as `lead --json show` prints it\n"
-		"(without its history).",
+		"-> prospect-Qualified\"; with --json the lead as `lead --json status` prints\n"
+		"it (no activities, opportunities or history).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_convert_exec,

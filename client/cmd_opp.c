@@ -828,10 +828,12 @@ static const struct cmd_entry cmd_opp_won_entry = {
 	.usage = "OID [--date DATE] [--if-version VERSION]",
 	.help = "mark an open opportunity won: the lead becomes a customer",
 	.notes = "The lead moves to the customer stage's won status (customer-Won by default),\n"
-		 "unless it is there already, and lead says so. The opportunity leaves the open\n"
-		 "forecast and counts as closed won on the day it was won: today (your local\n"
-		 "day), or --date DATE. Won and lost are final. --if-version refuses (exit 5) if\n"
-		 "the opportunity changed since that version. With --json as `lead opp new`.",
+		 "unless it is there already, and lead says so; from any status, dead or lost\n"
+		 "too (the sale happened). The opportunity leaves the open forecast and counts\n"
+		 "as closed won on the day it was won: today (your local day), or --date DATE,\n"
+		 "any day up to tomorrow (a deal logged after the fact keeps its day). Won and\n"
+		 "lost are final. --if-version refuses (exit 5) if the opportunity changed\n"
+		 "since that version. With --json as `lead opp new`.",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_opp_won_exec,

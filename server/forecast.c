@@ -373,15 +373,18 @@ static int period(request_ctx *rc, const Leadd__ForecastRequest *q, uint32_t *fr
 	*to = last;
 	if (q->won_from && q->won_from[0] && opp_day_parse(q->won_from, from) != 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "won_from '%s' is not a date; give it as YYYY-MM-DD",
+				     "the won period's first day '%s' is not a date; give it as "
+				     "YYYY-MM-DD",
 				     q->won_from);
 	if (q->won_to && q->won_to[0] && opp_day_parse(q->won_to, to) != 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "won_to '%s' is not a date; give it as YYYY-MM-DD", q->won_to);
+				     "the won period's last day '%s' is not a date; give it as "
+				     "YYYY-MM-DD",
+				     q->won_to);
 	if (*from > *to)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "the won period ends before it starts; give won_from on or "
-				     "before won_to");
+				     "the won period ends before it starts; give a first day on or "
+				     "before the last");
 	return LD_OK;
 }
 

@@ -288,7 +288,8 @@ static int list_check(request_ctx *rc, const Leadd__OppListRequest *q, uint32_t 
 	if (q->closing_before && q->closing_before[0] &&
 	    opp_day_parse(q->closing_before, before) != 0)
 		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
-				     "closing_before '%s' is not a date; give it as YYYY-MM-DD",
+				     "the day to list opportunities closing before, '%s', is not a "
+				     "date; give it as YYYY-MM-DD",
 				     q->closing_before);
 	return LD_OK;
 }

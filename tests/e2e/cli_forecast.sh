@@ -111,4 +111,15 @@ expect_match "$OUT" '^no open opportunities in the forecast$' "another team's re
 as tom expect_exit 2 "$LEAD" forecast --owner tom --team sales
 expect_match "$ERR" "do not go together" "--owner and --team together"
 
+# ---- a team's pool: its row is "(pool)" in text, key and owner_id null in --json ----
+as maria expect_exit 0 "$LEAD" add "Pool's" --team sales --value 5
+LP=$OUT
+as maria expect_exit 0 "$LEAD" opp new "$LP" --item Pen --qty 1 --price 5
+as maria expect_exit 0 "$LEAD" --json forecast
+expect_eq '[[null, null, "sales", "5.00"]]' \
+	"$(json '[[r["key"], r["owner_id"], r["team"], r["open"]["EUR"]["amount"]["amount"]] for r in d["rows"] if r["owner_id"] is None]' <<<"$OUT")" \
+	"the pool's row in --json"
+as maria expect_exit 0 "$LEAD" forecast
+expect_match "$OUT" '^\(pool\) +sales +1 +5.00 EUR +0.50 EUR$' "the pool's row in text"
+
 stop_leadd

@@ -127,6 +127,10 @@ as ana expect_exit 0 "$LEAD" --json opp ls
 expect_eq "[]" "$OUT" "a rep of the team sees no colleague's"
 as maria expect_exit 0 "$LEAD" --json opp ls --owner tom
 expect_eq "[$O1, $O2]" "$(json '[o["id"] for o in d]' <<<"$OUT")" "a manager sees her team's"
+as maria expect_exit 0 "$LEAD" --json opp ls --team sales
+expect_eq "[$O1, $O2]" "$(json '[o["id"] for o in d]' <<<"$OUT")" "opp ls --team: the team's"
+as maria expect_exit 4 "$LEAD" opp ls --team ops
+expect_match "$ERR" "teams you manage only" "opp ls --team: another team is refused"
 
 # ---- won: the lead becomes a customer, the opportunity leaves the forecast ----
 as tom expect_exit 0 "$LEAD" opp won "$O1"
@@ -204,5 +208,16 @@ as tom expect_exit 0 "$LEAD" --json kpi
 expect_eq '["100.00", "10.00"]' \
 	"$(json '[d["total"]["opps"]["prospect"]["EUR"]["amount"]["amount"], d["total"]["forecast"]["EUR"]["weighted"]["amount"]]' <<<"$OUT")" \
 	"kpi --json: opps per class and the forecast"
+
+# ---- lead watch: a lost one's line (the sentence says lost; the lead's move) ----
+as tom expect_exit 0 "$LEAD" add "Benches" --value 100
+L9=$OUT
+as tom expect_exit 0 "$LEAD" opp new "$L9" --item Bench --qty 2 --price 50
+O5=$(sed -n 's/^added opportunity \([0-9]*\) .*/\1/p' <<<"$OUT")
+as tom expect_exit 0 "$LEAD" opp lost "$O5" --reason "bought elsewhere" --other
+for _ in $(seq 50); do grep -q "opportunity $O5 .*lost" "$WATCH_OUT" && break; sleep 0.1; done
+expect_match "$(cat "$WATCH_OUT")" \
+	"tom: lead $L9 'Benches' opportunity $O5 'Benches', 100.00 EUR, lost $TODAY: bought elsewhere; prospect-Qualified -> prospect-Lost \(rev [0-9]+\)$" \
+	"lead watch: a lost opportunity, its reason, the lead's move"
 
 stop_leadd

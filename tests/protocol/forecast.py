@@ -18,7 +18,8 @@ instead when it has one; won in the period apart (closed won), by the
 owner it was won for; the dead lead's and the lead-stage lead's
 opportunities not counted; by status and by month; the won period and its
 refusals; what each role sees and the owner/team refusals; an archived
-lead's opportunities out of the forecast and kpi until restored; a status
+lead's opportunities out of the forecast and kpi until restored (one added
+while archived too); a status
 probability edit changes the weighted amounts at once (the counters are
 not recounted: verify still passes); kpi's ClassCount.opps per class and
 KpiCounts.forecast equal to the forecast's open total. Ends with
@@ -29,7 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import Client, Results, add_team, add_user, desc, ok_call, run_test  # noqa: E402
-from opp_lib import amounts, forecast, opp_create, opp_won, set_status  # noqa: E402
+from opp_lib import amounts, forecast, opp_create, opp_lost, opp_won, set_status  # noqa: E402
 
 PW = "forecast-pw-1"
 res = Results()
@@ -128,8 +129,9 @@ def run(pb, d):
                      ({"won_from": "2027-02-31"}, "a bad date"),
                      ({"won_to": "tomorrow"}, "a word")):
         r = admin.call(lambda q: [setattr(q.forecast, k, v) for k, v in kw.items()])
-        res.record("the period refuses %s" % what, r.code == pb.INVALID_ARGUMENT and r.message,
-                   desc(pb, r))
+        res.record("the period refuses %s, in words (no field names)" % what,
+                   r.code == pb.INVALID_ARGUMENT and "won period" in r.message
+                   and "_" not in r.message, desc(pb, r))
 
     # ---- who sees what ----
     check("a rep: their own", amounts(forecast(r1).open_total), {"EUR": eur, "USD": usd})
@@ -179,9 +181,17 @@ def run(pb, d):
     k = ok_call(admin, lambda q: q.kpi.SetInParent(), "kpi").kpi
     check("archived: its opportunities leave the forecast and kpi",
           (amounts(f.open_total), amounts(k.total.forecast)), ({"EUR": eur}, {"EUR": eur}))
+    o8 = opp_create(admin, L2.id, items=(("Extra", 1, 2000),)).opp
+    check("an archived lead takes an opportunity, left out of the forecast",
+          (o8.state, o8.amount.currency, amounts(forecast(admin).open_total)),
+          (pb.OPP_OPEN, "USD", {"EUR": eur}))
     ok_call(admin, lambda q: setattr(q.lead_restore, "id", L2.id), "restore L2")
-    check("restored: they come back", amounts(forecast(admin).open_total),
-          {"EUR": eur, "USD": usd})
+    check("restored: they come back, the one added while archived too",
+          amounts(forecast(admin).open_total),
+          {"EUR": eur, "USD": (2, 52000, 5200, 520000)})
+    opp_lost(admin, o8.id)
+    check("that one lost: out again, the lead's other one open",
+          amounts(forecast(admin).open_total), {"EUR": eur, "USD": usd})
 
     # ---- a status probability edit: weighted at once ----
     def prob(p):

@@ -359,11 +359,13 @@ def run(pb, d):
                    rr.code == pb.FAILED_PRECONDITION and "final" in rr.message, desc(pb, rr))
 
     # ---- won ----
+    # Tomorrow (UTC) is taken, so a client ahead of UTC may send its local
+    # date; the day after is the first refused.
     tomorrow2 = (datetime.datetime.now(datetime.timezone.utc) +
-                 datetime.timedelta(days=3)).strftime("%Y-%m-%d")
+                 datetime.timedelta(days=2)).strftime("%Y-%m-%d")
     r = won(r1, o.id, close_date=tomorrow2)
-    res.record("won on a day in the future is refused", r.code == pb.INVALID_ARGUMENT and
-               "future" in r.message, desc(pb, r))
+    res.record("won on the day after tomorrow (UTC) is refused",
+               r.code == pb.INVALID_ARGUMENT and "future" in r.message, desc(pb, r))
     r = won(r1, o.id, close_date="2026-12-01", expected_version=1)
     res.record("won with a stale version is ABORTED", r.code == pb.ABORTED, desc(pb, r))
     r = won(r1, o.id, close_date="2026-12-01")
@@ -412,6 +414,22 @@ def run(pb, d):
     res.record("the watch shows op lost with the opportunity",
                evs[-1].opportunity.state == pb.OPP_LOST and
                evs[-1].opportunity.lost_reason == "No budget", short(evs[-1].opportunity))
+
+    # ---- won on a dead lead: the sale happened, the lead leaves dead ----
+    gone = new_lead("Gone quiet")
+    og = create(r1, gone.id).opp.opp
+    ok_call(r1, lambda q: (setattr(q.lead_set_status, "id", gone.id),
+                           setattr(q.lead_set_status, "status", "lead-Dead"),
+                           setattr(q.lead_set_status, "reason", "no answer"),
+                           setattr(q.lead_set_status, "other", True)), "the lead dies")
+    r = won(r1, og.id, close_date="2026-01-15")
+    lead_after = get_lead(admin, gone.id)
+    res.record("won on a dead lead, on a day long past: allowed; the lead leaves dead "
+               "for customer-Won and loses its reason",
+               r.code == pb.OK and r.opp.old_status == "lead-Dead" and
+               r.opp.new_status == "customer-Won" and r.opp.opp.close_date == "2026-01-15"
+               and lead_after.status_id == S["customer-Won"] and
+               not lead_after.HasField("status_reason"), desc(pb, r))
 
     # ---- limits: 20 open, 100 in all ----
     big = new_lead("Big deal")
