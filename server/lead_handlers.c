@@ -444,6 +444,15 @@ int lead_update(request_ctx *rc, store_txn *t)
 	/* The lead's own next action: an open activity earlier than it stays
 	 * the next action (activity_core.h). */
 	activity_own_next_set(lead, q->has_next_action_at, q->next_action_at, q->next_action_note);
+	/* A note says what the next action is: without a time there is none
+	 * (every client gets this rule, not only lead's own check). */
+	if (q->next_action_note && q->next_action_note[0] &&
+	    !(lead->next_action_activity ? lead->own_next_at : lead->next_action_at))
+		return dispatch_fail(rc, LD_INVALID_ARGUMENT,
+				     "lead %" PRIu64
+				     " has no next action for the note to describe: "
+				     "give its time with the note",
+				     lead->id);
 	if ((code = set_main_contact(rc, lead, q->main_email, q->main_phone)))
 		return code;
 	if (lead->n_contacts && ld_is_blank(lead->contacts[0]->name) &&

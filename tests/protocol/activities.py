@@ -245,6 +245,16 @@ def run(pb, d):
     res.record("... happened now, not in the future",
                abs(r.activity.activity.at - now_ms()) < 60000, str(r.activity.activity.at))
 
+    # ---- a next action's note needs a time (any client, not only lead) ----
+    bare = ok_call(rita, lambda q: setattr(q.lead_create, "title", "no next action yet"),
+                   "lead_create").lead.lead
+    r = rita.call(lambda q: (setattr(q.lead_update, "id", bare.id),
+                             setattr(q.lead_update, "expected_version", bare.version),
+                             setattr(q.lead_update, "next_action_note", "call back")))
+    res.record("a note without a next action time is refused",
+               r.code == pb.INVALID_ARGUMENT and "time" in r.message, desc(pb, r))
+    res.record("... and the lead keeps no note", A.get(bare.id).next_action_note == "")
+
     # ---- the lead's own next action against activities ----
     t_own = now_ms() + 10 * DAY
     cur = A.get(lid).version
