@@ -17,23 +17,16 @@ open, one with the right activity at the wrong time, one whose own next
 action is earlier than the activity said to be its next action. The undamaged copy passes verify."""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, add_user, load_pb, ok_call  # noqa: E402
+from leadd_harness import Client, Leadd, Results, add_user, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def change(data, db, fn):

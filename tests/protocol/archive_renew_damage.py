@@ -18,23 +18,16 @@ clean.
 Usage: archive_renew_damage.py LEADD_BINARY PROTO_DIR"""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
-                           load_pb, ok_call)
+                           load_pb, ok_call, run_verify)
 
 PW = "archive-damage-pw-1"
 res = Results()
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def be(n):

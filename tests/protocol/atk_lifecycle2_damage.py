@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, load_pb, ok_call  # noqa: E402
+from leadd_harness import Client, Leadd, Results, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
@@ -34,12 +34,6 @@ DAY = 86400 * 1000
 
 def be(n):
     return n.to_bytes(8, "big")
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def main():

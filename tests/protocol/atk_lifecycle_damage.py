@@ -21,7 +21,6 @@ Usage: atk_lifecycle_damage.py LEADD_BINARY PROTO_DIR"""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,16 +28,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb,  # noqa: E402
-                           ok_call)
+                           ok_call, run_verify)
 
 res = Results()
 WAKE = int(time.time() * 1000) + 30 * 86400 * 1000  # a month ahead, in ms
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def be(n):

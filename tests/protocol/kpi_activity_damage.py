@@ -18,7 +18,6 @@ activity stays counted: the history still holds its "done").
 Usage: kpi_activity_damage.py LEADD_BINARY PROTO_DIR"""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,18 +25,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
-                           load_pb, ok_call)
+                           load_pb, ok_call, run_verify)
 
 PW = "kpi-password-1"
 res = Results()
 DAY_MS = 86400 * 1000
 HEAD = 21  # day | team | owner | metric (lead_rollup.h)
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def make_base(binary, pb, tmp):

@@ -22,27 +22,19 @@ verifies clean.
 Usage: kpi_damage.py LEADD_BINARY PROTO_DIR"""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import give_reason  # noqa: E402
+from leadd_harness import give_reason, run_verify  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
                            load_pb, ok_call)
 
 PW = "kpi-password-1"
 res = Results()
 DAY_MS = 86400 * 1000
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    out = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
-    return r.returncode, out
 
 
 def make_base(binary, pb, tmp):

@@ -104,6 +104,14 @@ class Leadd:
         return subprocess.run([self.binary, "verify", "--data-dir", self.data]).returncode
 
 
+def run_verify(binary, data, timeout=120):
+    """`leadd verify` on a stopped data directory: (exit code, stdout and
+    stderr together), for the damage tests that check what verify names."""
+    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+
+
 class Client:
     """Hello, then Login{user, password} (or Login{token}); user=None: Hello only.
     A refused login raises LoginRefused. self.token: the session token."""

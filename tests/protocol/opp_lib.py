@@ -2,7 +2,7 @@
 opp_verify_damage): requests that make opportunities and move them, and
 the reads that page through them. Each call must answer OK unless it says
 otherwise (ok_call)."""
-from leadd_harness import ok_call
+from leadd_harness import ok_call, run_verify  # noqa: F401
 
 
 def opp_create_fill(lead_id, items=(("Licence", 1, 10000),), **kw):
@@ -99,14 +99,6 @@ def set_status(c, lead_id, status, reason=None):
             q.lead_set_status.reason = reason
             q.lead_set_status.other = True
     return ok_call(c, fill, "lead_set_status %d %s" % (lead_id, status))
-
-
-def run_verify(binary, data):
-    """`leadd verify` on a stopped data directory: (exit code, output)."""
-    import subprocess
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=120)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def change_db(data, db, fn):

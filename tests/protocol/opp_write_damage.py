@@ -20,13 +20,12 @@ The undamaged copy passes `leadd verify`, and so does the undamaged
 directory after the same requests (they succeed there)."""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, desc, load_pb, ok_call  # noqa: E402
+from leadd_harness import Client, Leadd, Results, desc, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 IDS = {}
@@ -44,12 +43,6 @@ def change(data, db, fn):
             fn(txn, h)
     finally:
         env.close()
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def opp_fill(lead_id):

@@ -17,21 +17,14 @@ each. Each case damages a copy with python3-lmdb:
 Usage: status_admin_damage.py LEADD_BINARY PROTO_DIR"""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, load_pb, ok_call  # noqa: E402
+from leadd_harness import Client, Leadd, Results, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def make_base(binary, pb, tmp):

@@ -13,22 +13,15 @@ damages a copy with python3-lmdb and `leadd verify` must exit 1 naming it:
   character, and a list of 101 reasons."""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, load_pb,  # noqa: E402
-                           ok_call)
+                           ok_call, run_verify)
 
 res = Results()
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def be(n):

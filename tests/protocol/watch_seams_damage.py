@@ -33,17 +33,11 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Leadd, Results, add_team,  # noqa: E402
-                           add_user, load_pb, ok_call)
+                           add_user, load_pb, ok_call, run_verify)
 from watch_lib import Watcher, kinds  # noqa: E402
 
 PW = "seams-password-1"
 res = Results()
-
-
-def run_verify(binary, data):
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def make_base(binary, pb, tmp):
