@@ -32,6 +32,10 @@ from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, desc, ok_call
                            pipeline, run_test, status_mb, varint)
 from watch_lib import Watcher, watch_ok  # noqa: E402
 
+# Sanitizer builds keep freed memory in quarantine: tests/CMakeLists.txt
+# widens the RSS bound by this much there.
+RSS_EXTRA_MB = int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
+
 FRAME = 1 << 20
 res = Results()
 
@@ -144,7 +148,8 @@ def run(pb, d):
     res.record("pings meanwhile answered within 250 ms", worst[0] < 0.25,
                "worst %.0f ms" % (worst[0] * 1000))
     rss1 = status_mb(d.proc.pid)
-    res.record("leadd's memory grew by less than 64 MB", rss1 - rss0 < 64,
+    res.record("leadd's memory grew by less than %d MB" % (64 + RSS_EXTRA_MB),
+               rss1 - rss0 < 64 + RSS_EXTRA_MB,
                "%.0f MB -> %.0f MB" % (rss0, rss1))
     unknown_fields(pb, d, admin, w)
 

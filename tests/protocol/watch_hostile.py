@@ -30,6 +30,10 @@ from leadd_harness import (ADMIN_PASSWORD, Client, Results, create_many, frame, 
                            ok_call, run_test, status_mb, varint)
 from watch_lib import Watcher, kinds  # noqa: E402
 
+# Sanitizer builds keep freed memory in quarantine: tests/CMakeLists.txt
+# widens the RSS bound by this much there.
+RSS_EXTRA_MB = int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
+
 res = Results()
 
 
@@ -123,7 +127,7 @@ def run(pb, d):
     r = adm.call(lambda q: q.ping.SetInParent())
     grew = status_mb(d.proc.pid) - rss0
     res.record("connections that watch and close at once: leadd goes on (RSS +%.1f MB)" % grew,
-               r.code == pb.OK and grew < 32)
+               r.code == pb.OK and grew < 32 + RSS_EXTRA_MB)
     w.close()
     adm.close()
 
