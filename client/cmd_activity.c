@@ -132,7 +132,7 @@ static int cmd_call_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	add_init(&add, 0, LEADD__ACTIVITY_KIND__ACTIVITY_CALL);
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_OUTCOME:
 			add.outcome = optarg;
@@ -216,7 +216,7 @@ static int cmd_task_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	add_init(&add, 0, LEADD__ACTIVITY_KIND__ACTIVITY_TASK);
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_DUE)
 			due = optarg;
 		else if (c == O_FOR)
@@ -270,7 +270,7 @@ static int cmd_meeting_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 	add_init(&add, 0, LEADD__ACTIVITY_KIND__ACTIVITY_MEETING);
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_AT:
 			at = optarg;

@@ -90,7 +90,7 @@ static int cmd_done_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	Leadd__ActivityDoneRequest d = LEADD__ACTIVITY_DONE_REQUEST__INIT;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_OUTCOME)
 			d.outcome = optarg;
 		else if (c == O_IF_VERSION) {
@@ -195,7 +195,7 @@ static int cmd_activity_edit_exec(const struct cmd_entry *self, struct lead_ctx 
 	const char *at = NULL, *duration = NULL, *at_opt = "at";
 	int c, rc, any = 0, longindex = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, &longindex)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, &longindex)) != -1) {
 		any |= c != O_IF_VERSION && c != 'j';
 		switch (c) {
 		case O_TITLE:
@@ -288,7 +288,7 @@ static int cmd_activity_rm_exec(const struct cmd_entry *self, struct lead_ctx *c
 	Leadd__ActivityRemoveRequest r = LEADD__ACTIVITY_REMOVE_REQUEST__INIT;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_IF_VERSION) {
 			if ((rc = parse_version(self, ctx, optarg, &r.has_expected_version,
 						&r.expected_version)))

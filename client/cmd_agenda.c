@@ -202,7 +202,7 @@ static int agenda_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	const char *from = NULL, *to = NULL;
 	int c, rc, ics = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, today ? today_opts : opts, NULL)) !=
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, today ? today_opts : opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case O_FROM:

@@ -122,7 +122,7 @@ static int renew_options(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	};
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_TITLE:
 			rr->title = optarg;

@@ -160,7 +160,7 @@ static int cmd_assign_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	const char *to = NULL, *from = NULL, *status = NULL;
 	int pool = 0, round_robin = 0, c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_TO:
 			to = optarg;

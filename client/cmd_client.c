@@ -156,7 +156,7 @@ static int cmd_client_add_exec(const struct cmd_entry *self, struct lead_ctx *ct
 	Leadd__Client cl = LEADD__CLIENT__INIT;
 	int c, rc, new_client = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (detail_option(c, optarg, &cl.phone, &cl.web, &cl.address, &cl.note,
 				  &new_client))
 			continue;
@@ -204,7 +204,7 @@ static int cmd_client_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx
 	int c, rc, all = 0;
 	unsigned long long limit;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_QUERY:
 			cl.query = optarg;
@@ -349,7 +349,7 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 	unsigned long long limit = SHOW_LEADS_DEFAULT;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_LIMIT) {
 			if (lead_parse_uint(optarg, 1000, &limit) < 0 || !limit)
 				return lead_usage_error(self, ctx,
@@ -582,7 +582,7 @@ static int cmd_client_edit_exec(const struct cmd_entry *self, struct lead_ctx *c
 	Leadd__ClientRef ref = LEADD__CLIENT_REF__INIT;
 	int c, rc, new_client = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (detail_option(c, optarg, &ce.phone, &ce.web, &ce.address, &ce.note,
 				  &new_client))
 			continue;
@@ -641,7 +641,7 @@ static int cmd_client_merge_exec(const struct cmd_entry *self, struct lead_ctx *
 	const char *into_arg = NULL;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_INTO) {
 			into_arg = optarg;
 			continue;

@@ -133,7 +133,7 @@ static int cmd_contact_add_exec(const struct cmd_entry *self, struct lead_ctx *c
 	Leadd__Contact c = LEADD__CONTACT__INIT;
 	int opt, rc;
 	lead_getopt_reset();
-	while ((opt = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((opt = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (opt) {
 		case O_NAME:
 			c.name = optarg;
@@ -238,7 +238,7 @@ static int cmd_contact_edit_exec(const struct cmd_entry *self, struct lead_ctx *
 	Leadd__ContactEditRequest ce = LEADD__CONTACT_EDIT_REQUEST__INIT;
 	int opt, rc;
 	lead_getopt_reset();
-	while ((opt = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((opt = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (opt) {
 		case O_NAME:
 			ce.name = optarg;
@@ -314,7 +314,7 @@ static int who_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	};
 	int opt, rc;
 	lead_getopt_reset();
-	while ((opt = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((opt = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (opt == O_IF_VERSION) {
 			if ((rc = parse_version(self, ctx, optarg, has_version, version)))
 				return rc;

@@ -19,7 +19,7 @@ static int cmd_convert_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 	const char *to = NULL;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_TO)
 			to = optarg;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)

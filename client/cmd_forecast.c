@@ -203,7 +203,7 @@ static int cmd_forecast_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 	char from[16] = "", to[16] = "";
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_BY:
 			if (strcmp(optarg, "owner") == 0)

@@ -703,7 +703,7 @@ static int cmd_kpi_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	Leadd__KpiRequest kr = LEADD__KPI_REQUEST__INIT;
 	int c, rc, watch = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_BY:
 			if (strcmp(optarg, "owner") == 0)

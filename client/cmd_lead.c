@@ -141,7 +141,7 @@ static int add_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	Leadd__LeadCreateRequest *cr = &a->cr;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_CLIENT:
 			cr->client_name = optarg;
@@ -327,7 +327,7 @@ static int edit_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	Leadd__LeadUpdateRequest *up = &a->up;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_TITLE:
 			up->title = optarg;

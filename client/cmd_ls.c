@@ -218,7 +218,7 @@ static int cmd_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 		return rc;
 	struct option *opts = lead_filter_getopt(extra);
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
 		if (lead_filter_is_option(c))
 			rc = lead_filter_option(self, ctx, &fa, c, optarg);
 		else if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))

@@ -151,7 +151,7 @@ static int move_options(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	static const struct option plain[] = {LEAD_CMD_OPTIONS};
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, reasons ? opts : plain, NULL)) !=
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, reasons ? opts : plain, NULL)) !=
 	       -1) {
 		switch (c) {
 		case O_REASON:

@@ -316,7 +316,7 @@ static int cmd_opp_new_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 	const char *currency = NULL;
 	int c, rc = 0, clear = 0;
 	lead_getopt_reset();
-	while (!rc && (c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while (!rc && (c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_ITEM:
 		case O_QTY:
@@ -431,7 +431,7 @@ static int cmd_opp_ls_exec(const struct cmd_entry *self, struct lead_ctx *ctx, i
 	unsigned long long limit = 0;
 	int c, rc, states = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_OWNER:
 			lr.owner = optarg;
@@ -653,7 +653,7 @@ static int cmd_opp_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 	char close[16] = "";
 	int c, rc = 0, clear = 0, has_close = 0;
 	lead_getopt_reset();
-	while (!rc && (c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while (!rc && (c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_ITEM:
 		case O_QTY:
@@ -761,7 +761,7 @@ static int close_options(const struct cmd_entry *self, struct lead_ctx *ctx, int
 		LEAD_CMD_OPTIONS};
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, reasons ? opts : won_opts, NULL)) !=
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, reasons ? opts : won_opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case O_REASON:

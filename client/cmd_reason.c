@@ -19,7 +19,7 @@ static int reason_options(const struct cmd_entry *self, struct lead_ctx *ctx, in
 					     LEAD_CMD_OPTIONS};
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_TEAM) {
 			*team = optarg;
 			continue;

@@ -113,7 +113,7 @@ static int filter_cmd_parse(const struct cmd_entry *self, struct lead_ctx *ctx, 
 		return rc;
 	struct option *opts = lead_filter_getopt(extra);
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		rc = 0;
 		if (lead_filter_is_option(c))
 			rc = lead_filter_option(self, ctx, &fc->fa, c, optarg);
@@ -321,7 +321,7 @@ static int cmd_search_run_exec(const struct cmd_entry *self, struct lead_ctx *ct
 	int c, rc = 0;
 	lead_paging_init(&pg);
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_PAGING_OPTSTRING, opts, NULL)) != -1) {
 		if (lead_paging_option(self, ctx, &pg, c, optarg, &rc))
 			;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) < 0)
@@ -402,7 +402,7 @@ static int pin_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int argc
 	unsigned long long pos;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, pin ? opts : unpin_opts, NULL)) !=
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, pin ? opts : unpin_opts, NULL)) !=
 	       -1) {
 		if (c == O_POSITION) {
 			if (lead_parse_uint(optarg, UINT32_MAX, &pos) < 0 || pos == 0)

@@ -21,7 +21,7 @@ static int cmd_login_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 	};
 	int c, rc, from_stdin = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_PASSWORD_STDIN)
 			from_stdin = 1;
 		else if (c == O_FINGERPRINT) {

@@ -36,7 +36,7 @@ static int cmd_show_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	};
 	int c, rc, all = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_HISTORY)
 			all = 1;
 		else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
@@ -140,7 +140,7 @@ static int cmd_history_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 	int c, rc, newest = 0;
 	unsigned long long limit = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_NEWEST_FIRST) {
 			newest = 1;
 		} else if (c == O_LIMIT) {

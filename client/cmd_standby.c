@@ -49,7 +49,7 @@ static int cmd_standby_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 	const char *until = NULL;
 	int off = 0, c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_UNTIL:
 			until = optarg;

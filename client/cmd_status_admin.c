@@ -128,7 +128,7 @@ static int cmd_add_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 	Leadd__StatusAddRequest q = LEADD__STATUS_ADD_REQUEST__INIT;
 	int c, rc, first = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_STAGE:
 			if ((rc = parse_stage(self, ctx, optarg, &s.stage)))
@@ -214,7 +214,7 @@ static int cmd_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int
 	Leadd__StatusEditRequest q = LEADD__STATUS_EDIT_REQUEST__INIT;
 	int c, rc, first = 0, target = 0, no_target = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_NAME:
 			q.new_name = optarg;
@@ -295,7 +295,7 @@ static int cmd_rm_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	Leadd__StatusRemoveRequest q = LEADD__STATUS_REMOVE_REQUEST__INIT;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_MOVE_TO:
 			q.move_to = optarg;

@@ -55,7 +55,7 @@ static int cmd_tag_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int 
 		goto out;
 	}
 	lead_getopt_reset();
-	while ((opt = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((opt = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (opt) {
 		case O_ADD:
 			lt.add[lt.n_add++] = optarg;

@@ -65,7 +65,7 @@ static int cmd_user_add_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 	Leadd__UserAddRequest ua = LEADD__USER_ADD_REQUEST__INIT;
 	int c, rc, from_stdin = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_ROLE:
 			if ((rc = parse_role(self, ctx, optarg, &ua.role)))
@@ -169,7 +169,7 @@ static int cmd_user_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx
 	Leadd__UserEditRequest ue = LEADD__USER_EDIT_REQUEST__INIT;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_ROLE:
 			if ((rc = parse_role(self, ctx, optarg, &ue.role)))
@@ -253,7 +253,7 @@ static int cmd_user_passwd_exec(const struct cmd_entry *self, struct lead_ctx *c
 	Leadd__UserPasswdRequest up = LEADD__USER_PASSWD_REQUEST__INIT;
 	int c, rc, from_stdin = 0, current_from_stdin = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_PASSWORD_STDIN)
 			from_stdin = 1;
 		else if (c == O_CURRENT_PASSWORD_STDIN)
@@ -407,7 +407,7 @@ static int cmd_team_add_exec(const struct cmd_entry *self, struct lead_ctx *ctx,
 		return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
 	int c, rc = 0;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		if (c == O_MANAGER) {
 			ta.managers[ta.n_managers++] = optarg;
 		} else if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0) {
@@ -507,7 +507,7 @@ static int cmd_team_edit_exec(const struct cmd_entry *self, struct lead_ctx *ctx
 		return lead_fail(ctx, LD_RESOURCE_EXHAUSTED, "out of memory");
 	int c, rc = 0;
 	lead_getopt_reset();
-	while (!rc && (c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while (!rc && (c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_MANAGER:
 			/* --manager "" alone: no managers. */

@@ -222,7 +222,7 @@ static int cmd_watch_exec(const struct cmd_entry *self, struct lead_ctx *ctx, in
 	unsigned long long since;
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1) {
 		switch (c) {
 		case O_SINCE:
 			if (lead_parse_uint(optarg, UINT64_MAX, &since) < 0)

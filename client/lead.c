@@ -18,7 +18,7 @@ int lead_plain_options(const struct cmd_entry *self, struct lead_ctx *ctx, int a
 	static const struct option opts[] = {LEAD_CMD_OPTIONS};
 	int c, rc;
 	lead_getopt_reset();
-	while ((c = getopt_long(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
+	while ((c = lead_getopt(argc, argv, LEAD_CMD_OPTSTRING, opts, NULL)) != -1)
 		if ((rc = lead_cmd_option(self, ctx, argv, c)) >= 0)
 			return rc ? rc : -1;
 	return lead_cmd_check_args(self, ctx, argc - optind);
@@ -360,6 +360,38 @@ void lead_getopt_reset(void)
 	opterr = 0;
 }
 
+/* The option lead_getopt last found without its value, and what it took. */
+static char swallowed_opt[64];
+static const char *swallowed_val;
+
+int lead_getopt(int argc, char **argv, const char *optstring, const struct option *opts,
+		int *longindex)
+{
+	int li = -1;
+	int c = getopt_long(argc, argv, optstring, opts, &li);
+	if (longindex)
+		*longindex = li;
+	if (c == -1 || !optarg || strncmp(optarg, "--", 2) != 0 || !optarg[2])
+		return c;
+	/* getopt gives an option that needs a value the next word, even when
+	 * that word is another of the command's options ("--reason --other"
+	 * would record the reason "--other"): refuse it instead. A word that
+	 * names none of them ("--- draft ---") stays a value. */
+	const char *name = optarg + 2;
+	size_t n = strcspn(name, "=");
+	for (const struct option *o = opts; o->name; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (li >= 0)
+			snprintf(swallowed_opt, sizeof(swallowed_opt), "--%s", opts[li].name);
+		else
+			snprintf(swallowed_opt, sizeof(swallowed_opt), "-%c", c);
+		swallowed_val = optarg;
+		return LEAD_OPT_NO_VALUE;
+	}
+	return c;
+}
+
 /* The argument that starts with '-' and that getopt read as the unknown
  * short option c, when it reads as text rather than options: it holds a
  * space or a digit follows the dash ("-5% off agreed", "-call back"), as a
@@ -387,6 +419,11 @@ int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv
 		return -1;
 	case ':':
 		return lead_usage_error(e, ctx, "option '%s' needs a value", argv[optind - 1]);
+	case LEAD_OPT_NO_VALUE:
+		return lead_usage_error(e, ctx,
+					"%s needs a value before the next option ('%s'); give it "
+					"as %s VALUE",
+					swallowed_opt, swallowed_val, swallowed_opt);
 	default:
 		if (optopt && dash_text(argv, optopt)) {
 			/* A note that starts with '-' is not a typo to point at:

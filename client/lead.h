@@ -7,6 +7,7 @@
 #ifndef LEAD_H
 #define LEAD_H
 
+#include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -154,6 +155,13 @@ int lead_family_exec(const struct cmd_entry *self, struct lead_ctx *ctx, int arg
 /* Every command's getopt_long loop starts with this (the global options
  * were parsed with the same getopt state). */
 void lead_getopt_reset(void);
+/* getopt_long for a command's options, except that an option needing a
+ * value that is followed by another of the command's options returns
+ * LEAD_OPT_NO_VALUE (lead_cmd_option says which) instead of taking that
+ * option as its value. */
+#define LEAD_OPT_NO_VALUE (-2)
+int lead_getopt(int argc, char **argv, const char *optstring, const struct option *opts,
+		int *longindex);
 /* The positional count after the options; 0, or prints and returns 2. */
 /* The options loop of commands whose only options are the common ones:
  * 0 to go on, an exit status (> 0) to stop, or -1 after --help (exit 0). */

@@ -64,11 +64,11 @@ expect_match "$ERR" "--sort wants id, created, updated, value, next or title, no
 # An amount option followed by another option: the amount is missing, not
 # an argument left over.
 expect_exit 2 "$LEAD" ls --value-min --limit 1
-expect_match "$ERR" "^lead: --value-min needs an amount, e.g. --value-min 5000" "--value-min --limit"
+expect_match "$ERR" "^lead: --value-min needs a value before the next option \\('--limit'\\)" "--value-min --limit"
 expect_exit 2 "$LEAD" ls --value-max --sort title
-expect_match "$ERR" "^lead: --value-max needs an amount, e.g. --value-max 5000" "--value-max --sort"
+expect_match "$ERR" "^lead: --value-max needs a value before the next option \\('--sort'\\)" "--value-max --sort"
 expect_exit 2 "$LEAD" add Deal --value --currency USD
-expect_match "$ERR" "^lead: --value needs an amount, e.g. --value 5000" "add --value --currency"
+expect_match "$ERR" "^lead: --value needs a value before the next option \\('--currency'\\)" "add --value --currency"
 expect_exit 2 "$LEAD" ls --value-min abc
 expect_match "$ERR" "--value-min wants an amount of 0 or more like 1234.50 \(EUR has 2 decimals\), not 'abc'" "bad amount"
 expect_exit 2 "$LEAD" ls --value-min 10.001

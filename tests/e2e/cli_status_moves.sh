@@ -104,4 +104,18 @@ expect_no_match "$OUT" 'Too expensive' "the removed reason is gone"
 as tom expect_exit 5 "$LEAD" dead "$L2" --reason "Too expensive"
 expect_match "$ERR" "not one of the reasons" "a removed reason is no longer taken"
 
+# ---- an option's value forgotten: the next option is not taken for it ----
+# getopt hands --reason the next word; `--reason --other` recorded the
+# reason "--other" (every command's options go through lead_getopt).
+as tom expect_exit 2 "$LEAD" dead "$L2" --reason --other
+expect_match "$ERR" "^lead: --reason needs a value before the next option \('--other'\); give it as --reason VALUE" \
+	"dead --reason without its text"
+as tom expect_exit 2 "$LEAD" ls --status --mine
+expect_match "$ERR" "^lead: --status needs a value before the next option \('--mine'\)" \
+	"ls --status without its value"
+as tom expect_exit 0 "$LEAD" edit "$L2" --description "--- draft ---"
+as tom expect_exit 0 "$LEAD" --json show "$L2"
+expect_eq "--- draft ---" "$(json 'd["description"]' <<<"$OUT")" \
+	"a value that names no option is still a value"
+
 stop_leadd
