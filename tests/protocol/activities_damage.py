@@ -16,27 +16,16 @@ action names the wrong activity, one naming an activity while it has none
 open, one with the right activity at the wrong time, one whose own next
 action is earlier than the activity said to be its next action. The undamaged copy passes verify."""
 import os
-import shutil
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, add_user, load_pb, ok_call, run_verify  # noqa: E402
+from leadd_harness import Client, Leadd, Results, add_user, change_db, load_pb, ok_call, run_verify, verify_damage_case  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
-
-
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False, dupsort=db.startswith("idx_"))
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
 
 
 def be(n):
@@ -91,14 +80,7 @@ def damage(pb, binary, tmp, base):
     admin_id, mona_id = IDS["admin_id"], IDS["mona_id"]
 
     def case(name, db, fn, *expect):
-        data = os.path.join(tmp, name.replace(" ", "_").replace("'", ""))
-        shutil.copytree(base, data)
-        change(data, db, fn)
-        rc, out = run_verify(binary, data)
-        missing = [e for e in expect if e not in out]
-        ok = rc == 1 and not missing
-        res.record("verify: " + name, ok,
-                   "" if ok else "exit %d, missing %r in:\n%s" % (rc, missing, out))
+        verify_damage_case(res, binary, tmp, base, name, db, fn, *expect)
 
     def pair(x, y):
         return be(x) + be(y)

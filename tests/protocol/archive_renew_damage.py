@@ -24,7 +24,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
-                           load_pb, ok_call, run_verify)
+                           load_pb, ok_call, run_verify, change_db)
 
 PW = "archive-damage-pw-1"
 res = Results()
@@ -32,16 +32,6 @@ res = Results()
 
 def be(n):
     return n.to_bytes(8, "big")
-
-
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False)
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
 
 
 def records(data, db):
@@ -183,7 +173,7 @@ def main():
         for i, (name, (db, fn), want) in enumerate(cases):
             data = os.path.join(tmp, "case%d" % i, "data")
             shutil.copytree(base, data)
-            change(data, db, fn)
+            change_db(data, db, fn)
             rc, out = run_verify(binary, data)
             res.record("%s: verify exits 1 naming it" % name,
                        rc == 1 and re.search(want, out) is not None, out[-600:])

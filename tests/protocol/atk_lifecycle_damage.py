@@ -28,7 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb,  # noqa: E402
-                           ok_call, run_verify)
+                           ok_call, run_verify, change_db)
 
 res = Results()
 WAKE = int(time.time() * 1000) + 30 * 86400 * 1000  # a month ahead, in ms
@@ -36,16 +36,6 @@ WAKE = int(time.time() * 1000) + 30 * 86400 * 1000  # a month ahead, in ms
 
 def be(n):
     return n.to_bytes(8, "big")
-
-
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False, dupsort=(db == "idx_standby"))
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
 
 
 def make_base(binary, pb, tmp):
@@ -152,7 +142,7 @@ def main():
         for i, (name, (db, fn), want) in enumerate(cases):
             data = os.path.join(tmp, "case%d" % i, "data")
             shutil.copytree(base, data)
-            change(data, db, fn)
+            change_db(data, db, fn)
             rc, out = run_verify(binary, data)
             res.record("%s: verify exits 1 naming it" % name,
                        rc == 1 and re.search(want, out) is not None, out[-600:])

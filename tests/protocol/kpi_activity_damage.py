@@ -25,7 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
-                           load_pb, ok_call, run_verify)
+                           load_pb, ok_call, run_verify, change_db)
 
 PW = "kpi-password-1"
 res = Results()
@@ -78,16 +78,6 @@ def records(data, db):
         env.close()
 
 
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db, create=False)
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
-
-
 def be(n, size=8):
     return n.to_bytes(size, "big")
 
@@ -115,7 +105,7 @@ def kpi_answers(binary, pb, tmp, data, name):
 def case(binary, base, tmp, name, fn, expect, kpi=False, pb=None):
     data = os.path.join(tmp, name.replace(" ", "_").replace("'", ""))
     shutil.copytree(base, data)
-    change(data, b"rollup", fn)
+    change_db(data, b"rollup", fn)
     rc, out = run_verify(binary, data)
     ok = rc == 1 and all(e in out for e in expect)
     res.record("verify: " + name, ok,

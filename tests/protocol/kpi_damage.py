@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
 from leadd_harness import give_reason, run_verify  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user,  # noqa: E402
-                           load_pb, ok_call)
+                           load_pb, ok_call, change_db)
 
 PW = "kpi-password-1"
 res = Results()
@@ -99,16 +99,6 @@ def records(data, db):
         env.close()
 
 
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db, create=False)
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
-
-
 def be(n, size=8):
     return n.to_bytes(size, "big", signed=size == 16)
 
@@ -145,7 +135,7 @@ def kpi_answers(binary, pb, tmp, data, name):
 def case(binary, base, tmp, name, db, fn, expect, kpi=None, pb=None):
     data = os.path.join(tmp, name.replace(" ", "_"))
     shutil.copytree(base, data)
-    change(data, db, fn)
+    change_db(data, db, fn)
     rc, out = run_verify(binary, data)
     ok = rc == 1 and expect in out
     res.record("verify: " + name, ok, "" if ok else "exit %s, expected %r in:\n%s" %

@@ -112,6 +112,36 @@ def run_verify(binary, data, timeout=120):
     return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
+def change_db(data, db, fn):
+    """fn(txn, handle) in one write transaction on database db (a name,
+    str or bytes; idx_* are dupsort) of a stopped leadd's data directory,
+    through python3-lmdb: how the damage tests damage a store by hand."""
+    import lmdb  # python3-lmdb: only the damage tests need it
+    name = db.encode() if isinstance(db, str) else db
+    env = lmdb.open(data, max_dbs=64, subdir=True)
+    try:
+        h = env.open_db(name, create=False, dupsort=name.startswith(b"idx_"))
+        with env.begin(write=True) as txn:
+            fn(txn, h)
+    finally:
+        env.close()
+
+
+def verify_damage_case(res, binary, tmp, base, name, db, fn, *expect):
+    """Copy the stopped data directory base into tmp, damage database db
+    with fn (change_db), and record whether `leadd verify` exits 1 naming
+    every one of expect."""
+    import shutil
+    data = os.path.join(tmp, name.replace(" ", "_").replace("'", ""))
+    shutil.copytree(base, data)
+    change_db(data, db, fn)
+    rc, out = run_verify(binary, data)
+    missing = [e for e in expect if e not in out]
+    ok = rc == 1 and not missing
+    res.record("verify: " + name, ok,
+               "" if ok else "exit %d, missing %r in:\n%s" % (rc, missing, out))
+
+
 class Client:
     """Hello, then Login{user, password} (or Login{token}); user=None: Hello only.
     A refused login raises LoginRefused. self.token: the session token."""

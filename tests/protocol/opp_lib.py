@@ -2,7 +2,7 @@
 opp_verify_damage): requests that make opportunities and move them, and
 the reads that page through them. Each call must answer OK unless it says
 otherwise (ok_call)."""
-from leadd_harness import ok_call, run_verify  # noqa: F401
+from leadd_harness import change_db, ok_call, run_verify  # noqa: F401
 
 
 def opp_create_fill(lead_id, items=(("Licence", 1, 10000),), **kw):
@@ -99,16 +99,3 @@ def set_status(c, lead_id, status, reason=None):
             q.lead_set_status.reason = reason
             q.lead_set_status.other = True
     return ok_call(c, fill, "lead_set_status %d %s" % (lead_id, status))
-
-
-def change_db(data, db, fn):
-    """fn(txn, handle) in a write transaction on database db of a stopped
-    leadd's data directory (python3-lmdb; idx_* are dupsort)."""
-    import lmdb
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False, dupsort=db.startswith("idx_"))
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()

@@ -17,12 +17,11 @@ counter off, missing; a forecast record of no known shape. The undamaged
 copy passes verify."""
 import datetime
 import os
-import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb, ok_call  # noqa: E402
+from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb, ok_call, verify_damage_case  # noqa: E402
 from opp_lib import change_db, opp_create, opp_won, run_verify  # noqa: E402
 
 PW = "opp-damage-pw-1"
@@ -85,14 +84,7 @@ def damage(pb, binary, tmp, base):
     wkey = b"w" + be(o2.won_team_id) + be(o2.won_owner_id) + be(won_day, 4) + b"EUR"
 
     def case(name, db, fn, *expect):
-        data = os.path.join(tmp, name.replace(" ", "_").replace("'", ""))
-        shutil.copytree(base, data)
-        change_db(data, db, fn)
-        rc, out = run_verify(binary, data)
-        missing = [e for e in expect if e not in out]
-        ok = rc == 1 and not missing
-        res.record("verify: " + name, ok,
-                   "" if ok else "exit %d, missing %r in:\n%s" % (rc, missing, out))
+        verify_damage_case(res, binary, tmp, base, name, db, fn, *expect)
 
     def edit_opp(opp_id, fn):
         def go(txn, h):

@@ -25,7 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, desc, load_pb, ok_call, run_verify  # noqa: E402
+from leadd_harness import Client, Leadd, Results, change_db, desc, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 IDS = {}
@@ -33,16 +33,6 @@ IDS = {}
 
 def be(n):
     return n.to_bytes(8, "big")
-
-
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False, dupsort=db.startswith("idx_"))
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
 
 
 def opp_fill(lead_id):
@@ -135,7 +125,7 @@ def main():
         def case(name, db, fn, names):
             root = os.path.join(tmp, name.replace(" ", "_"))
             shutil.copytree(base, os.path.join(root, "data"))
-            change(os.path.join(root, "data"), db, fn)
+            change_db(os.path.join(root, "data"), db, fn)
             serve(pb, binary, root, names, pb.DATA_LOSS, name)
 
         b, o1 = IDS["b"], IDS["o1"]

@@ -23,20 +23,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, load_pb, ok_call, run_verify  # noqa: E402
+from leadd_harness import Client, Leadd, Results, change_db, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
-
-
-def change(data, db, fn):
-    env = lmdb.open(data, max_dbs=64, subdir=True)
-    try:
-        h = env.open_db(db.encode(), create=False)
-        with env.begin(write=True) as txn:
-            fn(txn, h)
-    finally:
-        env.close()
 
 
 def be(n):
@@ -69,7 +59,7 @@ def main():
         def case(name, db, fn, expect):
             data = os.path.join(tmp, name.replace(" ", "_"))
             shutil.copytree(base, data)
-            change(data, db, fn)
+            change_db(data, db, fn)
             rc, out = run_verify(binary, data)
             ok = rc == 1 and expect in out
             res.record("verify: " + name, ok,
