@@ -480,11 +480,11 @@ size_t opp_lead_ids(store_txn *t, uint64_t lead_id, uint64_t *ids, size_t max, s
 	return k;
 }
 
-size_t opp_lead_open_count(store_txn *t, uint64_t lead_id)
+size_t opp_lead_open_count(store_txn *t, uint64_t lead_id, size_t *total)
 {
 	uint8_t vals[OPP_MAX_PER_LEAD][OPP_IDX_VAL];
-	size_t total, open = 0;
-	size_t n = lead_index_vals(t, lead_id, vals, OPP_MAX_PER_LEAD, &total);
+	size_t open = 0;
+	size_t n = lead_index_vals(t, lead_id, vals, OPP_MAX_PER_LEAD, total);
 	for (size_t i = 0; i < n; i++)
 		open += vals[i][0] == LEADD__OPP_STATE__OPP_OPEN;
 	return open;

@@ -71,8 +71,9 @@ int opp_load(store_txn *t, uint64_t id, ld_arena *arena, Leadd__Opportunity **ou
  * *total: how many it has. An error is left in t->ret. */
 size_t opp_lead_ids(store_txn *t, uint64_t lead_id, uint64_t *ids, size_t max, size_t *total);
 
-/* How many of the lead's opportunities are open (from DB_IDX_OPP_LEAD). */
-size_t opp_lead_open_count(store_txn *t, uint64_t lead_id);
+/* How many of the lead's opportunities are open, and in *total how many
+ * it has, from one read of DB_IDX_OPP_LEAD. */
+size_t opp_lead_open_count(store_txn *t, uint64_t lead_id, size_t *total);
 
 /* Sum the items: each item's amount_minor = quantity x unit price, and
  * *amount their sum. 0, or -1 when a product or the sum passes

@@ -41,10 +41,7 @@ static int create_currency(request_ctx *rc, const Leadd__Lead *lead, const char 
 /* Room for one more opportunity on the lead, open at that. */
 static int room_for_one(request_ctx *rc, store_txn *t, uint64_t lead_id)
 {
-	size_t total;
-	uint64_t none[1];
-	opp_lead_ids(t, lead_id, none, 0, &total);
-	size_t open = opp_lead_open_count(t, lead_id);
+	size_t total, open = opp_lead_open_count(t, lead_id, &total);
 	if (t->ret)
 		return dispatch_store_error(rc, t->ret);
 	if (total >= OPP_MAX_PER_LEAD)
