@@ -72,7 +72,20 @@ static int parse_value(const struct cmd_entry *self, struct lead_ctx *ctx, const
 					"--currency wants an ISO 4217 code like EUR, USD or JPY, "
 					"not '%s'",
 					currency);
-	if (ld_amount_parse(value, cur->minor, &minor) < 0) {
+	int parsed = ld_amount_parse(value, cur->minor, &minor);
+	if (parsed == -2) {
+		/* The largest text ld_amount_parse takes: whole units below
+		 * INT64_MAX / scale, with every decimal. */
+		long long scale = 1;
+		for (unsigned i = 0; i < cur->minor; i++)
+			scale *= 10;
+		char most[64];
+		lead_format_money(INT64_MAX / scale * scale - 1, code, most, sizeof(most));
+		return lead_usage_error(self, ctx,
+					"--value %s is too large: a value may be at most %s", value,
+					most);
+	}
+	if (parsed < 0) {
 		char example[32];
 		ld_amount_format(123450, cur->minor, example, sizeof(example));
 		return lead_usage_error(self, ctx,

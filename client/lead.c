@@ -408,6 +408,31 @@ static const char *dash_text(char **argv, int c)
 	return NULL;
 }
 
+/* The name the command's usage gives the value of option opt ("AMOUNT" in
+ * "[--value AMOUNT]"), so an error names it as the help does; "VALUE" when
+ * the usage shows none. */
+static void usage_value_name(const struct cmd_entry *e, const char *opt, char *out, size_t len)
+{
+	snprintf(out, len, "VALUE");
+	size_t n = strlen(opt);
+	for (const char *u = e->usage ? strstr(e->usage, opt) : NULL; u; u = strstr(u + 1, opt)) {
+		const char *w = u + n;
+		/* The whole option ("--value", not "--value-min"), then its value. */
+		if (*w != ' ' || (u > e->usage && u[-1] != '[' && u[-1] != ' ' && u[-1] != '|'))
+			continue;
+		w++;
+		size_t k = 0;
+		while (k + 1 < len && ((w[k] >= 'A' && w[k] <= 'Z') || w[k] == '_' ||
+				       (k && w[k] >= '0' && w[k] <= '9')))
+			k++;
+		if (k) {
+			memcpy(out, w, k);
+			out[k] = '\0';
+		}
+		return;
+	}
+}
+
 int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv, int c)
 {
 	switch (c) {
@@ -419,11 +444,16 @@ int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv
 		return -1;
 	case ':':
 		return lead_usage_error(e, ctx, "option '%s' needs a value", argv[optind - 1]);
-	case LEAD_OPT_NO_VALUE:
+	case LEAD_OPT_NO_VALUE: {
+		char name[32], example[64] = "";
+		usage_value_name(e, swallowed_opt, name, sizeof(name));
+		if (strcmp(name, "AMOUNT") == 0)
+			snprintf(example, sizeof(example), ", e.g. %s 5000", swallowed_opt);
 		return lead_usage_error(e, ctx,
 					"%s needs a value before the next option ('%s'); give it "
-					"as %s VALUE",
-					swallowed_opt, swallowed_val, swallowed_opt);
+					"as %s %s%s",
+					swallowed_opt, swallowed_val, swallowed_opt, name, example);
+	}
 	default:
 		if (optopt && dash_text(argv, optopt)) {
 			/* A note that starts with '-' is not a typo to point at:

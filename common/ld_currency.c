@@ -76,7 +76,7 @@ int ld_amount_parse(const char *s, unsigned minor, long long *out)
 	int big = 0;
 	long long whole = 0;
 	for (; isdigit((unsigned char)*s); s++) {
-		if (whole > (INT64_MAX / scale - 9) / 10)
+		if (whole > (INT64_MAX - (*s - '0')) / 10)
 			big = 1;
 		else
 			whole = whole * 10 + (*s - '0');

@@ -33,14 +33,14 @@ expect_eq "A 3 1.50 B 1 2.00" \
 # `--item --price 1` made an item named "--price" and left "1" over ("takes
 # at most 1 argument"); `--reason --other` recorded the reason "--other".
 as tom expect_exit 2 "$LEAD" opp new "$L2" --item --price 1
-expect_match "$ERR" "^lead: --item needs a value before the next option \('--price'\); give it as --item VALUE" \
+expect_match "$ERR" "^lead: --item needs a value before the next option \('--price'\); give it as --item NAME" \
 	"--item without its name"
 as tom expect_exit 2 "$LEAD" opp new "$L2" --item A --price 1 --title --close 2027-01-31
 expect_match "$ERR" "^lead: --title needs a value before the next option" "--title without its text"
 as tom expect_exit 2 "$LEAD" opp edit 1 --title --probability 5
 expect_match "$ERR" "^lead: --title needs a value before the next option" "the same in opp edit"
 as tom expect_exit 2 "$LEAD" opp lost 1 --reason --other
-expect_match "$ERR" "^lead: --reason needs a value before the next option \('--other'\); give it as --reason VALUE" \
+expect_match "$ERR" "^lead: --reason needs a value before the next option \('--other'\); give it as --reason TEXT" \
 	"--reason without its text"
 
 # ---- prices ----

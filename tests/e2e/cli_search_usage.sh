@@ -68,7 +68,7 @@ expect_match "$ERR" "^lead: --value-min needs a value before the next option \\(
 expect_exit 2 "$LEAD" ls --value-max --sort title
 expect_match "$ERR" "^lead: --value-max needs a value before the next option \\('--sort'\\)" "--value-max --sort"
 expect_exit 2 "$LEAD" add Deal --value --currency USD
-expect_match "$ERR" "^lead: --value needs a value before the next option \\('--currency'\\)" "add --value --currency"
+expect_match "$ERR" "^lead: --value needs a value before the next option \\('--currency'\\); give it as --value AMOUNT, e.g. --value 5000\$" "add --value --currency: the help's name for it, and an example"
 expect_exit 2 "$LEAD" ls --value-min abc
 expect_match "$ERR" "--value-min wants an amount of 0 or more like 1234.50 \(EUR has 2 decimals\), not 'abc'" "bad amount"
 expect_exit 2 "$LEAD" ls --value-min 10.001

@@ -108,7 +108,7 @@ expect_match "$ERR" "not one of the reasons" "a removed reason is no longer take
 # getopt hands --reason the next word; `--reason --other` recorded the
 # reason "--other" (every command's options go through lead_getopt).
 as tom expect_exit 2 "$LEAD" dead "$L2" --reason --other
-expect_match "$ERR" "^lead: --reason needs a value before the next option \('--other'\); give it as --reason VALUE" \
+expect_match "$ERR" "^lead: --reason needs a value before the next option \('--other'\); give it as --reason TEXT" \
 	"dead --reason without its text"
 as tom expect_exit 2 "$LEAD" ls --status --mine
 expect_match "$ERR" "^lead: --status needs a value before the next option \('--mine'\)" \

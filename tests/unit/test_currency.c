@@ -90,6 +90,16 @@ static void test_amount_by_minor_unit(void **state)
 	assert_int_equal(ld_amount_parse("922337203685477.5807", 4, &v), -2);
 	assert_int_equal(ld_amount_parse("99999999999999999999999999", 2, &v), -2);
 	assert_int_equal(ld_amount_parse(" 92233720368547758.08 ", 2, &v), -2);
+	/* The edge is exact at every scale: whole units below INT64_MAX /
+	 * scale, with any decimals, are taken; one more unit is too large. */
+	assert_int_equal(ld_amount_parse("92233720368547757.99", 2, &v), 0);
+	assert_int_equal(v, 9223372036854775799LL);
+	assert_int_equal(ld_amount_parse("92233720368547758", 2, &v), -2);
+	assert_int_equal(ld_amount_parse("9223372036854775806", 0, &v), 0);
+	assert_int_equal(v, 9223372036854775806LL);
+	assert_int_equal(ld_amount_parse("9223372036854774.999", 3, &v), 0);
+	assert_int_equal(v, 9223372036854774999LL);
+	assert_int_equal(ld_amount_parse("9223372036854775", 3, &v), -2);
 	assert_int_equal(ld_amount_parse("99999999999999999999.123", 2, &v), -1);
 	assert_int_equal(ld_amount_parse("99999999999999999999x", 2, &v), -1);
 }
