@@ -65,35 +65,16 @@ int lead_show_lead(struct lead_ctx *ctx, const Leadd__Lead *l)
 static int parse_value(const struct cmd_entry *self, struct lead_ctx *ctx, const char *value,
 		       const char *currency, Leadd__Money *m, char code[4])
 {
-	long long minor;
 	const ld_currency *cur;
 	if (lead_parse_currency(currency, code) < 0 || !(cur = ld_currency_find(code)))
 		return lead_usage_error(self, ctx,
 					"--currency wants an ISO 4217 code like EUR, USD or JPY, "
 					"not '%s'",
 					currency);
-	int parsed = ld_amount_parse(value, cur->minor, &minor);
-	if (parsed == -2) {
-		/* The largest text ld_amount_parse takes: whole units below
-		 * INT64_MAX / scale, with every decimal. */
-		long long scale = 1;
-		for (unsigned i = 0; i < cur->minor; i++)
-			scale *= 10;
-		char most[64];
-		lead_format_money(INT64_MAX / scale * scale - 1, code, most, sizeof(most));
-		return lead_usage_error(self, ctx,
-					"--value %s is too large: a value may be at most %s", value,
-					most);
-	}
-	if (parsed < 0) {
-		char example[32];
-		ld_amount_format(123450, cur->minor, example, sizeof(example));
-		return lead_usage_error(self, ctx,
-					"--value wants an amount of 0 or more like %s (%s has %u "
-					"decimal%s), not '%s'",
-					example, code, cur->minor, cur->minor == 1 ? "" : "s",
-					value);
-	}
+	int64_t minor;
+	int rc = lead_money_arg(self, ctx, "--value", value, code, cur->minor, &minor);
+	if (rc)
+		return rc;
 	m->has_amount_minor = 1;
 	m->amount_minor = minor;
 	m->currency = code;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ld_currency.h"
 #include "ld_distance.h"
 #include "lead.h"
 #include "lead_filter.h"
@@ -507,6 +508,34 @@ int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char 
 	 * the word left over. No amount starts with "--". */
 	if (strncmp(arg, "--", 2) == 0)
 		return lead_usage_error(e, ctx, "%s needs an amount, e.g. %s 5000", opt, opt);
+	return 0;
+}
+
+int lead_money_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *s,
+		   const char *code, unsigned minor, int64_t *out)
+{
+	long long v;
+	int parsed = ld_amount_parse(s, minor, &v);
+	if (parsed == -2) {
+		/* The largest text ld_amount_parse takes: whole units below
+		 * INT64_MAX / scale, with every decimal. */
+		long long scale = 1;
+		for (unsigned i = 0; i < minor; i++)
+			scale *= 10;
+		char most[64];
+		lead_format_money(INT64_MAX / scale * scale - 1, code, most, sizeof(most));
+		return lead_usage_error(e, ctx, "%s %s is too large: it may be at most %s", opt, s,
+					most);
+	}
+	if (parsed < 0) {
+		char example[32];
+		ld_amount_format(123450, minor, example, sizeof(example));
+		return lead_usage_error(e, ctx,
+					"%s wants an amount of 0 or more like %s (%s has %u "
+					"decimal%s), not '%s'",
+					opt, example, code, minor, minor == 1 ? "" : "s", s);
+	}
+	*out = v;
 	return 0;
 }
 

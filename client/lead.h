@@ -211,6 +211,11 @@ int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *o
  * option ("--value-min needs an amount, e.g. --value-min 5000"). */
 int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
 		    const char *arg);
+/* The amount text s of option opt in currency cur, in minor units; 0, or a
+ * usage error saying what is wrong: no amount ("--value wants an amount of 0
+ * or more like 1234.50 ...") or past the most cur holds (naming it). */
+int lead_money_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *s,
+		   const char *code, unsigned minor, int64_t *out);
 /* The same for a text option ("--item needs a value before the next option,
  * as in --item 'Roof tiles' (not '--price')"); example is a value. */
 int lead_text_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *arg,

@@ -328,23 +328,6 @@ int lead_filter_option(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	return 0;
 }
 
-static int parse_amount(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
-			const char *s, const ld_currency *cur, int64_t *out)
-{
-	long long v;
-	if (ld_amount_parse(s, cur->minor, &v) < 0) {
-		char example[32];
-		ld_amount_format(123450, cur->minor, example, sizeof(example));
-		return lead_usage_error(e, ctx,
-					"%s wants an amount of 0 or more like %s (%s has %u "
-					"decimal%s), not '%s'",
-					opt, example, cur->code, cur->minor,
-					cur->minor == 1 ? "" : "s", s);
-	}
-	*out = v;
-	return 0;
-}
-
 int lead_filter_finish(const struct cmd_entry *e, struct lead_ctx *ctx, struct lead_filter_args *a)
 {
 	Leadd__LeadFilter *f = &a->f;
@@ -364,11 +347,11 @@ int lead_filter_finish(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 					code);
 	f->value_currency = a->code;
 	int rc;
-	if (a->value_min &&
-	    (rc = parse_amount(e, ctx, "--value-min", a->value_min, cur, &f->value_min)))
+	if (a->value_min && (rc = lead_money_arg(e, ctx, "--value-min", a->value_min, cur->code,
+						 cur->minor, &f->value_min)))
 		return rc;
-	if (a->value_max &&
-	    (rc = parse_amount(e, ctx, "--value-max", a->value_max, cur, &f->value_max)))
+	if (a->value_max && (rc = lead_money_arg(e, ctx, "--value-max", a->value_max, cur->code,
+						 cur->minor, &f->value_max)))
 		return rc;
 	f->has_value_min = a->value_min != NULL;
 	f->has_value_max = a->value_max != NULL;

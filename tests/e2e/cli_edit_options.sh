@@ -112,10 +112,10 @@ expect_eq "9223372036854774999 EUR" "$(field "$huge" 'd["value"]["minor"] + " " 
 # too large, naming the most (not "wants an amount like 1234.50").
 as_tom expect_exit 0 "$LEAD" add "Most" --value 92233720368547757.99
 as_tom expect_exit 2 "$LEAD" add "Past most" --value 92233720368547758
-expect_match "$ERR" "^lead: --value 92233720368547758 is too large: a value may be at most 92233720368547757.99 EUR" \
+expect_match "$ERR" "^lead: --value 92233720368547758 is too large: it may be at most 92233720368547757.99 EUR" \
 	"a value one unit past the most (add)"
 as_tom expect_exit 2 "$LEAD" edit "$id" --value 99999999999999999999 --currency JPY
-expect_match "$ERR" "^lead: --value 99999999999999999999 is too large: a value may be at most 9223372036854775806 JPY" \
+expect_match "$ERR" "^lead: --value 99999999999999999999 is too large: it may be at most 9223372036854775806 JPY" \
 	"a value past the most (edit, JPY)"
 
 # ---- --value none, and --currency on a lead without a value ----

@@ -71,6 +71,9 @@ expect_exit 2 "$LEAD" add Deal --value --currency USD
 expect_match "$ERR" "^lead: --value needs a value before the next option \\('--currency'\\); give it as --value AMOUNT, e.g. --value 5000\$" "add --value --currency: the help's name for it, and an example"
 expect_exit 2 "$LEAD" ls --value-min abc
 expect_match "$ERR" "--value-min wants an amount of 0 or more like 1234.50 \(EUR has 2 decimals\), not 'abc'" "bad amount"
+expect_exit 2 "$LEAD" ls --value-max 99999999999999999999 --currency JPY
+expect_match "$ERR" "^lead: --value-max 99999999999999999999 is too large: it may be at most 9223372036854775806 JPY" \
+	"an amount past the most the currency holds"
 expect_exit 2 "$LEAD" ls --value-min 10.001
 expect_exit 2 "$LEAD" ls --value-max 10.5 --currency JPY
 expect_match "$ERR" 'JPY has 0 decimals' "amount in the currency's unit"
