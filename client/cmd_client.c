@@ -511,8 +511,7 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 	 * (never added across currencies). */
 	struct {
 		const char *code;
-		int64_t sum;
-		int overflow;
+		int64_t sum; /* INT64_MAX: at least (lead_format_sum) */
 	} cur[16];
 	size_t ncur = 0;
 	for (size_t i = 0; i < r->n_totals; i++)
@@ -527,20 +526,17 @@ static int cmd_client_show_exec(const struct cmd_entry *self, struct lead_ctx *c
 				if (ncur == sizeof(cur) / sizeof(cur[0]))
 					continue;
 				cur[ncur].code = v->currency;
-				cur[ncur].sum = 0;
-				cur[ncur++].overflow = 0;
+				cur[ncur++].sum = 0;
 			}
-			if (__builtin_add_overflow(cur[k].sum, v->amount_minor, &cur[k].sum))
-				cur[k].overflow = 1;
+			int past = 0;
+			cur[k].sum = lead_sum_add(cur[k].sum, v->amount_minor, &past);
 		}
 	char all[24];
 	snprintf(all, sizeof(all), "%llu", (unsigned long long)r->leads);
 	for (size_t k = 0; k < (ncur ? ncur : 1); k++) {
 		char value[64] = "-";
-		if (ncur && cur[k].overflow)
-			snprintf(value, sizeof(value), "over 2^63 minor units of %s", cur[k].code);
-		else if (ncur)
-			lead_format_money(cur[k].sum, cur[k].code, value, sizeof(value));
+		if (ncur)
+			lead_format_sum(cur[k].sum, cur[k].code, value, sizeof(value));
 		const char *last[] = {k ? "" : "total", k ? "" : all, value};
 		lead_table_add(t, last);
 	}

@@ -60,8 +60,8 @@ static void add_amounts(struct lead_table *t, int by, int weighted, const char *
 	for (size_t i = 0; i < n; i++) {
 		char opps[24], amount[64], w[64];
 		snprintf(opps, sizeof(opps), "%lld", (long long)s[i]->opps);
-		lead_format_money(s[i]->amount_minor, s[i]->currency, amount, sizeof(amount));
-		lead_format_money(s[i]->weighted_minor, s[i]->currency, w, sizeof(w));
+		lead_format_sum(s[i]->amount_minor, s[i]->currency, amount, sizeof(amount));
+		lead_format_sum(s[i]->weighted_minor, s[i]->currency, w, sizeof(w));
 		const char *k = i ? "" : key, *e = i ? "" : extra;
 		const char *cells[5];
 		int c = 0;

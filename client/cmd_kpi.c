@@ -91,7 +91,9 @@ static void open_value(const Leadd__KpiCounts *c, struct open_value *ov)
 				memcpy(ov->a[ov->n].code, m->currency, 4);
 				ov->a[ov->n++].minor = 0;
 			}
-			ov->a[j].minor += m->amount_minor;
+			/* Past int64: "at least" (lead_format_sum). */
+			int past = 0;
+			ov->a[j].minor = lead_sum_add(ov->a[j].minor, m->amount_minor, &past);
 		}
 	}
 	if (ov->n > 1)
@@ -107,14 +109,14 @@ static void add_counts_row(struct lead_table *t, const char *name, const Leadd__
 		snprintf(num[i], sizeof(num[i]), "%llu",
 			 (unsigned long long)class_count(c, classes[i]));
 	if (ov.n)
-		lead_format_money(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
+		lead_format_sum(ov.a[0].minor, ov.a[0].code, value, sizeof(value));
 	else
 		snprintf(value, sizeof(value), "-");
 	const char *row[] = {name, num[0], num[1], num[2], num[3], num[4], num[5], value};
 	lead_table_add(t, row);
 	/* One line per further currency, under the first. */
 	for (size_t k = 1; k < ov.n; k++) {
-		lead_format_money(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
+		lead_format_sum(ov.a[k].minor, ov.a[k].code, value, sizeof(value));
 		const char *more[] = {"", "", "", "", "", "", "", value};
 		lead_table_add(t, more);
 	}
@@ -200,8 +202,9 @@ static void add_opp_lines(struct lead_table *t, const char **name, const char *c
 	for (size_t i = 0; i < n; i++) {
 		char opps[24], amount[64], weighted[64];
 		snprintf(opps, sizeof(opps), "%lld", (long long)s[i]->opps);
-		lead_format_money(s[i]->amount_minor, s[i]->currency, amount, sizeof(amount));
-		lead_format_money(s[i]->weighted_minor, s[i]->currency, weighted, sizeof(weighted));
+		lead_format_sum(s[i]->amount_minor, s[i]->currency, amount, sizeof(amount));
+		lead_format_sum(lead_forecast_weighted(s[i]), s[i]->currency, weighted,
+				sizeof(weighted));
 		const char *row[] = {*name, i ? "" : class, opps, amount, weighted};
 		lead_table_add(t, row);
 		*name = "";
@@ -392,13 +395,8 @@ static cJSON *counts_json(const Leadd__KpiCounts *c)
 	struct open_value ov;
 	open_value(c, &ov);
 	cJSON *v = cJSON_AddObjectToObject(o, "open_value");
-	for (size_t k = 0; k < ov.n; k++) {
-		Leadd__Money m = LEADD__MONEY__INIT;
-		m.has_amount_minor = 1;
-		m.amount_minor = ov.a[k].minor;
-		m.currency = ov.a[k].code;
-		cJSON_AddItemToObject(v, ov.a[k].code, lead_json_money(&m));
-	}
+	for (size_t k = 0; k < ov.n; k++)
+		cJSON_AddItemToObject(v, ov.a[k].code, lead_json_sum(ov.a[k].minor, ov.a[k].code));
 	free(ov.a);
 	/* Issue 15: open opportunities by class (the classes that have
 	 * some), and those in the forecast, per currency. */
@@ -522,7 +520,7 @@ cJSON *lead_kpi_json(const Leadd__KpiReply *k)
 struct kpi_watch {
 	Leadd__KpiReply *k; /* the snapshot's counts, the deltas applied */
 	int by_team;
-	int warned;  /* of a count below zero */
+	int warned;  /* LEAD_KPI_* bits already told */
 	char *shown; /* the counts last printed, as JSON without the revision */
 };
 
@@ -628,12 +626,17 @@ static int kpi_watch_event(struct lead_watch *w, struct lead_ctx *ctx, Leadd__Ev
 		changed |= r;
 	}
 	kw->k->revision = ev->revision;
-	if (under && !kw->warned) {
-		kw->warned = 1;
+	/* Each once: a reader is told, not flooded. */
+	if ((under & LEAD_KPI_DISAGREE) && !(kw->warned & LEAD_KPI_DISAGREE))
 		lead_warn("at revision %llu a count went below zero (shown as 0): the changes "
 			  "leadd sent do not add up; compare with 'lead kpi'",
 			  (unsigned long long)ev->revision);
-	}
+	if ((under & LEAD_KPI_PAST_INT64) && !(kw->warned & LEAD_KPI_PAST_INT64))
+		lead_warn("at revision %llu a change touched a sum past what an int64 holds: "
+			  "from here an 'at least' sum or a weighted amount may be off; 'lead "
+			  "kpi' reads them exactly",
+			  (unsigned long long)ev->revision);
+	kw->warned |= under;
 	if (!changed)
 		return 0;
 	char *shown = kpi_watch_shown(kw);

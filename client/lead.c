@@ -609,7 +609,7 @@ int lead_connect(struct lead_ctx *ctx)
 		if (have < 0)
 			return rc;
 		if (!ctx->server)
-			ctx->server = lead_config_server(ctx->server_opt);
+			ctx->server = lead_config_server(ctx->server_opt, have ? &sess : NULL);
 		if (have && (rc = lead_session_check_server(ctx, &sess, ctx->server)))
 			return rc;
 	}
@@ -634,7 +634,7 @@ int lead_open(struct lead_ctx *ctx)
 	if (ctx->conn)
 		return 0;
 	if (!ctx->server)
-		ctx->server = lead_config_server(ctx->server_opt);
+		ctx->server = lead_config_server(ctx->server_opt, NULL);
 	char err[1024], host[256], port[16];
 	if (ld_parse_hostport(ctx->server, host, sizeof(host), port, sizeof(port), err,
 			      sizeof(err)) < 0)

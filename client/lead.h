@@ -304,19 +304,31 @@ void lead_kpi_activity_json(cJSON *flow, const Leadd__KpiFlow *f);
 
 /* ---- lead_kpi_apply.c ---- */
 
+/* What lead_kpi_apply and lead_forecast_add could not follow exactly, as
+ * bits of their *under: a count that would have gone below zero, or a
+ * change that does not fit (the deltas and the counts disagree); or a sum
+ * past what int64 holds that a change touched (see lead_format_sum: it
+ * stays at "at least", the exact sum is no longer known). */
+enum { LEAD_KPI_DISAGREE = 1, LEAD_KPI_PAST_INT64 = 2 };
+
 /* Applies one KpiDelta of a watch to k in place: the owner's row (added
  * when new), its team's row and the total: counts, values, and open
  * opportunities (the class's and, with in_forecast, the forecast's). 1
  * when a count, value or amount moved, 0 when nothing did, -1 out of
- * memory. *under is set when a count would have gone below zero (it stays
- * 0), or an opportunity change does not fit: the deltas and the counts
- * disagree. */
+ * memory. *under gets LEAD_KPI_DISAGREE when a count would have gone below
+ * zero (it stays 0) or an opportunity change does not fit, and
+ * LEAD_KPI_PAST_INT64 when a sum left int64. */
 int lead_kpi_apply(Leadd__KpiReply *k, const Leadd__KpiDelta *d, int *under);
+/* sum + delta for a money sum: a sum at INT64_MAX (leadd's "at least",
+ * or one a change pushed there) stays there, with LEAD_KPI_PAST_INT64 in
+ * *under; below INT64_MIN is LEAD_KPI_DISAGREE (no sum is negative). */
+int64_t lead_sum_add(int64_t sum, int64_t delta, int *under);
 
 /* ---- lead_forecast_amount.c: a KPI delta's forecast amounts ---- */
 
 /* The weighted amount in minor units: weighted_x100 rounded half away
- * from zero (weighted_minor when there is no x100). */
+ * from zero (weighted_minor when there is no x100, or when the x100 is
+ * past int64 and leadd's weighted_minor is still exact). */
 int64_t lead_forecast_weighted(const Leadd__ForecastAmount *a);
 /* Adds a change (KpiDelta.opps) to the list's entry of its currency,
  * making one when there is none; an entry left with no opportunity goes.
@@ -375,8 +387,10 @@ const char *lead_watch_change_name(int change);
 /* ---- lead_config.c ---- */
 
 /* --server, else $LEAD_SERVER, else `server =` in the config file, else
- * LD_DEFAULT_SERVER. */
-const char *lead_config_server(const char *from_option);
+ * the server of the session s (NULL: none), else LD_DEFAULT_SERVER: after
+ * `lead login --server X`, the next commands go to X unless something
+ * names another (which lead_session_check_server then refuses). */
+const char *lead_config_server(const char *from_option, const struct lead_session *s);
 /* $LEAD_TLS, else `tls =` in the config file, else auto, as an
  * LD_CONN_TLS_* mode; 0, or -1 with a sentence in err for another value. */
 int lead_config_tls(int *mode, char *err, size_t errlen);
@@ -491,6 +505,11 @@ void lead_print_cmd_help(FILE *f, const struct cmd_entry *e);
 void lead_format_time(int64_t unix_ms, char *buf, size_t len);
 /* "1234.50 EUR": the one money format (lead_output.c). */
 void lead_format_money(int64_t minor, const char *code, char *buf, size_t len);
+/* The same for a sum of many (kpi, forecast, folder totals): leadd sends a
+ * sum past int64 as INT64_MAX, printed "at least 92233720368547758.07 EUR"
+ * (docs/protocol.md); one lead's value of INT64_MAX is exact and goes
+ * through lead_format_money. */
+void lead_format_sum(int64_t minor, const char *code, char *buf, size_t len);
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len);
 const char *lead_stage_name(int stage);
 const char *lead_kpi_name(int kpi);
@@ -514,6 +533,9 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
 cJSON *lead_json_string(const char *s);        /* NULL: null */
 cJSON *lead_json_time(int64_t unix_ms);        /* 0 (none): null */
 cJSON *lead_json_money(const Leadd__Money *m); /* NULL or no amount: null */
+/* A sum of many as JSON money (null without a code): one past int64, sent
+ * as INT64_MAX, also has "at_least": true (lead_format_sum's "at least"). */
+cJSON *lead_json_sum(int64_t minor, const char *code);
 /* Integers: a number while a double holds it exactly (|v| < 2^53), else a
  * string of its digits; lead_json_id: 0 (none) is null. */
 cJSON *lead_json_int(int64_t v);

@@ -1,9 +1,8 @@
 /* Where lead keeps its files ($LEAD_CONFIG_DIR, else $XDG_CONFIG_HOME/lead,
  * else ~/.config/lead), which leadd to talk to (--server, then
  * $LEAD_SERVER, then `server = HOST:PORT` in the config file, then the
- * default) and whether over TLS ($LEAD_TLS, then `tls = auto|yes|no`, then
- * auto). The file is an ini file (libinih); keys may sit at the top,
- * before any section. */
+ * session's server, then the default) and whether over TLS ($LEAD_TLS, then `tls = auto|yes|no`,
+ * then auto). The file is an ini file (libinih); keys may sit at the top, before any section. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +82,9 @@ static const struct config *config(void)
 	return &cfg;
 }
 
-const char *lead_config_server(const char *from_option)
+const char *lead_config_server(const char *from_option, const struct lead_session *s)
 {
+	static char from_session[sizeof(s->server)];
 	if (nonempty(from_option))
 		return from_option;
 	const char *env = getenv("LEAD_SERVER");
@@ -93,6 +93,10 @@ const char *lead_config_server(const char *from_option)
 	const struct config *cfg = config();
 	if (cfg->server[0])
 		return cfg->server;
+	if (s && s->has_server && s->server[0]) {
+		memcpy(from_session, s->server, sizeof(from_session));
+		return from_session;
+	}
 	return LD_DEFAULT_SERVER;
 }
 

@@ -37,19 +37,34 @@ static Leadd__KpiCounts *new_counts(void)
 static uint64_t add_count(uint64_t count, int64_t delta, int *under)
 {
 	if (delta < 0 && (uint64_t)-delta > count) {
-		*under = 1;
+		*under |= LEAD_KPI_DISAGREE;
 		return 0;
 	}
 	return count + (uint64_t)delta;
 }
 
-static int add_value(Leadd__Money ***vals, size_t *n, const Leadd__Money *d)
+int64_t lead_sum_add(int64_t sum, int64_t delta, int *under)
+{
+	int64_t r;
+	if (sum == INT64_MAX || __builtin_add_overflow(sum, delta, &r)) {
+		if (sum != INT64_MAX && delta < 0) {
+			*under |= LEAD_KPI_DISAGREE;
+			return 0;
+		}
+		*under |= LEAD_KPI_PAST_INT64;
+		return INT64_MAX;
+	}
+	return r;
+}
+
+static int add_value(Leadd__Money ***vals, size_t *n, const Leadd__Money *d, int *under)
 {
 	if (!d->currency || !d->has_amount_minor || d->amount_minor == 0)
 		return 0;
 	for (size_t i = 0; i < *n; i++)
 		if ((*vals)[i]->currency && strcmp((*vals)[i]->currency, d->currency) == 0) {
-			(*vals)[i]->amount_minor += d->amount_minor;
+			(*vals)[i]->amount_minor = lead_sum_add((*vals)[i]->amount_minor,
+								d->amount_minor, under);
 			(*vals)[i]->has_amount_minor = 1;
 			if ((*vals)[i]->amount_minor == 0) {
 				/* No leads of that currency left: gone, as kpi
@@ -132,7 +147,7 @@ static int apply_counts(Leadd__KpiCounts *c, const Leadd__KpiDelta *d, int *unde
 		changed = 1;
 	}
 	for (size_t v = 0; v < d->n_value; v++) {
-		int r = add_value(&cc->value, &cc->n_value, d->value[v]);
+		int r = add_value(&cc->value, &cc->n_value, d->value[v], under);
 		if (r < 0)
 			return -1;
 		changed |= r;

@@ -234,8 +234,9 @@ cJSON *lead_forecast_amounts_json(Leadd__ForecastAmount *const *v, size_t n)
 		const char *code = has(a->currency) ? a->currency : NULL;
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddItemToObject(e, "opps", lead_json_int(a->opps));
-		cJSON_AddItemToObject(e, "amount", json_money(a->amount_minor, code));
-		cJSON_AddItemToObject(e, "weighted", json_money(a->weighted_minor, code));
+		cJSON_AddItemToObject(e, "amount", lead_json_sum(a->amount_minor, code));
+		cJSON_AddItemToObject(e, "weighted",
+				      lead_json_sum(lead_forecast_weighted(a), code));
 		cJSON_AddItemToObject(o, code ? code : "", e);
 	}
 	return o;

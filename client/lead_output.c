@@ -333,6 +333,13 @@ void lead_format_money(int64_t minor, const char *code, char *buf, size_t len)
 	snprintf(buf, len, "%s %s%s", amount, code ? code : "", cur ? "" : " (minor units)");
 }
 
+void lead_format_sum(int64_t minor, const char *code, char *buf, size_t len)
+{
+	char amount[64];
+	lead_format_money(minor, code, amount, sizeof(amount));
+	snprintf(buf, len, "%s%s", minor == INT64_MAX ? "at least " : "", amount);
+}
+
 void lead_format_value(const Leadd__Money *m, char *buf, size_t len)
 {
 	if (!m || !m->has_amount_minor)
@@ -510,6 +517,20 @@ cJSON *lead_json_money(const Leadd__Money *m)
 	}
 	cJSON_AddItemToObject(o, "minor", lead_json_int(m->amount_minor));
 	add_str(o, "currency", m->currency);
+	return o;
+}
+
+cJSON *lead_json_sum(int64_t minor, const char *code)
+{
+	if (!code)
+		return cJSON_CreateNull();
+	Leadd__Money m = LEADD__MONEY__INIT;
+	m.has_amount_minor = 1;
+	m.amount_minor = minor;
+	m.currency = (char *)code;
+	cJSON *o = lead_json_money(&m);
+	if (o && minor == INT64_MAX)
+		cJSON_AddTrueToObject(o, "at_least");
 	return o;
 }
 

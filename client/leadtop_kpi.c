@@ -258,7 +258,8 @@ static void kpi_event(struct lt_panel *p, struct lt_app *a, const Leadd__Event *
 	for (size_t i = 0; i < ev->n_kpi; i++)
 		failed |= lead_kpi_apply(s->k, ev->kpi[i], &under) < 0;
 	s->revision = ev->revision;
-	/* Deltas that do not fit the counts, or no memory for a new row: read
+	/* Deltas that do not fit the counts, a change to a sum past int64
+	 * (its exact amount unknown here), or no memory for a new row: read
 	 * the counts again rather than show wrong ones. */
 	if (under || failed)
 		p->wants_reload = 1;

@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (!have || !a->sess.has_token)
 		return fail(LD_UNAUTHENTICATED, "not logged in: run 'lead login'");
-	a->ctx.server = lead_config_server(server);
+	a->ctx.server = lead_config_server(server, &a->sess);
 	if ((rc = lead_session_check_server(&a->ctx, &a->sess, a->ctx.server)))
 		return rc;
 	if (!isatty(STDIN_FILENO) && !a->once)

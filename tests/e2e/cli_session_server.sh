@@ -55,6 +55,17 @@ expect_exit 0 env LEAD_TLS=auto "$LEAD" --server "$B" ping
 # A login to B replaces the session: B is then the one.
 expect_exit 0 env LEAD_TLS=auto "$LEAD" --server "$B" login admin --password-stdin <<<"$ADMIN_PASSWORD"
 expect_exit 0 env LEAD_TLS=auto "$LEAD" --server "$B" whoami
+# Nothing names a server (no --server, $LEAD_SERVER or config `server`):
+# lead and leadtop go to the session's, not to the default 127.0.0.1:7470.
+expect_exit 0 env -u LEAD_SERVER LEAD_TLS=auto "$LEAD" whoami
+expect_match "$OUT" "^server: +$B\$" "lead with no server named goes to the session's"
+expect_exit 0 env -u LEAD_SERVER LEAD_TLS=auto "$LEADTOP" --once
+expect_match "$OUT" "$B" "leadtop --once too"
+# ... while the config file's `server` still names one (and is refused).
+printf 'server = %s\n' "$A" >"$LEAD_CONFIG_DIR/config"
+expect_exit 4 env -u LEAD_SERVER LEAD_TLS=auto "$LEAD" whoami
+expect_match "$ERR" "session is for leadd at $B, not $A" "the config's server is named, so refused"
+rm -f "$LEAD_CONFIG_DIR/config"
 kill -TERM "$BPID"
 wait "$BPID" || fail "leadd B exited with $?"
 "$LEADD" verify --data-dir "$BDIR/data" >/dev/null || fail "leadd verify of B failed"

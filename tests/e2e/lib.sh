@@ -96,6 +96,43 @@ start_leadd()
 		fail "lead login admin failed: $out"
 }
 
+# proto_create_lead TITLE FIELD=VALUE...: a lead made through the protocol as
+# the admin, for what no `lead` option can type (a value of INT64_MAX minor
+# units, a time at INT64_MAX ms); prints its id. value=MINOR CODE sets the
+# value; a FIELD of LeadCreateRequest takes an integer, or else the text.
+# Needs Debian's python3 with python3-protobuf and protoc, as the protocol
+# tests do.
+proto_create_lead()
+{
+	local here
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	mkdir -p "$LEADD_DIR/pb"
+	PORT=${LEAD_SERVER##*:} PASSWORD=$ADMIN_PASSWORD PBDIR="$LEADD_DIR/pb" \
+		PROTO="$here/../../proto" PYTHONPATH="$here/../protocol" /usr/bin/python3 -c '
+import os, sys
+from leadd_harness import Client, load_pb
+pb = load_pb(os.environ["PROTO"], os.environ["PBDIR"])
+c = Client(pb, int(os.environ["PORT"]), user="admin", password=os.environ["PASSWORD"])
+def fill(q):
+    q.lead_create.title = sys.argv[1]
+    q.lead_create.owner = "admin"
+    for a in sys.argv[2:]:
+        k, v = a.split("=", 1)
+        if k == "value":
+            q.lead_create.value.amount_minor = int(v.split()[0])
+            q.lead_create.value.currency = v.split()[1]
+        else:
+            try:
+                setattr(q.lead_create, k, int(v))
+            except ValueError:
+                setattr(q.lead_create, k, v)
+r = c.call(fill)
+if r.code != pb.OK:
+    sys.exit("lead_create: %d %s" % (r.code, r.message))
+print(r.lead.lead.id)
+' "$@"
+}
+
 # tls_fingerprint CERT: its fingerprint as leadd and lead print it
 # (docs/operations.md gives the same pipeline).
 tls_fingerprint()
