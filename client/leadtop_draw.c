@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lead_opp.h"
 #include "leadtop.h"
 
 static int use_color;
@@ -333,9 +334,14 @@ static const char *const help_lines[] = {
 	"q              quit",
 };
 
+/* Contacts and opportunities each get at most this many lines in the
+ * details box (then "N more"), so it fits 80x24 whatever the lead holds. */
+#define DETAIL_LIST_MAX 4
+
 static void draw_detail(struct lt_app *a)
 {
-	const Leadd__Lead *l = a->detail->lead->lead;
+	const Leadd__LeadReply *lr = a->detail->lead;
+	const Leadd__Lead *l = lr->lead;
 	char lines[24][400], st[128], ow[128], v[64], t1[64], t2[64];
 	int n = 0;
 	const char *p[24];
@@ -361,12 +367,26 @@ static void draw_detail(struct lt_app *a)
 	}
 	lead_format_time(l->updated_at, t2, sizeof(t2));
 	snprintf(lines[n++], 400, "updated: %s", t2);
-	for (size_t i = 0; i < l->n_contacts && n < 22; i++) {
+	for (size_t i = 0; i < l->n_contacts && i < DETAIL_LIST_MAX; i++) {
 		const Leadd__Contact *c = l->contacts[i];
 		snprintf(lines[n++], 400, "%s %s  %s  %s", i == 0 ? "contact:" : "        ",
 			 c->name ? c->name : "-", c->phone && *c->phone ? c->phone : "-",
 			 c->email && *c->email ? c->email : "-");
 	}
+	if (l->n_contacts > DETAIL_LIST_MAX)
+		snprintf(lines[n++], 400, "         and %zu more contact%s",
+			 l->n_contacts - DETAIL_LIST_MAX,
+			 l->n_contacts - DETAIL_LIST_MAX == 1 ? "" : "s");
+	/* Newest first, as lead show lists them. */
+	for (size_t i = 0; i < lr->n_opps && i < DETAIL_LIST_MAX; i++) {
+		char o[360];
+		lead_opp_sentence(lr->opps[i], o, sizeof(o));
+		snprintf(lines[n++], 400, "%s %s", i == 0 ? "opps:   " : "        ", o);
+	}
+	if (lr->n_opps > DETAIL_LIST_MAX)
+		snprintf(lines[n++], 400, "         and %zu more opportunit%s",
+			 lr->n_opps - DETAIL_LIST_MAX,
+			 lr->n_opps - DETAIL_LIST_MAX == 1 ? "y" : "ies");
 	snprintf(lines[n++], 400, "(any key closes; all of it: lead show %llu)",
 		 (unsigned long long)l->id);
 	for (int i = 0; i < n; i++)
