@@ -40,13 +40,12 @@ import json
 import os
 import random
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, Leadd, Results, load_pb  # noqa: E402
+from leadd_harness import ADMIN, ADMIN_PASSWORD, Client, LeadCli, Leadd, Results, load_pb  # noqa: E402
 import search_model as sm  # noqa: E402
 import search_reference as sr  # noqa: E402
 
@@ -56,36 +55,12 @@ STATS = {"filters": 0, "empty": 0, "refused": 0}
 BUDGET_S = float(os.environ.get("LEADD_SEARCH_BUDGET_S", "70"))
 
 
-class Cli:
-    """The `lead` binary as one user: a HOME of its own (the session is kept
-    in $XDG_CONFIG_HOME/lead), the server from $LEAD_SERVER, a time zone
-    that is not UTC (absolute UTC instants must not depend on it)."""
+class Cli(LeadCli):
+    """`lead` as one user (LeadCli) in a time zone that is not UTC: absolute
+    UTC instants must not depend on it."""
 
     def __init__(self, lead, tmp, port, user, password):
-        self.lead, self.user = lead, user
-        self.server = "127.0.0.1:%d" % port
-        home = os.path.join(tmp, "home-" + user)
-        os.makedirs(home)
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("LEAD_CONFIG_DIR", "LEAD_SERVER", "LEAD_USER", "XDG_CONFIG_HOME")}
-        env.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                   LEAD_SERVER=self.server, TZ="Asia/Tokyo", LC_ALL="C.UTF-8")
-        self.env = env
-        rc, out, err = self.run(["login", user, "--password-stdin"], stdin=password + "\n")
-        if rc != 0:
-            raise RuntimeError("lead login %s exited %d: %s%s" % (user, rc, out, err))
-
-    def run(self, args, stdin=None, env=None):
-        """(exit status, stdout, stderr) of `lead ARGS`."""
-        p = subprocess.run([self.lead] + args, input=(stdin or "").encode(),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           env=env or self.env, timeout=60)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), \
-            p.stderr.decode("utf-8", "replace")
-
-    def line(self, args):
-        """The command as a person would paste it (as this user)."""
-        return "[as %s] lead %s" % (self.user, shlex.join(args))
+        LeadCli.__init__(self, lead, tmp, port, user, password, tz="Asia/Tokyo")
 
 
 def json_ms(t):

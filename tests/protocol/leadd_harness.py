@@ -7,7 +7,8 @@ otherwise (user=None: Hello only).
 
 Also the small helpers the tests share: Results (the "ok  NAME" / "FAIL NAME"
 lines and the closing count), ok_call, add_user, add_team, pipeline,
-send_together, create_many, passwd, frame, varint and status_mb. A test keeps its own
+send_together, create_many, passwd, frame, varint and status_mb; LeadCli runs
+the real `lead` binary as one user. A test keeps its own
 variant where it checks something else.
 
 TLS (docs/protocol.md, "Transport: TLS"): start_tls_leadd starts leadd on
@@ -17,6 +18,7 @@ pinning the certificate's fingerprint (leadd_fingerprint reads it)."""
 import base64
 import hashlib
 import os
+import shlex
 import socket
 import ssl
 import struct
@@ -447,6 +449,38 @@ def run_test(results, name, run):
             if d.proc and d.proc.poll() is None:
                 results.stop_and_verify(d, name)
     sys.exit(results.summary())
+
+
+class LeadCli:
+    """The `lead` binary as one user: a HOME of its own (the session is kept
+    in $XDG_CONFIG_HOME/lead), the server from $LEAD_SERVER, the time zone
+    tz (days typed on the line are that zone's), logged in at once."""
+
+    def __init__(self, lead, tmp, port, user, password, tz="UTC"):
+        self.lead, self.user = lead, user
+        self.server = "127.0.0.1:%d" % port
+        home = os.path.join(tmp, "home-" + user)
+        os.makedirs(home)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LEAD_CONFIG_DIR", "LEAD_SERVER", "LEAD_USER", "XDG_CONFIG_HOME")}
+        env.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+                   LEAD_SERVER=self.server, TZ=tz, LC_ALL="C.UTF-8")
+        self.env = env
+        rc, out, err = self.run(["login", user, "--password-stdin"], stdin=password + "\n")
+        if rc != 0:
+            raise RuntimeError("lead login %s exited %d: %s%s" % (user, rc, out, err))
+
+    def run(self, args, stdin=None, env=None):
+        """(exit status, stdout, stderr) of `lead ARGS`."""
+        p = subprocess.run([self.lead] + args, input=(stdin or "").encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env or self.env, timeout=60)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), \
+            p.stderr.decode("utf-8", "replace")
+
+    def line(self, args):
+        """The command as a person would paste it (as this user)."""
+        return "[as %s] lead %s" % (self.user, shlex.join(args))
 
 
 class FaultClock:
