@@ -39,13 +39,21 @@ static void print_word(const char *s)
 	printf("%s\n", s);
 }
 
-static void print_statuses(struct lead_ctx *ctx)
+/* Every status, or only those a conversion may go to (lead convert
+ * --to): of the prospect stage, not of class dead or lost. */
+static void print_statuses(struct lead_ctx *ctx, int prospects)
 {
 	const Leadd__StatusListReply *sl;
 	if (lead_statuses(ctx, &sl))
 		return;
-	for (size_t i = 0; i < sl->n_statuses; i++)
-		print_word(sl->statuses[i]->name);
+	for (size_t i = 0; i < sl->n_statuses; i++) {
+		const Leadd__Status *s = sl->statuses[i];
+		if (prospects && (s->stage != LEADD__STAGE__STAGE_PROSPECT ||
+				  s->kpi_class == LEADD__KPI_CLASS__KPI_DEAD ||
+				  s->kpi_class == LEADD__KPI_CLASS__KPI_LOST))
+			continue;
+		print_word(s->name);
+	}
 }
 
 /* The users the caller may list (a rep: only themself). */
@@ -76,8 +84,10 @@ static int cmd_completion_words_exec(const struct cmd_entry *self, struct lead_c
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *kind = argv[optind];
-	if (strcmp(kind, "statuses") != 0 && strcmp(kind, "users") != 0)
-		return lead_usage_error(self, ctx, "'%s' is not a kind of words: statuses or users",
+	if (strcmp(kind, "statuses") != 0 && strcmp(kind, "prospects") != 0 &&
+	    strcmp(kind, "users") != 0)
+		return lead_usage_error(self, ctx,
+					"'%s' is not a kind of words: statuses, prospects or users",
 					kind);
 	/* From here on nothing is said and the exit status is 0: a Tab
 	 * that finds no session or no server offers nothing, and an error
@@ -96,8 +106,8 @@ static int cmd_completion_words_exec(const struct cmd_entry *self, struct lead_c
 	struct lead_session sess;
 	if (lead_session_load(ctx, &sess, &rc) != 1)
 		return 0;
-	if (strcmp(kind, "statuses") == 0)
-		print_statuses(ctx);
+	if (strcmp(kind, "users") != 0)
+		print_statuses(ctx, strcmp(kind, "prospects") == 0);
 	else
 		print_users(ctx);
 	alarm(0);
@@ -120,7 +130,7 @@ static const struct cmd_entry cmd_completion_bash_entry = {
 
 static const struct cmd_entry cmd_completion_words_entry = {
 	.name = "completion words",
-	.usage = "statuses|users",
+	.usage = "statuses|prospects|users",
 	.help = "the status or user names the completion offers",
 	.notes = "One a line, as the server gives them to you (a rep: only their own\n"
 		 "name). Made for the completion script: it never asks for a password,\n"

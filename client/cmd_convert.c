@@ -63,17 +63,16 @@ static int cmd_convert_exec(const struct cmd_entry *self, struct lead_ctx *ctx, 
 
 const struct cmd_entry cmd_convert_entry = {
 	.name = "convert",
-	.usage = "ID [--to STATUS]",
+	.usage = "ID [--to PROSPECT]",
 	.help = "make a lead at the lead stage a prospect, without an opportunity",
-	.notes =
-		"The lead moves to the prospect stage's conversion target (prospect-Qualified,\n"
-		"10%, by default; `lead statuses` marks it), or to --to STATUS: a prospect-stage\n"
-		"status that is not of class dead or lost, named as `lead status` takes it (any\n"
-		"case, a unique prefix). Only a lead still at the lead stage converts: one past\n"
-		"it is refused (exit 5), naming its stage; `lead status` moves it. Adding an\n"
-		"opportunity (lead opp new) converts a lead too. Prints \"lead 42: lead-Qualified\n"
-		"-> prospect-Qualified\"; with --json the lead as `lead --json status` prints\n"
-		"it (no activities, opportunities or history).",
+	.notes = "The lead moves to the prospect stage's conversion target (prospect-Qualified,\n"
+		 "10%, by default; `lead statuses` marks it), or to --to PROSPECT: a\n"
+		 "prospect-stage status that is not of class dead or lost, named as `lead\n"
+		 "status` takes it (any case, a unique prefix). Only a lead still at the lead\n"
+		 "stage converts: one past it is refused (exit 5), naming its stage; `lead\n"
+		 "status` moves it. Adding an opportunity (lead opp new) converts a lead too.\n"
+		 "Prints \"lead 42: lead-Qualified -> prospect-Qualified\"; with --json the lead\n"
+		 "as `lead --json status` prints it (no activities, opportunities or history).",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_convert_exec,

@@ -30,8 +30,8 @@ _lead_offer()
 	done
 }
 
-# A value or an argument named by its usage word $1: USER and STATUS come
-# from the server, lowercase words (rep|manager|admin) are offered as they
+# A value or an argument named by its usage word $1: USER, STATUS and
+# PROSPECT (a status a conversion may go to) come from the server, lowercase words (rep|manager|admin) are offered as they
 # are, other names (ID, TEXT, DATE) have nothing to offer.
 _lead_value()
 {
@@ -41,6 +41,7 @@ _lead_value()
 		case $part in
 		USER) _lead_offer_lines < <(_lead_server_words users) ;;
 		STATUS) _lead_offer_lines < <(_lead_server_words statuses) ;;
+		PROSPECT) _lead_offer_lines < <(_lead_server_words prospects) ;;
 		*[A-Z]*) ;;
 		*) [[ $part == "$_lead_cur"* ]] && COMPREPLY+=("$_lead_pre$part") ;;
 		esac

@@ -51,7 +51,7 @@ lead_ok completion bash
 expect_eq "$OUT" "$(cat "$COMPLETION")" "the generated script against lead completion bash"
 bash -n "$COMPLETION" || fail "bash -n finds errors in $COMPLETION"
 expect_exit 2 "$LEAD" completion words nonsense
-expect_match "$ERR" "'nonsense' is not a kind of words: statuses or users" "a wrong kind of words"
+expect_match "$ERR" "'nonsense' is not a kind of words: statuses, prospects or users" "a wrong kind of words"
 
 lead_ok --json help
 TABLE=$OUT
@@ -159,6 +159,15 @@ prefix=${first:0:4}
 comp status 1 "$prefix"
 expect_eq "$(awk -v p="$prefix" 'index($0, p) == 1' <<<"$STATUSES")" "$(sort -u <<<"$OUT")" \
 	"the statuses starting with $prefix"
+# lead convert --to PROSPECT: only the statuses a conversion may go to
+# (prospect stage, not dead or lost), from lead statuses' own list.
+lead_ok --json statuses
+PROSPECTS=$(json '"\n".join(s["name"] for s in d["statuses"] if s["stage"] == "prospect" and s["kpi"] not in ("dead", "lost"))' <<<"$OUT" | sort -u)
+[ -n "$PROSPECTS" ] || fail "no prospect-stage status to offer"
+comp convert 1 --to ""
+expect_eq "$PROSPECTS" "$(sort -u <<<"$OUT")" "lead convert --to: the statuses a conversion may go to"
+expect_no_match "$OUT" "lead-New" "... no lead-stage status"
+expect_no_match "$OUT" "prospect-Lost" "... no lost one"
 # A status name with a space is offered quoted, as one word.
 lead_ok admin status add "Hot lead" --stage lead --probability 20 --class qualified
 comp status 1 Hot
