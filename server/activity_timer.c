@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "activity_core.h"
+#include "due_timer.h"
 #include "ld_error.h"
 #include "lead_core.h"
 #include "log.h"
@@ -222,13 +223,21 @@ static int due_run(request_ctx *rc, store_txn *t)
 
 static const dispatch_entry due_entry = {.name = "activity_due", .handler = due_run, .writes = 1};
 
-/* ---- the loop's side: when to look ---- */
+/* ---- the loop's side: when to look (due_timer.c) ---- */
+
+static int submit_due(due_timer *t);
+
+static due_timer timer = {
+	.what = "activities falling due",
+	.index = "the alarm index",
+	.dbi = DB_IDX_ACT_ALARM,
+	.recheck_ms = ACTIVITY_DUE_RECHECK_MS,
+	.recheck_test_ms = ACTIVITY_DUE_RECHECK_TEST_MS,
+	.retry_ms = ACTIVITY_DUE_RETRY_MS,
+	.submit = submit_due,
+};
 
 static struct {
-	server *srv;
-	uv_timer_t timer;
-	int running;   /* the timer exists */
-	int in_flight; /* a firing is at the writer */
 	uint64_t fired;
 	/* More than ACTIVITY_DUE_SCAN_MAX damaged entries: the next pass goes
 	 * on after the last one read (has_from), so they cannot hold back a
@@ -239,64 +248,16 @@ static struct {
 	alarm_pos from;
 } at;
 
-static void on_timer(uv_timer_t *h);
-
-static uint64_t recheck_ms(void)
+static int submit_due(due_timer *t)
 {
-	return server_clock_hook ? ACTIVITY_DUE_RECHECK_TEST_MS : ACTIVITY_DUE_RECHECK_MS;
-}
-
-static void schedule(uint64_t ms)
-{
-	if (at.running)
-		uv_timer_start(&at.timer, on_timer, ms, 0);
-}
-
-/* The first due time in the alarm index: 0 with *due (0: none), or an error. */
-static int first_due(int64_t *due)
-{
-	return store_first_time_key(&at.srv->st, DB_IDX_ACT_ALARM, due);
-}
-
-static void submit_due(void)
-{
-	request_ctx *rc = dispatch_new_internal(at.srv, &due_entry, sizeof(due_work));
-	if (!rc) {
-		log_warn("activities falling due: out of memory; trying again in %d ms",
-			 ACTIVITY_DUE_RETRY_MS);
-		schedule(ACTIVITY_DUE_RETRY_MS);
-		return;
-	}
+	request_ctx *rc = dispatch_new_internal(t->srv, &due_entry, sizeof(due_work));
+	if (!rc)
+		return -1;
 	due_work *w = rc->internal;
 	w->has_from = at.has_from;
 	w->from = at.from;
-	at.in_flight = 1;
-	writer_submit(at.srv->wr, rc);
-}
-
-static void on_timer(uv_timer_t *h)
-{
-	(void)h;
-	if (at.in_flight)
-		return; /* its answer looks again */
-	int64_t due;
-	int err = first_due(&due);
-	if (err) {
-		log_warn("activities falling due: reading the alarm index failed: %s; trying "
-			 "again in %d ms",
-			 store_strerror(err), ACTIVITY_DUE_RETRY_MS);
-		schedule(ACTIVITY_DUE_RETRY_MS);
-		return;
-	}
-	int64_t now = server_now_ms();
-	if (due && due <= now) {
-		submit_due();
-		return;
-	}
-	uint64_t wait = recheck_ms();
-	if (due && (uint64_t)(due - now) < wait)
-		wait = (uint64_t)(due - now);
-	schedule(wait);
+	writer_submit(t->srv->wr, rc);
+	return 0;
 }
 
 int activity_timer_write_done(request_ctx *rc)
@@ -304,7 +265,6 @@ int activity_timer_write_done(request_ctx *rc)
 	if (rc->entry != &due_entry)
 		return 0;
 	due_work *w = rc->internal;
-	at.in_flight = 0;
 	uint64_t next = 0;
 	if (rc->code != LD_OK) {
 		log_warn("activities falling due: marking them failed: %s; trying again in %d ms",
@@ -327,18 +287,13 @@ int activity_timer_write_done(request_ctx *rc)
 		}
 		if (!w->capped && w->stale && !at.cycle_fired) {
 			/* A whole cycle found only entries that name no activity to
-			 * mark: looking again at once would find them again. verify
-			 * names them. */
+			 * mark: verify names them. An activity due before the
+			 * recheck is still marked on time. */
 			log_error("activities falling due: %" PRIu64
 				  " alarm index entries name no open activity due then; run "
 				  "leadd verify",
 				  w->stale);
-			next = recheck_ms();
-			/* ... but an activity due before then is marked on time:
-			 * the next run passes over them again. */
-			int64_t wait = w->next_at ? w->next_at - server_now_ms() : -1;
-			if (w->next_at && (uint64_t)(wait > 0 ? wait : 0) < next)
-				next = (uint64_t)(wait > 0 ? wait : 0);
+			next = due_timer_stale_wait(&timer, w->next_at);
 		} else if (!w->capped && !from_start && at.cycle_fired) {
 			/* The end of a cycle that marked some: the entries before
 			 * where this pass started may hold new ones. */
@@ -348,14 +303,13 @@ int activity_timer_write_done(request_ctx *rc)
 			at.cycle_fired = 0;
 	}
 	dispatch_free(rc);
-	schedule(next);
+	due_timer_done(&timer, next);
 	return 1;
 }
 
 void activity_timer_kick(void)
 {
-	if (at.running && !at.in_flight)
-		schedule(0);
+	due_timer_kick(&timer);
 }
 
 uint64_t activity_timer_fired(void)
@@ -365,18 +319,10 @@ uint64_t activity_timer_fired(void)
 
 void activity_timer_start(server *srv, uv_loop_t *loop)
 {
-	at.srv = srv;
-	uv_timer_init(loop, &at.timer);
-	at.running = 1;
-	/* At once: activities due while leadd was stopped are marked now. */
-	schedule(0);
+	due_timer_start(&timer, srv, loop);
 }
 
 void activity_timer_stop(void)
 {
-	if (!at.running)
-		return;
-	at.running = 0;
-	uv_timer_stop(&at.timer);
-	uv_close((uv_handle_t *)&at.timer, NULL);
+	due_timer_stop(&timer);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "due_timer.h"
 #include "ld_error.h"
 #include "lead_core.h"
 #include "lead_index.h"
@@ -107,71 +108,28 @@ static int wake_run(request_ctx *rc, store_txn *t)
 
 static const dispatch_entry wake_entry = {.name = "standby_wake", .handler = wake_run, .writes = 1};
 
-/* ---- the loop's side: when to look ---- */
+/* ---- the loop's side: when to look (due_timer.c) ---- */
 
-static struct {
-	server *srv;
-	uv_timer_t timer;
-	int running;   /* the timer exists */
-	int in_flight; /* a wake-up is at the writer */
-	uint64_t woken;
-} sb;
+static int submit_wake(due_timer *t);
 
-static void on_timer(uv_timer_t *h);
+static due_timer sb = {
+	.what = "stand-by wake-up",
+	.index = "the stand-by index",
+	.dbi = DB_IDX_STANDBY,
+	.recheck_ms = STANDBY_RECHECK_MS,
+	.recheck_test_ms = STANDBY_RECHECK_TEST_MS,
+	.retry_ms = STANDBY_RETRY_MS,
+	.submit = submit_wake,
+};
+static uint64_t woken_total;
 
-static uint64_t recheck_ms(void)
+static int submit_wake(due_timer *t)
 {
-	return server_clock_hook ? STANDBY_RECHECK_TEST_MS : STANDBY_RECHECK_MS;
-}
-
-static void schedule(uint64_t ms)
-{
-	if (sb.running)
-		uv_timer_start(&sb.timer, on_timer, ms, 0);
-}
-
-/* The first wake time in the index: 0 with *due (0: none), or an error. */
-static int first_due(int64_t *due)
-{
-	return store_first_time_key(&sb.srv->st, DB_IDX_STANDBY, due);
-}
-
-static void submit_wake(void)
-{
-	request_ctx *rc = dispatch_new_internal(sb.srv, &wake_entry, sizeof(wake_work));
-	if (!rc) {
-		log_warn("stand-by wake-up: out of memory; trying again in %d ms",
-			 STANDBY_RETRY_MS);
-		schedule(STANDBY_RETRY_MS);
-		return;
-	}
-	sb.in_flight = 1;
-	writer_submit(sb.srv->wr, rc);
-}
-
-static void on_timer(uv_timer_t *h)
-{
-	(void)h;
-	if (sb.in_flight)
-		return; /* its answer looks again */
-	int64_t due;
-	int err = first_due(&due);
-	if (err) {
-		log_warn("stand-by wake-up: reading the stand-by index failed: %s; trying "
-			 "again in %d ms",
-			 store_strerror(err), STANDBY_RETRY_MS);
-		schedule(STANDBY_RETRY_MS);
-		return;
-	}
-	int64_t now = server_now_ms();
-	if (due && due <= now) {
-		submit_wake();
-		return;
-	}
-	uint64_t wait = recheck_ms();
-	if (due && (uint64_t)(due - now) < wait)
-		wait = (uint64_t)(due - now);
-	schedule(wait);
+	request_ctx *rc = dispatch_new_internal(t->srv, &wake_entry, sizeof(wake_work));
+	if (!rc)
+		return -1;
+	writer_submit(t->srv->wr, rc);
+	return 0;
 }
 
 int standby_timer_write_done(request_ctx *rc)
@@ -179,61 +137,47 @@ int standby_timer_write_done(request_ctx *rc)
 	if (rc->entry != &wake_entry)
 		return 0;
 	wake_work *w = rc->internal;
-	sb.in_flight = 0;
 	uint64_t next = 0;
 	if (rc->code != LD_OK) {
 		log_warn("stand-by wake-up failed: %s; trying again in %d ms", rc->message,
 			 STANDBY_RETRY_MS);
 		next = STANDBY_RETRY_MS;
 	} else {
-		sb.woken += w->woken;
+		woken_total += w->woken;
 		if (w->woken)
 			log_info("%" PRIu64 " lead(s) back from stand-by", w->woken);
 		if (w->stale && !w->woken) {
-			/* Entries that name no lead on stand-by: looking again at
-			 * once would find them again. verify names them. */
+			/* Entries that name no lead on stand-by: verify names
+			 * them. A real lead due before the recheck still wakes
+			 * on time. */
 			log_error("stand-by wake-up: %" PRIu64
 				  " stand-by index entries name no lead on stand-by; run "
 				  "leadd verify",
 				  w->stale);
-			next = recheck_ms();
-			/* ... but a real lead due before then wakes on time: the
-			 * next run passes over them again. */
-			int64_t wait = w->next_at ? w->next_at - server_now_ms() : -1;
-			if (w->next_at && (uint64_t)(wait > 0 ? wait : 0) < next)
-				next = (uint64_t)(wait > 0 ? wait : 0);
+			next = due_timer_stale_wait(&sb, w->next_at);
 		}
 	}
 	dispatch_free(rc);
-	schedule(next);
+	due_timer_done(&sb, next);
 	return 1;
 }
 
 void standby_timer_kick(void)
 {
-	if (sb.running && !sb.in_flight)
-		schedule(0);
+	due_timer_kick(&sb);
 }
 
 uint64_t standby_timer_woken(void)
 {
-	return sb.woken;
+	return woken_total;
 }
 
 void standby_timer_start(server *srv, uv_loop_t *loop)
 {
-	sb.srv = srv;
-	uv_timer_init(loop, &sb.timer);
-	sb.running = 1;
-	/* At once: leads due while leadd was stopped come back now. */
-	schedule(0);
+	due_timer_start(&sb, srv, loop);
 }
 
 void standby_timer_stop(void)
 {
-	if (!sb.running)
-		return;
-	sb.running = 0;
-	uv_timer_stop(&sb.timer);
-	uv_close((uv_handle_t *)&sb.timer, NULL);
+	due_timer_stop(&sb);
 }
