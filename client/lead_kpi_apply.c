@@ -46,6 +46,8 @@ static uint64_t add_count(uint64_t count, int64_t delta, int *under)
 int64_t lead_sum_add(int64_t sum, int64_t delta, int *under)
 {
 	int64_t r;
+	if (delta == 0)
+		return sum; /* nothing changes, exact or "at least" */
 	if (sum == INT64_MAX || __builtin_add_overflow(sum, delta, &r)) {
 		if (sum != INT64_MAX && delta < 0) {
 			*under |= LEAD_KPI_DISAGREE;
