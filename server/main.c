@@ -29,7 +29,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: leadd [options]            run the server\n"
-		"       leadd verify [--data-dir DIR]  check a data directory offline\n"
+		"       leadd verify [--config FILE] [--data-dir DIR]\n"
+		"                                 check a data directory and the TLS pair offline\n"
 		"       leadd permissions         print the request table as Markdown\n"
 		"       leadd init --admin NAME [--password-stdin] [--data-dir DIR]\n"
 		"                                 create the first admin of a new data directory\n"

@@ -42,29 +42,48 @@ int tls_files_check(const char *cert, const char *key, char *err, size_t errlen)
 	return -1;
 }
 
+/* An ASN.1 time as "2026-12-06 00:33 UTC"; 0, or -1. */
+static int when_text(const ASN1_TIME *t, char *out, size_t len)
+{
+	struct tm tm;
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+		return -1;
+	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+	return 0;
+}
+
 int tls_files_expiry(SSL_CTX *ctx, const char *cert, char *msg, size_t len)
 {
 	X509 *x = SSL_CTX_get0_certificate(ctx);
+	const ASN1_TIME *start = x ? X509_get0_notBefore(x) : NULL;
 	const ASN1_TIME *end = x ? X509_get0_notAfter(x) : NULL;
-	struct tm tm;
+	char when[64];
 	int days = 0, secs = 0;
-	if (!end || ASN1_TIME_to_tm(end, &tm) != 1 || ASN1_TIME_diff(&days, &secs, NULL, end) != 1)
+	if (start && when_text(start, when, sizeof(when)) == 0 &&
+	    X509_cmp_current_time(start) > 0) {
+		snprintf(msg, len,
+			 "the TLS certificate %s is not valid before %s: clients that check it "
+			 "against an authority refuse it until then; check this machine's clock, "
+			 "or put a pair valid now in place and send leadd SIGHUP",
+			 cert, when);
+		return TLS_FILES_NOT_YET;
+	}
+	if (when_text(end, when, sizeof(when)) < 0 || ASN1_TIME_diff(&days, &secs, NULL, end) != 1)
 		return 0;
 	if (days > TLS_FILES_WARN_DAYS)
 		return 0;
-	char when[64];
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	if (days < 0 || (days == 0 && secs <= 0))
+	if (days < 0 || (days == 0 && secs <= 0)) {
 		snprintf(msg, len,
 			 "the TLS certificate %s expired on %s: clients that check it against an "
 			 "authority refuse it (lead trusting it by its fingerprint still "
 			 "connects); put a renewed pair in place and send leadd SIGHUP",
 			 cert, when);
-	else
-		snprintf(msg, len,
-			 "the TLS certificate %s expires on %s (in %d days): clients that check it "
-			 "against an authority will then refuse it; put a renewed pair in place "
-			 "before, and send leadd SIGHUP",
-			 cert, when, days);
-	return 1;
+		return TLS_FILES_EXPIRED;
+	}
+	snprintf(msg, len,
+		 "the TLS certificate %s expires on %s (in %d days): clients that check it "
+		 "against an authority will then refuse it; put a renewed pair in place "
+		 "before, and send leadd SIGHUP",
+		 cert, when, days);
+	return TLS_FILES_EXPIRING;
 }

@@ -32,13 +32,12 @@ static int exists(const char *path)
 	return stat(path, &st) == 0 || errno != ENOENT;
 }
 
-int tls_server_make_default_pair(const config_t *cfg, char *err, size_t errlen)
+/* With the default paths, the state of the pair before leadd starts: 1
+ * both files missing (leadd makes them), 0 nothing to make (configured, or
+ * both there), -1 with a sentence when only one of the two is there. */
+static int default_pair_state(const config_t *cfg, const char *cert, const char *key, char *err,
+			      size_t errlen)
 {
-	char cert[4200], key[4200];
-	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0) {
-		snprintf(err, errlen, "the data directory's path is too long");
-		return -1;
-	}
 	/* A configured pair is the operator's: leadd never makes one there. */
 	if (cfg->tls_cert[0] || cfg->tls_key[0])
 		return 0;
@@ -53,6 +52,19 @@ int tls_server_make_default_pair(const config_t *cfg, char *err, size_t errlen)
 			 have_cert ? cert : key, have_cert ? key : cert, have_cert ? cert : key);
 		return -1;
 	}
+	return 1;
+}
+
+int tls_server_make_default_pair(const config_t *cfg, char *err, size_t errlen)
+{
+	char cert[4200], key[4200];
+	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0) {
+		snprintf(err, errlen, "the data directory's path is too long");
+		return -1;
+	}
+	int state = default_pair_state(cfg, cert, key, err, errlen);
+	if (state <= 0)
+		return state;
 	if (tls_cert_create(cert, key, NULL, err, errlen) < 0)
 		return -1;
 	return 1;
@@ -212,5 +224,71 @@ int tls_server_init_pair(const config_t *cfg)
 	if (made)
 		printf("leadd init: made a self-signed TLS certificate %s (key %s)\n", cert, key);
 	printf("TLS certificate fingerprint: %s\n", fp);
+	return 0;
+}
+
+/* What an operator does about a pair that does not load (the sentences of
+ * tls_files_check say it themselves). */
+static const char *pair_remedy(const config_t *cfg)
+{
+	if (cfg->tls_cert[0] || cfg->tls_key[0])
+		return "leadd will not start with it: put a PEM certificate and its unencrypted "
+		       "key at the configured tls_cert and tls_key (docs/operations.md, TLS)";
+	return "leadd will not start with it: put back the pair that was there, or move "
+	       "tls.crt and tls.key both out of the data directory so that leadd makes a new "
+	       "self-signed pair at its next start (clients will then see a new fingerprint)";
+}
+
+int tls_server_verify_pair(const config_t *cfg, tls_server_report report, void *arg)
+{
+	char cert[4200], key[4200], err[4600], msg[9400], fp[LD_TLS_FINGERPRINT_LEN];
+	if (tls_server_paths(cfg, cert, sizeof(cert), key, sizeof(key)) < 0) {
+		report(arg, TLS_REPORT_PROBLEM,
+		       "the TLS certificate or key path is too long: leadd will not start; "
+		       "name shorter paths in tls_cert and tls_key or the data directory");
+		return 1;
+	}
+	int state = default_pair_state(cfg, cert, key, err, sizeof(err));
+	if (state < 0) {
+		report(arg, TLS_REPORT_PROBLEM, err);
+		return 1;
+	}
+	if (state > 0) {
+		snprintf(msg, sizeof(msg),
+			 "TLS: no certificate yet (%s and %s): leadd makes a self-signed pair "
+			 "at its next start",
+			 cert, key);
+		report(arg, TLS_REPORT_NOTE, msg);
+		return 0;
+	}
+	/* Judged as leadd judges it at start (load_pair), in two steps so that
+	 * a file that does not load gets what to do. */
+	if (tls_files_check(cert, key, err, sizeof(err)) < 0) {
+		report(arg, TLS_REPORT_PROBLEM, err);
+		return 1;
+	}
+	SSL_CTX *ctx = ld_tls_server_ctx(cert, key, err, sizeof(err));
+	if (!ctx || ctx_fingerprint(ctx, fp) < 0) {
+		if (ctx)
+			snprintf(err, sizeof(err), "cannot compute the fingerprint of %.1900s",
+				 cert);
+		snprintf(msg, sizeof(msg), "%s; %s", err, pair_remedy(cfg));
+		report(arg, TLS_REPORT_PROBLEM, msg);
+		SSL_CTX_free(ctx);
+		return 1;
+	}
+	int when = tls_files_expiry(ctx, cert, err, sizeof(err));
+	SSL_CTX_free(ctx);
+	if (when == TLS_FILES_EXPIRED || when == TLS_FILES_NOT_YET) {
+		report(arg, TLS_REPORT_PROBLEM, err);
+		return 1;
+	}
+	if (when == TLS_FILES_EXPIRING) {
+		snprintf(msg, sizeof(msg), "warning: %s", err);
+		report(arg, TLS_REPORT_WARNING, msg);
+	}
+	snprintf(msg, sizeof(msg), "TLS: %s and %s are a pair leadd can use; fingerprint %s", cert,
+		 key, fp);
+	report(arg, TLS_REPORT_NOTE, msg);
 	return 0;
 }

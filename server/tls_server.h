@@ -40,6 +40,16 @@ int tls_server_plain_allowed(const config_t *cfg, const struct sockaddr *addr);
 
 /* `leadd fingerprint`: print the certificate's fingerprint. Exit status. */
 int tls_server_print_fingerprint(const config_t *cfg);
+/* `leadd verify`: the pair leadd would load, judged as leadd judges it at
+ * start (the default pair missing altogether is no problem: leadd makes
+ * it), and its dates. report gets each line: a problem (a sentence saying
+ * what is wrong and what to do), a warning (expiring within
+ * TLS_FILES_WARN_DAYS) or a note (no pair yet; the pair is usable).
+ * Returns the number of problems. Makes and changes no file. */
+enum { TLS_REPORT_NOTE, TLS_REPORT_WARNING, TLS_REPORT_PROBLEM };
+typedef void (*tls_server_report)(void *arg, int kind, const char *sentence);
+int tls_server_verify_pair(const config_t *cfg, tls_server_report report, void *arg);
+
 /* `leadd init`: make the default pair when missing and print its
  * fingerprint. Exit status (0, or 1 with a sentence on stderr). */
 int tls_server_init_pair(const config_t *cfg);

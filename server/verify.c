@@ -15,6 +15,7 @@
 #include "leadd_store.pb-c.h"
 #include "request_limits.h"
 #include "store.h"
+#include "tls_server.h"
 #include "users.h"
 #include "verify_kpi.h"
 #include "verify_pages.h"
@@ -940,6 +941,16 @@ static const struct {
 	{"dead and lost reasons", check_reasons},
 };
 
+/* A line of the TLS pair's check (tls_server_verify_pair): a problem is
+ * counted, a warning or a note only printed. */
+static void tls_line(void *arg, int kind, const char *sentence)
+{
+	if (kind == TLS_REPORT_PROBLEM)
+		problem(arg, "%s", sentence);
+	else
+		printf("verify: %s\n", sentence);
+}
+
 static verifier *running;
 static const char *running_check;
 
@@ -980,6 +991,9 @@ int verify_data_dir(const config_t *cfg)
 	ld_arena_init(&v.arena, 0);
 	running = &v;
 	mdb_env_set_assert(st.env, verify_lmdb_assert);
+	/* The certificate and key leadd would serve with: a store that
+	 * verifies is no use to a leadd that will not start. */
+	(void)tls_server_verify_pair(cfg, tls_line, &v);
 	uint64_t bad_pages = 0;
 	v.problems += verify_pages(cfg->data_dir, &bad_pages);
 	if (bad_pages) {

@@ -106,10 +106,11 @@ class Leadd:
         return subprocess.run([self.binary, "verify", "--data-dir", self.data]).returncode
 
 
-def run_verify(binary, data, timeout=120):
-    """`leadd verify` on a stopped data directory: (exit code, stdout and
-    stderr together), for the damage tests that check what verify names."""
-    r = subprocess.run([binary, "verify", "--data-dir", data], stdout=subprocess.PIPE,
+def run_verify(binary, data, timeout=120, extra=()):
+    """`leadd verify` on a stopped data directory (extra: more arguments,
+    e.g. --config FILE): (exit code, stdout and stderr together), for the
+    damage tests that check what verify names."""
+    r = subprocess.run([binary, "verify", "--data-dir", data, *extra], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=timeout)
     return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 

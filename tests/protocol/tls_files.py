@@ -11,10 +11,10 @@
    fingerprint` never prints a fingerprint with exit 0 for a pair leadd
    cannot use (it failed to start with those files while fingerprint said
    OK); an empty file is called empty.
-3. A certificate that has expired, then one expiring in 5 days (tls_cert/
-   tls_key configured): leadd starts (a pinned certificate still works)
-   but warns with the date, and `leadd fingerprint` prints the fingerprint
-   and warns on stderr.
+3. A certificate that has expired, then one expiring in 5 days, then one
+   not valid for 2 more days (tls_cert/tls_key configured): leadd starts (a
+   pinned certificate still works) but warns with the date, and `leadd
+   fingerprint` prints the fingerprint and warns on stderr.
 Every leadd that ran stops with exit 0 and `leadd verify` passes.
 
 Usage: tls_files.py LEADD_BINARY PROTO_DIR"""
@@ -163,7 +163,10 @@ def expiry(pb, binary, tmp):
     for name, nb, na, word in (("expired", now - datetime.timedelta(days=30),
                                 now - datetime.timedelta(days=1), "expired"),
                                ("soon", now - datetime.timedelta(days=1),
-                                now + datetime.timedelta(days=5), "expires")):
+                                now + datetime.timedelta(days=5), "expires"),
+                               ("future", now + datetime.timedelta(days=2),
+                                now + datetime.timedelta(days=400), "not valid before")):
+        shown = nb if name == "future" else na  # the date the warning gives
         crt, key = pair(tmp, name, nb, na)
         conf = ["--set", "tls_cert=" + crt, "--set", "tls_key=" + key]
         rc, out, err = fingerprint(binary, ["--data-dir", os.path.join(tmp, name, "data"),
@@ -175,7 +178,7 @@ def expiry(pb, binary, tmp):
         d = start_tls_leadd(binary, os.path.join(tmp, name), extra=conf, log_file=log)
         res.record("%s certificate: leadd starts and its log warns with the date" % name,
                    wait_log(log, crt) and word in open(log).read()
-                   and na.strftime("%Y-%m-%d") in open(log).read(), open(log).read())
+                   and shown.strftime("%Y-%m-%d") in open(log).read(), open(log).read())
         # d.fingerprint is DATA_DIR/tls.crt's (init's pair); leadd uses tls_cert.
         c = Client(pb, d.port, host=d.host, fingerprint=out.strip())
         res.record("%s certificate: a pinned TLS client is served" % name,

@@ -118,6 +118,9 @@ def reload_cases(pb, binary, tmp):
                c.create("c1").code == pb.OK and c2.create("c2").code == pb.OK)
     c.close()
     c2.close()
+    # The pair in use back in place: verify checks the files leadd would
+    # load at its next start, and it would not start with that one.
+    shutil.copy(cert, os.path.join(d.data, "tls.crt"))
     res.stop_and_verify(d, "reloading leadd")
 
 
