@@ -149,7 +149,7 @@ uint64_t verify_kpi_counters(store_txn *t)
 		/* Not damage: the store holds the exact sum. Said, not counted. */
 		if (!is_count && (e->n > INT64_MAX || e->n < INT64_MIN))
 			printf("verify: note: the value total of %s is %s, more than a 64-bit "
-			       "amount holds: lead kpi shows the largest one\n",
+			       "amount holds: lead kpi shows it as at least the largest one\n",
 			       what, i128_str(e->n, a));
 	}
 out:
