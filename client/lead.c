@@ -446,7 +446,7 @@ int lead_cmd_option(const struct cmd_entry *e, struct lead_ctx *ctx, char **argv
 	case ':':
 		return lead_usage_error(e, ctx, "option '%s' needs a value", argv[optind - 1]);
 	case LEAD_OPT_NO_VALUE: {
-		char name[32], example[64] = "";
+		char name[32], example[sizeof(swallowed_opt) + 16] = "";
 		usage_value_name(e, swallowed_opt, name, sizeof(name));
 		if (strcmp(name, "AMOUNT") == 0)
 			snprintf(example, sizeof(example), ", e.g. %s 5000", swallowed_opt);
