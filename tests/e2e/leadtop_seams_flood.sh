@@ -38,7 +38,7 @@ done
 # 14 panels at 80x24: the titles take 14 lines; the focused KPI panel
 # still shows its column names and rows.
 lt_start a 80 24 admin
-lt_wait_for a 'live, revision [0-9]+' 3 "the dashboard is live"
+lt_wait_for a 'live, revision [0-9]+' 10 "the dashboard is live"
 expect_match "$SCREEN" '^  search s12 \(40\)$' "the last pinned search's title"
 expect_match "$SCREEN" '^admin +0 ' "a row of the focused KPI panel with 14 panels"
 # 70 moves down: the selection (the last row, total) is on the screen.
