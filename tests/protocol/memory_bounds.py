@@ -22,6 +22,7 @@ Every case ends with a clean stop and `leadd verify`. Sanitizer builds keep
 freed memory in quarantine, so they add LEADD_RSS_EXTRA_MB to every bound.
 """
 import os
+import re
 import socket
 import struct
 import sys
@@ -223,12 +224,22 @@ def case_unread_output(binary, pb, tmp):
     bound = cap + CASE2_MARGIN_MB + EXTRA
     sampler = PeakSampler(d.proc, kill_mb=2 * bound)
     send_all_nonblocking(socks, 3)
-    time.sleep(3)  # two output ticks at least: paused, then the largest closed
+    # Until leadd pauses a connection (it holds output_total_limit of
+    # answers): a fixed 3 s was short of it when a loaded machine made the
+    # answers slowly (an ASan leadd beside other suites). Then two of the
+    # once-a-second output checks, so the largest may be closed.
+    deadline = time.time() + 60
+    while (time.time() < deadline and d.proc.poll() is None and
+           not re.search(r": (paused|closing): ", open(log).read())):
+        time.sleep(0.1)
+    time.sleep(2.5)
     fresh_ok, fresh_what = False, "not tried"
     if d.proc.poll() is None:
         t0 = time.time()
         try:
-            f = Client(pb, d.port, token=token, timeout=10)
+            # 30 s: whether it is served, not how fast (the code before
+            # the output limits served it in 4.9 s); the time is shown.
+            f = Client(pb, d.port, token=token, timeout=30)
             r = f.call(lambda q: setattr(q.lead_list, "limit", 1000))
             fresh_ok = r.code == pb.OK and len(r.lead_list.leads) > 0
             fresh_what = "%s, %d leads in %.2f s" % (pb.Code.Name(r.code),

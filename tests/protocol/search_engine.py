@@ -19,8 +19,10 @@
   fast, and while the admin runs a query that walks all of them, a ping on
   another connection is answered within a few ms (the query yields); on the
   query's own connection, later requests are answered after it, in order.
-  SEARCH_LATENCY_LEADS, SEARCH_PAGE_BOUND_MS and SEARCH_PING_BOUND_MS
-  override the 100,000 leads and the 50 ms and 20 ms bounds.
+  Each of the two timings is made again while over its bound, up to three
+  times (timed_tries: the machine is shared). SEARCH_LATENCY_LEADS,
+  SEARCH_PAGE_BOUND_MS and SEARCH_PING_BOUND_MS override the 100,000 leads
+  and the 50 ms and 20 ms bounds.
 
 Usage: search_engine.py LEADD_BINARY PROTO_DIR
 Ends with leadd stopped (SIGTERM, exit 0) and `leadd verify` passing.
@@ -35,7 +37,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import Client, Results, add_team, add_user, run_test  # noqa: E402
-from leadd_harness import ok_call, pipeline  # noqa: E402
+from leadd_harness import ok_call, pipeline, timed_tries  # noqa: E402
 
 PW = "search-pw-1"
 results = Results()
@@ -230,14 +232,20 @@ def run(pb, d):
     ok_call(admin, lambda q: (setattr(q.lead_create, "title", "Maison Lefèvre"),
                               setattr(q.lead_create, "team", "north")), "accented lead")
     created_end = int(time.time() * 1000)
-    time.sleep(2.0)
     # A later batch of edits, so idle and updated_since have a clear gap.
+    # An idle filter is idle_ms = (when it is asked) - touch_start, and
+    # leadd takes each page's own now from it: its edge moves on with the
+    # paging, and the touched leads count as idle once a listing's pages
+    # take longer than the gap (with the edge 1 s into a 2 s gap, a slow
+    # machine's 58 pages of 7 could). The edge starts just after the last
+    # untouched change, so the paging has the whole gap.
+    time.sleep(3.0)
     touched = rnd.sample(ids, 60)
     def touch(lid):
         return lambda q: (setattr(q.lead_update, "id", lid),
                           setattr(q.lead_update, "description", "touched"))
     pipeline(admin, [touch(i) for i in touched])
-    touch_start = created_end + 1000
+    touch_start = created_end + 1
 
     leads = {l.id: l for l in list_all(admin, limit=1000)[0]}
     leads_l = list(leads.values())
@@ -457,43 +465,57 @@ def latency(pb, d, admin, mia):
             return
         done += k
     record("%d leads of another team created" % n, True, "%.1f s" % (time.time() - t0))
-    worst = 0.0
-    for _ in range(20):
-        t = time.time()
-        r = lst(mia, limit=50)
-        worst = max(worst, time.time() - t)
-        assert r.code == 0
     bound = float(os.environ.get("SEARCH_PAGE_BOUND_MS", "50")) / 1000
-    record("a manager's page with %d invisible leads stays fast" % n, worst < bound,
-           "worst %.1f ms" % (worst * 1000))
+
+    def pages():
+        worst = 0.0
+        for _ in range(20):
+            t = time.time()
+            r = lst(mia, limit=50)
+            worst = max(worst, time.time() - t)
+            assert r.code == 0
+        return worst < bound, "worst %.1f ms" % (worst * 1000)
+    # A page that walked the invisible leads is slow on every try; one slow
+    # page of 20 is the shared machine (timed_tries measures again).
+    timed_tries(record, "a manager's page with %d invisible leads stays under %d ms"
+                % (n, bound * 1000), pages)
     # A query that walks every lead (a range, no index drives it), while
     # another connection pings.
     pinger = Client(pb, d.port)
-    lat, stop = [], threading.Event()
-    def pings():
-        while not stop.is_set():
-            t = time.time()
-            pinger.call(lambda q: q.ping.SetInParent())
-            lat.append(time.time() - t)
-            time.sleep(0.002)
-    th = threading.Thread(target=pings)
-    th.start()
-    time.sleep(0.05)
-    t = time.time()
-    r = lst(admin, pb.LeadFilter(created_before=1), limit=10)
-    long_ms = (time.time() - t) * 1000
-    time.sleep(0.05)
-    stop.set()
-    th.join()
-    record("the long query answers (nothing matches)", r.code == 0 and not r.lead_list.leads,
-           "%.0f ms" % long_ms)
-    lat.sort()
     ping_bound = float(os.environ.get("SEARCH_PING_BOUND_MS", "20")) / 1000
-    worst = lat[-1] if lat else 1
-    record("pings during a %.0f ms query answered within %d ms" % (long_ms, ping_bound * 1000),
-           len(lat) > 5 and worst < ping_bound,
-           "%d pings, worst %.1f ms, median %.1f ms" % (len(lat), worst * 1000,
-                                                      lat[len(lat) // 2] * 1000))
+    answers = []
+
+    def pings_during_walk():
+        lat, stop = [], threading.Event()
+
+        def pings():
+            while not stop.is_set():
+                t = time.time()
+                pinger.call(lambda q: q.ping.SetInParent())
+                lat.append(time.time() - t)
+                time.sleep(0.002)
+        th = threading.Thread(target=pings)
+        th.start()
+        time.sleep(0.05)
+        t = time.time()
+        r = lst(admin, pb.LeadFilter(created_before=1), limit=10)
+        long_ms = (time.time() - t) * 1000
+        time.sleep(0.05)
+        stop.set()
+        th.join()
+        answers.append((r, long_ms))
+        lat.sort()
+        worst = lat[-1] if lat else 1
+        return (len(lat) > 5 and worst < ping_bound,
+                "a %.0f ms query, %d pings, worst %.1f ms, median %.1f ms"
+                % (long_ms, len(lat), worst * 1000, lat[len(lat) // 2] * 1000 if lat else 0))
+    # A query holding the loop delays every ping of every try by its whole
+    # walk; a ping that waited for the machine is one of hundreds, once.
+    timed_tries(record, "pings during a query that walks %d leads answered within %d ms"
+                % (n, ping_bound * 1000), pings_during_walk)
+    record("the long query answers (nothing matches), each time",
+           all(r.code == 0 and not r.lead_list.leads for r, _ in answers),
+           ", ".join("%.0f ms" % ms for _, ms in answers))
     pinger.close()
     # On the query's own connection, what follows it (a ping, an edit)
     # waits for it: the answers come in order.

@@ -9,7 +9,10 @@ such a cursor at once, never reading their answers, must not make leadd
 hold a table per connection: leadd's peak RSS grows by less than
 GROWTH_MB (+ LEADD_RSS_EXTRA_MB for sanitizer builds), every listing is
 answered (OK, the page it would give alone), and a ping on another
-connection stays fast meanwhile.
+connection stays fast meanwhile. The peak is VmHWM reset before each
+burst. A burst with a slow ping runs again, up to three bursts
+(timed_tries: a held loop is slow every time, a busy machine once); every
+burst's answers and peak are checked.
 
 Also: limit 0 (the default page) and 1001 (refused); a cursor replayed with
 another filter or sort, a cursor of another user's listing (refused or the
@@ -26,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import Client, Results, add_team, add_user, desc, run_test  # noqa: E402
-from leadd_harness import ok_call, pipeline, status_mb  # noqa: E402
+from leadd_harness import ok_call, pipeline, reset_peak_rss, status_mb, timed_tries  # noqa: E402
 
 EXTRA = int(os.environ.get("LEADD_RSS_EXTRA_MB", "0"))
 GROWTH_MB = 150 + EXTRA
@@ -81,54 +84,69 @@ def run(pb, d):
     record("a cursor from before 19,900 changes still pages",
            len(alone.lead_list.leads) == 1 and alone.lead_list.leads[0].title == "early lead",
            repr([l.title for l in alone.lead_list.leads]))
-    base = status_mb(d.proc.pid)
-    cs = [Client(pb, d.port) for _ in range(conns)]
-    pinger = Client(pb, d.port)
-    lat, stop = [], threading.Event()
+    bursts = []
 
-    def pings():
-        while not stop.is_set():
-            t = time.time()
-            pinger.call(lambda q: q.ping.SetInParent())
-            lat.append(time.time() - t)
-            time.sleep(0.005)
-    th = threading.Thread(target=pings)
-    th.start()
-    for c in cs:
-        c.send(by_title(cur))
-    peak = base
-    ans = []
-    deadline = time.time() + 60
-    for c in cs:
-        while time.time() < deadline:
-            peak = max(peak, status_mb(d.proc.pid))
-            c.sock.settimeout(0.05)
-            try:
-                c.sock.recv(1, socket.MSG_PEEK)
-                break
-            except socket.timeout:
-                continue
-        c.sock.settimeout(30)
-        ans.append(c.recv())
-    stop.set()
-    th.join()
-    hwm = status_mb(d.proc.pid, "VmHWM")
-    same = all(a.code == 0 and [l.id for l in a.lead_list.leads] ==
-               [l.id for l in alone.lead_list.leads] for a in ans)
-    record("%d connections replaying an old cursor at once: each answered its page" % conns,
-           same, "; ".join(sorted({desc(pb, a) for a in ans})))
-    record("... leadd's peak RSS grows by less than %d MB" % GROWTH_MB, hwm - base < GROWTH_MB,
-           "peak %.0f MB (sampled %.0f), before %.0f MB" % (hwm, peak, base))
-    lat.sort()
-    worst = lat[-1] if lat else 1
+    def burst():
+        """The 120 connections replay the cursor at once, a ping meanwhile."""
+        base = status_mb(d.proc.pid)
+        reset_peak_rss(d.proc.pid)  # the peak of this burst, not of the creates
+        cs = [Client(pb, d.port) for _ in range(conns)]
+        pinger = Client(pb, d.port)
+        lat, stop = [], threading.Event()
+
+        def pings():
+            while not stop.is_set():
+                t = time.time()
+                pinger.call(lambda q: q.ping.SetInParent())
+                lat.append(time.time() - t)
+                time.sleep(0.005)
+        th = threading.Thread(target=pings)
+        th.start()
+        for c in cs:
+            c.send(by_title(cur))
+        peak = base
+        ans = []
+        deadline = time.time() + 60
+        for c in cs:
+            while time.time() < deadline:
+                peak = max(peak, status_mb(d.proc.pid))
+                c.sock.settimeout(0.05)
+                try:
+                    c.sock.recv(1, socket.MSG_PEEK)
+                    break
+                except socket.timeout:
+                    continue
+            c.sock.settimeout(30)
+            ans.append(c.recv())
+        stop.set()
+        th.join()
+        hwm = status_mb(d.proc.pid, "VmHWM")
+        for c in cs:
+            c.close()
+        pinger.close()
+        lat.sort()
+        bursts.append((ans, base, hwm, peak))
+        worst = lat[-1] if lat else 1
+        return (len(lat) > 3 and worst < bound,
+                "%d pings, worst %.1f ms, then %s" % (len(lat), worst * 1000,
+                                                     ", ".join("%.1f" % (x * 1000)
+                                                               for x in lat[-4:-1][::-1])))
     # 50 ms (a sanitizer build, slower throughout, 200 ms): before listings
-    # ran from the idle handle, 120 first slices back to back took 121 ms.
+    # ran from the idle handle, 120 first slices back to back took 121 ms,
+    # on every burst. One slow ping in a burst is also the loaded machine:
+    # the burst is run again (timed_tries), and every burst's answers and
+    # memory are checked below.
     bound = 0.2 if EXTRA else 0.05
-    record("... a ping on another connection stays under %d ms" % (bound * 1000),
-           len(lat) > 3 and worst < bound, "%d pings, worst %.1f ms" % (len(lat), worst * 1000))
-    for c in cs:
-        c.close()
-    pinger.close()
+    timed_tries(record, "%d connections replaying an old cursor at once: a ping on another "
+                "connection stays under %d ms" % (conns, bound * 1000), burst)
+    same = all(a.code == 0 and [l.id for l in a.lead_list.leads] ==
+               [l.id for l in alone.lead_list.leads] for ans, _, _, _ in bursts for a in ans)
+    record("... in every burst (%d) each connection was answered its page" % len(bursts),
+           same, "; ".join(sorted({desc(pb, a) for ans, _, _, _ in bursts for a in ans})))
+    record("... leadd's peak RSS grows by less than %d MB in every burst" % GROWTH_MB,
+           all(hwm - base < GROWTH_MB for _, base, hwm, _ in bursts),
+           "; ".join("peak %.0f MB (sampled %.0f), before %.0f MB" % (hwm, peak, base)
+                     for _, base, hwm, peak in bursts))
 
     # Limits and crafted cursors.
     r = admin.call(lambda q: setattr(q.lead_list, "limit", 0))

@@ -138,14 +138,15 @@ def watcher_never_reads(pb, d, c, log):
     watch_ok(w, ["leads"], "slow tls watcher")
     before = open(log).read().count("watch_hard_limit")
     pipeline(c, [create_fill(i, "more") for i in range(700)])
-    end, closed = time.time() + 20, False
+    # Waits, not bounds: whether leadd closes it, not how fast (60 s each).
+    end, closed = time.time() + 60, False
     while time.time() < end and not closed:
         closed = open(log).read().count("watch_hard_limit") > before
         time.sleep(0.1)
     # Two facts, said apart when one is missing: leadd logged the limit,
     # and the watcher's socket reached its end (it reads what the kernel
     # still held first).
-    gone = w.closed(limit=20)
+    gone = w.closed(limit=60)
     why = [line.strip() for line in open(log).read().splitlines()[-400:]
            if "watch" in line or "closing" in line][-3:]
     res.record("a TLS watcher that never reads is closed at watch_hard_limit", closed and gone,
@@ -193,8 +194,15 @@ def idle_after_big_answers(pb, d):
         r = k.call(lambda q: setattr(q.lead_list, "limit", 1000))
         size = max(size, r.ByteSize())
         conns.append(k)
-    time.sleep(2.5)  # leadd returns free memory once a second
+    # leadd returns free memory once a second: until RSS is back under the
+    # bound, at most 10 s (a fixed 2.5 s could read it before a loaded
+    # leadd had trimmed; what the bound is about, buffers kept by 200
+    # engines, does not go away by waiting).
+    end = time.time() + 10
     grown = status_mb(d.proc.pid) - base
+    while grown >= IDLE_MB and time.time() < end:
+        time.sleep(0.1)
+        grown = status_mb(d.proc.pid) - base
     res.record("%d idle TLS connections after a %.1f MB answer each: RSS grows by less "
                "than %d MB" % (IDLE_CONNS, size / 1e6, IDLE_MB), grown < IDLE_MB,
                "%.1f MB" % grown)
