@@ -72,7 +72,7 @@ static int parse_value(const struct cmd_entry *self, struct lead_ctx *ctx, const
 					"not '%s'",
 					currency);
 	int64_t minor;
-	int rc = lead_money_arg(self, ctx, "--value", value, code, cur->minor, &minor);
+	int rc = lead_money_arg(self, ctx, "--value", value, code, cur->minor, 123450, &minor);
 	if (rc)
 		return rc;
 	m->has_amount_minor = 1;

@@ -120,12 +120,10 @@ int opp_items_finish(const struct cmd_entry *self, struct lead_ctx *ctx, struct 
 				it->price[i], most);
 		}
 		if (parsed < 0) {
-			char example[32];
-			ld_amount_format(45050, minor, example, sizeof(example));
-			return lead_usage_error(self, ctx,
-						"--price wants an amount of 0 or more like %s (%s "
-						"has %u decimals), not '%s'",
-						example, code, minor, it->price[i]);
+			/* Not an amount: the one message every money option gives. */
+			int64_t none;
+			return lead_money_arg(self, ctx, "--price", it->price[i], code, minor,
+					      45050, &none);
 		}
 		it->v[i].has_unit_price_minor = 1;
 		it->v[i].unit_price_minor = v;

@@ -512,7 +512,7 @@ int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char 
 }
 
 int lead_money_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *s,
-		   const char *code, unsigned minor, int64_t *out)
+		   const char *code, unsigned minor, long long example_minor, int64_t *out)
 {
 	long long v;
 	int parsed = ld_amount_parse(s, minor, &v);
@@ -529,7 +529,7 @@ int lead_money_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *
 	}
 	if (parsed < 0) {
 		char example[32];
-		ld_amount_format(123450, minor, example, sizeof(example));
+		ld_amount_format(example_minor, minor, example, sizeof(example));
 		return lead_usage_error(e, ctx,
 					"%s wants an amount of 0 or more like %s (%s has %u "
 					"decimal%s), not '%s'",

@@ -211,11 +211,12 @@ int lead_parse_uint(const char *s, unsigned long long max, unsigned long long *o
  * option ("--value-min needs an amount, e.g. --value-min 5000"). */
 int lead_amount_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt,
 		    const char *arg);
-/* The amount text s of option opt in currency cur, in minor units; 0, or a
- * usage error saying what is wrong: no amount ("--value wants an amount of 0
- * or more like 1234.50 ...") or past the most cur holds (naming it). */
+/* The amount text s of option opt in the currency code (minor decimals),
+ * in minor units; 0, or a usage error saying what is wrong: no amount
+ * ("--value wants an amount of 0 or more like 1234.50 ...", example_minor
+ * written in the currency) or past the most it holds (naming it). */
 int lead_money_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *s,
-		   const char *code, unsigned minor, int64_t *out);
+		   const char *code, unsigned minor, long long example_minor, int64_t *out);
 /* The same for a text option ("--item needs a value before the next option,
  * as in --item 'Roof tiles' (not '--price')"); example is a value. */
 int lead_text_arg(const struct cmd_entry *e, struct lead_ctx *ctx, const char *opt, const char *arg,
@@ -533,6 +534,8 @@ void lead_format_owner(const struct lead_names *n, uint64_t id, const char *pref
 cJSON *lead_json_string(const char *s);        /* NULL: null */
 cJSON *lead_json_time(int64_t unix_ms);        /* 0 (none): null */
 cJSON *lead_json_money(const Leadd__Money *m); /* NULL or no amount: null */
+/* minor units of code as the JSON money object (null without a code). */
+cJSON *lead_json_minor(int64_t minor, const char *code);
 /* A sum of many as JSON money (null without a code): one past int64, sent
  * as INT64_MAX, also has "at_least": true (lead_format_sum's "at least"). */
 cJSON *lead_json_sum(int64_t minor, const char *code);

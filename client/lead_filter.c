@@ -348,10 +348,10 @@ int lead_filter_finish(const struct cmd_entry *e, struct lead_ctx *ctx, struct l
 	f->value_currency = a->code;
 	int rc;
 	if (a->value_min && (rc = lead_money_arg(e, ctx, "--value-min", a->value_min, cur->code,
-						 cur->minor, &f->value_min)))
+						 cur->minor, 123450, &f->value_min)))
 		return rc;
 	if (a->value_max && (rc = lead_money_arg(e, ctx, "--value-max", a->value_max, cur->code,
-						 cur->minor, &f->value_max)))
+						 cur->minor, 123450, &f->value_max)))
 		return rc;
 	f->has_value_min = a->value_min != NULL;
 	f->has_value_max = a->value_max != NULL;

@@ -141,18 +141,6 @@ void lead_opp_items_table(const Leadd__Opportunity *o)
 	lead_table_print(t);
 }
 
-/* minor units of code as the JSON money object (null without a code). */
-static cJSON *json_money(int64_t minor, const char *code)
-{
-	if (!code)
-		return cJSON_CreateNull();
-	Leadd__Money m = LEADD__MONEY__INIT;
-	m.has_amount_minor = 1;
-	m.amount_minor = minor;
-	m.currency = (char *)code;
-	return lead_json_money(&m);
-}
-
 cJSON *lead_opp_json(const Leadd__Opportunity *o)
 {
 	const char *code = lead_opp_currency(o);
@@ -172,8 +160,8 @@ cJSON *lead_opp_json(const Leadd__Opportunity *o)
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddItemToObject(e, "name", lead_json_string(it->name));
 		cJSON_AddItemToObject(e, "quantity", lead_json_int(it->quantity));
-		cJSON_AddItemToObject(e, "unit_price", json_money(it->unit_price_minor, code));
-		cJSON_AddItemToObject(e, "amount", json_money(it->amount_minor, code));
+		cJSON_AddItemToObject(e, "unit_price", lead_json_minor(it->unit_price_minor, code));
+		cJSON_AddItemToObject(e, "amount", lead_json_minor(it->amount_minor, code));
 		cJSON_AddItemToArray(items, e);
 	}
 	cJSON_AddItemToObject(j, "amount", lead_json_money(o->amount));
@@ -188,8 +176,9 @@ cJSON *lead_opp_json(const Leadd__Opportunity *o)
 				      : cJSON_CreateNull());
 	/* Weighted only while open: a closed one is out of the forecast. */
 	cJSON_AddItemToObject(j, "weighted",
-			      open && o->has_weighted_minor ? json_money(o->weighted_minor, code)
-							    : cJSON_CreateNull());
+			      open && o->has_weighted_minor
+				      ? lead_json_minor(o->weighted_minor, code)
+				      : cJSON_CreateNull());
 	cJSON_AddItemToObject(j, "lost_reason",
 			      lead_json_string(has(o->lost_reason) ? o->lost_reason : NULL));
 	cJSON_AddItemToObject(j, "owner", lead_json_string(has(o->owner) ? o->owner : NULL));

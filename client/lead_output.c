@@ -520,7 +520,7 @@ cJSON *lead_json_money(const Leadd__Money *m)
 	return o;
 }
 
-cJSON *lead_json_sum(int64_t minor, const char *code)
+cJSON *lead_json_minor(int64_t minor, const char *code)
 {
 	if (!code)
 		return cJSON_CreateNull();
@@ -528,8 +528,13 @@ cJSON *lead_json_sum(int64_t minor, const char *code)
 	m.has_amount_minor = 1;
 	m.amount_minor = minor;
 	m.currency = (char *)code;
-	cJSON *o = lead_json_money(&m);
-	if (o && minor == INT64_MAX)
+	return lead_json_money(&m);
+}
+
+cJSON *lead_json_sum(int64_t minor, const char *code)
+{
+	cJSON *o = lead_json_minor(minor, code);
+	if (o && code && minor == INT64_MAX)
 		cJSON_AddTrueToObject(o, "at_least");
 	return o;
 }

@@ -23,11 +23,10 @@ most; the others won), made by a client while another watches the leads:
 Usage: atk_opps_memory.py LEADD_BINARY PROTO_DIR"""
 import os
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from opp_lib import opp_create_fill  # noqa: E402
+from leadd_harness import PingSampler  # noqa: E402
 from leadd_harness import (ADMIN, ADMIN_PASSWORD, Client, Results, desc, ok_call,  # noqa
                            pipeline, run_test, status_mb, varint)
 from watch_lib import Watcher, watch_ok  # noqa: E402
@@ -124,29 +123,18 @@ def run(pb, d):
     # Ping latency while another client reads the largest pages.
     reader = Client(pb, d.port)
     pinger = Client(pb, d.port)
-    worst = [0.0]
-    done = threading.Event()
-
-    def pings():
-        while not done.is_set():
-            t0 = time.time()
-            pinger.call(lambda q: q.ping.SetInParent())
-            worst[0] = max(worst[0], time.time() - t0)
-            time.sleep(0.005)
-    th = threading.Thread(target=pings)
-    th.start()
     fills = []
     for _ in range(20):
         fills.append(lambda q: (setattr(q.lead_history, "id", lead.id),
                                 setattr(q.lead_history, "limit", 1000)))
         fills.append(lambda q: setattr(q.opp_list, "limit", 1000))
-    answers = pipeline(reader, fills, window=40)
-    done.set()
-    th.join()
+    with PingSampler(pinger) as sampler:
+        answers = pipeline(reader, fills, window=40)
+    worst = sampler.worst()
     res.record("40 pipelined pages of the largest answer OK",
                all(a.code == pb.OK for a in answers))
-    res.record("pings meanwhile answered within 250 ms", worst[0] < 0.25,
-               "worst %.0f ms" % (worst[0] * 1000))
+    res.record("pings meanwhile answered within 250 ms", worst < 0.25,
+               "worst %.0f ms" % (worst * 1000))
     rss1 = status_mb(d.proc.pid)
     res.record("leadd's memory grew by less than %d MB" % (64 + RSS_EXTRA_MB),
                rss1 - rss0 < 64 + RSS_EXTRA_MB,

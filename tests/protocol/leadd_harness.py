@@ -25,6 +25,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ADMIN = "admin"
@@ -460,6 +461,42 @@ def timed_tries(record, name, attempt, tries=LATENCY_TRIES):
             break
     record(name, ok, "; ".join("try %d: %s" % (k + 1, x) for k, x in enumerate(details)))
     return ok
+
+
+class PingSampler:
+    """While the block runs, `client` pings leadd in a thread of its own,
+    one ping after another with `gap` seconds between: how long leadd's
+    loop takes to answer while something else runs. lat holds each ping's
+    round trip (s), in order; worst() the longest (0 with none).
+
+        with PingSampler(pinger) as p:
+            ...  # the work under test
+        assert p.worst() < 0.05
+    """
+
+    def __init__(self, client, gap=0.005):
+        self.client, self.gap, self.lat = client, gap, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        while not self._stop.is_set():
+            t = time.time()
+            self.client.call(lambda q: q.ping.SetInParent())
+            self.lat.append(time.time() - t)
+            if self.gap:
+                time.sleep(self.gap)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def worst(self):
+        return max(self.lat, default=0.0)
 
 
 def desc(pb, r):

@@ -31,10 +31,10 @@ import os
 import random
 import re
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import PingSampler  # noqa: E402
 from leadd_harness import give_reason  # noqa: E402
 from leadd_harness import Client, Results, add_team, add_user, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline, timed_tries  # noqa: E402
@@ -486,25 +486,14 @@ def latency(pb, d, admin, mia):
     answers = []
 
     def pings_during_walk():
-        lat, stop = [], threading.Event()
-
-        def pings():
-            while not stop.is_set():
-                t = time.time()
-                pinger.call(lambda q: q.ping.SetInParent())
-                lat.append(time.time() - t)
-                time.sleep(0.002)
-        th = threading.Thread(target=pings)
-        th.start()
-        time.sleep(0.05)
-        t = time.time()
-        r = lst(admin, pb.LeadFilter(created_before=1), limit=10)
-        long_ms = (time.time() - t) * 1000
-        time.sleep(0.05)
-        stop.set()
-        th.join()
+        with PingSampler(pinger, gap=0.002) as p:
+            time.sleep(0.05)
+            t = time.time()
+            r = lst(admin, pb.LeadFilter(created_before=1), limit=10)
+            long_ms = (time.time() - t) * 1000
+            time.sleep(0.05)
         answers.append((r, long_ms))
-        lat.sort()
+        lat = sorted(p.lat)
         worst = lat[-1] if lat else 1
         return (len(lat) > 5 and worst < ping_bound,
                 "a %.0f ms query, %d pings, worst %.1f ms, median %.1f ms"

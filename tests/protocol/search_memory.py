@@ -24,10 +24,10 @@ Usage: search_memory.py LEADD_BINARY PROTO_DIR
 import os
 import socket
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import PingSampler  # noqa: E402
 from leadd_harness import Client, Results, add_team, add_user, desc, run_test  # noqa: E402
 from leadd_harness import ok_call, pipeline, reset_peak_rss, status_mb, timed_tries  # noqa: E402
 
@@ -92,34 +92,24 @@ def run(pb, d):
         reset_peak_rss(d.proc.pid)  # the peak of this burst, not of the creates
         cs = [Client(pb, d.port) for _ in range(conns)]
         pinger = Client(pb, d.port)
-        lat, stop = [], threading.Event()
-
-        def pings():
-            while not stop.is_set():
-                t = time.time()
-                pinger.call(lambda q: q.ping.SetInParent())
-                lat.append(time.time() - t)
-                time.sleep(0.005)
-        th = threading.Thread(target=pings)
-        th.start()
-        for c in cs:
-            c.send(by_title(cur))
-        peak = base
-        ans = []
-        deadline = time.time() + 60
-        for c in cs:
-            while time.time() < deadline:
-                peak = max(peak, status_mb(d.proc.pid))
-                c.sock.settimeout(0.05)
-                try:
-                    c.sock.recv(1, socket.MSG_PEEK)
-                    break
-                except socket.timeout:
-                    continue
-            c.sock.settimeout(30)
-            ans.append(c.recv())
-        stop.set()
-        th.join()
+        with PingSampler(pinger) as p:
+            for c in cs:
+                c.send(by_title(cur))
+            peak = base
+            ans = []
+            deadline = time.time() + 60
+            for c in cs:
+                while time.time() < deadline:
+                    peak = max(peak, status_mb(d.proc.pid))
+                    c.sock.settimeout(0.05)
+                    try:
+                        c.sock.recv(1, socket.MSG_PEEK)
+                        break
+                    except socket.timeout:
+                        continue
+                c.sock.settimeout(30)
+                ans.append(c.recv())
+        lat = p.lat
         hwm = status_mb(d.proc.pid, "VmHWM")
         for c in cs:
             c.close()

@@ -25,6 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leadd_harness import PingSampler  # noqa: E402
 from leadd_harness import (Client, Leadd, Results, add_team, add_user, load_pb,  # noqa: E402
                            ok_call, pipeline, send_together)
 
@@ -231,21 +232,11 @@ def run(pb, d):
                "%.1f s" % (time.time() - t0))
     bulk_ids = [x.lead.lead.id for x in answers]
     pinger = Client(pb, d.port, user="mB", password=PW)
-    slow = []
-    done = threading.Event()
-
-    def ping_loop():
-        while not done.is_set():
-            t = time.time()
-            pinger.call(lambda q: q.ping.SetInParent())
-            slow.append(time.time() - t)
-    th = threading.Thread(target=ping_loop)
-    th.start()
-    t0 = time.time()
-    got = dict(counts(r1))
-    took = time.time() - t0
-    done.set()
-    th.join()
+    with PingSampler(pinger, gap=0) as sampler:
+        t0 = time.time()
+        got = dict(counts(r1))
+        took = time.time() - t0
+    slow = sampler.lat
     want_bulk = sum(1 for i in range(n) if i % 2)
     want_m3 = sum(1 for i in range(n) if i % 2 and i % 7 == 3)
     res.record("tag_list over %d tagged leads as a rep agrees with the leads" % n,
