@@ -15,7 +15,12 @@
  * With LEADD_FAULT_CLOCK_FILE=PATH, leadd's clock is the real time plus the
  * number of milliseconds PATH holds (read at every look at the clock; a
  * missing or empty file adds nothing), so tests/protocol/kpi_flow.py can
- * date changes days apart. */
+ * date changes days apart.
+ *
+ * With LEADD_FAULT_OLD_TOPICS=5 (topic numbers, comma-separated), watch
+ * answers those topics as unknown, as a leadd from before them did, so
+ * leadtop's fallback for an older leadd (tests/e2e/leadtop_old_watch.sh)
+ * runs against a real server. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,7 @@
 
 #include "dispatch.h"
 #include "server.h"
+#include "watch.h"
 #include "writer.h"
 
 #define FAULT_TITLE_EIO "inject-io-error"
@@ -60,6 +66,17 @@ __attribute__((constructor)) static void fault_enable(void)
 	clock_file = getenv("LEADD_FAULT_CLOCK_FILE");
 	if (clock_file && *clock_file)
 		server_clock_hook = clock_shift;
+	/* Topic numbers to answer as unknown ("5" or "4,5"): an older leadd. */
+	const char *old = getenv("LEADD_FAULT_OLD_TOPICS");
+	for (const char *p = old; p && *p;) {
+		char *end;
+		unsigned long tp = strtoul(p, &end, 10);
+		if (end == p)
+			break;
+		if (tp < 32)
+			watch_unknown_topics |= 1u << tp;
+		p = *end == ',' ? end + 1 : end;
+	}
 	const char *on = getenv("LEADD_FAULT_INJECTION");
 	if (on && strcmp(on, "1") == 0)
 		writer_fault_hook = fault_hook;

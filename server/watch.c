@@ -30,6 +30,8 @@ static uint64_t log_first(store_txn *t)
 	return first;
 }
 
+uint32_t watch_unknown_topics;
+
 static int check_topics(request_ctx *rc, const Leadd__WatchRequest *q, uint32_t *bits)
 {
 	*bits = 0;
@@ -39,9 +41,11 @@ static int check_topics(request_ctx *rc, const Leadd__WatchRequest *q, uint32_t 
 				     "least one topic)");
 	for (size_t i = 0; i < q->n_topics; i++) {
 		int tp = q->topics[i];
-		if (tp != LEADD__WATCH_TOPIC__TOPIC_LEADS && tp != LEADD__WATCH_TOPIC__TOPIC_KPI &&
-		    tp != LEADD__WATCH_TOPIC__TOPIC_ASSIGNED &&
-		    tp != LEADD__WATCH_TOPIC__TOPIC_AGENDA && tp != LEADD__WATCH_TOPIC__TOPIC_PINS)
+		if ((tp != LEADD__WATCH_TOPIC__TOPIC_LEADS && tp != LEADD__WATCH_TOPIC__TOPIC_KPI &&
+		     tp != LEADD__WATCH_TOPIC__TOPIC_ASSIGNED &&
+		     tp != LEADD__WATCH_TOPIC__TOPIC_AGENDA &&
+		     tp != LEADD__WATCH_TOPIC__TOPIC_PINS) ||
+		    (tp < 32 && (watch_unknown_topics & WATCH_TOPIC_BIT(tp))))
 			return dispatch_fail(rc, LD_INVALID_ARGUMENT,
 					     "topic %d is not one leadd knows; watch leads, kpi, "
 					     "assigned, agenda or pins",

@@ -27,6 +27,12 @@
 
 #include "dispatch.h"
 
+/* Topics this leadd answers as unknown, as a leadd from before them did
+ * (WATCH_TOPIC_BIT of each; 0 in leadd): leadd-fault-test sets it from
+ * LEADD_FAULT_OLD_TOPICS so the clients' fallback for an older leadd is
+ * tested against a real server. */
+extern uint32_t watch_unknown_topics;
+
 int watch_start(request_ctx *rc, store_txn *t);
 int watch_stop(request_ctx *rc, store_txn *t);
 
