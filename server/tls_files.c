@@ -9,11 +9,34 @@
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
-static int not_empty(const char *path, const char *what, char *err, size_t errlen)
+/* What a path that is not a regular file is, for the sentence. */
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISFIFO(m) ? "a named pipe"
+	       : S_ISSOCK(m) ? "a socket"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+			     : "not a regular file";
+}
+
+static int plain_file(const char *path, const char *what, char *err, size_t errlen)
 {
 	struct stat st;
 	/* A missing or unreadable file: loading it says so. */
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 0)
+	if (stat(path, &st) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		/* Opening a named pipe waits for a writer, and a device may
+		 * never end: leadd (at start, at SIGHUP on its loop) and
+		 * verify would hang there. Refused before it is opened. */
+		snprintf(err, errlen,
+			 "the TLS %s %s is %s, not a file: put the PEM file there (leadd reads "
+			 "it at start and at SIGHUP)",
+			 what, path, kind_of(st.st_mode));
+		return -1;
+	}
+	if (st.st_size > 0)
 		return 0;
 	snprintf(err, errlen,
 		 "the TLS %s %s is empty: put the PEM file back (with neither tls_cert nor "
@@ -25,8 +48,8 @@ static int not_empty(const char *path, const char *what, char *err, size_t errle
 
 int tls_files_check(const char *cert, const char *key, char *err, size_t errlen)
 {
-	if (not_empty(cert, "certificate", err, errlen) < 0 ||
-	    not_empty(key, "private key", err, errlen) < 0)
+	if (plain_file(cert, "certificate", err, errlen) < 0 ||
+	    plain_file(key, "private key", err, errlen) < 0)
 		return -1;
 	struct stat st;
 	if (stat(key, &st) < 0 || !(st.st_mode & S_IRWXO))

@@ -1,5 +1,6 @@
 /* Checks on leadd's certificate and key files that loading them does not
- * make: a private key other users can read, an empty file, a certificate
+ * make: a private key other users can read, an empty file, a path that is
+ * no regular file (a named pipe would block the reader), a certificate
  * past (or near) its end date or before its start date. */
 #ifndef LEADD_TLS_FILES_H
 #define LEADD_TLS_FILES_H
@@ -9,7 +10,8 @@
 #include <openssl/ssl.h>
 
 /* Before loading: 0, or -1 with a sentence naming the file and what to do
- * (an empty file; a key that every user may read or write -- as ssh
+ * (an empty file; a path that is no regular file; a key that every user
+ * may read or write -- as ssh
  * refuses such a key; a group may read it: the ssl-cert convention). */
 int tls_files_check(const char *cert, const char *key, char *err, size_t errlen);
 

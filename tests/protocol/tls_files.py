@@ -131,7 +131,33 @@ def readable_key(pb, binary, tmp):
                c.create("still served").code == pb.OK)
     c.close()
     os.chmod(key, 0o600)
-    res.stop_and_verify(d2, "world-readable key")
+
+    # A named pipe in the key's place: opening it would wait for a writer
+    # (leadd's loop at SIGHUP, leadd at start, fingerprint), forever.
+    saved = os.path.join(tmp, "m.key")
+    os.rename(key, saved)
+    os.mkfifo(key, 0o600)
+    d2.proc.send_signal(signal.SIGHUP)
+    res.record("SIGHUP with a named pipe as the key: logged, old pair kept",
+               wait_log(log, "SIGHUP: the TLS private key %s is a named pipe, not a file" % key))
+    c = Client(pb, d2.port, host=d2.host, fingerprint=d2.fingerprint, timeout=5)
+    res.record("after that SIGHUP: the loop is not held, a new TLS client is served",
+               c.create("not held by a pipe").code == pb.OK)
+    c.close()
+    rc, out, err = fingerprint(binary, ["--data-dir", d2.data])
+    res.record("a named pipe as the key: leadd fingerprint fails at once, saying so",
+               rc != 0 and out == "" and "is a named pipe, not a file" in err,
+               "exit %d: %s%s" % (rc, out, err))
+    os.unlink(key)
+    os.rename(saved, key)
+    res.stop_and_verify(d2, "world-readable key and a named pipe")
+    os.rename(key, saved)
+    os.mkfifo(key, 0o600)
+    rc, err = start_fails(binary, d2.data)
+    res.record("a named pipe as the key: leadd refuses to start, saying so",
+               rc != 0 and "is a named pipe, not a file" in err, "exit %d: %s" % (rc, err))
+    os.unlink(key)
+    os.rename(saved, key)
 
 
 def bad_keys(binary, tmp):

@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leadd_harness import Leadd, Results, leadd_fingerprint, run_verify  # noqa: E402
@@ -167,9 +168,20 @@ def data_dir_pairs(binary, tmp, base):
     data, crt, key = copy("dirkey")
     os.unlink(key)
     os.mkdir(key, 0o700)
-    fails("tls.key a directory (unreadable)", binary, data, (),
-          "verify: cannot read the TLS private key %s" % key, "leadd will not start with it")
+    fails("tls.key a directory", binary, data, (),
+          "verify: the TLS private key %s is a directory, not a file" % key)
     fingerprint_refuses("key a directory", binary, data)
+
+    data, crt, key = copy("fifokey")
+    os.unlink(key)
+    os.mkfifo(key, 0o600)
+    t0 = time.time()
+    fails("tls.key a named pipe (opening it would wait for a writer)", binary, data, (),
+          "verify: the TLS private key %s is a named pipe, not a file" % key,
+          "put the PEM file there")
+    res.record("... verify did not wait on it", time.time() - t0 < 10,
+               "%.1f s" % (time.time() - t0))
+    fingerprint_refuses("key a named pipe", binary, data)
 
 
 def configured_pairs(binary, tmp, base):
