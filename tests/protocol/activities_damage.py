@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, add_user, change_db, load_pb, ok_call, run_verify, verify_damage_case  # noqa: E402
+from leadd_harness import Client, Results, damage_base, add_user, load_pb, ok_call, verify_damage_case  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
@@ -36,15 +36,7 @@ def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="activities_damage.") as tmp:
         pb = load_pb(proto, tmp)
-        d = Leadd(binary, os.path.join(tmp, "base")).start()
-        try:
-            build(pb, d)
-        finally:
-            if d.proc.poll() is None:
-                d.stop()
-        base = d.data
-        rc, out = run_verify(binary, base)
-        res.record("the undamaged copy passes verify", rc == 0, out)
+        base = damage_base(pb, binary, tmp, build, res)
         damage(pb, binary, tmp, base)
     return res.summary()
 

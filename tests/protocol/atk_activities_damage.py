@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb, ok_call, run_verify  # noqa: E402
+from leadd_harness import Client, Results, damage_base, add_team, add_user, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 DAY = 86400 * 1000
@@ -153,15 +153,8 @@ def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="atk_activities_damage.") as tmp:
         pb = load_pb(proto, tmp)
-        d = Leadd(binary, os.path.join(tmp, "base")).start()
-        try:
-            build(pb, d)
-        finally:
-            if d.proc.poll() is None:
-                d.stop()
-        rc, out = run_verify(binary, d.data)
-        res.record("the undamaged copy passes verify", rc == 0, out)
-        damage(pb, binary, tmp, d.data)
+        base = damage_base(pb, binary, tmp, build, res)
+        damage(pb, binary, tmp, base)
     return res.summary()
 
 

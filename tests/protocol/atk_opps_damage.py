@@ -33,7 +33,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import (Client, Leadd, Results, desc, load_pb, load_store_pb,  # noqa: E402
+from leadd_harness import (Client, Leadd, Results, damage_base, desc, load_pb, load_store_pb,  # noqa: E402
                            ok_call, pipeline)
 from opp_lib import change_db, opp_create_fill, run_verify  # noqa: E402  (python3-lmdb)
 
@@ -149,15 +149,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="atk_opps_damage.") as tmp:
         pb = load_pb(proto, tmp)
         spb = load_store_pb(proto, tmp)
-        d = Leadd(binary, os.path.join(tmp, "base")).start()
-        try:
-            build(pb, d)
-        finally:
-            if d.proc.poll() is None:
-                d.stop()
-        base = d.data
-        rc, out = run_verify(binary, base)
-        res.record("the undamaged copy passes verify", rc == 0, out)
+        base = damage_base(pb, binary, tmp, build, res)
         o1, o3, a = IDS["o1"], IDS["o3"], IDS["a"]
 
         def damaged(name, db, fn, named, writes=(), loss_reads=(), mixed=False):

@@ -116,6 +116,21 @@ def run_verify(binary, data, timeout=120, extra=()):
     return r.returncode, r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
+def damage_base(pb, binary, tmp, build, res):
+    """The store a damage test damages copies of: build(pb, d) on a leadd
+    in tmp/base, which is then stopped; verify must pass on it untouched
+    (recorded in res). Returns the data directory."""
+    d = Leadd(binary, os.path.join(tmp, "base")).start()
+    try:
+        build(pb, d)
+    finally:
+        if d.proc.poll() is None:
+            d.stop()
+    rc, out = run_verify(binary, d.data)
+    res.record("the undamaged copy passes verify", rc == 0, out)
+    return d.data
+
+
 def change_db(data, db, fn):
     """fn(txn, handle) in one write transaction on database db (a name,
     str or bytes; idx_* are dupsort) of a stopped leadd's data directory,

@@ -21,8 +21,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from leadd_harness import Client, Leadd, Results, add_team, add_user, load_pb, ok_call, verify_damage_case  # noqa: E402
-from opp_lib import change_db, opp_create, opp_won, run_verify  # noqa: E402
+from leadd_harness import Client, Results, damage_base, add_team, add_user, load_pb, ok_call, verify_damage_case  # noqa: E402
+from opp_lib import opp_create, opp_won  # noqa: E402
 
 PW = "opp-damage-pw-1"
 res = Results()
@@ -61,15 +61,8 @@ def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="opp_verify_damage.") as tmp:
         pb = load_pb(proto, tmp)
-        d = Leadd(binary, os.path.join(tmp, "base")).start()
-        try:
-            build(pb, d)
-        finally:
-            if d.proc.poll() is None:
-                d.stop()
-        rc, out = run_verify(binary, d.data)
-        res.record("the undamaged copy passes verify", rc == 0, out)
-        damage(pb, binary, tmp, d.data)
+        base = damage_base(pb, binary, tmp, build, res)
+        damage(pb, binary, tmp, base)
     return res.summary()
 
 

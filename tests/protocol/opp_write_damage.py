@@ -25,7 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lmdb  # noqa: E402  (python3-lmdb)
-from leadd_harness import Client, Leadd, Results, change_db, desc, load_pb, ok_call, run_verify  # noqa: E402
+from leadd_harness import Client, Leadd, Results, damage_base, change_db, desc, load_pb, ok_call, run_verify  # noqa: E402
 
 res = Results()
 IDS = {}
@@ -112,15 +112,7 @@ def main():
     binary, proto = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="opp_write_damage.") as tmp:
         pb = load_pb(proto, tmp)
-        d = Leadd(binary, os.path.join(tmp, "base")).start()
-        try:
-            build(pb, d)
-        finally:
-            if d.proc.poll() is None:
-                d.stop()
-        base = d.data
-        rc, out = run_verify(binary, base)
-        res.record("the undamaged copy passes verify", rc == 0, out)
+        base = damage_base(pb, binary, tmp, build, res)
 
         def case(name, db, fn, names):
             root = os.path.join(tmp, name.replace(" ", "_"))
